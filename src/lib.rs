@@ -1,2 +1,103 @@
+//! leadctl: create and manage sales leads in KeenPartner from the command line.
+//!
+//! `main.rs` parses the command line and calls [`main`]; this module resolves the settings, starts
+//! the in-process sandbox for `--sandbox`, sends each command to its module, and prints the one
+//! error message of a failed run.
+
+pub mod api;
 pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod output;
 pub mod sandbox;
+pub mod secret;
+pub mod settings;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use cli::{Cli, ColorChoice, Command};
+use output::{Log, Output};
+use settings::{Env, Settings};
+
+/// Runs one command line to its exit code, printing the error (if any) on stderr.
+pub fn main(cli: Cli) -> ExitCode {
+    let env = Env::from_process();
+    match run(&cli, &env) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if exit::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let log = fallback_log(&cli, &env);
+            log.error(&format!("{e:#}"), exit::hint(&e).as_deref());
+            exit::to_exit_code(exit::exit_code(&e))
+        }
+    }
+}
+
+/// The errors' logger, made from the flags alone: settings may be what failed.
+fn fallback_log(cli: &Cli, env: &Env) -> Log {
+    let color = match cli.global.color {
+        Some(ColorChoice::Always) => true,
+        Some(ColorChoice::Never) => false,
+        Some(ColorChoice::Auto) => std::io::stderr().is_terminal(),
+        None => env.get("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    };
+    Log::new(cli.global.quiet, cli.global.verbose, color)
+}
+
+pub fn run(cli: &Cli, env: &Env) -> Result<()> {
+    // Commands that need neither settings nor the config file.
+    match &cli.command {
+        Command::Completions { shell } => {
+            return commands::completions::run(*shell, &mut std::io::stdout().lock());
+        }
+        Command::Sandbox(cmd) => return commands::sandbox::run(cmd, cli.global.quiet),
+        Command::Create(_) => {}
+    }
+
+    let config = config::load(config::path(env.get("LEADCTL_CONFIG")))?;
+    let mut settings = Settings::resolve(&cli.global, env, &config)?;
+    let _sandbox = if settings.sandbox {
+        Some(start_sandbox(&mut settings)?)
+    } else {
+        None
+    };
+    if let Some(key) = &settings.api_key {
+        if !key.value.looks_valid() {
+            settings.log.warn(&format!(
+                "the API key from {} does not look like a KeenPartner key (a UUID)",
+                key.origin
+            ));
+        }
+    }
+
+    let mut out = Output::stdout(settings.output);
+    match &cli.command {
+        Command::Create(args) => commands::create::run(&settings, args.clone(), &mut out),
+        Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
+    }
+}
+
+/// `--sandbox`: the emulator on an ephemeral loopback port for this one command.
+fn start_sandbox(settings: &mut Settings) -> Result<sandbox::Sandbox> {
+    let server = sandbox::Sandbox::start(sandbox::Options::ephemeral())?;
+    settings.use_sandbox(
+        server.url(),
+        sandbox::API_KEY,
+        sandbox::PRIMARY_CHANNEL_ID,
+    );
+    settings.log.notice(&format!(
+        "--sandbox: talking to the built-in emulator at {} (seeded key, channel \"Acme Referral \
+         Program\" {}); nothing reaches KeenPartner and the data is gone when this command ends",
+        server.url(),
+        sandbox::PRIMARY_CHANNEL_ID
+    ));
+    settings.log.notice(
+        "to use the real API, drop --sandbox and set LEADCTL_API_KEY (a key from Settings > API \
+         keys in the KeenPartner app); `leadctl sandbox serve` keeps an emulator running",
+    );
+    Ok(server)
+}

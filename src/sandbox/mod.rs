@@ -12,3 +12,20 @@ pub const PRIMARY_CHANNEL_ID: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
 pub const PUBLIC_CHANNEL_ID: &str = "b2c3d4e5-f6a7-4890-8bcd-ef1234567891";
 pub const PRIVATE_CHANNEL_ID: &str = "c3d4e5f6-a7b8-4901-9cde-f12345678902";
 pub const DEAL_SIZE_PROPERTY_ID: &str = "11111111-2222-3333-4444-555555555555";
+
+// PLACEHOLDER until the sandbox branch is merged.
+pub struct Options;
+impl Options {
+    pub fn ephemeral() -> Options {
+        Options
+    }
+}
+pub struct Sandbox;
+impl Sandbox {
+    pub fn start(_o: Options) -> anyhow::Result<Sandbox> {
+        anyhow::bail!("sandbox not merged yet")
+    }
+    pub fn url(&self) -> String {
+        String::new()
+    }
+}

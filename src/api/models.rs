@@ -1,0 +1,281 @@
+//! Serde types for the actions' requests and responses (API.md sections 4 and 5).
+//!
+//! Responses are read leniently: unknown fields are kept (`raw`), strings may arrive as numbers,
+//! `employee` and `referring_employee` are both accepted. Requests send only documented fields and
+//! never send an absent field as `null` or `""`.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// A request body: `{"action": ..., ...fields}`.
+#[derive(Debug, Serialize)]
+pub struct ActionBody<'a, T: Serialize> {
+    pub action: &'a str,
+    #[serde(flatten)]
+    pub fields: &'a T,
+}
+
+/// The fields of `create_lead` and `lead_external`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NewLead {
+    pub channel_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<PropertyInput>,
+}
+
+impl NewLead {
+    /// Sets a standard field by its API name; returns false for a name that is not one.
+    pub fn set_field(&mut self, name: &str, value: String) -> bool {
+        let slot = match name {
+            "email" => &mut self.email,
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "phone" => &mut self.phone,
+            "company_name" => &mut self.company_name,
+            "source" => &mut self.source,
+            "employee" => &mut self.employee,
+            "notes" => &mut self.notes,
+            "business_id" => &mut self.business_id,
+            _ => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+}
+
+/// One custom property value in a create or update request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PropertyInput {
+    pub property_definitions_id: String,
+    pub value: Value,
+}
+
+/// `{"lead": {...}}`
+#[derive(Debug, Deserialize)]
+pub struct LeadEnvelope {
+    pub lead: Value,
+}
+
+/// `{"channels": [...]}`
+#[derive(Debug, Deserialize)]
+pub struct ChannelsEnvelope {
+    pub channels: Vec<Channel>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Channel {
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub no_auth_api: Option<bool>,
+    #[serde(default)]
+    pub property_definitions: Vec<PropertyDefinition>,
+    #[serde(default)]
+    pub lead_status: Vec<LeadStatus>,
+    /// Every other field (created_at, referring_id, partner_companies_id, ...), kept as sent.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+impl Channel {
+    pub fn label(&self) -> String {
+        match &self.title {
+            Some(t) => format!("{t} ({})", self.id),
+            None => self.id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PropertyDefinition {
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", deserialize_with = "lenient_string")]
+    pub kind: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LeadStatus {
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// A lead in the full (nested) form. `raw` is the object exactly as the server sent it, which is
+/// what `-o json` prints, so fields leadctl does not know yet are never lost.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Lead {
+    #[serde(deserialize_with = "required_string")]
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub first_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub company_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub source: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub employee: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub referring_employee: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub notes: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub business_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub channels_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legacy_id: Option<String>,
+    #[serde(default)]
+    pub property_values: Vec<PropertyValue>,
+    #[serde(skip)]
+    pub raw: Value,
+}
+
+impl Lead {
+    /// Reads a lead object, keeping the original JSON alongside the typed view.
+    pub fn from_value(value: Value) -> Result<Lead, serde_json::Error> {
+        let mut lead = Lead::deserialize(&value)?;
+        lead.raw = value;
+        Ok(lead)
+    }
+
+    /// `employee` on older pages, `referring_employee` on newer ones.
+    pub fn employee(&self) -> Option<&str> {
+        self.employee.as_deref().or(self.referring_employee.as_deref())
+    }
+
+    /// (name, value) of each custom property, falling back to the definition id when no name came.
+    pub fn properties(&self) -> Vec<(String, String)> {
+        self.property_values
+            .iter()
+            .map(|p| {
+                let name = p
+                    .property_definitions
+                    .as_ref()
+                    .and_then(|d| d.name.clone())
+                    .or_else(|| p.property_definitions_id.clone())
+                    .unwrap_or_else(|| "(property)".to_string());
+                (name, p.value.clone().unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+impl Serialize for Lead {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PropertyValue {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub property_definitions_id: Option<String>,
+    #[serde(default)]
+    pub property_definitions: Option<PropertyRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PropertyRef {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+}
+
+/// A string field that some responses send as a number or boolean: keep it as text.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        other => Some(other.to_string()),
+    })
+}
+
+fn required_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    lenient_string(d)?.ok_or_else(|| serde::de::Error::custom("`id` is null"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn absent_fields_are_not_sent() {
+        let lead = NewLead {
+            channel_id: "c".into(),
+            email: Some("a@b.example".into()),
+            ..NewLead::default()
+        };
+        let body = serde_json::to_value(ActionBody { action: "create_lead", fields: &lead }).unwrap();
+        assert_eq!(body, json!({"action": "create_lead", "channel_id": "c", "email": "a@b.example"}));
+    }
+
+    #[test]
+    fn lead_reads_both_employee_spellings_and_keeps_unknown_fields() {
+        let v = json!({"id": "x", "referring_employee": "Ann", "legacy_id": 7, "phone": 5550199,
+                       "brand_new_field": {"a": 1}, "property_values": [
+                           {"value": "50000", "property_definitions_id": "p",
+                            "property_definitions": {"id": "p", "name": "Deal size", "type": "number"}}]});
+        let lead = Lead::from_value(v.clone()).unwrap();
+        assert_eq!(lead.employee(), Some("Ann"));
+        assert_eq!(lead.legacy_id.as_deref(), Some("7"));
+        assert_eq!(lead.phone.as_deref(), Some("5550199"));
+        assert_eq!(lead.properties(), vec![("Deal size".to_string(), "50000".to_string())]);
+        assert_eq!(serde_json::to_value(&lead).unwrap(), v);
+    }
+
+    #[test]
+    fn lead_without_id_is_an_error() {
+        assert!(Lead::from_value(json!({"email": "a@b"})).is_err());
+        assert!(Lead::from_value(json!({"id": null})).is_err());
+    }
+
+    #[test]
+    fn channel_tolerates_missing_optional_fields() {
+        let c: Channel = serde_json::from_value(json!({"id": "c", "title": "T",
+            "partner_companies_id": null, "surprise": 1})).unwrap();
+        assert!(c.property_definitions.is_empty());
+        assert_eq!(c.label(), "T (c)");
+        assert_eq!(c.extra.get("surprise"), Some(&json!(1)));
+    }
+}

@@ -1,0 +1,550 @@
+//! `leadctl create`: one lead from flags, or several from JSON (`create_lead`, or `lead_external`
+//! with `--public`). Everything is checked locally, and property names are resolved with one
+//! `get_channels`, before the first lead is sent.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::models::{ActionBody, Channel, NewLead, PropertyInput};
+use crate::api::{ApiClient, ApiError};
+use crate::cli::CreateArgs;
+use crate::exit::{Failure, Kind};
+use crate::output::Output;
+use crate::settings::Settings;
+
+/// One lead as written in a `--json` file: the API's own field names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Draft {
+    /// Accepted so that `--dry-run` output can be fed back in.
+    action: Option<String>,
+    channel_id: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
+    company_name: Option<String>,
+    source: Option<String>,
+    employee: Option<String>,
+    notes: Option<String>,
+    business_id: Option<String>,
+    #[serde(default)]
+    properties: Vec<PropertyDraft>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropertyDraft {
+    /// A property definition UUID, or (leadctl's extension) its name on the channel.
+    property_definitions_id: String,
+    value: Value,
+}
+
+/// A draft with the place it came from, for messages.
+#[derive(Debug)]
+struct Located {
+    label: String,
+    draft: Draft,
+}
+
+pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
+    let log = &settings.log;
+    let mut located = match &args.json {
+        Some(path) => read_json(path, log)?,
+        None => vec![Located {
+            label: "the command line".to_string(),
+            draft: Draft::default(),
+        }],
+    };
+
+    let has_field_flags = !args.fields.is_empty() || !args.properties.is_empty();
+    if located.len() > 1 && has_field_flags {
+        return Err(Failure::usage(format!(
+            "field flags and --property apply to a single lead, but the JSON holds {} leads",
+            located.len()
+        ))
+        .with_hint("put the fields into the JSON objects, or create the leads one at a time")
+        .into());
+    }
+    if let [one] = located.as_mut_slice() {
+        for (name, value) in args.fields.pairs() {
+            set_draft_field(&mut one.draft, name, value.to_string());
+        }
+        for (key, value) in &args.properties {
+            one.draft.properties.retain(|p| !p.property_definitions_id.eq_ignore_ascii_case(key));
+            one.draft.properties.push(PropertyDraft {
+                property_definitions_id: key.clone(),
+                value: Value::String(value.clone()),
+            });
+        }
+    }
+    if args.json.is_none() && !has_field_flags {
+        return Err(Failure::usage("nothing to create: no lead fields given")
+            .with_hint(
+                "give at least one field (--email, --first-name, --company, ...) or --json FILE; \
+                 see `leadctl create --help`",
+            )
+            .into());
+    }
+
+    // The default channel is needed only for leads that do not name their own.
+    let needs_default = args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
+    let default_channel = if needs_default {
+        Some(settings.require_channel(args.channel.as_deref())?.value)
+    } else {
+        None
+    };
+
+    let action = if args.public { "lead_external" } else { "create_lead" };
+    let mut problems = Vec::new();
+    let mut leads = Vec::new();
+    for l in &located {
+        match to_new_lead(&l.draft, default_channel.as_deref()) {
+            Ok(lead) => leads.push((l.label.clone(), lead)),
+            Err(msg) => problems.push(format!("{}: {msg}", l.label)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problem_list(Kind::Input, problems, "fix the values and run the command again").into());
+    }
+
+    // A client is needed to resolve property names (with the key) and to send (unless dry-run).
+    let needs_names = leads.iter().any(|(_, l)| l.properties.iter().any(|p| !is_uuid(&p.property_definitions_id)));
+    let client = if needs_names || !args.dry_run {
+        if !args.public || needs_names {
+            settings.require_key().map_err(|f| {
+                if args.public {
+                    Failure::config("resolving property names needs an API key (get_channels)")
+                        .with_hint("use property definition UUIDs with --public, or provide a key")
+                } else {
+                    f
+                }
+            })?;
+        }
+        Some(settings.client()?)
+    } else {
+        None
+    };
+    if needs_names {
+        if let Some(client) = &client {
+            resolve_property_names(client, &mut leads)?;
+        }
+    }
+
+    if args.dry_run {
+        let bodies: Vec<Value> = leads
+            .iter()
+            .map(|(_, lead)| serde_json::to_value(ActionBody { action, fields: lead }))
+            .collect::<Result<_, _>>()?;
+        out.json_documents(&bodies).context("writing the request bodies")?;
+        return Ok(());
+    }
+    let Some(client) = client else {
+        return Ok(());
+    };
+    send_all(&client, &leads, args.public, settings, out)
+}
+
+fn send_all(
+    client: &ApiClient,
+    leads: &[(String, NewLead)],
+    public: bool,
+    settings: &Settings,
+    out: &mut Output,
+) -> Result<()> {
+    let total = leads.len();
+    let mut created = Vec::new();
+    let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
+    let mut unsent = 0;
+    for (i, (label, lead)) in leads.iter().enumerate() {
+        let result = if public {
+            client.lead_external(lead)
+        } else {
+            client.create_lead(lead)
+        };
+        match result {
+            Ok(lead) => created.push(lead),
+            Err(e) => {
+                let fatal = is_fatal(&e);
+                let unknown = e.is_unknown_outcome();
+                let err = anyhow::Error::new(e).context(if total == 1 {
+                    "creating the lead".to_string()
+                } else {
+                    format!("lead {} of {total} ({label})", i + 1)
+                });
+                if total > 1 {
+                    let what = if unknown { "outcome unknown" } else { "not created" };
+                    settings.log.warn(&format!("{what}: {err:#}"));
+                }
+                failures.push((i, err));
+                if fatal {
+                    unsent = total - i - 1;
+                    break;
+                }
+            }
+        }
+    }
+    out.leads(&created).context("writing the created leads")?;
+
+    if failures.is_empty() {
+        return Ok(());
+    }
+    if total == 1 || (created.is_empty() && failures.len() == 1) {
+        let (_, err) = failures.remove(0);
+        return Err(if unsent > 0 {
+            err.context(format!("stopped; {unsent} more lead(s) were not sent"))
+        } else {
+            err
+        });
+    }
+    let unknown = failures
+        .iter()
+        .filter(|(_, e)| e.chain().any(|c| c.downcast_ref::<ApiError>().is_some_and(ApiError::is_unknown_outcome)))
+        .count();
+    let mut message = format!(
+        "{} of {total} leads created; {} not created",
+        created.len(),
+        failures.len() - unknown + unsent
+    );
+    if unknown > 0 {
+        message.push_str(&format!(", {unknown} with an unknown outcome (they may exist)"));
+    }
+    let rows: Vec<String> = failures.iter().map(|(i, _)| (i + 1).to_string()).collect();
+    let mut failure = Failure::new(Kind::Partial, message).with_hint(format!(
+        "the failures are listed above (leads {}); re-send only those, and check the unknown ones \
+         before re-sending them",
+        rows.join(", ")
+    ));
+    if created.is_empty() {
+        // Nothing landed: the first error's own class decides the exit code.
+        let (_, first) = failures.remove(0);
+        failure.kind = match crate::exit::exit_code(&first) {
+            crate::exit::AUTH | crate::exit::PERMISSION | crate::exit::INPUT | crate::exit::CONFIG => {
+                return Err(first.context(failure.message));
+            }
+            _ => Kind::Partial,
+        };
+    }
+    Err(failure.into())
+}
+
+/// Errors after which every further lead would fail the same way.
+fn is_fatal(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Unauthorized { .. }
+            | ApiError::WrongEndpointAuth { .. }
+            | ApiError::EndpointNotFound { .. }
+            | ApiError::PaymentRequired { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Redirect { .. }
+            | ApiError::BadUrl { .. }
+            | ApiError::Setup(_)
+            | ApiError::RateLimited { .. }
+    )
+}
+
+fn set_draft_field(draft: &mut Draft, name: &str, value: String) {
+    let slot = match name {
+        "email" => &mut draft.email,
+        "first_name" => &mut draft.first_name,
+        "last_name" => &mut draft.last_name,
+        "phone" => &mut draft.phone,
+        "company_name" => &mut draft.company_name,
+        "source" => &mut draft.source,
+        "employee" => &mut draft.employee,
+        "notes" => &mut draft.notes,
+        "business_id" => &mut draft.business_id,
+        _ => return,
+    };
+    *slot = Some(value);
+}
+
+fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// Checks a draft and turns it into a request: UUIDs where UUIDs belong, no empty values.
+fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, String> {
+    if let Some(a) = &draft.action {
+        if a != "create_lead" && a != "lead_external" {
+            return Err(format!(
+                "\"action\" is {a:?}; only create_lead or lead_external bodies can be created here"
+            ));
+        }
+    }
+    let channel = draft
+        .channel_id
+        .as_deref()
+        .or(default_channel)
+        .ok_or("no channel_id, and no --channel / LEADCTL_CHANNEL / profile channel to fall back on")?
+        .trim();
+    if !is_uuid(channel) {
+        return Err(format!("channel id {channel:?} is not a UUID (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"));
+    }
+    let mut lead = NewLead {
+        channel_id: channel.to_string(),
+        ..NewLead::default()
+    };
+    let fields = [
+        ("email", &draft.email),
+        ("first_name", &draft.first_name),
+        ("last_name", &draft.last_name),
+        ("phone", &draft.phone),
+        ("company_name", &draft.company_name),
+        ("source", &draft.source),
+        ("employee", &draft.employee),
+        ("notes", &draft.notes),
+        ("business_id", &draft.business_id),
+    ];
+    for (name, value) in fields {
+        if let Some(v) = value {
+            if !v.trim().is_empty() {
+                lead.set_field(name, v.clone());
+            }
+        }
+    }
+    for p in &draft.properties {
+        let key = p.property_definitions_id.trim();
+        if key.is_empty() {
+            return Err("a property has an empty property_definitions_id".to_string());
+        }
+        if p.value.is_null() {
+            return Err(format!("property {key:?} has a null value; the API does not accept null"));
+        }
+        lead.properties.push(PropertyInput {
+            property_definitions_id: key.to_string(),
+            value: p.value.clone(),
+        });
+    }
+    Ok(lead)
+}
+
+/// Replaces property names with their definition ids, using one `get_channels`.
+fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -> Result<()> {
+    let channels = client
+        .get_channels()
+        .context("looking up the channel's property names (get_channels)")?;
+    let mut problems = Vec::new();
+    let mut kind = Kind::Input;
+    for (label, lead) in leads.iter_mut() {
+        let Some(channel) = channels.iter().find(|c| c.id.eq_ignore_ascii_case(&lead.channel_id)) else {
+            kind = Kind::Permission;
+            problems.push(format!(
+                "{label}: channel {} is not among the {} channel(s) this API key can access, so its \
+                 property names cannot be resolved",
+                lead.channel_id,
+                channels.len()
+            ));
+            continue;
+        };
+        for p in &mut lead.properties {
+            match resolve_one(channel, &p.property_definitions_id) {
+                Ok(id) => p.property_definitions_id = id,
+                Err(msg) => problems.push(format!("{label}: {msg}")),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problem_list(kind, problems, "use one of the names listed, or a property definition UUID").into())
+    }
+}
+
+/// A property key: a definition UUID (checked to be on the channel) or a name, case-insensitively.
+fn resolve_one(channel: &Channel, key: &str) -> Result<String, String> {
+    let defs = &channel.property_definitions;
+    let names = || {
+        let list: Vec<String> = defs.iter().filter_map(|d| d.name.clone()).map(|n| format!("{n:?}")).collect();
+        if list.is_empty() {
+            "it has no property definitions".to_string()
+        } else {
+            format!("its properties are {}", list.join(", "))
+        }
+    };
+    if is_uuid(key) {
+        return match defs.iter().find(|d| d.id.eq_ignore_ascii_case(key)) {
+            Some(d) => Ok(d.id.clone()),
+            None => Err(format!(
+                "property definition {key} is not on channel {}; {}",
+                channel.label(),
+                names()
+            )),
+        };
+    }
+    let wanted = key.trim().to_lowercase();
+    let matches: Vec<_> = defs
+        .iter()
+        .filter(|d| d.name.as_deref().is_some_and(|n| n.trim().to_lowercase() == wanted))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(format!("unknown property {key:?} on channel {}; {}", channel.label(), names())),
+        several => Err(format!(
+            "property name {key:?} is ambiguous on channel {}: it matches {}; use the UUID",
+            channel.label(),
+            several.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn problem_list(kind: Kind, problems: Vec<String>, hint: &str) -> Failure {
+    let message = if problems.len() == 1 {
+        problems.into_iter().next().unwrap_or_default()
+    } else {
+        format!("{} problems:\n  {}", problems.len(), problems.join("\n  "))
+    };
+    Failure::new(kind, message).with_hint(hint)
+}
+
+/// Reads `--json`: one object, an array of objects, or one object per line (NDJSON).
+fn read_json(path: &Path, log: &crate::output::Log) -> Result<Vec<Located>> {
+    let (name, text) = if path == Path::new("-") {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            log.notice("reading leads as JSON from the terminal; finish with Ctrl-D");
+        }
+        let mut text = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::input(format!("cannot read JSON from stdin: {e}")))?;
+        ("stdin".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::input(format!("cannot read {}: {e}", path.display()))
+                .with_hint("check the path given to --json (use - for stdin)")
+        })?;
+        (path.display().to_string(), text)
+    };
+    parse_json(&name, &text).map_err(Into::into)
+}
+
+fn parse_json(name: &str, text: &str) -> Result<Vec<Located>, Failure> {
+    let json_error = |e: serde_json::Error, what: String| {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let text = text.strip_suffix(&suffix).unwrap_or(&text);
+        Failure::input(format!("{name}: {what}line {}, column {}: {text}", e.line(), e.column()))
+            .with_hint(
+                "leads use the API's field names (channel_id, email, first_name, last_name, phone, \
+                 company_name, source, employee, notes, business_id, properties)",
+            )
+    };
+    let trimmed = text.trim_start_matches('\u{feff}');
+    if trimmed.trim_start().starts_with('[') {
+        let drafts: Vec<Draft> = serde_json::from_str(trimmed).map_err(|e| json_error(e, String::new()))?;
+        if drafts.is_empty() {
+            return Err(Failure::input(format!("{name}: the JSON array is empty; nothing to create")));
+        }
+        return Ok(drafts
+            .into_iter()
+            .enumerate()
+            .map(|(i, draft)| Located {
+                label: format!("{name}, item {}", i + 1),
+                draft,
+            })
+            .collect());
+    }
+    let mut out = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(trimmed).into_iter::<Draft>();
+    loop {
+        let offset = stream.byte_offset();
+        match stream.next() {
+            None => break,
+            Some(Ok(draft)) => {
+                let rest = &trimmed[offset..];
+                let start = offset + (rest.len() - rest.trim_start().len());
+                let line = 1 + trimmed[..start].matches('\n').count();
+                out.push(Located {
+                    label: format!("{name}, object {} (line {line})", out.len() + 1),
+                    draft,
+                });
+            }
+            Some(Err(e)) => {
+                let what = if out.is_empty() {
+                    String::new()
+                } else {
+                    format!("object {}, ", out.len() + 1)
+                };
+                return Err(json_error(e, what));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Failure::input(format!("{name}: no JSON object found; nothing to create")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const CH: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+
+    #[test]
+    fn json_shapes() {
+        let one = parse_json("f", r#"{"email": "a@x.example"}"#).unwrap();
+        assert_eq!(one.len(), 1);
+        let arr = parse_json("f", r#"[{"email": "a@x.example"}, {"email": "b@x.example"}]"#).unwrap();
+        assert_eq!(arr[1].label, "f, item 2");
+        let nd = parse_json("f", "{\"email\": \"a@x.example\"}\n\n{\"email\": \"b@x.example\"}\n").unwrap();
+        assert_eq!(nd.len(), 2);
+        assert_eq!(nd[1].label, "f, object 2 (line 3)");
+    }
+
+    #[test]
+    fn json_errors_name_line_and_column() {
+        let err = parse_json("leads.json", "{\"email\": \"a@x.example\"}\n{\"emial\": \"b\"}\n").unwrap_err();
+        assert!(err.message.starts_with("leads.json: object 2, line 2, column 8: unknown field `emial`"), "{}", err.message);
+        let err = parse_json("leads.json", "{\"email\": \"a\",\n \"phone\": 5}").unwrap_err();
+        assert!(err.message.contains("line 2, column"), "{}", err.message);
+        assert!(parse_json("f", "  ").is_err());
+        assert!(parse_json("f", "[]").is_err());
+    }
+
+    #[test]
+    fn drafts_become_requests_without_empty_fields() {
+        let draft = Draft {
+            email: Some("a@x.example".into()),
+            notes: Some("  ".into()),
+            properties: vec![PropertyDraft {
+                property_definitions_id: "11111111-2222-3333-4444-555555555555".into(),
+                value: json!(50000),
+            }],
+            ..Draft::default()
+        };
+        let lead = to_new_lead(&draft, Some(CH)).unwrap();
+        assert_eq!(lead.notes, None);
+        assert_eq!(lead.properties[0].value, json!(50000));
+        let err = to_new_lead(&draft, Some("abc")).unwrap_err();
+        assert!(err.contains("\"abc\" is not a UUID"), "{err}");
+        let err = to_new_lead(&draft, None).unwrap_err();
+        assert!(err.contains("no channel_id"), "{err}");
+    }
+
+    #[test]
+    fn property_names_resolve_case_insensitively() {
+        let channel: Channel = serde_json::from_value(json!({"id": CH, "title": "Acme",
+            "property_definitions": [
+                {"id": "11111111-2222-3333-4444-555555555555", "name": "Deal size", "type": "number"},
+                {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "select"},
+                {"id": "31111111-2222-3333-4444-555555555555", "name": "region ", "type": "text"}]}))
+        .unwrap();
+        assert_eq!(resolve_one(&channel, "deal SIZE").unwrap(), "11111111-2222-3333-4444-555555555555");
+        let err = resolve_one(&channel, "Budget").unwrap_err();
+        assert!(err.contains("unknown property \"Budget\""), "{err}");
+        assert!(err.contains("\"Deal size\", \"Region\""), "{err}");
+        let err = resolve_one(&channel, "region").unwrap_err();
+        assert!(err.contains("ambiguous"), "{err}");
+        let err = resolve_one(&channel, "41111111-2222-3333-4444-555555555555").unwrap_err();
+        assert!(err.contains("is not on channel Acme"), "{err}");
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand, each with a `run` entry point that takes resolved settings and
+//! writes data through the `Output` it is given.
+
+pub mod completions;
+pub mod create;
+pub mod sandbox;

@@ -1,0 +1,178 @@
+//! The one place that turns a failure into an exit code (the table in CLI.md).
+//!
+//! Every expected failure starts as a typed error: `ApiError` from the client, `Failure` for the
+//! rest. `exit_code` walks the `anyhow` chain and downcasts; anything it does not recognise is 1,
+//! which means a bug in leadctl.
+
+use std::process::ExitCode;
+
+use crate::api::ApiError;
+
+pub const SUCCESS: u8 = 0;
+pub const INTERNAL: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const CONFIG: u8 = 3;
+pub const AUTH: u8 = 4;
+pub const PERMISSION: u8 = 5;
+pub const INPUT: u8 = 6;
+pub const NETWORK: u8 = 7;
+pub const PARTIAL: u8 = 8;
+pub const INTERRUPTED: u8 = 130;
+
+/// The classes of failure that are not an API answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Usage,
+    Config,
+    Input,
+    Permission,
+    Partial,
+    Interrupted,
+}
+
+/// An expected failure with a message and, where there is one, what to do next.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub kind: Kind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Usage, message)
+    }
+
+    pub fn config(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Config, message)
+    }
+
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Input, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+pub fn code_of_kind(kind: Kind) -> u8 {
+    match kind {
+        Kind::Usage => USAGE,
+        Kind::Config => CONFIG,
+        Kind::Input => INPUT,
+        Kind::Permission => PERMISSION,
+        Kind::Partial => PARTIAL,
+        Kind::Interrupted => INTERRUPTED,
+    }
+}
+
+pub fn code_of_api_error(e: &ApiError) -> u8 {
+    match e {
+        ApiError::Unauthorized { .. } | ApiError::WrongEndpointAuth { .. } => AUTH,
+        ApiError::Forbidden { .. } => PERMISSION,
+        ApiError::Rejected { .. } => INPUT,
+        ApiError::EndpointNotFound { .. }
+        | ApiError::Redirect { .. }
+        | ApiError::BadUrl { .. }
+        | ApiError::Setup(_) => CONFIG,
+        ApiError::PaymentRequired { .. }
+        | ApiError::RateLimited { .. }
+        | ApiError::Server { .. }
+        | ApiError::Connect { .. }
+        | ApiError::Timeout { .. }
+        | ApiError::Transport { .. }
+        | ApiError::BadResponse { .. } => NETWORK,
+    }
+}
+
+/// The exit code for an error: the first typed error in the chain decides.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            return code_of_kind(f.kind);
+        }
+        if let Some(e) = cause.downcast_ref::<ApiError>() {
+            return code_of_api_error(e);
+        }
+    }
+    INTERNAL
+}
+
+/// The `hint:` line for an error, from the first typed error that has one.
+pub fn hint(err: &anyhow::Error) -> Option<String> {
+    for cause in err.chain() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            return f.hint.clone();
+        }
+        if let Some(e) = cause.downcast_ref::<ApiError>() {
+            return e.hint();
+        }
+    }
+    if exit_code(err) == INTERNAL {
+        return Some(
+            "this looks like a bug in leadctl; please report it with the output of the same \
+             command run with -v"
+                .to_string(),
+        );
+    }
+    None
+}
+
+/// A write to a closed pipe (`leadctl ... | head -1`): not an error worth a message.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn to_exit_code(code: u8) -> ExitCode {
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+    use std::time::Duration;
+
+    fn code(e: impl Into<anyhow::Error>) -> u8 {
+        exit_code(&e.into())
+    }
+
+    #[test]
+    fn every_class_has_its_code() {
+        assert_eq!(code(Failure::usage("x")), 2);
+        assert_eq!(code(Failure::config("x")), 3);
+        assert_eq!(code(ApiError::Unauthorized { message: "Invalid API key".into() }), 4);
+        assert_eq!(code(ApiError::Forbidden { message: "Channel not accessible".into() }), 5);
+        assert_eq!(code(ApiError::Rejected { status: 404, message: "Lead not found".into() }), 6);
+        assert_eq!(code(ApiError::Timeout { timeout: Duration::from_secs(1), unknown: true }), 7);
+        assert_eq!(code(Failure::new(Kind::Partial, "x")), 8);
+        assert_eq!(code(Failure::new(Kind::Interrupted, "x")), 130);
+        assert_eq!(code(anyhow::anyhow!("surprise")), 1);
+    }
+
+    #[test]
+    fn the_chain_is_walked() {
+        let err = Err::<(), _>(ApiError::Forbidden { message: "m".into() })
+            .context("creating lead 2 of 3")
+            .unwrap_err();
+        assert_eq!(exit_code(&err), 5);
+        assert!(hint(&err).is_some());
+        let io = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing output");
+        assert!(is_broken_pipe(&io));
+    }
+}

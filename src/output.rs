@@ -1,0 +1,387 @@
+//! Everything leadctl writes: data on stdout through `Output` (in the format chosen once, with
+//! `-o`), and messages on stderr through `Log` (notices, warnings, `-v` request logs).
+//! Text that came from a server is cleaned of control and bidi characters before a human sees it.
+#![allow(clippy::print_stderr)]
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use serde_json::Value;
+
+use crate::api::models::Lead;
+use crate::cli::OutputFormat;
+
+/// Messages on stderr. Cheap to clone and safe to share between threads.
+#[derive(Debug, Clone)]
+pub struct Log {
+    quiet: bool,
+    verbose: u8,
+    color: bool,
+}
+
+impl Log {
+    pub fn new(quiet: bool, verbose: u8, color: bool) -> Log {
+        Log {
+            quiet,
+            verbose,
+            color,
+        }
+    }
+
+    pub fn verbose(&self) -> u8 {
+        self.verbose
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Something the user should know (a wait, a sandbox note); hidden by `-q`.
+    pub fn notice(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("leadctl: {}", sanitize(msg));
+        }
+    }
+
+    pub fn warn(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("leadctl: {}: {}", self.paint("33", "warning"), sanitize(msg));
+        }
+    }
+
+    /// `-v` diagnostics: requests and responses (the key is never in them).
+    pub fn debug(&self, msg: &str) {
+        if self.verbose > 0 {
+            eprintln!("{}", sanitize_keep_newlines(msg));
+        }
+    }
+
+    /// The final error, printed once by `main`; shown even with `-q`.
+    pub fn error(&self, msg: &str, hint: Option<&str>) {
+        eprintln!("leadctl: {}: {}", self.paint("1;31", "error"), sanitize_keep_newlines(msg));
+        if let Some(hint) = hint {
+            eprintln!("  {}: {}", self.paint("36", "hint"), sanitize(hint));
+        }
+    }
+
+    /// A request or response body for the `-v` log: whole with `-vv`, cut at 2 KiB with `-v`.
+    pub fn body_excerpt(&self, body: &[u8]) -> String {
+        let text = String::from_utf8_lossy(body);
+        const LIMIT: usize = 2048;
+        if self.verbose >= 2 || text.len() <= LIMIT {
+            text.into_owned()
+        } else {
+            let mut end = LIMIT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}… ({} bytes in all)", &text[..end], text.len())
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Replaces control characters (newlines included) and bidi overrides with visible escapes, so a
+/// hostile server string cannot move the cursor, recolour the terminal or reorder text.
+pub fn sanitize(text: &str) -> String {
+    clean(text, false)
+}
+
+fn sanitize_keep_newlines(text: &str) -> String {
+    clean(text, true)
+}
+
+fn clean(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c == '\n' && keep_newlines) || c == '\t' {
+            out.push(c);
+        } else if c.is_control() || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Data on stdout, in one format.
+pub struct Output {
+    pub format: OutputFormat,
+    out: Box<dyn Write>,
+}
+
+impl Output {
+    pub fn new(format: OutputFormat, out: Box<dyn Write>) -> Output {
+        Output { format, out }
+    }
+
+    pub fn stdout(format: OutputFormat) -> Output {
+        Output::new(format, Box::new(io::LineWriter::new(io::stdout())))
+    }
+
+    /// Leads as the chosen format: one lead as a key/value table, several as rows.
+    pub fn leads(&mut self, leads: &[Lead]) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Table if leads.len() == 1 => {
+                let table = lead_detail(&leads[0]);
+                writeln!(self.out, "{table}")?;
+            }
+            OutputFormat::Table => {
+                if !leads.is_empty() {
+                    writeln!(self.out, "{}", lead_rows(leads))?;
+                }
+            }
+            OutputFormat::Json if leads.len() == 1 => self.json_pretty(&leads[0].raw)?,
+            OutputFormat::Json => {
+                let all: Vec<&Value> = leads.iter().map(|l| &l.raw).collect();
+                self.json_pretty(&all)?;
+            }
+            OutputFormat::Ndjson => {
+                for lead in leads {
+                    self.json_line(&lead.raw)?;
+                }
+            }
+            OutputFormat::Csv => self.leads_csv(leads)?,
+            OutputFormat::Id => {
+                for lead in leads {
+                    writeln!(self.out, "{}", lead.id)?;
+                }
+            }
+        }
+        self.out.flush()
+    }
+
+    /// Raw JSON documents (request bodies of a dry run): an object or array, or one per line.
+    pub fn json_documents(&mut self, docs: &[Value]) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Ndjson | OutputFormat::Id | OutputFormat::Csv => {
+                for doc in docs {
+                    self.json_line(doc)?;
+                }
+            }
+            _ if docs.len() == 1 => self.json_pretty(&docs[0])?,
+            _ => self.json_pretty(&docs)?,
+        }
+        self.out.flush()
+    }
+
+    fn json_pretty<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    fn json_line<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    fn leads_csv(&mut self, leads: &[Lead]) -> io::Result<()> {
+        let mut property_names: Vec<String> = Vec::new();
+        for lead in leads {
+            for (name, _) in lead.properties() {
+                if !property_names.contains(&name) {
+                    property_names.push(name);
+                }
+            }
+        }
+        let mut w = csv::Writer::from_writer(&mut self.out);
+        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| s.to_string()).collect();
+        header.extend(property_names.iter().cloned());
+        w.write_record(&header)?;
+        for lead in leads {
+            let props = lead.properties();
+            let mut record: Vec<String> = CSV_COLUMNS
+                .iter()
+                .map(|c| standard_field(lead, c).unwrap_or("").to_string())
+                .collect();
+            for name in &property_names {
+                let value = props.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+                record.push(value.unwrap_or("").to_string());
+            }
+            w.write_record(&record)?;
+        }
+        w.flush()
+    }
+}
+
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "created_at",
+    "status",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company_name",
+    "source",
+    "employee",
+    "notes",
+    "business_id",
+    "channels_id",
+];
+
+fn standard_field<'a>(lead: &'a Lead, name: &str) -> Option<&'a str> {
+    match name {
+        "id" => Some(&lead.id),
+        "created_at" => lead.created_at.as_deref(),
+        "status" => lead.status.as_deref(),
+        "email" => lead.email.as_deref(),
+        "first_name" => lead.first_name.as_deref(),
+        "last_name" => lead.last_name.as_deref(),
+        "phone" => lead.phone.as_deref(),
+        "company_name" => lead.company_name.as_deref(),
+        "source" => lead.source.as_deref(),
+        "employee" => lead.employee(),
+        "notes" => lead.notes.as_deref(),
+        "business_id" => lead.business_id.as_deref(),
+        "channels_id" => lead.channels_id.as_deref(),
+        _ => None,
+    }
+}
+
+fn plain_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table
+}
+
+/// One lead, `kubectl describe` style: a label column and a value column.
+fn lead_detail(lead: &Lead) -> String {
+    let mut table = plain_table();
+    let rows: [(&str, Option<&str>); 13] = [
+        ("ID", Some(&lead.id)),
+        ("Status", lead.status.as_deref()),
+        ("Email", lead.email.as_deref()),
+        ("First name", lead.first_name.as_deref()),
+        ("Last name", lead.last_name.as_deref()),
+        ("Company", lead.company_name.as_deref()),
+        ("Phone", lead.phone.as_deref()),
+        ("Source", lead.source.as_deref()),
+        ("Employee", lead.employee()),
+        ("Business ID", lead.business_id.as_deref()),
+        ("Notes", lead.notes.as_deref()),
+        ("Channel", lead.channels_id.as_deref()),
+        ("Created", lead.created_at.as_deref()),
+    ];
+    for (label, value) in rows {
+        if let Some(value) = value {
+            table.add_row(vec![format!("{label}:"), sanitize(value)]);
+        }
+    }
+    for (name, value) in lead.properties() {
+        table.add_row(vec![format!("{}:", sanitize(&name)), sanitize(&value)]);
+    }
+    if let Some(col) = table.column_mut(0) {
+        col.set_cell_alignment(CellAlignment::Left);
+        col.set_padding((0, 1));
+    }
+    if let Some(col) = table.column_mut(1) {
+        col.set_padding((0, 0));
+    }
+    trim_lines(&table.to_string())
+}
+
+/// Several leads, one row each.
+fn lead_rows(leads: &[Lead]) -> String {
+    let mut table = plain_table();
+    table.set_header(vec!["ID", "STATUS", "EMAIL", "NAME", "COMPANY", "CREATED"]);
+    for lead in leads {
+        let name = [lead.first_name.as_deref(), lead.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        table.add_row(vec![
+            lead.id.clone(),
+            sanitize(lead.status.as_deref().unwrap_or("")),
+            sanitize(lead.email.as_deref().unwrap_or("")),
+            sanitize(&name),
+            sanitize(lead.company_name.as_deref().unwrap_or("")),
+            sanitize(lead.created_at.as_deref().unwrap_or("")),
+        ]);
+    }
+    for i in 0..6 {
+        if let Some(col) = table.column_mut(i) {
+            col.set_padding((0, 2));
+        }
+    }
+    trim_lines(&table.to_string())
+}
+
+fn trim_lines(s: &str) -> String {
+    s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn render(format: OutputFormat, leads: &[Lead]) -> String {
+        let buf = Buf::default();
+        Output::new(format, Box::new(buf.clone())).leads(leads).unwrap();
+        let bytes = buf.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn sample(id: &str, email: &str) -> Lead {
+        Lead::from_value(json!({"id": id, "email": email, "first_name": "Jane", "status": "New lead",
+            "property_values": [{"value": "50000", "property_definitions": {"name": "Deal size"}}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_format() {
+        let one = [sample("L1", "jane@example.com")];
+        let two = [sample("L1", "a@x.example"), sample("L2", "b@x.example")];
+        assert_eq!(
+            render(OutputFormat::Table, &one),
+            "ID:         L1\nStatus:     New lead\nEmail:      jane@example.com\nFirst name: Jane\nDeal size:  50000\n"
+        );
+        let rows = render(OutputFormat::Table, &two);
+        assert!(rows.starts_with("ID  STATUS    EMAIL        NAME  COMPANY  CREATED\nL1  New lead  a@x.example  Jane"), "{rows}");
+        assert_eq!(render(OutputFormat::Id, &two), "L1\nL2\n");
+        assert_eq!(render(OutputFormat::Ndjson, &two).lines().count(), 2);
+        let json: Value = serde_json::from_str(&render(OutputFormat::Json, &two)).unwrap();
+        assert_eq!(json.as_array().map(Vec::len), Some(2));
+        let json: Value = serde_json::from_str(&render(OutputFormat::Json, &one)).unwrap();
+        assert_eq!(json["id"], "L1");
+        let csv = render(OutputFormat::Csv, &one);
+        assert!(csv.starts_with("id,created_at,status,email,"), "{csv}");
+        assert!(csv.lines().next().unwrap().ends_with(",Deal size"));
+        assert!(csv.lines().nth(1).unwrap().ends_with(",50000"));
+    }
+
+    #[test]
+    fn server_text_is_defused() {
+        assert_eq!(sanitize("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(sanitize("line\nnext"), "line\\u{a}next");
+        assert_eq!(sanitize_keep_newlines("line\nnext"), "line\nnext");
+        assert_eq!(sanitize("José"), "José");
+    }
+}

@@ -1,0 +1,436 @@
+//! One resolved, checked `Settings` per run, made before any request: every value with the place
+//! it came from. Precedence lives here and only here: flag > environment > profile > default.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::ValueEnum;
+
+use crate::api::{ApiClient, ApiError, ClientConfig, RetryPolicy};
+use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
+use crate::config::{Loaded, Profile};
+use crate::exit::Failure;
+use crate::output::Log;
+use crate::secret::ApiKey;
+
+pub const DEFAULT_API_URL: &str = "https://data.keenpartner.com/functions/v1/keen-api";
+pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// The environment variables leadctl reads, captured once (tests pass their own).
+#[derive(Debug, Default, Clone)]
+pub struct Env(HashMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env(std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("LEADCTL_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE")
+            .collect())
+    }
+
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
+        Env(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    /// A variable's value; set-but-empty counts as unset.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+}
+
+/// Where a value came from, for messages and `config list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env(&'static str),
+    KeyFile(PathBuf),
+    Profile { profile: String, path: PathBuf },
+    Sandbox,
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag => f.write_str("command-line flag"),
+            Origin::Env(name) => write!(f, "environment variable {name}"),
+            Origin::KeyFile(path) => write!(f, "key file {} (LEADCTL_API_KEY_FILE)", path.display()),
+            Origin::Profile { profile, path } => {
+                write!(f, "profile {profile:?} in {}", path.display())
+            }
+            Origin::Sandbox => f.write_str("the built-in sandbox"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+fn sourced<T>(value: T, origin: Origin) -> Sourced<T> {
+    Sourced { value, origin }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: String,
+    pub api_url: Sourced<String>,
+    pub api_key: Option<Sourced<ApiKey>>,
+    /// The channel from the environment or the profile; a command's `--channel` beats it.
+    pub channel: Option<Sourced<String>>,
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub output: OutputFormat,
+    pub ca_bundle: Option<PathBuf>,
+    pub sandbox: bool,
+    pub config_path: Option<PathBuf>,
+    pub log: Log,
+}
+
+impl Settings {
+    pub fn resolve(args: &GlobalArgs, env: &Env, config: &Loaded) -> Result<Settings, Failure> {
+        let (profile_name, profile) = select_profile(args, env, config)?;
+        let profile_origin = || Origin::Profile {
+            profile: profile_name.clone(),
+            path: config.path.clone().unwrap_or_default(),
+        };
+
+        let api_url = if let Some(url) = &args.api_url {
+            sourced(url.clone(), Origin::Flag)
+        } else if let Some(url) = env.get("LEADCTL_API_URL") {
+            sourced(url.to_string(), Origin::Env("LEADCTL_API_URL"))
+        } else if let Some(url) = &profile.api_url {
+            sourced(url.clone(), profile_origin())
+        } else {
+            sourced(DEFAULT_API_URL.to_string(), Origin::Default)
+        };
+
+        let api_key = if let Some(key) = env.get("LEADCTL_API_KEY") {
+            Some(sourced(ApiKey::new(key), Origin::Env("LEADCTL_API_KEY")))
+        } else if let Some(path) = env.get("LEADCTL_API_KEY_FILE") {
+            let path = PathBuf::from(path);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure::config(format!(
+                    "cannot read the API key file {} named by LEADCTL_API_KEY_FILE: {e}",
+                    path.display()
+                ))
+            })?;
+            let key = ApiKey::new(text);
+            if key.is_empty() {
+                return Err(Failure::config(format!(
+                    "the API key file {} named by LEADCTL_API_KEY_FILE is empty",
+                    path.display()
+                )));
+            }
+            Some(sourced(key, Origin::KeyFile(path)))
+        } else {
+            profile.api_key.clone().map(|k| sourced(k, profile_origin()))
+        };
+
+        let channel = if let Some(c) = env.get("LEADCTL_CHANNEL") {
+            Some(sourced(c.to_string(), Origin::Env("LEADCTL_CHANNEL")))
+        } else {
+            profile.channel.clone().map(|c| sourced(c, profile_origin()))
+        };
+
+        let output = if let Some(o) = args.output {
+            o
+        } else if let Some(o) = env.get("LEADCTL_OUTPUT") {
+            parse_output(o, "environment variable LEADCTL_OUTPUT")?
+        } else if let Some(o) = &profile.output {
+            parse_output(o, &profile_origin().to_string())?
+        } else {
+            OutputFormat::Table
+        };
+
+        let timeout_secs = args.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT_SECS);
+        if !(timeout_secs > 0.0 && timeout_secs.is_finite()) {
+            return Err(Failure::config(format!(
+                "timeout must be a number of seconds greater than 0 ({})",
+                profile_origin()
+            )));
+        }
+        let concurrency = profile.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        if concurrency == 0 {
+            return Err(Failure::config(format!(
+                "concurrency must be at least 1 ({})",
+                profile_origin()
+            )));
+        }
+
+        let ca_bundle = args
+            .ca_bundle
+            .clone()
+            .or_else(|| env.get("LEADCTL_CA_BUNDLE").map(PathBuf::from))
+            .or_else(|| profile.ca_bundle.clone());
+
+        let color = match args.color {
+            Some(ColorChoice::Always) => true,
+            Some(ColorChoice::Never) => false,
+            Some(ColorChoice::Auto) => std::io::stderr().is_terminal(),
+            None if env.get("NO_COLOR").is_some() => false,
+            None if env.get("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            None => std::io::stderr().is_terminal(),
+        };
+
+        let sandbox = args.sandbox || env.get("LEADCTL_SANDBOX").is_some_and(|v| v != "0");
+
+        Ok(Settings {
+            profile: profile_name.clone(),
+            api_url,
+            api_key,
+            channel,
+            timeout: Duration::from_secs_f64(timeout_secs),
+            concurrency,
+            output,
+            ca_bundle,
+            sandbox,
+            config_path: config.path.clone(),
+            log: Log::new(args.quiet, args.verbose, color),
+        })
+    }
+
+    /// Points this run at an in-process sandbox: its URL and key, and its primary channel unless
+    /// the command names one.
+    pub fn use_sandbox(&mut self, url: String, key: &str, channel: &str) {
+        self.api_url = sourced(url, Origin::Sandbox);
+        self.api_key = Some(sourced(ApiKey::new(key), Origin::Sandbox));
+        self.channel = Some(sourced(channel.to_string(), Origin::Sandbox));
+    }
+
+    /// The API key, or exit 3 saying how to provide one.
+    pub fn require_key(&self) -> Result<&ApiKey, Failure> {
+        match &self.api_key {
+            Some(k) => Ok(&k.value),
+            None => Err(Failure::config("no API key").with_hint(format!(
+                "set LEADCTL_API_KEY (or LEADCTL_API_KEY_FILE for a file holding it), or put \
+                 api_key in profile {:?} of {}; keys are created in the KeenPartner web app under \
+                 Settings > API keys. To try leadctl without one, add --sandbox",
+                self.profile,
+                self.config_display()
+            ))),
+        }
+    }
+
+    /// The channel for a command: its `--channel` flag, else the environment or profile; exit 3
+    /// when there is none.
+    pub fn require_channel(&self, flag: Option<&str>) -> Result<Sourced<String>, Failure> {
+        if let Some(c) = flag {
+            return Ok(sourced(c.to_string(), Origin::Flag));
+        }
+        self.channel.clone().ok_or_else(|| {
+            Failure::config("no channel given").with_hint(format!(
+                "pass --channel UUID, set LEADCTL_CHANNEL, or set channel in profile {:?} of {}",
+                self.profile,
+                self.config_display()
+            ))
+        })
+    }
+
+    pub fn config_display(&self) -> String {
+        match &self.config_path {
+            Some(p) => p.display().to_string(),
+            None => "the config file".to_string(),
+        }
+    }
+
+    /// The HTTP client; built only by commands that send requests (building it reads the TLS
+    /// roots, which `--help` or `config` should not pay for).
+    pub fn client(&self) -> Result<ApiClient, ApiError> {
+        ApiClient::new(ClientConfig {
+            api_url: self.api_url.value.clone(),
+            api_key: self.api_key.as_ref().map(|k| k.value.clone()),
+            timeout: self.timeout,
+            ca_bundle: self.ca_bundle.clone(),
+            retry: RetryPolicy::default(),
+            log: self.log.clone(),
+        })
+    }
+}
+
+fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
+    OutputFormat::from_str(value, true).map_err(|_| {
+        Failure::config(format!("invalid output format {value:?} ({origin})"))
+            .with_hint("valid formats: table, json, ndjson, csv, id")
+    })
+}
+
+fn select_profile(
+    args: &GlobalArgs,
+    env: &Env,
+    config: &Loaded,
+) -> Result<(String, Profile), Failure> {
+    let (name, explicit) = if let Some(p) = &args.profile {
+        (p.clone(), true)
+    } else if let Some(p) = env.get("LEADCTL_PROFILE") {
+        (p.to_string(), true)
+    } else if let Some(p) = &config.file.default_profile {
+        (p.clone(), true)
+    } else {
+        ("default".to_string(), false)
+    };
+    match config.file.profiles.get(&name) {
+        Some(p) => Ok((name, p.clone())),
+        None if !explicit => Ok((name, Profile::default())),
+        None => {
+            let known: Vec<&str> = config.file.profiles.keys().map(String::as_str).collect();
+            let path = config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
+            Err(Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
+                if known.is_empty() {
+                    "the config file has no profiles yet".to_string()
+                } else {
+                    format!("profiles there: {}", known.join(", "))
+                },
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{parse, ConfigFile};
+    use std::path::Path;
+
+    fn loaded(toml: &str) -> Loaded {
+        Loaded {
+            path: Some(PathBuf::from("/cfg/config.toml")),
+            file: if toml.is_empty() {
+                ConfigFile::default()
+            } else {
+                parse(toml, Path::new("/cfg/config.toml")).unwrap()
+            },
+        }
+    }
+
+    const CFG: &str = "default_profile = \"staging\"\n\
+        [profiles.staging]\napi_url = \"https://staging.example/fn\"\napi_key = \"profile-key\"\n\
+        channel = \"profile-channel\"\ntimeout = 9\noutput = \"csv\"\n\
+        [profiles.prod]\napi_key = \"prod-key\"\n";
+
+    #[test]
+    fn defaults_without_anything() {
+        let s = Settings::resolve(&GlobalArgs::default(), &Env::default(), &loaded("")).unwrap();
+        assert_eq!(s.api_url.value, DEFAULT_API_URL);
+        assert_eq!(s.api_url.origin, Origin::Default);
+        assert!(s.api_key.is_none());
+        assert!(s.channel.is_none());
+        assert_eq!(s.timeout, Duration::from_secs(30));
+        assert_eq!(s.output, OutputFormat::Table);
+        assert_eq!(s.profile, "default");
+        let err = s.require_key().unwrap_err();
+        assert_eq!(err.kind, crate::exit::Kind::Config);
+        assert!(err.hint.unwrap().contains("LEADCTL_API_KEY"));
+    }
+
+    #[test]
+    fn profile_beats_default() {
+        let s = Settings::resolve(&GlobalArgs::default(), &Env::default(), &loaded(CFG)).unwrap();
+        assert_eq!(s.profile, "staging");
+        assert_eq!(s.api_url.value, "https://staging.example/fn");
+        assert!(matches!(s.api_url.origin, Origin::Profile { .. }));
+        assert_eq!(s.api_key.unwrap().value.expose(), "profile-key");
+        assert_eq!(s.channel.unwrap().value, "profile-channel");
+        assert_eq!(s.timeout, Duration::from_secs(9));
+        assert_eq!(s.output, OutputFormat::Csv);
+    }
+
+    #[test]
+    fn env_beats_profile() {
+        let env = Env::from_pairs(&[
+            ("LEADCTL_API_URL", "https://env.example/fn"),
+            ("LEADCTL_API_KEY", "env-key"),
+            ("LEADCTL_CHANNEL", "env-channel"),
+            ("LEADCTL_OUTPUT", "ndjson"),
+            ("LEADCTL_PROFILE", "prod"),
+        ]);
+        let s = Settings::resolve(&GlobalArgs::default(), &env, &loaded(CFG)).unwrap();
+        assert_eq!(s.profile, "prod");
+        assert_eq!(s.api_url.origin, Origin::Env("LEADCTL_API_URL"));
+        assert_eq!(s.api_key.unwrap().value.expose(), "env-key");
+        assert_eq!(s.channel.unwrap().origin, Origin::Env("LEADCTL_CHANNEL"));
+        assert_eq!(s.output, OutputFormat::Ndjson);
+    }
+
+    #[test]
+    fn flag_beats_env() {
+        let env = Env::from_pairs(&[
+            ("LEADCTL_API_URL", "https://env.example/fn"),
+            ("LEADCTL_OUTPUT", "ndjson"),
+            ("LEADCTL_PROFILE", "nope"),
+        ]);
+        let args = GlobalArgs {
+            api_url: Some("https://flag.example/fn".into()),
+            output: Some(OutputFormat::Id),
+            profile: Some("prod".into()),
+            timeout: Some(1.5),
+            ..GlobalArgs::default()
+        };
+        let s = Settings::resolve(&args, &env, &loaded(CFG)).unwrap();
+        assert_eq!(s.api_url.value, "https://flag.example/fn");
+        assert_eq!(s.api_url.origin, Origin::Flag);
+        assert_eq!(s.output, OutputFormat::Id);
+        assert_eq!(s.profile, "prod");
+        assert_eq!(s.timeout, Duration::from_millis(1500));
+        let ch = s.require_channel(Some("flag-channel")).unwrap();
+        assert_eq!((ch.value.as_str(), ch.origin), ("flag-channel", Origin::Flag));
+    }
+
+    #[test]
+    fn key_file_is_used_when_the_key_var_is_unset() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        std::fs::write(&file, "file-key\n").unwrap();
+        let file_str = file.to_str().unwrap();
+        let env = Env::from_pairs(&[("LEADCTL_API_KEY_FILE", file_str)]);
+        let s = Settings::resolve(&GlobalArgs::default(), &env, &loaded(CFG)).unwrap();
+        let key = s.api_key.unwrap();
+        assert_eq!(key.value.expose(), "file-key");
+        assert_eq!(key.origin, Origin::KeyFile(file.clone()));
+
+        let env = Env::from_pairs(&[("LEADCTL_API_KEY", "env-key"), ("LEADCTL_API_KEY_FILE", file_str)]);
+        let s = Settings::resolve(&GlobalArgs::default(), &env, &loaded("")).unwrap();
+        assert_eq!(s.api_key.unwrap().value.expose(), "env-key");
+
+        let env = Env::from_pairs(&[("LEADCTL_API_KEY_FILE", "/nonexistent/key")]);
+        let err = Settings::resolve(&GlobalArgs::default(), &env, &loaded("")).unwrap_err();
+        assert!(err.message.contains("/nonexistent/key"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_known_ones() {
+        let args = GlobalArgs {
+            profile: Some("prdo".into()),
+            ..GlobalArgs::default()
+        };
+        let err = Settings::resolve(&args, &Env::default(), &loaded(CFG)).unwrap_err();
+        assert!(err.message.contains("unknown profile \"prdo\""), "{}", err.message);
+        assert_eq!(err.hint.as_deref(), Some("profiles there: prod, staging"));
+    }
+
+    #[test]
+    fn bad_output_value_is_a_config_error() {
+        let env = Env::from_pairs(&[("LEADCTL_OUTPUT", "yaml")]);
+        let err = Settings::resolve(&GlobalArgs::default(), &env, &loaded("")).unwrap_err();
+        assert!(err.message.contains("LEADCTL_OUTPUT"), "{}", err.message);
+    }
+
+    #[test]
+    fn empty_env_values_count_as_unset() {
+        let env = Env::from_pairs(&[("LEADCTL_API_KEY", ""), ("LEADCTL_API_URL", "")]);
+        let s = Settings::resolve(&GlobalArgs::default(), &env, &loaded("")).unwrap();
+        assert!(s.api_key.is_none());
+        assert_eq!(s.api_url.origin, Origin::Default);
+    }
+}
