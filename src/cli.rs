@@ -31,6 +31,7 @@ pub struct Cli {
 
 /// Options accepted before or after any subcommand.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Config profile to use [env: LEADCTL_PROFILE] (default: the config's default_profile, else "default")
     #[arg(short = 'p', long, global = true, value_name = "NAME")]
@@ -102,7 +103,9 @@ pub enum Command {
     Sandbox(SandboxCommand),
 
     /// Print a shell completion script
-    #[command(after_help = "Example:\n  leadctl completions bash > ~/.local/share/bash-completion/completions/leadctl")]
+    #[command(
+        after_help = "Example:\n  leadctl completions bash > ~/.local/share/bash-completion/completions/leadctl"
+    )]
     Completions {
         /// The shell to generate the script for
         #[arg(value_enum)]
@@ -126,6 +129,7 @@ Examples:
 
 /// Lead fields shared by `create` (and later `leads update`).
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Lead fields")]
 pub struct LeadFieldArgs {
     /// The lead's email address
     #[arg(long, value_name = "EMAIL")]
@@ -185,13 +189,6 @@ pub struct CreateArgs {
     #[arg(long, value_name = "UUID")]
     pub channel: Option<String>,
 
-    #[command(flatten)]
-    pub fields: LeadFieldArgs,
-
-    /// A custom property; KEY is a property definition UUID or its name on the channel (repeatable)
-    #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub properties: Vec<(String, String)>,
-
     /// Read leads in the API's field names from FILE (`-` = stdin): one object, an array, or one
     /// object per line; for a single object, flags override its fields
     #[arg(long, value_name = "FILE")]
@@ -204,6 +201,13 @@ pub struct CreateArgs {
     /// Validate and print the exact request body(ies) as JSON on stdout; send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub fields: LeadFieldArgs,
+
+    /// A custom property; KEY is a property definition UUID or its name on the channel (repeatable)
+    #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub properties: Vec<(String, String)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,7 +277,9 @@ fn parse_probability(s: &str) -> Result<f64, String> {
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(t) if t > 0.0 && t.is_finite() && t <= 86_400.0 => Ok(t),
-        _ => Err(format!("expected a number of seconds greater than 0, got {s:?}")),
+        _ => Err(format!(
+            "expected a number of seconds greater than 0, got {s:?}"
+        )),
     }
 }
 
@@ -290,7 +296,10 @@ mod tests {
     #[test]
     fn key_value_pairs() {
         assert_eq!(parse_key_value("a=b=c"), Ok(("a".into(), "b=c".into())));
-        assert_eq!(parse_key_value("Deal size="), Ok(("Deal size".into(), String::new())));
+        assert_eq!(
+            parse_key_value("Deal size="),
+            Ok(("Deal size".into(), String::new()))
+        );
         assert!(parse_key_value("novalue").is_err());
         assert!(parse_key_value("=x").is_err());
     }

@@ -110,7 +110,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cfg.default_profile.as_deref(), Some("staging"));
-        assert_eq!(cfg.profiles["staging"].api_key.as_ref().map(|k| k.expose()), Some("k"));
+        assert_eq!(
+            cfg.profiles["staging"].api_key.as_ref().map(|k| k.expose()),
+            Some("k")
+        );
         assert_eq!(cfg.profiles["staging"].timeout, Some(5.0));
         assert_eq!(cfg.profiles["prod"].timeout, Some(2.5));
     }
@@ -120,7 +123,11 @@ mod tests {
         let err = parse("[profiles.x]\napi_kee = \"k\"\n", Path::new("/tmp/c.toml")).unwrap_err();
         assert!(err.message.contains("/tmp/c.toml"), "{}", err.message);
         assert!(err.message.contains("line 2, column 1"), "{}", err.message);
-        assert!(err.message.contains("unknown field `api_kee`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `api_kee`"),
+            "{}",
+            err.message
+        );
         let err = parse("[profiles.x]\ntimeout = \"slow\"\n", Path::new("c.toml")).unwrap_err();
         assert!(err.message.contains("line 2"), "{}", err.message);
     }

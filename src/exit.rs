@@ -155,10 +155,32 @@ mod tests {
     fn every_class_has_its_code() {
         assert_eq!(code(Failure::usage("x")), 2);
         assert_eq!(code(Failure::config("x")), 3);
-        assert_eq!(code(ApiError::Unauthorized { message: "Invalid API key".into() }), 4);
-        assert_eq!(code(ApiError::Forbidden { message: "Channel not accessible".into() }), 5);
-        assert_eq!(code(ApiError::Rejected { status: 404, message: "Lead not found".into() }), 6);
-        assert_eq!(code(ApiError::Timeout { timeout: Duration::from_secs(1), unknown: true }), 7);
+        assert_eq!(
+            code(ApiError::Unauthorized {
+                message: "Invalid API key".into()
+            }),
+            4
+        );
+        assert_eq!(
+            code(ApiError::Forbidden {
+                message: "Channel not accessible".into()
+            }),
+            5
+        );
+        assert_eq!(
+            code(ApiError::Rejected {
+                status: 404,
+                message: "Lead not found".into()
+            }),
+            6
+        );
+        assert_eq!(
+            code(ApiError::Timeout {
+                timeout: Duration::from_secs(1),
+                unknown: true
+            }),
+            7
+        );
         assert_eq!(code(Failure::new(Kind::Partial, "x")), 8);
         assert_eq!(code(Failure::new(Kind::Interrupted, "x")), 130);
         assert_eq!(code(anyhow::anyhow!("surprise")), 1);
@@ -166,9 +188,11 @@ mod tests {
 
     #[test]
     fn the_chain_is_walked() {
-        let err = Err::<(), _>(ApiError::Forbidden { message: "m".into() })
-            .context("creating lead 2 of 3")
-            .unwrap_err();
+        let err = Err::<(), _>(ApiError::Forbidden {
+            message: "m".into(),
+        })
+        .context("creating lead 2 of 3")
+        .unwrap_err();
         assert_eq!(exit_code(&err), 5);
         assert!(hint(&err).is_some());
         let io = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))

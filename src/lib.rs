@@ -84,11 +84,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
 /// `--sandbox`: the emulator on an ephemeral loopback port for this one command.
 fn start_sandbox(settings: &mut Settings) -> Result<sandbox::Sandbox> {
     let server = sandbox::Sandbox::start(sandbox::Options::ephemeral())?;
-    settings.use_sandbox(
-        server.url(),
-        sandbox::API_KEY,
-        sandbox::PRIMARY_CHANNEL_ID,
-    );
+    settings.use_sandbox(server.url(), sandbox::API_KEY, sandbox::PRIMARY_CHANNEL_ID);
     settings.log.notice(&format!(
         "--sandbox: talking to the built-in emulator at {} (seeded key, channel \"Acme Referral \
          Program\" {}); nothing reaches KeenPartner and the data is gone when this command ends",

@@ -45,7 +45,11 @@ impl Log {
 
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("leadctl: {}: {}", self.paint("33", "warning"), sanitize(msg));
+            eprintln!(
+                "leadctl: {}: {}",
+                self.paint("33", "warning"),
+                sanitize(msg)
+            );
         }
     }
 
@@ -58,7 +62,11 @@ impl Log {
 
     /// The final error, printed once by `main`; shown even with `-q`.
     pub fn error(&self, msg: &str, hint: Option<&str>) {
-        eprintln!("leadctl: {}: {}", self.paint("1;31", "error"), sanitize_keep_newlines(msg));
+        eprintln!(
+            "leadctl: {}: {}",
+            self.paint("1;31", "error"),
+            sanitize_keep_newlines(msg)
+        );
         if let Some(hint) = hint {
             eprintln!("  {}: {}", self.paint("36", "hint"), sanitize(hint));
         }
@@ -204,7 +212,10 @@ impl Output {
                 .map(|c| standard_field(lead, c).unwrap_or("").to_string())
                 .collect();
             for name in &property_names {
-                let value = props.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+                let value = props
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.as_str());
                 record.push(value.unwrap_or("").to_string());
             }
             w.write_record(&record)?;
@@ -343,7 +354,9 @@ mod tests {
 
     fn render(format: OutputFormat, leads: &[Lead]) -> String {
         let buf = Buf::default();
-        Output::new(format, Box::new(buf.clone())).leads(leads).unwrap();
+        Output::new(format, Box::new(buf.clone()))
+            .leads(leads)
+            .unwrap();
         let bytes = buf.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
     }

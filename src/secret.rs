@@ -27,7 +27,15 @@ impl ApiKey {
 
     /// The last four characters, for `config list` style displays.
     pub fn masked(&self) -> String {
-        let tail: String = self.0.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = self
+            .0
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("****{tail}")
     }
 }

@@ -33,12 +33,18 @@ impl Env {
     }
 
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        Env(pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
     }
 
     /// A variable's value; set-but-empty counts as unset.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -58,7 +64,9 @@ impl fmt::Display for Origin {
         match self {
             Origin::Flag => f.write_str("command-line flag"),
             Origin::Env(name) => write!(f, "environment variable {name}"),
-            Origin::KeyFile(path) => write!(f, "key file {} (LEADCTL_API_KEY_FILE)", path.display()),
+            Origin::KeyFile(path) => {
+                write!(f, "key file {} (LEADCTL_API_KEY_FILE)", path.display())
+            }
             Origin::Profile { profile, path } => {
                 write!(f, "profile {profile:?} in {}", path.display())
             }
@@ -91,6 +99,7 @@ pub struct Settings {
     pub ca_bundle: Option<PathBuf>,
     pub sandbox: bool,
     pub config_path: Option<PathBuf>,
+    pub retry: RetryPolicy,
     pub log: Log,
 }
 
@@ -131,13 +140,19 @@ impl Settings {
             }
             Some(sourced(key, Origin::KeyFile(path)))
         } else {
-            profile.api_key.clone().map(|k| sourced(k, profile_origin()))
+            profile
+                .api_key
+                .clone()
+                .map(|k| sourced(k, profile_origin()))
         };
 
         let channel = if let Some(c) = env.get("LEADCTL_CHANNEL") {
             Some(sourced(c.to_string(), Origin::Env("LEADCTL_CHANNEL")))
         } else {
-            profile.channel.clone().map(|c| sourced(c, profile_origin()))
+            profile
+                .channel
+                .clone()
+                .map(|c| sourced(c, profile_origin()))
         };
 
         let output = if let Some(o) = args.output {
@@ -150,7 +165,10 @@ impl Settings {
             OutputFormat::Table
         };
 
-        let timeout_secs = args.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let timeout_secs = args
+            .timeout
+            .or(profile.timeout)
+            .unwrap_or(DEFAULT_TIMEOUT_SECS);
         if !(timeout_secs > 0.0 && timeout_secs.is_finite()) {
             return Err(Failure::config(format!(
                 "timeout must be a number of seconds greater than 0 ({})",
@@ -182,6 +200,18 @@ impl Settings {
 
         let sandbox = args.sandbox || env.get("LEADCTL_SANDBOX").is_some_and(|v| v != "0");
 
+        // The first back-off step (default 250 ms). Undocumented in --help: it exists so tests
+        // and CI jobs that exercise connection failures need not wait for production back-offs.
+        let mut retry = RetryPolicy::default();
+        if let Some(ms) = env.get("LEADCTL_RETRY_BASE_MS") {
+            let ms: u64 = ms.parse().map_err(|_| {
+                Failure::config(format!(
+                    "LEADCTL_RETRY_BASE_MS must be milliseconds, got {ms:?}"
+                ))
+            })?;
+            retry.base_delay = Duration::from_millis(ms);
+        }
+
         Ok(Settings {
             profile: profile_name.clone(),
             api_url,
@@ -193,6 +223,7 @@ impl Settings {
             ca_bundle,
             sandbox,
             config_path: config.path.clone(),
+            retry,
             log: Log::new(args.quiet, args.verbose, color),
         })
     }
@@ -249,7 +280,7 @@ impl Settings {
             api_key: self.api_key.as_ref().map(|k| k.value.clone()),
             timeout: self.timeout,
             ca_bundle: self.ca_bundle.clone(),
-            retry: RetryPolicy::default(),
+            retry: self.retry.clone(),
             log: self.log.clone(),
         })
     }
@@ -286,13 +317,15 @@ fn select_profile(
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "the config file".into());
-            Err(Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
-                if known.is_empty() {
-                    "the config file has no profiles yet".to_string()
-                } else {
-                    format!("profiles there: {}", known.join(", "))
-                },
-            ))
+            Err(
+                Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
+                    if known.is_empty() {
+                        "the config file has no profiles yet".to_string()
+                    } else {
+                        format!("profiles there: {}", known.join(", "))
+                    },
+                ),
+            )
         }
     }
 }
@@ -384,7 +417,10 @@ mod tests {
         assert_eq!(s.profile, "prod");
         assert_eq!(s.timeout, Duration::from_millis(1500));
         let ch = s.require_channel(Some("flag-channel")).unwrap();
-        assert_eq!((ch.value.as_str(), ch.origin), ("flag-channel", Origin::Flag));
+        assert_eq!(
+            (ch.value.as_str(), ch.origin),
+            ("flag-channel", Origin::Flag)
+        );
     }
 
     #[test]
@@ -399,7 +435,10 @@ mod tests {
         assert_eq!(key.value.expose(), "file-key");
         assert_eq!(key.origin, Origin::KeyFile(file.clone()));
 
-        let env = Env::from_pairs(&[("LEADCTL_API_KEY", "env-key"), ("LEADCTL_API_KEY_FILE", file_str)]);
+        let env = Env::from_pairs(&[
+            ("LEADCTL_API_KEY", "env-key"),
+            ("LEADCTL_API_KEY_FILE", file_str),
+        ]);
         let s = Settings::resolve(&GlobalArgs::default(), &env, &loaded("")).unwrap();
         assert_eq!(s.api_key.unwrap().value.expose(), "env-key");
 
@@ -415,7 +454,11 @@ mod tests {
             ..GlobalArgs::default()
         };
         let err = Settings::resolve(&args, &Env::default(), &loaded(CFG)).unwrap_err();
-        assert!(err.message.contains("unknown profile \"prdo\""), "{}", err.message);
+        assert!(
+            err.message.contains("unknown profile \"prdo\""),
+            "{}",
+            err.message
+        );
         assert_eq!(err.hint.as_deref(), Some("profiles there: prod, staging"));
     }
 

@@ -112,7 +112,10 @@ impl ApiClient {
                 ApiError::Setup(format!("cannot read CA bundle {}: {e}", path.display()))
             })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                ApiError::Setup(format!("CA bundle {} is not valid PEM: {e}", path.display()))
+                ApiError::Setup(format!(
+                    "CA bundle {} is not valid PEM: {e}",
+                    path.display()
+                ))
             })?;
             if certs.is_empty() {
                 return Err(ApiError::Setup(format!(
@@ -122,7 +125,9 @@ impl ApiClient {
             }
             builder = builder.tls_certs_merge(certs);
         }
-        let http = builder.build().map_err(|e| ApiError::Setup(error_chain(&e)))?;
+        let http = builder
+            .build()
+            .map_err(|e| ApiError::Setup(error_chain(&e)))?;
         Ok(ApiClient {
             http,
             url,
@@ -167,7 +172,12 @@ impl ApiClient {
     // ---- transport -----------------------------------------------------------------------
 
     /// Sends one action and returns the parsed 2xx body, retrying as `mode` allows.
-    pub fn call<T: Serialize>(&self, action: &str, fields: &T, mode: Mode) -> Result<Value, ApiError> {
+    pub fn call<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+    ) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
         let send_key = action != "lead_external";
@@ -275,10 +285,12 @@ impl ApiClient {
 
     fn classify(&self, status: u16, headers: &HeaderMap, body: &[u8], mode: Mode) -> Attempt {
         if (200..300).contains(&status) {
-            return Attempt::Done(serde_json::from_slice(body).map_err(|_| ApiError::BadResponse {
-                status,
-                excerpt: excerpt(body),
-                maybe_created: mode == Mode::Write,
+            return Attempt::Done(serde_json::from_slice(body).map_err(|_| {
+                ApiError::BadResponse {
+                    status,
+                    excerpt: excerpt(body),
+                    maybe_created: mode == Mode::Write,
+                }
             }));
         }
         let platform_code = headers
@@ -302,7 +314,11 @@ impl ApiClient {
                 .map(|d| d.min(self.retry.retry_after_cap));
             let pause = wait.unwrap_or_else(|| self.backoff(1));
             self.hold_gate(pause);
-            let source = if wait.is_some() { "Retry-After" } else { "no Retry-After" };
+            let source = if wait.is_some() {
+                "Retry-After"
+            } else {
+                "no Retry-After"
+            };
             return Attempt::Retry {
                 why: format!("rate-limited by the server (429, {source})"),
                 wait: Some(pause),
@@ -361,7 +377,10 @@ impl ApiClient {
 
     /// Exponential back-off with jitter: a random wait in [d/2, d], d = base * 2^(attempt-1).
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.retry.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .retry
+            .base_delay
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16));
         let full = exp.min(self.retry.max_delay);
         let half = full / 2;
         half + half.mul_f64(fastrand::f64())
@@ -498,21 +517,31 @@ fn is_loopback(url: &Url) -> bool {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The whole `source()` chain on one line: reqwest's own Display hides the useful part.
+/// The useful part of an error's `source()` chain on one line. reqwest's outer layers
+/// ("error sending request for url (...)", "client error (Connect)") repeat what the message
+/// around it already says, so they are left out when there is something deeper.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        let wrapper = text.starts_with("error sending request")
+            || text.starts_with("client error (")
+            || text.starts_with("builder error");
+        if !wrapper && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
-        source = s.source();
+        next = err.source();
     }
-    parts.join(": ")
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
 }
 
 #[cfg(test)]
@@ -538,7 +567,9 @@ mod tests {
         assert!(check_url("http://127.0.0.1:8787/functions/v1/keen-api").is_ok());
         assert!(check_url("http://[::1]:8787/x").is_ok());
         assert!(check_url("http://localhost/x").is_ok());
-        let err = check_url("http://data.keenpartner.com/x").unwrap_err().to_string();
+        let err = check_url("http://data.keenpartner.com/x")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("plain http is refused"), "{err}");
         assert!(check_url("ftp://x").is_err());
         assert!(check_url("not a url").is_err());
@@ -547,9 +578,15 @@ mod tests {
 
     #[test]
     fn messages_and_excerpts() {
-        assert_eq!(error_message(403, br#"{"error":"Channel not accessible"}"#), "Channel not accessible");
         assert_eq!(
-            error_message(503, br#"{"code":"BOOT_ERROR","message":"Worker failed to boot"}"#),
+            error_message(403, br#"{"error":"Channel not accessible"}"#),
+            "Channel not accessible"
+        );
+        assert_eq!(
+            error_message(
+                503,
+                br#"{"code":"BOOT_ERROR","message":"Worker failed to boot"}"#
+            ),
             "Worker failed to boot"
         );
         assert_eq!(

@@ -177,7 +177,9 @@ impl Lead {
 
     /// `employee` on older pages, `referring_employee` on newer ones.
     pub fn employee(&self) -> Option<&str> {
-        self.employee.as_deref().or(self.referring_employee.as_deref())
+        self.employee
+            .as_deref()
+            .or(self.referring_employee.as_deref())
     }
 
     /// (name, value) of each custom property, falling back to the definition id when no name came.
@@ -246,8 +248,15 @@ mod tests {
             email: Some("a@b.example".into()),
             ..NewLead::default()
         };
-        let body = serde_json::to_value(ActionBody { action: "create_lead", fields: &lead }).unwrap();
-        assert_eq!(body, json!({"action": "create_lead", "channel_id": "c", "email": "a@b.example"}));
+        let body = serde_json::to_value(ActionBody {
+            action: "create_lead",
+            fields: &lead,
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"action": "create_lead", "channel_id": "c", "email": "a@b.example"})
+        );
     }
 
     #[test]
@@ -260,7 +269,10 @@ mod tests {
         assert_eq!(lead.employee(), Some("Ann"));
         assert_eq!(lead.legacy_id.as_deref(), Some("7"));
         assert_eq!(lead.phone.as_deref(), Some("5550199"));
-        assert_eq!(lead.properties(), vec![("Deal size".to_string(), "50000".to_string())]);
+        assert_eq!(
+            lead.properties(),
+            vec![("Deal size".to_string(), "50000".to_string())]
+        );
         assert_eq!(serde_json::to_value(&lead).unwrap(), v);
     }
 
@@ -273,7 +285,8 @@ mod tests {
     #[test]
     fn channel_tolerates_missing_optional_fields() {
         let c: Channel = serde_json::from_value(json!({"id": "c", "title": "T",
-            "partner_companies_id": null, "surprise": 1})).unwrap();
+            "partner_companies_id": null, "surprise": 1}))
+        .unwrap();
         assert!(c.property_definitions.is_empty());
         assert_eq!(c.label(), "T (c)");
         assert_eq!(c.extra.get("surprise"), Some(&json!(1)));

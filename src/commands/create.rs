@@ -75,7 +75,9 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
             set_draft_field(&mut one.draft, name, value.to_string());
         }
         for (key, value) in &args.properties {
-            one.draft.properties.retain(|p| !p.property_definitions_id.eq_ignore_ascii_case(key));
+            one.draft
+                .properties
+                .retain(|p| !p.property_definitions_id.eq_ignore_ascii_case(key));
             one.draft.properties.push(PropertyDraft {
                 property_definitions_id: key.clone(),
                 value: Value::String(value.clone()),
@@ -92,14 +94,19 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     }
 
     // The default channel is needed only for leads that do not name their own.
-    let needs_default = args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
+    let needs_default =
+        args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
     let default_channel = if needs_default {
         Some(settings.require_channel(args.channel.as_deref())?.value)
     } else {
         None
     };
 
-    let action = if args.public { "lead_external" } else { "create_lead" };
+    let action = if args.public {
+        "lead_external"
+    } else {
+        "create_lead"
+    };
     let mut problems = Vec::new();
     let mut leads = Vec::new();
     for l in &located {
@@ -109,11 +116,20 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
         }
     }
     if !problems.is_empty() {
-        return Err(problem_list(Kind::Input, problems, "fix the values and run the command again").into());
+        return Err(problem_list(
+            Kind::Input,
+            problems,
+            "fix the values and run the command again",
+        )
+        .into());
     }
 
     // A client is needed to resolve property names (with the key) and to send (unless dry-run).
-    let needs_names = leads.iter().any(|(_, l)| l.properties.iter().any(|p| !is_uuid(&p.property_definitions_id)));
+    let needs_names = leads.iter().any(|(_, l)| {
+        l.properties
+            .iter()
+            .any(|p| !is_uuid(&p.property_definitions_id))
+    });
     let client = if needs_names || !args.dry_run {
         if !args.public || needs_names {
             settings.require_key().map_err(|f| {
@@ -138,9 +154,15 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     if args.dry_run {
         let bodies: Vec<Value> = leads
             .iter()
-            .map(|(_, lead)| serde_json::to_value(ActionBody { action, fields: lead }))
+            .map(|(_, lead)| {
+                serde_json::to_value(ActionBody {
+                    action,
+                    fields: lead,
+                })
+            })
             .collect::<Result<_, _>>()?;
-        out.json_documents(&bodies).context("writing the request bodies")?;
+        out.json_documents(&bodies)
+            .context("writing the request bodies")?;
         return Ok(());
     }
     let Some(client) = client else {
@@ -177,7 +199,11 @@ fn send_all(
                     format!("lead {} of {total} ({label})", i + 1)
                 });
                 if total > 1 {
-                    let what = if unknown { "outcome unknown" } else { "not created" };
+                    let what = if unknown {
+                        "outcome unknown"
+                    } else {
+                        "not created"
+                    };
                     settings.log.warn(&format!("{what}: {err:#}"));
                 }
                 failures.push((i, err));
@@ -203,7 +229,12 @@ fn send_all(
     }
     let unknown = failures
         .iter()
-        .filter(|(_, e)| e.chain().any(|c| c.downcast_ref::<ApiError>().is_some_and(ApiError::is_unknown_outcome)))
+        .filter(|(_, e)| {
+            e.chain().any(|c| {
+                c.downcast_ref::<ApiError>()
+                    .is_some_and(ApiError::is_unknown_outcome)
+            })
+        })
         .count();
     let mut message = format!(
         "{} of {total} leads created; {} not created",
@@ -211,7 +242,9 @@ fn send_all(
         failures.len() - unknown + unsent
     );
     if unknown > 0 {
-        message.push_str(&format!(", {unknown} with an unknown outcome (they may exist)"));
+        message.push_str(&format!(
+            ", {unknown} with an unknown outcome (they may exist)"
+        ));
     }
     let rows: Vec<String> = failures.iter().map(|(i, _)| (i + 1).to_string()).collect();
     let mut failure = Failure::new(Kind::Partial, message).with_hint(format!(
@@ -223,7 +256,10 @@ fn send_all(
         // Nothing landed: the first error's own class decides the exit code.
         let (_, first) = failures.remove(0);
         failure.kind = match crate::exit::exit_code(&first) {
-            crate::exit::AUTH | crate::exit::PERMISSION | crate::exit::INPUT | crate::exit::CONFIG => {
+            crate::exit::AUTH
+            | crate::exit::PERMISSION
+            | crate::exit::INPUT
+            | crate::exit::CONFIG => {
                 return Err(first.context(failure.message));
             }
             _ => Kind::Partial,
@@ -281,10 +317,14 @@ fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, 
         .channel_id
         .as_deref()
         .or(default_channel)
-        .ok_or("no channel_id, and no --channel / LEADCTL_CHANNEL / profile channel to fall back on")?
+        .ok_or(
+            "no channel_id, and no --channel / LEADCTL_CHANNEL / profile channel to fall back on",
+        )?
         .trim();
     if !is_uuid(channel) {
-        return Err(format!("channel id {channel:?} is not a UUID (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"));
+        return Err(format!(
+            "channel id {channel:?} is not a UUID (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"
+        ));
     }
     let mut lead = NewLead {
         channel_id: channel.to_string(),
@@ -314,7 +354,9 @@ fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, 
             return Err("a property has an empty property_definitions_id".to_string());
         }
         if p.value.is_null() {
-            return Err(format!("property {key:?} has a null value; the API does not accept null"));
+            return Err(format!(
+                "property {key:?} has a null value; the API does not accept null"
+            ));
         }
         lead.properties.push(PropertyInput {
             property_definitions_id: key.to_string(),
@@ -332,7 +374,10 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
     let mut problems = Vec::new();
     let mut kind = Kind::Input;
     for (label, lead) in leads.iter_mut() {
-        let Some(channel) = channels.iter().find(|c| c.id.eq_ignore_ascii_case(&lead.channel_id)) else {
+        let Some(channel) = channels
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(&lead.channel_id))
+        else {
             kind = Kind::Permission;
             problems.push(format!(
                 "{label}: channel {} is not among the {} channel(s) this API key can access, so its \
@@ -352,7 +397,12 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(problem_list(kind, problems, "use one of the names listed, or a property definition UUID").into())
+        Err(problem_list(
+            kind,
+            problems,
+            "use one of the names listed, or a property definition UUID",
+        )
+        .into())
     }
 }
 
@@ -360,7 +410,11 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
 fn resolve_one(channel: &Channel, key: &str) -> Result<String, String> {
     let defs = &channel.property_definitions;
     let names = || {
-        let list: Vec<String> = defs.iter().filter_map(|d| d.name.clone()).map(|n| format!("{n:?}")).collect();
+        let list: Vec<String> = defs
+            .iter()
+            .filter_map(|d| d.name.clone())
+            .map(|n| format!("{n:?}"))
+            .collect();
         if list.is_empty() {
             "it has no property definitions".to_string()
         } else {
@@ -380,15 +434,27 @@ fn resolve_one(channel: &Channel, key: &str) -> Result<String, String> {
     let wanted = key.trim().to_lowercase();
     let matches: Vec<_> = defs
         .iter()
-        .filter(|d| d.name.as_deref().is_some_and(|n| n.trim().to_lowercase() == wanted))
+        .filter(|d| {
+            d.name
+                .as_deref()
+                .is_some_and(|n| n.trim().to_lowercase() == wanted)
+        })
         .collect();
     match matches.as_slice() {
         [one] => Ok(one.id.clone()),
-        [] => Err(format!("unknown property {key:?} on channel {}; {}", channel.label(), names())),
+        [] => Err(format!(
+            "unknown property {key:?} on channel {}; {}",
+            channel.label(),
+            names()
+        )),
         several => Err(format!(
             "property name {key:?} is ambiguous on channel {}: it matches {}; use the UUID",
             channel.label(),
-            several.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
+            several
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -430,17 +496,24 @@ fn parse_json(name: &str, text: &str) -> Result<Vec<Located>, Failure> {
         let text = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let text = text.strip_suffix(&suffix).unwrap_or(&text);
-        Failure::input(format!("{name}: {what}line {}, column {}: {text}", e.line(), e.column()))
-            .with_hint(
-                "leads use the API's field names (channel_id, email, first_name, last_name, phone, \
+        Failure::input(format!(
+            "{name}: {what}line {}, column {}: {text}",
+            e.line(),
+            e.column()
+        ))
+        .with_hint(
+            "leads use the API's field names (channel_id, email, first_name, last_name, phone, \
                  company_name, source, employee, notes, business_id, properties)",
-            )
+        )
     };
     let trimmed = text.trim_start_matches('\u{feff}');
     if trimmed.trim_start().starts_with('[') {
-        let drafts: Vec<Draft> = serde_json::from_str(trimmed).map_err(|e| json_error(e, String::new()))?;
+        let drafts: Vec<Draft> =
+            serde_json::from_str(trimmed).map_err(|e| json_error(e, String::new()))?;
         if drafts.is_empty() {
-            return Err(Failure::input(format!("{name}: the JSON array is empty; nothing to create")));
+            return Err(Failure::input(format!(
+                "{name}: the JSON array is empty; nothing to create"
+            )));
         }
         return Ok(drafts
             .into_iter()
@@ -477,7 +550,9 @@ fn parse_json(name: &str, text: &str) -> Result<Vec<Located>, Failure> {
         }
     }
     if out.is_empty() {
-        return Err(Failure::input(format!("{name}: no JSON object found; nothing to create")));
+        return Err(Failure::input(format!(
+            "{name}: no JSON object found; nothing to create"
+        )));
     }
     Ok(out)
 }
@@ -493,17 +568,34 @@ mod tests {
     fn json_shapes() {
         let one = parse_json("f", r#"{"email": "a@x.example"}"#).unwrap();
         assert_eq!(one.len(), 1);
-        let arr = parse_json("f", r#"[{"email": "a@x.example"}, {"email": "b@x.example"}]"#).unwrap();
+        let arr = parse_json(
+            "f",
+            r#"[{"email": "a@x.example"}, {"email": "b@x.example"}]"#,
+        )
+        .unwrap();
         assert_eq!(arr[1].label, "f, item 2");
-        let nd = parse_json("f", "{\"email\": \"a@x.example\"}\n\n{\"email\": \"b@x.example\"}\n").unwrap();
+        let nd = parse_json(
+            "f",
+            "{\"email\": \"a@x.example\"}\n\n{\"email\": \"b@x.example\"}\n",
+        )
+        .unwrap();
         assert_eq!(nd.len(), 2);
         assert_eq!(nd[1].label, "f, object 2 (line 3)");
     }
 
     #[test]
     fn json_errors_name_line_and_column() {
-        let err = parse_json("leads.json", "{\"email\": \"a@x.example\"}\n{\"emial\": \"b\"}\n").unwrap_err();
-        assert!(err.message.starts_with("leads.json: object 2, line 2, column 8: unknown field `emial`"), "{}", err.message);
+        let err = parse_json(
+            "leads.json",
+            "{\"email\": \"a@x.example\"}\n{\"emial\": \"b\"}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("leads.json: object 2, line 2, column 8: unknown field `emial`"),
+            "{}",
+            err.message
+        );
         let err = parse_json("leads.json", "{\"email\": \"a\",\n \"phone\": 5}").unwrap_err();
         assert!(err.message.contains("line 2, column"), "{}", err.message);
         assert!(parse_json("f", "  ").is_err());
@@ -538,7 +630,10 @@ mod tests {
                 {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "select"},
                 {"id": "31111111-2222-3333-4444-555555555555", "name": "region ", "type": "text"}]}))
         .unwrap();
-        assert_eq!(resolve_one(&channel, "deal SIZE").unwrap(), "11111111-2222-3333-4444-555555555555");
+        assert_eq!(
+            resolve_one(&channel, "deal SIZE").unwrap(),
+            "11111111-2222-3333-4444-555555555555"
+        );
         let err = resolve_one(&channel, "Budget").unwrap_err();
         assert!(err.contains("unknown property \"Budget\""), "{err}");
         assert!(err.contains("\"Deal size\", \"Region\""), "{err}");

@@ -1,1 +1,9 @@
-fn main(){}
+//! The integration tests: the real `leadctl` binary against real HTTP servers on 127.0.0.1.
+//! One test binary, so linking happens once (STYLE.md section 5).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod cli;
+mod completions;
+mod create;

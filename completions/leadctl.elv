@@ -1,0 +1,162 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[leadctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'leadctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'leadctl'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+            cand sandbox 'Run the built-in emulator of the KeenPartner API'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;create'= {
+            cand --channel 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]'
+            cand --json 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields'
+            cand --email 'The lead''s email address'
+            cand --first-name 'First name'
+            cand --last-name 'Last name'
+            cand --phone 'Phone number'
+            cand --company 'Company name (the API''s company_name)'
+            cand --source 'Where the lead came from, e.g. "Website" or "Referral"'
+            cand --employee 'Employee at the referring company'
+            cand --notes 'Free-text notes'
+            cand --business-id 'Your external or CRM id for the lead'
+            cand --property 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)'
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --public 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
+            cand --dry-run 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;sandbox'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand serve 'Serve the emulator on a loopback address until Ctrl-C'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;sandbox;serve'= {
+            cand --addr 'Address to listen on (loopback only)'
+            cand --latency-ms 'Delay every answer by N milliseconds'
+            cand --error-rate 'Answer this fraction of requests with 500 before processing them'
+            cand --rate-limit 'Answer 429 with Retry-After past N requests a second'
+            cand --drop-rate 'Process this fraction of requests, then close the connection without answering'
+            cand --boot-error-rate 'Answer this fraction with 503 and `sb-error-code: BOOT_ERROR`, unprocessed'
+            cand --seed 'Seed for the fault injection, for repeatable runs'
+            cand --state 'Keep the data in FILE across restarts (written atomically)'
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;sandbox;help'= {
+            cand serve 'Serve the emulator on a loopback address until Ctrl-C'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;sandbox;help;serve'= {
+        }
+        &'leadctl;sandbox;help;help'= {
+        }
+        &'leadctl;completions'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;help'= {
+            cand create 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+            cand sandbox 'Run the built-in emulator of the KeenPartner API'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;help;create'= {
+        }
+        &'leadctl;help;sandbox'= {
+            cand serve 'Serve the emulator on a loopback address until Ctrl-C'
+        }
+        &'leadctl;help;sandbox;serve'= {
+        }
+        &'leadctl;help;completions'= {
+        }
+        &'leadctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

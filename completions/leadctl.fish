@@ -1,0 +1,142 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_leadctl_global_optspecs
+    string join \n p/profile= api-url= ca-bundle= sandbox o/output= timeout= q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_leadctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_leadctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_leadctl_using_subcommand
+    set -l cmd (__fish_leadctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c leadctl -n "__fish_leadctl_needs_command" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_needs_command" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_needs_command" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_needs_command" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_needs_command" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_needs_command" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_needs_command" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_needs_command" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_needs_command" -s V -l version -d 'Print version'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l first-name -d 'First name' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l last-name -d 'Last name' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l phone -d 'Phone number' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l company -d 'Company name (the API\'s company_name)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l source -d 'Where the lead came from, e.g. "Website" or "Referral"' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l employee -d 'Employee at the referring company' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l notes -d 'Free-text notes' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l business-id -d 'Your external or CRM id for the lead' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l property -d 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on (loopback only)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l latency-ms -d 'Delay every answer by N milliseconds' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l error-rate -d 'Answer this fraction of requests with 500 before processing them' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l rate-limit -d 'Answer 429 with Retry-After past N requests a second' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l drop-rate -d 'Process this fraction of requests, then close the connection without answering' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l boot-error-rate -d 'Answer this fraction with 503 and `sb-error-code: BOOT_ERROR`, unprocessed' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l seed -d 'Seed for the fault injection, for repeatable runs' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'Keep the data in FILE across restarts (written atomically)' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'

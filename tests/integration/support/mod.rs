@@ -1,0 +1,168 @@
+//! Shared test helpers: run the real `leadctl` binary the way a user does, in a clean
+//! environment, and a scripted HTTP server on loopback.
+
+pub mod server;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// A key in the format KeenPartner issues; tests assert it never appears in any output.
+pub const KEY: &str = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+pub const CHANNEL: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+
+/// One run of the binary: builder, then `run()`.
+pub struct Leadctl {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    pub home: tempfile::TempDir,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Asserts the exit code, printing both streams when it differs.
+    pub fn code(&self, expected: i32) -> &Outcome {
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, needle: &str) -> &Outcome {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stdout_has(&self, needle: &str) -> &Outcome {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_leadctl")
+}
+
+impl Leadctl {
+    /// `leadctl` with no LEADCTL_* variables, no colour or proxy settings, and HOME and the
+    /// config file in a fresh temporary directory.
+    pub fn new() -> Leadctl {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = Command::new(bin());
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().to_string();
+            if k.starts_with("LEADCTL_")
+                || [
+                    "NO_COLOR",
+                    "CLICOLOR_FORCE",
+                    "HTTPS_PROXY",
+                    "HTTP_PROXY",
+                    "ALL_PROXY",
+                    "NO_PROXY",
+                ]
+                .contains(&k.to_uppercase().as_str())
+            {
+                cmd.env_remove(&k);
+            }
+        }
+        cmd.env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("LEADCTL_CONFIG", home.path().join("config.toml"))
+            .env("RUST_BACKTRACE", "1");
+        Leadctl {
+            cmd,
+            stdin: None,
+            home,
+        }
+    }
+
+    /// Pointed at a server, with a valid key.
+    pub fn against(url: &str) -> Leadctl {
+        let mut l = Leadctl::new();
+        l.cmd
+            .env("LEADCTL_API_URL", url)
+            .env("LEADCTL_API_KEY", KEY);
+        l
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(
+        mut self,
+        args: I,
+    ) -> Leadctl {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Leadctl {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Leadctl {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Writes a file into the test's temporary HOME and returns its path.
+    pub fn file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.home.path().join(name);
+        std::fs::write(&path, content).expect("write test file");
+        path
+    }
+
+    pub fn run(mut self) -> Outcome {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("spawn leadctl");
+        if let Some(input) = self.stdin.take() {
+            let mut stdin = child.stdin.take().expect("stdin");
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            });
+        }
+        let out = child.wait_with_output().expect("wait for leadctl");
+        let outcome = Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "leadctl panicked:\n{}",
+            outcome.stderr
+        );
+        assert!(
+            !outcome.stderr.contains("stack backtrace"),
+            "backtrace printed:\n{}",
+            outcome.stderr
+        );
+        outcome
+    }
+}

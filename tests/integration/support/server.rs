@@ -1,0 +1,224 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1 for tests: std only, one thread per connection,
+//! keep-alive. A closure picks the reply for each request; every request is recorded so a test
+//! can assert the exact body, the headers and how many requests were made.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+
+    pub fn action(&self) -> String {
+        self.json()["action"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// What the server does with one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Answer with a status, extra headers and a body, after a delay.
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+        delay: Duration,
+    },
+    /// Read the request, then close the connection without answering.
+    Drop,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn error(status: u16, message: &str) -> Reply {
+        Reply::json(status, serde_json::json!({ "error": message }))
+    }
+
+    pub fn text(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Respond { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+
+    pub fn delayed(mut self, by: Duration) -> Reply {
+        if let Reply::Respond { delay, .. } = &mut self {
+            *delay = by;
+        }
+        self
+    }
+}
+
+type Script = dyn Fn(&Recorded, usize) -> Reply + Send + Sync;
+
+pub struct ScriptedServer {
+    pub port: u16,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl ScriptedServer {
+    /// Starts a server whose reply to the n-th request (0-based) is `script(request, n)`.
+    pub fn start(
+        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> ScriptedServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let script: Arc<Script> = Arc::new(script);
+        let recorded = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let script = script.clone();
+                let recorded = recorded.clone();
+                thread::spawn(move || serve(stream, &*script, &recorded));
+            }
+        });
+        ScriptedServer { port, requests }
+    }
+
+    /// Replies in order; the last one repeats.
+    pub fn sequence(replies: Vec<Reply>) -> ScriptedServer {
+        ScriptedServer::start(move |_, n| replies[n.min(replies.len() - 1)].clone())
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/functions/v1/keen-api", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>) {
+    let _ = stream.set_nodelay(true);
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut writer = stream;
+    loop {
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
+        let n = {
+            let mut all = recorded.lock().unwrap();
+            all.push(request.clone());
+            all.len() - 1
+        };
+        match script(&request, n) {
+            Reply::Drop => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Respond {
+                status,
+                headers,
+                body,
+                delay,
+            } => {
+                thread::sleep(delay);
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+                if writer.write_all(head.as_bytes()).is_err()
+                    || writer.write_all(body.as_bytes()).is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Recorded> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':')?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
