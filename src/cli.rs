@@ -98,6 +98,27 @@ pub enum Command {
     #[command(after_help = CREATE_HELP)]
     Create(CreateArgs),
 
+    /// List the channels your key can access, or show one with its properties and statuses
+    #[command(after_help = "\
+Examples:
+  leadctl channels
+  leadctl channels -o json | jq '.[].id'
+  leadctl channels show 'Acme Referral Program'
+  leadctl channels show a1b2c3d4-e5f6-7890-abcd-ef1234567890")]
+    Channels(ChannelsArgs),
+
+    /// List, read, update and move leads through statuses
+    #[command(subcommand)]
+    Leads(LeadsCommand),
+
+    /// Record purchases on leads (fires purchase reward triggers)
+    #[command(subcommand)]
+    Purchases(PurchasesCommand),
+
+    /// Send any API action, raw, with leadctl's key handling, errors and output (like `gh api`)
+    #[command(after_help = API_HELP)]
+    Api(ApiArgs),
+
     /// Run the built-in emulator of the KeenPartner API
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -210,6 +231,164 @@ pub struct CreateArgs {
     pub properties: Vec<(String, String)>,
 }
 
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ChannelsArgs {
+    #[command(subcommand)]
+    pub command: Option<ChannelsCommand>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ChannelsCommand {
+    /// Show one channel: metadata, property definitions (id, name, type), lead statuses in order
+    Show {
+        /// The channel's id, or its title (case-insensitive)
+        #[arg(value_name = "ID_OR_TITLE")]
+        channel: String,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum LeadsCommand {
+    /// List a channel's newest leads (the API returns at most the newest 100)
+    #[command(after_help = "\
+Examples:
+  leadctl leads list --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  leadctl leads list -o csv > leads.csv
+  leadctl leads list -o json | jq '.[] | select(.status == \"Qualified\") | .email'")]
+    List {
+        /// The channel [env: LEADCTL_CHANNEL, else the profile's channel]
+        #[arg(long, value_name = "UUID")]
+        channel: Option<String>,
+    },
+
+    /// Show one lead by its id, or by its integer id from the legacy system
+    #[command(after_help = "\
+Examples:
+  leadctl leads get 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e
+  leadctl leads get --legacy-id 100001 -o id")]
+    Get {
+        /// The lead's id (a UUID)
+        #[arg(
+            value_name = "LEAD_ID",
+            required_unless_present = "legacy_id",
+            conflicts_with = "legacy_id"
+        )]
+        lead_id: Option<String>,
+        /// The lead's integer id in the legacy (pre-2026) system
+        #[arg(long, value_name = "N")]
+        legacy_id: Option<i64>,
+    },
+
+    /// Change a lead's fields and custom properties (no rewards, webhooks or notifications fire)
+    #[command(after_help = "\
+Only the fields given are changed. --employee is sent as referring_employee, as update_lead
+documents.
+
+Examples:
+  leadctl leads update 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --phone +1-555-0100
+  leadctl leads update 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --property 'Deal size=80000'")]
+    Update(Box<LeadUpdateArgs>),
+
+    /// Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)
+    #[command(after_help = "\
+STATUS is a status name on the lead's channel (update_status) or a status id (update_status_id);
+`leadctl channels show CHANNEL` lists them. Each change fires the channel's status_change reward
+triggers, its status webhook and an in-app notification.
+
+Examples:
+  leadctl leads status 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e Qualified
+  leadctl leads status 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e 5f0e1d2c-3b4a-4958-8776-655443322110")]
+    Status {
+        /// The lead's id
+        #[arg(value_name = "LEAD_ID")]
+        lead_id: String,
+        /// A status name (e.g. "Qualified") or a status id
+        #[arg(value_name = "STATUS")]
+        status: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LeadUpdateArgs {
+    /// The lead's id
+    #[arg(value_name = "LEAD_ID")]
+    pub lead_id: String,
+
+    #[command(flatten)]
+    pub fields: LeadFieldArgs,
+
+    /// A custom property; KEY is a property definition UUID or its name on the lead's channel
+    /// (repeatable)
+    #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub properties: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PurchasesCommand {
+    /// Record a purchase on a lead (fires the channel's purchase reward triggers)
+    #[command(after_help = "\
+Without --trigger, every active purchase reward trigger of the channel fires; with --trigger,
+only those. Percentage rewards use --amount, in the channel's currency.
+
+Examples:
+  leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'
+  leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
+    Create(PurchaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PurchaseArgs {
+    /// The lead the purchase belongs to
+    #[arg(long, value_name = "LEAD_ID")]
+    pub lead: String,
+    /// The amount, sent as a JSON number (in the channel's currency)
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub amount: Option<serde_json::Number>,
+    /// The product's name
+    #[arg(long, value_name = "NAME")]
+    pub product: Option<String>,
+    /// A description of the purchase
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// When the purchase happened, RFC 3339 (default: now, set by the server)
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub date: Option<String>,
+    /// Only evaluate these reward triggers (repeatable); each must be active on the lead's channel
+    #[arg(long = "trigger", value_name = "UUID")]
+    pub triggers: Vec<String>,
+}
+
+const API_HELP: &str = "\
+The body is {\"action\": ACTION} plus the fields of --input (a JSON object), then each -f
+(a string) and -F (a JSON value) in order. The key is sent as for any command (never for
+lead_external). get_* actions and update_lead are retried like reads; every other action only
+when the server provably did not process it. Actions that create leads, change statuses or record
+purchases fire rewards, webhooks and notifications exactly as the dedicated commands do.
+
+Examples:
+  leadctl api get_channels
+  leadctl api get_leads -f channel_id=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  leadctl api get_lead_by_legacy_id -F legacy_id=100001
+  leadctl api update_lead -f lead_id=LEAD_ID -F 'properties=[{\"property_definitions_id\":\"UUID\",\"value\":\"1\"}]'
+  echo '{\"lead_id\": \"LEAD_ID\"}' | leadctl api get_lead_by_id --input -";
+
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// The action's name, e.g. get_channels
+    #[arg(value_name = "ACTION")]
+    pub action: String,
+    /// A string field: KEY=VALUE (repeatable)
+    #[arg(short = 'f', long = "field", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub fields: Vec<(String, String)>,
+    /// A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F 'trigger_ids=["..."]' (repeatable)
+    #[arg(short = 'F', long = "raw-field", value_name = "KEY=JSON", value_parser = parse_key_value)]
+    pub raw_fields: Vec<(String, String)>,
+    /// Read the body's fields from a JSON object in FILE (`-` = stdin)
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the emulator on a loopback address until Ctrl-C
@@ -267,6 +446,62 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_amount(s: &str) -> Result<serde_json::Number, String> {
+    s.trim()
+        .parse::<serde_json::Number>()
+        .map_err(|_| format!("expected a number such as 1250.50, got {s:?}"))
+}
+
+/// RFC 3339 date-time, e.g. 2026-11-01T09:30:00Z or 2026-11-01T09:30:00.5+02:00.
+fn parse_rfc3339(s: &str) -> Result<String, String> {
+    let err = || format!("expected an RFC 3339 date-time such as 2026-11-01T09:30:00Z, got {s:?}");
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let num =
+        |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
+    let shape = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shape
+        || !(1..=12).contains(&num(5..7))
+        || !(1..=31).contains(&num(8..10))
+        || num(11..13) > 23
+        || num(14..16) > 59
+        || num(17..19) > 60
+    {
+        return Err(err());
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return Err(err());
+        }
+        rest = &frac[n..];
+    }
+    let zone_ok = matches!(rest, "Z" | "z")
+        || (rest.len() == 6
+            && matches!(rest.as_bytes()[0], b'+' | b'-')
+            && rest.as_bytes()[3] == b':'
+            && rest[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
+            && rest[4..6].parse::<u32>().is_ok_and(|m| m <= 59));
+    if zone_ok {
+        Ok(s.to_string())
+    } else {
+        Err(err())
+    }
+}
+
 fn parse_probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
@@ -302,6 +537,36 @@ mod tests {
         );
         assert!(parse_key_value("novalue").is_err());
         assert!(parse_key_value("=x").is_err());
+    }
+
+    #[test]
+    fn amounts_and_dates() {
+        assert_eq!(
+            parse_amount("1250.50").map(|n| n.to_string()),
+            Ok("1250.5".to_string())
+        );
+        assert_eq!(
+            parse_amount("99").map(|n| n.to_string()),
+            Ok("99".to_string())
+        );
+        assert!(parse_amount("12,5").is_err());
+        assert!(parse_amount("NaN").is_err());
+        for ok in [
+            "2026-11-01T09:30:00Z",
+            "2026-11-01T09:30:00.123+02:00",
+            "2026-04-21t10:00:00z",
+        ] {
+            assert!(parse_rfc3339(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "2026-11-01",
+            "2026-13-01T00:00:00Z",
+            "2026-11-01T09:30:00",
+            "yesterday",
+            "2026-11-01T09:30:00+2:00",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

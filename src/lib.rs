@@ -55,7 +55,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
             return commands::completions::run(*shell, &mut std::io::stdout().lock());
         }
         Command::Sandbox(cmd) => return commands::sandbox::run(cmd, cli.global.quiet),
-        Command::Create(_) => {}
+        _ => {}
     }
 
     let config = config::load(config::path(env.get("LEADCTL_CONFIG")))?;
@@ -77,6 +77,10 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     let mut out = Output::stdout(settings.output);
     match &cli.command {
         Command::Create(args) => commands::create::run(&settings, args.clone(), &mut out),
+        Command::Channels(args) => commands::channels::run(&settings, args, &mut out),
+        Command::Leads(cmd) => commands::leads::run(&settings, cmd, &mut out),
+        Command::Purchases(cmd) => commands::purchases::run(&settings, cmd, &mut out),
+        Command::Api(args) => commands::api::run(&settings, args, &mut out),
         Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
     }
 }

@@ -19,10 +19,13 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub use error::ApiError;
-use models::{ActionBody, Channel, ChannelsEnvelope, Lead, LeadEnvelope, NewLead};
+use models::{
+    ActionBody, Channel, ChannelsEnvelope, Lead, LeadEnvelope, LeadUpdate, NewLead, NewPurchase,
+    Purchase, PurchaseEnvelope,
+};
 
 use crate::output::Log;
 use crate::secret::ApiKey;
@@ -71,11 +74,12 @@ impl Default for RetryPolicy {
 /// Whether a request may be repeated when its fate is unclear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Reads and other requests without side effects: retried on 5xx, timeouts and resets too.
-    Read,
-    /// Creates and other requests with side effects (rewards, webhooks): retried only when the
-    /// server provably did not process them.
-    Write,
+    /// Reads, and `update_lead` (no side effects; sending the same update twice changes nothing):
+    /// retried on 5xx, timeouts and resets too.
+    Repeatable,
+    /// Creates, status changes and purchases, which fire rewards, webhooks and notifications:
+    /// retried only when the server provably did not process them.
+    Once,
 }
 
 /// Cheap to clone: clones share the connection pool and the rate-limit gate.
@@ -146,27 +150,97 @@ impl ApiClient {
     // ---- actions -------------------------------------------------------------------------
 
     pub fn get_channels(&self) -> Result<Vec<Channel>, ApiError> {
-        let value = self.call("get_channels", &serde_json::Map::new(), Mode::Read)?;
-        decode::<ChannelsEnvelope>(value, Mode::Read).map(|e| e.channels)
+        let value = self.call("get_channels", &serde_json::Map::new(), Mode::Repeatable)?;
+        decode::<ChannelsEnvelope>(value, Mode::Repeatable).map(|e| e.channels)
+    }
+
+    /// The newest (at most 100) leads of a channel, in the flat form.
+    pub fn get_leads(&self, channel_id: &str) -> Result<Vec<Lead>, ApiError> {
+        let value = self.call(
+            "get_leads",
+            &json!({ "channel_id": channel_id }),
+            Mode::Repeatable,
+        )?;
+        let items = match value {
+            Value::Array(items) => items,
+            // The shape before 2026-04-21: {"leads": [...]}.
+            Value::Object(mut map) if map.get("leads").is_some_and(Value::is_array) => {
+                match map.remove("leads") {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                }
+            }
+            other => {
+                return Err(unreadable(
+                    &other,
+                    "expected an array of leads",
+                    Mode::Repeatable,
+                ))
+            }
+        };
+        items
+            .into_iter()
+            .map(|v| Lead::from_flat_value(v).map_err(|e| unreadable_error(e, Mode::Repeatable)))
+            .collect()
+    }
+
+    pub fn get_lead_by_id(&self, lead_id: &str) -> Result<Lead, ApiError> {
+        self.call_lead(
+            "get_lead_by_id",
+            &json!({ "lead_id": lead_id }),
+            Mode::Repeatable,
+        )
+    }
+
+    pub fn get_lead_by_legacy_id(&self, legacy_id: i64) -> Result<Lead, ApiError> {
+        self.call_lead(
+            "get_lead_by_legacy_id",
+            &json!({ "legacy_id": legacy_id }),
+            Mode::Repeatable,
+        )
     }
 
     pub fn create_lead(&self, lead: &NewLead) -> Result<Lead, ApiError> {
-        self.call_lead("create_lead", lead)
+        self.call_lead("create_lead", lead, Mode::Once)
     }
 
     /// The unauthenticated public form: the API key is never sent.
     pub fn lead_external(&self, lead: &NewLead) -> Result<Lead, ApiError> {
-        self.call_lead("lead_external", lead)
+        self.call_lead("lead_external", lead, Mode::Once)
     }
 
-    fn call_lead(&self, action: &str, lead: &NewLead) -> Result<Lead, ApiError> {
-        let value = self.call(action, lead, Mode::Write)?;
-        let envelope = decode::<LeadEnvelope>(value, Mode::Write)?;
-        Lead::from_value(envelope.lead).map_err(|e| ApiError::BadResponse {
-            status: 200,
-            excerpt: format!("the lead object is not readable: {e}"),
-            maybe_created: true,
-        })
+    pub fn update_lead(&self, update: &LeadUpdate) -> Result<Lead, ApiError> {
+        self.call_lead("update_lead", update, Mode::Repeatable)
+    }
+
+    /// Moves a lead to the status with this name (fires status-change rewards and webhooks).
+    pub fn update_status(&self, lead_id: &str, status: &str) -> Result<Lead, ApiError> {
+        let body = json!({ "lead_id": lead_id, "status": status });
+        self.call_lead("update_status", &body, Mode::Once)
+    }
+
+    /// Moves a lead to the status with this id (fires status-change rewards and webhooks).
+    pub fn update_status_id(&self, lead_id: &str, status_id: &str) -> Result<Lead, ApiError> {
+        let body = json!({ "lead_id": lead_id, "status_id": status_id });
+        self.call_lead("update_status_id", &body, Mode::Once)
+    }
+
+    /// Records a purchase (fires purchase rewards).
+    pub fn create_purchase(&self, purchase: &NewPurchase) -> Result<Purchase, ApiError> {
+        let value = self.call("create_purchase", purchase, Mode::Once)?;
+        let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
+        Purchase::from_value(envelope.purchase).map_err(|e| unreadable_error(e, Mode::Once))
+    }
+
+    fn call_lead<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+    ) -> Result<Lead, ApiError> {
+        let value = self.call(action, fields, mode)?;
+        let envelope = decode::<LeadEnvelope>(value, mode)?;
+        Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, mode))
     }
 
     // ---- transport -----------------------------------------------------------------------
@@ -264,7 +338,7 @@ impl ApiClient {
                 },
             };
         }
-        let unknown = mode == Mode::Write;
+        let unknown = mode == Mode::Once;
         let error = if e.is_timeout() {
             ApiError::Timeout {
                 timeout: self.timeout,
@@ -274,12 +348,12 @@ impl ApiClient {
             ApiError::Transport { cause, unknown }
         };
         match mode {
-            Mode::Read => Attempt::Retry {
+            Mode::Repeatable => Attempt::Retry {
                 why: format!("{action}: {error}"),
                 wait: None,
                 error,
             },
-            Mode::Write => Attempt::Done(Err(error)),
+            Mode::Once => Attempt::Done(Err(error)),
         }
     }
 
@@ -289,7 +363,7 @@ impl ApiClient {
                 ApiError::BadResponse {
                     status,
                     excerpt: excerpt(body),
-                    maybe_created: mode == Mode::Write,
+                    maybe_created: mode == Mode::Once,
                 }
             }));
         }
@@ -362,10 +436,10 @@ impl ApiClient {
             _ => ApiError::Server {
                 status,
                 message,
-                unknown: mode == Mode::Write,
+                unknown: mode == Mode::Once,
             },
         };
-        if status >= 500 && mode == Mode::Read {
+        if status >= 500 && mode == Mode::Repeatable {
             return Attempt::Retry {
                 why: format!("server error ({status})"),
                 wait: None,
@@ -418,12 +492,28 @@ fn read_body(resp: Response) -> reqwest::Result<Vec<u8>> {
     resp.bytes().map(|b| b.to_vec())
 }
 
+fn unreadable_error(e: serde_json::Error, mode: Mode) -> ApiError {
+    ApiError::BadResponse {
+        status: 200,
+        excerpt: format!("the object is not readable: {e}"),
+        maybe_created: mode == Mode::Once,
+    }
+}
+
+fn unreadable(value: &Value, what: &str, mode: Mode) -> ApiError {
+    ApiError::BadResponse {
+        status: 200,
+        excerpt: format!("{what}; body: {}", excerpt(value.to_string().as_bytes())),
+        maybe_created: mode == Mode::Once,
+    }
+}
+
 fn decode<T: DeserializeOwned>(value: Value, mode: Mode) -> Result<T, ApiError> {
     let text = value.to_string();
     serde_json::from_value(value).map_err(|e| ApiError::BadResponse {
         status: 200,
         excerpt: format!("{e}; body: {}", excerpt(text.as_bytes())),
-        maybe_created: mode == Mode::Write,
+        maybe_created: mode == Mode::Once,
     })
 }
 

@@ -61,6 +61,105 @@ impl NewLead {
     }
 }
 
+/// The fields of `update_lead`: a partial update; `referring_employee`, not `employee`, as that
+/// action documents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LeadUpdate {
+    pub lead_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referring_employee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<PropertyInput>,
+}
+
+impl LeadUpdate {
+    /// Sets a standard field by its `create` name (`employee` becomes `referring_employee`).
+    pub fn set_field(&mut self, name: &str, value: String) -> bool {
+        let slot = match name {
+            "email" => &mut self.email,
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "phone" => &mut self.phone,
+            "company_name" => &mut self.company_name,
+            "source" => &mut self.source,
+            "employee" | "referring_employee" => &mut self.referring_employee,
+            "notes" => &mut self.notes,
+            "business_id" => &mut self.business_id,
+            _ => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+}
+
+/// The fields of `create_purchase` (the form current since 2026-04-21).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NewPurchase {
+    pub lead_id: String,
+    /// Sent as a JSON number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase_amount: Option<serde_json::Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trigger_ids: Vec<String>,
+}
+
+/// `{"purchase": {...}}`
+#[derive(Debug, Deserialize)]
+pub struct PurchaseEnvelope {
+    pub purchase: Value,
+}
+
+/// A recorded purchase; `raw` is what the server sent.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Purchase {
+    #[serde(deserialize_with = "required_string")]
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub leads_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub purchase_amount: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub date: Option<String>,
+    #[serde(skip)]
+    pub raw: Value,
+}
+
+impl Purchase {
+    pub fn from_value(value: Value) -> Result<Purchase, serde_json::Error> {
+        let mut p = Purchase::deserialize(&value)?;
+        p.raw = value;
+        Ok(p)
+    }
+}
+
 /// One custom property value in a create or update request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropertyInput {
@@ -205,6 +304,56 @@ impl Serialize for Lead {
     }
 }
 
+/// The keys of a flat (`get_leads`) lead that are not custom properties.
+const FLAT_STANDARD_KEYS: &[&str] = &[
+    "id",
+    "created_at",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company_name",
+    "source",
+    "employee",
+    "referring_employee",
+    "notes",
+    "business_id",
+    "status",
+    "lead_status_id",
+    "channels_id",
+    "legacy_id",
+    "lead_status",
+    "property_values",
+];
+
+impl Lead {
+    /// Reads a lead in the flat form of `get_leads`, where each custom property is a top-level
+    /// key named after its definition. Those keys become `property_values` with the name only.
+    pub fn from_flat_value(value: Value) -> Result<Lead, serde_json::Error> {
+        let mut lead = Lead::from_value(value)?;
+        if let Value::Object(map) = &lead.raw {
+            for (key, v) in map {
+                if FLAT_STANDARD_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
+                let text = match v {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                lead.property_values.push(PropertyValue {
+                    value: Some(text),
+                    property_definitions_id: None,
+                    property_definitions: Some(PropertyRef {
+                        name: Some(key.clone()),
+                    }),
+                });
+            }
+        }
+        Ok(lead)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct PropertyValue {
     #[serde(default, deserialize_with = "lenient_string")]
@@ -274,6 +423,53 @@ mod tests {
             vec![("Deal size".to_string(), "50000".to_string())]
         );
         assert_eq!(serde_json::to_value(&lead).unwrap(), v);
+    }
+
+    #[test]
+    fn flat_leads_turn_extra_keys_into_properties() {
+        let v = json!({"id": "x", "email": "a@b", "status": "New lead", "referring_employee": null,
+                       "Deal size": "50000", "Region": "EMEA", "Score": 7});
+        let lead = Lead::from_flat_value(v).unwrap();
+        assert_eq!(
+            lead.properties(),
+            vec![
+                ("Deal size".to_string(), "50000".to_string()),
+                ("Region".to_string(), "EMEA".to_string()),
+                ("Score".to_string(), "7".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn update_sends_referring_employee() {
+        let mut u = LeadUpdate {
+            lead_id: "l".into(),
+            ..LeadUpdate::default()
+        };
+        assert!(u.set_field("employee", "Ann".into()));
+        let body = serde_json::to_value(ActionBody {
+            action: "update_lead",
+            fields: &u,
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"action": "update_lead", "lead_id": "l", "referring_employee": "Ann"})
+        );
+        let p = NewPurchase {
+            lead_id: "l".into(),
+            purchase_amount: "1250.50".parse().ok(),
+            ..NewPurchase::default()
+        };
+        let body = serde_json::to_value(ActionBody {
+            action: "create_purchase",
+            fields: &p,
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"action": "create_purchase", "lead_id": "l", "purchase_amount": 1250.5})
+        );
     }
 
     #[test]

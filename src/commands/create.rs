@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::models::{ActionBody, Channel, NewLead, PropertyInput};
+use super::properties::{find_channel, is_uuid, problem_list, resolve_one};
+use crate::api::models::{ActionBody, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError};
 use crate::cli::CreateArgs;
 use crate::exit::{Failure, Kind};
@@ -300,10 +301,6 @@ fn set_draft_field(draft: &mut Draft, name: &str, value: String) {
     *slot = Some(value);
 }
 
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok()
-}
-
 /// Checks a draft and turns it into a request: UUIDs where UUIDs belong, no empty values.
 fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, String> {
     if let Some(a) = &draft.action {
@@ -374,10 +371,7 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
     let mut problems = Vec::new();
     let mut kind = Kind::Input;
     for (label, lead) in leads.iter_mut() {
-        let Some(channel) = channels
-            .iter()
-            .find(|c| c.id.eq_ignore_ascii_case(&lead.channel_id))
-        else {
+        let Some(channel) = find_channel(&channels, &lead.channel_id) else {
             kind = Kind::Permission;
             problems.push(format!(
                 "{label}: channel {} is not among the {} channel(s) this API key can access, so its \
@@ -404,68 +398,6 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
         )
         .into())
     }
-}
-
-/// A property key: a definition UUID (checked to be on the channel) or a name, case-insensitively.
-fn resolve_one(channel: &Channel, key: &str) -> Result<String, String> {
-    let defs = &channel.property_definitions;
-    let names = || {
-        let list: Vec<String> = defs
-            .iter()
-            .filter_map(|d| d.name.clone())
-            .map(|n| format!("{n:?}"))
-            .collect();
-        if list.is_empty() {
-            "it has no property definitions".to_string()
-        } else {
-            format!("its properties are {}", list.join(", "))
-        }
-    };
-    if is_uuid(key) {
-        return match defs.iter().find(|d| d.id.eq_ignore_ascii_case(key)) {
-            Some(d) => Ok(d.id.clone()),
-            None => Err(format!(
-                "property definition {key} is not on channel {}; {}",
-                channel.label(),
-                names()
-            )),
-        };
-    }
-    let wanted = key.trim().to_lowercase();
-    let matches: Vec<_> = defs
-        .iter()
-        .filter(|d| {
-            d.name
-                .as_deref()
-                .is_some_and(|n| n.trim().to_lowercase() == wanted)
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Err(format!(
-            "unknown property {key:?} on channel {}; {}",
-            channel.label(),
-            names()
-        )),
-        several => Err(format!(
-            "property name {key:?} is ambiguous on channel {}: it matches {}; use the UUID",
-            channel.label(),
-            several
-                .iter()
-                .map(|d| d.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-}
-
-fn problem_list(kind: Kind, problems: Vec<String>, hint: &str) -> Failure {
-    let message = if problems.len() == 1 {
-        problems.into_iter().next().unwrap_or_default()
-    } else {
-        format!("{} problems:\n  {}", problems.len(), problems.join("\n  "))
-    };
-    Failure::new(kind, message).with_hint(hint)
 }
 
 /// Reads `--json`: one object, an array of objects, or one object per line (NDJSON).
@@ -620,26 +552,5 @@ mod tests {
         assert!(err.contains("\"abc\" is not a UUID"), "{err}");
         let err = to_new_lead(&draft, None).unwrap_err();
         assert!(err.contains("no channel_id"), "{err}");
-    }
-
-    #[test]
-    fn property_names_resolve_case_insensitively() {
-        let channel: Channel = serde_json::from_value(json!({"id": CH, "title": "Acme",
-            "property_definitions": [
-                {"id": "11111111-2222-3333-4444-555555555555", "name": "Deal size", "type": "number"},
-                {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "select"},
-                {"id": "31111111-2222-3333-4444-555555555555", "name": "region ", "type": "text"}]}))
-        .unwrap();
-        assert_eq!(
-            resolve_one(&channel, "deal SIZE").unwrap(),
-            "11111111-2222-3333-4444-555555555555"
-        );
-        let err = resolve_one(&channel, "Budget").unwrap_err();
-        assert!(err.contains("unknown property \"Budget\""), "{err}");
-        assert!(err.contains("\"Deal size\", \"Region\""), "{err}");
-        let err = resolve_one(&channel, "region").unwrap_err();
-        assert!(err.contains("ambiguous"), "{err}");
-        let err = resolve_one(&channel, "41111111-2222-3333-4444-555555555555").unwrap_err();
-        assert!(err.contains("is not on channel Acme"), "{err}");
     }
 }

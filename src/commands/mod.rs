@@ -1,6 +1,11 @@
 //! One module per subcommand, each with a `run` entry point that takes resolved settings and
 //! writes data through the `Output` it is given.
 
+pub mod api;
+pub mod channels;
 pub mod completions;
 pub mod create;
+pub mod leads;
+pub mod properties;
+pub mod purchases;
 pub mod sandbox;

@@ -5,6 +5,8 @@
 
 use std::io::{self, Write};
 
+pub mod views;
+
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use serde_json::Value;
 
@@ -121,6 +123,42 @@ fn clean(text: &str, keep_newlines: bool) -> String {
     out
 }
 
+/// A table: column names and rows of cells.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Grid {
+    pub fn new(columns: &[&str]) -> Grid {
+        Grid {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// What a command has to show, in every shape an output format needs. Built from the API models
+/// in `views.rs`; rendered by `Output::view`.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// The objects as the server sent them: `-o json` / `-o ndjson`.
+    pub raw: Vec<Value>,
+    /// One object (print it as an object, and as a key/value list in table mode), not a list.
+    pub single: bool,
+    /// `-o id`.
+    pub ids: Vec<String>,
+    /// `-o table` for lists.
+    pub table: Grid,
+    /// `-o csv` (every field; falls back to `table` when it has no columns).
+    pub csv: Grid,
+    /// `-o table` for a single object: label/value pairs.
+    pub detail: Vec<(String, String)>,
+    /// Further tables after the detail in table mode (e.g. a channel's statuses).
+    pub sections: Vec<(String, Grid)>,
+}
+
 /// Data on stdout, in one format.
 pub struct Output {
     pub format: OutputFormat,
@@ -138,37 +176,58 @@ impl Output {
 
     /// Leads as the chosen format: one lead as a key/value table, several as rows.
     pub fn leads(&mut self, leads: &[Lead]) -> io::Result<()> {
+        let view = views::leads(leads, leads.len() == 1);
+        self.view(&view)
+    }
+
+    pub fn view(&mut self, view: &View) -> io::Result<()> {
         match self.format {
-            OutputFormat::Table if leads.len() == 1 => {
-                let table = lead_detail(&leads[0]);
-                writeln!(self.out, "{table}")?;
+            OutputFormat::Table if view.single => {
+                let mut text = detail_table(&view.detail);
+                for (title, grid) in &view.sections {
+                    text.push_str(&format!("\n\n{title}:\n"));
+                    text.push_str(&indent(&grid_table(grid), "  "));
+                }
+                writeln!(self.out, "{text}")?;
             }
             OutputFormat::Table => {
-                if !leads.is_empty() {
-                    writeln!(self.out, "{}", lead_rows(leads))?;
+                if !view.table.rows.is_empty() {
+                    writeln!(self.out, "{}", grid_table(&view.table))?;
                 }
             }
-            OutputFormat::Json if leads.len() == 1 => self.json_pretty(&leads[0].raw)?,
-            OutputFormat::Json => {
-                let all: Vec<&Value> = leads.iter().map(|l| &l.raw).collect();
-                self.json_pretty(&all)?;
+            OutputFormat::Json if view.single && view.raw.len() == 1 => {
+                self.json_pretty(&view.raw[0])?;
             }
+            OutputFormat::Json => self.json_pretty(&view.raw)?,
             OutputFormat::Ndjson => {
-                for lead in leads {
-                    self.json_line(&lead.raw)?;
+                for value in &view.raw {
+                    self.json_line(value)?;
                 }
             }
-            OutputFormat::Csv => self.leads_csv(leads)?,
+            OutputFormat::Csv => {
+                let grid = if view.csv.columns.is_empty() {
+                    &view.table
+                } else {
+                    &view.csv
+                };
+                let mut w = csv::Writer::from_writer(&mut self.out);
+                w.write_record(&grid.columns)?;
+                for row in &grid.rows {
+                    w.write_record(row)?;
+                }
+                w.flush()?;
+            }
             OutputFormat::Id => {
-                for lead in leads {
-                    writeln!(self.out, "{}", lead.id)?;
+                for id in &view.ids {
+                    writeln!(self.out, "{id}")?;
                 }
             }
         }
         self.out.flush()
     }
 
-    /// Raw JSON documents (request bodies of a dry run): an object or array, or one per line.
+    /// Raw JSON documents (request bodies of a dry run, `leadctl api` answers): an object or an
+    /// array, or one per line with `-o ndjson`.
     pub fn json_documents(&mut self, docs: &[Value]) -> io::Result<()> {
         match self.format {
             OutputFormat::Ndjson | OutputFormat::Id | OutputFormat::Csv => {
@@ -182,6 +241,14 @@ impl Output {
         self.out.flush()
     }
 
+    /// Plain lines (ids).
+    pub fn lines(&mut self, lines: &[String]) -> io::Result<()> {
+        for line in lines {
+            writeln!(self.out, "{line}")?;
+        }
+        self.out.flush()
+    }
+
     fn json_pretty<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut self.out, value)?;
         writeln!(self.out)
@@ -190,72 +257,6 @@ impl Output {
     fn json_line<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;
         writeln!(self.out)
-    }
-
-    fn leads_csv(&mut self, leads: &[Lead]) -> io::Result<()> {
-        let mut property_names: Vec<String> = Vec::new();
-        for lead in leads {
-            for (name, _) in lead.properties() {
-                if !property_names.contains(&name) {
-                    property_names.push(name);
-                }
-            }
-        }
-        let mut w = csv::Writer::from_writer(&mut self.out);
-        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|s| s.to_string()).collect();
-        header.extend(property_names.iter().cloned());
-        w.write_record(&header)?;
-        for lead in leads {
-            let props = lead.properties();
-            let mut record: Vec<String> = CSV_COLUMNS
-                .iter()
-                .map(|c| standard_field(lead, c).unwrap_or("").to_string())
-                .collect();
-            for name in &property_names {
-                let value = props
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.as_str());
-                record.push(value.unwrap_or("").to_string());
-            }
-            w.write_record(&record)?;
-        }
-        w.flush()
-    }
-}
-
-const CSV_COLUMNS: &[&str] = &[
-    "id",
-    "created_at",
-    "status",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "source",
-    "employee",
-    "notes",
-    "business_id",
-    "channels_id",
-];
-
-fn standard_field<'a>(lead: &'a Lead, name: &str) -> Option<&'a str> {
-    match name {
-        "id" => Some(&lead.id),
-        "created_at" => lead.created_at.as_deref(),
-        "status" => lead.status.as_deref(),
-        "email" => lead.email.as_deref(),
-        "first_name" => lead.first_name.as_deref(),
-        "last_name" => lead.last_name.as_deref(),
-        "phone" => lead.phone.as_deref(),
-        "company_name" => lead.company_name.as_deref(),
-        "source" => lead.source.as_deref(),
-        "employee" => lead.employee(),
-        "notes" => lead.notes.as_deref(),
-        "business_id" => lead.business_id.as_deref(),
-        "channels_id" => lead.channels_id.as_deref(),
-        _ => None,
     }
 }
 
@@ -267,31 +268,11 @@ fn plain_table() -> Table {
     table
 }
 
-/// One lead, `kubectl describe` style: a label column and a value column.
-fn lead_detail(lead: &Lead) -> String {
+/// `kubectl describe` style: a label column and a value column.
+fn detail_table(rows: &[(String, String)]) -> String {
     let mut table = plain_table();
-    let rows: [(&str, Option<&str>); 13] = [
-        ("ID", Some(&lead.id)),
-        ("Status", lead.status.as_deref()),
-        ("Email", lead.email.as_deref()),
-        ("First name", lead.first_name.as_deref()),
-        ("Last name", lead.last_name.as_deref()),
-        ("Company", lead.company_name.as_deref()),
-        ("Phone", lead.phone.as_deref()),
-        ("Source", lead.source.as_deref()),
-        ("Employee", lead.employee()),
-        ("Business ID", lead.business_id.as_deref()),
-        ("Notes", lead.notes.as_deref()),
-        ("Channel", lead.channels_id.as_deref()),
-        ("Created", lead.created_at.as_deref()),
-    ];
     for (label, value) in rows {
-        if let Some(value) = value {
-            table.add_row(vec![format!("{label}:"), sanitize(value)]);
-        }
-    }
-    for (name, value) in lead.properties() {
-        table.add_row(vec![format!("{}:", sanitize(&name)), sanitize(&value)]);
+        table.add_row(vec![format!("{}:", sanitize(label)), sanitize(value)]);
     }
     if let Some(col) = table.column_mut(0) {
         col.set_cell_alignment(CellAlignment::Left);
@@ -303,31 +284,32 @@ fn lead_detail(lead: &Lead) -> String {
     trim_lines(&table.to_string())
 }
 
-/// Several leads, one row each.
-fn lead_rows(leads: &[Lead]) -> String {
+/// Rows under upper-case headers, columns two spaces apart.
+fn grid_table(grid: &Grid) -> String {
     let mut table = plain_table();
-    table.set_header(vec!["ID", "STATUS", "EMAIL", "NAME", "COMPANY", "CREATED"]);
-    for lead in leads {
-        let name = [lead.first_name.as_deref(), lead.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        table.add_row(vec![
-            lead.id.clone(),
-            sanitize(lead.status.as_deref().unwrap_or("")),
-            sanitize(lead.email.as_deref().unwrap_or("")),
-            sanitize(&name),
-            sanitize(lead.company_name.as_deref().unwrap_or("")),
-            sanitize(lead.created_at.as_deref().unwrap_or("")),
-        ]);
+    table.set_header(
+        grid.columns
+            .iter()
+            .map(|c| c.to_uppercase())
+            .collect::<Vec<_>>(),
+    );
+    for row in &grid.rows {
+        table.add_row(row.iter().map(|c| sanitize(c)).collect::<Vec<_>>());
     }
-    for i in 0..6 {
+    let last = grid.columns.len().saturating_sub(1);
+    for i in 0..grid.columns.len() {
         if let Some(col) = table.column_mut(i) {
-            col.set_padding((0, 2));
+            col.set_padding((0, if i == last { 0 } else { 2 }));
         }
     }
     trim_lines(&table.to_string())
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn trim_lines(s: &str) -> String {
@@ -376,7 +358,7 @@ mod tests {
             "ID:         L1\nStatus:     New lead\nEmail:      jane@example.com\nFirst name: Jane\nDeal size:  50000\n"
         );
         let rows = render(OutputFormat::Table, &two);
-        assert!(rows.starts_with("ID  STATUS    EMAIL        NAME  COMPANY  CREATED\nL1  New lead  a@x.example  Jane"), "{rows}");
+        assert!(rows.starts_with("ID  STATUS    EMAIL        NAME  COMPANY  CREATED  DEAL SIZE\nL1  New lead  a@x.example  Jane"), "{rows}");
         assert_eq!(render(OutputFormat::Id, &two), "L1\nL2\n");
         assert_eq!(render(OutputFormat::Ndjson, &two).lines().count(), 2);
         let json: Value = serde_json::from_str(&render(OutputFormat::Json, &two)).unwrap();

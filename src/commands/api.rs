@@ -1,0 +1,160 @@
+//! `leadctl api ACTION`: any action, raw, so an action KeenPartner adds tomorrow is usable today,
+//! with the same key handling, retry rules, errors and output as every other command.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value};
+
+use crate::api::Mode;
+use crate::cli::{ApiArgs, OutputFormat};
+use crate::exit::Failure;
+use crate::output::Output;
+use crate::settings::Settings;
+
+/// The actions of API.md; others are sent too, with a warning.
+const KNOWN: &[&str] = &[
+    "get_channels",
+    "get_leads",
+    "get_lead_by_id",
+    "get_lead_by_legacy_id",
+    "create_lead",
+    "update_lead",
+    "update_status",
+    "update_status_id",
+    "create_purchase",
+    "lead_external",
+];
+
+pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> {
+    let action = args.action.trim();
+    if action.is_empty()
+        || !action
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(Failure::usage(format!(
+            "{action:?} is not an action name (letters, digits and _ only)"
+        ))
+        .into());
+    }
+    if !KNOWN.contains(&action) {
+        settings.log.warn(&format!(
+            "{action:?} is not an action leadctl knows ({}); sending it as given",
+            KNOWN.join(", ")
+        ));
+    }
+    let fields = body(args, &settings.log)?;
+    if action != "lead_external" {
+        settings.require_key()?;
+    }
+    let mode = if action.starts_with("get_") || action == "update_lead" {
+        Mode::Repeatable
+    } else {
+        Mode::Once
+    };
+    let client = settings.client()?;
+    let answer = client
+        .call(action, &fields, mode)
+        .with_context(|| format!("calling {action}"))?;
+    if out.format == OutputFormat::Id {
+        let ids = ids(&answer);
+        if ids.is_empty() {
+            return Err(Failure::usage("the answer holds no id to print with -o id")
+                .with_hint("use -o json to see the whole answer")
+                .into());
+        }
+        out.lines(&ids)?;
+        return Ok(());
+    }
+    let docs = match (&answer, out.format) {
+        (Value::Array(items), OutputFormat::Ndjson) => items.clone(),
+        _ => vec![answer],
+    };
+    out.json_documents(&docs)?;
+    Ok(())
+}
+
+/// `--input`, then each `-f` and `-F`, in that order.
+fn body(args: &ApiArgs, log: &crate::output::Log) -> Result<Map<String, Value>> {
+    let mut fields = match &args.input {
+        Some(path) => read_input(path, log)?,
+        None => Map::new(),
+    };
+    fields.remove("action");
+    for (key, value) in &args.fields {
+        fields.insert(key.clone(), Value::String(value.clone()));
+    }
+    for (key, raw) in &args.raw_fields {
+        let value: Value = serde_json::from_str(raw).map_err(|e| {
+            Failure::input(format!("-F {key}={raw}: the value is not JSON ({e})"))
+                .with_hint("quote strings as JSON (-F 'name=\"x\"') or use -f for a plain string")
+        })?;
+        fields.insert(key.clone(), value);
+    }
+    Ok(fields)
+}
+
+fn read_input(path: &Path, log: &crate::output::Log) -> Result<Map<String, Value>> {
+    let (name, text) = if path == Path::new("-") {
+        if std::io::stdin().is_terminal() {
+            log.notice("reading the JSON body from the terminal; finish with Ctrl-D");
+        }
+        let mut text = String::new();
+        std::io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
+        ("stdin".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+        (path.display().to_string(), text)
+    };
+    match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Failure::input(format!("{name}: --input must hold a JSON object")).into()),
+        Err(e) => Err(Failure::input(format!(
+            "{name}: line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        ))
+        .into()),
+    }
+}
+
+/// The ids in an answer: `lead.id`, `purchase.id`, `id`, or those of a list's items.
+fn ids(answer: &Value) -> Vec<String> {
+    let one = |v: &Value| -> Option<String> {
+        ["lead", "purchase"]
+            .iter()
+            .find_map(|k| v.get(k).and_then(|o| o.get("id")))
+            .or_else(|| v.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    match answer {
+        Value::Array(items) => items.iter().filter_map(one).collect(),
+        Value::Object(map) => match map.get("channels") {
+            Some(Value::Array(items)) => items.iter().filter_map(one).collect(),
+            _ => one(answer).into_iter().collect(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ids_of_each_shape() {
+        assert_eq!(ids(&json!({"lead": {"id": "L"}})), ["L"]);
+        assert_eq!(ids(&json!({"purchase": {"id": "P"}})), ["P"]);
+        assert_eq!(ids(&json!([{"id": "a"}, {"id": "b"}])), ["a", "b"]);
+        assert_eq!(ids(&json!({"channels": [{"id": "c"}]})), ["c"]);
+        assert!(ids(&json!({"ok": true})).is_empty());
+    }
+}

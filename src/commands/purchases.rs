@@ -1,0 +1,53 @@
+//! `leadctl purchases create` (`create_purchase`).
+
+use anyhow::{Context, Result};
+
+use super::properties::is_uuid;
+use crate::api::models::NewPurchase;
+use crate::cli::{PurchaseArgs, PurchasesCommand};
+use crate::exit::Failure;
+use crate::output::{views, Output};
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) -> Result<()> {
+    match command {
+        PurchasesCommand::Create(args) => create(settings, args, out),
+    }
+}
+
+fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<()> {
+    if !is_uuid(&args.lead) {
+        return Err(
+            Failure::input(format!("--lead {:?} is not a lead id (a UUID)", args.lead))
+                .with_hint("`leadctl leads get --legacy-id N -o id` gives the id of a legacy lead")
+                .into(),
+        );
+    }
+    let bad: Vec<&String> = args.triggers.iter().filter(|t| !is_uuid(t)).collect();
+    if !bad.is_empty() {
+        return Err(Failure::input(format!(
+            "--trigger needs reward trigger ids (UUIDs); not UUIDs: {}",
+            bad.iter()
+                .map(|t| format!("{t:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+    let purchase = NewPurchase {
+        lead_id: args.lead.trim().to_string(),
+        purchase_amount: args.amount.clone(),
+        product_name: nonempty(&args.product),
+        product_description: nonempty(&args.description),
+        date: args.date.clone(),
+        trigger_ids: args.triggers.iter().map(|t| t.trim().to_string()).collect(),
+    };
+    settings.require_key()?;
+    let client = settings.client()?;
+    let recorded = client
+        .create_purchase(&purchase)
+        .context("recording the purchase (create_purchase)")?;
+    out.view(&views::purchase(&recorded))?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! From API models to a `View`: which fields each output format shows.
+
+use serde_json::Value;
+
+use super::{Grid, View};
+use crate::api::models::{Channel, Lead, Purchase};
+
+/// Every standard field of a lead, in the order `-o csv` writes them.
+const LEAD_FIELDS: &[&str] = &[
+    "id",
+    "created_at",
+    "status",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company_name",
+    "source",
+    "employee",
+    "notes",
+    "business_id",
+    "channels_id",
+];
+
+fn lead_field<'a>(lead: &'a Lead, name: &str) -> Option<&'a str> {
+    match name {
+        "id" => Some(&lead.id),
+        "created_at" => lead.created_at.as_deref(),
+        "status" => lead.status.as_deref(),
+        "email" => lead.email.as_deref(),
+        "first_name" => lead.first_name.as_deref(),
+        "last_name" => lead.last_name.as_deref(),
+        "phone" => lead.phone.as_deref(),
+        "company_name" => lead.company_name.as_deref(),
+        "source" => lead.source.as_deref(),
+        "employee" => lead.employee(),
+        "notes" => lead.notes.as_deref(),
+        "business_id" => lead.business_id.as_deref(),
+        "channels_id" => lead.channels_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// Property names across all leads, in first-seen order.
+fn property_names(leads: &[Lead]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for lead in leads {
+        for (name, _) in lead.properties() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+fn property_cells(lead: &Lead, names: &[String]) -> Vec<String> {
+    let props = lead.properties();
+    names
+        .iter()
+        .map(|n| {
+            props
+                .iter()
+                .find(|(name, _)| name == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+pub fn leads(leads: &[Lead], single: bool) -> View {
+    let names = property_names(leads);
+    let mut table = Grid::new(&["id", "status", "email", "name", "company", "created"]);
+    table.columns.extend(names.iter().cloned());
+    let mut csv = Grid::new(LEAD_FIELDS);
+    csv.columns.extend(names.iter().cloned());
+    for lead in leads {
+        let name = [lead.first_name.as_deref(), lead.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut row = vec![
+            lead.id.clone(),
+            lead.status.clone().unwrap_or_default(),
+            lead.email.clone().unwrap_or_default(),
+            name,
+            lead.company_name.clone().unwrap_or_default(),
+            lead.created_at.clone().unwrap_or_default(),
+        ];
+        row.extend(property_cells(lead, &names));
+        table.rows.push(row);
+        let mut row: Vec<String> = LEAD_FIELDS
+            .iter()
+            .map(|f| lead_field(lead, f).unwrap_or("").to_string())
+            .collect();
+        row.extend(property_cells(lead, &names));
+        csv.rows.push(row);
+    }
+    let detail = match leads {
+        [lead] if single => lead_detail(lead),
+        _ => Vec::new(),
+    };
+    View {
+        raw: leads.iter().map(|l| l.raw.clone()).collect(),
+        single,
+        ids: leads.iter().map(|l| l.id.clone()).collect(),
+        table,
+        csv,
+        detail,
+        sections: Vec::new(),
+    }
+}
+
+fn lead_detail(lead: &Lead) -> Vec<(String, String)> {
+    let rows: [(&str, Option<&str>); 14] = [
+        ("ID", Some(&lead.id)),
+        ("Status", lead.status.as_deref()),
+        ("Email", lead.email.as_deref()),
+        ("First name", lead.first_name.as_deref()),
+        ("Last name", lead.last_name.as_deref()),
+        ("Company", lead.company_name.as_deref()),
+        ("Phone", lead.phone.as_deref()),
+        ("Source", lead.source.as_deref()),
+        ("Employee", lead.employee()),
+        ("Business ID", lead.business_id.as_deref()),
+        ("Notes", lead.notes.as_deref()),
+        ("Channel", lead.channels_id.as_deref()),
+        ("Legacy ID", lead.legacy_id.as_deref()),
+        ("Created", lead.created_at.as_deref()),
+    ];
+    let mut out: Vec<(String, String)> = rows
+        .into_iter()
+        .filter_map(|(label, value)| value.map(|v| (label.to_string(), v.to_string())))
+        .collect();
+    out.extend(lead.properties());
+    out
+}
+
+fn yes_no(b: Option<bool>) -> String {
+    match b {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+pub fn channels(channels: &[Channel]) -> View {
+    let mut table = Grid::new(&[
+        "id",
+        "title",
+        "currency",
+        "public api",
+        "properties",
+        "statuses",
+    ]);
+    for c in channels {
+        table.rows.push(vec![
+            c.id.clone(),
+            c.title.clone().unwrap_or_default(),
+            c.currency.clone().unwrap_or_default(),
+            yes_no(c.no_auth_api),
+            c.property_definitions.len().to_string(),
+            c.lead_status.len().to_string(),
+        ]);
+    }
+    View {
+        raw: channels.iter().map(channel_json).collect(),
+        single: false,
+        ids: channels.iter().map(|c| c.id.clone()).collect(),
+        table,
+        ..View::default()
+    }
+}
+
+fn channel_json(c: &Channel) -> Value {
+    serde_json::to_value(c).unwrap_or(Value::Null)
+}
+
+/// `channels show`: metadata, then the property definitions and the statuses in order.
+pub fn channel_detail(c: &Channel) -> View {
+    let mut detail = vec![
+        ("ID".to_string(), c.id.clone()),
+        ("Title".to_string(), c.title.clone().unwrap_or_default()),
+        (
+            "Currency".to_string(),
+            c.currency.clone().unwrap_or_default(),
+        ),
+        ("Public API".to_string(), yes_no(c.no_auth_api)),
+    ];
+    for key in [
+        "created_at",
+        "creator",
+        "referring_id",
+        "receiving_id",
+        "partner_companies_id",
+    ] {
+        if let Some(v) = c.extra.get(key).and_then(Value::as_str) {
+            detail.push((key.replace('_', " "), v.to_string()));
+        }
+    }
+    let mut props = Grid::new(&["id", "name", "type"]);
+    let mut defs: Vec<_> = c.property_definitions.iter().collect();
+    defs.sort_by_key(|d| {
+        d.extra
+            .get("order")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX)
+    });
+    for d in defs {
+        props.rows.push(vec![
+            d.id.clone(),
+            d.name.clone().unwrap_or_default(),
+            d.kind.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut statuses = Grid::new(&["order", "id", "status"]);
+    for s in sorted_statuses(c) {
+        statuses.rows.push(vec![
+            s.extra
+                .get("order")
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+            s.id.clone(),
+            s.status.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut csv = Grid::new(&["kind", "id", "name", "type"]);
+    for row in &props.rows {
+        csv.rows.push(vec![
+            "property".into(),
+            row[0].clone(),
+            row[1].clone(),
+            row[2].clone(),
+        ]);
+    }
+    for row in &statuses.rows {
+        csv.rows.push(vec![
+            "status".into(),
+            row[1].clone(),
+            row[2].clone(),
+            String::new(),
+        ]);
+    }
+    View {
+        raw: vec![channel_json(c)],
+        single: true,
+        ids: vec![c.id.clone()],
+        table: Grid::default(),
+        csv,
+        detail,
+        sections: vec![
+            ("Property definitions".to_string(), props),
+            ("Lead statuses".to_string(), statuses),
+        ],
+    }
+}
+
+/// A channel's lead statuses by their `order` (the first is what new leads get).
+pub fn sorted_statuses(c: &Channel) -> Vec<&crate::api::models::LeadStatus> {
+    let mut statuses: Vec<_> = c.lead_status.iter().collect();
+    statuses.sort_by_key(|s| {
+        s.extra
+            .get("order")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX)
+    });
+    statuses
+}
+
+pub fn purchase(p: &Purchase) -> View {
+    let rows: [(&str, Option<&str>); 7] = [
+        ("ID", Some(&p.id)),
+        ("Lead", p.leads_id.as_deref()),
+        ("Product", p.name.as_deref()),
+        ("Description", p.description.as_deref()),
+        ("Amount", p.purchase_amount.as_deref()),
+        ("Date", p.date.as_deref()),
+        ("Created", p.created_at.as_deref()),
+    ];
+    let detail: Vec<(String, String)> = rows
+        .into_iter()
+        .filter_map(|(l, v)| v.map(|v| (l.to_string(), v.to_string())))
+        .collect();
+    let mut table = Grid::new(&[
+        "id",
+        "lead",
+        "product",
+        "description",
+        "amount",
+        "date",
+        "created",
+    ]);
+    table.rows.push(vec![
+        p.id.clone(),
+        p.leads_id.clone().unwrap_or_default(),
+        p.name.clone().unwrap_or_default(),
+        p.description.clone().unwrap_or_default(),
+        p.purchase_amount.clone().unwrap_or_default(),
+        p.date.clone().unwrap_or_default(),
+        p.created_at.clone().unwrap_or_default(),
+    ]);
+    View {
+        raw: vec![p.raw.clone()],
+        single: true,
+        ids: vec![p.id.clone()],
+        table,
+        csv: Grid::default(),
+        detail,
+        sections: Vec::new(),
+    }
+}
