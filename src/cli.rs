@@ -98,6 +98,10 @@ pub enum Command {
     #[command(after_help = CREATE_HELP)]
     Create(CreateArgs),
 
+    /// Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)
+    #[command(after_help = IMPORT_HELP)]
+    Import(Box<ImportArgs>),
+
     /// List the channels your key can access, or show one with its properties and statuses
     #[command(after_help = "\
 Examples:
@@ -229,6 +233,63 @@ pub struct CreateArgs {
     /// A custom property; KEY is a property definition UUID or its name on the channel (repeatable)
     #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub properties: Vec<(String, String)>,
+}
+
+const IMPORT_HELP: &str = "\
+The file is read and every row checked before the first lead is sent: encoding (UTF-8 with or
+without a BOM, UTF-16 with a BOM, else Windows-1252), delimiter (, ; tab |), column mapping,
+emails, UUIDs and property names. Any invalid row stops the import with every problem listed by
+row and column, unless --skip-invalid. From stdin (FILE = -), rows are checked as they stream:
+an invalid row stops the import there, and rows before it have been sent.
+
+Columns map to lead fields by name, ignoring case, spaces and punctuation, with common aliases
+(E-mail, Given Name, Surname, Organisation, Mobile, Lead Source, CRM ID, ...). A column named after
+one of the channel's property definitions, or `property:NAME_OR_UUID`, becomes a custom property.
+A channel_id column sets each row's channel. --map COLUMN=FIELD overrides, where FIELD is a lead
+field, channel_id, property:NAME_OR_UUID or ignore.
+
+Every lead created fires the channel's new_lead reward triggers, its webhook and a notification.
+
+Examples:
+  leadctl import leads.csv --dry-run -o ndjson
+  leadctl import export.csv --map 'Kundennummer=business_id' --map 'Intern=ignore'
+  leadctl import leads.csv --encoding windows-1252 --delimiter ';'
+  cat leads.csv | leadctl import - --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The CSV file (`-` = stdin); a header row is required
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile's]
+    #[arg(long, value_name = "UUID")]
+    pub channel: Option<String>,
+
+    /// Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore
+    /// (repeatable)
+    #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
+    pub map: Vec<(String, String)>,
+
+    /// Leave columns that map to nothing out instead of stopping
+    #[arg(long)]
+    pub ignore_unknown: bool,
+
+    /// Send the valid rows and report the invalid ones instead of stopping
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Check every row and print the request bodies (-o ndjson or json); send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<String>,
+
+    /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -444,6 +505,21 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
         _ => Err(format!("expected KEY=VALUE, got {s:?}")),
     }
+}
+
+fn parse_encoding(s: &str) -> Result<String, String> {
+    match crate::import::read::encoding_for_label(s) {
+        Some(_) => Ok(s.to_string()),
+        None => Err(format!(
+            "unknown encoding {s:?}; e.g. utf-8, utf-16le, utf-16be, windows-1252, latin1, iso-8859-15"
+        )),
+    }
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    crate::import::read::delimiter_for_arg(s).ok_or_else(|| {
+        format!("expected one ASCII character or tab, comma, semicolon, pipe; got {s:?}")
+    })
 }
 
 fn parse_amount(s: &str) -> Result<serde_json::Number, String> {

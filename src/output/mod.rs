@@ -41,7 +41,7 @@ impl Log {
     /// Something the user should know (a wait, a sandbox note); hidden by `-q`.
     pub fn notice(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("leadctl: {}", sanitize(msg));
+            eprintln!("leadctl: {}", sanitize_keep_newlines(msg));
         }
     }
 
@@ -238,6 +238,29 @@ impl Output {
             _ if docs.len() == 1 => self.json_pretty(&docs[0])?,
             _ => self.json_pretty(&docs)?,
         }
+        self.out.flush()
+    }
+
+    /// One JSON value on its own line (streamed output).
+    pub fn ndjson_item<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        self.json_line(value)
+    }
+
+    /// One element of a JSON array written as it goes: `[` before the first, `,` between.
+    pub fn array_item<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        first: bool,
+    ) -> io::Result<()> {
+        self.out
+            .write_all(if first { b"[\n  " } else { b",\n  " })?;
+        serde_json::to_writer(&mut self.out, value)?;
+        Ok(())
+    }
+
+    /// Closes a streamed array (`[]` when it had no element).
+    pub fn array_end(&mut self, empty: bool) -> io::Result<()> {
+        self.out.write_all(if empty { b"[]\n" } else { b"\n]\n" })?;
         self.out.flush()
     }
 

@@ -1,0 +1,666 @@
+//! Reading a CSV the way users have them: detecting the encoding (BOM, UTF-8, else
+//! Windows-1252) and the delimiter, transcoding to UTF-8 as a stream, and yielding rows with their
+//! row and line numbers. Memory stays independent of the file's size.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+
+/// Where the rows come from. A file can be read more than once (check, then send); stdin once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    pub fn from_arg(arg: &Path) -> Source {
+        if arg == Path::new("-") {
+            Source::Stdin
+        } else {
+            Source::File(arg.to_path_buf())
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "stdin".to_string(),
+        }
+    }
+}
+
+/// What was detected (or given) about the input, said on stderr before anything else.
+#[derive(Debug, Clone)]
+pub struct Format {
+    pub encoding: &'static Encoding,
+    pub encoding_how: &'static str,
+    pub bom_len: usize,
+    pub delimiter: u8,
+    pub delimiter_how: &'static str,
+}
+
+impl Format {
+    pub fn describe(&self) -> String {
+        let bom = if self.bom_len > 0 { " with a BOM" } else { "" };
+        format!(
+            "{}{bom} ({}), delimiter {} ({})",
+            self.encoding.name(),
+            self.encoding_how,
+            delimiter_name(self.delimiter),
+            self.delimiter_how
+        )
+    }
+}
+
+pub fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        b',' => "','".to_string(),
+        b';' => "';'".to_string(),
+        b'|' => "'|'".to_string(),
+        other => format!("{:?}", other as char),
+    }
+}
+
+/// `--encoding` names: any WHATWG label (utf-8, utf-16le, windows-1252, latin1, iso-8859-15, ...).
+pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "utf16le" | "utf-16" => Some(UTF_16LE),
+        "utf16be" => Some(UTF_16BE),
+        "utf8" => Some(UTF_8),
+        "cp1252" => Some(WINDOWS_1252),
+        other => Encoding::for_label(other.as_bytes()),
+    }
+}
+
+/// `--delimiter`: one ASCII character, or the words tab, comma, semicolon, pipe.
+pub fn delimiter_for_arg(arg: &str) -> Option<u8> {
+    match arg {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        "comma" => Some(b','),
+        "semicolon" => Some(b';'),
+        "pipe" => Some(b'|'),
+        s if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
+            Some(s.as_bytes()[0])
+        }
+        _ => None,
+    }
+}
+
+/// An input problem found before any row (exit 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError(pub String);
+
+/// A readable, transcoded-to-UTF-8 stream plus the format it was read with.
+pub struct Opened {
+    pub format: Format,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// Sample size for delimiter detection (and for stdin's encoding detection).
+const SAMPLE: usize = 64 * 1024;
+
+/// Opens the input: encoding from `forced`, a BOM, or detection; then the delimiter from
+/// `delimiter` or detection on the first 64 KiB.
+pub fn open(
+    source: &Source,
+    forced: Option<&'static Encoding>,
+    delimiter: Option<u8>,
+) -> Result<Opened, ReadError> {
+    let name = source.name();
+    let io_err = |e: io::Error| ReadError(format!("cannot read {name}: {e}"));
+    let mut raw: Box<dyn Read + Send> = match source {
+        Source::File(p) => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
+        )),
+        Source::Stdin => Box::new(io::stdin()),
+    };
+    // The first bytes decide BOM and give the stdin detection sample.
+    let mut head = Vec::with_capacity(SAMPLE);
+    (&mut raw)
+        .take(SAMPLE as u64)
+        .read_to_end(&mut head)
+        .map_err(io_err)?;
+
+    let (bom_encoding, bom_len) = match Encoding::for_bom(&head) {
+        Some((enc, len)) => (Some(enc), len),
+        None => (None, 0),
+    };
+    let (encoding, how) = if let Some(enc) = forced {
+        (enc, "--encoding")
+    } else if let Some(enc) = bom_encoding {
+        (enc, "byte-order mark")
+    } else {
+        if looks_like_utf16(&head) {
+            return Err(ReadError(format!(
+                "{name} looks like UTF-16 without a byte-order mark (many NUL bytes); pass \
+                 --encoding utf-16le or --encoding utf-16be"
+            )));
+        }
+        let valid = match source {
+            Source::File(p) => file_is_utf8(p).map_err(io_err)?,
+            Source::Stdin => prefix_is_utf8(&head),
+        };
+        if valid {
+            (UTF_8, "detected")
+        } else {
+            (WINDOWS_1252, "detected: not valid UTF-8")
+        }
+    };
+    // Strip a BOM only when it belongs to the encoding read with.
+    let skip = if bom_encoding == Some(encoding) {
+        bom_len
+    } else {
+        0
+    };
+    let rest = Cursor::new(head).chain(raw);
+    let mut rest: Box<dyn Read + Send> = Box::new(rest);
+    if skip > 0 {
+        let mut discard = vec![0; skip];
+        rest.read_exact(&mut discard).map_err(io_err)?;
+    }
+    let mut decoded: Box<dyn Read + Send> = if encoding == UTF_8 {
+        rest
+    } else {
+        Box::new(DecodeReader::new(rest, encoding))
+    };
+
+    let mut sample = Vec::with_capacity(SAMPLE);
+    (&mut decoded)
+        .take(SAMPLE as u64)
+        .read_to_end(&mut sample)
+        .map_err(io_err)?;
+    let (delimiter, delimiter_how) = match delimiter {
+        Some(d) => (d, "--delimiter"),
+        None => (detect_delimiter(&sample), "detected"),
+    };
+    Ok(Opened {
+        format: Format {
+            encoding,
+            encoding_how: how,
+            bom_len: skip,
+            delimiter,
+            delimiter_how,
+        },
+        reader: Box::new(Cursor::new(sample).chain(decoded)),
+    })
+}
+
+/// Many NUL bytes in text means UTF-16 (or binary) read as 8-bit.
+fn looks_like_utf16(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(4096)];
+    sample.len() >= 4 && sample.iter().filter(|&&b| b == 0).count() * 4 >= sample.len()
+}
+
+/// Whether the whole file is valid UTF-8 (a fast streaming pass over the bytes).
+fn file_is_utf8(path: &Path) -> io::Result<bool> {
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut carry = 0usize;
+    loop {
+        let n = file.read(&mut buf[carry..])?;
+        if n == 0 {
+            return Ok(carry == 0);
+        }
+        let filled = carry + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_none() => {
+                // An incomplete sequence at the end: keep it for the next read.
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                carry = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
+/// For stdin only the first 64 KiB can be checked; later invalid bytes are reported per field.
+fn prefix_is_utf8(head: &[u8]) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// The candidate among `,` `;` tab `|` that splits the sample into the most columns with every
+/// record agreeing; `,` when none splits anything.
+pub fn detect_delimiter(sample: &[u8]) -> u8 {
+    // Cut at the last newline so a record split by the sample's end does not count.
+    let cut = sample
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(sample.len(), |i| i + 1);
+    let sample = &sample[..cut];
+    let mut best = (b',', 0usize, 0usize);
+    for d in [b',', b';', b'\t', b'|'] {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(d)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample);
+        let mut counts = Vec::new();
+        for rec in rdr.byte_records().take(50) {
+            match rec {
+                Ok(r) => counts.push(r.len()),
+                Err(_) => break,
+            }
+        }
+        let Some(&header) = counts.first() else {
+            continue;
+        };
+        let agreeing = counts.iter().filter(|&&c| c == header).count();
+        // Prefer more columns; among equals, more agreeing records; ties keep the earlier one.
+        if header > 1 && (header, agreeing) > (best.1, best.2) && agreeing * 10 >= counts.len() * 8
+        {
+            best = (d, header, agreeing);
+        }
+    }
+    best.0
+}
+
+/// Transcodes any encoding_rs encoding to UTF-8 as a `Read`; malformed input becomes U+FFFD,
+/// which the row reader reports as undecodable bytes.
+struct DecodeReader<R: Read> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: Read> DecodeReader<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> DecodeReader<R> {
+        DecodeReader {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024],
+            in_start: 0,
+            in_end: 0,
+            output: vec![0; 3 * 64 * 1024 + 16],
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_start == self.out_end {
+            if self.done {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.in_start = 0;
+                self.in_end = n;
+                self.eof = n == 0;
+            }
+            let (_, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.in_start..self.in_end],
+                &mut self.output,
+                self.eof,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if self.eof && self.in_start == self.in_end {
+                self.done = true;
+            }
+        }
+        let n = buf.len().min(self.out_end - self.out_start);
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+/// Turns CRLF and lone CR line ends into LF before the CSV parser sees them, so its line count
+/// (which counts LF only) is right for Windows files too. A CR inside a quoted value becomes LF
+/// as well, which is how spreadsheets store line breaks in a cell anyway.
+///
+/// It also records where each LF lands in its output (only for the bytes the parser has not
+/// passed yet), so a row's line number is exact even after blank lines, which the parser skips.
+struct LfOnly<R: Read> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// The previous chunk ended with CR (already emitted as LF): skip a leading LF.
+    after_cr: bool,
+    emitted: u64,
+    newlines: Arc<Mutex<VecDeque<u64>>>,
+}
+
+impl<R: Read> LfOnly<R> {
+    fn new(inner: R, newlines: Arc<Mutex<VecDeque<u64>>>) -> LfOnly<R> {
+        LfOnly {
+            inner,
+            buf: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            after_cr: false,
+            emitted: 0,
+            newlines,
+        }
+    }
+}
+
+impl<R: Read> Read for LfOnly<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.start == self.end {
+                let n = self.inner.read(&mut self.buf)?;
+                if n == 0 {
+                    return Ok(0);
+                }
+                self.start = 0;
+                self.end = n;
+            }
+            let mut written = 0;
+            let mut found = Vec::new();
+            while self.start < self.end && written < out.len() {
+                let b = self.buf[self.start];
+                self.start += 1;
+                if self.after_cr {
+                    self.after_cr = false;
+                    if b == b'\n' {
+                        continue;
+                    }
+                }
+                let b = if b == b'\r' {
+                    self.after_cr = true;
+                    b'\n'
+                } else {
+                    b
+                };
+                if b == b'\n' {
+                    found.push(self.emitted + written as u64);
+                }
+                out[written] = b;
+                written += 1;
+            }
+            self.emitted += written as u64;
+            if !found.is_empty() {
+                self.newlines
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(found);
+            }
+            if written > 0 || out.is_empty() {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+/// One data row: its 1-based number (header excluded) and the line it starts on.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub number: u64,
+    pub line: u64,
+    pub fields: Vec<String>,
+    /// Columns (0-based) whose bytes could not be decoded.
+    pub undecodable: Vec<usize>,
+}
+
+/// The header and then the rows of an opened input.
+pub struct Rows {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    record: csv::ByteRecord,
+    number: u64,
+    replacement_is_error: bool,
+    /// Offsets of LFs not yet behind the current row, and how many were passed.
+    newlines: Arc<Mutex<VecDeque<u64>>>,
+    lines_before: u64,
+}
+
+/// Reading failed in a way that stops the whole file (an unterminated quote at the end, I/O).
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl Rows {
+    pub fn new(opened: Opened) -> Rows {
+        let replacement_is_error = opened.format.encoding != UTF_8;
+        let newlines = Arc::new(Mutex::new(VecDeque::new()));
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(opened.format.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(
+                Box::new(LfOnly::new(opened.reader, newlines.clone())) as Box<dyn Read + Send>
+            );
+        Rows {
+            reader,
+            record: csv::ByteRecord::new(),
+            number: 0,
+            replacement_is_error,
+            newlines,
+            lines_before: 0,
+        }
+    }
+
+    /// The header row (the first record); `None` for an empty input.
+    pub fn header(&mut self) -> Result<Option<Row>, RowError> {
+        let row = self.next_record()?;
+        self.number = 0;
+        Ok(row)
+    }
+
+    pub fn next_row(&mut self) -> Result<Option<Row>, RowError> {
+        self.next_record()
+    }
+
+    /// The line a record starting at byte `start` begins on, skipping the blank lines the parser
+    /// jumped over.
+    fn line_of(&mut self, mut start: u64) -> u64 {
+        let mut newlines = self.newlines.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some(&offset) = newlines.front() {
+            if offset <= start {
+                newlines.pop_front();
+                self.lines_before += 1;
+                if offset == start {
+                    start += 1;
+                }
+            } else {
+                break;
+            }
+        }
+        self.lines_before + 1
+    }
+
+    fn next_record(&mut self) -> Result<Option<Row>, RowError> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                self.number += 1;
+                let start = self.record.position().map_or(0, |p| p.byte());
+                let line = self.line_of(start);
+                let mut undecodable = Vec::new();
+                let fields = self
+                    .record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, bytes)| match std::str::from_utf8(bytes) {
+                        Ok(s) => {
+                            if self.replacement_is_error && s.contains('\u{FFFD}') {
+                                undecodable.push(i);
+                            }
+                            s.to_string()
+                        }
+                        Err(_) => {
+                            undecodable.push(i);
+                            String::from_utf8_lossy(bytes).into_owned()
+                        }
+                    })
+                    .collect();
+                Ok(Some(Row {
+                    number: self.number,
+                    line,
+                    fields,
+                    undecodable,
+                }))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                Err(RowError {
+                    line,
+                    message: match e.kind() {
+                        csv::ErrorKind::Io(io) => format!("read error: {io}"),
+                        _ => e.to_string(),
+                    },
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_of(bytes: &[u8], forced: Option<&'static Encoding>) -> (Format, Vec<Row>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let opened = open(&Source::File(path), forced, None).unwrap();
+        let format = opened.format.clone();
+        let mut rows = Rows::new(opened);
+        let mut out = vec![rows.header().unwrap().unwrap()];
+        while let Some(r) = rows.next_row().unwrap() {
+            out.push(r);
+        }
+        (format, out)
+    }
+
+    #[test]
+    fn utf8_with_bom_and_semicolons() {
+        let (f, rows) = rows_of(
+            "\u{feff}Email;Vorname\r\njose@example.com;José\r\n".as_bytes(),
+            None,
+        );
+        assert_eq!(f.encoding, UTF_8);
+        assert_eq!(f.bom_len, 3);
+        assert_eq!(f.delimiter, b';');
+        assert_eq!(rows[0].fields, ["Email", "Vorname"]);
+        assert_eq!(rows[1].fields, ["jose@example.com", "José"]);
+        assert_eq!((rows[1].number, rows[1].line), (1, 2));
+    }
+
+    #[test]
+    fn windows_1252_is_detected_when_not_utf8() {
+        let (f, rows) = rows_of(b"Email;Name\nj@example.com;Jos\xe9 M\xfcller\n", None);
+        assert_eq!(f.encoding, WINDOWS_1252);
+        assert_eq!(rows[1].fields[1], "José Müller");
+        assert!(rows[1].undecodable.is_empty());
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Email\tName\nj@example.com\tJosé\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (f, rows) = rows_of(&bytes, None);
+        assert_eq!(f.encoding, UTF_16LE);
+        assert_eq!(f.delimiter, b'\t');
+        assert_eq!(rows[1].fields, ["j@example.com", "José"]);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_refused() {
+        let mut bytes = Vec::new();
+        for u in "Email,Name\na@b.example,X\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u16.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let err = open(&Source::File(path.clone()), None, None).err().unwrap();
+        assert!(
+            err.0
+                .contains("looks like UTF-16 without a byte-order mark"),
+            "{}",
+            err.0
+        );
+        assert!(open(&Source::File(path), Some(UTF_16LE), None).is_ok());
+    }
+
+    #[test]
+    fn forced_utf8_reports_bad_bytes_per_field() {
+        let (_, rows) = rows_of(b"Email,Name\na@b.example,Jos\xe9\n", Some(UTF_8));
+        assert_eq!(rows[1].undecodable, [1]);
+    }
+
+    #[test]
+    fn quoted_fields_with_delimiters_and_newlines() {
+        let (f, rows) = rows_of(
+            b"Email,Notes\na@b.example,\"one, two\nthree\"\nc@d.example,x\n",
+            None,
+        );
+        assert_eq!(f.delimiter, b',');
+        assert_eq!(rows[1].fields[1], "one, two\nthree");
+        assert_eq!((rows[2].number, rows[2].line), (2, 4));
+    }
+
+    #[test]
+    fn line_numbers_with_every_line_ending() {
+        for bytes in [
+            &b"h1,h2\r\na,b\r\n\r\nc,\"x\r\ny\"\r\nd,e\r\n"[..],
+            b"h1,h2\ra,b\r\rc,\"x\ry\"\rd,e\r",
+            b"h1,h2\na,b\n\nc,\"x\ny\"\nd,e\n",
+        ] {
+            let (_, rows) = rows_of(bytes, None);
+            let lines: Vec<(u64, u64)> = rows[1..].iter().map(|r| (r.number, r.line)).collect();
+            assert_eq!(
+                lines,
+                [(1, 2), (2, 4), (3, 6)],
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert_eq!(rows[2].fields[1], "x\ny");
+        }
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_delimiter(b"a;b;c\n1,5;2;3\n"), b';');
+        assert_eq!(detect_delimiter(b"a\tb\n1\t2\n"), b'\t');
+        assert_eq!(detect_delimiter(b"a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(detect_delimiter(b"email\nx@y.example\n"), b',');
+        assert_eq!(delimiter_for_arg("tab"), Some(b'\t'));
+        assert_eq!(delimiter_for_arg(";"), Some(b';'));
+        assert_eq!(delimiter_for_arg("ab"), None);
+        assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
+        assert_eq!(encoding_for_label("UTF-16LE"), Some(UTF_16LE));
+        assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn utf8_split_across_buffer_boundaries_is_still_utf8() {
+        let mut bytes = b"Email,Name\n".to_vec();
+        while bytes.len() < 600 * 1024 {
+            bytes.extend_from_slice("a@b.example,Zoë\n".as_bytes());
+        }
+        let (f, _) = rows_of(&bytes, None);
+        assert_eq!(f.encoding, UTF_8);
+    }
+}

@@ -1,0 +1,488 @@
+//! From a CSV row to a `create_lead` body, or the list of everything wrong with the row.
+//! Pure functions over a `Plan` (the mapping plus what `get_channels` said), unit-tested.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+
+use serde_json::Value;
+
+use super::mapping::{Column, Target};
+use super::read::Row;
+use crate::api::models::{Channel, NewLead, PropertyInput};
+
+/// One thing wrong with one row, located by row, line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub row: u64,
+    pub line: u64,
+    /// 1-based column number and header, when the problem is in one cell.
+    pub column: Option<(usize, String)>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {} (line {})", self.row, self.line)?;
+        if let Some((n, header)) = &self.column {
+            if header.trim().is_empty() {
+                write!(f, ", column {n}")?;
+            } else {
+                write!(f, ", column {n} {header:?}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What is known about a channel for resolving property names.
+#[derive(Debug, Clone)]
+pub struct ChannelInfo {
+    pub label: String,
+    /// normalised name → definition id (None when the name is ambiguous on the channel).
+    pub by_name: HashMap<String, Option<String>>,
+    pub ids: HashSet<String>,
+    pub names: Vec<String>,
+}
+
+impl ChannelInfo {
+    pub fn from_channel(c: &Channel) -> ChannelInfo {
+        let mut by_name: HashMap<String, Option<String>> = HashMap::new();
+        for d in &c.property_definitions {
+            if let Some(name) = &d.name {
+                by_name
+                    .entry(normalize_name(name))
+                    .and_modify(|v| *v = None)
+                    .or_insert_with(|| Some(d.id.clone()));
+            }
+        }
+        ChannelInfo {
+            label: c.label(),
+            by_name,
+            ids: c
+                .property_definitions
+                .iter()
+                .map(|d| d.id.to_lowercase())
+                .collect(),
+            names: c
+                .property_definitions
+                .iter()
+                .filter_map(|d| d.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Property names match ignoring case and surrounding space (not punctuation: "Deal size" and
+/// "Deal-size" could be two properties).
+fn normalize_name(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// Everything `build` needs besides the row.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub columns: Vec<Column>,
+    pub header_len: usize,
+    pub default_channel: Option<String>,
+    /// Channels by lowercase id, when `get_channels` was asked (property names to resolve).
+    pub channels: Option<HashMap<String, ChannelInfo>>,
+}
+
+fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// A syntactically valid address with a dotted domain (the server stays the authority).
+pub fn valid_email(s: &str) -> bool {
+    if !email_address::EmailAddress::is_valid(s) {
+        return false;
+    }
+    match s.rsplit_once('@') {
+        Some((_, domain)) => {
+            domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.starts_with('[')
+        }
+        None => false,
+    }
+}
+
+/// The body for one row, or every problem with it.
+pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let problem = |column: Option<&Column>, index: Option<usize>, message: String| Problem {
+        row: row.number,
+        line: row.line,
+        column: column
+            .map(|c| (c.index + 1, c.header.clone()))
+            .or_else(|| index.map(|i| (i + 1, String::new()))),
+        message,
+    };
+
+    if row.fields.len() != plan.header_len {
+        let extra_empty = row.fields.len() > plan.header_len
+            && row.fields[plan.header_len..]
+                .iter()
+                .all(|f| f.trim().is_empty());
+        if !extra_empty {
+            problems.push(problem(
+                None,
+                None,
+                format!(
+                    "has {} fields, but the header has {}; check for a missing or extra delimiter \
+                     or an unquoted delimiter inside a value",
+                    row.fields.len(),
+                    plan.header_len
+                ),
+            ));
+            return Err(problems);
+        }
+    }
+    for &i in &row.undecodable {
+        let col = plan.columns.iter().find(|c| c.index == i);
+        problems.push(problem(
+            col,
+            Some(i),
+            "holds bytes that are not valid in the file's encoding; re-save it as UTF-8 or pass \
+             --encoding"
+                .to_string(),
+        ));
+    }
+
+    let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
+    let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
+    let channel = channel_col
+        .map(cell)
+        .filter(|s| !s.is_empty())
+        .or(plan.default_channel.as_deref());
+    let channel = match channel {
+        None => {
+            problems.push(problem(
+                channel_col,
+                None,
+                "no channel: the channel_id cell is empty and no --channel (or LEADCTL_CHANNEL, \
+                 or profile channel) is set"
+                    .to_string(),
+            ));
+            None
+        }
+        Some(c) if !is_uuid(c) => {
+            problems.push(problem(
+                channel_col,
+                None,
+                format!("channel id {c:?} is not a UUID"),
+            ));
+            None
+        }
+        Some(c) => Some(c.to_string()),
+    };
+
+    let mut lead = NewLead {
+        channel_id: channel.clone().unwrap_or_default(),
+        ..NewLead::default()
+    };
+    for c in &plan.columns {
+        let value = cell(c);
+        match &c.target {
+            Target::Ignore if c.header.trim().is_empty() && !value.is_empty() => {
+                problems.push(problem(
+                    Some(c),
+                    None,
+                    format!("has a value ({value:?}) in a column without a header; name the column or remove it"),
+                ));
+            }
+            _ if value.is_empty() => {}
+            Target::Field(name) => {
+                if *name == "email" && !valid_email(value) {
+                    problems.push(problem(
+                        Some(c),
+                        None,
+                        format!("{value:?} is not a valid email address"),
+                    ));
+                }
+                lead.set_field(name, value.to_string());
+            }
+            Target::Property(key) => match resolve_property(plan, channel.as_deref(), key) {
+                Ok(id) => lead.properties.push(PropertyInput {
+                    property_definitions_id: id,
+                    value: Value::String(value.to_string()),
+                }),
+                Err(msg) => problems.push(problem(Some(c), None, msg)),
+            },
+            Target::Channel | Target::Ignore => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(lead)
+    } else {
+        Err(problems)
+    }
+}
+
+fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<String, String> {
+    let Some(channel) = channel else {
+        return Err("cannot resolve the property without a channel".to_string());
+    };
+    let info = match &plan.channels {
+        None if is_uuid(key) => return Ok(key.to_string()),
+        None => {
+            return Err(format!(
+                "property {key:?} cannot be resolved: channels were not read"
+            ))
+        }
+        Some(all) => all.get(&channel.to_lowercase()),
+    };
+    let Some(info) = info else {
+        return Err(format!(
+            "channel {channel} is not among the channels this API key can access, so property \
+             {key:?} cannot be checked"
+        ));
+    };
+    if is_uuid(key) {
+        return if info.ids.contains(&key.to_lowercase()) {
+            Ok(key.to_string())
+        } else {
+            Err(format!(
+                "property definition {key} is not on channel {}",
+                info.label
+            ))
+        };
+    }
+    match info.by_name.get(&normalize_name(key)) {
+        Some(Some(id)) => Ok(id.clone()),
+        Some(None) => Err(format!(
+            "property name {key:?} is ambiguous on channel {}; map the column to property:UUID",
+            info.label
+        )),
+        None => Err(format!(
+            "property {key:?} is not on channel {}; its properties are {}",
+            info.label,
+            if info.names.is_empty() {
+                "none".to_string()
+            } else {
+                info.names
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )),
+    }
+}
+
+/// Finds values seen more than once (emails, business ids) in memory that does not grow with
+/// the file: a fixed-size Bloom filter flags *possible* repeats; only those values are kept, and
+/// `Duplicates::confirm` counts them exactly on a second look at the rows.
+pub struct Duplicates {
+    bits: Vec<u64>,
+    hasher: std::hash::RandomState,
+    candidates: HashSet<String>,
+}
+
+/// 8 Mi bits = 1 MiB: about 0.1% false candidates at 400,000 values, and fewer below.
+const BLOOM_WORDS: usize = (8 << 20) / 64;
+const BLOOM_HASHES: u64 = 4;
+/// Past this many candidates (a file full of repeats), stop collecting: the warning says so.
+const MAX_CANDIDATES: usize = 100_000;
+
+impl Default for Duplicates {
+    fn default() -> Duplicates {
+        Duplicates {
+            bits: vec![0; BLOOM_WORDS],
+            hasher: std::hash::RandomState::new(),
+            candidates: HashSet::new(),
+        }
+    }
+}
+
+impl Duplicates {
+    /// Records a value (already normalised, with a kind prefix such as "email:").
+    pub fn see(&mut self, value: &str) {
+        let mut h = self.hasher.build_hasher();
+        h.write(value.as_bytes());
+        let h1 = h.finish();
+        let h2 = h1.rotate_left(32) | 1;
+        let bits = (BLOOM_WORDS * 64) as u64;
+        let mut all_set = true;
+        for i in 0..BLOOM_HASHES {
+            let bit = h1.wrapping_add(i.wrapping_mul(h2)) % bits;
+            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
+            if self.bits[word] & mask == 0 {
+                all_set = false;
+                self.bits[word] |= mask;
+            }
+        }
+        if all_set && self.candidates.len() < MAX_CANDIDATES {
+            self.candidates.insert(value.to_string());
+        }
+    }
+
+    pub fn has_candidates(&self) -> bool {
+        !self.candidates.is_empty()
+    }
+
+    pub fn is_candidate(&self, value: &str) -> bool {
+        self.candidates.contains(value)
+    }
+}
+
+/// The keys a lead is checked for repeats by.
+pub fn duplicate_keys(lead: &NewLead) -> Vec<String> {
+    let mut keys = Vec::with_capacity(2);
+    if let Some(e) = &lead.email {
+        keys.push(format!("email:{}", e.trim().to_lowercase()));
+    }
+    if let Some(b) = &lead.business_id {
+        keys.push(format!("business_id:{}", b.trim()));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::mapping::map_headers;
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    const CH: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+    const DEAL: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn plan(headers: &[&str], with_channels: bool) -> Plan {
+        let headers: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        let names: BTreeMap<String, String> =
+            [("dealsize".to_string(), "Deal size".to_string())].into();
+        let mapping = map_headers(&headers, &[], &names);
+        let channel: Channel = serde_json::from_value(json!({"id": CH, "title": "Acme",
+            "property_definitions": [{"id": DEAL, "name": "Deal size", "type": "number"}]}))
+        .unwrap();
+        Plan {
+            columns: mapping.columns,
+            header_len: headers.len(),
+            default_channel: Some(CH.to_string()),
+            channels: with_channels
+                .then(|| [(CH.to_string(), ChannelInfo::from_channel(&channel))].into()),
+        }
+    }
+
+    fn row(n: u64, fields: &[&str]) -> Row {
+        Row {
+            number: n,
+            line: n + 1,
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            undecodable: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_good_row_becomes_a_body_without_empty_fields() {
+        let p = plan(&["Email", "First Name", "Notes", "Deal size"], true);
+        let lead = build(&p, &row(1, &[" jane@example.com ", "Jane", "", "50000"])).unwrap();
+        let body = serde_json::to_value(&lead).unwrap();
+        assert_eq!(
+            body,
+            json!({"channel_id": CH, "email": "jane@example.com", "first_name": "Jane",
+                   "properties": [{"property_definitions_id": DEAL, "value": "50000"}]})
+        );
+    }
+
+    #[test]
+    fn every_problem_is_located() {
+        let p = plan(&["Email", "Channel ID", "property:Budget"], true);
+        let errs = build(&p, &row(3, &["jane@", "not-a-uuid", "5"])).unwrap_err();
+        let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert_eq!(
+            text[0],
+            "row 3 (line 4), column 2 \"Channel ID\": channel id \"not-a-uuid\" is not a UUID"
+        );
+        assert_eq!(
+            text[1],
+            "row 3 (line 4), column 1 \"Email\": \"jane@\" is not a valid email address"
+        );
+        assert!(
+            text[2].contains(
+                "column 3 \"property:Budget\": cannot resolve the property without a channel"
+            ),
+            "{}",
+            text[2]
+        );
+
+        let errs = build(&p, &row(4, &["a@b.example", "", "5"])).unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("property \"Budget\" is not on channel Acme"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn ragged_rows() {
+        let p = plan(&["Email", "First Name"], false);
+        let errs = build(&p, &row(2, &["a@b.example"])).unwrap_err();
+        assert_eq!(errs[0].to_string(), "row 2 (line 3): has 1 fields, but the header has 2; check for a missing or extra delimiter or an unquoted delimiter inside a value");
+        assert!(build(&p, &row(2, &["a@b.example", "A", "x"])).is_err());
+        assert!(
+            build(&p, &row(2, &["a@b.example", "A", "", " "])).is_ok(),
+            "trailing empty cells are tolerated"
+        );
+    }
+
+    #[test]
+    fn undecodable_and_headerless_cells() {
+        let p = plan(&["Email", ""], false);
+        let mut r = row(5, &["a@b.example", "x"]);
+        r.undecodable = vec![0];
+        let errs = build(&p, &r).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs[0]
+            .to_string()
+            .starts_with("row 5 (line 6), column 1 \"Email\": holds bytes that are not valid"));
+        assert!(errs[1].to_string().starts_with(
+            "row 5 (line 6), column 2: has a value (\"x\") in a column without a header"
+        ));
+    }
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "a@b.example",
+            "first.last+tag@sub.example.co.uk",
+            "JOSE@EXAMPLE.COM",
+        ] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.example",
+            "a@b",
+            "a b@c.example",
+            "a@b.example.",
+            "a..b@c.example",
+            "a@[127.0.0.1]",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn duplicates_are_flagged_in_constant_memory() {
+        let mut d = Duplicates::default();
+        for i in 0..50_000 {
+            d.see(&format!("email:user{i}@example.com"));
+        }
+        d.see("email:user7@example.com");
+        assert!(d.is_candidate("email:user7@example.com"));
+        assert!(
+            d.candidates.len() < 20,
+            "few false candidates: {}",
+            d.candidates.len()
+        );
+    }
+}
