@@ -37,6 +37,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --version 'Print version'
             cand create 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
             cand sandbox 'Run the built-in emulator of the KeenPartner API'
+            cand config 'Show and change the config file: profiles, API keys, and where each setting comes from'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -123,6 +124,176 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         }
         &'leadctl;sandbox;help;help'= {
         }
+        &'leadctl;config'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand path 'Print the config file''s path (LEADCTL_CONFIG, else the platform config directory)'
+            cand list 'Show the active profile''s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+            cand get 'Print a key''s value as stored in the profile (api_key masked)'
+            cand set 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+            cand unset 'Remove a key from the profile'
+            cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+            cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;config;path'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;list'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;get'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;set'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;unset'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;use'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;set-key'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;config;help'= {
+            cand path 'Print the config file''s path (LEADCTL_CONFIG, else the platform config directory)'
+            cand list 'Show the active profile''s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+            cand get 'Print a key''s value as stored in the profile (api_key masked)'
+            cand set 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+            cand unset 'Remove a key from the profile'
+            cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+            cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leadctl;config;help;path'= {
+        }
+        &'leadctl;config;help;list'= {
+        }
+        &'leadctl;config;help;get'= {
+        }
+        &'leadctl;config;help;set'= {
+        }
+        &'leadctl;config;help;unset'= {
+        }
+        &'leadctl;config;help;use'= {
+        }
+        &'leadctl;config;help;set-key'= {
+        }
+        &'leadctl;config;help;help'= {
+        }
         &'leadctl;completions'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -143,6 +314,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         &'leadctl;help'= {
             cand create 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
             cand sandbox 'Run the built-in emulator of the KeenPartner API'
+            cand config 'Show and change the config file: profiles, API keys, and where each setting comes from'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -152,6 +324,29 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand serve 'Serve the emulator on a loopback address until Ctrl-C'
         }
         &'leadctl;help;sandbox;serve'= {
+        }
+        &'leadctl;help;config'= {
+            cand path 'Print the config file''s path (LEADCTL_CONFIG, else the platform config directory)'
+            cand list 'Show the active profile''s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+            cand get 'Print a key''s value as stored in the profile (api_key masked)'
+            cand set 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+            cand unset 'Remove a key from the profile'
+            cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+            cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+        }
+        &'leadctl;help;config;path'= {
+        }
+        &'leadctl;help;config;list'= {
+        }
+        &'leadctl;help;config;get'= {
+        }
+        &'leadctl;help;config;set'= {
+        }
+        &'leadctl;help;config;unset'= {
+        }
+        &'leadctl;help;config;use'= {
+        }
+        &'leadctl;help;config;set-key'= {
         }
         &'leadctl;help;completions'= {
         }

@@ -43,6 +43,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print hel
 complete -c leadctl -n "__fish_leadctl_needs_command" -s V -l version -d 'Print version'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
@@ -119,6 +120,150 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -135,8 +280,16 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l sandbox 
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox config completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox config completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox config completions help" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'

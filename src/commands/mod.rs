@@ -2,5 +2,6 @@
 //! writes data through the `Output` it is given.
 
 pub mod completions;
+pub mod config;
 pub mod create;
 pub mod sandbox;
