@@ -42,7 +42,13 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print 
 complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s V -l version -d 'Print version'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "import" -d 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "leads" -d 'List, read, update and move leads through statuses'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "api" -d 'Send any API action, raw, with leadctl\'s key handling, errors and output (like `gh api`)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
@@ -75,6 +81,228 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'R
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print the request bodies (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l channel -d 'The channel [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l legacy-id -d 'The lead\'s integer id in the legacy (pre-2026) system' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l email -d 'The lead\'s email address' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l first-name -d 'First name' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l last-name -d 'Last name' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l phone -d 'Phone number' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l company -d 'Company name (the API\'s company_name)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l source -d 'Where the lead came from, e.g. "Website" or "Referral"' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l employee -d 'Employee at the referring company' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l notes -d 'Free-text notes' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l business-id -d 'Your external or CRM id for the lead' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l property -d 'A custom property; KEY is a property definition UUID or its name on the lead\'s channel (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l lead -d 'The lead the purchase belongs to' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l amount -d 'The amount, sent as a JSON number (in the channel\'s currency)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l product -d 'The product\'s name' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l description -d 'A description of the purchase' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l date -d 'When the purchase happened, RFC 3339 (default: now, set by the server)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l trigger -d 'Only evaluate these reward triggers (repeatable); each must be active on the lead\'s channel' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from help" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s f -l field -d 'A string field: KEY=VALUE (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s F -l raw-field -d 'A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F \'trigger_ids=["..."]\' (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read the body\'s fields from a JSON object in FILE (`-` = stdin)' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -119,6 +347,150 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -135,8 +507,27 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l sandbox 
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create sandbox completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "import" -d 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "leads" -d 'List, read, update and move leads through statuses'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "api" -d 'Send any API action, raw, with leadctl\'s key handling, errors and output (like `gh api`)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from channels" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from purchases" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'

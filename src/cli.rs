@@ -13,6 +13,7 @@ Examples:
   leadctl create --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 --email jane@example.com
   leadctl create --json leads.ndjson -o id
   leadctl sandbox serve --latency-ms 50
+  leadctl config list
 
 The API key is read from LEADCTL_API_KEY, LEADCTL_API_KEY_FILE or the config profile,
 never from a flag. Exit codes: 0 ok, 2 usage, 3 configuration, 4 auth (401),
@@ -127,6 +128,10 @@ Examples:
     #[command(subcommand)]
     Sandbox(SandboxCommand),
 
+    /// Show and change the config file: profiles, API keys, and where each setting comes from
+    #[command(subcommand, after_help = CONFIG_HELP)]
+    Config(ConfigCommand),
+
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  leadctl completions bash > ~/.local/share/bash-completion/completions/leadctl"
@@ -151,6 +156,87 @@ Examples:
   cat leads.ndjson | leadctl create --json - -o id
   leadctl create --public --channel UUID --email visitor@example.com
   leadctl create --dry-run --email jane@example.com";
+
+const CONFIG_HELP: &str = "\
+Every subcommand works on the active profile: -p/--profile, else LEADCTL_PROFILE, else the
+file's default_profile, else \"default\". Keys: api_key (only through set-key), api_url, channel,
+timeout, concurrency, output, ca_bundle. The file is written with mode 0600, atomically, keeping
+its comments and order; LEADCTL_CONFIG names another file.
+
+Examples:
+  leadctl config set-key --profile staging < staging.key
+  leadctl config set --profile staging api_url https://staging.example/functions/v1/keen-api
+  leadctl config use staging
+  leadctl config list -o json";
+
+/// `leadctl config ...`: see CLI.md. KEY is checked at run time (not by clap) so that an unknown
+/// key is a configuration error (exit 3) that lists the valid ones.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path (LEADCTL_CONFIG, else the platform config directory)
+    #[command(after_help = "Example:\n  $EDITOR \"$(leadctl config path)\"")]
+    Path,
+
+    /// Show the active profile's effective settings, each with where it came from (flag,
+    /// environment, key file, config file or default), and the other profiles; keys are masked
+    #[command(after_help = "\
+Examples:
+  leadctl config list
+  LEADCTL_PROFILE=staging leadctl config list -o json | jq .settings.api_url")]
+    List,
+
+    /// Print a key's value as stored in the profile (api_key masked)
+    #[command(after_help = "Example:\n  leadctl config get channel --profile staging")]
+    Get {
+        /// One of api_key, api_url, channel, timeout, concurrency, output, ca_bundle
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+
+    /// Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)
+    #[command(after_help = "\
+Examples:
+  leadctl config set channel a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  leadctl config set --profile staging timeout 60
+  leadctl config set ca_bundle /etc/ssl/corporate-root.pem")]
+    Set {
+        /// One of api_url, channel, timeout, concurrency, output, ca_bundle
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The value; checked before anything is written
+        #[arg(value_name = "VALUE", allow_hyphen_values = true)]
+        value: String,
+    },
+
+    /// Remove a key from the profile
+    #[command(after_help = "Example:\n  leadctl config unset --profile staging api_url")]
+    Unset {
+        /// One of api_key, api_url, channel, timeout, concurrency, output, ca_bundle
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+
+    /// Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)
+    #[command(
+        after_help = "Examples:\n  leadctl config use staging\n  leadctl config use --profile staging"
+    )]
+    Use {
+        /// The profile; it must exist in the file [default: the --profile value]
+        #[arg(value_name = "PROFILE")]
+        name: Option<String>,
+    },
+
+    /// Store an API key in the profile: read from stdin, or prompted for without echo on a
+    /// terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)
+    #[command(after_help = "\
+Examples:
+  leadctl config set-key                         # prompts, input hidden
+  leadctl config set-key --profile ci < /run/secrets/keenpartner_key
+  pass show keenpartner/prod | leadctl config set-key --profile prod
+
+Exit codes: 3 when the config file is invalid, 6 when what was read is not a UUID.")]
+    SetKey,
+}
 
 /// Lead fields shared by `create` (and later `leads update`).
 #[derive(Debug, Clone, Default, Args)]

@@ -1,9 +1,15 @@
-//! The config file (`config.toml`): its model and where it lives. This module only reads it;
-//! nothing here touches the network or the process environment (the path lookup takes the
+//! The config file (`config.toml`): its model, where it lives, reading it, and editing it.
+//! Nothing here touches the network or the process environment (the path lookup takes the
 //! `LEADCTL_CONFIG` value from its caller).
+//!
+//! Edits go through `toml_edit`, so the comments, ordering and hand-written keys of a file survive
+//! `leadctl config set`; every write is atomic (a 0600 temporary file in the same directory,
+//! fsync, rename), so a crash or a full disk never leaves half a config behind.
 
 use std::collections::BTreeMap;
-use std::io::ErrorKind;
+use std::fmt;
+use std::fs::{self, OpenOptions};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
@@ -90,11 +96,385 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, Failure> {
             path.display(),
             e.to_string().trim_end()
         ))
-        .with_hint(
-            "valid profile keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle; \
-             fix the file or point LEADCTL_CONFIG at another one",
+        .with_hint(format!(
+            "valid top-level keys: default_profile, [profiles.NAME]; valid profile keys: {}; fix \
+             the file or point LEADCTL_CONFIG at another one",
+            Key::names()
+        ))
+    })
+}
+
+/// The keys a profile can hold, in the order `config list` shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    ApiKey,
+    ApiUrl,
+    Channel,
+    Timeout,
+    Concurrency,
+    Output,
+    CaBundle,
+}
+
+impl Key {
+    pub const ALL: [Key; 7] = [
+        Key::ApiKey,
+        Key::ApiUrl,
+        Key::Channel,
+        Key::Timeout,
+        Key::Concurrency,
+        Key::Output,
+        Key::CaBundle,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::ApiKey => "api_key",
+            Key::ApiUrl => "api_url",
+            Key::Channel => "channel",
+            Key::Timeout => "timeout",
+            Key::Concurrency => "concurrency",
+            Key::Output => "output",
+            Key::CaBundle => "ca_bundle",
+        }
+    }
+
+    /// "api_key, api_url, ..." for messages.
+    pub fn names() -> String {
+        Key::ALL.map(Key::name).join(", ")
+    }
+
+    /// A key by name (`-` and `_` alike, any case), or exit 3 listing the valid ones.
+    pub fn parse(name: &str) -> Result<Key, Failure> {
+        let wanted = name.trim().replace('-', "_").to_ascii_lowercase();
+        Key::ALL
+            .into_iter()
+            .find(|k| k.name() == wanted)
+            .ok_or_else(|| {
+                Failure::config(format!("unknown config key {name:?}"))
+                    .with_hint(format!("valid keys: {}", Key::names()))
+            })
+    }
+}
+
+/// A value for `config set`, checked and in the form it is stored in, with any warnings.
+#[derive(Debug)]
+pub struct Checked {
+    pub value: toml_edit::Value,
+    pub warnings: Vec<String>,
+}
+
+impl Key {
+    /// Checks a value typed on the command line for this key. A bad value is a configuration error
+    /// (exit 3) that says what is expected; `api_key` is refused, since a key on a command line
+    /// lands in the shell history and the process list.
+    pub fn check(self, raw: &str) -> Result<Checked, Failure> {
+        let bad = |expected: &str| {
+            Failure::config(format!(
+                "invalid value {raw:?} for {self}: expected {expected}"
+            ))
+        };
+        let mut warnings = Vec::new();
+        let raw_trimmed = raw.trim();
+        let value =
+            match self {
+                Key::ApiKey => return Err(Failure::usage(
+                    "api_key cannot be set from the command line: it would land in your shell \
+                     history and the process list",
+                )
+                .with_hint(
+                    "use `leadctl config set-key` (reads the key from stdin, or prompts without \
+                     echo); if what you typed was a real key, remove it from your shell history",
+                )),
+                Key::ApiUrl => {
+                    let url = crate::api::check_url(raw_trimmed).map_err(|e| {
+                        Failure::config(format!("invalid value for api_url: {e}")).with_hint(
+                            format!("the default is {}", crate::settings::DEFAULT_API_URL),
+                        )
+                    })?;
+                    toml_edit::Value::from(url.as_str())
+                }
+                Key::Channel => {
+                    let id = uuid::Uuid::try_parse(raw_trimmed).map_err(|_| {
+                        bad("a channel UUID such as a1b2c3d4-e5f6-7890-abcd-ef1234567890")
+                    })?;
+                    toml_edit::Value::from(id.hyphenated().to_string())
+                }
+                Key::Timeout => match raw_trimmed.parse::<f64>() {
+                    Ok(t) if t > 0.0 && t.is_finite() && t <= 86_400.0 => {
+                        if t.fract() == 0.0 {
+                            toml_edit::Value::from(t as i64)
+                        } else {
+                            toml_edit::Value::from(t)
+                        }
+                    }
+                    _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
+                },
+                Key::Concurrency => match raw_trimmed.parse::<u32>() {
+                    Ok(n) if n >= 1 => toml_edit::Value::from(i64::from(n)),
+                    _ => return Err(bad("a whole number of at least 1, e.g. 4")),
+                },
+                Key::Output => {
+                    use clap::ValueEnum;
+                    let format = crate::cli::OutputFormat::from_str(raw_trimmed, true)
+                        .map_err(|_| bad("one of table, json, ndjson, csv, id"))?;
+                    let name = format
+                        .to_possible_value()
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_else(|| raw_trimmed.to_ascii_lowercase());
+                    toml_edit::Value::from(name)
+                }
+                Key::CaBundle => {
+                    if raw_trimmed.is_empty() {
+                        return Err(bad("the path of a PEM file"));
+                    }
+                    // Stored absolute: a relative path would mean a different file in every directory.
+                    let path = std::path::absolute(raw_trimmed).map_err(|_| bad("a file path"))?;
+                    if !path.is_file() {
+                        warnings.push(format!(
+                            "{} does not exist (yet); requests will fail until it does",
+                            path.display()
+                        ));
+                    }
+                    toml_edit::Value::from(path.to_string_lossy().into_owned())
+                }
+            };
+        Ok(Checked { value, warnings })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A config file opened for editing: the parsed model (to check it) and the format-preserving
+/// document (to change it).
+pub struct Editable {
+    pub path: PathBuf,
+    pub existed: bool,
+    doc: toml_edit::DocumentMut,
+}
+
+impl Editable {
+    /// Reads the file for editing; a missing one starts empty. An invalid file is refused (exit 3,
+    /// naming the line and column) rather than rewritten.
+    pub fn open(path: &Path) -> Result<Editable, Failure> {
+        let (text, existed) = match fs::read_to_string(path) {
+            Ok(text) => (text, true),
+            Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), false),
+            Err(e) => {
+                return Err(Failure::config(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                ))
+                .with_hint("fix its permissions, or point LEADCTL_CONFIG at another file"))
+            }
+        };
+        parse(&text, path)?;
+        let doc = text.parse::<toml_edit::DocumentMut>().map_err(|e| {
+            Failure::config(format!(
+                "invalid config file {}: {}",
+                path.display(),
+                e.to_string().trim_end()
+            ))
+        })?;
+        Ok(Editable {
+            path: path.to_path_buf(),
+            existed,
+            doc,
+        })
+    }
+
+    /// The model of the document as it is now.
+    pub fn model(&self) -> Result<ConfigFile, Failure> {
+        parse(&self.doc.to_string(), &self.path)
+    }
+
+    pub fn has_profile(&self, profile: &str) -> bool {
+        self.profile_table(profile).is_some()
+    }
+
+    fn profile_table(&self, profile: &str) -> Option<&dyn toml_edit::TableLike> {
+        self.doc
+            .get("profiles")?
+            .as_table_like()?
+            .get(profile)?
+            .as_table_like()
+    }
+
+    /// The value of a key in a profile, as written in the file.
+    pub fn get(&self, profile: &str, key: Key) -> Option<&toml_edit::Value> {
+        self.profile_table(profile)?.get(key.name())?.as_value()
+    }
+
+    /// Sets a key in a profile, creating `[profiles.NAME]` when needed. Returns whether the
+    /// profile was created.
+    pub fn set(&mut self, profile: &str, key: Key, value: toml_edit::Value) -> bool {
+        let profiles = self.doc.entry("profiles").or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        });
+        if profiles.as_table_like().is_none() {
+            *profiles = toml_edit::Item::Table(toml_edit::Table::new());
+        }
+        let profiles = profiles.as_table_like_mut().expect("made a table above");
+        let created = profiles.get(profile).is_none();
+        let table = profiles
+            .entry(profile)
+            .or_insert(toml_edit::Item::Table(toml_edit::Table::new()));
+        if table.as_table_like().is_none() {
+            *table = toml_edit::Item::Table(toml_edit::Table::new());
+        }
+        let table = table.as_table_like_mut().expect("made a table above");
+        match table.get_mut(key.name()) {
+            // Keep the decoration (comments, spacing) of an existing line.
+            Some(toml_edit::Item::Value(old)) => {
+                let decor = old.decor().clone();
+                *old = value;
+                *old.decor_mut() = decor;
+            }
+            _ => {
+                table.insert(key.name(), toml_edit::Item::Value(value));
+            }
+        }
+        created
+    }
+
+    /// Removes a key from a profile; returns whether it was there.
+    pub fn unset(&mut self, profile: &str, key: Key) -> bool {
+        self.doc
+            .get_mut("profiles")
+            .and_then(|p| p.as_table_like_mut())
+            .and_then(|p| p.get_mut(profile))
+            .and_then(|t| t.as_table_like_mut())
+            .and_then(|t| t.remove(key.name()))
+            .is_some()
+    }
+
+    pub fn set_default_profile(&mut self, profile: &str) {
+        match self.doc.get_mut("default_profile") {
+            Some(toml_edit::Item::Value(old)) => {
+                let decor = old.decor().clone();
+                *old = toml_edit::Value::from(profile);
+                *old.decor_mut() = decor;
+            }
+            _ => {
+                // At the top, before the first table, where a reader looks for it.
+                // Top-level values print before the first table, where a reader looks for them.
+                self.doc
+                    .insert("default_profile", toml_edit::value(profile));
+            }
+        }
+    }
+
+    /// Writes the document back, atomically and with mode 0600, after checking that leadctl
+    /// itself would read it.
+    pub fn save(&self) -> Result<(), Failure> {
+        let text = self.doc.to_string();
+        parse(&text, &self.path).map_err(|e| Failure {
+            message: format!("refusing to write an invalid config: {}", e.message),
+            ..e
+        })?;
+        write_atomic(&self.path, text.as_bytes()).map_err(|e| {
+            Failure::config(format!(
+                "cannot write the config file {}: {e}",
+                self.path.display()
+            ))
+            .with_hint("check the directory's permissions and free space, or point LEADCTL_CONFIG at another file")
+        })
+    }
+}
+
+/// Replaces `path` with `contents` so that a reader sees the old file or the new one, never a
+/// mix: a temporary file created 0600 in the same directory (a rename is only atomic within one
+/// file system), written, fsynced, renamed over the target, then the directory fsynced. A missing
+/// directory is created 0700. A symlinked config (dotfile managers) is written through, to its
+/// target, instead of being replaced by a plain file.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let target = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    create_private_dir(&dir)?;
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.toml".into());
+    let tmp = dir.join(format!(
+        ".{file_name}.tmp-{}-{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let result = (|| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &target)?;
+        // Make the rename itself durable. Not possible on every platform; best effort.
+        #[cfg(unix)]
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Creates a directory (and its parents) with mode 0700 at creation time; an existing one is
+/// left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The warning for a config file that holds an API key and that group or others can access:
+/// a warning, not an error, so CI jobs keep running (ssh refuses; we only nag).
+pub fn permission_warning(loaded: &Loaded) -> Option<String> {
+    let path = loaded.path.as_ref()?;
+    if !loaded.file.profiles.values().any(|p| p.api_key.is_some()) {
+        return None;
+    }
+    insecure_mode(path).map(|mode| {
+        format!(
+            "{} holds an API key and is accessible to group or others (mode {mode:04o}); \
+             run `chmod 600 {}`",
+            path.display(),
+            path.display()
         )
     })
+}
+
+#[cfg(unix)]
+fn insecure_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn insecure_mode(_path: &Path) -> Option<u32> {
+    None
 }
 
 #[cfg(test)]
@@ -130,6 +510,197 @@ mod tests {
         );
         let err = parse("[profiles.x]\ntimeout = \"slow\"\n", Path::new("c.toml")).unwrap_err();
         assert!(err.message.contains("line 2"), "{}", err.message);
+    }
+
+    const KEY: &str = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn edits_keep_comments_order_and_hand_written_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original = "# my leadctl setup\n\n[profiles.prod]  # the real one\n\
+            timeout = 5 # seconds, slow VPN\nchannel = \"a1b2c3d4-e5f6-7890-abcd-ef1234567890\"\n\n\
+            # staging below\n[profiles.staging]\napi_url = \"https://staging.example/fn\"\n";
+        fs::write(&path, original).unwrap();
+        let mut doc = Editable::open(&path).unwrap();
+        doc.set("prod", Key::Timeout, Key::Timeout.check("9").unwrap().value);
+        doc.set(
+            "staging",
+            Key::Output,
+            Key::Output.check("Json").unwrap().value,
+        );
+        assert!(doc.set("new", Key::Concurrency, toml_edit::Value::from(2)));
+        doc.set_default_profile("prod");
+        doc.save().unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "default_profile = \"prod\"\n# my leadctl setup\n\n[profiles.prod]  # the real one\n\
+             timeout = 9 # seconds, slow VPN\nchannel = \"a1b2c3d4-e5f6-7890-abcd-ef1234567890\"\n\n\
+             # staging below\n[profiles.staging]\napi_url = \"https://staging.example/fn\"\n\
+             output = \"json\"\n\n[profiles.new]\nconcurrency = 2\n"
+        );
+        let model = parse(&text, &path).unwrap();
+        assert_eq!(model.profiles["prod"].timeout, Some(9.0));
+        assert!(doc.unset("staging", Key::Output));
+        assert!(!doc.unset("staging", Key::Output));
+        assert!(!doc.unset("nosuch", Key::Output));
+    }
+
+    #[test]
+    fn inline_profile_tables_are_edited_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, "profiles = { ci = { timeout = 1 } }\n").unwrap();
+        let mut doc = Editable::open(&path).unwrap();
+        assert!(doc.has_profile("ci"));
+        assert!(!doc.set("ci", Key::Timeout, toml_edit::Value::from(2)));
+        assert_eq!(doc.model().unwrap().profiles["ci"].timeout, Some(2.0));
+    }
+
+    #[test]
+    fn an_invalid_file_is_refused_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, "[profiles.x]\ntimeout = \"slow\"\n").unwrap();
+        let err = Editable::open(&path).err().unwrap();
+        assert_eq!(err.kind, crate::exit::Kind::Config);
+        assert!(err.message.contains("line 2"), "{}", err.message);
+        fs::write(&path, "[profiles.x\n").unwrap();
+        assert!(Editable::open(&path).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_are_atomic_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/config.toml");
+        write_atomic(&path, b"x = 1\n").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        // A world-readable file is replaced by a private one, and no temporary file is left.
+        fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        write_atomic(&path, b"x = 2\n").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "x = 2\n");
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("config.toml")]);
+        // A failed write leaves the old file alone and no temporary file behind.
+        let blocked = dir.path().join("blocked");
+        fs::create_dir(&blocked).unwrap();
+        fs::write(blocked.join("config.toml"), "old").unwrap();
+        fs::set_permissions(
+            &blocked,
+            std::os::unix::fs::PermissionsExt::from_mode(0o500),
+        )
+        .unwrap();
+        let failed = write_atomic(&blocked.join("config.toml"), b"new");
+        fs::set_permissions(
+            &blocked,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        if failed.is_err() {
+            // (root ignores directory permissions, so this half only runs as a normal user)
+            assert_eq!(
+                fs::read_to_string(blocked.join("config.toml")).unwrap(),
+                "old"
+            );
+            assert_eq!(fs::read_dir(&blocked).unwrap().count(), 1);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/leadctl.toml");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        fs::write(&real, "").unwrap();
+        let link = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"x = 1\n").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "x = 1\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn warns_about_a_readable_file_holding_a_key() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, format!("[profiles.p]\napi_key = \"{KEY}\"\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let loaded = load(Some(path.clone())).unwrap();
+        let warning = permission_warning(&loaded).unwrap();
+        assert!(warning.contains("mode 0644"), "{warning}");
+        assert!(warning.contains(&format!("chmod 600 {}", path.display())));
+        assert!(!warning.contains(KEY));
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(permission_warning(&loaded).is_none());
+        fs::write(&path, "[profiles.p]\ntimeout = 3\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let loaded = load(Some(path)).unwrap();
+        assert!(permission_warning(&loaded).is_none(), "no key, no warning");
+    }
+
+    #[test]
+    fn values_are_checked_per_key() {
+        let ok = |k: Key, v: &str| k.check(v).unwrap().value.to_string();
+        assert_eq!(ok(Key::Timeout, "30"), "30");
+        assert_eq!(ok(Key::Timeout, "2.5"), "2.5");
+        assert_eq!(ok(Key::Concurrency, "8"), "8");
+        assert_eq!(ok(Key::Output, "NDJSON"), "\"ndjson\"");
+        assert_eq!(
+            ok(Key::Channel, "A1B2C3D4-E5F6-7890-ABCD-EF1234567890"),
+            "\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\""
+        );
+        assert_eq!(
+            ok(Key::ApiUrl, "https://x.example/fn"),
+            "\"https://x.example/fn\""
+        );
+        for (key, bad) in [
+            (Key::Timeout, "abc"),
+            (Key::Timeout, "0"),
+            (Key::Timeout, "-1"),
+            (Key::Timeout, "inf"),
+            (Key::Concurrency, "0"),
+            (Key::Concurrency, "1.5"),
+            (Key::Output, "yaml"),
+            (Key::Channel, "general"),
+            (Key::ApiUrl, "http://api.example.com/fn"),
+            (Key::ApiUrl, "not a url"),
+            (Key::CaBundle, " "),
+        ] {
+            let err = key.check(bad).unwrap_err();
+            assert_eq!(err.kind, crate::exit::Kind::Config, "{key} {bad}");
+        }
+        let err = Key::ApiKey.check(KEY).unwrap_err();
+        assert_eq!(err.kind, crate::exit::Kind::Usage);
+        assert!(!err.message.contains(KEY));
+        assert!(err.hint.unwrap().contains("set-key"));
+        let missing = Key::CaBundle.check("/nonexistent/ca.pem").unwrap();
+        assert_eq!(missing.warnings.len(), 1);
+        assert_eq!(Key::parse("API-URL").unwrap(), Key::ApiUrl);
+        let err = Key::parse("colour").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle")
+        );
     }
 
     #[test]

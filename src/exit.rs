@@ -90,6 +90,7 @@ pub fn code_of_api_error(e: &ApiError) -> u8 {
         | ApiError::RateLimited { .. }
         | ApiError::Server { .. }
         | ApiError::Connect { .. }
+        | ApiError::Certificate { .. }
         | ApiError::Timeout { .. }
         | ApiError::Transport { .. }
         | ApiError::BadResponse { .. } => NETWORK,

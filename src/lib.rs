@@ -15,7 +15,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod settings;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -56,11 +56,28 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
             return commands::completions::run(*shell, &mut std::io::stdout().lock());
         }
         Command::Sandbox(cmd) => return commands::sandbox::run(cmd, cli.global.quiet),
+        // Config commands load (or only locate) the file themselves: `config path` must work
+        // when the file is broken, and `config set` must work before any profile exists.
+        Command::Config(cmd) => {
+            return commands::config::run(
+                cmd,
+                commands::config::Ctx {
+                    global: &cli.global,
+                    env,
+                    log: &fallback_log(cli, env),
+                    out: Box::new(std::io::LineWriter::new(std::io::stdout())),
+                    read_key: &mut read_key,
+                },
+            )
+        }
         _ => {}
     }
 
     let config = config::load(config::path(env.get("LEADCTL_CONFIG")))?;
     let mut settings = Settings::resolve(&cli.global, env, &config)?;
+    if let Some(warning) = config::permission_warning(&config) {
+        settings.log.warn(&warning);
+    }
     let _sandbox = if settings.sandbox {
         Some(start_sandbox(&mut settings)?)
     } else {
@@ -83,7 +100,23 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
         Command::Leads(cmd) => commands::leads::run(&settings, cmd, &mut out),
         Command::Purchases(cmd) => commands::purchases::run(&settings, cmd, &mut out),
         Command::Api(args) => commands::api::run(&settings, args, &mut out),
-        Command::Completions { .. } | Command::Sandbox(_) => Ok(()),
+        Command::Completions { .. } | Command::Sandbox(_) | Command::Config(_) => Ok(()),
+    }
+}
+
+/// The API key for `config set-key`: a no-echo prompt on a terminal, else all of stdin (never a
+/// prompt when stdin is not a terminal, so CI jobs and pipes work).
+fn read_key(prompt: &str) -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+    } else {
+        let mut text = String::new();
+        // A key is 36 characters; 64 KiB is plenty for any file holding one.
+        std::io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_to_string(&mut text)?;
+        Ok(text)
     }
 }
 

@@ -25,8 +25,12 @@ impl ApiKey {
         uuid::Uuid::try_parse(&self.0).is_ok()
     }
 
-    /// The last four characters, for `config list` style displays.
+    /// The last four characters, for `config list` style displays. A key too short for that to
+    /// be safe (under 16 characters: four would be a quarter of it or more) shows none.
     pub fn masked(&self) -> String {
+        if self.0.chars().count() < 16 {
+            return "****".to_string();
+        }
         let tail: String = self
             .0
             .chars()
@@ -66,5 +70,7 @@ mod tests {
         assert_eq!(key.masked(), "****4c5d");
         assert!(key.looks_valid());
         assert!(!ApiKey::new("nope").looks_valid());
+        assert_eq!(ApiKey::new("abcd").masked(), "****");
+        assert_eq!(ApiKey::new("short-key-12345").masked(), "****");
     }
 }

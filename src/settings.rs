@@ -54,7 +54,12 @@ pub enum Origin {
     Flag,
     Env(&'static str),
     KeyFile(PathBuf),
-    Profile { profile: String, path: PathBuf },
+    Profile {
+        profile: String,
+        path: PathBuf,
+    },
+    /// The profile name from the file's top-level `default_profile`.
+    DefaultProfile(PathBuf),
     Sandbox,
     Default,
 }
@@ -70,6 +75,7 @@ impl fmt::Display for Origin {
             Origin::Profile { profile, path } => {
                 write!(f, "profile {profile:?} in {}", path.display())
             }
+            Origin::DefaultProfile(path) => write!(f, "default_profile in {}", path.display()),
             Origin::Sandbox => f.write_str("the built-in sandbox"),
             Origin::Default => f.write_str("default"),
         }
@@ -86,9 +92,21 @@ fn sourced<T>(value: T, origin: Origin) -> Sourced<T> {
     Sourced { value, origin }
 }
 
+/// Where the settings that are not `Sourced` came from (for `config list`).
+#[derive(Debug, Clone)]
+pub struct Origins {
+    pub profile: Origin,
+    pub timeout: Origin,
+    pub concurrency: Origin,
+    pub output: Origin,
+    /// `None` when no CA bundle is set.
+    pub ca_bundle: Option<Origin>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub profile: String,
+    pub origins: Origins,
     pub api_url: Sourced<String>,
     pub api_key: Option<Sourced<ApiKey>>,
     /// The channel from the environment or the profile; a command's `--channel` beats it.
@@ -105,7 +123,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn resolve(args: &GlobalArgs, env: &Env, config: &Loaded) -> Result<Settings, Failure> {
-        let (profile_name, profile) = select_profile(args, env, config)?;
+        let (profile_name, profile_name_origin, profile) = select_profile(args, env, config)?;
         let profile_origin = || Origin::Profile {
             profile: profile_name.clone(),
             path: config.path.clone().unwrap_or_default(),
@@ -155,27 +173,39 @@ impl Settings {
                 .map(|c| sourced(c, profile_origin()))
         };
 
-        let output = if let Some(o) = args.output {
-            o
+        let (output, output_origin) = if let Some(o) = args.output {
+            (o, Origin::Flag)
         } else if let Some(o) = env.get("LEADCTL_OUTPUT") {
-            parse_output(o, "environment variable LEADCTL_OUTPUT")?
+            (
+                parse_output(o, "environment variable LEADCTL_OUTPUT")?,
+                Origin::Env("LEADCTL_OUTPUT"),
+            )
         } else if let Some(o) = &profile.output {
-            parse_output(o, &profile_origin().to_string())?
+            (
+                parse_output(o, &profile_origin().to_string())?,
+                profile_origin(),
+            )
         } else {
-            OutputFormat::Table
+            (OutputFormat::Table, Origin::Default)
         };
 
-        let timeout_secs = args
-            .timeout
-            .or(profile.timeout)
-            .unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let (timeout_secs, timeout_origin) = if let Some(t) = args.timeout {
+            (t, Origin::Flag)
+        } else if let Some(t) = profile.timeout {
+            (t, profile_origin())
+        } else {
+            (DEFAULT_TIMEOUT_SECS, Origin::Default)
+        };
         if !(timeout_secs > 0.0 && timeout_secs.is_finite()) {
             return Err(Failure::config(format!(
                 "timeout must be a number of seconds greater than 0 ({})",
                 profile_origin()
             )));
         }
-        let concurrency = profile.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        let (concurrency, concurrency_origin) = match profile.concurrency {
+            Some(c) => (c, profile_origin()),
+            None => (DEFAULT_CONCURRENCY, Origin::Default),
+        };
         if concurrency == 0 {
             return Err(Failure::config(format!(
                 "concurrency must be at least 1 ({})",
@@ -183,11 +213,18 @@ impl Settings {
             )));
         }
 
-        let ca_bundle = args
-            .ca_bundle
-            .clone()
-            .or_else(|| env.get("LEADCTL_CA_BUNDLE").map(PathBuf::from))
-            .or_else(|| profile.ca_bundle.clone());
+        let (ca_bundle, ca_bundle_origin) = if let Some(p) = &args.ca_bundle {
+            (Some(p.clone()), Some(Origin::Flag))
+        } else if let Some(p) = env.get("LEADCTL_CA_BUNDLE") {
+            (
+                Some(PathBuf::from(p)),
+                Some(Origin::Env("LEADCTL_CA_BUNDLE")),
+            )
+        } else if let Some(p) = &profile.ca_bundle {
+            (Some(p.clone()), Some(profile_origin()))
+        } else {
+            (None, None)
+        };
 
         let color = match args.color {
             Some(ColorChoice::Always) => true,
@@ -214,6 +251,13 @@ impl Settings {
 
         Ok(Settings {
             profile: profile_name.clone(),
+            origins: Origins {
+                profile: profile_name_origin,
+                timeout: timeout_origin,
+                concurrency: concurrency_origin,
+                output: output_origin,
+                ca_bundle: ca_bundle_origin,
+            },
             api_url,
             api_key,
             channel,
@@ -293,40 +337,52 @@ fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
     })
 }
 
+/// The active profile's name and where it came from: `-p/--profile` > `LEADCTL_PROFILE` > the
+/// file's `default_profile` > `default`. The profile need not exist (`config set` creates it).
+pub fn profile_name(args: &GlobalArgs, env: &Env, config: &Loaded) -> (String, Origin) {
+    if let Some(p) = &args.profile {
+        (p.clone(), Origin::Flag)
+    } else if let Some(p) = env.get("LEADCTL_PROFILE") {
+        (p.to_string(), Origin::Env("LEADCTL_PROFILE"))
+    } else if let Some(p) = &config.file.default_profile {
+        (
+            p.clone(),
+            Origin::DefaultProfile(config.path.clone().unwrap_or_default()),
+        )
+    } else {
+        ("default".to_string(), Origin::Default)
+    }
+}
+
+/// The error for a profile that is named but not in the file, listing the ones that are.
+pub fn unknown_profile(name: &str, config: &Loaded) -> Failure {
+    let known: Vec<&str> = config.file.profiles.keys().map(String::as_str).collect();
+    let path = config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the config file".into());
+    Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
+        if known.is_empty() {
+            "the config file has no profiles yet; create one with `leadctl config set-key \
+             --profile NAME` or `leadctl config set --profile NAME KEY VALUE`"
+                .to_string()
+        } else {
+            format!("profiles there: {}", known.join(", "))
+        },
+    )
+}
+
 fn select_profile(
     args: &GlobalArgs,
     env: &Env,
     config: &Loaded,
-) -> Result<(String, Profile), Failure> {
-    let (name, explicit) = if let Some(p) = &args.profile {
-        (p.clone(), true)
-    } else if let Some(p) = env.get("LEADCTL_PROFILE") {
-        (p.to_string(), true)
-    } else if let Some(p) = &config.file.default_profile {
-        (p.clone(), true)
-    } else {
-        ("default".to_string(), false)
-    };
+) -> Result<(String, Origin, Profile), Failure> {
+    let (name, origin) = profile_name(args, env, config);
     match config.file.profiles.get(&name) {
-        Some(p) => Ok((name, p.clone())),
-        None if !explicit => Ok((name, Profile::default())),
-        None => {
-            let known: Vec<&str> = config.file.profiles.keys().map(String::as_str).collect();
-            let path = config
-                .path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "the config file".into());
-            Err(
-                Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
-                    if known.is_empty() {
-                        "the config file has no profiles yet".to_string()
-                    } else {
-                        format!("profiles there: {}", known.join(", "))
-                    },
-                ),
-            )
-        }
+        Some(p) => Ok((name, origin, p.clone())),
+        None if origin == Origin::Default => Ok((name, origin, Profile::default())),
+        None => Err(unknown_profile(&name, config)),
     }
 }
 

@@ -46,6 +46,11 @@ pub enum ApiError {
     #[error("cannot connect to {url}: {cause}")]
     Connect { url: String, cause: String },
 
+    /// The TLS handshake failed on the server's certificate: nothing was sent, and trying again
+    /// cannot help.
+    #[error("the server's TLS certificate is not trusted ({url}): {cause}")]
+    Certificate { url: String, cause: String },
+
     #[error("no answer within {}s{}", secs(*timeout), unknown_suffix(*unknown))]
     Timeout { timeout: Duration, unknown: bool },
 
@@ -121,6 +126,11 @@ impl ApiError {
             }
             ApiError::RateLimited { .. } => "wait a little and run the command again",
             ApiError::Connect { .. } => "check the network, a proxy (HTTPS_PROXY) and the API URL",
+            ApiError::Certificate { .. } => {
+                "behind a TLS-intercepting proxy, pass its root certificate with --ca-bundle FILE \
+                 (or LEADCTL_CA_BUNDLE, or `leadctl config set ca_bundle FILE`); otherwise check \
+                 the API URL: something other than the API may be answering"
+            }
             ApiError::Redirect { .. } => {
                 "point --api-url / LEADCTL_API_URL at the final address yourself if you trust it"
             }

@@ -110,7 +110,8 @@ impl ApiClient {
         if url.scheme() == "http" {
             // Plain http is only ever loopback (the sandbox, tests): no TLS roots are needed, and
             // loading the system store would make a machine without one fail even for http.
-            builder = builder.tls_certs_only(Vec::new());
+            // No proxy either: a proxy elsewhere would take "127.0.0.1" to mean itself.
+            builder = builder.tls_certs_only(Vec::new()).no_proxy();
         } else if let Some(path) = &config.ca_bundle {
             let pem = std::fs::read(path).map_err(|e| {
                 ApiError::Setup(format!("cannot read CA bundle {}: {e}", path.display()))
@@ -327,6 +328,12 @@ impl ApiClient {
 
     fn transport_failure(&self, action: &str, e: &reqwest::Error, mode: Mode) -> Attempt {
         let cause = error_chain(e);
+        if is_certificate_error(e) {
+            return Attempt::Done(Err(ApiError::Certificate {
+                url: self.url.to_string(),
+                cause,
+            }));
+        }
         if e.is_connect() {
             // The connection was never established: nothing reached the server.
             return Attempt::Retry {
@@ -609,6 +616,24 @@ fn is_loopback(url: &Url) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a failed request failed on the server's certificate (unknown issuer, wrong name,
+/// expired...). rustls's error sits inside an `io::Error`, whose `source()` skips it, so each
+/// `io::Error` in the chain is opened too.
+fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
+        return true;
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if is_certificate_error(inner) {
+            return true;
+        }
+    }
+    e.source().is_some_and(is_certificate_error)
 }
 
 /// The useful part of an error's `source()` chain on one line. reqwest's outer layers

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod channels;
 pub mod completions;
+pub mod config;
 pub mod create;
 pub mod leads;
 pub mod properties;

@@ -272,6 +272,31 @@ impl Output {
         self.out.flush()
     }
 
+    /// A line of plain text (a path, one value), the same in every format.
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")?;
+        self.out.flush()
+    }
+
+    /// One JSON document: pretty for `-o json`, one line for every other format.
+    pub fn json_value(&mut self, value: &Value) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => self.json_pretty(value)?,
+            _ => self.json_line(value)?,
+        }
+        self.out.flush()
+    }
+
+    /// Rows with a header as CSV.
+    pub fn csv_rows(&mut self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(&mut self.out);
+        w.write_record(header)?;
+        for row in rows {
+            w.write_record(row)?;
+        }
+        w.flush()
+    }
+
     fn json_pretty<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut self.out, value)?;
         writeln!(self.out)
@@ -333,6 +358,25 @@ fn indent(text: &str, prefix: &str) -> String {
         .map(|l| format!("{prefix}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Rows as aligned columns with no borders (`kubectl get` style), every cell cleaned for the
+/// terminal; the header, when given, is the first line.
+pub fn columns(header: Option<&[&str]>, rows: &[Vec<String>]) -> String {
+    let mut table = plain_table();
+    if let Some(header) = header {
+        table.set_header(header.to_vec());
+    }
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for row in rows {
+        table.add_row(row.iter().map(|c| sanitize(c)).collect::<Vec<_>>());
+    }
+    for i in 0..width {
+        if let Some(col) = table.column_mut(i) {
+            col.set_padding((0, 2));
+        }
+    }
+    trim_lines(&table.to_string())
 }
 
 fn trim_lines(s: &str) -> String {

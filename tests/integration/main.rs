@@ -6,4 +6,5 @@ mod support;
 
 mod cli;
 mod completions;
+mod config;
 mod create;

@@ -1,7 +1,9 @@
 //! Shared test helpers: run the real `leadctl` binary the way a user does, in a clean
 //! environment, and a scripted HTTP server on loopback.
 
+pub mod proxy;
 pub mod server;
+pub mod tls;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +25,10 @@ pub struct Outcome {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The run's temporary HOME, kept alive as long as the outcome so tests can inspect the files
+    /// the run left there.
+    #[allow(dead_code)] // held for its Drop: the directory goes when the outcome does
+    pub home: tempfile::TempDir,
 }
 
 impl Outcome {
@@ -40,6 +46,17 @@ impl Outcome {
         assert!(
             self.stderr.contains(needle),
             "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that a secret appears in neither stream.
+    pub fn never_shows(&self, secret: &str) -> &Outcome {
+        assert!(
+            !self.stdout.contains(secret) && !self.stderr.contains(secret),
+            "the secret {secret:?} was printed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
             self.stderr
         );
         self
@@ -119,6 +136,11 @@ impl Leadctl {
         self
     }
 
+    pub fn env_remove(mut self, k: &str) -> Leadctl {
+        self.cmd.env_remove(k);
+        self
+    }
+
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Leadctl {
         self.stdin = Some(input.into());
         self
@@ -152,6 +174,7 @@ impl Leadctl {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            home: self.home,
         };
         assert!(
             !outcome.stderr.contains("panicked"),
