@@ -376,6 +376,46 @@ pub struct ImportArgs {
     /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// Requests in flight at once [default: the profile's concurrency, else 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256), help_heading = "Sending")]
+    pub concurrency: Option<u16>,
+
+    /// At most N requests a second
+    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
+    pub rate: Option<f64>,
+
+    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
+    pub shard: Option<(u64, u64)>,
+
+    /// Stop sending after N rows failed (or got no reliable answer)
+    #[arg(long, value_name = "N", help_heading = "Sending")]
+    pub max_errors: Option<u64>,
+
+    /// The journal that makes the import resumable [default: FILE.leadctl-journal]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_journal", help_heading = "Resuming")]
+    pub journal: Option<PathBuf>,
+
+    /// Keep no journal: an interrupted import cannot be resumed without duplicates
+    #[arg(long, help_heading = "Resuming")]
+    pub no_journal: bool,
+
+    /// Re-send rows an earlier run sent without a reliable answer (they may exist already)
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_unknown: bool,
+
+    /// Re-send rows the server refused in an earlier run
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_failed: bool,
+
+    /// Only settle unknown rows: look them up among the channel's newest leads; send nothing
+    #[arg(long, conflicts_with_all = ["dry_run", "no_journal"], help_heading = "Resuming")]
+    pub reconcile: bool,
+
+    /// Where to write the rows that were not created [default: FILE.errors.csv]
+    #[arg(long, value_name = "PATH", help_heading = "Resuming")]
+    pub errors: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -593,6 +633,25 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
+        _ => Err(format!("expected a number of requests per second greater than 0, got {s:?}")),
+    }
+}
+
+/// `K/N` with 1 <= K <= N.
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let err = || format!("expected K/N with 1 <= K <= N, e.g. 2/3; got {s:?}");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let k: u64 = k.trim().parse().map_err(|_| err())?;
+    let n: u64 = n.trim().parse().map_err(|_| err())?;
+    if k == 0 || n == 0 || k > n {
+        return Err(err());
+    }
+    Ok((k, n))
+}
+
 fn parse_encoding(s: &str) -> Result<String, String> {
     match crate::import::read::encoding_for_label(s) {
         Some(_) => Ok(s.to_string()),
@@ -699,6 +758,17 @@ mod tests {
         );
         assert!(parse_key_value("novalue").is_err());
         assert!(parse_key_value("=x").is_err());
+    }
+
+    #[test]
+    fn shards_and_rates() {
+        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+        assert_eq!(parse_shard("1/1"), Ok((1, 1)));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+        assert!(parse_rate("0").is_err());
+        assert_eq!(parse_rate("2.5"), Ok(2.5));
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn code_of_api_error(e: &ApiError) -> u8 {
     match e {
         ApiError::Unauthorized { .. } | ApiError::WrongEndpointAuth { .. } => AUTH,
         ApiError::Forbidden { .. } => PERMISSION,
+        ApiError::Cancelled => INTERRUPTED,
         ApiError::Rejected { .. } => INPUT,
         ApiError::EndpointNotFound { .. }
         | ApiError::Redirect { .. }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod exit;
 pub mod import;
 pub mod output;
+pub mod progress;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;

@@ -19,6 +19,18 @@ pub struct Counts {
 }
 
 impl Counts {
+    pub fn add(&mut self, outcome: crate::import::report::Outcome) {
+        use crate::import::report::Outcome;
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Unknown => self.unknown += 1,
+            Outcome::Invalid => self.invalid += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::NotSent => self.not_sent += 1,
+        }
+    }
+
     pub fn done(&self) -> u64 {
         self.created + self.failed + self.unknown + self.invalid + self.skipped + self.not_sent
     }

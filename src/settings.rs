@@ -319,12 +319,17 @@ impl Settings {
     /// The HTTP client; built only by commands that send requests (building it reads the TLS
     /// roots, which `--help` or `config` should not pay for).
     pub fn client(&self) -> Result<ApiClient, ApiError> {
+        self.client_with(self.retry.clone())
+    }
+
+    /// The client with another retry policy (bulk imports wait longer through 429s).
+    pub fn client_with(&self, retry: RetryPolicy) -> Result<ApiClient, ApiError> {
         ApiClient::new(ClientConfig {
             api_url: self.api_url.value.clone(),
             api_key: self.api_key.as_ref().map(|k| k.value.clone()),
             timeout: self.timeout,
             ca_bundle: self.ca_bundle.clone(),
-            retry: self.retry.clone(),
+            retry,
             log: self.log.clone(),
         })
     }

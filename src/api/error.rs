@@ -73,6 +73,10 @@ pub enum ApiError {
     #[error("invalid API URL {url:?}: {reason}")]
     BadUrl { url: String, reason: String },
 
+    /// Stopped (Ctrl-C) before the request was sent.
+    #[error("stopped before the request was sent")]
+    Cancelled,
+
     #[error("could not set up the HTTP client: {0}")]
     Setup(String),
 }

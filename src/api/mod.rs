@@ -11,6 +11,7 @@ pub mod models;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -53,6 +54,8 @@ pub struct ClientConfig {
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
+    /// Attempts in all while the server answers 429 (bulk imports are more patient).
+    pub rate_limit_attempts: u32,
     /// First back-off; doubled each attempt, with jitter.
     pub base_delay: Duration,
     pub max_delay: Duration,
@@ -64,6 +67,7 @@ impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
         RetryPolicy {
             max_attempts: 6,
+            rate_limit_attempts: 6,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
             retry_after_cap: Duration::from_secs(60),
@@ -93,6 +97,8 @@ pub struct ApiClient {
     log: Log,
     /// No request leaves before this instant: a 429 seen by one worker slows the whole pool.
     not_before: Arc<Mutex<Option<Instant>>>,
+    /// Set on Ctrl-C: no further attempt starts, and waits end early.
+    cancel: Arc<AtomicBool>,
 }
 
 impl ApiClient {
@@ -141,7 +147,31 @@ impl ApiClient {
             timeout: config.timeout,
             log: config.log,
             not_before: Arc::new(Mutex::new(None)),
+            cancel: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// Makes `flag` stop this client (and its clones): once set, no new attempt starts and
+    /// back-off waits end, with `ApiError::Cancelled` (the request was not sent).
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> ApiClient {
+        self.cancel = flag;
+        self
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps, waking early when cancelled.
+    fn pause(&self, total: Duration) {
+        let until = Instant::now() + total;
+        while !self.cancelled() {
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(50)));
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -256,24 +286,47 @@ impl ApiClient {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
         let send_key = action != "lead_external";
-        let mut attempt = 1;
+        let (mut attempts, mut limited) = (1, 1);
         loop {
             self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe.
+            if self.cancelled() {
+                return Err(ApiError::Cancelled);
+            }
             let outcome = self.attempt(action, &body, send_key, mode);
             match outcome {
                 Attempt::Done(result) => return result,
-                Attempt::Retry { why, wait, error } => {
-                    if attempt >= self.retry.max_attempts {
+                Attempt::RateLimited {
+                    why,
+                    wait,
+                    announce,
+                    error,
+                } => {
+                    if limited >= self.retry.rate_limit_attempts {
                         return Err(error);
                     }
-                    let wait = wait.unwrap_or_else(|| self.backoff(attempt));
-                    attempt += 1;
+                    limited += 1;
+                    // Only the worker that set the pool-wide pause announces it.
+                    if announce {
+                        self.log.notice(&format!(
+                            "{why}; retrying in {:.1}s (attempt {limited} of {})",
+                            wait.as_secs_f64(),
+                            self.retry.rate_limit_attempts
+                        ));
+                    }
+                }
+                Attempt::Retry { why, wait, error } => {
+                    if attempts >= self.retry.max_attempts {
+                        return Err(error);
+                    }
+                    let wait = wait.unwrap_or_else(|| self.backoff(attempts));
+                    attempts += 1;
                     self.log.notice(&format!(
-                        "{why}; retrying in {:.1}s (attempt {attempt} of {})",
+                        "{why}; retrying in {:.1}s (attempt {attempts} of {})",
                         wait.as_secs_f64(),
                         self.retry.max_attempts
                     ));
-                    std::thread::sleep(wait);
+                    self.pause(wait);
                 }
             }
         }
@@ -394,17 +447,18 @@ impl ApiClient {
                 .and_then(|v| parse_retry_after(v, SystemTime::now()))
                 .map(|d| d.min(self.retry.retry_after_cap));
             let pause = wait.unwrap_or_else(|| self.backoff(1));
-            self.hold_gate(pause);
+            let announce = self.hold_gate(pause);
             let source = if wait.is_some() {
                 "Retry-After"
             } else {
                 "no Retry-After"
             };
-            return Attempt::Retry {
+            return Attempt::RateLimited {
                 why: format!("rate-limited by the server (429, {source})"),
-                wait: Some(pause),
+                wait: pause,
+                announce,
                 error: ApiError::RateLimited {
-                    attempts: self.retry.max_attempts,
+                    attempts: self.retry.rate_limit_attempts,
                     message,
                 },
             };
@@ -467,12 +521,18 @@ impl ApiClient {
         half + half.mul_f64(fastrand::f64())
     }
 
-    fn hold_gate(&self, pause: Duration) {
+    /// Pauses every request of the pool until `pause` from now; true when this extended the
+    /// pause (the caller announces it; the others stay quiet).
+    fn hold_gate(&self, pause: Duration) -> bool {
         let until = Instant::now() + pause;
         let mut gate = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-        if gate.is_none_or(|t| t < until) {
+        let now = Instant::now();
+        let extends = gate.is_none_or(|t| t < until);
+        let was_active = gate.is_some_and(|t| t > now);
+        if extends {
             *gate = Some(until);
         }
+        extends && !was_active
     }
 
     fn wait_for_gate(&self) {
@@ -480,7 +540,7 @@ impl ApiClient {
         if let Some(until) = until {
             let now = Instant::now();
             if until > now {
-                std::thread::sleep(until - now);
+                self.pause(until - now);
             }
         }
     }
@@ -488,6 +548,13 @@ impl ApiClient {
 
 enum Attempt {
     Done(Result<Value, ApiError>),
+    /// A 429: the pool-wide pause is already set; wait for it and try again.
+    RateLimited {
+        why: String,
+        wait: Duration,
+        announce: bool,
+        error: ApiError,
+    },
     Retry {
         why: String,
         wait: Option<Duration>,

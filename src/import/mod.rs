@@ -5,11 +5,18 @@
 //! for each later pass (duplicates, then the bodies), so memory does not grow with its size; stdin
 //! can be read once only, so its rows are checked as they stream.
 
+pub mod journal;
 pub mod mapping;
 pub mod read;
+pub mod reconcile;
+pub mod report;
+pub mod send;
 pub mod validate;
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -18,6 +25,7 @@ use crate::api::ApiClient;
 use crate::cli::{ImportArgs, OutputFormat};
 use crate::exit::{Failure, Kind};
 use crate::output::{Log, Output};
+use crate::progress::{Counts, Progress};
 use crate::settings::Settings;
 use mapping::{Mapping, Target};
 use read::{Format, Row, Rows, Source};
@@ -282,6 +290,7 @@ pub fn check_rows(
     rows: &mut Rows,
     plan: &Plan,
     name: &str,
+    shard: Option<(u64, u64)>,
     mut each: impl FnMut(&Row, NewLead) -> Result<()>,
 ) -> Result<Checked> {
     let mut checked = Checked::default();
@@ -300,6 +309,9 @@ pub fn check_rows(
                 break;
             }
         };
+        if !send::in_shard(row.number, shard) {
+            continue;
+        }
         checked.total += 1;
         match validate::build(plan, &row) {
             Ok(lead) => {
@@ -315,7 +327,7 @@ pub fn check_rows(
     Ok(checked)
 }
 
-/// A file: check everything, look for repeats, then (dry run) print the bodies.
+/// A file: check everything, look for repeats, then print the bodies (dry run) or send.
 fn run_file(
     settings: &Settings,
     args: &ImportArgs,
@@ -325,8 +337,11 @@ fn run_file(
 ) -> Result<()> {
     let log = &settings.log;
     let name = prepared.source.name();
+    if args.reconcile {
+        return reconcile_only(settings, args, prepared, out);
+    }
     let mut dups = Duplicates::default();
-    let checked = check_rows(&mut rows, &prepared.plan, &name, |_, lead| {
+    let checked = check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| {
         for key in validate::duplicate_keys(&lead) {
             dups.see(&key);
         }
@@ -334,15 +349,13 @@ fn run_file(
     })?;
     report_checked(&checked, args, &name, log)?;
     if dups.has_candidates() {
-        report_duplicates(prepared, &dups, log)?;
+        report_duplicates(prepared, &dups, args.shard, log)?;
     }
 
     if args.dry_run {
         let mut printer = BodyPrinter::new(out);
         let mut rows = reopen(prepared)?;
-        check_rows(&mut rows, &prepared.plan, &name, |_, lead| {
-            printer.print(&lead)
-        })?;
+        check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| printer.print(&lead))?;
         printer.finish()?;
         log.notice(&format!(
             "dry run: {} lead(s) would be created; nothing was sent{}",
@@ -355,7 +368,8 @@ fn run_file(
         ));
         return Ok(());
     }
-    Err(Failure::usage("sending is not available yet: use --dry-run").into())
+    let total = if args.skip_invalid { checked.total } else { checked.valid };
+    send_all(settings, args, prepared, reopen(prepared)?, total, out)
 }
 
 /// Stdin: one pass, each row checked as it arrives.
@@ -368,11 +382,14 @@ fn run_stream(
 ) -> Result<()> {
     let log = &settings.log;
     let name = prepared.source.name();
+    if args.reconcile {
+        return Err(Failure::usage("--reconcile needs the file (stdin cannot be read again)")
+            .with_hint("run `leadctl import FILE --reconcile --journal PATH` with the data saved to a file")
+            .into());
+    }
     if args.dry_run {
         let mut printer = BodyPrinter::new(out);
-        let checked = check_rows(&mut rows, &prepared.plan, &name, |_, lead| {
-            printer.print(&lead)
-        })?;
+        let checked = check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| printer.print(&lead))?;
         printer.finish()?;
         report_checked(&checked, args, &name, log)?;
         log.notice(&format!(
@@ -381,7 +398,405 @@ fn run_stream(
         ));
         return Ok(());
     }
-    Err(Failure::usage("sending is not available yet: use --dry-run").into())
+    if args.journal.is_none() && !args.no_journal {
+        log.warn("reading stdin without --journal PATH: an interrupted import cannot be resumed");
+    }
+    send_all(settings, args, prepared, rows, 0, out)
+}
+
+/// `FILE.leadctl-journal` / `FILE.errors.csv`, with the shard in the name when there is one.
+fn beside(source: &Source, shard: Option<(u64, u64)>, suffix: &str) -> Option<std::path::PathBuf> {
+    let Source::File(path) = source else { return None };
+    let mut name = path.as_os_str().to_owned();
+    if let Some((k, n)) = shard {
+        name.push(format!(".shard-{k}-of-{n}"));
+    }
+    name.push(suffix);
+    Some(name.into())
+}
+
+fn journal_path(args: &ImportArgs, source: &Source) -> Option<std::path::PathBuf> {
+    if args.no_journal {
+        return None;
+    }
+    args.journal.clone().or_else(|| beside(source, args.shard, ".leadctl-journal"))
+}
+
+fn open_journal(args: &ImportArgs, prepared: &Prepared, resume: &str) -> Result<Option<journal::Journal>> {
+    let Some(path) = journal_path(args, &prepared.source) else {
+        return Ok(None);
+    };
+    let (size, fingerprint) = match &prepared.source {
+        Source::File(p) => {
+            let (size, fp) = journal::fingerprint(p)
+                .map_err(|e| Failure::input(format!("cannot read {}: {e}", p.display())))?;
+            (Some(size), Some(fp))
+        }
+        Source::Stdin => (None, None),
+    };
+    let header = journal::Header {
+        leadctl_journal: journal::VERSION,
+        input: prepared.source.name(),
+        fingerprint,
+        size,
+        created_at: journal::now_rfc3339(),
+        shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
+    };
+    Ok(Some(journal::Journal::open(&path, &header, resume)?))
+}
+
+/// The command line of this run, quoted for a POSIX shell: what to run to resume.
+fn resume_command() -> String {
+    std::env::args_os()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = a.to_string_lossy().into_owned();
+            let a = if i == 0 { "leadctl".to_string() } else { a };
+            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "_./:=@%+-,".contains(c)) {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at
+/// once (every journal line is written whole, so the journal stays consistent).
+fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
+    let _ = ctrlc::set_handler(move || {
+        if interrupted.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
+        }
+        stop.store(true, Ordering::SeqCst);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nleadctl: stopping: no new rows are sent; requests in flight finish (Ctrl-C again to quit at once)"
+        );
+    });
+}
+
+/// Sends every row (skipping what the journal says is done) and gives the account.
+fn send_all(
+    settings: &Settings,
+    args: &ImportArgs,
+    prepared: &Prepared,
+    rows: Rows,
+    total: u64,
+    out: &mut Output,
+) -> Result<()> {
+    let log = &settings.log;
+    settings.require_key()?;
+    let resume = resume_command();
+    let journal = open_journal(args, prepared, &resume)?;
+    if let Some(j) = &journal {
+        if j.resumed {
+            let created = j.previous.values().filter(|e| e.state == journal::State::Created).count();
+            log.notice(&format!(
+                "resuming from the journal {}: {} row(s) already created are skipped",
+                j.path().display(),
+                fmt_count(created as u64)
+            ));
+        }
+    }
+    let errors_path = args
+        .errors
+        .clone()
+        .or_else(|| beside(&prepared.source, args.shard, ".errors.csv"))
+        .unwrap_or_else(|| "stdin.errors.csv".into());
+    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
+    let mut errors = report::ErrorsFile::prepare(&errors_path, &prepared.headers, prepared.format.delimiter, bom)?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupted = Arc::new(AtomicBool::new(false));
+    install_ctrlc(stop.clone(), interrupted.clone());
+    let mut retry = settings.retry.clone();
+    retry.rate_limit_attempts = 30;
+    let client = settings.client_with(retry)?.with_cancel(stop.clone());
+    let opts = send::Options {
+        concurrency: args.concurrency.map_or(settings.concurrency, usize::from),
+        rate: args.rate,
+        max_errors: args.max_errors,
+        retry_unknown: args.retry_unknown,
+        retry_failed: args.retry_failed,
+        shard: args.shard,
+        skip_invalid: args.skip_invalid,
+    };
+    let ctx = send::Ctx {
+        plan: &prepared.plan,
+        client: &client,
+        journal: journal.as_ref(),
+        opts: &opts,
+        stop: &stop,
+    };
+
+    let mut progress = Progress::new(total, log.quiet(), log.color());
+    let mut counts = Counts::default();
+    let mut printer = report::ResultPrinter::new();
+    let mut orderer = send::Orderer::new(true);
+    let mut pending = Vec::new();
+    let mut created_ids = send::known_ids(journal.as_ref());
+    let mut fatal: Option<anyhow::Error> = None;
+    let mut write_error: Option<anyhow::Error> = None;
+    let mut max_errors_hit = false;
+    let mut emit = |r: report::RowResult, out: &mut Output, errors: &mut report::ErrorsFile, write_error: &mut Option<anyhow::Error>| {
+        let result = printer
+            .print(out, &r)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| if r.outcome.needs_action() { errors.write(&r).map_err(Into::into) } else { Ok(()) });
+        if let Err(e) = result {
+            stop.store(true, Ordering::SeqCst);
+            write_error.get_or_insert(e);
+        }
+    };
+
+    send::run(&ctx, rows, |event| match event {
+        send::Event::Dispatched(row) => orderer.dispatched(row),
+        send::Event::Result(r, p) => {
+            counts.add(r.outcome);
+            if let Some(id) = &r.lead_id {
+                created_ids.insert(id.clone());
+            }
+            if let Some(p) = p {
+                pending.push(p);
+            }
+            if let Some(max) = args.max_errors {
+                if !max_errors_hit && counts.failed + counts.unknown >= max {
+                    max_errors_hit = true;
+                    stop.store(true, Ordering::SeqCst);
+                    progress.println(&format!("leadctl: {max} row(s) failed (--max-errors {max}): stopping"));
+                }
+            }
+            for ready in orderer.push(r) {
+                emit(ready, out, &mut errors, &mut write_error);
+            }
+            progress.update(&counts);
+        }
+        send::Event::Fatal(e) => {
+            stop.store(true, Ordering::SeqCst);
+            fatal.get_or_insert(e);
+        }
+    });
+    progress.finish();
+    let elapsed = progress.elapsed();
+
+    // Settle the unknown rows among the newest leads (not after Ctrl-C: the user wants out).
+    let was_interrupted = interrupted.load(Ordering::SeqCst);
+    if !pending.is_empty() && !was_interrupted {
+        let reader = client.clone().with_cancel(Arc::new(AtomicBool::new(false)));
+        let settled = reconcile::reconcile(&reader, &pending, &created_ids);
+        for (row, lead_id) in &settled.found {
+            if orderer.settle(*row, lead_id) {
+                counts.unknown -= 1;
+                counts.created += 1;
+                record_settled(journal.as_ref(), &pending, *row, lead_id);
+            }
+        }
+        report_settled(&settled, pending.len(), log);
+    }
+    for r in orderer.drain() {
+        emit(r, out, &mut errors, &mut write_error);
+    }
+    printer.finish(out)?;
+    let errors_left = errors.finish()?;
+    if let Some(j) = &journal {
+        let _ = j.sync();
+    }
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+
+    summarize(&Summary {
+        counts,
+        elapsed,
+        journal: journal.as_ref().map(|j| j.path().display().to_string()),
+        errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
+        resume: &resume,
+        interrupted: was_interrupted,
+    }, log);
+    if was_interrupted {
+        return Err(Failure::new(Kind::Interrupted, format!("interrupted: {}", counts.describe()))
+            .with_hint(format!("run `{resume}` to send the rest"))
+            .into());
+    }
+    if let Some(e) = fatal {
+        if counts.created == 0 && counts.skipped == 0 {
+            return Err(e.context("the import stopped"));
+        }
+        return Err(e.context(format!("the import stopped after {}", counts.describe())));
+    }
+    let open = counts.failed + counts.unknown + counts.invalid + counts.not_sent;
+    if open > 0 {
+        let mut f = Failure::new(Kind::Partial, format!("{} of {} row(s) were not created", fmt_count(open), fmt_count(counts.done())));
+        f.hint = Some(next_steps(&counts, &resume, errors_left.then(|| errors.path().display().to_string())));
+        if max_errors_hit {
+            f.message.push_str(&format!(" (stopped by --max-errors {})", args.max_errors.unwrap_or(0)));
+        }
+        return Err(f.into());
+    }
+    Ok(())
+}
+
+/// Journals a row found by reconciling as created.
+fn record_settled(journal: Option<&journal::Journal>, pending: &[reconcile::Pending], row: u64, lead_id: &str) {
+    let Some(j) = journal else { return };
+    let Some(p) = pending.iter().find(|p| p.row == row) else { return };
+    let _ = j.append(&journal::Line {
+        row,
+        state: journal::State::Created,
+        hash: p.hash.clone(),
+        lead_id: Some(lead_id.to_string()),
+        error: None,
+        at: None,
+        via: Some("reconcile".to_string()),
+    });
+}
+
+fn report_settled(settled: &reconcile::Settled, unknown: usize, log: &Log) {
+    let found = settled.found.len();
+    let mut text = format!(
+        "{found} of {unknown} row(s) without a reliable answer were found among their channel's newest leads and count as created"
+    );
+    if found < unknown {
+        text.push_str(&format!(
+            "; {} remain unknown: the API lists only the newest 100 leads of a channel, so an older              lead cannot be checked, and absence there proves nothing",
+            unknown - found
+        ));
+    }
+    for (channel, why) in &settled.unreadable {
+        text.push_str(&format!("\n  could not read the leads of channel {channel}: {why}"));
+    }
+    if settled.unidentifiable > 0 {
+        text.push_str(&format!(
+            "\n  {} row(s) have neither email nor business id to look for",
+            settled.unidentifiable
+        ));
+    }
+    log.notice(&text);
+}
+
+struct Summary<'a> {
+    counts: Counts,
+    elapsed: std::time::Duration,
+    journal: Option<String>,
+    errors: Option<(String, u64)>,
+    resume: &'a str,
+    interrupted: bool,
+}
+
+fn summarize(s: &Summary<'_>, log: &Log) {
+    let secs = s.elapsed.as_secs_f64();
+    let sent = s.counts.created + s.counts.failed + s.counts.unknown;
+    let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
+    let mut text = format!(
+        "import {} in {secs:.1}s ({rate:.0} rows/s): {}",
+        if s.interrupted { "interrupted" } else { "finished" },
+        s.counts.describe()
+    );
+    if let Some(j) = &s.journal {
+        text.push_str(&format!("\n  journal: {j}"));
+    }
+    if let Some((path, rows)) = &s.errors {
+        text.push_str(&format!("\n  errors file: {path} ({rows} row(s) to fix and import again)"));
+    }
+    let open = s.counts.failed + s.counts.unknown + s.counts.not_sent;
+    if open > 0 && s.journal.is_some() {
+        text.push_str(&format!("\n  to resume: {}", s.resume));
+    }
+    log.notice(&text);
+}
+
+fn next_steps(c: &Counts, resume: &str, errors: Option<String>) -> String {
+    let mut steps = Vec::new();
+    if c.not_sent > 0 {
+        steps.push(format!("run `{resume}` to send the {} row(s) not sent", c.not_sent));
+    }
+    if c.unknown > 0 {
+        steps.push(format!(
+            "check the {} unknown row(s) in KeenPartner before re-sending them (`--reconcile` looks again; `--retry-unknown` re-sends them)",
+            c.unknown
+        ));
+    }
+    if c.failed + c.invalid > 0 {
+        match errors {
+            Some(path) => steps.push(format!("fix the rows in {path} and import that file")),
+            None => steps.push("fix the failed rows and import them again".to_string()),
+        }
+    }
+    steps.join("; ")
+}
+
+/// `--reconcile`: settle the journal's unknown rows, send nothing.
+fn reconcile_only(settings: &Settings, args: &ImportArgs, prepared: &Prepared, out: &mut Output) -> Result<()> {
+    let log = &settings.log;
+    let path = journal_path(args, &prepared.source).ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
+    if !path.exists() {
+        return Err(Failure::input(format!("no journal at {}: nothing to reconcile", path.display()))
+            .with_hint("pass --journal PATH if the import used another journal")
+            .into());
+    }
+    let resume = resume_command();
+    let journal = open_journal(args, prepared, &resume)?.ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
+    let unknown: std::collections::BTreeMap<u64, Option<u64>> = journal
+        .previous
+        .iter()
+        .filter(|(_, e)| matches!(e.state, journal::State::Sent | journal::State::Unknown))
+        .map(|(row, e)| (*row, e.sent_at))
+        .collect();
+    if unknown.is_empty() {
+        log.notice(&format!("the journal {} has no unknown rows", journal.path().display()));
+        return Ok(());
+    }
+    settings.require_key()?;
+    let mut pending = Vec::new();
+    let mut rows = reopen(prepared)?;
+    check_rows(&mut rows, &prepared.plan, &prepared.source.name(), args.shard, |row, lead| {
+        if let Some(sent_at) = unknown.get(&row.number) {
+            pending.push(reconcile::Pending {
+                row: row.number,
+                hash: journal::row_hash(&row.fields),
+                channel: lead.channel_id.clone(),
+                email: lead.email.clone(),
+                business_id: lead.business_id.clone(),
+                sent_at: *sent_at,
+            });
+        }
+        Ok(())
+    })?;
+    let client = match &prepared.client {
+        Some(c) => c.clone(),
+        None => settings.client()?,
+    };
+    let settled = reconcile::reconcile(&client, &pending, &send::known_ids(Some(&journal)));
+    let found: std::collections::HashMap<u64, String> = settled.found.iter().cloned().collect();
+    let mut printer = report::ResultPrinter::new();
+    for p in &pending {
+        let r = match found.get(&p.row) {
+            Some(id) => {
+                record_settled(Some(&journal), &pending, p.row, id);
+                report::RowResult { row: p.row, outcome: report::Outcome::Created, lead_id: Some(id.clone()), error: None, fields: Vec::new() }
+            }
+            None => report::RowResult {
+                row: p.row,
+                outcome: report::Outcome::Unknown,
+                lead_id: None,
+                error: Some("not found among the channel's newest leads; it may still exist".to_string()),
+                fields: Vec::new(),
+            },
+        };
+        printer.print(out, &r)?;
+    }
+    printer.finish(out)?;
+    let _ = journal.sync();
+    report_settled(&settled, pending.len(), log);
+    let left = pending.len() - found.len();
+    if left > 0 {
+        return Err(Failure::new(Kind::Partial, format!("{left} row(s) remain unknown"))
+            .with_hint("check them in the KeenPartner app; re-send those that do not exist with --retry-unknown")
+            .into());
+    }
+    Ok(())
 }
 
 /// Opens the file again with what was detected the first time.
@@ -441,13 +856,19 @@ fn report_checked(
 }
 
 /// Re-reads the file for the values flagged as possible repeats and warns with their rows.
-fn report_duplicates(prepared: &Prepared, dups: &Duplicates, log: &Log) -> Result<()> {
+fn report_duplicates(
+    prepared: &Prepared,
+    dups: &Duplicates,
+    shard: Option<(u64, u64)>,
+    log: &Log,
+) -> Result<()> {
     let mut seen: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut rows = reopen(prepared)?;
     check_rows(
         &mut rows,
         &prepared.plan,
         &prepared.source.name(),
+        shard,
         |row, lead| {
             for key in validate::duplicate_keys(&lead) {
                 if dups.is_candidate(&key) {

@@ -34,6 +34,10 @@ impl Log {
         self.verbose
     }
 
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     pub fn quiet(&self) -> bool {
         self.quiet
     }
@@ -285,6 +289,13 @@ impl Output {
             _ => self.json_line(value)?,
         }
         self.out.flush()
+    }
+
+    /// One CSV record (streamed output).
+    pub fn csv_line(&mut self, cells: &[&str]) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(&mut self.out);
+        w.write_record(cells)?;
+        w.flush()
     }
 
     /// Rows with a header as CSV.

@@ -1,0 +1,259 @@
+//! What an import tells afterwards: one result per row on stdout (`-o ndjson|json|csv`, in row
+//! order) and the errors file, the original rows that were not created plus `leadctl_row`,
+//! `leadctl_outcome` and `leadctl_error`, ready to fix and import again.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::exit::Failure;
+use crate::output::Output;
+
+/// The fate of one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Failed,
+    Unknown,
+    Invalid,
+    Skipped,
+    NotSent,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+            Outcome::Invalid => "invalid",
+            Outcome::Skipped => "skipped",
+            Outcome::NotSent => "not_sent",
+        }
+    }
+
+    /// Rows the user has to act on (they go to the errors file).
+    pub fn needs_action(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::Unknown | Outcome::Invalid)
+    }
+}
+
+/// One row's result line.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    pub row: u64,
+    pub outcome: Outcome,
+    pub lead_id: Option<String>,
+    pub error: Option<String>,
+    /// The original cells, for the errors file (not printed).
+    #[serde(skip)]
+    pub fields: Vec<String>,
+}
+
+/// Per-row results on stdout in the chosen format.
+pub struct ResultPrinter {
+    count: u64,
+    csv_started: bool,
+}
+
+impl ResultPrinter {
+    pub fn new() -> ResultPrinter {
+        ResultPrinter {
+            count: 0,
+            csv_started: false,
+        }
+    }
+
+    pub fn print(&mut self, out: &mut Output, r: &RowResult) -> std::io::Result<()> {
+        match out.format {
+            OutputFormat::Ndjson => out.ndjson_item(r)?,
+            OutputFormat::Json => out.array_item(r, self.count == 0)?,
+            OutputFormat::Csv => {
+                if !self.csv_started {
+                    self.csv_started = true;
+                    out.csv_line(&["row", "outcome", "lead_id", "error"])?;
+                }
+                out.csv_line(&[
+                    &r.row.to_string(),
+                    r.outcome.as_str(),
+                    r.lead_id.as_deref().unwrap_or(""),
+                    r.error.as_deref().unwrap_or(""),
+                ])?;
+            }
+            OutputFormat::Id => {
+                if let Some(id) = &r.lead_id {
+                    out.lines(std::slice::from_ref(id))?;
+                }
+            }
+            OutputFormat::Table => {}
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    pub fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
+        match out.format {
+            OutputFormat::Json => out.array_end(self.count == 0),
+            OutputFormat::Csv if !self.csv_started => out.csv_line(&["row", "outcome", "lead_id", "error"]),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Default for ResultPrinter {
+    fn default() -> ResultPrinter {
+        ResultPrinter::new()
+    }
+}
+
+const MARKER: [&str; 3] = ["leadctl_row", "leadctl_outcome", "leadctl_error"];
+
+/// The errors file, created on the first row that needs it.
+pub struct ErrorsFile {
+    path: PathBuf,
+    header: Vec<String>,
+    delimiter: u8,
+    bom: bool,
+    writer: Option<csv::Writer<BufWriter<File>>>,
+    pub rows: u64,
+    /// An errors file of an earlier run was found at `path` (it is replaced or removed).
+    pub replaced_earlier: bool,
+}
+
+impl ErrorsFile {
+    /// Checks that `path` is free or holds an earlier leadctl errors file (never someone else's).
+    pub fn prepare(path: &Path, header: &[String], delimiter: u8, bom: bool) -> Result<ErrorsFile, Failure> {
+        let replaced_earlier = match File::open(path) {
+            Ok(f) => {
+                if !is_errors_file(f) {
+                    return Err(Failure::config(format!(
+                        "{} exists and was not written by leadctl; it is not overwritten",
+                        path.display()
+                    ))
+                    .with_hint("move it away, or pass --errors PATH for the errors file"));
+                }
+                true
+            }
+            Err(_) => false,
+        };
+        Ok(ErrorsFile {
+            path: path.to_path_buf(),
+            header: header.to_vec(),
+            delimiter,
+            bom,
+            writer: None,
+            rows: 0,
+            replaced_earlier,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn write(&mut self, r: &RowResult) -> Result<(), Failure> {
+        let err = |e: &dyn std::fmt::Display| {
+            Failure::config(format!("cannot write the errors file {}: {e}", self.path.display()))
+        };
+        if self.writer.is_none() {
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let file = options.open(&self.path).map_err(|e| err(&e))?;
+            let mut buf = BufWriter::new(file);
+            if self.bom {
+                buf.write_all("\u{feff}".as_bytes()).map_err(|e| err(&e))?;
+            }
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(self.delimiter)
+                .flexible(true)
+                .from_writer(buf);
+            let mut header = self.header.clone();
+            header.extend(MARKER.iter().map(|s| s.to_string()));
+            w.write_record(&header).map_err(|e| err(&e))?;
+            self.writer = Some(w);
+        }
+        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let mut record = r.fields.clone();
+        // Keep the columns aligned even for a ragged row.
+        record.resize(self.header.len().max(record.len()), String::new());
+        record.truncate(self.header.len());
+        record.push(r.row.to_string());
+        record.push(r.outcome.as_str().to_string());
+        record.push(r.error.clone().unwrap_or_default());
+        w.write_record(&record).map_err(|e| Failure::config(format!("cannot write the errors file {}: {e}", self.path.display())))?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Flushes; with no row written, removes an earlier run's file (its rows are all accounted
+    /// for now, and re-importing it would create them twice). Returns whether a file remains.
+    pub fn finish(&mut self) -> Result<bool, Failure> {
+        if let Some(w) = self.writer.as_mut() {
+            w.flush().map_err(|e| Failure::config(format!("cannot write the errors file {}: {e}", self.path.display())))?;
+            return Ok(true);
+        }
+        if self.replaced_earlier {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        Ok(false)
+    }
+}
+
+/// Whether a file's header row ends with leadctl's three columns.
+fn is_errors_file(f: File) -> bool {
+    let mut first = String::new();
+    if BufReader::new(f).read_line(&mut first).is_err() {
+        return false;
+    }
+    let first = first.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}');
+    MARKER.iter().all(|m| first.contains(m)) && first.trim_end_matches('"').ends_with("leadctl_error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(row: u64, outcome: Outcome, error: &str) -> RowResult {
+        RowResult {
+            row,
+            outcome,
+            lead_id: None,
+            error: Some(error.into()),
+            fields: vec!["a@b.example".into(), "Ann; \"A\"".into()],
+        }
+    }
+
+    #[test]
+    fn errors_file_round_trip_and_safety() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.errors.csv");
+        let header = vec!["Email".to_string(), "Name".to_string()];
+        let mut f = ErrorsFile::prepare(&path, &header, b';', true).unwrap();
+        f.write(&result(3, Outcome::Failed, "permission refused (403): Channel not accessible")).unwrap();
+        assert!(f.finish().unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Email;Name;leadctl_row;leadctl_outcome;leadctl_error\na@b.example;\"Ann; \"\"A\"\"\";3;failed;permission refused (403): Channel not accessible\n"
+        );
+        // An earlier errors file is replaced; with nothing to write, it is removed.
+        let mut again = ErrorsFile::prepare(&path, &header, b';', true).unwrap();
+        assert!(again.replaced_earlier);
+        assert!(!again.finish().unwrap());
+        assert!(!path.exists());
+        // Someone else's file is never touched.
+        std::fs::write(&path, "my,own,data\n").unwrap();
+        let err = ErrorsFile::prepare(&path, &header, b',', false).err().unwrap();
+        assert!(err.message.contains("was not written by leadctl"), "{}", err.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "my,own,data\n");
+    }
+}
