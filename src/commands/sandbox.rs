@@ -34,7 +34,11 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
     {
         let mut err = io::stderr().lock();
         let banner = sandbox.banner();
-        let text = if quiet { banner.lines().next().unwrap_or_default() } else { &banner };
+        let text = if quiet {
+            banner.lines().next().unwrap_or_default()
+        } else {
+            &banner
+        };
         writeln!(err, "{}", text.trim_end())?;
         err.flush()?;
     } // the lock is released here: request log lines need stderr too

@@ -63,7 +63,10 @@ pub(crate) struct ApiError {
 }
 
 fn err<T>(status: u16, message: impl Into<String>) -> Result<T, ApiError> {
-    Err(ApiError { status, message: message.into() })
+    Err(ApiError {
+        status,
+        message: message.into(),
+    })
 }
 
 /// Every action name the sandbox answers.
@@ -100,10 +103,21 @@ pub(crate) fn dispatch(
     api_key: Option<&str>,
     body: &Result<Map<String, Value>, ApiError>,
 ) -> Outcome {
-    let result = body.as_ref().map_err(Clone::clone).and_then(|b| run(data, api_key, b));
+    let result = body
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|b| run(data, api_key, b));
     match result {
-        Ok((body, mutated)) => Outcome { status: 200, body, mutated },
-        Err(e) => Outcome { status: e.status, body: json!({ "error": e.message }), mutated: false },
+        Ok((body, mutated)) => Outcome {
+            status: 200,
+            body,
+            mutated,
+        },
+        Err(e) => Outcome {
+            status: e.status,
+            body: json!({ "error": e.message }),
+            mutated: false,
+        },
     }
 }
 
@@ -138,17 +152,26 @@ fn run(
 
 /// A required string field: `None` when missing, null, not a string or empty.
 fn required_str<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    body.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn get_channels(data: &Data) -> Value {
-    let channels: Vec<Value> =
-        data.channels.iter().filter(|c| c.accessible).map(Data::channel_json).collect();
+    let channels: Vec<Value> = data
+        .channels
+        .iter()
+        .filter(|c| c.accessible)
+        .map(Data::channel_json)
+        .collect();
     json!({ "channels": channels })
 }
 
 /// The accessible channel named by `channel_id` (400 / 403).
-fn accessible_channel<'a>(data: &'a Data, body: &Map<String, Value>) -> Result<&'a Channel, ApiError> {
+fn accessible_channel<'a>(
+    data: &'a Data,
+    body: &Map<String, Value>,
+) -> Result<&'a Channel, ApiError> {
     let Some(raw) = required_str(body, "channel_id") else {
         return err(400, "channel_id required");
     };
@@ -161,11 +184,21 @@ fn accessible_channel<'a>(data: &'a Data, body: &Map<String, Value>) -> Result<&
 
 fn get_leads(data: &Data, body: &Map<String, Value>) -> Result<Value, ApiError> {
     let channel = accessible_channel(data, body)?;
-    let mut leads: Vec<&Lead> = data.leads.iter().filter(|l| l.channels_id == channel.id).collect();
+    let mut leads: Vec<&Lead> = data
+        .leads
+        .iter()
+        .filter(|l| l.channels_id == channel.id)
+        .collect();
     leads.sort_by(|a, b| {
         (b.created_at.as_str(), b.legacy_id).cmp(&(a.created_at.as_str(), a.legacy_id))
     });
-    Ok(Value::Array(leads.into_iter().take(100).map(|l| data.flat_lead_json(l)).collect()))
+    Ok(Value::Array(
+        leads
+            .into_iter()
+            .take(100)
+            .map(|l| data.flat_lead_json(l))
+            .collect(),
+    ))
 }
 
 /// The index of the lead named by `lead_id`, checked for access (404 / 403). A missing
@@ -229,17 +262,25 @@ fn parse_properties(
             );
         };
         let Some(raw) = required_str(item, "property_definitions_id") else {
-            return err(400, format!("properties[{i}].property_definitions_id required"));
+            return err(
+                400,
+                format!("properties[{i}].property_definitions_id required"),
+            );
         };
         let Some(def) = Uuid::try_parse(raw)
             .ok()
             .and_then(|id| channel.properties.iter().find(|d| d.id == id))
         else {
-            return err(400, format!("Property definition \"{raw}\" not found for this channel"));
+            return err(
+                400,
+                format!("Property definition \"{raw}\" not found for this channel"),
+            );
         };
         let text = match item.get("value") {
             None => return err(400, format!("properties[{i}].value required")),
-            Some(Value::Null) => return err(400, format!("properties[{i}].value must not be null")),
+            Some(Value::Null) => {
+                return err(400, format!("properties[{i}].value must not be null"))
+            }
             Some(Value::String(s)) => s.clone(),
             Some(v @ (Value::Number(_) | Value::Bool(_) | Value::Array(_) | Value::Object(_))) => {
                 v.to_string()
@@ -253,7 +294,11 @@ fn parse_properties(
 /// Upserts property values: an existing value for a definition keeps its id.
 fn upsert_properties(lead: &mut Lead, props: Vec<(Uuid, String)>) {
     for (def, value) in props {
-        match lead.property_values.iter_mut().find(|pv| pv.property_definitions_id == def) {
+        match lead
+            .property_values
+            .iter_mut()
+            .find(|pv| pv.property_definitions_id == def)
+        {
             Some(pv) => pv.value = value,
             None => lead.property_values.push(PropertyValue {
                 id: Uuid::new_v4(),
@@ -276,7 +321,9 @@ fn apply_fields(
     for &name in names {
         let Some(v) = body.get(name) else { continue };
         present += 1;
-        let Some(slot) = lead.field_mut(name) else { continue };
+        let Some(slot) = lead.field_mut(name) else {
+            continue;
+        };
         match v {
             Value::String(s) => *slot = Some(s.clone()),
             Value::Null if clear_on_null => *slot = None,
@@ -311,7 +358,11 @@ const UPDATE_FIELDS: [&str; 9] = [
 ];
 
 /// `create_lead`, or `lead_external` when `public`.
-fn create_lead(data: &mut Data, body: &Map<String, Value>, public: bool) -> Result<Value, ApiError> {
+fn create_lead(
+    data: &mut Data,
+    body: &Map<String, Value>,
+    public: bool,
+) -> Result<Value, ApiError> {
     let channel = if public {
         let Some(raw) = required_str(body, "channel_id") else {
             return err(400, "channel_id required");
@@ -373,7 +424,10 @@ fn update_lead(data: &mut Data, body: &Map<String, Value>) -> Result<Value, ApiE
         Some(_) => true,
     };
     if !has_fields && !has_props {
-        return err(400, "At least one field or a non-empty properties array is required");
+        return err(
+            400,
+            "At least one field or a non-empty properties array is required",
+        );
     }
     let i = accessible_lead(data, raw)?;
     let Some(channel) = data.channel(data.leads[i].channels_id) else {
@@ -389,9 +443,14 @@ fn update_lead(data: &mut Data, body: &Map<String, Value>) -> Result<Value, ApiE
 }
 
 /// `update_status` (by name), or `update_status_id` when `by_id`.
-fn update_status(data: &mut Data, body: &Map<String, Value>, by_id: bool) -> Result<Value, ApiError> {
+fn update_status(
+    data: &mut Data,
+    body: &Map<String, Value>,
+    by_id: bool,
+) -> Result<Value, ApiError> {
     let field = if by_id { "status_id" } else { "status" };
-    let (Some(raw), Some(wanted)) = (required_str(body, "lead_id"), required_str(body, field)) else {
+    let (Some(raw), Some(wanted)) = (required_str(body, "lead_id"), required_str(body, field))
+    else {
         return err(400, format!("lead_id and {field} required"));
     };
     let i = accessible_lead(data, raw)?;
@@ -406,7 +465,10 @@ fn update_status(data: &mut Data, body: &Map<String, Value>, by_id: bool) -> Res
         s.id
     } else {
         let Some(s) = channel.statuses.iter().find(|s| s.status == wanted) else {
-            return err(404, format!("Status \"{wanted}\" not found for this channel"));
+            return err(
+                404,
+                format!("Status \"{wanted}\" not found for this channel"),
+            );
         };
         s.id
     };
@@ -414,7 +476,11 @@ fn update_status(data: &mut Data, body: &Map<String, Value>, by_id: bool) -> Res
     Ok(json!({ "lead": data.lead_json(&data.leads[i], View::StatusChange) }))
 }
 
-fn optional_str(body: &Map<String, Value>, name: &str, what: &str) -> Result<Option<String>, ApiError> {
+fn optional_str(
+    body: &Map<String, Value>,
+    name: &str,
+    what: &str,
+) -> Result<Option<String>, ApiError> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -438,8 +504,10 @@ fn create_purchase(data: &mut Data, body: &Map<String, Value>) -> Result<Value, 
     let trigger_ids = match body.get("trigger_ids") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => {
-            let ids: Option<Vec<Uuid>> =
-                items.iter().map(|v| v.as_str().and_then(|s| Uuid::try_parse(s).ok())).collect();
+            let ids: Option<Vec<Uuid>> = items
+                .iter()
+                .map(|v| v.as_str().and_then(|s| Uuid::try_parse(s).ok()))
+                .collect();
             match ids {
                 Some(ids) => ids,
                 None => return err(400, "trigger_ids must be an array of UUIDs"),
@@ -510,15 +578,35 @@ mod tests {
     #[test]
     fn body_and_key_errors() {
         let mut d = Data::seeded();
-        assert_error(&dispatch(&mut d, Some(API_KEY), &parse_body(b"not json")), 400, "Invalid JSON body: expected ident at line 1 column 2");
-        assert_error(&dispatch(&mut d, Some(API_KEY), &parse_body(b"[1]")), 400, "Invalid JSON body: expected an object");
+        assert_error(
+            &dispatch(&mut d, Some(API_KEY), &parse_body(b"not json")),
+            400,
+            "Invalid JSON body: expected ident at line 1 column 2",
+        );
+        assert_error(
+            &dispatch(&mut d, Some(API_KEY), &parse_body(b"[1]")),
+            400,
+            "Invalid JSON body: expected an object",
+        );
         for key in [None, Some(""), Some("wrong"), Some(&API_KEY.to_uppercase())] {
             let o = call_with_key(&mut d, key, json!({"action": "get_channels"}));
             assert_error(&o, 401, "Invalid API key");
         }
-        assert_error(&call_with_key(&mut d, None, json!({"action": "nope"})), 401, "Invalid API key");
-        assert_error(&call(&mut d, json!({"action": "nope"})), 400, "Unknown action: nope");
-        assert_error(&call(&mut d, json!({"channel_id": PRIMARY_CHANNEL_ID})), 400, "action required");
+        assert_error(
+            &call_with_key(&mut d, None, json!({"action": "nope"})),
+            401,
+            "Invalid API key",
+        );
+        assert_error(
+            &call(&mut d, json!({"action": "nope"})),
+            400,
+            "Unknown action: nope",
+        );
+        assert_error(
+            &call(&mut d, json!({"channel_id": PRIMARY_CHANNEL_ID})),
+            400,
+            "action required",
+        );
         assert_error(&call(&mut d, json!({"action": 5})), 400, "action required");
     }
 
@@ -532,7 +620,10 @@ mod tests {
         assert_eq!(channels[0]["title"], "Acme Referral Program");
         assert_eq!(channels[0]["currency"], "USD");
         assert_eq!(channels[0]["no_auth_api"], false);
-        assert_eq!(channels[0]["property_definitions"][0]["id"], DEAL_SIZE_PROPERTY_ID);
+        assert_eq!(
+            channels[0]["property_definitions"][0]["id"],
+            DEAL_SIZE_PROPERTY_ID
+        );
         assert_eq!(channels[0]["property_definitions"][0]["type"], "number");
         assert_eq!(channels[0]["lead_status"][0]["status"], "New lead");
         assert_eq!(channels[0]["lead_status"][4]["status"], "Lost");
@@ -559,15 +650,23 @@ mod tests {
         assert_eq!(lead["employee"], "Bob");
         assert_eq!(lead["phone"], Value::Null);
         assert_eq!(lead["status"], "New lead");
-        assert_eq!(lead["lead_status_id"], "e0000001-0000-4000-8000-000000000001");
+        assert_eq!(
+            lead["lead_status_id"],
+            "e0000001-0000-4000-8000-000000000001"
+        );
         assert_eq!(lead["channels_id"], PRIMARY_CHANNEL_ID);
         assert!(lead.get("legacy_id").is_none() && lead.get("unknown_field").is_none());
         assert_eq!(lead["property_values"][0]["value"], "50000");
-        assert_eq!(lead["property_values"][0]["property_definitions"]["name"], "Deal size");
+        assert_eq!(
+            lead["property_values"][0]["property_definitions"]["name"],
+            "Deal size"
+        );
         assert_eq!(lead["property_values"][1]["value"], "EMEA");
         let id = lead["id"].as_str().expect("id");
         assert_eq!(Uuid::try_parse(id).map(|u| u.get_version_num()), Ok(4));
-        assert!(lead["created_at"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 24));
+        assert!(lead["created_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 24));
         assert_eq!(d.leads.last().map(|l| l.legacy_id), Some(100_001));
         create(&mut d, json!({}));
         assert_eq!(d.leads.last().map(|l| l.legacy_id), Some(100_002));
@@ -585,25 +684,66 @@ mod tests {
             b
         };
         assert_error(&call(&mut d, c(json!({}))), 400, "channel_id required");
-        assert_error(&call(&mut d, c(json!({"channel_id": ""}))), 400, "channel_id required");
-        assert_error(&call(&mut d, c(json!({"channel_id": 7}))), 400, "channel_id required");
+        assert_error(
+            &call(&mut d, c(json!({"channel_id": ""}))),
+            400,
+            "channel_id required",
+        );
+        assert_error(
+            &call(&mut d, c(json!({"channel_id": 7}))),
+            400,
+            "channel_id required",
+        );
         for ch in [PRIVATE_CHANNEL_ID, NIL, "not-a-uuid"] {
-            assert_error(&call(&mut d, c(json!({"channel_id": ch}))), 403, "Channel not accessible");
+            assert_error(
+                &call(&mut d, c(json!({"channel_id": ch}))),
+                403,
+                "Channel not accessible",
+            );
         }
         let p = |props: Value| c(json!({"channel_id": PRIMARY_CHANNEL_ID, "properties": props}));
-        assert_error(&call(&mut d, p(json!({}))), 400, "properties must be an array");
-        assert_error(&call(&mut d, p(json!([5]))), 400, "properties[0] must be an object with property_definitions_id and value");
-        assert_error(&call(&mut d, p(json!([{"value": "x"}]))), 400, "properties[0].property_definitions_id required");
+        assert_error(
+            &call(&mut d, p(json!({}))),
+            400,
+            "properties must be an array",
+        );
+        assert_error(
+            &call(&mut d, p(json!([5]))),
+            400,
+            "properties[0] must be an object with property_definitions_id and value",
+        );
+        assert_error(
+            &call(&mut d, p(json!([{"value": "x"}]))),
+            400,
+            "properties[0].property_definitions_id required",
+        );
         let foreign = "f0000002-0000-4000-8000-000000000001";
         assert_error(
-            &call(&mut d, p(json!([{"property_definitions_id": foreign, "value": "1"}]))),
+            &call(
+                &mut d,
+                p(json!([{"property_definitions_id": foreign, "value": "1"}])),
+            ),
             400,
             &format!("Property definition \"{foreign}\" not found for this channel"),
         );
-        assert_error(&call(&mut d, p(json!([{"property_definitions_id": REGION}]))), 400, "properties[0].value required");
-        assert_error(&call(&mut d, p(json!([{"property_definitions_id": REGION, "value": null}]))), 400, "properties[0].value must not be null");
         assert_error(
-            &call(&mut d, c(json!({"channel_id": PRIMARY_CHANNEL_ID, "email": 42}))),
+            &call(&mut d, p(json!([{"property_definitions_id": REGION}]))),
+            400,
+            "properties[0].value required",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                p(json!([{"property_definitions_id": REGION, "value": null}])),
+            ),
+            400,
+            "properties[0].value must not be null",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                c(json!({"channel_id": PRIMARY_CHANNEL_ID, "email": 42})),
+            ),
             400,
             "Field \"email\" must be a string",
         );
@@ -623,19 +763,33 @@ mod tests {
                 {"property_definitions_id": REGION, "value": "APAC"},
             ]}),
         );
-        let values: Vec<&Value> = lead["property_values"].as_array().expect("pvs").iter().map(|p| &p["value"]).collect();
-        assert_eq!(values, [&json!("APAC"), &json!("1.5"), &json!("{\"a\":[1]}")]);
+        let values: Vec<&Value> = lead["property_values"]
+            .as_array()
+            .expect("pvs")
+            .iter()
+            .map(|p| &p["value"])
+            .collect();
+        assert_eq!(
+            values,
+            [&json!("APAC"), &json!("1.5"), &json!("{\"a\":[1]}")]
+        );
     }
 
     #[test]
     fn get_leads_is_flat_newest_first_and_capped_at_100() {
         let mut d = Data::seeded();
         for i in 0..105 {
-            create(&mut d, json!({"email": format!("{i}@x.example"), "employee": "E",
-                "properties": [{"property_definitions_id": DEAL_SIZE_PROPERTY_ID, "value": i}]}));
+            create(
+                &mut d,
+                json!({"email": format!("{i}@x.example"), "employee": "E",
+                "properties": [{"property_definitions_id": DEAL_SIZE_PROPERTY_ID, "value": i}]}),
+            );
         }
         // Same-millisecond creates are ordered by legacy id.
-        let body = ok(call(&mut d, json!({"action": "get_leads", "channel_id": PRIMARY_CHANNEL_ID})));
+        let body = ok(call(
+            &mut d,
+            json!({"action": "get_leads", "channel_id": PRIMARY_CHANNEL_ID}),
+        ));
         let leads = body.as_array().expect("bare array");
         assert_eq!(leads.len(), 100);
         assert_eq!(leads[0]["email"], "104@x.example");
@@ -643,13 +797,33 @@ mod tests {
         assert_eq!(leads[0]["Deal size"], "104");
         assert_eq!(leads[0]["referring_employee"], "E");
         assert_eq!(leads[0]["status"], "New lead");
-        for absent in ["lead_status_id", "channels_id", "property_values", "Region", "employee"] {
+        for absent in [
+            "lead_status_id",
+            "channels_id",
+            "property_values",
+            "Region",
+            "employee",
+        ] {
             assert!(leads[0].get(absent).is_none(), "{absent}");
         }
-        let body = ok(call(&mut d, json!({"action": "get_leads", "channel_id": PUBLIC_CHANNEL_ID})));
+        let body = ok(call(
+            &mut d,
+            json!({"action": "get_leads", "channel_id": PUBLIC_CHANNEL_ID}),
+        ));
         assert_eq!(body, json!([]));
-        assert_error(&call(&mut d, json!({"action": "get_leads"})), 400, "channel_id required");
-        assert_error(&call(&mut d, json!({"action": "get_leads", "channel_id": PRIVATE_CHANNEL_ID})), 403, "Channel not accessible");
+        assert_error(
+            &call(&mut d, json!({"action": "get_leads"})),
+            400,
+            "channel_id required",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "get_leads", "channel_id": PRIVATE_CHANNEL_ID}),
+            ),
+            403,
+            "Channel not accessible",
+        );
     }
 
     #[test]
@@ -657,45 +831,119 @@ mod tests {
         let mut d = Data::seeded();
         let lead = create(&mut d, json!({"employee": "Bob"}));
         let id = lead["id"].clone();
-        let by_id = ok(call(&mut d, json!({"action": "get_lead_by_id", "lead_id": id})))["lead"].clone();
+        let by_id = ok(call(
+            &mut d,
+            json!({"action": "get_lead_by_id", "lead_id": id}),
+        ))["lead"]
+            .clone();
         assert_eq!(by_id["referring_employee"], "Bob");
         assert!(by_id.get("employee").is_none());
-        assert_eq!(by_id["lead_status"], json!({"id": lead["lead_status_id"], "status": "New lead"}));
+        assert_eq!(
+            by_id["lead_status"],
+            json!({"id": lead["lead_status_id"], "status": "New lead"})
+        );
         assert_eq!(by_id["property_values"], json!([]));
         let upper = id.as_str().map(str::to_uppercase);
-        assert_eq!(ok(call(&mut d, json!({"action": "get_lead_by_id", "lead_id": upper})))["lead"]["id"], id);
+        assert_eq!(
+            ok(call(
+                &mut d,
+                json!({"action": "get_lead_by_id", "lead_id": upper})
+            ))["lead"]["id"],
+            id
+        );
 
         for legacy in [json!(100_001), json!("100001")] {
-            let by_legacy = ok(call(&mut d, json!({"action": "get_lead_by_legacy_id", "legacy_id": legacy})))["lead"].clone();
+            let by_legacy = ok(call(
+                &mut d,
+                json!({"action": "get_lead_by_legacy_id", "legacy_id": legacy}),
+            ))["lead"]
+                .clone();
             assert_eq!(by_legacy["id"], id);
             assert_eq!(by_legacy["legacy_id"], 100_001);
             assert_eq!(by_legacy["employee"], "Bob");
         }
 
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_id"})), 400, "lead_id required");
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_id", "lead_id": NIL})), 404, "Lead not found");
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_id", "lead_id": "x"})), 404, "Lead not found");
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_id", "lead_id": PRIVATE_LEAD_ID})), 403, "Lead not accessible");
-        for bad in [json!(null), json!("abc"), json!(-1), json!(1.5), json!(""), json!([1])] {
-            assert_error(&call(&mut d, json!({"action": "get_lead_by_legacy_id", "legacy_id": bad})), 400, "legacy_id required");
+        assert_error(
+            &call(&mut d, json!({"action": "get_lead_by_id"})),
+            400,
+            "lead_id required",
+        );
+        assert_error(
+            &call(&mut d, json!({"action": "get_lead_by_id", "lead_id": NIL})),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(&mut d, json!({"action": "get_lead_by_id", "lead_id": "x"})),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "get_lead_by_id", "lead_id": PRIVATE_LEAD_ID}),
+            ),
+            403,
+            "Lead not accessible",
+        );
+        for bad in [
+            json!(null),
+            json!("abc"),
+            json!(-1),
+            json!(1.5),
+            json!(""),
+            json!([1]),
+        ] {
+            assert_error(
+                &call(
+                    &mut d,
+                    json!({"action": "get_lead_by_legacy_id", "legacy_id": bad}),
+                ),
+                400,
+                "legacy_id required",
+            );
         }
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_legacy_id"})), 400, "legacy_id required");
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_legacy_id", "legacy_id": 1})), 404, "Lead not found");
-        assert_error(&call(&mut d, json!({"action": "get_lead_by_legacy_id", "legacy_id": PRIVATE_LEAD_LEGACY_ID})), 403, "Lead not accessible");
+        assert_error(
+            &call(&mut d, json!({"action": "get_lead_by_legacy_id"})),
+            400,
+            "legacy_id required",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "get_lead_by_legacy_id", "legacy_id": 1}),
+            ),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "get_lead_by_legacy_id", "legacy_id": PRIVATE_LEAD_LEGACY_ID}),
+            ),
+            403,
+            "Lead not accessible",
+        );
     }
 
     #[test]
     fn update_lead_is_partial_and_upserts_properties() {
         let mut d = Data::seeded();
-        let lead = create(&mut d, json!({"email": "a@x.example", "first_name": "A", "notes": "n",
-            "properties": [{"property_definitions_id": REGION, "value": "EMEA"}]}));
+        let lead = create(
+            &mut d,
+            json!({"email": "a@x.example", "first_name": "A", "notes": "n",
+            "properties": [{"property_definitions_id": REGION, "value": "EMEA"}]}),
+        );
         let pv_id = lead["property_values"][0]["id"].clone();
-        let o = call(&mut d, json!({"action": "update_lead", "lead_id": lead["id"],
+        let o = call(
+            &mut d,
+            json!({"action": "update_lead", "lead_id": lead["id"],
             "first_name": "B", "notes": null, "referring_employee": "Carol", "employee": "ignored",
             "properties": [
                 {"property_definitions_id": REGION, "value": "APAC"},
                 {"property_definitions_id": DEAL_SIZE_PROPERTY_ID, "value": 10},
-            ]}));
+            ]}),
+        );
         assert!(o.mutated);
         let up = ok(o)["lead"].clone();
         assert_eq!(up["email"], "a@x.example");
@@ -707,8 +955,11 @@ mod tests {
         assert_eq!(up["property_values"][0]["value"], "APAC");
         assert_eq!(up["property_values"][1]["value"], "10");
         // Properties alone are enough.
-        ok(call(&mut d, json!({"action": "update_lead", "lead_id": lead["id"],
-            "properties": [{"property_definitions_id": REGION, "value": "LATAM"}]})));
+        ok(call(
+            &mut d,
+            json!({"action": "update_lead", "lead_id": lead["id"],
+            "properties": [{"property_definitions_id": REGION, "value": "LATAM"}]}),
+        ));
     }
 
     #[test]
@@ -724,20 +975,52 @@ mod tests {
             b
         };
         const NONE: &str = "At least one field or a non-empty properties array is required";
-        assert_error(&call(&mut d, u(json!({"email": "b@x.example"}))), 400, "lead_id required");
-        assert_error(&call(&mut d, u(json!({"lead_id": id}))), 400, NONE);
-        assert_error(&call(&mut d, u(json!({"lead_id": id, "properties": []}))), 400, NONE);
-        assert_error(&call(&mut d, u(json!({"lead_id": id, "employee": "x"}))), 400, NONE);
-        assert_error(&call(&mut d, u(json!({"lead_id": id, "properties": 3}))), 400, "properties must be an array");
-        assert_error(&call(&mut d, u(json!({"lead_id": NIL, "email": "x"}))), 404, "Lead not found");
-        assert_error(&call(&mut d, u(json!({"lead_id": PRIVATE_LEAD_ID, "email": "x"}))), 403, "Lead not accessible");
         assert_error(
-            &call(&mut d, u(json!({"lead_id": id, "email": "b@x.example", "phone": 1}))),
+            &call(&mut d, u(json!({"email": "b@x.example"}))),
+            400,
+            "lead_id required",
+        );
+        assert_error(&call(&mut d, u(json!({"lead_id": id}))), 400, NONE);
+        assert_error(
+            &call(&mut d, u(json!({"lead_id": id, "properties": []}))),
+            400,
+            NONE,
+        );
+        assert_error(
+            &call(&mut d, u(json!({"lead_id": id, "employee": "x"}))),
+            400,
+            NONE,
+        );
+        assert_error(
+            &call(&mut d, u(json!({"lead_id": id, "properties": 3}))),
+            400,
+            "properties must be an array",
+        );
+        assert_error(
+            &call(&mut d, u(json!({"lead_id": NIL, "email": "x"}))),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(&mut d, u(json!({"lead_id": PRIVATE_LEAD_ID, "email": "x"}))),
+            403,
+            "Lead not accessible",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                u(json!({"lead_id": id, "email": "b@x.example", "phone": 1})),
+            ),
             400,
             "Field \"phone\" must be a string",
         );
         assert_error(
-            &call(&mut d, u(json!({"lead_id": id, "properties": [{"property_definitions_id": REGION, "value": null}]}))),
+            &call(
+                &mut d,
+                u(
+                    json!({"lead_id": id, "properties": [{"property_definitions_id": REGION, "value": null}]}),
+                ),
+            ),
             400,
             "properties[0].value must not be null",
         );
@@ -748,60 +1031,192 @@ mod tests {
     fn update_status_by_name_and_by_id() {
         let mut d = Data::seeded();
         let id = create(&mut d, json!({"email": "a@x.example"}))["id"].clone();
-        let o = call(&mut d, json!({"action": "update_status", "lead_id": id, "status": "Qualified", "old_status_id": NIL}));
+        let o = call(
+            &mut d,
+            json!({"action": "update_status", "lead_id": id, "status": "Qualified", "old_status_id": NIL}),
+        );
         assert!(o.mutated);
         let lead = ok(o)["lead"].clone();
         let keys: Vec<&String> = lead.as_object().expect("object").keys().collect();
-        assert_eq!(keys, ["id", "created_at", "email", "first_name", "last_name", "status", "lead_status_id", "channels_id"]);
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "created_at",
+                "email",
+                "first_name",
+                "last_name",
+                "status",
+                "lead_status_id",
+                "channels_id"
+            ]
+        );
         assert_eq!(lead["status"], "Qualified");
         assert_eq!(lead["lead_status_id"], QUALIFIED);
         let lead = ok(call(&mut d, json!({"action": "update_status_id", "lead_id": id, "status_id": "e0000001-0000-4000-8000-000000000004"})))["lead"].clone();
         assert_eq!(lead["status"], "Won");
 
-        for body in [json!({"lead_id": id}), json!({"status": "Won"}), json!({"lead_id": id, "status": ""})] {
+        for body in [
+            json!({"lead_id": id}),
+            json!({"status": "Won"}),
+            json!({"lead_id": id, "status": ""}),
+        ] {
             let mut b = body;
             b["action"] = json!("update_status");
             assert_error(&call(&mut d, b), 400, "lead_id and status required");
         }
-        assert_error(&call(&mut d, json!({"action": "update_status", "lead_id": id, "status": "won"})), 404, "Status \"won\" not found for this channel");
-        assert_error(&call(&mut d, json!({"action": "update_status", "lead_id": NIL, "status": "Won"})), 404, "Lead not found");
-        assert_error(&call(&mut d, json!({"action": "update_status", "lead_id": PRIVATE_LEAD_ID, "status": "Won"})), 403, "Lead not accessible");
-        assert_error(&call(&mut d, json!({"action": "update_status_id", "lead_id": id})), 400, "lead_id and status_id required");
-        assert_error(&call(&mut d, json!({"action": "update_status_id", "status_id": QUALIFIED})), 400, "lead_id and status_id required");
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "update_status", "lead_id": id, "status": "won"}),
+            ),
+            404,
+            "Status \"won\" not found for this channel",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "update_status", "lead_id": NIL, "status": "Won"}),
+            ),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "update_status", "lead_id": PRIVATE_LEAD_ID, "status": "Won"}),
+            ),
+            403,
+            "Lead not accessible",
+        );
+        assert_error(
+            &call(&mut d, json!({"action": "update_status_id", "lead_id": id})),
+            400,
+            "lead_id and status_id required",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "update_status_id", "status_id": QUALIFIED}),
+            ),
+            400,
+            "lead_id and status_id required",
+        );
         for sid in [NIL, "nope", PUBLIC_WON] {
-            assert_error(&call(&mut d, json!({"action": "update_status_id", "lead_id": id, "status_id": sid})), 404, "Status ID not found");
+            assert_error(
+                &call(
+                    &mut d,
+                    json!({"action": "update_status_id", "lead_id": id, "status_id": sid}),
+                ),
+                404,
+                "Status ID not found",
+            );
         }
-        assert_error(&call(&mut d, json!({"action": "update_status_id", "lead_id": PRIVATE_LEAD_ID, "status_id": QUALIFIED})), 403, "Lead not accessible");
-        assert_eq!(d.leads.last().map(|l| l.lead_status_id.to_string()), Some("e0000001-0000-4000-8000-000000000004".into()));
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "update_status_id", "lead_id": PRIVATE_LEAD_ID, "status_id": QUALIFIED}),
+            ),
+            403,
+            "Lead not accessible",
+        );
+        assert_eq!(
+            d.leads.last().map(|l| l.lead_status_id.to_string()),
+            Some("e0000001-0000-4000-8000-000000000004".into())
+        );
     }
 
     #[test]
     fn create_purchase_and_its_errors() {
         let mut d = Data::seeded();
         let id = create(&mut d, json!({}))["id"].clone();
-        let o = call(&mut d, json!({"action": "create_purchase", "lead_id": id, "purchase_amount": 1250.5,
+        let o = call(
+            &mut d,
+            json!({"action": "create_purchase", "lead_id": id, "purchase_amount": 1250.5,
             "product_name": "Pro plan", "product_description": "Annual", "date": "2026-04-21T10:00:00Z",
-            "trigger_ids": ["e0000001-0000-4000-8000-000000000004"]}));
+            "trigger_ids": ["e0000001-0000-4000-8000-000000000004"]}),
+        );
         assert!(o.mutated);
         let p = ok(o)["purchase"].clone();
         let keys: Vec<&String> = p.as_object().expect("object").keys().collect();
-        assert_eq!(keys, ["id", "created_at", "leads_id", "name", "description", "purchase_amount", "date"]);
-        assert_eq!((&p["leads_id"], &p["name"], &p["description"]), (&id, &json!("Pro plan"), &json!("Annual")));
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "created_at",
+                "leads_id",
+                "name",
+                "description",
+                "purchase_amount",
+                "date"
+            ]
+        );
+        assert_eq!(
+            (&p["leads_id"], &p["name"], &p["description"]),
+            (&id, &json!("Pro plan"), &json!("Annual"))
+        );
         assert_eq!(p["purchase_amount"], 1250.5);
         assert_eq!(p["date"], "2026-04-21T10:00:00Z");
-        let p = ok(call(&mut d, json!({"action": "create_purchase", "lead_id": id, "purchase_amount": 100})))["purchase"].clone();
+        let p = ok(call(
+            &mut d,
+            json!({"action": "create_purchase", "lead_id": id, "purchase_amount": 100}),
+        ))["purchase"]
+            .clone();
         assert_eq!(p["purchase_amount"], json!(100));
         assert_eq!(p["date"], p["created_at"]);
         assert_eq!(d.purchases.len(), 2);
 
-        assert_error(&call(&mut d, json!({"action": "create_purchase"})), 400, "lead_id required");
-        assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": NIL})), 404, "Lead not found");
-        assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": PRIVATE_LEAD_ID})), 403, "Lead not accessible");
-        assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": id, "purchase_amount": "12"})), 400, "purchase_amount must be a number");
-        assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": id, "product_name": 1})), 400, "product_name must be a string");
-        assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": id, "date": 1})), 400, "date must be an ISO-8601 timestamp string");
+        assert_error(
+            &call(&mut d, json!({"action": "create_purchase"})),
+            400,
+            "lead_id required",
+        );
+        assert_error(
+            &call(&mut d, json!({"action": "create_purchase", "lead_id": NIL})),
+            404,
+            "Lead not found",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "create_purchase", "lead_id": PRIVATE_LEAD_ID}),
+            ),
+            403,
+            "Lead not accessible",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "create_purchase", "lead_id": id, "purchase_amount": "12"}),
+            ),
+            400,
+            "purchase_amount must be a number",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "create_purchase", "lead_id": id, "product_name": 1}),
+            ),
+            400,
+            "product_name must be a string",
+        );
+        assert_error(
+            &call(
+                &mut d,
+                json!({"action": "create_purchase", "lead_id": id, "date": 1}),
+            ),
+            400,
+            "date must be an ISO-8601 timestamp string",
+        );
         for t in [json!("x"), json!(["x"]), json!([1])] {
-            assert_error(&call(&mut d, json!({"action": "create_purchase", "lead_id": id, "trigger_ids": t})), 400, "trigger_ids must be an array of UUIDs");
+            assert_error(
+                &call(
+                    &mut d,
+                    json!({"action": "create_purchase", "lead_id": id, "trigger_ids": t}),
+                ),
+                400,
+                "trigger_ids must be an array of UUIDs",
+            );
         }
         assert_eq!(d.purchases.len(), 2);
     }
@@ -810,9 +1225,13 @@ mod tests {
     fn lead_external_needs_no_key_and_a_public_channel() {
         let mut d = Data::seeded();
         for ch in [PUBLIC_CHANNEL_ID, PUBLIC_CHANNEL_PUBLIC_UUID] {
-            let o = call_with_key(&mut d, None, json!({"action": "lead_external", "channel_id": ch,
+            let o = call_with_key(
+                &mut d,
+                None,
+                json!({"action": "lead_external", "channel_id": ch,
                 "email": "v@x.example", "employee": "Web",
-                "properties": [{"property_definitions_id": "f0000002-0000-4000-8000-000000000002", "value": "Spain"}]}));
+                "properties": [{"property_definitions_id": "f0000002-0000-4000-8000-000000000002", "value": "Spain"}]}),
+            );
             assert!(o.mutated);
             let lead = ok(o)["lead"].clone();
             assert_eq!(lead["channels_id"], PUBLIC_CHANNEL_ID);
@@ -822,19 +1241,43 @@ mod tests {
         }
         assert_eq!(d.leads.last().map(|l| l.property_values.len()), Some(1));
         // A wrong key is ignored, not refused.
-        ok(call_with_key(&mut d, Some("wrong"), json!({"action": "lead_external", "channel_id": PUBLIC_CHANNEL_ID})));
+        ok(call_with_key(
+            &mut d,
+            Some("wrong"),
+            json!({"action": "lead_external", "channel_id": PUBLIC_CHANNEL_ID}),
+        ));
 
         let e = |ch: Value| json!({"action": "lead_external", "channel_id": ch});
-        assert_error(&call_with_key(&mut d, None, json!({"action": "lead_external"})), 400, "channel_id required");
-        for ch in [PRIMARY_CHANNEL_ID, PRIVATE_CHANNEL_ID, "a1b2c3d4-0000-4000-8000-00000000beef"] {
-            assert_error(&call_with_key(&mut d, None, e(json!(ch))), 403, "Public API not enabled for this channel");
+        assert_error(
+            &call_with_key(&mut d, None, json!({"action": "lead_external"})),
+            400,
+            "channel_id required",
+        );
+        for ch in [
+            PRIMARY_CHANNEL_ID,
+            PRIVATE_CHANNEL_ID,
+            "a1b2c3d4-0000-4000-8000-00000000beef",
+        ] {
+            assert_error(
+                &call_with_key(&mut d, None, e(json!(ch))),
+                403,
+                "Public API not enabled for this channel",
+            );
         }
         for ch in [NIL, "nope"] {
-            assert_error(&call_with_key(&mut d, None, e(json!(ch))), 404, "Channel not found");
+            assert_error(
+                &call_with_key(&mut d, None, e(json!(ch))),
+                404,
+                "Channel not found",
+            );
         }
         assert_error(
-            &call_with_key(&mut d, None, json!({"action": "lead_external", "channel_id": PUBLIC_CHANNEL_ID,
-                "properties": [{"property_definitions_id": DEAL_SIZE_PROPERTY_ID, "value": 1}]})),
+            &call_with_key(
+                &mut d,
+                None,
+                json!({"action": "lead_external", "channel_id": PUBLIC_CHANNEL_ID,
+                "properties": [{"property_definitions_id": DEAL_SIZE_PROPERTY_ID, "value": 1}]}),
+            ),
             400,
             &format!("Property definition \"{DEAL_SIZE_PROPERTY_ID}\" not found for this channel"),
         );
@@ -843,13 +1286,23 @@ mod tests {
     #[test]
     fn read_actions_do_not_mutate() {
         let mut d = Data::seeded();
-        for action in ["get_channels", "get_leads", "get_lead_by_id", "get_lead_by_legacy_id"] {
-            let o = call(&mut d, json!({"action": action, "channel_id": PRIMARY_CHANNEL_ID}));
+        for action in [
+            "get_channels",
+            "get_leads",
+            "get_lead_by_id",
+            "get_lead_by_legacy_id",
+        ] {
+            let o = call(
+                &mut d,
+                json!({"action": action, "channel_id": PRIMARY_CHANNEL_ID}),
+            );
             assert!(!o.mutated, "{action}");
         }
         assert!(ACTIONS.iter().all(|a| {
             let o = call(&mut Data::seeded(), json!({"action": a}));
-            !o.body["error"].as_str().is_some_and(|e| e.starts_with("Unknown action"))
+            !o.body["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("Unknown action"))
         }));
     }
 }

@@ -100,7 +100,13 @@ fn statuses(channel: u128) -> Vec<StatusDef> {
 }
 
 fn prop(id: Uuid, name: &'static str, kind: &'static str, order: u32) -> PropertyDef {
-    PropertyDef { id, name, kind, order, options: &[] }
+    PropertyDef {
+        id,
+        name,
+        kind,
+        order,
+        options: &[],
+    }
 }
 
 /// The three seeded channels, in the order `get_channels` lists the accessible ones.
@@ -122,9 +128,19 @@ pub(crate) fn seeded_channels() -> Vec<Channel> {
                 prop(id(DEAL_SIZE_PROPERTY_ID), "Deal size", "number", 1),
                 PropertyDef {
                     options: &["North America", "EMEA", "APAC", "LATAM"],
-                    ..prop(id("f0000001-0000-4000-8000-000000000002"), "Region", "select", 2)
+                    ..prop(
+                        id("f0000001-0000-4000-8000-000000000002"),
+                        "Region",
+                        "select",
+                        2,
+                    )
                 },
-                prop(id("f0000001-0000-4000-8000-000000000003"), "Industry", "text", 3),
+                prop(
+                    id("f0000001-0000-4000-8000-000000000003"),
+                    "Industry",
+                    "text",
+                    3,
+                ),
             ],
             statuses: statuses(1),
         },
@@ -141,12 +157,27 @@ pub(crate) fn seeded_channels() -> Vec<Channel> {
             no_auth_api: true,
             accessible: true,
             properties: vec![
-                prop(id("f0000002-0000-4000-8000-000000000001"), "Budget", "number", 1),
+                prop(
+                    id("f0000002-0000-4000-8000-000000000001"),
+                    "Budget",
+                    "number",
+                    1,
+                ),
                 PropertyDef {
                     options: &["Germany", "France", "Spain", "Other"],
-                    ..prop(id("f0000002-0000-4000-8000-000000000002"), "Country", "select", 2)
+                    ..prop(
+                        id("f0000002-0000-4000-8000-000000000002"),
+                        "Country",
+                        "select",
+                        2,
+                    )
                 },
-                prop(id("f0000002-0000-4000-8000-000000000003"), "Message", "text", 3),
+                prop(
+                    id("f0000002-0000-4000-8000-000000000003"),
+                    "Message",
+                    "text",
+                    3,
+                ),
             ],
             statuses: statuses(2),
         },
@@ -334,7 +365,12 @@ impl Data {
     pub fn seeded() -> Self {
         let channels = seeded_channels();
         let leads = seeded_leads(&channels);
-        Data { channels, leads, purchases: Vec::new(), next_legacy_id: FIRST_LEGACY_ID }
+        Data {
+            channels,
+            leads,
+            purchases: Vec::new(),
+            next_legacy_id: FIRST_LEGACY_ID,
+        }
     }
 
     pub fn to_persisted(&self) -> Persisted {
@@ -351,23 +387,32 @@ impl Data {
     /// unique ids, every purchase on a known lead).
     pub fn from_persisted(p: Persisted) -> Result<Self, String> {
         if p.format != STATE_FORMAT {
-            return Err(format!("unsupported format {} (expected {STATE_FORMAT})", p.format));
+            return Err(format!(
+                "unsupported format {} (expected {STATE_FORMAT})",
+                p.format
+            ));
         }
         let channels = seeded_channels();
         let mut ids = std::collections::HashSet::new();
         let mut legacy = std::collections::HashSet::new();
         for lead in &p.leads {
             let Some(ch) = channels.iter().find(|c| c.id == lead.channels_id) else {
-                return Err(format!("lead {} is on unknown channel {}", lead.id, lead.channels_id));
+                return Err(format!(
+                    "lead {} is on unknown channel {}",
+                    lead.id, lead.channels_id
+                ));
             };
             if !ch.statuses.iter().any(|s| s.id == lead.lead_status_id) {
-                return Err(format!("lead {} has unknown status {}", lead.id, lead.lead_status_id));
+                return Err(format!(
+                    "lead {} has unknown status {}",
+                    lead.id, lead.lead_status_id
+                ));
             }
-            if let Some(pv) = lead
-                .property_values
-                .iter()
-                .find(|pv| !ch.properties.iter().any(|d| d.id == pv.property_definitions_id))
-            {
+            if let Some(pv) = lead.property_values.iter().find(|pv| {
+                !ch.properties
+                    .iter()
+                    .any(|d| d.id == pv.property_definitions_id)
+            }) {
                 return Err(format!(
                     "lead {} has a value for unknown property {}",
                     lead.id, pv.property_definitions_id
@@ -384,7 +429,10 @@ impl Data {
             }
         }
         if let Some(pu) = p.purchases.iter().find(|pu| !ids.contains(&pu.leads_id)) {
-            return Err(format!("purchase {} is on unknown lead {}", pu.id, pu.leads_id));
+            return Err(format!(
+                "purchase {} is on unknown lead {}",
+                pu.id, pu.leads_id
+            ));
         }
         Ok(Data {
             channels,
@@ -403,7 +451,11 @@ impl Data {
     }
 
     pub fn status(&self, channel: &Channel, id: Uuid) -> Option<&'static str> {
-        channel.statuses.iter().find(|s| s.id == id).map(|s| s.status)
+        channel
+            .statuses
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.status)
     }
 
     pub fn channel_json(c: &Channel) -> Value {
@@ -475,7 +527,9 @@ impl Data {
                 .iter()
                 .map(|pv| {
                     let def = channel.and_then(|c| {
-                        c.properties.iter().find(|d| d.id == pv.property_definitions_id)
+                        c.properties
+                            .iter()
+                            .find(|d| d.id == pv.property_definitions_id)
                     });
                     json!({
                         "id": pv.id,
@@ -501,7 +555,14 @@ impl Data {
         let channel = self.channel(lead.channels_id);
         let mut m = Map::new();
         m.insert("id".into(), json!(lead.id));
-        for f in ["email", "first_name", "last_name", "phone", "company_name", "source"] {
+        for f in [
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "company_name",
+            "source",
+        ] {
             m.insert(f.into(), json!(lead.field(f)));
         }
         m.insert("referring_employee".into(), json!(lead.employee));
@@ -512,7 +573,11 @@ impl Data {
         m.insert("status".into(), json!(status));
         for pv in &lead.property_values {
             let name = channel
-                .and_then(|c| c.properties.iter().find(|d| d.id == pv.property_definitions_id))
+                .and_then(|c| {
+                    c.properties
+                        .iter()
+                        .find(|d| d.id == pv.property_definitions_id)
+                })
                 .map(|d| d.name);
             if let Some(name) = name {
                 if !m.contains_key(name) {
@@ -549,8 +614,14 @@ mod tests {
     fn seeded_ids_match_the_public_constants_and_are_unique() {
         let data = Data::seeded();
         let ids: Vec<String> = data.channels.iter().map(|c| c.id.to_string()).collect();
-        assert_eq!(ids, [PRIMARY_CHANNEL_ID, PUBLIC_CHANNEL_ID, PRIVATE_CHANNEL_ID]);
-        assert_eq!(data.channels[0].properties[0].id.to_string(), DEAL_SIZE_PROPERTY_ID);
+        assert_eq!(
+            ids,
+            [PRIMARY_CHANNEL_ID, PUBLIC_CHANNEL_ID, PRIVATE_CHANNEL_ID]
+        );
+        assert_eq!(
+            data.channels[0].properties[0].id.to_string(),
+            DEAL_SIZE_PROPERTY_ID
+        );
         assert_eq!(data.channels[0].properties[0].name, "Deal size");
         assert_eq!(
             data.channels[0].statuses[0].id.to_string(),

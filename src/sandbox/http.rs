@@ -46,7 +46,10 @@ impl Request {
     /// reduced to its path.
     pub fn path(&self) -> &str {
         let mut t = self.target.as_str();
-        if let Some(rest) = t.strip_prefix("http://").or_else(|| t.strip_prefix("https://")) {
+        if let Some(rest) = t
+            .strip_prefix("http://")
+            .or_else(|| t.strip_prefix("https://"))
+        {
             t = rest.find('/').map_or("/", |i| &rest[i..]);
         }
         t.split(['?', '#']).next().unwrap_or(t)
@@ -87,7 +90,10 @@ impl From<io::Error> for ParseError {
 }
 
 fn bad(message: impl Into<String>) -> ParseError {
-    ParseError::Reject { status: 400, message: message.into() }
+    ParseError::Reject {
+        status: 400,
+        message: message.into(),
+    }
 }
 
 /// Reads one request. `Ok(None)` means the peer closed the connection cleanly between
@@ -126,7 +132,13 @@ pub(crate) fn read_request<R: BufRead, W: Write>(
         }
         headers.push(parse_header(&l)?);
     }
-    let mut req = Request { method, target, version, headers, body: Vec::new() };
+    let mut req = Request {
+        method,
+        target,
+        version,
+        headers,
+        body: Vec::new(),
+    };
     req.body = read_body(r, out, &req)?;
     Ok(Some(req))
 }
@@ -168,7 +180,8 @@ fn read_line<R: BufRead>(r: &mut R) -> Result<Option<String>, ParseError> {
 
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn parse_request_line(line: &str) -> Result<(String, String, Version), ParseError> {
@@ -208,7 +221,10 @@ fn parse_header(line: &str) -> Result<(String, String), ParseError> {
     if !is_token(name) {
         return Err(bad(format!("invalid header name {name:?}")));
     }
-    Ok((name.to_ascii_lowercase(), value.trim_matches([' ', '\t']).to_string()))
+    Ok((
+        name.to_ascii_lowercase(),
+        value.trim_matches([' ', '\t']).to_string(),
+    ))
 }
 
 fn read_body<R: BufRead, W: Write>(
@@ -296,7 +312,11 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
     let mut body = Vec::new();
     loop {
         let line = read_line(r)?.ok_or_else(|| eof("before a chunk size"))?;
-        let size = line.split(';').next().unwrap_or("").trim_matches([' ', '\t']);
+        let size = line
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim_matches([' ', '\t']);
         if size.is_empty() || size.len() > 15 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad(format!("invalid chunk size {line:?}")));
         }
@@ -441,9 +461,15 @@ mod tests {
         let raw = b"POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /b HTTP/1.1\r\n\r\n";
         let mut r = &raw[..];
         let mut out = Vec::new();
-        let first = read_request(&mut r, &mut out).ok().flatten().expect("first");
+        let first = read_request(&mut r, &mut out)
+            .ok()
+            .flatten()
+            .expect("first");
         assert_eq!(first.body, b"{}");
-        let second = read_request(&mut r, &mut out).ok().flatten().expect("second");
+        let second = read_request(&mut r, &mut out)
+            .ok()
+            .flatten()
+            .expect("second");
         assert_eq!(second.path(), "/b");
         assert!(second.body.is_empty());
         assert!(matches!(read_request(&mut r, &mut out), Ok(None)));
@@ -477,7 +503,8 @@ mod tests {
 
     #[test]
     fn expect_continue_is_answered_before_the_body() {
-        let (res, out) = parse(b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
+        let (res, out) =
+            parse(b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
         assert!(matches!(res, Ok(Some(_))));
         assert_eq!(out, b"HTTP/1.1 100 Continue\r\n\r\n");
         let (_, out) = parse(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
@@ -518,20 +545,31 @@ mod tests {
     #[test]
     fn other_rejections_have_their_own_status() {
         assert_eq!(rejected(b"GET / HTTP/2.0\r\n\r\n").0, 505);
-        assert_eq!(rejected(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").0, 501);
-        let huge = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        assert_eq!(
+            rejected(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").0,
+            501
+        );
+        let huge = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
         assert_eq!(rejected(huge.as_bytes()).0, 413);
         let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE + 10));
         assert_eq!(rejected(long.as_bytes()).0, 431);
         let many: String = (0..=MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
-        assert_eq!(rejected(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()).0, 431);
+        assert_eq!(
+            rejected(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()).0,
+            431
+        );
     }
 
     #[test]
     fn truncated_requests_are_transport_errors() {
         assert!(is_io(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort"));
         assert!(is_io(b"POST / HTTP/1.1\r\nHost: a\r\n"));
-        assert!(is_io(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"));
+        assert!(is_io(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"
+        ));
         assert!(is_io(b"GET / HTTP/1.1"));
     }
 

@@ -117,10 +117,16 @@ impl Options {
             parts.push(format!("rate limit {n} requests/s (429, Retry-After: 1)"));
         }
         if self.drop_rate > 0.0 {
-            parts.push(format!("{} processed then dropped unanswered", pct(self.drop_rate)));
+            parts.push(format!(
+                "{} processed then dropped unanswered",
+                pct(self.drop_rate)
+            ));
         }
         if self.boot_error_rate > 0.0 {
-            parts.push(format!("{} answered 503 BOOT_ERROR unprocessed", pct(self.boot_error_rate)));
+            parts.push(format!(
+                "{} answered 503 BOOT_ERROR unprocessed",
+                pct(self.boot_error_rate)
+            ));
         }
         if parts.is_empty() {
             return "none".into();
@@ -155,7 +161,10 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("addr", &self.addr).field("opts", &self.opts).finish()
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("opts", &self.opts)
+            .finish()
     }
 }
 
@@ -174,7 +183,9 @@ impl Sandbox {
         };
         let listener = TcpListener::bind(&addrs[..])
             .with_context(|| format!("cannot listen on {} for the sandbox", opts.addr))?;
-        let addr = listener.local_addr().context("reading the sandbox's bound address")?;
+        let addr = listener
+            .local_addr()
+            .context("reading the sandbox's bound address")?;
         let shared = Arc::new(Shared::new(
             ServerConfig {
                 latency: opts.latency,
@@ -203,7 +214,12 @@ impl Sandbox {
             .name("sandbox-accept".into())
             .spawn(move || server::accept_loop(listener, for_thread))
             .context("starting the sandbox's accept thread")?;
-        Ok(Sandbox { addr, opts, shared, accept: Some(accept) })
+        Ok(Sandbox {
+            addr,
+            opts,
+            shared,
+            accept: Some(accept),
+        })
     }
 
     /// The address actually bound (the real port when `opts.addr` asked for port 0).
@@ -233,7 +249,12 @@ impl Sandbox {
         let Some(accept) = self.accept.take() else {
             return Ok(());
         };
-        server::stop(&self.shared, self.addr, accept, self.opts.latency + Duration::from_secs(5));
+        server::stop(
+            &self.shared,
+            self.addr,
+            accept,
+            self.opts.latency + Duration::from_secs(5),
+        );
         if let Some(path) = &self.opts.state {
             self.shared
                 .persist_now()
@@ -254,7 +275,9 @@ impl Drop for Sandbox {
 fn loopback_addrs(addr: &str) -> Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = addr
         .to_socket_addrs()
-        .with_context(|| format!("invalid sandbox address {addr:?}: expected HOST:PORT, e.g. 127.0.0.1:8787"))?
+        .with_context(|| {
+            format!("invalid sandbox address {addr:?}: expected HOST:PORT, e.g. 127.0.0.1:8787")
+        })?
         .collect();
     if addrs.is_empty() {
         bail!("sandbox address {addr:?} resolves to no address");
@@ -277,10 +300,17 @@ pub fn banner(addr: SocketAddr, opts: &Options) -> String {
     let data = Data::seeded();
     let mut b = String::new();
     let _ = writeln!(b, "listening on http://{addr}");
-    let _ = writeln!(b, "leadctl sandbox: a local emulator of the KeenPartner API (all data is made up)");
+    let _ = writeln!(
+        b,
+        "leadctl sandbox: a local emulator of the KeenPartner API (all data is made up)"
+    );
     let _ = writeln!(b);
     let _ = writeln!(b, "  endpoint  {url}");
-    let _ = writeln!(b, "  API key   {API_KEY}  (company \"Acme Corporation\", {})", data::ACME_COMPANY_ID);
+    let _ = writeln!(
+        b,
+        "  API key   {API_KEY}  (company \"Acme Corporation\", {})",
+        data::ACME_COMPANY_ID
+    );
     let _ = writeln!(b, "  actions   {}", actions::ACTIONS.join(", "));
     for accessible in [true, false] {
         let _ = writeln!(b);
@@ -295,7 +325,10 @@ pub fn banner(addr: SocketAddr, opts: &Options) -> String {
         );
         for c in data.channels.iter().filter(|c| c.accessible == accessible) {
             let public = if c.no_auth_api {
-                format!("public API on (lead_external also takes its public uuid {})", c.public_uuid)
+                format!(
+                    "public API on (lead_external also takes its public uuid {})",
+                    c.public_uuid
+                )
             } else {
                 "public API off".to_string()
             };
@@ -306,7 +339,11 @@ pub fn banner(addr: SocketAddr, opts: &Options) -> String {
                 } else {
                     format!(": {}", p.options.join(", "))
                 };
-                let _ = writeln!(b, "      property {}  \"{}\" ({}{options})", p.id, p.name, p.kind);
+                let _ = writeln!(
+                    b,
+                    "      property {}  \"{}\" ({}{options})",
+                    p.id, p.name, p.kind
+                );
             }
             for s in &c.statuses {
                 let _ = writeln!(b, "      status   {}  {}. \"{}\"", s.id, s.order, s.status);
@@ -346,8 +383,14 @@ mod tests {
             assert!(loopback_addrs(ok).is_ok(), "{ok}");
         }
         for bad in ["0.0.0.0:8787", "[::]:8787", "192.168.1.10:80", "10.0.0.1:1"] {
-            let e = loopback_addrs(bad).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(e.contains("refusing") && e.contains("loopback"), "{bad}: {e}");
+            let e = loopback_addrs(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                e.contains("refusing") && e.contains("loopback"),
+                "{bad}: {e}"
+            );
         }
         assert!(loopback_addrs("no-port").is_err());
     }
@@ -372,7 +415,11 @@ mod tests {
              50% answered 503 BOOT_ERROR unprocessed, seed 3"
         );
         assert_eq!(Options::ephemeral().describe_faults(), "none");
-        assert!(Sandbox::start(Options { drop_rate: 2.0, ..Options::ephemeral() }).is_err());
+        assert!(Sandbox::start(Options {
+            drop_rate: 2.0,
+            ..Options::ephemeral()
+        })
+        .is_err());
     }
 
     #[test]
@@ -405,10 +452,16 @@ mod tests {
     fn in_process_start_url_and_shutdown() {
         let mut sb = Sandbox::start(Options::ephemeral()).expect("start");
         assert!(sb.addr().ip().is_loopback() && sb.addr().port() != 0);
-        assert_eq!(sb.url(), format!("http://{}/functions/v1/keen-api", sb.addr()));
+        assert_eq!(
+            sb.url(),
+            format!("http://{}/functions/v1/keen-api", sb.addr())
+        );
         assert_eq!(sb.stats()["leads"], 1);
         sb.shutdown().expect("shutdown");
         sb.shutdown().expect("a second shutdown is a no-op");
-        assert!(std::net::TcpStream::connect(sb.addr()).is_err(), "no longer listening");
+        assert!(
+            std::net::TcpStream::connect(sb.addr()).is_err(),
+            "no longer listening"
+        );
     }
 }

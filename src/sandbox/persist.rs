@@ -19,16 +19,23 @@ pub(crate) fn load(path: &Path) -> Result<Option<Data>> {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(e).with_context(|| format!("cannot read sandbox state file {}", path.display()))
+            return Err(e)
+                .with_context(|| format!("cannot read sandbox state file {}", path.display()))
         }
     };
     let hint = "fix or delete it, or pass another --state file";
     let persisted: Persisted = serde_json::from_slice(&bytes).with_context(|| {
-        format!("sandbox state file {} is corrupt or not a leadctl sandbox state ({hint})", path.display())
+        format!(
+            "sandbox state file {} is corrupt or not a leadctl sandbox state ({hint})",
+            path.display()
+        )
     })?;
-    Data::from_persisted(persisted)
-        .map(Some)
-        .map_err(|e| anyhow!("sandbox state file {} is inconsistent: {e} ({hint})", path.display()))
+    Data::from_persisted(persisted).map(Some).map_err(|e| {
+        anyhow!(
+            "sandbox state file {} is inconsistent: {e} ({hint})",
+            path.display()
+        )
+    })
 }
 
 /// Serializes `data` for [`save_atomic`].
@@ -46,9 +53,16 @@ pub(crate) fn save_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         _ => PathBuf::from("."),
     };
     let Some(name) = path.file_name() else {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "the state path has no file name"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the state path has no file name",
+        ));
     };
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let written = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -82,7 +96,11 @@ mod tests {
         let back = load(&path).expect("load").expect("present");
         assert_eq!(back.next_legacy_id, data.next_legacy_id);
         assert_eq!(back.leads, data.leads);
-        let names: Vec<_> = fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names, [std::ffi::OsString::from("state.json")]);
     }
 
@@ -90,9 +108,17 @@ mod tests {
     fn corrupt_files_are_errors_naming_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("bad.json");
-        for content in ["", "{\"format\": 1, \"leads\": [", "[]", "{\"format\":2,\"next_legacy_id\":1,\"leads\":[],\"purchases\":[]}"] {
+        for content in [
+            "",
+            "{\"format\": 1, \"leads\": [",
+            "[]",
+            "{\"format\":2,\"next_legacy_id\":1,\"leads\":[],\"purchases\":[]}",
+        ] {
             fs::write(&path, content).expect("write");
-            let e = load(&path).err().map(|e| format!("{e:#}")).unwrap_or_default();
+            let e = load(&path)
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
             assert!(e.contains("bad.json"), "{content:?}: {e}");
         }
     }

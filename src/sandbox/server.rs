@@ -68,8 +68,14 @@ pub(crate) struct Faults {
 
 impl Faults {
     pub fn new(cfg: FaultConfig) -> Self {
-        let rng = cfg.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
-        Faults { cfg, rng: Mutex::new(rng), window: Mutex::new((Instant::now(), 0)) }
+        let rng = cfg
+            .seed
+            .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        Faults {
+            cfg,
+            rng: Mutex::new(rng),
+            window: Mutex::new((Instant::now(), 0)),
+        }
     }
 
     pub fn decide(&self, now: Instant) -> Fault {
@@ -202,21 +208,38 @@ impl Shared {
     fn handle(&self, req: &Request) -> Handled {
         let path = req.path();
         if let Some(rest) = path.strip_prefix("/__sandbox/") {
-            return Handled { reply: Reply::Respond(self.inspect(&req.method, rest)), action: None, counted: false };
+            return Handled {
+                reply: Reply::Respond(self.inspect(&req.method, rest)),
+                action: None,
+                counted: false,
+            };
         }
         if path != API_PATH {
             // What Supabase answers for a function that does not exist (e.g. the old URL).
             let body = json!({"code": "NOT_FOUND", "message": "Requested function was not found"});
             let resp = Response::json(404, &body).with_header("sb-error-code", "NOT_FOUND");
-            return Handled { reply: Reply::Respond(resp), action: None, counted: true };
+            return Handled {
+                reply: Reply::Respond(resp),
+                action: None,
+                counted: true,
+            };
         }
         if req.method != "POST" {
-            let resp = Response::error(405, "Method not allowed: use POST").with_header("Allow", "POST");
-            return Handled { reply: Reply::Respond(resp), action: None, counted: true };
+            let resp =
+                Response::error(405, "Method not allowed: use POST").with_header("Allow", "POST");
+            return Handled {
+                reply: Reply::Respond(resp),
+                action: None,
+                counted: true,
+            };
         }
         let body = actions::parse_body(&req.body);
         let action = Some(
-            body.as_ref().ok().and_then(actions::action_of).unwrap_or("(none)").to_string(),
+            body.as_ref()
+                .ok()
+                .and_then(actions::action_of)
+                .unwrap_or("(none)")
+                .to_string(),
         );
         if !self.cfg.latency.is_zero() {
             thread::sleep(self.cfg.latency);
@@ -227,7 +250,9 @@ impl Shared {
             ),
             Fault::BootError => {
                 let body = json!({"code": "BOOT_ERROR", "message": "Worker failed to boot"});
-                Reply::Respond(Response::json(503, &body).with_header("sb-error-code", "BOOT_ERROR"))
+                Reply::Respond(
+                    Response::json(503, &body).with_header("sb-error-code", "BOOT_ERROR"),
+                )
             }
             Fault::ServerError => Reply::Respond(Response::error(500, "Internal server error")),
             fault @ (Fault::None | Fault::Drop) => {
@@ -243,8 +268,15 @@ impl Shared {
                 if outcome.mutated {
                     if let Err(e) = self.persist(version) {
                         self.log(format_args!("cannot save the state file: {e}"));
-                        let resp = Response::error(500, "Internal server error: the sandbox could not save its state file");
-                        return Handled { reply: Reply::Respond(resp), action, counted: true };
+                        let resp = Response::error(
+                            500,
+                            "Internal server error: the sandbox could not save its state file",
+                        );
+                        return Handled {
+                            reply: Reply::Respond(resp),
+                            action,
+                            counted: true,
+                        };
                     }
                 }
                 if fault == Fault::Drop {
@@ -254,7 +286,11 @@ impl Shared {
                 }
             }
         };
-        Handled { reply, action, counted: true }
+        Handled {
+            reply,
+            action,
+            counted: true,
+        }
     }
 
     fn record(&self, status: Option<u16>, action: Option<&str>) {
@@ -313,11 +349,26 @@ impl Shared {
             let by_channel: serde_json::Map<String, Value> = d
                 .channels
                 .iter()
-                .map(|c| (c.id.to_string(), json!(d.leads.iter().filter(|l| l.channels_id == c.id).count())))
+                .map(|c| {
+                    (
+                        c.id.to_string(),
+                        json!(d.leads.iter().filter(|l| l.channels_id == c.id).count()),
+                    )
+                })
                 .collect();
             let dup_business = duplicates(d.leads.iter().filter_map(|l| l.business_id.clone()));
-            let dup_email = duplicates(d.leads.iter().filter_map(|l| l.email.as_deref().map(|e| e.trim().to_lowercase())));
-            (d.leads.len(), by_channel, d.purchases.len(), dup_business, dup_email)
+            let dup_email = duplicates(
+                d.leads
+                    .iter()
+                    .filter_map(|l| l.email.as_deref().map(|e| e.trim().to_lowercase())),
+            );
+            (
+                d.leads.len(),
+                by_channel,
+                d.purchases.len(),
+                dup_business,
+                dup_email,
+            )
         };
         let s = lock(&self.stats);
         json!({
@@ -343,7 +394,10 @@ fn duplicates(values: impl Iterator<Item = String>) -> Vec<String> {
     for v in values.filter(|v| !v.is_empty()) {
         *seen.entry(v).or_default() += 1;
     }
-    seen.into_iter().filter(|(_, n)| *n > 1).map(|(v, _)| v).collect()
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(v, _)| v)
+        .collect()
 }
 
 /// Accepts connections until `stopping` is set (and a connection wakes the loop).
@@ -367,10 +421,15 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         *lock(&shared.active) += 1;
         let for_thread = Arc::clone(&shared);
-        let spawned = thread::Builder::new().name(format!("sandbox-conn-{id}")).spawn(move || {
-            let _guard = ConnGuard { shared: &for_thread, id };
-            serve_connection(&for_thread, stream);
-        });
+        let spawned = thread::Builder::new()
+            .name(format!("sandbox-conn-{id}"))
+            .spawn(move || {
+                let _guard = ConnGuard {
+                    shared: &for_thread,
+                    id,
+                };
+                serve_connection(&for_thread, stream);
+            });
         if let Err(e) = spawned {
             shared.log(format_args!("cannot start a connection thread: {e}"));
             lock(&shared.conns).remove(&id);
@@ -397,7 +456,12 @@ impl Drop for ConnGuard<'_> {
 
 /// Stops accepting, wakes idle connections and waits (at most `grace`) for requests in
 /// flight to be answered.
-pub(crate) fn stop(shared: &Shared, addr: SocketAddr, accept: thread::JoinHandle<()>, grace: Duration) {
+pub(crate) fn stop(
+    shared: &Shared,
+    addr: SocketAddr,
+    accept: thread::JoinHandle<()>,
+    grace: Duration,
+) {
     shared.stopping.store(true, Ordering::SeqCst);
     // The accept loop is blocked in accept(): a connection of our own wakes it.
     let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
@@ -413,7 +477,11 @@ pub(crate) fn stop(shared: &Shared, addr: SocketAddr, accept: thread::JoinHandle
         if left.is_zero() {
             break;
         }
-        active = shared.idle.wait_timeout(active, left).unwrap_or_else(PoisonError::into_inner).0;
+        active = shared
+            .idle
+            .wait_timeout(active, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
 }
 
@@ -435,7 +503,8 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             Ok(None) | Err(ParseError::Io) => break,
             Err(ParseError::Reject { status, message }) => {
                 shared.record(Some(status), None);
-                let _ = Response::error(status, &format!("Bad request: {message}")).write_to(&mut writer, false);
+                let _ = Response::error(status, &format!("Bad request: {message}"))
+                    .write_to(&mut writer, false);
                 shared.log(format_args!("- - - {status} (bad request: {message})"));
                 linger_and_close(&stream);
                 break;
@@ -504,11 +573,26 @@ mod tests {
 
     #[test]
     fn rate_limit_uses_one_second_windows() {
-        let f = faults(FaultConfig { rate_limit: Some(3), ..Default::default() });
+        let f = faults(FaultConfig {
+            rate_limit: Some(3),
+            ..Default::default()
+        });
         let t0 = Instant::now();
         let got: Vec<Fault> = (0..5).map(|_| f.decide(t0)).collect();
-        assert_eq!(got, [Fault::None, Fault::None, Fault::None, Fault::RateLimited, Fault::RateLimited]);
-        assert_eq!(f.decide(t0 + Duration::from_millis(999)), Fault::RateLimited);
+        assert_eq!(
+            got,
+            [
+                Fault::None,
+                Fault::None,
+                Fault::None,
+                Fault::RateLimited,
+                Fault::RateLimited
+            ]
+        );
+        assert_eq!(
+            f.decide(t0 + Duration::from_millis(999)),
+            Fault::RateLimited
+        );
         assert_eq!(f.decide(t0 + Duration::from_millis(1000)), Fault::None);
     }
 
@@ -517,29 +601,74 @@ mod tests {
         let never = faults(FaultConfig::default());
         assert!((0..1000).all(|_| never.decide(Instant::now()) == Fault::None));
         for (cfg, want) in [
-            (FaultConfig { boot_error_rate: 1.0, error_rate: 1.0, drop_rate: 1.0, ..Default::default() }, Fault::BootError),
-            (FaultConfig { error_rate: 1.0, drop_rate: 1.0, ..Default::default() }, Fault::ServerError),
-            (FaultConfig { drop_rate: 1.0, ..Default::default() }, Fault::Drop),
+            (
+                FaultConfig {
+                    boot_error_rate: 1.0,
+                    error_rate: 1.0,
+                    drop_rate: 1.0,
+                    ..Default::default()
+                },
+                Fault::BootError,
+            ),
+            (
+                FaultConfig {
+                    error_rate: 1.0,
+                    drop_rate: 1.0,
+                    ..Default::default()
+                },
+                Fault::ServerError,
+            ),
+            (
+                FaultConfig {
+                    drop_rate: 1.0,
+                    ..Default::default()
+                },
+                Fault::Drop,
+            ),
         ] {
             let f = faults(cfg);
-            assert!((0..100).all(|_| f.decide(Instant::now()) == want), "{want:?}");
+            assert!(
+                (0..100).all(|_| f.decide(Instant::now()) == want),
+                "{want:?}"
+            );
         }
     }
 
     #[test]
     fn a_seed_repeats_the_fault_sequence() {
-        let cfg = FaultConfig { error_rate: 0.3, drop_rate: 0.3, boot_error_rate: 0.1, seed: Some(7), ..Default::default() };
+        let cfg = FaultConfig {
+            error_rate: 0.3,
+            drop_rate: 0.3,
+            boot_error_rate: 0.1,
+            seed: Some(7),
+            ..Default::default()
+        };
         let run = || {
             let f = faults(cfg.clone());
-            (0..200).map(|_| f.decide(Instant::now())).collect::<Vec<_>>()
+            (0..200)
+                .map(|_| f.decide(Instant::now()))
+                .collect::<Vec<_>>()
         };
         let a = run();
         assert_eq!(a, run());
-        for kind in [Fault::None, Fault::BootError, Fault::ServerError, Fault::Drop] {
+        for kind in [
+            Fault::None,
+            Fault::BootError,
+            Fault::ServerError,
+            Fault::Drop,
+        ] {
             assert!(a.contains(&kind), "{kind:?} should occur in 200 draws");
         }
-        let other = faults(FaultConfig { seed: Some(8), ..cfg });
-        assert_ne!(a, (0..200).map(|_| other.decide(Instant::now())).collect::<Vec<_>>());
+        let other = faults(FaultConfig {
+            seed: Some(8),
+            ..cfg
+        });
+        assert_ne!(
+            a,
+            (0..200)
+                .map(|_| other.decide(Instant::now()))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

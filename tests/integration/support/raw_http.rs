@@ -39,7 +39,10 @@ impl Response {
 
     /// The `error` string of an error body ("" if there is none).
     pub fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -53,7 +56,9 @@ impl Conn {
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Conn { reader: BufReader::new(stream) })
+        Ok(Conn {
+            reader: BufReader::new(stream),
+        })
     }
 
     /// Writes raw bytes (a request, part of one, or garbage).
@@ -119,7 +124,11 @@ impl Conn {
             if (100..200).contains(&status) {
                 continue;
             }
-            let mut resp = Response { status, headers, body: Vec::new() };
+            let mut resp = Response {
+                status,
+                headers,
+                body: Vec::new(),
+            };
             match resp.header("content-length").map(str::parse::<usize>) {
                 Some(Ok(n)) => {
                     resp.body = vec![0; n];
@@ -136,7 +145,10 @@ impl Conn {
 
     /// Whether the server closed the connection (a read gives end of stream or an error).
     pub fn is_closed(&mut self) -> bool {
-        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = self
+            .reader
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_secs(5)));
         let mut b = [0u8; 1];
         matches!(self.reader.read(&mut b), Ok(0) | Err(_))
     }
