@@ -1,7 +1,8 @@
 //! `leadctl sandbox serve`: runs the emulator in the foreground until Ctrl-C or SIGTERM.
 //!
 //! Prints the banner (or, with `-q`, only its first line `listening on http://ADDR`, which
-//! scripts and tests wait for), then one line per request, and a one-line summary at the end.
+//! scripts and tests wait for), then one line per request, and a one-line summary at the end
+//! (the last two not with `-q`).
 //! All of it goes to stderr: this command has no data output.
 
 use std::io::{self, Write};
@@ -46,6 +47,9 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
     // Err only if the handler (and its sender) is gone, which never happens; stop either way.
     let _ = stop.recv();
     sandbox.shutdown()?;
+    if quiet {
+        return Ok(());
+    }
     let stats = sandbox.stats();
     let state = args
         .state
@@ -54,7 +58,7 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
         .unwrap_or_default();
     writeln!(
         io::stderr().lock(),
-        "sandbox stopped: {} requests ({} dropped), {} leads, {} purchases{state}",
+        "sandbox stopped: requests {} (dropped {}), leads {}, purchases {}{state}",
         stats["requests"]["total"],
         stats["dropped"],
         stats["leads"],

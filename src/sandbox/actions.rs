@@ -407,7 +407,7 @@ fn create_lead(
     upsert_properties(&mut lead, props);
     let view = if public { View::External } else { View::Create };
     let out = json!({ "lead": data.lead_json(&lead, view) });
-    data.next_legacy_id += 1;
+    data.next_legacy_id = data.next_legacy_id.saturating_add(1);
     data.leads.push(lead);
     Ok(out)
 }

@@ -392,6 +392,13 @@ impl Data {
                 p.format
             ));
         }
+        // JavaScript's largest safe integer: legacy ids are JSON numbers.
+        if p.next_legacy_id > 9_007_199_254_740_991 {
+            return Err(format!(
+                "next_legacy_id {} is out of range",
+                p.next_legacy_id
+            ));
+        }
         let channels = seeded_channels();
         let mut ids = std::collections::HashSet::new();
         let mut legacy = std::collections::HashSet::new();

@@ -376,8 +376,14 @@ impl Response {
     }
 
     /// Writes head and body in one `write_all`, so that with `TCP_NODELAY` a small answer
-    /// leaves in one segment.
-    pub fn write_to<W: Write>(&self, w: &mut W, keep_alive: bool) -> io::Result<()> {
+    /// leaves in one segment. `head_only` (the answer to a `HEAD`) leaves the body out but
+    /// keeps its `Content-Length`.
+    pub fn write_to<W: Write>(
+        &self,
+        w: &mut W,
+        keep_alive: bool,
+        head_only: bool,
+    ) -> io::Result<()> {
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
         for (name, value) in &self.headers {
             let _ = write!(head, "{name}: {value}\r\n");
@@ -390,7 +396,9 @@ impl Response {
             if keep_alive { "keep-alive" } else { "close" }
         );
         let mut bytes = head.into_bytes();
-        bytes.extend_from_slice(&self.body);
+        if !head_only {
+            bytes.extend_from_slice(&self.body);
+        }
         w.write_all(&bytes)?;
         w.flush()
     }
@@ -578,7 +586,7 @@ mod tests {
         let mut out = Vec::new();
         Response::error(404, "Lead not found")
             .with_header("sb-error-code", "NOT_FOUND")
-            .write_to(&mut out, false)
+            .write_to(&mut out, false, false)
             .expect("write to a Vec");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"), "{text}");

@@ -243,18 +243,14 @@ impl Sandbox {
         self.shared.stats_json()
     }
 
-    /// Stops accepting, lets requests in flight be answered (waiting at most the latency
-    /// plus 5 s), and saves `--state` one last time. Idempotent.
+    /// Stops accepting, lets requests in flight be answered (waiting at most the latency,
+    /// capped at a minute, plus 5 s), and saves `--state` one last time. Idempotent.
     pub fn shutdown(&mut self) -> Result<()> {
         let Some(accept) = self.accept.take() else {
             return Ok(());
         };
-        server::stop(
-            &self.shared,
-            self.addr,
-            accept,
-            self.opts.latency + Duration::from_secs(5),
-        );
+        let grace = self.opts.latency.min(Duration::from_secs(60)) + Duration::from_secs(5);
+        server::stop(&self.shared, self.addr, accept, grace);
         if let Some(path) = &self.opts.state {
             self.shared
                 .persist_now()

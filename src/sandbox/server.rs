@@ -105,7 +105,10 @@ impl Faults {
     }
 }
 
-/// Request counters for `/__sandbox/stats`. `total` = sum of `by_status` + `dropped`.
+/// Request counters for `/__sandbox/stats`: every request except `/__sandbox/*` ones,
+/// including malformed (400), faulted and unknown-path requests. `total` = sum of
+/// `by_status` + `dropped`. `by_action` counts API-path POSTs by their `action`, `(none)` when
+/// the body has no readable action.
 #[derive(Debug, Default)]
 struct Stats {
     total: u64,
@@ -470,7 +473,9 @@ pub(crate) fn stop(
         // Only the read side: a request being processed still gets its answer.
         let _ = s.shutdown(Shutdown::Read);
     }
-    let deadline = Instant::now() + grace;
+    let deadline = Instant::now()
+        .checked_add(grace)
+        .unwrap_or_else(Instant::now);
     let mut active = lock(&shared.active);
     while *active > 0 {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -503,8 +508,11 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             Ok(None) | Err(ParseError::Io) => break,
             Err(ParseError::Reject { status, message }) => {
                 shared.record(Some(status), None);
-                let _ = Response::error(status, &format!("Bad request: {message}"))
-                    .write_to(&mut writer, false);
+                let _ = Response::error(status, &format!("Bad request: {message}")).write_to(
+                    &mut writer,
+                    false,
+                    false,
+                );
                 shared.log(format_args!("- - - {status} (bad request: {message})"));
                 linger_and_close(&stream);
                 break;
@@ -523,7 +531,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             shared.record(status, handled.action.as_deref());
         }
         let written = match &handled.reply {
-            Reply::Respond(resp) => resp.write_to(&mut writer, keep_alive),
+            Reply::Respond(resp) => resp.write_to(&mut writer, keep_alive, req.method == "HEAD"),
             Reply::Drop(_) => {
                 let _ = stream.shutdown(Shutdown::Both);
                 Ok(())

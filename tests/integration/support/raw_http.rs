@@ -99,9 +99,19 @@ impl Conn {
         self.request("POST", API_PATH, &headers, body.to_string().as_bytes())
     }
 
+    /// Sends `HEAD path` and reads the answer's head (a HEAD answer has no body).
+    pub fn head(&mut self, path: &str) -> io::Result<Response> {
+        self.send(format!("HEAD {path} HTTP/1.1\r\nHost: sandbox\r\n\r\n").as_bytes())?;
+        self.read(false)
+    }
+
     /// Reads one answer (skipping `1xx`). A connection closed before a status line is an
     /// `UnexpectedEof` (or the reset error the OS reports).
     pub fn read_response(&mut self) -> io::Result<Response> {
+        self.read(true)
+    }
+
+    fn read(&mut self, with_body: bool) -> io::Result<Response> {
         loop {
             let status_line = self.line()?;
             let status: u16 = status_line
@@ -129,6 +139,9 @@ impl Conn {
                 headers,
                 body: Vec::new(),
             };
+            if !with_body {
+                return Ok(resp);
+            }
             match resp.header("content-length").map(str::parse::<usize>) {
                 Some(Ok(n)) => {
                     resp.body = vec![0; n];
