@@ -448,10 +448,13 @@ mod tests {
     fn a_port_in_use_is_a_clear_error() {
         let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = taken.local_addr().expect("addr").to_string();
-        let e = Sandbox::start(Options { addr: addr.clone(), ..Options::ephemeral() })
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = Sandbox::start(Options {
+            addr: addr.clone(),
+            ..Options::ephemeral()
+        })
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert_eq!(e, format!("cannot listen on {addr} for the sandbox"));
     }
 

@@ -270,7 +270,11 @@ impl Shared {
                 };
                 if outcome.mutated {
                     if let Err(e) = self.persist(version) {
-                        self.log(format_args!("cannot save the state file: {e}"));
+                        // An error, so printed even when the request log is off.
+                        let _ = writeln!(
+                            io::stderr().lock(),
+                            "sandbox: cannot save the state file: {e}"
+                        );
                         let resp = Response::error(
                             500,
                             "Internal server error: the sandbox could not save its state file",
