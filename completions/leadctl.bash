@@ -1469,7 +1469,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --concurrency --rate --shard --max-errors --journal --no-journal --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1488,30 @@ _leadctl() {
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --errors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,6 +85,12 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'T
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -d 'Requests in flight at once [default: the profile\'s concurrency, else 4]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'The journal that makes the import resumable [default: FILE.leadctl-journal]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -100,6 +106,10 @@ never\t''"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print the request bodies (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Keep no journal: an interrupted import cannot be resumed without duplicates'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l reconcile -d 'Only settle unknown rows: look them up among the channel\'s newest leads; send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'

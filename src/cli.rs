@@ -394,7 +394,12 @@ pub struct ImportArgs {
     pub max_errors: Option<u64>,
 
     /// The journal that makes the import resumable [default: FILE.leadctl-journal]
-    #[arg(long, value_name = "PATH", conflicts_with = "no_journal", help_heading = "Resuming")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "no_journal",
+        help_heading = "Resuming"
+    )]
     pub journal: Option<PathBuf>,
 
     /// Keep no journal: an interrupted import cannot be resumed without duplicates
@@ -636,7 +641,9 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
-        _ => Err(format!("expected a number of requests per second greater than 0, got {s:?}")),
+        _ => Err(format!(
+            "expected a number of requests per second greater than 0, got {s:?}"
+        )),
     }
 }
 

@@ -115,7 +115,11 @@ impl Progress {
                     let elapsed = self.started.elapsed().as_secs_f64().max(0.001);
                     let rate = done as f64 / elapsed;
                     let of = if self.total > 0 {
-                        format!("/{} ({:.0}%)", self.total, done as f64 * 100.0 / self.total as f64)
+                        format!(
+                            "/{} ({:.0}%)",
+                            self.total,
+                            done as f64 * 100.0 / self.total as f64
+                        )
                     } else {
                         String::new()
                     };

@@ -188,10 +188,14 @@ impl Journal {
                 return Err(Failure::config(format!(
                     "another leadctl import is using the journal {display}"
                 ))
-                .with_hint("wait for it to finish; two runs on one journal could send a row twice"))
+                .with_hint(
+                    "wait for it to finish; two runs on one journal could send a row twice",
+                ))
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Failure::config(format!("cannot lock the journal {display}: {e}")))
+                return Err(Failure::config(format!(
+                    "cannot lock the journal {display}: {e}"
+                )))
             }
         }
         let (found_header, previous) = read_all(&mut file, path)?;
@@ -201,8 +205,9 @@ impl Journal {
                 let mut line = serde_json::to_string(header)
                     .map_err(|e| Failure::config(format!("cannot write the journal: {e}")))?;
                 line.push('\n');
-                file.write_all(line.as_bytes())
-                    .map_err(|e| Failure::config(format!("cannot write the journal {display}: {e}")))?;
+                file.write_all(line.as_bytes()).map_err(|e| {
+                    Failure::config(format!("cannot write the journal {display}: {e}"))
+                })?;
             }
             Some(found) => {
                 if found.fingerprint != header.fingerprint || found.size != header.size {
@@ -259,7 +264,10 @@ impl Journal {
 }
 
 /// Reads the header and the last state of every row; a torn or unreadable line is skipped.
-fn read_all(file: &mut File, path: &Path) -> Result<(Option<Header>, HashMap<u64, Entry>), Failure> {
+fn read_all(
+    file: &mut File,
+    path: &Path,
+) -> Result<(Option<Header>, HashMap<u64, Entry>), Failure> {
     let mut reader = BufReader::new(&*file);
     let mut header = None;
     let mut rows: HashMap<u64, Entry> = HashMap::new();
@@ -267,9 +275,9 @@ fn read_all(file: &mut File, path: &Path) -> Result<(Option<Header>, HashMap<u64
     let mut buf = String::new();
     loop {
         buf.clear();
-        let n = reader
-            .read_line(&mut buf)
-            .map_err(|e| Failure::config(format!("cannot read the journal {}: {e}", path.display())))?;
+        let n = reader.read_line(&mut buf).map_err(|e| {
+            Failure::config(format!("cannot read the journal {}: {e}", path.display()))
+        })?;
         if n == 0 {
             break;
         }
@@ -315,7 +323,10 @@ fn read_all(file: &mut File, path: &Path) -> Result<(Option<Header>, HashMap<u64
     }
     // A journal that is empty (created, then killed before its header) counts as new.
     if header.is_none() && !rows.is_empty() {
-        return Err(Failure::config(format!("{} has no header line", path.display())));
+        return Err(Failure::config(format!(
+            "{} has no header line",
+            path.display()
+        )));
     }
     Ok((header, rows))
 }
@@ -378,8 +389,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         drop(Journal::open(&path, &header("abc"), "cmd").unwrap());
-        let err = Journal::open(&path, &header("xyz"), "leadctl import leads.csv").err().unwrap();
-        assert!(err.message.contains("leads.csv changed since the journal"), "{}", err.message);
+        let err = Journal::open(&path, &header("xyz"), "leadctl import leads.csv")
+            .err()
+            .unwrap();
+        assert!(
+            err.message.contains("leads.csv changed since the journal"),
+            "{}",
+            err.message
+        );
         assert!(err.hint.unwrap().contains("--journal NEW_PATH"));
     }
 
@@ -389,7 +406,11 @@ mod tests {
         let path = dir.path().join("j");
         let _held = Journal::open(&path, &header("abc"), "cmd").unwrap();
         let err = Journal::open(&path, &header("abc"), "cmd").err().unwrap();
-        assert!(err.message.contains("another leadctl import is using"), "{}", err.message);
+        assert!(
+            err.message.contains("another leadctl import is using"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -398,7 +419,11 @@ mod tests {
         let path = dir.path().join("notes.txt");
         std::fs::write(&path, "my notes\n").unwrap();
         let err = Journal::open(&path, &header("abc"), "cmd").err().unwrap();
-        assert!(err.message.contains("is not a leadctl journal"), "{}", err.message);
+        assert!(
+            err.message.contains("is not a leadctl journal"),
+            "{}",
+            err.message
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes\n");
     }
 
@@ -411,8 +436,14 @@ mod tests {
 
     #[test]
     fn hashes_are_stable() {
-        assert_eq!(row_hash(&["a".into(), "b".into()]), row_hash(&["a".into(), "b".into()]));
-        assert_ne!(row_hash(&["ab".into(), "".into()]), row_hash(&["a".into(), "b".into()]));
+        assert_eq!(
+            row_hash(&["a".into(), "b".into()]),
+            row_hash(&["a".into(), "b".into()])
+        );
+        assert_ne!(
+            row_hash(&["ab".into(), "".into()]),
+            row_hash(&["a".into(), "b".into()])
+        );
         let mut h = Fnv::default();
         h.write(b"a");
         assert_eq!(h.hex(), "af63dc4c8601ec8c");

@@ -355,7 +355,9 @@ fn run_file(
     if args.dry_run {
         let mut printer = BodyPrinter::new(out);
         let mut rows = reopen(prepared)?;
-        check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| printer.print(&lead))?;
+        check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| {
+            printer.print(&lead)
+        })?;
         printer.finish()?;
         log.notice(&format!(
             "dry run: {} lead(s) would be created; nothing was sent{}",
@@ -368,7 +370,11 @@ fn run_file(
         ));
         return Ok(());
     }
-    let total = if args.skip_invalid { checked.total } else { checked.valid };
+    let total = if args.skip_invalid {
+        checked.total
+    } else {
+        checked.valid
+    };
     send_all(settings, args, prepared, reopen(prepared)?, total, out)
 }
 
@@ -389,7 +395,9 @@ fn run_stream(
     }
     if args.dry_run {
         let mut printer = BodyPrinter::new(out);
-        let checked = check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| printer.print(&lead))?;
+        let checked = check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| {
+            printer.print(&lead)
+        })?;
         printer.finish()?;
         report_checked(&checked, args, &name, log)?;
         log.notice(&format!(
@@ -406,7 +414,9 @@ fn run_stream(
 
 /// `FILE.leadctl-journal` / `FILE.errors.csv`, with the shard in the name when there is one.
 fn beside(source: &Source, shard: Option<(u64, u64)>, suffix: &str) -> Option<std::path::PathBuf> {
-    let Source::File(path) = source else { return None };
+    let Source::File(path) = source else {
+        return None;
+    };
     let mut name = path.as_os_str().to_owned();
     if let Some((k, n)) = shard {
         name.push(format!(".shard-{k}-of-{n}"));
@@ -415,15 +425,27 @@ fn beside(source: &Source, shard: Option<(u64, u64)>, suffix: &str) -> Option<st
     Some(name.into())
 }
 
-fn journal_path(args: &ImportArgs, source: &Source) -> Option<std::path::PathBuf> {
+/// The journal's path: `--journal`, else beside the file; none with `--no-journal`, and none by
+/// default with `--sandbox` (the emulator's leads end with the command, so a journal would
+/// make the next run skip rows that no longer exist).
+fn journal_path(args: &ImportArgs, source: &Source, sandbox: bool) -> Option<std::path::PathBuf> {
     if args.no_journal {
         return None;
     }
-    args.journal.clone().or_else(|| beside(source, args.shard, ".leadctl-journal"))
+    match &args.journal {
+        Some(path) => Some(path.clone()),
+        None if sandbox => None,
+        None => beside(source, args.shard, ".leadctl-journal"),
+    }
 }
 
-fn open_journal(args: &ImportArgs, prepared: &Prepared, resume: &str) -> Result<Option<journal::Journal>> {
-    let Some(path) = journal_path(args, &prepared.source) else {
+fn open_journal(
+    args: &ImportArgs,
+    prepared: &Prepared,
+    sandbox: bool,
+    resume: &str,
+) -> Result<Option<journal::Journal>> {
+    let Some(path) = journal_path(args, &prepared.source, sandbox) else {
         return Ok(None);
     };
     let (size, fingerprint) = match &prepared.source {
@@ -452,7 +474,10 @@ fn resume_command() -> String {
         .map(|(i, a)| {
             let a = a.to_string_lossy().into_owned();
             let a = if i == 0 { "leadctl".to_string() } else { a };
-            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "_./:=@%+-,".contains(c)) {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+-,".contains(c))
+            {
                 a
             } else {
                 format!("'{}'", a.replace('\'', "'\\''"))
@@ -489,10 +514,14 @@ fn send_all(
     let log = &settings.log;
     settings.require_key()?;
     let resume = resume_command();
-    let journal = open_journal(args, prepared, &resume)?;
+    let journal = open_journal(args, prepared, settings.sandbox, &resume)?;
     if let Some(j) = &journal {
         if j.resumed {
-            let created = j.previous.values().filter(|e| e.state == journal::State::Created).count();
+            let created = j
+                .previous
+                .values()
+                .filter(|e| e.state == journal::State::Created)
+                .count();
             log.notice(&format!(
                 "resuming from the journal {}: {} row(s) already created are skipped",
                 j.path().display(),
@@ -506,7 +535,12 @@ fn send_all(
         .or_else(|| beside(&prepared.source, args.shard, ".errors.csv"))
         .unwrap_or_else(|| "stdin.errors.csv".into());
     let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
-    let mut errors = report::ErrorsFile::prepare(&errors_path, &prepared.headers, prepared.format.delimiter, bom)?;
+    let mut errors = report::ErrorsFile::prepare(
+        &errors_path,
+        &prepared.headers,
+        prepared.format.delimiter,
+        bom,
+    )?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -540,11 +574,20 @@ fn send_all(
     let mut fatal: Option<anyhow::Error> = None;
     let mut write_error: Option<anyhow::Error> = None;
     let mut max_errors_hit = false;
-    let mut emit = |r: report::RowResult, out: &mut Output, errors: &mut report::ErrorsFile, write_error: &mut Option<anyhow::Error>| {
+    let mut emit = |r: report::RowResult,
+                    out: &mut Output,
+                    errors: &mut report::ErrorsFile,
+                    write_error: &mut Option<anyhow::Error>| {
         let result = printer
             .print(out, &r)
             .map_err(anyhow::Error::from)
-            .and_then(|()| if r.outcome.needs_action() { errors.write(&r).map_err(Into::into) } else { Ok(()) });
+            .and_then(|()| {
+                if r.outcome.needs_action() {
+                    errors.write(&r).map_err(Into::into)
+                } else {
+                    Ok(())
+                }
+            });
         if let Err(e) = result {
             stop.store(true, Ordering::SeqCst);
             write_error.get_or_insert(e);
@@ -565,7 +608,9 @@ fn send_all(
                 if !max_errors_hit && counts.failed + counts.unknown >= max {
                     max_errors_hit = true;
                     stop.store(true, Ordering::SeqCst);
-                    progress.println(&format!("leadctl: {max} row(s) failed (--max-errors {max}): stopping"));
+                    progress.println(&format!(
+                        "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
+                    ));
                 }
             }
             for ready in orderer.push(r) {
@@ -607,18 +652,24 @@ fn send_all(
         return Err(e);
     }
 
-    summarize(&Summary {
-        counts,
-        elapsed,
-        journal: journal.as_ref().map(|j| j.path().display().to_string()),
-        errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
-        resume: &resume,
-        interrupted: was_interrupted,
-    }, log);
+    summarize(
+        &Summary {
+            counts,
+            elapsed,
+            journal: journal.as_ref().map(|j| j.path().display().to_string()),
+            errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
+            resume: &resume,
+            interrupted: was_interrupted,
+        },
+        log,
+    );
     if was_interrupted {
-        return Err(Failure::new(Kind::Interrupted, format!("interrupted: {}", counts.describe()))
-            .with_hint(format!("run `{resume}` to send the rest"))
-            .into());
+        return Err(Failure::new(
+            Kind::Interrupted,
+            format!("interrupted: {}", counts.describe()),
+        )
+        .with_hint(format!("run `{resume}` to send the rest"))
+        .into());
     }
     if let Some(e) = fatal {
         if counts.created == 0 && counts.skipped == 0 {
@@ -628,10 +679,24 @@ fn send_all(
     }
     let open = counts.failed + counts.unknown + counts.invalid + counts.not_sent;
     if open > 0 {
-        let mut f = Failure::new(Kind::Partial, format!("{} of {} row(s) were not created", fmt_count(open), fmt_count(counts.done())));
-        f.hint = Some(next_steps(&counts, &resume, errors_left.then(|| errors.path().display().to_string())));
+        let mut f = Failure::new(
+            Kind::Partial,
+            format!(
+                "{} of {} row(s) were not created",
+                fmt_count(open),
+                fmt_count(counts.done())
+            ),
+        );
+        f.hint = Some(next_steps(
+            &counts,
+            &resume,
+            errors_left.then(|| errors.path().display().to_string()),
+        ));
         if max_errors_hit {
-            f.message.push_str(&format!(" (stopped by --max-errors {})", args.max_errors.unwrap_or(0)));
+            f.message.push_str(&format!(
+                " (stopped by --max-errors {})",
+                args.max_errors.unwrap_or(0)
+            ));
         }
         return Err(f.into());
     }
@@ -639,9 +704,16 @@ fn send_all(
 }
 
 /// Journals a row found by reconciling as created.
-fn record_settled(journal: Option<&journal::Journal>, pending: &[reconcile::Pending], row: u64, lead_id: &str) {
+fn record_settled(
+    journal: Option<&journal::Journal>,
+    pending: &[reconcile::Pending],
+    row: u64,
+    lead_id: &str,
+) {
     let Some(j) = journal else { return };
-    let Some(p) = pending.iter().find(|p| p.row == row) else { return };
+    let Some(p) = pending.iter().find(|p| p.row == row) else {
+        return;
+    };
     let _ = j.append(&journal::Line {
         row,
         state: journal::State::Created,
@@ -665,7 +737,9 @@ fn report_settled(settled: &reconcile::Settled, unknown: usize, log: &Log) {
         ));
     }
     for (channel, why) in &settled.unreadable {
-        text.push_str(&format!("\n  could not read the leads of channel {channel}: {why}"));
+        text.push_str(&format!(
+            "\n  could not read the leads of channel {channel}: {why}"
+        ));
     }
     if settled.unidentifiable > 0 {
         text.push_str(&format!(
@@ -691,14 +765,20 @@ fn summarize(s: &Summary<'_>, log: &Log) {
     let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
     let mut text = format!(
         "import {} in {secs:.1}s ({rate:.0} rows/s): {}",
-        if s.interrupted { "interrupted" } else { "finished" },
+        if s.interrupted {
+            "interrupted"
+        } else {
+            "finished"
+        },
         s.counts.describe()
     );
     if let Some(j) = &s.journal {
         text.push_str(&format!("\n  journal: {j}"));
     }
     if let Some((path, rows)) = &s.errors {
-        text.push_str(&format!("\n  errors file: {path} ({rows} row(s) to fix and import again)"));
+        text.push_str(&format!(
+            "\n  errors file: {path} ({rows} row(s) to fix and import again)"
+        ));
     }
     let open = s.counts.failed + s.counts.unknown + s.counts.not_sent;
     if open > 0 && s.journal.is_some() {
@@ -710,7 +790,10 @@ fn summarize(s: &Summary<'_>, log: &Log) {
 fn next_steps(c: &Counts, resume: &str, errors: Option<String>) -> String {
     let mut steps = Vec::new();
     if c.not_sent > 0 {
-        steps.push(format!("run `{resume}` to send the {} row(s) not sent", c.not_sent));
+        steps.push(format!(
+            "run `{resume}` to send the {} row(s) not sent",
+            c.not_sent
+        ));
     }
     if c.unknown > 0 {
         steps.push(format!(
@@ -728,16 +811,26 @@ fn next_steps(c: &Counts, resume: &str, errors: Option<String>) -> String {
 }
 
 /// `--reconcile`: settle the journal's unknown rows, send nothing.
-fn reconcile_only(settings: &Settings, args: &ImportArgs, prepared: &Prepared, out: &mut Output) -> Result<()> {
+fn reconcile_only(
+    settings: &Settings,
+    args: &ImportArgs,
+    prepared: &Prepared,
+    out: &mut Output,
+) -> Result<()> {
     let log = &settings.log;
-    let path = journal_path(args, &prepared.source).ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
+    let path = journal_path(args, &prepared.source, settings.sandbox)
+        .ok_or_else(|| Failure::usage("--reconcile needs a journal (pass --journal PATH)"))?;
     if !path.exists() {
-        return Err(Failure::input(format!("no journal at {}: nothing to reconcile", path.display()))
-            .with_hint("pass --journal PATH if the import used another journal")
-            .into());
+        return Err(Failure::input(format!(
+            "no journal at {}: nothing to reconcile",
+            path.display()
+        ))
+        .with_hint("pass --journal PATH if the import used another journal")
+        .into());
     }
     let resume = resume_command();
-    let journal = open_journal(args, prepared, &resume)?.ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
+    let journal = open_journal(args, prepared, settings.sandbox, &resume)?
+        .ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
     let unknown: std::collections::BTreeMap<u64, Option<u64>> = journal
         .previous
         .iter()
@@ -745,25 +838,34 @@ fn reconcile_only(settings: &Settings, args: &ImportArgs, prepared: &Prepared, o
         .map(|(row, e)| (*row, e.sent_at))
         .collect();
     if unknown.is_empty() {
-        log.notice(&format!("the journal {} has no unknown rows", journal.path().display()));
+        log.notice(&format!(
+            "the journal {} has no unknown rows",
+            journal.path().display()
+        ));
         return Ok(());
     }
     settings.require_key()?;
     let mut pending = Vec::new();
     let mut rows = reopen(prepared)?;
-    check_rows(&mut rows, &prepared.plan, &prepared.source.name(), args.shard, |row, lead| {
-        if let Some(sent_at) = unknown.get(&row.number) {
-            pending.push(reconcile::Pending {
-                row: row.number,
-                hash: journal::row_hash(&row.fields),
-                channel: lead.channel_id.clone(),
-                email: lead.email.clone(),
-                business_id: lead.business_id.clone(),
-                sent_at: *sent_at,
-            });
-        }
-        Ok(())
-    })?;
+    check_rows(
+        &mut rows,
+        &prepared.plan,
+        &prepared.source.name(),
+        args.shard,
+        |row, lead| {
+            if let Some(sent_at) = unknown.get(&row.number) {
+                pending.push(reconcile::Pending {
+                    row: row.number,
+                    hash: journal::row_hash(&row.fields),
+                    channel: lead.channel_id.clone(),
+                    email: lead.email.clone(),
+                    business_id: lead.business_id.clone(),
+                    sent_at: *sent_at,
+                });
+            }
+            Ok(())
+        },
+    )?;
     let client = match &prepared.client {
         Some(c) => c.clone(),
         None => settings.client()?,
@@ -775,13 +877,21 @@ fn reconcile_only(settings: &Settings, args: &ImportArgs, prepared: &Prepared, o
         let r = match found.get(&p.row) {
             Some(id) => {
                 record_settled(Some(&journal), &pending, p.row, id);
-                report::RowResult { row: p.row, outcome: report::Outcome::Created, lead_id: Some(id.clone()), error: None, fields: Vec::new() }
+                report::RowResult {
+                    row: p.row,
+                    outcome: report::Outcome::Created,
+                    lead_id: Some(id.clone()),
+                    error: None,
+                    fields: Vec::new(),
+                }
             }
             None => report::RowResult {
                 row: p.row,
                 outcome: report::Outcome::Unknown,
                 lead_id: None,
-                error: Some("not found among the channel's newest leads; it may still exist".to_string()),
+                error: Some(
+                    "not found among the channel's newest leads; it may still exist".to_string(),
+                ),
                 fields: Vec::new(),
             },
         };

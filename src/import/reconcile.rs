@@ -46,7 +46,10 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], known_ids: &HashSet<St
             settled.unidentifiable += 1;
             continue;
         }
-        by_channel.entry(p.channel.to_lowercase()).or_default().push(p);
+        by_channel
+            .entry(p.channel.to_lowercase())
+            .or_default()
+            .push(p);
     }
     let mut channels: Vec<_> = by_channel.into_iter().collect();
     channels.sort_by(|a, b| a.0.cmp(&b.0));
@@ -69,7 +72,11 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], known_ids: &HashSet<St
 
 /// Pure matching: a lead settles a row when its business id and email are the row's (present or
 /// absent alike) and it is not older than the row's sending; each lead settles at most one row.
-pub fn match_rows(rows: &[&Pending], leads: &[Lead], known_ids: &HashSet<String>) -> Vec<(u64, String)> {
+pub fn match_rows(
+    rows: &[&Pending],
+    leads: &[Lead],
+    known_ids: &HashSet<String>,
+) -> Vec<(u64, String)> {
     let mut used: HashSet<&str> = HashSet::new();
     let mut found = Vec::new();
     for p in rows {
@@ -77,15 +84,24 @@ pub fn match_rows(rows: &[&Pending], leads: &[Lead], known_ids: &HashSet<String>
             if used.contains(lead.id.as_str()) || known_ids.contains(&lead.id) {
                 return false;
             }
-            if let (Some(sent), Some(created)) = (p.sent_at, lead.created_at.as_deref().and_then(parse_rfc3339)) {
+            if let (Some(sent), Some(created)) = (
+                p.sent_at,
+                lead.created_at.as_deref().and_then(parse_rfc3339),
+            ) {
                 if created < sent as i64 - CLOCK_SLACK_SECS {
                     return false;
                 }
             }
             // The row's identifying fields, present or absent, must be the lead's.
-            let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string);
+            let text = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+            };
             let same_bid = text(&p.business_id) == text(&lead.business_id);
-            let same_email = text(&p.email).map(|e| e.to_lowercase()) == text(&lead.email).map(|e| e.to_lowercase());
+            let same_email = text(&p.email).map(|e| e.to_lowercase())
+                == text(&lead.email).map(|e| e.to_lowercase());
             (p.business_id.is_some() || p.email.is_some()) && same_bid && same_email
         });
         if let Some(lead) = candidate {
@@ -100,7 +116,14 @@ pub fn match_rows(rows: &[&Pending], leads: &[Lead], known_ids: &HashSet<String>
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let s = s.trim();
     let num = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (num(0, 4)?, num(5, 7)?, num(8, 10)?, num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0, 4)?,
+        num(5, 7)?,
+        num(8, 10)?,
+        num(11, 13)?,
+        num(14, 16)?,
+        num(17, 19)?,
+    );
     let mut rest = s.get(19..)?;
     if let Some(frac) = rest.strip_prefix('.') {
         let n = frac.bytes().take_while(u8::is_ascii_digit).count();
@@ -110,7 +133,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         "Z" | "z" | "" => 0,
         r if r.len() == 6 => {
             let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * (r.get(1..3)?.parse::<i64>().ok()? * 3600 + r.get(4..6)?.parse::<i64>().ok()? * 60)
+            sign * (r.get(1..3)?.parse::<i64>().ok()? * 3600
+                + r.get(4..6)?.parse::<i64>().ok()? * 60)
         }
         _ => return None,
     };
@@ -131,7 +155,10 @@ mod tests {
     use serde_json::json;
 
     fn lead(id: &str, email: &str, bid: Option<&str>, created: &str) -> Lead {
-        Lead::from_flat_value(json!({"id": id, "email": email, "business_id": bid, "created_at": created})).unwrap()
+        Lead::from_flat_value(
+            json!({"id": id, "email": email, "business_id": bid, "created_at": created}),
+        )
+        .unwrap()
     }
 
     fn pending(row: u64, email: Option<&str>, bid: Option<&str>) -> Pending {
@@ -149,8 +176,14 @@ mod tests {
     fn timestamps() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("2026-04-21T10:00:00Z"), Some(1_776_765_600));
-        assert_eq!(parse_rfc3339("2026-04-21T10:00:00.000Z"), Some(1_776_765_600));
-        assert_eq!(parse_rfc3339("2026-04-21T12:00:00+02:00"), Some(1_776_765_600));
+        assert_eq!(
+            parse_rfc3339("2026-04-21T10:00:00.000Z"),
+            Some(1_776_765_600)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-04-21T12:00:00+02:00"),
+            Some(1_776_765_600)
+        );
         assert_eq!(parse_rfc3339("garbage"), None);
     }
 
@@ -159,7 +192,12 @@ mod tests {
         let leads = vec![
             lead("new-1", "a@x.example", None, "2026-11-29T10:00:01Z"),
             lead("old", "b@x.example", None, "2026-11-01T00:00:00Z"),
-            lead("new-2", "B@X.example", Some("CRM-2"), "2026-11-29T10:00:02Z"),
+            lead(
+                "new-2",
+                "B@X.example",
+                Some("CRM-2"),
+                "2026-11-29T10:00:02Z",
+            ),
             lead("known", "c@x.example", None, "2026-11-29T10:00:03Z"),
         ];
         let known: HashSet<String> = ["known".to_string()].into();

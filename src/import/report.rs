@@ -98,7 +98,9 @@ impl ResultPrinter {
     pub fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
         match out.format {
             OutputFormat::Json => out.array_end(self.count == 0),
-            OutputFormat::Csv if !self.csv_started => out.csv_line(&["row", "outcome", "lead_id", "error"]),
+            OutputFormat::Csv if !self.csv_started => {
+                out.csv_line(&["row", "outcome", "lead_id", "error"])
+            }
             _ => Ok(()),
         }
     }
@@ -126,7 +128,12 @@ pub struct ErrorsFile {
 
 impl ErrorsFile {
     /// Checks that `path` is free or holds an earlier leadctl errors file (never someone else's).
-    pub fn prepare(path: &Path, header: &[String], delimiter: u8, bom: bool) -> Result<ErrorsFile, Failure> {
+    pub fn prepare(
+        path: &Path,
+        header: &[String],
+        delimiter: u8,
+        bom: bool,
+    ) -> Result<ErrorsFile, Failure> {
         let replaced_earlier = match File::open(path) {
             Ok(f) => {
                 if !is_errors_file(f) {
@@ -157,7 +164,10 @@ impl ErrorsFile {
 
     pub fn write(&mut self, r: &RowResult) -> Result<(), Failure> {
         let err = |e: &dyn std::fmt::Display| {
-            Failure::config(format!("cannot write the errors file {}: {e}", self.path.display()))
+            Failure::config(format!(
+                "cannot write the errors file {}: {e}",
+                self.path.display()
+            ))
         };
         if self.writer.is_none() {
             let mut options = OpenOptions::new();
@@ -181,7 +191,9 @@ impl ErrorsFile {
             w.write_record(&header).map_err(|e| err(&e))?;
             self.writer = Some(w);
         }
-        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
         let mut record = r.fields.clone();
         // Keep the columns aligned even for a ragged row.
         record.resize(self.header.len().max(record.len()), String::new());
@@ -189,7 +201,12 @@ impl ErrorsFile {
         record.push(r.row.to_string());
         record.push(r.outcome.as_str().to_string());
         record.push(r.error.clone().unwrap_or_default());
-        w.write_record(&record).map_err(|e| Failure::config(format!("cannot write the errors file {}: {e}", self.path.display())))?;
+        w.write_record(&record).map_err(|e| {
+            Failure::config(format!(
+                "cannot write the errors file {}: {e}",
+                self.path.display()
+            ))
+        })?;
         self.rows += 1;
         Ok(())
     }
@@ -198,7 +215,12 @@ impl ErrorsFile {
     /// for now, and re-importing it would create them twice). Returns whether a file remains.
     pub fn finish(&mut self) -> Result<bool, Failure> {
         if let Some(w) = self.writer.as_mut() {
-            w.flush().map_err(|e| Failure::config(format!("cannot write the errors file {}: {e}", self.path.display())))?;
+            w.flush().map_err(|e| {
+                Failure::config(format!(
+                    "cannot write the errors file {}: {e}",
+                    self.path.display()
+                ))
+            })?;
             return Ok(true);
         }
         if self.replaced_earlier {
@@ -214,8 +236,11 @@ fn is_errors_file(f: File) -> bool {
     if BufReader::new(f).read_line(&mut first).is_err() {
         return false;
     }
-    let first = first.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}');
-    MARKER.iter().all(|m| first.contains(m)) && first.trim_end_matches('"').ends_with("leadctl_error")
+    let first = first
+        .trim_end_matches(['\r', '\n'])
+        .trim_start_matches('\u{feff}');
+    MARKER.iter().all(|m| first.contains(m))
+        && first.trim_end_matches('"').ends_with("leadctl_error")
 }
 
 #[cfg(test)]
@@ -238,7 +263,12 @@ mod tests {
         let path = dir.path().join("leads.errors.csv");
         let header = vec!["Email".to_string(), "Name".to_string()];
         let mut f = ErrorsFile::prepare(&path, &header, b';', true).unwrap();
-        f.write(&result(3, Outcome::Failed, "permission refused (403): Channel not accessible")).unwrap();
+        f.write(&result(
+            3,
+            Outcome::Failed,
+            "permission refused (403): Channel not accessible",
+        ))
+        .unwrap();
         assert!(f.finish().unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
@@ -252,8 +282,14 @@ mod tests {
         assert!(!path.exists());
         // Someone else's file is never touched.
         std::fs::write(&path, "my,own,data\n").unwrap();
-        let err = ErrorsFile::prepare(&path, &header, b',', false).err().unwrap();
-        assert!(err.message.contains("was not written by leadctl"), "{}", err.message);
+        let err = ErrorsFile::prepare(&path, &header, b',', false)
+            .err()
+            .unwrap();
+        assert!(
+            err.message.contains("was not written by leadctl"),
+            "{}",
+            err.message
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my,own,data\n");
     }
 }

@@ -134,7 +134,11 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
             Ok(None) => break,
             Err(e) => {
                 send(Event::Fatal(
-                    Failure::input(format!("the input cannot be read past line {}: {}", e.line, e.message)).into(),
+                    Failure::input(format!(
+                        "the input cannot be read past line {}: {}",
+                        e.line, e.message
+                    ))
+                    .into(),
                 ));
                 break;
             }
@@ -145,7 +149,10 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if !send(Event::Dispatched(row.number)) {
             break;
         }
-        let result = |outcome, lead_id: Option<String>, error: Option<String>, fields: Vec<String>| RowResult {
+        let result = |outcome,
+                      lead_id: Option<String>,
+                      error: Option<String>,
+                      fields: Vec<String>| RowResult {
             row: row.number,
             outcome,
             lead_id,
@@ -155,8 +162,20 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         let lead = match validate::build(ctx.plan, &row) {
             Ok(lead) => lead,
             Err(problems) => {
-                let text = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
-                send(Event::Result(result(Outcome::Invalid, None, Some(text.clone()), row.fields.clone()), None));
+                let text = problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                send(Event::Result(
+                    result(
+                        Outcome::Invalid,
+                        None,
+                        Some(text.clone()),
+                        row.fields.clone(),
+                    ),
+                    None,
+                ));
                 if !ctx.opts.skip_invalid {
                     // Only stdin gets here (a file is checked whole first): stop at this row.
                     send(Event::Fatal(
@@ -174,7 +193,12 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if let Some(prev) = previous {
             if prev.hash != hash {
                 send(Event::Result(
-                    result(Outcome::NotSent, None, Some("differs from the row the journal recorded".into()), row.fields.clone()),
+                    result(
+                        Outcome::NotSent,
+                        None,
+                        Some("differs from the row the journal recorded".into()),
+                        row.fields.clone(),
+                    ),
                     None,
                 ));
                 send(Event::Fatal(
@@ -189,20 +213,34 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
             }
             let pending = || pending_of(row.number, &hash, &lead, prev.sent_at);
             let handled = match prev.state {
-                State::Created => Some((result(Outcome::Skipped, prev.lead_id.clone(), None, row.fields.clone()), None)),
+                State::Created => Some((
+                    result(
+                        Outcome::Skipped,
+                        prev.lead_id.clone(),
+                        None,
+                        row.fields.clone(),
+                    ),
+                    None,
+                )),
                 State::Sent | State::Unknown if !ctx.opts.retry_unknown => Some((
                     result(
                         Outcome::Unknown,
                         None,
                         Some(prev.error.clone().unwrap_or_else(|| {
-                            "sent by an earlier run that ended before the answer; it may exist".to_string()
+                            "sent by an earlier run that ended before the answer; it may exist"
+                                .to_string()
                         })),
                         row.fields.clone(),
                     ),
                     Some(pending()),
                 )),
                 State::Failed if !ctx.opts.retry_failed => Some((
-                    result(Outcome::Failed, None, prev.error.clone(), row.fields.clone()),
+                    result(
+                        Outcome::Failed,
+                        None,
+                        prev.error.clone(),
+                        row.fields.clone(),
+                    ),
                     None,
                 )),
                 _ => None,
@@ -235,7 +273,12 @@ fn pending_of(row: u64, hash: &str, lead: &NewLead, sent_at: Option<u64>) -> Pen
     }
 }
 
-fn worker(ctx: &Ctx<'_>, jobs: &Mutex<Receiver<Job>>, events: &Sender<Event>, limiter: Option<&Limiter>) {
+fn worker(
+    ctx: &Ctx<'_>,
+    jobs: &Mutex<Receiver<Job>>,
+    events: &Sender<Event>,
+    limiter: Option<&Limiter>,
+) {
     loop {
         let job = {
             let rx = jobs.lock().unwrap_or_else(|p| p.into_inner());
@@ -274,7 +317,11 @@ fn worker(ctx: &Ctx<'_>, jobs: &Mutex<Receiver<Job>>, events: &Sender<Event>, li
             if let Err(e) = j.append(&line(State::Sent, None, None)) {
                 ctx.stop.store(true, Ordering::SeqCst);
                 let _ = events.send(Event::Fatal(
-                    Failure::config(format!("cannot write the journal {}: {e}", j.path().display())).into(),
+                    Failure::config(format!(
+                        "cannot write the journal {}: {e}",
+                        j.path().display()
+                    ))
+                    .into(),
                 ));
                 let _ = events.send(not_sent(job, "the journal could not be written"));
                 continue;
@@ -285,7 +332,13 @@ fn worker(ctx: &Ctx<'_>, jobs: &Mutex<Receiver<Job>>, events: &Sender<Event>, li
             Ok(lead) => (Outcome::Created, State::Created, Some(lead.id), None, None),
             Err(e) => {
                 let (outcome, state, fatal) = classify(&e);
-                (outcome, state, None, Some(e.to_string()), fatal.then_some(e))
+                (
+                    outcome,
+                    state,
+                    None,
+                    Some(e.to_string()),
+                    fatal.then_some(e),
+                )
             }
         };
         if let Some(j) = ctx.journal {
@@ -318,7 +371,9 @@ pub fn classify(e: &ApiError) -> (Outcome, State, bool) {
         return (Outcome::Unknown, State::Unknown, false);
     }
     match e {
-        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => (Outcome::Failed, State::Failed, false),
+        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => {
+            (Outcome::Failed, State::Failed, false)
+        }
         ApiError::Cancelled => (Outcome::NotSent, State::NotSent, false),
         // Provably not processed, and every further row would meet the same.
         _ => (Outcome::NotSent, State::NotSent, true),
@@ -353,7 +408,9 @@ impl Orderer {
         self.held.insert(r.row, r);
         let mut ready = Vec::new();
         while !self.blocked {
-            let Some(&next) = self.order.front() else { break };
+            let Some(&next) = self.order.front() else {
+                break;
+            };
             let Some(r) = self.held.get(&next) else { break };
             if self.hold_unknown && r.outcome == Outcome::Unknown {
                 self.blocked = true;
@@ -390,7 +447,12 @@ impl Orderer {
 /// The lead ids the journal knows as created (reconciling must not give one to a second row).
 pub fn known_ids(journal: Option<&Journal>) -> HashSet<String> {
     journal
-        .map(|j| j.previous.values().filter_map(|e| e.lead_id.clone()).collect())
+        .map(|j| {
+            j.previous
+                .values()
+                .filter_map(|e| e.lead_id.clone())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -416,7 +478,11 @@ mod tests {
         }
         assert!(o.push(r(2, Outcome::Created)).is_empty());
         assert!(o.push(r(3, Outcome::Failed)).is_empty());
-        let ready: Vec<u64> = o.push(r(1, Outcome::Created)).iter().map(|r| r.row).collect();
+        let ready: Vec<u64> = o
+            .push(r(1, Outcome::Created))
+            .iter()
+            .map(|r| r.row)
+            .collect();
         assert_eq!(ready, [1, 2, 3]);
     }
 
@@ -431,7 +497,10 @@ mod tests {
         assert!(o.push(r(3, Outcome::Created)).is_empty());
         assert!(o.settle(2, "L2"));
         let rest = o.drain();
-        assert_eq!(rest.iter().map(|r| (r.row, r.outcome)).collect::<Vec<_>>(), [(2, Outcome::Created), (3, Outcome::Created)]);
+        assert_eq!(
+            rest.iter().map(|r| (r.row, r.outcome)).collect::<Vec<_>>(),
+            [(2, Outcome::Created), (3, Outcome::Created)]
+        );
     }
 
     #[test]
@@ -444,13 +513,27 @@ mod tests {
     #[test]
     fn classification() {
         use std::time::Duration;
-        let unknown = ApiError::Timeout { timeout: Duration::from_secs(1), unknown: true };
-        assert_eq!(classify(&unknown), (Outcome::Unknown, State::Unknown, false));
-        let refused = ApiError::Forbidden { message: "Channel not accessible".into() };
+        let unknown = ApiError::Timeout {
+            timeout: Duration::from_secs(1),
+            unknown: true,
+        };
+        assert_eq!(
+            classify(&unknown),
+            (Outcome::Unknown, State::Unknown, false)
+        );
+        let refused = ApiError::Forbidden {
+            message: "Channel not accessible".into(),
+        };
         assert_eq!(classify(&refused), (Outcome::Failed, State::Failed, false));
-        let down = ApiError::Connect { url: "u".into(), cause: "refused".into() };
+        let down = ApiError::Connect {
+            url: "u".into(),
+            cause: "refused".into(),
+        };
         assert_eq!(classify(&down), (Outcome::NotSent, State::NotSent, true));
-        assert_eq!(classify(&ApiError::Cancelled), (Outcome::NotSent, State::NotSent, false));
+        assert_eq!(
+            classify(&ApiError::Cancelled),
+            (Outcome::NotSent, State::NotSent, false)
+        );
     }
 
     #[test]
@@ -461,6 +544,10 @@ mod tests {
         for _ in 0..11 {
             assert!(l.acquire(&stop));
         }
-        assert!(started.elapsed() >= Duration::from_millis(450), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(450),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

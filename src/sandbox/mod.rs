@@ -6,6 +6,32 @@
 //! - `Sandbox::start(opts) -> anyhow::Result<Sandbox>`: binds and serves on background threads;
 //!   `addr()`, `url()` (`http://ADDR/functions/v1/keen-api`), `shutdown()`.
 //! - `API_KEY`, `PRIMARY_CHANNEL_ID`, `PUBLIC_CHANNEL_ID`, `PRIVATE_CHANNEL_ID`, `DEAL_SIZE_PROPERTY_ID`.
+//!
+//! Layout: `http` parses requests and writes responses by hand (std only); `data` holds the
+//! seeded company and channels and renders the API's JSON shapes; `actions` implements every
+//! action and error of API.md; `server` owns sockets, threads, faults and statistics;
+//! `persist` does the atomic `--state` file. This module only wires them together and must
+//! not print: the banner is returned as text for the caller (`commands::sandbox`) to show.
+
+mod actions;
+mod data;
+mod http;
+mod persist;
+mod server;
+mod time;
+
+use std::fmt::Write as _;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::ServeArgs;
+use data::Data;
+use server::{FaultConfig, ServerConfig, Shared};
 
 pub const API_KEY: &str = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
 pub const PRIMARY_CHANNEL_ID: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
@@ -13,19 +39,439 @@ pub const PUBLIC_CHANNEL_ID: &str = "b2c3d4e5-f6a7-4890-8bcd-ef1234567891";
 pub const PRIVATE_CHANNEL_ID: &str = "c3d4e5f6-a7b8-4901-9cde-f12345678902";
 pub const DEAL_SIZE_PROPERTY_ID: &str = "11111111-2222-3333-4444-555555555555";
 
-// PLACEHOLDER until the sandbox branch is merged.
-pub struct Options;
+/// The public `uuid` of the public channel, accepted by `lead_external` like its `id`.
+pub const PUBLIC_CHANNEL_PUBLIC_UUID: &str = data::PUBLIC_CHANNEL_PUBLIC_UUID;
+/// The one seeded lead, on the private channel: reading it gives 403 "Lead not accessible".
+pub const PRIVATE_LEAD_ID: &str = data::PRIVATE_LEAD_ID;
+/// The legacy id of [`PRIVATE_LEAD_ID`]; leads created in the sandbox get 100001, 100002, ...
+pub const PRIVATE_LEAD_LEGACY_ID: u64 = data::PRIVATE_LEAD_LEGACY_ID;
+
+/// The path the API answers on; any other path gets Supabase's 404 `NOT_FOUND`.
+pub const API_PATH: &str = "/functions/v1/keen-api";
+
+/// How the sandbox runs: address, faults, persistence, logging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// `HOST:PORT`; must resolve to loopback addresses only. Port 0 picks a free port.
+    pub addr: String,
+    /// Added before every API answer (also before faults).
+    pub latency: Duration,
+    /// Probability of a 500 `Internal server error`, before processing.
+    pub error_rate: f64,
+    /// Answer 429 past this many API requests in the current one-second window.
+    pub rate_limit: Option<u32>,
+    /// Probability of processing a request, then closing the connection without answering.
+    pub drop_rate: f64,
+    /// Probability of a 503 with `sb-error-code: BOOT_ERROR`, before processing.
+    pub boot_error_rate: f64,
+    /// Seed of the fault generator, for repeatable fault sequences.
+    pub seed: Option<u64>,
+    /// Keep leads and purchases in this file across restarts.
+    pub state: Option<PathBuf>,
+    /// Log one line per request on stderr.
+    pub log_requests: bool,
+}
+
 impl Options {
-    pub fn ephemeral() -> Options {
-        Options
+    /// `sandbox serve`'s flags; requests are logged (turn off with `log_requests = false`).
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Options {
+            addr: args.addr.clone(),
+            latency: Duration::from_millis(args.latency_ms),
+            error_rate: args.error_rate,
+            rate_limit: args.rate_limit,
+            drop_rate: args.drop_rate,
+            boot_error_rate: args.boot_error_rate,
+            seed: args.seed,
+            state: args.state.clone(),
+            log_requests: true,
+        }
+    }
+
+    /// For `--sandbox`: a free port on 127.0.0.1, no faults, no state file, no log.
+    pub fn ephemeral() -> Self {
+        Options {
+            addr: "127.0.0.1:0".into(),
+            latency: Duration::ZERO,
+            error_rate: 0.0,
+            rate_limit: None,
+            drop_rate: 0.0,
+            boot_error_rate: 0.0,
+            seed: None,
+            state: None,
+            log_requests: false,
+        }
+    }
+
+    /// The faults in effect, in words ("none" when there are none).
+    pub fn describe_faults(&self) -> String {
+        let pct = |p: f64| format!("{}%", (p * 1000.0).round() / 10.0);
+        let mut parts = Vec::new();
+        if !self.latency.is_zero() {
+            parts.push(format!("latency {} ms", self.latency.as_millis()));
+        }
+        if self.error_rate > 0.0 {
+            parts.push(format!("{} answered 500 unprocessed", pct(self.error_rate)));
+        }
+        if let Some(n) = self.rate_limit {
+            parts.push(format!("rate limit {n} requests/s (429, Retry-After: 1)"));
+        }
+        if self.drop_rate > 0.0 {
+            parts.push(format!(
+                "{} processed then dropped unanswered",
+                pct(self.drop_rate)
+            ));
+        }
+        if self.boot_error_rate > 0.0 {
+            parts.push(format!(
+                "{} answered 503 BOOT_ERROR unprocessed",
+                pct(self.boot_error_rate)
+            ));
+        }
+        if parts.is_empty() {
+            return "none".into();
+        }
+        if let Some(seed) = self.seed {
+            parts.push(format!("seed {seed}"));
+        }
+        parts.join(", ")
+    }
+
+    fn check(&self) -> Result<()> {
+        for (name, p) in [
+            ("error rate", self.error_rate),
+            ("drop rate", self.drop_rate),
+            ("boot error rate", self.boot_error_rate),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                bail!("the sandbox's {name} must be between 0 and 1, got {p}");
+            }
+        }
+        Ok(())
     }
 }
-pub struct Sandbox;
-impl Sandbox {
-    pub fn start(_o: Options) -> anyhow::Result<Sandbox> {
-        anyhow::bail!("sandbox not merged yet")
+
+/// A running sandbox. Dropping it stops it (as [`Sandbox::shutdown`], ignoring errors).
+pub struct Sandbox {
+    addr: SocketAddr,
+    opts: Options,
+    shared: Arc<Shared>,
+    accept: Option<thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("opts", &self.opts)
+            .finish()
     }
+}
+
+impl Sandbox {
+    /// Loads `--state` (if any), binds `opts.addr` (loopback only) and serves on background
+    /// threads until [`Sandbox::shutdown`] or drop.
+    pub fn start(opts: Options) -> Result<Sandbox> {
+        opts.check()?;
+        let addrs = loopback_addrs(&opts.addr)?;
+        let (data, in_sync) = match &opts.state {
+            Some(path) => match persist::load(path)? {
+                Some(data) => (data, true),
+                None => (Data::seeded(), false),
+            },
+            None => (Data::seeded(), true),
+        };
+        let listener = TcpListener::bind(&addrs[..])
+            .with_context(|| format!("cannot listen on {} for the sandbox", opts.addr))?;
+        let addr = listener
+            .local_addr()
+            .context("reading the sandbox's bound address")?;
+        let shared = Arc::new(Shared::new(
+            ServerConfig {
+                latency: opts.latency,
+                faults: FaultConfig {
+                    error_rate: opts.error_rate,
+                    rate_limit: opts.rate_limit,
+                    drop_rate: opts.drop_rate,
+                    boot_error_rate: opts.boot_error_rate,
+                    seed: opts.seed,
+                },
+                state: opts.state.clone(),
+                log_requests: opts.log_requests,
+            },
+            data,
+            in_sync,
+        ));
+        if let Some(path) = &opts.state {
+            // A new state file is written at once, so an unwritable path fails now, not at
+            // the first create.
+            shared
+                .persist_now()
+                .with_context(|| format!("cannot write sandbox state file {}", path.display()))?;
+        }
+        let for_thread = Arc::clone(&shared);
+        let accept = thread::Builder::new()
+            .name("sandbox-accept".into())
+            .spawn(move || server::accept_loop(listener, for_thread))
+            .context("starting the sandbox's accept thread")?;
+        Ok(Sandbox {
+            addr,
+            opts,
+            shared,
+            accept: Some(accept),
+        })
+    }
+
+    /// The address actually bound (the real port when `opts.addr` asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API endpoint, `http://ADDR/functions/v1/keen-api`: what `LEADCTL_API_URL` takes.
     pub fn url(&self) -> String {
-        String::new()
+        format!("http://{}{API_PATH}", self.addr)
+    }
+
+    /// The text `sandbox serve` prints at start (see [`banner`]).
+    pub fn banner(&self) -> String {
+        banner(self.addr, &self.opts)
+    }
+
+    /// What `GET /__sandbox/stats` answers: lead and purchase counts, request counts by
+    /// status and action, dropped answers, duplicate business ids and emails.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.stats_json()
+    }
+
+    /// Stops accepting, lets requests in flight be answered (waiting at most the latency,
+    /// capped at a minute, plus 5 s), and saves `--state` one last time. Idempotent.
+    pub fn shutdown(&mut self) -> Result<()> {
+        let Some(accept) = self.accept.take() else {
+            return Ok(());
+        };
+        let grace = self.opts.latency.min(Duration::from_secs(60)) + Duration::from_secs(5);
+        server::stop(&self.shared, self.addr, accept, grace);
+        if let Some(path) = &self.opts.state {
+            self.shared
+                .persist_now()
+                .with_context(|| format!("cannot write sandbox state file {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Resolves `addr` and refuses anything that is not loopback: the sandbox has a published
+/// key and no TLS, so it must never be reachable from another machine.
+fn loopback_addrs(addr: &str) -> Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .with_context(|| {
+            format!("invalid sandbox address {addr:?}: expected HOST:PORT, e.g. 127.0.0.1:8787")
+        })?
+        .collect();
+    if addrs.is_empty() {
+        bail!("sandbox address {addr:?} resolves to no address");
+    }
+    if let Some(bad) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+        bail!(
+            "refusing to serve the sandbox on {addr} ({}): it only listens on loopback \
+             addresses such as 127.0.0.1, [::1] or localhost, because its API key is public",
+            bad.ip()
+        );
+    }
+    Ok(addrs)
+}
+
+/// What `sandbox serve` prints at start: the address (first line, `listening on http://ADDR`,
+/// which scripts can wait for), the endpoint and key, the seeded channels with their property
+/// and status ids, how to point leadctl at it, the faults in effect and the state file.
+pub fn banner(addr: SocketAddr, opts: &Options) -> String {
+    let url = format!("http://{addr}{API_PATH}");
+    let data = Data::seeded();
+    let mut b = String::new();
+    let _ = writeln!(b, "listening on http://{addr}");
+    let _ = writeln!(
+        b,
+        "leadctl sandbox: a local emulator of the KeenPartner API (all data is made up)"
+    );
+    let _ = writeln!(b);
+    let _ = writeln!(b, "  endpoint  {url}");
+    let _ = writeln!(
+        b,
+        "  API key   {API_KEY}  (company \"Acme Corporation\", {})",
+        data::ACME_COMPANY_ID
+    );
+    let _ = writeln!(b, "  actions   {}", actions::ACTIONS.join(", "));
+    for accessible in [true, false] {
+        let _ = writeln!(b);
+        let _ = writeln!(
+            b,
+            "{}",
+            if accessible {
+                "Channels the key can use:"
+            } else {
+                "Channel the key cannot use (403 \"Channel not accessible\" / \"Lead not accessible\"):"
+            }
+        );
+        for c in data.channels.iter().filter(|c| c.accessible == accessible) {
+            let public = if c.no_auth_api {
+                format!(
+                    "public API on (lead_external also takes its public uuid {})",
+                    c.public_uuid
+                )
+            } else {
+                "public API off".to_string()
+            };
+            let _ = writeln!(b, "  {}  \"{}\"  {}  {public}", c.id, c.title, c.currency);
+            for p in &c.properties {
+                let options = if p.options.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", p.options.join(", "))
+                };
+                let _ = writeln!(
+                    b,
+                    "      property {}  \"{}\" ({}{options})",
+                    p.id, p.name, p.kind
+                );
+            }
+            for s in &c.statuses {
+                let _ = writeln!(b, "      status   {}  {}. \"{}\"", s.id, s.order, s.status);
+            }
+            for l in data.leads.iter().filter(|l| l.channels_id == c.id) {
+                let _ = writeln!(b, "      lead     {}  legacy id {}", l.id, l.legacy_id);
+            }
+        }
+    }
+    let _ = writeln!(b);
+    let _ = writeln!(b, "Point leadctl at it from another shell:");
+    let _ = writeln!(b, "  export LEADCTL_API_URL={url}");
+    let _ = writeln!(b, "  export LEADCTL_API_KEY={API_KEY}");
+    let _ = writeln!(b, "  leadctl create --channel {PRIMARY_CHANNEL_ID} --email jane@example.com --property 'Deal size=50000'");
+    let _ = writeln!(b);
+    let _ = writeln!(b, "Faults: {}", opts.describe_faults());
+    let state = opts.state.as_ref().map_or_else(
+        || "in memory only (lost at exit; --state FILE keeps it)".to_string(),
+        |p| format!("kept in {}", p.display()),
+    );
+    let _ = writeln!(b, "State: {state}");
+    let _ = writeln!(
+        b,
+        "Inspect: GET http://{addr}/__sandbox/stats, /__sandbox/leads, /__sandbox/purchases; POST /__sandbox/reset"
+    );
+    let _ = writeln!(b, "Stop with Ctrl-C.");
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_addresses_are_accepted() {
+        for ok in ["127.0.0.1:0", "[::1]:0", "localhost:0", "127.0.0.2:8787"] {
+            assert!(loopback_addrs(ok).is_ok(), "{ok}");
+        }
+        for bad in ["0.0.0.0:8787", "[::]:8787", "192.168.1.10:80", "10.0.0.1:1"] {
+            let e = loopback_addrs(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                e.contains("refusing") && e.contains("loopback"),
+                "{bad}: {e}"
+            );
+        }
+        assert!(loopback_addrs("no-port").is_err());
+    }
+
+    #[test]
+    fn options_from_serve_args() {
+        let args = ServeArgs {
+            addr: "127.0.0.1:9000".into(),
+            latency_ms: 20,
+            error_rate: 0.05,
+            rate_limit: Some(10),
+            drop_rate: 0.0,
+            boot_error_rate: 0.5,
+            seed: Some(3),
+            state: None,
+        };
+        let o = Options::from_args(&args);
+        assert_eq!(o.latency, Duration::from_millis(20));
+        assert_eq!(
+            o.describe_faults(),
+            "latency 20 ms, 5% answered 500 unprocessed, rate limit 10 requests/s (429, Retry-After: 1), \
+             50% answered 503 BOOT_ERROR unprocessed, seed 3"
+        );
+        assert_eq!(Options::ephemeral().describe_faults(), "none");
+        assert!(Sandbox::start(Options {
+            drop_rate: 2.0,
+            ..Options::ephemeral()
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn banner_names_the_address_key_and_seeded_ids() {
+        let addr: SocketAddr = "127.0.0.1:8787".parse().expect("addr");
+        let b = banner(addr, &Options::ephemeral());
+        assert!(b.starts_with("listening on http://127.0.0.1:8787\n"));
+        for needle in [
+            "http://127.0.0.1:8787/functions/v1/keen-api",
+            API_KEY,
+            PRIMARY_CHANNEL_ID,
+            PUBLIC_CHANNEL_ID,
+            PRIVATE_CHANNEL_ID,
+            DEAL_SIZE_PROPERTY_ID,
+            PUBLIC_CHANNEL_PUBLIC_UUID,
+            PRIVATE_LEAD_ID,
+            "\"Acme Referral Program\"  USD  public API off",
+            "\"Website Signups\"  EUR  public API on",
+            "\"Region\" (select: North America, EMEA, APAC, LATAM)",
+            "1. \"New lead\"",
+            "5. \"Lost\"",
+            "LEADCTL_API_URL=",
+            "Faults: none",
+        ] {
+            assert!(b.contains(needle), "banner lacks {needle:?}:\n{b}");
+        }
+    }
+
+    #[test]
+    fn a_port_in_use_is_a_clear_error() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = taken.local_addr().expect("addr").to_string();
+        let e = Sandbox::start(Options {
+            addr: addr.clone(),
+            ..Options::ephemeral()
+        })
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(e, format!("cannot listen on {addr} for the sandbox"));
+    }
+
+    #[test]
+    fn in_process_start_url_and_shutdown() {
+        let mut sb = Sandbox::start(Options::ephemeral()).expect("start");
+        assert!(sb.addr().ip().is_loopback() && sb.addr().port() != 0);
+        assert_eq!(
+            sb.url(),
+            format!("http://{}/functions/v1/keen-api", sb.addr())
+        );
+        assert_eq!(sb.stats()["leads"], 1);
+        sb.shutdown().expect("shutdown");
+        sb.shutdown().expect("a second shutdown is a no-op");
+        assert!(
+            std::net::TcpStream::connect(sb.addr()).is_err(),
+            "no longer listening"
+        );
     }
 }

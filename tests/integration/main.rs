@@ -8,3 +8,4 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod sandbox;

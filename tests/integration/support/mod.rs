@@ -2,6 +2,7 @@
 //! environment, and a scripted HTTP server on loopback.
 
 pub mod proxy;
+pub mod raw_http;
 pub mod server;
 pub mod tls;
 

@@ -1,0 +1,599 @@
+//! A small hand-written HTTP/1.1 server side: reads one request from a buffered stream and
+//! writes one response. Enough for the sandbox and nothing more: no TLS, no pipelining
+//! guarantees beyond "requests are answered in order", no trailers kept.
+//!
+//! It must never panic on what a client sends. Every malformed input becomes a
+//! [`ParseError::Reject`] (answered with that status, then the connection is closed) and
+//! every transport problem a [`ParseError::Io`] (the connection is just closed).
+
+use std::fmt::Write as _;
+use std::io::{self, BufRead, Read, Write};
+
+/// Longest request line or header line accepted.
+pub(crate) const MAX_LINE: usize = 8 * 1024;
+/// Most header lines accepted in one request.
+pub(crate) const MAX_HEADERS: usize = 100;
+/// Largest request body accepted (the API's bodies are a few KiB).
+pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    Http10,
+    Http11,
+}
+
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub method: String,
+    /// The request target as sent (origin form `/path?query`, or absolute form).
+    pub target: String,
+    pub version: Version,
+    /// Header names lower-cased, values trimmed, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path without query string; an absolute-form target (`http://host/path`) is
+    /// reduced to its path.
+    pub fn path(&self) -> &str {
+        let mut t = self.target.as_str();
+        if let Some(rest) = t
+            .strip_prefix("http://")
+            .or_else(|| t.strip_prefix("https://"))
+        {
+            t = rest.find('/').map_or("/", |i| &rest[i..]);
+        }
+        t.split(['?', '#']).next().unwrap_or(t)
+    }
+
+    /// Whether the client allows the connection to stay open after this request:
+    /// HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
+    pub fn keep_alive(&self) -> bool {
+        let tokens: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "connection")
+            .flat_map(|(_, v)| v.split(','))
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+        if tokens.iter().any(|t| t == "close") {
+            return false;
+        }
+        match self.version {
+            Version::Http11 => true,
+            Version::Http10 => tokens.iter().any(|t| t == "keep-alive"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum ParseError {
+    /// The peer closed, reset or timed out (or closed mid-request): close without answering.
+    Io,
+    /// The request is malformed or too large: answer `status` with `message`, then close.
+    Reject { status: u16, message: String },
+}
+
+impl From<io::Error> for ParseError {
+    fn from(_: io::Error) -> Self {
+        ParseError::Io
+    }
+}
+
+fn bad(message: impl Into<String>) -> ParseError {
+    ParseError::Reject {
+        status: 400,
+        message: message.into(),
+    }
+}
+
+/// Reads one request. `Ok(None)` means the peer closed the connection cleanly between
+/// requests. `out` is only used to send `100 Continue` to clients that ask for it
+/// (`Expect: 100-continue`, as curl does for larger bodies).
+pub(crate) fn read_request<R: BufRead, W: Write>(
+    r: &mut R,
+    out: &mut W,
+) -> Result<Option<Request>, ParseError> {
+    // RFC 9112 2.2: ignore a few empty lines before the request line.
+    let mut line = None;
+    for _ in 0..4 {
+        match read_line(r)? {
+            None => return Ok(None),
+            Some(l) if l.is_empty() => continue,
+            Some(l) => {
+                line = Some(l);
+                break;
+            }
+        }
+    }
+    let line = line.ok_or_else(|| bad("expected a request line"))?;
+    let (method, target, version) = parse_request_line(&line)?;
+
+    let mut headers = Vec::new();
+    loop {
+        let l = read_line(r)?.ok_or_else(|| eof("in the headers"))?;
+        if l.is_empty() {
+            break;
+        }
+        if headers.len() == MAX_HEADERS {
+            return Err(ParseError::Reject {
+                status: 431,
+                message: format!("more than {MAX_HEADERS} header fields"),
+            });
+        }
+        headers.push(parse_header(&l)?);
+    }
+    let mut req = Request {
+        method,
+        target,
+        version,
+        headers,
+        body: Vec::new(),
+    };
+    req.body = read_body(r, out, &req)?;
+    Ok(Some(req))
+}
+
+/// The connection ended in the middle of a request (`when` documents where).
+fn eof(_when: &str) -> ParseError {
+    ParseError::Io
+}
+
+/// One line without its `\r\n` (a bare `\n` is accepted too). `None` at end of stream
+/// before any byte.
+fn read_line<R: BufRead>(r: &mut R) -> Result<Option<String>, ParseError> {
+    let mut buf = Vec::new();
+    let limit = (MAX_LINE + 2) as u64;
+    r.by_ref().take(limit).read_until(b'\n', &mut buf)?;
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    if buf.last() != Some(&b'\n') {
+        if buf.len() as u64 >= limit {
+            return Err(ParseError::Reject {
+                status: 431,
+                message: format!("line longer than {MAX_LINE} bytes"),
+            });
+        }
+        return Err(eof("in the middle of a line"));
+    }
+    buf.pop();
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    if buf.contains(&b'\r') || buf.contains(&0) {
+        return Err(bad("stray CR or NUL in a line"));
+    }
+    String::from_utf8(buf)
+        .map(Some)
+        .map_err(|_| bad("request line or header is not valid UTF-8"))
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn parse_request_line(line: &str) -> Result<(String, String, Version), ParseError> {
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad(format!("malformed request line {line:?}")));
+    };
+    if !is_token(method) {
+        return Err(bad(format!("invalid method {method:?}")));
+    }
+    if target.is_empty() || target.bytes().any(|b| b.is_ascii_control()) {
+        return Err(bad("invalid request target"));
+    }
+    let version = match version {
+        "HTTP/1.1" => Version::Http11,
+        "HTTP/1.0" => Version::Http10,
+        v if v.starts_with("HTTP/") => {
+            return Err(ParseError::Reject {
+                status: 505,
+                message: format!("unsupported protocol version {v:?}"),
+            })
+        }
+        v => return Err(bad(format!("invalid protocol version {v:?}"))),
+    };
+    Ok((method.to_string(), target.to_string(), version))
+}
+
+fn parse_header(line: &str) -> Result<(String, String), ParseError> {
+    if line.starts_with([' ', '\t']) {
+        return Err(bad("obsolete header line folding is not accepted"));
+    }
+    let Some((name, value)) = line.split_once(':') else {
+        return Err(bad(format!("header line without a colon: {line:?}")));
+    };
+    if !is_token(name) {
+        return Err(bad(format!("invalid header name {name:?}")));
+    }
+    Ok((
+        name.to_ascii_lowercase(),
+        value.trim_matches([' ', '\t']).to_string(),
+    ))
+}
+
+fn read_body<R: BufRead, W: Write>(
+    r: &mut R,
+    out: &mut W,
+    req: &Request,
+) -> Result<Vec<u8>, ParseError> {
+    let te: Vec<String> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "transfer-encoding")
+        .flat_map(|(_, v)| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let cl: Vec<&str> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "content-length")
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .collect();
+
+    if !te.is_empty() {
+        // A request with both is a smuggling attempt or a broken client (RFC 9112 6.3).
+        if !cl.is_empty() {
+            return Err(bad("both Transfer-Encoding and Content-Length given"));
+        }
+        if te != ["chunked"] {
+            return Err(ParseError::Reject {
+                status: 501,
+                message: format!("unsupported Transfer-Encoding {:?}", te.join(", ")),
+            });
+        }
+        send_continue(out, req)?;
+        return read_chunked(r);
+    }
+
+    let Some(first) = cl.first() else {
+        return Ok(Vec::new());
+    };
+    if cl.iter().any(|v| v != first) {
+        return Err(bad("conflicting Content-Length values"));
+    }
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) || first.len() > 19 {
+        return Err(bad(format!("invalid Content-Length {first:?}")));
+    }
+    let len: u64 = first.parse().map_err(|_| bad("invalid Content-Length"))?;
+    if len > MAX_BODY as u64 {
+        return Err(too_large());
+    }
+    if len > 0 {
+        send_continue(out, req)?;
+    }
+    read_exactly(r, len)
+}
+
+fn too_large() -> ParseError {
+    ParseError::Reject {
+        status: 413,
+        message: format!("request body larger than {MAX_BODY} bytes"),
+    }
+}
+
+fn send_continue<W: Write>(out: &mut W, req: &Request) -> Result<(), ParseError> {
+    let wants = req
+        .header("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    if wants && req.version == Version::Http11 {
+        out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn read_exactly<R: Read>(r: &mut R, len: u64) -> Result<Vec<u8>, ParseError> {
+    let mut body = Vec::new();
+    r.take(len).read_to_end(&mut body)?;
+    if (body.len() as u64) < len {
+        return Err(eof("in the middle of the body"));
+    }
+    Ok(body)
+}
+
+fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
+    let mut body = Vec::new();
+    loop {
+        let line = read_line(r)?.ok_or_else(|| eof("before a chunk size"))?;
+        let size = line
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim_matches([' ', '\t']);
+        if size.is_empty() || size.len() > 15 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad(format!("invalid chunk size {line:?}")));
+        }
+        let size = u64::from_str_radix(size, 16).map_err(|_| bad("invalid chunk size"))?;
+        if size == 0 {
+            // Trailer fields: read and ignore up to the final empty line.
+            for _ in 0..=MAX_HEADERS {
+                let l = read_line(r)?.ok_or_else(|| eof("in the chunked trailer"))?;
+                if l.is_empty() {
+                    return Ok(body);
+                }
+                parse_header(&l)?;
+            }
+            return Err(ParseError::Reject {
+                status: 431,
+                message: "too many trailer fields".into(),
+            });
+        }
+        if body.len() as u64 + size > MAX_BODY as u64 {
+            return Err(too_large());
+        }
+        body.extend(read_exactly(r, size)?);
+        match read_line(r)? {
+            Some(l) if l.is_empty() => {}
+            Some(_) => return Err(bad("chunk data longer than its size")),
+            None => return Err(eof("after chunk data")),
+        }
+    }
+}
+
+/// A response about to be written.
+#[derive(Debug, Clone)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON response (`Content-Type: application/json`).
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        Response {
+            status,
+            headers: vec![("Content-Type", "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// `{"error": message}`, the API's error shape.
+    pub fn error(status: u16, message: &str) -> Self {
+        Self::json(status, &serde_json::json!({ "error": message }))
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Writes head and body in one `write_all`, so that with `TCP_NODELAY` a small answer
+    /// leaves in one segment. `head_only` (the answer to a `HEAD`) leaves the body out but
+    /// keeps its `Content-Length`.
+    pub fn write_to<W: Write>(
+        &self,
+        w: &mut W,
+        keep_alive: bool,
+        head_only: bool,
+    ) -> io::Result<()> {
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        for (name, value) in &self.headers {
+            let _ = write!(head, "{name}: {value}\r\n");
+        }
+        let _ = write!(
+            head,
+            "Content-Length: {}\r\nDate: {}\r\nConnection: {}\r\n\r\n",
+            self.body.len(),
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+            if keep_alive { "keep-alive" } else { "close" }
+        );
+        let mut bytes = head.into_bytes();
+        if !head_only {
+            bytes.extend_from_slice(&self.body);
+        }
+        w.write_all(&bytes)?;
+        w.flush()
+    }
+}
+
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &[u8]) -> (Result<Option<Request>, ParseError>, Vec<u8>) {
+        let mut r = raw;
+        let mut out = Vec::new();
+        let res = read_request(&mut r, &mut out);
+        (res, out)
+    }
+
+    fn ok(raw: &[u8]) -> Request {
+        match parse(raw).0 {
+            Ok(Some(req)) => req,
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    fn rejected(raw: &[u8]) -> (u16, String) {
+        match parse(raw).0 {
+            Err(ParseError::Reject { status, message }) => (status, message),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    fn is_io(raw: &[u8]) -> bool {
+        matches!(parse(raw).0, Err(ParseError::Io))
+    }
+
+    #[test]
+    fn content_length_body_and_case_insensitive_headers() {
+        let req = ok(b"POST /functions/v1/keen-api?x=1 HTTP/1.1\r\nHost: a\r\nCONTENT-length: 5\r\nX-Api-Key:  k1 \r\n\r\nhelloEXTRA");
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path(), "/functions/v1/keen-api");
+        assert_eq!(req.body, b"hello");
+        assert_eq!(req.header("x-api-key"), Some("k1"));
+        assert_eq!(req.header("X-API-KEY"), Some("k1"));
+        assert!(req.keep_alive());
+    }
+
+    #[test]
+    fn two_requests_on_one_stream_are_read_in_turn() {
+        let raw = b"POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /b HTTP/1.1\r\n\r\n";
+        let mut r = &raw[..];
+        let mut out = Vec::new();
+        let first = read_request(&mut r, &mut out)
+            .ok()
+            .flatten()
+            .expect("first");
+        assert_eq!(first.body, b"{}");
+        let second = read_request(&mut r, &mut out)
+            .ok()
+            .flatten()
+            .expect("second");
+        assert_eq!(second.path(), "/b");
+        assert!(second.body.is_empty());
+        assert!(matches!(read_request(&mut r, &mut out), Ok(None)));
+    }
+
+    #[test]
+    fn chunked_body_with_extensions_and_trailers() {
+        let req = ok(b"POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n4;name=v\r\n{\"a\"\r\n9\r\n:1234567}\r\n0\r\nX-Trailer: t\r\n\r\n");
+        assert_eq!(req.body, b"{\"a\":1234567}");
+    }
+
+    #[test]
+    fn bare_lf_line_endings_and_leading_empty_line_are_accepted() {
+        let req = ok(b"\r\nPOST /x HTTP/1.1\nContent-Length: 2\n\n{}");
+        assert_eq!(req.body, b"{}");
+    }
+
+    #[test]
+    fn connection_close_and_http10_keep_alive_rules() {
+        assert!(!ok(b"GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").keep_alive());
+        assert!(!ok(b"GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n").keep_alive());
+        assert!(!ok(b"GET / HTTP/1.0\r\n\r\n").keep_alive());
+        assert!(ok(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive());
+    }
+
+    #[test]
+    fn absolute_form_target_is_reduced_to_its_path() {
+        let req = ok(b"GET http://127.0.0.1:1/__sandbox/stats HTTP/1.1\r\n\r\n");
+        assert_eq!(req.path(), "/__sandbox/stats");
+    }
+
+    #[test]
+    fn expect_continue_is_answered_before_the_body() {
+        let (res, out) =
+            parse(b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
+        assert!(matches!(res, Ok(Some(_))));
+        assert_eq!(out, b"HTTP/1.1 100 Continue\r\n\r\n");
+        let (_, out) = parse(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn clean_eof_between_requests_is_not_an_error() {
+        assert!(matches!(parse(b"").0, Ok(None)));
+    }
+
+    #[test]
+    fn malformed_requests_are_rejected_with_400() {
+        for raw in [
+            &b"GARBAGE\r\n\r\n"[..],
+            b"GET  / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1 extra\r\n\r\n",
+            b"G(T / HTTP/1.1\r\n\r\n",
+            b"GET / FTP/1.0\r\n\r\n",
+            b"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+            b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
+            b"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            b"POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+            b"\xff\xfe / HTTP/1.1\r\n\r\n",
+        ] {
+            let (status, message) = rejected(raw);
+            assert_eq!(status, 400, "{:?}: {message}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    #[test]
+    fn other_rejections_have_their_own_status() {
+        assert_eq!(rejected(b"GET / HTTP/2.0\r\n\r\n").0, 505);
+        assert_eq!(
+            rejected(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").0,
+            501
+        );
+        let huge = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
+        assert_eq!(rejected(huge.as_bytes()).0, 413);
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE + 10));
+        assert_eq!(rejected(long.as_bytes()).0, 431);
+        let many: String = (0..=MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
+        assert_eq!(
+            rejected(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()).0,
+            431
+        );
+    }
+
+    #[test]
+    fn truncated_requests_are_transport_errors() {
+        assert!(is_io(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort"));
+        assert!(is_io(b"POST / HTTP/1.1\r\nHost: a\r\n"));
+        assert!(is_io(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"
+        ));
+        assert!(is_io(b"GET / HTTP/1.1"));
+    }
+
+    #[test]
+    fn response_is_written_with_length_and_connection_headers() {
+        let mut out = Vec::new();
+        Response::error(404, "Lead not found")
+            .with_header("sb-error-code", "NOT_FOUND")
+            .write_to(&mut out, false, false)
+            .expect("write to a Vec");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"), "{text}");
+        assert!(text.contains("Content-Type: application/json\r\n"));
+        assert!(text.contains("sb-error-code: NOT_FOUND\r\n"));
+        assert!(text.contains("Content-Length: 26\r\n"));
+        assert!(text.contains("Connection: close\r\n"));
+        assert!(text.ends_with("\r\n\r\n{\"error\":\"Lead not found\"}"));
+    }
+}
