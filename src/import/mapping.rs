@@ -134,6 +134,9 @@ const ALIASES: &[(&str, &[&str])] = &[
 
 const CHANNEL_ALIASES: &[&str] = &["channelid", "channel"];
 
+/// The columns leadctl adds to an errors file, so importing that file again just works.
+const LEADCTL_COLUMNS: &[&str] = &["leadctl_row", "leadctl_outcome", "leadctl_error"];
+
 /// Lowercase letters and digits only: "E-Mail Address" → "emailaddress".
 pub fn normalize(header: &str) -> String {
     header
@@ -247,6 +250,8 @@ pub fn map_headers(
             (t, "--map")
         } else if header.trim().is_empty() {
             (Target::Ignore, "no header")
+        } else if LEADCTL_COLUMNS.contains(&header.trim()) {
+            (Target::Ignore, "an errors file's own column")
         } else if let Some(p) = header.trim().strip_prefix("property:") {
             (Target::Property(p.trim().to_string()), "property:")
         } else if CHANNEL_ALIASES.contains(&n.as_str()) {
@@ -390,6 +395,20 @@ mod tests {
             ]
         );
         assert_eq!(m.unknown, vec![(4, "Favourite colour".to_string())]);
+    }
+
+    #[test]
+    fn an_errors_files_own_columns_are_ignored() {
+        let m = map_headers(
+            &headers(&["Email", "leadctl_row", "leadctl_outcome", "leadctl_error"]),
+            &[],
+            &props(),
+        );
+        assert!(m.unknown.is_empty());
+        assert_eq!(
+            targets(&m)[1..],
+            [Target::Ignore, Target::Ignore, Target::Ignore]
+        );
     }
 
     #[test]

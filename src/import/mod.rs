@@ -502,6 +502,9 @@ fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
     });
 }
 
+/// Failed or unknown rows printed one by one on stderr before the rest go only to the files.
+const SHOWN_FAILURES: u64 = 10;
+
 /// Sends every row (skipping what the journal says is done) and gives the account.
 fn send_all(
     settings: &Settings,
@@ -574,6 +577,7 @@ fn send_all(
     let mut fatal: Option<anyhow::Error> = None;
     let mut write_error: Option<anyhow::Error> = None;
     let mut max_errors_hit = false;
+    let mut shown_failures = 0u64;
     let mut emit = |r: report::RowResult,
                     out: &mut Output,
                     errors: &mut report::ErrorsFile,
@@ -598,6 +602,24 @@ fn send_all(
         send::Event::Dispatched(row) => orderer.dispatched(row),
         send::Event::Result(r, p) => {
             counts.add(r.outcome);
+            if matches!(
+                r.outcome,
+                report::Outcome::Failed | report::Outcome::Unknown
+            ) {
+                shown_failures += 1;
+                if shown_failures <= SHOWN_FAILURES {
+                    progress.println(&format!(
+                        "leadctl: row {}: {}: {}",
+                        r.row,
+                        r.outcome.as_str(),
+                        crate::output::sanitize(r.error.as_deref().unwrap_or(""))
+                    ));
+                } else if shown_failures == SHOWN_FAILURES + 1 {
+                    progress.println(
+                        "leadctl: (further failures are in the errors file and the summary)",
+                    );
+                }
+            }
             if let Some(id) = &r.lead_id {
                 created_ids.insert(id.clone());
             }
@@ -620,6 +642,9 @@ fn send_all(
         }
         send::Event::Fatal(e) => {
             stop.store(true, Ordering::SeqCst);
+            fatal.get_or_insert(e);
+        }
+        send::Event::InputEnded(e) => {
             fatal.get_or_insert(e);
         }
     });
@@ -732,7 +757,7 @@ fn report_settled(settled: &reconcile::Settled, unknown: usize, log: &Log) {
     );
     if found < unknown {
         text.push_str(&format!(
-            "; {} remain unknown: the API lists only the newest 100 leads of a channel, so an older              lead cannot be checked, and absence there proves nothing",
+            "; {} remain unknown: the API lists only the newest 100 leads of a channel, so an older lead cannot be checked, and absence there proves nothing",
             unknown - found
         ));
     }

@@ -53,6 +53,9 @@ pub enum Event {
     Result(RowResult, Option<Pending>),
     /// Something that stops the whole run (401, unreachable server, an unwritable journal...).
     Fatal(anyhow::Error),
+    /// Reading stopped here (an invalid row from stdin, an unreadable rest of the input); the
+    /// rows already taken are still sent.
+    InputEnded(anyhow::Error),
 }
 
 /// A token bucket for `--rate`: at most `rate` requests a second, bursts of at most one second.
@@ -178,7 +181,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 ));
                 if !ctx.opts.skip_invalid {
                     // Only stdin gets here (a file is checked whole first): stop at this row.
-                    send(Event::Fatal(
+                    send(Event::InputEnded(
                         Failure::input(format!("{text}\n  the import stopped at this row; the rows before it were sent"))
                             .with_hint("fix the row and run the same command again to resume, or pass --skip-invalid")
                             .into(),
@@ -201,7 +204,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                     ),
                     None,
                 ));
-                send(Event::Fatal(
+                send(Event::InputEnded(
                     Failure::input(format!(
                         "row {} differs from the row the journal recorded for it: the input changed",
                         row.number

@@ -8,4 +8,5 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod import;
 mod sandbox;

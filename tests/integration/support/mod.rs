@@ -154,6 +154,28 @@ impl Leadctl {
         path
     }
 
+    /// Starts the binary without waiting (stdout and stderr to files in its HOME), for tests
+    /// that signal or kill it mid-run.
+    pub fn spawn(mut self) -> Running {
+        let out_path = self.home.path().join("stdout.txt");
+        let err_path = self.home.path().join("stderr.txt");
+        let out = std::fs::File::create(&out_path).expect("stdout file");
+        let err = std::fs::File::create(&err_path).expect("stderr file");
+        let child = self
+            .cmd
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("spawn leadctl");
+        Running {
+            child,
+            out_path,
+            err_path,
+            home: self.home,
+        }
+    }
+
     pub fn run(mut self) -> Outcome {
         self.cmd
             .stdin(if self.stdin.is_some() {
@@ -188,5 +210,47 @@ impl Leadctl {
             outcome.stderr
         );
         outcome
+    }
+}
+
+/// A leadctl process started with `spawn`.
+pub struct Running {
+    pub child: std::process::Child,
+    out_path: PathBuf,
+    err_path: PathBuf,
+    home: tempfile::TempDir,
+}
+
+impl Running {
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
+    /// Waits for the exit (at most `limit`) and collects what it printed.
+    pub fn wait(mut self, limit: std::time::Duration) -> Outcome {
+        let deadline = std::time::Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("leadctl did not exit within {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        use std::os::unix::process::ExitStatusExt;
+        Outcome {
+            code: status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+            stdout: std::fs::read_to_string(&self.out_path).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&self.err_path).unwrap_or_default(),
+            home: self.home,
+        }
     }
 }
