@@ -179,9 +179,10 @@ impl Journal {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options
-            .open(path)
-            .map_err(|e| Failure::config(format!("cannot open the journal {display}: {e}")))?;
+        let mut file = options.open(path).map_err(|e| {
+            Failure::config(format!("cannot open the journal {display}: {e}"))
+                .with_hint("pass --journal PATH for a writable place, or --no-journal (no resume)")
+        })?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {

@@ -516,6 +516,19 @@ fn send_all(
 ) -> Result<()> {
     let log = &settings.log;
     settings.require_key()?;
+    let errors_path = args
+        .errors
+        .clone()
+        .or_else(|| beside(&prepared.source, args.shard, ".errors.csv"))
+        .unwrap_or_else(|| "stdin.errors.csv".into());
+    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
+    let mut errors = report::ErrorsFile::prepare(
+        &errors_path,
+        &prepared.headers,
+        prepared.format.delimiter,
+        bom,
+    )?;
+
     let resume = resume_command();
     let journal = open_journal(args, prepared, settings.sandbox, &resume)?;
     if let Some(j) = &journal {
@@ -532,19 +545,6 @@ fn send_all(
             ));
         }
     }
-    let errors_path = args
-        .errors
-        .clone()
-        .or_else(|| beside(&prepared.source, args.shard, ".errors.csv"))
-        .unwrap_or_else(|| "stdin.errors.csv".into());
-    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
-    let mut errors = report::ErrorsFile::prepare(
-        &errors_path,
-        &prepared.headers,
-        prepared.format.delimiter,
-        bom,
-    )?;
-
     let stop = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
