@@ -1366,6 +1366,52 @@ fn answers_in_the_documented_inconsistent_shapes_are_read() {
     assert!(!o.stdout.contains("Partner company"), "{}", o.stdout);
 }
 
+#[test]
+fn a_status_answer_with_the_old_status_name_shows_the_new_one() {
+    // API.md section 8: the documented update_status(_id) answers show the old name beside the
+    // new lead_status_id.
+    const LEAD: &str = "d1111111-0000-4000-8000-000000000002";
+    let server = ScriptedServer::start(|req, _| match req.action().as_str() {
+        "update_status" | "update_status_id" => Reply::json(
+            200,
+            json!({"lead": {"id": LEAD, "status": "New lead", "lead_status_id": QUALIFIED_ID,
+                            "channels_id": PRIMARY_CHANNEL_ID}}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"channels": [{"id": PRIMARY_CHANNEL_ID, "title": "Acme",
+                                 "lead_status": [{"id": QUALIFIED_ID, "status": "Qualified"}]}]}),
+        ),
+    });
+    let expected = format!(
+        "ID:        {LEAD}\nStatus:    Qualified\nStatus ID: {QUALIFIED_ID}\n\
+         Channel:   {PRIMARY_CHANNEL_ID}\n"
+    );
+    for status in ["Qualified", QUALIFIED_ID] {
+        let o = Leadctl::against(&server.url())
+            .args(["leads", "status", LEAD, status])
+            .run();
+        o.code(0);
+        assert_eq!(o.stdout, expected);
+    }
+    // -o json stays the answer as sent.
+    let o = Leadctl::against(&server.url())
+        .args(["leads", "status", LEAD, "Qualified", "-o", "json"])
+        .run();
+    o.code(0);
+    assert_eq!(o.json()["status"], "New lead");
+    let actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
+    assert_eq!(
+        actions,
+        [
+            "update_status",
+            "update_status_id",
+            "get_channels",
+            "update_status"
+        ]
+    );
+}
+
 // ---- help ---------------------------------------------------------------------------------
 
 #[test]
