@@ -190,7 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;leads;list' {
-            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel [env: LEADCTL_CHANNEL, else the profile''s channel]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel: its id, or its title (case-insensitive) [env: LEADCTL_CHANNEL, else the profile''s channel]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]')

@@ -178,7 +178,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;leads;list'= {
-            cand --channel 'The channel [env: LEADCTL_CHANNEL, else the profile''s channel]'
+            cand --channel 'The channel: its id, or its title (case-insensitive) [env: LEADCTL_CHANNEL, else the profile''s channel]'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'

@@ -446,11 +446,12 @@ pub enum LeadsCommand {
     #[command(after_help = "\
 Examples:
   leadctl leads list --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890
-  leadctl leads list -o csv > leads.csv
+  leadctl leads list --channel 'Acme Referral Program' -o csv > leads.csv
   leadctl leads list -o json | jq '.[] | select(.status == \"Qualified\") | .email'")]
     List {
-        /// The channel [env: LEADCTL_CHANNEL, else the profile's channel]
-        #[arg(long, value_name = "UUID")]
+        /// The channel: its id, or its title (case-insensitive) [env: LEADCTL_CHANNEL, else the
+        /// profile's channel]
+        #[arg(long, value_name = "CHANNEL")]
         channel: Option<String>,
     },
 
@@ -459,13 +460,10 @@ Examples:
 Examples:
   leadctl leads get 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e
   leadctl leads get --legacy-id 100001 -o id")]
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["lead_id", "legacy_id"])))]
     Get {
         /// The lead's id (a UUID)
-        #[arg(
-            value_name = "LEAD_ID",
-            required_unless_present = "legacy_id",
-            conflicts_with = "legacy_id"
-        )]
+        #[arg(value_name = "LEAD_ID")]
         lead_id: Option<String>,
         /// The lead's integer id in the legacy (pre-2026) system
         #[arg(long, value_name = "N")]
@@ -557,6 +555,10 @@ The body is {\"action\": ACTION} plus the fields of --input (a JSON object), the
 lead_external). get_* actions and update_lead are retried like reads; every other action only
 when the server provably did not process it. Actions that create leads, change statuses or record
 purchases fire rewards, webhooks and notifications exactly as the dedicated commands do.
+
+Output: the answer as JSON (-o json, and -o table); -o ndjson prints one line per item of a list
+answer (get_leads, the channels of get_channels); -o csv one row per item, or for one lead or
+purchase one row, nested values as JSON; -o id the ids (lead.id, purchase.id, or each item's).
 
 Examples:
   leadctl api get_channels

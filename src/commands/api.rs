@@ -58,22 +58,96 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
     let answer = client
         .call(action, &fields, mode)
         .with_context(|| format!("calling {action}"))?;
-    if out.format == OutputFormat::Id {
-        let ids = ids(&answer);
-        if ids.is_empty() {
-            return Err(Failure::usage("the answer holds no id to print with -o id")
+    match out.format {
+        OutputFormat::Id => {
+            let ids = ids(&answer);
+            if ids.is_empty() {
+                return Err(Failure::usage(format!(
+                    "{action} succeeded, but its answer holds no id to print with -o id"
+                ))
                 .with_hint("use -o json to see the whole answer")
                 .into());
+            }
+            out.lines(&ids)?;
         }
-        out.lines(&ids)?;
-        return Ok(());
+        OutputFormat::Csv => {
+            let (header, rows) = csv_rows(&records(&answer));
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            out.csv_rows(&header, &rows)?;
+        }
+        OutputFormat::Ndjson => {
+            let docs = match list(&answer) {
+                Some(items) => items.to_vec(),
+                None => vec![answer],
+            };
+            out.json_documents(&docs)?;
+        }
+        OutputFormat::Json | OutputFormat::Table => out.json_documents(&[answer])?,
     }
-    let docs = match (&answer, out.format) {
-        (Value::Array(items), OutputFormat::Ndjson) => items.clone(),
-        _ => vec![answer],
-    };
-    out.json_documents(&docs)?;
     Ok(())
+}
+
+/// The list in an answer: a bare array (`get_leads`), or the one array of an object
+/// (`{"channels": [...]}`).
+fn list(answer: &Value) -> Option<&[Value]> {
+    match answer {
+        Value::Array(items) => Some(items),
+        Value::Object(map) if map.len() == 1 => map.values().next()?.as_array().map(Vec::as_slice),
+        _ => None,
+    }
+}
+
+/// The records an answer holds, for `-o csv`: a list's items, else the object inside a
+/// `{"lead": ...}` or `{"purchase": ...}` envelope, else the answer itself.
+fn records(answer: &Value) -> Vec<Value> {
+    if let Some(items) = list(answer) {
+        return items.to_vec();
+    }
+    match answer {
+        Value::Object(map) if map.len() == 1 => match map.values().next() {
+            Some(inner @ Value::Object(_)) => vec![inner.clone()],
+            _ => vec![answer.clone()],
+        },
+        _ => vec![answer.clone()],
+    }
+}
+
+/// A header (every key, in first-seen order) and one row per record; strings as they are, null
+/// as an empty cell, other values as JSON.
+fn csv_rows(records: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header: Vec<String> = Vec::new();
+    for r in records {
+        match r {
+            Value::Object(map) => {
+                for k in map.keys() {
+                    if !header.contains(k) {
+                        header.push(k.clone());
+                    }
+                }
+            }
+            _ if !header.iter().any(|h| h == "value") => header.push("value".to_string()),
+            _ => {}
+        }
+    }
+    let cell = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let rows = records
+        .iter()
+        .map(|r| {
+            header
+                .iter()
+                .map(|h| match r {
+                    Value::Object(map) => cell(map.get(h)),
+                    other if h == "value" => cell(Some(other)),
+                    _ => String::new(),
+                })
+                .collect()
+        })
+        .collect();
+    (header, rows)
 }
 
 /// `--input`, then each `-f` and `-F`, in that order.
@@ -156,5 +230,30 @@ mod tests {
         assert_eq!(ids(&json!([{"id": "a"}, {"id": "b"}])), ["a", "b"]);
         assert_eq!(ids(&json!({"channels": [{"id": "c"}]})), ["c"]);
         assert!(ids(&json!({"ok": true})).is_empty());
+    }
+
+    #[test]
+    fn csv_of_each_shape() {
+        let (h, rows) = csv_rows(&records(
+            &json!([{"id": "a", "n": 1}, {"id": "b", "x": null}]),
+        ));
+        assert_eq!(h, ["id", "n", "x"]);
+        assert_eq!(rows, [vec!["a", "1", ""], vec!["b", "", ""]]);
+        let (h, rows) = csv_rows(&records(&json!({"lead": {"id": "L", "tags": ["t"]}})));
+        assert_eq!(h, ["id", "tags"]);
+        assert_eq!(rows, [vec!["L", "[\"t\"]"]]);
+        let (h, rows) = csv_rows(&records(&json!({"channels": [{"id": "c"}]})));
+        assert_eq!(
+            (h, rows),
+            (vec!["id".to_string()], vec![vec!["c".to_string()]])
+        );
+        let (h, rows) = csv_rows(&records(&json!({"ok": true, "n": 2})));
+        assert_eq!(
+            (h, rows),
+            (
+                vec!["ok".to_string(), "n".to_string()],
+                vec![vec!["true".to_string(), "2".to_string()]]
+            )
+        );
     }
 }

@@ -1,35 +1,75 @@
 //! `leadctl channels` and `leadctl channels show ID_OR_TITLE` (`get_channels`).
 
 use anyhow::{Context, Result};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::properties::closest;
 use crate::api::models::Channel;
+use crate::api::{ApiClient, ApiError, Mode};
 use crate::cli::{ChannelsArgs, ChannelsCommand};
 use crate::exit::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
 
+/// A channel as leadctl reads it, and the object exactly as the server sent it (what `-o json`
+/// prints, so fields leadctl does not know yet and the server's key order are kept).
+pub struct Listed {
+    pub channel: Channel,
+    pub raw: Value,
+}
+
 pub fn run(settings: &Settings, args: &ChannelsArgs, out: &mut Output) -> Result<()> {
     settings.require_key()?;
     let client = settings.client()?;
-    let channels = client
-        .get_channels()
-        .context("listing channels (get_channels)")?;
+    let listed = fetch(&client).context("listing channels (get_channels)")?;
     match &args.command {
         None => {
-            if channels.is_empty() {
+            if listed.is_empty() {
                 settings
                     .log
                     .notice("this API key's company is on no channel yet");
             }
-            out.view(&views::channels(&channels))?;
+            out.view(&views::channels(&listed))?;
         }
         Some(ChannelsCommand::Show { channel }) => {
+            let channels: Vec<Channel> = listed.iter().map(|l| l.channel.clone()).collect();
             let found = find(&channels, channel)?;
-            out.view(&views::channel_detail(found))?;
+            let raw = listed
+                .iter()
+                .find(|l| l.channel.id == found.id)
+                .map(|l| l.raw.clone())
+                .unwrap_or(Value::Null);
+            out.view(&views::channel_detail(found, raw))?;
         }
     }
     Ok(())
+}
+
+/// `get_channels`, keeping each channel's JSON as sent.
+fn fetch(client: &ApiClient) -> Result<Vec<Listed>, ApiError> {
+    let answer = client.call("get_channels", &Map::new(), Mode::Repeatable)?;
+    let bad = |why: String| ApiError::BadResponse {
+        status: 200,
+        excerpt: format!(
+            "{why}: {}",
+            crate::api::excerpt(answer.to_string().as_bytes())
+        ),
+        maybe_created: false,
+    };
+    let Some(items) = answer.get("channels").and_then(Value::as_array) else {
+        return Err(bad("expected {\"channels\": [...]}".to_string()));
+    };
+    items
+        .iter()
+        .map(|raw| match Channel::deserialize(raw) {
+            Ok(channel) => Ok(Listed {
+                channel,
+                raw: raw.clone(),
+            }),
+            Err(e) => Err(bad(format!("a channel is unreadable ({e})"))),
+        })
+        .collect()
 }
 
 /// A channel by id, else by title (case-insensitive); several titles matching is an error.
@@ -55,7 +95,8 @@ pub fn find<'a>(channels: &'a [Channel], wanted: &str) -> Result<&'a Channel, Fa
         [] => {
             let titles: Vec<&str> = channels.iter().filter_map(|c| c.title.as_deref()).collect();
             let mut failure = Failure::input(format!(
-                "no channel with the id or title {wanted:?} among the {} channel(s) this key can access",
+                "no channel with the id or title {wanted:?} among the {} channel(s) this key can \
+                 access",
                 channels.len()
             ));
             failure.hint = Some(match closest(wanted, &titles) {
@@ -69,7 +110,7 @@ pub fn find<'a>(channels: &'a [Channel], wanted: &str) -> Result<&'a Channel, Fa
             several.len(),
             several
                 .iter()
-                .map(|c| c.id.as_str())
+                .map(|c| c.label())
                 .collect::<Vec<_>>()
                 .join(", ")
         ))

@@ -4,9 +4,9 @@
 use anyhow::{Context, Result};
 
 use super::properties::{closest, find_channel, is_uuid, problem_list, resolve_one};
-use crate::api::models::{LeadUpdate, PropertyInput};
+use crate::api::models::{Lead, LeadUpdate, PropertyInput};
 use crate::api::{ApiClient, ApiError};
-use crate::cli::{LeadUpdateArgs, LeadsCommand};
+use crate::cli::{LeadUpdateArgs, LeadsCommand, OutputFormat};
 use crate::exit::{Failure, Kind};
 use crate::output::{views, Output};
 use crate::settings::Settings;
@@ -20,14 +20,14 @@ pub fn run(settings: &Settings, command: &LeadsCommand, out: &mut Output) -> Res
         LeadsCommand::Get { lead_id, legacy_id } => {
             let client = client(settings)?;
             let lead = match (lead_id, legacy_id) {
-                (_, Some(n)) => client
-                    .get_lead_by_legacy_id(*n)
-                    .with_context(|| format!("looking up legacy lead {n}"))?,
+                (_, Some(n)) => client.get_lead_by_legacy_id(*n).map_err(|e| {
+                    lead_error(e, format!("looking up the lead with legacy id {n}"))
+                })?,
                 (Some(id), None) => {
                     check_lead_id(id)?;
                     client
                         .get_lead_by_id(id.trim())
-                        .with_context(|| format!("looking up lead {id}"))?
+                        .map_err(|e| lead_error(e, format!("looking up lead {}", id.trim())))?
                 }
                 (None, None) => return Err(Failure::usage("give LEAD_ID or --legacy-id N").into()),
             };
@@ -36,6 +36,33 @@ pub fn run(settings: &Settings, command: &LeadsCommand, out: &mut Output) -> Res
         }
         LeadsCommand::Update(args) => update(settings, args, out),
         LeadsCommand::Status { lead_id, status } => set_status(settings, lead_id, status, out),
+    }
+}
+
+/// An API error about one lead, with a hint that fits leads (the client's generic 403 hint talks
+/// about channel ids). Exit codes stay those of the API error: 5 for 403, 6 for 404.
+pub(crate) fn lead_error(e: ApiError, doing: String) -> anyhow::Error {
+    let hint = match &e {
+        ApiError::Forbidden { message } if message == "Lead not accessible" => Some((
+            Kind::Permission,
+            "the lead is on a channel this key's company is not part of; `leadctl channels` \
+             lists the channels the key can access",
+        )),
+        ApiError::Rejected {
+            status: 404,
+            message,
+        } if message == "Lead not found" => Some((
+            Kind::Input,
+            "check the lead id: `leadctl leads list --channel CHANNEL` shows a channel's newest \
+             leads, and `leadctl leads get --legacy-id N` finds a lead by its legacy integer id",
+        )),
+        _ => None,
+    };
+    match hint {
+        Some((kind, hint)) => Failure::new(kind, format!("{doing}: {e}"))
+            .with_hint(hint)
+            .into(),
+        None => anyhow::Error::new(e).context(doing),
     }
 }
 
@@ -62,17 +89,19 @@ fn check_lead_id(id: &str) -> Result<(), Failure> {
 }
 
 fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<()> {
-    let channel = settings.require_channel(channel)?.value;
-    if !is_uuid(&channel) {
-        return Err(
-            Failure::input(format!("channel id {channel:?} is not a UUID"))
-                .with_hint("`leadctl channels` lists the channel ids")
-                .into(),
-        );
-    }
+    let wanted = settings.require_channel(channel)?.value;
     let client = client(settings)?;
-    let leads = client
-        .get_leads(channel.trim())
+    // A title is looked up (`channels show` takes either, and so does this).
+    let channel = if is_uuid(&wanted) {
+        wanted.trim().to_string()
+    } else {
+        let channels = client
+            .get_channels()
+            .context("looking up the channel by its title (get_channels)")?;
+        super::channels::find(&channels, &wanted)?.id.clone()
+    };
+    let mut leads = client
+        .get_leads(&channel)
         .with_context(|| format!("listing the leads of channel {channel}"))?;
     if leads.is_empty() {
         settings
@@ -84,6 +113,10 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
              channel, and older ones cannot be listed",
             leads.len()
         ));
+    }
+    // The flat form has no channels_id; -o csv fills the column from the channel listed.
+    for lead in &mut leads {
+        lead.channels_id.get_or_insert_with(|| channel.clone());
     }
     out.view(&views::leads(&leads, false))?;
     Ok(())
@@ -121,17 +154,20 @@ fn update(settings: &Settings, args: &LeadUpdateArgs, out: &mut Output) -> Resul
     }
     let lead = client
         .update_lead(&update)
-        .with_context(|| format!("updating lead {}", update.lead_id))?;
+        .map_err(|e| lead_error(e, format!("updating lead {}", update.lead_id)))?;
     out.view(&views::leads(std::slice::from_ref(&lead), true))?;
     Ok(())
 }
 
 /// Property names are per channel: look up the lead's channel, then its definitions.
 fn resolve_names(client: &ApiClient, update: &mut LeadUpdate) -> Result<()> {
-    let lead = client.get_lead_by_id(&update.lead_id).with_context(|| {
-        format!(
-            "looking up lead {} to resolve property names",
-            update.lead_id
+    let lead = client.get_lead_by_id(&update.lead_id).map_err(|e| {
+        lead_error(
+            e,
+            format!(
+                "looking up lead {} to resolve property names",
+                update.lead_id
+            ),
         )
     })?;
     let channel_id = lead.channels_id.clone().unwrap_or_default();
@@ -168,48 +204,73 @@ fn resolve_names(client: &ApiClient, update: &mut LeadUpdate) -> Result<()> {
 
 fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output) -> Result<()> {
     check_lead_id(lead_id)?;
+    let lead_id = lead_id.trim();
     let status = status.trim();
     if status.is_empty() {
-        return Err(Failure::usage("STATUS is empty").into());
+        return Err(Failure::usage("STATUS is empty")
+            .with_hint("give a status name such as \"Qualified\", or a status id")
+            .into());
     }
     let client = client(settings)?;
     let by_id = is_uuid(status);
-    let result = if by_id {
-        client.update_status_id(lead_id.trim(), status)
+    let doing = if by_id {
+        format!("moving lead {lead_id} to status id {status}")
     } else {
-        client.update_status(lead_id.trim(), status)
+        format!("moving lead {lead_id} to {status:?}")
     };
-    match result {
-        Ok(lead) => {
-            out.view(&views::leads(std::slice::from_ref(&lead), true))?;
-            Ok(())
-        }
-        Err(ApiError::Rejected {
-            status: 404,
-            message,
-        }) if message.starts_with("Status") => {
+    let result = if by_id {
+        client.update_status_id(lead_id, status)
+    } else {
+        client.update_status(lead_id, status)
+    };
+    let mut lead = match result {
+        Ok(lead) => lead,
+        Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
+        {
             // Say which statuses exist, and which one was probably meant.
-            match explain_status(&client, lead_id.trim(), status, by_id) {
-                Some(failure) => Err(anyhow::Error::new(ApiError::Rejected {
-                    status: 404,
-                    message,
-                })
-                .context(failure)),
-                None => Err(anyhow::Error::new(ApiError::Rejected {
-                    status: 404,
-                    message,
-                })
-                .context(format!("moving lead {lead_id} to {status:?}"))),
+            return Err(match explain_status(&client, lead_id, status, by_id) {
+                Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
+                    .with_hint(hint)
+                    .into(),
+                None => anyhow::Error::new(e).context(doing),
+            });
+        }
+        Err(e) => return Err(lead_error(e, doing)),
+    };
+    // The documented answer may still carry the old status name (API.md section 8), so the
+    // table shows the status that was asked for.
+    if by_id {
+        if matches!(out.format, OutputFormat::Table | OutputFormat::Csv) {
+            if let Some(name) = status_name(&client, &lead, status) {
+                lead.status = Some(name);
             }
         }
-        Err(e) => {
-            Err(anyhow::Error::new(e).context(format!("moving lead {lead_id} to {status:?}")))
-        }
+    } else {
+        lead.status = Some(status.to_string());
     }
+    out.view(&views::leads(std::slice::from_ref(&lead), true))?;
+    Ok(())
 }
 
-/// The statuses of the lead's channel, for an error message; `None` if they cannot be read.
-fn explain_status(client: &ApiClient, lead_id: &str, wanted: &str, by_id: bool) -> Option<Failure> {
+/// The name of a status id on the lead's channel, if it can be read.
+fn status_name(client: &ApiClient, lead: &Lead, status_id: &str) -> Option<String> {
+    let channels = client.get_channels().ok()?;
+    let channel = find_channel(&channels, lead.channels_id.as_deref()?)?;
+    channel
+        .lead_status
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(status_id))
+        .and_then(|s| s.status.clone())
+}
+
+/// The statuses of the lead's channel, and a hint, for the error message of an unknown status;
+/// `None` if they cannot be read.
+fn explain_status(
+    client: &ApiClient,
+    lead_id: &str,
+    wanted: &str,
+    by_id: bool,
+) -> Option<(String, String)> {
     let lead = client.get_lead_by_id(lead_id).ok()?;
     let channels = client.get_channels().ok()?;
     let channel = find_channel(&channels, lead.channels_id.as_deref()?)?;
@@ -221,7 +282,7 @@ fn explain_status(client: &ApiClient, lead_id: &str, wanted: &str, by_id: bool) 
     let listing = if by_id {
         statuses
             .iter()
-            .map(|s| format!("{} ({})", s.status.as_deref().unwrap_or("?"), s.id))
+            .map(|s| format!("{} ({:?})", s.id, s.status.as_deref().unwrap_or("?")))
             .collect::<Vec<_>>()
             .join(", ")
     } else {
@@ -231,15 +292,17 @@ fn explain_status(client: &ApiClient, lead_id: &str, wanted: &str, by_id: bool) 
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let what = if by_id { "status id" } else { "status" };
-    let mut failure = Failure::input(format!(
-        "{what} {wanted:?} is not on the lead's channel {}; its statuses are {listing}",
+    let listing = format!(
+        "the statuses of the lead's channel {} are {listing}",
         channel.label()
-    ));
-    if !by_id {
-        if let Some(near) = closest(wanted, &names) {
-            failure.hint = Some(format!("did you mean {near:?}?"));
-        }
-    }
-    Some(failure)
+    );
+    let near = if by_id { None } else { closest(wanted, &names) };
+    let hint = match near {
+        Some(near) => format!("did you mean {near:?}?"),
+        None => format!(
+            "use one of these ids (or a status name); `leadctl channels show {}` lists them",
+            channel.id
+        ),
+    };
+    Some((listing, hint))
 }

@@ -1,7 +1,8 @@
 //! `leadctl purchases create` (`create_purchase`).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
+use super::leads::lead_error;
 use super::properties::is_uuid;
 use crate::api::models::NewPurchase;
 use crate::cli::{PurchaseArgs, PurchasesCommand};
@@ -45,9 +46,12 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
     };
     settings.require_key()?;
     let client = settings.client()?;
-    let recorded = client
-        .create_purchase(&purchase)
-        .context("recording the purchase (create_purchase)")?;
+    let recorded = client.create_purchase(&purchase).map_err(|e| {
+        lead_error(
+            e,
+            format!("recording a purchase on lead {}", purchase.lead_id),
+        )
+    })?;
     out.view(&views::purchase(&recorded))?;
     Ok(())
 }

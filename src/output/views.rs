@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::{Grid, View};
 use crate::api::models::{Channel, Lead, Purchase};
+use crate::commands::channels::Listed;
 
 /// Every standard field of a lead, in the order `-o csv` writes them.
 const LEAD_FIELDS: &[&str] = &[
@@ -113,9 +114,11 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
 }
 
 fn lead_detail(lead: &Lead) -> Vec<(String, String)> {
-    let rows: [(&str, Option<&str>); 14] = [
+    let status_id = lead.raw.get("lead_status_id").and_then(Value::as_str);
+    let rows: [(&str, Option<&str>); 15] = [
         ("ID", Some(&lead.id)),
         ("Status", lead.status.as_deref()),
+        ("Status ID", status_id),
         ("Email", lead.email.as_deref()),
         ("First name", lead.first_name.as_deref()),
         ("Last name", lead.last_name.as_deref()),
@@ -145,7 +148,7 @@ fn yes_no(b: Option<bool>) -> String {
     }
 }
 
-pub fn channels(channels: &[Channel]) -> View {
+pub fn channels(listed: &[Listed]) -> View {
     let mut table = Grid::new(&[
         "id",
         "title",
@@ -154,7 +157,7 @@ pub fn channels(channels: &[Channel]) -> View {
         "properties",
         "statuses",
     ]);
-    for c in channels {
+    for c in listed.iter().map(|l| &l.channel) {
         table.rows.push(vec![
             c.id.clone(),
             c.title.clone().unwrap_or_default(),
@@ -165,20 +168,17 @@ pub fn channels(channels: &[Channel]) -> View {
         ]);
     }
     View {
-        raw: channels.iter().map(channel_json).collect(),
+        raw: listed.iter().map(|l| l.raw.clone()).collect(),
         single: false,
-        ids: channels.iter().map(|c| c.id.clone()).collect(),
+        ids: listed.iter().map(|l| l.channel.id.clone()).collect(),
         table,
         ..View::default()
     }
 }
 
-fn channel_json(c: &Channel) -> Value {
-    serde_json::to_value(c).unwrap_or(Value::Null)
-}
-
-/// `channels show`: metadata, then the property definitions and the statuses in order.
-pub fn channel_detail(c: &Channel) -> View {
+/// `channels show`: metadata, then the property definitions and the statuses in order. `raw` is
+/// the channel as the server sent it.
+pub fn channel_detail(c: &Channel, raw: Value) -> View {
     let mut detail = vec![
         ("ID".to_string(), c.id.clone()),
         ("Title".to_string(), c.title.clone().unwrap_or_default()),
@@ -188,15 +188,15 @@ pub fn channel_detail(c: &Channel) -> View {
         ),
         ("Public API".to_string(), yes_no(c.no_auth_api)),
     ];
-    for key in [
-        "created_at",
-        "creator",
-        "referring_id",
-        "receiving_id",
-        "partner_companies_id",
+    for (key, label) in [
+        ("created_at", "Created"),
+        ("creator", "Creator company"),
+        ("referring_id", "Referring company"),
+        ("receiving_id", "Receiving company"),
+        ("partner_companies_id", "Partner company"),
     ] {
         if let Some(v) = c.extra.get(key).and_then(Value::as_str) {
-            detail.push((key.replace('_', " "), v.to_string()));
+            detail.push((label.to_string(), v.to_string()));
         }
     }
     let mut props = Grid::new(&["id", "name", "type"]);
@@ -243,7 +243,7 @@ pub fn channel_detail(c: &Channel) -> View {
         ]);
     }
     View {
-        raw: vec![channel_json(c)],
+        raw: vec![raw],
         single: true,
         ids: vec![c.id.clone()],
         table: Grid::default(),

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api_commands;
 mod cli;
 mod completions;
 mod config;
