@@ -82,7 +82,8 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// When to use colour [env: NO_COLOR disables it] [default: auto]
+    /// When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on]
+    /// [default: auto]
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
 }
@@ -103,8 +104,11 @@ pub enum OutputFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    /// Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)
     Auto,
+    /// Always, even into a pipe or a file
     Always,
+    /// Never
     Never,
 }
 

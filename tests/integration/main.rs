@@ -8,5 +8,7 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod help;
 mod import;
 mod sandbox;
+mod terminal;
