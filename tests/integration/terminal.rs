@@ -116,3 +116,29 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
         .run();
     assert!(!has_esc(&help.stdout));
 }
+
+/// An import whose output reader went away stops sending, but never as a quiet success: rows
+/// were left unsent, so it is a partial run (exit 8) that says why.
+#[test]
+fn an_import_whose_stdout_closes_is_partial_not_a_success() {
+    let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leads.csv");
+    let out = Leadctl::new()
+        .args([
+            "-q",
+            "--sandbox",
+            "import",
+            "-o",
+            "ndjson",
+            "--concurrency",
+            "1",
+        ])
+        .arg(&csv)
+        .run_with_stdout_closed();
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("stdout was closed (broken pipe), so the import stopped after"),
+        "{}",
+        out.stderr
+    );
+}
