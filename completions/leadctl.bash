@@ -40,29 +40,20 @@ _leadctl() {
             leadctl,leads)
                 cmd="leadctl__subcmd__leads"
                 ;;
+            leadctl,man)
+                cmd="leadctl__subcmd__man"
+                ;;
             leadctl,purchases)
                 cmd="leadctl__subcmd__purchases"
                 ;;
             leadctl,sandbox)
                 cmd="leadctl__subcmd__sandbox"
                 ;;
-            leadctl__subcmd__channels,help)
-                cmd="leadctl__subcmd__channels__subcmd__help"
-                ;;
             leadctl__subcmd__channels,show)
                 cmd="leadctl__subcmd__channels__subcmd__show"
                 ;;
-            leadctl__subcmd__channels__subcmd__help,help)
-                cmd="leadctl__subcmd__channels__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__channels__subcmd__help,show)
-                cmd="leadctl__subcmd__channels__subcmd__help__subcmd__show"
-                ;;
             leadctl__subcmd__config,get)
                 cmd="leadctl__subcmd__config__subcmd__get"
-                ;;
-            leadctl__subcmd__config,help)
-                cmd="leadctl__subcmd__config__subcmd__help"
                 ;;
             leadctl__subcmd__config,list)
                 cmd="leadctl__subcmd__config__subcmd__list"
@@ -82,107 +73,8 @@ _leadctl() {
             leadctl__subcmd__config,use)
                 cmd="leadctl__subcmd__config__subcmd__use"
                 ;;
-            leadctl__subcmd__config__subcmd__help,get)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__get"
-                ;;
-            leadctl__subcmd__config__subcmd__help,help)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__config__subcmd__help,list)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__list"
-                ;;
-            leadctl__subcmd__config__subcmd__help,path)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__path"
-                ;;
-            leadctl__subcmd__config__subcmd__help,set)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__set"
-                ;;
-            leadctl__subcmd__config__subcmd__help,set-key)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__set__subcmd__key"
-                ;;
-            leadctl__subcmd__config__subcmd__help,unset)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__unset"
-                ;;
-            leadctl__subcmd__config__subcmd__help,use)
-                cmd="leadctl__subcmd__config__subcmd__help__subcmd__use"
-                ;;
-            leadctl__subcmd__help,api)
-                cmd="leadctl__subcmd__help__subcmd__api"
-                ;;
-            leadctl__subcmd__help,channels)
-                cmd="leadctl__subcmd__help__subcmd__channels"
-                ;;
-            leadctl__subcmd__help,completions)
-                cmd="leadctl__subcmd__help__subcmd__completions"
-                ;;
-            leadctl__subcmd__help,config)
-                cmd="leadctl__subcmd__help__subcmd__config"
-                ;;
-            leadctl__subcmd__help,create)
-                cmd="leadctl__subcmd__help__subcmd__create"
-                ;;
-            leadctl__subcmd__help,help)
-                cmd="leadctl__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__help,import)
-                cmd="leadctl__subcmd__help__subcmd__import"
-                ;;
-            leadctl__subcmd__help,leads)
-                cmd="leadctl__subcmd__help__subcmd__leads"
-                ;;
-            leadctl__subcmd__help,purchases)
-                cmd="leadctl__subcmd__help__subcmd__purchases"
-                ;;
-            leadctl__subcmd__help,sandbox)
-                cmd="leadctl__subcmd__help__subcmd__sandbox"
-                ;;
-            leadctl__subcmd__help__subcmd__channels,show)
-                cmd="leadctl__subcmd__help__subcmd__channels__subcmd__show"
-                ;;
-            leadctl__subcmd__help__subcmd__config,get)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__get"
-                ;;
-            leadctl__subcmd__help__subcmd__config,list)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__list"
-                ;;
-            leadctl__subcmd__help__subcmd__config,path)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__path"
-                ;;
-            leadctl__subcmd__help__subcmd__config,set)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__set"
-                ;;
-            leadctl__subcmd__help__subcmd__config,set-key)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__set__subcmd__key"
-                ;;
-            leadctl__subcmd__help__subcmd__config,unset)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__unset"
-                ;;
-            leadctl__subcmd__help__subcmd__config,use)
-                cmd="leadctl__subcmd__help__subcmd__config__subcmd__use"
-                ;;
-            leadctl__subcmd__help__subcmd__leads,get)
-                cmd="leadctl__subcmd__help__subcmd__leads__subcmd__get"
-                ;;
-            leadctl__subcmd__help__subcmd__leads,list)
-                cmd="leadctl__subcmd__help__subcmd__leads__subcmd__list"
-                ;;
-            leadctl__subcmd__help__subcmd__leads,status)
-                cmd="leadctl__subcmd__help__subcmd__leads__subcmd__status"
-                ;;
-            leadctl__subcmd__help__subcmd__leads,update)
-                cmd="leadctl__subcmd__help__subcmd__leads__subcmd__update"
-                ;;
-            leadctl__subcmd__help__subcmd__purchases,create)
-                cmd="leadctl__subcmd__help__subcmd__purchases__subcmd__create"
-                ;;
-            leadctl__subcmd__help__subcmd__sandbox,serve)
-                cmd="leadctl__subcmd__help__subcmd__sandbox__subcmd__serve"
-                ;;
             leadctl__subcmd__leads,get)
                 cmd="leadctl__subcmd__leads__subcmd__get"
-                ;;
-            leadctl__subcmd__leads,help)
-                cmd="leadctl__subcmd__leads__subcmd__help"
                 ;;
             leadctl__subcmd__leads,list)
                 cmd="leadctl__subcmd__leads__subcmd__list"
@@ -193,44 +85,11 @@ _leadctl() {
             leadctl__subcmd__leads,update)
                 cmd="leadctl__subcmd__leads__subcmd__update"
                 ;;
-            leadctl__subcmd__leads__subcmd__help,get)
-                cmd="leadctl__subcmd__leads__subcmd__help__subcmd__get"
-                ;;
-            leadctl__subcmd__leads__subcmd__help,help)
-                cmd="leadctl__subcmd__leads__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__leads__subcmd__help,list)
-                cmd="leadctl__subcmd__leads__subcmd__help__subcmd__list"
-                ;;
-            leadctl__subcmd__leads__subcmd__help,status)
-                cmd="leadctl__subcmd__leads__subcmd__help__subcmd__status"
-                ;;
-            leadctl__subcmd__leads__subcmd__help,update)
-                cmd="leadctl__subcmd__leads__subcmd__help__subcmd__update"
-                ;;
             leadctl__subcmd__purchases,create)
                 cmd="leadctl__subcmd__purchases__subcmd__create"
                 ;;
-            leadctl__subcmd__purchases,help)
-                cmd="leadctl__subcmd__purchases__subcmd__help"
-                ;;
-            leadctl__subcmd__purchases__subcmd__help,create)
-                cmd="leadctl__subcmd__purchases__subcmd__help__subcmd__create"
-                ;;
-            leadctl__subcmd__purchases__subcmd__help,help)
-                cmd="leadctl__subcmd__purchases__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__sandbox,help)
-                cmd="leadctl__subcmd__sandbox__subcmd__help"
-                ;;
             leadctl__subcmd__sandbox,serve)
                 cmd="leadctl__subcmd__sandbox__subcmd__serve"
-                ;;
-            leadctl__subcmd__sandbox__subcmd__help,help)
-                cmd="leadctl__subcmd__sandbox__subcmd__help__subcmd__help"
-                ;;
-            leadctl__subcmd__sandbox__subcmd__help,serve)
-                cmd="leadctl__subcmd__sandbox__subcmd__help__subcmd__serve"
                 ;;
             *)
                 ;;
@@ -239,7 +98,7 @@ _leadctl() {
 
     case "${cmd}" in
         leadctl)
-            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help --version create import channels leads purchases api sandbox config completions help"
+            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help --version create import channels leads purchases api sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,7 +210,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__channels)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help show help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -389,48 +248,6 @@ _leadctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__channels__subcmd__help)
-            opts="show help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__channels__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__channels__subcmd__help__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -531,7 +348,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help path list get set unset use set-key help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help path list get set unset use set-key"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,132 +432,6 @@ _leadctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help)
-            opts="path list get set unset use set-key help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__get)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__path)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__set)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__set__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__unset)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__config__subcmd__help__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1119,348 +810,44 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__help)
-            opts="create import channels leads purchases api sandbox config completions help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__api)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__channels)
-            opts="show"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__channels__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__completions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config)
-            opts="path list get set unset use set-key"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__get)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__path)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__set)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__set__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__unset)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__config__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__import)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__leads)
-            opts="list get update status"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__leads__subcmd__get)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__leads__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__leads__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__leads__subcmd__update)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__purchases)
-            opts="create"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__purchases__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__sandbox)
-            opts="serve"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__help__subcmd__sandbox__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1555,7 +942,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help list get update status help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help list get update status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1643,90 +1030,6 @@ _leadctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help)
-            opts="list get update status help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help__subcmd__get)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__leads__subcmd__help__subcmd__update)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1916,8 +1219,54 @@ _leadctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leadctl__subcmd__man)
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leadctl__subcmd__purchases)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help create help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help create"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2032,50 +1381,8 @@ _leadctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        leadctl__subcmd__purchases__subcmd__help)
-            opts="create help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__purchases__subcmd__help__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__purchases__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         leadctl__subcmd__sandbox)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help serve help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2113,48 +1420,6 @@ _leadctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__sandbox__subcmd__help)
-            opts="serve help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__sandbox__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        leadctl__subcmd__sandbox__subcmd__help__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

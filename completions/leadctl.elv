@@ -25,7 +25,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -44,7 +44,8 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand sandbox 'Run the built-in emulator of the KeenPartner API'
             cand config 'Show and change the config file: profiles, API keys, and where each setting comes from'
             cand completions 'Print a shell completion script'
-            cand help 'Print this message or the help of the given subcommand(s)'
+            cand man 'Print the manual page (roff), generated from this same command-line definition'
+            cand help 'Show a help topic (environment, exit-codes) or a command''s help'
         }
         &'leadctl;create'= {
             cand --channel 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]'
@@ -66,7 +67,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --public 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
             cand --dry-run 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
@@ -95,7 +96,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --ignore-unknown 'Leave columns that map to nothing out instead of stopping'
             cand --skip-invalid 'Send the valid rows and report the invalid ones instead of stopping'
             cand --dry-run 'Check every row and print the request bodies (-o ndjson or json); send nothing'
@@ -119,7 +120,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -128,7 +129,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;channels;show'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -138,7 +138,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -146,14 +146,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'leadctl;channels;help'= {
-            cand show 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;channels;help;show'= {
-        }
-        &'leadctl;channels;help;help'= {
         }
         &'leadctl;leads'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -163,7 +155,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -175,7 +167,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand get 'Show one lead by its id, or by its integer id from the legacy system'
             cand update 'Change a lead''s fields and custom properties (no rewards, webhooks or notifications fire)'
             cand status 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;leads;list'= {
             cand --channel 'The channel: its id, or its title (case-insensitive) [env: LEADCTL_CHANNEL, else the profile''s channel]'
@@ -186,7 +177,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -204,7 +195,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -231,7 +222,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -248,7 +239,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -256,23 +247,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'leadctl;leads;help'= {
-            cand list 'List a channel''s newest leads (the API returns at most the newest 100)'
-            cand get 'Show one lead by its id, or by its integer id from the legacy system'
-            cand update 'Change a lead''s fields and custom properties (no rewards, webhooks or notifications fire)'
-            cand status 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;leads;help;list'= {
-        }
-        &'leadctl;leads;help;get'= {
-        }
-        &'leadctl;leads;help;update'= {
-        }
-        &'leadctl;leads;help;status'= {
-        }
-        &'leadctl;leads;help;help'= {
         }
         &'leadctl;purchases'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -282,7 +256,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -291,7 +265,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand create 'Record a purchase on a lead (fires the channel''s purchase reward triggers)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;purchases;create'= {
             cand --lead 'The lead the purchase belongs to'
@@ -307,7 +280,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -315,14 +288,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'leadctl;purchases;help'= {
-            cand create 'Record a purchase on a lead (fires the channel''s purchase reward triggers)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;purchases;help;create'= {
-        }
-        &'leadctl;purchases;help;help'= {
         }
         &'leadctl;api'= {
             cand -f 'A string field: KEY=VALUE (repeatable)'
@@ -337,7 +302,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -354,7 +319,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -363,7 +328,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand serve 'Serve the emulator on a loopback address until Ctrl-C'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;sandbox;serve'= {
             cand --addr 'Address to listen on (loopback only)'
@@ -381,7 +345,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -389,14 +353,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'leadctl;sandbox;help'= {
-            cand serve 'Serve the emulator on a loopback address until Ctrl-C'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;sandbox;help;serve'= {
-        }
-        &'leadctl;sandbox;help;help'= {
         }
         &'leadctl;config'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -406,7 +362,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -421,7 +377,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand unset 'Remove a key from the profile'
             cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
             cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leadctl;config;path'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -431,7 +386,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -448,7 +403,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -465,7 +420,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -482,7 +437,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -499,7 +454,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -516,7 +471,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -533,7 +488,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -541,32 +496,6 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'leadctl;config;help'= {
-            cand path 'Print the config file''s path (LEADCTL_CONFIG, else the platform config directory)'
-            cand list 'Show the active profile''s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-            cand get 'Print a key''s value as stored in the profile (api_key masked)'
-            cand set 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
-            cand unset 'Remove a key from the profile'
-            cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
-            cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;config;help;path'= {
-        }
-        &'leadctl;config;help;list'= {
-        }
-        &'leadctl;config;help;get'= {
-        }
-        &'leadctl;config;help;set'= {
-        }
-        &'leadctl;config;help;unset'= {
-        }
-        &'leadctl;config;help;use'= {
-        }
-        &'leadctl;config;help;set-key'= {
-        }
-        &'leadctl;config;help;help'= {
         }
         &'leadctl;completions'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
@@ -576,7 +505,24 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
-            cand --color 'When to use colour [env: NO_COLOR disables it] [default: auto]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;man'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
             cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -586,78 +532,21 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'leadctl;help'= {
-            cand create 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-            cand import 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
-            cand channels 'List the channels your key can access, or show one with its properties and statuses'
-            cand leads 'List, read, update and move leads through statuses'
-            cand purchases 'Record purchases on leads (fires purchase reward triggers)'
-            cand api 'Send any API action, raw, with leadctl''s key handling, errors and output (like `gh api`)'
-            cand sandbox 'Run the built-in emulator of the KeenPartner API'
-            cand config 'Show and change the config file: profiles, API keys, and where each setting comes from'
-            cand completions 'Print a shell completion script'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'leadctl;help;create'= {
-        }
-        &'leadctl;help;import'= {
-        }
-        &'leadctl;help;channels'= {
-            cand show 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-        }
-        &'leadctl;help;channels;show'= {
-        }
-        &'leadctl;help;leads'= {
-            cand list 'List a channel''s newest leads (the API returns at most the newest 100)'
-            cand get 'Show one lead by its id, or by its integer id from the legacy system'
-            cand update 'Change a lead''s fields and custom properties (no rewards, webhooks or notifications fire)'
-            cand status 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-        }
-        &'leadctl;help;leads;list'= {
-        }
-        &'leadctl;help;leads;get'= {
-        }
-        &'leadctl;help;leads;update'= {
-        }
-        &'leadctl;help;leads;status'= {
-        }
-        &'leadctl;help;purchases'= {
-            cand create 'Record a purchase on a lead (fires the channel''s purchase reward triggers)'
-        }
-        &'leadctl;help;purchases;create'= {
-        }
-        &'leadctl;help;api'= {
-        }
-        &'leadctl;help;sandbox'= {
-            cand serve 'Serve the emulator on a loopback address until Ctrl-C'
-        }
-        &'leadctl;help;sandbox;serve'= {
-        }
-        &'leadctl;help;config'= {
-            cand path 'Print the config file''s path (LEADCTL_CONFIG, else the platform config directory)'
-            cand list 'Show the active profile''s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-            cand get 'Print a key''s value as stored in the profile (api_key masked)'
-            cand set 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
-            cand unset 'Remove a key from the profile'
-            cand use 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
-            cand set-key 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
-        }
-        &'leadctl;help;config;path'= {
-        }
-        &'leadctl;help;config;list'= {
-        }
-        &'leadctl;help;config;get'= {
-        }
-        &'leadctl;help;config;set'= {
-        }
-        &'leadctl;help;config;unset'= {
-        }
-        &'leadctl;help;config;use'= {
-        }
-        &'leadctl;help;config;set-key'= {
-        }
-        &'leadctl;help;completions'= {
-        }
-        &'leadctl;help;help'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
     ]
     $completions[$command]

@@ -33,9 +33,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_needs_command" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_needs_command" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_needs_command" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_needs_command" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -50,7 +50,8 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "api" -d 'Send any A
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the manual page (roff), generated from this same command-line definition'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes) or a command\'s help'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
@@ -72,9 +73,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
@@ -100,9 +101,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print the request bodies (-o ndjson or json); send nothing'
@@ -114,24 +115,23 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sandbox -d 'R
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -141,36 +141,33 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l channel -d 'The channel: its id, or its title (case-insensitive) [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
@@ -181,9 +178,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -198,9 +195,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -224,9 +221,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -240,36 +237,30 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l lead -d 'The lead the purchase belongs to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l amount -d 'The amount, sent as a JSON number (in the channel\'s currency)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l product -d 'The product\'s name' -r
@@ -285,15 +276,13 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from help" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s f -l field -d 'A string field: KEY=VALUE (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s F -l raw-field -d 'A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F \'trigger_ids=["..."]\' (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read the body\'s fields from a JSON object in FILE (`-` = stdin)' -r -F
@@ -306,31 +295,30 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l addr -d 'Address to listen on (loopback only)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l latency-ms -d 'Delay every answer by N milliseconds' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l error-rate -d 'Answer this fraction of requests with 500 before processing them' -r
@@ -348,39 +336,36 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
-complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "unset" -d 'Remove a key from the profile'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "unset" -d 'Remove a key from the profile'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -390,9 +375,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -406,9 +391,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -422,9 +407,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -438,9 +423,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -454,9 +439,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -470,9 +455,9 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
@@ -486,21 +471,13 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a key from the profile'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -510,34 +487,42 @@ ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l color -d 'When to use colour [env: NO_COLOR disables it] [default: auto]' -r -f -a "auto\t''
-always\t''
-never\t''"
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "import" -d 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "leads" -d 'List, read, update and move leads through statuses'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "api" -d 'Send any API action, raw, with leadctl\'s key handling, errors and output (like `gh api`)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and not __fish_seen_subcommand_from create import channels leads purchases api sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from channels" -f -a "show" -d 'Show one channel: metadata, property definitions (id, name, type), lead statuses in order'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "list" -d 'List a channel\'s newest leads (the API returns at most the newest 100)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "get" -d 'Show one lead by its id, or by its integer id from the legacy system'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "update" -d 'Change a lead\'s fields and custom properties (no rewards, webhooks or notifications fire)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from leads" -f -a "status" -d 'Move a lead to a status, by name or id (fires status-change reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from purchases" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on a loopback address until Ctrl-C'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a key from the profile'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store an API key in the profile: read from stdin, or prompted for without echo on a terminal, so it never lands in shell history. Must be a KeenPartner key (a UUID)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'

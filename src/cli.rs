@@ -12,8 +12,13 @@ Examples:
   leadctl --sandbox create --email jane@example.com --first-name Jane
   leadctl create --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 --email jane@example.com
   leadctl create --json leads.ndjson -o id
+  leadctl --sandbox import examples/leads.csv
+  leadctl import leads.csv --shard 2/3
+  leadctl leads list -o json | jq -r '.[].email'
   leadctl sandbox serve --latency-ms 50
   leadctl config list
+
+More help: leadctl help COMMAND, leadctl help environment, leadctl help exit-codes, leadctl man.
 
 The API key is read from LEADCTL_API_KEY, LEADCTL_API_KEY_FILE or the config profile,
 never from a flag. Exit codes: 0 ok, 2 usage, 3 configuration, 4 auth (401),
@@ -21,7 +26,17 @@ never from a flag. Exit codes: 0 ok, 2 usage, 3 configuration, 4 auth (401),
 
 /// Create sales leads in KeenPartner from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "leadctl", version, after_help = AFTER_HELP, max_term_width = 100)]
+//
+// clap's generated `help` subcommand is off: `Command::Help` serves both the help topics and
+// `leadctl help COMMAND...` (commands::help). Help text wraps to the terminal, at most 100
+// columns (COLUMNS overrides the terminal's width; the help snapshots set it).
+#[command(
+    name = "leadctl",
+    version,
+    after_help = AFTER_HELP,
+    max_term_width = 100,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -67,7 +82,8 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// When to use colour [env: NO_COLOR disables it] [default: auto]
+    /// When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on]
+    /// [default: auto]
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
 }
@@ -88,8 +104,11 @@ pub enum OutputFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    /// Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)
     Auto,
+    /// Always, even into a pipe or a file
     Always,
+    /// Never
     Never,
 }
 
@@ -113,11 +132,21 @@ Examples:
     Channels(ChannelsArgs),
 
     /// List, read, update and move leads through statuses
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  leadctl leads list --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 -o id | head -5
+  leadctl leads get 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e -o json
+  leadctl leads status 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e Qualified"
+    )]
     Leads(LeadsCommand),
 
     /// Record purchases on leads (fires purchase reward triggers)
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'"
+    )]
     Purchases(PurchasesCommand),
 
     /// Send any API action, raw, with leadctl's key handling, errors and output (like `gh api`)
@@ -125,7 +154,13 @@ Examples:
     Api(ApiArgs),
 
     /// Run the built-in emulator of the KeenPartner API
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  leadctl sandbox serve
+  leadctl --sandbox create --email jane@example.com    # a one-off emulator for one command"
+    )]
     Sandbox(SandboxCommand),
 
     /// Show and change the config file: profiles, API keys, and where each setting comes from
@@ -133,15 +168,46 @@ Examples:
     Config(ConfigCommand),
 
     /// Print a shell completion script
-    #[command(
-        after_help = "Example:\n  leadctl completions bash > ~/.local/share/bash-completion/completions/leadctl"
-    )]
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions {
         /// The shell to generate the script for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+
+    /// Print the manual page (roff), generated from this same command-line definition
+    #[command(after_help = "\
+Examples:
+  leadctl man | man -l -
+  leadctl man > ~/.local/share/man/man1/leadctl.1    # then: man leadctl")]
+    Man,
+
+    /// Show a help topic (environment, exit-codes) or a command's help
+    #[command(after_help = "\
+Topics:
+  environment  Every environment variable leadctl reads, and the precedence rule
+  exit-codes   What each exit status means, for scripts and CI jobs
+
+Examples:
+  leadctl help environment
+  leadctl help exit-codes
+  leadctl help leads list      # the same as: leadctl leads list --help")]
+    Help {
+        /// A topic (environment, exit-codes) or a command, e.g. `import` or `leads list`
+        #[arg(value_name = "TOPIC|COMMAND")]
+        topic: Vec<String>,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  leadctl completions bash > ~/.local/share/bash-completion/completions/leadctl
+  leadctl completions zsh > ~/.zfunc/_leadctl     # with fpath+=(~/.zfunc) before compinit
+  leadctl completions fish > ~/.config/fish/completions/leadctl.fish
+  leadctl completions powershell >> $PROFILE
+  leadctl completions elvish > ~/.config/elvish/lib/leadctl.elv   # then: use leadctl
+
+The same scripts are in the source tree's completions/ directory.";
 
 const CREATE_HELP: &str = "\
 Every lead created fires the channel's `new_lead` reward triggers, its webhook and an in-app
@@ -433,6 +499,10 @@ pub struct ChannelsArgs {
 #[derive(Debug, Clone, Subcommand)]
 pub enum ChannelsCommand {
     /// Show one channel: metadata, property definitions (id, name, type), lead statuses in order
+    #[command(after_help = "\
+Examples:
+  leadctl channels show 'Acme Referral Program'
+  leadctl channels show a1b2c3d4-e5f6-7890-abcd-ef1234567890 -o json | jq '.property_definitions'")]
     Show {
         /// The channel's id, or its title (case-insensitive)
         #[arg(value_name = "ID_OR_TITLE")]

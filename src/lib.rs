@@ -16,14 +16,49 @@ pub mod sandbox;
 pub mod secret;
 pub mod settings;
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, ColorChoice, Command};
 use output::{Log, Output};
 use settings::{Env, Settings};
+
+/// Parses the process's command line. clap prints `--help`, `--version` and usage errors (exit 2)
+/// itself; their colour follows `--color`, else `NO_COLOR`/`CLICOLOR_FORCE` and the terminal.
+pub fn parse_args() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let color = match color_flag(&args) {
+        Some(ColorChoice::Always) => clap::ColorChoice::Always,
+        Some(ColorChoice::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let matches = Cli::command().color(color).get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The last `--color WHEN` / `--color=WHEN` before a `--`, read ahead of clap so that clap's
+/// own output (help, usage errors) can follow it. An invalid value is left for clap to report.
+fn color_flag(args: &[OsString]) -> Option<ColorChoice> {
+    let mut choice = None;
+    let mut args = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(arg) = args.next() {
+        let value = match arg.as_ref() {
+            "--" => break,
+            "--color" => args.next().map(|v| v.into_owned()),
+            a => a.strip_prefix("--color=").map(str::to_string),
+        };
+        if let Some(value) = value {
+            choice = <ColorChoice as clap::ValueEnum>::from_str(&value, false)
+                .ok()
+                .or(choice);
+        }
+    }
+    choice
+}
 
 /// Runs one command line to its exit code, printing the error (if any) on stderr.
 pub fn main(cli: Cli) -> ExitCode {
@@ -41,12 +76,7 @@ pub fn main(cli: Cli) -> ExitCode {
 
 /// The errors' logger, made from the flags alone: settings may be what failed.
 fn fallback_log(cli: &Cli, env: &Env) -> Log {
-    let color = match cli.global.color {
-        Some(ColorChoice::Always) => true,
-        Some(ColorChoice::Never) => false,
-        Some(ColorChoice::Auto) => std::io::stderr().is_terminal(),
-        None => env.get("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
-    };
+    let color = settings::use_color(cli.global.color, env, std::io::stderr().is_terminal());
     Log::new(cli.global.quiet, cli.global.verbose, color)
 }
 
@@ -55,6 +85,11 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     match &cli.command {
         Command::Completions { shell } => {
             return commands::completions::run(*shell, &mut std::io::stdout().lock());
+        }
+        Command::Man => return commands::man::run(&mut std::io::stdout().lock()),
+        Command::Help { topic } => {
+            let color = settings::use_color(cli.global.color, env, std::io::stdout().is_terminal());
+            return commands::help::run(topic, color, &mut std::io::stdout().lock());
         }
         Command::Sandbox(cmd) => return commands::sandbox::run(cmd, cli.global.quiet),
         // Config commands load (or only locate) the file themselves: `config path` must work
@@ -101,7 +136,11 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
         Command::Leads(cmd) => commands::leads::run(&settings, cmd, &mut out),
         Command::Purchases(cmd) => commands::purchases::run(&settings, cmd, &mut out),
         Command::Api(args) => commands::api::run(&settings, args, &mut out),
-        Command::Completions { .. } | Command::Sandbox(_) | Command::Config(_) => Ok(()),
+        Command::Completions { .. }
+        | Command::Man
+        | Command::Help { .. }
+        | Command::Sandbox(_)
+        | Command::Config(_) => Ok(()),
     }
 }
 
@@ -136,4 +175,28 @@ fn start_sandbox(settings: &mut Settings) -> Result<sandbox::Sandbox> {
          keys in the KeenPartner app); `leadctl sandbox serve` keeps an emulator running",
     );
     Ok(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(args: &[&str]) -> Option<ColorChoice> {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        color_flag(&args)
+    }
+
+    #[test]
+    fn the_color_flag_is_read_ahead_of_clap() {
+        assert_eq!(flag(&["leadctl", "create", "--help"]), None);
+        assert_eq!(
+            flag(&["leadctl", "--color", "never", "--help"]),
+            Some(ColorChoice::Never)
+        );
+        assert_eq!(
+            flag(&["leadctl", "x", "--color=always", "--color", "bogus"]),
+            Some(ColorChoice::Always)
+        );
+        assert_eq!(flag(&["leadctl", "--", "--color=always"]), None);
+    }
 }

@@ -3,9 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = leadctl::cli::Cli::parse();
+    let cli = leadctl::parse_args();
     leadctl::main(cli)
 }

@@ -48,6 +48,25 @@ impl Env {
     }
 }
 
+/// Whether to colour a stream: `--color always|never` decides; else (`--color auto`, the default)
+/// `NO_COLOR` turns colour off, `CLICOLOR_FORCE` (not `0`) turns it on, and otherwise only a
+/// terminal gets colour. The same rules as clap's own colouring of help and usage errors.
+pub fn use_color(choice: Option<ColorChoice>, env: &Env, is_terminal: bool) -> bool {
+    match choice {
+        Some(ColorChoice::Always) => true,
+        Some(ColorChoice::Never) => false,
+        Some(ColorChoice::Auto) | None => {
+            if env.get("NO_COLOR").is_some() {
+                false
+            } else if env.get("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                is_terminal
+            }
+        }
+    }
+}
+
 /// Where a value came from, for messages and `config list`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -226,14 +245,7 @@ impl Settings {
             (None, None)
         };
 
-        let color = match args.color {
-            Some(ColorChoice::Always) => true,
-            Some(ColorChoice::Never) => false,
-            Some(ColorChoice::Auto) => std::io::stderr().is_terminal(),
-            None if env.get("NO_COLOR").is_some() => false,
-            None if env.get("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
-            None => std::io::stderr().is_terminal(),
-        };
+        let color = use_color(args.color, env, std::io::stderr().is_terminal());
 
         let sandbox = args.sandbox || env.get("LEADCTL_SANDBOX").is_some_and(|v| v != "0");
 

@@ -673,7 +673,12 @@ fn send_all(
     if let Some(j) = &journal {
         let _ = j.sync();
     }
-    if let Some(e) = write_error {
+    // A closed stdout (`leadctl import ... -o ndjson | head`) stopped the sending: unlike a
+    // read-only command, that is not a quiet success, since rows were left unsent.
+    let stdout_closed = write_error
+        .as_ref()
+        .is_some_and(crate::exit::is_broken_pipe);
+    if let Some(e) = write_error.filter(|_| !stdout_closed) {
         return Err(e);
     }
 
@@ -694,6 +699,19 @@ fn send_all(
             format!("interrupted: {}", counts.describe()),
         )
         .with_hint(format!("run `{resume}` to send the rest"))
+        .into());
+    }
+    if stdout_closed {
+        return Err(Failure::new(
+            Kind::Partial,
+            format!(
+                "stdout was closed (broken pipe), so the import stopped after {}",
+                counts.describe()
+            ),
+        )
+        .with_hint(format!(
+            "run `{resume}` again without closing its output to send the rest"
+        ))
         .into());
     }
     if let Some(e) = fatal {

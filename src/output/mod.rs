@@ -54,7 +54,7 @@ impl Log {
             eprintln!(
                 "leadctl: {}: {}",
                 self.paint("33", "warning"),
-                sanitize(msg)
+                sanitize_keep_newlines(msg)
             );
         }
     }

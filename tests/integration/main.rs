@@ -9,5 +9,7 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod help;
 mod import;
 mod sandbox;
+mod terminal;

@@ -132,6 +132,11 @@ impl Leadctl {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Leadctl {
+        self.cmd.arg(arg);
+        self
+    }
+
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Leadctl {
         self.cmd.env(k, v);
         self
@@ -172,6 +177,31 @@ impl Leadctl {
             child,
             out_path,
             err_path,
+            home: self.home,
+        }
+    }
+
+    /// Runs with stdout a pipe whose reading end is already closed (`leadctl ... | head -1` once
+    /// `head` has exited): every write to stdout fails with EPIPE.
+    pub fn run_with_stdout_closed(mut self) -> Outcome {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        self.cmd.stdout(writer);
+        let err_path = self.home.path().join("stderr.txt");
+        let err = std::fs::File::create(&err_path).expect("stderr file");
+        let status = self
+            .cmd
+            .stdin(Stdio::null())
+            .stderr(err)
+            .status()
+            .expect("run leadctl");
+        use std::os::unix::process::ExitStatusExt;
+        Outcome {
+            code: status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+            stdout: String::new(),
+            stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
             home: self.home,
         }
     }
