@@ -157,7 +157,7 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
     check_mapping(&mut m, args, &property_names, &name, log)?;
     report_mapping(&m, log);
 
-    let plan = Plan {
+    let mut plan = Plan {
         columns: m.columns,
         header_len: headers.len(),
         default_channel,
@@ -166,7 +166,9 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
                 .map(|c| (c.id.to_lowercase(), ChannelInfo::from_channel(c)))
                 .collect::<HashMap<_, _>>()
         }),
+        ..Plan::default()
     };
+    plan.precompute();
     Ok((
         Prepared {
             source,
@@ -294,29 +296,31 @@ pub fn check_rows(
     mut each: impl FnMut(&Row, NewLead) -> Result<()>,
 ) -> Result<Checked> {
     let mut checked = Checked::default();
+    let mut last_row = 0;
     loop {
-        let row = match rows.next_row() {
+        let row = match rows.next_row_ref() {
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
                 checked.problems.push(Problem {
-                    row: checked.total + 1,
+                    row: last_row + 1,
                     line: e.line,
                     column: None,
                     message: format!("{name} cannot be read past here: {}", e.message),
                 });
-                checked.invalid_rows.push(checked.total + 1);
+                checked.invalid_rows.push(last_row + 1);
                 break;
             }
         };
+        last_row = row.number;
         if !send::in_shard(row.number, shard) {
             continue;
         }
         checked.total += 1;
-        match validate::build(plan, &row) {
+        match validate::build(plan, row) {
             Ok(lead) => {
                 checked.valid += 1;
-                each(&row, lead)?;
+                each(row, lead)?;
             }
             Err(problems) => {
                 checked.invalid_rows.push(row.number);
@@ -340,25 +344,25 @@ fn run_file(
     if args.reconcile {
         return reconcile_only(settings, args, prepared, out);
     }
+    // One pass checks every row (and, for a dry run, prints each valid row's body as it goes).
     let mut dups = Duplicates::default();
+    let mut printer = args.dry_run.then(|| BodyPrinter::new(out));
     let checked = check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| {
-        for key in validate::duplicate_keys(&lead) {
-            dups.see(&key);
+        validate::duplicate_keys(&lead, |key, value| dups.see(key, value));
+        match printer.as_mut() {
+            Some(p) => p.print(&lead),
+            None => Ok(()),
         }
-        Ok(())
     })?;
+    if let Some(p) = printer {
+        p.finish()?;
+    }
     report_checked(&checked, args, &name, log)?;
     if dups.has_candidates() {
         report_duplicates(prepared, &dups, args.shard, log)?;
     }
 
     if args.dry_run {
-        let mut printer = BodyPrinter::new(out);
-        let mut rows = reopen(prepared)?;
-        check_rows(&mut rows, &prepared.plan, &name, args.shard, |_, lead| {
-            printer.print(&lead)
-        })?;
-        printer.finish()?;
         log.notice(&format!(
             "dry run: {} lead(s) would be created; nothing was sent{}",
             fmt_count(checked.valid),
@@ -1015,7 +1019,7 @@ fn report_duplicates(
     shard: Option<(u64, u64)>,
     log: &Log,
 ) -> Result<()> {
-    let mut seen: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut seen: BTreeMap<(&'static str, String), Vec<u64>> = BTreeMap::new();
     let mut rows = reopen(prepared)?;
     check_rows(
         &mut rows,
@@ -1023,20 +1027,21 @@ fn report_duplicates(
         &prepared.source.name(),
         shard,
         |row, lead| {
-            for key in validate::duplicate_keys(&lead) {
-                if dups.is_candidate(&key) {
-                    seen.entry(key).or_default().push(row.number);
+            validate::duplicate_keys(&lead, |key, value| {
+                if dups.is_candidate(key, value) {
+                    let shown = key.normalized(value)[2..].to_string();
+                    seen.entry((key.label(), shown))
+                        .or_default()
+                        .push(row.number);
                 }
-            }
+            });
             Ok(())
         },
     )?;
     let repeats: Vec<String> = seen
         .into_iter()
         .filter(|(_, rows)| rows.len() > 1)
-        .map(|(key, rows)| {
-            let (kind, value) = key.split_once(':').unwrap_or(("value", &key));
-            let kind = kind.replace('_', " ");
+        .map(|((kind, value), rows)| {
             let shown: Vec<String> = rows.iter().take(10).map(u64::to_string).collect();
             let more = if rows.len() > 10 {
                 format!(" and {} more", rows.len() - 10)

@@ -373,6 +373,19 @@ impl<R: Read> Read for LfOnly<R> {
             }
             let mut written = 0;
             let mut found = Vec::new();
+            let avail = (self.end - self.start).min(out.len());
+            let chunk = &self.buf[self.start..self.start + avail];
+            if !self.after_cr && !chunk.contains(&b'\r') {
+                // The common case (LF files, or a stretch without CR): copy, note the LFs.
+                out[..avail].copy_from_slice(chunk);
+                for (i, &b) in chunk.iter().enumerate() {
+                    if b == b'\n' {
+                        found.push(self.emitted + i as u64);
+                    }
+                }
+                self.start += avail;
+                written = avail;
+            }
             while self.start < self.end && written < out.len() {
                 let b = self.buf[self.start];
                 self.start += 1;
@@ -422,6 +435,8 @@ pub struct Row {
 pub struct Rows {
     reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
+    /// The current row; its strings are reused from row to row.
+    row: Row,
     number: u64,
     replacement_is_error: bool,
     /// Offsets of LFs not yet behind the current row, and how many were passed.
@@ -450,6 +465,12 @@ impl Rows {
         Rows {
             reader,
             record: csv::ByteRecord::new(),
+            row: Row {
+                number: 0,
+                line: 0,
+                fields: Vec::new(),
+                undecodable: Vec::new(),
+            },
             number: 0,
             replacement_is_error,
             newlines,
@@ -459,13 +480,23 @@ impl Rows {
 
     /// The header row (the first record); `None` for an empty input.
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
-        let row = self.next_record()?;
+        let row = self.next_row()?;
         self.number = 0;
         Ok(row)
     }
 
+    /// The next row, owned.
     pub fn next_row(&mut self) -> Result<Option<Row>, RowError> {
-        self.next_record()
+        Ok(self.next_row_ref()?.cloned())
+    }
+
+    /// The next row, borrowed: no allocation per row once the buffers have grown.
+    pub fn next_row_ref(&mut self) -> Result<Option<&Row>, RowError> {
+        if self.next_record()? {
+            Ok(Some(&self.row))
+        } else {
+            Ok(None)
+        }
     }
 
     /// The line a record starting at byte `start` begins on, skipping the blank lines the parser
@@ -486,37 +517,38 @@ impl Rows {
         self.lines_before + 1
     }
 
-    fn next_record(&mut self) -> Result<Option<Row>, RowError> {
+    fn next_record(&mut self) -> Result<bool, RowError> {
         match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => Ok(None),
+            Ok(false) => Ok(false),
             Ok(true) => {
                 self.number += 1;
                 let start = self.record.position().map_or(0, |p| p.byte());
                 let line = self.line_of(start);
-                let mut undecodable = Vec::new();
-                let fields = self
-                    .record
-                    .iter()
-                    .enumerate()
-                    .map(|(i, bytes)| match std::str::from_utf8(bytes) {
+                let row = &mut self.row;
+                row.number = self.number;
+                row.line = line;
+                row.undecodable.clear();
+                row.fields.truncate(self.record.len());
+                for (i, bytes) in self.record.iter().enumerate() {
+                    if row.fields.len() <= i {
+                        row.fields.push(String::new());
+                    }
+                    let field = &mut row.fields[i];
+                    field.clear();
+                    match std::str::from_utf8(bytes) {
                         Ok(s) => {
                             if self.replacement_is_error && s.contains('\u{FFFD}') {
-                                undecodable.push(i);
+                                row.undecodable.push(i);
                             }
-                            s.to_string()
+                            field.push_str(s);
                         }
                         Err(_) => {
-                            undecodable.push(i);
-                            String::from_utf8_lossy(bytes).into_owned()
+                            row.undecodable.push(i);
+                            field.push_str(&String::from_utf8_lossy(bytes));
                         }
-                    })
-                    .collect();
-                Ok(Some(Row {
-                    number: self.number,
-                    line,
-                    fields,
-                    undecodable,
-                }))
+                    }
+                }
+                Ok(true)
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
