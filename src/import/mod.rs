@@ -672,7 +672,13 @@ fn send_all(
     for r in orderer.drain() {
         emit(r, out, &mut errors, &mut write_error);
     }
-    printer.finish(out)?;
+    // The last buffered results may meet a closed stdout only now: after every row was sent,
+    // that loses output, not leads, so it is no reason to call the run partial.
+    if let Err(e) = printer.finish(out) {
+        if write_error.is_none() && e.kind() != std::io::ErrorKind::BrokenPipe {
+            write_error = Some(e.into());
+        }
+    }
     let errors_left = errors.finish()?;
     if let Some(j) = &journal {
         let _ = j.sync();
@@ -1090,6 +1096,7 @@ impl<'a> BodyPrinter<'a> {
         if self.out.format == OutputFormat::Json {
             self.out.array_end(self.count == 0)?;
         }
+        self.out.flush()?;
         Ok(())
     }
 }

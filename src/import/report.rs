@@ -97,12 +97,13 @@ impl ResultPrinter {
 
     pub fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
         match out.format {
-            OutputFormat::Json => out.array_end(self.count == 0),
+            OutputFormat::Json => out.array_end(self.count == 0)?,
             OutputFormat::Csv if !self.csv_started => {
-                out.csv_line(&["row", "outcome", "lead_id", "error"])
+                out.csv_line(&["row", "outcome", "lead_id", "error"])?
             }
-            _ => Ok(()),
+            _ => {}
         }
+        out.flush()
     }
 }
 

@@ -121,7 +121,14 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
 /// were left unsent, so it is a partial run (exit 8) that says why.
 #[test]
 fn an_import_whose_stdout_closes_is_partial_not_a_success() {
-    let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leads.csv");
+    // Long enough (one worker, 3,000 rows) that results are flushed while rows remain.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("many.csv");
+    let mut text = String::from("Email,First Name\n");
+    for i in 0..3000 {
+        text.push_str(&format!("user{i}@example.com,User {i}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
     let out = Leadctl::new()
         .args([
             "-q",
