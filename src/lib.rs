@@ -15,6 +15,7 @@ pub mod progress;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
+pub mod time;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read};

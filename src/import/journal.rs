@@ -149,28 +149,6 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// Now as RFC 3339 UTC, e.g. `2026-11-29T10:00:00Z`.
-pub fn now_rfc3339() -> String {
-    let secs = now_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 impl Journal {
     /// Opens (or creates) the journal at `path` for an input with `header`'s fingerprint.
     /// An existing journal for a different input, or another run holding it, is refused.
@@ -430,13 +408,6 @@ mod tests {
             err.message
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes\n");
-    }
-
-    #[test]
-    fn now_is_rfc3339() {
-        let now = now_rfc3339();
-        let parsed = crate::import::reconcile::parse_rfc3339(&now).unwrap();
-        assert!((parsed - now_secs() as i64).abs() <= 1, "{now}");
     }
 
     #[test]

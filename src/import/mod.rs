@@ -363,15 +363,7 @@ fn run_file(
     }
 
     if args.dry_run {
-        log.notice(&format!(
-            "dry run: {} lead(s) would be created; nothing was sent{}",
-            fmt_count(checked.valid),
-            if matches!(out.format, OutputFormat::Ndjson | OutputFormat::Json) {
-                ""
-            } else {
-                " (-o ndjson prints the request bodies)"
-            }
-        ));
+        dry_run_done(&checked, out.format, log);
         return Ok(());
     }
     let total = if args.skip_invalid {
@@ -380,6 +372,18 @@ fn run_file(
         checked.valid
     };
     send_all(settings, args, prepared, reopen(prepared)?, total, out)
+}
+
+fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
+    let hint = if matches!(format, OutputFormat::Ndjson | OutputFormat::Json) {
+        ""
+    } else {
+        " (-o ndjson prints the request bodies)"
+    };
+    log.notice(&format!(
+        "dry run: {} lead(s) would be created; nothing was sent{hint}",
+        fmt_count(checked.valid)
+    ));
 }
 
 /// Stdin: one pass, each row checked as it arrives.
@@ -404,10 +408,7 @@ fn run_stream(
         })?;
         printer.finish()?;
         report_checked(&checked, args, &name, log)?;
-        log.notice(&format!(
-            "dry run: {} lead(s) would be created; nothing was sent",
-            fmt_count(checked.valid)
-        ));
+        dry_run_done(&checked, out.format, log);
         return Ok(());
     }
     if args.journal.is_none() && !args.no_journal {
@@ -465,7 +466,7 @@ fn open_journal(
         input: prepared.source.name(),
         fingerprint,
         size,
-        created_at: journal::now_rfc3339(),
+        created_at: crate::time::now_rfc3339(),
         shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
     };
     Ok(Some(journal::Journal::open(&path, &header, resume)?))

@@ -86,7 +86,9 @@ pub fn match_rows(
             }
             if let (Some(sent), Some(created)) = (
                 p.sent_at,
-                lead.created_at.as_deref().and_then(parse_rfc3339),
+                lead.created_at
+                    .as_deref()
+                    .and_then(crate::time::parse_rfc3339),
             ) {
                 if created < sent as i64 - CLOCK_SLACK_SECS {
                     return false;
@@ -112,43 +114,6 @@ pub fn match_rows(
     found
 }
 
-/// Unix seconds of an RFC 3339 timestamp (`2026-04-21T10:00:00Z`, `...00.000Z`, `+02:00`).
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let num = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (
-        num(0, 4)?,
-        num(5, 7)?,
-        num(8, 10)?,
-        num(11, 13)?,
-        num(14, 16)?,
-        num(17, 19)?,
-    );
-    let mut rest = s.get(19..)?;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        rest = &frac[n..];
-    }
-    let offset = match rest {
-        "Z" | "z" | "" => 0,
-        r if r.len() == 6 => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * (r.get(1..3)?.parse::<i64>().ok()? * 3600
-                + r.get(4..6)?.parse::<i64>().ok()? * 60)
-        }
-        _ => return None,
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se - offset)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,23 +133,8 @@ mod tests {
             channel: "c".into(),
             email: email.map(str::to_string),
             business_id: bid.map(str::to_string),
-            sent_at: parse_rfc3339("2026-11-29T10:00:00Z").map(|t| t as u64),
+            sent_at: crate::time::parse_rfc3339("2026-11-29T10:00:00Z").map(|t| t as u64),
         }
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2026-04-21T10:00:00Z"), Some(1_776_765_600));
-        assert_eq!(
-            parse_rfc3339("2026-04-21T10:00:00.000Z"),
-            Some(1_776_765_600)
-        );
-        assert_eq!(
-            parse_rfc3339("2026-04-21T12:00:00+02:00"),
-            Some(1_776_765_600)
-        );
-        assert_eq!(parse_rfc3339("garbage"), None);
     }
 
     #[test]

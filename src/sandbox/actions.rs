@@ -45,7 +45,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::data::{key_is_valid, Channel, Data, Lead, PropertyValue, Purchase, View};
-use super::time::now_rfc3339;
+use crate::time::now_rfc3339;
 
 /// The answer to one API request.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,7 +18,6 @@ mod data;
 mod http;
 mod persist;
 mod server;
-mod time;
 
 use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
