@@ -146,12 +146,7 @@ impl Server {
 
     /// Sends a signal with kill(1), waits for the exit, returns status and all of stderr.
     fn signal_and_wait(mut self, signal: &str) -> (ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .expect("run kill");
-        assert!(sent.success());
+        crate::support::send_signal(self.child.id(), signal);
         let status = wait_timeout(&mut self.child, Duration::from_secs(20))
             .expect("exited after the signal");
         if let Some(r) = self.reader.take() {

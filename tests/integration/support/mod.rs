@@ -252,12 +252,9 @@ pub struct Running {
 }
 
 impl Running {
+    /// Sends a signal ("-INT", "-TERM", "-KILL"), as kill(1) would.
     pub fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill {signal} failed");
+        send_signal(self.child.id(), signal);
     }
 
     /// Waits for the exit (at most `limit`) and collects what it printed.
@@ -283,4 +280,19 @@ impl Running {
             home: self.home,
         }
     }
+}
+
+/// Sends `signal` ("-INT", "-TERM", "-KILL", "-HUP") to a process: kill(2) directly, so the tests
+/// need no `kill` program on the machine.
+pub fn send_signal(pid: u32, signal: &str) {
+    use nix::sys::signal::{kill, Signal};
+    let sig = match signal.trim_start_matches('-') {
+        "INT" => Signal::SIGINT,
+        "TERM" => Signal::SIGTERM,
+        "KILL" | "9" => Signal::SIGKILL,
+        "HUP" => Signal::SIGHUP,
+        other => panic!("unknown signal {other}"),
+    };
+    let pid = i32::try_from(pid).expect("a pid");
+    kill(nix::unistd::Pid::from_raw(pid), sig).expect("send the signal");
 }
