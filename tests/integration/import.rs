@@ -796,3 +796,40 @@ fn max_errors_stops_sending() {
         .stderr_has("stopped by --max-errors 3");
     assert!(sb.stats()["requests"]["by_status"]["403"].as_u64().unwrap() < 10);
 }
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_the_journal_stays_consistent() {
+    let sb = sandbox(|o| o.latency = Duration::from_millis(2000));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "twice.csv", 40);
+    let args = ["import", file.to_str().unwrap(), "--concurrency", "4"];
+    let running = leadctl(&sb).args(args).spawn();
+    std::thread::sleep(Duration::from_millis(600));
+    running.signal("-INT");
+    std::thread::sleep(Duration::from_millis(50));
+    running.signal("-INT");
+    let started = std::time::Instant::now();
+    let out = running.wait(Duration::from_secs(10));
+    out.code(130);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "did not wait for the requests in flight"
+    );
+    // Requests cut off in flight are unknown (never re-sent); everything else is sent exactly once.
+    let again = leadctl(&sb)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "-o",
+            "ndjson",
+            "--concurrency",
+            "40",
+        ])
+        .run();
+    let r = results(&again);
+    let unknown = rows_with(&r, "unknown");
+    assert!(unknown.len() <= 4, "{unknown:?}");
+    assert_eq!(r.len(), 40);
+    assert_no_duplicates(&sb);
+    assert!(created(&sb) >= 40 - unknown.len() as u64);
+}
