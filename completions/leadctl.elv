@@ -99,7 +99,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --ignore-unknown 'Leave columns that map to nothing out instead of stopping'
             cand --skip-invalid 'Send the valid rows and report the invalid ones instead of stopping'
-            cand --dry-run 'Check every row and print the request bodies (-o ndjson or json); send nothing'
+            cand --dry-run 'Check every row and print each valid row''s request body (-o ndjson or json); send nothing'
             cand --no-journal 'Keep no journal: an interrupted import cannot be resumed without duplicates'
             cand --retry-unknown 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
             cand --retry-failed 'Re-send rows the server refused in an earlier run'

@@ -106,7 +106,7 @@ always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print the request bodies (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Keep no journal: an interrupted import cannot be resumed without duplicates'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'

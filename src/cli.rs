@@ -431,7 +431,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub skip_invalid: bool,
 
-    /// Check every row and print the request bodies (-o ndjson or json); send nothing
+    /// Check every row and print each valid row's request body (-o ndjson or json); send nothing
     #[arg(long)]
     pub dry_run: bool,
 
