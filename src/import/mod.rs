@@ -834,8 +834,8 @@ fn summarize(s: &Summary<'_>, log: &Log) {
             "\n  errors file: {path} ({rows} row(s) to fix and import again)"
         ));
     }
-    let open = s.counts.failed + s.counts.unknown + s.counts.not_sent;
-    if open > 0 && s.journal.is_some() {
+    // Resuming sends only rows not sent yet: failed and unknown rows need a decision first.
+    if (s.counts.not_sent > 0 || s.interrupted) && s.journal.is_some() {
         text.push_str(&format!("\n  to resume: {}", s.resume));
     }
     log.notice(&text);
