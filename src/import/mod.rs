@@ -299,13 +299,15 @@ pub fn check_rows(
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
+                // The unreadable rest counts as one (invalid) row.
+                checked.total += 1;
                 checked.problems.push(Problem {
-                    row: checked.total + 1,
+                    row: checked.total,
                     line: e.line,
                     column: None,
                     message: format!("{name} cannot be read past here: {}", e.message),
                 });
-                checked.invalid_rows.push(checked.total + 1);
+                checked.invalid_rows.push(checked.total);
                 break;
             }
         };

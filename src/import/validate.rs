@@ -194,6 +194,15 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 ));
             }
             _ if value.is_empty() => {}
+            // Text columns in the API's database cannot hold U+0000: the create would fail on
+            // the server, possibly as a 500 that leaves the row unknown.
+            Target::Field(_) | Target::Property(_) if value.contains('\0') => {
+                problems.push(problem(
+                    Some(c),
+                    None,
+                    "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
+                ));
+            }
             Target::Field(name) => {
                 if *name == "email" && !valid_email(value) {
                     problems.push(problem(
@@ -445,6 +454,17 @@ mod tests {
         assert!(errs[1].to_string().starts_with(
             "row 5 (line 6), column 2: has a value (\"x\") in a column without a header"
         ));
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_before_the_server_sees_it() {
+        let p = plan(&["Email", "First Name"], false);
+        let errs = build(&p, &row(1, &["a@b.example", "A\0nn"])).unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000), which the API \
+             cannot store; remove it"
+        );
     }
 
     #[test]

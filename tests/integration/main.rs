@@ -4,9 +4,13 @@
 
 mod support;
 
+mod bad_input;
 mod cli;
 mod completions;
 mod config;
 mod create;
+mod faults;
+mod fuzz;
 mod import;
 mod sandbox;
+mod security;
