@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         header_len: header.fields.len(),
         default_channel: Some(ch.id.clone()),
         channels: Some(HashMap::from([(ch.id.clone(), ChannelInfo::from_channel(&ch))])),
+        unknown_outcome: None,
     };
     while let Ok(Some(row)) = rows.next_row() {
         if let Ok(lead) = validate::build(&plan, &row) {

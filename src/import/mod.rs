@@ -157,7 +157,15 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
     check_mapping(&mut m, args, &property_names, &name, log)?;
     report_mapping(&m, log);
 
+    // Re-importing an errors file: its `unknown` rows are not sent again without being asked.
+    let unknown_outcome = m
+        .columns
+        .iter()
+        .find(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
+        .map(|c| c.index)
+        .filter(|_| !args.retry_unknown);
     let plan = Plan {
+        unknown_outcome,
         columns: m.columns,
         header_len: headers.len(),
         default_channel,

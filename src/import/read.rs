@@ -414,7 +414,7 @@ enum Quote {
     Unquoted,
     Quoted,
     /// A quote inside a quoted value: it closes the value, or is the first of `""`.
-    QuoteInQuoted,
+    ClosingOrDoubled,
 }
 
 impl<R: Read> LfOnly<R> {
@@ -449,11 +449,11 @@ impl<R: Read> LfOnly<R> {
             }
             (Quote::FieldStart | Quote::Unquoted, _) if ends_field => Quote::FieldStart,
             (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
-            (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
+            (Quote::Quoted, b'"') => Quote::ClosingOrDoubled,
             (Quote::Quoted, _) => Quote::Quoted,
-            (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
-            (Quote::QuoteInQuoted, _) if ends_field => Quote::FieldStart,
-            (Quote::QuoteInQuoted, _) => Quote::Unquoted,
+            (Quote::ClosingOrDoubled, b'"') => Quote::Quoted,
+            (Quote::ClosingOrDoubled, _) if ends_field => Quote::FieldStart,
+            (Quote::ClosingOrDoubled, _) => Quote::Unquoted,
         };
         if b == b'\n' {
             self.lines += 1;

@@ -87,6 +87,9 @@ pub struct Plan {
     pub default_channel: Option<String>,
     /// Channels by lowercase id, when `get_channels` was asked (property names to resolve).
     pub channels: Option<HashMap<String, ChannelInfo>>,
+    /// The `leadctl_outcome` column of an errors file being imported, unless `--retry-unknown`:
+    /// its `unknown` rows may exist already, so they are refused like invalid rows.
+    pub unknown_outcome: Option<usize>,
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -149,6 +152,19 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
              --encoding"
                 .to_string(),
         ));
+    }
+
+    if let Some(i) = plan.unknown_outcome {
+        if row.fields.get(i).is_some_and(|v| v.trim() == "unknown") {
+            problems.push(problem(
+                plan.columns.iter().find(|c| c.index == i),
+                Some(i),
+                "the earlier run sent this row without a reliable answer, so it may exist \
+                 already; check it in KeenPartner, then remove the row, or pass --retry-unknown \
+                 to send it anyway"
+                    .to_string(),
+            ));
+        }
     }
 
     let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
@@ -373,6 +389,7 @@ mod tests {
             default_channel: Some(CH.to_string()),
             channels: with_channels
                 .then(|| [(CH.to_string(), ChannelInfo::from_channel(&channel))].into()),
+            unknown_outcome: None,
         }
     }
 

@@ -6,6 +6,9 @@
 //! Random moments come from a seed printed on stderr (`--nocapture` shows it); rerun a failure
 //! with `LEADCTL_FAULT_SEED=N`. `LEADCTL_FAULT_KILLS=N` raises the number of kills (soak).
 
+// The figures (executions, kills, seeds) are printed for RELIABILITY.md (`--nocapture`).
+#![allow(clippy::print_stderr)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -634,4 +637,65 @@ fn the_journal_never_shows_more_rows_in_flight_than_the_concurrency() {
         !in_flight.is_empty() && in_flight.len() <= 6,
         "{in_flight:?}"
     );
+}
+
+#[test]
+fn importing_the_errors_file_does_not_resend_unknown_rows_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let file = dir.path().join("mix.csv");
+    std::fs::write(
+        &file,
+        "Email,Business ID\na@example.com,B-1\nbad,B-2\nc@example.com,B-3\n",
+    )
+    .unwrap();
+    {
+        // Every answer is lost, reads too: rows 1 and 3 are created but unknown; row 2 invalid.
+        let sb = sandbox(|o| {
+            o.drop_rate = 1.0;
+            o.state = Some(state.clone());
+        });
+        let out = leadctl(&sb)
+            .args([
+                "import",
+                file.to_str().unwrap(),
+                "--skip-invalid",
+                "-o",
+                "ndjson",
+            ])
+            .run();
+        out.code(8).stderr_has("import that file");
+        let r = results(&out);
+        assert_eq!(rows_with(&r, "unknown"), [1, 3]);
+        assert_eq!(rows_with(&r, "invalid"), [2]);
+        assert_eq!(created(&sb), 2);
+    }
+    let sb = sandbox(|o| o.state = Some(state.clone()));
+    // The user fixes row 2 in the errors file and imports it, as the hint says.
+    let errors = dir.path().join("mix.csv.errors.csv");
+    let text = std::fs::read_to_string(&errors)
+        .unwrap()
+        .replace("bad,B-2", "b@example.com,B-2");
+    std::fs::write(&errors, text).unwrap();
+    let out = leadctl(&sb)
+        .args(["import", errors.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    out.code(6)
+        .stderr_has(
+            "column 4 \"leadctl_outcome\": the earlier run sent this row without a reliable answer",
+        )
+        .stderr_has("--retry-unknown");
+    assert_eq!(created(&sb), 2, "nothing sent");
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            errors.to_str().unwrap(),
+            "--skip-invalid",
+            "-o",
+            "ndjson",
+        ])
+        .run();
+    out.code(8);
+    assert_eq!(created(&sb), 3, "only the fixed row was sent");
+    assert_no_duplicates(&sb);
 }

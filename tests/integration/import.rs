@@ -590,7 +590,13 @@ fn server_errors_are_unknown_and_the_errors_file_imports_once_the_faults_stop() 
     let sb = sandbox(|o| o.state = Some(state.clone()));
     let errors = dir.path().join("e.csv.errors.csv");
     let out = leadctl(&sb)
-        .args(["import", errors.to_str().unwrap(), "-o", "ndjson"])
+        .args([
+            "import",
+            errors.to_str().unwrap(),
+            "--retry-unknown",
+            "-o",
+            "ndjson",
+        ])
         .run();
     out.code(0)
         .stderr_has("leadctl_row     → ignored (an errors file's own column)")

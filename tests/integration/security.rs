@@ -3,6 +3,9 @@
 //! `import` as for `create`; the files leadctl writes are private (0600); and a file leadctl did
 //! not write is never taken over.
 
+// The figures (executions, kills, seeds) are printed for RELIABILITY.md (`--nocapture`).
+#![allow(clippy::print_stderr)]
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
