@@ -389,6 +389,14 @@ impl ApiClient {
                 cause,
             }));
         }
+        if e.is_builder() {
+            // The request could not even be built (e.g. a key holding a control character is
+            // not a valid header value): nothing was sent, so this is not an unknown outcome.
+            return Attempt::Done(Err(ApiError::Setup(format!(
+                "the request could not be built: {cause}; check the API key and URL for stray \
+                 characters"
+            ))));
+        }
         if e.is_connect() {
             // The connection was never established: nothing reached the server.
             return Attempt::Retry {

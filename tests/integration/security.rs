@@ -264,3 +264,25 @@ fn a_journal_path_holding_someone_elses_file_is_never_taken_over() {
     );
     assert_eq!(created(&sb), 0, "nothing was sent");
 }
+
+#[test]
+fn a_key_that_is_no_valid_header_value_is_not_leaked_nor_an_unknown_outcome() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "k.csv", 2);
+    let bad_key = "SECRET-5a4d1c2b\u{1}8e7f";
+    let out = leadctl(&sb)
+        .env("LEADCTL_API_KEY", bad_key)
+        .args(["-v", "-v", "import", file.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    out.code(3)
+        .stderr_has("the request could not be built")
+        .never_shows("SECRET-5a4d1c2b");
+    // Provably not sent: nothing is unknown, and a run with the right key sends every row.
+    assert!(!out.stdout.contains("\"unknown\""), "{}", out.stdout);
+    leadctl(&sb)
+        .args(["import", file.to_str().unwrap()])
+        .run()
+        .code(0);
+    assert_eq!(created(&sb), 2);
+}
