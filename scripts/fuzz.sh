@@ -15,7 +15,7 @@ if ! rustup toolchain list 2>/dev/null | grep -q nightly || ! cargo +nightly fuz
     echo "== nightly Rust or cargo-fuzz missing (rustup toolchain install nightly; cargo install cargo-fuzz --locked)"
     echo "== running the stable fuzz tests as a ${secs}s-per-target soak instead"
     LEADCTL_FUZZ_SECS="$secs" cargo test --locked --test integration fuzz_ -- --nocapture --test-threads 1 2>&1 \
-        | grep -E '^fuzz |test result|panicked'
+        | grep -E 'executions|test result|panicked'
     exit "${PIPESTATUS[0]}"
 fi
 

@@ -244,6 +244,18 @@ fn a_journal_path_holding_someone_elses_file_is_never_taken_over() {
         ])
         .run();
     refused_and_untouched(&out, &other, "{\"a\": 1}\n", "is not a leadctl journal");
+    // ...and a file without a final newline, which used to get a journal appended to it.
+    let bare = dir.path().join("bare.txt");
+    std::fs::write(&bare, "my precious notes").unwrap();
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--journal",
+            bare.to_str().unwrap(),
+        ])
+        .run();
+    refused_and_untouched(&out, &bare, "my precious notes", "is not a leadctl journal");
     // ...and --errors PATH.
     std::fs::remove_file(&theirs).unwrap();
     let errors = dir.path().join("precious.csv");
