@@ -20,11 +20,13 @@ if ! rustup toolchain list 2>/dev/null | grep -q nightly || ! cargo +nightly fuz
 fi
 
 for t in "${targets[@]}"; do
-    mkdir -p "fuzz/corpus/$t"
     log="$(mktemp)"
+    # New inputs go to a scratch corpus (first directory); the committed seeds are only read.
+    work="${FUZZ_WORK:-$(mktemp -d)}/$t"
+    mkdir -p "$work"
     # A crash leaves fuzz/artifacts/$t/crash-*: reproduce with `cargo +nightly fuzz run $t FILE`.
-    cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 \
-        -max_len=65536 2>"$log" || { tail -40 "$log"; echo "== $t: FAILED"; exit 1; }
+    cargo +nightly fuzz run "$t" "$work" "fuzz/corpus/$t" -- -max_total_time="$secs" \
+        -rss_limit_mb=2048 -max_len=65536 2>"$log" || { tail -40 "$log"; echo "== $t: FAILED"; exit 1; }
     execs="$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' | tail -1)"
     echo "fuzz $t: ${execs:-?} executions in ${secs}s, 0 crashes"
     rm -f "$log"
