@@ -269,7 +269,8 @@ fn scan_utf8(mut input: impl Read, complete: bool) -> io::Result<Utf8Scan> {
                 }
             }
         }
-        if n == 0 {
+        // Both known: the answer cannot change.
+        if n == 0 || (first_bad.is_some() && multibyte) {
             break;
         }
     }
