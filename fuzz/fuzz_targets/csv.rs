@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use leadctl::api::models::Channel;
+use leadctl::import::mapping;
 use leadctl::import::read::{self, Rows, Source};
 use leadctl::import::validate::{self, ChannelInfo, Plan};
-use leadctl::import::mapping;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut rows = Rows::new(opened);
-    let Ok(Some(header)) = rows.header() else { return };
+    let Ok(Some(header)) = rows.header() else {
+        return;
+    };
     let ch: Channel = serde_json::from_value(serde_json::json!({
         "id": "a1b2c3d4-e5f6-7890-abcd-ef1234567890", "title": "Acme",
         "property_definitions": [{"id": "11111111-2222-3333-4444-555555555555", "name": "Deal size"}]
@@ -29,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
         columns: m.columns,
         header_len: header.fields.len(),
         default_channel: Some(ch.id.clone()),
-        channels: Some(HashMap::from([(ch.id.clone(), ChannelInfo::from_channel(&ch))])),
+        channels: Some(HashMap::from([(
+            ch.id.clone(),
+            ChannelInfo::from_channel(&ch),
+        )])),
         unknown_outcome: None,
     };
     while let Ok(Some(row)) = rows.next_row() {
