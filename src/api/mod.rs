@@ -293,7 +293,7 @@ impl ApiClient {
             if self.cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            let outcome = self.attempt(action, &body, send_key, mode);
+            let outcome = self.attempt(action, &body, send_key, mode, limited);
             match outcome {
                 Attempt::Done(result) => return result,
                 Attempt::RateLimited {
@@ -332,7 +332,15 @@ impl ApiClient {
         }
     }
 
-    fn attempt(&self, action: &str, body: &[u8], send_key: bool, mode: Mode) -> Attempt {
+    /// One request; `limited` counts the 429s this call met so far plus one (the back-off step).
+    fn attempt(
+        &self,
+        action: &str,
+        body: &[u8],
+        send_key: bool,
+        mode: Mode,
+        limited: u32,
+    ) -> Attempt {
         let mut request = self
             .http
             .post(self.url.clone())
@@ -376,7 +384,7 @@ impl ApiClient {
                     msg.push_str(&format!("\n< {}", self.log.body_excerpt(&bytes)));
                     self.log.debug(&msg);
                 }
-                self.classify(status.as_u16(), &headers, &bytes, mode)
+                self.classify(status.as_u16(), &headers, &bytes, mode, limited)
             }
         }
     }
@@ -433,7 +441,14 @@ impl ApiClient {
         }
     }
 
-    fn classify(&self, status: u16, headers: &HeaderMap, body: &[u8], mode: Mode) -> Attempt {
+    fn classify(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        mode: Mode,
+        limited: u32,
+    ) -> Attempt {
         if (200..300).contains(&status) {
             if body.len() > MAX_BODY {
                 return Attempt::Done(Err(ApiError::BadResponse {
@@ -472,7 +487,9 @@ impl ApiClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, SystemTime::now()))
                 .map(|d| d.min(self.retry.retry_after_cap));
-            let pause = wait.unwrap_or_else(|| self.backoff(1));
+            // Without Retry-After: exponential back-off with jitter (API.md section 7), growing
+            // with each 429 this call met.
+            let pause = wait.unwrap_or_else(|| self.backoff(limited));
             let announce = self.hold_gate(pause);
             let source = if wait.is_some() {
                 "Retry-After"

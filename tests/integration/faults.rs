@@ -699,3 +699,23 @@ fn importing_the_errors_file_does_not_resend_unknown_rows_unless_asked() {
     assert_eq!(created(&sb), 3, "only the fixed row was sent");
     assert_no_duplicates(&sb);
 }
+
+#[test]
+fn a_429_storm_without_retry_after_backs_off_exponentially() {
+    // 5 × 429 then success, base 20 ms: the waits are at least 10 + 20 + 40 + 80 + 160 ms
+    // (half of each doubled step, the jitter's floor). A constant back-off would be ≤ 100 ms.
+    let server = ScriptedServer::start(|req, n| {
+        if n < 5 {
+            Reply::error(429, "Too many requests")
+        } else {
+            lead_for(req)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (l, file) = scripted_import(&server, dir.path(), 1);
+    let started = Instant::now();
+    l.args(["import", &file]).run().code(0);
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(310), "{took:?}");
+    every_row_created_once(&server, 1, |i| i >= 5);
+}
