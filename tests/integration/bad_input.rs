@@ -247,3 +247,26 @@ fn an_unclosed_quote_on_stdin_stops_before_sending_the_swallowed_rows() {
         assert_ne!(lead["email"], "bob@example.com");
     }
 }
+
+#[test]
+fn odd_flag_values_are_refused_or_honoured_without_a_panic() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::import::write_csv(dir.path(), "f.csv", 2);
+    let file = file.to_str().unwrap();
+    leadctl(&sb)
+        .args(["import", file, "--max-errors", "0"])
+        .run()
+        .code(2)
+        .stderr_has("--max-errors");
+    // A rate so small the second token never comes: it used to panic (a Duration overflow).
+    let running = leadctl(&sb)
+        .args(["import", file, "--rate", "1e-300", "--concurrency", "1"])
+        .spawn();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    running.signal("-INT");
+    let out = running.wait(std::time::Duration::from_secs(20));
+    out.code(130);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert_eq!(created(&sb), 1);
+}
