@@ -290,7 +290,7 @@ fn read_map_validate(bytes: &[u8], rng: &mut fastrand::Rng, dir: &Path) {
 #[test]
 fn fuzz_csv_reading_mapping_and_validation() {
     let dir = tempfile::tempdir().unwrap();
-    fuzz("csv (import::read + mapping + validate)", 800, |rng| {
+    fuzz("csv (import::read + mapping + validate)", 600, |rng| {
         let bytes = csv_bytes(rng);
         read_map_validate(&bytes, rng, dir.path());
     });
