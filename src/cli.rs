@@ -456,7 +456,7 @@ pub struct ImportArgs {
     pub shard: Option<(u64, u64)>,
 
     /// Stop sending after N rows failed (or got no reliable answer)
-    #[arg(long, value_name = "N", help_heading = "Sending")]
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_errors: Option<u64>,
 
     /// The journal that makes the import resumable [default: FILE.leadctl-journal]

@@ -293,7 +293,7 @@ impl ApiClient {
             if self.cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            let outcome = self.attempt(action, &body, send_key, mode);
+            let outcome = self.attempt(action, &body, send_key, mode, limited);
             match outcome {
                 Attempt::Done(result) => return result,
                 Attempt::RateLimited {
@@ -332,7 +332,15 @@ impl ApiClient {
         }
     }
 
-    fn attempt(&self, action: &str, body: &[u8], send_key: bool, mode: Mode) -> Attempt {
+    /// One request; `limited` counts the 429s this call met so far plus one (the back-off step).
+    fn attempt(
+        &self,
+        action: &str,
+        body: &[u8],
+        send_key: bool,
+        mode: Mode,
+        limited: u32,
+    ) -> Attempt {
         let mut request = self
             .http
             .post(self.url.clone())
@@ -355,14 +363,16 @@ impl ApiClient {
             ));
         }
         let started = Instant::now();
-        let result = request.send().and_then(|resp| {
+        let result = request.send().map_err(BodyFailure::Http).and_then(|resp| {
             let status = resp.status();
             let headers = resp.headers().clone();
-            read_body(resp).map(|bytes| (status, headers, bytes))
+            read_body(resp, Instant::now() + self.timeout).map(|bytes| (status, headers, bytes))
         });
         let elapsed = started.elapsed();
         match result {
-            Err(e) => self.transport_failure(action, &e, mode),
+            Err(BodyFailure::Http(e)) => self.transport_failure(action, &e, mode),
+            Err(BodyFailure::Io(cause)) => self.unanswered(action, mode, false, cause),
+            Err(BodyFailure::Slow) => self.unanswered(action, mode, true, String::new()),
             Ok((status, headers, bytes)) => {
                 if self.log.verbose() >= 1 {
                     let mut msg = format!("< {status} in {} ms", elapsed.as_millis());
@@ -374,7 +384,7 @@ impl ApiClient {
                     msg.push_str(&format!("\n< {}", self.log.body_excerpt(&bytes)));
                     self.log.debug(&msg);
                 }
-                self.classify(status.as_u16(), &headers, &bytes, mode)
+                self.classify(status.as_u16(), &headers, &bytes, mode, limited)
             }
         }
     }
@@ -387,6 +397,14 @@ impl ApiClient {
                 cause,
             }));
         }
+        if e.is_builder() {
+            // The request could not even be built (e.g. a key holding a control character is
+            // not a valid header value): nothing was sent, so this is not an unknown outcome.
+            return Attempt::Done(Err(ApiError::Setup(format!(
+                "the request could not be built: {cause}; check the API key and URL for stray \
+                 characters"
+            ))));
+        }
         if e.is_connect() {
             // The connection was never established: nothing reached the server.
             return Attempt::Retry {
@@ -398,8 +416,14 @@ impl ApiClient {
                 },
             };
         }
+        self.unanswered(action, mode, e.is_timeout(), cause)
+    }
+
+    /// The request was sent but no whole answer came (a timeout, a reset): retried only when
+    /// repeatable; for a create the outcome is unknown.
+    fn unanswered(&self, action: &str, mode: Mode, timeout: bool, cause: String) -> Attempt {
         let unknown = mode == Mode::Once;
-        let error = if e.is_timeout() {
+        let error = if timeout {
             ApiError::Timeout {
                 timeout: self.timeout,
                 unknown,
@@ -417,8 +441,25 @@ impl ApiClient {
         }
     }
 
-    fn classify(&self, status: u16, headers: &HeaderMap, body: &[u8], mode: Mode) -> Attempt {
+    fn classify(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        mode: Mode,
+        limited: u32,
+    ) -> Attempt {
         if (200..300).contains(&status) {
+            if body.len() > MAX_BODY {
+                return Attempt::Done(Err(ApiError::BadResponse {
+                    status,
+                    excerpt: format!(
+                        "the answer is larger than {} MiB and was not read whole",
+                        MAX_BODY / (1024 * 1024)
+                    ),
+                    maybe_created: mode == Mode::Once,
+                }));
+            }
             return Attempt::Done(serde_json::from_slice(body).map_err(|_| {
                 ApiError::BadResponse {
                     status,
@@ -446,7 +487,9 @@ impl ApiClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, SystemTime::now()))
                 .map(|d| d.min(self.retry.retry_after_cap));
-            let pause = wait.unwrap_or_else(|| self.backoff(1));
+            // Without Retry-After: exponential back-off with jitter (API.md section 7), growing
+            // with each 429 this call met.
+            let pause = wait.unwrap_or_else(|| self.backoff(limited));
             let announce = self.hold_gate(pause);
             let source = if wait.is_some() {
                 "Retry-After"
@@ -562,8 +605,48 @@ enum Attempt {
     },
 }
 
-fn read_body(resp: Response) -> reqwest::Result<Vec<u8>> {
-    resp.bytes().map(|b| b.to_vec())
+/// The most of an answer that is read. The largest real answers (100 leads from `get_leads`, a
+/// company's channels) are well under 1 MiB; without a cap a broken or hostile server could make
+/// leadctl hold gigabytes (the timeout bounds the time, not the size, and loopback is fast).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Why an answer's body could not be read.
+enum BodyFailure {
+    Http(reqwest::Error),
+    Io(String),
+    /// Still arriving at the deadline (a slow drip: reqwest's blocking timeout applies to each
+    /// read, not to the whole body).
+    Slow,
+}
+
+/// Reads at most [`MAX_BODY`] + 1 bytes (a longer answer is cut there, which `classify`
+/// reports), giving up once `deadline` has passed: like `Response::bytes`, the body gets the
+/// timeout again after the headers, but as a whole.
+fn read_body(resp: Response, deadline: Instant) -> Result<Vec<u8>, BodyFailure> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut limited = resp.take(MAX_BODY as u64 + 1);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match limited.read(&mut buf) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // reqwest's own error (a timeout, a reset) travels inside the io::Error.
+            Err(e) => {
+                let text = e.to_string();
+                return Err(
+                    match e.into_inner().map(|i| i.downcast::<reqwest::Error>()) {
+                        Some(Ok(re)) => BodyFailure::Http(*re),
+                        _ => BodyFailure::Io(text),
+                    },
+                );
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(BodyFailure::Slow);
+        }
+    }
 }
 
 fn unreadable_error(e: serde_json::Error, mode: Mode) -> ApiError {
@@ -592,7 +675,8 @@ fn decode<T: DeserializeOwned>(value: Value, mode: Mode) -> Result<T, ApiError> 
 }
 
 /// The server's message: `{"error": ...}`, the platform's `{"message": ...}`, else a text excerpt.
-fn error_message(status: u16, body: &[u8]) -> String {
+/// Public for the fuzz targets.
+pub fn error_message(status: u16, body: &[u8]) -> String {
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
         for key in ["error", "message", "msg"] {
             if let Some(Value::String(s)) = map.get(key) {

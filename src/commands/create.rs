@@ -423,6 +423,19 @@ fn read_json(path: &Path, log: &crate::output::Log) -> Result<Vec<Located>> {
     parse_json(&name, &text).map_err(Into::into)
 }
 
+/// The `--json` parser and checks, without I/O or network: the requests that `text` would become
+/// (property names left unresolved). Public only for the fuzz targets and the bad-input tests.
+#[doc(hidden)]
+pub fn requests_from_json(
+    text: &str,
+    default_channel: Option<&str>,
+) -> Result<Vec<Result<NewLead, String>>, Failure> {
+    Ok(parse_json("input", text)?
+        .iter()
+        .map(|l| to_new_lead(&l.draft, default_channel))
+        .collect())
+}
+
 fn parse_json(name: &str, text: &str) -> Result<Vec<Located>, Failure> {
     let json_error = |e: serde_json::Error, what: String| {
         let text = e.to_string();

@@ -246,6 +246,14 @@ impl Journal {
     }
 }
 
+fn not_a_journal(path: &Path) -> Failure {
+    Failure::config(format!(
+        "{} is not a leadctl journal (version {VERSION})",
+        path.display()
+    ))
+    .with_hint("pass another --journal path; leadctl does not overwrite files it did not write")
+}
+
 /// Reads the header and the last state of every row; a torn or unreadable line is skipped.
 fn read_all(
     file: &mut File,
@@ -265,19 +273,24 @@ fn read_all(
             break;
         }
         if !buf.ends_with('\n') {
+            if first {
+                // No complete first line. Ours, torn by a kill inside its one write: start
+                // afresh (no row can follow a header that was never finished). Anything else is
+                // someone's file, which must not be appended to.
+                if !buf.starts_with("{\"leadctl_journal\"") {
+                    return Err(not_a_journal(path));
+                }
+                file.set_len(0).map_err(|e| {
+                    Failure::config(format!("cannot write the journal {}: {e}", path.display()))
+                })?;
+            }
             break; // torn last line: its request was never sent
         }
         if first {
             first = false;
             match serde_json::from_str::<Header>(buf.trim_end()) {
                 Ok(h) if h.leadctl_journal == VERSION => header = Some(h),
-                _ => {
-                    return Err(Failure::config(format!(
-                        "{} is not a leadctl journal (version {VERSION})",
-                        path.display()
-                    ))
-                    .with_hint("pass another --journal path; leadctl does not overwrite files it did not write"))
-                }
+                _ => return Err(not_a_journal(path)),
             }
             continue;
         }
@@ -408,6 +421,30 @@ mod tests {
             err.message
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes\n");
+    }
+
+    #[test]
+    fn a_foreign_file_without_a_newline_is_not_appended_to_and_a_torn_header_is_redone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "my notes").unwrap();
+        let err = Journal::open(&path, &header("abc"), "cmd").err().unwrap();
+        assert!(
+            err.message.contains("is not a leadctl journal"),
+            "{}",
+            err.message
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes");
+        // A kill inside the header's write: the next run starts the journal afresh.
+        let torn = dir.path().join("j");
+        std::fs::write(&torn, "{\"leadctl_journal\":1,\"inp").unwrap();
+        let j = Journal::open(&torn, &header("abc"), "cmd").unwrap();
+        assert!(!j.resumed);
+        j.append(&line(1, State::Sent)).unwrap();
+        drop(j);
+        let j = Journal::open(&torn, &header("abc"), "cmd").unwrap();
+        assert!(j.resumed);
+        assert_eq!(j.previous[&1].state, State::Sent);
     }
 
     #[test]

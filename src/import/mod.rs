@@ -157,7 +157,15 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
     check_mapping(&mut m, args, &property_names, &name, log)?;
     report_mapping(&m, log);
 
+    // Re-importing an errors file: its `unknown` rows are not sent again without being asked.
+    let unknown_outcome = m
+        .columns
+        .iter()
+        .find(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
+        .map(|c| c.index)
+        .filter(|_| !args.retry_unknown);
     let mut plan = Plan {
+        unknown_outcome,
         columns: m.columns,
         header_len: headers.len(),
         default_channel,
@@ -302,6 +310,8 @@ pub fn check_rows(
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
+                // The unreadable rest counts as one (invalid) row.
+                checked.total += 1;
                 checked.problems.push(Problem {
                     row: last_row + 1,
                     line: e.line,

@@ -143,14 +143,28 @@ pub fn open(
                  --encoding utf-16le or --encoding utf-16be"
             )));
         }
-        let valid = match source {
-            Source::File(p) => file_is_utf8(p).map_err(io_err)?,
-            Source::Stdin => prefix_is_utf8(&head),
+        let scan = match source {
+            Source::File(p) => scan_utf8(File::open(p).map_err(io_err)?, true).map_err(io_err)?,
+            Source::Stdin => scan_utf8(&head[..], false).map_err(io_err)?,
         };
-        if valid {
-            (UTF_8, "detected")
-        } else {
-            (WINDOWS_1252, "detected: not valid UTF-8")
+        match scan {
+            Utf8Scan::Valid => (UTF_8, "detected"),
+            // Valid multi-byte UTF-8 (`é` as C3 A9) next to invalid bytes: a UTF-8 file with a
+            // few bad bytes pasted in. Windows-1252 text almost never forms valid UTF-8
+            // sequences, and reading this one as Windows-1252 would garble every accent.
+            Utf8Scan::Invalid {
+                line,
+                multibyte: true,
+            } => {
+                return Err(ReadError(format!(
+                    "{name} is UTF-8 except for bytes on line {line} that are not valid UTF-8; \
+                     read as Windows-1252 its accented letters would be garbled (é as Ã©), so \
+                     it is not guessed: fix that line or re-save the file as UTF-8, or pass \
+                     --encoding utf-8 (rows with bad bytes are then reported, and left out with \
+                     --skip-invalid) or --encoding windows-1252"
+                )))
+            }
+            Utf8Scan::Invalid { .. } => (WINDOWS_1252, "detected: not valid UTF-8"),
         }
     };
     // Strip a BOM only when it belongs to the encoding read with.
@@ -198,36 +212,76 @@ fn looks_like_utf16(head: &[u8]) -> bool {
     sample.len() >= 4 && sample.iter().filter(|&&b| b == 0).count() * 4 >= sample.len()
 }
 
-/// Whether the whole file is valid UTF-8 (a fast streaming pass over the bytes).
-fn file_is_utf8(path: &Path) -> io::Result<bool> {
-    let mut file = File::open(path)?;
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut carry = 0usize;
-    loop {
-        let n = file.read(&mut buf[carry..])?;
-        if n == 0 {
-            return Ok(carry == 0);
-        }
-        let filled = carry + n;
-        match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => carry = 0,
-            Err(e) if e.error_len().is_none() => {
-                // An incomplete sequence at the end: keep it for the next read.
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..filled, 0);
-                carry = filled - valid;
-            }
-            Err(_) => return Ok(false),
-        }
-    }
+/// What a pass over the bytes found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Utf8Scan {
+    Valid,
+    /// The first invalid byte is on `line`; `multibyte`: valid multi-byte UTF-8 appears too.
+    Invalid {
+        line: u64,
+        multibyte: bool,
+    },
 }
 
-/// For stdin only the first 64 KiB can be checked; later invalid bytes are reported per field.
-fn prefix_is_utf8(head: &[u8]) -> bool {
-    match std::str::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
+/// Checks that the bytes are UTF-8 (a fast streaming pass). `complete`: the input ends here (a
+/// file); otherwise (stdin's first 64 KiB) a sequence cut by the end is not an error.
+fn scan_utf8(mut input: impl Read, complete: bool) -> io::Result<Utf8Scan> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut carry = 0usize;
+    let mut lines = 1u64;
+    let mut first_bad: Option<u64> = None;
+    let mut multibyte = false;
+    loop {
+        let n = input.read(&mut buf[carry..])?;
+        let filled = carry + n;
+        let mut at = 0;
+        carry = 0;
+        while at < filled {
+            match std::str::from_utf8(&buf[at..filled]) {
+                Ok(text) => {
+                    multibyte |= !text.is_ascii();
+                    lines += bytecount_lf(text.as_bytes());
+                    at = filled;
+                }
+                Err(e) => {
+                    let valid = &buf[at..at + e.valid_up_to()];
+                    multibyte |= !valid.is_ascii();
+                    lines += bytecount_lf(valid);
+                    at += e.valid_up_to();
+                    match e.error_len() {
+                        Some(bad) => {
+                            first_bad.get_or_insert(lines);
+                            at += bad;
+                        }
+                        // An incomplete sequence at the end: keep it for the next read.
+                        None if n > 0 => {
+                            buf.copy_within(at..filled, 0);
+                            carry = filled - at;
+                            at = filled;
+                        }
+                        None => {
+                            if complete {
+                                first_bad.get_or_insert(lines);
+                            }
+                            at = filled;
+                        }
+                    }
+                }
+            }
+        }
+        // Both known: the answer cannot change.
+        if n == 0 || (first_bad.is_some() && multibyte) {
+            break;
+        }
     }
+    Ok(match first_bad {
+        None => Utf8Scan::Valid,
+        Some(line) => Utf8Scan::Invalid { line, multibyte },
+    })
+}
+
+fn bytecount_lf(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// The candidate among `,` `;` tab `|` that splits the sample into the most columns with every
@@ -344,10 +398,33 @@ struct LfOnly<R: Read> {
     after_cr: bool,
     emitted: u64,
     newlines: Arc<Mutex<VecDeque<u64>>>,
+    /// The CSV quoting state, followed as the csv crate does (a quote opens a quoted value only
+    /// at the start of a field; `""` inside one is a quote), to catch a quote never closed: the
+    /// parser then silently reads the rest of the file as one cell.
+    delimiter: u8,
+    quote: Quote,
+    /// LFs emitted so far, and (offset, line) of the quote that opened the current quoted value.
+    lines: u64,
+    opened_at: (u64, u64),
+    unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted value: it closes the value, or is the first of `""`.
+    ClosingOrDoubled,
 }
 
 impl<R: Read> LfOnly<R> {
-    fn new(inner: R, newlines: Arc<Mutex<VecDeque<u64>>>) -> LfOnly<R> {
+    fn new(
+        inner: R,
+        newlines: Arc<Mutex<VecDeque<u64>>>,
+        delimiter: u8,
+        unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+    ) -> LfOnly<R> {
         LfOnly {
             inner,
             buf: vec![0; 64 * 1024],
@@ -356,6 +433,31 @@ impl<R: Read> LfOnly<R> {
             after_cr: false,
             emitted: 0,
             newlines,
+            delimiter,
+            quote: Quote::FieldStart,
+            lines: 0,
+            opened_at: (0, 0),
+            unclosed,
+        }
+    }
+
+    fn follow_quotes(&mut self, b: u8, offset: u64) {
+        let ends_field = b == self.delimiter || b == b'\n';
+        self.quote = match (self.quote, b) {
+            (Quote::FieldStart, b'"') => {
+                self.opened_at = (offset, self.lines + 1);
+                Quote::Quoted
+            }
+            (Quote::FieldStart | Quote::Unquoted, _) if ends_field => Quote::FieldStart,
+            (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
+            (Quote::Quoted, b'"') => Quote::ClosingOrDoubled,
+            (Quote::Quoted, _) => Quote::Quoted,
+            (Quote::ClosingOrDoubled, b'"') => Quote::Quoted,
+            (Quote::ClosingOrDoubled, _) if ends_field => Quote::FieldStart,
+            (Quote::ClosingOrDoubled, _) => Quote::Unquoted,
+        };
+        if b == b'\n' {
+            self.lines += 1;
         }
     }
 }
@@ -366,6 +468,10 @@ impl<R: Read> Read for LfOnly<R> {
             if self.start == self.end {
                 let n = self.inner.read(&mut self.buf)?;
                 if n == 0 {
+                    if self.quote == Quote::Quoted {
+                        *self.unclosed.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(self.opened_at);
+                    }
                     return Ok(0);
                 }
                 self.start = 0;
@@ -378,10 +484,12 @@ impl<R: Read> Read for LfOnly<R> {
             if !self.after_cr && !chunk.contains(&b'\r') {
                 // The common case (LF files, or a stretch without CR): copy, note the LFs.
                 out[..avail].copy_from_slice(chunk);
-                for (i, &b) in chunk.iter().enumerate() {
+                for (i, &b) in out[..avail].iter().enumerate() {
+                    let offset = self.emitted + i as u64;
                     if b == b'\n' {
-                        found.push(self.emitted + i as u64);
+                        found.push(offset);
                     }
+                    self.follow_quotes(b, offset);
                 }
                 self.start += avail;
                 written = avail;
@@ -404,6 +512,7 @@ impl<R: Read> Read for LfOnly<R> {
                 if b == b'\n' {
                     found.push(self.emitted + written as u64);
                 }
+                self.follow_quotes(b, self.emitted + written as u64);
                 out[written] = b;
                 written += 1;
             }
@@ -442,6 +551,8 @@ pub struct Rows {
     /// Offsets of LFs not yet behind the current row, and how many were passed.
     newlines: Arc<Mutex<VecDeque<u64>>>,
     lines_before: u64,
+    /// Where a quoted value that is never closed opens (offset, line), known at the end.
+    unclosed: Arc<Mutex<Option<(u64, u64)>>>,
 }
 
 /// Reading failed in a way that stops the whole file (an unterminated quote at the end, I/O).
@@ -455,13 +566,17 @@ impl Rows {
     pub fn new(opened: Opened) -> Rows {
         let replacement_is_error = opened.format.encoding != UTF_8;
         let newlines = Arc::new(Mutex::new(VecDeque::new()));
+        let unclosed = Arc::new(Mutex::new(None));
         let reader = csv::ReaderBuilder::new()
             .delimiter(opened.format.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(
-                Box::new(LfOnly::new(opened.reader, newlines.clone())) as Box<dyn Read + Send>
-            );
+            .from_reader(Box::new(LfOnly::new(
+                opened.reader,
+                newlines.clone(),
+                opened.format.delimiter,
+                unclosed.clone(),
+            )) as Box<dyn Read + Send>);
         Rows {
             reader,
             record: csv::ByteRecord::new(),
@@ -475,6 +590,7 @@ impl Rows {
             replacement_is_error,
             newlines,
             lines_before: 0,
+            unclosed,
         }
     }
 
@@ -523,6 +639,19 @@ impl Rows {
             Ok(true) => {
                 self.number += 1;
                 let start = self.record.position().map_or(0, |p| p.byte());
+                let unclosed = *self.unclosed.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((offset, line)) = unclosed {
+                    if start <= offset {
+                        return Err(RowError {
+                            line,
+                            message: format!(
+                                "a quoted value opened on line {line} is never closed, so the \
+                                 rest of the file would be read as one cell; close the quote (a \
+                                 quote inside a quoted value is written twice: \"\")"
+                            ),
+                        });
+                    }
+                }
                 let line = self.line_of(start);
                 let row = &mut self.row;
                 row.number = self.number;
@@ -567,6 +696,70 @@ impl Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_all(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let opened = open(&Source::File(path), None, None).map_err(|e| e.0)?;
+        let mut rows = Rows::new(opened);
+        let mut out = Vec::new();
+        loop {
+            match rows.next_row() {
+                Ok(Some(r)) => out.push(r.fields),
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(format!("line {}: {}", e.line, e.message)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_an_error_not_one_giant_cell() {
+        let err = read_all(b"Email,Name\na@x.example,Ann\nb@x.example,\"Bob\nc@x.example,Carl\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("line 3: a quoted value opened on line 3 is never closed"),
+            "{err}"
+        );
+        // Closed quotes, escaped quotes, quotes inside unquoted values and CR line ends are fine.
+        let ok = read_all(
+            b"Email;Name\r\na@x.example;\"Le; \"\"B\"\"\"\r\nb@x.example;O\"Neil\rc@x.example;\"x\"y\n",
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 4);
+        assert_eq!(ok[1][1], "Le; \"B\"");
+        assert_eq!(ok[2][1], "O\"Neil");
+        assert_eq!(ok[3][1], "xy");
+        // A quote opened at the very end of a header.
+        let err = read_all(b"Email,\"Name\n").unwrap_err();
+        assert!(err.contains("opened on line 1"), "{err}");
+    }
+
+    #[test]
+    fn utf8_with_a_stray_latin1_byte_is_refused_not_garbled() {
+        let err = read_all(
+            "Email,Name\na@x.example,José\nb@x.example,M"
+                .as_bytes()
+                .iter()
+                .copied()
+                .chain(*b"\xfcller\n")
+                .collect::<Vec<u8>>()
+                .as_slice(),
+        )
+        .unwrap_err();
+        assert!(err.contains("is UTF-8 except for bytes on line 3"), "{err}");
+        // Pure Windows-1252 (no valid multi-byte UTF-8) is still detected as such.
+        let ok = read_all(b"Email,Name\na@x.example,Jos\xe9\n").unwrap();
+        assert_eq!(ok[1][1], "José");
+        assert_eq!(scan_utf8(&b"ab\xc3"[..], false).unwrap(), Utf8Scan::Valid);
+        assert_eq!(
+            scan_utf8(&b"ab\xc3"[..], true).unwrap(),
+            Utf8Scan::Invalid {
+                line: 1,
+                multibyte: false
+            }
+        );
+    }
 
     fn rows_of(bytes: &[u8], forced: Option<&'static Encoding>) -> (Format, Vec<Row>) {
         let dir = tempfile::tempdir().unwrap();

@@ -88,7 +88,8 @@ impl Limiter {
                     s.0 -= 1.0;
                     return true;
                 }
-                Duration::from_secs_f64((1.0 - s.0) / self.rate)
+                // A tiny --rate (1e-300) makes this too long for a Duration: wait in steps.
+                Duration::try_from_secs_f64((1.0 - s.0) / self.rate).unwrap_or(Duration::MAX)
             };
             std::thread::sleep(wait.min(Duration::from_millis(50)));
         }
@@ -537,6 +538,25 @@ mod tests {
             classify(&ApiError::Cancelled),
             (Outcome::NotSent, State::NotSent, false)
         );
+    }
+
+    #[test]
+    fn a_tiny_rate_waits_instead_of_panicking() {
+        let l = Limiter::new(1e-300);
+        let stop = AtomicBool::new(false);
+        assert!(l.acquire(&stop), "the first token is there at once");
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(120));
+                stop.store(true, Ordering::SeqCst);
+            });
+            assert!(
+                !l.acquire(&stop),
+                "the next one never comes; stop ends the wait"
+            );
+        });
+        assert!(started.elapsed() >= Duration::from_millis(100));
     }
 
     #[test]

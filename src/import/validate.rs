@@ -88,6 +88,9 @@ pub struct Plan {
     pub channels: Option<HashMap<String, ChannelInfo>>,
     /// Property columns resolved once for the default channel, by column (see `precompute`).
     pub default_properties: Vec<Option<Result<String, String>>>,
+    /// The `leadctl_outcome` column of an errors file being imported, unless `--retry-unknown`:
+    /// its `unknown` rows may exist already, so they are refused like invalid rows.
+    pub unknown_outcome: Option<usize>,
 }
 
 impl Plan {
@@ -201,6 +204,19 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         ));
     }
 
+    if let Some(i) = plan.unknown_outcome {
+        if row.fields.get(i).is_some_and(|v| v.trim() == "unknown") {
+            problems.push(problem(
+                plan.columns.iter().find(|c| c.index == i),
+                Some(i),
+                "the earlier run sent this row without a reliable answer, so it may exist \
+                 already; check it in KeenPartner, then remove the row, or pass --retry-unknown \
+                 to send it anyway"
+                    .to_string(),
+            ));
+        }
+    }
+
     let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
     let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
     let channel = channel_col
@@ -244,6 +260,15 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 ));
             }
             _ if value.is_empty() => {}
+            // Text columns in the API's database cannot hold U+0000: the create would fail on
+            // the server, possibly as a 500 that leaves the row unknown.
+            Target::Field(_) | Target::Property(_) if value.contains('\0') => {
+                problems.push(problem(
+                    Some(c),
+                    None,
+                    "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
+                ));
+            }
             Target::Field(name) => {
                 if *name == "email" && !valid_email(value) {
                     problems.push(problem(
@@ -561,6 +586,17 @@ mod tests {
         assert!(errs[1].to_string().starts_with(
             "row 5 (line 6), column 2: has a value (\"x\") in a column without a header"
         ));
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_before_the_server_sees_it() {
+        let p = plan(&["Email", "First Name"], false);
+        let errs = build(&p, &row(1, &["a@b.example", "A\0nn"])).unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000), which the API \
+             cannot store; remove it"
+        );
     }
 
     #[test]

@@ -720,6 +720,12 @@ fn a_ca_bundle_adds_a_root_and_without_it_the_certificate_is_refused() {
         .stderr_has("UnknownIssuer")
         .stderr_has("--ca-bundle");
     assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+    // The server's thread counts the refusal after reading the client's alert, which can come
+    // after the client has exited: wait for it a moment (a race seen under load).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while server.refused_handshakes() < refused_before + 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert_eq!(server.refused_handshakes(), refused_before + 1);
     assert_eq!(
         server.requests().len(),

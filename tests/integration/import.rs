@@ -12,13 +12,13 @@ use serde_json::Value;
 use crate::support::raw_http;
 use crate::support::{Leadctl, Outcome};
 
-fn sandbox(configure: impl FnOnce(&mut Options)) -> Sandbox {
+pub(crate) fn sandbox(configure: impl FnOnce(&mut Options)) -> Sandbox {
     let mut opts = Options::ephemeral();
     configure(&mut opts);
     Sandbox::start(opts).expect("start the sandbox")
 }
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
@@ -27,7 +27,7 @@ fn fixture(name: &str) -> String {
 }
 
 /// leadctl pointed at the sandbox with its key and primary channel.
-fn leadctl(sb: &Sandbox) -> Leadctl {
+pub(crate) fn leadctl(sb: &Sandbox) -> Leadctl {
     Leadctl::new()
         .env("LEADCTL_API_URL", sb.url())
         .env("LEADCTL_API_KEY", API_KEY)
@@ -36,7 +36,7 @@ fn leadctl(sb: &Sandbox) -> Leadctl {
 }
 
 /// A CSV of `n` rows with unique emails and business ids (`B-1` ...).
-fn write_csv(dir: &Path, name: &str, n: usize) -> PathBuf {
+pub(crate) fn write_csv(dir: &Path, name: &str, n: usize) -> PathBuf {
     let mut text = String::from("Email,First Name,Business ID\n");
     for i in 1..=n {
         text.push_str(&format!("user{i}@example.com,User {i},B-{i}\n"));
@@ -47,21 +47,21 @@ fn write_csv(dir: &Path, name: &str, n: usize) -> PathBuf {
 }
 
 /// Every lead the sandbox holds.
-fn leads(sb: &Sandbox) -> Vec<Value> {
+pub(crate) fn leads(sb: &Sandbox) -> Vec<Value> {
     let r = raw_http::get(sb.addr(), "/__sandbox/leads").expect("sandbox leads");
     r.json().as_array().cloned().expect("an array")
 }
 
 /// How many leads the sandbox holds on its primary channel (the seeded data has one lead, on
 /// the private channel).
-fn created(sb: &Sandbox) -> u64 {
+pub(crate) fn created(sb: &Sandbox) -> u64 {
     sb.stats()["leads_by_channel"][PRIMARY_CHANNEL_ID]
         .as_u64()
         .unwrap_or(0)
 }
 
 /// business id → how many leads have it.
-fn business_ids(sb: &Sandbox) -> BTreeMap<String, usize> {
+pub(crate) fn business_ids(sb: &Sandbox) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for l in leads(sb)
         .into_iter()
@@ -74,7 +74,7 @@ fn business_ids(sb: &Sandbox) -> BTreeMap<String, usize> {
     m
 }
 
-fn assert_no_duplicates(sb: &Sandbox) {
+pub(crate) fn assert_no_duplicates(sb: &Sandbox) {
     let dups: Vec<_> = business_ids(sb)
         .into_iter()
         .filter(|(_, n)| *n > 1)
@@ -83,14 +83,14 @@ fn assert_no_duplicates(sb: &Sandbox) {
 }
 
 /// The per-row results of `-o ndjson`.
-fn results(out: &Outcome) -> Vec<Value> {
+pub(crate) fn results(out: &Outcome) -> Vec<Value> {
     out.stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
 
-fn rows_with(results: &[Value], outcome: &str) -> Vec<u64> {
+pub(crate) fn rows_with(results: &[Value], outcome: &str) -> Vec<u64> {
     results
         .iter()
         .filter(|r| r["outcome"] == outcome)
@@ -590,7 +590,13 @@ fn server_errors_are_unknown_and_the_errors_file_imports_once_the_faults_stop() 
     let sb = sandbox(|o| o.state = Some(state.clone()));
     let errors = dir.path().join("e.csv.errors.csv");
     let out = leadctl(&sb)
-        .args(["import", errors.to_str().unwrap(), "-o", "ndjson"])
+        .args([
+            "import",
+            errors.to_str().unwrap(),
+            "--retry-unknown",
+            "-o",
+            "ndjson",
+        ])
         .run();
     out.code(0)
         .stderr_has("leadctl_row     → ignored (an errors file's own column)")

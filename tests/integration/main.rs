@@ -5,11 +5,15 @@
 mod support;
 
 mod api_commands;
+mod bad_input;
 mod cli;
 mod completions;
 mod config;
 mod create;
+mod faults;
+mod fuzz;
 mod help;
 mod import;
 mod sandbox;
+mod security;
 mod terminal;

@@ -50,6 +50,14 @@ pub enum Reply {
     },
     /// Read the request, then close the connection without answering.
     Drop,
+    /// Write these bytes as they are (a status line, headers and a body of any length, possibly
+    /// cut short), then close the connection.
+    Raw(Vec<u8>),
+    /// Read the request, then answer nothing for this long, then close.
+    Hang(Duration),
+    /// A 200 whose `Content-Length` body of `len` bytes is sent in 64 KiB chunks, `pause`
+    /// between chunks (a huge or slowly dripping answer), then the connection is closed.
+    Stream { len: u64, pause: Duration },
 }
 
 impl Reply {
@@ -147,6 +155,36 @@ fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>) {
         };
         match script(&request, n) {
             Reply::Drop => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Raw(bytes) => {
+                let _ = writer.write_all(&bytes);
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Hang(d) => {
+                thread::sleep(d);
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Stream { len, pause } => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+                );
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut left = len;
+                while left > 0 {
+                    let n = left.min(chunk.len() as u64) as usize;
+                    if writer.write_all(&chunk[..n]).is_err() {
+                        return; // the client gave up
+                    }
+                    left -= n as u64;
+                    thread::sleep(pause);
+                }
                 let _ = writer.shutdown(Shutdown::Both);
                 return;
             }
