@@ -340,6 +340,12 @@ fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, 
     ];
     for (name, value) in fields {
         if let Some(v) = value {
+            if v.contains('\0') {
+                // The API stores text that cannot hold NUL: its error would leave the outcome unknown.
+                return Err(format!(
+                    "{name} contains a NUL character (\\u0000), which the API cannot store"
+                ));
+            }
             if !v.trim().is_empty() {
                 lead.set_field(name, v.clone());
             }
@@ -565,5 +571,11 @@ mod tests {
         assert!(err.contains("\"abc\" is not a UUID"), "{err}");
         let err = to_new_lead(&draft, None).unwrap_err();
         assert!(err.contains("no channel_id"), "{err}");
+        let nul = Draft {
+            notes: Some("a\0b".into()),
+            ..Draft::default()
+        };
+        let err = to_new_lead(&nul, Some(CH)).unwrap_err();
+        assert!(err.contains("notes contains a NUL character"), "{err}");
     }
 }

@@ -61,7 +61,8 @@ pub struct Line {
     pub lead_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Unix seconds, for `sent` lines (reconciling compares it with the leads' creation times).
+    /// Unix seconds when the line was written (reconciling compares them with the leads'
+    /// creation times).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
     /// How an outcome was learned when not from the create's answer ("reconcile").
@@ -77,6 +78,8 @@ pub struct Entry {
     pub lead_id: Option<String>,
     pub error: Option<String>,
     pub sent_at: Option<u64>,
+    /// When its outcome line was written.
+    pub answered_at: Option<u64>,
 }
 
 /// A journal open for appending, shared by the workers.
@@ -303,12 +306,16 @@ fn read_all(
             lead_id: None,
             error: None,
             sent_at: None,
+            answered_at: None,
         });
         entry.state = line.state;
         entry.hash = line.hash;
         if line.state == State::Sent {
             entry.sent_at = line.at;
+            entry.answered_at = None;
             entry.error = None;
+        } else if line.at.is_some() {
+            entry.answered_at = line.at;
         }
         if line.lead_id.is_some() {
             entry.lead_id = line.lead_id;

@@ -895,11 +895,13 @@ fn reconcile_only(
     let resume = resume_command();
     let journal = open_journal(args, prepared, settings.sandbox, &resume)?
         .ok_or_else(|| Failure::usage("--reconcile needs a journal"))?;
-    let unknown: std::collections::BTreeMap<u64, Option<u64>> = journal
+    // (sent at, gave up at) of each row the journal leaves without a reliable answer.
+    type Times = (Option<u64>, Option<u64>);
+    let unknown: std::collections::BTreeMap<u64, Times> = journal
         .previous
         .iter()
         .filter(|(_, e)| matches!(e.state, journal::State::Sent | journal::State::Unknown))
-        .map(|(row, e)| (*row, e.sent_at))
+        .map(|(row, e)| (*row, (e.sent_at, e.answered_at)))
         .collect();
     if unknown.is_empty() {
         log.notice(&format!(
@@ -924,7 +926,8 @@ fn reconcile_only(
                     channel: lead.channel_id.clone(),
                     email: lead.email.clone(),
                     business_id: lead.business_id.clone(),
-                    sent_at: *sent_at,
+                    sent_at: sent_at.0,
+                    given_up_at: Some(sent_at.1.unwrap_or_else(journal::now_secs)),
                 });
             }
             Ok(())

@@ -19,6 +19,9 @@ pub struct Pending {
     pub business_id: Option<String>,
     /// Unix seconds when it was sent, if known.
     pub sent_at: Option<u64>,
+    /// Unix seconds by which the client had given up on it: the answer's failure, or the start
+    /// of a later run for a row an earlier run left without an outcome.
+    pub given_up_at: Option<u64>,
 }
 
 /// What reconciling found.
@@ -34,9 +37,11 @@ pub struct Settled {
     pub unidentifiable: u64,
 }
 
-/// Leads created more than this long before the row was sent are not taken as its lead
-/// (allows for clock differences between this machine and the server).
+/// Clock differences allowed between this machine and the server.
 const CLOCK_SLACK_SECS: i64 = 300;
+/// How long the platform may go on processing a request after the client gave up (Supabase
+/// stops a function after 150 s: API.md section 3b).
+const SERVER_GRACE_SECS: i64 = 150;
 
 pub fn reconcile(client: &ApiClient, pending: &[Pending], known_ids: &HashSet<String>) -> Settled {
     let mut settled = Settled::default();
@@ -71,7 +76,8 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], known_ids: &HashSet<St
 }
 
 /// Pure matching: a lead settles a row when its business id and email are the row's (present or
-/// absent alike) and it is not older than the row's sending; each lead settles at most one row.
+/// absent alike) and it was created while the row's request could have been processed; each
+/// lead settles at most one row.
 pub fn match_rows(
     rows: &[&Pending],
     leads: &[Lead],
@@ -84,13 +90,19 @@ pub fn match_rows(
             if used.contains(lead.id.as_str()) || known_ids.contains(&lead.id) {
                 return false;
             }
-            if let (Some(sent), Some(created)) = (
-                p.sent_at,
-                lead.created_at
-                    .as_deref()
-                    .and_then(crate::time::parse_rfc3339),
-            ) {
+            // Only a lead created while the row's request could have been processed is its lead:
+            // an older one, or one made well after the client gave up, is someone else's.
+            let created = lead
+                .created_at
+                .as_deref()
+                .and_then(crate::time::parse_rfc3339);
+            if let (Some(sent), Some(created)) = (p.sent_at, created) {
                 if created < sent as i64 - CLOCK_SLACK_SECS {
+                    return false;
+                }
+            }
+            if let (Some(gave_up), Some(created)) = (p.given_up_at, created) {
+                if created > gave_up as i64 + SERVER_GRACE_SECS + CLOCK_SLACK_SECS {
                     return false;
                 }
             }
@@ -134,6 +146,7 @@ mod tests {
             email: email.map(str::to_string),
             business_id: bid.map(str::to_string),
             sent_at: crate::time::parse_rfc3339("2026-11-29T10:00:00Z").map(|t| t as u64),
+            given_up_at: crate::time::parse_rfc3339("2026-11-29T10:00:30Z").map(|t| t as u64),
         }
     }
 
@@ -149,6 +162,8 @@ mod tests {
                 "2026-11-29T10:00:02Z",
             ),
             lead("known", "c@x.example", None, "2026-11-29T10:00:03Z"),
+            // Created an hour after the client gave up: someone else's lead with that email.
+            lead("late", "d@x.example", None, "2026-11-29T11:00:00Z"),
         ];
         let known: HashSet<String> = ["known".to_string()].into();
         let rows = [
@@ -157,6 +172,7 @@ mod tests {
             pending(3, Some("b@x.example"), Some("CRM-2")),
             pending(4, Some("c@x.example"), None), // its lead belongs to another row
             pending(5, Some("a@x.example"), None), // the lead is taken by row 1
+            pending(6, Some("d@x.example"), None), // too late to be this row's
         ];
         let refs: Vec<&Pending> = rows.iter().collect();
         assert_eq!(

@@ -215,7 +215,9 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 ));
                 break;
             }
-            let pending = || pending_of(row.number, &hash, &lead, prev.sent_at);
+            // An earlier run left it without an outcome: it gave up by the time this run started.
+            let pending =
+                || pending_of(row.number, &hash, &lead, prev.sent_at, journal::now_secs());
             let handled = match prev.state {
                 State::Created => Some((
                     result(
@@ -266,8 +268,15 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
     }
 }
 
-fn pending_of(row: u64, hash: &str, lead: &NewLead, sent_at: Option<u64>) -> Pending {
+fn pending_of(
+    row: u64,
+    hash: &str,
+    lead: &NewLead,
+    sent_at: Option<u64>,
+    given_up_at: u64,
+) -> Pending {
     Pending {
+        given_up_at: Some(given_up_at),
         row,
         hash: hash.to_string(),
         channel: lead.channel_id.clone(),
@@ -314,7 +323,11 @@ fn worker(
             hash: job.hash.clone(),
             lead_id,
             error,
-            at: (state == State::Sent).then_some(sent_at),
+            at: Some(if state == State::Sent {
+                sent_at
+            } else {
+                journal::now_secs()
+            }),
             via: None,
         };
         if let Some(j) = ctx.journal {
@@ -349,8 +362,15 @@ fn worker(
             // If this line is lost the row reads as sent-without-answer: unknown, never re-sent.
             let _ = j.append(&line(state, lead_id.clone(), error.clone()));
         }
-        let pending = (outcome == Outcome::Unknown)
-            .then(|| pending_of(job.row, &job.hash, &job.lead, Some(sent_at)));
+        let pending = (outcome == Outcome::Unknown).then(|| {
+            pending_of(
+                job.row,
+                &job.hash,
+                &job.lead,
+                Some(sent_at),
+                journal::now_secs(),
+            )
+        });
         let _ = events.send(Event::Result(
             RowResult {
                 row: job.row,
