@@ -639,7 +639,7 @@ fn send_all(
                 created_ids.insert(id.clone());
             }
             if let Some(p) = p {
-                pending.push(p);
+                pending.push(*p);
             }
             if let Some(max) = args.max_errors {
                 if !max_errors_hit && counts.failed + counts.unknown >= max {

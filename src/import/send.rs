@@ -50,7 +50,8 @@ struct Job {
 pub enum Event {
     /// The reader took this row (results are emitted in this order).
     Dispatched(u64),
-    Result(RowResult, Option<Pending>),
+    /// A row's result, and what identifies it when its outcome is unknown (for reconciling).
+    Result(RowResult, Option<Box<Pending>>),
     /// Something that stops the whole run (401, unreachable server, an unwritable journal...).
     Fatal(anyhow::Error),
     /// Reading stopped here (an invalid row from stdin, an unreadable rest of the input); the
@@ -274,8 +275,8 @@ fn pending_of(
     lead: &NewLead,
     sent_at: Option<u64>,
     given_up_at: u64,
-) -> Pending {
-    Pending {
+) -> Box<Pending> {
+    Box::new(Pending {
         given_up_at: Some(given_up_at),
         row,
         hash: hash.to_string(),
@@ -283,7 +284,7 @@ fn pending_of(
         email: lead.email.clone(),
         business_id: lead.business_id.clone(),
         sent_at,
-    }
+    })
 }
 
 fn worker(
