@@ -267,6 +267,9 @@ fn read_all(
     let mut rows: HashMap<u64, Entry> = HashMap::new();
     let mut first = true;
     let mut buf = String::new();
+    // Bytes of whole lines read so far: a torn tail past them is cut off before appending.
+    let mut whole = 0u64;
+    let mut torn = false;
     loop {
         buf.clear();
         let n = reader.read_line(&mut buf).map_err(|e| {
@@ -276,19 +279,16 @@ fn read_all(
             break;
         }
         if !buf.ends_with('\n') {
-            if first {
-                // No complete first line. Ours, torn by a kill inside its one write: start
-                // afresh (no row can follow a header that was never finished). Anything else is
-                // someone's file, which must not be appended to.
-                if !buf.starts_with("{\"leadctl_journal\"") {
-                    return Err(not_a_journal(path));
-                }
-                file.set_len(0).map_err(|e| {
-                    Failure::config(format!("cannot write the journal {}: {e}", path.display()))
-                })?;
+            // No complete first line: ours, torn by a kill inside its one write, starts afresh
+            // (no row can follow a header that was never finished); anything else is someone's
+            // file, which must not be appended to.
+            if first && !buf.starts_with("{\"leadctl_journal\"") {
+                return Err(not_a_journal(path));
             }
-            break; // torn last line: its request was never sent
+            torn = true;
+            break; // a torn last line: its request was never sent
         }
+        whole += n as u64;
         if first {
             first = false;
             match serde_json::from_str::<Header>(buf.trim_end()) {
@@ -323,6 +323,13 @@ fn read_all(
         if line.error.is_some() {
             entry.error = line.error;
         }
+    }
+    drop(reader);
+    if torn {
+        // Cut the fragment off, or the next line appended would be glued to it and lost.
+        file.set_len(whole).map_err(|e| {
+            Failure::config(format!("cannot write the journal {}: {e}", path.display()))
+        })?;
     }
     // A journal that is empty (created, then killed before its header) counts as new.
     if header.is_none() && !rows.is_empty() {
@@ -379,6 +386,11 @@ mod tests {
         f.write_all(b"{\"row\":4,\"state\":\"se").unwrap();
         drop(f);
         let j = Journal::open(&path, &header("abc"), "cmd").unwrap();
+        // The fragment is gone, so the next line is whole.
+        j.append(&line(5, State::Sent)).unwrap();
+        drop(j);
+        let j = Journal::open(&path, &header("abc"), "cmd").unwrap();
+        assert_eq!(j.previous[&5].state, State::Sent);
         assert!(j.resumed);
         assert_eq!(j.previous[&1].state, State::Created);
         assert_eq!(j.previous[&1].lead_id.as_deref(), Some("L1"));

@@ -569,7 +569,6 @@ fn send_all(
     let opts = send::Options {
         concurrency: args.concurrency.map_or(settings.concurrency, usize::from),
         rate: args.rate,
-        max_errors: args.max_errors,
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         shard: args.shard,
@@ -613,73 +612,94 @@ fn send_all(
         }
     };
 
-    send::run(&ctx, rows, |event| match event {
-        send::Event::Dispatched(row) => orderer.dispatched(row),
-        send::Event::Result(r, p) => {
-            counts.add(r.outcome);
-            if matches!(
-                r.outcome,
-                report::Outcome::Failed | report::Outcome::Unknown
-            ) {
-                shown_failures += 1;
-                if shown_failures <= SHOWN_FAILURES {
-                    progress.println(&format!(
-                        "leadctl: row {}: {}: {}",
-                        r.row,
-                        r.outcome.as_str(),
-                        crate::output::sanitize(r.error.as_deref().unwrap_or(""))
-                    ));
-                } else if shown_failures == SHOWN_FAILURES + 1 {
-                    progress.println(
-                        "leadctl: (further failures are in the errors file and the summary)",
+    let (mut sent_now, mut failed_now_count) = (0u64, 0u64);
+    send::run(&ctx, rows, |event| {
+        let replayed = matches!(event, send::Event::Replayed(..));
+        match event {
+            send::Event::Dispatched(row) => orderer.dispatched(row),
+            send::Event::Result(r, p) | send::Event::Replayed(r, p) => {
+                counts.add(r.outcome);
+                let failed_now = !replayed
+                    && matches!(
+                        r.outcome,
+                        report::Outcome::Failed | report::Outcome::Unknown
                     );
+                if !replayed && matches!(r.outcome, report::Outcome::Created) || failed_now {
+                    sent_now += 1;
                 }
-            }
-            if let Some(id) = &r.lead_id {
-                created_ids.insert(id.clone());
-            }
-            if let Some(p) = p {
-                pending.push(*p);
-            }
-            if let Some(max) = args.max_errors {
-                if !max_errors_hit && counts.failed + counts.unknown >= max {
-                    max_errors_hit = true;
-                    stop.store(true, Ordering::SeqCst);
-                    progress.println(&format!(
-                        "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
-                    ));
+                if failed_now {
+                    failed_now_count += 1;
                 }
+                if matches!(
+                    r.outcome,
+                    report::Outcome::Failed | report::Outcome::Unknown
+                ) {
+                    shown_failures += 1;
+                    if shown_failures <= SHOWN_FAILURES {
+                        progress.println(&format!(
+                            "leadctl: row {}: {}: {}",
+                            r.row,
+                            r.outcome.as_str(),
+                            crate::output::sanitize(r.error.as_deref().unwrap_or(""))
+                        ));
+                    } else if shown_failures == SHOWN_FAILURES + 1 {
+                        progress.println(
+                            "leadctl: (further failures are in the errors file and the summary)",
+                        );
+                    }
+                }
+                if let Some(id) = &r.lead_id {
+                    created_ids.insert(id.clone());
+                }
+                if let Some(p) = p {
+                    pending.push(*p);
+                }
+                if let Some(max) = args.max_errors {
+                    if !max_errors_hit && failed_now_count >= max {
+                        max_errors_hit = true;
+                        stop.store(true, Ordering::SeqCst);
+                        progress.println(&format!(
+                            "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
+                        ));
+                    }
+                }
+                for ready in orderer.push(r) {
+                    emit(ready, out, &mut errors, &mut write_error);
+                }
+                progress.update(&counts);
             }
-            for ready in orderer.push(r) {
-                emit(ready, out, &mut errors, &mut write_error);
+            send::Event::Fatal(e) => {
+                stop.store(true, Ordering::SeqCst);
+                fatal.get_or_insert(e);
             }
-            progress.update(&counts);
-        }
-        send::Event::Fatal(e) => {
-            stop.store(true, Ordering::SeqCst);
-            fatal.get_or_insert(e);
-        }
-        send::Event::InputEnded(e) => {
-            fatal.get_or_insert(e);
+            send::Event::InputEnded(e) => {
+                fatal.get_or_insert(e);
+            }
         }
     });
     progress.finish();
     let elapsed = progress.elapsed();
 
     // Settle the unknown rows among the newest leads (not after Ctrl-C: the user wants out).
-    let was_interrupted = interrupted.load(Ordering::SeqCst);
-    if !pending.is_empty() && !was_interrupted {
-        let reader = client.clone().with_cancel(Arc::new(AtomicBool::new(false)));
+    if !pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
+        // Its own cancel flag: --max-errors or a fatal error stopped the sending, not this; a
+        // Ctrl-C now does stop it.
+        let reader = client.clone().with_cancel(interrupted.clone());
         let settled = reconcile::reconcile(&reader, &pending, &created_ids);
+        let by_row: HashMap<u64, &reconcile::Pending> =
+            pending.iter().map(|p| (p.row, p)).collect();
         for (row, lead_id) in &settled.found {
             if orderer.settle(*row, lead_id) {
                 counts.unknown -= 1;
                 counts.created += 1;
-                record_settled(journal.as_ref(), &pending, *row, lead_id);
+                if let Some(p) = by_row.get(row) {
+                    record_settled(journal.as_ref(), p, lead_id);
+                }
             }
         }
         report_settled(&settled, pending.len(), log);
     }
+    let was_interrupted = interrupted.load(Ordering::SeqCst);
     for r in orderer.drain() {
         emit(r, out, &mut errors, &mut write_error);
     }
@@ -706,6 +726,7 @@ fn send_all(
     summarize(
         &Summary {
             counts,
+            sent: sent_now,
             elapsed,
             journal: journal.as_ref().map(|j| j.path().display().to_string()),
             errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
@@ -768,18 +789,10 @@ fn send_all(
 }
 
 /// Journals a row found by reconciling as created.
-fn record_settled(
-    journal: Option<&journal::Journal>,
-    pending: &[reconcile::Pending],
-    row: u64,
-    lead_id: &str,
-) {
+fn record_settled(journal: Option<&journal::Journal>, p: &reconcile::Pending, lead_id: &str) {
     let Some(j) = journal else { return };
-    let Some(p) = pending.iter().find(|p| p.row == row) else {
-        return;
-    };
     let _ = j.append(&journal::Line {
-        row,
+        row: p.row,
         state: journal::State::Created,
         hash: p.hash.clone(),
         lead_id: Some(lead_id.to_string()),
@@ -794,11 +807,18 @@ fn report_settled(settled: &reconcile::Settled, unknown: usize, log: &Log) {
     let mut text = format!(
         "{found} of {unknown} row(s) without a reliable answer were found among their channel's newest leads and count as created"
     );
-    if found < unknown {
+    if found < unknown && !settled.capped.is_empty() {
         text.push_str(&format!(
             "; {} remain unknown: the API lists only the newest 100 leads of a channel, so an older lead cannot be checked, and absence there proves nothing",
             unknown - found
         ));
+    } else if found < unknown && settled.unreadable.is_empty() {
+        text.push_str(&format!(
+            "; {} remain unknown: they are not among their channel's leads (all of which were checked), so they were probably not created; `--retry-unknown` sends them again",
+            unknown - found
+        ));
+    } else if found < unknown {
+        text.push_str(&format!("; {} remain unknown", unknown - found));
     }
     for (channel, why) in &settled.unreadable {
         text.push_str(&format!(
@@ -816,6 +836,8 @@ fn report_settled(settled: &reconcile::Settled, unknown: usize, log: &Log) {
 
 struct Summary<'a> {
     counts: Counts,
+    /// Rows sent by this run (not those an earlier run recorded).
+    sent: u64,
     elapsed: std::time::Duration,
     journal: Option<String>,
     errors: Option<(String, u64)>,
@@ -825,7 +847,7 @@ struct Summary<'a> {
 
 fn summarize(s: &Summary<'_>, log: &Log) {
     let secs = s.elapsed.as_secs_f64();
-    let sent = s.counts.created + s.counts.failed + s.counts.unknown;
+    let sent = s.sent;
     let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
     let mut text = format!(
         "import {} in {secs:.1}s ({rate:.0} rows/s): {}",
@@ -943,7 +965,7 @@ fn reconcile_only(
     for p in &pending {
         let r = match found.get(&p.row) {
             Some(id) => {
-                record_settled(Some(&journal), &pending, p.row, id);
+                record_settled(Some(&journal), p, id);
                 report::RowResult {
                     row: p.row,
                     outcome: report::Outcome::Created,

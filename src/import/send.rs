@@ -24,7 +24,6 @@ use crate::exit::Failure;
 pub struct Options {
     pub concurrency: usize,
     pub rate: Option<f64>,
-    pub max_errors: Option<u64>,
     pub retry_unknown: bool,
     pub retry_failed: bool,
     /// (K, N): only rows with (row - 1) mod N == K - 1.
@@ -52,6 +51,9 @@ pub enum Event {
     Dispatched(u64),
     /// A row's result, and what identifies it when its outcome is unknown (for reconciling).
     Result(RowResult, Option<Box<Pending>>),
+    /// A row's outcome as an earlier run recorded it (not sent now): it does not count towards
+    /// `--max-errors` or the rate.
+    Replayed(RowResult, Option<Box<Pending>>),
     /// Something that stops the whole run (401, unreachable server, an unwritable journal...).
     Fatal(anyhow::Error),
     /// Reading stopped here (an invalid row from stdin, an unreadable rest of the input); the
@@ -216,9 +218,10 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 ));
                 break;
             }
-            // An earlier run left it without an outcome: it gave up by the time this run started.
-            let pending =
-                || pending_of(row.number, &hash, &lead, prev.sent_at, journal::now_secs());
+            // An earlier run gave up on it when it wrote the outcome, or (killed before that) by the
+            // time this run started.
+            let given_up = prev.answered_at.unwrap_or_else(journal::now_secs);
+            let pending = || pending_of(row.number, &hash, &lead, prev.sent_at, given_up);
             let handled = match prev.state {
                 State::Created => Some((
                     result(
@@ -253,7 +256,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 _ => None,
             };
             if let Some((r, p)) = handled {
-                send(Event::Result(r, p));
+                send(Event::Replayed(r, p));
                 continue;
             }
         }
