@@ -161,7 +161,8 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
     let unknown_outcome = m
         .columns
         .iter()
-        .find(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
+        // The last one: the newest outcome, should columns ever be stacked.
+        .rfind(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
         .map(|c| c.index)
         .filter(|_| !args.retry_unknown);
     let mut plan = Plan {
@@ -463,6 +464,9 @@ fn open_journal(
     let Some(path) = journal_path(args, &prepared.source, sandbox) else {
         return Ok(None);
     };
+    if args.journal.is_none() {
+        check_other_shardings(&prepared.source, args.shard)?;
+    }
     let (size, fingerprint) = match &prepared.source {
         Source::File(p) => {
             let (size, fp) = journal::fingerprint(p)
@@ -480,6 +484,72 @@ fn open_journal(
         shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
     };
     Ok(Some(journal::Journal::open(&path, &header, resume)?))
+}
+
+/// Refuses a default journal when the same file has one from a run split differently
+/// (`--shard 1/2` before, none or `--shard 1/3` now): that journal's record would not be seen,
+/// and its rows would be sent again. Sibling shards (same N, another K) are fine.
+fn check_other_shardings(source: &Source, shard: Option<(u64, u64)>) -> Result<(), Failure> {
+    let Source::File(path) = source else {
+        return Ok(());
+    };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Ok(());
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    let ours_n = shard.map(|(_, n)| n);
+    for entry in entries.flatten() {
+        let other = entry.file_name();
+        let Some(other) = other.to_str() else {
+            continue;
+        };
+        let Some(middle) = other
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_suffix(".leadctl-journal"))
+        else {
+            continue;
+        };
+        // "" (no shard) or ".shard-K-of-N".
+        let other_n = if middle.is_empty() {
+            None
+        } else {
+            match middle
+                .strip_prefix(".shard-")
+                .and_then(|kn| kn.split_once("-of-"))
+                .and_then(|(_, n)| n.parse::<u64>().ok())
+            {
+                Some(n) => Some(n),
+                None => continue,
+            }
+        };
+        if other_n != ours_n {
+            let before = match other_n {
+                None => "without --shard".to_string(),
+                Some(n) => format!("with --shard K/{n}"),
+            };
+            let now = match ours_n {
+                None => "without --shard".to_string(),
+                Some(n) => format!("with --shard K/{n}"),
+            };
+            return Err(Failure::input(format!(
+                "{} was imported {before} (journal {}); importing it {now} would not see that \
+                 record and could create its rows again",
+                path.display(),
+                dir.join(other).display()
+            ))
+            .with_hint(
+                "split the file the same way as before; or, to start a separate record on purpose \
+                 (rows already created would be created again), pass --journal PATH",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The command line of this run, quoted for a POSIX shell: what to run to resume.

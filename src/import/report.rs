@@ -119,6 +119,9 @@ const MARKER: [&str; 3] = ["leadctl_row", "leadctl_outcome", "leadctl_error"];
 pub struct ErrorsFile {
     path: PathBuf,
     header: Vec<String>,
+    /// The input's columns that are copied: all but the `leadctl_*` ones of an errors file
+    /// being imported again, which are replaced (never stacked, where a stale outcome would hide).
+    keep: Vec<usize>,
     delimiter: u8,
     bom: bool,
     writer: Option<csv::Writer<BufWriter<File>>>,
@@ -150,6 +153,9 @@ impl ErrorsFile {
         };
         Ok(ErrorsFile {
             path: path.to_path_buf(),
+            keep: (0..header.len())
+                .filter(|&i| !MARKER.contains(&header[i].trim()))
+                .collect(),
             header: header.to_vec(),
             delimiter,
             bom,
@@ -187,7 +193,8 @@ impl ErrorsFile {
                 .delimiter(self.delimiter)
                 .flexible(true)
                 .from_writer(buf);
-            let mut header = self.header.clone();
+            let mut header: Vec<String> =
+                self.keep.iter().map(|&i| self.header[i].clone()).collect();
             header.extend(MARKER.iter().map(|s| s.to_string()));
             w.write_record(&header).map_err(|e| err(&e))?;
             self.writer = Some(w);
@@ -195,10 +202,12 @@ impl ErrorsFile {
         let Some(w) = self.writer.as_mut() else {
             return Ok(());
         };
-        let mut record = r.fields.clone();
-        // Keep the columns aligned even for a ragged row.
-        record.resize(self.header.len().max(record.len()), String::new());
-        record.truncate(self.header.len());
+        // The kept columns (a ragged row's missing cells empty, so the columns stay aligned).
+        let mut record: Vec<String> = self
+            .keep
+            .iter()
+            .map(|&i| r.fields.get(i).cloned().unwrap_or_default())
+            .collect();
         record.push(r.row.to_string());
         record.push(r.outcome.as_str().to_string());
         record.push(r.error.clone().unwrap_or_default());
@@ -281,6 +290,33 @@ mod tests {
         assert!(again.replaced_earlier);
         assert!(!again.finish().unwrap());
         assert!(!path.exists());
+        // An errors file imported again gets its leadctl columns replaced, not stacked.
+        let again_path = dir.path().join("again.errors.csv");
+        let again_header: Vec<String> =
+            ["Email", "leadctl_row", "leadctl_outcome", "leadctl_error"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let mut again = ErrorsFile::prepare(&again_path, &again_header, b',', false).unwrap();
+        again
+            .write(&RowResult {
+                row: 1,
+                outcome: Outcome::Unknown,
+                lead_id: None,
+                error: Some("server error (500)".into()),
+                fields: vec![
+                    "a@b.example".into(),
+                    "7".into(),
+                    "failed".into(),
+                    "403".into(),
+                ],
+            })
+            .unwrap();
+        again.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&again_path).unwrap(),
+            "Email,leadctl_row,leadctl_outcome,leadctl_error\na@b.example,1,unknown,server error (500)\n"
+        );
         // Someone else's file is never touched.
         std::fs::write(&path, "my,own,data\n").unwrap();
         let err = ErrorsFile::prepare(&path, &header, b',', false)

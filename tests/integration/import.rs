@@ -839,3 +839,31 @@ fn a_second_ctrl_c_exits_at_once_and_the_journal_stays_consistent() {
     assert_no_duplicates(&sb);
     assert!(created(&sb) >= 40 - unknown.len() as u64);
 }
+
+#[test]
+fn splitting_a_file_differently_from_before_is_refused() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "split.csv", 4);
+    let f = file.to_str().unwrap();
+    leadctl(&sb)
+        .args(["import", f, "--shard", "1/2"])
+        .run()
+        .code(0);
+    assert_eq!(created(&sb), 2);
+    for other in [&["import", f][..], &["import", f, "--shard", "1/3"][..]] {
+        leadctl(&sb)
+            .args(other)
+            .run()
+            .code(6)
+            .stderr_has("was imported with --shard K/2")
+            .stderr_has("could create its rows again");
+    }
+    // The sibling shard of the same split is fine, and so is an explicit journal.
+    leadctl(&sb)
+        .args(["import", f, "--shard", "2/2"])
+        .run()
+        .code(0);
+    assert_eq!(created(&sb), 4);
+    assert_no_duplicates(&sb);
+}
