@@ -89,12 +89,24 @@ pub fn load(path: Option<PathBuf>) -> Result<Loaded, Failure> {
     })
 }
 
+/// "line L, column C: message" for a parse error. Never the parser's own rendering, which quotes
+/// the offending line: that line can hold the API key.
+fn located(message: &str, span: Option<std::ops::Range<usize>>, text: &str) -> String {
+    let Some(start) = span.map(|s| s.start.min(text.len())) else {
+        return message.trim_end().to_string();
+    };
+    let before = text.get(..start).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {}", message.trim_end())
+}
+
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, Failure> {
     toml::from_str(text).map_err(|e| {
         Failure::config(format!(
             "invalid config file {}: {}",
             path.display(),
-            e.to_string().trim_end()
+            located(e.message(), e.span(), text)
         ))
         .with_hint(format!(
             "valid top-level keys: default_profile, [profiles.NAME]; valid profile keys: {}; fix \
@@ -211,8 +223,8 @@ impl Key {
                     _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
                 },
                 Key::Concurrency => match raw_trimmed.parse::<u32>() {
-                    Ok(n) if n >= 1 => toml_edit::Value::from(i64::from(n)),
-                    _ => return Err(bad("a whole number of at least 1, e.g. 4")),
+                    Ok(n) if (1..=256).contains(&n) => toml_edit::Value::from(i64::from(n)),
+                    _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
                 },
                 Key::Output => {
                     use clap::ValueEnum;
@@ -277,7 +289,7 @@ impl Editable {
             Failure::config(format!(
                 "invalid config file {}: {}",
                 path.display(),
-                e.to_string().trim_end()
+                located(e.message(), e.span(), &text)
             ))
         })?;
         Ok(Editable {
@@ -496,6 +508,24 @@ mod tests {
         );
         assert_eq!(cfg.profiles["staging"].timeout, Some(5.0));
         assert_eq!(cfg.profiles["prod"].timeout, Some(2.5));
+    }
+
+    #[test]
+    fn parse_errors_never_quote_the_line_that_may_hold_the_key() {
+        let key = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
+        for text in [
+            format!("[profiles.x]\napi_key = \"{key}\n"),
+            format!("[profiles.x]\napi_key = {key}\n"),
+            format!("[profiles.x]\napi_key = \"{key}\"\napi_key = \"{key}\"\n"),
+        ] {
+            let err = parse(&text, Path::new("c.toml")).unwrap_err();
+            assert!(!err.message.contains(key), "{}", err.message);
+            assert!(
+                err.message.contains("line 2") || err.message.contains("line 3"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

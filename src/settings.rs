@@ -19,6 +19,9 @@ use crate::secret::ApiKey;
 pub const DEFAULT_API_URL: &str = "https://data.keenpartner.com/functions/v1/keen-api";
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
 pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The bounds `--timeout` and `--concurrency` take on the command line hold for the profile too.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+pub const MAX_CONCURRENCY: usize = 256;
 
 /// The environment variables leadctl reads, captured once (tests pass their own).
 #[derive(Debug, Default, Clone)]
@@ -215,9 +218,10 @@ impl Settings {
         } else {
             (DEFAULT_TIMEOUT_SECS, Origin::Default)
         };
-        if !(timeout_secs > 0.0 && timeout_secs.is_finite()) {
+        if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {
             return Err(Failure::config(format!(
-                "timeout must be a number of seconds greater than 0 ({})",
+                "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
+                 ({})",
                 profile_origin()
             )));
         }
@@ -225,9 +229,9 @@ impl Settings {
             Some(c) => (c, profile_origin()),
             None => (DEFAULT_CONCURRENCY, Origin::Default),
         };
-        if concurrency == 0 {
+        if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
             return Err(Failure::config(format!(
-                "concurrency must be at least 1 ({})",
+                "concurrency must be between 1 and {MAX_CONCURRENCY} ({})",
                 profile_origin()
             )));
         }
@@ -533,6 +537,20 @@ mod tests {
             err.message
         );
         assert_eq!(err.hint.as_deref(), Some("profiles there: prod, staging"));
+    }
+
+    #[test]
+    fn profile_values_out_of_range_are_config_errors_not_panics() {
+        for toml in [
+            "[profiles.default]\ntimeout = 1e300\n",
+            "[profiles.default]\ntimeout = 1e19\n",
+            "[profiles.default]\ntimeout = -1\n",
+            "[profiles.default]\nconcurrency = 100000000\n",
+            "[profiles.default]\nconcurrency = 0\n",
+        ] {
+            let err = Settings::resolve(&GlobalArgs::default(), &Env::default(), &loaded(toml));
+            assert!(err.is_err(), "{toml}");
+        }
     }
 
     #[test]

@@ -1059,11 +1059,25 @@ fn reconcile_only(
     printer.finish(out)?;
     let _ = journal.sync();
     report_settled(&settled, pending.len(), log);
-    let left = pending.len() - found.len();
+    // Rows the journal leaves unknown that no longer pass the checks were not looked for: they
+    // stay unknown too.
+    let unchecked = unknown.len() - pending.len();
+    if unchecked > 0 {
+        log.warn(&format!(
+            "{unchecked} unknown row(s) in the journal no longer pass the checks (the mapping or the \
+             channel's properties changed), so they were not looked for"
+        ));
+    }
+    let left = unknown.len() - found.len();
     if left > 0 {
-        return Err(Failure::new(Kind::Partial, format!("{left} row(s) remain unknown"))
-            .with_hint("check them in the KeenPartner app; re-send those that do not exist with --retry-unknown")
-            .into());
+        return Err(
+            Failure::new(Kind::Partial, format!("{left} row(s) remain unknown"))
+                .with_hint(
+                    "check them in the KeenPartner app; re-send those that do not exist with \
+                 --retry-unknown (running the same import again also rewrites the errors file)",
+                )
+                .into(),
+        );
     }
     Ok(())
 }

@@ -403,6 +403,11 @@ pub fn classify(e: &ApiError) -> (Outcome, State, bool) {
             (Outcome::Failed, State::Failed, false)
         }
         ApiError::Cancelled => (Outcome::NotSent, State::NotSent, false),
+        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
+        // processing: the row may exist. It also stops the run (every row would meet it).
+        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
+            (Outcome::Unknown, State::Unknown, true)
+        }
         // Provably not processed, and every further row would meet the same.
         _ => (Outcome::NotSent, State::NotSent, true),
     }
@@ -561,6 +566,18 @@ mod tests {
         assert_eq!(
             classify(&ApiError::Cancelled),
             (Outcome::NotSent, State::NotSent, false)
+        );
+        let moved = |status| ApiError::Redirect {
+            status,
+            location: "l".into(),
+        };
+        assert_eq!(
+            classify(&moved(303)),
+            (Outcome::Unknown, State::Unknown, true)
+        );
+        assert_eq!(
+            classify(&moved(307)),
+            (Outcome::NotSent, State::NotSent, true)
         );
     }
 
