@@ -62,11 +62,11 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
         OutputFormat::Id => {
             let ids = ids(&answer);
             if ids.is_empty() {
-                return Err(Failure::usage(format!(
-                    "{action} succeeded, but its answer holds no id to print with -o id"
-                ))
-                .with_hint("use -o json to see the whole answer")
-                .into());
+                // The action ran: a failing exit code here would invite running it again.
+                settings.log.warn(&format!(
+                    "{action} succeeded, but its answer holds no id to print with -o id; -o json \
+                     shows the whole answer"
+                ));
             }
             out.lines(&ids)?;
         }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::properties::{find_channel, is_uuid, problem_list, resolve_one};
 use crate::api::models::{ActionBody, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError};
-use crate::cli::CreateArgs;
+use crate::cli::{CreateArgs, OutputFormat};
 use crate::exit::{Failure, Kind};
 use crate::output::Output;
 use crate::settings::Settings;
@@ -72,6 +72,9 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
         .into());
     }
     if let [one] = located.as_mut_slice() {
+        if let Some(channel) = &args.channel {
+            one.draft.channel_id = Some(channel.clone());
+        }
         for (name, value) in args.fields.pairs() {
             set_draft_field(&mut one.draft, name, value.to_string());
         }
@@ -183,6 +186,10 @@ fn send_all(
     let mut created = Vec::new();
     let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
     let mut unsent = 0;
+    // With -o id or ndjson, each lead is printed as soon as it exists: if the run is killed
+    // half-way, what was printed is the record of what was created.
+    let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
+    let mut output_error: Option<std::io::Error> = None;
     for (i, (label, lead)) in leads.iter().enumerate() {
         let result = if public {
             client.lead_external(lead)
@@ -190,7 +197,14 @@ fn send_all(
             client.create_lead(lead)
         };
         match result {
-            Ok(lead) => created.push(lead),
+            Ok(lead) => {
+                if streaming && output_error.is_none() {
+                    if let Err(e) = out.leads(std::slice::from_ref(&lead)) {
+                        output_error = Some(e);
+                    }
+                }
+                created.push(lead);
+            }
             Err(e) => {
                 let fatal = is_fatal(&e);
                 let unknown = e.is_unknown_outcome();
@@ -205,7 +219,8 @@ fn send_all(
                     } else {
                         "not created"
                     };
-                    settings.log.warn(&format!("{what}: {err:#}"));
+                    // Shown even with -q: the summary refers to these lines.
+                    settings.log.problem(&format!("{what}: {err:#}"));
                 }
                 failures.push((i, err));
                 if fatal {
@@ -215,7 +230,17 @@ fn send_all(
             }
         }
     }
-    out.leads(&created).context("writing the created leads")?;
+    if !streaming && output_error.is_none() {
+        if let Err(e) = out.leads(&created) {
+            output_error = Some(e);
+        }
+    }
+    // A closed stdout loses output, not leads: the failures still decide the exit code.
+    if let Some(e) = output_error {
+        if failures.is_empty() || e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(anyhow::Error::new(e).context("writing the created leads"));
+        }
+    }
 
     if failures.is_empty() {
         return Ok(());
@@ -355,6 +380,11 @@ fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, 
         let key = p.property_definitions_id.trim();
         if key.is_empty() {
             return Err("a property has an empty property_definitions_id".to_string());
+        }
+        if p.value.to_string().contains("\\u0000") {
+            return Err(format!(
+                "property {key:?} contains a NUL character (\\u0000), which the API cannot store"
+            ));
         }
         if p.value.is_null() {
             return Err(format!(

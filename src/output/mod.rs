@@ -59,6 +59,15 @@ impl Log {
         }
     }
 
+    /// A problem the user must see even with `-q` (a lead of several that was not created).
+    pub fn problem(&self, msg: &str) {
+        eprintln!(
+            "leadctl: {}: {}",
+            self.paint("1;31", "error"),
+            sanitize_keep_newlines(msg)
+        );
+    }
+
     /// `-v` diagnostics: requests and responses (the key is never in them).
     pub fn debug(&self, msg: &str) {
         if self.verbose > 0 {

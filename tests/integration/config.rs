@@ -206,7 +206,7 @@ fn bad_values_unknown_keys_and_profiles_exit_3_with_the_valid_choices() {
         ),
         (
             &["config", "set", "concurrency", "0"],
-            &["expected a whole number of at least 1"],
+            &["expected a whole number from 1 to 256"],
         ),
         (
             &["config", "set", "output", "yaml"],

@@ -824,3 +824,60 @@ fn quiet_hides_the_retry_notices_but_not_errors() {
     out.code(5).stderr_has("Channel not accessible");
     assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
 }
+
+#[test]
+fn the_channel_flag_overrides_a_single_objects_channel_id() {
+    let server = api_server();
+    let other = "b2c3d4e5-f6a7-4890-8bcd-ef1234567891";
+    let out = Leadctl::against(&server.url())
+        .args([
+            "create",
+            "--json",
+            "-",
+            "--channel",
+            CHANNEL,
+            "--dry-run",
+            "-o",
+            "ndjson",
+        ])
+        .stdin(format!(
+            "{{\"channel_id\": \"{other}\", \"email\": \"a@example.com\"}}"
+        ))
+        .run();
+    out.code(0);
+    assert_eq!(out.json()["channel_id"], CHANNEL);
+}
+
+#[test]
+fn nul_characters_are_refused_before_sending() {
+    let server = api_server();
+    // (A command-line argument cannot hold NUL; JSON can.)
+    Leadctl::against(&server.url())
+        .args(["create", "--channel", CHANNEL, "--json", "-"])
+        .stdin(format!(
+            "{{\"email\": \"a@example.com\", \"properties\": [{{\"property_definitions_id\": \"{DEAL_SIZE}\", \"value\": \"a\\u0000b\"}}]}}"
+        ))
+        .run()
+        .code(6)
+        .stderr_has("contains a NUL character");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn streamed_ids_are_printed_as_each_lead_is_created() {
+    let server = ScriptedServer::start(|req, _| {
+        if req.json()["email"] == "bad@example.com" {
+            Reply::error(400, "channel_id required")
+        } else {
+            Reply::json(200, lead_response("ok@example.com"))
+        }
+    });
+    let out = Leadctl::against(&server.url())
+        .env("LEADCTL_CHANNEL", CHANNEL)
+        .args(["-q", "create", "--json", "-", "-o", "id"])
+        .stdin("{\"email\": \"ok@example.com\"}\n{\"email\": \"bad@example.com\"}\n")
+        .run();
+    // -q still shows which lead failed: the summary points at it.
+    out.code(8).stderr_has("not created: lead 2 of 2");
+    assert_eq!(out.stdout.lines().count(), 1);
+}
