@@ -4,11 +4,8 @@
 //! rest. `exit_code` walks the `anyhow` chain and downcasts; anything it does not recognise is 1,
 //! which means a bug in leadctl.
 
-use std::process::ExitCode;
-
 use crate::api::ApiError;
 
-pub const SUCCESS: u8 = 0;
 pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const CONFIG: u8 = 3;
@@ -137,10 +134,6 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-pub fn to_exit_code(code: u8) -> ExitCode {
-    ExitCode::from(code)
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Err(e) => {
             let log = fallback_log(&cli, &env);
             log.error(&format!("{e:#}"), exit::hint(&e).as_deref());
-            exit::to_exit_code(exit::exit_code(&e))
+            ExitCode::from(exit::exit_code(&e))
         }
     }
 }
