@@ -177,6 +177,8 @@ pub struct Output {
     pub format: OutputFormat,
     out: Box<dyn Write>,
     last_flush: std::time::Instant,
+    /// Stdout is a terminal: server text in csv/id/plain output is cleaned like tables are.
+    tty: bool,
 }
 
 impl Output {
@@ -185,6 +187,7 @@ impl Output {
             format,
             out,
             last_flush: std::time::Instant::now(),
+            tty: false,
         }
     }
 
@@ -193,12 +196,26 @@ impl Output {
     /// while rows stream, so a consumer still sees progress.
     pub fn stdout(format: OutputFormat) -> Output {
         use std::io::IsTerminal;
-        let out: Box<dyn Write> = if io::stdout().is_terminal() {
+        let tty = io::stdout().is_terminal();
+        let out: Box<dyn Write> = if tty {
             Box::new(io::LineWriter::new(io::stdout()))
         } else {
             Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout()))
         };
-        Output::new(format, out)
+        Output {
+            tty,
+            ..Output::new(format, out)
+        }
+    }
+
+    /// A cell or line as written: cleaned of control and bidi characters on a terminal, exactly
+    /// as given into a pipe or file (where it is data).
+    fn clean<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.tty {
+            std::borrow::Cow::Owned(sanitize(text))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
@@ -250,15 +267,21 @@ impl Output {
                 } else {
                     &view.csv
                 };
+                let tty = self.tty;
                 let mut w = csv::Writer::from_writer(&mut self.out);
                 w.write_record(&grid.columns)?;
                 for row in &grid.rows {
-                    w.write_record(row)?;
+                    if tty {
+                        w.write_record(row.iter().map(|c| sanitize(c)))?;
+                    } else {
+                        w.write_record(row)?;
+                    }
                 }
                 w.flush()?;
             }
             OutputFormat::Id => {
                 for id in &view.ids {
+                    let id = self.clean(id).into_owned();
                     writeln!(self.out, "{id}")?;
                 }
             }
@@ -308,6 +331,7 @@ impl Output {
     /// Plain lines (ids).
     pub fn lines(&mut self, lines: &[String]) -> io::Result<()> {
         for line in lines {
+            let line = self.clean(line).into_owned();
             writeln!(self.out, "{line}")?;
         }
         self.out.flush()
@@ -330,17 +354,23 @@ impl Output {
 
     /// One CSV record (streamed output).
     pub fn csv_line(&mut self, cells: &[&str]) -> io::Result<()> {
+        let cells: Vec<String> = cells.iter().map(|c| self.clean(c).into_owned()).collect();
         let mut w = csv::Writer::from_writer(&mut self.out);
-        w.write_record(cells)?;
+        w.write_record(&cells)?;
         w.flush()
     }
 
     /// Rows with a header as CSV.
     pub fn csv_rows(&mut self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        let tty = self.tty;
         let mut w = csv::Writer::from_writer(&mut self.out);
         w.write_record(header)?;
         for row in rows {
-            w.write_record(row)?;
+            if tty {
+                w.write_record(row.iter().map(|c| sanitize(c)))?;
+            } else {
+                w.write_record(row)?;
+            }
         }
         w.flush()
     }
@@ -484,6 +514,37 @@ mod tests {
         assert!(csv.starts_with("id,created_at,status,email,"), "{csv}");
         assert!(csv.lines().next().unwrap().ends_with(",Deal size"));
         assert!(csv.lines().nth(1).unwrap().ends_with(",50000"));
+    }
+
+    #[test]
+    fn csv_and_id_output_is_cleaned_on_a_terminal_only() {
+        let lead = Lead::from_value(
+            json!({"id": "L\u{1b}[2J", "email": "a@x.example", "notes": "x\u{202e}y"}),
+        )
+        .unwrap();
+        for (format, tty, expect_escaped) in [
+            (OutputFormat::Csv, true, true),
+            (OutputFormat::Id, true, true),
+            (OutputFormat::Csv, false, false),
+        ] {
+            let buf = Buf::default();
+            let mut out = Output {
+                tty,
+                ..Output::new(format, Box::new(buf.clone()))
+            };
+            out.leads(std::slice::from_ref(&lead)).unwrap();
+            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            assert_eq!(
+                text.contains("\\u{1b}"),
+                expect_escaped,
+                "{format:?} tty={tty}: {text}"
+            );
+            assert_eq!(
+                text.contains('\u{1b}'),
+                !expect_escaped,
+                "{format:?} tty={tty}: {text}"
+            );
+        }
     }
 
     #[test]
