@@ -6,14 +6,16 @@
 //! line, which reading ignores (its request was never sent: the line is written first). The first
 //! line holds the input's fingerprint, so a changed file is refused. The API key is never written.
 //!
-//! Lines survive the process dying at any moment (they are in the kernel once written); they are
-//! synced to disk at the end of a run, so a power cut can lose the last moments of a run.
+//! Lines survive the process dying at any moment (they are in the kernel once written). A row's
+//! `sent` line is also on disk (`fdatasync`, shared by concurrent workers) before its request
+//! leaves, so even a power cut cannot make a sent row look unsent; outcome lines are synced at
+//! the end of a run (a lost one leaves the row `unknown`, never re-sent).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -86,9 +88,21 @@ pub struct Entry {
 pub struct Journal {
     path: PathBuf,
     file: Mutex<File>,
+    /// A second handle for `fdatasync`, so syncing never holds up writers.
+    sync_file: File,
+    /// Group commit: lines written and lines known on disk, counted in write order.
+    sync: Mutex<SyncState>,
+    synced: Condvar,
     /// The state of each row from earlier runs.
     pub previous: HashMap<u64, Entry>,
     pub resumed: bool,
+}
+
+#[derive(Debug, Default)]
+struct SyncState {
+    written: u64,
+    on_disk: u64,
+    syncing: bool,
 }
 
 /// FNV-1a, 64-bit: stable across Rust versions and platforms (unlike `DefaultHasher`).
@@ -221,9 +235,15 @@ impl Journal {
                 }
             }
         }
+        let sync_file = file
+            .try_clone()
+            .map_err(|e| Failure::config(format!("cannot open the journal {display}: {e}")))?;
         Ok(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
+            sync_file,
+            sync: Mutex::new(SyncState::default()),
+            synced: Condvar::new(),
             previous,
             resumed,
         })
@@ -236,10 +256,48 @@ impl Journal {
     /// Appends one line with a single write. Errors are returned: a row whose `sent` line cannot
     /// be written must not be sent.
     pub fn append(&self, line: &Line) -> std::io::Result<()> {
+        self.write_line(line).map(|_| ())
+    }
+
+    /// Appends a line and returns once it is on disk, so that not even a power cut can lose it.
+    /// This is how a row's `sent` line is written before its request leaves: a `sent` line lost
+    /// would make the row look never sent, and a resume would send it again. Concurrent callers
+    /// share one `fdatasync` (group commit), so a slow disk does not serialise the workers.
+    pub fn append_durable(&self, line: &Line) -> std::io::Result<()> {
+        let seq = self.write_line(line)?;
+        let mut state = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if state.on_disk >= seq {
+                return Ok(());
+            }
+            if state.syncing {
+                state = self.synced.wait(state).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            // Every line counted in `written` is complete in the file: one sync covers them all.
+            let target = state.written;
+            state.syncing = true;
+            drop(state);
+            let result = self.sync_file.sync_data();
+            state = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            state.syncing = false;
+            if result.is_ok() {
+                state.on_disk = state.on_disk.max(target);
+            }
+            self.synced.notify_all();
+            result?;
+        }
+    }
+
+    /// Writes one whole line with a single write; returns its number in write order.
+    fn write_line(&self, line: &Line) -> std::io::Result<u64> {
         let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
         text.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(text.as_bytes())
+        file.write_all(text.as_bytes())?;
+        let mut state = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        state.written += 1;
+        Ok(state.written)
     }
 
     /// Syncs the journal to disk (end of run).
@@ -464,6 +522,27 @@ mod tests {
         let j = Journal::open(&torn, &header("abc"), "cmd").unwrap();
         assert!(j.resumed);
         assert_eq!(j.previous[&1].state, State::Sent);
+    }
+
+    #[test]
+    fn durable_appends_from_many_threads_all_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let j = Journal::open(&path, &header("abc"), "cmd").unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8u64 {
+                let j = &j;
+                s.spawn(move || {
+                    for i in 0..25u64 {
+                        j.append_durable(&line(t * 100 + i, State::Sent)).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(j.sync.lock().unwrap().on_disk, 200);
+        drop(j);
+        let j = Journal::open(&path, &header("abc"), "cmd").unwrap();
+        assert_eq!(j.previous.len(), 200);
     }
 
     #[test]

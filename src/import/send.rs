@@ -335,7 +335,7 @@ fn worker(
             via: None,
         };
         if let Some(j) = ctx.journal {
-            if let Err(e) = j.append(&line(State::Sent, None, None)) {
+            if let Err(e) = j.append_durable(&line(State::Sent, None, None)) {
                 ctx.stop.store(true, Ordering::SeqCst);
                 let _ = events.send(Event::Fatal(
                     Failure::config(format!(
