@@ -15,6 +15,20 @@ pub struct ActionBody<'a, T: Serialize> {
     pub fields: &'a T,
 }
 
+/// The lead fields a request can set, by their `create_lead` names (`update_lead` sends
+/// `employee` as `referring_employee`). One list for the CSV mapping and the flat-lead reader.
+pub const LEAD_FIELDS: &[&str] = &[
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company_name",
+    "source",
+    "employee",
+    "notes",
+    "business_id",
+];
+
 /// The fields of `create_lead` and `lead_external`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NewLead {
@@ -304,20 +318,11 @@ impl Serialize for Lead {
     }
 }
 
-/// The keys of a flat (`get_leads`) lead that are not custom properties.
-const FLAT_STANDARD_KEYS: &[&str] = &[
+/// The keys of a flat (`get_leads`) lead that are neither custom properties nor `LEAD_FIELDS`.
+const FLAT_OTHER_KEYS: &[&str] = &[
     "id",
     "created_at",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "source",
-    "employee",
     "referring_employee",
-    "notes",
-    "business_id",
     "status",
     "lead_status_id",
     "channels_id",
@@ -333,7 +338,7 @@ impl Lead {
         let mut lead = Lead::from_value(value)?;
         if let Value::Object(map) = &lead.raw {
             for (key, v) in map {
-                if FLAT_STANDARD_KEYS.contains(&key.as_str()) {
+                if LEAD_FIELDS.contains(&key.as_str()) || FLAT_OTHER_KEYS.contains(&key.as_str()) {
                     continue;
                 }
                 let text = match v {

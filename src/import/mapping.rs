@@ -40,17 +40,7 @@ pub struct Column {
 }
 
 /// The standard fields a column can map to (`--map COLUMN=FIELD` names).
-pub const FIELDS: &[&str] = &[
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "source",
-    "employee",
-    "notes",
-    "business_id",
-];
+pub const FIELDS: &[&str] = crate::api::models::LEAD_FIELDS;
 
 /// Normalised header spellings (lowercase, letters and digits only) for each field.
 const ALIASES: &[(&str, &[&str])] = &[
