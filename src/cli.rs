@@ -66,6 +66,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
+    /// Where leadctl remembers the leads it created, so each is created once: a SQLite file
+    /// [env: LEADCTL_LEDGER, else the profile's ledger, else ledger.sqlite3 in the data
+    /// directory; in memory with --sandbox]
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_ledger")]
+    pub ledger: Option<PathBuf>,
+
+    /// Remember nothing: leads created by earlier runs are created again
+    #[arg(long, global = true)]
+    pub no_ledger: bool,
+
     /// Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -459,18 +469,23 @@ pub struct ImportArgs {
     #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_errors: Option<u64>,
 
-    /// The journal that makes the import resumable [default: FILE.leadctl-journal]
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "no_journal",
-        help_heading = "Resuming"
-    )]
+    /// Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so
+    #[arg(long, value_name = "PATH", hide = true)]
     pub journal: Option<PathBuf>,
 
-    /// Keep no journal: an interrupted import cannot be resumed without duplicates
-    #[arg(long, help_heading = "Resuming")]
+    /// Replaced by --no-ledger; kept to say so
+    #[arg(long, hide = true)]
     pub no_journal: bool,
+
+    /// What identifies a lead within its channel [default: business_id, else email, else a hash
+    /// of all its fields; profile key `key`]; a row without the forced key is invalid
+    #[arg(long, value_name = "KIND", value_parser = parse_key_kind, help_heading = "Resuming")]
+    pub key: Option<crate::ledger::KeyKind>,
+
+    /// For leads created earlier whose fields changed since: send update_lead with the changed
+    /// fields (no rewards fire) instead of reporting them as `changed`
+    #[arg(long, conflicts_with = "reconcile", help_heading = "Resuming")]
+    pub update: bool,
 
     /// Re-send rows an earlier run sent without a reliable answer (they may exist already)
     #[arg(long, help_heading = "Resuming")]
@@ -481,7 +496,7 @@ pub struct ImportArgs {
     pub retry_failed: bool,
 
     /// Only settle unknown rows: look them up among the channel's newest leads; send nothing
-    #[arg(long, conflicts_with_all = ["dry_run", "no_journal"], help_heading = "Resuming")]
+    #[arg(long, conflicts_with = "dry_run", help_heading = "Resuming")]
     pub reconcile: bool,
 
     /// Where to write the rows that were not created [default: FILE.errors.csv]
@@ -816,6 +831,11 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
             "expected a number of seconds greater than 0, got {s:?}"
         )),
     }
+}
+
+fn parse_key_kind(s: &str) -> Result<crate::ledger::KeyKind, String> {
+    crate::ledger::KeyKind::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a key kind: use business_id, email or fields"))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub enum Kind {
 }
 
 /// An expected failure with a message and, where there is one, what to do next.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct Failure {
     pub kind: Kind,

@@ -10,8 +10,8 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod import;
+pub mod ledger;
 pub mod output;
-pub mod progress;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
@@ -132,7 +132,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     let mut out = Output::stdout(settings.output);
     match &cli.command {
         Command::Create(args) => commands::create::run(&settings, args.clone(), &mut out),
-        Command::Import(args) => import::run(&settings, args, &mut out),
+        Command::Import(args) => commands::import::run(&settings, args, &mut out),
         Command::Channels(args) => commands::channels::run(&settings, args, &mut out),
         Command::Leads(cmd) => commands::leads::run(&settings, cmd, &mut out),
         Command::Purchases(cmd) => commands::purchases::run(&settings, cmd, &mut out),

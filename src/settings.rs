@@ -138,6 +138,8 @@ pub struct Settings {
     pub output: OutputFormat,
     pub ca_bundle: Option<PathBuf>,
     pub sandbox: bool,
+    /// Where the ledger is; `None` with `--no-ledger`.
+    pub ledger: Option<crate::ledger::Location>,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     pub log: Log,
@@ -252,6 +254,7 @@ impl Settings {
         let color = use_color(args.color, env, std::io::stderr().is_terminal());
 
         let sandbox = args.sandbox || env.get("LEADCTL_SANDBOX").is_some_and(|v| v != "0");
+        let ledger = resolve_ledger(args, env, sandbox)?;
 
         // The first back-off step (default 250 ms). Undocumented in --help: it exists so tests
         // and CI jobs that exercise connection failures need not wait for production back-offs.
@@ -282,6 +285,7 @@ impl Settings {
             output,
             ca_bundle,
             sandbox,
+            ledger,
             config_path: config.path.clone(),
             retry,
             log: Log::new(args.quiet, args.verbose, color),
@@ -349,6 +353,46 @@ impl Settings {
             log: self.log.clone(),
         })
     }
+}
+
+/// `--no-ledger` > `--ledger` > `LEADCTL_LEDGER` > in memory for `--sandbox` > the default file.
+fn resolve_ledger(
+    args: &GlobalArgs,
+    env: &Env,
+    sandbox: bool,
+) -> Result<Option<crate::ledger::Location>, Failure> {
+    use crate::ledger::Location;
+    if args.no_ledger {
+        return Ok(None);
+    }
+    let given = args
+        .ledger
+        .clone()
+        .map(|p| (p, "--ledger"))
+        .or_else(|| {
+            env.get("LEADCTL_LEDGER")
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (std::path::PathBuf::from(v), "LEADCTL_LEDGER"))
+        });
+    if let Some((path, origin)) = given {
+        let text = path.to_string_lossy();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Err(Failure::config(format!(
+                "a PostgreSQL ledger ({origin}) is not supported by this build yet"
+            ))
+            .with_hint("use a SQLite file (--ledger PATH) on a disk the runs share"));
+        }
+        return Ok(Some(Location::File(path)));
+    }
+    if sandbox {
+        return Ok(Some(Location::Memory));
+    }
+    crate::ledger::default_path()
+        .map(|p| Some(Location::File(p)))
+        .ok_or_else(|| {
+            Failure::config("no home directory for the ledger's default place")
+                .with_hint("pass --ledger PATH (or set LEADCTL_LEDGER)")
+        })
 }
 
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {

@@ -73,6 +73,22 @@ impl NewLead {
         *slot = Some(value);
         true
     }
+
+    /// A standard field by its API name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "email" => self.email.as_deref(),
+            "first_name" => self.first_name.as_deref(),
+            "last_name" => self.last_name.as_deref(),
+            "phone" => self.phone.as_deref(),
+            "company_name" => self.company_name.as_deref(),
+            "source" => self.source.as_deref(),
+            "employee" => self.employee.as_deref(),
+            "notes" => self.notes.as_deref(),
+            "business_id" => self.business_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// The fields of `update_lead`: a partial update; `referring_employee`, not `employee`, as that

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod config;
 pub mod create;
 pub mod help;
+pub mod import;
 pub mod leads;
 pub mod man;
 pub mod properties;

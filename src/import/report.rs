@@ -22,6 +22,12 @@ pub enum Outcome {
     Invalid,
     Skipped,
     NotSent,
+    /// An existing lead's changed fields were sent with `update_lead` (`--update`).
+    Updated,
+    /// Created earlier with other field values; nothing sent (see `--update`).
+    Changed,
+    /// The same key as an earlier row of this input: not sent.
+    Duplicate,
 }
 
 impl Outcome {
@@ -33,12 +39,76 @@ impl Outcome {
             Outcome::Invalid => "invalid",
             Outcome::Skipped => "skipped",
             Outcome::NotSent => "not_sent",
+            Outcome::Updated => "updated",
+            Outcome::Changed => "changed",
+            Outcome::Duplicate => "duplicate",
         }
     }
 
     /// Rows the user has to act on (they go to the errors file).
     pub fn needs_action(self) -> bool {
         matches!(self, Outcome::Failed | Outcome::Unknown | Outcome::Invalid)
+    }
+}
+
+/// Counts per outcome, for the bar and the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    pub invalid: u64,
+    pub skipped: u64,
+    pub not_sent: u64,
+    pub updated: u64,
+    pub changed: u64,
+    pub duplicate: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Unknown => self.unknown += 1,
+            Outcome::Invalid => self.invalid += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::NotSent => self.not_sent += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Changed => self.changed += 1,
+            Outcome::Duplicate => self.duplicate += 1,
+        }
+    }
+
+    pub fn done(&self) -> u64 {
+        self.created
+            + self.failed
+            + self.unknown
+            + self.invalid
+            + self.skipped
+            + self.not_sent
+            + self.updated
+            + self.changed
+            + self.duplicate
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("{} created", self.created)];
+        for (n, what) in [
+            (self.failed, "failed"),
+            (self.unknown, "unknown"),
+            (self.invalid, "invalid"),
+            (self.updated, "updated"),
+            (self.skipped, "skipped"),
+            (self.changed, "changed"),
+            (self.duplicate, "duplicate"),
+            (self.not_sent, "not sent"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        parts.join(", ")
     }
 }
 

@@ -1,49 +1,39 @@
-//! Sending the rows: a reader thread feeding a bounded queue, `--concurrency` workers sharing
-//! one client, and the calling thread collecting each row's result in row order.
+//! Sending the rows: a reader thread that decides each row against the ledger and feeds a
+//! bounded queue, `concurrency` workers sharing one client, and the calling thread collecting
+//! each row's result.
 //!
-//! Exactly-once rests on the journal: a worker writes a row's `sent` line before its request
-//! and its outcome after. Rows the journal shows as created are skipped; rows sent without a
-//! reliable answer are `unknown` and never re-sent unless asked (`--retry-unknown`).
+//! Exactly-once rests on the ledger (doc/ledger.md): a worker claims a row's key durably before
+//! its request and records the outcome after. Keys already created are skipped; keys sent
+//! without a reliable answer are `unknown` and never re-sent unless asked (`--retry-unknown`).
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use super::journal::{self, Journal, Line, State};
-use super::read::Rows;
+use super::decide::{self, Decision, Policy};
+use super::known::Known;
+use super::order::in_shard;
+use super::pace::Limiter;
+use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::{self, Plan};
+use super::worker::{self, Job, Work};
 use crate::api::models::NewLead;
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiClient;
 use crate::exit::Failure;
+use crate::ledger::{identity, now_secs, Entry, KeyKind, Ledger, Op, State};
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub concurrency: usize,
     pub rate: Option<f64>,
-    pub retry_unknown: bool,
-    pub retry_failed: bool,
+    pub policy: Policy,
+    pub key: Option<KeyKind>,
     /// (K, N): only rows with (row - 1) mod N == K - 1.
     pub shard: Option<(u64, u64)>,
     pub skip_invalid: bool,
-}
-
-/// Whether a row belongs to this shard.
-pub fn in_shard(row: u64, shard: Option<(u64, u64)>) -> bool {
-    match shard {
-        None => true,
-        Some((k, n)) => (row - 1) % n == k - 1,
-    }
-}
-
-struct Job {
-    row: u64,
-    hash: String,
-    lead: NewLead,
-    fields: Vec<String>,
 }
 
 pub enum Event {
@@ -51,59 +41,26 @@ pub enum Event {
     Dispatched(u64),
     /// A row's result, and what identifies it when its outcome is unknown (for reconciling).
     Result(RowResult, Option<Box<Pending>>),
-    /// A row's outcome as an earlier run recorded it (not sent now): it does not count towards
-    /// `--max-errors` or the rate.
+    /// A row's outcome decided without sending (the ledger, the server or the input said so):
+    /// it does not count towards `--max-errors` or the rate.
     Replayed(RowResult, Option<Box<Pending>>),
-    /// Something that stops the whole run (401, unreachable server, an unwritable journal...).
+    /// Something that stops the whole run (401, unreachable server, an unwritable ledger...).
     Fatal(anyhow::Error),
-    /// Reading stopped here (an invalid row from stdin, an unreadable rest of the input); the
+    /// Reading stopped here (an invalid row from a stream, an unreadable rest of the input); the
     /// rows already taken are still sent.
     InputEnded(anyhow::Error),
-}
-
-/// A token bucket for `--rate`: at most `rate` requests a second, bursts of at most one second.
-struct Limiter {
-    rate: f64,
-    state: Mutex<(f64, Instant)>,
-}
-
-impl Limiter {
-    fn new(rate: f64) -> Limiter {
-        Limiter {
-            rate,
-            state: Mutex::new((1.0, Instant::now())),
-        }
-    }
-
-    /// Waits for a token; false when `stop` was set meanwhile.
-    fn acquire(&self, stop: &AtomicBool) -> bool {
-        loop {
-            if stop.load(Ordering::SeqCst) {
-                return false;
-            }
-            let wait = {
-                let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Instant::now();
-                let capacity = self.rate.max(1.0);
-                s.0 = (s.0 + now.duration_since(s.1).as_secs_f64() * self.rate).min(capacity);
-                s.1 = now;
-                if s.0 >= 1.0 {
-                    s.0 -= 1.0;
-                    return true;
-                }
-                // A tiny --rate (1e-300) makes this too long for a Duration: wait in steps.
-                Duration::try_from_secs_f64((1.0 - s.0) / self.rate).unwrap_or(Duration::MAX)
-            };
-            std::thread::sleep(wait.min(Duration::from_millis(50)));
-        }
-    }
 }
 
 /// What the shared parts of a run are.
 pub struct Ctx<'a> {
     pub plan: &'a Plan,
     pub client: &'a ApiClient,
-    pub journal: Option<&'a Journal>,
+    pub ledger: Option<&'a Ledger>,
+    pub known: &'a Known,
+    /// The API URL as the ledger scopes keys.
+    pub scope_url: &'a str,
+    /// The input's name, recorded with each key.
+    pub input: &'a str,
     pub opts: &'a Options,
     pub stop: &'a AtomicBool,
 }
@@ -121,7 +78,7 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
             let rx = job_rx.clone();
             let tx = ev_tx.clone();
             let limiter = limiter.as_ref();
-            s.spawn(move || worker(ctx, &rx, &tx, limiter));
+            s.spawn(move || worker::work(ctx, &rx, &tx, limiter));
         }
         drop(ev_tx);
         for event in ev_rx {
@@ -130,8 +87,39 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
     });
 }
 
+/// A row checked and keyed.
+pub struct Keyed {
+    pub lead: NewLead,
+    pub fields: identity::Fields,
+    pub hash: String,
+    pub key: String,
+    pub channel: String,
+}
+
+/// Builds a row's lead and its key; the problems as one text when it is invalid.
+pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed, String> {
+    let lead = validate::build(plan, row).map_err(|problems| {
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let fields = identity::fields_of(&lead);
+    let key = identity::key_of(&lead, &fields, forced).map_err(|why| format!("row {} {why}", row.number))?;
+    Ok(Keyed {
+        hash: identity::hash_fields(&fields),
+        channel: lead.channel_id.trim().to_lowercase(),
+        lead,
+        fields,
+        key,
+    })
+}
+
 fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<Event>) {
     let send = |e: Event| events.send(e).is_ok();
+    // The first row of each key in this input (by a 64-bit hash of channel and key).
+    let mut seen: HashMap<u64, u64> = HashMap::new();
     loop {
         if ctx.stop.load(Ordering::SeqCst) {
             break;
@@ -156,35 +144,15 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if !send(Event::Dispatched(row.number)) {
             break;
         }
-        let result = |outcome,
-                      lead_id: Option<String>,
-                      error: Option<String>,
-                      fields: Vec<String>| RowResult {
-            row: row.number,
-            outcome,
-            lead_id,
-            error,
-            fields,
-        };
-        let lead = match validate::build(ctx.plan, &row) {
-            Ok(lead) => lead,
-            Err(problems) => {
-                let text = problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
+        let keyed = match key_row(ctx.plan, &row, ctx.opts.key) {
+            Ok(k) => k,
+            Err(text) => {
                 send(Event::Result(
-                    result(
-                        Outcome::Invalid,
-                        None,
-                        Some(text.clone()),
-                        row.fields.clone(),
-                    ),
+                    result(&row, Outcome::Invalid, None, Some(text.clone())),
                     None,
                 ));
                 if !ctx.opts.skip_invalid {
-                    // Only stdin gets here (a file is checked whole first): stop at this row.
+                    // Only a stream gets here (a file is checked whole first): stop at this row.
                     send(Event::InputEnded(
                         Failure::input(format!("{text}\n  the import stopped at this row; the rows before it were sent"))
                             .with_hint("fix the row and run the same command again to resume, or pass --skip-invalid")
@@ -195,423 +163,155 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 continue;
             }
         };
-        let hash = journal::row_hash(&row.fields);
-        let previous = ctx.journal.and_then(|j| j.previous.get(&row.number));
-        if let Some(prev) = previous {
-            if prev.hash != hash {
-                send(Event::Result(
-                    result(
-                        Outcome::NotSent,
-                        None,
-                        Some("differs from the row the journal recorded".into()),
-                        row.fields.clone(),
-                    ),
+        let id = key_hash(&keyed.channel, &keyed.key);
+        if let Some(first) = seen.get(&id) {
+            send(Event::Replayed(
+                result(
+                    &row,
+                    Outcome::Duplicate,
                     None,
-                ));
-                send(Event::InputEnded(
-                    Failure::input(format!(
-                        "row {} differs from the row the journal recorded for it: the input changed",
-                        row.number
-                    ))
-                    .with_hint("feed the same input as the earlier run, or pass another --journal")
-                    .into(),
-                ));
-                break;
-            }
-            // An earlier run gave up on it when it wrote the outcome, or (killed before that) by the
-            // time this run started.
-            let given_up = prev.answered_at.unwrap_or_else(journal::now_secs);
-            let pending = || pending_of(row.number, &hash, &lead, prev.sent_at, given_up);
-            let handled = match prev.state {
-                State::Created => Some((
-                    result(
-                        Outcome::Skipped,
-                        prev.lead_id.clone(),
-                        None,
-                        row.fields.clone(),
-                    ),
-                    None,
-                )),
-                State::Sent | State::Unknown if !ctx.opts.retry_unknown => Some((
-                    result(
-                        Outcome::Unknown,
-                        None,
-                        Some(prev.error.clone().unwrap_or_else(|| {
-                            "sent by an earlier run that ended before the answer; it may exist"
-                                .to_string()
-                        })),
-                        row.fields.clone(),
-                    ),
-                    Some(pending()),
-                )),
-                State::Failed if !ctx.opts.retry_failed => Some((
-                    result(
-                        Outcome::Failed,
-                        None,
-                        prev.error.clone(),
-                        row.fields.clone(),
-                    ),
-                    None,
-                )),
-                _ => None,
-            };
-            if let Some((r, p)) = handled {
-                send(Event::Replayed(r, p));
-                continue;
-            }
-        }
-        let job = Job {
-            row: row.number,
-            hash,
-            lead,
-            fields: row.fields,
-        };
-        if jobs.send(job).is_err() {
-            break;
-        }
-    }
-}
-
-fn pending_of(
-    row: u64,
-    hash: &str,
-    lead: &NewLead,
-    sent_at: Option<u64>,
-    given_up_at: u64,
-) -> Box<Pending> {
-    Box::new(Pending {
-        given_up_at: Some(given_up_at),
-        row,
-        hash: hash.to_string(),
-        channel: lead.channel_id.clone(),
-        email: lead.email.clone(),
-        business_id: lead.business_id.clone(),
-        sent_at,
-    })
-}
-
-fn worker(
-    ctx: &Ctx<'_>,
-    jobs: &Mutex<Receiver<Job>>,
-    events: &Sender<Event>,
-    limiter: Option<&Limiter>,
-) {
-    loop {
-        let job = {
-            let rx = jobs.lock().unwrap_or_else(|p| p.into_inner());
-            match rx.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            }
-        };
-        let not_sent = |job: Job, why: &str| {
-            Event::Result(
-                RowResult {
-                    row: job.row,
-                    outcome: Outcome::NotSent,
-                    lead_id: None,
-                    error: Some(why.to_string()),
-                    fields: job.fields,
-                },
+                    Some(format!(
+                        "same {} as row {first}: one lead is created for both",
+                        identity::describe_key(&keyed.key)
+                    )),
+                ),
                 None,
-            )
-        };
-        if ctx.stop.load(Ordering::SeqCst) || limiter.is_some_and(|l| !l.acquire(ctx.stop)) {
-            let _ = events.send(not_sent(job, "stopped before it was sent"));
+            ));
             continue;
         }
-        let sent_at = journal::now_secs();
-        let line = |state, lead_id: Option<String>, error: Option<String>| Line {
-            row: job.row,
-            state,
-            hash: job.hash.clone(),
-            lead_id,
-            error,
-            at: Some(if state == State::Sent {
-                sent_at
-            } else {
-                journal::now_secs()
-            }),
-            via: None,
-        };
-        if let Some(j) = ctx.journal {
-            if let Err(e) = j.append_durable(&line(State::Sent, None, None)) {
-                ctx.stop.store(true, Ordering::SeqCst);
-                let _ = events.send(Event::Fatal(
-                    Failure::config(format!(
-                        "cannot write the journal {}: {e}",
-                        j.path().display()
-                    ))
-                    .into(),
-                ));
-                let _ = events.send(not_sent(job, "the journal could not be written"));
-                continue;
+        seen.insert(id, row.number);
+        match decide_row(ctx, &row, &keyed) {
+            Ok(Step::Send(work)) => {
+                let job = Job {
+                    row: row.number,
+                    keyed,
+                    cells: row.fields,
+                    work,
+                };
+                if jobs.send(job).is_err() {
+                    break;
+                }
             }
-        }
-        let answer = ctx.client.create_lead(&job.lead);
-        let (outcome, state, lead_id, error, fatal) = match answer {
-            Ok(lead) => (Outcome::Created, State::Created, Some(lead.id), None, None),
+            Ok(Step::Done(event)) => {
+                if !send(*event) {
+                    break;
+                }
+            }
             Err(e) => {
-                let (outcome, state, fatal) = classify(&e);
-                (
-                    outcome,
-                    state,
-                    None,
-                    Some(e.to_string()),
-                    fatal.then_some(e),
-                )
+                send(Event::Fatal(e));
+                break;
             }
-        };
-        if let Some(j) = ctx.journal {
-            // If this line is lost the row reads as sent-without-answer: unknown, never re-sent.
-            let _ = j.append(&line(state, lead_id.clone(), error.clone()));
         }
-        let pending = (outcome == Outcome::Unknown).then(|| {
-            pending_of(
-                job.row,
-                &job.hash,
-                &job.lead,
-                Some(sent_at),
-                journal::now_secs(),
-            )
-        });
-        let _ = events.send(Event::Result(
-            RowResult {
-                row: job.row,
-                outcome,
+    }
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    Send(Work),
+    /// Decided without sending.
+    Done(Box<Event>),
+}
+
+/// The ledger's (and the server's) say on a row: the work to do, or its result.
+fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
+    let Some(ledger) = ctx.ledger else {
+        return Ok(Step::Send(Work::Create {
+            expect: None,
+            previous: None,
+        }));
+    };
+    ctx.known.ensure(&k.channel, ctx.client, ledger, ctx.scope_url)?;
+    let entry = ledger.get(ctx.scope_url, &k.channel, &k.key)?;
+    let now = now_secs();
+    let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
+        Event::Replayed(result(row, outcome, lead_id, Some(note)), pending)
+    };
+    let event = match decide::decide(entry.as_ref(), &k.hash, &k.fields, ctx.opts.policy, now) {
+        Decision::Create { expect, previous } => {
+            if previous.is_none() {
+                if let Some(lead_id) = ctx.known.lead_with(&k.channel, &k.key) {
+                    // Created outside leadctl (or by a machine without this ledger): remember it.
+                    let found = new_entry(ctx, row, k, State::Created, Some(lead_id.clone()), "server");
+                    ledger.apply(Op::PutIfAbsent(found))?;
+                    return Ok(Step::Done(Box::new(replay(
+                            Outcome::Skipped,
+                            Some(lead_id.clone()),
+                            format!(
+                                "already in KeenPartner as {lead_id} (found among the channel's \
+                                 newest leads); recorded in the ledger"
+                            ),
+                        None,
+                    ))));
+                }
+            }
+            return Ok(Step::Send(Work::Create { expect, previous }));
+        }
+        Decision::Update {
+            lead_id,
+            changed,
+            previous,
+        } => {
+            return Ok(Step::Send(Work::Update {
                 lead_id,
-                error,
-                fields: job.fields,
-            },
-            pending,
-        ));
-        if let Some(e) = fatal {
-            if !ctx.stop.swap(true, Ordering::SeqCst) {
-                let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
-            }
+                changed,
+                previous,
+            }))
         }
+        Decision::Skip { lead_id, note } => replay(Outcome::Skipped, lead_id, note, None),
+        Decision::Changed { lead_id, note, .. } => replay(Outcome::Changed, lead_id, note, None),
+        Decision::Failed { note } => replay(Outcome::Failed, None, note, None),
+        Decision::Unknown { note, previous } => {
+            let pending = Pending::of(row.number, k, previous, now);
+            replay(Outcome::Unknown, None, note, Some(Box::new(pending)))
+        }
+    };
+    Ok(Step::Done(Box::new(event)))
+}
+
+pub fn new_entry(
+    ctx: &Ctx<'_>,
+    row: &Row,
+    k: &Keyed,
+    state: State,
+    lead_id: Option<String>,
+    via: &str,
+) -> Entry {
+    let now = now_secs();
+    Entry {
+        api_url: ctx.scope_url.to_string(),
+        channel: k.channel.clone(),
+        key: k.key.clone(),
+        state,
+        lead_id,
+        hash: k.hash.clone(),
+        fields: k.fields.clone(),
+        error: None,
+        via: Some(via.to_string()),
+        input: Some(ctx.input.to_string()),
+        row: Some(row.number),
+        run: ctx.ledger.map(|l| l.run.clone()),
+        sent_at: None,
+        answered_at: Some(now),
+        first_at: now,
+        updated_at: now,
     }
 }
 
-/// A create's error → the row's outcome, the journal state, and whether the run must stop.
-pub fn classify(e: &ApiError) -> (Outcome, State, bool) {
-    if e.is_unknown_outcome() {
-        return (Outcome::Unknown, State::Unknown, false);
-    }
-    match e {
-        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => {
-            (Outcome::Failed, State::Failed, false)
-        }
-        ApiError::Cancelled => (Outcome::NotSent, State::NotSent, false),
-        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
-        // processing: the row may exist. It also stops the run (every row would meet it).
-        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
-            (Outcome::Unknown, State::Unknown, true)
-        }
-        // Provably not processed, and every further row would meet the same.
-        _ => (Outcome::NotSent, State::NotSent, true),
+fn result(row: &Row, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
+    RowResult {
+        row: row.number,
+        outcome,
+        lead_id,
+        error,
+        fields: row.fields.clone(),
     }
 }
 
-/// Collects results and emits them in row order. Rows after an unknown one are held back until
-/// the end, so that reconciling can settle it before anything is printed.
-pub struct Orderer {
-    order: VecDeque<u64>,
-    held: BTreeMap<u64, RowResult>,
-    hold_unknown: bool,
-    blocked: bool,
-}
-
-impl Orderer {
-    pub fn new(hold_unknown: bool) -> Orderer {
-        Orderer {
-            order: VecDeque::new(),
-            held: BTreeMap::new(),
-            hold_unknown,
-            blocked: false,
-        }
-    }
-
-    pub fn dispatched(&mut self, row: u64) {
-        self.order.push_back(row);
-    }
-
-    /// Adds a result; returns those now ready, in order.
-    pub fn push(&mut self, r: RowResult) -> Vec<RowResult> {
-        self.held.insert(r.row, r);
-        let mut ready = Vec::new();
-        while !self.blocked {
-            let Some(&next) = self.order.front() else {
-                break;
-            };
-            let Some(r) = self.held.get(&next) else { break };
-            if self.hold_unknown && r.outcome == Outcome::Unknown {
-                self.blocked = true;
-                break;
-            }
-            self.order.pop_front();
-            if let Some(r) = self.held.remove(&next) {
-                ready.push(r);
-            }
-        }
-        ready
-    }
-
-    /// Everything still held, in order (at the end).
-    pub fn drain(&mut self) -> Vec<RowResult> {
-        self.order.clear();
-        std::mem::take(&mut self.held).into_values().collect()
-    }
-
-    /// Marks a held unknown row as created (found by reconciling).
-    pub fn settle(&mut self, row: u64, lead_id: &str) -> bool {
-        match self.held.get_mut(&row) {
-            Some(r) if r.outcome == Outcome::Unknown => {
-                r.outcome = Outcome::Created;
-                r.lead_id = Some(lead_id.to_string());
-                r.error = None;
-                true
-            }
-            _ => false,
-        }
-    }
-}
-
-/// The lead ids the journal knows as created (reconciling must not give one to a second row).
-pub fn known_ids(journal: Option<&Journal>) -> HashSet<String> {
-    journal
-        .map(|j| {
-            j.previous
-                .values()
-                .filter_map(|e| e.lead_id.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(row: u64, outcome: Outcome) -> RowResult {
-        RowResult {
-            row,
-            outcome,
-            lead_id: None,
-            error: None,
-            fields: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn results_come_out_in_row_order() {
-        let mut o = Orderer::new(false);
-        for row in [1, 2, 3] {
-            o.dispatched(row);
-        }
-        assert!(o.push(r(2, Outcome::Created)).is_empty());
-        assert!(o.push(r(3, Outcome::Failed)).is_empty());
-        let ready: Vec<u64> = o
-            .push(r(1, Outcome::Created))
-            .iter()
-            .map(|r| r.row)
-            .collect();
-        assert_eq!(ready, [1, 2, 3]);
-    }
-
-    #[test]
-    fn unknown_rows_hold_the_rest_until_settled() {
-        let mut o = Orderer::new(true);
-        for row in [1, 2, 3] {
-            o.dispatched(row);
-        }
-        assert_eq!(o.push(r(1, Outcome::Created)).len(), 1);
-        assert!(o.push(r(2, Outcome::Unknown)).is_empty());
-        assert!(o.push(r(3, Outcome::Created)).is_empty());
-        assert!(o.settle(2, "L2"));
-        let rest = o.drain();
-        assert_eq!(
-            rest.iter().map(|r| (r.row, r.outcome)).collect::<Vec<_>>(),
-            [(2, Outcome::Created), (3, Outcome::Created)]
-        );
-    }
-
-    #[test]
-    fn shards_split_rows() {
-        let rows: Vec<u64> = (1..=7).filter(|&r| in_shard(r, Some((2, 3)))).collect();
-        assert_eq!(rows, [2, 5]);
-        assert!((1..=7).all(|r| in_shard(r, None)));
-    }
-
-    #[test]
-    fn classification() {
-        use std::time::Duration;
-        let unknown = ApiError::Timeout {
-            timeout: Duration::from_secs(1),
-            unknown: true,
-        };
-        assert_eq!(
-            classify(&unknown),
-            (Outcome::Unknown, State::Unknown, false)
-        );
-        let refused = ApiError::Forbidden {
-            message: "Channel not accessible".into(),
-        };
-        assert_eq!(classify(&refused), (Outcome::Failed, State::Failed, false));
-        let down = ApiError::Connect {
-            url: "u".into(),
-            cause: "refused".into(),
-        };
-        assert_eq!(classify(&down), (Outcome::NotSent, State::NotSent, true));
-        assert_eq!(
-            classify(&ApiError::Cancelled),
-            (Outcome::NotSent, State::NotSent, false)
-        );
-        let moved = |status| ApiError::Redirect {
-            status,
-            location: "l".into(),
-        };
-        assert_eq!(
-            classify(&moved(303)),
-            (Outcome::Unknown, State::Unknown, true)
-        );
-        assert_eq!(
-            classify(&moved(307)),
-            (Outcome::NotSent, State::NotSent, true)
-        );
-    }
-
-    #[test]
-    fn a_tiny_rate_waits_instead_of_panicking() {
-        let l = Limiter::new(1e-300);
-        let stop = AtomicBool::new(false);
-        assert!(l.acquire(&stop), "the first token is there at once");
-        let started = Instant::now();
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(Duration::from_millis(120));
-                stop.store(true, Ordering::SeqCst);
-            });
-            assert!(
-                !l.acquire(&stop),
-                "the next one never comes; stop ends the wait"
-            );
-        });
-        assert!(started.elapsed() >= Duration::from_millis(100));
-    }
-
-    #[test]
-    fn the_limiter_paces() {
-        let l = Limiter::new(20.0);
-        let stop = AtomicBool::new(false);
-        let started = Instant::now();
-        for _ in 0..11 {
-            assert!(l.acquire(&stop));
-        }
-        assert!(
-            started.elapsed() >= Duration::from_millis(450),
-            "{:?}",
-            started.elapsed()
-        );
-    }
+/// FNV-1a 64 of channel and key.
+fn key_hash(channel: &str, key: &str) -> u64 {
+    let mut h = identity::Fnv::default();
+    h.write(channel.as_bytes());
+    h.write(&[0x1f]);
+    h.write(key.as_bytes());
+    h.value()
 }

@@ -7,50 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Counts per outcome, for the bar and the summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub created: u64,
-    pub failed: u64,
-    pub unknown: u64,
-    pub invalid: u64,
-    pub skipped: u64,
-    pub not_sent: u64,
-}
-
-impl Counts {
-    pub fn add(&mut self, outcome: crate::import::report::Outcome) {
-        use crate::import::report::Outcome;
-        match outcome {
-            Outcome::Created => self.created += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Unknown => self.unknown += 1,
-            Outcome::Invalid => self.invalid += 1,
-            Outcome::Skipped => self.skipped += 1,
-            Outcome::NotSent => self.not_sent += 1,
-        }
-    }
-
-    pub fn done(&self) -> u64 {
-        self.created + self.failed + self.unknown + self.invalid + self.skipped + self.not_sent
-    }
-
-    pub fn describe(&self) -> String {
-        let mut parts = vec![format!("{} created", self.created)];
-        for (n, what) in [
-            (self.failed, "failed"),
-            (self.unknown, "unknown"),
-            (self.invalid, "invalid"),
-            (self.skipped, "skipped"),
-            (self.not_sent, "not sent"),
-        ] {
-            if n > 0 {
-                parts.push(format!("{n} {what}"));
-            }
-        }
-        parts.join(", ")
-    }
-}
+use super::report::Counts;
 
 enum Mode {
     Hidden,

@@ -1,0 +1,77 @@
+//! `leadctl import FILE`: turns the arguments and settings into the engine's plain options
+//! (`import::Options`, `import::Services`) and runs it.
+
+use anyhow::Result;
+
+use crate::cli::ImportArgs;
+use crate::exit::Failure;
+use crate::import;
+use crate::output::Output;
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<()> {
+    if args.journal.is_some() || args.no_journal {
+        return Err(Failure::usage(
+            "--journal and --no-journal were replaced by the ledger, which remembers every lead \
+             across files and runs",
+        )
+        .with_hint("drop the flag: runs resume from the ledger; --ledger PATH chooses its file, --no-ledger keeps none")
+        .into());
+    }
+    let opts = import::Options {
+        input: args.file.clone(),
+        map: args.map.clone(),
+        ignore_unknown: args.ignore_unknown,
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+        encoding: args.encoding.clone(),
+        delimiter: args.delimiter,
+        concurrency: args.concurrency.map_or(settings.concurrency, usize::from),
+        rate: args.rate,
+        shard: args.shard,
+        max_errors: args.max_errors,
+        retry_unknown: args.retry_unknown,
+        retry_failed: args.retry_failed,
+        update: args.update,
+        key: args.key,
+        reconcile: args.reconcile,
+        errors: args.errors.clone(),
+        format: out.format,
+        resume: resume_command(),
+    };
+    let client = |sending: bool| -> Result<crate::api::ApiClient> {
+        if sending {
+            let mut retry = settings.retry.clone();
+            retry.rate_limit_attempts = 30;
+            Ok(settings.client_with(retry)?)
+        } else {
+            Ok(settings.client()?)
+        }
+    };
+    let services = import::Services {
+        log: &settings.log,
+        channel: settings
+            .require_channel(args.channel.as_deref())
+            .map(|c| (c.value, c.origin.to_string())),
+        key: settings.require_key().map(|_| ()),
+        client: &client,
+        api_url: settings.api_url.value.clone(),
+        ledger: settings.ledger.clone(),
+    };
+    import::run(&opts, &services, out)
+}
+
+/// The command line of this run, quoted for a POSIX shell: what to run to resume.
+fn resume_command() -> String {
+    let args: Vec<String> = std::env::args_os()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 {
+                "leadctl".to_string()
+            } else {
+                a.to_string_lossy().into_owned()
+            }
+        })
+        .collect();
+    shlex::try_join(args.iter().map(String::as_str)).unwrap_or_else(|_| args.join(" "))
+}

@@ -1,0 +1,251 @@
+//! Checking a file whole before anything is sent: every row built and keyed, every problem
+//! listed by row and column; values that repeat across rows; the dry run's bodies.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::prepare::Prepared;
+use super::read::{self, Row, Rows};
+use super::validate::{self, Duplicates, Plan, Problem};
+use super::{fmt_count, order, Options};
+use crate::api::models::{ActionBody, NewLead};
+use crate::cli::OutputFormat;
+use crate::exit::Failure;
+use crate::ledger::{identity, KeyKind};
+use crate::output::{Log, Output};
+
+/// What a full check of the rows found.
+#[derive(Default)]
+pub struct Checked {
+    pub total: u64,
+    pub valid: u64,
+    pub problems: Vec<Problem>,
+    pub invalid_rows: Vec<u64>,
+    /// Rows in the input, in this shard or not.
+    pub seen: u64,
+}
+
+/// Reads every row, building each body; `each` gets the valid ones. A read error that ends the
+/// file (an unterminated quote) is returned as a problem of its own.
+pub fn check_rows(
+    rows: &mut Rows,
+    plan: &Plan,
+    name: &str,
+    shard: Option<(u64, u64)>,
+    key: Option<KeyKind>,
+    mut each: impl FnMut(&Row, NewLead) -> Result<()>,
+) -> Result<Checked> {
+    let mut checked = Checked::default();
+    let mut last_row = 0;
+    loop {
+        let row = match rows.next_row_ref() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                // The unreadable rest counts as one (invalid) row.
+                checked.total += 1;
+                checked.problems.push(Problem {
+                    row: last_row + 1,
+                    line: e.line,
+                    column: None,
+                    message: format!("{name} cannot be read past here: {}", e.message),
+                });
+                checked.invalid_rows.push(last_row + 1);
+                break;
+            }
+        };
+        last_row = row.number;
+        checked.seen += 1;
+        if !order::in_shard(row.number, shard) {
+            continue;
+        }
+        checked.total += 1;
+        let built = validate::build(plan, row).and_then(|lead| {
+            let fields = identity::fields_of(&lead);
+            match identity::key_of(&lead, &fields, key) {
+                Ok(_) => Ok(lead),
+                Err(why) => Err(vec![Problem {
+                    row: row.number,
+                    line: row.line,
+                    column: None,
+                    message: why,
+                }]),
+            }
+        });
+        match built {
+            Ok(lead) => {
+                checked.valid += 1;
+                each(row, lead)?;
+            }
+            Err(problems) => {
+                checked.invalid_rows.push(row.number);
+                checked.problems.extend(problems);
+            }
+        }
+    }
+    Ok(checked)
+}
+
+pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
+    let hint = if matches!(format, OutputFormat::Ndjson | OutputFormat::Json) {
+        ""
+    } else {
+        " (-o ndjson prints the request bodies)"
+    };
+    log.notice(&format!(
+        "dry run: {} lead(s) would be created; nothing was sent{hint}",
+        fmt_count(checked.valid)
+    ));
+}
+
+/// Stdin: one pass, each row checked as it arrives.
+pub fn reopen(prepared: &Prepared) -> Result<Rows> {
+    let opened = read::open(
+        &prepared.source,
+        Some(prepared.format.encoding),
+        Some(prepared.format.delimiter),
+    )
+    .map_err(|e| Failure::input(e.0))?;
+    let mut rows = Rows::new(opened);
+    rows.header().map_err(|e| Failure::input(e.message))?;
+    Ok(rows)
+}
+
+/// Says how many rows were checked; stops (exit 6) on invalid rows unless `--skip-invalid`.
+pub fn report_checked(
+    checked: &Checked,
+    args: &Options,
+    name: &str,
+    log: &Log,
+) -> Result<(), Failure> {
+    let invalid = checked.invalid_rows.len() as u64;
+    log.notice(&format!(
+        "{name}: {} row(s) checked: {} valid, {} invalid",
+        fmt_count(checked.total),
+        fmt_count(checked.valid),
+        fmt_count(invalid)
+    ));
+    if checked.total == 0 && invalid == 0 && checked.seen > 0 {
+        if let Some((k, n)) = args.shard {
+            log.notice(&format!(
+                "shard {k}/{n} holds no rows of {name} (it has {}): nothing to do",
+                fmt_count(checked.seen)
+            ));
+            return Ok(());
+        }
+    }
+    if checked.total == 0 && invalid == 0 {
+        return Err(Failure::input(format!(
+            "{name} has a header but no rows: nothing to import"
+        )));
+    }
+    if invalid == 0 {
+        return Ok(());
+    }
+    let list = checked
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n  ");
+    if args.skip_invalid {
+        log.warn(&format!(
+            "skipping {} invalid row(s) (--skip-invalid):\n  {list}",
+            fmt_count(invalid)
+        ));
+        return Ok(());
+    }
+    Err(Failure::input(format!(
+        "{} of {} row(s) are invalid, so nothing was sent:\n  {list}",
+        fmt_count(invalid),
+        fmt_count(checked.total)
+    ))
+    .with_hint("fix those rows and run the same command again, or pass --skip-invalid to send the valid rows"))
+}
+
+/// Re-reads the file for the values flagged as possible repeats and warns with their rows.
+pub fn report_duplicates(
+    prepared: &Prepared,
+    dups: &Duplicates,
+    shard: Option<(u64, u64)>,
+    key: Option<KeyKind>,
+    log: &Log,
+) -> Result<()> {
+    let mut seen: BTreeMap<(&'static str, String), Vec<u64>> = BTreeMap::new();
+    let mut rows = reopen(prepared)?;
+    check_rows(
+        &mut rows,
+        &prepared.plan,
+        &prepared.source.name(),
+        shard,
+        key,
+        |row, lead| {
+            validate::duplicate_keys(&lead, |key, value| {
+                if dups.is_candidate(key, value) {
+                    let shown = key.normalized(value)[2..].to_string();
+                    seen.entry((key.label(), shown))
+                        .or_default()
+                        .push(row.number);
+                }
+            });
+            Ok(())
+        },
+    )?;
+    let repeats: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, rows)| rows.len() > 1)
+        .map(|((kind, value), rows)| {
+            let shown: Vec<String> = rows.iter().take(10).map(u64::to_string).collect();
+            let more = if rows.len() > 10 {
+                format!(" and {} more", rows.len() - 10)
+            } else {
+                String::new()
+            };
+            format!("{kind} {value:?} in rows {}{more}", shown.join(", "))
+        })
+        .collect();
+    if !repeats.is_empty() {
+        log.warn(&format!(
+            "{} value(s) appear more than once in the file (a lead's key is its business id, else \
+             its email: rows with the same key become one lead, the later ones `duplicate`):\n  {}",
+            repeats.len(),
+            repeats.join("\n  ")
+        ));
+    }
+    Ok(())
+}
+
+/// Prints request bodies as they come: one per line (ndjson) or a streamed JSON array (json).
+pub struct BodyPrinter<'a> {
+    out: &'a mut Output,
+    count: u64,
+}
+
+impl<'a> BodyPrinter<'a> {
+    pub fn new(out: &'a mut Output) -> BodyPrinter<'a> {
+        BodyPrinter { out, count: 0 }
+    }
+
+    pub fn print(&mut self, lead: &NewLead) -> Result<()> {
+        let body = ActionBody {
+            action: "create_lead",
+            fields: lead,
+        };
+        match self.out.format {
+            OutputFormat::Ndjson => self.out.ndjson_item(&body)?,
+            OutputFormat::Json => self.out.array_item(&body, self.count == 0)?,
+            _ => {}
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<()> {
+        if self.out.format == OutputFormat::Json {
+            self.out.array_end(self.count == 0)?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! What the server already holds, read once per channel before the first create: the keys of
+//! the channel's newest leads (`get_leads`, at most 100), so a lead another tool or a fresh
+//! machine created recently is not created again; and one check that the ledger and the server
+//! agree (a lead the ledger recorded must exist), so a reset server or another account behind
+//! the same URL stops the run before anything is sent.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::api::{ApiClient, ApiError};
+use crate::exit::Failure;
+use crate::ledger::{identity, Ledger};
+
+/// A channel's newest leads by key (lead id), or why they could not be read.
+type ChannelLeads = Result<HashMap<String, String>, String>;
+
+#[derive(Default)]
+pub struct Known {
+    channels: Mutex<HashMap<String, ChannelLeads>>,
+}
+
+impl Known {
+    /// Reads a channel's newest leads (once) and checks the ledger against the server; the
+    /// error stops the run.
+    pub fn ensure(
+        &self,
+        channel: &str,
+        client: &ApiClient,
+        ledger: &Ledger,
+        scope_url: &str,
+    ) -> anyhow::Result<()> {
+        let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(state) = map.get(channel) {
+            return match state {
+                Ok(_) => Ok(()),
+                Err(e) => Err(Failure::config(e.clone()).into()),
+            };
+        }
+        let result = read(channel, client, ledger, scope_url);
+        let kept = match &result {
+            Ok(keys) => Ok(keys.clone()),
+            Err(e) => Err(format!("{e:#}")),
+        };
+        map.insert(channel.to_string(), kept);
+        result.map(|_| ())
+    }
+
+    /// The id of the lead on the server with this key, if it is among the newest.
+    pub fn lead_with(&self, channel: &str, key: &str) -> Option<String> {
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(channel)?.as_ref().ok()?.get(key).cloned()
+    }
+}
+
+fn read(
+    channel: &str,
+    client: &ApiClient,
+    ledger: &Ledger,
+    scope_url: &str,
+) -> anyhow::Result<HashMap<String, String>> {
+    if let Some(sample) = ledger.sample_created(scope_url, channel)? {
+        let id = sample.lead_id.clone().unwrap_or_default();
+        // Not reachable or not allowed: the create requests will say so themselves.
+        if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
+            {
+                return Err(Failure::config(format!(
+                    "the ledger {} records lead {id} as created in channel {channel} (key {}), \
+                     but the server at {scope_url} does not know it: the ledger and the server \
+                     disagree, so nothing was sent",
+                    ledger.location(),
+                    identity::describe_key(&sample.key),
+                ))
+                .with_hint(format!(
+                    "a restarted `sandbox serve` or another account behind the same URL does this; \
+                     if the server was reset on purpose, run `leadctl ledger forget --channel \
+                     {channel}` and import again"
+                ))
+                .into())
+            }
+        }
+    }
+    let leads = client.get_leads(channel).map_err(|e| {
+        anyhow::Error::new(e).context(format!(
+            "reading the newest leads of channel {channel} (get_leads) before the first create"
+        ))
+    })?;
+    let mut keys = HashMap::new();
+    for lead in leads {
+        for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
+            keys.entry(key).or_insert_with(|| lead.id.clone());
+        }
+    }
+    Ok(keys)
+}

@@ -1,0 +1,257 @@
+//! Opening the input and planning: detect the format, read and map the header (asking
+//! `get_channels` when property names are involved), and say on stderr what was detected.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result};
+
+use super::mapping::{self, Mapping, Target};
+use super::read::{self, Format, Rows, Source};
+use super::validate::{ChannelInfo, Plan};
+use super::{Options, Services};
+use crate::api::models::Channel;
+use crate::api::ApiClient;
+use crate::exit::{Failure, Kind};
+use crate::output::Log;
+
+pub struct Prepared {
+    pub source: Source,
+    pub format: Format,
+    pub headers: Vec<String>,
+    pub plan: Plan,
+    pub client: Option<ApiClient>,
+}
+
+pub fn prepare(args: &Options, services: &Services<'_>, source: Source) -> Result<(Prepared, Rows)> {
+    let log = services.log;
+    let name = source.name();
+    let forced = args.encoding.as_deref().and_then(read::encoding_for_label);
+    let opened = read::open(&source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
+    let format = opened.format.clone();
+    log.notice(&format!("{name}: {}", format.describe()));
+    let mut rows = Rows::new(opened);
+    let header = rows
+        .header()
+        .map_err(|e| Failure::input(format!("{name}, line {}: {}", e.line, e.message)))?
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "{name} is empty: a header row naming the columns is needed"
+            ))
+            .with_hint("the first row names the columns, e.g. Email,First Name,Last Name,Company")
+        })?;
+    let headers = header.fields;
+    if let Some(&i) = header.undecodable.first() {
+        return Err(Failure::input(format!(
+            "{name}, header column {}: holds bytes that are not valid in the encoding {}",
+            i + 1,
+            format.encoding.name()
+        ))
+        .with_hint("re-save the file as UTF-8, or pass --encoding")
+        .into());
+    }
+
+    // Without property names first: do we need the channels at all?
+    let first = mapping::map_headers(&headers, &args.map, &BTreeMap::new());
+    let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
+    let default_channel = match &services.channel {
+        Ok((value, origin)) => {
+            if !is_uuid(value) {
+                return Err(Failure::input(format!(
+                    "channel id {value:?} ({origin}) is not a UUID"
+                ))
+                .into());
+            }
+            Some(value.trim().to_string())
+        }
+        Err(_) if has_channel_column => None,
+        Err(f) => return Err(f.clone().into()),
+    };
+    let needs_channels = !first.unknown.is_empty()
+        || first
+            .columns
+            .iter()
+            .any(|c| matches!(c.target, Target::Property(_)));
+
+    let mut client = None;
+    let mut channels: Option<Vec<Channel>> = None;
+    if needs_channels {
+        services.key.clone().map_err(|f| {
+            let hint = f.hint.clone().unwrap_or_default();
+            Failure::config(
+                "no API key: matching columns to the channel's property names needs get_channels",
+            )
+            .with_hint(hint)
+        })?;
+        let c = (services.client)(false)?;
+        let list = c
+            .get_channels()
+            .context("reading the channels' property definitions (get_channels)")?;
+        if let Some(id) = &default_channel {
+            if validate_find(&list, id).is_none() && !has_channel_column {
+                return Err(Failure::new(
+                    Kind::Permission,
+                    format!(
+                        "channel {id} is not among the {} channel(s) this API key can access",
+                        list.len()
+                    ),
+                )
+                .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
+                .into());
+            }
+        }
+        channels = Some(list);
+        client = Some(c);
+    }
+
+    // Property names that headers may carry: the default channel's, or every channel's when rows
+    // choose their channel.
+    let mut property_names = BTreeMap::new();
+    if let Some(list) = &channels {
+        for c in list {
+            let relevant = has_channel_column
+                || default_channel
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(&c.id));
+            if relevant {
+                for d in &c.property_definitions {
+                    if let Some(n) = &d.name {
+                        property_names
+                            .entry(mapping::normalize(n))
+                            .or_insert_with(|| n.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut m = mapping::map_headers(&headers, &args.map, &property_names);
+    check_mapping(&mut m, args, &property_names, &name, log)?;
+    report_mapping(&m, log);
+
+    // Re-importing an errors file: its `unknown` rows are not sent again without being asked.
+    let unknown_outcome = m
+        .columns
+        .iter()
+        // The last one: the newest outcome, should columns ever be stacked.
+        .rfind(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
+        .map(|c| c.index)
+        .filter(|_| !args.retry_unknown);
+    let mut plan = Plan {
+        unknown_outcome,
+        columns: m.columns,
+        header_len: headers.len(),
+        default_channel,
+        channels: channels.map(|list| {
+            list.iter()
+                .map(|c| (c.id.to_lowercase(), ChannelInfo::from_channel(c)))
+                .collect::<HashMap<_, _>>()
+        }),
+        ..Plan::default()
+    };
+    plan.precompute();
+    Ok((
+        Prepared {
+            source,
+            format,
+            headers,
+            plan,
+            client,
+        },
+        rows,
+    ))
+}
+
+fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {
+    list.iter().find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::try_parse(s.trim()).is_ok()
+}
+
+fn check_mapping(
+    m: &mut Mapping,
+    args: &Options,
+    property_names: &BTreeMap<String, String>,
+    name: &str,
+    log: &Log,
+) -> Result<(), Failure> {
+    if !m.errors.is_empty() {
+        return Err(Failure::input(format!(
+            "{name}: the columns cannot be mapped:\n  {}",
+            m.errors.join("\n  ")
+        )));
+    }
+    if m.unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = m
+        .unknown
+        .iter()
+        .map(|(i, h)| format!("{h:?} (column {})", i + 1))
+        .collect();
+    if args.ignore_unknown {
+        log.notice(&format!(
+            "leaving out unknown columns (--ignore-unknown): {}",
+            listed.join(", ")
+        ));
+        for (index, header) in m.unknown.drain(..) {
+            m.columns.push(mapping::Column {
+                index,
+                header,
+                target: Target::Ignore,
+                how: "--ignore-unknown",
+            });
+        }
+        m.columns.sort_by_key(|c| c.index);
+        return Ok(());
+    }
+    let props = if property_names.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the channel's properties: {}",
+            property_names
+                .values()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Err(Failure::input(format!(
+        "{name}: {} column(s) match no lead field: {}. Known fields: {}, channel_id{props}",
+        listed.len(),
+        listed.join(", "),
+        mapping::FIELDS.join(", ")
+    ))
+    .with_hint("map them with --map 'COLUMN=FIELD' (FIELD may be property:NAME or ignore), or pass --ignore-unknown"))
+}
+
+fn report_mapping(m: &Mapping, log: &Log) {
+    if log.quiet() {
+        return;
+    }
+    let width = m
+        .columns
+        .iter()
+        .map(|c| c.header.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let mut text = String::from("column mapping:");
+    for c in &m.columns {
+        let header = if c.header.trim().is_empty() {
+            format!("(column {}, no header)", c.index + 1)
+        } else {
+            c.header.clone()
+        };
+        let how = match c.how {
+            "name" | "alias" | "property name" => String::new(),
+            other => format!(" ({other})"),
+        };
+        text.push_str(&format!(
+            "\n  {header:<width$} → {}{how}",
+            c.target.describe()
+        ));
+    }
+    log.notice(&text);
+}

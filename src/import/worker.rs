@@ -1,0 +1,349 @@
+//! One worker: claim the row's key in the ledger (durably), send, record the outcome.
+//! A row whose claim did not commit is never sent.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::Mutex;
+
+use super::decide::{self, Decision, Policy};
+use super::pace::Limiter;
+use super::reconcile::Pending;
+use super::report::{Outcome, RowResult};
+use super::send::{Ctx, Event, Keyed};
+use crate::api::models::{LeadUpdate, PropertyInput};
+use crate::api::ApiError;
+use crate::ledger::{now_secs, Applied, Entry, Op, State};
+
+pub struct Job {
+    pub row: u64,
+    pub keyed: Keyed,
+    /// The original cells, for the errors file.
+    pub cells: Vec<String>,
+    pub work: Work,
+}
+
+pub enum Work {
+    Create {
+        expect: Option<(State, i64)>,
+        previous: Option<Entry>,
+    },
+    Update {
+        lead_id: String,
+        changed: Vec<String>,
+        previous: Entry,
+    },
+}
+
+pub fn work(
+    ctx: &Ctx<'_>,
+    jobs: &Mutex<std::sync::mpsc::Receiver<Job>>,
+    events: &Sender<Event>,
+    limiter: Option<&Limiter>,
+) {
+    loop {
+        let job = {
+            let rx: std::sync::MutexGuard<'_, Receiver<Job>> =
+                jobs.lock().unwrap_or_else(|p| p.into_inner());
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        if ctx.stop.load(Ordering::SeqCst) || limiter.is_some_and(|l| !l.acquire(ctx.stop)) {
+            let _ = events.send(not_sent(job, "stopped before it was sent"));
+            continue;
+        }
+        match job.work {
+            Work::Create { .. } => create(ctx, job, events),
+            Work::Update { .. } => update(ctx, job, events),
+        }
+    }
+}
+
+fn not_sent(job: Job, why: &str) -> Event {
+    Event::Result(result(job, Outcome::NotSent, None, Some(why.to_string())), None)
+}
+
+fn result(job: Job, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
+    RowResult {
+        row: job.row,
+        outcome,
+        lead_id,
+        error,
+        fields: job.cells,
+    }
+}
+
+fn claim_entry(ctx: &Ctx<'_>, job: &Job, previous: Option<&Entry>) -> Entry {
+    let now = now_secs();
+    let k = &job.keyed;
+    Entry {
+        api_url: ctx.scope_url.to_string(),
+        channel: k.channel.clone(),
+        key: k.key.clone(),
+        state: State::Sending,
+        lead_id: None,
+        hash: k.hash.clone(),
+        fields: k.fields.clone(),
+        error: None,
+        via: None,
+        input: Some(ctx.input.to_string()),
+        row: Some(job.row),
+        run: ctx.ledger.map(|l| l.run.clone()),
+        sent_at: Some(now),
+        answered_at: None,
+        first_at: previous.map_or(now, |p| p.first_at),
+        updated_at: now,
+    }
+}
+
+fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+    let Work::Create { expect, previous } = &job.work else {
+        return;
+    };
+    let (expect, previous) = (*expect, previous.clone());
+    let claimed = claim_entry(ctx, &job, previous.as_ref());
+    if let Some(ledger) = ctx.ledger {
+        match ledger.apply(Op::Claim {
+            entry: claimed.clone(),
+            expect,
+        }) {
+            Ok(Applied::Claimed) => {}
+            Ok(Applied::Taken(current)) => {
+                // Another run (sharing the ledger) got there first: its record decides.
+                let _ = events.send(taken(job, &current));
+                return;
+            }
+            Ok(Applied::Done) => {}
+            Err(f) => {
+                ctx.stop.store(true, Ordering::SeqCst);
+                let _ = events.send(Event::Fatal(f.into()));
+                let _ = events.send(not_sent(job, "its key could not be recorded in the ledger"));
+                return;
+            }
+        }
+    }
+    let answer = ctx.client.create_lead(&job.keyed.lead);
+    let answered = now_secs();
+    let (outcome, lead_id, error, fatal) = match answer {
+        Ok(lead) if lead.id.trim().is_empty() => (
+            Outcome::Unknown,
+            None,
+            Some("the server answered without a lead id; the lead may exist".to_string()),
+            None,
+        ),
+        Ok(lead) => (Outcome::Created, Some(lead.id), None, None),
+        Err(e) => {
+            let (outcome, fatal) = classify(&e);
+            (outcome, None, Some(e.to_string()), fatal.then_some(e))
+        }
+    };
+    let mut record_failed = None;
+    if let Some(ledger) = ctx.ledger {
+        let op = match outcome {
+            Outcome::NotSent => Op::Release {
+                entry: claimed.clone(),
+                previous: previous.clone(),
+            },
+            _ => {
+                let state = match outcome {
+                    Outcome::Created => State::Created,
+                    Outcome::Failed => State::Failed,
+                    _ => State::Unknown,
+                };
+                Op::Record(Entry {
+                    state,
+                    lead_id: lead_id.clone(),
+                    error: error.clone(),
+                    answered_at: Some(answered),
+                    updated_at: answered,
+                    ..claimed.clone()
+                })
+            }
+        };
+        // If this write is lost the key reads as `sending`: unknown, never re-sent.
+        if let Err(f) = ledger.apply(op) {
+            record_failed = Some(f);
+        }
+    }
+    let pending = (outcome == Outcome::Unknown).then(|| {
+        Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), answered))
+    });
+    let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
+    if let Some(f) = record_failed {
+        if !ctx.stop.swap(true, Ordering::SeqCst) {
+            let _ = events.send(Event::Fatal(f.into()));
+        }
+    }
+    if let Some(e) = fatal {
+        if !ctx.stop.swap(true, Ordering::SeqCst) {
+            let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
+        }
+    }
+}
+
+/// The result of a row whose claim lost to another run.
+fn taken(job: Job, current: &Entry) -> Event {
+    let now = now_secs();
+    match decide::decide(
+        Some(current),
+        &job.keyed.hash,
+        &job.keyed.fields,
+        Policy::default(),
+        now,
+    ) {
+        Decision::Skip { lead_id, note } => {
+            Event::Replayed(result(job, Outcome::Skipped, lead_id, Some(note)), None)
+        }
+        Decision::Changed { lead_id, note, .. } => {
+            Event::Replayed(result(job, Outcome::Changed, lead_id, Some(note)), None)
+        }
+        Decision::Failed { note } => {
+            Event::Replayed(result(job, Outcome::Failed, None, Some(note)), None)
+        }
+        _ => {
+            let pending = Pending::of(job.row, &job.keyed, current.clone(), now);
+            let note = "another leadctl run sharing the ledger claimed it first and has no answer \
+                        yet; it may exist"
+                .to_string();
+            Event::Replayed(
+                result(job, Outcome::Unknown, None, Some(note)),
+                Some(Box::new(pending)),
+            )
+        }
+    }
+}
+
+fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+    let Work::Update {
+        lead_id,
+        changed,
+        previous,
+    } = &job.work
+    else {
+        return;
+    };
+    let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
+    let lead = &job.keyed.lead;
+    let mut body = LeadUpdate {
+        lead_id: lead_id.clone(),
+        ..LeadUpdate::default()
+    };
+    for name in &changed {
+        if let Some(id) = name.strip_prefix("property:") {
+            if let Some(p) = lead
+                .properties
+                .iter()
+                .find(|p| p.property_definitions_id.eq_ignore_ascii_case(id))
+            {
+                body.properties.push(PropertyInput {
+                    property_definitions_id: p.property_definitions_id.clone(),
+                    value: p.value.clone(),
+                });
+            }
+        } else {
+            // A field emptied since is sent as "" so the lead matches the row.
+            let value = lead.field(name).unwrap_or_default().to_string();
+            body.set_field(name, value);
+        }
+    }
+    match ctx.client.update_lead(&body) {
+        Ok(_) => {
+            let now = now_secs();
+            let mut error = None;
+            if let Some(ledger) = ctx.ledger {
+                let entry = Entry {
+                    hash: job.keyed.hash.clone(),
+                    fields: job.keyed.fields.clone(),
+                    via: Some("update".into()),
+                    input: Some(ctx.input.to_string()),
+                    row: Some(job.row),
+                    updated_at: now,
+                    ..previous
+                };
+                if let Err(f) = ledger.apply(Op::Record(entry)) {
+                    error = Some(format!(
+                        "updated, but the ledger could not record it (the next run sends the \
+                         update again): {}",
+                        f.message
+                    ));
+                }
+            }
+            let note = error.unwrap_or_else(|| format!("sent {}", changed.join(", ")));
+            let _ = events.send(Event::Result(
+                result(job, Outcome::Updated, Some(lead_id), Some(note)),
+                None,
+            ));
+        }
+        Err(e) => {
+            let fatal = classify(&e).1;
+            let _ = events.send(Event::Result(
+                result(job, Outcome::Failed, Some(lead_id), Some(format!("update_lead: {e}"))),
+                None,
+            ));
+            if fatal && !ctx.stop.swap(true, Ordering::SeqCst) {
+                let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
+            }
+        }
+    }
+}
+
+/// A create's error → the row's outcome, and whether the run must stop.
+pub fn classify(e: &ApiError) -> (Outcome, bool) {
+    if e.is_unknown_outcome() {
+        return (Outcome::Unknown, false);
+    }
+    match e {
+        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => (Outcome::Failed, false),
+        ApiError::Cancelled => (Outcome::NotSent, false),
+        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
+        // processing: the row may exist. It also stops the run (every row would meet it).
+        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => (Outcome::Unknown, true),
+        // Provably not processed, and every further row would meet the same.
+        _ => (Outcome::NotSent, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        use std::time::Duration;
+        let unknown = ApiError::Timeout {
+            timeout: Duration::from_secs(1),
+            unknown: true,
+        };
+        assert_eq!(
+            classify(&unknown),
+            (Outcome::Unknown, false)
+        );
+        let refused = ApiError::Forbidden {
+            message: "Channel not accessible".into(),
+        };
+        assert_eq!(classify(&refused), (Outcome::Failed, false));
+        let down = ApiError::Connect {
+            url: "u".into(),
+            cause: "refused".into(),
+        };
+        assert_eq!(classify(&down), (Outcome::NotSent, true));
+        assert_eq!(
+            classify(&ApiError::Cancelled),
+            (Outcome::NotSent, false)
+        );
+        let moved = |status| ApiError::Redirect {
+            status,
+            location: "l".into(),
+        };
+        assert_eq!(
+            classify(&moved(303)),
+            (Outcome::Unknown, true)
+        );
+        assert_eq!(
+            classify(&moved(307)),
+            (Outcome::NotSent, true)
+        );
+    }
+
+}

@@ -1,0 +1,414 @@
+//! The ledger: leadctl's durable memory of every lead it created, keyed by (API URL, channel,
+//! lead key), so that `import` and `create` are exactly-once across files, re-exports, re-runs
+//! and processes. See `doc/ledger.md` for the states and the guarantees.
+//!
+//! This module owns the entry model, the [`Store`] interface every backend implements (SQLite
+//! here, in [`sqlite`]), and [`Ledger`], which shares one store between worker threads and
+//! group-commits their claims: a claim is durable before the request it covers leaves. It knows
+//! nothing of CSV, HTTP or the command line.
+
+pub mod identity;
+pub mod sqlite;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+pub use identity::{Fields, KeyKind};
+
+use crate::exit::Failure;
+
+/// The schema version this build writes; a newer one is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A key's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Claimed: the request is about to leave or left without an answer yet.
+    Sending,
+    Created,
+    /// The server refused it (4xx): nothing was created.
+    Failed,
+    /// Sent without a reliable answer: it may exist.
+    Unknown,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Sending => "sending",
+            State::Created => "created",
+            State::Failed => "failed",
+            State::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sending" => Some(State::Sending),
+            "created" => Some(State::Created),
+            "failed" => Some(State::Failed),
+            "unknown" => Some(State::Unknown),
+            _ => None,
+        }
+    }
+
+    pub const ALL: [State; 4] = [State::Sending, State::Created, State::Failed, State::Unknown];
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One key's record. Never holds the API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub api_url: String,
+    pub channel: String,
+    pub key: String,
+    pub state: State,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
+    /// `identity::hash_fields` of `fields`.
+    pub hash: String,
+    /// The fields last sent (or adopted).
+    #[serde(default)]
+    pub fields: Fields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How the state was learned when not from a create's answer: `server` (found among the
+    /// channel's leads), `reconcile`, `adopt`, `update`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The input and row that last touched it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// The run (process) that claimed it last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<i64>,
+    pub first_at: i64,
+    pub updated_at: i64,
+}
+
+/// One write, applied with others in one transaction.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Op {
+    /// Claim a key for sending: insert it as `sending` when absent, or (retrying) take it over
+    /// from the exact state the caller saw (`expect`: the state and its `updated_at`).
+    Claim {
+        entry: Entry,
+        expect: Option<(State, i64)>,
+    },
+    /// The outcome of this run's claim (the entry as it is now).
+    Record(Entry),
+    /// Undo this run's claim of a request that provably never left: back to `previous`, or
+    /// gone when there was none.
+    Release {
+        entry: Entry,
+        previous: Option<Entry>,
+    },
+    /// Insert unless the key is known (a lead found on the server, adopted or imported).
+    PutIfAbsent(Entry),
+    /// Insert or overwrite (`ledger import`).
+    Put(Entry),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Applied {
+    Done,
+    /// A claim that is now this run's.
+    Claimed,
+    /// A claim or insert that lost: the key as someone else left it.
+    Taken(Entry),
+}
+
+/// What `list`, `forget` and `export` select.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub api_url: Option<String>,
+    pub channel: Option<String>,
+    pub state: Option<State>,
+    pub keys: Vec<String>,
+}
+
+/// Counts by (API URL, channel, state).
+pub type Counts = Vec<(String, String, State, u64)>;
+
+/// A ledger backend. Methods take `&mut self`: [`Ledger`] serialises access.
+pub trait Store: Send {
+    fn get(&mut self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, String>;
+    /// All `ops` in one durable transaction (on disk before it returns).
+    fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String>;
+    fn for_each(
+        &mut self,
+        filter: &Filter,
+        each: &mut dyn FnMut(Entry) -> Result<(), String>,
+    ) -> Result<(), String>;
+    fn forget(&mut self, filter: &Filter) -> Result<u64, String>;
+    fn counts(&mut self) -> Result<Counts, String>;
+    /// Every lead id recorded for a channel (reconciling never gives one to a second row).
+    fn lead_ids(&mut self, api_url: &str, channel: &str) -> Result<Vec<String>, String>;
+    /// The newest `created` entry of a channel that has a lead id, to check against the server.
+    fn sample_created(&mut self, api_url: &str, channel: &str) -> Result<Option<Entry>, String>;
+}
+
+/// Where the ledger lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    /// For `--sandbox`: gone with the process.
+    Memory,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            Location::Memory => f.write_str("(in memory)"),
+        }
+    }
+}
+
+/// The default ledger file: `ledger.sqlite3` in the platform data directory
+/// (`$XDG_DATA_HOME/leadctl/` or `~/.local/share/leadctl/` on Linux).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "leadctl").map(|d| d.data_dir().join("ledger.sqlite3"))
+}
+
+/// The API URL as the ledger scopes keys by it: no credentials, no trailing slash, lower-case
+/// scheme and host.
+pub fn scope_url(url: &str) -> String {
+    let trimmed = url.trim().trim_end_matches('/');
+    match reqwest::Url::parse(trimmed) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        Err(_) => trimmed.to_string(),
+    }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A store shared by the reader and the workers of a run, with group commit: concurrent
+/// writes are applied together in one transaction (one sync) by whichever caller finds the
+/// store free, and each caller returns once its own write is durable.
+pub struct Ledger {
+    store: Mutex<Box<dyn Store>>,
+    group: Mutex<Group>,
+    committed: Condvar,
+    location: Location,
+    /// This process's id in the ledger's `run` column.
+    pub run: String,
+}
+
+#[derive(Default)]
+struct Group {
+    queue: Vec<(u64, Op)>,
+    done: HashMap<u64, Result<Applied, String>>,
+    next: u64,
+    busy: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Ledger {
+    pub fn open(location: &Location) -> Result<Ledger, Failure> {
+        let store: Box<dyn Store> = match location {
+            Location::File(path) => Box::new(sqlite::SqliteStore::open(path)?),
+            Location::Memory => Box::new(sqlite::SqliteStore::memory()?),
+        };
+        Ok(Ledger::with_store(store, location.clone()))
+    }
+
+    pub fn with_store(store: Box<dyn Store>, location: Location) -> Ledger {
+        Ledger {
+            store: Mutex::new(store),
+            group: Mutex::new(Group::default()),
+            committed: Condvar::new(),
+            location,
+            run: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn failure(&self, what: &str, e: String) -> Failure {
+        Failure::config(format!("the ledger {}: {what}: {e}", self.location)).with_hint(
+            "check the disk and the file's permissions; `leadctl ledger path` shows where it is, \
+             --ledger PATH chooses another",
+        )
+    }
+
+    pub fn get(&self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, Failure> {
+        lock(&self.store)
+            .get(api_url, channel, key)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    /// Applies one write, grouped with whatever other threads are writing at the moment.
+    pub fn apply(&self, op: Op) -> Result<Applied, Failure> {
+        let mut g = lock(&self.group);
+        let id = g.next;
+        g.next += 1;
+        g.queue.push((id, op));
+        loop {
+            if let Some(result) = g.done.remove(&id) {
+                return result.map_err(|e| self.failure("cannot write", e));
+            }
+            if g.busy {
+                g = self
+                    .committed
+                    .wait(g)
+                    .unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            g.busy = true;
+            let batch = std::mem::take(&mut g.queue);
+            drop(g);
+            let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
+            let results = lock(&self.store).apply(&ops);
+            g = lock(&self.group);
+            match results {
+                Ok(applied) => {
+                    for ((id, _), a) in batch.iter().zip(applied) {
+                        g.done.insert(*id, Ok(a));
+                    }
+                }
+                Err(e) => {
+                    for (id, _) in &batch {
+                        g.done.insert(*id, Err(e.clone()));
+                    }
+                }
+            }
+            g.busy = false;
+            self.committed.notify_all();
+        }
+    }
+
+    /// Several writes in one transaction (adopting, importing a backup).
+    pub fn apply_all(&self, ops: &[Op]) -> Result<Vec<Applied>, Failure> {
+        lock(&self.store)
+            .apply(ops)
+            .map_err(|e| self.failure("cannot write", e))
+    }
+
+    pub fn for_each(
+        &self,
+        filter: &Filter,
+        each: &mut dyn FnMut(Entry) -> Result<(), String>,
+    ) -> Result<(), Failure> {
+        lock(&self.store)
+            .for_each(filter, each)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    pub fn forget(&self, filter: &Filter) -> Result<u64, Failure> {
+        lock(&self.store)
+            .forget(filter)
+            .map_err(|e| self.failure("cannot write", e))
+    }
+
+    pub fn counts(&self) -> Result<Counts, Failure> {
+        lock(&self.store)
+            .counts()
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    pub fn lead_ids(&self, api_url: &str, channel: &str) -> Result<Vec<String>, Failure> {
+        lock(&self.store)
+            .lead_ids(api_url, channel)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    pub fn sample_created(&self, api_url: &str, channel: &str) -> Result<Option<Entry>, Failure> {
+        lock(&self.store)
+            .sample_created(api_url, channel)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn entry(key: &str, state: State) -> Entry {
+        Entry {
+            api_url: "http://127.0.0.1:1".into(),
+            channel: "c".into(),
+            key: key.into(),
+            state,
+            lead_id: None,
+            hash: "h".into(),
+            fields: Fields::new(),
+            error: None,
+            via: None,
+            input: Some("in.csv".into()),
+            row: Some(1),
+            run: Some("r1".into()),
+            sent_at: Some(1),
+            answered_at: None,
+            first_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn concurrent_claims_of_one_key_give_it_to_one_thread() {
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        let winners = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for i in 0..50 {
+                        let e = entry(&format!("email:{i}@x.example"), State::Sending);
+                        let got = ledger.apply(Op::Claim {
+                            entry: e,
+                            expect: None,
+                        });
+                        if matches!(got, Ok(Applied::Claimed)) {
+                            winners.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(winners.into_inner(), 50);
+        let counts = ledger.counts().expect("counts");
+        assert_eq!(counts.len(), 1);
+        assert_eq!(counts[0].3, 50);
+    }
+
+    #[test]
+    fn scope_urls_drop_credentials_and_slashes() {
+        assert_eq!(
+            scope_url("https://user:pw@Example.com/functions/v1/keen-api/"),
+            "https://example.com/functions/v1/keen-api"
+        );
+    }
+}
