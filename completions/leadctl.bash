@@ -98,7 +98,7 @@ _leadctl() {
 
     case "${cmd}" in
         leadctl)
-            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help --version create import channels leads purchases api sandbox config completions man help"
+            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import channels leads purchases api sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -144,7 +148,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__api)
-            opts="-f -F -p -o -q -v -h --field --raw-field --input --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-f -F -p -o -q -v -h --field --raw-field --input --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,6 +190,10 @@ _leadctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
                     return 0
@@ -210,7 +218,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__channels)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help show"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,6 +237,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -256,7 +268,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__channels__subcmd__show)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +287,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -302,7 +318,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__completions)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help bash elvish fish powershell zsh"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +337,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -348,7 +368,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help path list get set unset use set-key"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help path list get set unset use set-key"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +387,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -394,7 +418,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__get)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +437,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -440,7 +468,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__list)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +487,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -486,7 +518,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__path)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +537,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -532,7 +568,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__set)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,6 +587,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -578,7 +618,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__set__subcmd__key)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +637,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -624,7 +668,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__unset)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -643,6 +687,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -670,7 +718,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__config__subcmd__use)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +737,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -716,7 +768,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__create)
-            opts="-p -o -q -v -h --channel --json --public --dry-run --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --json --public --dry-run --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +838,10 @@ _leadctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
                     return 0
@@ -810,7 +866,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__help)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,6 +885,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -856,7 +916,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --concurrency --rate --shard --max-errors --journal --no-journal --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +958,10 @@ _leadctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --errors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -915,6 +979,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -942,7 +1010,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help list get update status"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help list get update status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1029,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -988,7 +1060,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads__subcmd__get)
-            opts="-p -o -q -v -h --legacy-id --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --legacy-id --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1011,6 +1083,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1038,7 +1114,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads__subcmd__list)
-            opts="-p -o -q -v -h --channel --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1061,6 +1137,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1088,7 +1168,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads__subcmd__status)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1107,6 +1187,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1134,7 +1218,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__leads__subcmd__update)
-            opts="-p -o -q -v -h --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,6 +1280,10 @@ _leadctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
                     return 0
@@ -1220,7 +1308,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__man)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1327,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1266,7 +1358,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help create"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help create"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1285,6 +1377,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1312,7 +1408,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__create)
-            opts="-p -o -q -v -h --lead --amount --product --description --date --trigger --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --lead --amount --product --description --date --trigger --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1454,10 @@ _leadctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
                     return 0
@@ -1382,7 +1482,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__sandbox)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help serve"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,6 +1501,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1428,7 +1532,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__sandbox__subcmd__serve)
-            opts="-p -o -q -v -h --addr --latency-ms --error-rate --rate-limit --drop-rate --boot-error-rate --seed --state --profile --api-url --ca-bundle --sandbox --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --addr --latency-ms --error-rate --rate-limit --drop-rate --boot-error-rate --seed --state --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1479,6 +1583,10 @@ _leadctl() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

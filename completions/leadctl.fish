@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_leadctl_global_optspecs
-    string join \n p/profile= api-url= ca-bundle= sandbox o/output= timeout= q/quiet v/verbose color= h/help V/version
+    string join \n p/profile= api-url= ca-bundle= sandbox ledger= no-ledger o/output= timeout= q/quiet v/verbose color= h/help V/version
 end
 
 function __fish_leadctl_needs_command
@@ -27,6 +27,7 @@ end
 complete -c leadctl -n "__fish_leadctl_needs_command" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_needs_command" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_needs_command" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_needs_command" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_needs_command" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -37,6 +38,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -l color -d 'When to use c
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_needs_command" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_needs_command" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -67,6 +69,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l property -d '
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -79,6 +82,7 @@ never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -90,11 +94,13 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'The journal that makes the import resumable [default: FILE.leadctl-journal]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields; profile key `key`]; a row without the forced key is invalid' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -107,17 +113,20 @@ never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Keep no journal: an interrupted import cannot be resumed without duplicates'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Replaced by --no-ledger; kept to say so'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'For leads created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of reporting them as `changed`'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l reconcile -d 'Only settle unknown rows: look them up among the channel\'s newest leads; send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -128,6 +137,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -135,6 +145,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -145,12 +156,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_see
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -161,6 +174,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_se
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and not __fish_seen_subcommand_from list get update status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -172,6 +186,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -182,6 +197,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -189,6 +205,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -199,6 +216,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -215,6 +233,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -225,12 +244,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -241,12 +262,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -257,6 +280,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fis
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -270,6 +294,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -280,6 +305,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -289,6 +315,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read t
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -299,12 +326,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l color -d 'When t
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -315,6 +344,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -330,6 +360,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -340,12 +371,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -356,6 +389,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_s
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -369,6 +403,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -379,12 +414,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -395,12 +432,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -411,12 +450,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -427,12 +468,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -443,12 +486,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -459,12 +504,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -475,12 +522,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -491,12 +540,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l color -d
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -507,12 +558,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l color -d 'When t
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand man" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
@@ -523,6 +576,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l color -d 'When 
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand help" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'

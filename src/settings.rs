@@ -365,15 +365,11 @@ fn resolve_ledger(
     if args.no_ledger {
         return Ok(None);
     }
-    let given = args
-        .ledger
-        .clone()
-        .map(|p| (p, "--ledger"))
-        .or_else(|| {
-            env.get("LEADCTL_LEDGER")
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| (std::path::PathBuf::from(v), "LEADCTL_LEDGER"))
-        });
+    let given = args.ledger.clone().map(|p| (p, "--ledger")).or_else(|| {
+        env.get("LEADCTL_LEDGER")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (std::path::PathBuf::from(v), "LEADCTL_LEDGER"))
+    });
     if let Some((path, origin)) = given {
         let text = path.to_string_lossy();
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {

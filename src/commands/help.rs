@@ -87,6 +87,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          built-in emulator, with no key or config needed.",
     ),
     (
+        "LEADCTL_LEDGER",
+        "The ledger file, as --ledger: where leadctl remembers every lead it created, so each is \
+         created once across files, re-exports and runs (default: ledger.sqlite3 in the data \
+         directory, $XDG_DATA_HOME/leadctl/ on Linux; in memory with --sandbox).",
+    ),
+    (
         "LEADCTL_RETRY_BASE_MS",
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \
@@ -163,7 +169,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (
         130,
         "interrupted by Ctrl-C (or SIGTERM) after a clean stop: requests in flight finished and \
-         the journal was written; re-run the same command to resume",
+         their outcomes are in the ledger; re-run the same command to resume",
     ),
 ];
 

@@ -153,9 +153,11 @@ fn files_section(roff: &mut Roff) {
              api_url, channel, timeout, concurrency, output, ca_bundle. Written with mode 0600.",
         ),
         (
-            "FILE.leadctl-journal",
-            "The journal of `leadctl import FILE`: every row's outcome, so that running the same \
-             command again resumes (--journal PATH chooses another, --no-journal keeps none).",
+            "$XDG_DATA_HOME/leadctl/ledger.sqlite3, ~/.local/share/leadctl/ledger.sqlite3",
+            "The ledger on Linux: every lead leadctl created, by channel and key (business id, \
+             else email, else a hash of the fields), so that imports and creates make each lead \
+             once across files and runs (--ledger PATH or LEADCTL_LEDGER chooses another, \
+             --no-ledger keeps none). Written with mode 0600; never holds the API key.",
         ),
         (
             "FILE.errors.csv",

@@ -181,7 +181,10 @@ mod tests {
         let mut now = Fields::new();
         now.insert("email".into(), Value::from("a@x.example"));
         now.insert("phone".into(), Value::from("1"));
-        assert!(matches!(decide(None, "h", &now, p, 9), Decision::Create { expect: None, .. }));
+        assert!(matches!(
+            decide(None, "h", &now, p, 9),
+            Decision::Create { expect: None, .. }
+        ));
         let created = entry(State::Created, "h");
         assert!(matches!(
             decide(Some(&created), "h", &now, p, 9),
@@ -192,10 +195,7 @@ mod tests {
             matches!(&changed, Decision::Changed { changed, .. } if changed == &["phone"]),
             "{changed:?}"
         );
-        let upd = Policy {
-            update: true,
-            ..p
-        };
+        let upd = Policy { update: true, ..p };
         assert!(matches!(
             decide(Some(&created), "h2", &now, upd, 9),
             Decision::Update { .. }
@@ -211,7 +211,10 @@ mod tests {
         };
         assert!(matches!(
             decide(Some(&unknown), "h", &now, retry, 9),
-            Decision::Create { expect: Some((State::Unknown, 0)), .. }
+            Decision::Create {
+                expect: Some((State::Unknown, 0)),
+                ..
+            }
         ));
         // A fresh claim may be another run's request in flight: never taken over.
         let live = entry(State::Sending, "h");
@@ -228,10 +231,7 @@ mod tests {
             decide(Some(&failed), "h", &now, p, 9),
             Decision::Failed { .. }
         ));
-        let force = Policy {
-            force: true,
-            ..p
-        };
+        let force = Policy { force: true, ..p };
         assert!(matches!(
             decide(Some(&created), "h", &now, force, 9),
             Decision::Create { .. }

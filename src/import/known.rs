@@ -28,6 +28,7 @@ impl Known {
         client: &ApiClient,
         ledger: &Ledger,
         scope_url: &str,
+        warn: &dyn Fn(&str),
     ) -> anyhow::Result<()> {
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(state) = map.get(channel) {
@@ -36,13 +37,23 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        let result = read(channel, client, ledger, scope_url);
-        let kept = match &result {
-            Ok(keys) => Ok(keys.clone()),
-            Err(e) => Err(format!("{e:#}")),
-        };
-        map.insert(channel.to_string(), kept);
-        result.map(|_| ())
+        match read(channel, client, ledger, scope_url) {
+            Ok(Ok(keys)) => {
+                map.insert(channel.to_string(), Ok(keys));
+                Ok(())
+            }
+            Ok(Err(why)) => {
+                warn(&format!(
+                    "could not read the newest leads of channel {channel} ({why}): a lead created                      outside leadctl would not be recognised in this run (the ledger still knows                      every lead leadctl created)"
+                ));
+                map.insert(channel.to_string(), Ok(HashMap::new()));
+                Ok(())
+            }
+            Err(e) => {
+                map.insert(channel.to_string(), Err(format!("{e:#}")));
+                Err(e)
+            }
+        }
     }
 
     /// The id of the lead on the server with this key, if it is among the newest.
@@ -57,7 +68,7 @@ fn read(
     client: &ApiClient,
     ledger: &Ledger,
     scope_url: &str,
-) -> anyhow::Result<HashMap<String, String>> {
+) -> anyhow::Result<Result<HashMap<String, String>, String>> {
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
         // Not reachable or not allowed: the create requests will say so themselves.
@@ -75,20 +86,23 @@ fn read(
                      if the server was reset on purpose, run `leadctl ledger forget --channel \
                      {channel}` and import again"
                 ))
-                .into())
+                .into());
             }
         }
     }
-    let leads = client.get_leads(channel).map_err(|e| {
-        anyhow::Error::new(e).context(format!(
-            "reading the newest leads of channel {channel} (get_leads) before the first create"
-        ))
-    })?;
+    let leads = match client.get_leads(channel) {
+        Ok(leads) => leads,
+        // The channel refuses this key: each create will be refused and reported per row.
+        Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
+        // Not readable now (the server is struggling): the ledger still guards leadctl's own
+        // leads; only leads made elsewhere go unrecognised, and the caller says so.
+        Err(e) => return Ok(Err(e.to_string())),
+    };
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
             keys.entry(key).or_insert_with(|| lead.id.clone());
         }
     }
-    Ok(keys)
+    Ok(Ok(keys))
 }

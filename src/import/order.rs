@@ -77,7 +77,6 @@ impl Orderer {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +130,4 @@ mod tests {
         assert_eq!(rows, [2, 5]);
         assert!((1..=7).all(|r| in_shard(r, None)));
     }
-
 }

@@ -42,7 +42,6 @@ impl Limiter {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

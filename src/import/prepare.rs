@@ -22,7 +22,11 @@ pub struct Prepared {
     pub client: Option<ApiClient>,
 }
 
-pub fn prepare(args: &Options, services: &Services<'_>, source: Source) -> Result<(Prepared, Rows)> {
+pub fn prepare(
+    args: &Options,
+    services: &Services<'_>,
+    source: Source,
+) -> Result<(Prepared, Rows)> {
     let log = services.log;
     let name = source.name();
     let forced = args.encoding.as_deref().and_then(read::encoding_for_label);

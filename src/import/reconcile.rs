@@ -107,7 +107,9 @@ pub fn reconcile(
 }
 
 fn norm(v: Option<&str>) -> Option<String> {
-    v.map(str::trim).filter(|x| !x.is_empty()).map(str::to_string)
+    v.map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
 }
 
 /// The standard fields compared; `employee` is left out (the server may resolve it).
@@ -302,6 +304,9 @@ mod tests {
         let rows = [pending(1, Some("a@x.example"), None)];
         let refs: Vec<&Pending> = rows.iter().collect();
         let (found, _) = match_rows(&refs, &[l], &HashSet::new());
-        assert!(found.is_empty(), "a lead with a phone the row did not send is not its lead");
+        assert!(
+            found.is_empty(),
+            "a lead with a phone the row did not send is not its lead"
+        );
     }
 }

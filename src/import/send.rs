@@ -63,6 +63,8 @@ pub struct Ctx<'a> {
     pub input: &'a str,
     pub opts: &'a Options,
     pub stop: &'a AtomicBool,
+    /// Warnings on stderr.
+    pub warn: &'a (dyn Fn(&str) + Sync),
 }
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event.
@@ -106,7 +108,8 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
             .join("; ")
     })?;
     let fields = identity::fields_of(&lead);
-    let key = identity::key_of(&lead, &fields, forced).map_err(|why| format!("row {} {why}", row.number))?;
+    let key = identity::key_of(&lead, &fields, forced)
+        .map_err(|why| format!("row {} {why}", row.number))?;
     Ok(Keyed {
         hash: identity::hash_fields(&fields),
         channel: lead.channel_id.trim().to_lowercase(),
@@ -220,7 +223,8 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
             previous: None,
         }));
     };
-    ctx.known.ensure(&k.channel, ctx.client, ledger, ctx.scope_url)?;
+    ctx.known
+        .ensure(&k.channel, ctx.client, ledger, ctx.scope_url, ctx.warn)?;
     let entry = ledger.get(ctx.scope_url, &k.channel, &k.key)?;
     let now = now_secs();
     let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
@@ -231,15 +235,16 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
             if previous.is_none() {
                 if let Some(lead_id) = ctx.known.lead_with(&k.channel, &k.key) {
                     // Created outside leadctl (or by a machine without this ledger): remember it.
-                    let found = new_entry(ctx, row, k, State::Created, Some(lead_id.clone()), "server");
+                    let found =
+                        new_entry(ctx, row, k, State::Created, Some(lead_id.clone()), "server");
                     ledger.apply(Op::PutIfAbsent(found))?;
                     return Ok(Step::Done(Box::new(replay(
-                            Outcome::Skipped,
-                            Some(lead_id.clone()),
-                            format!(
-                                "already in KeenPartner as {lead_id} (found among the channel's \
+                        Outcome::Skipped,
+                        Some(lead_id.clone()),
+                        format!(
+                            "already in KeenPartner as {lead_id} (found among the channel's \
                                  newest leads); recorded in the ledger"
-                            ),
+                        ),
                         None,
                     ))));
                 }
@@ -297,7 +302,12 @@ pub fn new_entry(
     }
 }
 
-fn result(row: &Row, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
+fn result(
+    row: &Row,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    error: Option<String>,
+) -> RowResult {
     RowResult {
         row: row.number,
         outcome,

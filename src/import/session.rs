@@ -100,7 +100,14 @@ pub fn run(
     } else {
         checked.valid
     };
-    send_all(opts, services, prepared, check::reopen(prepared)?, total, out)
+    send_all(
+        opts,
+        services,
+        prepared,
+        check::reopen(prepared)?,
+        total,
+        out,
+    )
 }
 
 /// The ledger for this run, or none (`--no-ledger`, said as a warning).
@@ -191,8 +198,9 @@ fn send_all(
     let client = (services.client)(true)?.with_cancel(stop.clone());
     let known = Known::default();
     // Before the first create: what the server holds, and whether it agrees with the ledger.
+    let warn = |text: &str| log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
-        known.ensure(&channel.to_lowercase(), &client, l, &scope_url)?;
+        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
     }
     let send_opts = send::Options {
         concurrency: opts.concurrency,
@@ -217,28 +225,30 @@ fn send_all(
         input: &input,
         opts: &send_opts,
         stop: &stop,
+        warn: &warn,
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
     let mut printer = report::ResultPrinter::new();
     let mut orderer = Orderer::new(true);
     let mut t = Tally::default();
-    let mut emit = |r: RowResult, out: &mut Output, errors: &mut report::ErrorsFile, t: &mut Tally| {
-        let result = printer
-            .print(out, &r)
-            .map_err(anyhow::Error::from)
-            .and_then(|()| {
-                if r.outcome.needs_action() {
-                    errors.write(&r).map_err(Into::into)
-                } else {
-                    Ok(())
-                }
-            });
-        if let Err(e) = result {
-            stop.store(true, Ordering::SeqCst);
-            t.write_error.get_or_insert(e);
-        }
-    };
+    let mut emit =
+        |r: RowResult, out: &mut Output, errors: &mut report::ErrorsFile, t: &mut Tally| {
+            let result = printer
+                .print(out, &r)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| {
+                    if r.outcome.needs_action() {
+                        errors.write(&r).map_err(Into::into)
+                    } else {
+                        Ok(())
+                    }
+                });
+            if let Err(e) = result {
+                stop.store(true, Ordering::SeqCst);
+                t.write_error.get_or_insert(e);
+            }
+        };
 
     send::run(&ctx, rows, |event| match event {
         Event::Dispatched(row) => orderer.dispatched(row),
@@ -270,7 +280,14 @@ fn send_all(
     // Settle the unknown rows (not after Ctrl-C: the user wants out).
     if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
         let reader = client.clone().with_cancel(interrupted.clone());
-        settle(&mut t, &mut orderer, ledger.as_ref(), &reader, &scope_url, log);
+        settle(
+            &mut t,
+            &mut orderer,
+            ledger.as_ref(),
+            &reader,
+            &scope_url,
+            log,
+        );
     }
     let was_interrupted = interrupted.load(Ordering::SeqCst);
     for r in orderer.drain() {

@@ -20,7 +20,11 @@ pub struct Summary<'a> {
 
 pub fn summary_text(s: &Summary<'_>) -> String {
     let secs = s.elapsed.as_secs_f64();
-    let rate = if secs > 0.0 { s.sent as f64 / secs } else { 0.0 };
+    let rate = if secs > 0.0 {
+        s.sent as f64 / secs
+    } else {
+        0.0
+    };
     let mut text = format!(
         "import {} in {secs:.1}s ({rate:.0} rows/s): {}",
         if s.interrupted {
@@ -224,6 +228,9 @@ mod tests {
             ..Counts::default()
         };
         let steps = next_steps(&c, "leadctl import x.csv", None);
-        assert!(steps.contains("only for rows you know do not exist"), "{steps}");
+        assert!(
+            steps.contains("only for rows you know do not exist"),
+            "{steps}"
+        );
     }
 }

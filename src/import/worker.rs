@@ -61,7 +61,10 @@ pub fn work(
 }
 
 fn not_sent(job: Job, why: &str) -> Event {
-    Event::Result(result(job, Outcome::NotSent, None, Some(why.to_string())), None)
+    Event::Result(
+        result(job, Outcome::NotSent, None, Some(why.to_string())),
+        None,
+    )
 }
 
 fn result(job: Job, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
@@ -166,9 +169,8 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
             record_failed = Some(f);
         }
     }
-    let pending = (outcome == Outcome::Unknown).then(|| {
-        Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), answered))
-    });
+    let pending = (outcome == Outcome::Unknown)
+        .then(|| Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), answered)));
     let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
     if let Some(f) = record_failed {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
@@ -278,7 +280,12 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         Err(e) => {
             let fatal = classify(&e).1;
             let _ = events.send(Event::Result(
-                result(job, Outcome::Failed, Some(lead_id), Some(format!("update_lead: {e}"))),
+                result(
+                    job,
+                    Outcome::Failed,
+                    Some(lead_id),
+                    Some(format!("update_lead: {e}")),
+                ),
                 None,
             ));
             if fatal && !ctx.stop.swap(true, Ordering::SeqCst) {
@@ -298,7 +305,9 @@ pub fn classify(e: &ApiError) -> (Outcome, bool) {
         ApiError::Cancelled => (Outcome::NotSent, false),
         // A redirect other than 307/308 after a POST (303 See Other above all) may follow
         // processing: the row may exist. It also stops the run (every row would meet it).
-        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => (Outcome::Unknown, true),
+        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
+            (Outcome::Unknown, true)
+        }
         // Provably not processed, and every further row would meet the same.
         _ => (Outcome::NotSent, true),
     }
@@ -315,10 +324,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             unknown: true,
         };
-        assert_eq!(
-            classify(&unknown),
-            (Outcome::Unknown, false)
-        );
+        assert_eq!(classify(&unknown), (Outcome::Unknown, false));
         let refused = ApiError::Forbidden {
             message: "Channel not accessible".into(),
         };
@@ -328,22 +334,12 @@ mod tests {
             cause: "refused".into(),
         };
         assert_eq!(classify(&down), (Outcome::NotSent, true));
-        assert_eq!(
-            classify(&ApiError::Cancelled),
-            (Outcome::NotSent, false)
-        );
+        assert_eq!(classify(&ApiError::Cancelled), (Outcome::NotSent, false));
         let moved = |status| ApiError::Redirect {
             status,
             location: "l".into(),
         };
-        assert_eq!(
-            classify(&moved(303)),
-            (Outcome::Unknown, true)
-        );
-        assert_eq!(
-            classify(&moved(307)),
-            (Outcome::NotSent, true)
-        );
+        assert_eq!(classify(&moved(303)), (Outcome::Unknown, true));
+        assert_eq!(classify(&moved(307)), (Outcome::NotSent, true));
     }
-
 }

@@ -176,7 +176,9 @@ mod tests {
         assert_eq!(key_of(&l, &f, None).as_deref(), Ok("email:ada@example.com"));
         let l = lead(None, None);
         let f = fields_of(&l);
-        assert!(key_of(&l, &f, None).unwrap_or_default().starts_with("fields:"));
+        assert!(key_of(&l, &f, None)
+            .unwrap_or_default()
+            .starts_with("fields:"));
     }
 
     #[test]

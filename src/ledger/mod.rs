@@ -57,7 +57,12 @@ impl State {
         }
     }
 
-    pub const ALL: [State; 4] = [State::Sending, State::Created, State::Failed, State::Unknown];
+    pub const ALL: [State; 4] = [
+        State::Sending,
+        State::Created,
+        State::Failed,
+        State::Unknown,
+    ];
 }
 
 impl fmt::Display for State {
@@ -282,10 +287,7 @@ impl Ledger {
                 return result.map_err(|e| self.failure("cannot write", e));
             }
             if g.busy {
-                g = self
-                    .committed
-                    .wait(g)
-                    .unwrap_or_else(|p| p.into_inner());
+                g = self.committed.wait(g).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
             g.busy = true;

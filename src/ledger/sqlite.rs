@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS leads (
 CREATE INDEX IF NOT EXISTS leads_by_lead_id ON leads (lead_id);
 ";
 
-const COLUMNS: &str = "s.api_url, s.channel, l.key, l.state, l.lead_id, l.hash, l.fields, l.error, \
+const COLUMNS: &str =
+    "s.api_url, s.channel, l.key, l.state, l.lead_id, l.hash, l.fields, l.error, \
      l.via, l.input, l.row, l.run, l.sent_at, l.answered_at, l.first_at, l.updated_at";
 
 pub struct SqliteStore {
@@ -72,8 +73,8 @@ impl SqliteStore {
                 ));
             }
             Ok(_) => {
-                let meta = std::fs::metadata(path)
-                    .map_err(|e| refuse(format!("cannot be read: {e}")))?;
+                let meta =
+                    std::fs::metadata(path).map_err(|e| refuse(format!("cannot be read: {e}")))?;
                 if !meta.is_file() {
                     return Err(refuse("is not a regular file".into()));
                 }
@@ -140,7 +141,9 @@ impl SqliteStore {
                 .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
                 .map_err(damaged)?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(format!("cannot use write-ahead logging (journal mode {mode})"));
+                return Err(format!(
+                    "cannot use write-ahead logging (journal mode {mode})"
+                ));
             }
             c.execute_batch("PRAGMA synchronous=FULL")
                 .map_err(damaged)?;
@@ -174,7 +177,7 @@ impl SqliteStore {
                 .map_err(damaged)?;
             if tables > 0 {
                 return Err(
-                    "is a SQLite database of something else, not a leadctl ledger".to_string()
+                    "is a SQLite database of something else, not a leadctl ledger".to_string(),
                 );
             }
             c.execute_batch(&format!(
@@ -197,7 +200,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn scope(&mut self, api_url: &str, channel: &str, create: bool) -> rusqlite::Result<Option<i64>> {
+    fn scope(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        create: bool,
+    ) -> rusqlite::Result<Option<i64>> {
         let k = (api_url.to_string(), channel.to_string());
         if let Some(&id) = self.scopes.get(&k) {
             return Ok(Some(id));
@@ -278,7 +286,13 @@ impl SqliteStore {
         )
     }
 
-    fn update(&self, scope: i64, e: &Entry, condition: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<usize> {
+    fn update(
+        &self,
+        scope: i64,
+        e: &Entry,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> rusqlite::Result<usize> {
         let fields = serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into());
         let row = e.row.map(|r| r as i64);
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![
@@ -313,7 +327,9 @@ impl SqliteStore {
     fn apply_one(&mut self, op: &Op) -> rusqlite::Result<Applied> {
         match op {
             Op::Claim { entry, expect } => {
-                let scope = self.scope(&entry.api_url, &entry.channel, true)?.unwrap_or(0);
+                let scope = self
+                    .scope(&entry.api_url, &entry.channel, true)?
+                    .unwrap_or(0);
                 let won = match expect {
                     None => self.insert(scope, entry, false)?,
                     Some((state, at)) => self.update(
@@ -336,14 +352,18 @@ impl SqliteStore {
                 })
             }
             Op::Record(entry) => {
-                let scope = self.scope(&entry.api_url, &entry.channel, true)?.unwrap_or(0);
+                let scope = self
+                    .scope(&entry.api_url, &entry.channel, true)?
+                    .unwrap_or(0);
                 if self.update(scope, entry, "", &[])? == 0 {
                     self.insert(scope, entry, false)?;
                 }
                 Ok(Applied::Done)
             }
             Op::Release { entry, previous } => {
-                let scope = self.scope(&entry.api_url, &entry.channel, true)?.unwrap_or(0);
+                let scope = self
+                    .scope(&entry.api_url, &entry.channel, true)?
+                    .unwrap_or(0);
                 match previous {
                     Some(p) => {
                         self.update(
@@ -364,7 +384,9 @@ impl SqliteStore {
                 Ok(Applied::Done)
             }
             Op::PutIfAbsent(entry) => {
-                let scope = self.scope(&entry.api_url, &entry.channel, true)?.unwrap_or(0);
+                let scope = self
+                    .scope(&entry.api_url, &entry.channel, true)?
+                    .unwrap_or(0);
                 if self.insert(scope, entry, false)? == 1 {
                     return Ok(Applied::Done);
                 }
@@ -374,7 +396,9 @@ impl SqliteStore {
                 })
             }
             Op::Put(entry) => {
-                let scope = self.scope(&entry.api_url, &entry.channel, true)?.unwrap_or(0);
+                let scope = self
+                    .scope(&entry.api_url, &entry.channel, true)?
+                    .unwrap_or(0);
                 self.insert(scope, entry, true)?;
                 Ok(Applied::Done)
             }
@@ -497,9 +521,7 @@ impl Store for SqliteStore {
     }
 
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(text)?;
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(text)?;
         let mut results = Vec::with_capacity(ops.len());
         for op in ops {
             match self.apply_one(op) {
@@ -648,7 +670,10 @@ mod tests {
             entry: e.clone(),
             expect: None,
         };
-        assert_eq!(s.apply(std::slice::from_ref(&claim)), Ok(vec![Applied::Claimed]));
+        assert_eq!(
+            s.apply(std::slice::from_ref(&claim)),
+            Ok(vec![Applied::Claimed])
+        );
         // A second claim (another process) loses and sees the first.
         let mut other = e.clone();
         other.run = Some("run-b".into());
@@ -656,7 +681,9 @@ mod tests {
             entry: other,
             expect: None,
         }]);
-        assert!(matches!(&lost, Ok(v) if matches!(&v[0], Applied::Taken(t) if t.run.as_deref() == Some("run-a"))));
+        assert!(
+            matches!(&lost, Ok(v) if matches!(&v[0], Applied::Taken(t) if t.run.as_deref() == Some("run-a")))
+        );
         let mut done = e.clone();
         done.state = State::Created;
         done.lead_id = Some("L1".into());

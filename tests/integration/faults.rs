@@ -14,11 +14,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use leadctl::sandbox::{Options, Sandbox};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::import::{
-    assert_no_duplicates, business_ids, created, leadctl, leads, results, rows_with, sandbox,
-    write_csv,
+    assert_no_duplicates, business_ids, created, leadctl, leads, ledger_of, results, rows_with,
+    sandbox, write_csv,
 };
 use crate::support::server::{Recorded, Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome, CHANNEL};
@@ -38,28 +38,22 @@ fn seed(test: &str) -> u64 {
     seed
 }
 
-/// The last recorded state and lead id of each row in a journal (torn lines skipped, as
-/// leadctl does).
-pub(crate) fn journal_states(path: &Path) -> BTreeMap<u64, (String, Option<String>)> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return BTreeMap::new();
-    };
+/// The state and lead id of each row in a ledger, by the row that last touched its key.
+pub(crate) fn ledger_states(path: &Path) -> BTreeMap<u64, (String, Option<String>)> {
+    use leadctl::ledger::{Filter, Ledger, Location};
     let mut states = BTreeMap::new();
-    for line in text.split_inclusive('\n').skip(1) {
-        if !line.ends_with('\n') {
-            break;
-        }
-        let Ok(v) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        let row = v["row"].as_u64().unwrap();
-        let state = v["state"].as_str().unwrap().to_string();
-        let entry = states.entry(row).or_insert((state.clone(), None));
-        entry.0 = state;
-        if let Some(id) = v["lead_id"].as_str() {
-            entry.1 = Some(id.to_string());
-        }
+    if !path.exists() {
+        return states;
     }
+    let ledger = Ledger::open(&Location::File(path.to_path_buf())).expect("the ledger");
+    ledger
+        .for_each(&Filter::default(), &mut |e| {
+            if let Some(row) = e.row {
+                states.insert(row, (e.state.as_str().to_string(), e.lead_id));
+            }
+            Ok(())
+        })
+        .expect("read the ledger");
     states
 }
 
@@ -124,7 +118,7 @@ fn sigkill_at_random_moments_and_resume_each_time() {
     let sb = sandbox(|o| o.latency = Duration::from_millis(15));
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "kill.csv", rows);
-    let journal = dir.path().join("kill.csv.leadctl-journal");
+    let journal = ledger_of(&sb);
     let args = [
         "import",
         file.to_str().unwrap(),
@@ -137,7 +131,7 @@ fn sigkill_at_random_moments_and_resume_each_time() {
     let mut killed = 0;
     let mut left_in_flight = 0;
     for k in 0..kills {
-        let before = journal_states(&journal);
+        let before = ledger_states(&journal);
         let running = leadctl(&sb).args(args).spawn();
         let at = rng.u64(5..300);
         std::thread::sleep(Duration::from_millis(at));
@@ -150,11 +144,13 @@ fn sigkill_at_random_moments_and_resume_each_time() {
             out.stderr
         );
         killed += 1;
-        let after = journal_states(&journal);
-        // Rows whose last word is `sent` that were not so before: the requests in flight.
+        let after = ledger_states(&journal);
+        // Keys claimed (`sending`) that were not so before: the requests in flight.
         let new_sent: Vec<u64> = after
             .iter()
-            .filter(|(row, (s, _))| s == "sent" && before.get(row).is_none_or(|(b, _)| b != "sent"))
+            .filter(|(row, (s, _))| {
+                s == "sending" && before.get(row).is_none_or(|(b, _)| b != "sending")
+            })
             .map(|(row, _)| *row)
             .collect();
         assert!(
@@ -163,7 +159,7 @@ fn sigkill_at_random_moments_and_resume_each_time() {
             new_sent.len()
         );
         left_in_flight += new_sent.len();
-        // Nothing the journal calls created is missing or doubled.
+        // Nothing the ledger calls created is missing or doubled.
         let ids = lead_ids_by_business_id(&sb);
         for (row, (state, id)) in &after {
             if state == "created" {
@@ -296,6 +292,7 @@ fn answers_slower_than_the_timeout_are_unknown_and_never_re_sent() {
 fn scripted_import(server: &ScriptedServer, dir: &Path, n: usize) -> (Leadctl, String) {
     let file = write_csv(dir, "s.csv", n);
     let l = Leadctl::against(&server.url())
+        .env("LEADCTL_LEDGER", dir.join("ledger.sqlite3"))
         .env("LEADCTL_CHANNEL", CHANNEL)
         .env("LEADCTL_RETRY_BASE_MS", "20");
     (l, file.display().to_string())
@@ -353,7 +350,7 @@ fn rate_limit_storms_with_and_without_retry_after() {
         ),
     ];
     for (name, header, storm, least) in cases {
-        let server = ScriptedServer::start(move |req, n| {
+        let server = ScriptedServer::importing(move |req, n| {
             if req.action() == "get_leads" {
                 return Reply::json(200, json!([]));
             }
@@ -389,7 +386,7 @@ fn rate_limit_storms_with_and_without_retry_after() {
 
 #[test]
 fn a_rate_limit_that_never_ends_sends_nothing_and_the_rows_are_resent_later() {
-    let server = ScriptedServer::start(|_, _| {
+    let server = ScriptedServer::importing(|_, _| {
         Reply::error(429, "Too many requests").header("Retry-After", "0")
     });
     let dir = tempfile::tempdir().unwrap();
@@ -400,8 +397,8 @@ fn a_rate_limit_that_never_ends_sends_nothing_and_the_rows_are_resent_later() {
     out.code(7)
         .stderr_has("still rate-limited (429) after 30 attempts");
     assert!(rows_with(&results(&out), "created").is_empty());
-    // Provably not processed: the journal lets the next run send them.
-    let healthy = ScriptedServer::start(|req, _| lead_for(req));
+    // Provably not processed: the ledger lets the next run send them.
+    let healthy = ScriptedServer::importing(|req, _| lead_for(req));
     let again = Leadctl::against(&healthy.url())
         .env("LEADCTL_CHANNEL", CHANNEL)
         .args(["import", &file, "-o", "ndjson"])
@@ -413,7 +410,7 @@ fn a_rate_limit_that_never_ends_sends_nothing_and_the_rows_are_resent_later() {
 /// Runs a 3-row import against a server whose creates get `reply`; every row must be unknown,
 /// sent once, and not sent again by the same command.
 fn unknown_and_never_resent(reply: Reply, timeout: &str, expect: &str) -> Outcome {
-    let server = ScriptedServer::start(move |req, _| match req.action().as_str() {
+    let server = ScriptedServer::importing(move |req, _| match req.action().as_str() {
         "get_leads" => Reply::json(200, json!([])),
         _ => reply.clone(),
     });
@@ -445,6 +442,7 @@ fn unknown_and_never_resent(reply: Reply, timeout: &str, expect: &str) -> Outcom
     );
 
     let again = Leadctl::against(&server.url())
+        .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
         .env("LEADCTL_CHANNEL", CHANNEL)
         .args(args)
         .run();
@@ -537,7 +535,7 @@ fn run_measuring_memory(l: Leadctl) -> (Outcome, u64) {
 
 #[test]
 fn a_huge_answer_is_not_read_whole() {
-    let server = ScriptedServer::start(|req, _| match req.action().as_str() {
+    let server = ScriptedServer::importing(|req, _| match req.action().as_str() {
         "get_leads" => Reply::json(200, json!([])),
         _ => Reply::Stream {
             len: 50_000_000,
@@ -609,8 +607,8 @@ fn chaos_of_every_sandbox_fault_at_once() {
 }
 
 #[test]
-fn the_journal_never_shows_more_rows_in_flight_than_the_concurrency() {
-    // Kill during a run with a large concurrency: the `sent` rows without an answer are at most
+fn the_ledger_never_shows_more_rows_in_flight_than_the_concurrency() {
+    // Kill during a run with a large concurrency: the claimed keys without an answer are at most
     // --concurrency, however many rows are queued.
     let sb = sandbox(|o| o.latency = Duration::from_millis(200));
     let dir = tempfile::tempdir().unwrap();
@@ -621,10 +619,10 @@ fn the_journal_never_shows_more_rows_in_flight_than_the_concurrency() {
     std::thread::sleep(Duration::from_millis(500));
     running.signal("-KILL");
     running.wait(Duration::from_secs(10));
-    let states = journal_states(&dir.path().join("q.csv.leadctl-journal"));
+    let states = ledger_states(&ledger_of(&sb));
     let in_flight: BTreeSet<u64> = states
         .iter()
-        .filter(|(_, (s, _))| s == "sent")
+        .filter(|(_, (s, _))| s == "sending")
         .map(|(r, _)| *r)
         .collect();
     assert!(
@@ -698,7 +696,7 @@ fn importing_the_errors_file_does_not_resend_unknown_rows_unless_asked() {
 fn a_429_storm_without_retry_after_backs_off_exponentially() {
     // 5 × 429 then success, base 20 ms: the waits are at least 10 + 20 + 40 + 80 + 160 ms
     // (half of each doubled step, the jitter's floor). A constant back-off would be ≤ 100 ms.
-    let server = ScriptedServer::start(|req, n| {
+    let server = ScriptedServer::importing(|req, n| {
         if n < 5 {
             Reply::error(429, "Too many requests")
         } else {

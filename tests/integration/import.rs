@@ -15,7 +15,99 @@ use crate::support::{Leadctl, Outcome};
 pub(crate) fn sandbox(configure: impl FnOnce(&mut Options)) -> Sandbox {
     let mut opts = Options::ephemeral();
     configure(&mut opts);
-    Sandbox::start(opts).expect("start the sandbox")
+    let restarted = opts.state.clone();
+    // The same server restarted from its state file comes back at the same address (as a real
+    // one does): the ledger scopes keys by the API URL.
+    let key = restarted.as_ref().map(|s| format!("state:{}", s.display()));
+    let earlier = key.as_ref().and_then(|k| {
+        STATE_ADDRS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(k)
+            .cloned()
+    });
+    let sb = match earlier {
+        Some(addr) => {
+            let mut tries = 0;
+            loop {
+                let mut o = opts.clone();
+                o.addr = addr.clone();
+                match Sandbox::start(o) {
+                    Ok(sb) => break sb,
+                    Err(e) if tries < 50 => {
+                        tries += 1;
+                        let _ = e;
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    Err(e) => panic!("restart the sandbox at {addr}: {e}"),
+                }
+            }
+        }
+        None => Sandbox::start(opts).expect("start the sandbox"),
+    };
+    if let Some(k) = &key {
+        STATE_ADDRS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(k.clone(), sb.addr().to_string());
+    }
+    // A new sandbox (maybe on a port an earlier one used) starts with a new ledger; one that
+    // resumes a state file is the same server again, so it keeps the ledger of that state.
+    let mut map = ledgers();
+    map.remove(&sb.url());
+    if let Some(state) = restarted {
+        let key = format!("state:{}", state.display());
+        let dir = map
+            .remove(&key)
+            .unwrap_or_else(|| tempfile::tempdir().expect("tempdir"));
+        let path = dir.path().to_path_buf();
+        map.insert(key, dir);
+        STATE_LEDGERS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sb.url(), path);
+    } else {
+        STATE_LEDGERS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&sb.url());
+    }
+    drop(map);
+    sb
+}
+
+type Ledgers = std::collections::HashMap<String, tempfile::TempDir>;
+
+fn ledgers() -> std::sync::MutexGuard<'static, Ledgers> {
+    static LEDGERS: std::sync::OnceLock<std::sync::Mutex<Ledgers>> = std::sync::OnceLock::new();
+    LEDGERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// State file → the address its sandbox listens on.
+static STATE_ADDRS: std::sync::Mutex<std::collections::BTreeMap<String, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Sandboxes started on a state file → the folder of that state's ledger.
+static STATE_LEDGERS: std::sync::Mutex<std::collections::BTreeMap<String, PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The ledger the runs against one sandbox share (as one user's runs share theirs).
+pub(crate) fn ledger_of(sb: &Sandbox) -> PathBuf {
+    if let Some(dir) = STATE_LEDGERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&sb.url())
+    {
+        return dir.join("ledger.sqlite3");
+    }
+    let mut map = ledgers();
+    let dir = map
+        .entry(sb.url())
+        .or_insert_with(|| tempfile::tempdir().expect("tempdir"));
+    dir.path().join("ledger.sqlite3")
 }
 
 pub(crate) fn fixture(name: &str) -> String {
@@ -29,6 +121,7 @@ pub(crate) fn fixture(name: &str) -> String {
 /// leadctl pointed at the sandbox with its key and primary channel.
 pub(crate) fn leadctl(sb: &Sandbox) -> Leadctl {
     Leadctl::new()
+        .env("LEADCTL_LEDGER", ledger_of(sb))
         .env("LEADCTL_API_URL", sb.url())
         .env("LEADCTL_API_KEY", API_KEY)
         .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
@@ -414,20 +507,16 @@ fn a_thousand_rows_at_concurrency_8_create_each_lead_once_in_row_order() {
     let ids = business_ids(&sb);
     assert_eq!(ids.len(), 1000);
     assert!(ids.values().all(|&n| n == 1));
-    // Running the same command again creates nothing: every row is in the journal.
+    // Running the same command again creates nothing: every key is in the ledger.
     let again = leadctl(&sb)
         .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
         .run();
-    again
-        .code(0)
-        .stderr_has("resuming from the journal")
-        .stderr_has("1000 skipped");
+    again.code(0).stderr_has("0 created, 1000 skipped");
     assert_eq!(created(&sb), 1000);
-    assert!(
-        !std::fs::read_to_string(dir.path().join("big.csv.leadctl-journal"))
-            .unwrap()
-            .contains(API_KEY)
-    );
+    let ledger = std::fs::read(ledger_of(&sb)).unwrap();
+    assert!(!ledger
+        .windows(API_KEY.len())
+        .any(|w| w == API_KEY.as_bytes()));
 }
 
 #[test]
@@ -494,7 +583,7 @@ fn ctrl_c_stops_cleanly_and_the_same_command_finishes_the_job() {
         .args(args)
         .run()
         .code(0)
-        .stderr_has("resuming from the journal");
+        .stderr_has(&format!("{partial} skipped"));
     let ids = business_ids(&sb);
     assert_eq!(ids.len(), 200, "every row created");
     assert!(ids.values().all(|&n| n == 1), "each exactly once");
@@ -627,9 +716,10 @@ fn a_row_for_an_inaccessible_channel_fails_with_the_servers_message() {
         .run();
     again.code(8);
     assert_eq!(created(&sb), 1);
+    // Each run reads the channel's newest leads once (403 too) and sends the row once.
     assert_eq!(
         sb.stats()["requests"]["by_status"]["403"],
-        2,
+        4,
         "--retry-failed re-sent it"
     );
 }
@@ -673,14 +763,10 @@ fn shards_together_create_every_row_once() {
     let ids = business_ids(&sb);
     assert_eq!(ids.len(), 301);
     assert!(ids.values().all(|&n| n == 1));
-    assert!(dir
-        .path()
-        .join("s.csv.shard-2-of-3.leadctl-journal")
-        .exists());
 }
 
 #[test]
-fn a_changed_file_is_refused_with_the_choices() {
+fn an_overwritten_export_sends_only_its_new_rows() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "x.csv", 3);
@@ -688,40 +774,35 @@ fn a_changed_file_is_refused_with_the_choices() {
         .args(["import", file.to_str().unwrap()])
         .run()
         .code(0);
+    // The next export: the same file name, rows reordered, one new row.
     std::fs::write(
         &file,
-        "Email,First Name,Business ID\nother@example.com,O,B-9\n",
+        "Email,First Name,Business ID\nnew@example.com,N,B-9\nuser2@example.com,User 2,B-2\n\
+         user1@example.com,User 1,B-1\nuser3@example.com,User 3,B-3\n",
     )
     .unwrap();
-    leadctl(&sb)
-        .args(["import", file.to_str().unwrap()])
-        .run()
-        .code(6)
-        .stderr_has("changed since the journal")
-        .stderr_has("--journal NEW_PATH");
-    assert_eq!(created(&sb), 3);
+    let out = leadctl(&sb)
+        .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    out.code(0).stderr_has("1 created, 3 skipped");
+    assert_eq!(rows_with(&results(&out), "created"), [1]);
+    assert_eq!(created(&sb), 4);
+    assert_no_duplicates(&sb);
 }
 
 #[test]
 fn reconcile_on_demand_settles_what_it_finds() {
+    let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.json");
     let file = write_csv(dir.path(), "u.csv", 3);
-    {
-        // Every answer is dropped, reads too: the run cannot settle anything itself.
-        let sb = sandbox(|o| {
-            o.drop_rate = 1.0;
-            o.state = Some(state.clone());
-        });
-        let out = leadctl(&sb)
-            .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
-            .run();
-        out.code(8)
-            .stderr_has("could not read the leads of channel");
-        assert_eq!(rows_with(&results(&out), "unknown"), [1, 2, 3]);
-        assert_eq!(created(&sb), 3, "the server processed them");
-    }
-    let sb = sandbox(|o| o.state = Some(state.clone()));
+    // The leads exist on the server, but the ledger holds them as sent without an answer (as
+    // a run whose answers were all lost leaves them).
+    leadctl(&sb)
+        .args(["--no-ledger", "import", file.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("--no-ledger: nothing is remembered");
+    seed_unknown(&sb, 3);
     let out = leadctl(&sb)
         .args([
             "import",
@@ -734,7 +815,7 @@ fn reconcile_on_demand_settles_what_it_finds() {
     out.code(0)
         .stderr_has("3 of 3 row(s) without a reliable answer were found");
     assert_eq!(rows_with(&results(&out), "created"), [1, 2, 3]);
-    // Now the journal knows them: the same import sends nothing and reports them as done.
+    // Now the ledger knows them: the same import sends nothing and reports them as done.
     let again = leadctl(&sb)
         .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
         .run();
@@ -746,6 +827,39 @@ fn reconcile_on_demand_settles_what_it_finds() {
         .run()
         .code(0)
         .stderr_has("has no unknown rows");
+}
+
+/// Puts the rows of `write_csv(_, _, n)` into the sandbox's ledger as `unknown`.
+pub(crate) fn seed_unknown(sb: &Sandbox, n: usize) {
+    use leadctl::ledger::{identity, Entry, Fields, Ledger, Location, Op, State};
+    let ledger = Ledger::open(&Location::File(ledger_of(sb))).expect("the ledger");
+    for i in 1..=n {
+        let mut fields = Fields::new();
+        fields.insert("email".into(), format!("user{i}@example.com").into());
+        fields.insert("first_name".into(), format!("User {i}").into());
+        fields.insert("business_id".into(), format!("B-{i}").into());
+        let now = leadctl::ledger::now_secs();
+        ledger
+            .apply(Op::Put(Entry {
+                api_url: leadctl::ledger::scope_url(&sb.url()),
+                channel: PRIMARY_CHANNEL_ID.to_string(),
+                key: format!("business_id:B-{i}"),
+                state: State::Unknown,
+                lead_id: None,
+                hash: identity::hash_fields(&fields),
+                fields,
+                error: Some("the connection was cut".into()),
+                via: None,
+                input: None,
+                row: Some(i as u64),
+                run: None,
+                sent_at: Some(now - 5),
+                answered_at: Some(now - 4),
+                first_at: now - 5,
+                updated_at: now - 4,
+            }))
+            .expect("seeded");
+    }
 }
 
 #[test]
@@ -841,7 +955,7 @@ fn a_second_ctrl_c_exits_at_once_and_the_journal_stays_consistent() {
 }
 
 #[test]
-fn splitting_a_file_differently_from_before_is_refused() {
+fn splitting_a_file_differently_from_before_creates_nothing_twice() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "split.csv", 4);
@@ -851,19 +965,16 @@ fn splitting_a_file_differently_from_before_is_refused() {
         .run()
         .code(0);
     assert_eq!(created(&sb), 2);
-    for other in [&["import", f][..], &["import", f, "--shard", "1/3"][..]] {
-        leadctl(&sb)
-            .args(other)
-            .run()
-            .code(6)
-            .stderr_has("was imported with --shard K/2")
-            .stderr_has("could create its rows again");
-    }
-    // The sibling shard of the same split is fine, and so is an explicit journal.
+    // Another split, then the whole file: the ledger knows every key, whatever the split.
     leadctl(&sb)
-        .args(["import", f, "--shard", "2/2"])
+        .args(["import", f, "--shard", "1/3"])
         .run()
         .code(0);
+    leadctl(&sb)
+        .args(["import", f])
+        .run()
+        .code(0)
+        .stderr_has("skipped");
     assert_eq!(created(&sb), 4);
     assert_no_duplicates(&sb);
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use leadctl::sandbox::{API_KEY, PRIMARY_CHANNEL_ID, PRIVATE_LEAD_ID};
 
-use crate::import::{created, fixture, leadctl, sandbox, write_csv};
+use crate::import::{created, fixture, leadctl, ledger_of, sandbox, write_csv};
 use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome, CHANNEL, KEY};
 
@@ -40,10 +40,10 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 #[test]
-fn the_key_never_shows_in_any_output_log_journal_or_errors_file_even_at_v_v() {
+fn the_key_never_shows_in_any_output_log_ledger_or_errors_file_even_at_v_v() {
     let sb = sandbox(|_| {});
     let work = tempfile::tempdir().unwrap();
-    // One valid row, one invalid: with --skip-invalid the run writes a journal and an errors file.
+    // One valid row, one invalid: with --skip-invalid the run writes the ledger and an errors file.
     let csv = work.path().join("leads.csv");
     std::fs::write(
         &csv,
@@ -79,6 +79,7 @@ fn the_key_never_shows_in_any_output_log_journal_or_errors_file_even_at_v_v() {
     for how in ["LEADCTL_API_KEY", "LEADCTL_API_KEY_FILE"] {
         for args in &commands {
             let l = Leadctl::new()
+                .env("LEADCTL_LEDGER", work.path().join("ledger.sqlite3"))
                 .env("LEADCTL_API_URL", sb.url())
                 .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID);
             let l = if how == "LEADCTL_API_KEY" {
@@ -97,10 +98,10 @@ fn the_key_never_shows_in_any_output_log_journal_or_errors_file_even_at_v_v() {
             runs += 1;
         }
     }
-    // The files the imports left: journal and errors file.
-    let journal = work.path().join("leads.csv.leadctl-journal");
+    // The files the imports left: the ledger and the errors file.
+    let ledger = work.path().join("ledger.sqlite3");
     let errors = work.path().join("leads.csv.errors.csv");
-    assert!(journal.exists() && errors.exists());
+    assert!(ledger.exists() && errors.exists());
     for (path, bytes) in files_under(work.path()) {
         if path != key_file {
             assert!(
@@ -142,9 +143,10 @@ fn the_key_never_shows_in_any_output_log_journal_or_errors_file_even_at_v_v() {
 #[test]
 fn import_never_follows_a_redirect() {
     let target = ScriptedServer::start(|_, _| Reply::error(500, "must not be reached"));
-    let server = ScriptedServer::sequence(vec![
-        Reply::text(307, "text/plain", "").header("Location", &target.url())
-    ]);
+    let location = target.url();
+    let server = ScriptedServer::importing(move |_, _| {
+        Reply::text(307, "text/plain", "").header("Location", &location)
+    });
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "r.csv", 3);
     let out = Leadctl::against(&server.url())
@@ -181,7 +183,7 @@ fn import_refuses_plain_http_to_a_remote_host() {
 }
 
 #[test]
-fn journal_and_errors_file_are_private() {
+fn ledger_and_errors_file_are_private() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("p.csv");
@@ -190,24 +192,25 @@ fn journal_and_errors_file_are_private() {
         .args(["import", file.to_str().unwrap(), "--skip-invalid"])
         .run()
         .code(8);
-    assert_eq!(mode(&dir.path().join("p.csv.leadctl-journal")), 0o600);
+    assert_eq!(mode(&ledger_of(&sb)), 0o600);
     assert_eq!(mode(&dir.path().join("p.csv.errors.csv")), 0o600);
-    // An explicit --journal and --errors too.
-    let j = dir.path().join("my.journal");
+    // An explicit --ledger (in a folder leadctl makes: 0700) and --errors too.
+    let l = dir.path().join("new/place/my.sqlite3");
     let e = dir.path().join("my-errors.csv");
     leadctl(&sb)
         .args([
+            "--ledger",
+            l.to_str().unwrap(),
             "import",
             file.to_str().unwrap(),
             "--skip-invalid",
-            "--journal",
-            j.to_str().unwrap(),
             "--errors",
             e.to_str().unwrap(),
         ])
         .run()
         .code(8);
-    assert_eq!(mode(&j), 0o600);
+    assert_eq!(mode(&l), 0o600);
+    assert_eq!(mode(l.parent().unwrap()), 0o700);
     assert_eq!(mode(&e), 0o600);
 }
 
@@ -222,40 +225,34 @@ fn refused_and_untouched(out: &Outcome, path: &Path, before: &str, needle: &str)
 }
 
 #[test]
-fn a_journal_path_holding_someone_elses_file_is_never_taken_over() {
+fn a_ledger_path_holding_someone_elses_file_is_never_taken_over() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "o.csv", 2);
-    // At the default path...
-    let theirs = dir.path().join("o.csv.leadctl-journal");
-    std::fs::write(&theirs, "my notes\n").unwrap();
-    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
-    refused_and_untouched(&out, &theirs, "my notes\n", "is not a leadctl journal");
-    out.stderr_has("leadctl does not overwrite files it did not write");
-    // ...and at --journal PATH, even a file that is JSON.
-    let other = dir.path().join("data.json");
-    std::fs::write(&other, "{\"a\": 1}\n").unwrap();
-    let out = leadctl(&sb)
-        .args([
-            "import",
-            file.to_str().unwrap(),
-            "--journal",
-            other.to_str().unwrap(),
-        ])
-        .run();
-    refused_and_untouched(&out, &other, "{\"a\": 1}\n", "is not a leadctl journal");
-    // ...and a file without a final newline, which used to get a journal appended to it.
-    let bare = dir.path().join("bare.txt");
-    std::fs::write(&bare, "my precious notes").unwrap();
-    let out = leadctl(&sb)
-        .args([
-            "import",
-            file.to_str().unwrap(),
-            "--journal",
-            bare.to_str().unwrap(),
-        ])
-        .run();
-    refused_and_untouched(&out, &bare, "my precious notes", "is not a leadctl journal");
+    let import = |ledger: &Path| {
+        leadctl(&sb)
+            .args(["--ledger", ledger.to_str().unwrap(), "import"])
+            .arg(&file)
+            .run()
+    };
+    // Text, JSON, an empty file: refused, untouched, nothing sent.
+    for (name, before, needle) in [
+        ("notes.txt", "my precious notes", "is not a SQLite database"),
+        ("data.json", "{\"a\": 1}\n", "is not a SQLite database"),
+        ("empty", "", "exists and is empty"),
+    ] {
+        let theirs = dir.path().join(name);
+        std::fs::write(&theirs, before).unwrap();
+        refused_and_untouched(&import(&theirs), &theirs, before, needle);
+    }
+    // A dangling symbolic link is not followed to create its target.
+    let link = dir.path().join("link.sqlite3");
+    std::os::unix::fs::symlink(dir.path().join("nowhere/target"), &link).unwrap();
+    import(&link).code(3).stderr_has("symbolic link to nothing");
+    assert!(!dir.path().join("nowhere").exists());
+    assert_eq!(created(&sb), 0);
+    let theirs = dir.path().join("o.csv.unused");
+    std::fs::write(&theirs, "x").unwrap();
     // ...and --errors PATH.
     std::fs::remove_file(&theirs).unwrap();
     let errors = dir.path().join("precious.csv");

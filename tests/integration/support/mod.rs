@@ -106,6 +106,7 @@ impl Leadctl {
         }
         cmd.env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_DATA_HOME", home.path().join(".local/share"))
             .env("LEADCTL_CONFIG", home.path().join("config.toml"))
             .env("RUST_BACKTRACE", "1");
         Leadctl {

@@ -110,6 +110,13 @@ impl ScriptedServer {
     pub fn start(
         script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
     ) -> ScriptedServer {
+        ScriptedServer::start_with(script, false)
+    }
+
+    fn start_with(
+        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+        answer_reads: bool,
+    ) -> ScriptedServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -120,10 +127,19 @@ impl ScriptedServer {
                 let Ok(stream) = stream else { continue };
                 let script = script.clone();
                 let recorded = recorded.clone();
-                thread::spawn(move || serve(stream, &*script, &recorded));
+                thread::spawn(move || serve(stream, &*script, &recorded, answer_reads));
             }
         });
         ScriptedServer { port, requests }
+    }
+
+    /// Like `start`, for imports: the reads an import makes before its first create
+    /// (`get_leads`: an empty channel) are answered here, not recorded and not counted, so the
+    /// script sees only the creates.
+    pub fn importing(
+        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> ScriptedServer {
+        ScriptedServer::start_with(script, true)
     }
 
     /// Replies in order; the last one repeats.
@@ -140,7 +156,7 @@ impl ScriptedServer {
     }
 }
 
-fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>) {
+fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>, answer_reads: bool) {
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut writer = stream;
@@ -148,6 +164,21 @@ fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>) {
         let Some(request) = read_request(&mut reader) else {
             return;
         };
+        if answer_reads && request.action() == "get_leads" {
+            let body = b"{\"leads\": []}";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            if writer
+                .write_all(head.as_bytes())
+                .and_then(|()| writer.write_all(body))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         let n = {
             let mut all = recorded.lock().unwrap();
             all.push(request.clone());
