@@ -5,6 +5,7 @@
 //! for each later pass (duplicates, then the bodies), so memory does not grow with its size; stdin
 //! can be read once only, so its rows are checked as they stream.
 
+pub mod concurrency;
 pub mod journal;
 pub mod mapping;
 pub mod read;
