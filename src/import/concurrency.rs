@@ -50,8 +50,8 @@ const BASELINE_CREEP: f64 = 0.005;
 const RATE_HEADROOM: f64 = 1.5;
 /// At most this many changes wait in the queue for [`Controller::drain_changes`].
 const MAX_QUEUED_CHANGES: usize = 1024;
-/// After an answer of unknown outcome, the limit it came at is probed again only after this many
-/// windows; each further such answer doubles the wait, up to `MAX_PROBE_HOLD`.
+/// After an overload storm, the limit it began at is probed again only after this many windows;
+/// each further storm doubles the wait, up to `MAX_PROBE_HOLD`.
 const PROBE_HOLD: u32 = 32;
 const MAX_PROBE_HOLD: u32 = 1024;
 
@@ -322,10 +322,13 @@ struct State {
     /// The window latency that caused the last latency back-off, while no good window followed.
     backoff_latency: Option<f64>,
     last_good: usize,
-    /// Below the limit an answer of unknown outcome (546, 504, a timeout...) came at: not passed
-    /// for `hold` more windows.
-    ceiling: Option<usize>,
+    /// One below the limit an overload storm began at: growth stops there for `hold` windows
+    /// before it is probed again.
+    known_bad: Option<usize>,
     hold: u32,
+    /// Overload back-offs happened and no good window came since: further cuts belong to the
+    /// same storm and do not move `known_bad`.
+    storm: bool,
     /// The next `hold`.
     next_hold: u32,
     /// Samples by the limit they were sent under (index = limit).
@@ -385,8 +388,9 @@ impl Controller {
                 last_latency: None,
                 backoff_latency: None,
                 last_good: limit,
-                ceiling: None,
+                known_bad: None,
                 hold: 0,
+                storm: false,
                 next_hold: PROBE_HOLD,
                 used: vec![0; max + 1],
                 history: History {
@@ -557,7 +561,8 @@ impl Controller {
             }
             Class::Ok => {
                 state.fresh = true;
-                state.window.push(sample.latency.as_secs_f64());
+                // At least 1 µs, so that a baseline of 0 cannot hide every later rise.
+                state.window.push(sample.latency.as_secs_f64().max(1e-6));
                 if sample.rate_waited {
                     state.window_rate_waited += 1;
                 }
@@ -599,6 +604,7 @@ impl Controller {
             return;
         }
         state.backoff_latency = None;
+        state.storm = false;
         state.last_good = state.limit;
         let ceiling = self.config.rate.map_or(self.config.max, |rate| {
             let usable = (rate * latency * RATE_HEADROOM).ceil();
@@ -612,13 +618,13 @@ impl Controller {
             self.set(state, ceiling, Reason::RateCeiling);
             state.history.rate_ceiling += 1;
         } else if saturated && state.limit < ceiling {
-            if state.ceiling.is_some_and(|c| state.limit >= c) {
+            if state.known_bad.is_some_and(|c| state.limit >= c) {
                 if state.hold > 0 {
                     state.hold -= 1;
                     return;
                 }
                 // Held long enough: probe past it once more.
-                state.ceiling = None;
+                state.known_bad = None;
             }
             let to = state.limit + 1;
             self.set(state, to, Reason::Increase);
@@ -638,12 +644,17 @@ impl Controller {
         }
         match reason {
             Reason::RisingLatency { .. } => state.history.backoffs_latency += 1,
-            Reason::Overload(Cause::RateLimited) => state.history.backoffs_rate_limited += 1,
             Reason::Overload(cause) => {
-                state.history.backoffs_overload += 1;
-                if cause.unknown_outcome() {
-                    // Unknown outcomes are costly: remember where they began.
-                    state.ceiling = Some(state.limit - 1);
+                if cause == Cause::RateLimited {
+                    state.history.backoffs_rate_limited += 1;
+                } else {
+                    state.history.backoffs_overload += 1;
+                }
+                // Probing past where the server pushed back costs 429 pauses or unknown rows:
+                // remember where the storm began and wait longer each time before trying again.
+                if !state.storm {
+                    state.storm = true;
+                    state.known_bad = Some((state.limit - 1).max(1));
                     state.hold = state.next_hold;
                     state.next_hold = (state.next_hold * 2).min(MAX_PROBE_HOLD);
                 }
@@ -798,11 +809,25 @@ mod tests {
         watch: usize,
         server: &mut Server<'_>,
     ) -> Run {
+        simulate_paused(config, seconds, seed, watch, 0.0, server)
+    }
+
+    /// `simulate`, with the API client's pool-wide pause: after a 429 answer, nothing is sent for
+    /// `pause` seconds (the sandbox's `Retry-After: 1`).
+    fn simulate_paused(
+        config: Config,
+        seconds: f64,
+        seed: u64,
+        watch: usize,
+        pause: f64,
+        server: &mut Server<'_>,
+    ) -> Run {
         let ctl = Controller::new(config.clone());
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut queue: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
         let mut pending: HashMap<u64, (Permit<'_>, f64, Class)> = HashMap::new();
         let (mut now, mut seq, mut at_server) = (0.0_f64, 0_u64, 0_usize);
+        let mut not_before = 0.0_f64;
         let mut run = Run {
             seconds,
             ok: 0,
@@ -815,7 +840,7 @@ mod tests {
             changes: Vec::new(),
         };
         loop {
-            while now < seconds {
+            while now < seconds && now >= not_before {
                 let Some(permit) = ctl.try_acquire() else {
                     break;
                 };
@@ -831,6 +856,12 @@ mod tests {
                 pending.insert(seq, (permit, latency, class));
                 seq += 1;
             }
+            let next = queue.peek().map(|Reverse((due, _))| *due as f64 / 1e9);
+            if not_before > now && next.is_none_or(|t| t > not_before) {
+                // Paused with nothing due before the pause ends: wake up then.
+                now = not_before;
+                continue;
+            }
             let Some(Reverse((due, id))) = queue.pop() else {
                 break;
             };
@@ -839,6 +870,9 @@ mod tests {
             let Some((permit, latency, class)) = pending.remove(&id) else {
                 continue;
             };
+            if class == Class::Overload(Cause::RateLimited) {
+                not_before = not_before.max(now + pause);
+            }
             if now <= seconds {
                 match class {
                     Class::Ok => run.ok += 1,
@@ -1101,6 +1135,48 @@ mod tests {
         assert_eq!(run.final_limit, 1);
         assert_eq!(run.history.rate_ceiling, 1);
         assert!(summarize(&run.history).ends_with("held down by --rate"));
+    }
+
+    #[test]
+    fn a_server_rate_limit_is_found_with_few_429s() {
+        // The sandbox's `--rate-limit 100`: 100 requests a second (bursts of one second), 429
+        // with `Retry-After: 1` past it, which pauses the whole pool for a second.
+        fn server() -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
+            let (mut tokens, mut at) = (100.0_f64, 0.0_f64);
+            move |_, t, _| {
+                tokens = (tokens + (t - at) * 100.0).min(100.0);
+                at = t;
+                if tokens >= 1.0 {
+                    tokens -= 1.0;
+                    (100.0 * MS, Class::Ok)
+                } else {
+                    (2.0 * MS, Class::Overload(Cause::RateLimited))
+                }
+            }
+        }
+        let run = simulate_paused(Config::auto(32), 120.0, 12, usize::MAX, 1.0, &mut server());
+        let best = [1, 2, 4, 8, 10, 12, 16, 32]
+            .into_iter()
+            .map(|n| {
+                let fixed = simulate_paused(Config::fixed(n), 120.0, 12, usize::MAX, 1.0, &mut server());
+                (n, fixed.throughput())
+            })
+            .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
+        let ratio = run.throughput() / best.1;
+        let share = run.overloads as f64 / run.sent as f64;
+        eprintln!(
+            "rate limit 100: final {}, {:.1}/s = {ratio:.3} of best fixed {} ({:.1}/s), {} 429s of {} ({:.2} %) ({})",
+            run.final_limit,
+            run.throughput(),
+            best.0,
+            best.1,
+            run.overloads,
+            run.sent,
+            share * 100.0,
+            summarize(&run.history)
+        );
+        assert!(ratio >= 0.9, "{ratio}");
+        assert!(share <= 0.02, "{share}");
     }
 
     #[test]
