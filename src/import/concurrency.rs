@@ -46,6 +46,10 @@ pub const DEFAULT_MAX: usize = 32;
 const MIN_WINDOW: usize = 6;
 /// How much the baseline may rise per window when no lower latency is seen.
 const BASELINE_CREEP: f64 = 0.005;
+/// The smoothing of the noise estimate (per window).
+const NOISE_ALPHA: f64 = 0.1;
+/// A window backs off only beyond this many noise steps above the baseline.
+const NOISE_MARGIN: f64 = 4.0;
 /// `--rate` headroom over Little's law (rate × latency).
 const RATE_HEADROOM: f64 = 1.5;
 /// At most this many changes wait in the queue for [`Controller::drain_changes`].
@@ -319,6 +323,8 @@ struct State {
     window_rate_waited: usize,
     baseline: Option<f64>,
     last_latency: Option<f64>,
+    /// The typical chance step between window medians, relative to the baseline.
+    noise: f64,
     /// The window latency that caused the last latency back-off, while no good window followed.
     backoff_latency: Option<f64>,
     last_good: usize,
@@ -386,6 +392,7 @@ impl Controller {
                 window_rate_waited: 0,
                 baseline: None,
                 last_latency: None,
+                noise: 0.0,
                 backoff_latency: None,
                 last_good: limit,
                 known_bad: None,
@@ -580,15 +587,24 @@ impl Controller {
         state.window.clear();
         state.window_rate_waited = 0;
         state.reached = false;
-        state.last_latency = Some(latency);
         let baseline = state.baseline.unwrap_or(latency);
-        state.baseline = Some(latency.min(baseline * (1.0 + BASELINE_CREEP)));
-        let ratio = if baseline > 0.0 {
-            latency / baseline
+        let ratio = latency / baseline;
+        // How much a window's median wanders by chance: the mean step between consecutive
+        // windows (1.128 σ for a normal spread), relative to the baseline.
+        if let Some(previous) = state.last_latency {
+            let step = ((latency - previous).abs() / baseline).min(0.5) / 1.128;
+            state.noise += NOISE_ALPHA * (step - state.noise);
+        }
+        state.last_latency = Some(latency);
+        // The baseline follows lower windows half-way at once, and rises by a creep.
+        state.baseline = Some(if latency < baseline {
+            baseline - (baseline - latency) / 2.0
         } else {
-            1.0
-        };
-        if ratio >= self.config.tolerance {
+            latency.min(baseline * (1.0 + BASELINE_CREEP))
+        });
+        // A rise within what chance explains is not one.
+        let tolerance = self.config.tolerance.max(1.0 + NOISE_MARGIN * state.noise);
+        if ratio >= tolerance {
             if state
                 .backoff_latency
                 .is_some_and(|before| latency >= before * 0.9)
@@ -840,10 +856,9 @@ mod tests {
             changes: Vec::new(),
         };
         loop {
-            while now < seconds && now >= not_before {
-                let Some(permit) = ctl.try_acquire() else {
-                    break;
-                };
+            // Send all that the gate lets through (time stands still meanwhile).
+            let sending = now < seconds && now >= not_before;
+            while let Some(permit) = sending.then(|| ctl.try_acquire()).flatten() {
                 assert!(ctl.snapshot().in_flight <= ctl.config().max);
                 at_server += 1;
                 run.sent += 1;
@@ -1158,7 +1173,8 @@ mod tests {
         let best = [1, 2, 4, 8, 10, 12, 16, 32]
             .into_iter()
             .map(|n| {
-                let fixed = simulate_paused(Config::fixed(n), 120.0, 12, usize::MAX, 1.0, &mut server());
+                let fixed =
+                    simulate_paused(Config::fixed(n), 120.0, 12, usize::MAX, 1.0, &mut server());
                 (n, fixed.throughput())
             })
             .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
@@ -1445,5 +1461,44 @@ mod tests {
         });
         drop(held);
         assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn jitter_does_not_pass_for_congestion() {
+        // Service times spread uniformly ±j around 100 ms, with and without a capacity.
+        for (j, cap) in [(0.2, 5), (0.2, 20), (0.5, 20), (0.5, 1000)] {
+            let server = move |n: usize, _: f64, rng: &mut fastrand::Rng| {
+                let base = 100.0 * MS * (n as f64 / cap as f64).max(1.0);
+                (base * (1.0 - j + 2.0 * j * rng.f64()), Class::Ok)
+            };
+            let run = simulate(Config::auto(32), 60.0, 13, usize::MAX, &mut server.clone());
+            let (n, best) = best_fixed(60.0, &mut server.clone());
+            let ratio = run.throughput() / best;
+            eprintln!(
+                "jitter ±{j} capacity {cap}: final {}, {ratio:.3} of best fixed {n} ({})",
+                run.final_limit,
+                summarize(&run.history)
+            );
+            assert!(ratio >= 0.9, "±{j} capacity {cap}: {ratio}");
+        }
+        // And with the 546 cliff behind a capacity of 20, ±20 %: still far fewer 546s than answers.
+        let mut both = |n: usize, _: f64, rng: &mut fastrand::Rng| {
+            let latency = 100.0 * MS * (n as f64 / 20.0).max(1.0) * (0.8 + 0.4 * rng.f64());
+            let class = if n > 30 {
+                Class::Overload(Cause::WorkerLimit)
+            } else {
+                Class::Ok
+            };
+            (latency, class)
+        };
+        let run = simulate(Config::auto(32), 60.0, 14, 30, &mut both);
+        eprintln!(
+            "jitter ±0.2 capacity 20 + overload at 30: final {}, {} 546s of {} ({})",
+            run.final_limit,
+            run.overloads,
+            run.sent,
+            summarize(&run.history)
+        );
+        assert!(run.overloads * 200 < run.sent, "{}", run.overloads);
     }
 }
