@@ -4,21 +4,23 @@
 //! the requests in flight have reached the current limit and returns a [`Permit`]; the worker
 //! sends one request and hands the permit back with [`Permit::done`] and a [`Sample`] (the
 //! request's latency and a [`Class`]: `Ok`, `Overload` or `Neutral`). From the samples the limit
-//! moves, in the manner of TCP congestion control (doc/concurrency.md has the reasoning):
+//! moves, in the manner of TCP congestion control (doc/concurrency.md has the reasoning and the
+//! references):
 //!
 //! - one *window* is one round trip's worth of answers (`max(limit, 6)` `Ok` samples); its
-//!   latency is their median, compared with a *baseline*, the lowest window median seen, which
-//!   creeps up by 0.5 % a window so that one lucky window does not rule for ever;
-//! - a window near the baseline (below `tolerance` × baseline) in which the pool was saturated
-//!   (the requests in flight reached the limit) adds one: additive increase;
-//! - a window at or above `tolerance` × baseline cuts the limit in proportion to the excess
-//!   (`limit × 0.9 × baseline / latency`, at least halving, at most × 0.9): multiplicative
-//!   decrease, enough to drain the server's queue so the baseline is measured again;
+//!   latency is their median, compared with a *baseline* that follows lower windows half-way at
+//!   once and otherwise creeps up by 0.5 % a window (a low percentile of recent windows);
+//! - a window below `tolerance` × baseline (1.3, or more when the latency is noisy) in which the
+//!   pool was saturated (the requests in flight reached the limit) adds one: additive increase;
+//! - a window at or above it cuts the limit in proportion to the excess (`limit × 0.9 × baseline
+//!   / latency`, between × 0.5 and × 0.9): multiplicative decrease, enough to drain the server's
+//!   queue so that the next windows measure the baseline again;
 //! - an overload answer (429, 546, 502/503/504, a timeout, a reset) cuts it at once: × 0.7 when
-//!   nothing was processed (429, 502, 503), × 0.5 when the outcome may be unknown;
-//! - after a decrease, answers to requests sent before it are not judged again (cool-down of one
-//!   round trip), so one storm is one back-off, not thirty;
-//! - if cutting did not lower the latency, the latency is not caused by our load: the baseline is
+//!   nothing was processed (429, 502, 503), × 0.5 when the outcome may be unknown; the limit the
+//!   storm began at is then probed again only after 32 windows, 64 after the next storm, ...;
+//! - after a decrease, answers to requests sent before it are not judged again (a cool-down of
+//!   one round trip), so one storm is one back-off, not thirty;
+//! - if cutting did not lower the latency, our load is not what makes it slow: the baseline is
 //!   re-based to it instead of shrinking further;
 //! - `Neutral` answers (400/401/403/404, other client errors, 500) never move it.
 //!
@@ -29,6 +31,40 @@
 //! The controller only gates: it never asks for a request to be sent again, so it probes the
 //! server with fresh rows only. Time enters only through the samples' latencies (no clock is
 //! read), which makes it deterministic under test.
+//!
+//! A blocking worker:
+//!
+//! ```no_run
+//! use std::sync::atomic::AtomicBool;
+//! use std::time::{Duration, Instant};
+//! use leadctl::import::concurrency::{Class, Config, Controller, Sample};
+//!
+//! # fn send(_row: u64) -> Result<(), leadctl::api::ApiError> { Ok(()) }
+//! let controller = Controller::new(Config::auto(32).with_rate(None));
+//! let stop = AtomicBool::new(false);
+//! std::thread::scope(|s| {
+//!     for _ in 0..32 {
+//!         // As many workers as the limit may reach: the gate decides how many send.
+//!         s.spawn(|| {
+//!             for row in 0..100 {
+//!                 let Some(permit) = controller.acquire(&stop) else { return };
+//!                 // (wait for the --rate limiter here, and note whether it made us wait)
+//!                 let started = Instant::now();
+//!                 let result = send(row);
+//!                 permit.done(Sample::new(started.elapsed(), Class::of(&result)));
+//!             }
+//!         });
+//!     }
+//!     // The collecting thread: `-v` lines and the progress bar's "auto 23".
+//!     for change in controller.drain_changes() {
+//!         eprintln!("{change}");
+//!     }
+//!     let _label = format!("auto {}", controller.limit());
+//! });
+//! eprintln!("{}", controller.summary());
+//! let _resume_from = controller.last_good();
+//! # let _ = Duration::ZERO;
+//! ```
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -70,7 +106,8 @@ pub struct Config {
     pub max: usize,
     /// `--rate`, requests a second: `auto` does not go past what the rate can use.
     pub rate: Option<f64>,
-    /// A window whose latency is this many times the baseline (or more) backs off.
+    /// A window whose latency is this many times the baseline (or more) backs off; raised by
+    /// itself when window latencies wander by chance more than this allows.
     pub tolerance: f64,
 }
 
@@ -713,14 +750,6 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// The summary line of a [`History`].
 pub fn summarize(h: &History) -> String {
     if h.fixed {
@@ -730,42 +759,26 @@ pub fn summarize(h: &History) -> String {
     if let Some(m) = h.most_used {
         line.push_str(&format!(", mostly {m}"));
     }
-    let mut parts = Vec::new();
-    if h.backoffs_latency > 0 {
-        parts.push(format!(
-            "{} on rising latency",
-            plural(h.backoffs_latency, "time", "times")
-        ));
-    }
-    if h.backoffs_overload > 0 {
-        parts.push(format!(
-            "{} on overload answers",
-            plural(h.backoffs_overload, "time", "times")
-        ));
-    }
-    if h.backoffs_rate_limited > 0 {
-        parts.push(format!(
-            "{} on 429 rate limiting",
-            plural(h.backoffs_rate_limited, "time", "times")
-        ));
-    }
+    let parts: Vec<String> = [
+        (h.backoffs_latency, "rising latency"),
+        (h.backoffs_overload, "overload answers"),
+        (h.backoffs_rate_limited, "429 rate limiting"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .enumerate()
+    // Only the first says "times": "backed off 3 times on rising latency, 1 on 429 ...".
+    .map(|(i, (n, what))| match (i, n) {
+        (0, 1) => format!("1 time on {what}"),
+        (0, _) => format!("{n} times on {what}"),
+        _ => format!("{n} on {what}"),
+    })
+    .collect();
     if parts.is_empty() {
         line.push_str("; never backed off");
     } else {
-        // Only the first part says "times": "backed off 3 times on rising latency, 1 on 429".
         line.push_str("; backed off ");
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                line.push_str(", ");
-                line.push_str(
-                    part.replacen(" times", "", 1)
-                        .replacen(" time", "", 1)
-                        .as_str(),
-                );
-            } else {
-                line.push_str(part);
-            }
-        }
+        line.push_str(&parts.join(", "));
     }
     if h.rate_ceiling > 0 {
         line.push_str("; held down by --rate");
@@ -914,7 +927,7 @@ mod tests {
 
     /// The best throughput of a fixed limit on the same server.
     fn best_fixed(seconds: f64, server: &mut Server<'_>) -> (usize, f64) {
-        [1, 2, 4, 8, 12, 16, 20, 24, 28, 32]
+        [1, 2, 4, 8, 12, 16, 20, 24, 28, 30, 32]
             .into_iter()
             .map(|n| {
                 let run = simulate(Config::fixed(n), seconds, 7, usize::MAX, server);
@@ -1038,13 +1051,16 @@ mod tests {
         let run = simulate(Config::auto(64), 60.0, 5, 30, &mut server);
         let above = run.sent_above_watch as f64 / run.sent as f64;
         let share = run.overloads as f64 / run.sent as f64;
+        let (n, best) = best_fixed(60.0, &mut server);
         eprintln!(
-            "overload at 30: final {}, {} of {} answers 546 ({:.2} %), {:.2} % sent above 30 ({})",
+            "overload at 30: final {}, {} of {} answers 546 ({:.2} %), {:.2} % sent above 30, \
+             {:.3} of best fixed {n} ({})",
             run.final_limit,
             run.overloads,
             run.sent,
             share * 100.0,
             above * 100.0,
+            run.throughput() / best,
             summarize(&run.history)
         );
         assert!(above < 0.02, "{above}");
