@@ -66,7 +66,7 @@
 //! # let _ = Duration::ZERO;
 //! ```
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -374,8 +374,8 @@ struct State {
     storm: bool,
     /// The next `hold`.
     next_hold: u32,
-    /// Samples by the limit they were sent under (index = limit).
-    used: Vec<u64>,
+    /// Samples by the limit they were sent under.
+    used: BTreeMap<usize, u64>,
     history: History,
     changes: VecDeque<Change>,
 }
@@ -415,9 +415,21 @@ impl Drop for Permit<'_> {
 
 impl Controller {
     pub fn new(config: Config) -> Controller {
-        let max = config.max.max(1);
+        // The fields are public: whatever they hold, the controller keeps to its bounds.
+        let max = config.fixed.unwrap_or(config.max).max(1);
         let limit = config.fixed.unwrap_or(config.initial).clamp(1, max);
-        let config = Config { max, ..config };
+        let tolerance = if config.tolerance.is_finite() && config.tolerance > 1.0 {
+            config.tolerance
+        } else {
+            Config::auto(max).tolerance
+        };
+        let rate = config.rate;
+        let config = Config {
+            max,
+            initial: limit,
+            tolerance,
+            ..config.with_rate(rate)
+        };
         Controller {
             state: Mutex::new(State {
                 limit,
@@ -425,7 +437,7 @@ impl Controller {
                 epoch: 0,
                 fresh: true,
                 reached: false,
-                window: Vec::with_capacity(max.max(MIN_WINDOW)),
+                window: Vec::with_capacity(max.clamp(MIN_WINDOW, 1024)),
                 window_rate_waited: 0,
                 baseline: None,
                 last_latency: None,
@@ -436,7 +448,7 @@ impl Controller {
                 hold: 0,
                 storm: false,
                 next_hold: PROBE_HOLD,
-                used: vec![0; max + 1],
+                used: BTreeMap::new(),
                 history: History {
                     fixed: config.fixed.is_some(),
                     start: limit,
@@ -558,9 +570,11 @@ impl Controller {
         let mut history = state.history.clone();
         history.end = state.limit;
         // The most used limit; a tie goes to the higher one.
-        history.most_used = (1..state.used.len())
-            .filter(|&l| state.used[l] > 0)
-            .max_by_key(|&l| (state.used[l], l));
+        history.most_used = state
+            .used
+            .iter()
+            .max_by_key(|&(limit, n)| (*n, *limit))
+            .map(|(limit, _)| *limit);
         history
     }
 
@@ -588,9 +602,7 @@ impl Controller {
 
     fn learn(&self, state: &mut State, epoch: u64, limit: usize, sample: Sample) {
         state.history.samples += 1;
-        if let Some(n) = state.used.get_mut(limit) {
-            *n += 1;
-        }
+        *state.used.entry(limit).or_insert(0) += 1;
         if let Class::Overload(_) = sample.class {
             state.history.overload_answers += 1;
         }
@@ -1127,6 +1139,26 @@ mod tests {
         }
         assert_eq!(Controller::new(Config::auto(0)).limit(), 1);
         assert_eq!(Controller::new(Config::fixed(0)).limit(), 1);
+        // Odd field values are kept in bounds too.
+        let odd = Config {
+            fixed: Some(40),
+            max: 8,
+            tolerance: f64::NAN,
+            rate: Some(f64::NAN),
+            ..Config::auto(8)
+        };
+        let ctl = Controller::new(odd);
+        assert_eq!(
+            (ctl.limit(), ctl.config().max, ctl.config().rate),
+            (40, 40, None)
+        );
+        assert_eq!(ctl.config().tolerance, 1.3);
+        let huge = Controller::new(Config::auto(usize::MAX).starting_at(usize::MAX));
+        assert_eq!(huge.limit(), usize::MAX);
+        huge.try_acquire()
+            .expect("free")
+            .done(Sample::ok(Duration::from_millis(1)));
+        assert_eq!(huge.history().most_used, Some(usize::MAX));
     }
 
     #[test]
