@@ -8,8 +8,10 @@
 //! references):
 //!
 //! - one *window* is one round trip's worth of answers (`max(limit, 6)` `Ok` samples); its
-//!   latency is their median, compared with a *baseline* that follows lower windows half-way at
-//!   once and otherwise creeps up by 0.5 % a window (a low percentile of recent windows);
+//!   latency is their mean, each answer clipped at twice the baseline (so that a minority of
+//!   queued requests shows, but a straggler does not rule); the *baseline* follows lower windows
+//!   half-way at once and otherwise creeps up by 0.5 % a window (a low percentile of recent
+//!   windows);
 //! - a window below `tolerance` × baseline (1.3, or more when the latency is noisy) in which the
 //!   pool was saturated (the requests in flight reached the limit) adds one: additive increase;
 //! - a window at or above it cuts the limit in proportion to the excess (`limit × 0.9 × baseline
@@ -345,7 +347,7 @@ pub struct Snapshot {
     pub in_flight: usize,
     /// The latency baseline (None before the first window).
     pub baseline: Option<Duration>,
-    /// The last window's median latency.
+    /// The last window's latency (its clipped mean).
     pub latency: Option<Duration>,
 }
 
@@ -362,7 +364,7 @@ struct State {
     window_rate_waited: usize,
     baseline: Option<f64>,
     last_latency: Option<f64>,
-    /// The typical chance step between window medians, relative to the baseline.
+    /// The typical chance step between windows, relative to the baseline.
     noise: f64,
     /// The window latency that caused the last latency back-off, while no good window followed.
     backoff_latency: Option<f64>,
@@ -649,7 +651,7 @@ impl Controller {
         state.reached = false;
         let baseline = state.baseline.unwrap_or(latency);
         let ratio = latency / baseline;
-        // How much a window's median wanders by chance: the mean step between consecutive
+        // How much a window's latency wanders by chance: the mean step between consecutive
         // windows (1.128 σ for a normal spread), relative to the baseline.
         if let Some(previous) = state.last_latency {
             let step = ((latency - previous).abs() / baseline).min(0.5) / 1.128;
