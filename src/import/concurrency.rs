@@ -369,14 +369,14 @@ struct State {
     /// The window latency that caused the last latency back-off, while no good window followed.
     backoff_latency: Option<f64>,
     last_good: usize,
-    /// One below the limit an overload storm began at: growth stops there for `hold` windows
-    /// before it is probed again.
+    /// One below the limit the last overload storm began at (the wall): growth stops there for
+    /// `hold` windows before probing past it again.
     known_bad: Option<usize>,
     hold: u32,
     /// Overload back-offs happened and no good window came since: further cuts belong to the
     /// same storm and do not move `known_bad`.
     storm: bool,
-    /// The next `hold`.
+    /// The hold of the last storm: doubled when a probe past the wall fails.
     next_hold: u32,
     /// Samples by the limit they were sent under.
     used: BTreeMap<usize, u64>,
@@ -696,13 +696,16 @@ impl Controller {
             self.set(state, ceiling, Reason::RateCeiling);
             state.history.rate_ceiling += 1;
         } else if saturated && state.limit < ceiling {
-            if state.known_bad.is_some_and(|c| state.limit >= c) {
-                if state.hold > 0 {
+            if let Some(wall) = state.known_bad {
+                if state.limit > wall + 1 {
+                    // Two past the wall without a storm: it is gone.
+                    state.known_bad = None;
+                    state.next_hold = PROBE_HOLD;
+                } else if state.limit >= wall && state.hold > 0 {
+                    // At the wall: wait before probing past it once more.
                     state.hold -= 1;
                     return;
                 }
-                // Held long enough: probe past it once more.
-                state.known_bad = None;
             }
             let to = state.limit + 1;
             self.set(state, to, Reason::Increase);
@@ -732,9 +735,12 @@ impl Controller {
                 // remember where the storm began and wait longer each time before trying again.
                 if !state.storm {
                     state.storm = true;
+                    if state.known_bad.is_some_and(|w| state.limit > w) {
+                        // A probe past the wall failed: wait twice as long this time.
+                        state.next_hold = (state.next_hold * 2).min(MAX_PROBE_HOLD);
+                    }
                     state.known_bad = Some((state.limit - 1).max(1));
                     state.hold = state.next_hold;
-                    state.next_hold = (state.next_hold * 2).min(MAX_PROBE_HOLD);
                 }
             }
             Reason::Increase | Reason::RateCeiling => {}
@@ -1131,6 +1137,31 @@ mod tests {
         assert!(run.history.backoffs_rate_limited < 20, "{:?}", run.history);
         assert!(run.final_limit >= 30, "{}", run.final_limit);
         assert!(run.limit_at(25.0) >= 30, "{}", run.limit_at(25.0));
+    }
+
+    #[test]
+    fn passing_429_bursts_do_not_cap_it_for_long() {
+        // Four short bursts of 429 during the ramp-up, then a server with no limit.
+        let mut server = |_: usize, t: f64, _: &mut fastrand::Rng| {
+            if t < 12.0 && t % 3.0 >= 1.0 && t % 3.0 < 1.1 {
+                (5.0 * MS, Class::Overload(Cause::RateLimited))
+            } else {
+                (100.0 * MS, Class::Ok)
+            }
+        };
+        let run = simulate_paused(Config::auto(32), 60.0, 18, usize::MAX, 0.5, &mut server);
+        let at = |t| run.limit_at(t);
+        eprintln!(
+            "429 bursts: {} {} {} {} at 1, 4, 7, 10 s; {} at 20 s, {} at 30 s ({})",
+            at(1.0),
+            at(4.0),
+            at(7.0),
+            at(10.0),
+            at(20.0),
+            at(30.0),
+            summarize(&run.history)
+        );
+        assert_eq!(at(30.0), 32);
     }
 
     #[test]
