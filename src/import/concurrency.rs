@@ -19,7 +19,8 @@
 //!   queue so that the next windows measure the baseline again;
 //! - an overload answer (429, 546, 502/503/504, a timeout, a reset) cuts it at once: × 0.7 when
 //!   nothing was processed (429, 502, 503), × 0.5 when the outcome may be unknown; the limit the
-//!   storm began at is then probed again only after 32 windows, 64 after the next storm, ...;
+//!   storm began at (the wall) is probed again only after 32 windows, twice as long after each
+//!   failed probe;
 //! - after a decrease, answers to requests sent before it are not judged again (a cool-down of
 //!   one round trip), so one storm is one back-off, not thirty;
 //! - if cutting did not lower the latency, our load is not what makes it slow: the baseline is
