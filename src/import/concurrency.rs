@@ -1587,6 +1587,14 @@ mod tests {
     }
 
     #[test]
+    fn shareable_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Controller>();
+        send_sync::<Permit<'_>>();
+        send_sync::<std::sync::Arc<Controller>>();
+    }
+
+    #[test]
     fn real_threads_share_the_gate() {
         let ctl = Controller::new(Config::auto(6));
         let stop = AtomicBool::new(false);
