@@ -9,6 +9,7 @@
 //! rows are checked as they arrive.
 
 pub mod check;
+pub mod concurrency;
 pub mod decide;
 pub mod known;
 pub mod mapping;
