@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::output::OutputFormat;
+
 const AFTER_HELP: &str = "\
 Examples:
   leadctl --sandbox create --email jane@example.com --first-name Jane
@@ -86,20 +88,6 @@ pub struct GlobalArgs {
     /// [default: auto]
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Human-readable table (default)
-    Table,
-    /// The API objects as JSON (an array when there are several)
-    Json,
-    /// One JSON object per line
-    Ndjson,
-    /// Comma-separated values with a header row
-    Csv,
-    /// Only the id, one per line
-    Id,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

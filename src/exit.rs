@@ -5,6 +5,7 @@
 //! which means a bug in leadctl.
 
 use crate::api::ApiError;
+use crate::error::{Failure, Kind};
 
 pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -15,53 +16,6 @@ pub const INPUT: u8 = 6;
 pub const NETWORK: u8 = 7;
 pub const PARTIAL: u8 = 8;
 pub const INTERRUPTED: u8 = 130;
-
-/// The classes of failure that are not an API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Usage,
-    Config,
-    Input,
-    Permission,
-    Partial,
-    Interrupted,
-}
-
-/// An expected failure with a message and, where there is one, what to do next.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub kind: Kind,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Failure {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
-        Failure {
-            kind,
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Usage, message)
-    }
-
-    pub fn config(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Config, message)
-    }
-
-    pub fn input(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Input, message)
-    }
-
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
-        self.hint = Some(hint.into());
-        self
-    }
-}
 
 pub fn code_of_kind(kind: Kind) -> u8 {
     match kind {

@@ -8,8 +8,11 @@ pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod error;
 pub mod exit;
+pub mod fsutil;
 pub mod import;
+pub mod log;
 pub mod output;
 pub mod progress;
 pub mod sandbox;
@@ -25,7 +28,8 @@ use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, ColorChoice, Command};
-use output::{Log, Output};
+use log::Log;
+use output::Output;
 use settings::{Env, Settings};
 
 /// Parses the process's command line. clap prints `--help`, `--version` and usage errors (exit 2)

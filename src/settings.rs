@@ -10,10 +10,11 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use crate::api::{ApiClient, ApiError, ClientConfig, RetryPolicy};
-use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
+use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config::{Loaded, Profile};
-use crate::exit::Failure;
-use crate::output::Log;
+use crate::error::Failure;
+use crate::log::Log;
+use crate::output::OutputFormat;
 use crate::secret::ApiKey;
 
 pub const DEFAULT_API_URL: &str = "https://data.keenpartner.com/functions/v1/keen-api";
@@ -440,7 +441,7 @@ mod tests {
         assert_eq!(s.output, OutputFormat::Table);
         assert_eq!(s.profile, "default");
         let err = s.require_key().unwrap_err();
-        assert_eq!(err.kind, crate::exit::Kind::Config);
+        assert_eq!(err.kind, crate::error::Kind::Config);
         assert!(err.hint.unwrap().contains("LEADCTL_API_KEY"));
     }
 

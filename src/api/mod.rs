@@ -28,7 +28,7 @@ use models::{
     Purchase, PurchaseEnvelope,
 };
 
-use crate::output::Log;
+use crate::log::Log;
 use crate::secret::ApiKey;
 
 /// The platform's own error codes (API.md section 3b) that prove the function never ran.

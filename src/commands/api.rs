@@ -8,9 +8,9 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
 use crate::api::Mode;
-use crate::cli::{ApiArgs, OutputFormat};
-use crate::exit::Failure;
-use crate::output::Output;
+use crate::cli::ApiArgs;
+use crate::error::Failure;
+use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
 /// The actions of API.md; others are sent too, with a warning.
@@ -151,7 +151,7 @@ fn csv_rows(records: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// `--input`, then each `-f` and `-F`, in that order.
-fn body(args: &ApiArgs, log: &crate::output::Log) -> Result<Map<String, Value>> {
+fn body(args: &ApiArgs, log: &crate::log::Log) -> Result<Map<String, Value>> {
     let mut fields = match &args.input {
         Some(path) => read_input(path, log)?,
         None => Map::new(),
@@ -170,7 +170,7 @@ fn body(args: &ApiArgs, log: &crate::output::Log) -> Result<Map<String, Value>> 
     Ok(fields)
 }
 
-fn read_input(path: &Path, log: &crate::output::Log) -> Result<Map<String, Value>> {
+fn read_input(path: &Path, log: &crate::log::Log) -> Result<Map<String, Value>> {
     let (name, text) = if path == Path::new("-") {
         if std::io::stdin().is_terminal() {
             log.notice("reading the JSON body from the terminal; finish with Ctrl-D");

@@ -8,7 +8,7 @@ use super::properties::closest;
 use crate::api::models::Channel;
 use crate::api::{ApiClient, ApiError, Mode};
 use crate::cli::{ChannelsArgs, ChannelsCommand};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
 

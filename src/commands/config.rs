@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::cli::{ConfigCommand, GlobalArgs, OutputFormat};
+use crate::cli::{ConfigCommand, GlobalArgs};
 use crate::config::{self, Editable, Key, Loaded};
-use crate::exit::Failure;
-use crate::output::{self, Log, Output};
+use crate::error::Failure;
+use crate::log::Log;
+use crate::output::{self, Output, OutputFormat};
 use crate::secret::ApiKey;
 use crate::settings::{self, Env, Origin, Settings};
 

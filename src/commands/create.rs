@@ -12,9 +12,9 @@ use serde_json::Value;
 use super::properties::{find_channel, is_uuid, problem_list, resolve_one};
 use crate::api::models::{ActionBody, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError};
-use crate::cli::{CreateArgs, OutputFormat};
-use crate::exit::{Failure, Kind};
-use crate::output::Output;
+use crate::cli::CreateArgs;
+use crate::error::{Failure, Kind};
+use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
 /// One lead as written in a `--json` file: the API's own field names.
@@ -437,7 +437,7 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
 }
 
 /// Reads `--json`: one object, an array of objects, or one object per line (NDJSON).
-fn read_json(path: &Path, log: &crate::output::Log) -> Result<Vec<Located>> {
+fn read_json(path: &Path, log: &crate::log::Log) -> Result<Vec<Located>> {
     let (name, text) = if path == Path::new("-") {
         let stdin = std::io::stdin();
         if stdin.is_terminal() {

@@ -12,7 +12,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
-use crate::exit::Failure;
+use crate::error::Failure;
 
 /// A help topic: its name, a one-line summary, and the text.
 pub struct Topic {

@@ -6,9 +6,9 @@ use anyhow::{Context, Result};
 use super::properties::{closest, find_channel, is_uuid, problem_list, resolve_one};
 use crate::api::models::{Lead, LeadUpdate, PropertyInput};
 use crate::api::{ApiClient, ApiError};
-use crate::cli::{LeadUpdateArgs, LeadsCommand, OutputFormat};
-use crate::exit::{Failure, Kind};
-use crate::output::{views, Output};
+use crate::cli::{LeadUpdateArgs, LeadsCommand};
+use crate::error::{Failure, Kind};
+use crate::output::{views, Output, OutputFormat};
 use crate::settings::Settings;
 
 /// `get_leads` never returns more than this many leads.

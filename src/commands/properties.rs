@@ -2,7 +2,7 @@
 //! "Qualified") into the ids the API wants, with errors that list the valid choices.
 
 use crate::api::models::{Channel, PropertyDefinition};
-use crate::exit::{Failure, Kind};
+use crate::error::{Failure, Kind};
 
 pub fn is_uuid(s: &str) -> bool {
     uuid::Uuid::try_parse(s.trim()).is_ok()

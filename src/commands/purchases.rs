@@ -6,7 +6,7 @@ use super::leads::lead_error;
 use super::properties::is_uuid;
 use crate::api::models::NewPurchase;
 use crate::cli::{PurchaseArgs, PurchasesCommand};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
 

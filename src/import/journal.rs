@@ -19,7 +19,7 @@ use std::sync::{Condvar, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::exit::Failure;
+use crate::error::Failure;
 
 pub const VERSION: u32 = 1;
 

@@ -22,9 +22,10 @@ use anyhow::{Context, Result};
 
 use crate::api::models::{ActionBody, Channel, NewLead};
 use crate::api::ApiClient;
-use crate::cli::{ImportArgs, OutputFormat};
-use crate::exit::{Failure, Kind};
-use crate::output::{Log, Output};
+use crate::cli::ImportArgs;
+use crate::error::{Failure, Kind};
+use crate::log::Log;
+use crate::output::{Output, OutputFormat};
 use crate::progress::{Counts, Progress};
 use crate::settings::Settings;
 use mapping::{Mapping, Target};
@@ -710,7 +711,7 @@ fn send_all(
                             "leadctl: row {}: {}: {}",
                             r.row,
                             r.outcome.as_str(),
-                            crate::output::sanitize(r.error.as_deref().unwrap_or(""))
+                            crate::log::sanitize(r.error.as_deref().unwrap_or(""))
                         ));
                     } else if shown_failures == SHOWN_FAILURES + 1 {
                         progress.println(

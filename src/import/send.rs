@@ -18,7 +18,7 @@ use super::report::{Outcome, RowResult};
 use super::validate::{self, Plan};
 use crate::api::models::NewLead;
 use crate::api::{ApiClient, ApiError};
-use crate::exit::Failure;
+use crate::error::Failure;
 
 #[derive(Debug, Clone)]
 pub struct Options {
