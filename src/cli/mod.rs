@@ -1,13 +1,21 @@
 //! The command-line surface, as clap derive types and nothing else: no I/O, no environment
-//! reads. `settings.rs` turns these into a resolved `Settings` before any work starts.
+//! reads. The value parsers are in `parse.rs`; `settings.rs` turns these into a resolved
+//! `Settings` before any work starts.
 //!
-//! Names follow `shared/CLI.md`, which users script against: add freely, rename nothing.
+//! Names follow the CLI contract (doc/cli.md), which users script against: add freely, rename
+//! nothing.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::OutputFormat;
+use parse::{
+    parse_amount, parse_delimiter, parse_encoding, parse_key_value, parse_probability, parse_rate,
+    parse_rfc3339, parse_seconds, parse_shard,
+};
+
+pub mod parse;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -691,121 +699,6 @@ pub struct ServeArgs {
     pub state: Option<PathBuf>,
 }
 
-fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
-    }
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
-        _ => Err(format!(
-            "expected a number of requests per second greater than 0, got {s:?}"
-        )),
-    }
-}
-
-/// `K/N` with 1 <= K <= N.
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let err = || format!("expected K/N with 1 <= K <= N, e.g. 2/3; got {s:?}");
-    let (k, n) = s.split_once('/').ok_or_else(err)?;
-    let k: u64 = k.trim().parse().map_err(|_| err())?;
-    let n: u64 = n.trim().parse().map_err(|_| err())?;
-    if k == 0 || n == 0 || k > n {
-        return Err(err());
-    }
-    Ok((k, n))
-}
-
-fn parse_encoding(s: &str) -> Result<String, String> {
-    match crate::import::read::encoding_for_label(s) {
-        Some(_) => Ok(s.to_string()),
-        None => Err(format!(
-            "unknown encoding {s:?}; e.g. utf-8, utf-16le, utf-16be, windows-1252, latin1, iso-8859-15"
-        )),
-    }
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    crate::import::read::delimiter_for_arg(s).ok_or_else(|| {
-        format!("expected one ASCII character or tab, comma, semicolon, pipe; got {s:?}")
-    })
-}
-
-fn parse_amount(s: &str) -> Result<serde_json::Number, String> {
-    s.trim()
-        .parse::<serde_json::Number>()
-        .map_err(|_| format!("expected a number such as 1250.50, got {s:?}"))
-}
-
-/// RFC 3339 date-time, e.g. 2026-11-01T09:30:00Z or 2026-11-01T09:30:00.5+02:00.
-fn parse_rfc3339(s: &str) -> Result<String, String> {
-    let err = || format!("expected an RFC 3339 date-time such as 2026-11-01T09:30:00Z, got {s:?}");
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    let num =
-        |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
-    let shape = b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b't' | b' ')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19);
-    if !shape
-        || !(1..=12).contains(&num(5..7))
-        || !(1..=31).contains(&num(8..10))
-        || num(11..13) > 23
-        || num(14..16) > 59
-        || num(17..19) > 60
-    {
-        return Err(err());
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return Err(err());
-        }
-        rest = &frac[n..];
-    }
-    let zone_ok = matches!(rest, "Z" | "z")
-        || (rest.len() == 6
-            && matches!(rest.as_bytes()[0], b'+' | b'-')
-            && rest.as_bytes()[3] == b':'
-            && rest[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
-            && rest[4..6].parse::<u32>().is_ok_and(|m| m <= 59));
-    if zone_ok {
-        Ok(s.to_string())
-    } else {
-        Err(err())
-    }
-}
-
-fn parse_probability(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("expected a probability between 0 and 1, got {s:?}")),
-    }
-}
-
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(t) if t > 0.0 && t.is_finite() && t <= 86_400.0 => Ok(t),
-        _ => Err(format!(
-            "expected a number of seconds greater than 0, got {s:?}"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -814,65 +707,5 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn key_value_pairs() {
-        assert_eq!(parse_key_value("a=b=c"), Ok(("a".into(), "b=c".into())));
-        assert_eq!(
-            parse_key_value("Deal size="),
-            Ok(("Deal size".into(), String::new()))
-        );
-        assert!(parse_key_value("novalue").is_err());
-        assert!(parse_key_value("=x").is_err());
-    }
-
-    #[test]
-    fn shards_and_rates() {
-        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
-        assert_eq!(parse_shard("1/1"), Ok((1, 1)));
-        for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
-            assert!(parse_shard(bad).is_err(), "{bad}");
-        }
-        assert!(parse_rate("0").is_err());
-        assert_eq!(parse_rate("2.5"), Ok(2.5));
-    }
-
-    #[test]
-    fn amounts_and_dates() {
-        assert_eq!(
-            parse_amount("1250.50").map(|n| n.to_string()),
-            Ok("1250.5".to_string())
-        );
-        assert_eq!(
-            parse_amount("99").map(|n| n.to_string()),
-            Ok("99".to_string())
-        );
-        assert!(parse_amount("12,5").is_err());
-        assert!(parse_amount("NaN").is_err());
-        for ok in [
-            "2026-11-01T09:30:00Z",
-            "2026-11-01T09:30:00.123+02:00",
-            "2026-04-21t10:00:00z",
-        ] {
-            assert!(parse_rfc3339(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "2026-11-01",
-            "2026-13-01T00:00:00Z",
-            "2026-11-01T09:30:00",
-            "yesterday",
-            "2026-11-01T09:30:00+2:00",
-        ] {
-            assert!(parse_rfc3339(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn probabilities_and_seconds() {
-        assert_eq!(parse_probability("0.05"), Ok(0.05));
-        assert!(parse_probability("1.5").is_err());
-        assert!(parse_seconds("0").is_err());
-        assert_eq!(parse_seconds("0.5"), Ok(0.5));
     }
 }
