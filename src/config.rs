@@ -18,6 +18,11 @@ use serde::{Deserialize, Deserializer};
 use crate::error::Failure;
 use crate::secret::ApiKey;
 
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The bounds `--timeout` and `--concurrency` take on the command line hold for the profile too.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+pub const MAX_CONCURRENCY: usize = 256;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -201,9 +206,8 @@ impl Key {
                 )),
                 Key::ApiUrl => {
                     let url = crate::api::check_url(raw_trimmed).map_err(|e| {
-                        Failure::config(format!("invalid value for api_url: {e}")).with_hint(
-                            format!("the default is {}", crate::settings::DEFAULT_API_URL),
-                        )
+                        Failure::config(format!("invalid value for api_url: {e}"))
+                            .with_hint(format!("the default is {}", crate::api::DEFAULT_API_URL))
                     })?;
                     toml_edit::Value::from(url.as_str())
                 }
@@ -214,7 +218,7 @@ impl Key {
                     toml_edit::Value::from(id.hyphenated().to_string())
                 }
                 Key::Timeout => match raw_trimmed.parse::<f64>() {
-                    Ok(t) if t > 0.0 && t.is_finite() && t <= 86_400.0 => {
+                    Ok(t) if t > 0.0 && t.is_finite() && t <= MAX_TIMEOUT_SECS => {
                         if t.fract() == 0.0 {
                             toml_edit::Value::from(t as i64)
                         } else {
@@ -224,7 +228,9 @@ impl Key {
                     _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
                 },
                 Key::Concurrency => match raw_trimmed.parse::<u32>() {
-                    Ok(n) if (1..=256).contains(&n) => toml_edit::Value::from(i64::from(n)),
+                    Ok(n) if (1..=MAX_CONCURRENCY as u32).contains(&n) => {
+                        toml_edit::Value::from(i64::from(n))
+                    }
                     _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
                 },
                 Key::Output => {

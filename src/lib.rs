@@ -117,7 +117,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     let config = config::load(config::path(env.get("LEADCTL_CONFIG")))?;
     let mut settings = Settings::resolve(&cli.global, env, &config)?;
     if let Some(warning) = config::permission_warning(&config) {
-        settings.log.warn(&warning);
+        settings.log().warn(&warning);
     }
     let _sandbox = if settings.sandbox {
         Some(start_sandbox(&mut settings)?)
@@ -126,7 +126,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     };
     if let Some(key) = &settings.api_key {
         if !key.value.looks_valid() {
-            settings.log.warn(&format!(
+            settings.log().warn(&format!(
                 "the API key from {} does not look like a KeenPartner key (a UUID)",
                 key.origin
             ));
@@ -169,13 +169,13 @@ fn read_key(prompt: &str) -> std::io::Result<String> {
 fn start_sandbox(settings: &mut Settings) -> Result<sandbox::Sandbox> {
     let server = sandbox::Sandbox::start(sandbox::Options::ephemeral())?;
     settings.use_sandbox(server.url(), sandbox::API_KEY, sandbox::PRIMARY_CHANNEL_ID);
-    settings.log.notice(&format!(
+    settings.log().notice(&format!(
         "--sandbox: talking to the built-in emulator at {} (seeded key, channel \"Acme Referral \
          Program\" {}); nothing reaches KeenPartner and the data is gone when this command ends",
         server.url(),
         sandbox::PRIMARY_CHANNEL_ID
     ));
-    settings.log.notice(
+    settings.log().notice(
         "to use the real API, drop --sandbox and set LEADCTL_API_KEY (a key from Settings > API \
          keys in the KeenPartner app); `leadctl sandbox serve` keeps an emulator running",
     );

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::api::models::LeadFields;
 use crate::output::OutputFormat;
 use parse::{
     parse_amount, parse_delimiter, parse_encoding, parse_key_value, parse_probability, parse_rate,
@@ -334,25 +335,23 @@ pub struct LeadFieldArgs {
 }
 
 impl LeadFieldArgs {
-    pub fn is_empty(&self) -> bool {
-        self.pairs().next().is_none()
+    /// The fields that were given, under their API names (`--company` is `company_name`).
+    pub fn to_fields(&self) -> LeadFields {
+        LeadFields {
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            phone: self.phone.clone(),
+            company_name: self.company.clone(),
+            source: self.source.clone(),
+            employee: self.employee.clone(),
+            notes: self.notes.clone(),
+            business_id: self.business_id.clone(),
+        }
     }
 
-    /// The fields that were given, by their API name.
-    pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("email", &self.email),
-            ("first_name", &self.first_name),
-            ("last_name", &self.last_name),
-            ("phone", &self.phone),
-            ("company_name", &self.company),
-            ("source", &self.source),
-            ("employee", &self.employee),
-            ("notes", &self.notes),
-            ("business_id", &self.business_id),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+    pub fn is_empty(&self) -> bool {
+        self.to_fields().is_empty()
     }
 }
 

@@ -40,12 +40,12 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
         .into());
     }
     if !KNOWN.contains(&action) {
-        settings.log.warn(&format!(
+        settings.log().warn(&format!(
             "{action:?} is not an action leadctl knows ({}); sending it as given",
             KNOWN.join(", ")
         ));
     }
-    let fields = body(args, &settings.log)?;
+    let fields = body(args, &settings.log())?;
     if action != "lead_external" {
         settings.require_key()?;
     }
@@ -63,7 +63,7 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
             let ids = ids(&answer);
             if ids.is_empty() {
                 // The action ran: a failing exit code here would invite running it again.
-                settings.log.warn(&format!(
+                settings.log().warn(&format!(
                     "{action} succeeded, but its answer holds no id to print with -o id; -o json \
                      shows the whole answer"
                 ));

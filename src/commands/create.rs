@@ -6,35 +6,77 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use std::sync::LazyLock;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::properties::{find_channel, is_uuid, problem_list, resolve_one};
-use crate::api::models::{ActionBody, NewLead, PropertyInput};
+use super::properties::{problem_list, resolve_one};
+use crate::api::models::{ActionBody, LeadFields, NewLead, PropertyInput, LEAD_FIELDS};
+use crate::api::properties::{find_channel, is_uuid};
 use crate::api::{ApiClient, ApiError};
 use crate::cli::CreateArgs;
 use crate::error::{Failure, Kind};
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
-/// One lead as written in a `--json` file: the API's own field names.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One lead as written in a `--json` file: the API's own field names (`LEAD_FIELDS`), plus
+/// `channel_id`, `properties` and (so that `--dry-run` output can be fed back in) `action`.
+/// Any other key is an error naming the expected ones.
+#[derive(Debug, Default)]
 struct Draft {
-    /// Accepted so that `--dry-run` output can be fed back in.
     action: Option<String>,
     channel_id: Option<String>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    phone: Option<String>,
-    company_name: Option<String>,
-    source: Option<String>,
-    employee: Option<String>,
-    notes: Option<String>,
-    business_id: Option<String>,
-    #[serde(default)]
+    fields: LeadFields,
     properties: Vec<PropertyDraft>,
+}
+
+/// The keys a draft may hold, in the order error messages list them.
+static DRAFT_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut keys = vec!["action", "channel_id"];
+    keys.extend_from_slice(LEAD_FIELDS);
+    keys.push("properties");
+    keys
+});
+
+impl<'de> Deserialize<'de> for Draft {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Draft, D::Error> {
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = Draft;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("struct Draft")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Draft, A::Error> {
+                let mut draft = Draft::default();
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(&name) = DRAFT_KEYS.iter().find(|k| **k == key) else {
+                        return Err(de::Error::unknown_field(&key, &DRAFT_KEYS));
+                    };
+                    if seen.iter().any(|k| k == name) {
+                        return Err(de::Error::duplicate_field(name));
+                    }
+                    seen.push(name.to_string());
+                    match name {
+                        "action" => draft.action = map.next_value()?,
+                        "channel_id" => draft.channel_id = map.next_value()?,
+                        "properties" => draft.properties = map.next_value()?,
+                        field => {
+                            if let Some(slot) = draft.fields.slot(field) {
+                                *slot = map.next_value()?;
+                            }
+                        }
+                    }
+                }
+                Ok(draft)
+            }
+        }
+        d.deserialize_map(Keys)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,7 +95,7 @@ struct Located {
 }
 
 pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
-    let log = &settings.log;
+    let log = &settings.log();
     let mut located = match &args.json {
         Some(path) => read_json(path, log)?,
         None => vec![Located {
@@ -75,8 +117,9 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
         if let Some(channel) = &args.channel {
             one.draft.channel_id = Some(channel.clone());
         }
-        for (name, value) in args.fields.pairs() {
-            set_draft_field(&mut one.draft, name, value.to_string());
+        let given = args.fields.to_fields();
+        for (name, value) in given.given() {
+            one.draft.fields.set(name, value.to_string());
         }
         for (key, value) in &args.properties {
             one.draft
@@ -206,7 +249,7 @@ fn send_all(
                 created.push(lead);
             }
             Err(e) => {
-                let fatal = is_fatal(&e);
+                let fatal = e.stops_batch();
                 let unknown = e.is_unknown_outcome();
                 let err = anyhow::Error::new(e).context(if total == 1 {
                     "creating the lead".to_string()
@@ -220,7 +263,7 @@ fn send_all(
                         "not created"
                     };
                     // Shown even with -q: the summary refers to these lines.
-                    settings.log.problem(&format!("{what}: {err:#}"));
+                    settings.log().problem(&format!("{what}: {err:#}"));
                 }
                 failures.push((i, err));
                 if fatal {
@@ -294,38 +337,6 @@ fn send_all(
     Err(failure.into())
 }
 
-/// Errors after which every further lead would fail the same way.
-fn is_fatal(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Unauthorized { .. }
-            | ApiError::WrongEndpointAuth { .. }
-            | ApiError::EndpointNotFound { .. }
-            | ApiError::PaymentRequired { .. }
-            | ApiError::Connect { .. }
-            | ApiError::Redirect { .. }
-            | ApiError::BadUrl { .. }
-            | ApiError::Setup(_)
-            | ApiError::RateLimited { .. }
-    )
-}
-
-fn set_draft_field(draft: &mut Draft, name: &str, value: String) {
-    let slot = match name {
-        "email" => &mut draft.email,
-        "first_name" => &mut draft.first_name,
-        "last_name" => &mut draft.last_name,
-        "phone" => &mut draft.phone,
-        "company_name" => &mut draft.company_name,
-        "source" => &mut draft.source,
-        "employee" => &mut draft.employee,
-        "notes" => &mut draft.notes,
-        "business_id" => &mut draft.business_id,
-        _ => return,
-    };
-    *slot = Some(value);
-}
-
 /// Checks a draft and turns it into a request: UUIDs where UUIDs belong, no empty values.
 fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, String> {
     if let Some(a) = &draft.action {
@@ -352,18 +363,7 @@ fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, 
         channel_id: channel.to_string(),
         ..NewLead::default()
     };
-    let fields = [
-        ("email", &draft.email),
-        ("first_name", &draft.first_name),
-        ("last_name", &draft.last_name),
-        ("phone", &draft.phone),
-        ("company_name", &draft.company_name),
-        ("source", &draft.source),
-        ("employee", &draft.employee),
-        ("notes", &draft.notes),
-        ("business_id", &draft.business_id),
-    ];
-    for (name, value) in fields {
+    for (name, value) in draft.fields.entries() {
         if let Some(v) = value {
             if v.contains('\0') {
                 // The API stores text that cannot hold NUL: its error would leave the outcome unknown.
@@ -586,8 +586,11 @@ mod tests {
     #[test]
     fn drafts_become_requests_without_empty_fields() {
         let draft = Draft {
-            email: Some("a@x.example".into()),
-            notes: Some("  ".into()),
+            fields: LeadFields {
+                email: Some("a@x.example".into()),
+                notes: Some("  ".into()),
+                ..LeadFields::default()
+            },
             properties: vec![PropertyDraft {
                 property_definitions_id: "11111111-2222-3333-4444-555555555555".into(),
                 value: json!(50000),
@@ -595,14 +598,17 @@ mod tests {
             ..Draft::default()
         };
         let lead = to_new_lead(&draft, Some(CH)).unwrap();
-        assert_eq!(lead.notes, None);
+        assert_eq!(lead.fields.notes, None);
         assert_eq!(lead.properties[0].value, json!(50000));
         let err = to_new_lead(&draft, Some("abc")).unwrap_err();
         assert!(err.contains("\"abc\" is not a UUID"), "{err}");
         let err = to_new_lead(&draft, None).unwrap_err();
         assert!(err.contains("no channel_id"), "{err}");
         let nul = Draft {
-            notes: Some("a\0b".into()),
+            fields: LeadFields {
+                notes: Some("a\0b".into()),
+                ..LeadFields::default()
+            },
             ..Draft::default()
         };
         let err = to_new_lead(&nul, Some(CH)).unwrap_err();

@@ -3,8 +3,8 @@
 use anyhow::Result;
 
 use super::leads::lead_error;
-use super::properties::is_uuid;
 use crate::api::models::NewPurchase;
+use crate::api::properties::is_uuid;
 use crate::cli::{PurchaseArgs, PurchasesCommand};
 use crate::error::Failure;
 use crate::output::{views, Output};

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::api::models::{ActionBody, Channel, NewLead};
+use crate::api::properties::{find_channel, is_uuid};
 use crate::api::ApiClient;
 use crate::cli::ImportArgs;
 use crate::error::{Failure, Kind};
@@ -53,7 +54,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
 /// Opens the input, reads the header, maps it (asking `get_channels` when property names are
 /// involved) and makes the plan. Says on stderr what was detected.
 pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result<(Prepared, Rows)> {
-    let log = &settings.log;
+    let log = &settings.log();
     let name = source.name();
     let forced = args.encoding.as_deref().and_then(read::encoding_for_label);
     let opened = read::open(&source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
@@ -118,7 +119,7 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
             .get_channels()
             .context("reading the channels' property definitions (get_channels)")?;
         if let Some(id) = &default_channel {
-            if validate_find(&list, id).is_none() && !has_channel_column {
+            if find_channel(&list, id).is_none() && !has_channel_column {
                 return Err(Failure::new(
                     Kind::Permission,
                     format!(
@@ -189,14 +190,6 @@ pub fn prepare(settings: &Settings, args: &ImportArgs, source: Source) -> Result
         },
         rows,
     ))
-}
-
-fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {
-    list.iter().find(|c| c.id.eq_ignore_ascii_case(id))
-}
-
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s.trim()).is_ok()
 }
 
 fn check_mapping(
@@ -351,7 +344,7 @@ fn run_file(
     mut rows: Rows,
     out: &mut Output,
 ) -> Result<()> {
-    let log = &settings.log;
+    let log = &settings.log();
     let name = prepared.source.name();
     if args.reconcile {
         return reconcile_only(settings, args, prepared, out);
@@ -406,7 +399,7 @@ fn run_stream(
     mut rows: Rows,
     out: &mut Output,
 ) -> Result<()> {
-    let log = &settings.log;
+    let log = &settings.log();
     let name = prepared.source.name();
     if args.reconcile {
         return Err(Failure::usage("--reconcile needs the file (stdin cannot be read again)")
@@ -600,7 +593,7 @@ fn send_all(
     total: u64,
     out: &mut Output,
 ) -> Result<()> {
-    let log = &settings.log;
+    let log = &settings.log();
     settings.require_key()?;
     let errors_path = args
         .errors
@@ -974,7 +967,7 @@ fn reconcile_only(
     prepared: &Prepared,
     out: &mut Output,
 ) -> Result<()> {
-    let log = &settings.log;
+    let log = &settings.log();
     let path = journal_path(args, &prepared.source, settings.sandbox)
         .ok_or_else(|| Failure::usage("--reconcile needs a journal (pass --journal PATH)"))?;
     if !path.exists() {
@@ -1017,8 +1010,8 @@ fn reconcile_only(
                     row: row.number,
                     hash: journal::row_hash(&row.fields),
                     channel: lead.channel_id.clone(),
-                    email: lead.email.clone(),
-                    business_id: lead.business_id.clone(),
+                    email: lead.fields.email.clone(),
+                    business_id: lead.fields.business_id.clone(),
                     sent_at: sent_at.0,
                     given_up_at: Some(sent_at.1.unwrap_or_else(journal::now_secs)),
                 });

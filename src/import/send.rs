@@ -284,8 +284,8 @@ fn pending_of(
         row,
         hash: hash.to_string(),
         channel: lead.channel_id.clone(),
-        email: lead.email.clone(),
-        business_id: lead.business_id.clone(),
+        email: lead.fields.email.clone(),
+        business_id: lead.fields.business_id.clone(),
         sent_at,
     })
 }
@@ -395,22 +395,23 @@ fn worker(
 
 /// A create's error → the row's outcome, the journal state, and whether the run must stop.
 pub fn classify(e: &ApiError) -> (Outcome, State, bool) {
-    if e.is_unknown_outcome() {
-        return (Outcome::Unknown, State::Unknown, false);
-    }
-    match e {
-        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => {
-            (Outcome::Failed, State::Failed, false)
+    let (outcome, state) = if e.is_unknown_outcome() {
+        (Outcome::Unknown, State::Unknown)
+    } else {
+        match e {
+            ApiError::Forbidden { .. } | ApiError::Rejected { .. } => {
+                (Outcome::Failed, State::Failed)
+            }
+            // A redirect other than 307/308 after a POST (303 See Other above all) may follow
+            // processing: the row may exist.
+            ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
+                (Outcome::Unknown, State::Unknown)
+            }
+            // Provably not processed (Ctrl-C, or a failure every further row would meet).
+            _ => (Outcome::NotSent, State::NotSent),
         }
-        ApiError::Cancelled => (Outcome::NotSent, State::NotSent, false),
-        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
-        // processing: the row may exist. It also stops the run (every row would meet it).
-        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
-            (Outcome::Unknown, State::Unknown, true)
-        }
-        // Provably not processed, and every further row would meet the same.
-        _ => (Outcome::NotSent, State::NotSent, true),
-    }
+    };
+    (outcome, state, e.stops_batch())
 }
 
 /// Collects results and emits them in row order. Rows after an unknown one are held back until

@@ -3,8 +3,7 @@
 use serde_json::Value;
 
 use super::{Grid, View};
-use crate::api::models::{Channel, Lead, Purchase};
-use crate::commands::channels::Listed;
+use crate::api::models::{Channel, Lead, Listed, Purchase};
 
 /// Every standard field of a lead, in the order `-o csv` writes them.
 const LEAD_FIELDS: &[&str] = &[
