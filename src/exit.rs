@@ -1,11 +1,15 @@
-//! The one place that turns a failure into an exit code (the table in CLI.md).
+//! The one place that turns a failure into an exit code (the table in doc/cli.md), and prints
+//! the final error (`report`).
 //!
-//! Every expected failure starts as a typed error: `ApiError` from the client, `Failure` for the
-//! rest. `exit_code` walks the `anyhow` chain and downcasts; anything it does not recognise is 1,
-//! which means a bug in leadctl.
+//! Every expected failure starts as a typed error: `ApiError` from the client, `Failure`
+//! (`error.rs`) for the rest. `exit_code` walks the `anyhow` chain and downcasts; anything it
+//! does not recognise is 1, which means a bug in leadctl.
+
+use std::process::ExitCode;
 
 use crate::api::ApiError;
 use crate::error::{Failure, Kind};
+use crate::log::Log;
 
 pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -80,6 +84,20 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         );
     }
     None
+}
+
+/// The end of every run, and the only place that decides the exit code: success; a closed
+/// stdout (`| head -1`), which is success too; or the error printed once as
+/// `leadctl: error: ...` with its `hint:` line, and its code from the table.
+pub fn report(result: anyhow::Result<()>, log: &Log) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            log.error(&format!("{e:#}"), hint(&e).as_deref());
+            ExitCode::from(exit_code(&e))
+        }
+    }
 }
 
 /// A write to a closed pipe (`leadctl ... | head -1`): not an error worth a message.
