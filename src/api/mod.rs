@@ -17,6 +17,21 @@ pub mod retry;
 pub mod url;
 
 pub use client::{ApiClient, ClientConfig};
+
+/// The actions of the API (doc/api.md, "Actions"). `leadctl api` sends others too, with a
+/// warning.
+pub const ACTIONS: &[&str] = &[
+    "get_channels",
+    "get_leads",
+    "get_lead_by_id",
+    "get_lead_by_legacy_id",
+    "create_lead",
+    "update_lead",
+    "update_status",
+    "update_status_id",
+    "create_purchase",
+    "lead_external",
+];
 pub use error::{error_message, excerpt, ApiError};
 pub use event::{Event, Observer};
 pub use response::MAX_BODY;

@@ -115,22 +115,12 @@ mod tests {
         );
         assert!(parse_amount("12,5").is_err());
         assert!(parse_amount("NaN").is_err());
-        for ok in [
-            "2026-11-01T09:30:00Z",
-            "2026-11-01T09:30:00.123+02:00",
-            "2026-04-21t10:00:00z",
-        ] {
-            assert!(parse_rfc3339(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "2026-11-01",
-            "2026-13-01T00:00:00Z",
-            "2026-11-01T09:30:00",
-            "yesterday",
-            "2026-11-01T09:30:00+2:00",
-        ] {
-            assert!(parse_rfc3339(bad).is_err(), "{bad}");
-        }
+        // The shapes themselves are `time::parse_rfc3339`'s tests.
+        assert_eq!(
+            parse_rfc3339("2026-11-01T09:30:00Z").as_deref(),
+            Ok("2026-11-01T09:30:00Z")
+        );
+        assert!(parse_rfc3339("2026-11-01").is_err());
     }
 
     #[test]

@@ -7,25 +7,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::api::Mode;
+use crate::api::{Mode, ACTIONS};
 use crate::cli::ApiArgs;
 use crate::error::Failure;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
-
-/// The actions of API.md; others are sent too, with a warning.
-const KNOWN: &[&str] = &[
-    "get_channels",
-    "get_leads",
-    "get_lead_by_id",
-    "get_lead_by_legacy_id",
-    "create_lead",
-    "update_lead",
-    "update_status",
-    "update_status_id",
-    "create_purchase",
-    "lead_external",
-];
 
 pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> {
     let action = args.action.trim();
@@ -39,10 +25,10 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
         ))
         .into());
     }
-    if !KNOWN.contains(&action) {
+    if !ACTIONS.contains(&action) {
         settings.log().warn(&format!(
             "{action:?} is not an action leadctl knows ({}); sending it as given",
-            KNOWN.join(", ")
+            ACTIONS.join(", ")
         ));
     }
     let fields = body(args, &settings.log())?;
