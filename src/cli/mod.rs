@@ -232,7 +232,7 @@ Examples:
   leadctl config use staging
   leadctl config list -o json";
 
-/// `leadctl config ...`: see CLI.md. KEY is checked at run time (not by clap) so that an unknown
+/// `leadctl config ...`: see doc/cli.md. KEY is checked at run time (not by clap) so that an unknown
 /// key is a configuration error (exit 3) that lists the valid ones.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {

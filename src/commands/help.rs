@@ -122,7 +122,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
 ];
 
-/// The exit statuses of CLI.md.
+/// The exit statuses of doc/cli.md.
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (0, "success"),
     (

@@ -236,7 +236,7 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
         }
         Err(e) => return Err(lead_error(e, doing)),
     };
-    // The documented answer may still carry the old status name (API.md section 8), so the
+    // The documented answer may still carry the old status name (doc/api.md, "Objects"), so the
     // table shows the status that was asked for.
     if by_id {
         if matches!(out.format, OutputFormat::Table | OutputFormat::Csv) {
