@@ -197,23 +197,11 @@ impl Settings {
             Ok(profile.timeout.map(|t| (t, profile_origin())))
         })?
         .unwrap_or_else(|| sourced(DEFAULT_TIMEOUT_SECS, Origin::Default));
-        if !(timeout.value > 0.0 && timeout.value <= MAX_TIMEOUT_SECS) {
-            return Err(Failure::config(format!(
-                "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
-                 ({})",
-                profile_origin()
-            )));
-        }
         let concurrency = pick(None, env, None, || {
             Ok(profile.concurrency.map(|c| (c, profile_origin())))
         })?
         .unwrap_or_else(|| sourced(DEFAULT_CONCURRENCY, Origin::Default));
-        if !(1..=MAX_CONCURRENCY).contains(&concurrency.value) {
-            return Err(Failure::config(format!(
-                "concurrency must be between 1 and {MAX_CONCURRENCY} ({})",
-                profile_origin()
-            )));
-        }
+        check_bounds(timeout.value, concurrency.value, &profile_origin())?;
 
         let ca_bundle = pick(
             args.ca_bundle.clone(),
@@ -380,6 +368,22 @@ fn pick<T>(
         }
     }
     Ok(file()?.map(|(value, origin)| sourced(value, origin)))
+}
+
+/// The bounds the flags have hold for the profile's values too (a huge timeout would panic).
+fn check_bounds(timeout_secs: f64, concurrency: usize, profile: &Origin) -> Result<(), Failure> {
+    if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {
+        return Err(Failure::config(format!(
+            "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
+             ({profile})"
+        )));
+    }
+    if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
+        return Err(Failure::config(format!(
+            "concurrency must be between 1 and {MAX_CONCURRENCY} ({profile})"
+        )));
+    }
+    Ok(())
 }
 
 /// The key in the file named by `LEADCTL_API_KEY_FILE`, when that is set.
