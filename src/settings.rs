@@ -348,15 +348,17 @@ fn log_events(log: Log) -> Observer {
     })
 }
 
+/// Reads an environment variable's text into a setting's value.
+type EnvParser<T> = dyn Fn(&str) -> Result<T, Failure>;
+
 /// The precedence chain, written once: the command-line flag, else the environment variable
 /// (read with `parse`), else what `file` finds (the profile, with its origin). `None` when none
 /// of them has a value: the caller's default applies. Later layers are only looked at (and only
 /// fail) when the earlier ones are empty.
-#[allow(clippy::type_complexity)]
 fn pick<T>(
     flag: Option<T>,
     env: &Env,
-    var: Option<(&'static str, &dyn Fn(&str) -> Result<T, Failure>)>,
+    var: Option<(&'static str, &EnvParser<T>)>,
     file: impl FnOnce() -> Result<Option<(T, Origin)>, Failure>,
 ) -> Result<Option<Sourced<T>>, Failure> {
     if let Some(value) = flag {

@@ -44,9 +44,12 @@ pub fn retry_notice(why: &str, wait: Duration, attempt: u32, of: u32) -> String 
     )
 }
 
+/// What an observer calls for each event.
+type Callback = dyn Fn(&Event<'_>) + Send + Sync;
+
 /// Receives the client's events; shared by the clones of a client (and so by worker threads).
 #[derive(Clone, Default)]
-pub struct Observer(Option<Arc<dyn Fn(&Event<'_>) + Send + Sync>>);
+pub struct Observer(Option<Arc<Callback>>);
 
 impl Observer {
     pub fn new(f: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Observer {
