@@ -5,9 +5,11 @@
 //! in-process sandbox for `--sandbox`, and hands the command over; `exit::report` prints the one
 //! error message of a failed run and decides the exit code.
 //!
-//! Modules depend downwards only: `cli` → `settings` → `commands` → `import`, `api`, `output`,
-//! `config`, `sandbox` → the leaves `error`, `log`, `time`, `fsutil`, `secret` (and `exit`,
-//! which knows `api`'s and `error`'s types).
+//! Modules depend downwards only: `lib` → `commands` (one module per subcommand: arguments and
+//! settings in, plain options to the domain, printing) → `settings` (which reads `cli`'s global
+//! options) and the domain: `import` (the engine), `api` (the client), `config`, `output`,
+//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, which use nothing
+//! else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
 
 pub mod api;
 pub mod cli;
