@@ -25,28 +25,38 @@ pub(super) fn list(ctx: Ctx<'_>) -> Result<()> {
         })
         .collect();
     let mut out = Output::new(settings.output, ctx.out);
+    let listing = Listing {
+        path: &path,
+        loaded: &loaded,
+        settings: &settings,
+        rows: &rows,
+    };
     match settings.output {
-        OutputFormat::Json | OutputFormat::Ndjson => {
-            list_json(&mut out, &path, &loaded, &settings, &rows)
-        }
+        OutputFormat::Json | OutputFormat::Ndjson => list_json(&mut out, &listing),
         OutputFormat::Csv => list_csv(&mut out, &rows),
-        OutputFormat::Table | OutputFormat::Id => {
-            list_table(&mut out, &path, &loaded, &settings, &rows)
-        }
+        OutputFormat::Table | OutputFormat::Id => list_table(&mut out, &listing),
     }
+}
+
+/// What `config list` shows: the file, what `Settings` decided, and each key's row.
+struct Listing<'a> {
+    path: &'a Path,
+    loaded: &'a Loaded,
+    settings: &'a Settings,
+    rows: &'a [Row],
 }
 
 /// One row of `config list`: a key, its effective value (masked for the key) and its origin.
 type Row = (Key, Option<String>, Option<Origin>);
 
 /// `config list -o json`: one document for scripts.
-fn list_json(
-    out: &mut Output,
-    path: &Path,
-    loaded: &Loaded,
-    settings: &Settings,
-    rows: &[Row],
-) -> Result<()> {
+fn list_json(out: &mut Output, listing: &Listing<'_>) -> Result<()> {
+    let Listing {
+        path,
+        loaded,
+        settings,
+        rows,
+    } = *listing;
     let mut values = Map::new();
     for (key, value, origin) in rows {
         values.insert(
@@ -92,13 +102,13 @@ fn list_csv(out: &mut Output, rows: &[Row]) -> Result<()> {
 }
 
 /// `config list` for a human: the file, the profile, the settings, then every profile.
-fn list_table(
-    out: &mut Output,
-    path: &Path,
-    loaded: &Loaded,
-    settings: &Settings,
-    rows: &[Row],
-) -> Result<()> {
+fn list_table(out: &mut Output, listing: &Listing<'_>) -> Result<()> {
+    let Listing {
+        path,
+        loaded,
+        settings,
+        rows,
+    } = *listing;
     let exists = if path.exists() {
         ""
     } else {
