@@ -436,17 +436,20 @@ fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
 /// The active profile's name and where it came from: `-p/--profile` > `LEADCTL_PROFILE` > the
 /// file's `default_profile` > `default`. The profile need not exist (`config set` creates it).
 pub fn profile_name(args: &GlobalArgs, env: &Env, config: &Loaded) -> (String, Origin) {
-    if let Some(p) = &args.profile {
-        (p.clone(), Origin::Flag)
-    } else if let Some(p) = env.get("LEADCTL_PROFILE") {
-        (p.to_string(), Origin::Env("LEADCTL_PROFILE"))
-    } else if let Some(p) = &config.file.default_profile {
-        (
-            p.clone(),
-            Origin::DefaultProfile(config.path.clone().unwrap_or_default()),
-        )
-    } else {
-        ("default".to_string(), Origin::Default)
+    let text = |v: &str| Ok(v.to_string());
+    let default_profile = || {
+        let origin = Origin::DefaultProfile(config.path.clone().unwrap_or_default());
+        Ok(config.file.default_profile.clone().map(|p| (p, origin)))
+    };
+    match pick(
+        args.profile.clone(),
+        env,
+        Some(("LEADCTL_PROFILE", &text)),
+        default_profile,
+    ) {
+        Ok(Some(name)) => (name.value, name.origin),
+        // Nothing here can fail: no value is parsed.
+        Ok(None) | Err(_) => ("default".to_string(), Origin::Default),
     }
 }
 
