@@ -77,3 +77,17 @@ impl fmt::Debug for Observer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_line_is_the_one_users_see() {
+        assert_eq!(
+            retry_notice("server error (503)", Duration::from_millis(1500), 2, 6),
+            "server error (503); retrying in 1.5s (attempt 2 of 6)"
+        );
+        assert_eq!(format!("{:?}", Observer::none()), "Observer(none)");
+    }
+}
