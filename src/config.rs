@@ -3,19 +3,25 @@
 //! `LEADCTL_CONFIG` value from its caller).
 //!
 //! Edits go through `toml_edit`, so the comments, ordering and hand-written keys of a file survive
-//! `leadctl config set`; every write is atomic (a 0600 temporary file in the same directory,
-//! fsync, rename), so a crash or a full disk never leaves half a config behind.
+//! `leadctl config set`; every write goes through `fsutil::write_atomic` (a 0600 temporary file
+//! in the same directory, fsync, rename), so a crash or a full disk never leaves half a config
+//! behind.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::secret::ApiKey;
+
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The bounds `--timeout` and `--concurrency` take on the command line hold for the profile too.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+pub const MAX_CONCURRENCY: usize = 256;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,9 +206,8 @@ impl Key {
                 )),
                 Key::ApiUrl => {
                     let url = crate::api::check_url(raw_trimmed).map_err(|e| {
-                        Failure::config(format!("invalid value for api_url: {e}")).with_hint(
-                            format!("the default is {}", crate::settings::DEFAULT_API_URL),
-                        )
+                        Failure::config(format!("invalid value for api_url: {e}"))
+                            .with_hint(format!("the default is {}", crate::api::DEFAULT_API_URL))
                     })?;
                     toml_edit::Value::from(url.as_str())
                 }
@@ -213,7 +218,7 @@ impl Key {
                     toml_edit::Value::from(id.hyphenated().to_string())
                 }
                 Key::Timeout => match raw_trimmed.parse::<f64>() {
-                    Ok(t) if t > 0.0 && t.is_finite() && t <= 86_400.0 => {
+                    Ok(t) if t > 0.0 && t.is_finite() && t <= MAX_TIMEOUT_SECS => {
                         if t.fract() == 0.0 {
                             toml_edit::Value::from(t as i64)
                         } else {
@@ -223,12 +228,14 @@ impl Key {
                     _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
                 },
                 Key::Concurrency => match raw_trimmed.parse::<u32>() {
-                    Ok(n) if (1..=256).contains(&n) => toml_edit::Value::from(i64::from(n)),
+                    Ok(n) if (1..=MAX_CONCURRENCY as u32).contains(&n) => {
+                        toml_edit::Value::from(i64::from(n))
+                    }
                     _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
                 },
                 Key::Output => {
                     use clap::ValueEnum;
-                    let format = crate::cli::OutputFormat::from_str(raw_trimmed, true)
+                    let format = crate::output::OutputFormat::from_str(raw_trimmed, true)
                         .map_err(|_| bad("one of table, json, ndjson, csv, id"))?;
                     let name = format
                         .to_possible_value()
@@ -390,7 +397,7 @@ impl Editable {
             message: format!("refusing to write an invalid config: {}", e.message),
             ..e
         })?;
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| {
+        crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(|e| {
             Failure::config(format!(
                 "cannot write the config file {}: {e}",
                 self.path.display()
@@ -398,66 +405,6 @@ impl Editable {
             .with_hint("check the directory's permissions and free space, or point LEADCTL_CONFIG at another file")
         })
     }
-}
-
-/// Replaces `path` with `contents` so that a reader sees the old file or the new one, never a
-/// mix: a temporary file created 0600 in the same directory (a rename is only atomic within one
-/// file system), written, fsynced, renamed over the target, then the directory fsynced. A missing
-/// directory is created 0700. A symlinked config (dotfile managers) is written through, to its
-/// target, instead of being replaced by a plain file.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let target = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
-    };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    create_private_dir(&dir)?;
-    let file_name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config.toml".into());
-    let tmp = dir.join(format!(
-        ".{file_name}.tmp-{}-{:08x}",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let result = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, &target)?;
-        // Make the rename itself durable. Not possible on every platform; best effort.
-        #[cfg(unix)]
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Creates a directory (and its parents) with mode 0700 at creation time; an existing one is
-/// left as it is.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 /// The warning for a config file that holds an API key and that group or others can access:
@@ -544,12 +491,6 @@ mod tests {
 
     const KEY: &str = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 
-    #[cfg(unix)]
-    fn mode(path: &Path) -> u32 {
-        use std::os::unix::fs::PermissionsExt;
-        fs::metadata(path).unwrap().permissions().mode() & 0o777
-    }
-
     #[test]
     fn edits_keep_comments_order_and_hand_written_keys() {
         let dir = tempfile::tempdir().unwrap();
@@ -600,71 +541,10 @@ mod tests {
         let path = dir.path().join("config.toml");
         fs::write(&path, "[profiles.x]\ntimeout = \"slow\"\n").unwrap();
         let err = Editable::open(&path).err().unwrap();
-        assert_eq!(err.kind, crate::exit::Kind::Config);
+        assert_eq!(err.kind, crate::error::Kind::Config);
         assert!(err.message.contains("line 2"), "{}", err.message);
         fs::write(&path, "[profiles.x\n").unwrap();
         assert!(Editable::open(&path).is_err());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn writes_are_atomic_and_private() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a/b/config.toml");
-        write_atomic(&path, b"x = 1\n").unwrap();
-        assert_eq!(mode(&path), 0o600);
-        assert_eq!(mode(path.parent().unwrap()), 0o700);
-        assert_eq!(mode(&dir.path().join("a")), 0o700);
-        // A world-readable file is replaced by a private one, and no temporary file is left.
-        fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-        write_atomic(&path, b"x = 2\n").unwrap();
-        assert_eq!(mode(&path), 0o600);
-        assert_eq!(fs::read_to_string(&path).unwrap(), "x = 2\n");
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("config.toml")]);
-        // A failed write leaves the old file alone and no temporary file behind.
-        let blocked = dir.path().join("blocked");
-        fs::create_dir(&blocked).unwrap();
-        fs::write(blocked.join("config.toml"), "old").unwrap();
-        fs::set_permissions(
-            &blocked,
-            std::os::unix::fs::PermissionsExt::from_mode(0o500),
-        )
-        .unwrap();
-        let failed = write_atomic(&blocked.join("config.toml"), b"new");
-        fs::set_permissions(
-            &blocked,
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )
-        .unwrap();
-        if failed.is_err() {
-            // (root ignores directory permissions, so this half only runs as a normal user)
-            assert_eq!(
-                fs::read_to_string(blocked.join("config.toml")).unwrap(),
-                "old"
-            );
-            assert_eq!(fs::read_dir(&blocked).unwrap().count(), 1);
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_symlinked_config_is_written_through() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("dotfiles/leadctl.toml");
-        fs::create_dir_all(real.parent().unwrap()).unwrap();
-        fs::write(&real, "").unwrap();
-        let link = dir.path().join("config.toml");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomic(&link, b"x = 1\n").unwrap();
-        assert!(fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        assert_eq!(fs::read_to_string(&real).unwrap(), "x = 1\n");
     }
 
     #[cfg(unix)]
@@ -717,10 +597,10 @@ mod tests {
             (Key::CaBundle, " "),
         ] {
             let err = key.check(bad).unwrap_err();
-            assert_eq!(err.kind, crate::exit::Kind::Config, "{key} {bad}");
+            assert_eq!(err.kind, crate::error::Kind::Config, "{key} {bad}");
         }
         let err = Key::ApiKey.check(KEY).unwrap_err();
-        assert_eq!(err.kind, crate::exit::Kind::Usage);
+        assert_eq!(err.kind, crate::error::Kind::Usage);
         assert!(!err.message.contains(KEY));
         assert!(err.hint.unwrap().contains("set-key"));
         let missing = Key::CaBundle.check("/nonexistent/ca.pem").unwrap();

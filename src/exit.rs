@@ -1,10 +1,15 @@
-//! The one place that turns a failure into an exit code (the table in CLI.md).
+//! The one place that turns a failure into an exit code (the table in doc/cli.md), and prints
+//! the final error (`report`).
 //!
-//! Every expected failure starts as a typed error: `ApiError` from the client, `Failure` for the
-//! rest. `exit_code` walks the `anyhow` chain and downcasts; anything it does not recognise is 1,
-//! which means a bug in leadctl.
+//! Every expected failure starts as a typed error: `ApiError` from the client, `Failure`
+//! (`error.rs`) for the rest. `exit_code` walks the `anyhow` chain and downcasts; anything it
+//! does not recognise is 1, which means a bug in leadctl.
+
+use std::process::ExitCode;
 
 use crate::api::ApiError;
+use crate::error::{Failure, Kind};
+use crate::log::Log;
 
 pub const INTERNAL: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -15,53 +20,6 @@ pub const INPUT: u8 = 6;
 pub const NETWORK: u8 = 7;
 pub const PARTIAL: u8 = 8;
 pub const INTERRUPTED: u8 = 130;
-
-/// The classes of failure that are not an API answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Usage,
-    Config,
-    Input,
-    Permission,
-    Partial,
-    Interrupted,
-}
-
-/// An expected failure with a message and, where there is one, what to do next.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub kind: Kind,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Failure {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
-        Failure {
-            kind,
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Usage, message)
-    }
-
-    pub fn config(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Config, message)
-    }
-
-    pub fn input(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Input, message)
-    }
-
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
-        self.hint = Some(hint.into());
-        self
-    }
-}
 
 pub fn code_of_kind(kind: Kind) -> u8 {
     match kind {
@@ -126,6 +84,20 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         );
     }
     None
+}
+
+/// The end of every run, and the only place that decides the exit code: success; a closed
+/// stdout (`| head -1`), which is success too; or the error printed once as
+/// `leadctl: error: ...` with its `hint:` line, and its code from the table.
+pub fn report(result: anyhow::Result<()>, log: &Log) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            log.error(&format!("{e:#}"), hint(&e).as_deref());
+            ExitCode::from(exit_code(&e))
+        }
+    }
 }
 
 /// A write to a closed pipe (`leadctl ... | head -1`): not an error worth a message.

@@ -9,19 +9,18 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::api::{ApiClient, ApiError, ClientConfig, RetryPolicy};
-use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
-use crate::config::{Loaded, Profile};
-use crate::exit::Failure;
-use crate::output::Log;
+use crate::api::event::retry_notice;
+use crate::api::{
+    ApiClient, ApiError, ClientConfig, Event, Observer, RetryPolicy, DEFAULT_API_URL,
+};
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::config::{Loaded, Profile, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_TIMEOUT_SECS};
+use crate::error::Failure;
+use crate::log::Log;
+use crate::output::OutputFormat;
 use crate::secret::ApiKey;
 
-pub const DEFAULT_API_URL: &str = "https://data.keenpartner.com/functions/v1/keen-api";
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
-pub const DEFAULT_CONCURRENCY: usize = 4;
-/// The bounds `--timeout` and `--concurrency` take on the command line hold for the profile too.
-pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
-pub const MAX_CONCURRENCY: usize = 256;
 
 /// The environment variables leadctl reads, captured once (tests pass their own).
 #[derive(Debug, Default, Clone)]
@@ -142,7 +141,10 @@ pub struct Settings {
     pub ledger: Option<crate::ledger::Location>,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
-    pub log: Log,
+    /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
+    pub quiet: bool,
+    pub verbose: u8,
+    pub color: bool,
 }
 
 impl Settings {
@@ -152,144 +154,94 @@ impl Settings {
             profile: profile_name.clone(),
             path: config.path.clone().unwrap_or_default(),
         };
-
-        let api_url = if let Some(url) = &args.api_url {
-            sourced(url.clone(), Origin::Flag)
-        } else if let Some(url) = env.get("LEADCTL_API_URL") {
-            sourced(url.to_string(), Origin::Env("LEADCTL_API_URL"))
-        } else if let Some(url) = &profile.api_url {
-            sourced(url.clone(), profile_origin())
-        } else {
-            sourced(DEFAULT_API_URL.to_string(), Origin::Default)
-        };
-
-        let api_key = if let Some(key) = env.get("LEADCTL_API_KEY") {
-            Some(sourced(ApiKey::new(key), Origin::Env("LEADCTL_API_KEY")))
-        } else if let Some(path) = env.get("LEADCTL_API_KEY_FILE") {
-            let path = PathBuf::from(path);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Failure::config(format!(
-                    "cannot read the API key file {} named by LEADCTL_API_KEY_FILE: {e}",
-                    path.display()
-                ))
-            })?;
-            let key = ApiKey::new(text);
-            if key.is_empty() {
-                return Err(Failure::config(format!(
-                    "the API key file {} named by LEADCTL_API_KEY_FILE is empty",
-                    path.display()
-                )));
-            }
-            Some(sourced(key, Origin::KeyFile(path)))
-        } else {
-            profile
-                .api_key
-                .clone()
-                .map(|k| sourced(k, profile_origin()))
-        };
-
-        let channel = if let Some(c) = env.get("LEADCTL_CHANNEL") {
-            Some(sourced(c.to_string(), Origin::Env("LEADCTL_CHANNEL")))
-        } else {
-            profile
-                .channel
-                .clone()
-                .map(|c| sourced(c, profile_origin()))
-        };
-
-        let (output, output_origin) = if let Some(o) = args.output {
-            (o, Origin::Flag)
-        } else if let Some(o) = env.get("LEADCTL_OUTPUT") {
-            (
-                parse_output(o, "environment variable LEADCTL_OUTPUT")?,
-                Origin::Env("LEADCTL_OUTPUT"),
-            )
-        } else if let Some(o) = &profile.output {
-            (
-                parse_output(o, &profile_origin().to_string())?,
-                profile_origin(),
-            )
-        } else {
-            (OutputFormat::Table, Origin::Default)
-        };
-
-        let (timeout_secs, timeout_origin) = if let Some(t) = args.timeout {
-            (t, Origin::Flag)
-        } else if let Some(t) = profile.timeout {
-            (t, profile_origin())
-        } else {
-            (DEFAULT_TIMEOUT_SECS, Origin::Default)
-        };
-        if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {
-            return Err(Failure::config(format!(
-                "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
-                 ({})",
-                profile_origin()
-            )));
-        }
-        let (concurrency, concurrency_origin) = match profile.concurrency {
-            Some(c) => (c, profile_origin()),
-            None => (DEFAULT_CONCURRENCY, Origin::Default),
-        };
-        if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
-            return Err(Failure::config(format!(
-                "concurrency must be between 1 and {MAX_CONCURRENCY} ({})",
-                profile_origin()
-            )));
-        }
-
-        let (ca_bundle, ca_bundle_origin) = if let Some(p) = &args.ca_bundle {
-            (Some(p.clone()), Some(Origin::Flag))
-        } else if let Some(p) = env.get("LEADCTL_CA_BUNDLE") {
-            (
-                Some(PathBuf::from(p)),
-                Some(Origin::Env("LEADCTL_CA_BUNDLE")),
-            )
-        } else if let Some(p) = &profile.ca_bundle {
-            (Some(p.clone()), Some(profile_origin()))
-        } else {
-            (None, None)
-        };
-
-        let color = use_color(args.color, env, std::io::stderr().is_terminal());
-
+        let text = |v: &str| Ok(v.to_string());
         let sandbox = args.sandbox || env.get("LEADCTL_SANDBOX").is_some_and(|v| v != "0");
-        let ledger = resolve_ledger(args, env, sandbox)?;
 
-        // The first back-off step (default 250 ms). Undocumented in --help: it exists so tests
-        // and CI jobs that exercise connection failures need not wait for production back-offs.
-        let mut retry = RetryPolicy::default();
-        if let Some(ms) = env.get("LEADCTL_RETRY_BASE_MS") {
-            let ms: u64 = ms.parse().map_err(|_| {
-                Failure::config(format!(
-                    "LEADCTL_RETRY_BASE_MS must be milliseconds, got {ms:?}"
-                ))
-            })?;
-            retry.base_delay = Duration::from_millis(ms);
-        }
+        let api_url = pick(
+            args.api_url.clone(),
+            env,
+            Some(("LEADCTL_API_URL", &text)),
+            || Ok(profile.api_url.clone().map(|u| (u, profile_origin()))),
+        )?
+        .unwrap_or_else(|| sourced(DEFAULT_API_URL.to_string(), Origin::Default));
+
+        // LEADCTL_API_KEY_FILE is a second environment source, after LEADCTL_API_KEY.
+        let api_key = pick(
+            None,
+            env,
+            Some(("LEADCTL_API_KEY", &|v| Ok(ApiKey::new(v)))),
+            || match key_file(env)? {
+                Some(found) => Ok(Some(found)),
+                None => Ok(profile.api_key.clone().map(|k| (k, profile_origin()))),
+            },
+        )?;
+
+        let channel = pick(None, env, Some(("LEADCTL_CHANNEL", &text)), || {
+            Ok(profile.channel.clone().map(|c| (c, profile_origin())))
+        })?;
+
+        let output = pick(
+            args.output,
+            env,
+            Some(("LEADCTL_OUTPUT", &|v| {
+                parse_output(v, "environment variable LEADCTL_OUTPUT")
+            })),
+            || {
+                let origin = profile_origin();
+                match &profile.output {
+                    Some(o) => Ok(Some((parse_output(o, &origin.to_string())?, origin))),
+                    None => Ok(None),
+                }
+            },
+        )?
+        .unwrap_or_else(|| sourced(OutputFormat::Table, Origin::Default));
+
+        let timeout = pick(args.timeout, env, None, || {
+            Ok(profile.timeout.map(|t| (t, profile_origin())))
+        })?
+        .unwrap_or_else(|| sourced(DEFAULT_TIMEOUT_SECS, Origin::Default));
+        let concurrency = pick(None, env, None, || {
+            Ok(profile.concurrency.map(|c| (c, profile_origin())))
+        })?
+        .unwrap_or_else(|| sourced(DEFAULT_CONCURRENCY, Origin::Default));
+        check_bounds(timeout.value, concurrency.value, &profile_origin())?;
+
+        let ca_bundle = pick(
+            args.ca_bundle.clone(),
+            env,
+            Some(("LEADCTL_CA_BUNDLE", &|v| Ok(PathBuf::from(v)))),
+            || Ok(profile.ca_bundle.clone().map(|p| (p, profile_origin()))),
+        )?;
 
         Ok(Settings {
             profile: profile_name.clone(),
             origins: Origins {
                 profile: profile_name_origin,
-                timeout: timeout_origin,
-                concurrency: concurrency_origin,
-                output: output_origin,
-                ca_bundle: ca_bundle_origin,
+                timeout: timeout.origin,
+                concurrency: concurrency.origin,
+                output: output.origin,
+                ca_bundle: ca_bundle.as_ref().map(|c| c.origin.clone()),
             },
             api_url,
             api_key,
             channel,
-            timeout: Duration::from_secs_f64(timeout_secs),
-            concurrency,
-            output,
-            ca_bundle,
+            timeout: Duration::from_secs_f64(timeout.value),
+            concurrency: concurrency.value,
+            output: output.value,
+            ca_bundle: ca_bundle.map(|c| c.value),
             sandbox,
-            ledger,
+            ledger: resolve_ledger(args, env, sandbox)?,
             config_path: config.path.clone(),
-            retry,
-            log: Log::new(args.quiet, args.verbose, color),
+            retry: retry_policy(env)?,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            color: use_color(args.color, env, std::io::stderr().is_terminal()),
         })
+    }
+
+    /// The stderr messages of this run, as `-q`, `-v` and `--color` ask.
+    pub fn log(&self) -> Log {
+        Log::new(self.quiet, self.verbose, self.color)
     }
 
     /// Points this run at an in-process sandbox: its URL and key, and its primary channel unless
@@ -350,9 +302,132 @@ impl Settings {
             timeout: self.timeout,
             ca_bundle: self.ca_bundle.clone(),
             retry,
-            log: self.log.clone(),
+            observer: log_events(self.log()),
         })
     }
+}
+
+/// The client's events on stderr: each wait as a notice (hidden by `-q`), and with `-v` each
+/// request and answer (`-vv`: with the answer's headers and whole bodies). The key is never in
+/// an event.
+fn log_events(log: Log) -> Observer {
+    Observer::new(move |event| match event {
+        Event::Retry {
+            why,
+            wait,
+            attempt,
+            of,
+        } => log.notice(&retry_notice(why, *wait, *attempt, *of)),
+        Event::Request {
+            url,
+            key_sent,
+            body,
+        } if log.verbose() >= 1 => {
+            let key_line = if *key_sent {
+                "X-Api-Key: (redacted)"
+            } else {
+                "(no X-Api-Key)"
+            };
+            log.debug(&format!(
+                "> POST {url} {key_line}\n> {}",
+                log.body_excerpt(body)
+            ));
+        }
+        Event::Response {
+            status,
+            elapsed,
+            headers,
+            body,
+        } if log.verbose() >= 1 => {
+            let mut msg = format!("< {status} in {} ms", elapsed.as_millis());
+            if log.verbose() >= 2 {
+                for (name, value) in headers.iter() {
+                    msg.push_str(&format!("\n< {name}: {}", value.to_str().unwrap_or("?")));
+                }
+            }
+            msg.push_str(&format!("\n< {}", log.body_excerpt(body)));
+            log.debug(&msg);
+        }
+        Event::Request { .. } | Event::Response { .. } => {}
+    })
+}
+
+/// Reads an environment variable's text into a setting's value.
+type EnvParser<T> = dyn Fn(&str) -> Result<T, Failure>;
+
+/// The precedence chain, written once: the command-line flag, else the environment variable
+/// (read with `parse`), else what `file` finds (the profile, with its origin). `None` when none
+/// of them has a value: the caller's default applies. Later layers are only looked at (and only
+/// fail) when the earlier ones are empty.
+fn pick<T>(
+    flag: Option<T>,
+    env: &Env,
+    var: Option<(&'static str, &EnvParser<T>)>,
+    file: impl FnOnce() -> Result<Option<(T, Origin)>, Failure>,
+) -> Result<Option<Sourced<T>>, Failure> {
+    if let Some(value) = flag {
+        return Ok(Some(sourced(value, Origin::Flag)));
+    }
+    if let Some((name, parse)) = var {
+        if let Some(raw) = env.get(name) {
+            return Ok(Some(sourced(parse(raw)?, Origin::Env(name))));
+        }
+    }
+    Ok(file()?.map(|(value, origin)| sourced(value, origin)))
+}
+
+/// The bounds the flags have hold for the profile's values too (a huge timeout would panic).
+fn check_bounds(timeout_secs: f64, concurrency: usize, profile: &Origin) -> Result<(), Failure> {
+    if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {
+        return Err(Failure::config(format!(
+            "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
+             ({profile})"
+        )));
+    }
+    if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
+        return Err(Failure::config(format!(
+            "concurrency must be between 1 and {MAX_CONCURRENCY} ({profile})"
+        )));
+    }
+    Ok(())
+}
+
+/// The key in the file named by `LEADCTL_API_KEY_FILE`, when that is set.
+fn key_file(env: &Env) -> Result<Option<(ApiKey, Origin)>, Failure> {
+    let Some(path) = env.get("LEADCTL_API_KEY_FILE") else {
+        return Ok(None);
+    };
+    let path = PathBuf::from(path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::config(format!(
+            "cannot read the API key file {} named by LEADCTL_API_KEY_FILE: {e}",
+            path.display()
+        ))
+    })?;
+    let key = ApiKey::new(text);
+    if key.is_empty() {
+        return Err(Failure::config(format!(
+            "the API key file {} named by LEADCTL_API_KEY_FILE is empty",
+            path.display()
+        )));
+    }
+    Ok(Some((key, Origin::KeyFile(path))))
+}
+
+/// The retry policy: the default, with the first back-off step from `LEADCTL_RETRY_BASE_MS`
+/// (default 250 ms). Undocumented in --help: it exists so tests and CI jobs that exercise
+/// connection failures need not wait for production back-offs.
+fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
+    let mut retry = RetryPolicy::default();
+    if let Some(ms) = env.get("LEADCTL_RETRY_BASE_MS") {
+        let ms: u64 = ms.parse().map_err(|_| {
+            Failure::config(format!(
+                "LEADCTL_RETRY_BASE_MS must be milliseconds, got {ms:?}"
+            ))
+        })?;
+        retry.base_delay = Duration::from_millis(ms);
+    }
+    Ok(retry)
 }
 
 /// `--no-ledger` > `--ledger` > `LEADCTL_LEDGER` > in memory for `--sandbox` > the default file.
@@ -368,7 +443,7 @@ fn resolve_ledger(
     let given = args.ledger.clone().map(|p| (p, "--ledger")).or_else(|| {
         env.get("LEADCTL_LEDGER")
             .filter(|v| !v.trim().is_empty())
-            .map(|v| (std::path::PathBuf::from(v), "LEADCTL_LEDGER"))
+            .map(|v| (PathBuf::from(v), "LEADCTL_LEDGER"))
     });
     if let Some((path, origin)) = given {
         let text = path.to_string_lossy();
@@ -401,17 +476,20 @@ fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
 /// The active profile's name and where it came from: `-p/--profile` > `LEADCTL_PROFILE` > the
 /// file's `default_profile` > `default`. The profile need not exist (`config set` creates it).
 pub fn profile_name(args: &GlobalArgs, env: &Env, config: &Loaded) -> (String, Origin) {
-    if let Some(p) = &args.profile {
-        (p.clone(), Origin::Flag)
-    } else if let Some(p) = env.get("LEADCTL_PROFILE") {
-        (p.to_string(), Origin::Env("LEADCTL_PROFILE"))
-    } else if let Some(p) = &config.file.default_profile {
-        (
-            p.clone(),
-            Origin::DefaultProfile(config.path.clone().unwrap_or_default()),
-        )
-    } else {
-        ("default".to_string(), Origin::Default)
+    let text = |v: &str| Ok(v.to_string());
+    let default_profile = || {
+        let origin = Origin::DefaultProfile(config.path.clone().unwrap_or_default());
+        Ok(config.file.default_profile.clone().map(|p| (p, origin)))
+    };
+    match pick(
+        args.profile.clone(),
+        env,
+        Some(("LEADCTL_PROFILE", &text)),
+        default_profile,
+    ) {
+        Ok(Some(name)) => (name.value, name.origin),
+        // Nothing here can fail: no value is parsed.
+        Ok(None) | Err(_) => ("default".to_string(), Origin::Default),
     }
 }
 
@@ -480,7 +558,7 @@ mod tests {
         assert_eq!(s.output, OutputFormat::Table);
         assert_eq!(s.profile, "default");
         let err = s.require_key().unwrap_err();
-        assert_eq!(err.kind, crate::exit::Kind::Config);
+        assert_eq!(err.kind, crate::error::Kind::Config);
         assert!(err.hint.unwrap().contains("LEADCTL_API_KEY"));
     }
 

@@ -2,7 +2,7 @@
 //! journal's header) and parsing (comparing a lead's `created_at` with when a row was sent).
 //!
 //! The format written is always `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, millisecond precision), one of
-//! the two shapes API.md shows in the docs' examples. Fixed width means strings sort
+//! the two shapes the API's answers use (doc/api.md). Fixed width means strings sort
 //! chronologically, which the sandbox's `get_leads` relies on.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -43,29 +43,47 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
-/// Unix seconds of an RFC 3339 timestamp (`2026-04-21T10:00:00Z`, `...00.000Z`, `+02:00`).
+/// Unix seconds of an RFC 3339 date-time: `2026-04-21T10:00:00Z`, `...00.000Z`, `...+02:00`
+/// (any number of fraction digits; `T`, `t` or a space between date and time; `Z` or `z`).
+/// The one parser of the crate: strict in shape and ranges (a date without a time or a zone, a
+/// month 13 or a zone `+2:00` is `None`), lenient only in precision, which varies between the
+/// API's answers (doc/api.md). `--date` is checked with it; `reconcile` reads `created_at` with it.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let num = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (
-        num(0, 4)?,
-        num(5, 7)?,
-        num(8, 10)?,
-        num(11, 13)?,
-        num(14, 16)?,
-        num(17, 19)?,
-    );
-    let mut rest = s.get(19..)?;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(r)?;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|c| allowed.contains(c));
+    if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":")) {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut rest = b.get(19..)?;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
         rest = &frac[n..];
     }
     let offset = match rest {
-        "Z" | "z" | "" => 0,
-        r if r.len() == 6 => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * (r.get(1..3)?.parse::<i64>().ok()? * 3600
-                + r.get(4..6)?.parse::<i64>().ok()? * 60)
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: &u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+            let (oh, om) = (digit(h1)? * 10 + digit(h2)?, digit(m1)? * 10 + digit(m2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let sign = if *sign == b'-' { -1 } else { 1 };
+            sign * (oh * 3600 + om * 60)
         }
         _ => return None,
     };
@@ -98,6 +116,24 @@ mod tests {
             Some(1_776_765_600)
         );
         assert_eq!(parse_rfc3339("garbage"), None);
+        // The shapes `--date` has always accepted and refused (they were cli.rs's own parser).
+        for ok in [
+            "2026-11-01T09:30:00Z",
+            "2026-11-01T09:30:00.123+02:00",
+            "2026-04-21t10:00:00z",
+        ] {
+            assert!(parse_rfc3339(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "2026-11-01",
+            "2026-13-01T00:00:00Z",
+            "2026-11-01T09:30:00",
+            "yesterday",
+            "2026-11-01T09:30:00+2:00",
+            "2026-04-21T10:00:00.\u{e9}Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     fn at(secs: u64, millis: u64) -> String {

@@ -1,7 +1,10 @@
 //! Every way a request can fail, typed, so `exit.rs` can pick the exit code and `import` can
-//! tell a refused row (`failed`) from one whose fate is unknown.
+//! tell a refused row (`failed`) from one whose fate is unknown; what a failure means for the
+//! rest of a batch (`stops_batch`); and the server's message read out of an error body.
 
 use std::time::Duration;
+
+use serde_json::Value;
 
 /// A failed API call. The server's own `error` message is kept verbatim.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +113,20 @@ impl ApiError {
         }
     }
 
+    /// Whether a batch (an import, a multi-lead create) stops after this error on one of its
+    /// requests: every further request would meet the same (a refused key, an unreachable or
+    /// untrusted server, a platform that keeps failing to boot). Refusals of this one request
+    /// (403, 400, 404) and unknown outcomes do not stop it, nor does a stop already under way.
+    pub fn stops_batch(&self) -> bool {
+        if self.is_unknown_outcome() {
+            return false;
+        }
+        !matches!(
+            self,
+            ApiError::Forbidden { .. } | ApiError::Rejected { .. } | ApiError::Cancelled
+        )
+    }
+
     /// What the user should do next, printed as `hint:` under the error.
     pub fn hint(&self) -> Option<String> {
         let hint = match self {
@@ -146,5 +163,157 @@ impl ApiError {
             _ => return None,
         };
         Some(hint.to_string())
+    }
+}
+
+/// The server's message: `{"error": ...}`, the platform's `{"message": ...}`, else a text excerpt.
+/// Public for the fuzz targets.
+pub fn error_message(status: u16, body: &[u8]) -> String {
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+        for key in ["error", "message", "msg"] {
+            if let Some(Value::String(s)) = map.get(key) {
+                return s.clone();
+            }
+        }
+    }
+    let text = excerpt(body);
+    if text.is_empty() {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no message")
+            .to_string()
+    } else {
+        text
+    }
+}
+
+/// A short, single-line excerpt of a body that is not the expected JSON (an HTML error page):
+/// tags dropped, whitespace collapsed, cut at 160 characters.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut in_tag = false;
+    let looks_html = text.trim_start().starts_with('<');
+    for c in text.chars() {
+        match c {
+            '<' if looks_html => in_tag = true,
+            '>' if looks_html && in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() || c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() > 160 {
+        let cut: String = collapsed.chars().take(160).collect();
+        format!("{cut}…")
+    } else {
+        collapsed
+    }
+}
+
+/// Whether a failed request failed on the server's certificate (unknown issuer, wrong name,
+/// expired...). rustls's error sits inside an `io::Error`, whose `source()` skips it, so each
+/// `io::Error` in the chain is opened too.
+pub(crate) fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
+        return true;
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if is_certificate_error(inner) {
+            return true;
+        }
+    }
+    e.source().is_some_and(is_certificate_error)
+}
+
+/// The useful part of an error's `source()` chain on one line. reqwest's outer layers
+/// ("error sending request for url (...)", "client error (Connect)") repeat what the message
+/// around it already says, so they are left out when there is something deeper.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        let wrapper = text.starts_with("error sending request")
+            || text.starts_with("client error (")
+            || text.starts_with("builder error");
+        if !wrapper && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_excerpts() {
+        assert_eq!(
+            error_message(403, br#"{"error":"Channel not accessible"}"#),
+            "Channel not accessible"
+        );
+        assert_eq!(
+            error_message(
+                503,
+                br#"{"code":"BOOT_ERROR","message":"Worker failed to boot"}"#
+            ),
+            "Worker failed to boot"
+        );
+        assert_eq!(
+            error_message(502, b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"),
+            "502 Bad Gateway Bad Gateway"
+        );
+        assert_eq!(error_message(500, b""), "Internal Server Error");
+        let long = "x".repeat(500);
+        assert_eq!(excerpt(long.as_bytes()).chars().count(), 161);
+    }
+
+    #[test]
+    fn what_stops_a_batch() {
+        let stops = |e: ApiError| e.stops_batch();
+        assert!(stops(ApiError::Unauthorized {
+            message: "m".into()
+        }));
+        assert!(stops(ApiError::Certificate {
+            url: "u".into(),
+            cause: "c".into()
+        }));
+        assert!(stops(ApiError::Connect {
+            url: "u".into(),
+            cause: "c".into()
+        }));
+        assert!(stops(ApiError::Server {
+            status: 503,
+            message: "BOOT_ERROR".into(),
+            unknown: false
+        }));
+        assert!(!stops(ApiError::Server {
+            status: 500,
+            message: "m".into(),
+            unknown: true
+        }));
+        assert!(!stops(ApiError::Forbidden {
+            message: "m".into()
+        }));
+        assert!(!stops(ApiError::Rejected {
+            status: 400,
+            message: "m".into()
+        }));
+        assert!(!stops(ApiError::Cancelled));
     }
 }

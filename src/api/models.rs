@@ -1,4 +1,5 @@
-//! Serde types for the actions' requests and responses (API.md sections 4 and 5).
+//! Serde types for the actions' requests and responses (doc/api.md, "Actions" and "Objects"),
+//! with the one definition of a lead's standard fields (`LeadFields`, `LEAD_FIELDS`).
 //!
 //! Responses are read leniently: unknown fields are kept (`raw`), strings may arrive as numbers,
 //! `employee` and `referring_employee` are both accepted. Requests send only documented fields and
@@ -16,7 +17,8 @@ pub struct ActionBody<'a, T: Serialize> {
 }
 
 /// The lead fields a request can set, by their `create_lead` names (`update_lead` sends
-/// `employee` as `referring_employee`). One list for the CSV mapping and the flat-lead reader.
+/// `employee` as `referring_employee`), in the order requests send them: the names of
+/// `LeadFields`. One list for the CSV mapping, the flat-lead reader and `--json` drafts.
 pub const LEAD_FIELDS: &[&str] = &[
     "email",
     "first_name",
@@ -29,10 +31,10 @@ pub const LEAD_FIELDS: &[&str] = &[
     "business_id",
 ];
 
-/// The fields of `create_lead` and `lead_external`.
+/// The one definition of a lead's standard fields, as `create_lead` names them. Absent fields
+/// are never sent (not as `null`, not as `""`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct NewLead {
-    pub channel_id: String,
+pub struct LeadFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,14 +53,12 @@ pub struct NewLead {
     pub notes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub properties: Vec<PropertyInput>,
 }
 
-impl NewLead {
-    /// Sets a standard field by its API name; returns false for a name that is not one.
-    pub fn set_field(&mut self, name: &str, value: String) -> bool {
-        let slot = match name {
+impl LeadFields {
+    /// The field with this API name (`LEAD_FIELDS`), or `None` for a name that is not one.
+    pub fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
             "email" => &mut self.email,
             "first_name" => &mut self.first_name,
             "last_name" => &mut self.last_name,
@@ -68,10 +68,45 @@ impl NewLead {
             "employee" => &mut self.employee,
             "notes" => &mut self.notes,
             "business_id" => &mut self.business_id,
-            _ => return false,
-        };
-        *slot = Some(value);
-        true
+            _ => return None,
+        })
+    }
+
+    /// Sets a field by its API name; returns false for a name that is not one.
+    pub fn set(&mut self, name: &str, value: String) -> bool {
+        match self.slot(name) {
+            Some(slot) => {
+                *slot = Some(value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every field with its API name, in `LEAD_FIELDS` order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &Option<String>)> {
+        let values = [
+            &self.email,
+            &self.first_name,
+            &self.last_name,
+            &self.phone,
+            &self.company_name,
+            &self.source,
+            &self.employee,
+            &self.notes,
+            &self.business_id,
+        ];
+        LEAD_FIELDS.iter().copied().zip(values)
+    }
+
+    /// The fields that are set, with their API names.
+    pub fn given(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.entries()
+            .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.given().next().is_none()
     }
 
     /// A standard field by its API name.
@@ -91,50 +126,49 @@ impl NewLead {
     }
 }
 
-/// The fields of `update_lead`: a partial update; `referring_employee`, not `employee`, as that
-/// action documents.
+/// The fields of `create_lead` and `lead_external`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LeadUpdate {
-    pub lead_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub company_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referring_employee: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_id: Option<String>,
+pub struct NewLead {
+    pub channel_id: String,
+    #[serde(flatten)]
+    pub fields: LeadFields,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<PropertyInput>,
 }
 
-impl LeadUpdate {
-    /// Sets a standard field by its `create` name (`employee` becomes `referring_employee`).
+impl NewLead {
+    /// Sets a standard field by its API name; returns false for a name that is not one.
     pub fn set_field(&mut self, name: &str, value: String) -> bool {
-        let slot = match name {
-            "email" => &mut self.email,
-            "first_name" => &mut self.first_name,
-            "last_name" => &mut self.last_name,
-            "phone" => &mut self.phone,
-            "company_name" => &mut self.company_name,
-            "source" => &mut self.source,
-            "employee" | "referring_employee" => &mut self.referring_employee,
-            "notes" => &mut self.notes,
-            "business_id" => &mut self.business_id,
-            _ => return false,
-        };
-        *slot = Some(value);
-        true
+        self.fields.set(name, value)
+    }
+}
+
+/// The fields of `update_lead`: a partial update. The employee goes as `referring_employee`, not
+/// `employee`, as that action documents; everything else as in `create_lead`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadUpdate {
+    pub lead_id: String,
+    pub fields: LeadFields,
+    pub properties: Vec<PropertyInput>,
+}
+
+impl Serialize for LeadUpdate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("lead_id", &self.lead_id)?;
+        for (name, value) in self.fields.given() {
+            let name = if name == "employee" {
+                "referring_employee"
+            } else {
+                name
+            };
+            map.serialize_entry(name, value)?;
+        }
+        if !self.properties.is_empty() {
+            map.serialize_entry("properties", &self.properties)?;
+        }
+        map.end()
     }
 }
 
@@ -201,6 +235,14 @@ pub struct PropertyInput {
 #[derive(Debug, Deserialize)]
 pub struct LeadEnvelope {
     pub lead: Value,
+}
+
+/// A channel as leadctl reads it, and the object exactly as the server sent it (what `-o json`
+/// prints, so fields leadctl does not know yet and the server's key order are kept).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub channel: Channel,
+    pub raw: Value,
 }
 
 /// `{"channels": [...]}`
@@ -415,7 +457,10 @@ mod tests {
     fn absent_fields_are_not_sent() {
         let lead = NewLead {
             channel_id: "c".into(),
-            email: Some("a@b.example".into()),
+            fields: LeadFields {
+                email: Some("a@b.example".into()),
+                ..LeadFields::default()
+            },
             ..NewLead::default()
         };
         let body = serde_json::to_value(ActionBody {
@@ -467,7 +512,7 @@ mod tests {
             lead_id: "l".into(),
             ..LeadUpdate::default()
         };
-        assert!(u.set_field("employee", "Ann".into()));
+        assert!(u.fields.set("employee", "Ann".into()));
         let body = serde_json::to_value(ActionBody {
             action: "update_lead",
             fields: &u,
@@ -491,6 +536,26 @@ mod tests {
             body,
             json!({"action": "create_purchase", "lead_id": "l", "purchase_amount": 1250.5})
         );
+    }
+
+    #[test]
+    fn one_field_list() {
+        let mut fields = LeadFields::default();
+        for name in LEAD_FIELDS {
+            assert!(fields.set(name, name.to_string()), "{name}");
+        }
+        let names: Vec<&str> = fields.given().map(|(n, _)| n).collect();
+        assert_eq!(names, LEAD_FIELDS);
+        assert!(fields.given().all(|(n, v)| n == v));
+        let body = serde_json::to_value(&fields).unwrap();
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, LEAD_FIELDS);
+        assert!(!fields.set("referring_employee", String::new()));
     }
 
     #[test]

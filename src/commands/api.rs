@@ -7,25 +7,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::api::Mode;
-use crate::cli::{ApiArgs, OutputFormat};
-use crate::exit::Failure;
-use crate::output::Output;
+use crate::api::{Mode, ACTIONS};
+use crate::cli::ApiArgs;
+use crate::error::Failure;
+use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
-
-/// The actions of API.md; others are sent too, with a warning.
-const KNOWN: &[&str] = &[
-    "get_channels",
-    "get_leads",
-    "get_lead_by_id",
-    "get_lead_by_legacy_id",
-    "create_lead",
-    "update_lead",
-    "update_status",
-    "update_status_id",
-    "create_purchase",
-    "lead_external",
-];
 
 pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> {
     let action = args.action.trim();
@@ -39,13 +25,13 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
         ))
         .into());
     }
-    if !KNOWN.contains(&action) {
-        settings.log.warn(&format!(
+    if !ACTIONS.contains(&action) {
+        settings.log().warn(&format!(
             "{action:?} is not an action leadctl knows ({}); sending it as given",
-            KNOWN.join(", ")
+            ACTIONS.join(", ")
         ));
     }
-    let fields = body(args, &settings.log)?;
+    let fields = body(args, &settings.log())?;
     if action != "lead_external" {
         settings.require_key()?;
     }
@@ -63,7 +49,7 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
             let ids = ids(&answer);
             if ids.is_empty() {
                 // The action ran: a failing exit code here would invite running it again.
-                settings.log.warn(&format!(
+                settings.log().warn(&format!(
                     "{action} succeeded, but its answer holds no id to print with -o id; -o json \
                      shows the whole answer"
                 ));
@@ -151,7 +137,7 @@ fn csv_rows(records: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// `--input`, then each `-f` and `-F`, in that order.
-fn body(args: &ApiArgs, log: &crate::output::Log) -> Result<Map<String, Value>> {
+fn body(args: &ApiArgs, log: &crate::log::Log) -> Result<Map<String, Value>> {
     let mut fields = match &args.input {
         Some(path) => read_input(path, log)?,
         None => Map::new(),
@@ -170,7 +156,7 @@ fn body(args: &ApiArgs, log: &crate::output::Log) -> Result<Map<String, Value>> 
     Ok(fields)
 }
 
-fn read_input(path: &Path, log: &crate::output::Log) -> Result<Map<String, Value>> {
+fn read_input(path: &Path, log: &crate::log::Log) -> Result<Map<String, Value>> {
     let (name, text) = if path == Path::new("-") {
         if std::io::stdin().is_terminal() {
             log.notice("reading the JSON body from the terminal; finish with Ctrl-D");

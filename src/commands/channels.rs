@@ -1,33 +1,27 @@
 //! `leadctl channels` and `leadctl channels show ID_OR_TITLE` (`get_channels`).
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::properties::closest;
 use crate::api::models::Channel;
-use crate::api::{ApiClient, ApiError, Mode};
+use crate::api::properties::find_channel;
 use crate::cli::{ChannelsArgs, ChannelsCommand};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
-
-/// A channel as leadctl reads it, and the object exactly as the server sent it (what `-o json`
-/// prints, so fields leadctl does not know yet and the server's key order are kept).
-pub struct Listed {
-    pub channel: Channel,
-    pub raw: Value,
-}
 
 pub fn run(settings: &Settings, args: &ChannelsArgs, out: &mut Output) -> Result<()> {
     settings.require_key()?;
     let client = settings.client()?;
-    let listed = fetch(&client).context("listing channels (get_channels)")?;
+    let listed = client
+        .get_channels_listed()
+        .context("listing channels (get_channels)")?;
     match &args.command {
         None => {
             if listed.is_empty() {
                 settings
-                    .log
+                    .log()
                     .notice("this API key's company is on no channel yet");
             }
             out.view(&views::channels(&listed))?;
@@ -46,39 +40,10 @@ pub fn run(settings: &Settings, args: &ChannelsArgs, out: &mut Output) -> Result
     Ok(())
 }
 
-/// `get_channels`, keeping each channel's JSON as sent.
-fn fetch(client: &ApiClient) -> Result<Vec<Listed>, ApiError> {
-    let answer = client.call("get_channels", &Map::new(), Mode::Repeatable)?;
-    let bad = |why: String| ApiError::BadResponse {
-        status: 200,
-        excerpt: format!(
-            "{why}: {}",
-            crate::api::excerpt(answer.to_string().as_bytes())
-        ),
-        maybe_created: false,
-    };
-    let Some(items) = answer.get("channels").and_then(Value::as_array) else {
-        return Err(bad("expected {\"channels\": [...]}".to_string()));
-    };
-    items
-        .iter()
-        .map(|raw| match Channel::deserialize(raw) {
-            Ok(channel) => Ok(Listed {
-                channel,
-                raw: raw.clone(),
-            }),
-            Err(e) => Err(bad(format!("a channel is unreadable ({e})"))),
-        })
-        .collect()
-}
-
 /// A channel by id, else by title (case-insensitive); several titles matching is an error.
 pub fn find<'a>(channels: &'a [Channel], wanted: &str) -> Result<&'a Channel, Failure> {
     let wanted_trim = wanted.trim();
-    if let Some(c) = channels
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(wanted_trim))
-    {
+    if let Some(c) = find_channel(channels, wanted_trim) {
         return Ok(c);
     }
     let lower = wanted_trim.to_lowercase();

@@ -12,7 +12,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
-use crate::exit::Failure;
+use crate::error::Failure;
 
 /// A help topic: its name, a one-line summary, and the text.
 pub struct Topic {
@@ -128,7 +128,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
 ];
 
-/// The exit statuses of CLI.md.
+/// The exit statuses of doc/cli.md.
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (0, "success"),
     (

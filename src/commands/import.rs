@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cli::ImportArgs;
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::import;
 use crate::output::Output;
 use crate::settings::Settings;
@@ -48,8 +48,9 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
             Ok(settings.client()?)
         }
     };
+    let log = settings.log();
     let services = import::Services {
-        log: &settings.log,
+        log: &log,
         channel: settings
             .require_channel(args.channel.as_deref())
             .map(|c| (c.value, c.origin.to_string())),

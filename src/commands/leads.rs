@@ -3,12 +3,13 @@
 
 use anyhow::{Context, Result};
 
-use super::properties::{closest, find_channel, is_uuid, problem_list, resolve_one};
+use super::properties::{closest, problem_list, resolve_one};
 use crate::api::models::{Lead, LeadUpdate, PropertyInput};
+use crate::api::properties::{find_channel, is_uuid};
 use crate::api::{ApiClient, ApiError};
-use crate::cli::{LeadUpdateArgs, LeadsCommand, OutputFormat};
-use crate::exit::{Failure, Kind};
-use crate::output::{views, Output};
+use crate::cli::{LeadUpdateArgs, LeadsCommand};
+use crate::error::{Failure, Kind};
+use crate::output::{views, Output, OutputFormat};
 use crate::settings::Settings;
 
 /// `get_leads` never returns more than this many leads.
@@ -105,10 +106,10 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
         .with_context(|| format!("listing the leads of channel {channel}"))?;
     if leads.is_empty() {
         settings
-            .log
+            .log()
             .notice(&format!("channel {channel} has no leads yet"));
     } else if leads.len() >= GET_LEADS_CAP {
-        settings.log.notice(&format!(
+        settings.log().notice(&format!(
             "showing the newest {} leads: the API returns at most the newest {GET_LEADS_CAP} of a \
              channel, and older ones cannot be listed",
             leads.len()
@@ -126,11 +127,9 @@ fn update(settings: &Settings, args: &LeadUpdateArgs, out: &mut Output) -> Resul
     check_lead_id(&args.lead_id)?;
     let mut update = LeadUpdate {
         lead_id: args.lead_id.trim().to_string(),
+        fields: args.fields.to_fields(),
         ..LeadUpdate::default()
     };
-    for (name, value) in args.fields.pairs() {
-        update.set_field(name, value.to_string());
-    }
     for (key, value) in &args.properties {
         update.properties.push(PropertyInput {
             property_definitions_id: key.clone(),
@@ -237,7 +236,7 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
         }
         Err(e) => return Err(lead_error(e, doing)),
     };
-    // The documented answer may still carry the old status name (API.md section 8), so the
+    // The documented answer may still carry the old status name (doc/api.md, "Objects"), so the
     // table shows the status that was asked for.
     if by_id {
         if matches!(out.format, OutputFormat::Table | OutputFormat::Csv) {

@@ -1,5 +1,14 @@
 //! One module per subcommand, each with a `run` entry point that takes resolved settings and
-//! writes data through the `Output` it is given.
+//! writes data through the `Output` it is given; `dispatch` sends each command to its module.
+
+use std::io::{IsTerminal, Read};
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::log::Log;
+use crate::output::Output;
+use crate::settings::{Env, Settings};
 
 pub mod api;
 pub mod channels;
@@ -13,3 +22,63 @@ pub mod man;
 pub mod properties;
 pub mod purchases;
 pub mod sandbox;
+
+/// The commands that need neither settings nor the config file; `None` for the others.
+pub fn run_without_settings(cli: &Cli, env: &Env, log: &Log) -> Option<Result<()>> {
+    Some(match &cli.command {
+        Command::Completions { shell } => completions::run(*shell, &mut std::io::stdout().lock()),
+        Command::Man => man::run(&mut std::io::stdout().lock()),
+        Command::Help { topic } => {
+            let color =
+                crate::settings::use_color(cli.global.color, env, std::io::stdout().is_terminal());
+            help::run(topic, color, &mut std::io::stdout().lock())
+        }
+        Command::Sandbox(cmd) => sandbox::run(cmd, cli.global.quiet),
+        // Config commands load (or only locate) the file themselves: `config path` must work
+        // when the file is broken, and `config set` must work before any profile exists.
+        Command::Config(cmd) => config::run(
+            cmd,
+            config::Ctx {
+                global: &cli.global,
+                env,
+                log,
+                out: Box::new(std::io::LineWriter::new(std::io::stdout())),
+                read_key: &mut read_key,
+            },
+        ),
+        _ => return None,
+    })
+}
+
+/// Sends a command that needs settings to its module.
+pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Result<()> {
+    match command {
+        Command::Create(args) => create::run(settings, args.clone(), out),
+        Command::Import(args) => import::run(settings, args, out),
+        Command::Channels(args) => channels::run(settings, args, out),
+        Command::Leads(cmd) => leads::run(settings, cmd, out),
+        Command::Purchases(cmd) => purchases::run(settings, cmd, out),
+        Command::Api(args) => api::run(settings, args, out),
+        Command::Completions { .. }
+        | Command::Man
+        | Command::Help { .. }
+        | Command::Sandbox(_)
+        | Command::Config(_) => Ok(()),
+    }
+}
+
+/// The API key for `config set-key`: a no-echo prompt on a terminal, else all of stdin (never a
+/// prompt when stdin is not a terminal, so CI jobs and pipes work).
+fn read_key(prompt: &str) -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+    } else {
+        let mut text = String::new();
+        // A key is 36 characters; 64 KiB is plenty for any file holding one.
+        std::io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_to_string(&mut text)?;
+        Ok(text)
+    }
+}

@@ -1,77 +1,46 @@
-//! Custom properties and statuses by name: turning what a user types ("deal size",
-//! "Qualified") into the ids the API wants, with errors that list the valid choices.
+//! Custom properties and statuses by name, as the commands word it: errors that list the valid
+//! choices, with the closest one as a suggestion. The matching rules are `api::properties`'s.
 
-use crate::api::models::{Channel, PropertyDefinition};
-use crate::exit::{Failure, Kind};
+use crate::api::models::Channel;
+use crate::api::properties::{normalize_name as normalize, ChannelProperties, Unresolved};
+use crate::error::{Failure, Kind};
 
-pub fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s.trim()).is_ok()
-}
-
-pub fn find_channel<'a>(channels: &'a [Channel], id: &str) -> Option<&'a Channel> {
-    channels
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(id.trim()))
-}
-
-/// A property key: a definition UUID (checked to be on the channel) or a name, case-insensitively.
+/// A property key on a channel: its definition id, or an error that lists the channel's
+/// property names (the rule itself is `api::properties`).
 pub fn resolve_one(channel: &Channel, key: &str) -> Result<String, String> {
-    let defs = &channel.property_definitions;
-    if is_uuid(key) {
-        return match defs.iter().find(|d| d.id.eq_ignore_ascii_case(key.trim())) {
-            Some(d) => Ok(d.id.clone()),
-            None => Err(format!(
-                "property definition {key} is not on channel {}; {}",
-                channel.label(),
-                property_names(defs)
-            )),
-        };
-    }
-    let wanted = normalize(key);
-    let matches: Vec<&PropertyDefinition> = defs
-        .iter()
-        .filter(|d| d.name.as_deref().is_some_and(|n| normalize(n) == wanted))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => {
-            let names: Vec<&str> = defs.iter().filter_map(|d| d.name.as_deref()).collect();
+    let props = ChannelProperties::from_channel(channel);
+    props.resolve(key).map_err(|why| match why {
+        Unresolved::NotOnChannel => format!(
+            "property definition {key} is not on channel {}; {}",
+            props.label,
+            property_names(&props.names)
+        ),
+        Unresolved::Unknown => {
+            let names: Vec<&str> = props.names.iter().map(String::as_str).collect();
             let suggestion = closest(key, &names)
                 .map(|n| format!("; did you mean {n:?}?"))
                 .unwrap_or_default();
-            Err(format!(
+            format!(
                 "unknown property {key:?} on channel {}; {}{suggestion}",
-                channel.label(),
-                property_names(defs)
-            ))
+                props.label,
+                property_names(&props.names)
+            )
         }
-        several => Err(format!(
+        Unresolved::Ambiguous(ids) => format!(
             "property name {key:?} is ambiguous on channel {}: it matches {}; use the UUID",
-            channel.label(),
-            several
-                .iter()
-                .map(|d| d.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
+            props.label,
+            ids.join(", ")
+        ),
+    })
 }
 
-fn property_names(defs: &[PropertyDefinition]) -> String {
-    let list: Vec<String> = defs
-        .iter()
-        .filter_map(|d| d.name.as_ref())
-        .map(|n| format!("{n:?}"))
-        .collect();
-    if list.is_empty() {
+fn property_names(names: &[String]) -> String {
+    if names.is_empty() {
         "it has no property definitions".to_string()
     } else {
+        let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
         format!("its properties are {}", list.join(", "))
     }
-}
-
-fn normalize(s: &str) -> String {
-    s.trim().to_lowercase()
 }
 
 /// The candidate most like `input`, if any is reasonably close (typos, case, spacing).

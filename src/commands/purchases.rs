@@ -3,10 +3,10 @@
 use anyhow::Result;
 
 use super::leads::lead_error;
-use super::properties::is_uuid;
 use crate::api::models::NewPurchase;
+use crate::api::properties::is_uuid;
 use crate::cli::{PurchaseArgs, PurchasesCommand};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
 

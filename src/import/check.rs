@@ -10,10 +10,11 @@ use super::read::{self, Row, Rows};
 use super::validate::{self, Duplicates, Plan, Problem};
 use super::{fmt_count, order, Options};
 use crate::api::models::{ActionBody, NewLead};
-use crate::cli::OutputFormat;
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::ledger::{identity, KeyKind};
-use crate::output::{Log, Output};
+use crate::log::Log;
+use crate::output::Output;
+use crate::output::OutputFormat;
 
 /// What a full check of the rows found.
 #[derive(Default)]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::api::{ApiClient, ApiError};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::ledger::{identity, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.

@@ -31,10 +31,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::api::ApiClient;
-use crate::cli::OutputFormat;
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::ledger::{KeyKind, Location};
-use crate::output::{Log, Output};
+use crate::log::Log;
+use crate::output::Output;
+use crate::output::OutputFormat;
 use read::Source;
 
 /// What the command line asked for, checked and plain.

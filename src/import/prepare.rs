@@ -11,8 +11,8 @@ use super::validate::{ChannelInfo, Plan};
 use super::{Options, Services};
 use crate::api::models::Channel;
 use crate::api::ApiClient;
-use crate::exit::{Failure, Kind};
-use crate::output::Log;
+use crate::error::{Failure, Kind};
+use crate::log::Log;
 
 pub struct Prepared {
     pub source: Source,

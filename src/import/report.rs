@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
-use crate::exit::Failure;
-use crate::output::Output;
+use crate::error::Failure;
+use crate::output::{Output, OutputFormat};
 
 /// The fate of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

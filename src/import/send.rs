@@ -22,7 +22,7 @@ use super::validate::{self, Plan};
 use super::worker::{self, Job, Work};
 use crate::api::models::NewLead;
 use crate::api::ApiClient;
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::ledger::{identity, now_secs, Entry, KeyKind, Ledger, Op, State};
 
 #[derive(Debug, Clone)]

@@ -21,7 +21,7 @@ use super::send::{self, Event};
 use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{fmt_count, Options, Services};
-use crate::exit::Failure;
+use crate::error::Failure;
 use crate::ledger::{self, Ledger, Op, State};
 use crate::output::Output;
 
@@ -350,7 +350,7 @@ fn on_result(
                 "leadctl: row {}: {}: {}",
                 r.row,
                 r.outcome.as_str(),
-                crate::output::sanitize(r.error.as_deref().unwrap_or(""))
+                crate::log::sanitize(r.error.as_deref().unwrap_or(""))
             ));
         } else if t.shown_failures == SHOWN_FAILURES + 1 {
             progress.println("leadctl: (further failures are in the errors file and the summary)");
@@ -381,7 +381,7 @@ fn settle(
     ledger: Option<&Ledger>,
     client: &crate::api::ApiClient,
     scope_url: &str,
-    log: &crate::output::Log,
+    log: &crate::log::Log,
 ) {
     let mut still = Vec::new();
     for p in std::mem::take(&mut t.pending) {
@@ -523,7 +523,7 @@ fn reconcile_only(
     let left = pending.len() - found.len();
     if left > 0 {
         return Err(Failure::new(
-            crate::exit::Kind::Partial,
+            crate::error::Kind::Partial,
             format!("{} row(s) remain unknown", fmt_count(left as u64)),
         )
         .with_hint(

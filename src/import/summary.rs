@@ -4,8 +4,8 @@
 use super::fmt_count;
 use super::reconcile::Settled;
 use super::report::Counts;
-use crate::exit::{Failure, Kind};
-use crate::output::Log;
+use crate::error::{Failure, Kind};
+use crate::log::Log;
 
 pub struct Summary<'a> {
     pub counts: Counts,

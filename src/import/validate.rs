@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::mapping::{Column, Target};
 use super::read::Row;
-use crate::api::models::{Channel, NewLead, PropertyInput};
+use crate::api::models::{NewLead, PropertyInput};
+use crate::api::properties::{is_uuid, Unresolved};
 
 /// One thing wrong with one row, located by row, line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,49 +35,8 @@ impl fmt::Display for Problem {
     }
 }
 
-/// What is known about a channel for resolving property names.
-#[derive(Debug, Clone)]
-pub struct ChannelInfo {
-    pub label: String,
-    /// normalised name → definition id (None when the name is ambiguous on the channel).
-    pub by_name: HashMap<String, Option<String>>,
-    pub ids: HashSet<String>,
-    pub names: Vec<String>,
-}
-
-impl ChannelInfo {
-    pub fn from_channel(c: &Channel) -> ChannelInfo {
-        let mut by_name: HashMap<String, Option<String>> = HashMap::new();
-        for d in &c.property_definitions {
-            if let Some(name) = &d.name {
-                by_name
-                    .entry(normalize_name(name))
-                    .and_modify(|v| *v = None)
-                    .or_insert_with(|| Some(d.id.clone()));
-            }
-        }
-        ChannelInfo {
-            label: c.label(),
-            by_name,
-            ids: c
-                .property_definitions
-                .iter()
-                .map(|d| d.id.to_lowercase())
-                .collect(),
-            names: c
-                .property_definitions
-                .iter()
-                .filter_map(|d| d.name.clone())
-                .collect(),
-        }
-    }
-}
-
-/// Property names match ignoring case and surrounding space (not punctuation: "Deal size" and
-/// "Deal-size" could be two properties).
-fn normalize_name(s: &str) -> String {
-    s.trim().to_lowercase()
-}
+/// What is known about a channel for resolving property names (the one rule, in `api`).
+pub use crate::api::properties::ChannelProperties as ChannelInfo;
 
 /// Everything `build` needs besides the row.
 #[derive(Debug, Clone, Default)]
@@ -108,10 +68,6 @@ impl Plan {
         }
         self.default_properties = resolved;
     }
-}
-
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// A syntactically valid address with a dotted domain (the server stays the authority).
@@ -335,23 +291,15 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
              {key:?} cannot be checked"
         ));
     };
-    if is_uuid(key) {
-        return if info.ids.contains(&key.to_lowercase()) {
-            Ok(key.to_string())
-        } else {
-            Err(format!(
-                "property definition {key} is not on channel {}",
-                info.label
-            ))
-        };
-    }
-    match info.by_name.get(&normalize_name(key)) {
-        Some(Some(id)) => Ok(id.clone()),
-        Some(None) => Err(format!(
+    info.resolve(key).map_err(|why| match why {
+        Unresolved::NotOnChannel => {
+            format!("property definition {key} is not on channel {}", info.label)
+        }
+        Unresolved::Ambiguous(_) => format!(
             "property name {key:?} is ambiguous on channel {}; map the column to property:UUID",
             info.label
-        )),
-        None => Err(format!(
+        ),
+        Unresolved::Unknown => format!(
             "property {key:?} is not on channel {}; its properties are {}",
             info.label,
             if info.names.is_empty() {
@@ -363,8 +311,8 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
                     .collect::<Vec<_>>()
                     .join(", ")
             }
-        )),
-    }
+        ),
+    })
 }
 
 /// Finds values seen more than once (emails, business ids) in memory that does not grow with
@@ -470,10 +418,10 @@ impl Duplicates {
 
 /// Calls `f` with each value of a lead that is checked for repeats.
 pub fn duplicate_keys(lead: &NewLead, mut f: impl FnMut(Key, &str)) {
-    if let Some(e) = &lead.email {
+    if let Some(e) = &lead.fields.email {
         f(Key::Email, e);
     }
-    if let Some(b) = &lead.business_id {
+    if let Some(b) = &lead.fields.business_id {
         f(Key::BusinessId, b);
     }
 }
@@ -482,6 +430,7 @@ pub fn duplicate_keys(lead: &NewLead, mut f: impl FnMut(Key, &str)) {
 mod tests {
     use super::super::mapping::map_headers;
     use super::*;
+    use crate::api::models::Channel;
     use serde_json::json;
     use std::collections::BTreeMap;
 

@@ -245,8 +245,8 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
             }
         } else {
             // A field emptied since is sent as "" so the lead matches the row.
-            let value = lead.field(name).unwrap_or_default().to_string();
-            body.set_field(name, value);
+            let value = lead.fields.field(name).unwrap_or_default().to_string();
+            body.fields.set(name, value);
         }
     }
     match ctx.client.update_lead(&body) {

@@ -45,7 +45,7 @@ pub type Fields = BTreeMap<String, Value>;
 pub fn fields_of(lead: &NewLead) -> Fields {
     let mut fields = Fields::new();
     for &name in LEAD_FIELDS {
-        if let Some(v) = lead.field(name).filter(|v| !v.is_empty()) {
+        if let Some(v) = lead.fields.field(name).filter(|v| !v.is_empty()) {
             fields.insert(name.to_string(), Value::String(v.to_string()));
         }
     }
@@ -92,11 +92,13 @@ pub fn hash_fields(fields: &Fields) -> String {
 /// none of the forced kind.
 pub fn key_of(lead: &NewLead, fields: &Fields, forced: Option<KeyKind>) -> Result<String, String> {
     let bid = lead
+        .fields
         .business_id
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let email = lead
+        .fields
         .email
         .as_deref()
         .map(str::trim)
@@ -157,13 +159,14 @@ mod tests {
     use crate::api::models::PropertyInput;
 
     fn lead(email: Option<&str>, bid: Option<&str>) -> NewLead {
-        NewLead {
+        let mut l = NewLead {
             channel_id: "c".into(),
-            email: email.map(str::to_string),
-            business_id: bid.map(str::to_string),
-            first_name: Some("Ada".into()),
             ..NewLead::default()
-        }
+        };
+        l.fields.email = email.map(str::to_string);
+        l.fields.business_id = bid.map(str::to_string);
+        l.fields.first_name = Some("Ada".into());
+        l
     }
 
     #[test]
@@ -198,8 +201,8 @@ mod tests {
     fn changes_are_named() {
         let mut a = lead(Some("a@b.example"), None);
         let before = fields_of(&a);
-        a.phone = Some("1".into());
-        a.first_name = None;
+        a.fields.phone = Some("1".into());
+        a.fields.first_name = None;
         a.properties.push(PropertyInput {
             property_definitions_id: "ABC".into(),
             value: Value::from(3),

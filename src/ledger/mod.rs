@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use identity::{Fields, KeyKind};
 
-use crate::exit::Failure;
+use crate::error::Failure;
 
 /// The schema version this build writes; a newer one is refused.
 pub const SCHEMA_VERSION: i64 = 1;

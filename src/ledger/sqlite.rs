@@ -11,7 +11,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::{Applied, Counts, Entry, Filter, Op, State, Store, SCHEMA_VERSION};
-use crate::exit::Failure;
+use crate::error::Failure;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS scopes (

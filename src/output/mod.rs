@@ -1,7 +1,7 @@
-//! Everything leadctl writes: data on stdout through `Output` (in the format chosen once, with
-//! `-o`), and messages on stderr through `Log` (notices, warnings, `-v` request logs).
-//! Text that came from a server is cleaned of control and bidi characters before a human sees it.
-#![allow(clippy::print_stderr)]
+//! Data on stdout through `Output`, in the one format chosen with `-o` (`OutputFormat`, owned
+//! here), built from the API models by `views.rs`. Messages on stderr are `log.rs`'s.
+//! Text that came from a server is cleaned of control and bidi characters before a human sees it
+//! on a terminal (`log::sanitize`).
 
 use std::io::{self, Write};
 
@@ -11,129 +11,21 @@ use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use serde_json::Value;
 
 use crate::api::models::Lead;
-use crate::cli::OutputFormat;
+use crate::log::sanitize;
 
-/// Messages on stderr. Cheap to clone and safe to share between threads.
-#[derive(Debug, Clone)]
-pub struct Log {
-    quiet: bool,
-    verbose: u8,
-    color: bool,
-}
-
-impl Log {
-    pub fn new(quiet: bool, verbose: u8, color: bool) -> Log {
-        Log {
-            quiet,
-            verbose,
-            color,
-        }
-    }
-
-    pub fn verbose(&self) -> u8 {
-        self.verbose
-    }
-
-    pub fn color(&self) -> bool {
-        self.color
-    }
-
-    pub fn quiet(&self) -> bool {
-        self.quiet
-    }
-
-    /// Something the user should know (a wait, a sandbox note); hidden by `-q`.
-    pub fn notice(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("leadctl: {}", sanitize_keep_newlines(msg));
-        }
-    }
-
-    pub fn warn(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!(
-                "leadctl: {}: {}",
-                self.paint("33", "warning"),
-                sanitize_keep_newlines(msg)
-            );
-        }
-    }
-
-    /// A problem the user must see even with `-q` (a lead of several that was not created).
-    pub fn problem(&self, msg: &str) {
-        eprintln!(
-            "leadctl: {}: {}",
-            self.paint("1;31", "error"),
-            sanitize_keep_newlines(msg)
-        );
-    }
-
-    /// `-v` diagnostics: requests and responses (the key is never in them).
-    pub fn debug(&self, msg: &str) {
-        if self.verbose > 0 {
-            eprintln!("{}", sanitize_keep_newlines(msg));
-        }
-    }
-
-    /// The final error, printed once by `main`; shown even with `-q`.
-    pub fn error(&self, msg: &str, hint: Option<&str>) {
-        eprintln!(
-            "leadctl: {}: {}",
-            self.paint("1;31", "error"),
-            sanitize_keep_newlines(msg)
-        );
-        if let Some(hint) = hint {
-            eprintln!("  {}: {}", self.paint("36", "hint"), sanitize(hint));
-        }
-    }
-
-    /// A request or response body for the `-v` log: whole with `-vv`, cut at 2 KiB with `-v`.
-    pub fn body_excerpt(&self, body: &[u8]) -> String {
-        let text = String::from_utf8_lossy(body);
-        const LIMIT: usize = 2048;
-        if self.verbose >= 2 || text.len() <= LIMIT {
-            text.into_owned()
-        } else {
-            let mut end = LIMIT;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{}… ({} bytes in all)", &text[..end], text.len())
-        }
-    }
-
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-}
-
-/// Replaces control characters (newlines included) and bidi overrides with visible escapes, so a
-/// hostile server string cannot move the cursor, recolour the terminal or reorder text.
-pub fn sanitize(text: &str) -> String {
-    clean(text, false)
-}
-
-fn sanitize_keep_newlines(text: &str) -> String {
-    clean(text, true)
-}
-
-fn clean(text: &str, keep_newlines: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
-        if (c == '\n' && keep_newlines) || c == '\t' {
-            out.push(c);
-        } else if c.is_control() || bidi {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// The format of data on stdout (`-o`), decided once per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable table (default)
+    Table,
+    /// The API objects as JSON (an array when there are several)
+    Json,
+    /// One JSON object per line
+    Ndjson,
+    /// Comma-separated values with a header row
+    Csv,
+    /// Only the id, one per line
+    Id,
 }
 
 /// A table: column names and rows of cells.
@@ -545,14 +437,5 @@ mod tests {
                 "{format:?} tty={tty}: {text}"
             );
         }
-    }
-
-    #[test]
-    fn server_text_is_defused() {
-        assert_eq!(sanitize("a\x1b[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
-        assert_eq!(sanitize("line\nnext"), "line\\u{a}next");
-        assert_eq!(sanitize_keep_newlines("line\nnext"), "line\nnext");
-        assert_eq!(sanitize("José"), "José");
     }
 }

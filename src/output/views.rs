@@ -3,25 +3,16 @@
 use serde_json::Value;
 
 use super::{Grid, View};
-use crate::api::models::{Channel, Lead, Purchase};
-use crate::commands::channels::Listed;
+use crate::api::models::{Channel, Lead, Listed, Purchase, LEAD_FIELDS};
 
-/// Every standard field of a lead, in the order `-o csv` writes them.
-const LEAD_FIELDS: &[&str] = &[
-    "id",
-    "created_at",
-    "status",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "source",
-    "employee",
-    "notes",
-    "business_id",
-    "channels_id",
-];
+/// Every field of a lead `-o csv` writes, in order: the id, when and where it stands, then the
+/// standard fields (`LEAD_FIELDS`), then the channel.
+fn csv_columns() -> Vec<&'static str> {
+    let mut columns = vec!["id", "created_at", "status"];
+    columns.extend_from_slice(LEAD_FIELDS);
+    columns.push("channels_id");
+    columns
+}
 
 fn lead_field<'a>(lead: &'a Lead, name: &str) -> Option<&'a str> {
     match name {
@@ -73,7 +64,8 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
     let names = property_names(leads);
     let mut table = Grid::new(&["id", "status", "email", "name", "company", "created"]);
     table.columns.extend(names.iter().cloned());
-    let mut csv = Grid::new(LEAD_FIELDS);
+    let csv_columns = csv_columns();
+    let mut csv = Grid::new(&csv_columns);
     csv.columns.extend(names.iter().cloned());
     for lead in leads {
         let name = [lead.first_name.as_deref(), lead.last_name.as_deref()]
@@ -91,7 +83,7 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
         ];
         row.extend(property_cells(lead, &names));
         table.rows.push(row);
-        let mut row: Vec<String> = LEAD_FIELDS
+        let mut row: Vec<String> = csv_columns
             .iter()
             .map(|f| lead_field(lead, f).unwrap_or("").to_string())
             .collect();

@@ -9,12 +9,15 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use serde_json::{json, Map, Value};
 
-use crate::cli::{ConfigCommand, GlobalArgs, OutputFormat};
+mod list;
+
+use list::effective;
+
+use crate::cli::{ConfigCommand, GlobalArgs};
 use crate::config::{self, Editable, Key, Loaded};
-use crate::exit::Failure;
-use crate::output::{self, Log, Output};
+use crate::error::Failure;
+use crate::log::Log;
 use crate::secret::ApiKey;
 use crate::settings::{self, Env, Origin, Settings};
 
@@ -32,7 +35,7 @@ pub struct Ctx<'a> {
 pub fn run(cmd: &ConfigCommand, ctx: Ctx<'_>) -> Result<()> {
     match cmd {
         ConfigCommand::Path => path(ctx),
-        ConfigCommand::List => list(ctx),
+        ConfigCommand::List => list::list(ctx),
         ConfigCommand::Get { key } => get(ctx, key),
         ConfigCommand::Set { key, value } => set(ctx, key, value),
         ConfigCommand::Unset { key } => unset(ctx, key),
@@ -256,174 +259,12 @@ fn set_key(ctx: Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
-/// `config list`: the active profile's effective settings with their origins, then the profiles.
-fn list(ctx: Ctx<'_>) -> Result<()> {
-    let path = config_path(ctx.env)?;
-    let loaded = config::load(Some(path.clone()))?;
-    warn_mode(&ctx, &loaded);
-    let settings = Settings::resolve(ctx.global, ctx.env, &loaded)?;
-    let rows: Vec<(Key, Option<String>, Option<Origin>)> = Key::ALL
-        .into_iter()
-        .map(|key| {
-            let (value, origin) = effective(&settings, key).unzip();
-            (key, value, origin)
-        })
-        .collect();
-    let mut out = Output::new(settings.output, ctx.out);
-    match settings.output {
-        OutputFormat::Json | OutputFormat::Ndjson => {
-            let mut values = Map::new();
-            for (key, value, origin) in &rows {
-                values.insert(
-                    key.name().to_string(),
-                    json!({"value": value, "origin": origin.as_ref().map(origin_json)}),
-                );
-            }
-            let profiles: Map<String, Value> = loaded
-                .file
-                .profiles
-                .keys()
-                .map(|name| (name.clone(), profile_json(&loaded, name)))
-                .collect();
-            let doc = json!({
-                "config_file": path,
-                "config_file_exists": path.exists(),
-                "profile": settings.profile,
-                "profile_origin": origin_json(&settings.origins.profile),
-                "default_profile": loaded.file.default_profile,
-                "settings": values,
-                "profiles": profiles,
-            });
-            out.json_value(&doc).context("writing output")?;
-        }
-        OutputFormat::Csv => {
-            let rows: Vec<Vec<String>> = rows
-                .iter()
-                .map(|(key, value, origin)| {
-                    vec![
-                        key.name().to_string(),
-                        value.clone().unwrap_or_default(),
-                        origin.as_ref().map(origin_kind).unwrap_or("").to_string(),
-                        origin.as_ref().map(Origin::to_string).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            out.csv_rows(&["key", "value", "source", "origin"], &rows)
-                .context("writing output")?;
-        }
-        OutputFormat::Table | OutputFormat::Id => {
-            let exists = if path.exists() {
-                ""
-            } else {
-                " (does not exist yet)"
-            };
-            let profile_from = match &settings.origins.profile {
-                Origin::Default => "no -p, LEADCTL_PROFILE or default_profile".to_string(),
-                other => format!("from {other}"),
-            };
-            let mut text = format!(
-                "Config file: {}{exists}\nProfile:     {} ({profile_from})\n\n",
-                path.display(),
-                settings.profile,
-            );
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .map(|(key, value, origin)| {
-                    vec![
-                        key.name().to_string(),
-                        value.clone().unwrap_or_else(|| "-".into()),
-                        origin
-                            .as_ref()
-                            .map(Origin::to_string)
-                            .unwrap_or_else(|| "not set".into()),
-                    ]
-                })
-                .collect();
-            text.push_str(&output::columns(Some(&["KEY", "VALUE", "FROM"]), &table));
-            text.push_str("\n\n");
-            if loaded.file.profiles.is_empty() {
-                text.push_str(
-                    "No profiles in the file yet: `leadctl config set-key` stores a key in \
-                     profile \"default\".",
-                );
-            } else {
-                let profiles: Vec<Vec<String>> = loaded
-                    .file
-                    .profiles
-                    .keys()
-                    .map(|name| {
-                        let mark = if *name == settings.profile { "*" } else { "" };
-                        let default =
-                            if loaded.file.default_profile.as_deref() == Some(name.as_str()) {
-                                "yes"
-                            } else {
-                                ""
-                            };
-                        vec![
-                            mark.to_string(),
-                            name.clone(),
-                            default.to_string(),
-                            profile_summary(&loaded, name),
-                        ]
-                    })
-                    .collect();
-                text.push_str(&output::columns(
-                    Some(&["", "PROFILE", "DEFAULT", "KEYS"]),
-                    &profiles,
-                ));
-            }
-            out.text(&text).context("writing output")?;
-        }
-    }
-    Ok(())
-}
-
 /// The key-file permission warning, for commands that read the file without rewriting it (a
 /// rewrite makes it 0600 anyway).
 fn warn_mode(ctx: &Ctx<'_>, loaded: &Loaded) {
     if let Some(w) = config::permission_warning(loaded) {
         ctx.log.warn(&w);
     }
-}
-
-/// A setting's effective value as shown to a human (the key masked) and where it came from.
-fn effective(settings: &Settings, key: Key) -> Option<(String, Origin)> {
-    let pair = match key {
-        Key::ApiKey => {
-            let k = settings.api_key.as_ref()?;
-            (k.value.masked(), k.origin.clone())
-        }
-        Key::ApiUrl => (
-            settings.api_url.value.clone(),
-            settings.api_url.origin.clone(),
-        ),
-        Key::Channel => {
-            let c = settings.channel.as_ref()?;
-            (c.value.clone(), c.origin.clone())
-        }
-        Key::Timeout => (
-            seconds(settings.timeout.as_secs_f64()),
-            settings.origins.timeout.clone(),
-        ),
-        Key::Concurrency => (
-            settings.concurrency.to_string(),
-            settings.origins.concurrency.clone(),
-        ),
-        Key::Output => {
-            use clap::ValueEnum;
-            let name = settings
-                .output
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default();
-            (name, settings.origins.output.clone())
-        }
-        Key::CaBundle => (
-            settings.ca_bundle.as_ref()?.display().to_string(),
-            settings.origins.ca_bundle.clone()?,
-        ),
-    };
-    Some(pair)
 }
 
 /// The effective value for this run, when the settings resolve at all.
@@ -453,96 +294,11 @@ fn note_override(ctx: &Ctx<'_>, loaded: &Loaded, profile: &str, key: Key) {
     }
 }
 
-fn seconds(s: f64) -> String {
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s}")
-    }
-}
-
-/// A profile's keys as stored, the API key masked.
-fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
-    let Some(p) = loaded.file.profiles.get(name) else {
-        return Vec::new();
-    };
-    let mut values = Vec::new();
-    if let Some(k) = &p.api_key {
-        values.push((Key::ApiKey, k.masked()));
-    }
-    if let Some(v) = &p.api_url {
-        values.push((Key::ApiUrl, v.clone()));
-    }
-    if let Some(v) = &p.channel {
-        values.push((Key::Channel, v.clone()));
-    }
-    if let Some(v) = p.timeout {
-        values.push((Key::Timeout, seconds(v)));
-    }
-    if let Some(v) = p.concurrency {
-        values.push((Key::Concurrency, v.to_string()));
-    }
-    if let Some(v) = &p.output {
-        values.push((Key::Output, v.clone()));
-    }
-    if let Some(v) = &p.ca_bundle {
-        values.push((Key::CaBundle, v.display().to_string()));
-    }
-    values
-}
-
-fn profile_summary(loaded: &Loaded, name: &str) -> String {
-    let values = profile_values(loaded, name);
-    if values.is_empty() {
-        return "(empty)".into();
-    }
-    values
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn profile_json(loaded: &Loaded, name: &str) -> Value {
-    let values: Map<String, Value> = profile_values(loaded, name)
-        .into_iter()
-        .map(|(k, v)| (k.name().to_string(), Value::String(v)))
-        .collect();
-    json!({
-        "default": loaded.file.default_profile.as_deref() == Some(name),
-        "values": values,
-    })
-}
-
-fn origin_kind(origin: &Origin) -> &'static str {
-    match origin {
-        Origin::Flag => "flag",
-        Origin::Env(_) => "env",
-        Origin::KeyFile(_) => "key_file",
-        Origin::Profile { .. } | Origin::DefaultProfile(_) => "config_file",
-        Origin::Sandbox => "sandbox",
-        Origin::Default => "default",
-    }
-}
-
-/// An origin for scripts: `{"source": "env", "name": "LEADCTL_API_URL", "text": "..."}`.
-fn origin_json(origin: &Origin) -> Value {
-    let mut v = json!({"source": origin_kind(origin), "text": origin.to_string()});
-    match origin {
-        Origin::Env(name) => v["name"] = json!(name),
-        Origin::KeyFile(path) | Origin::DefaultProfile(path) => v["path"] = json!(path),
-        Origin::Profile { profile, path } => {
-            v["profile"] = json!(profile);
-            v["path"] = json!(path);
-        }
-        _ => {}
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::OutputFormat;
+    use serde_json::Value;
     use std::sync::{Arc, Mutex};
 
     const KEY: &str = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
@@ -715,15 +471,5 @@ mod tests {
         assert_eq!(v["settings"]["concurrency"]["origin"]["source"], "default");
         assert_eq!(v["settings"]["channel"]["value"], Value::Null);
         assert_eq!(v["profiles"]["default"]["values"]["api_key"], "****2b1a");
-    }
-
-    #[test]
-    fn origins_for_scripts() {
-        let o = origin_json(&Origin::Env("LEADCTL_API_URL"));
-        assert_eq!(o["source"], "env");
-        assert_eq!(o["name"], "LEADCTL_API_URL");
-        assert_eq!(origin_kind(&Origin::KeyFile("/k".into())), "key_file");
-        assert_eq!(seconds(30.0), "30");
-        assert_eq!(seconds(2.5), "2.5");
     }
 }

@@ -1,0 +1,392 @@
+//! The blocking HTTP client: one `reqwest::blocking::Client` per process, reused (keep-alive) by
+//! every request and every worker thread; one method per action, typed results.
+//!
+//! It sends, waits and retries as `retry.rs` and `response.rs` decide, never follows redirects,
+//! never logs the key, and prints nothing: what happens is reported to its `Observer`.
+//! Adding an action is one small method here plus its model in `models.rs`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::error::{error_chain, excerpt};
+use super::event::{Event, Observer};
+use super::models::{
+    ActionBody, Channel, ChannelsEnvelope, Lead, LeadEnvelope, LeadUpdate, Listed, NewLead,
+    NewPurchase, Purchase, PurchaseEnvelope,
+};
+use super::response::{self, decode, unreadable, unreadable_error, Attempt, BodyFailure};
+use super::retry::{Mode, RetryPolicy};
+use super::url::check_url;
+use super::ApiError;
+use crate::secret::ApiKey;
+
+/// How the client talks to the server; built from `Settings`.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub api_url: String,
+    pub api_key: Option<ApiKey>,
+    pub timeout: Duration,
+    pub ca_bundle: Option<PathBuf>,
+    pub retry: RetryPolicy,
+    /// Hears each request, answer and wait.
+    pub observer: Observer,
+}
+
+/// Cheap to clone: clones share the connection pool and the rate-limit gate.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: Client,
+    url: Url,
+    key: Option<ApiKey>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    observer: Observer,
+    /// No request leaves before this instant: a 429 seen by one worker slows the whole pool.
+    not_before: Arc<Mutex<Option<Instant>>>,
+    /// Set on Ctrl-C: no further attempt starts, and waits end early.
+    cancel: Arc<AtomicBool>,
+}
+
+impl ApiClient {
+    pub fn new(config: ClientConfig) -> Result<ApiClient, ApiError> {
+        let url = check_url(&config.api_url)?;
+        // reqwest is built without a default crypto provider (see Cargo.toml: rustls with ring
+        // only): install ring before the first client is built. An error only means it is
+        // installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = Client::builder()
+            .user_agent(concat!("leadctl/", env!("CARGO_PKG_VERSION")))
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true);
+        if url.scheme() == "http" {
+            // Plain http is only ever loopback (the sandbox, tests): no TLS roots are needed, and
+            // loading the system store would make a machine without one fail even for http.
+            // No proxy either: a proxy elsewhere would take "127.0.0.1" to mean itself.
+            builder = builder.tls_certs_only(Vec::new()).no_proxy();
+        } else if let Some(path) = &config.ca_bundle {
+            builder = builder.tls_certs_merge(read_ca_bundle(path)?);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ApiError::Setup(error_chain(&e)))?;
+        Ok(ApiClient {
+            http,
+            url,
+            key: config.api_key,
+            retry: config.retry,
+            timeout: config.timeout,
+            observer: config.observer,
+            not_before: Arc::new(Mutex::new(None)),
+            cancel: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// Makes `flag` stop this client (and its clones): once set, no new attempt starts and
+    /// back-off waits end, with `ApiError::Cancelled` (the request was not sent).
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> ApiClient {
+        self.cancel = flag;
+        self
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps, waking early when cancelled.
+    fn pause(&self, total: Duration) {
+        let until = Instant::now() + total;
+        while !self.cancelled() {
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(50)));
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    // ---- actions -------------------------------------------------------------------------
+
+    pub fn get_channels(&self) -> Result<Vec<Channel>, ApiError> {
+        let value = self.call("get_channels", &serde_json::Map::new(), Mode::Repeatable)?;
+        decode::<ChannelsEnvelope>(value, Mode::Repeatable).map(|e| e.channels)
+    }
+
+    /// `get_channels`, keeping each channel's JSON exactly as sent (for `-o json`).
+    pub fn get_channels_listed(&self) -> Result<Vec<Listed>, ApiError> {
+        let answer = self.call("get_channels", &serde_json::Map::new(), Mode::Repeatable)?;
+        let bad = |why: String| ApiError::BadResponse {
+            status: 200,
+            excerpt: format!("{why}: {}", excerpt(answer.to_string().as_bytes())),
+            maybe_created: false,
+        };
+        let Some(items) = answer.get("channels").and_then(Value::as_array) else {
+            return Err(bad("expected {\"channels\": [...]}".to_string()));
+        };
+        items
+            .iter()
+            .map(|raw| match Channel::deserialize(raw) {
+                Ok(channel) => Ok(Listed {
+                    channel,
+                    raw: raw.clone(),
+                }),
+                Err(e) => Err(bad(format!("a channel is unreadable ({e})"))),
+            })
+            .collect()
+    }
+
+    /// The newest (at most 100) leads of a channel, in the flat form.
+    pub fn get_leads(&self, channel_id: &str) -> Result<Vec<Lead>, ApiError> {
+        let value = self.call(
+            "get_leads",
+            &json!({ "channel_id": channel_id }),
+            Mode::Repeatable,
+        )?;
+        let items = match value {
+            Value::Array(items) => items,
+            // The shape before 2026-04-21: {"leads": [...]}.
+            Value::Object(mut map) if map.get("leads").is_some_and(Value::is_array) => {
+                match map.remove("leads") {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                }
+            }
+            other => {
+                return Err(unreadable(
+                    &other,
+                    "expected an array of leads",
+                    Mode::Repeatable,
+                ))
+            }
+        };
+        items
+            .into_iter()
+            .map(|v| Lead::from_flat_value(v).map_err(|e| unreadable_error(e, Mode::Repeatable)))
+            .collect()
+    }
+
+    pub fn get_lead_by_id(&self, lead_id: &str) -> Result<Lead, ApiError> {
+        self.call_lead(
+            "get_lead_by_id",
+            &json!({ "lead_id": lead_id }),
+            Mode::Repeatable,
+        )
+    }
+
+    pub fn get_lead_by_legacy_id(&self, legacy_id: i64) -> Result<Lead, ApiError> {
+        self.call_lead(
+            "get_lead_by_legacy_id",
+            &json!({ "legacy_id": legacy_id }),
+            Mode::Repeatable,
+        )
+    }
+
+    pub fn create_lead(&self, lead: &NewLead) -> Result<Lead, ApiError> {
+        self.call_lead("create_lead", lead, Mode::Once)
+    }
+
+    /// The unauthenticated public form: the API key is never sent.
+    pub fn lead_external(&self, lead: &NewLead) -> Result<Lead, ApiError> {
+        self.call_lead("lead_external", lead, Mode::Once)
+    }
+
+    pub fn update_lead(&self, update: &LeadUpdate) -> Result<Lead, ApiError> {
+        self.call_lead("update_lead", update, Mode::Repeatable)
+    }
+
+    /// Moves a lead to the status with this name (fires status-change rewards and webhooks).
+    pub fn update_status(&self, lead_id: &str, status: &str) -> Result<Lead, ApiError> {
+        let body = json!({ "lead_id": lead_id, "status": status });
+        self.call_lead("update_status", &body, Mode::Once)
+    }
+
+    /// Moves a lead to the status with this id (fires status-change rewards and webhooks).
+    pub fn update_status_id(&self, lead_id: &str, status_id: &str) -> Result<Lead, ApiError> {
+        let body = json!({ "lead_id": lead_id, "status_id": status_id });
+        self.call_lead("update_status_id", &body, Mode::Once)
+    }
+
+    /// Records a purchase (fires purchase rewards).
+    pub fn create_purchase(&self, purchase: &NewPurchase) -> Result<Purchase, ApiError> {
+        let value = self.call("create_purchase", purchase, Mode::Once)?;
+        let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
+        Purchase::from_value(envelope.purchase).map_err(|e| unreadable_error(e, Mode::Once))
+    }
+
+    fn call_lead<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+    ) -> Result<Lead, ApiError> {
+        let value = self.call(action, fields, mode)?;
+        let envelope = decode::<LeadEnvelope>(value, mode)?;
+        Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, mode))
+    }
+
+    // ---- transport -----------------------------------------------------------------------
+
+    /// Sends one action and returns the parsed 2xx body, retrying as `mode` allows.
+    pub fn call<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+    ) -> Result<Value, ApiError> {
+        let body = serde_json::to_vec(&ActionBody { action, fields })
+            .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
+        let send_key = action != "lead_external";
+        let (mut attempts, mut limited) = (1, 1);
+        loop {
+            self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe.
+            if self.cancelled() {
+                return Err(ApiError::Cancelled);
+            }
+            match self.attempt(action, &body, send_key, mode) {
+                Attempt::Done(result) => return result,
+                Attempt::RateLimited { retry_after, error } => {
+                    // Without Retry-After: exponential back-off with jitter (doc/api.md,
+                    // "Retries"), growing with each 429 this call met. The pool pauses even
+                    // when this call gives up: the other workers would meet the same 429.
+                    let wait = retry_after.unwrap_or_else(|| self.retry.backoff(limited));
+                    let announce = self.hold_gate(wait);
+                    if limited >= self.retry.rate_limit_attempts {
+                        return Err(error);
+                    }
+                    limited += 1;
+                    // Only the worker that set the pool-wide pause announces it.
+                    if announce {
+                        let source = if retry_after.is_some() {
+                            "Retry-After"
+                        } else {
+                            "no Retry-After"
+                        };
+                        self.observer.emit(&Event::Retry {
+                            why: &format!("rate-limited by the server (429, {source})"),
+                            wait,
+                            attempt: limited,
+                            of: self.retry.rate_limit_attempts,
+                        });
+                    }
+                }
+                Attempt::Retry { why, wait, error } => {
+                    if attempts >= self.retry.max_attempts {
+                        return Err(error);
+                    }
+                    let wait = wait.unwrap_or_else(|| self.retry.backoff(attempts));
+                    attempts += 1;
+                    self.observer.emit(&Event::Retry {
+                        why: &why,
+                        wait,
+                        attempt: attempts,
+                        of: self.retry.max_attempts,
+                    });
+                    self.pause(wait);
+                }
+            }
+        }
+    }
+
+    /// One request, reported to the observer, and what its answer (or its failure) means.
+    fn attempt(&self, action: &str, body: &[u8], send_key: bool, mode: Mode) -> Attempt {
+        let mut request = self
+            .http
+            .post(self.url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
+        let key = self.key.as_ref().filter(|_| send_key);
+        if let Some(key) = key {
+            request = request.header("X-Api-Key", key.expose());
+        }
+        self.observer.emit(&Event::Request {
+            url: self.url.as_str(),
+            key_sent: key.is_some(),
+            body,
+        });
+        let started = Instant::now();
+        let result = request.send().map_err(BodyFailure::Http).and_then(|resp| {
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            response::read_body(resp, Instant::now() + self.timeout)
+                .map(|bytes| (status, headers, bytes))
+        });
+        let elapsed = started.elapsed();
+        let cx = response::Context {
+            url: self.url.as_str(),
+            timeout: self.timeout,
+            retry_after_cap: self.retry.retry_after_cap,
+            rate_limit_attempts: self.retry.rate_limit_attempts,
+        };
+        match result {
+            Err(BodyFailure::Http(e)) => response::transport_failure(&cx, action, &e, mode),
+            Err(BodyFailure::Io(cause)) => response::unanswered(&cx, action, mode, false, cause),
+            Err(BodyFailure::Slow) => response::unanswered(&cx, action, mode, true, String::new()),
+            Ok((status, headers, bytes)) => {
+                self.observer.emit(&Event::Response {
+                    status,
+                    elapsed,
+                    headers: &headers,
+                    body: &bytes,
+                });
+                response::classify(&cx, status.as_u16(), &headers, &bytes, mode)
+            }
+        }
+    }
+
+    /// Pauses every request of the pool until `pause` from now; true when this extended the
+    /// pause (the caller announces it; the others stay quiet).
+    fn hold_gate(&self, pause: Duration) -> bool {
+        let until = Instant::now() + pause;
+        let mut gate = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let extends = gate.is_none_or(|t| t < until);
+        let was_active = gate.is_some_and(|t| t > now);
+        if extends {
+            *gate = Some(until);
+        }
+        extends && !was_active
+    }
+
+    fn wait_for_gate(&self) {
+        let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                self.pause(until - now);
+            }
+        }
+    }
+}
+
+/// The extra root certificates of `--ca-bundle`.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ApiError::Setup(format!("cannot read CA bundle {}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        ApiError::Setup(format!(
+            "CA bundle {} is not valid PEM: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(ApiError::Setup(format!(
+            "CA bundle {} holds no PEM certificates",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}

@@ -1,0 +1,348 @@
+//! `leadctl create`: one lead from flags, or several from JSON (`create_lead`, or `lead_external`
+//! with `--public`). Everything is checked locally, and property names are resolved with one
+//! `get_channels`, before the first lead is sent.
+
+mod draft;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use super::properties::{problem_list, resolve_one};
+use crate::api::models::{ActionBody, NewLead};
+use crate::api::properties::{find_channel, is_uuid};
+use crate::api::{ApiClient, ApiError};
+use crate::cli::CreateArgs;
+use crate::error::{Failure, Kind};
+use crate::log::Log;
+use crate::output::{Output, OutputFormat};
+use crate::settings::Settings;
+use draft::{parse_json, read_json, to_new_lead, Draft, Located, PropertyDraft};
+
+pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
+    let located = drafts(&args, &settings.log())?;
+    let mut leads = requests(settings, &args, &located)?;
+    // A client is needed to resolve property names (with the key) and to send (unless dry-run).
+    let needs_names = leads.iter().any(|(_, l)| {
+        l.properties
+            .iter()
+            .any(|p| !is_uuid(&p.property_definitions_id))
+    });
+    let client = client_for(settings, &args, needs_names)?;
+    if needs_names {
+        if let Some(client) = &client {
+            resolve_property_names(client, &mut leads)?;
+        }
+    }
+    let action = if args.public {
+        "lead_external"
+    } else {
+        "create_lead"
+    };
+    if args.dry_run {
+        let bodies: Vec<Value> = leads
+            .iter()
+            .map(|(_, lead)| {
+                serde_json::to_value(ActionBody {
+                    action,
+                    fields: lead,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        out.json_documents(&bodies)
+            .context("writing the request bodies")?;
+        return Ok(());
+    }
+    let Some(client) = client else {
+        return Ok(());
+    };
+    send_all(&client, &leads, args.public, settings, out)
+}
+
+/// The leads to create as drafts: from `--json`, or one from the command line; field flags and
+/// `--property` apply to a single lead.
+fn drafts(args: &CreateArgs, log: &Log) -> Result<Vec<Located>> {
+    let mut located = match &args.json {
+        Some(path) => read_json(path, log)?,
+        None => vec![Located {
+            label: "the command line".to_string(),
+            draft: Draft::default(),
+        }],
+    };
+
+    let has_field_flags = !args.fields.is_empty() || !args.properties.is_empty();
+    if located.len() > 1 && has_field_flags {
+        return Err(Failure::usage(format!(
+            "field flags and --property apply to a single lead, but the JSON holds {} leads",
+            located.len()
+        ))
+        .with_hint("put the fields into the JSON objects, or create the leads one at a time")
+        .into());
+    }
+    if let [one] = located.as_mut_slice() {
+        if let Some(channel) = &args.channel {
+            one.draft.channel_id = Some(channel.clone());
+        }
+        let given = args.fields.to_fields();
+        for (name, value) in given.given() {
+            one.draft.fields.set(name, value.to_string());
+        }
+        for (key, value) in &args.properties {
+            one.draft
+                .properties
+                .retain(|p| !p.property_definitions_id.eq_ignore_ascii_case(key));
+            one.draft.properties.push(PropertyDraft {
+                property_definitions_id: key.clone(),
+                value: Value::String(value.clone()),
+            });
+        }
+    }
+    if args.json.is_none() && !has_field_flags {
+        return Err(Failure::usage("nothing to create: no lead fields given")
+            .with_hint(
+                "give at least one field (--email, --first-name, --company, ...) or --json FILE; \
+                 see `leadctl create --help`",
+            )
+            .into());
+    }
+
+    Ok(located)
+}
+
+/// The drafts checked and turned into requests, each with its label; every problem at once.
+fn requests(
+    settings: &Settings,
+    args: &CreateArgs,
+    located: &[Located],
+) -> Result<Vec<(String, NewLead)>> {
+    // The default channel is needed only for leads that do not name their own.
+    let needs_default =
+        args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
+    let default_channel = if needs_default {
+        Some(settings.require_channel(args.channel.as_deref())?.value)
+    } else {
+        None
+    };
+
+    let mut problems = Vec::new();
+    let mut leads = Vec::new();
+    for l in located {
+        match to_new_lead(&l.draft, default_channel.as_deref()) {
+            Ok(lead) => leads.push((l.label.clone(), lead)),
+            Err(msg) => problems.push(format!("{}: {msg}", l.label)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problem_list(
+            Kind::Input,
+            problems,
+            "fix the values and run the command again",
+        )
+        .into());
+    }
+
+    Ok(leads)
+}
+
+/// The client, when one is needed: to resolve property names (which needs the key, even with
+/// `--public`) or to send (not for `--dry-run`).
+fn client_for(
+    settings: &Settings,
+    args: &CreateArgs,
+    needs_names: bool,
+) -> Result<Option<ApiClient>> {
+    Ok(if needs_names || !args.dry_run {
+        if !args.public || needs_names {
+            settings.require_key().map_err(|f| {
+                if args.public {
+                    Failure::config("resolving property names needs an API key (get_channels)")
+                        .with_hint("use property definition UUIDs with --public, or provide a key")
+                } else {
+                    f
+                }
+            })?;
+        }
+        Some(settings.client()?)
+    } else {
+        None
+    })
+}
+
+fn send_all(
+    client: &ApiClient,
+    leads: &[(String, NewLead)],
+    public: bool,
+    settings: &Settings,
+    out: &mut Output,
+) -> Result<()> {
+    let total = leads.len();
+    let mut created = Vec::new();
+    let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
+    let mut unsent = 0;
+    // With -o id or ndjson, each lead is printed as soon as it exists: if the run is killed
+    // half-way, what was printed is the record of what was created.
+    let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
+    let mut output_error: Option<std::io::Error> = None;
+    for (i, (label, lead)) in leads.iter().enumerate() {
+        let result = if public {
+            client.lead_external(lead)
+        } else {
+            client.create_lead(lead)
+        };
+        match result {
+            Ok(lead) => {
+                if streaming && output_error.is_none() {
+                    if let Err(e) = out.leads(std::slice::from_ref(&lead)) {
+                        output_error = Some(e);
+                    }
+                }
+                created.push(lead);
+            }
+            Err(e) => {
+                let fatal = e.stops_batch();
+                let unknown = e.is_unknown_outcome();
+                let err = anyhow::Error::new(e).context(if total == 1 {
+                    "creating the lead".to_string()
+                } else {
+                    format!("lead {} of {total} ({label})", i + 1)
+                });
+                if total > 1 {
+                    let what = if unknown {
+                        "outcome unknown"
+                    } else {
+                        "not created"
+                    };
+                    // Shown even with -q: the summary refers to these lines.
+                    settings.log().problem(&format!("{what}: {err:#}"));
+                }
+                failures.push((i, err));
+                if fatal {
+                    unsent = total - i - 1;
+                    break;
+                }
+            }
+        }
+    }
+    if !streaming && output_error.is_none() {
+        if let Err(e) = out.leads(&created) {
+            output_error = Some(e);
+        }
+    }
+    // A closed stdout loses output, not leads: the failures still decide the exit code.
+    if let Some(e) = output_error {
+        if failures.is_empty() || e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(anyhow::Error::new(e).context("writing the created leads"));
+        }
+    }
+
+    batch_result(created.len(), total, failures, unsent)
+}
+
+/// What a run with these failures comes to: success, the one error, or the partial result
+/// (exit 8) that counts the leads created, not created and of unknown outcome.
+fn batch_result(
+    created: usize,
+    total: usize,
+    mut failures: Vec<(usize, anyhow::Error)>,
+    unsent: usize,
+) -> Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    if total == 1 || (created == 0 && failures.len() == 1) {
+        let (_, err) = failures.remove(0);
+        return Err(if unsent > 0 {
+            err.context(format!("stopped; {unsent} more lead(s) were not sent"))
+        } else {
+            err
+        });
+    }
+    let unknown = failures
+        .iter()
+        .filter(|(_, e)| {
+            e.chain().any(|c| {
+                c.downcast_ref::<ApiError>()
+                    .is_some_and(ApiError::is_unknown_outcome)
+            })
+        })
+        .count();
+    let mut message = format!(
+        "{} of {total} leads created; {} not created",
+        created,
+        failures.len() - unknown + unsent
+    );
+    if unknown > 0 {
+        message.push_str(&format!(
+            ", {unknown} with an unknown outcome (they may exist)"
+        ));
+    }
+    let rows: Vec<String> = failures.iter().map(|(i, _)| (i + 1).to_string()).collect();
+    let mut failure = Failure::new(Kind::Partial, message).with_hint(format!(
+        "the failures are listed above (leads {}); re-send only those, and check the unknown ones \
+         before re-sending them",
+        rows.join(", ")
+    ));
+    if created == 0 {
+        // Nothing landed: the first error's own class decides the exit code.
+        let (_, first) = failures.remove(0);
+        failure.kind = match crate::exit::exit_code(&first) {
+            crate::exit::AUTH
+            | crate::exit::PERMISSION
+            | crate::exit::INPUT
+            | crate::exit::CONFIG => {
+                return Err(first.context(failure.message));
+            }
+            _ => Kind::Partial,
+        };
+    }
+    Err(failure.into())
+}
+
+/// Replaces property names with their definition ids, using one `get_channels`.
+fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -> Result<()> {
+    let channels = client
+        .get_channels()
+        .context("looking up the channel's property names (get_channels)")?;
+    let mut problems = Vec::new();
+    let mut kind = Kind::Input;
+    for (label, lead) in leads.iter_mut() {
+        let Some(channel) = find_channel(&channels, &lead.channel_id) else {
+            kind = Kind::Permission;
+            problems.push(format!(
+                "{label}: channel {} is not among the {} channel(s) this API key can access, so its \
+                 property names cannot be resolved",
+                lead.channel_id,
+                channels.len()
+            ));
+            continue;
+        };
+        for p in &mut lead.properties {
+            match resolve_one(channel, &p.property_definitions_id) {
+                Ok(id) => p.property_definitions_id = id,
+                Err(msg) => problems.push(format!("{label}: {msg}")),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problem_list(
+            kind,
+            problems,
+            "use one of the names listed, or a property definition UUID",
+        )
+        .into())
+    }
+}
+
+/// The `--json` parser and checks, without I/O or network: the requests that `text` would become
+/// (property names left unresolved). Public only for the fuzz targets and the bad-input tests.
+#[doc(hidden)]
+pub fn requests_from_json(
+    text: &str,
+    default_channel: Option<&str>,
+) -> Result<Vec<Result<NewLead, String>>, Failure> {
+    Ok(parse_json("input", text)?
+        .iter()
+        .map(|l| to_new_lead(&l.draft, default_channel))
+        .collect())
+}
