@@ -13,6 +13,7 @@ pub mod concurrency;
 pub mod decide;
 pub mod known;
 pub mod mapping;
+pub mod once;
 pub mod order;
 pub mod pace;
 pub mod prepare;

@@ -20,7 +20,6 @@ use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::{self, Plan};
 use super::worker::{self, Job, Work};
-use crate::api::models::NewLead;
 use crate::api::ApiClient;
 use crate::error::Failure;
 use crate::ledger::{identity, now_secs, Entry, KeyKind, Ledger, Op, State};
@@ -89,14 +88,7 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
     });
 }
 
-/// A row checked and keyed.
-pub struct Keyed {
-    pub lead: NewLead,
-    pub fields: identity::Fields,
-    pub hash: String,
-    pub key: String,
-    pub channel: String,
-}
+pub use super::once::Keyed;
 
 /// Builds a row's lead and its key; the problems as one text when it is invalid.
 pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed, String> {
@@ -107,16 +99,7 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    let fields = identity::fields_of(&lead);
-    let key = identity::key_of(&lead, &fields, forced)
-        .map_err(|why| format!("row {} {why}", row.number))?;
-    Ok(Keyed {
-        hash: identity::hash_fields(&fields),
-        channel: lead.channel_id.trim().to_lowercase(),
-        lead,
-        fields,
-        key,
-    })
+    Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))
 }
 
 fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<Event>) {

@@ -6,13 +6,13 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
 use super::decide::{self, Decision, Policy};
+use super::once::{self, Claimed, Place};
 use super::pace::Limiter;
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::send::{Ctx, Event, Keyed};
-use crate::api::models::{LeadUpdate, PropertyInput};
 use crate::api::ApiError;
-use crate::ledger::{now_secs, Applied, Entry, Op, State};
+use crate::ledger::{now_secs, Entry, State};
 
 pub struct Job {
     pub row: u64,
@@ -77,26 +77,11 @@ fn result(job: Job, outcome: Outcome, lead_id: Option<String>, error: Option<Str
     }
 }
 
-fn claim_entry(ctx: &Ctx<'_>, job: &Job, previous: Option<&Entry>) -> Entry {
-    let now = now_secs();
-    let k = &job.keyed;
-    Entry {
-        api_url: ctx.scope_url.to_string(),
-        channel: k.channel.clone(),
-        key: k.key.clone(),
-        state: State::Sending,
-        lead_id: None,
-        hash: k.hash.clone(),
-        fields: k.fields.clone(),
-        error: None,
-        via: None,
-        input: Some(ctx.input.to_string()),
-        row: Some(job.row),
-        run: ctx.ledger.map(|l| l.run.clone()),
-        sent_at: Some(now),
-        answered_at: None,
-        first_at: previous.map_or(now, |p| p.first_at),
-        updated_at: now,
+fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
+    Place {
+        ledger: ctx.ledger,
+        scope_url: ctx.scope_url,
+        input: ctx.input,
     }
 }
 
@@ -105,74 +90,42 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         return;
     };
     let (expect, previous) = (*expect, previous.clone());
-    let claimed = claim_entry(ctx, &job, previous.as_ref());
-    if let Some(ledger) = ctx.ledger {
-        match ledger.apply(Op::Claim {
-            entry: claimed.clone(),
-            expect,
-        }) {
-            Ok(Applied::Claimed) => {}
-            Ok(Applied::Taken(current)) => {
-                // Another run (sharing the ledger) got there first: its record decides.
-                let _ = events.send(taken(job, &current));
-                return;
-            }
-            Ok(Applied::Done) => {}
-            Err(f) => {
-                ctx.stop.store(true, Ordering::SeqCst);
-                let _ = events.send(Event::Fatal(f.into()));
-                let _ = events.send(not_sent(job, "its key could not be recorded in the ledger"));
-                return;
-            }
+    let place = place(ctx);
+    let claimed = match once::claim(&place, &job.keyed, job.row, expect, previous.as_ref()) {
+        Ok(Claimed::Ours(entry)) => entry,
+        Ok(Claimed::Taken(current)) => {
+            let _ = events.send(taken(job, &current));
+            return;
         }
-    }
-    let answer = ctx.client.create_lead(&job.keyed.lead);
-    let answered = now_secs();
-    let (outcome, lead_id, error, fatal) = match answer {
-        Ok(lead) if lead.id.trim().is_empty() => (
-            Outcome::Unknown,
-            None,
-            Some("the server answered without a lead id; the lead may exist".to_string()),
-            None,
-        ),
-        Ok(lead) => (Outcome::Created, Some(lead.id), None, None),
-        Err(e) => {
-            let (outcome, fatal) = classify(&e);
-            (outcome, None, Some(e.to_string()), fatal.then_some(e))
+        Err(f) => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            let _ = events.send(Event::Fatal(f.into()));
+            let _ = events.send(not_sent(job, "its key could not be recorded in the ledger"));
+            return;
         }
     };
-    let mut record_failed = None;
-    if let Some(ledger) = ctx.ledger {
-        let op = match outcome {
-            Outcome::NotSent => Op::Release {
-                entry: claimed.clone(),
-                previous: previous.clone(),
-            },
-            _ => {
-                let state = match outcome {
-                    Outcome::Created => State::Created,
-                    Outcome::Failed => State::Failed,
-                    _ => State::Unknown,
-                };
-                Op::Record(Entry {
-                    state,
-                    lead_id: lead_id.clone(),
-                    error: error.clone(),
-                    answered_at: Some(answered),
-                    updated_at: answered,
-                    ..claimed.clone()
-                })
-            }
-        };
-        // If this write is lost the key reads as `sending`: unknown, never re-sent.
-        if let Err(f) = ledger.apply(op) {
-            record_failed = Some(f);
+    let (outcome, lead, err) = once::outcome_of(ctx.client.create_lead(&job.keyed.lead));
+    let lead_id = lead.map(|l| l.id);
+    let error = match (&err, outcome) {
+        (Some(e), _) => Some(e.to_string()),
+        (None, Outcome::Unknown) => {
+            Some("the server answered without a lead id; the lead may exist".to_string())
         }
-    }
+        _ => None,
+    };
+    let fatal = err.filter(|e| classify(e).1);
+    let recorded = once::record(
+        &place,
+        &claimed,
+        previous.as_ref(),
+        outcome,
+        lead_id.as_deref(),
+        error.as_deref(),
+    );
     let pending = (outcome == Outcome::Unknown)
-        .then(|| Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), answered)));
+        .then(|| Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), now_secs())));
     let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
-    if let Some(f) = record_failed {
+    if let Err(f) = recorded {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(f.into()));
         }
@@ -226,52 +179,17 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         return;
     };
     let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
-    let lead = &job.keyed.lead;
-    let mut body = LeadUpdate {
-        lead_id: lead_id.clone(),
-        ..LeadUpdate::default()
-    };
-    for name in &changed {
-        if let Some(id) = name.strip_prefix("property:") {
-            if let Some(p) = lead
-                .properties
-                .iter()
-                .find(|p| p.property_definitions_id.eq_ignore_ascii_case(id))
-            {
-                body.properties.push(PropertyInput {
-                    property_definitions_id: p.property_definitions_id.clone(),
-                    value: p.value.clone(),
-                });
-            }
-        } else {
-            // A field emptied since is sent as "" so the lead matches the row.
-            let value = lead.fields.field(name).unwrap_or_default().to_string();
-            body.fields.set(name, value);
-        }
-    }
-    match ctx.client.update_lead(&body) {
-        Ok(_) => {
-            let now = now_secs();
-            let mut error = None;
-            if let Some(ledger) = ctx.ledger {
-                let entry = Entry {
-                    hash: job.keyed.hash.clone(),
-                    fields: job.keyed.fields.clone(),
-                    via: Some("update".into()),
-                    input: Some(ctx.input.to_string()),
-                    row: Some(job.row),
-                    updated_at: now,
-                    ..previous
-                };
-                if let Err(f) = ledger.apply(Op::Record(entry)) {
-                    error = Some(format!(
-                        "updated, but the ledger could not record it (the next run sends the \
-                         update again): {}",
-                        f.message
-                    ));
-                }
-            }
-            let note = error.unwrap_or_else(|| format!("sent {}", changed.join(", ")));
+    let place = place(ctx);
+    match once::update(ctx.client, &place, &job.keyed, job.row, &lead_id, &changed, &previous) {
+        Ok((_, failed)) => {
+            let note = match failed {
+                Some(f) => format!(
+                    "updated, but the ledger could not record it (the next run sends the update \
+                     again): {}",
+                    f.message
+                ),
+                None => format!("sent {}", changed.join(", ")),
+            };
             let _ = events.send(Event::Result(
                 result(job, Outcome::Updated, Some(lead_id), Some(note)),
                 None,
@@ -280,12 +198,7 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         Err(e) => {
             let fatal = classify(&e).1;
             let _ = events.send(Event::Result(
-                result(
-                    job,
-                    Outcome::Failed,
-                    Some(lead_id),
-                    Some(format!("update_lead: {e}")),
-                ),
+                result(job, Outcome::Failed, Some(lead_id), Some(format!("update_lead: {e}"))),
                 None,
             ));
             if fatal && !ctx.stop.swap(true, Ordering::SeqCst) {

@@ -1,0 +1,195 @@
+//! One lead, exactly once: claim its key in the ledger (durably) before the request, record the
+//! outcome after, release a claim whose request provably never left. The import's workers and
+//! `leadctl create` both go through here, so the rule is written once (doc/ledger.md).
+
+use super::worker::classify;
+use super::report::Outcome;
+use crate::api::models::{Lead, LeadUpdate, NewLead, PropertyInput};
+use crate::api::{ApiClient, ApiError};
+use crate::error::Failure;
+use crate::ledger::{identity, now_secs, Applied, Entry, Fields, Ledger, Op, State};
+
+/// A lead ready to send, with its identity.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub lead: NewLead,
+    pub fields: Fields,
+    pub hash: String,
+    pub key: String,
+    pub channel: String,
+}
+
+impl Keyed {
+    pub fn new(lead: NewLead, forced: Option<crate::ledger::KeyKind>) -> Result<Keyed, String> {
+        let fields = identity::fields_of(&lead);
+        let key = identity::key_of(&lead, &fields, forced)?;
+        Ok(Keyed {
+            hash: identity::hash_fields(&fields),
+            channel: lead.channel_id.trim().to_lowercase(),
+            lead,
+            fields,
+            key,
+        })
+    }
+}
+
+/// Where and as what a claim is recorded.
+pub struct Place<'a> {
+    pub ledger: Option<&'a Ledger>,
+    pub scope_url: &'a str,
+    pub input: &'a str,
+}
+
+/// What a claim came to.
+pub enum Claimed {
+    /// This run's now: send.
+    Ours(Entry),
+    /// Another run sharing the ledger got there first: its record decides.
+    Taken(Entry),
+}
+
+/// The entry a claim writes.
+pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
+    let now = now_secs();
+    Entry {
+        api_url: place.scope_url.to_string(),
+        channel: k.channel.clone(),
+        key: k.key.clone(),
+        state: State::Sending,
+        lead_id: None,
+        hash: k.hash.clone(),
+        fields: k.fields.clone(),
+        error: None,
+        via: None,
+        input: Some(place.input.to_string()),
+        row: Some(row),
+        run: place.ledger.map(|l| l.run.clone()),
+        sent_at: Some(now),
+        answered_at: None,
+        first_at: previous.map_or(now, |p| p.first_at),
+        updated_at: now,
+    }
+}
+
+/// Claims the key (a no-op without a ledger). An error means the claim did not commit: the
+/// request must not be sent.
+pub fn claim(
+    place: &Place<'_>,
+    k: &Keyed,
+    row: u64,
+    expect: Option<(State, i64)>,
+    previous: Option<&Entry>,
+) -> Result<Claimed, Failure> {
+    let entry = claim_entry(place, k, row, previous);
+    let Some(ledger) = place.ledger else {
+        return Ok(Claimed::Ours(entry));
+    };
+    match ledger.apply(Op::Claim {
+        entry: entry.clone(),
+        expect,
+    })? {
+        Applied::Taken(current) => Ok(Claimed::Taken(current)),
+        Applied::Claimed | Applied::Done => Ok(Claimed::Ours(entry)),
+    }
+}
+
+/// A create's answer as a row outcome: (outcome, lead, error, whether the run must stop). An
+/// answer without a lead id is no proof of anything: unknown.
+pub fn outcome_of(answer: Result<Lead, ApiError>) -> (Outcome, Option<Lead>, Option<ApiError>) {
+    match answer {
+        Ok(lead) if lead.id.trim().is_empty() => (Outcome::Unknown, None, None),
+        Ok(lead) => (Outcome::Created, Some(lead), None),
+        Err(e) => (classify(&e).0, None, Some(e)),
+    }
+}
+
+/// Records what the request came to (a no-op without a ledger). If this write is lost the key
+/// reads as `sending`: unknown, never re-sent.
+pub fn record(
+    place: &Place<'_>,
+    claimed: &Entry,
+    previous: Option<&Entry>,
+    outcome: Outcome,
+    lead_id: Option<&str>,
+    error: Option<&str>,
+) -> Result<(), Failure> {
+    let Some(ledger) = place.ledger else {
+        return Ok(());
+    };
+    let answered = now_secs();
+    let op = match outcome {
+        Outcome::NotSent => Op::Release {
+            entry: claimed.clone(),
+            previous: previous.cloned(),
+        },
+        _ => Op::Record(Entry {
+            state: match outcome {
+                Outcome::Created => State::Created,
+                Outcome::Failed => State::Failed,
+                _ => State::Unknown,
+            },
+            lead_id: lead_id.map(str::to_string),
+            error: error.map(str::to_string),
+            answered_at: Some(answered),
+            updated_at: answered,
+            ..claimed.clone()
+        }),
+    };
+    ledger.apply(op).map(|_| ())
+}
+
+/// The `update_lead` body that brings a lead to what `k` says: only the `changed` fields (a field
+/// emptied since is sent as "").
+pub fn update_body(lead_id: &str, k: &Keyed, changed: &[String]) -> LeadUpdate {
+    let lead = &k.lead;
+    let mut body = LeadUpdate {
+        lead_id: lead_id.to_string(),
+        ..LeadUpdate::default()
+    };
+    for name in changed {
+        if let Some(id) = name.strip_prefix("property:") {
+            if let Some(p) = lead
+                .properties
+                .iter()
+                .find(|p| p.property_definitions_id.eq_ignore_ascii_case(id))
+            {
+                body.properties.push(PropertyInput {
+                    property_definitions_id: p.property_definitions_id.clone(),
+                    value: p.value.clone(),
+                });
+            }
+        } else {
+            let value = lead.fields.field(name).unwrap_or_default().to_string();
+            body.fields.set(name, value);
+        }
+    }
+    body
+}
+
+/// Sends the update and records the new fields; the ledger error (if only that failed) is
+/// returned beside the lead.
+pub fn update(
+    client: &ApiClient,
+    place: &Place<'_>,
+    k: &Keyed,
+    row: u64,
+    lead_id: &str,
+    changed: &[String],
+    previous: &Entry,
+) -> Result<(Lead, Option<Failure>), ApiError> {
+    let lead = client.update_lead(&update_body(lead_id, k, changed))?;
+    let mut failed = None;
+    if let Some(ledger) = place.ledger {
+        let entry = Entry {
+            hash: k.hash.clone(),
+            fields: k.fields.clone(),
+            via: Some("update".into()),
+            input: Some(place.input.to_string()),
+            row: Some(row),
+            updated_at: now_secs(),
+            ..previous.clone()
+        };
+        failed = ledger.apply(Op::Record(entry)).err();
+    }
+    Ok((lead, failed))
+}
