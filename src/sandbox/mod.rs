@@ -1,8 +1,9 @@
 //! The built-in emulator of the KeenPartner API (`leadctl sandbox serve`, `--sandbox`).
 //!
 //! INTERFACE CONTRACT (used by the rest of leadctl; keep these names):
-//! - `Options` (from `cli::ServeArgs` via `Options::from_args`, or `Options::ephemeral()` for
-//!   `--sandbox`: 127.0.0.1:0, no faults, no request log).
+//! - `Options`: plain values, no clap types (`commands::sandbox` builds them from
+//!   `sandbox serve`'s flags), or `Options::ephemeral()` for `--sandbox`: 127.0.0.1:0, no
+//!   faults, no request log.
 //! - `Sandbox::start(opts) -> anyhow::Result<Sandbox>`: binds and serves on background threads;
 //!   `addr()`, `url()` (`http://ADDR/functions/v1/keen-api`), `shutdown()`.
 //! - `API_KEY`, `PRIMARY_CHANNEL_ID`, `PUBLIC_CHANNEL_ID`, `PRIVATE_CHANNEL_ID`, `DEAL_SIZE_PROPERTY_ID`.
@@ -28,7 +29,6 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::ServeArgs;
 use data::Data;
 use server::{FaultConfig, ServerConfig, Shared};
 
@@ -72,21 +72,6 @@ pub struct Options {
 }
 
 impl Options {
-    /// `sandbox serve`'s flags; requests are logged (turn off with `log_requests = false`).
-    pub fn from_args(args: &ServeArgs) -> Self {
-        Options {
-            addr: args.addr.clone(),
-            latency: Duration::from_millis(args.latency_ms),
-            error_rate: args.error_rate,
-            rate_limit: args.rate_limit,
-            drop_rate: args.drop_rate,
-            boot_error_rate: args.boot_error_rate,
-            seed: args.seed,
-            state: args.state.clone(),
-            log_requests: true,
-        }
-    }
-
     /// For `--sandbox`: a free port on 127.0.0.1, no faults, no state file, no log.
     pub fn ephemeral() -> Self {
         Options {
@@ -391,19 +376,18 @@ mod tests {
     }
 
     #[test]
-    fn options_from_serve_args() {
-        let args = ServeArgs {
+    fn faults_are_described_and_checked() {
+        let o = Options {
             addr: "127.0.0.1:9000".into(),
-            latency_ms: 20,
+            latency: Duration::from_millis(20),
             error_rate: 0.05,
             rate_limit: Some(10),
             drop_rate: 0.0,
             boot_error_rate: 0.5,
             seed: Some(3),
             state: None,
+            log_requests: true,
         };
-        let o = Options::from_args(&args);
-        assert_eq!(o.latency, Duration::from_millis(20));
         assert_eq!(
             o.describe_faults(),
             "latency 20 ms, 5% answered 500 unprocessed, rate limit 10 requests/s (429, Retry-After: 1), \
