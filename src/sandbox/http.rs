@@ -1,5 +1,5 @@
-//! A small hand-written HTTP/1.1 server side: reads one request from a buffered stream and
-//! writes one response. Enough for the sandbox and nothing more: no TLS, no pipelining
+//! A small HTTP/1.1 server side: reads one request from a buffered stream (the head parsed by
+//! `httparse`, the body framed here) and writes one response. Enough for the sandbox and nothing more: no TLS, no pipelining
 //! guarantees beyond "requests are answered in order", no trailers kept.
 //!
 //! It must never panic on what a client sends. Every malformed input becomes a
@@ -99,48 +99,62 @@ fn bad(message: impl Into<String>) -> ParseError {
 /// Reads one request. `Ok(None)` means the peer closed the connection cleanly between
 /// requests. `out` is only used to send `100 Continue` to clients that ask for it
 /// (`Expect: 100-continue`, as curl does for larger bodies).
+///
+/// The head is framed here (line by line, each line and the number of fields bounded) and
+/// parsed by `httparse`; the body (`Content-Length` or chunked) is read here.
 pub(crate) fn read_request<R: BufRead, W: Write>(
     r: &mut R,
     out: &mut W,
 ) -> Result<Option<Request>, ParseError> {
+    let Some(head) = read_head(r)? else {
+        return Ok(None);
+    };
+    let mut req = parse_head(&head)?;
+    req.body = read_body(r, out, &req)?;
+    Ok(Some(req))
+}
+
+/// The bytes of one request head: the request line, the header lines and the empty line that
+/// ends them. `None` at a clean end of stream before the request line.
+fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     // RFC 9112 2.2: ignore a few empty lines before the request line.
-    let mut line = None;
+    let mut head = None;
     for _ in 0..4 {
-        match read_line(r)? {
+        match read_raw_line(r)? {
             None => return Ok(None),
-            Some(l) if l.is_empty() => continue,
+            Some(l) if is_blank(&l) => continue,
             Some(l) => {
-                line = Some(l);
+                head = Some(l);
                 break;
             }
         }
     }
-    let line = line.ok_or_else(|| bad("expected a request line"))?;
-    let (method, target, version) = parse_request_line(&line)?;
+    let mut head = head.ok_or_else(|| bad("expected a request line"))?;
+    read_field_lines(r, &mut head, "in the headers", || {
+        format!("more than {MAX_HEADERS} header fields")
+    })?;
+    Ok(Some(head))
+}
 
-    let mut headers = Vec::new();
-    loop {
-        let l = read_line(r)?.ok_or_else(|| eof("in the headers"))?;
-        if l.is_empty() {
-            break;
+/// Appends header (or trailer) lines up to and including the empty line that ends them: at
+/// most [`MAX_HEADERS`] fields, else a 431 with `too_many()`.
+fn read_field_lines<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    when: &str,
+    too_many: impl Fn() -> String,
+) -> Result<(), ParseError> {
+    for _ in 0..=MAX_HEADERS {
+        let l = read_raw_line(r)?.ok_or_else(|| eof(when))?;
+        buf.extend_from_slice(&l);
+        if is_blank(&l) {
+            return Ok(());
         }
-        if headers.len() == MAX_HEADERS {
-            return Err(ParseError::Reject {
-                status: 431,
-                message: format!("more than {MAX_HEADERS} header fields"),
-            });
-        }
-        headers.push(parse_header(&l)?);
     }
-    let mut req = Request {
-        method,
-        target,
-        version,
-        headers,
-        body: Vec::new(),
-    };
-    req.body = read_body(r, out, &req)?;
-    Ok(Some(req))
+    Err(ParseError::Reject {
+        status: 431,
+        message: too_many(),
+    })
 }
 
 /// The connection ended in the middle of a request (`when` documents where).
@@ -148,9 +162,14 @@ fn eof(_when: &str) -> ParseError {
     ParseError::Io
 }
 
-/// One line without its `\r\n` (a bare `\n` is accepted too). `None` at end of stream
-/// before any byte.
-fn read_line<R: BufRead>(r: &mut R) -> Result<Option<String>, ParseError> {
+fn is_blank(line: &[u8]) -> bool {
+    line == b"\n" || line == b"\r\n"
+}
+
+/// One line with its `\n` (or `\r\n`), at most [`MAX_LINE`] bytes before it (a longer one is
+/// a 431). `None` at end of stream before any byte; a line cut off by the end of the stream
+/// is a transport error.
+fn read_raw_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     let mut buf = Vec::new();
     let limit = (MAX_LINE + 2) as u64;
     r.by_ref().take(limit).read_until(b'\n', &mut buf)?;
@@ -166,65 +185,84 @@ fn read_line<R: BufRead>(r: &mut R) -> Result<Option<String>, ParseError> {
         }
         return Err(eof("in the middle of a line"));
     }
+    Ok(Some(buf))
+}
+
+/// One line without its line ending (chunk sizes and the end of chunk data).
+fn read_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
+    let Some(mut buf) = read_raw_line(r)? else {
+        return Ok(None);
+    };
     buf.pop();
     if buf.last() == Some(&b'\r') {
         buf.pop();
     }
-    if buf.contains(&b'\r') || buf.contains(&0) {
-        return Err(bad("stray CR or NUL in a line"));
+    Ok(Some(buf))
+}
+
+/// The request line and headers of a complete head (see [`read_head`]).
+fn parse_head(head: &[u8]) -> Result<Request, ParseError> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut fields);
+    match parsed.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(bad("incomplete request head")),
+        Err(e) => return Err(head_error(head, e)),
     }
-    String::from_utf8(buf)
-        .map(Some)
-        .map_err(|_| bad("request line or header is not valid UTF-8"))
-}
-
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn parse_request_line(line: &str) -> Result<(String, String, Version), ParseError> {
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
     else {
-        return Err(bad(format!("malformed request line {line:?}")));
+        return Err(bad("incomplete request line"));
     };
-    if !is_token(method) {
-        return Err(bad(format!("invalid method {method:?}")));
-    }
-    if target.is_empty() || target.bytes().any(|b| b.is_ascii_control()) {
-        return Err(bad("invalid request target"));
-    }
-    let version = match version {
-        "HTTP/1.1" => Version::Http11,
-        "HTTP/1.0" => Version::Http10,
-        v if v.starts_with("HTTP/") => {
-            return Err(ParseError::Reject {
+    let version = if minor == 0 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
+    Ok(Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        version,
+        headers: header_pairs(parsed.headers)?,
+        body: Vec::new(),
+    })
+}
+
+/// Header names lower-cased, values trimmed and checked to be UTF-8.
+fn header_pairs(fields: &[httparse::Header<'_>]) -> Result<Vec<(String, String)>, ParseError> {
+    fields
+        .iter()
+        .map(|h| {
+            let value = std::str::from_utf8(h.value)
+                .map_err(|_| bad(format!("header {:?} is not valid UTF-8", h.name)))?;
+            Ok((
+                h.name.to_ascii_lowercase(),
+                value.trim_matches([' ', '\t']).to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The answer to a head `httparse` refused: 505 for a well-formed request line naming an
+/// HTTP version other than 1.0 and 1.1, 431 for too many fields, else 400.
+fn head_error(head: &[u8], e: httparse::Error) -> ParseError {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    let parts: Vec<&str> = first.trim_end_matches('\r').split(' ').collect();
+    if let [_, _, v] = parts[..] {
+        if v.starts_with("HTTP/") && v != "HTTP/1.0" && v != "HTTP/1.1" {
+            return ParseError::Reject {
                 status: 505,
                 message: format!("unsupported protocol version {v:?}"),
-            })
+            };
         }
-        v => return Err(bad(format!("invalid protocol version {v:?}"))),
-    };
-    Ok((method.to_string(), target.to_string(), version))
-}
-
-fn parse_header(line: &str) -> Result<(String, String), ParseError> {
-    if line.starts_with([' ', '\t']) {
-        return Err(bad("obsolete header line folding is not accepted"));
     }
-    let Some((name, value)) = line.split_once(':') else {
-        return Err(bad(format!("header line without a colon: {line:?}")));
-    };
-    if !is_token(name) {
-        return Err(bad(format!("invalid header name {name:?}")));
+    if e == httparse::Error::TooManyHeaders {
+        return ParseError::Reject {
+            status: 431,
+            message: format!("more than {MAX_HEADERS} header fields"),
+        };
     }
-    Ok((
-        name.to_ascii_lowercase(),
-        value.trim_matches([' ', '\t']).to_string(),
-    ))
+    bad(format!("malformed request head ({e})"))
 }
 
 fn read_body<R: BufRead, W: Write>(
@@ -312,28 +350,10 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
     let mut body = Vec::new();
     loop {
         let line = read_line(r)?.ok_or_else(|| eof("before a chunk size"))?;
-        let size = line
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim_matches([' ', '\t']);
-        if size.is_empty() || size.len() > 15 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad(format!("invalid chunk size {line:?}")));
-        }
-        let size = u64::from_str_radix(size, 16).map_err(|_| bad("invalid chunk size"))?;
+        let size = chunk_size(&line)?;
         if size == 0 {
-            // Trailer fields: read and ignore up to the final empty line.
-            for _ in 0..=MAX_HEADERS {
-                let l = read_line(r)?.ok_or_else(|| eof("in the chunked trailer"))?;
-                if l.is_empty() {
-                    return Ok(body);
-                }
-                parse_header(&l)?;
-            }
-            return Err(ParseError::Reject {
-                status: 431,
-                message: "too many trailer fields".into(),
-            });
+            read_trailers(r)?;
+            return Ok(body);
         }
         if body.len() as u64 + size > MAX_BODY as u64 {
             return Err(too_large());
@@ -344,6 +364,33 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
             Some(_) => return Err(bad("chunk data longer than its size")),
             None => return Err(eof("after chunk data")),
         }
+    }
+}
+
+/// The size on a chunk-size line, ignoring chunk extensions (`;name=value`).
+fn chunk_size(line: &[u8]) -> Result<u64, ParseError> {
+    let size = line.split(|&b| b == b';').next().unwrap_or_default();
+    let size = size.trim_ascii();
+    let invalid = || bad(format!("invalid chunk size {:?}", String::from_utf8_lossy(line)));
+    if size.is_empty() || size.len() > 15 || !size.iter().all(u8::is_ascii_hexdigit) {
+        return Err(invalid());
+    }
+    // Only hex digits, so UTF-8; at most 15 of them, so it fits.
+    let size = std::str::from_utf8(size).map_err(|_| invalid())?;
+    u64::from_str_radix(size, 16).map_err(|_| invalid())
+}
+
+/// Trailer fields after the last chunk: checked by `httparse`, then ignored.
+fn read_trailers<R: BufRead>(r: &mut R) -> Result<(), ParseError> {
+    let mut buf = Vec::new();
+    read_field_lines(r, &mut buf, "in the chunked trailer", || {
+        "too many trailer fields".into()
+    })?;
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    match httparse::parse_headers(&buf, &mut fields) {
+        Ok(httparse::Status::Complete(_)) => Ok(()),
+        Ok(httparse::Status::Partial) => Err(bad("incomplete chunked trailer")),
+        Err(e) => Err(bad(format!("malformed chunked trailer ({e})"))),
     }
 }
 
@@ -548,6 +595,26 @@ mod tests {
             let (status, message) = rejected(raw);
             assert_eq!(status, 400, "{:?}: {message}", String::from_utf8_lossy(raw));
         }
+    }
+
+    #[test]
+    fn what_httparse_refuses_is_400_with_its_reason() {
+        for (raw, reason) in [
+            (&b"GET / HTTP/1.1\r\nX: caf\xe9\r\n\r\n"[..], "not valid UTF-8"),
+            (b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n", "malformed request head"),
+            (b"\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n", "expected a request line"),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer: x\r\n\r\n",
+                "malformed chunked trailer",
+            ),
+        ] {
+            let (status, message) = rejected(raw);
+            assert_eq!(status, 400, "{:?}: {message}", String::from_utf8_lossy(raw));
+            assert!(message.contains(reason), "{message}");
+        }
+        let many: String = (0..=MAX_HEADERS).map(|i| format!("T{i}: v\r\n")).collect();
+        let raw = format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n{many}\r\n");
+        assert_eq!(rejected(raw.as_bytes()), (431, "too many trailer fields".into()));
     }
 
     #[test]
