@@ -1,5 +1,6 @@
 //! The sandbox's data: the fixed seeded company and channels, the leads and purchases created
-//! since, and the JSON shapes the API returns them in (API.md section 4).
+//! since, and the JSON shapes the API returns them in (doc/api.md's object shapes; doc/sandbox.md
+//! lists the ids).
 //!
 //! Seeded things have fixed ids so that docs, tests and scripts can name them. Only leads,
 //! purchases and the legacy-id counter change; they are what `--state` persists.
@@ -30,7 +31,7 @@ pub(crate) const GLOBEX_COMPANY_ID: Uuid = id("c0000000-0000-4000-8000-000000000
 pub(crate) const UMBRELLA_COMPANY_ID: Uuid = id("c0000000-0000-4000-8000-00000000000d");
 
 /// The public `uuid` of the public channel: `lead_external` accepts it as well as the
-/// channel's `id` (API.md 5.10). Not shown by `get_channels`, as in the real API.
+/// channel's `id` (doc/api.md, `lead_external`). Not shown by `get_channels`, as in the real API.
 pub(crate) const PUBLIC_CHANNEL_PUBLIC_UUID: &str = "b2c3d4e5-0000-4000-8000-00000000beef";
 /// The one seeded lead: on the private channel, so that "Lead not accessible" can be seen.
 pub(crate) const PRIVATE_LEAD_ID: &str = "d0000000-0000-4000-8000-000000000001";
@@ -48,7 +49,7 @@ pub(crate) struct Channel {
     pub referring_id: Uuid,
     pub receiving_id: Uuid,
     pub creator: Uuid,
-    /// Optional in API.md: given for the primary channel, absent for the others.
+    /// Optional in doc/api.md: given for the primary channel, absent for the others.
     pub partner_companies_id: Option<Uuid>,
     pub currency: &'static str,
     pub no_auth_api: bool,
@@ -66,7 +67,7 @@ pub(crate) struct PropertyDef {
     pub kind: &'static str,
     pub order: u32,
     /// Choices of a `select` property: shown in the banner only, not returned by the API
-    /// (API.md: options are not documented in responses) and not enforced.
+    /// (doc/api.md: options are not documented in responses) and not enforced.
     pub options: &'static [&'static str],
 }
 
@@ -318,7 +319,7 @@ pub(crate) fn seeded_leads(channels: &[Channel]) -> Vec<Lead> {
     }]
 }
 
-/// Which documented shape of the full lead to render (they differ per action, API.md 4).
+/// Which documented shape of the full lead to render (they differ per action: doc/sandbox.md, "Actions").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum View {
     /// `create_lead`: `employee`, `property_values`.

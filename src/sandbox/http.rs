@@ -371,7 +371,12 @@ fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
 fn chunk_size(line: &[u8]) -> Result<u64, ParseError> {
     let size = line.split(|&b| b == b';').next().unwrap_or_default();
     let size = size.trim_ascii();
-    let invalid = || bad(format!("invalid chunk size {:?}", String::from_utf8_lossy(line)));
+    let invalid = || {
+        bad(format!(
+            "invalid chunk size {:?}",
+            String::from_utf8_lossy(line)
+        ))
+    };
     if size.is_empty() || size.len() > 15 || !size.iter().all(u8::is_ascii_hexdigit) {
         return Err(invalid());
     }
@@ -600,9 +605,18 @@ mod tests {
     #[test]
     fn what_httparse_refuses_is_400_with_its_reason() {
         for (raw, reason) in [
-            (&b"GET / HTTP/1.1\r\nX: caf\xe9\r\n\r\n"[..], "not valid UTF-8"),
-            (b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n", "malformed request head"),
-            (b"\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n", "expected a request line"),
+            (
+                &b"GET / HTTP/1.1\r\nX: caf\xe9\r\n\r\n"[..],
+                "not valid UTF-8",
+            ),
+            (
+                b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
+                "malformed request head",
+            ),
+            (
+                b"\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+                "expected a request line",
+            ),
             (
                 b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer: x\r\n\r\n",
                 "malformed chunked trailer",
@@ -614,7 +628,10 @@ mod tests {
         }
         let many: String = (0..=MAX_HEADERS).map(|i| format!("T{i}: v\r\n")).collect();
         let raw = format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n{many}\r\n");
-        assert_eq!(rejected(raw.as_bytes()), (431, "too many trailer fields".into()));
+        assert_eq!(
+            rejected(raw.as_bytes()),
+            (431, "too many trailer fields".into())
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! Layout: `http` parses requests and writes responses by hand (std only); `data` holds the
 //! seeded company and channels and renders the API's JSON shapes; `actions` implements every
-//! action and error of API.md; `server` owns sockets, threads, faults and statistics;
+//! action and error of doc/api.md (behaviour: doc/sandbox.md); `server` owns sockets, threads, faults and statistics;
 //! `persist` does the atomic `--state` file. This module only wires them together and must
 //! not print: the banner is returned as text for the caller (`commands::sandbox`) to show.
 

@@ -1368,7 +1368,7 @@ fn answers_in_the_documented_inconsistent_shapes_are_read() {
 
 #[test]
 fn a_status_answer_with_the_old_status_name_shows_the_new_one() {
-    // API.md section 8: the documented update_status(_id) answers show the old name beside the
+    // doc/api.md (inconsistencies in the docs): the documented update_status(_id) answers show the old name beside the
     // new lead_status_id.
     const LEAD: &str = "d1111111-0000-4000-8000-000000000002";
     let server = ScriptedServer::start(|req, _| match req.action().as_str() {

@@ -1,5 +1,5 @@
 //! `leadctl create` against the scripted server: exact bodies and headers, every exit code, the
-//! retry rules of API.md section 7, and the key never leaking.
+//! retry rules of doc/api.md, and the key never leaking.
 
 use std::time::{Duration, Instant};
 

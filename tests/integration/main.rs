@@ -1,5 +1,5 @@
 //! The integration tests: the real `leadctl` binary against real HTTP servers on 127.0.0.1.
-//! One test binary, so linking happens once (STYLE.md section 5).
+//! One test binary, so linking happens once.
 #![allow(clippy::unwrap_used)]
 
 mod support;
