@@ -16,21 +16,26 @@
 
 mod actions;
 mod data;
+mod faults;
 mod http;
 mod persist;
+mod seed;
 mod server;
+mod shapes;
+mod stats;
 
 use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
 use data::Data;
-use server::{FaultConfig, ServerConfig, Shared};
+use faults::FaultConfig;
+use server::{ServerConfig, Shared};
 
 pub const API_KEY: &str = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
 pub const PRIMARY_CHANNEL_ID: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
@@ -39,11 +44,11 @@ pub const PRIVATE_CHANNEL_ID: &str = "c3d4e5f6-a7b8-4901-9cde-f12345678902";
 pub const DEAL_SIZE_PROPERTY_ID: &str = "11111111-2222-3333-4444-555555555555";
 
 /// The public `uuid` of the public channel, accepted by `lead_external` like its `id`.
-pub const PUBLIC_CHANNEL_PUBLIC_UUID: &str = data::PUBLIC_CHANNEL_PUBLIC_UUID;
+pub const PUBLIC_CHANNEL_PUBLIC_UUID: &str = seed::PUBLIC_CHANNEL_PUBLIC_UUID;
 /// The one seeded lead, on the private channel: reading it gives 403 "Lead not accessible".
-pub const PRIVATE_LEAD_ID: &str = data::PRIVATE_LEAD_ID;
+pub const PRIVATE_LEAD_ID: &str = seed::PRIVATE_LEAD_ID;
 /// The legacy id of [`PRIVATE_LEAD_ID`]; leads created in the sandbox get 100001, 100002, ...
-pub const PRIVATE_LEAD_LEGACY_ID: u64 = data::PRIVATE_LEAD_LEGACY_ID;
+pub const PRIVATE_LEAD_LEGACY_ID: u64 = seed::PRIVATE_LEAD_LEGACY_ID;
 
 /// The path the API answers on; any other path gets Supabase's 404 `NOT_FOUND`.
 pub const API_PATH: &str = "/functions/v1/keen-api";
@@ -250,6 +255,12 @@ impl Drop for Sandbox {
     }
 }
 
+/// Locks a mutex; a poisoned one (a thread panicked while holding it) is used anyway, as
+/// every critical section leaves the data consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Resolves `addr` and refuses anything that is not loopback: the sandbox has a published
 /// key and no TLS, so it must never be reachable from another machine.
 fn loopback_addrs(addr: &str) -> Result<Vec<SocketAddr>> {
@@ -289,7 +300,7 @@ pub fn banner(addr: SocketAddr, opts: &Options) -> String {
     let _ = writeln!(
         b,
         "  API key   {API_KEY}  (company \"Acme Corporation\", {})",
-        data::ACME_COMPANY_ID
+        seed::ACME_COMPANY_ID
     );
     let _ = writeln!(b, "  actions   {}", actions::ACTIONS.join(", "));
     for accessible in [true, false] {

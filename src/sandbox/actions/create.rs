@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::super::data::{Data, Lead, View};
+use super::super::data::{Data, Lead};
+use super::super::shapes::View;
 use super::validate::{
     accessible_channel, apply_fields, parse_properties, required_str, upsert_properties,
     CREATE_FIELDS,
@@ -74,7 +75,7 @@ mod tests {
     use super::super::testing::*;
     use uuid::Uuid;
 
-    use super::super::super::data::{Data, PUBLIC_CHANNEL_PUBLIC_UUID};
+    use super::super::super::{data::Data, PUBLIC_CHANNEL_PUBLIC_UUID};
     use super::super::super::{
         DEAL_SIZE_PROPERTY_ID, PRIMARY_CHANNEL_ID, PRIVATE_CHANNEL_ID, PUBLIC_CHANNEL_ID,
     };

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::data::{Data, Lead, View};
+use super::super::data::{Data, Lead};
+use super::super::shapes::View;
 use super::validate::{accessible_channel, accessible_lead, check_access, required_str};
 use super::{err, ApiError};
 
@@ -59,10 +60,10 @@ pub(super) fn get_lead_by_legacy_id(
 mod tests {
     use serde_json::json;
 
-    use super::super::super::data::{PRIVATE_LEAD_ID, PRIVATE_LEAD_LEGACY_ID};
     use super::super::super::{
         DEAL_SIZE_PROPERTY_ID, PRIMARY_CHANNEL_ID, PRIVATE_CHANNEL_ID, PUBLIC_CHANNEL_ID,
     };
+    use super::super::super::{PRIVATE_LEAD_ID, PRIVATE_LEAD_LEGACY_ID};
     use super::super::testing::*;
 
     #[test]

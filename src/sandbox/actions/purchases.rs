@@ -58,7 +58,7 @@ pub(super) fn create_purchase(
 mod tests {
     use serde_json::json;
 
-    use super::super::super::data::{Data, PRIVATE_LEAD_ID};
+    use super::super::super::{data::Data, PRIVATE_LEAD_ID};
     use super::super::testing::*;
 
     #[test]

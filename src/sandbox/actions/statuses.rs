@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::super::data::{Data, View};
+use super::super::data::Data;
+use super::super::shapes::View;
 use super::validate::{accessible_lead, required_str};
 use super::{err, ApiError};
 
@@ -46,7 +47,7 @@ pub(super) fn update_status(
 mod tests {
     use serde_json::json;
 
-    use super::super::super::data::{Data, PRIVATE_LEAD_ID};
+    use super::super::super::{data::Data, PRIVATE_LEAD_ID};
     use super::super::testing::*;
 
     #[test]

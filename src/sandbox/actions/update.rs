@@ -2,7 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::data::{Data, View};
+use super::super::data::Data;
+use super::super::shapes::View;
 use super::validate::{
     accessible_lead, apply_fields, parse_properties, required_str, upsert_properties, UPDATE_FIELDS,
 };
@@ -42,8 +43,8 @@ pub(super) fn update_lead(data: &mut Data, body: &Map<String, Value>) -> Result<
 mod tests {
     use serde_json::{json, Value};
 
-    use super::super::super::data::{Data, PRIVATE_LEAD_ID};
     use super::super::super::DEAL_SIZE_PROPERTY_ID;
+    use super::super::super::{data::Data, PRIVATE_LEAD_ID};
     use super::super::testing::*;
 
     #[test]
