@@ -1,13 +1,18 @@
-//! A small HTTP/1.1 server side: reads one request from a buffered stream (the head parsed by
-//! `httparse`, the body framed here) and writes one response. Enough for the sandbox and nothing more: no TLS, no pipelining
-//! guarantees beyond "requests are answered in order", no trailers kept.
+//! A small HTTP/1.1 server side: reads one request from a buffered stream (the head framed here
+//! and parsed by `httparse`, the body in `body`) and writes one response (`response`). Enough
+//! for the sandbox and nothing more: no TLS, no pipelining guarantees beyond "requests are
+//! answered in order", no trailers kept.
 //!
 //! It must never panic on what a client sends. Every malformed input becomes a
 //! [`ParseError::Reject`] (answered with that status, then the connection is closed) and
 //! every transport problem a [`ParseError::Io`] (the connection is just closed).
 
-use std::fmt::Write as _;
+mod body;
+mod response;
+
 use std::io::{self, BufRead, Read, Write};
+
+pub(crate) use response::Response;
 
 /// Longest request line or header line accepted.
 pub(crate) const MAX_LINE: usize = 8 * 1024;
@@ -89,7 +94,7 @@ impl From<io::Error> for ParseError {
     }
 }
 
-fn bad(message: impl Into<String>) -> ParseError {
+pub(super) fn bad(message: impl Into<String>) -> ParseError {
     ParseError::Reject {
         status: 400,
         message: message.into(),
@@ -110,7 +115,7 @@ pub(crate) fn read_request<R: BufRead, W: Write>(
         return Ok(None);
     };
     let mut req = parse_head(&head)?;
-    req.body = read_body(r, out, &req)?;
+    req.body = body::read_body(r, out, &req)?;
     Ok(Some(req))
 }
 
@@ -138,7 +143,7 @@ fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
 
 /// Appends header (or trailer) lines up to and including the empty line that ends them: at
 /// most [`MAX_HEADERS`] fields, else a 431 with `too_many()`.
-fn read_field_lines<R: BufRead>(
+pub(super) fn read_field_lines<R: BufRead>(
     r: &mut R,
     buf: &mut Vec<u8>,
     when: &str,
@@ -158,7 +163,7 @@ fn read_field_lines<R: BufRead>(
 }
 
 /// The connection ended in the middle of a request (`when` documents where).
-fn eof(_when: &str) -> ParseError {
+pub(super) fn eof(_when: &str) -> ParseError {
     ParseError::Io
 }
 
@@ -189,7 +194,7 @@ fn read_raw_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
 }
 
 /// One line without its line ending (chunk sizes and the end of chunk data).
-fn read_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
+pub(super) fn read_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     let Some(mut buf) = read_raw_line(r)? else {
         return Ok(None);
     };
@@ -263,217 +268,6 @@ fn head_error(head: &[u8], e: httparse::Error) -> ParseError {
         };
     }
     bad(format!("malformed request head ({e})"))
-}
-
-fn read_body<R: BufRead, W: Write>(
-    r: &mut R,
-    out: &mut W,
-    req: &Request,
-) -> Result<Vec<u8>, ParseError> {
-    let te: Vec<String> = req
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "transfer-encoding")
-        .flat_map(|(_, v)| v.split(','))
-        .map(|t| t.trim().to_ascii_lowercase())
-        .collect();
-    let cl: Vec<&str> = req
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "content-length")
-        .flat_map(|(_, v)| v.split(','))
-        .map(str::trim)
-        .collect();
-
-    if !te.is_empty() {
-        // A request with both is a smuggling attempt or a broken client (RFC 9112 6.3).
-        if !cl.is_empty() {
-            return Err(bad("both Transfer-Encoding and Content-Length given"));
-        }
-        if te != ["chunked"] {
-            return Err(ParseError::Reject {
-                status: 501,
-                message: format!("unsupported Transfer-Encoding {:?}", te.join(", ")),
-            });
-        }
-        send_continue(out, req)?;
-        return read_chunked(r);
-    }
-
-    let Some(first) = cl.first() else {
-        return Ok(Vec::new());
-    };
-    if cl.iter().any(|v| v != first) {
-        return Err(bad("conflicting Content-Length values"));
-    }
-    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) || first.len() > 19 {
-        return Err(bad(format!("invalid Content-Length {first:?}")));
-    }
-    let len: u64 = first.parse().map_err(|_| bad("invalid Content-Length"))?;
-    if len > MAX_BODY as u64 {
-        return Err(too_large());
-    }
-    if len > 0 {
-        send_continue(out, req)?;
-    }
-    read_exactly(r, len)
-}
-
-fn too_large() -> ParseError {
-    ParseError::Reject {
-        status: 413,
-        message: format!("request body larger than {MAX_BODY} bytes"),
-    }
-}
-
-fn send_continue<W: Write>(out: &mut W, req: &Request) -> Result<(), ParseError> {
-    let wants = req
-        .header("expect")
-        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    if wants && req.version == Version::Http11 {
-        out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-        out.flush()?;
-    }
-    Ok(())
-}
-
-fn read_exactly<R: Read>(r: &mut R, len: u64) -> Result<Vec<u8>, ParseError> {
-    let mut body = Vec::new();
-    r.take(len).read_to_end(&mut body)?;
-    if (body.len() as u64) < len {
-        return Err(eof("in the middle of the body"));
-    }
-    Ok(body)
-}
-
-fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ParseError> {
-    let mut body = Vec::new();
-    loop {
-        let line = read_line(r)?.ok_or_else(|| eof("before a chunk size"))?;
-        let size = chunk_size(&line)?;
-        if size == 0 {
-            read_trailers(r)?;
-            return Ok(body);
-        }
-        if body.len() as u64 + size > MAX_BODY as u64 {
-            return Err(too_large());
-        }
-        body.extend(read_exactly(r, size)?);
-        match read_line(r)? {
-            Some(l) if l.is_empty() => {}
-            Some(_) => return Err(bad("chunk data longer than its size")),
-            None => return Err(eof("after chunk data")),
-        }
-    }
-}
-
-/// The size on a chunk-size line, ignoring chunk extensions (`;name=value`).
-fn chunk_size(line: &[u8]) -> Result<u64, ParseError> {
-    let size = line.split(|&b| b == b';').next().unwrap_or_default();
-    let size = size.trim_ascii();
-    let invalid = || {
-        bad(format!(
-            "invalid chunk size {:?}",
-            String::from_utf8_lossy(line)
-        ))
-    };
-    if size.is_empty() || size.len() > 15 || !size.iter().all(u8::is_ascii_hexdigit) {
-        return Err(invalid());
-    }
-    // Only hex digits, so UTF-8; at most 15 of them, so it fits.
-    let size = std::str::from_utf8(size).map_err(|_| invalid())?;
-    u64::from_str_radix(size, 16).map_err(|_| invalid())
-}
-
-/// Trailer fields after the last chunk: checked by `httparse`, then ignored.
-fn read_trailers<R: BufRead>(r: &mut R) -> Result<(), ParseError> {
-    let mut buf = Vec::new();
-    read_field_lines(r, &mut buf, "in the chunked trailer", || {
-        "too many trailer fields".into()
-    })?;
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    match httparse::parse_headers(&buf, &mut fields) {
-        Ok(httparse::Status::Complete(_)) => Ok(()),
-        Ok(httparse::Status::Partial) => Err(bad("incomplete chunked trailer")),
-        Err(e) => Err(bad(format!("malformed chunked trailer ({e})"))),
-    }
-}
-
-/// A response about to be written.
-#[derive(Debug, Clone)]
-pub(crate) struct Response {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// A JSON response (`Content-Type: application/json`).
-    pub fn json(status: u16, body: &serde_json::Value) -> Self {
-        Response {
-            status,
-            headers: vec![("Content-Type", "application/json".into())],
-            body: body.to_string().into_bytes(),
-        }
-    }
-
-    /// `{"error": message}`, the API's error shape.
-    pub fn error(status: u16, message: &str) -> Self {
-        Self::json(status, &serde_json::json!({ "error": message }))
-    }
-
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// Writes head and body in one `write_all`, so that with `TCP_NODELAY` a small answer
-    /// leaves in one segment. `head_only` (the answer to a `HEAD`) leaves the body out but
-    /// keeps its `Content-Length`.
-    pub fn write_to<W: Write>(
-        &self,
-        w: &mut W,
-        keep_alive: bool,
-        head_only: bool,
-    ) -> io::Result<()> {
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
-        for (name, value) in &self.headers {
-            let _ = write!(head, "{name}: {value}\r\n");
-        }
-        let _ = write!(
-            head,
-            "Content-Length: {}\r\nDate: {}\r\nConnection: {}\r\n\r\n",
-            self.body.len(),
-            httpdate::fmt_http_date(std::time::SystemTime::now()),
-            if keep_alive { "keep-alive" } else { "close" }
-        );
-        let mut bytes = head.into_bytes();
-        if !head_only {
-            bytes.extend_from_slice(&self.body);
-        }
-        w.write_all(&bytes)?;
-        w.flush()
-    }
-}
-
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Content Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "Unknown",
-    }
 }
 
 #[cfg(test)]
@@ -663,21 +457,5 @@ mod tests {
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"
         ));
         assert!(is_io(b"GET / HTTP/1.1"));
-    }
-
-    #[test]
-    fn response_is_written_with_length_and_connection_headers() {
-        let mut out = Vec::new();
-        Response::error(404, "Lead not found")
-            .with_header("sb-error-code", "NOT_FOUND")
-            .write_to(&mut out, false, false)
-            .expect("write to a Vec");
-        let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"), "{text}");
-        assert!(text.contains("Content-Type: application/json\r\n"));
-        assert!(text.contains("sb-error-code: NOT_FOUND\r\n"));
-        assert!(text.contains("Content-Length: 26\r\n"));
-        assert!(text.contains("Connection: close\r\n"));
-        assert!(text.ends_with("\r\n\r\n{\"error\":\"Lead not found\"}"));
     }
 }
