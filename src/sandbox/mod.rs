@@ -8,11 +8,17 @@
 //!   `addr()`, `url()` (`http://ADDR/functions/v1/keen-api`), `shutdown()`.
 //! - `API_KEY`, `PRIMARY_CHANNEL_ID`, `PUBLIC_CHANNEL_ID`, `PRIVATE_CHANNEL_ID`, `DEAL_SIZE_PROPERTY_ID`.
 //!
-//! Layout: `http` parses requests and writes responses by hand (std only); `data` holds the
-//! seeded company and channels and renders the API's JSON shapes; `actions` implements every
-//! action and error of doc/api.md (behaviour: doc/sandbox.md); `server` owns sockets, threads, faults and statistics;
-//! `persist` does the atomic `--state` file. This module only wires them together and must
-//! not print: the banner is returned as text for the caller (`commands::sandbox`) to show.
+//! Layout: `http` reads requests (head parsed by `httparse`) and writes responses; `seed`
+//! holds the fixed company, channels and lead; `data` the stored leads and purchases; `shapes`
+//! renders the API's JSON shapes; `actions` implements every action and error of doc/api.md
+//! (what exactly, and where the sandbox decides what the docs leave open: doc/sandbox.md);
+//! `faults` decides fault injection; `stats` counts requests; `server` owns sockets, threads,
+//! routing and `/__sandbox/*`; `persist` does the atomic `--state` file. This module only wires
+//! them together and must not print: the banner is returned as text for the caller
+//! (`commands::sandbox`) to show.
+//!
+//! Dependencies: only `crate::time` (and the shared file helpers once they exist) outside this
+//! module; never the CLI, settings, output or the API client (a unit test checks).
 
 mod actions;
 mod data;
@@ -367,6 +373,45 @@ pub fn banner(addr: SocketAddr, opts: &Options) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The emulator stands alone: besides its own modules it may use only `crate::time` and
+    /// `crate::fsutil` (doc/sandbox.md; the CLI converts its flags into [`Options`]).
+    #[test]
+    fn the_sandbox_uses_no_other_part_of_leadctl() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("read src/sandbox").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox"),
+            &mut files,
+        );
+        assert!(files.len() > 10, "{files:?}");
+        let needle = ["crate", "::"].concat(); // not written out, so this test does not find itself
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read a source file");
+            for (n, line) in text.lines().enumerate() {
+                let mut rest = line;
+                while let Some(i) = rest.find(&needle) {
+                    let after = &rest[i + needle.len()..];
+                    assert!(
+                        after.starts_with("time") || after.starts_with("fsutil"),
+                        "{}:{}: {line}",
+                        file.display(),
+                        n + 1
+                    );
+                    rest = after;
+                }
+            }
+        }
+    }
 
     #[test]
     fn only_loopback_addresses_are_accepted() {
