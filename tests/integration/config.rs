@@ -10,6 +10,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::support::proxy::Proxy;
+use crate::support::request::lines;
 use crate::support::server::{Reply, ScriptedServer};
 use crate::support::tls::TlsServer;
 use crate::support::{Leadctl, CHANNEL, KEY};
@@ -695,7 +696,10 @@ fn a_ca_bundle_adds_a_root_and_without_it_the_certificate_is_refused() {
     let out = cli.args(["--ca-bundle"]).args([&bundle]).run();
     out.code(0).never_shows(KEY);
     assert_eq!(out.stdout, "9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e\n");
-    assert_eq!(server.requests(), vec!["POST /functions/v1/keen-api"]);
+    assert_eq!(
+        lines(&server.requests()),
+        vec!["POST /functions/v1/keen-api"]
+    );
 
     // The same through LEADCTL_CA_BUNDLE, and through the profile's ca_bundle.
     let cli = create_against(&server.url());
@@ -760,7 +764,7 @@ fn https_proxy_carries_the_request_and_no_proxy_bypasses_it() {
     let bundle = cli.file("corp-root.pem", &server.ca_pem);
     cli.env("LEADCTL_CA_BUNDLE", &bundle).run().code(0);
     assert_eq!(
-        proxy.seen(),
+        lines(&proxy.requests()),
         vec![format!("CONNECT localhost:{}", server.port)]
     );
     assert_eq!(server.requests().len(), 1);
@@ -773,10 +777,10 @@ fn https_proxy_carries_the_request_and_no_proxy_bypasses_it() {
         cli.env("LEADCTL_CA_BUNDLE", &bundle).run().code(0);
     }
     assert_eq!(
-        proxy.seen().len(),
+        proxy.requests().len(),
         1,
         "NO_PROXY was not honoured: {:?}",
-        proxy.seen()
+        lines(&proxy.requests())
     );
     assert_eq!(server.requests().len(), 3);
 }
@@ -793,6 +797,10 @@ fn plain_http_to_loopback_never_goes_through_a_proxy() {
         .env("ALL_PROXY", proxy.url())
         .run()
         .code(0);
-    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+    assert!(
+        proxy.requests().is_empty(),
+        "{:?}",
+        lines(&proxy.requests())
+    );
     assert_eq!(server.requests().len(), 1);
 }

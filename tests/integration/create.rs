@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::server::{Recorded, Reply, ScriptedServer};
+use crate::support::request::Request;
+use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, CHANNEL, KEY};
 
 const DEAL_SIZE: &str = "11111111-2222-3333-4444-555555555555";
@@ -53,7 +54,7 @@ fn create_ok() -> Reply {
     Reply::json(200, lead_response("jane@example.com"))
 }
 
-fn assert_create_request(req: &Recorded) {
+fn assert_create_request(req: &Request) {
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, "/functions/v1/keen-api");
     assert_eq!(req.header("content-type"), Some("application/json"));

@@ -3,6 +3,7 @@
 
 pub mod proxy;
 pub mod raw_http;
+pub mod request;
 pub mod server;
 pub mod tls;
 
