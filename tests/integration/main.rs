@@ -10,6 +10,7 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod create_errors;
 mod faults;
 mod fuzz;
 mod help;

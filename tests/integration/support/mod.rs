@@ -1,6 +1,7 @@
 //! Shared test helpers: run the real `leadctl` binary the way a user does, in a clean
 //! environment, and a scripted HTTP server on loopback.
 
+pub mod api;
 pub mod proxy;
 pub mod raw_http;
 pub mod request;
