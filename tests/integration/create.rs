@@ -5,8 +5,10 @@ use serde_json::{json, Value};
 
 use crate::support::api::{create_ok, lead_response, lead_server, DEAL_SIZE};
 use crate::support::request::Request;
+use crate::support::sandbox::{run, sandbox, NO_LEAD};
 use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, CHANNEL, KEY};
+use leadctl::sandbox::{PRIMARY_CHANNEL_ID, PUBLIC_CHANNEL_ID};
 
 fn assert_create_request(req: &Request) {
     assert_eq!(req.method, "POST");
@@ -499,4 +501,54 @@ fn streamed_ids_are_printed_as_each_lead_is_created() {
     // -q still shows which lead failed: the summary points at it.
     out.code(8).stderr_has("not created: lead 2 of 2");
     assert_eq!(out.stdout.lines().count(), 1);
+}
+
+// ---- lead_external through `create --public`, against the sandbox --------------------------
+
+#[test]
+fn create_public_reports_public_api_disabled_and_unknown_channel() {
+    let sb = sandbox();
+    let o = run(
+        &sb,
+        &[
+            "create",
+            "--public",
+            "--channel",
+            PRIMARY_CHANNEL_ID,
+            "--email",
+            "v@example.com",
+        ],
+    );
+    o.code(5)
+        .stderr_has("permission refused (403): Public API not enabled for this channel\n");
+    let o = run(
+        &sb,
+        &[
+            "create",
+            "--public",
+            "--channel",
+            NO_LEAD,
+            "--email",
+            "v@example.com",
+        ],
+    );
+    o.code(6)
+        .stderr_has("the server rejected the request (404): Channel not found\n");
+    assert_eq!(sb.stats()["leads"], 1, "only the seeded lead");
+    // And the public channel takes it, without the key.
+    let o = Leadctl::new()
+        .env("LEADCTL_API_URL", sb.url())
+        .args([
+            "create",
+            "--public",
+            "--channel",
+            PUBLIC_CHANNEL_ID,
+            "--email",
+            "v@example.com",
+            "-o",
+            "id",
+        ])
+        .run();
+    o.code(0);
+    assert_eq!(sb.stats()["leads_by_channel"][PUBLIC_CHANNEL_ID], 1);
 }

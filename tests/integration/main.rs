@@ -4,8 +4,9 @@
 
 mod support;
 
-mod api_commands;
+mod api;
 mod bad_input;
+mod channels;
 mod cli;
 mod completions;
 mod config;
@@ -15,6 +16,11 @@ mod faults;
 mod fuzz;
 mod help;
 mod import;
+mod journey;
+mod lead_changes;
+mod leads;
+mod purchases;
+mod refusals;
 mod sandbox;
 mod security;
 mod terminal;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod proxy;
 pub mod raw_http;
 pub mod request;
+pub mod sandbox;
 pub mod server;
 pub mod tls;
 
