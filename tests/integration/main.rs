@@ -22,5 +22,7 @@ mod leads;
 mod purchases;
 mod refusals;
 mod sandbox;
+mod sandbox_faults;
+mod sandbox_state;
 mod security;
 mod terminal;

@@ -6,6 +6,7 @@ pub mod proxy;
 pub mod raw_http;
 pub mod request;
 pub mod sandbox;
+pub mod serve;
 pub mod server;
 pub mod tls;
 
