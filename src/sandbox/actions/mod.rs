@@ -174,6 +174,79 @@ mod tests {
     use super::super::{API_KEY, PRIMARY_CHANNEL_ID};
     use super::testing::*;
 
+    /// doc/sandbox.md describes every action and every error message the actions can answer:
+    /// a message added here without a line there fails this test.
+    #[test]
+    fn doc_sandbox_md_names_every_action_and_error_message() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(root.join("doc/sandbox.md")).expect("doc/sandbox.md");
+        for action in ACTIONS {
+            assert!(
+                doc.contains(&format!("### `{action}`")) || doc.contains(&format!("/ `{action}`")),
+                "doc/sandbox.md has no section for {action}"
+            );
+        }
+        let dir = root.join("src/sandbox/actions");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir)
+            .expect("src/sandbox/actions")
+            .flatten()
+        {
+            let code = std::fs::read_to_string(entry.path()).expect("a source file");
+            for fragment in error_message_fragments(&code) {
+                assert!(
+                    doc.contains(&fragment),
+                    "doc/sandbox.md lacks {fragment:?} ({})",
+                    entry.path().display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 25,
+            "only {checked} messages found: is the scan broken?"
+        );
+    }
+
+    /// The fixed text of every message given to `err(STATUS, ...)`, as a literal or a
+    /// `format!` string: split at `{placeholders}`, unescaped, fragments under 3 characters
+    /// dropped.
+    fn error_message_fragments(code: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = code;
+        while let Some(i) = rest.find("err(") {
+            rest = &rest[i + 4..];
+            let call = rest.trim_start();
+            let Some(after_status) = call
+                .get(..3)
+                .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|_| call[3..].trim_start().strip_prefix(','))
+            else {
+                continue;
+            };
+            let arg = after_status.trim_start();
+            let arg = arg.strip_prefix("format!(").unwrap_or(arg).trim_start();
+            let Some(lit) = arg.strip_prefix('"') else {
+                continue;
+            };
+            let mut text = String::new();
+            let mut chars = lit.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next()),
+                    '"' => break,
+                    c => text.push(c),
+                }
+            }
+            for piece in text.split(['{', '}']).step_by(2) {
+                if piece.len() >= 3 {
+                    out.push(piece.to_string());
+                }
+            }
+        }
+        out
+    }
+
     #[test]
     fn body_and_key_errors() {
         let mut d = Data::seeded();

@@ -131,3 +131,38 @@ pub fn lines(requests: &[Request]) -> Vec<String> {
 fn invalid(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.to_string())
 }
+
+/// The support type itself: what `raw_http` sends is what the test servers record, and reading
+/// stops right after the body (the proxy tunnels what follows).
+#[test]
+fn a_request_reads_back_from_its_bytes_and_reading_stops_after_the_body() {
+    let req = Request::new("POST", "/functions/v1/keen-api?x=1")
+        .with_header("X-Api-Key", "k")
+        .with_header("Content-Length", "2")
+        .with_body(b"{}");
+    let mut wire = req.to_bytes();
+    wire.extend_from_slice(b"NEXT");
+    let mut r = &wire[..];
+    assert_eq!(Request::read(&mut r).unwrap(), Some(req.clone()));
+    assert_eq!(r, b"NEXT", "nothing after the body was consumed");
+    assert_eq!(req.header("x-api-key"), Some("k"));
+    assert_eq!(req.line(), "POST /functions/v1/keen-api?x=1");
+    assert_eq!(lines(&[req]), ["POST /functions/v1/keen-api?x=1"]);
+
+    assert_eq!(
+        Request::read(&mut &b""[..]).unwrap(),
+        None,
+        "clean end of stream"
+    );
+    for cut in [
+        &b"GET / HTTP/1.1\r\nHost: x\r\n"[..],
+        b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab",
+    ] {
+        assert!(
+            Request::read(&mut &cut[..]).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(cut)
+        );
+    }
+    assert!(Request::read(&mut &b"GET / HTTP/1.1\r\nno colon\r\n\r\n"[..]).is_err());
+}
