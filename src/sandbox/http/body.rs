@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, Read, Write};
 
-use super::{bad, eof, read_field_lines, read_line, ParseError, Request, Version};
+use super::{bad, eof, read_line, read_raw_line, ParseError, Request, Version};
 use super::{MAX_BODY, MAX_HEADERS};
 
 pub(super) fn read_body<R: BufRead, W: Write>(
@@ -126,16 +126,27 @@ fn chunk_size(line: &[u8]) -> Result<u64, ParseError> {
     u64::from_str_radix(size, 16).map_err(|_| invalid())
 }
 
-/// Trailer fields after the last chunk: checked by `httparse`, then ignored.
+/// Trailer fields after the last chunk: checked by `httparse` line by line (as the head is),
+/// then ignored.
 fn read_trailers<R: BufRead>(r: &mut R) -> Result<(), ParseError> {
+    let too_many = || ParseError::Reject {
+        status: 431,
+        message: "too many trailer fields".into(),
+    };
     let mut buf = Vec::new();
-    read_field_lines(r, &mut buf, "in the chunked trailer", || {
-        "too many trailer fields".into()
-    })?;
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    match httparse::parse_headers(&buf, &mut fields) {
-        Ok(httparse::Status::Complete(_)) => Ok(()),
-        Ok(httparse::Status::Partial) => Err(bad("incomplete chunked trailer")),
-        Err(e) => Err(bad(format!("malformed chunked trailer ({e})"))),
+    for _ in 0..=MAX_HEADERS {
+        let line = read_raw_line(r)?.ok_or_else(|| eof("in the chunked trailer"))?;
+        if std::str::from_utf8(&line).is_err() {
+            return Err(bad("a chunked trailer line is not valid UTF-8"));
+        }
+        buf.extend_from_slice(&line);
+        let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        match httparse::parse_headers(&buf, &mut fields) {
+            Ok(httparse::Status::Complete(_)) => return Ok(()),
+            Ok(httparse::Status::Partial) => {}
+            Err(httparse::Error::TooManyHeaders) => return Err(too_many()),
+            Err(e) => return Err(bad(format!("malformed chunked trailer ({e})"))),
+        }
     }
+    Err(too_many())
 }

@@ -105,23 +105,22 @@ pub(super) fn bad(message: impl Into<String>) -> ParseError {
 /// requests. `out` is only used to send `100 Continue` to clients that ask for it
 /// (`Expect: 100-continue`, as curl does for larger bodies).
 ///
-/// The head is framed here (line by line, each line and the number of fields bounded) and
-/// parsed by `httparse`; the body (`Content-Length` or chunked) is read here.
+/// The head is framed here, line by line (each line and the number of fields bounded), and
+/// parsed by `httparse` after every line, so a malformed request line or header is refused as
+/// soon as it arrives rather than when the head is complete; the body is read by `body`.
 pub(crate) fn read_request<R: BufRead, W: Write>(
     r: &mut R,
     out: &mut W,
 ) -> Result<Option<Request>, ParseError> {
-    let Some(head) = read_head(r)? else {
+    let Some(mut req) = read_head(r)? else {
         return Ok(None);
     };
-    let mut req = parse_head(&head)?;
     req.body = body::read_body(r, out, &req)?;
     Ok(Some(req))
 }
 
-/// The bytes of one request head: the request line, the header lines and the empty line that
-/// ends them. `None` at a clean end of stream before the request line.
-fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
+/// The request line and headers. `None` at a clean end of stream before the request line.
+fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Request>, ParseError> {
     // RFC 9112 2.2: ignore a few empty lines before the request line.
     let mut head = None;
     for _ in 0..4 {
@@ -135,31 +134,26 @@ fn read_head<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
         }
     }
     let mut head = head.ok_or_else(|| bad("expected a request line"))?;
-    read_field_lines(r, &mut head, "in the headers", || {
-        format!("more than {MAX_HEADERS} header fields")
-    })?;
-    Ok(Some(head))
+    // The request line, at most MAX_HEADERS fields (httparse refuses one more), the empty line.
+    for _ in 0..MAX_HEADERS + 2 {
+        if let Some(req) = parse_head(&head)? {
+            return Ok(Some(req));
+        }
+        let l = read_raw_line(r)?.ok_or_else(|| eof("in the headers"))?;
+        // Refused on arrival, as httparse would take such bytes (obs-text) in a header value.
+        if std::str::from_utf8(&l).is_err() {
+            return Err(bad("a header line is not valid UTF-8"));
+        }
+        head.extend_from_slice(&l);
+    }
+    Err(too_many_headers())
 }
 
-/// Appends header (or trailer) lines up to and including the empty line that ends them: at
-/// most [`MAX_HEADERS`] fields, else a 431 with `too_many()`.
-pub(super) fn read_field_lines<R: BufRead>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    when: &str,
-    too_many: impl Fn() -> String,
-) -> Result<(), ParseError> {
-    for _ in 0..=MAX_HEADERS {
-        let l = read_raw_line(r)?.ok_or_else(|| eof(when))?;
-        buf.extend_from_slice(&l);
-        if is_blank(&l) {
-            return Ok(());
-        }
-    }
-    Err(ParseError::Reject {
+fn too_many_headers() -> ParseError {
+    ParseError::Reject {
         status: 431,
-        message: too_many(),
-    })
+        message: format!("more than {MAX_HEADERS} header fields"),
+    }
 }
 
 /// The connection ended in the middle of a request (`when` documents where).
@@ -174,7 +168,7 @@ fn is_blank(line: &[u8]) -> bool {
 /// One line with its `\n` (or `\r\n`), at most [`MAX_LINE`] bytes before it (a longer one is
 /// a 431). `None` at end of stream before any byte; a line cut off by the end of the stream
 /// is a transport error.
-fn read_raw_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
+pub(super) fn read_raw_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     let mut buf = Vec::new();
     let limit = (MAX_LINE + 2) as u64;
     r.by_ref().take(limit).read_until(b'\n', &mut buf)?;
@@ -193,7 +187,8 @@ fn read_raw_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     Ok(Some(buf))
 }
 
-/// One line without its line ending (chunk sizes and the end of chunk data).
+/// One line without its line ending (chunk sizes and the end of chunk data), refused when it
+/// holds a stray CR, a NUL or bytes that are not UTF-8.
 pub(super) fn read_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseError> {
     let Some(mut buf) = read_raw_line(r)? else {
         return Ok(None);
@@ -202,16 +197,22 @@ pub(super) fn read_line<R: BufRead>(r: &mut R) -> Result<Option<Vec<u8>>, ParseE
     if buf.last() == Some(&b'\r') {
         buf.pop();
     }
+    if buf.contains(&b'\r') || buf.contains(&0) {
+        return Err(bad("stray CR or NUL in a line"));
+    }
+    if std::str::from_utf8(&buf).is_err() {
+        return Err(bad("a chunk line is not valid UTF-8"));
+    }
     Ok(Some(buf))
 }
 
-/// The request line and headers of a complete head (see [`read_head`]).
-fn parse_head(head: &[u8]) -> Result<Request, ParseError> {
+/// The request a head read so far holds: `None` while it is incomplete but valid so far.
+fn parse_head(head: &[u8]) -> Result<Option<Request>, ParseError> {
     let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Request::new(&mut fields);
     match parsed.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(bad("incomplete request head")),
+        Ok(httparse::Status::Partial) => return Ok(None),
         Err(e) => return Err(head_error(head, e)),
     }
     let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
@@ -223,13 +224,13 @@ fn parse_head(head: &[u8]) -> Result<Request, ParseError> {
     } else {
         Version::Http11
     };
-    Ok(Request {
+    Ok(Some(Request {
         method: method.to_string(),
         target: target.to_string(),
         version,
         headers: header_pairs(parsed.headers)?,
         body: Vec::new(),
-    })
+    }))
 }
 
 /// Header names lower-cased, values trimmed and checked to be UTF-8.
@@ -247,27 +248,43 @@ fn header_pairs(fields: &[httparse::Header<'_>]) -> Result<Vec<(String, String)>
         .collect()
 }
 
-/// The answer to a head `httparse` refused: 505 for a well-formed request line naming an
-/// HTTP version other than 1.0 and 1.1, 431 for too many fields, else 400.
+/// The answer to a head `httparse` refused: 431 for too many fields, 505 for a request line
+/// that is well formed but for an HTTP version other than 1.0 and 1.1, else 400.
 fn head_error(head: &[u8], e: httparse::Error) -> ParseError {
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let first = String::from_utf8_lossy(first);
-    let parts: Vec<&str> = first.trim_end_matches('\r').split(' ').collect();
-    if let [_, _, v] = parts[..] {
-        if v.starts_with("HTTP/") && v != "HTTP/1.0" && v != "HTTP/1.1" {
-            return ParseError::Reject {
-                status: 505,
-                message: format!("unsupported protocol version {v:?}"),
-            };
-        }
-    }
     if e == httparse::Error::TooManyHeaders {
+        return too_many_headers();
+    }
+    // The head is parsed after every line, so an error while it holds one line is in the
+    // request line.
+    let request_line_only = head.iter().filter(|&&b| b == b'\n').count() == 1;
+    if let Some(v) = unsupported_version(head).filter(|_| request_line_only) {
         return ParseError::Reject {
-            status: 431,
-            message: format!("more than {MAX_HEADERS} header fields"),
+            status: 505,
+            message: format!("unsupported protocol version {v:?}"),
         };
     }
     bad(format!("malformed request head ({e})"))
+}
+
+/// The version of a refused request line that is otherwise well formed (a token, a target
+/// without control characters, three parts) and starts with `HTTP/` but is neither
+/// `HTTP/1.0` nor `HTTP/1.1`: a version this server does not speak, rather than garbage.
+fn unsupported_version(line: &[u8]) -> Option<&str> {
+    let line = line.strip_suffix(b"\n")?;
+    let line = std::str::from_utf8(line.strip_suffix(b"\r").unwrap_or(line)).ok()?;
+    let [method, target, version] = line.split(' ').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let is_token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let plain = |s: &str| !s.is_empty() && !s.bytes().any(|b| b.is_ascii_control());
+    let known = version == "HTTP/1.0" || version == "HTTP/1.1";
+    let ours = is_token(method) && plain(target) && !line.contains(['\r', '\0']);
+    (ours && version.starts_with("HTTP/") && !known && !version.contains(['\r', '\0']))
+        .then_some(version)
 }
 
 #[cfg(test)]
@@ -415,6 +432,15 @@ mod tests {
                 b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer: x\r\n\r\n",
                 "malformed chunked trailer",
             ),
+            // httparse follows RFC 9110: no control characters but tab in a field value.
+            (
+                b"GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n",
+                "malformed request head",
+            ),
+            // Refused as each line arrives, not when the head is complete: no blank line here.
+            (b"NONSENSE\r\n", "malformed request head"),
+            (b"GET / HTTP/1.1\r\nNoColon\r\n", "malformed request head"),
+            (b"GET / HTTP/1.1\r\nX: caf\xe9\r\n", "not valid UTF-8"),
         ] {
             let (status, message) = rejected(raw);
             assert_eq!(status, 400, "{:?}: {message}", String::from_utf8_lossy(raw));
@@ -431,6 +457,8 @@ mod tests {
     #[test]
     fn other_rejections_have_their_own_status() {
         assert_eq!(rejected(b"GET / HTTP/2.0\r\n\r\n").0, 505);
+        assert_eq!(rejected(b"GET / HTTP/1.0Z\r\n").0, 505);
+        assert_eq!(rejected(b"GET /\r HTTP/2.0\r\n").0, 400);
         assert_eq!(
             rejected(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").0,
             501
