@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -19,10 +20,24 @@ pub fn run(cmd: &SandboxCommand, quiet: bool) -> Result<()> {
     }
 }
 
+/// `sandbox serve`'s flags as the emulator's plain options; requests are logged unless `quiet`.
+/// The only place that knows both the clap type and the sandbox.
+fn options(args: &ServeArgs, quiet: bool) -> Options {
+    Options {
+        addr: args.addr.clone(),
+        latency: Duration::from_millis(args.latency_ms),
+        error_rate: args.error_rate,
+        rate_limit: args.rate_limit,
+        drop_rate: args.drop_rate,
+        boot_error_rate: args.boot_error_rate,
+        seed: args.seed,
+        state: args.state.clone(),
+        log_requests: !quiet,
+    }
+}
+
 fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
-    let mut opts = Options::from_args(args);
-    opts.log_requests = !quiet;
-    let mut sandbox = Sandbox::start(opts)?;
+    let mut sandbox = Sandbox::start(options(args, quiet))?;
 
     // Installed before the banner, so a signal sent as soon as the address is printed is
     // already a clean stop. SIGTERM and SIGHUP too (ctrlc's `termination` feature).
@@ -65,4 +80,32 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
         stats["purchases"],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_from_serve_args() {
+        let args = ServeArgs {
+            addr: "127.0.0.1:9000".into(),
+            latency_ms: 20,
+            error_rate: 0.05,
+            rate_limit: Some(10),
+            drop_rate: 0.0,
+            boot_error_rate: 0.5,
+            seed: Some(3),
+            state: None,
+        };
+        let o = options(&args, false);
+        assert_eq!(o.latency, Duration::from_millis(20));
+        assert_eq!(
+            o.describe_faults(),
+            "latency 20 ms, 5% answered 500 unprocessed, rate limit 10 requests/s (429, Retry-After: 1), \
+             50% answered 503 BOOT_ERROR unprocessed, seed 3"
+        );
+        assert!(o.log_requests);
+        assert!(!options(&args, true).log_requests);
+    }
 }

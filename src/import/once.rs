@@ -2,8 +2,8 @@
 //! outcome after, release a claim whose request provably never left. The import's workers and
 //! `leadctl create` both go through here, so the rule is written once (doc/ledger.md).
 
-use super::worker::classify;
 use super::report::Outcome;
+use super::worker::classify;
 use crate::api::models::{Lead, LeadUpdate, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;

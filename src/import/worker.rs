@@ -122,8 +122,14 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         lead_id.as_deref(),
         error.as_deref(),
     );
-    let pending = (outcome == Outcome::Unknown)
-        .then(|| Box::new(Pending::of(job.row, &job.keyed, claimed.clone(), now_secs())));
+    let pending = (outcome == Outcome::Unknown).then(|| {
+        Box::new(Pending::of(
+            job.row,
+            &job.keyed,
+            claimed.clone(),
+            now_secs(),
+        ))
+    });
     let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
     if let Err(f) = recorded {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
@@ -180,7 +186,9 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
     };
     let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
     let place = place(ctx);
-    match once::update(ctx.client, &place, &job.keyed, job.row, &lead_id, &changed, &previous) {
+    match once::update(
+        ctx.client, &place, &job.keyed, job.row, &lead_id, &changed, &previous,
+    ) {
         Ok((_, failed)) => {
             let note = match failed {
                 Some(f) => format!(
@@ -198,7 +206,12 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         Err(e) => {
             let fatal = classify(&e).1;
             let _ = events.send(Event::Result(
-                result(job, Outcome::Failed, Some(lead_id), Some(format!("update_lead: {e}"))),
+                result(
+                    job,
+                    Outcome::Failed,
+                    Some(lead_id),
+                    Some(format!("update_lead: {e}")),
+                ),
                 None,
             ));
             if fatal && !ctx.stop.swap(true, Ordering::SeqCst) {

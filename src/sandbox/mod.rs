@@ -1,36 +1,48 @@
 //! The built-in emulator of the KeenPartner API (`leadctl sandbox serve`, `--sandbox`).
 //!
 //! INTERFACE CONTRACT (used by the rest of leadctl; keep these names):
-//! - `Options` (from `cli::ServeArgs` via `Options::from_args`, or `Options::ephemeral()` for
-//!   `--sandbox`: 127.0.0.1:0, no faults, no request log).
+//! - `Options`: plain values, no clap types (`commands::sandbox` builds them from
+//!   `sandbox serve`'s flags), or `Options::ephemeral()` for `--sandbox`: 127.0.0.1:0, no
+//!   faults, no request log.
 //! - `Sandbox::start(opts) -> anyhow::Result<Sandbox>`: binds and serves on background threads;
 //!   `addr()`, `url()` (`http://ADDR/functions/v1/keen-api`), `shutdown()`.
 //! - `API_KEY`, `PRIMARY_CHANNEL_ID`, `PUBLIC_CHANNEL_ID`, `PRIVATE_CHANNEL_ID`, `DEAL_SIZE_PROPERTY_ID`.
 //!
-//! Layout: `http` parses requests and writes responses by hand (std only); `data` holds the
-//! seeded company and channels and renders the API's JSON shapes; `actions` implements every
-//! action and error of API.md; `server` owns sockets, threads, faults and statistics;
-//! `persist` does the atomic `--state` file. This module only wires them together and must
-//! not print: the banner is returned as text for the caller (`commands::sandbox`) to show.
+//! Layout: `http` reads requests (head parsed by `httparse`) and writes responses; `seed`
+//! holds the fixed company, channels and lead; `data` the stored leads and purchases; `shapes`
+//! renders the API's JSON shapes; `actions` implements every action and error of doc/api.md
+//! (what exactly, and where the sandbox decides what the docs leave open: doc/sandbox.md);
+//! `faults` decides fault injection; `stats` counts requests; `server` owns sockets, threads,
+//! routing and `/__sandbox/*`; `persist` does the atomic `--state` file. This module only wires
+//! them together and must not print: `banner` returns the start text for the caller
+//! (`commands::sandbox`) to show.
+//!
+//! Dependencies: only `crate::time` (and the shared file helpers once they exist) outside this
+//! module; never the CLI, settings, output or the API client (a unit test checks).
 
 mod actions;
+mod banner;
 mod data;
+mod faults;
 mod http;
 mod persist;
+mod seed;
 mod server;
+mod shapes;
+mod stats;
 
-use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::ServeArgs;
+pub use banner::banner;
 use data::Data;
-use server::{FaultConfig, ServerConfig, Shared};
+use faults::FaultConfig;
+use server::{ServerConfig, Shared};
 
 pub const API_KEY: &str = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
 pub const PRIMARY_CHANNEL_ID: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
@@ -39,11 +51,11 @@ pub const PRIVATE_CHANNEL_ID: &str = "c3d4e5f6-a7b8-4901-9cde-f12345678902";
 pub const DEAL_SIZE_PROPERTY_ID: &str = "11111111-2222-3333-4444-555555555555";
 
 /// The public `uuid` of the public channel, accepted by `lead_external` like its `id`.
-pub const PUBLIC_CHANNEL_PUBLIC_UUID: &str = data::PUBLIC_CHANNEL_PUBLIC_UUID;
+pub const PUBLIC_CHANNEL_PUBLIC_UUID: &str = seed::PUBLIC_CHANNEL_PUBLIC_UUID;
 /// The one seeded lead, on the private channel: reading it gives 403 "Lead not accessible".
-pub const PRIVATE_LEAD_ID: &str = data::PRIVATE_LEAD_ID;
+pub const PRIVATE_LEAD_ID: &str = seed::PRIVATE_LEAD_ID;
 /// The legacy id of [`PRIVATE_LEAD_ID`]; leads created in the sandbox get 100001, 100002, ...
-pub const PRIVATE_LEAD_LEGACY_ID: u64 = data::PRIVATE_LEAD_LEGACY_ID;
+pub const PRIVATE_LEAD_LEGACY_ID: u64 = seed::PRIVATE_LEAD_LEGACY_ID;
 
 /// The path the API answers on; any other path gets Supabase's 404 `NOT_FOUND`.
 pub const API_PATH: &str = "/functions/v1/keen-api";
@@ -72,21 +84,6 @@ pub struct Options {
 }
 
 impl Options {
-    /// `sandbox serve`'s flags; requests are logged (turn off with `log_requests = false`).
-    pub fn from_args(args: &ServeArgs) -> Self {
-        Options {
-            addr: args.addr.clone(),
-            latency: Duration::from_millis(args.latency_ms),
-            error_rate: args.error_rate,
-            rate_limit: args.rate_limit,
-            drop_rate: args.drop_rate,
-            boot_error_rate: args.boot_error_rate,
-            seed: args.seed,
-            state: args.state.clone(),
-            log_requests: true,
-        }
-    }
-
     /// For `--sandbox`: a free port on 127.0.0.1, no faults, no state file, no log.
     pub fn ephemeral() -> Self {
         Options {
@@ -265,6 +262,12 @@ impl Drop for Sandbox {
     }
 }
 
+/// Locks a mutex; a poisoned one (a thread panicked while holding it) is used anyway, as
+/// every critical section leaves the data consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Resolves `addr` and refuses anything that is not loopback: the sandbox has a published
 /// key and no TLS, so it must never be reachable from another machine.
 fn loopback_addrs(addr: &str) -> Result<Vec<SocketAddr>> {
@@ -287,90 +290,48 @@ fn loopback_addrs(addr: &str) -> Result<Vec<SocketAddr>> {
     Ok(addrs)
 }
 
-/// What `sandbox serve` prints at start: the address (first line, `listening on http://ADDR`,
-/// which scripts can wait for), the endpoint and key, the seeded channels with their property
-/// and status ids, how to point leadctl at it, the faults in effect and the state file.
-pub fn banner(addr: SocketAddr, opts: &Options) -> String {
-    let url = format!("http://{addr}{API_PATH}");
-    let data = Data::seeded();
-    let mut b = String::new();
-    let _ = writeln!(b, "listening on http://{addr}");
-    let _ = writeln!(
-        b,
-        "leadctl sandbox: a local emulator of the KeenPartner API (all data is made up)"
-    );
-    let _ = writeln!(b);
-    let _ = writeln!(b, "  endpoint  {url}");
-    let _ = writeln!(
-        b,
-        "  API key   {API_KEY}  (company \"Acme Corporation\", {})",
-        data::ACME_COMPANY_ID
-    );
-    let _ = writeln!(b, "  actions   {}", actions::ACTIONS.join(", "));
-    for accessible in [true, false] {
-        let _ = writeln!(b);
-        let _ = writeln!(
-            b,
-            "{}",
-            if accessible {
-                "Channels the key can use:"
-            } else {
-                "Channel the key cannot use (403 \"Channel not accessible\" / \"Lead not accessible\"):"
-            }
-        );
-        for c in data.channels.iter().filter(|c| c.accessible == accessible) {
-            let public = if c.no_auth_api {
-                format!(
-                    "public API on (lead_external also takes its public uuid {})",
-                    c.public_uuid
-                )
-            } else {
-                "public API off".to_string()
-            };
-            let _ = writeln!(b, "  {}  \"{}\"  {}  {public}", c.id, c.title, c.currency);
-            for p in &c.properties {
-                let options = if p.options.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", p.options.join(", "))
-                };
-                let _ = writeln!(
-                    b,
-                    "      property {}  \"{}\" ({}{options})",
-                    p.id, p.name, p.kind
-                );
-            }
-            for s in &c.statuses {
-                let _ = writeln!(b, "      status   {}  {}. \"{}\"", s.id, s.order, s.status);
-            }
-            for l in data.leads.iter().filter(|l| l.channels_id == c.id) {
-                let _ = writeln!(b, "      lead     {}  legacy id {}", l.id, l.legacy_id);
-            }
-        }
-    }
-    let _ = writeln!(b);
-    let _ = writeln!(b, "Point leadctl at it from another shell:");
-    let _ = writeln!(b, "  export LEADCTL_API_URL={url}");
-    let _ = writeln!(b, "  export LEADCTL_API_KEY={API_KEY}");
-    let _ = writeln!(b, "  leadctl create --channel {PRIMARY_CHANNEL_ID} --email jane@example.com --property 'Deal size=50000'");
-    let _ = writeln!(b);
-    let _ = writeln!(b, "Faults: {}", opts.describe_faults());
-    let state = opts.state.as_ref().map_or_else(
-        || "in memory only (lost at exit; --state FILE keeps it)".to_string(),
-        |p| format!("kept in {}", p.display()),
-    );
-    let _ = writeln!(b, "State: {state}");
-    let _ = writeln!(
-        b,
-        "Inspect: GET http://{addr}/__sandbox/stats, /__sandbox/leads, /__sandbox/purchases; POST /__sandbox/reset"
-    );
-    let _ = writeln!(b, "Stop with Ctrl-C.");
-    b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The emulator stands alone: besides its own modules it may use only `crate::time` and
+    /// `crate::fsutil` (doc/sandbox.md; the CLI converts its flags into [`Options`]).
+    #[test]
+    fn the_sandbox_uses_no_other_part_of_leadctl() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("read src/sandbox").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox"),
+            &mut files,
+        );
+        assert!(files.len() > 10, "{files:?}");
+        let needle = ["crate", "::"].concat(); // not written out, so this test does not find itself
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read a source file");
+            for (n, line) in text.lines().enumerate() {
+                let mut rest = line;
+                while let Some(i) = rest.find(&needle) {
+                    let after = &rest[i + needle.len()..];
+                    assert!(
+                        after.starts_with("time") || after.starts_with("fsutil"),
+                        "{}:{}: {line}",
+                        file.display(),
+                        n + 1
+                    );
+                    rest = after;
+                }
+            }
+        }
+    }
 
     #[test]
     fn only_loopback_addresses_are_accepted() {
@@ -391,19 +352,18 @@ mod tests {
     }
 
     #[test]
-    fn options_from_serve_args() {
-        let args = ServeArgs {
+    fn faults_are_described_and_checked() {
+        let o = Options {
             addr: "127.0.0.1:9000".into(),
-            latency_ms: 20,
+            latency: Duration::from_millis(20),
             error_rate: 0.05,
             rate_limit: Some(10),
             drop_rate: 0.0,
             boot_error_rate: 0.5,
             seed: Some(3),
             state: None,
+            log_requests: true,
         };
-        let o = Options::from_args(&args);
-        assert_eq!(o.latency, Duration::from_millis(20));
         assert_eq!(
             o.describe_faults(),
             "latency 20 ms, 5% answered 500 unprocessed, rate limit 10 requests/s (429, Retry-After: 1), \
@@ -415,32 +375,6 @@ mod tests {
             ..Options::ephemeral()
         })
         .is_err());
-    }
-
-    #[test]
-    fn banner_names_the_address_key_and_seeded_ids() {
-        let addr: SocketAddr = "127.0.0.1:8787".parse().expect("addr");
-        let b = banner(addr, &Options::ephemeral());
-        assert!(b.starts_with("listening on http://127.0.0.1:8787\n"));
-        for needle in [
-            "http://127.0.0.1:8787/functions/v1/keen-api",
-            API_KEY,
-            PRIMARY_CHANNEL_ID,
-            PUBLIC_CHANNEL_ID,
-            PRIVATE_CHANNEL_ID,
-            DEAL_SIZE_PROPERTY_ID,
-            PUBLIC_CHANNEL_PUBLIC_UUID,
-            PRIVATE_LEAD_ID,
-            "\"Acme Referral Program\"  USD  public API off",
-            "\"Website Signups\"  EUR  public API on",
-            "\"Region\" (select: North America, EMEA, APAC, LATAM)",
-            "1. \"New lead\"",
-            "5. \"Lost\"",
-            "LEADCTL_API_URL=",
-            "Faults: none",
-        ] {
-            assert!(b.contains(needle), "banner lacks {needle:?}:\n{b}");
-        }
     }
 
     #[test]

@@ -1,121 +1,36 @@
-//! The sandbox's network side: the accept loop (one thread per connection), routing, fault
-//! injection, request statistics, the `/__sandbox/*` inspection endpoints and `--state` saves.
+//! The sandbox's network side: the accept loop (one thread per connection), routing, applying
+//! the faults `faults` decides, counting requests into `stats`, the `/__sandbox/*` inspection
+//! endpoints and `--state` saves.
 //!
 //! Concurrency rules: latency sleeps happen with no lock held; the data lock is held only to
 //! run one action (microseconds) or to copy the data for a save; saves are serialized by their
 //! own lock and coalesced, so 16 concurrent creates need not write 16 files. Statistics have
 //! their own lock. Every lock is taken with [`lock`], which survives poisoning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::actions;
-use super::data::{Data, View};
+use super::data::Data;
+use super::faults::{Fault, FaultConfig, Faults};
 use super::http::{self, ParseError, Request, Response};
+use super::lock;
 use super::persist;
+use super::shapes::View;
+use super::stats::{Counts, Stats};
 use super::API_PATH;
 
 /// How long an idle keep-alive connection is kept. Longer than reqwest's pool idle timeout
 /// (90 s), so the client closes first and never reuses a connection the server just closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Locks a mutex; a poisoned one (a thread panicked while holding it) is used anyway, as
-/// every critical section leaves the data consistent.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// What the fault injector decided for one API request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
-    None,
-    /// 429 + `Retry-After: 1`, not processed.
-    RateLimited,
-    /// 503 + `sb-error-code: BOOT_ERROR`, not processed.
-    BootError,
-    /// 500, not processed.
-    ServerError,
-    /// Processed and committed, then the connection is closed without an answer.
-    Drop,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FaultConfig {
-    pub error_rate: f64,
-    pub rate_limit: Option<u32>,
-    pub drop_rate: f64,
-    pub boot_error_rate: f64,
-    pub seed: Option<u64>,
-}
-
-/// Fault decisions. Every API request draws exactly three numbers from the generator (boot,
-/// error, drop), whatever the rates and the rate limiter say, so with `--seed` the n-th
-/// request always meets the same fate.
-pub(crate) struct Faults {
-    cfg: FaultConfig,
-    rng: Mutex<fastrand::Rng>,
-    /// Start of the current one-second window and the requests let through in it.
-    window: Mutex<(Instant, u32)>,
-}
-
-impl Faults {
-    pub fn new(cfg: FaultConfig) -> Self {
-        let rng = cfg
-            .seed
-            .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
-        Faults {
-            cfg,
-            rng: Mutex::new(rng),
-            window: Mutex::new((Instant::now(), 0)),
-        }
-    }
-
-    pub fn decide(&self, now: Instant) -> Fault {
-        let (boot, error, drop) = {
-            let mut rng = lock(&self.rng);
-            (rng.f64(), rng.f64(), rng.f64())
-        };
-        if let Some(limit) = self.cfg.rate_limit {
-            let mut w = lock(&self.window);
-            if now.saturating_duration_since(w.0) >= Duration::from_secs(1) {
-                *w = (now, 0);
-            }
-            if w.1 >= limit {
-                return Fault::RateLimited;
-            }
-            w.1 += 1;
-        }
-        if boot < self.cfg.boot_error_rate {
-            Fault::BootError
-        } else if error < self.cfg.error_rate {
-            Fault::ServerError
-        } else if drop < self.cfg.drop_rate {
-            Fault::Drop
-        } else {
-            Fault::None
-        }
-    }
-}
-
-/// Request counters for `/__sandbox/stats`: every request except `/__sandbox/*` ones,
-/// including malformed (400), faulted and unknown-path requests. `total` = sum of
-/// `by_status` + `dropped`. `by_action` counts API-path POSTs by their `action`, `(none)` when
-/// the body has no readable action.
-#[derive(Debug, Default)]
-struct Stats {
-    total: u64,
-    by_status: BTreeMap<String, u64>,
-    by_action: BTreeMap<String, u64>,
-    dropped: u64,
-}
 
 /// The data and a counter of mutations, under one lock.
 struct Store {
@@ -236,6 +151,11 @@ impl Shared {
                 counted: true,
             };
         }
+        self.api(req)
+    }
+
+    /// A POST on the API path: latency, the fault draw, then the action.
+    fn api(&self, req: &Request) -> Handled {
         let body = actions::parse_body(&req.body);
         let action = Some(
             body.as_ref()
@@ -259,38 +179,7 @@ impl Shared {
             }
             Fault::ServerError => Reply::Respond(Response::error(500, "Internal server error")),
             fault @ (Fault::None | Fault::Drop) => {
-                let key = req.header("x-api-key");
-                let (outcome, version) = {
-                    let mut store = lock(&self.store);
-                    let outcome = actions::dispatch(&mut store.data, key, &body);
-                    if outcome.mutated {
-                        store.version += 1;
-                    }
-                    (outcome, store.version)
-                };
-                if outcome.mutated {
-                    if let Err(e) = self.persist(version) {
-                        // An error, so printed even when the request log is off.
-                        let _ = writeln!(
-                            io::stderr().lock(),
-                            "sandbox: cannot save the state file: {e}"
-                        );
-                        let resp = Response::error(
-                            500,
-                            "Internal server error: the sandbox could not save its state file",
-                        );
-                        return Handled {
-                            reply: Reply::Respond(resp),
-                            action,
-                            counted: true,
-                        };
-                    }
-                }
-                if fault == Fault::Drop {
-                    Reply::Drop(outcome.status)
-                } else {
-                    Reply::Respond(Response::json(outcome.status, &outcome.body))
-                }
+                self.run_action(req.header("x-api-key"), &body, fault == Fault::Drop)
             }
         };
         Handled {
@@ -300,15 +189,39 @@ impl Shared {
         }
     }
 
-    fn record(&self, status: Option<u16>, action: Option<&str>) {
-        let mut s = lock(&self.stats);
-        s.total += 1;
-        match status {
-            Some(code) => *s.by_status.entry(code.to_string()).or_default() += 1,
-            None => s.dropped += 1,
+    /// Runs the action under the data lock, saves `--state` if it changed anything, and
+    /// answers (or, for `--drop-rate`, withholds the answer).
+    fn run_action(
+        &self,
+        key: Option<&str>,
+        body: &Result<serde_json::Map<String, Value>, actions::ApiError>,
+        drop: bool,
+    ) -> Reply {
+        let (outcome, version) = {
+            let mut store = lock(&self.store);
+            let outcome = actions::dispatch(&mut store.data, key, body);
+            if outcome.mutated {
+                store.version += 1;
+            }
+            (outcome, store.version)
+        };
+        if outcome.mutated {
+            if let Err(e) = self.persist(version) {
+                // An error, so printed even when the request log is off.
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "sandbox: cannot save the state file: {e}"
+                );
+                return Reply::Respond(Response::error(
+                    500,
+                    "Internal server error: the sandbox could not save its state file",
+                ));
+            }
         }
-        if let Some(a) = action {
-            *s.by_action.entry(a.to_string()).or_default() += 1;
+        if drop {
+            Reply::Drop(outcome.status)
+        } else {
+            Reply::Respond(Response::json(outcome.status, &outcome.body))
         }
     }
 
@@ -350,42 +263,8 @@ impl Shared {
     }
 
     pub fn stats_json(&self) -> Value {
-        let (leads, by_channel, purchases, dup_business, dup_email) = {
-            let store = lock(&self.store);
-            let d = &store.data;
-            let by_channel: serde_json::Map<String, Value> = d
-                .channels
-                .iter()
-                .map(|c| {
-                    (
-                        c.id.to_string(),
-                        json!(d.leads.iter().filter(|l| l.channels_id == c.id).count()),
-                    )
-                })
-                .collect();
-            let dup_business = duplicates(d.leads.iter().filter_map(|l| l.business_id.clone()));
-            let dup_email = duplicates(
-                d.leads
-                    .iter()
-                    .filter_map(|l| l.email.as_deref().map(|e| e.trim().to_lowercase())),
-            );
-            (
-                d.leads.len(),
-                by_channel,
-                d.purchases.len(),
-                dup_business,
-                dup_email,
-            )
-        };
-        let s = lock(&self.stats);
-        json!({
-            "leads": leads,
-            "leads_by_channel": by_channel,
-            "purchases": purchases,
-            "requests": {"total": s.total, "by_status": s.by_status, "by_action": s.by_action},
-            "dropped": s.dropped,
-            "duplicates": {"business_id": dup_business, "email": dup_email},
-        })
+        let counts = Counts::of(&lock(&self.store).data);
+        lock(&self.stats).json(counts)
     }
 
     fn log(&self, args: std::fmt::Arguments<'_>) {
@@ -393,18 +272,6 @@ impl Shared {
             let _ = writeln!(io::stderr().lock(), "sandbox: {args}");
         }
     }
-}
-
-/// Values (non-empty) seen more than once, sorted.
-fn duplicates(values: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-    for v in values.filter(|v| !v.is_empty()) {
-        *seen.entry(v).or_default() += 1;
-    }
-    seen.into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(v, _)| v)
-        .collect()
 }
 
 /// Accepts connections until `stopping` is set (and a connection wakes the loop).
@@ -511,7 +378,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             Ok(Some(req)) => req,
             Ok(None) | Err(ParseError::Io) => break,
             Err(ParseError::Reject { status, message }) => {
-                shared.record(Some(status), None);
+                lock(&shared.stats).record(Some(status), None);
                 let _ = Response::error(status, &format!("Bad request: {message}")).write_to(
                     &mut writer,
                     false,
@@ -532,7 +399,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
         // Counted before the answer leaves, so a client that reads /__sandbox/stats right
         // after its answer sees its own request.
         if handled.counted {
-            shared.record(status, handled.action.as_deref());
+            lock(&shared.stats).record(status, handled.action.as_deref());
         }
         let written = match &handled.reply {
             Reply::Respond(resp) => resp.write_to(&mut writer, keep_alive, req.method == "HEAD"),
@@ -572,120 +439,5 @@ fn linger_and_close(stream: &TcpStream) {
             Ok(0) | Err(_) => break,
             Ok(n) => total += n,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn faults(cfg: FaultConfig) -> Faults {
-        Faults::new(cfg)
-    }
-
-    #[test]
-    fn rate_limit_uses_one_second_windows() {
-        let f = faults(FaultConfig {
-            rate_limit: Some(3),
-            ..Default::default()
-        });
-        let t0 = Instant::now();
-        let got: Vec<Fault> = (0..5).map(|_| f.decide(t0)).collect();
-        assert_eq!(
-            got,
-            [
-                Fault::None,
-                Fault::None,
-                Fault::None,
-                Fault::RateLimited,
-                Fault::RateLimited
-            ]
-        );
-        assert_eq!(
-            f.decide(t0 + Duration::from_millis(999)),
-            Fault::RateLimited
-        );
-        assert_eq!(f.decide(t0 + Duration::from_millis(1000)), Fault::None);
-    }
-
-    #[test]
-    fn rates_of_zero_and_one_are_never_and_always() {
-        let never = faults(FaultConfig::default());
-        assert!((0..1000).all(|_| never.decide(Instant::now()) == Fault::None));
-        for (cfg, want) in [
-            (
-                FaultConfig {
-                    boot_error_rate: 1.0,
-                    error_rate: 1.0,
-                    drop_rate: 1.0,
-                    ..Default::default()
-                },
-                Fault::BootError,
-            ),
-            (
-                FaultConfig {
-                    error_rate: 1.0,
-                    drop_rate: 1.0,
-                    ..Default::default()
-                },
-                Fault::ServerError,
-            ),
-            (
-                FaultConfig {
-                    drop_rate: 1.0,
-                    ..Default::default()
-                },
-                Fault::Drop,
-            ),
-        ] {
-            let f = faults(cfg);
-            assert!(
-                (0..100).all(|_| f.decide(Instant::now()) == want),
-                "{want:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_seed_repeats_the_fault_sequence() {
-        let cfg = FaultConfig {
-            error_rate: 0.3,
-            drop_rate: 0.3,
-            boot_error_rate: 0.1,
-            seed: Some(7),
-            ..Default::default()
-        };
-        let run = || {
-            let f = faults(cfg.clone());
-            (0..200)
-                .map(|_| f.decide(Instant::now()))
-                .collect::<Vec<_>>()
-        };
-        let a = run();
-        assert_eq!(a, run());
-        for kind in [
-            Fault::None,
-            Fault::BootError,
-            Fault::ServerError,
-            Fault::Drop,
-        ] {
-            assert!(a.contains(&kind), "{kind:?} should occur in 200 draws");
-        }
-        let other = faults(FaultConfig {
-            seed: Some(8),
-            ..cfg
-        });
-        assert_ne!(
-            a,
-            (0..200)
-                .map(|_| other.decide(Instant::now()))
-                .collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn duplicates_lists_values_seen_twice() {
-        let v = ["b", "a", "b", "", "", "c", "a", "a"].map(String::from);
-        assert_eq!(duplicates(v.into_iter()), ["a", "b"]);
     }
 }

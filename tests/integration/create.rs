@@ -1,59 +1,16 @@
-//! `leadctl create` against the scripted server: exact bodies and headers, every exit code, the
-//! retry rules of API.md section 7, and the key never leaking.
-
-use std::time::{Duration, Instant};
+//! `leadctl create` against the scripted server: exact bodies and headers, input from flags and
+//! JSON, output, and the key never leaking. Refusals, exit codes and retries: `create_errors`.
 
 use serde_json::{json, Value};
 
-use crate::support::server::{Recorded, Reply, ScriptedServer};
+use crate::support::api::{create_ok, lead_response, lead_server, DEAL_SIZE};
+use crate::support::request::Request;
+use crate::support::sandbox::{run, sandbox, NO_LEAD};
+use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, CHANNEL, KEY};
+use leadctl::sandbox::{PRIMARY_CHANNEL_ID, PUBLIC_CHANNEL_ID};
 
-const DEAL_SIZE: &str = "11111111-2222-3333-4444-555555555555";
-
-fn lead_response(email: &str) -> Value {
-    json!({"lead": {
-        "id": "9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e",
-        "created_at": "2026-04-21T10:00:00Z",
-        "email": email, "first_name": "Jane", "last_name": "Smith", "phone": "+1-555-0199",
-        "company_name": "Smith Consulting", "source": "Website", "employee": null,
-        "notes": "Interested in enterprise plan", "business_id": null,
-        "status": "New lead", "lead_status_id": "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a",
-        "channels_id": CHANNEL,
-        "property_values": [{"id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b", "value": "50000",
-            "property_definitions_id": DEAL_SIZE,
-            "property_definitions": {"id": DEAL_SIZE, "name": "Deal size", "type": "number"}}]
-    }})
-}
-
-fn channels_response() -> Value {
-    json!({"channels": [{
-        "id": CHANNEL, "title": "Acme Referral Program", "currency": "USD", "no_auth_api": false,
-        "property_definitions": [
-            {"id": DEAL_SIZE, "name": "Deal size", "type": "number", "order": 1, "visible": true},
-            {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "select", "order": 2, "visible": true}],
-        "lead_status": [{"id": "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a", "status": "New lead", "order": 1, "visible": true, "color": "#3B82F6"}]
-    }]})
-}
-
-/// Answers get_channels with the channel above and every create with a lead.
-fn api_server() -> ScriptedServer {
-    ScriptedServer::start(|req, _| match req.action().as_str() {
-        "get_channels" => Reply::json(200, channels_response()),
-        _ => {
-            let email = req.json()["email"]
-                .as_str()
-                .unwrap_or("x@example.com")
-                .to_string();
-            Reply::json(200, lead_response(&email))
-        }
-    })
-}
-
-fn create_ok() -> Reply {
-    Reply::json(200, lead_response("jane@example.com"))
-}
-
-fn assert_create_request(req: &Recorded) {
+fn assert_create_request(req: &Request) {
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, "/functions/v1/keen-api");
     assert_eq!(req.header("content-type"), Some("application/json"));
@@ -173,7 +130,7 @@ fn empty_flags_are_not_sent() {
 
 #[test]
 fn property_names_are_resolved_with_one_get_channels() {
-    let server = api_server();
+    let server = lead_server();
     Leadctl::against(&server.url())
         .args([
             "create",
@@ -204,7 +161,7 @@ fn property_names_are_resolved_with_one_get_channels() {
 
 #[test]
 fn an_unknown_property_name_exits_6_listing_the_names() {
-    let server = api_server();
+    let server = lead_server();
     let out = Leadctl::against(&server.url())
         .args([
             "create",
@@ -247,7 +204,7 @@ fn dry_run_prints_the_body_and_sends_nothing() {
 
 #[test]
 fn json_array_creates_each_lead_in_order() {
-    let server = api_server();
+    let server = lead_server();
     let cli = Leadctl::against(&server.url());
     let file = cli.file(
         "leads.json",
@@ -273,7 +230,7 @@ fn json_array_creates_each_lead_in_order() {
 
 #[test]
 fn ndjson_from_stdin_and_flags_override_a_single_object() {
-    let server = api_server();
+    let server = lead_server();
     Leadctl::against(&server.url())
         .args(["create", "--json", "-", "--email", "override@example.com", "-o", "ndjson"])
         .stdin(format!("{{\"channel_id\": \"{CHANNEL}\", \"email\": \"file@example.com\", \"first_name\": \"Ann\"}}\n"))
@@ -283,7 +240,7 @@ fn ndjson_from_stdin_and_flags_override_a_single_object() {
     assert_eq!(body["email"], "override@example.com");
     assert_eq!(body["first_name"], "Ann");
 
-    let server = api_server();
+    let server = lead_server();
     let out = Leadctl::against(&server.url())
         .args(["create", "--json", "-", "-o", "id"])
         .stdin(format!("{{\"channel_id\": \"{CHANNEL}\", \"email\": \"a@example.com\"}}\n{{\"channel_id\": \"{CHANNEL}\", \"email\": \"b@example.com\"}}\n"))
@@ -295,7 +252,7 @@ fn ndjson_from_stdin_and_flags_override_a_single_object() {
 
 #[test]
 fn dry_run_output_can_be_fed_back() {
-    let server = api_server();
+    let server = lead_server();
     let dry = Leadctl::against(&server.url())
         .args([
             "create",
@@ -320,7 +277,7 @@ fn dry_run_output_can_be_fed_back() {
 
 #[test]
 fn bad_json_exits_6_naming_file_line_and_column() {
-    let server = api_server();
+    let server = lead_server();
     let cli = Leadctl::against(&server.url());
     let file = cli.file(
         "bad.json",
@@ -359,7 +316,7 @@ fn bad_json_exits_6_naming_file_line_and_column() {
 
 #[test]
 fn field_flags_with_several_json_leads_are_a_usage_error() {
-    let server = api_server();
+    let server = lead_server();
     Leadctl::against(&server.url())
         .args(["create", "--json", "-", "--email", "x@example.com"])
         .stdin("[{\"email\": \"a@example.com\"}, {\"email\": \"b@example.com\"}]")
@@ -373,7 +330,7 @@ fn field_flags_with_several_json_leads_are_a_usage_error() {
 
 #[test]
 fn a_malformed_channel_id_is_refused_locally() {
-    let server = api_server();
+    let server = lead_server();
     Leadctl::against(&server.url())
         .args([
             "create",
@@ -425,345 +382,9 @@ fn public_sends_lead_external_without_the_key() {
         .code(0);
 }
 
-// ---- exit codes ---------------------------------------------------------------------------
-
-#[test]
-fn exit_2_for_usage_errors() {
-    Leadctl::new()
-        .args(["create", "--emali", "x"])
-        .run()
-        .code(2)
-        .stderr_has("unexpected argument '--emali'");
-    Leadctl::new()
-        .args(["create", "--channel", CHANNEL])
-        .env("LEADCTL_API_KEY", KEY)
-        .run()
-        .code(2)
-        .stderr_has("nothing to create");
-    Leadctl::new()
-        .args(["--timeout", "0", "create"])
-        .run()
-        .code(2)
-        .stderr_has("greater than 0");
-}
-
-#[test]
-fn exit_3_without_a_key_says_how_to_provide_one() {
-    let out = Leadctl::new()
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run();
-    out.code(3)
-        .stderr_has("leadctl: error: no API key")
-        .stderr_has("hint: set LEADCTL_API_KEY")
-        .stderr_has("--sandbox");
-}
-
-#[test]
-fn exit_3_without_a_channel() {
-    let server = api_server();
-    Leadctl::against(&server.url())
-        .args(["create", "--email", "a@example.com"])
-        .run()
-        .code(3)
-        .stderr_has("no channel given")
-        .stderr_has("pass --channel UUID, set LEADCTL_CHANNEL");
-}
-
-#[test]
-fn exit_3_for_plain_http_to_a_remote_host() {
-    Leadctl::new()
-        .env("LEADCTL_API_KEY", KEY)
-        .args([
-            "--api-url",
-            "http://data.keenpartner.com/functions/v1/keen-api",
-            "create",
-            "--channel",
-            CHANNEL,
-            "--email",
-            "a@example.com",
-        ])
-        .run()
-        .code(3)
-        .stderr_has("plain http is refused except to a loopback host");
-}
-
-#[test]
-fn exit_3_for_a_redirect_which_is_never_followed() {
-    let target = ScriptedServer::sequence(vec![create_ok()]);
-    let server = ScriptedServer::sequence(vec![
-        Reply::text(307, "text/plain", "").header("Location", &target.url())
-    ]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(3)
-        .stderr_has(&format!("the server redirected (307) to {}", target.url()));
-    assert!(
-        target.requests().is_empty(),
-        "the key must not reach the redirect target"
-    );
-}
-
-#[test]
-fn exit_3_for_the_wrong_endpoint() {
-    let server = ScriptedServer::sequence(vec![Reply::json(
-        404,
-        json!({"code": "NOT_FOUND", "message": "Requested function was not found"}),
-    )
-    .header("sb-error-code", "NOT_FOUND")]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(3)
-        .stderr_has("no KeenPartner API at")
-        .stderr_has("Requested function was not found")
-        .stderr_has("https://data.keenpartner.com/functions/v1/keen-api");
-}
-
-#[test]
-fn exit_4_for_401() {
-    let server = ScriptedServer::sequence(vec![Reply::error(401, "Invalid API key")]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(4)
-        .stderr_has("authentication refused (401): Invalid API key")
-        .stderr_has("hint: check the API key");
-    assert_eq!(server.requests().len(), 1, "401 is not retried");
-}
-
-#[test]
-fn exit_4_when_the_platform_rejects_the_jwt() {
-    let server = ScriptedServer::sequence(vec![Reply::json(
-        401,
-        json!({"msg": "Missing authorization header"}),
-    )
-    .header("sb-error-code", "UNAUTHORIZED_NO_AUTH_HEADER")]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(4)
-        .stderr_has("this URL does not look like KeenPartner's API");
-}
-
-#[test]
-fn exit_5_for_403() {
-    let server = ScriptedServer::sequence(vec![Reply::error(403, "Channel not accessible")]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(5)
-        .stderr_has("permission refused (403): Channel not accessible");
-}
-
-#[test]
-fn exit_6_for_400() {
-    let server = ScriptedServer::sequence(vec![Reply::error(400, "channel_id required")]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(6)
-        .stderr_has("the server rejected the request (400): channel_id required");
-}
-
-#[test]
-fn exit_7_for_a_500_html_page_which_is_not_retried() {
-    let server = ScriptedServer::sequence(vec![Reply::text(
-        500,
-        "text/html",
-        "<html><head><title>500 Internal Server Error</title></head><body><h1>Oops</h1></body></html>",
-    )]);
-    let out = Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run();
-    out.code(7)
-        .stderr_has("server error (500): 500 Internal Server Error Oops")
-        .stderr_has("outcome unknown")
-        .stderr_has("do not simply run the command again");
-    assert_eq!(
-        server.requests().len(),
-        1,
-        "a create that got a 5xx is never retried"
-    );
-}
-
-#[test]
-fn exit_7_for_a_timeout_which_is_not_retried() {
-    let server = ScriptedServer::sequence(vec![create_ok().delayed(Duration::from_secs(3))]);
-    let started = Instant::now();
-    let out = Leadctl::against(&server.url())
-        .args([
-            "--timeout",
-            "0.5",
-            "create",
-            "--channel",
-            CHANNEL,
-            "--email",
-            "a@example.com",
-        ])
-        .run();
-    out.code(7)
-        .stderr_has("no answer within 0.5s")
-        .stderr_has("outcome unknown");
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "the timeout applies"
-    );
-    assert_eq!(server.requests().len(), 1);
-}
-
-#[test]
-fn exit_7_for_a_dropped_connection_after_the_request_was_sent() {
-    let server = ScriptedServer::sequence(vec![Reply::Drop]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(7)
-        .stderr_has("outcome unknown");
-    assert_eq!(server.requests().len(), 1, "never re-sent");
-}
-
-#[test]
-fn exit_7_when_nothing_listens_after_announced_retries() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/functions/v1/keen-api");
-    Leadctl::against(&url)
-        .env("LEADCTL_RETRY_BASE_MS", "10")
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(7)
-        .stderr_has("cannot connect")
-        .stderr_has("retrying in")
-        .stderr_has("(attempt 6 of 6)")
-        .stderr_has("hint: check the network");
-}
-
-#[test]
-fn a_429_is_retried_after_retry_after_and_the_wait_is_announced() {
-    let server = ScriptedServer::sequence(vec![
-        Reply::error(429, "Rate limit exceeded").header("Retry-After", "1"),
-        create_ok(),
-    ]);
-    let started = Instant::now();
-    let out = Leadctl::against(&server.url())
-        .args([
-            "create",
-            "--channel",
-            CHANNEL,
-            "--email",
-            "a@example.com",
-            "-o",
-            "id",
-        ])
-        .run();
-    out.code(0).stderr_has(
-        "rate-limited by the server (429, Retry-After); retrying in 1.0s (attempt 2 of 6)",
-    );
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After was honoured"
-    );
-    assert_eq!(server.requests().len(), 2);
-    assert_eq!(
-        server.requests()[0].body,
-        server.requests()[1].body,
-        "the same body is re-sent"
-    );
-}
-
-#[test]
-fn a_429_with_an_http_date_is_honoured() {
-    let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
-    let server = ScriptedServer::sequence(vec![
-        Reply::error(429, "Rate limit exceeded").header("Retry-After", &when),
-        create_ok(),
-    ]);
-    let started = Instant::now();
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(0)
-        .stderr_has("(429, Retry-After)");
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "waited for the date"
-    );
-    assert_eq!(server.requests().len(), 2);
-}
-
-#[test]
-fn a_429_storm_without_retry_after_backs_off_then_gives_up_with_exit_7() {
-    let server = ScriptedServer::sequence(vec![Reply::error(429, "Rate limit exceeded")]);
-    Leadctl::against(&server.url())
-        .env("LEADCTL_RETRY_BASE_MS", "5")
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(7)
-        .stderr_has("(429, no Retry-After)")
-        .stderr_has("still rate-limited (429) after 6 attempts: Rate limit exceeded");
-    assert_eq!(server.requests().len(), 6);
-}
-
-#[test]
-fn a_boot_error_is_retried_because_the_function_never_ran() {
-    let server = ScriptedServer::sequence(vec![
-        Reply::json(
-            503,
-            json!({"code": "BOOT_ERROR", "message": "Worker failed to boot"}),
-        )
-        .header("sb-error-code", "BOOT_ERROR"),
-        create_ok(),
-    ]);
-    Leadctl::against(&server.url())
-        .env("LEADCTL_RETRY_BASE_MS", "5")
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(0)
-        .stderr_has("the platform answered 503 BOOT_ERROR (the function never ran)");
-    assert_eq!(server.requests().len(), 2);
-}
-
-#[test]
-fn a_worker_error_is_an_unknown_outcome() {
-    let server = ScriptedServer::sequence(vec![
-        Reply::text(546, "text/plain", "").header("sb-error-code", "WORKER_LIMIT")
-    ]);
-    Leadctl::against(&server.url())
-        .args(["create", "--channel", CHANNEL, "--email", "a@example.com"])
-        .run()
-        .code(7)
-        .stderr_has("server error (546)")
-        .stderr_has("outcome unknown");
-    assert_eq!(server.requests().len(), 1);
-}
-
-#[test]
-fn several_leads_with_one_refused_exit_8_and_print_the_rest() {
-    let server = ScriptedServer::start(|req, _| {
-        if req.json()["email"] == "bad@example.com" {
-            Reply::error(400, "channel_id required")
-        } else {
-            Reply::json(200, lead_response("ok@example.com"))
-        }
-    });
-    let out = Leadctl::against(&server.url())
-        .env("LEADCTL_CHANNEL", CHANNEL)
-        .args(["create", "--json", "-", "-o", "id"])
-        .stdin("{\"email\": \"ok@example.com\"}\n{\"email\": \"bad@example.com\"}\n{\"email\": \"ok2@example.com\"}\n")
-        .run();
-    out.code(8)
-        .stderr_has("not created: lead 2 of 3 (stdin, object 2 (line 2)): the server rejected the request (400): channel_id required")
-        .stderr_has("2 of 3 leads created; 1 not created");
-    assert_eq!(out.stdout.lines().count(), 2);
-    assert_eq!(server.requests().len(), 3);
-}
-
 #[test]
 fn the_key_never_appears_in_any_output_even_at_vv() {
-    let server = api_server();
+    let server = lead_server();
     let out = Leadctl::against(&server.url())
         .args([
             "-v",
@@ -827,7 +448,7 @@ fn quiet_hides_the_retry_notices_but_not_errors() {
 
 #[test]
 fn the_channel_flag_overrides_a_single_objects_channel_id() {
-    let server = api_server();
+    let server = lead_server();
     let other = "b2c3d4e5-f6a7-4890-8bcd-ef1234567891";
     let out = Leadctl::against(&server.url())
         .args([
@@ -850,7 +471,7 @@ fn the_channel_flag_overrides_a_single_objects_channel_id() {
 
 #[test]
 fn nul_characters_are_refused_before_sending() {
-    let server = api_server();
+    let server = lead_server();
     // (A command-line argument cannot hold NUL; JSON can.)
     Leadctl::against(&server.url())
         .args(["create", "--channel", CHANNEL, "--json", "-"])
@@ -880,4 +501,54 @@ fn streamed_ids_are_printed_as_each_lead_is_created() {
     // -q still shows which lead failed: the summary points at it.
     out.code(8).stderr_has("not created: lead 2 of 2");
     assert_eq!(out.stdout.lines().count(), 1);
+}
+
+// ---- lead_external through `create --public`, against the sandbox --------------------------
+
+#[test]
+fn create_public_reports_public_api_disabled_and_unknown_channel() {
+    let sb = sandbox();
+    let o = run(
+        &sb,
+        &[
+            "create",
+            "--public",
+            "--channel",
+            PRIMARY_CHANNEL_ID,
+            "--email",
+            "v@example.com",
+        ],
+    );
+    o.code(5)
+        .stderr_has("permission refused (403): Public API not enabled for this channel\n");
+    let o = run(
+        &sb,
+        &[
+            "create",
+            "--public",
+            "--channel",
+            NO_LEAD,
+            "--email",
+            "v@example.com",
+        ],
+    );
+    o.code(6)
+        .stderr_has("the server rejected the request (404): Channel not found\n");
+    assert_eq!(sb.stats()["leads"], 1, "only the seeded lead");
+    // And the public channel takes it, without the key.
+    let o = Leadctl::new()
+        .env("LEADCTL_API_URL", sb.url())
+        .args([
+            "create",
+            "--public",
+            "--channel",
+            PUBLIC_CHANNEL_ID,
+            "--email",
+            "v@example.com",
+            "-o",
+            "id",
+        ])
+        .run();
+    o.code(0);
+    assert_eq!(sb.stats()["leads_by_channel"][PUBLIC_CHANNEL_ID], 1);
 }

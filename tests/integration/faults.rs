@@ -20,7 +20,8 @@ use crate::import::{
     assert_no_duplicates, business_ids, created, leadctl, leads, ledger_of, results, rows_with,
     sandbox, write_csv,
 };
-use crate::support::server::{Recorded, Reply, ScriptedServer};
+use crate::support::request::Request;
+use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome, CHANNEL};
 
 /// A number from the environment, or a default.
@@ -299,7 +300,7 @@ fn scripted_import(server: &ScriptedServer, dir: &Path, n: usize) -> (Leadctl, S
 }
 
 /// A created lead for a create request, its id derived from the business id.
-fn lead_for(req: &Recorded) -> Reply {
+fn lead_for(req: &Request) -> Reply {
     let body = req.json();
     let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
     let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);

@@ -226,3 +226,22 @@ fn help_without_a_topic_lists_commands_and_topics() {
         .stdout_has("Usage: leadctl [OPTIONS] <COMMAND>")
         .stdout_has("Help topics (leadctl help TOPIC):\n  environment");
 }
+
+#[test]
+fn help_says_which_commands_fire_rewards_webhooks_or_notifications() {
+    let help = |args: &[&str]| {
+        let o = Leadctl::new().args(args).args(["--help"]).run();
+        o.code(0);
+        o.stdout
+    };
+    assert!(help(&["leads", "status"]).contains(
+        "Each change fires the channel's status_change reward\ntriggers, its status webhook and \
+         an in-app notification."
+    ));
+    assert!(help(&["leads", "update"]).contains("(no rewards, webhooks or notifications fire)"));
+    assert!(help(&["purchases", "create"])
+        .contains("Record a purchase on a lead (fires the channel's purchase reward triggers)"));
+    assert!(help(&["api"]).contains("fire rewards, webhooks and notifications"));
+    let leads = help(&["leads"]);
+    assert!(leads.contains("get     Show one lead"), "{leads}");
+}

@@ -1,19 +1,29 @@
 //! The integration tests: the real `leadctl` binary against real HTTP servers on 127.0.0.1.
-//! One test binary, so linking happens once (STYLE.md section 5).
+//! One test binary, so linking happens once.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
-mod api_commands;
+mod api;
 mod bad_input;
+mod channels;
 mod cli;
 mod completions;
 mod config;
 mod create;
+mod create_errors;
 mod faults;
 mod fuzz;
 mod help;
 mod import;
+mod journey;
+mod lead_changes;
+mod leads;
+mod network;
+mod purchases;
+mod refusals;
 mod sandbox;
+mod sandbox_faults;
+mod sandbox_state;
 mod security;
 mod terminal;

@@ -1,8 +1,15 @@
 //! Shared test helpers: run the real `leadctl` binary the way a user does, in a clean
-//! environment, and a scripted HTTP server on loopback.
+//! environment (this file), against servers on loopback: `server` (scripted answers, with
+//! canned ones in `api`), `sandbox` (the in-process sandbox), `serve` (`sandbox serve` as a
+//! child), `tls` and `proxy`. `request` is the one request type they all record and `raw_http`
+//! sends.
 
+pub mod api;
 pub mod proxy;
 pub mod raw_http;
+pub mod request;
+pub mod sandbox;
+pub mod serve;
 pub mod server;
 pub mod tls;
 

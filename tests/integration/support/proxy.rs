@@ -3,15 +3,17 @@
 //! plain http) is recorded and answered 502, so a request that should have bypassed the proxy
 //! fails loudly.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use super::request::Request;
+
 pub struct Proxy {
     pub port: u16,
-    seen: Arc<Mutex<Vec<String>>>,
+    seen: Arc<Mutex<Vec<Request>>>,
 }
 
 impl Proxy {
@@ -37,36 +39,27 @@ impl Proxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The request line of each request, without the HTTP version: "CONNECT localhost:1234".
-    pub fn seen(&self) -> Vec<String> {
+    /// Each request the proxy received (`line()`: "CONNECT localhost:1234").
+    pub fn requests(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
     }
 }
 
-fn handle(mut client: TcpStream, seen: &Mutex<Vec<String>>) -> io::Result<()> {
+fn handle(mut client: TcpStream, seen: &Mutex<Vec<Request>>) -> io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if client.read(&mut byte)? == 0 {
-            return Ok(());
-        }
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let line = head.lines().next().unwrap_or("").to_string();
-    let request = line
-        .rsplit_once(' ')
-        .map_or(line.as_str(), |(l, _)| l)
-        .to_string();
+    // Reads exactly the head (and a body, which CONNECT has not), so the tunnel gets the rest.
+    let Some(request) = Request::read(&mut client)? else {
+        return Ok(());
+    };
     seen.lock().unwrap().push(request.clone());
-    let Some(target) = request.strip_prefix("CONNECT ") else {
+    let target = request.path.clone();
+    if request.method != "CONNECT" {
         client.write_all(
             b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         )?;
         return Ok(());
-    };
-    let upstream = match TcpStream::connect(target) {
+    }
+    let upstream = match TcpStream::connect(&target) {
         Ok(s) => s,
         Err(_) => {
             client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")?;

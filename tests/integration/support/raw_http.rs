@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::request::Request;
+
 /// The API path of the sandbox.
 pub const API_PATH: &str = "/functions/v1/keen-api";
 
@@ -76,17 +78,19 @@ impl Conn {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> io::Result<Response> {
-        let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: sandbox\r\n");
+        let mut req = Request::new(method, path).with_header("Host", "sandbox");
         for (n, v) in headers {
-            raw.push_str(&format!("{n}: {v}\r\n"));
+            req = req.with_header(n, v);
         }
         if !body.is_empty() || method == "POST" {
-            raw.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            req = req.with_header("Content-Length", &body.len().to_string());
         }
-        raw.push_str("\r\n");
-        let mut bytes = raw.into_bytes();
-        bytes.extend_from_slice(body);
-        self.send(&bytes)?;
+        self.send_request(&req.with_body(body))
+    }
+
+    /// Sends `req` as it is and reads its answer.
+    pub fn send_request(&mut self, req: &Request) -> io::Result<Response> {
+        self.send(&req.to_bytes())?;
         self.read_response()
     }
 
@@ -101,7 +105,11 @@ impl Conn {
 
     /// Sends `HEAD path` and reads the answer's head (a HEAD answer has no body).
     pub fn head(&mut self, path: &str) -> io::Result<Response> {
-        self.send(format!("HEAD {path} HTTP/1.1\r\nHost: sandbox\r\n\r\n").as_bytes())?;
+        self.send(
+            &Request::new("HEAD", path)
+                .with_header("Host", "sandbox")
+                .to_bytes(),
+        )?;
         self.read(false)
     }
 

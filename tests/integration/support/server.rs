@@ -1,8 +1,8 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for tests: std only, one thread per connection,
-//! keep-alive. A closure picks the reply for each request; every request is recorded so a test
-//! can assert the exact body, the headers and how many requests were made.
+//! keep-alive. A closure picks the reply for each request; every request is recorded (as a
+//! [`Request`]) so a test can assert the exact body, the headers and how many requests were made.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -10,33 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    pub method: String,
-    pub path: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Recorded {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("request body is JSON")
-    }
-
-    pub fn action(&self) -> String {
-        self.json()["action"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
+use super::request::Request;
 
 /// What the server does with one request.
 #[derive(Debug, Clone)]
@@ -98,23 +72,23 @@ impl Reply {
     }
 }
 
-type Script = dyn Fn(&Recorded, usize) -> Reply + Send + Sync;
+type Script = dyn Fn(&Request, usize) -> Reply + Send + Sync;
 
 pub struct ScriptedServer {
     pub port: u16,
-    requests: Arc<Mutex<Vec<Recorded>>>,
+    requests: Arc<Mutex<Vec<Request>>>,
 }
 
 impl ScriptedServer {
     /// Starts a server whose reply to the n-th request (0-based) is `script(request, n)`.
     pub fn start(
-        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+        script: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> ScriptedServer {
         ScriptedServer::start_with(script, false)
     }
 
     fn start_with(
-        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+        script: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
         answer_reads: bool,
     ) -> ScriptedServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -137,7 +111,7 @@ impl ScriptedServer {
     /// (`get_leads`: an empty channel) are answered here, not recorded and not counted, so the
     /// script sees only the creates.
     pub fn importing(
-        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+        script: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> ScriptedServer {
         ScriptedServer::start_with(script, true)
     }
@@ -151,17 +125,17 @@ impl ScriptedServer {
         format!("http://127.0.0.1:{}/functions/v1/keen-api", self.port)
     }
 
-    pub fn requests(&self) -> Vec<Recorded> {
+    pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
 }
 
-fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>, answer_reads: bool) {
+fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Request>>, answer_reads: bool) {
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut writer = stream;
     loop {
-        let Some(request) = read_request(&mut reader) else {
+        let Ok(Some(request)) = Request::read(&mut reader) else {
             return;
         };
         if answer_reads && request.action() == "get_leads" {
@@ -239,40 +213,6 @@ fn serve(stream: TcpStream, script: &Script, recorded: &Mutex<Vec<Recorded>>, an
             }
         }
     }
-}
-
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Recorded> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    Some(Recorded {
-        method,
-        path,
-        headers,
-        body,
-    })
 }
 
 fn reason(status: u16) -> &'static str {

@@ -1,7 +1,7 @@
 //! A one-answer HTTPS server on 127.0.0.1 for the CA-bundle tests: a throwaway CA made with
 //! rcgen signs a certificate for `localhost`, and rustls (already in the tree) serves it over a
 //! std `TcpListener`, one thread per connection. Every request gets the same JSON answer; each
-//! request line is recorded, and so is each handshake the client refused.
+//! request is recorded, and so is each handshake the client refused.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,11 +14,13 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
+use super::request::Request;
+
 pub struct TlsServer {
     pub port: u16,
     /// The CA that signed the server's certificate, as PEM: what a `--ca-bundle` file holds.
     pub ca_pem: String,
-    requests: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<Request>>>,
     refused_handshakes: Arc<AtomicUsize>,
 }
 
@@ -80,8 +82,8 @@ impl TlsServer {
         format!("https://localhost:{}/functions/v1/keen-api", self.port)
     }
 
-    /// "POST /functions/v1/keen-api" for each request that arrived.
-    pub fn requests(&self) -> Vec<String> {
+    /// Each request that arrived (`line()`: "POST /functions/v1/keen-api").
+    pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
 
@@ -94,42 +96,26 @@ fn serve(
     stream: TcpStream,
     config: Arc<ServerConfig>,
     body: &str,
-    seen: &Mutex<Vec<String>>,
+    seen: &Mutex<Vec<Request>>,
     refused: &AtomicUsize,
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let conn = ServerConnection::new(config).expect("server connection");
     let mut tls = StreamOwned::new(conn, stream);
-    // Reading drives the handshake; an error before any byte means the client hung up on it.
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match tls.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => {
-                if head.is_empty() {
-                    refused.fetch_add(1, Ordering::SeqCst);
-                }
-                return;
-            }
+    // Reading drives the handshake; nothing read means the client hung up on it.
+    let mut counting = Counting {
+        inner: &mut tls,
+        read: 0,
+    };
+    let request = Request::read(&mut counting);
+    let read = counting.read;
+    let Ok(Some(request)) = request else {
+        if read == 0 {
+            refused.fetch_add(1, Ordering::SeqCst);
         }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    let mut request_body = vec![0; length];
-    if tls.read_exact(&mut request_body).is_err() {
         return;
-    }
-    let line = head.lines().next().unwrap_or("");
-    let request_line = line.rsplit_once(' ').map_or(line, |(l, _)| l).to_string();
-    seen.lock().unwrap().push(request_line);
+    };
+    seen.lock().unwrap().push(request);
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -137,4 +123,18 @@ fn serve(
     let _ = tls.write_all(response.as_bytes());
     tls.conn.send_close_notify();
     let _ = tls.flush();
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    read: usize,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n;
+        Ok(n)
+    }
 }
