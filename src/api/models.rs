@@ -339,6 +339,29 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// A lead known only by its id (one leadctl recorded but cannot read back now).
+    pub fn with_id(id: &str) -> Lead {
+        Lead {
+            id: id.to_string(),
+            created_at: None,
+            email: None,
+            first_name: None,
+            last_name: None,
+            phone: None,
+            company_name: None,
+            source: None,
+            employee: None,
+            referring_employee: None,
+            notes: None,
+            business_id: None,
+            status: None,
+            channels_id: None,
+            legacy_id: None,
+            property_values: Vec::new(),
+            raw: serde_json::json!({ "id": id }),
+        }
+    }
+
     /// Reads a lead object, keeping the original JSON alongside the typed view.
     pub fn from_value(value: Value) -> Result<Lead, serde_json::Error> {
         let mut lead = Lead::deserialize(&value)?;

@@ -153,6 +153,24 @@ pub struct CreateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Create another lead even when the ledger says this one's key was created already
+    #[arg(long, conflicts_with = "update")]
+    pub force: bool,
+
+    /// For a lead created earlier whose fields changed since: send update_lead with the changed
+    /// fields (no rewards fire) instead of only printing the existing lead
+    #[arg(long)]
+    pub update: bool,
+
+    /// Send a lead an earlier run sent without a reliable answer (it may exist already)
+    #[arg(long)]
+    pub retry_unknown: bool,
+
+    /// What identifies a lead within its channel [default: business_id, else email, else a hash
+    /// of all its fields]
+    #[arg(long, value_name = "KIND", value_parser = super::parse::parse_key_kind)]
+    pub key: Option<crate::ledger::KeyKind>,
+
     #[command(flatten)]
     pub fields: LeadFieldArgs,
 

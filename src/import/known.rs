@@ -56,10 +56,11 @@ impl Known {
         }
     }
 
-    /// The id of the lead on the server with this key, if it is among the newest.
-    pub fn lead_with(&self, channel: &str, key: &str) -> Option<String> {
+    /// The id of the lead on the server with one of these keys, if it is among the newest.
+    pub fn lead_with(&self, channel: &str, keys: &[String]) -> Option<String> {
         let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(channel)?.as_ref().ok()?.get(key).cloned()
+        let known = map.get(channel)?.as_ref().ok()?;
+        keys.iter().find_map(|k| known.get(k).cloned())
     }
 }
 

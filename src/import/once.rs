@@ -33,6 +33,42 @@ impl Keyed {
     }
 }
 
+impl Keyed {
+    /// The other keys this lead answers to (its business id's and its email's, when the key is
+    /// another): a lead recorded under one of them is the same lead, e.g. when an export gains a
+    /// Business ID column or `--key` changes between runs.
+    pub fn other_keys(&self) -> Vec<String> {
+        identity::server_keys(
+            self.lead.fields.business_id.as_deref(),
+            self.lead.fields.email.as_deref(),
+        )
+        .into_iter()
+        .filter(|k| *k != self.key)
+        .collect()
+    }
+}
+
+/// The ledger's entry for a lead: under its key, else under one of its other keys when that one
+/// is (or may be) created. The flag says it came from another key: taking such an entry over is
+/// not possible, so a retry or `--force` creates under the lead's own key.
+pub fn lookup(
+    ledger: &Ledger,
+    scope_url: &str,
+    k: &Keyed,
+) -> Result<(Option<Entry>, bool), Failure> {
+    if let Some(e) = ledger.get(scope_url, &k.channel, &k.key)? {
+        return Ok((Some(e), false));
+    }
+    for other in k.other_keys() {
+        if let Some(e) = ledger.get(scope_url, &k.channel, &other)? {
+            if e.state != State::Failed {
+                return Ok((Some(e), true));
+            }
+        }
+    }
+    Ok((None, false))
+}
+
 /// Where and as what a claim is recorded.
 pub struct Place<'a> {
     pub ledger: Option<&'a Ledger>,

@@ -208,15 +208,22 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     };
     ctx.known
         .ensure(&k.channel, ctx.client, ledger, ctx.scope_url, ctx.warn)?;
-    let entry = ledger.get(ctx.scope_url, &k.channel, &k.key)?;
+    let (entry, other_key) = super::once::lookup(ledger, ctx.scope_url, k)?;
     let now = now_secs();
     let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
         Event::Replayed(result(row, outcome, lead_id, Some(note)), pending)
     };
     let event = match decide::decide(entry.as_ref(), &k.hash, &k.fields, ctx.opts.policy, now) {
         Decision::Create { expect, previous } => {
+            let (expect, previous) = if other_key {
+                (None, None)
+            } else {
+                (expect, previous)
+            };
             if previous.is_none() {
-                if let Some(lead_id) = ctx.known.lead_with(&k.channel, &k.key) {
+                let mut keys = vec![k.key.clone()];
+                keys.extend(k.other_keys());
+                if let Some(lead_id) = ctx.known.lead_with(&k.channel, &keys) {
                     // Created outside leadctl (or by a machine without this ledger): remember it.
                     let found =
                         new_entry(ctx, row, k, State::Created, Some(lead_id.clone()), "server");

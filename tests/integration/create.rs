@@ -21,7 +21,7 @@ fn assert_create_request(req: &Request) {
 
 #[test]
 fn the_documentation_example_round_trips() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     let out = Leadctl::against(&server.url())
         .args([
             "create",
@@ -73,7 +73,7 @@ fn the_documentation_example_round_trips() {
 
 #[test]
 fn table_output_for_one_lead_shows_properties_by_name() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     let out = Leadctl::against(&server.url())
         .args([
             "create",
@@ -95,7 +95,7 @@ fn table_output_for_one_lead_shows_properties_by_name() {
 
 #[test]
 fn id_output_and_channel_from_the_environment() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     let out = Leadctl::against(&server.url())
         .env("LEADCTL_CHANNEL", CHANNEL)
         .args(["create", "--email", "jane@example.com", "-o", "id"])
@@ -107,7 +107,7 @@ fn id_output_and_channel_from_the_environment() {
 
 #[test]
 fn empty_flags_are_not_sent() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     Leadctl::against(&server.url())
         .args([
             "create",
@@ -181,7 +181,7 @@ fn an_unknown_property_name_exits_6_listing_the_names() {
 
 #[test]
 fn dry_run_prints_the_body_and_sends_nothing() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     let out = Leadctl::against(&server.url())
         .args([
             "create",
@@ -347,7 +347,7 @@ fn a_malformed_channel_id_is_refused_locally() {
 
 #[test]
 fn public_sends_lead_external_without_the_key() {
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     Leadctl::against(&server.url())
         .args([
             "create",
@@ -367,7 +367,7 @@ fn public_sends_lead_external_without_the_key() {
         "lead_external must not carry the key"
     );
     // No key is needed at all for --public.
-    let server = ScriptedServer::sequence(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
     Leadctl::new()
         .env("LEADCTL_API_URL", server.url())
         .args([
@@ -408,7 +408,7 @@ fn the_key_never_appears_in_any_output_even_at_vv() {
         "the key leaked"
     );
 
-    let server = ScriptedServer::sequence(vec![Reply::error(401, "Invalid API key")]);
+    let server = ScriptedServer::sequence_importing(vec![Reply::error(401, "Invalid API key")]);
     let out = Leadctl::against(&server.url())
         .args([
             "-vv",
@@ -428,7 +428,7 @@ fn the_key_never_appears_in_any_output_even_at_vv() {
 
 #[test]
 fn quiet_hides_the_retry_notices_but_not_errors() {
-    let server = ScriptedServer::sequence(vec![
+    let server = ScriptedServer::sequence_importing(vec![
         Reply::error(429, "Rate limit exceeded").header("Retry-After", "0"),
         Reply::error(403, "Channel not accessible"),
     ]);
@@ -486,7 +486,7 @@ fn nul_characters_are_refused_before_sending() {
 
 #[test]
 fn streamed_ids_are_printed_as_each_lead_is_created() {
-    let server = ScriptedServer::start(|req, _| {
+    let server = ScriptedServer::importing(|req, _| {
         if req.json()["email"] == "bad@example.com" {
             Reply::error(400, "channel_id required")
         } else {

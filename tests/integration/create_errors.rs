@@ -73,8 +73,8 @@ fn exit_3_for_plain_http_to_a_remote_host() {
 
 #[test]
 fn exit_3_for_a_redirect_which_is_never_followed() {
-    let target = ScriptedServer::sequence(vec![create_ok()]);
-    let server = ScriptedServer::sequence(vec![
+    let target = ScriptedServer::sequence_importing(vec![create_ok()]);
+    let server = ScriptedServer::sequence_importing(vec![
         Reply::text(307, "text/plain", "").header("Location", &target.url())
     ]);
     Leadctl::against(&server.url())
@@ -164,7 +164,7 @@ fn each_http_status_has_its_exit_code_and_message() {
         },
     ];
     for case in cases {
-        let server = ScriptedServer::sequence(vec![case.reply]);
+        let server = ScriptedServer::sequence_importing(vec![case.reply]);
         let out = Leadctl::against(&server.url()).args(CREATE_ONE).run();
         assert_eq!(
             out.code, case.code,
@@ -185,7 +185,7 @@ fn each_http_status_has_its_exit_code_and_message() {
 
 #[test]
 fn exit_7_for_a_timeout_which_is_not_retried() {
-    let server = ScriptedServer::sequence(vec![create_ok().delayed(Duration::from_secs(3))]);
+    let server = ScriptedServer::sequence_importing(vec![create_ok().delayed(Duration::from_secs(3))]);
     let started = Instant::now();
     let out = Leadctl::against(&server.url())
         .args([
@@ -210,7 +210,7 @@ fn exit_7_for_a_timeout_which_is_not_retried() {
 
 #[test]
 fn exit_7_for_a_dropped_connection_after_the_request_was_sent() {
-    let server = ScriptedServer::sequence(vec![Reply::Drop]);
+    let server = ScriptedServer::sequence_importing(vec![Reply::Drop]);
     Leadctl::against(&server.url())
         .args(CREATE_ONE)
         .run()
@@ -239,7 +239,7 @@ fn exit_7_when_nothing_listens_after_announced_retries() {
 
 #[test]
 fn a_429_is_retried_after_retry_after_and_the_wait_is_announced() {
-    let server = ScriptedServer::sequence(vec![
+    let server = ScriptedServer::sequence_importing(vec![
         Reply::error(429, "Rate limit exceeded").header("Retry-After", "1"),
         create_ok(),
     ]);
@@ -273,7 +273,7 @@ fn a_429_is_retried_after_retry_after_and_the_wait_is_announced() {
 #[test]
 fn a_429_with_an_http_date_is_honoured() {
     let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
-    let server = ScriptedServer::sequence(vec![
+    let server = ScriptedServer::sequence_importing(vec![
         Reply::error(429, "Rate limit exceeded").header("Retry-After", &when),
         create_ok(),
     ]);
@@ -292,7 +292,7 @@ fn a_429_with_an_http_date_is_honoured() {
 
 #[test]
 fn a_429_storm_without_retry_after_backs_off_then_gives_up_with_exit_7() {
-    let server = ScriptedServer::sequence(vec![Reply::error(429, "Rate limit exceeded")]);
+    let server = ScriptedServer::sequence_importing(vec![Reply::error(429, "Rate limit exceeded")]);
     Leadctl::against(&server.url())
         .env("LEADCTL_RETRY_BASE_MS", "5")
         .args(CREATE_ONE)
@@ -305,7 +305,7 @@ fn a_429_storm_without_retry_after_backs_off_then_gives_up_with_exit_7() {
 
 #[test]
 fn a_boot_error_is_retried_because_the_function_never_ran() {
-    let server = ScriptedServer::sequence(vec![
+    let server = ScriptedServer::sequence_importing(vec![
         Reply::json(
             503,
             json!({"code": "BOOT_ERROR", "message": "Worker failed to boot"}),
@@ -324,7 +324,7 @@ fn a_boot_error_is_retried_because_the_function_never_ran() {
 
 #[test]
 fn several_leads_with_one_refused_exit_8_and_print_the_rest() {
-    let server = ScriptedServer::start(|req, _| {
+    let server = ScriptedServer::importing(|req, _| {
         if req.json()["email"] == "bad@example.com" {
             Reply::error(400, "channel_id required")
         } else {

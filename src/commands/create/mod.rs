@@ -3,6 +3,7 @@
 //! `get_channels`, before the first lead is sent.
 
 mod draft;
+mod send;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -10,11 +11,11 @@ use serde_json::Value;
 use super::properties::{problem_list, resolve_one};
 use crate::api::models::{ActionBody, NewLead};
 use crate::api::properties::{find_channel, is_uuid};
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiClient;
 use crate::cli::CreateArgs;
 use crate::error::{Failure, Kind};
 use crate::log::Log;
-use crate::output::{Output, OutputFormat};
+use crate::output::Output;
 use crate::settings::Settings;
 use draft::{parse_json, read_json, to_new_lead, Draft, Located, PropertyDraft};
 
@@ -55,7 +56,18 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let Some(client) = client else {
         return Ok(());
     };
-    send_all(&client, &leads, args.public, settings, out)
+    let flags = send::Flags {
+        public: args.public,
+        policy: crate::import::decide::Policy {
+            retry_unknown: args.retry_unknown,
+            // A 4xx proves nothing was created: `create` sends a failed key again.
+            retry_failed: true,
+            update: args.update,
+            force: args.force,
+        },
+        key: args.key,
+    };
+    send::send_all(&client, &leads, &flags, settings, out)
 }
 
 /// The leads to create as drafts: from `--json`, or one from the command line; field flags and
@@ -167,79 +179,9 @@ fn client_for(
     })
 }
 
-fn send_all(
-    client: &ApiClient,
-    leads: &[(String, NewLead)],
-    public: bool,
-    settings: &Settings,
-    out: &mut Output,
-) -> Result<()> {
-    let total = leads.len();
-    let mut created = Vec::new();
-    let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
-    let mut unsent = 0;
-    // With -o id or ndjson, each lead is printed as soon as it exists: if the run is killed
-    // half-way, what was printed is the record of what was created.
-    let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
-    let mut output_error: Option<std::io::Error> = None;
-    for (i, (label, lead)) in leads.iter().enumerate() {
-        let result = if public {
-            client.lead_external(lead)
-        } else {
-            client.create_lead(lead)
-        };
-        match result {
-            Ok(lead) => {
-                if streaming && output_error.is_none() {
-                    if let Err(e) = out.leads(std::slice::from_ref(&lead)) {
-                        output_error = Some(e);
-                    }
-                }
-                created.push(lead);
-            }
-            Err(e) => {
-                let fatal = e.stops_batch();
-                let unknown = e.is_unknown_outcome();
-                let err = anyhow::Error::new(e).context(if total == 1 {
-                    "creating the lead".to_string()
-                } else {
-                    format!("lead {} of {total} ({label})", i + 1)
-                });
-                if total > 1 {
-                    let what = if unknown {
-                        "outcome unknown"
-                    } else {
-                        "not created"
-                    };
-                    // Shown even with -q: the summary refers to these lines.
-                    settings.log().problem(&format!("{what}: {err:#}"));
-                }
-                failures.push((i, err));
-                if fatal {
-                    unsent = total - i - 1;
-                    break;
-                }
-            }
-        }
-    }
-    if !streaming && output_error.is_none() {
-        if let Err(e) = out.leads(&created) {
-            output_error = Some(e);
-        }
-    }
-    // A closed stdout loses output, not leads: the failures still decide the exit code.
-    if let Some(e) = output_error {
-        if failures.is_empty() || e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(anyhow::Error::new(e).context("writing the created leads"));
-        }
-    }
-
-    batch_result(created.len(), total, failures, unsent)
-}
-
 /// What a run with these failures comes to: success, the one error, or the partial result
 /// (exit 8) that counts the leads created, not created and of unknown outcome.
-fn batch_result(
+pub(super) fn batch_result(
     created: usize,
     total: usize,
     mut failures: Vec<(usize, anyhow::Error)>,
@@ -256,15 +198,7 @@ fn batch_result(
             err
         });
     }
-    let unknown = failures
-        .iter()
-        .filter(|(_, e)| {
-            e.chain().any(|c| {
-                c.downcast_ref::<ApiError>()
-                    .is_some_and(ApiError::is_unknown_outcome)
-            })
-        })
-        .count();
+    let unknown = failures.iter().filter(|(_, e)| send::is_unknown(e)).count();
     let mut message = format!(
         "{} of {total} leads created; {} not created",
         created,

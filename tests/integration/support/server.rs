@@ -116,6 +116,11 @@ impl ScriptedServer {
         ScriptedServer::start_with(script, true)
     }
 
+    /// Like `sequence`, for imports and creates (see `importing`).
+    pub fn sequence_importing(replies: Vec<Reply>) -> ScriptedServer {
+        ScriptedServer::importing(move |_, n| replies[n.min(replies.len() - 1)].clone())
+    }
+
     /// Replies in order; the last one repeats.
     pub fn sequence(replies: Vec<Reply>) -> ScriptedServer {
         ScriptedServer::start(move |_, n| replies[n.min(replies.len() - 1)].clone())

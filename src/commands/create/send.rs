@@ -1,0 +1,351 @@
+//! Sending `create`'s leads exactly once through the ledger: a key already created prints that
+//! lead (exit 0) unless `--force`; changed fields are named, and sent with `--update`; a key
+//! sent earlier without an answer is `unknown` unless `--retry-unknown`. doc/ledger.md.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+
+use crate::api::models::{Lead, NewLead};
+use crate::api::{ApiClient, ApiError};
+use crate::error::{Failure, Kind};
+use crate::import::decide::{self, Decision, Policy};
+use crate::import::known::Known;
+use crate::import::once::{self, Claimed, Keyed, Place};
+use crate::import::report::Outcome;
+use crate::ledger::{identity, now_secs, scope_url, Entry, Ledger, Op, State};
+use crate::log::Log;
+use crate::output::{Output, OutputFormat};
+use crate::settings::Settings;
+
+/// What the flags ask of the sending.
+pub(super) struct Flags {
+    pub public: bool,
+    pub policy: Policy,
+    pub key: Option<crate::ledger::KeyKind>,
+}
+
+/// What happened to one lead.
+enum Done {
+    Created(Lead),
+    /// It exists already (the ledger or the server says so); the note says why.
+    Existing(Lead, String),
+    Updated(Lead, String),
+}
+
+/// A lead's failure, and whether the run must stop.
+struct Failed(anyhow::Error, bool);
+
+pub(super) fn send_all(
+    client: &ApiClient,
+    leads: &[(String, NewLead)],
+    flags: &Flags,
+    settings: &Settings,
+    out: &mut Output,
+) -> Result<()> {
+    let log = settings.log();
+    let ledger = match &settings.ledger {
+        Some(location) => Some(Ledger::open(location)?),
+        None => {
+            log.warn(
+                "--no-ledger: nothing is remembered, so a lead created before is created again",
+            );
+            None
+        }
+    };
+    let scope = scope_url(&settings.api_url.value);
+    let place = Place {
+        ledger: ledger.as_ref(),
+        scope_url: &scope,
+        input: "create",
+    };
+    let ctx = Ctx {
+        client,
+        place: &place,
+        known: Known::default(),
+        has_key: settings.require_key().is_ok(),
+        flags,
+        log: &log,
+    };
+    let total = leads.len();
+    let mut done = Vec::new();
+    let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
+    let mut unsent = 0;
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    // With -o id or ndjson, each lead is printed as soon as it exists: if the run is killed
+    // half-way, what was printed is the record of what was created.
+    let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
+    let mut output_error: Option<std::io::Error> = None;
+    for (i, (label, lead)) in leads.iter().enumerate() {
+        let keyed = Keyed::new(lead.clone(), flags.key)
+            .map_err(|why| Failure::input(format!("{label} {why}")))?;
+        let id = (keyed.channel.clone(), keyed.key.clone());
+        if let Some(first) = seen.get(&id) {
+            log.warn(&format!(
+                "{label}: the same {} as lead {first}: one lead is created for both",
+                identity::describe_key(&keyed.key)
+            ));
+            continue;
+        }
+        seen.insert(id, i + 1);
+        let lead = match ctx.one(&keyed, i as u64 + 1) {
+            Ok(Done::Created(lead)) => lead,
+            Ok(Done::Existing(lead, note)) | Ok(Done::Updated(lead, note)) => {
+                let who = format!("the lead with {}", identity::describe_key(&keyed.key));
+                if total == 1 {
+                    log.notice(&format!("{who}: {note}"));
+                } else {
+                    log.notice(&format!("{label} ({who}): {note}"));
+                }
+                lead
+            }
+            Err(Failed(e, fatal)) => {
+                let err = if total == 1 {
+                    e
+                } else {
+                    let err = e.context(format!("lead {} of {total} ({label})", i + 1));
+                    // Shown even with -q: the summary refers to these lines.
+                    log.problem(&format!("{}: {err:#}", what_failed(&err)));
+                    err
+                };
+                failures.push((i, err));
+                if fatal {
+                    unsent = total - i - 1;
+                    break;
+                }
+                continue;
+            }
+        };
+        if streaming && output_error.is_none() {
+            if let Err(e) = out.leads(std::slice::from_ref(&lead)) {
+                output_error = Some(e);
+            }
+        }
+        done.push(lead);
+    }
+    if !streaming && output_error.is_none() {
+        if let Err(e) = out.leads(&done) {
+            output_error = Some(e);
+        }
+    }
+    // A closed stdout loses output, not leads: the failures still decide the exit code.
+    if let Some(e) = output_error {
+        if failures.is_empty() || e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(anyhow::Error::new(e).context("writing the created leads"));
+        }
+    }
+    super::batch_result(done.len(), total, failures, unsent)
+}
+
+fn what_failed(err: &anyhow::Error) -> &'static str {
+    if is_unknown(err) {
+        "outcome unknown"
+    } else {
+        "not created"
+    }
+}
+
+/// Whether an error leaves the lead possibly created.
+pub(super) fn is_unknown(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<ApiError>()
+            .is_some_and(ApiError::is_unknown_outcome)
+            || c.downcast_ref::<Failure>()
+                .is_some_and(|f| f.kind == Kind::Partial)
+    })
+}
+
+struct Ctx<'a> {
+    client: &'a ApiClient,
+    place: &'a Place<'a>,
+    known: Known,
+    has_key: bool,
+    flags: &'a Flags,
+    log: &'a Log,
+}
+
+impl Ctx<'_> {
+    fn one(&self, k: &Keyed, row: u64) -> Result<Done, Failed> {
+        let fatal = |e: anyhow::Error| Failed(e, true);
+        let Some(ledger) = self.place.ledger else {
+            let (lead, _) = self.send(k, row, None, None)?;
+            return Ok(Done::Created(lead));
+        };
+        if self.has_key {
+            let warn = |text: &str| self.log.warn(text);
+            self.known
+                .ensure(&k.channel, self.client, ledger, self.place.scope_url, &warn)
+                .map_err(fatal)?;
+        }
+        let (entry, other_key) = once::lookup(ledger, self.place.scope_url, k)
+            .map_err(|f| fatal(f.into()))?;
+        let decision = decide::decide(
+            entry.as_ref(),
+            &k.hash,
+            &k.fields,
+            self.flags.policy,
+            now_secs(),
+        );
+        match decision {
+            Decision::Create { expect, previous } => {
+                let (expect, previous) = if other_key {
+                    (None, None)
+                } else {
+                    (expect, previous)
+                };
+                if previous.is_none() {
+                    let mut keys = vec![k.key.clone()];
+                    keys.extend(k.other_keys());
+                    if let Some(id) = self.known.lead_with(&k.channel, &keys) {
+                        let found = Entry {
+                            state: State::Created,
+                            lead_id: Some(id.clone()),
+                            via: Some("server".into()),
+                            sent_at: None,
+                            answered_at: Some(now_secs()),
+                            ..once::claim_entry(self.place, k, row, None)
+                        };
+                        ledger
+                            .apply(Op::PutIfAbsent(found))
+                            .map_err(|f| fatal(f.into()))?;
+                        let note = format!(
+                            "already in KeenPartner as {id} (found among the channel's newest \
+                             leads), so it was not created again; --force creates another"
+                        );
+                        return Ok(Done::Existing(self.fetch(&id), note));
+                    }
+                }
+                let (lead, forced) = self.send(k, row, expect, previous.as_ref())?;
+                if forced {
+                    self.log
+                        .notice(&format!("--force: created another lead, {}", lead.id));
+                }
+                Ok(Done::Created(lead))
+            }
+            Decision::Update {
+                lead_id,
+                changed,
+                previous,
+            } => match once::update(
+                self.client,
+                self.place,
+                k,
+                row,
+                &lead_id,
+                &changed,
+                &previous,
+            ) {
+                Ok((lead, failed)) => {
+                    let mut note = format!("updated {} ({})", lead_id, changed.join(", "));
+                    if let Some(f) = failed {
+                        note.push_str(&format!("; the ledger could not record it: {}", f.message));
+                    }
+                    Ok(Done::Updated(lead, note))
+                }
+                Err(e) => {
+                    let stops = e.stops_batch();
+                    Err(Failed(anyhow::Error::new(e).context("update_lead"), stops))
+                }
+            },
+            Decision::Skip { lead_id, note } => {
+                let id = lead_id.unwrap_or_default();
+                Ok(Done::Existing(
+                    self.fetch(&id),
+                    format!("{note}, so it was not created again; --force creates another"),
+                ))
+            }
+            Decision::Changed { lead_id, note, .. } => {
+                let id = lead_id.unwrap_or_default();
+                Ok(Done::Existing(self.fetch(&id), note))
+            }
+            Decision::Unknown { note, .. } => Err(Failed(unknown(&note), false)),
+            Decision::Failed { note } => Err(Failed(Failure::input(note).into(), false)),
+        }
+    }
+
+    /// Claims, sends, records. `Ok((lead, true))` when it took over a created key (`--force`).
+    fn send(
+        &self,
+        k: &Keyed,
+        row: u64,
+        expect: Option<(State, i64)>,
+        previous: Option<&Entry>,
+    ) -> Result<(Lead, bool), Failed> {
+        let claimed = match once::claim(self.place, k, row, expect, previous) {
+            Ok(Claimed::Ours(entry)) => entry,
+            Ok(Claimed::Taken(current)) => {
+                return match decide::decide(
+                    Some(&current),
+                    &k.hash,
+                    &k.fields,
+                    Policy::default(),
+                    now_secs(),
+                ) {
+                    Decision::Skip { lead_id, .. } | Decision::Changed { lead_id, .. } => {
+                        Ok((self.fetch(&lead_id.unwrap_or_default()), false))
+                    }
+                    _ => Err(Failed(
+                        unknown("another leadctl run sharing the ledger is sending it right now"),
+                        false,
+                    )),
+                };
+            }
+            Err(f) => return Err(Failed(f.into(), true)),
+        };
+        let answer = if self.flags.public {
+            self.client.lead_external(&k.lead)
+        } else {
+            self.client.create_lead(&k.lead)
+        };
+        let (outcome, lead, err) = once::outcome_of(answer);
+        let error = err.as_ref().map(|e| e.to_string()).or_else(|| {
+            (outcome == Outcome::Unknown)
+                .then(|| "the server answered without a lead id; it may exist".to_string())
+        });
+        let recorded = once::record(
+            self.place,
+            &claimed,
+            previous,
+            outcome,
+            lead.as_ref().map(|l| l.id.as_str()),
+            error.as_deref(),
+        );
+        match (lead, err) {
+            (Some(lead), _) => {
+                if let Err(f) = recorded {
+                    self.log.warn(&format!(
+                        "lead {} was created, but the ledger could not record it: {}",
+                        lead.id, f.message
+                    ));
+                }
+                Ok((lead, previous.is_some_and(|p| p.state == State::Created)))
+            }
+            (None, Some(e)) => {
+                let stops = e.stops_batch();
+                Err(Failed(anyhow::Error::new(e), stops))
+            }
+            (None, None) => Err(Failed(unknown(error.as_deref().unwrap_or("")), false)),
+        }
+    }
+
+    /// The lead as the server has it, for printing; only its id when it cannot be read.
+    fn fetch(&self, id: &str) -> Lead {
+        if self.has_key {
+            match self.client.get_lead_by_id(id) {
+                Ok(lead) => return lead,
+                Err(e) => self.log.debug(&format!("reading lead {id}: {e}")),
+            }
+        }
+        Lead::with_id(id)
+    }
+}
+
+/// A lead whose outcome is unknown (exit 8 when it is the only one).
+fn unknown(note: &str) -> anyhow::Error {
+    Failure::new(Kind::Partial, format!("outcome unknown: {note}"))
+        .with_hint(
+            "check it in KeenPartner (`leadctl leads list`); if it does not exist, run the same \
+             command with --retry-unknown",
+        )
+        .into()
+}
