@@ -14,6 +14,7 @@ mod faults;
 mod fuzz;
 mod help;
 mod import;
+mod ledger;
 mod sandbox;
 mod security;
 mod terminal;
