@@ -2,6 +2,9 @@
 //! across files, re-exports, re-runs, kills, concurrent processes and damaged ledger files.
 //! Every test checks what the server holds, not only what leadctl says.
 
+// Seeds, trials and skipped checks are printed (shown for a failing test).
+#![allow(clippy::print_stderr)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -850,7 +853,6 @@ fn a_ledger_that_fills_the_disk_mid_run_stops_and_the_rest_is_sent_once_later() 
         .arg(&file)
         .args(["--concurrency", "1", "-o", "ndjson"])
         .run();
-    eprintln!("{}", out.stderr);
     out.code(3)
         .stderr_has(&format!("the ledger {}", ledger.display()))
         .stderr_has("cannot write");
