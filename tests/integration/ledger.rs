@@ -904,3 +904,64 @@ fn create_json_twice_creates_no_duplicate() {
         again.stderr
     );
 }
+
+#[test]
+fn a_truncated_ledger_is_refused_before_anything_is_sent() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = a_ledger_with_leads(&sb, dir.path(), 60);
+    let len = std::fs::metadata(&ledger).unwrap().len();
+    // Cut at a page boundary past the first pages, as a copy stopped midway leaves it.
+    let keep = (len / 4096 / 2).max(2) * 4096;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&ledger)
+        .unwrap()
+        .set_len(keep)
+        .unwrap();
+    refused(&sb, leadctl(&sb), &ledger, "is damaged");
+    assert_eq!(created(&sb), 60);
+}
+
+#[test]
+#[ignore = "bug: `--key email` after a run keyed by business id re-creates the 50 of 150 leads older than the server's newest 100 (exit 0, no warning): send.rs decide_row looks up only the row's key under the forced kind"]
+fn switching_the_key_between_runs_creates_nothing_twice() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    // More rows than the newest 100 the server lists, so only the ledger can know them all.
+    let file = write_csv(dir.path(), "k.csv", 150);
+    import(&sb, &file, &["--concurrency", "8"])
+        .code(0)
+        .stderr_has("150 created");
+    let out = import(&sb, &file, &["--key", "email", "--concurrency", "8"]);
+    assert_eq!(created(&sb), 150, "no lead created again");
+    assert_no_duplicates(&sb);
+    out.code(0).stderr_has("0 created, 150 skipped");
+}
+
+#[test]
+#[ignore = "bug: an export that gains a Business ID column re-creates every lead (10 of 10 duplicated, exit 0, no warning): send.rs decide_row and Known::lead_with look up only the row's business_id key, never its email, which the ledger and the server hold"]
+fn an_export_that_gains_a_business_id_column_creates_nothing_twice() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let monday = dir.path().join("monday.csv");
+    let mut text = String::from("Email,First Name\n");
+    for i in 1..=10 {
+        text.push_str(&format!("user{i}@example.com,User {i}\n"));
+    }
+    std::fs::write(&monday, text).unwrap();
+    import(&sb, &monday, &[]).code(0).stderr_has("10 created");
+    // Tuesday the CRM export carries its ids too: the same 10 people, keyed by business id now.
+    let tuesday = write_csv(dir.path(), "tuesday.csv", 10);
+    let out = import(&sb, &tuesday, &[]);
+    assert_eq!(created(&sb), 10, "no lead created again");
+    assert_eq!(sb.stats()["duplicates"]["email"], json!([]));
+    out.code(0);
+    let r = results(&out);
+    assert!(rows_with(&r, "created").is_empty(), "{}", out.stdout);
+    // The same people with a business id added: skipped, or `changed` naming business_id.
+    assert_eq!(
+        rows_with(&r, "skipped").len() + rows_with(&r, "changed").len(),
+        10
+    );
+}
