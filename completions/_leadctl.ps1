@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
         'leadctl;create' {
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The lead''s email address')
             [CompletionResult]::new('--first-name', '--first-name', [CompletionResultType]::ParameterName, 'First name')
             [CompletionResult]::new('--last-name', '--last-name', [CompletionResultType]::ParameterName, 'Last name')
@@ -77,6 +78,9 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]')
             [CompletionResult]::new('--public', '--public', [CompletionResultType]::ParameterName, 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and print the exact request body(ies) as JSON on stdout; send nothing')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Create another lead even when the ledger says this one''s key was created already')
+            [CompletionResult]::new('--update', '--update', [CompletionResultType]::ParameterName, 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead')
+            [CompletionResult]::new('--retry-unknown', '--retry-unknown', [CompletionResultType]::ParameterName, 'Send a lead an earlier run sent without a reliable answer (it may exist already)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]')
             [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Remember nothing: leads created by earlier runs are created again')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less on stderr: no progress, notices or retry announcements (errors still print)')

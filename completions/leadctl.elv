@@ -52,6 +52,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         &'leadctl;create'= {
             cand --channel 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]'
             cand --json 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields'
+            cand --key 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]'
             cand --email 'The lead''s email address'
             cand --first-name 'First name'
             cand --last-name 'Last name'
@@ -73,6 +74,9 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
             cand --public 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
             cand --dry-run 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+            cand --force 'Create another lead even when the ledger says this one''s key was created already'
+            cand --update 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead'
+            cand --retry-unknown 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand --no-ledger 'Remember nothing: leads created by earlier runs are created again'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

@@ -56,6 +56,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the 
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes) or a command\'s help'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l first-name -d 'First name' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l last-name -d 'Last name' -r
@@ -81,6 +82,9 @@ always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l force -d 'Create another lead even when the ledger says this one\'s key was created already'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l retry-unknown -d 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

@@ -185,7 +185,8 @@ fn each_http_status_has_its_exit_code_and_message() {
 
 #[test]
 fn exit_7_for_a_timeout_which_is_not_retried() {
-    let server = ScriptedServer::sequence_importing(vec![create_ok().delayed(Duration::from_secs(3))]);
+    let server =
+        ScriptedServer::sequence_importing(vec![create_ok().delayed(Duration::from_secs(3))]);
     let started = Instant::now();
     let out = Leadctl::against(&server.url())
         .args([

@@ -463,9 +463,10 @@ fn unknown_and_never_resent(reply: Reply, timeout: &str, expect: &str) -> Outcom
 #[test]
 fn a_cut_off_json_answer_is_unknown() {
     let body = r#"{"lead": {"id": "00000000-0000-4000-8000-0000000"#;
-    // A complete HTTP answer whose JSON is cut off...
+    // A complete HTTP answer whose JSON is cut off (the server closes the connection after it, and
+    // says so: a pooled connection it closed could otherwise meet the next request)...
     let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     unknown_and_never_resent(

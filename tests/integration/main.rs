@@ -19,6 +19,7 @@ mod import;
 mod journey;
 mod lead_changes;
 mod leads;
+mod ledger;
 mod network;
 mod purchases;
 mod refusals;

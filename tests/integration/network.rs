@@ -17,9 +17,12 @@ fn lead_body() -> String {
 }
 
 fn create_against(url: &str) -> Leadctl {
+    // --no-ledger: one request per run (no read of the channel's leads first), as these tests
+    // are about the transport.
     Leadctl::against(url)
         .env("LEADCTL_RETRY_BASE_MS", "1")
         .args([
+            "--no-ledger",
             "create",
             "--channel",
             CHANNEL,

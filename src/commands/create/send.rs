@@ -177,8 +177,8 @@ impl Ctx<'_> {
                 .ensure(&k.channel, self.client, ledger, self.place.scope_url, &warn)
                 .map_err(fatal)?;
         }
-        let (entry, other_key) = once::lookup(ledger, self.place.scope_url, k)
-            .map_err(|f| fatal(f.into()))?;
+        let (entry, other_key) =
+            once::lookup(ledger, self.place.scope_url, k).map_err(|f| fatal(f.into()))?;
         let decision = decide::decide(
             entry.as_ref(),
             &k.hash,
@@ -209,8 +209,8 @@ impl Ctx<'_> {
                             .apply(Op::PutIfAbsent(found))
                             .map_err(|f| fatal(f.into()))?;
                         let note = format!(
-                            "already in KeenPartner as {id} (found among the channel's newest \
-                             leads), so it was not created again; --force creates another"
+                            "exists already in KeenPartner as {id} (found among the channel's \
+                             newest leads), so it was not created again; --force creates another"
                         );
                         return Ok(Done::Existing(self.fetch(&id), note));
                     }
@@ -251,7 +251,10 @@ impl Ctx<'_> {
                 let id = lead_id.unwrap_or_default();
                 Ok(Done::Existing(
                     self.fetch(&id),
-                    format!("{note}, so it was not created again; --force creates another"),
+                    format!(
+                        "exists already ({note}), so it was not created again; --force creates \
+                         another"
+                    ),
                 ))
             }
             Decision::Changed { lead_id, note, .. } => {

@@ -155,6 +155,25 @@ impl Leadctl {
         self
     }
 
+    /// Runs the binary through `wrapper` (a program and its leading arguments, e.g. a shell that
+    /// sets a resource limit and then `exec "$0" "$@"`): the wrapper gets the binary's path and
+    /// then its arguments; the environment and the working directory are kept.
+    pub fn wrapped(mut self, wrapper: &[&str]) -> Leadctl {
+        let mut cmd = Command::new(wrapper[0]);
+        cmd.args(&wrapper[1..]).arg(bin()).args(self.cmd.get_args());
+        for (k, v) in self.cmd.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        if let Some(dir) = self.cmd.get_current_dir() {
+            cmd.current_dir(dir);
+        }
+        self.cmd = cmd;
+        self
+    }
+
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Leadctl {
         self.stdin = Some(input.into());
         self
