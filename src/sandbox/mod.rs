@@ -17,7 +17,7 @@
 //! them together and must not print: `banner` returns the start text for the caller
 //! (`commands::sandbox`) to show.
 //!
-//! Dependencies: only `crate::time` (and the shared file helpers once they exist) outside this
+//! Dependencies: only `crate::time` and `crate::fsutil` (the atomic 0600 write) outside this
 //! module; never the CLI, settings, output or the API client (a unit test checks).
 
 mod actions;
