@@ -30,10 +30,17 @@ fn options(args: &ServeArgs, quiet: bool) -> Options {
         rate_limit: args.rate_limit,
         drop_rate: args.drop_rate,
         boot_error_rate: args.boot_error_rate,
+        capacity: args.capacity.map(to_usize),
+        overload_at: args.overload_at.map(to_usize),
         seed: args.seed,
         state: args.state.clone(),
         log_requests: !quiet,
     }
+}
+
+/// A count from the command line (u32) as the emulator's usize (saturating on 16-bit targets).
+fn to_usize(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
@@ -95,6 +102,8 @@ mod tests {
             rate_limit: Some(10),
             drop_rate: 0.0,
             boot_error_rate: 0.5,
+            capacity: None,
+            overload_at: None,
             seed: Some(3),
             state: None,
         };
@@ -107,5 +116,17 @@ mod tests {
         );
         assert!(o.log_requests);
         assert!(!options(&args, true).log_requests);
+        let loaded = options(
+            &ServeArgs {
+                capacity: Some(20),
+                overload_at: Some(30),
+                ..args
+            },
+            true,
+        );
+        assert_eq!(
+            (loaded.capacity, loaded.overload_at),
+            (Some(20), Some(30))
+        );
     }
 }
