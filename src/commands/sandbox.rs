@@ -124,9 +124,6 @@ mod tests {
             },
             true,
         );
-        assert_eq!(
-            (loaded.capacity, loaded.overload_at),
-            (Some(20), Some(30))
-        );
+        assert_eq!((loaded.capacity, loaded.overload_at), (Some(20), Some(30)));
     }
 }

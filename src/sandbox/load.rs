@@ -142,10 +142,7 @@ impl Load {
         s.next_ticket += 1;
         let capacity = self.cfg.capacity.unwrap_or(usize::MAX);
         while s.serving != ticket || s.processing >= capacity {
-            s = self
-                .turn
-                .wait(s)
-                .unwrap_or_else(PoisonError::into_inner);
+            s = self.turn.wait(s).unwrap_or_else(PoisonError::into_inner);
         }
         s.serving += 1;
         s.processing += 1;
@@ -242,7 +239,10 @@ mod tests {
         let refused: Vec<Admission> = (0..10).map(|_| l.arrive().admission).collect();
         // Each refused one leaves at once, so every one of them is the third in flight.
         assert_eq!(
-            refused.iter().filter(|&&a| a == Admission::RefusedAfter).count(),
+            refused
+                .iter()
+                .filter(|&&a| a == Admission::RefusedAfter)
+                .count(),
             3
         );
         assert!(!refused.contains(&Admission::Admitted));

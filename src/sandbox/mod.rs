@@ -118,7 +118,9 @@ impl Options {
             parts.push(format!("latency {} ms", self.latency.as_millis()));
         }
         if let Some(n) = self.capacity {
-            parts.push(format!("capacity {n} at once (the rest queue in arrival order)"));
+            parts.push(format!(
+                "capacity {n} at once (the rest queue in arrival order)"
+            ));
         }
         if let Some(m) = self.overload_at {
             parts.push(format!(
@@ -162,7 +164,10 @@ impl Options {
                 bail!("the sandbox's {name} must be between 0 and 1, got {p}");
             }
         }
-        for (name, n) in [("capacity", self.capacity), ("overload limit", self.overload_at)] {
+        for (name, n) in [
+            ("capacity", self.capacity),
+            ("overload limit", self.overload_at),
+        ] {
             if n == Some(0) {
                 bail!("the sandbox's {name} must be at least 1");
             }
@@ -423,7 +428,11 @@ mod tests {
                 ..Options::ephemeral()
             },
         ] {
-            let e = zero.check().err().map(|e| e.to_string()).unwrap_or_default();
+            let e = zero
+                .check()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(e.contains("at least 1"), "{e}");
         }
         assert!(Sandbox::start(Options {
