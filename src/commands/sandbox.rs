@@ -2,7 +2,7 @@
 //!
 //! Prints the banner (or, with `-q`, only its first line `listening on http://ADDR`, which
 //! scripts and tests wait for), then one line per request, and a one-line summary at the end
-//! (the last two not with `-q`).
+//! (the last two not with `-q`; the summary counts the 546 answers with `--overload-at`).
 //! All of it goes to stderr: this command has no data output.
 
 use std::io::{self, Write};
@@ -78,9 +78,18 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
         .as_ref()
         .map(|p| format!(", state saved to {}", p.display()))
         .unwrap_or_default();
+    // Only with --overload-at, so the usual line stays as it was.
+    let overloaded = if args.overload_at.is_some() {
+        format!(
+            ", 546 WORKER_LIMIT {} before and {} after processing",
+            stats["overloaded"]["before"], stats["overloaded"]["after"]
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         io::stderr().lock(),
-        "sandbox stopped: requests {} (dropped {}), leads {}, purchases {}{state}",
+        "sandbox stopped: requests {} (dropped {}{overloaded}), leads {}, purchases {}{state}",
         stats["requests"]["total"],
         stats["dropped"],
         stats["leads"],

@@ -254,6 +254,15 @@ fn serve_shows_the_flags_and_refuses_zero() {
                   546 WORKER_LIMIT past 6 in flight (3 in 10 of them after processing)";
     assert!(s.stderr_once(needle).contains(needle), "{}", s.stderr());
     assert_eq!(s.create("banner@x.example")["email"], "banner@x.example");
+    let (status, err) = s.signal_and_wait("-INT");
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains(
+            "sandbox stopped: requests 1 (dropped 0, 546 WORKER_LIMIT 0 before and 0 after \
+             processing), leads 2, purchases 0"
+        ),
+        "{err}"
+    );
     for flag in ["--capacity", "--overload-at"] {
         let err = Server::try_start(&[flag, "0"])
             .err()
