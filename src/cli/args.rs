@@ -439,8 +439,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub capacity: Option<u32>,
 
-    /// Past N requests in flight (waiting or processing), answer 546 WORKER_LIMIT: most before
-    /// processing, 3 in 10 after it (the lead exists: an unknown outcome for the client)
+    /// Past N requests in flight (waiting or processing), answer 546 WORKER_LIMIT: 7 in 10 before
+    /// processing, 3 in 10 after it (the lead is created anyway: an unknown outcome)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub overload_at: Option<u32>,
 
