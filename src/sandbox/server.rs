@@ -4,10 +4,11 @@
 //! processing slots (`--capacity`).
 //!
 //! Concurrency rules: latency sleeps happen with no lock held (a `--capacity` slot is not a
-//! lock: it is taken and given back under the load's own short-lived one); the data lock is held only to
-//! run one action (microseconds) or to copy the data for a save; saves are serialized by their
-//! own lock and coalesced, so 16 concurrent creates need not write 16 files. Statistics have
-//! their own lock. Every lock is taken with [`lock`], which survives poisoning.
+//! lock: it is taken and given back under the load's own short-lived one); the data lock is
+//! held only to run one action (microseconds) or to copy the data for a save; saves are
+//! serialized by their own lock and coalesced, so 16 concurrent creates need not write 16
+//! files. Statistics have their own lock. Every lock is taken with [`lock`], which survives
+//! poisoning.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
