@@ -387,6 +387,8 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Answer 429 with Retry-After past N requests a second')
             [CompletionResult]::new('--drop-rate', '--drop-rate', [CompletionResultType]::ParameterName, 'Process this fraction of requests, then close the connection without answering')
             [CompletionResult]::new('--boot-error-rate', '--boot-error-rate', [CompletionResultType]::ParameterName, 'Answer this fraction with 503 and `sb-error-code: BOOT_ERROR`, unprocessed')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'Process at most N requests at once; the rest wait their turn, so latency grows with load (--latency-ms is each one''s service time)')
+            [CompletionResult]::new('--overload-at', '--overload-at', [CompletionResultType]::ParameterName, 'Past N requests in flight (waiting or processing), answer 546 WORKER_LIMIT: 7 in 10 before processing, 3 in 10 after it (the lead is created anyway: an unknown outcome)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the fault injection, for repeatable runs')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep the data in FILE across restarts (written atomically)')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')

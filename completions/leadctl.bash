@@ -1536,7 +1536,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__sandbox__subcmd__serve)
-            opts="-p -o -q -v -h --addr --latency-ms --error-rate --rate-limit --drop-rate --boot-error-rate --seed --state --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --addr --latency-ms --error-rate --rate-limit --drop-rate --boot-error-rate --capacity --overload-at --seed --state --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1563,14 @@ _leadctl() {
                     return 0
                     ;;
                 --boot-error-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capacity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overload-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -370,6 +370,8 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --rate-limit 'Answer 429 with Retry-After past N requests a second'
             cand --drop-rate 'Process this fraction of requests, then close the connection without answering'
             cand --boot-error-rate 'Answer this fraction with 503 and `sb-error-code: BOOT_ERROR`, unprocessed'
+            cand --capacity 'Process at most N requests at once; the rest wait their turn, so latency grows with load (--latency-ms is each one''s service time)'
+            cand --overload-at 'Past N requests in flight (waiting or processing), answer 546 WORKER_LIMIT: 7 in 10 before processing, 3 in 10 after it (the lead is created anyway: an unknown outcome)'
             cand --seed 'Seed for the fault injection, for repeatable runs'
             cand --state 'Keep the data in FILE across restarts (written atomically)'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'

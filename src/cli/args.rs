@@ -452,6 +452,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
     pub boot_error_rate: f64,
 
+    /// Process at most N requests at once; the rest wait their turn, so latency grows with load
+    /// (--latency-ms is each one's service time)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub capacity: Option<u32>,
+
+    /// Past N requests in flight (waiting or processing), answer 546 WORKER_LIMIT: 7 in 10 before
+    /// processing, 3 in 10 after it (the lead is created anyway: an unknown outcome)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub overload_at: Option<u32>,
+
     /// Seed for the fault injection, for repeatable runs
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

@@ -2,7 +2,7 @@
 //!
 //! Prints the banner (or, with `-q`, only its first line `listening on http://ADDR`, which
 //! scripts and tests wait for), then one line per request, and a one-line summary at the end
-//! (the last two not with `-q`).
+//! (the last two not with `-q`; the summary counts the 546 answers with `--overload-at`).
 //! All of it goes to stderr: this command has no data output.
 
 use std::io::{self, Write};
@@ -30,10 +30,17 @@ fn options(args: &ServeArgs, quiet: bool) -> Options {
         rate_limit: args.rate_limit,
         drop_rate: args.drop_rate,
         boot_error_rate: args.boot_error_rate,
+        capacity: args.capacity.map(to_usize),
+        overload_at: args.overload_at.map(to_usize),
         seed: args.seed,
         state: args.state.clone(),
         log_requests: !quiet,
     }
+}
+
+/// A count from the command line (u32) as the emulator's usize (saturating on 16-bit targets).
+fn to_usize(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
@@ -71,9 +78,18 @@ fn serve(args: &ServeArgs, quiet: bool) -> Result<()> {
         .as_ref()
         .map(|p| format!(", state saved to {}", p.display()))
         .unwrap_or_default();
+    // Only with --overload-at, so the usual line stays as it was.
+    let overloaded = if args.overload_at.is_some() {
+        format!(
+            ", 546 WORKER_LIMIT {} before and {} after processing",
+            stats["overloaded"]["before"], stats["overloaded"]["after"]
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         io::stderr().lock(),
-        "sandbox stopped: requests {} (dropped {}), leads {}, purchases {}{state}",
+        "sandbox stopped: requests {} (dropped {}{overloaded}), leads {}, purchases {}{state}",
         stats["requests"]["total"],
         stats["dropped"],
         stats["leads"],
@@ -95,6 +111,8 @@ mod tests {
             rate_limit: Some(10),
             drop_rate: 0.0,
             boot_error_rate: 0.5,
+            capacity: None,
+            overload_at: None,
             seed: Some(3),
             state: None,
         };
@@ -107,5 +125,14 @@ mod tests {
         );
         assert!(o.log_requests);
         assert!(!options(&args, true).log_requests);
+        let loaded = options(
+            &ServeArgs {
+                capacity: Some(20),
+                overload_at: Some(30),
+                ..args
+            },
+            true,
+        );
+        assert_eq!((loaded.capacity, loaded.overload_at), (Some(20), Some(30)));
     }
 }

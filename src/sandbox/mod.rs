@@ -12,12 +12,13 @@
 //! holds the fixed company, channels and lead; `data` the stored leads and purchases; `shapes`
 //! renders the API's JSON shapes; `actions` implements every action and error of doc/api.md
 //! (what exactly, and where the sandbox decides what the docs leave open: doc/sandbox.md);
-//! `faults` decides fault injection; `stats` counts requests; `server` owns sockets, threads,
+//! `faults` decides fault injection; `load` admits API requests and hands out processing
+//! slots (`--overload-at`, `--capacity`); `stats` counts requests; `server` owns sockets, threads,
 //! routing and `/__sandbox/*`; `persist` does the atomic `--state` file. This module only wires
 //! them together and must not print: `banner` returns the start text for the caller
 //! (`commands::sandbox`) to show.
 //!
-//! Dependencies: only `crate::time` (and the shared file helpers once they exist) outside this
+//! Dependencies: only `crate::time` and `crate::fsutil` (the atomic 0600 write) outside this
 //! module; never the CLI, settings, output or the API client (a unit test checks).
 
 mod actions;
@@ -25,6 +26,7 @@ mod banner;
 mod data;
 mod faults;
 mod http;
+mod load;
 mod persist;
 mod seed;
 mod server;
@@ -42,6 +44,7 @@ use anyhow::{bail, Context, Result};
 pub use banner::banner;
 use data::Data;
 use faults::FaultConfig;
+use load::LoadConfig;
 use server::{ServerConfig, Shared};
 
 pub const API_KEY: &str = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
@@ -75,6 +78,12 @@ pub struct Options {
     pub drop_rate: f64,
     /// Probability of a 503 with `sb-error-code: BOOT_ERROR`, before processing.
     pub boot_error_rate: f64,
+    /// At most this many API requests processed (service time, fault draw, action) at once;
+    /// the others wait in arrival order. `None`: no limit.
+    pub capacity: Option<usize>,
+    /// Past this many API requests in flight (queued or processing), 546 `WORKER_LIMIT`: most
+    /// before processing, 3 in 10 after (doc/sandbox.md). `None`: never.
+    pub overload_at: Option<usize>,
     /// Seed of the fault generator, for repeatable fault sequences.
     pub seed: Option<u64>,
     /// Keep leads and purchases in this file across restarts.
@@ -93,6 +102,8 @@ impl Options {
             rate_limit: None,
             drop_rate: 0.0,
             boot_error_rate: 0.0,
+            capacity: None,
+            overload_at: None,
             seed: None,
             state: None,
             log_requests: false,
@@ -105,6 +116,16 @@ impl Options {
         let mut parts = Vec::new();
         if !self.latency.is_zero() {
             parts.push(format!("latency {} ms", self.latency.as_millis()));
+        }
+        if let Some(n) = self.capacity {
+            parts.push(format!(
+                "capacity {n} at once (the rest queue in arrival order)"
+            ));
+        }
+        if let Some(m) = self.overload_at {
+            parts.push(format!(
+                "546 WORKER_LIMIT past {m} in flight (3 in 10 of them after processing)"
+            ));
         }
         if self.error_rate > 0.0 {
             parts.push(format!("{} answered 500 unprocessed", pct(self.error_rate)));
@@ -141,6 +162,14 @@ impl Options {
         ] {
             if !(0.0..=1.0).contains(&p) {
                 bail!("the sandbox's {name} must be between 0 and 1, got {p}");
+            }
+        }
+        for (name, n) in [
+            ("capacity", self.capacity),
+            ("overload limit", self.overload_at),
+        ] {
+            if n == Some(0) {
+                bail!("the sandbox's {name} must be at least 1");
             }
         }
         Ok(())
@@ -192,6 +221,10 @@ impl Sandbox {
                     boot_error_rate: opts.boot_error_rate,
                     seed: opts.seed,
                 },
+                load: LoadConfig {
+                    capacity: opts.capacity,
+                    overload_at: opts.overload_at,
+                },
                 state: opts.state.clone(),
                 log_requests: opts.log_requests,
             },
@@ -234,18 +267,21 @@ impl Sandbox {
     }
 
     /// What `GET /__sandbox/stats` answers: lead and purchase counts, request counts by
-    /// status and action, dropped answers, duplicate business ids and emails.
+    /// status and action, dropped answers, overload answers, in-flight and processing peaks,
+    /// duplicate business ids and emails.
     pub fn stats(&self) -> serde_json::Value {
         self.shared.stats_json()
     }
 
-    /// Stops accepting, lets requests in flight be answered (waiting at most the latency,
-    /// capped at a minute, plus 5 s), and saves `--state` one last time. Idempotent.
+    /// Stops accepting, lets requests in flight be answered (waiting at most the latency, times
+    /// the waves a `--capacity` queue needs, capped at a minute, plus 5 s), and saves `--state`
+    /// one last time. Idempotent.
     pub fn shutdown(&mut self) -> Result<()> {
         let Some(accept) = self.accept.take() else {
             return Ok(());
         };
-        let grace = self.opts.latency.min(Duration::from_secs(60)) + Duration::from_secs(5);
+        let service = self.opts.latency.saturating_mul(self.shared.waves());
+        let grace = service.min(Duration::from_secs(60)) + Duration::from_secs(5);
         server::stop(&self.shared, self.addr, accept, grace);
         if let Some(path) = &self.opts.state {
             self.shared
@@ -360,6 +396,8 @@ mod tests {
             rate_limit: Some(10),
             drop_rate: 0.0,
             boot_error_rate: 0.5,
+            capacity: None,
+            overload_at: None,
             seed: Some(3),
             state: None,
             log_requests: true,
@@ -370,6 +408,33 @@ mod tests {
              50% answered 503 BOOT_ERROR unprocessed, seed 3"
         );
         assert_eq!(Options::ephemeral().describe_faults(), "none");
+        let loaded = Options {
+            capacity: Some(4),
+            overload_at: Some(6),
+            ..Options::ephemeral()
+        };
+        assert_eq!(
+            loaded.describe_faults(),
+            "capacity 4 at once (the rest queue in arrival order), \
+             546 WORKER_LIMIT past 6 in flight (3 in 10 of them after processing)"
+        );
+        for zero in [
+            Options {
+                capacity: Some(0),
+                ..Options::ephemeral()
+            },
+            Options {
+                overload_at: Some(0),
+                ..Options::ephemeral()
+            },
+        ] {
+            let e = zero
+                .check()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("at least 1"), "{e}");
+        }
         assert!(Sandbox::start(Options {
             drop_rate: 2.0,
             ..Options::ephemeral()

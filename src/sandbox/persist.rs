@@ -1,12 +1,12 @@
 //! `--state FILE`: loading the sandbox's data at start and saving it atomically.
 //!
-//! A save writes a temporary file in the same directory, fsyncs it, renames it over the
-//! target and fsyncs the directory, so a crash or `kill -9` leaves either the old or the new
-//! file, never half of one.
+//! A save is the crate's one atomic write (`crate::fsutil::write_atomic`: a 0600 temporary file
+//! in the same directory, fsynced, renamed over the target, the directory fsynced), so a crash
+//! or `kill -9` leaves either the old or the new file, never half of one.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::io;
+use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 
@@ -46,38 +46,28 @@ pub(crate) fn encode(p: &Persisted) -> Vec<u8> {
     bytes
 }
 
-/// Replaces `path` with `bytes` atomically (temp file in the same directory, fsync, rename).
+/// Replaces `path` with `bytes` atomically, with the crate's one atomic write
+/// ([`crate::fsutil::write_atomic`]: a 0600 temporary file in the same directory, fsync,
+/// rename, directory fsync). Unlike that helper, a missing directory is an error, not created:
+/// a mistyped `--state` path fails at start instead of growing directories.
 pub(crate) fn save_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     };
-    let Some(name) = path.file_name() else {
+    if path.file_name().is_none() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "the state path has no file name",
         ));
-    };
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
     }
-    // Make the rename itself durable (a no-op where directories cannot be opened).
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the directory {} does not exist", dir.display()),
+        ));
     }
-    Ok(())
+    crate::fsutil::write_atomic(path, bytes)
 }
 
 #[cfg(test)]
@@ -102,6 +92,12 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, [std::ffi::OsString::from("state.json")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the state file is private");
+        }
     }
 
     #[test]

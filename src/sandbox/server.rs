@@ -1,11 +1,14 @@
 //! The sandbox's network side: the accept loop (one thread per connection), routing, applying
 //! the faults `faults` decides, counting requests into `stats`, the `/__sandbox/*` inspection
-//! endpoints and `--state` saves.
+//! endpoints and `--state` saves. `load` admits API requests (`--overload-at`) and hands out
+//! processing slots (`--capacity`).
 //!
-//! Concurrency rules: latency sleeps happen with no lock held; the data lock is held only to
-//! run one action (microseconds) or to copy the data for a save; saves are serialized by their
-//! own lock and coalesced, so 16 concurrent creates need not write 16 files. Statistics have
-//! their own lock. Every lock is taken with [`lock`], which survives poisoning.
+//! Concurrency rules: latency sleeps happen with no lock held (a `--capacity` slot is not a
+//! lock: it is taken and given back under the load's own short-lived one); the data lock is
+//! held only to run one action (microseconds) or to copy the data for a save; saves are
+//! serialized by their own lock and coalesced, so 16 concurrent creates need not write 16
+//! files. Statistics have their own lock. Every lock is taken with [`lock`], which survives
+//! poisoning.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
@@ -22,6 +25,7 @@ use super::actions;
 use super::data::Data;
 use super::faults::{Fault, FaultConfig, Faults};
 use super::http::{self, ParseError, Request, Response};
+use super::load::{self, Admission, Load, LoadConfig};
 use super::lock;
 use super::persist;
 use super::shapes::View;
@@ -41,6 +45,7 @@ struct Store {
 pub(crate) struct ServerConfig {
     pub latency: Duration,
     pub faults: FaultConfig,
+    pub load: LoadConfig,
     pub state: Option<PathBuf>,
     pub log_requests: bool,
 }
@@ -53,6 +58,7 @@ pub(crate) struct Shared {
     saved: Mutex<Option<u64>>,
     stats: Mutex<Stats>,
     faults: Faults,
+    load: Load,
     stopping: AtomicBool,
     /// Open connections, so that shutdown can wake threads blocked in a read.
     conns: Mutex<HashMap<u64, TcpStream>>,
@@ -74,18 +80,22 @@ struct Handled {
     action: Option<String>,
     /// Counted in the statistics (everything but `/__sandbox/*`).
     counted: bool,
+    /// Said in the request log after the status.
+    note: Option<&'static str>,
 }
 
 impl Shared {
     /// `in_sync`: `data` was just loaded from `--state`, so the file needs no write yet.
     pub fn new(cfg: ServerConfig, data: Data, in_sync: bool) -> Self {
         let faults = Faults::new(cfg.faults.clone());
+        let load = Load::new(cfg.load);
         Shared {
             cfg,
             store: Mutex::new(Store { data, version: 0 }),
             saved: Mutex::new(in_sync.then_some(0)),
             stats: Mutex::new(Stats::default()),
             faults,
+            load,
             stopping: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
@@ -130,6 +140,7 @@ impl Shared {
                 reply: Reply::Respond(self.inspect(&req.method, rest)),
                 action: None,
                 counted: false,
+                note: None,
             };
         }
         if path != API_PATH {
@@ -140,6 +151,7 @@ impl Shared {
                 reply: Reply::Respond(resp),
                 action: None,
                 counted: true,
+                note: None,
             };
         }
         if req.method != "POST" {
@@ -149,12 +161,13 @@ impl Shared {
                 reply: Reply::Respond(resp),
                 action: None,
                 counted: true,
+                note: None,
             };
         }
         self.api(req)
     }
 
-    /// A POST on the API path: latency, the fault draw, then the action.
+    /// A POST on the API path: the overload rule, a processing slot, then [`Self::process`].
     fn api(&self, req: &Request) -> Handled {
         let body = actions::parse_body(&req.body);
         let action = Some(
@@ -164,10 +177,46 @@ impl Shared {
                 .unwrap_or("(none)")
                 .to_string(),
         );
+        let in_flight = self.load.arrive();
+        let (reply, note) = match in_flight.admission {
+            Admission::RefusedBefore => (
+                Reply::Respond(load::worker_limit()),
+                Some("WORKER_LIMIT before processing"),
+            ),
+            admission => {
+                let reply = {
+                    let _slot = self.load.slot();
+                    self.process(req, &body)
+                };
+                if admission == Admission::RefusedAfter {
+                    // Whatever processing decided (an answer, a fault, a drop) becomes the 546.
+                    let note = Some("WORKER_LIMIT after processing: outcome unknown");
+                    (Reply::Respond(load::worker_limit()), note)
+                } else {
+                    (reply, None)
+                }
+            }
+        };
+        drop(in_flight);
+        Handled {
+            reply,
+            action,
+            counted: true,
+            note,
+        }
+    }
+
+    /// What a processing slot covers: the latency (the service time), the fault draw, then the
+    /// action.
+    fn process(
+        &self,
+        req: &Request,
+        body: &Result<serde_json::Map<String, Value>, actions::ApiError>,
+    ) -> Reply {
         if !self.cfg.latency.is_zero() {
             thread::sleep(self.cfg.latency);
         }
-        let reply = match self.faults.decide(Instant::now()) {
+        match self.faults.decide(Instant::now()) {
             Fault::RateLimited => Reply::Respond(
                 Response::error(429, "Rate limit exceeded").with_header("Retry-After", "1"),
             ),
@@ -179,13 +228,8 @@ impl Shared {
             }
             Fault::ServerError => Reply::Respond(Response::error(500, "Internal server error")),
             fault @ (Fault::None | Fault::Drop) => {
-                self.run_action(req.header("x-api-key"), &body, fault == Fault::Drop)
+                self.run_action(req.header("x-api-key"), body, fault == Fault::Drop)
             }
-        };
-        Handled {
-            reply,
-            action,
-            counted: true,
         }
     }
 
@@ -247,6 +291,7 @@ impl Shared {
                     store.version += 1;
                 }
                 *lock(&self.stats) = Stats::default();
+                self.load.reset();
                 match self.persist_now() {
                     Ok(()) => Response::json(200, &json!({"reset": true})),
                     Err(e) => Response::error(500, &format!("reset, but could not save the state file: {e}")),
@@ -262,9 +307,14 @@ impl Shared {
         }
     }
 
+    /// How many service times the API requests in flight need (see [`Load::waves`]).
+    pub fn waves(&self) -> u32 {
+        self.load.waves()
+    }
+
     pub fn stats_json(&self) -> Value {
         let counts = Counts::of(&lock(&self.store).data);
-        lock(&self.stats).json(counts)
+        lock(&self.stats).json(counts, self.load.stats())
     }
 
     fn log(&self, args: std::fmt::Arguments<'_>) {
@@ -412,7 +462,8 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
         let ms = started.elapsed().as_millis();
         match &handled.reply {
             Reply::Respond(r) => {
-                shared.log(format_args!("{} {} {action} {} {ms}ms", req.method, req.path(), r.status));
+                let note = handled.note.map(|n| format!(" ({n})")).unwrap_or_default();
+                shared.log(format_args!("{} {} {action} {} {ms}ms{note}", req.method, req.path(), r.status));
             }
             Reply::Drop(s) => shared.log(format_args!(
                 "{} {} {action} {s} {ms}ms (processed, then dropped the connection without answering)",

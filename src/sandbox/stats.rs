@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::data::Data;
+use super::load::LoadStats;
 
 /// Request counters for `/__sandbox/stats`: every request except `/__sandbox/*` ones,
 /// including malformed (400), faulted and unknown-path requests. `total` = sum of
@@ -32,14 +33,18 @@ impl Stats {
         }
     }
 
-    /// The statistics document, from these counters and the data's [`Counts`].
-    pub fn json(&self, counts: Counts) -> Value {
+    /// The statistics document, from these counters, the data's [`Counts`] and the load
+    /// figures (`--capacity`, `--overload-at`).
+    pub fn json(&self, counts: Counts, load: LoadStats) -> Value {
         json!({
             "leads": counts.leads,
             "leads_by_channel": counts.by_channel,
             "purchases": counts.purchases,
             "requests": {"total": self.total, "by_status": self.by_status, "by_action": self.by_action},
             "dropped": self.dropped,
+            "overloaded": {"before": load.overloaded_before, "after": load.overloaded_after},
+            "in_flight_peak": load.in_flight_peak,
+            "processing_peak": load.processing_peak,
             "duplicates": {"business_id": counts.dup_business, "email": counts.dup_email},
         })
     }

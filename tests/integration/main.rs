@@ -24,6 +24,7 @@ mod network;
 mod purchases;
 mod refusals;
 mod sandbox;
+mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
 mod security;
