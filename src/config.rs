@@ -44,6 +44,10 @@ pub struct Profile {
     pub concurrency: Option<usize>,
     pub output: Option<String>,
     pub ca_bundle: Option<PathBuf>,
+    /// The ledger file.
+    pub ledger: Option<String>,
+    /// What identifies a lead: business_id, email or fields.
+    pub key: Option<String>,
 }
 
 fn api_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ApiKey>, D::Error> {
@@ -132,10 +136,12 @@ pub enum Key {
     Concurrency,
     Output,
     CaBundle,
+    Ledger,
+    LeadKey,
 }
 
 impl Key {
-    pub const ALL: [Key; 7] = [
+    pub const ALL: [Key; 9] = [
         Key::ApiKey,
         Key::ApiUrl,
         Key::Channel,
@@ -143,6 +149,8 @@ impl Key {
         Key::Concurrency,
         Key::Output,
         Key::CaBundle,
+        Key::Ledger,
+        Key::LeadKey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -154,6 +162,8 @@ impl Key {
             Key::Concurrency => "concurrency",
             Key::Output => "output",
             Key::CaBundle => "ca_bundle",
+            Key::Ledger => "ledger",
+            Key::LeadKey => "key",
         }
     }
 
@@ -194,70 +204,88 @@ impl Key {
         };
         let mut warnings = Vec::new();
         let raw_trimmed = raw.trim();
-        let value =
-            match self {
-                Key::ApiKey => return Err(Failure::usage(
+        let value = match self {
+            Key::ApiKey => {
+                return Err(Failure::usage(
                     "api_key cannot be set from the command line: it would land in your shell \
                      history and the process list",
                 )
                 .with_hint(
                     "use `leadctl config set-key` (reads the key from stdin, or prompts without \
                      echo); if what you typed was a real key, remove it from your shell history",
-                )),
-                Key::ApiUrl => {
-                    let url = crate::api::check_url(raw_trimmed).map_err(|e| {
-                        Failure::config(format!("invalid value for api_url: {e}"))
-                            .with_hint(format!("the default is {}", crate::api::DEFAULT_API_URL))
-                    })?;
-                    toml_edit::Value::from(url.as_str())
-                }
-                Key::Channel => {
-                    let id = uuid::Uuid::try_parse(raw_trimmed).map_err(|_| {
-                        bad("a channel UUID such as a1b2c3d4-e5f6-7890-abcd-ef1234567890")
-                    })?;
-                    toml_edit::Value::from(id.hyphenated().to_string())
-                }
-                Key::Timeout => match raw_trimmed.parse::<f64>() {
-                    Ok(t) if t > 0.0 && t.is_finite() && t <= MAX_TIMEOUT_SECS => {
-                        if t.fract() == 0.0 {
-                            toml_edit::Value::from(t as i64)
-                        } else {
-                            toml_edit::Value::from(t)
-                        }
+                ))
+            }
+            Key::ApiUrl => {
+                let url = crate::api::check_url(raw_trimmed).map_err(|e| {
+                    Failure::config(format!("invalid value for api_url: {e}"))
+                        .with_hint(format!("the default is {}", crate::api::DEFAULT_API_URL))
+                })?;
+                toml_edit::Value::from(url.as_str())
+            }
+            Key::Channel => {
+                let id = uuid::Uuid::try_parse(raw_trimmed).map_err(|_| {
+                    bad("a channel UUID such as a1b2c3d4-e5f6-7890-abcd-ef1234567890")
+                })?;
+                toml_edit::Value::from(id.hyphenated().to_string())
+            }
+            Key::Timeout => match raw_trimmed.parse::<f64>() {
+                Ok(t) if t > 0.0 && t.is_finite() && t <= MAX_TIMEOUT_SECS => {
+                    if t.fract() == 0.0 {
+                        toml_edit::Value::from(t as i64)
+                    } else {
+                        toml_edit::Value::from(t)
                     }
-                    _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
-                },
-                Key::Concurrency => match raw_trimmed.parse::<u32>() {
-                    Ok(n) if (1..=MAX_CONCURRENCY as u32).contains(&n) => {
-                        toml_edit::Value::from(i64::from(n))
-                    }
-                    _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
-                },
-                Key::Output => {
-                    use clap::ValueEnum;
-                    let format = crate::output::OutputFormat::from_str(raw_trimmed, true)
-                        .map_err(|_| bad("one of table, json, ndjson, csv, id"))?;
-                    let name = format
-                        .to_possible_value()
-                        .map(|v| v.get_name().to_string())
-                        .unwrap_or_else(|| raw_trimmed.to_ascii_lowercase());
-                    toml_edit::Value::from(name)
                 }
-                Key::CaBundle => {
-                    if raw_trimmed.is_empty() {
-                        return Err(bad("the path of a PEM file"));
-                    }
-                    // Stored absolute: a relative path would mean a different file in every directory.
-                    let path = std::path::absolute(raw_trimmed).map_err(|_| bad("a file path"))?;
-                    if !path.is_file() {
-                        warnings.push(format!(
-                            "{} does not exist (yet); requests will fail until it does",
-                            path.display()
-                        ));
-                    }
-                    toml_edit::Value::from(path.to_string_lossy().into_owned())
+                _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
+            },
+            Key::Concurrency => match raw_trimmed.parse::<u32>() {
+                Ok(n) if (1..=MAX_CONCURRENCY as u32).contains(&n) => {
+                    toml_edit::Value::from(i64::from(n))
                 }
-            };
+                _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
+            },
+            Key::Output => {
+                use clap::ValueEnum;
+                let format = crate::output::OutputFormat::from_str(raw_trimmed, true)
+                    .map_err(|_| bad("one of table, json, ndjson, csv, id"))?;
+                let name = format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_else(|| raw_trimmed.to_ascii_lowercase());
+                toml_edit::Value::from(name)
+            }
+            Key::CaBundle => {
+                if raw_trimmed.is_empty() {
+                    return Err(bad("the path of a PEM file"));
+                }
+                // Stored absolute: a relative path would mean a different file in every directory.
+                let path = std::path::absolute(raw_trimmed).map_err(|_| bad("a file path"))?;
+                if !path.is_file() {
+                    warnings.push(format!(
+                        "{} does not exist (yet); requests will fail until it does",
+                        path.display()
+                    ));
+                }
+                toml_edit::Value::from(path.to_string_lossy().into_owned())
+            }
+            Key::Ledger => {
+                if raw_trimmed.is_empty() {
+                    return Err(bad("the path of the ledger file"));
+                }
+                if raw_trimmed.starts_with("postgres://")
+                    || raw_trimmed.starts_with("postgresql://")
+                {
+                    return Err(bad("a SQLite file path (PostgreSQL ledgers are not supported by this build yet)"));
+                }
+                // Stored absolute, as ca_bundle.
+                let path = std::path::absolute(raw_trimmed).map_err(|_| bad("a file path"))?;
+                toml_edit::Value::from(path.to_string_lossy().into_owned())
+            }
+            Key::LeadKey => match crate::ledger::KeyKind::parse(raw_trimmed) {
+                Some(k) => toml_edit::Value::from(k.as_str()),
+                None => return Err(bad("one of business_id, email, fields")),
+            },
+        };
         Ok(Checked { value, warnings })
     }
 }
@@ -609,7 +637,7 @@ mod tests {
         let err = Key::parse("colour").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
-            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle")
+            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key")
         );
     }
 

@@ -122,6 +122,9 @@ pub struct Origins {
     pub output: Origin,
     /// `None` when no CA bundle is set.
     pub ca_bundle: Option<Origin>,
+    pub ledger: Origin,
+    /// `None` when no key kind is set (the default rule applies).
+    pub lead_key: Option<Origin>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +142,8 @@ pub struct Settings {
     pub sandbox: bool,
     /// Where the ledger is; `None` with `--no-ledger`.
     pub ledger: Option<crate::ledger::Location>,
+    /// The profile's `key`: what identifies a lead (a command's `--key` beats it).
+    pub lead_key: Option<crate::ledger::KeyKind>,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
@@ -206,6 +211,22 @@ impl Settings {
         .unwrap_or_else(|| sourced(DEFAULT_CONCURRENCY, Origin::Default));
         check_bounds(timeout.value, concurrency.value, &profile_origin())?;
 
+        let ledger = resolve_ledger(args, env, sandbox, || {
+            Ok(profile.ledger.clone().map(|l| (l, profile_origin())))
+        })?;
+        let lead_key = pick(None, env, None, || {
+            let origin = profile_origin();
+            match &profile.key {
+                Some(k) => match crate::ledger::KeyKind::parse(k) {
+                    Some(kind) => Ok(Some((kind, origin))),
+                    None => Err(Failure::config(format!(
+                        "invalid key {k:?} ({origin}): expected business_id, email or fields"
+                    ))),
+                },
+                None => Ok(None),
+            }
+        })?;
+
         let ca_bundle = pick(
             args.ca_bundle.clone(),
             env,
@@ -221,6 +242,8 @@ impl Settings {
                 concurrency: concurrency.origin,
                 output: output.origin,
                 ca_bundle: ca_bundle.as_ref().map(|c| c.origin.clone()),
+                ledger: ledger.origin.clone(),
+                lead_key: lead_key.as_ref().map(|k| k.origin.clone()),
             },
             api_url,
             api_key,
@@ -230,7 +253,8 @@ impl Settings {
             output: output.value,
             ca_bundle: ca_bundle.map(|c| c.value),
             sandbox,
-            ledger: resolve_ledger(args, env, sandbox)?,
+            ledger: ledger.value,
+            lead_key: lead_key.as_ref().map(|k| k.value),
             config_path: config.path.clone(),
             retry: retry_policy(env)?,
             quiet: args.quiet,
@@ -430,36 +454,43 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
     Ok(retry)
 }
 
-/// `--no-ledger` > `--ledger` > `LEADCTL_LEDGER` > in memory for `--sandbox` > the default file.
+/// `--no-ledger` > `--ledger` > `LEADCTL_LEDGER` > the profile's `ledger` > in memory for
+/// `--sandbox` > the default file.
 fn resolve_ledger(
     args: &GlobalArgs,
     env: &Env,
     sandbox: bool,
-) -> Result<Option<crate::ledger::Location>, Failure> {
+    profile: impl FnOnce() -> Result<Option<(String, Origin)>, Failure>,
+) -> Result<Sourced<Option<crate::ledger::Location>>, Failure> {
     use crate::ledger::Location;
     if args.no_ledger {
-        return Ok(None);
+        return Ok(sourced(None, Origin::Flag));
     }
-    let given = args.ledger.clone().map(|p| (p, "--ledger")).or_else(|| {
-        env.get("LEADCTL_LEDGER")
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| (PathBuf::from(v), "LEADCTL_LEDGER"))
-    });
-    if let Some((path, origin)) = given {
-        let text = path.to_string_lossy();
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+    let text = |v: &str| Ok(v.to_string());
+    let flag = args
+        .ledger
+        .clone()
+        .map(|p| p.to_string_lossy().into_owned());
+    let given = pick(flag, env, Some(("LEADCTL_LEDGER", &text)), profile)?
+        .filter(|g| !g.value.trim().is_empty());
+    if let Some(g) = given {
+        if g.value.starts_with("postgres://") || g.value.starts_with("postgresql://") {
             return Err(Failure::config(format!(
-                "a PostgreSQL ledger ({origin}) is not supported by this build yet"
+                "a PostgreSQL ledger ({}) is not supported by this build yet",
+                g.origin
             ))
             .with_hint("use a SQLite file (--ledger PATH) on a disk the runs share"));
         }
-        return Ok(Some(Location::File(path)));
+        return Ok(sourced(
+            Some(Location::File(PathBuf::from(g.value))),
+            g.origin,
+        ));
     }
     if sandbox {
-        return Ok(Some(Location::Memory));
+        return Ok(sourced(Some(Location::Memory), Origin::Sandbox));
     }
     crate::ledger::default_path()
-        .map(|p| Some(Location::File(p)))
+        .map(|p| sourced(Some(Location::File(p)), Origin::Default))
         .ok_or_else(|| {
             Failure::config("no home directory for the ledger's default place")
                 .with_hint("pass --ledger PATH (or set LEADCTL_LEDGER)")

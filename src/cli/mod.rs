@@ -18,7 +18,8 @@ pub mod parse;
 
 pub use args::{
     ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
-    LeadUpdateArgs, LeadsCommand, PurchaseArgs, PurchasesCommand, SandboxCommand, ServeArgs,
+    LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerFilterArgs,
+    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchasesCommand, SandboxCommand, ServeArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -162,6 +163,22 @@ Examples:
     /// Send any API action, raw, with leadctl's key handling, errors and output (like `gh api`)
     #[command(after_help = API_HELP)]
     Api(ApiArgs),
+
+    /// Inspect and manage the ledger: every lead leadctl created, so each is created once
+    #[command(
+        subcommand,
+        after_help = "\
+The ledger keys each lead by channel and identity (business id, else email, else a hash of its
+fields) under the API URL. `import` and `create` consult it before every create.
+
+Examples:
+  leadctl ledger status
+  leadctl ledger list --state unknown -o csv
+  leadctl ledger adopt existing-leads.csv     # leads made before leadctl: never created again
+  leadctl ledger forget --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 --state failed
+  leadctl ledger export > ledger.ndjson && leadctl --ledger other.sqlite3 ledger import ledger.ndjson"
+    )]
+    Ledger(LedgerCommand),
 
     /// Run the built-in emulator of the KeenPartner API
     #[command(

@@ -77,6 +77,12 @@ pub fn parse_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+pub fn parse_ledger_state(s: &str) -> Result<crate::ledger::State, String> {
+    crate::ledger::State::parse(s).ok_or_else(|| {
+        format!("{s:?} is not a ledger state: use sending, created, failed or unknown")
+    })
+}
+
 pub fn parse_key_kind(s: &str) -> Result<crate::ledger::KeyKind, String> {
     crate::ledger::KeyKind::parse(s)
         .ok_or_else(|| format!("{s:?} is not a key kind: use business_id, email or fields"))

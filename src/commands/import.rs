@@ -33,7 +33,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: args.update,
-        key: args.key,
+        key: args.key.or(settings.lead_key),
         reconcile: args.reconcile,
         errors: args.errors.clone(),
         format: out.format,

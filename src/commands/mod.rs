@@ -18,6 +18,8 @@ pub mod create;
 pub mod help;
 pub mod import;
 pub mod leads;
+pub mod ledger;
+pub mod ledger_adopt;
 pub mod man;
 pub mod properties;
 pub mod purchases;
@@ -58,6 +60,7 @@ pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Res
         Command::Channels(args) => channels::run(settings, args, out),
         Command::Leads(cmd) => leads::run(settings, cmd, out),
         Command::Purchases(cmd) => purchases::run(settings, cmd, out),
+        Command::Ledger(cmd) => ledger::run(settings, cmd, out),
         Command::Api(args) => api::run(settings, args, out),
         Command::Completions { .. }
         | Command::Man

@@ -122,7 +122,8 @@ const ALIASES: &[(&str, &[&str])] = &[
     ),
 ];
 
-const CHANNEL_ALIASES: &[&str] = &["channelid", "channel"];
+/// `channels_id` is what `leads list -o csv` writes (the API's own name for a lead's channel).
+const CHANNEL_ALIASES: &[&str] = &["channelid", "channel", "channelsid"];
 
 /// The columns leadctl adds to an errors file, so importing that file again just works.
 const LEADCTL_COLUMNS: &[&str] = &["leadctl_row", "leadctl_outcome", "leadctl_error"];

@@ -25,7 +25,7 @@ use crate::error::Failure;
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// A key's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Claimed: the request is about to leave or left without an answer yet.

@@ -191,7 +191,7 @@ fn set_api_key_is_refused_with_exit_2_pointing_to_set_key() {
 #[test]
 fn bad_values_unknown_keys_and_profiles_exit_3_with_the_valid_choices() {
     let valid_keys =
-        "valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle";
+        "valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key";
     let cases: &[(&[&str], &[&str])] = &[
         (
             &["config", "set", "timeout", "abc"],
@@ -600,7 +600,14 @@ fn list_csv_has_one_row_per_setting() {
     out.code(0).never_shows(KEY);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], "key,value,source,origin");
-    assert_eq!(lines.len(), 8);
+    // Every setting: the ledger's default place, and `key` empty (the default rule applies).
+    assert_eq!(lines.len(), 10, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ledger,") && l.contains("ledger.sqlite3,default,")),
+        "{lines:?}"
+    );
     assert!(
         lines[1].starts_with("api_key,****2b1a,config_file,"),
         "{}",
@@ -660,4 +667,39 @@ fn a_readable_file_holding_a_key_warns_on_every_run_but_does_not_fail() {
     let out = with(&["config", "list"]);
     assert!(!out.code(0).stderr.contains("warning"), "{}", out.stderr);
     drop(cli);
+}
+
+#[test]
+fn the_ledger_and_key_profile_keys_round_trip_and_are_checked() {
+    let cli = Leadctl::new();
+    let home = cli.home().to_path_buf();
+    let ledger = home.join("shared/ledger.sqlite3");
+    let run = |args: &[&str]| {
+        Leadctl::new()
+            .env("LEADCTL_CONFIG", home.join("config.toml"))
+            .args(args)
+            .run()
+    };
+    run(&["config", "set", "ledger", ledger.to_str().unwrap()]).code(0);
+    run(&["config", "set", "key", "Email"]).code(0);
+    run(&["config", "get", "key"]).code(0).stdout_has("email");
+    run(&["ledger", "path"])
+        .code(0)
+        .stdout_has(ledger.to_str().unwrap());
+    // The flag and the environment beat the profile.
+    Leadctl::new()
+        .env("LEADCTL_CONFIG", home.join("config.toml"))
+        .env("LEADCTL_LEDGER", "/tmp/from-env.sqlite3")
+        .args(["ledger", "path"])
+        .run()
+        .code(0)
+        .stdout_has("/tmp/from-env.sqlite3");
+    let list = run(&["config", "list", "-o", "csv"]);
+    list.code(0).stdout_has("key,email,config_file,");
+    run(&["config", "set", "key", "phone"])
+        .code(3)
+        .stderr_has("invalid value \"phone\" for key: expected one of business_id, email, fields");
+    run(&["config", "set", "ledger", "postgres://u@h/db"])
+        .code(3)
+        .stderr_has("PostgreSQL ledgers are not supported by this build yet");
 }

@@ -597,7 +597,6 @@ fn a_ledger_and_a_server_that_disagree_stop_before_sending() {
 }
 
 #[test]
-#[ignore = "bug: the disagreement hint points at `leadctl ledger forget --channel`, but the binary has no `ledger` subcommand (src/cli.rs, issue 13 item 5)"]
 fn following_the_disagreement_hint_lets_the_import_proceed() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("mine.sqlite3");

@@ -20,6 +20,7 @@ mod journey;
 mod lead_changes;
 mod leads;
 mod ledger;
+mod ledger_command;
 mod network;
 mod purchases;
 mod refusals;

@@ -208,6 +208,18 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             settings.ca_bundle.as_ref()?.display().to_string(),
             settings.origins.ca_bundle.clone()?,
         ),
+        Key::Ledger => (
+            match &settings.ledger {
+                Some(crate::ledger::Location::File(p)) => p.display().to_string(),
+                Some(crate::ledger::Location::Memory) => "(in memory)".into(),
+                None => "(none)".into(),
+            },
+            settings.origins.ledger.clone(),
+        ),
+        Key::LeadKey => (
+            settings.lead_key?.as_str().to_string(),
+            settings.origins.lead_key.clone()?,
+        ),
     };
     Some(pair)
 }
@@ -246,6 +258,12 @@ fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
     }
     if let Some(v) = &p.ca_bundle {
         values.push((Key::CaBundle, v.display().to_string()));
+    }
+    if let Some(v) = &p.ledger {
+        values.push((Key::Ledger, v.clone()));
+    }
+    if let Some(v) = &p.key {
+        values.push((Key::LeadKey, v.clone()));
     }
     values
 }

@@ -65,7 +65,7 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
             update: args.update,
             force: args.force,
         },
-        key: args.key,
+        key: args.key.or(settings.lead_key),
     };
     send::send_all(&client, &leads, &flags, settings, out)
 }

@@ -14,7 +14,7 @@ pub mod server;
 pub mod tls;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// A key in the format KeenPartner issues; tests assert it never appears in any output.
@@ -177,6 +177,11 @@ impl Leadctl {
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Leadctl {
         self.stdin = Some(input.into());
         self
+    }
+
+    /// The test's temporary HOME.
+    pub fn home(&self) -> &Path {
+        self.home.path()
     }
 
     /// Writes a file into the test's temporary HOME and returns its path.

@@ -1,0 +1,335 @@
+//! `leadctl ledger path|status|list|forget|adopt|export|import`: look into and manage the ledger
+//! (doc/ledger.md). Listing and exporting stream, so a ledger of millions of keys prints in
+//! constant memory.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, Result};
+
+use crate::cli::{LedgerCommand, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs};
+use crate::error::Failure;
+use crate::import::once::Keyed;
+use crate::ledger::{identity, now_secs, scope_url, Entry, Filter, Ledger, Location, Op, State};
+use crate::output::{Output, OutputFormat};
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, command: &LedgerCommand, out: &mut Output) -> Result<()> {
+    if let LedgerCommand::Path = command {
+        return path(settings, out);
+    }
+    let location = settings.ledger.clone().ok_or_else(|| {
+        Failure::usage("--no-ledger: there is no ledger to look into")
+            .with_hint("drop --no-ledger (or pass --ledger PATH)")
+    })?;
+    let ledger = Ledger::open(&location)?;
+    match command {
+        LedgerCommand::Path => Ok(()),
+        LedgerCommand::Status => status(&ledger, out),
+        LedgerCommand::List(f) => list(&ledger, &filter(settings, f), out),
+        LedgerCommand::Forget(args) => forget(settings, &ledger, args),
+        LedgerCommand::Adopt(args) => super::ledger_adopt::adopt(settings, &ledger, args),
+        LedgerCommand::Export(f) => export(&ledger, &filter(settings, f), out),
+        LedgerCommand::Import(args) => import(settings, &ledger, args),
+    }
+}
+
+fn path(settings: &Settings, out: &mut Output) -> Result<()> {
+    let text = match &settings.ledger {
+        Some(Location::File(p)) => p.display().to_string(),
+        Some(Location::Memory) => "(in memory: --sandbox keeps no ledger after the command)".into(),
+        None => "(none: --no-ledger)".into(),
+    };
+    out.text(&text)?;
+    Ok(())
+}
+
+fn filter(settings: &Settings, f: &LedgerFilterArgs) -> Filter {
+    Filter {
+        api_url: (!f.all_urls).then(|| scope_url(&settings.api_url.value)),
+        channel: f.channel.as_ref().map(|c| c.trim().to_lowercase()),
+        state: f.state,
+        keys: Vec::new(),
+    }
+}
+
+fn status(ledger: &Ledger, out: &mut Output) -> Result<()> {
+    let counts = ledger.counts()?;
+    // (url, channel) → counts per state
+    let mut by: BTreeMap<(String, String), BTreeMap<State, u64>> = BTreeMap::new();
+    for (url, channel, state, n) in counts {
+        *by.entry((url, channel))
+            .or_default()
+            .entry(state)
+            .or_default() += n;
+    }
+    match out.format {
+        OutputFormat::Json | OutputFormat::Ndjson => {
+            let items: Vec<serde_json::Value> = by
+                .iter()
+                .map(|((url, channel), states)| {
+                    let mut v = serde_json::json!({ "api_url": url, "channel": channel });
+                    for s in State::ALL {
+                        v[s.as_str()] = states.get(&s).copied().unwrap_or(0).into();
+                    }
+                    v
+                })
+                .collect();
+            if out.format == OutputFormat::Json {
+                out.json_value(&serde_json::Value::Array(items))?;
+            } else {
+                for i in &items {
+                    out.ndjson_item(i)?;
+                }
+            }
+        }
+        _ => {
+            let header = [
+                "api_url", "channel", "created", "unknown", "sending", "failed",
+            ];
+            let rows: Vec<Vec<String>> = by
+                .iter()
+                .map(|((url, channel), s)| {
+                    let n = |st| s.get(&st).copied().unwrap_or(0).to_string();
+                    vec![
+                        url.clone(),
+                        channel.clone(),
+                        n(State::Created),
+                        n(State::Unknown),
+                        n(State::Sending),
+                        n(State::Failed),
+                    ]
+                })
+                .collect();
+            if out.format == OutputFormat::Csv {
+                out.csv_rows(&header, &rows)?;
+            } else if rows.is_empty() {
+                out.text(&format!("the ledger {} is empty", ledger.location()))?;
+            } else {
+                out.text(&crate::output::columns(Some(&header), &rows))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+const LIST_COLUMNS: [&str; 8] = [
+    "channel", "key", "state", "lead_id", "updated", "input", "row", "via",
+];
+
+fn cells(e: &Entry) -> Vec<String> {
+    vec![
+        e.channel.clone(),
+        e.key.clone(),
+        e.state.to_string(),
+        e.lead_id.clone().unwrap_or_default(),
+        day(e.updated_at),
+        e.input.clone().unwrap_or_default(),
+        e.row.map(|r| r.to_string()).unwrap_or_default(),
+        e.via.clone().unwrap_or_default(),
+    ]
+}
+
+fn day(at: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(at.max(0) as u64);
+    crate::time::format_rfc3339(t)
+}
+
+fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut first = true;
+    let mut failed: Option<std::io::Error> = None;
+    let format = out.format;
+    if format == OutputFormat::Csv {
+        out.csv_line(&LIST_COLUMNS)?;
+    }
+    ledger
+        .for_each(filter, &mut |e| {
+            let r = match format {
+                OutputFormat::Ndjson => out.ndjson_item(&e),
+                OutputFormat::Json => out.array_item(&e, first),
+                OutputFormat::Id => match &e.lead_id {
+                    Some(id) => out.text(id),
+                    None => Ok(()),
+                },
+                OutputFormat::Csv => {
+                    let c = cells(&e);
+                    out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
+                }
+                OutputFormat::Table => {
+                    table.push(cells(&e));
+                    Ok(())
+                }
+            };
+            first = false;
+            r.map_err(|err| {
+                let text = err.to_string();
+                failed = Some(err);
+                text
+            })
+        })
+        .map_err(|f| match failed.take() {
+            Some(io) => anyhow::Error::new(io),
+            None => f.into(),
+        })?;
+    match format {
+        OutputFormat::Json => out.array_end(first)?,
+        OutputFormat::Table if table.is_empty() => out.text("no keys match")?,
+        OutputFormat::Table => out.text(&crate::output::columns(Some(&LIST_COLUMNS), &table))?,
+        _ => {}
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn export(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
+    let mut failed: Option<std::io::Error> = None;
+    ledger
+        .for_each(filter, &mut |e| {
+            out.ndjson_item(&e).map_err(|err| {
+                let text = err.to_string();
+                failed = Some(err);
+                text
+            })
+        })
+        .map_err(|f| match failed.take() {
+            Some(io) => anyhow::Error::new(io),
+            None => f.into(),
+        })?;
+    out.flush()?;
+    Ok(())
+}
+
+fn forget(settings: &Settings, ledger: &Ledger, args: &LedgerForgetArgs) -> Result<()> {
+    let mut filter = filter(settings, &args.filter);
+    filter.keys = args.keys.iter().map(|k| k.trim().to_string()).collect();
+    if filter.keys.is_empty() && filter.channel.is_none() && filter.state.is_none() {
+        return Err(Failure::usage(
+            "say what to forget: KEY..., --channel UUID and/or --state STATE",
+        )
+        .with_hint("`leadctl ledger list` shows the keys; forgetting all of a channel's keys: --channel UUID")
+        .into());
+    }
+    let mut n = 0u64;
+    ledger.for_each(&filter, &mut |_| {
+        n += 1;
+        Ok(())
+    })?;
+    let log = settings.log();
+    if n == 0 {
+        log.notice("no keys match: nothing forgotten");
+        return Ok(());
+    }
+    let what = describe(&filter, n);
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(format!("forgetting {what} needs --yes (stdin is not a terminal)"))
+                .with_hint("the next import or create sends forgotten keys again (unless their leads are among the channel's newest): check `leadctl ledger list` first")
+                .into());
+        }
+        let mut err = std::io::stderr().lock();
+        write!(
+            err,
+            "leadctl: forget {what}? The next import or create sends them again unless their leads \
+             are among the channel's newest. [y/N] "
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            log.notice("nothing forgotten");
+            return Ok(());
+        }
+    }
+    let gone = ledger.forget(&filter)?;
+    log.notice(&format!("forgot {}", describe(&filter, gone)));
+    Ok(())
+}
+
+fn describe(f: &Filter, n: u64) -> String {
+    let mut text = format!("{n} key(s)");
+    if let Some(s) = f.state {
+        text.push_str(&format!(" in state {s}"));
+    }
+    if let Some(c) = &f.channel {
+        text.push_str(&format!(" of channel {c}"));
+    }
+    if let Some(u) = &f.api_url {
+        text.push_str(&format!(" at {u}"));
+    }
+    text
+}
+
+/// Entries per transaction when importing.
+const BATCH: usize = 2000;
+
+fn import(settings: &Settings, ledger: &Ledger, args: &LedgerImportArgs) -> Result<()> {
+    let name = args.file.display().to_string();
+    let reader: Box<dyn BufRead> = if name == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(&args.file)
+            .map_err(|e| Failure::input(format!("cannot open {name}: {e}")))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    // Check every line first: a bad line writes nothing.
+    let mut entries = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("reading {name}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: Entry = serde_json::from_str(&line).map_err(|e| {
+            Failure::input(format!("{name}, line {}: not a ledger entry ({e})", i + 1))
+                .with_hint("the file must be what `leadctl ledger export` wrote")
+        })?;
+        if e.hash != identity::hash_fields(&e.fields) {
+            return Err(Failure::input(format!(
+                "{name}, line {}: the fields do not match their hash (the line was edited)",
+                i + 1
+            ))
+            .into());
+        }
+        entries.push(e);
+    }
+    let total = entries.len();
+    for chunk in entries.chunks(BATCH) {
+        let ops: Vec<Op> = chunk.iter().cloned().map(Op::Put).collect();
+        ledger.apply_all(&ops)?;
+    }
+    settings.log().notice(&format!(
+        "imported {total} key(s) into the ledger {}",
+        ledger.location()
+    ));
+    Ok(())
+}
+
+/// A created entry for a lead that exists already (adopted).
+pub(super) fn adopted(
+    settings: &Settings,
+    k: &Keyed,
+    lead_id: Option<String>,
+    input: &str,
+    row: u64,
+) -> Entry {
+    let now = now_secs();
+    Entry {
+        api_url: scope_url(&settings.api_url.value),
+        channel: k.channel.clone(),
+        key: k.key.clone(),
+        state: State::Created,
+        lead_id,
+        hash: k.hash.clone(),
+        fields: k.fields.clone(),
+        error: None,
+        via: Some("adopt".into()),
+        input: Some(input.to_string()),
+        row: Some(row),
+        run: None,
+        sent_at: None,
+        answered_at: Some(now),
+        first_at: now,
+        updated_at: now,
+    }
+}

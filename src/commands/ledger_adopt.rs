@@ -1,0 +1,130 @@
+//! `leadctl ledger adopt FILE`: leads that exist in KeenPartner already (made before leadctl,
+//! or by another tool) recorded as created, so the first import after adopting skips them. The
+//! file is read as `import` reads a CSV (encoding, delimiter, column mapping).
+
+use anyhow::Result;
+
+use crate::cli::LedgerAdoptArgs;
+use crate::import::{self, check, mapping, once::Keyed, prepare, read::Source};
+use crate::ledger::{Applied, Ledger, Op};
+use crate::output::OutputFormat;
+use crate::settings::Settings;
+
+/// Entries per transaction.
+const BATCH: usize = 2000;
+
+pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Result<()> {
+    let log = settings.log();
+    let key = args.key.or(settings.lead_key);
+    // The lead id is not a lead field: its column is read by position and left out of the mapping.
+    let mut map = args.map.clone();
+    let opts = import::Options {
+        input: args.file.clone(),
+        map: Vec::new(),
+        ignore_unknown: true,
+        skip_invalid: true,
+        dry_run: true,
+        encoding: None,
+        delimiter: None,
+        concurrency: 1,
+        rate: None,
+        shard: None,
+        max_errors: None,
+        retry_unknown: false,
+        retry_failed: false,
+        update: false,
+        key,
+        reconcile: false,
+        errors: None,
+        format: OutputFormat::Table,
+        resume: String::new(),
+    };
+    let client = |_: bool| -> Result<crate::api::ApiClient> { Ok(settings.client()?) };
+    let services = import::Services {
+        log: &log,
+        channel: settings
+            .require_channel(args.channel.as_deref())
+            .map(|c| (c.value, c.origin.to_string())),
+        key: settings.require_key().map(|_| ()),
+        client: &client,
+        api_url: settings.api_url.value.clone(),
+        ledger: None,
+    };
+    let source = Source::from_arg(&args.file);
+    let name = source.name();
+    if !matches!(source, Source::File(_)) {
+        return Err(crate::error::Failure::usage(format!(
+            "ledger adopt reads its file twice, so {name} must be a regular file"
+        ))
+        .with_hint("save the CSV to a file first")
+        .into());
+    }
+    // Find the id column first (quietly), to map it to nothing.
+    let quiet = crate::log::Log::new(true, 0, false);
+    let probing = import::Services {
+        log: &quiet,
+        channel: services.channel.clone(),
+        key: services.key.clone(),
+        client: &client,
+        api_url: services.api_url.clone(),
+        ledger: None,
+    };
+    let (probe, _) = prepare::prepare(&opts, &probing, Source::from_arg(&args.file))?;
+    let id_column = probe
+        .headers
+        .iter()
+        .position(|h| matches!(mapping::normalize(h).as_str(), "id" | "leadid"));
+    if let Some(i) = id_column {
+        map.push((probe.headers[i].clone(), "ignore".into()));
+    }
+    let opts = import::Options { map, ..opts };
+    let (prepared, mut rows) = prepare::prepare(&opts, &services, source)?;
+    let mut ops = Vec::new();
+    let (mut added, mut known, mut invalid) = (0u64, 0u64, 0u64);
+    let flush = |ops: &mut Vec<Op>, added: &mut u64, known: &mut u64| -> Result<()> {
+        for a in ledger.apply_all(ops)? {
+            match a {
+                Applied::Taken(_) => *known += 1,
+                _ => *added += 1,
+            }
+        }
+        ops.clear();
+        Ok(())
+    };
+    let checked = check::check_rows(&mut rows, &prepared.plan, &name, None, key, |row, lead| {
+        let Ok(k) = Keyed::new(lead, key) else {
+            return Ok(());
+        };
+        let lead_id = id_column
+            .and_then(|i| row.fields.get(i))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        ops.push(Op::PutIfAbsent(super::ledger::adopted(
+            settings, &k, lead_id, &name, row.number,
+        )));
+        if ops.len() >= BATCH {
+            flush(&mut ops, &mut added, &mut known)?;
+        }
+        Ok(())
+    })?;
+    flush(&mut ops, &mut added, &mut known)?;
+    invalid += checked.invalid_rows.len() as u64;
+    let mut text = format!(
+        "adopted {added} lead(s) from {name} into the ledger {} ({known} already known",
+        ledger.location()
+    );
+    if invalid > 0 {
+        text.push_str(&format!(", {invalid} row(s) invalid and left out"));
+    }
+    text.push(')');
+    if id_column.is_none() {
+        text.push_str(
+            "; the file has no id column, so the ledger knows these leads without their ids",
+        );
+    }
+    log.notice(&text);
+    for p in checked.problems.iter().take(10) {
+        log.warn(&format!("left out: {p}"));
+    }
+    Ok(())
+}
