@@ -10,28 +10,51 @@ use std::sync::{Arc, Mutex};
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-/// Where the rows come from. A file can be read more than once (check, then send); stdin once.
+/// Where the rows come from. A regular file can be read more than once (check, then send); a
+/// stream (stdin, a pipe, a FIFO, a device, `/dev/fd/N`) is opened once and read once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     File(PathBuf),
     Stdin,
+    /// A path that is not a regular file: read once, never reopened, nothing written beside it.
+    Stream(PathBuf),
 }
 
 impl Source {
+    /// `-` is stdin; a path that (after following symlinks) is a regular file is a file; any
+    /// other existing path (a FIFO, a character device, a socket, `/dev/stdin`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`, bash's `<(...)`) is a stream. A missing path stays a file, so opening it
+    /// says that it is missing.
     pub fn from_arg(arg: &Path) -> Source {
         if arg == Path::new("-") {
-            Source::Stdin
-        } else {
-            Source::File(arg.to_path_buf())
+            return Source::Stdin;
+        }
+        if is_descriptor_path(arg) {
+            return Source::Stream(arg.to_path_buf());
+        }
+        match std::fs::metadata(arg) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Source::Stream(arg.to_path_buf()),
+            _ => Source::File(arg.to_path_buf()),
         }
     }
 
     pub fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Stream(p) => p.display().to_string(),
             Source::Stdin => "stdin".to_string(),
         }
     }
+}
+
+/// A path that names an open descriptor rather than a file: opening it again may give another
+/// reader of the same pipe (empty once read) or share its offset, so it is read once.
+fn is_descriptor_path(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text == "/dev/stdin"
+        || text.starts_with("/dev/fd/")
+        || text.starts_with("/proc/self/fd/")
+        || text.starts_with("/proc/thread-self/fd/")
+        || (text.starts_with("/proc/") && text.split('/').nth(3) == Some("fd"))
 }
 
 /// What was detected (or given) about the input, said on stderr before anything else.
@@ -120,6 +143,11 @@ pub fn open(
             File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
         )),
         Source::Stdin => Box::new(io::stdin()),
+        // Opened once: a FIFO blocks here until a writer opens it, as `cat` would.
+        Source::Stream(p) => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
+        )),
     };
     // The first bytes decide BOM and give the stdin detection sample.
     let mut head = Vec::with_capacity(SAMPLE);
@@ -145,7 +173,7 @@ pub fn open(
         }
         let scan = match source {
             Source::File(p) => scan_utf8(File::open(p).map_err(io_err)?, true).map_err(io_err)?,
-            Source::Stdin => scan_utf8(&head[..], false).map_err(io_err)?,
+            Source::Stdin | Source::Stream(_) => scan_utf8(&head[..], false).map_err(io_err)?,
         };
         match scan {
             Utf8Scan::Valid => (UTF_8, "detected"),

@@ -3,7 +3,7 @@
 //! `leadctl_outcome` and `leadctl_error`, ready to fix and import again.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -207,6 +207,15 @@ impl ErrorsFile {
         delimiter: u8,
         bom: bool,
     ) -> Result<ErrorsFile, Failure> {
+        // A FIFO would block the open (and the header check would wait for a newline from
+        // `/dev/zero` or `/dev/full` forever): only a regular file is an errors file.
+        if let Some(kind) = crate::fsutil::not_regular(path) {
+            return Err(Failure::config(format!(
+                "the errors file {} is {kind}, not a regular file; it is not written to",
+                path.display()
+            ))
+            .with_hint("pass --errors PATH naming a regular file (or a new one)"));
+        }
         let replaced_earlier = match File::open(path) {
             Ok(f) => {
                 if !is_errors_file(f) {
@@ -266,6 +275,10 @@ impl ErrorsFile {
                 self.keep.iter().map(|&i| self.header[i].clone()).collect();
             header.extend(MARKER.iter().map(|s| s.to_string()));
             w.write_record(&header).map_err(|e| err(&e))?;
+            // The header reaches the disk before any row is counted as written: a run killed
+            // after this leaves a file the next run recognises as leadctl's (see `prepare`).
+            w.flush().map_err(|e| err(&e))?;
+            w.get_ref().get_ref().sync_data().map_err(|e| err(&e))?;
             self.writer = Some(w);
         }
         let Some(w) = self.writer.as_mut() else {
@@ -309,11 +322,17 @@ impl ErrorsFile {
     }
 }
 
-/// Whether a file's header row ends with leadctl's three columns.
+/// Whether a file's header row ends with leadctl's three columns, or the file is empty: leadctl
+/// creates its errors file empty, and a run killed before its header reached the disk leaves it
+/// so (an empty file holds nothing to lose). Only the first 1 MiB is looked at.
 fn is_errors_file(f: File) -> bool {
     let mut first = String::new();
-    if BufReader::new(f).read_line(&mut first).is_err() {
+    let mut head = BufReader::new(f).take(1024 * 1024);
+    if head.read_line(&mut first).is_err() {
         return false;
+    }
+    if first.is_empty() {
+        return true;
     }
     let first = first
         .trim_end_matches(['\r', '\n'])
