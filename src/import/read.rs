@@ -435,6 +435,24 @@ struct LfOnly<R: Read> {
     lines: u64,
     opened_at: (u64, u64),
     unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+    /// Bytes of the current field and record so far, the line the record starts on, and the
+    /// limit the input went past (the csv parser would otherwise buffer a value of any size).
+    field_len: usize,
+    record_len: usize,
+    record_line: u64,
+    too_long: Arc<Mutex<Option<TooLong>>>,
+}
+
+/// The most one value (cell) may hold. Real cells (notes included) are far below it.
+pub const MAX_FIELD: usize = 1024 * 1024;
+/// The most one record (a row, or the header) may hold.
+pub const MAX_RECORD: usize = 16 * 1024 * 1024;
+
+/// Which limit a row went past, and the line the row starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong {
+    pub field: bool,
+    pub line: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,11 +484,43 @@ impl<R: Read> LfOnly<R> {
             lines: 0,
             opened_at: (0, 0),
             unclosed,
+            field_len: 0,
+            record_len: 0,
+            record_line: 1,
+            too_long: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Counts one byte of the current field and record; `Some` once a limit is passed.
+    fn count(&mut self, ends_field: bool, ends_record: bool) -> Option<TooLong> {
+        if self.record_len == 0 {
+            self.record_line = self.lines + 1;
+        }
+        if ends_record {
+            self.field_len = 0;
+            self.record_len = 0;
+            return None;
+        }
+        self.record_len += 1;
+        if ends_field {
+            self.field_len = 0;
+        } else {
+            self.field_len += 1;
+        }
+        let field = self.field_len > MAX_FIELD;
+        (field || self.record_len > MAX_RECORD).then_some(TooLong {
+            field,
+            line: self.record_line,
+        })
     }
 
     fn follow_quotes(&mut self, b: u8, offset: u64) {
         let ends_field = b == self.delimiter || b == b'\n';
+        let outside = self.quote != Quote::Quoted;
+        if let Some(hit) = self.count(ends_field && outside, b == b'\n' && outside) {
+            let mut slot = self.too_long.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert(hit);
+        }
         self.quote = match (self.quote, b) {
             (Quote::FieldStart, b'"') => {
                 self.opened_at = (offset, self.lines + 1);
@@ -551,6 +601,15 @@ impl<R: Read> Read for LfOnly<R> {
                     .unwrap_or_else(|p| p.into_inner())
                     .extend(found);
             }
+            // Past a limit: the parser gets an error instead of more bytes to buffer.
+            if self
+                .too_long
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some()
+            {
+                return Err(io::Error::other("a value or row is too long"));
+            }
             if written > 0 || out.is_empty() {
                 return Ok(written);
             }
@@ -581,6 +640,10 @@ pub struct Rows {
     lines_before: u64,
     /// Where a quoted value that is never closed opens (offset, line), known at the end.
     unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+    /// Set when a value or record went past `MAX_FIELD` / `MAX_RECORD`.
+    too_long: Arc<Mutex<Option<TooLong>>>,
+    /// The header is being read (messages call it the header, not row 1).
+    in_header: bool,
 }
 
 /// Reading failed in a way that stops the whole file (an unterminated quote at the end, I/O).
@@ -595,16 +658,18 @@ impl Rows {
         let replacement_is_error = opened.format.encoding != UTF_8;
         let newlines = Arc::new(Mutex::new(VecDeque::new()));
         let unclosed = Arc::new(Mutex::new(None));
+        let lf = LfOnly::new(
+            opened.reader,
+            newlines.clone(),
+            opened.format.delimiter,
+            unclosed.clone(),
+        );
+        let too_long = lf.too_long.clone();
         let reader = csv::ReaderBuilder::new()
             .delimiter(opened.format.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(Box::new(LfOnly::new(
-                opened.reader,
-                newlines.clone(),
-                opened.format.delimiter,
-                unclosed.clone(),
-            )) as Box<dyn Read + Send>);
+            .from_reader(Box::new(lf) as Box<dyn Read + Send>);
         Rows {
             reader,
             record: csv::ByteRecord::new(),
@@ -619,6 +684,8 @@ impl Rows {
             newlines,
             lines_before: 0,
             unclosed,
+            too_long,
+            in_header: true,
         }
     }
 
@@ -626,6 +693,7 @@ impl Rows {
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
         let row = self.next_row()?;
         self.number = 0;
+        self.in_header = false;
         Ok(row)
     }
 
@@ -640,6 +708,35 @@ impl Rows {
             Ok(Some(&self.row))
         } else {
             Ok(None)
+        }
+    }
+
+    /// "row 7 (line 9): a value is longer than 1 MiB, the limit for one value; ...".
+    fn too_long_error(&self, hit: TooLong) -> RowError {
+        let what = if self.in_header {
+            "the header".to_string()
+        } else {
+            format!("row {}", self.number + 1)
+        };
+        let limit = if hit.field {
+            format!(
+                "a value in {what} (line {}) is longer than {}, the limit for one value",
+                hit.line,
+                crate::fsutil::describe_size(MAX_FIELD as u64)
+            )
+        } else {
+            format!(
+                "{what} (line {}) is longer than {}, the limit for one row",
+                hit.line,
+                crate::fsutil::describe_size(MAX_RECORD as u64)
+            )
+        };
+        RowError {
+            line: hit.line,
+            message: format!(
+                "{limit}; is this a CSV file? (a quote that is never closed makes the rest of a \
+                 file one value)"
+            ),
         }
     }
 
@@ -708,6 +805,10 @@ impl Rows {
                 Ok(true)
             }
             Err(e) => {
+                let too_long = *self.too_long.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(hit) = too_long {
+                    return Err(self.too_long_error(hit));
+                }
                 let line = e.position().map_or(0, |p| p.line());
                 Err(RowError {
                     line,
