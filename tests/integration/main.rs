@@ -13,6 +13,7 @@ mod create;
 mod faults;
 mod fuzz;
 mod help;
+mod hostile;
 mod import;
 mod sandbox;
 mod security;
