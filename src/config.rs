@@ -647,4 +647,24 @@ mod tests {
         let loaded = load(Some(dir.path().join("none.toml"))).unwrap();
         assert!(loaded.file.profiles.is_empty());
     }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_are_no_config_files() {
+        // /dev/null means "no config"; other devices are refused, and nothing is edited in place
+        // of a device (the atomic write would replace it).
+        let loaded = load(Some(PathBuf::from("/dev/null"))).unwrap();
+        assert!(loaded.file.profiles.is_empty());
+        let err = load(Some(PathBuf::from("/dev/zero"))).unwrap_err();
+        assert_eq!(
+            err.message,
+            "cannot read the config file /dev/zero: it is a character device, not a regular file"
+        );
+        let err = Editable::open(Path::new("/dev/null")).err().unwrap();
+        assert!(
+            err.message.contains("not a regular file"),
+            "{}",
+            err.message
+        );
+    }
 }

@@ -170,7 +170,12 @@ pub fn read_capped(path: &Path, limit: u64, accept: Accept, what: &str) -> io::R
 
 /// Reads a stream to its end, refusing more than `limit` bytes (stdin for `--json -`). `hint`:
 /// the expected size, reserved up front.
-pub fn read_capped_from(input: impl Read, limit: u64, hint: u64, what: &str) -> io::Result<Vec<u8>> {
+pub fn read_capped_from(
+    input: impl Read,
+    limit: u64,
+    hint: u64,
+    what: &str,
+) -> io::Result<Vec<u8>> {
     let mut bytes: Vec<u8> = Vec::new();
     let reserve = |bytes: &mut Vec<u8>, n: usize| {
         bytes.try_reserve(n).map_err(|_| {
@@ -326,7 +331,12 @@ mod capped_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         fs::write(&path, vec![b'x'; 100]).unwrap();
-        assert_eq!(read_capped(&path, 100, Accept::RegularFile, "x").unwrap().len(), 100);
+        assert_eq!(
+            read_capped(&path, 100, Accept::RegularFile, "x")
+                .unwrap()
+                .len(),
+            100
+        );
         let err = read_capped(&path, 99, Accept::RegularFile, "a key file").unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -354,9 +364,12 @@ mod capped_tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn devices_are_refused_before_they_are_read() {
-        let err = read_capped(Path::new("/dev/zero"), 1 << 20, Accept::FileOrPipe, "x")
-            .unwrap_err();
-        assert_eq!(err.to_string(), "it is a character device, not a regular file");
+        let err =
+            read_capped(Path::new("/dev/zero"), 1 << 20, Accept::FileOrPipe, "x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is a character device, not a regular file"
+        );
         assert_eq!(
             not_regular(Path::new("/dev/full")),
             Some("a character device")

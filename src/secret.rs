@@ -132,7 +132,9 @@ mod tests {
         );
         assert_eq!(key.redact_str("nothing here: é"), "nothing here: é");
         assert_eq!(
-            &*key.redact(b"5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d"),
+            &*key.redact(
+                b"5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d"
+            ),
             b"(redacted)(redacted)"
         );
         // A partial key is left alone; a tiny key is never searched for.

@@ -223,8 +223,8 @@ impl ApiClient {
     pub fn create_purchase(&self, purchase: &NewPurchase) -> Result<Purchase, ApiError> {
         let value = self.call("create_purchase", purchase, Mode::Once)?;
         let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
-        let purchase = Purchase::from_value(envelope.purchase)
-            .map_err(|e| unreadable_error(e, Mode::Once))?;
+        let purchase =
+            Purchase::from_value(envelope.purchase).map_err(|e| unreadable_error(e, Mode::Once))?;
         require_id(&purchase.id, "purchase", Mode::Once)?;
         Ok(purchase)
     }
@@ -346,7 +346,10 @@ impl ApiClient {
                 // header): it is taken out here, before the log, the error messages, the
                 // results, the ledger or the errors file see any of the answer.
                 let (headers, bytes) = match &self.key {
-                    Some(key) => (redact_headers(key, headers), key.redact(&bytes).into_owned()),
+                    Some(key) => (
+                        redact_headers(key, headers),
+                        key.redact(&bytes).into_owned(),
+                    ),
                     None => (headers, bytes),
                 };
                 self.observer.emit(&Event::Response {
@@ -442,4 +445,32 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, A
         )));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_key_is_taken_out_of_the_headers_and_ids_must_not_be_empty() {
+        let key = ApiKey::new("5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-echo",
+            HeaderValue::from_static("key=5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d; ok"),
+        );
+        headers.append("set-cookie", HeaderValue::from_static("a=1"));
+        headers.append("set-cookie", HeaderValue::from_static("b=2"));
+        let clean = redact_headers(&key, headers);
+        assert_eq!(clean["x-echo"], "key=(redacted); ok");
+        assert_eq!(clean.get_all("set-cookie").iter().count(), 2);
+        assert!(matches!(
+            require_id(" ", "lead", Mode::Once),
+            Err(ApiError::BadResponse {
+                maybe_created: true,
+                ..
+            })
+        ));
+        assert!(require_id("x", "lead", Mode::Once).is_ok());
+    }
 }

@@ -176,7 +176,15 @@ mod tests {
 
     #[test]
     fn numbers_must_be_finite() {
-        for bad in ["NaN", "nan", "inf", "-inf", "+Infinity", "1e999", " -1e400 "] {
+        for bad in [
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "+Infinity",
+            "1e999",
+            " -1e400 ",
+        ] {
             assert!(number_problem(&json!(bad)).is_some(), "{bad}");
         }
         for ok in ["50000", "1.5", "-2e3", "1,5", "50 000", "Nan Jones"] {

@@ -285,7 +285,11 @@ pub fn map_headers(
                 .collect();
             m.errors.push(format!(
                 "columns {} all map to {target}; keep one with --map, e.g. --map {}=ignore",
-                crate::log::list_some(&names, 20).replace(", and ", " and "),
+                if names.len() <= 20 {
+                    names.join(" and ")
+                } else {
+                    crate::log::list_some(&names, 20)
+                },
                 crate::log::quoted(&cols[1].header)
             ));
         }

@@ -833,6 +833,11 @@ mod tests {
         let opened = open(&Source::File(path), None, None).map_err(|e| e.0)?;
         let mut rows = Rows::new(opened);
         let mut out = Vec::new();
+        match rows.header() {
+            Ok(Some(r)) => out.push(r.fields),
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(format!("line {}: {}", e.line, e.message)),
+        }
         loop {
             match rows.next_row() {
                 Ok(Some(r)) => out.push(r.fields),
@@ -1006,6 +1011,75 @@ mod tests {
         assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
         assert_eq!(encoding_for_label("UTF-16LE"), Some(UTF_16LE));
         assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn pipes_and_descriptors_are_streams_and_files_are_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.csv");
+        std::fs::write(&file, "Email\n").unwrap();
+        assert_eq!(Source::from_arg(&file), Source::File(file.clone()));
+        assert_eq!(Source::from_arg(Path::new("-")), Source::Stdin);
+        for p in [
+            "/dev/stdin",
+            "/dev/fd/0",
+            "/proc/self/fd/0",
+            "/proc/123/fd/4",
+        ] {
+            assert_eq!(
+                Source::from_arg(Path::new(p)),
+                Source::Stream(p.into()),
+                "{p}"
+            );
+        }
+        // A symlink to a regular file is that file; a missing path is a file (opening it
+        // says it is missing).
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.csv");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert_eq!(Source::from_arg(&link), Source::File(link.clone()));
+            assert_eq!(
+                Source::from_arg(Path::new("/dev/null")),
+                Source::Stream("/dev/null".into())
+            );
+        }
+        let missing = dir.path().join("missing.csv");
+        assert_eq!(Source::from_arg(&missing), Source::File(missing));
+    }
+
+    #[test]
+    fn values_and_rows_past_their_limits_are_errors_naming_the_row() {
+        let mut long = b"Email,Notes\na@b.example,ok\n\"x@b.example\",\"".to_vec();
+        long.extend(std::iter::repeat_n(b'y', MAX_FIELD + 1));
+        long.extend_from_slice(b"\"\n");
+        let err = read_all(&long).unwrap_err();
+        assert!(
+            err.starts_with(
+                "line 3: a value in row 2 (line 3) is longer than 1 MiB, the limit for one value"
+            ),
+            "{}",
+            &err[..err.len().min(200)]
+        );
+        // Many values of a legal size still make a row too long.
+        let mut wide = b"Email\n".to_vec();
+        let cell = vec![b'z'; 1024];
+        for _ in 0..(MAX_RECORD / 1025 + 1) {
+            wide.extend_from_slice(&cell);
+            wide.push(b',');
+        }
+        wide.push(b'\n');
+        let err = read_all(&wide).unwrap_err();
+        assert!(
+            err.contains("row 1 (line 2) is longer than 16 MiB, the limit for one row"),
+            "{}",
+            &err[..err.len().min(200)]
+        );
+        // A value just under the limit, with delimiters and newlines inside quotes, is fine.
+        let mut ok = b"Email,Notes\na@b.example,\"".to_vec();
+        ok.extend(std::iter::repeat_n(b'q', MAX_FIELD - 10));
+        ok.extend_from_slice(b",\n\"\n");
+        assert_eq!(read_all(&ok).unwrap()[1][1].len(), MAX_FIELD - 8);
     }
 
     #[test]

@@ -417,4 +417,38 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my,own,data\n");
     }
+
+    #[test]
+    fn the_header_is_on_disk_once_the_first_row_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.errors.csv");
+        let header = vec!["Email".to_string()];
+        let mut f = ErrorsFile::prepare(&path, &header, b',', false).unwrap();
+        f.write(&result(1, Outcome::Unknown, "server error (500)"))
+            .unwrap();
+        // Not finished (a kill -9 here): the header is in the file already.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("Email,leadctl_row,leadctl_outcome,leadctl_error\n"),
+            "{text:?}"
+        );
+        drop(f);
+        // An empty file (killed before even the header) is taken for leadctl's own.
+        std::fs::write(&path, "").unwrap();
+        let again = ErrorsFile::prepare(&path, &header, b',', false).unwrap();
+        assert!(again.replaced_earlier);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_device_is_never_an_errors_file() {
+        let err = ErrorsFile::prepare(Path::new("/dev/full"), &[], b',', false)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.message,
+            "the errors file /dev/full is a character device, not a regular file; it is not \
+             written to"
+        );
+    }
 }

@@ -243,7 +243,14 @@ fn a_pipe_as_json_input_is_still_read() {
         json!({"lead": {"id": "00000000-0000-4000-8000-000000000001", "email": "a@example.com"}}),
     )]);
     Leadctl::against(&server.url())
-        .args(["--no-ledger", "create", "--channel", CHANNEL, "--json", "/dev/stdin"])
+        .args([
+            "--no-ledger",
+            "create",
+            "--channel",
+            CHANNEL,
+            "--json",
+            "/dev/stdin",
+        ])
         .stdin(r#"{"email": "a@example.com"}"#)
         .run()
         .code(0);
@@ -294,10 +301,13 @@ fn a_value_longer_than_the_limit_is_an_error_naming_the_row() {
         .arg("import")
         .arg(&input)
         .run();
-    out.code(6).stderr_has(
-        "a value in row 3 (line 4) is longer than 1 MiB, the limit for one value",
+    out.code(6)
+        .stderr_has("a value in row 3 (line 4) is longer than 1 MiB, the limit for one value");
+    assert!(
+        out.stderr.len() < 4096,
+        "{} bytes of stderr",
+        out.stderr.len()
     );
-    assert!(out.stderr.len() < 4096, "{} bytes of stderr", out.stderr.len());
     assert_eq!(leads_on_primary(&sb), before, "nothing was sent");
 }
 
@@ -316,13 +326,23 @@ fn a_huge_header_is_quoted_short_and_a_wide_one_listed_in_part() {
         .arg("import")
         .arg(&input)
         .run();
-    out.code(6)
-        .stderr_has(&format!("\"{}…\" (200000 characters) (column 2)", "N".repeat(60)));
-    assert!(out.stderr.len() < 4096, "{} bytes of stderr", out.stderr.len());
+    out.code(6).stderr_has(&format!(
+        "\"{}…\" (200000 characters) (column 2)",
+        "N".repeat(60)
+    ));
+    assert!(
+        out.stderr.len() < 4096,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
     // 100,000 unknown columns.
     let input = dir.path().join("wide.csv");
     let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
-    std::fs::write(&input, format!("Email,{}\na@hostile.example\n", header.join(","))).unwrap();
+    std::fs::write(
+        &input,
+        format!("Email,{}\na@hostile.example\n", header.join(",")),
+    )
+    .unwrap();
     let out = against_sandbox(&sb, dir.path())
         .arg("import")
         .arg(&input)
@@ -330,8 +350,15 @@ fn a_huge_header_is_quoted_short_and_a_wide_one_listed_in_part() {
     out.code(6)
         .stderr_has("100000 column(s) match no lead field")
         .stderr_has("\"c19\" (column 21), and 99980 more");
-    assert!(out.stderr.len() < 8192, "{} bytes of stderr", out.stderr.len());
-    assert_eq!(sb.stats()["requests"]["by_action"]["create_lead"], json!(null));
+    assert!(
+        out.stderr.len() < 8192,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
+    assert_eq!(
+        sb.stats()["requests"]["by_action"]["create_lead"],
+        json!(null)
+    );
 }
 
 // ---- 6. a killed run's errors file ------------------------------------------------------------
@@ -353,7 +380,10 @@ fn an_empty_errors_file_left_by_a_killed_run_does_not_block_the_resume() {
         .code(0)
         .stderr_has("4 created");
     assert_eq!(leads_on_primary(&sb) - before, 4);
-    assert!(!errors.exists(), "the empty file is removed once every row is created");
+    assert!(
+        !errors.exists(),
+        "the empty file is removed once every row is created"
+    );
     // Someone else's file is still never touched.
     std::fs::write(&errors, "my,own,data\n").unwrap();
     against_sandbox(&sb, dir.path())
@@ -381,7 +411,14 @@ fn a_key_file_with_a_bom_and_crlf_sends_the_bare_key_and_a_readable_one_is_warne
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
     l.env("LEADCTL_API_KEY_FILE", &key_file)
-        .args(["--no-ledger", "create", "--channel", CHANNEL, "--email", "a@example.com"])
+        .args([
+            "--no-ledger",
+            "create",
+            "--channel",
+            CHANNEL,
+            "--email",
+            "a@example.com",
+        ])
         .run()
         .code(0)
         .never_shows(KEY)
