@@ -491,8 +491,10 @@ impl<R: Read> LfOnly<R> {
         }
     }
 
-    /// Counts one byte of the current field and record; `Some` once a limit is passed.
-    fn count(&mut self, ends_field: bool, ends_record: bool) -> Option<TooLong> {
+    /// Counts one byte of the current field and record; `Some` once a limit is passed. Quote
+    /// characters do not count toward a value's length (a quoted 1 MiB value is 1 MiB; a value of
+    /// doubled quotes is still bounded by the record's limit).
+    fn count(&mut self, ends_field: bool, ends_record: bool, quote: bool) -> Option<TooLong> {
         if self.record_len == 0 {
             self.record_line = self.lines + 1;
         }
@@ -504,7 +506,7 @@ impl<R: Read> LfOnly<R> {
         self.record_len += 1;
         if ends_field {
             self.field_len = 0;
-        } else {
+        } else if !quote {
             self.field_len += 1;
         }
         let field = self.field_len > MAX_FIELD;
@@ -517,7 +519,7 @@ impl<R: Read> LfOnly<R> {
     fn follow_quotes(&mut self, b: u8, offset: u64) {
         let ends_field = b == self.delimiter || b == b'\n';
         let outside = self.quote != Quote::Quoted;
-        if let Some(hit) = self.count(ends_field && outside, b == b'\n' && outside) {
+        if let Some(hit) = self.count(ends_field && outside, b == b'\n' && outside, b == b'"') {
             let mut slot = self.too_long.lock().unwrap_or_else(|p| p.into_inner());
             slot.get_or_insert(hit);
         }
@@ -1075,6 +1077,11 @@ mod tests {
             "{}",
             &err[..err.len().min(200)]
         );
+        // A quoted value of exactly the limit is read whole.
+        let mut exact = b"Email,Notes\na@b.example,\"".to_vec();
+        exact.extend(std::iter::repeat_n(b'e', MAX_FIELD));
+        exact.extend_from_slice(b"\"\n");
+        assert_eq!(read_all(&exact).unwrap()[1][1].len(), MAX_FIELD);
         // A value just under the limit, with delimiters and newlines inside quotes, is fine.
         let mut ok = b"Email,Notes\na@b.example,\"".to_vec();
         ok.extend(std::iter::repeat_n(b'q', MAX_FIELD - 10));
