@@ -12,15 +12,29 @@ use anyhow::{anyhow, Context, Result};
 
 use super::data::{Data, Persisted};
 
+/// The most a state file may hold (a sandbox with 100,000 leads writes about 50 MB).
+const MAX_STATE: u64 = 1024 * 1024 * 1024;
+
 /// The data saved in `path`, `None` when the file does not exist. A file that exists but
 /// cannot be read or does not hold sandbox state is an error naming the file.
 pub(crate) fn load(path: &Path) -> Result<Option<Data>> {
-    let bytes = match fs::read(path) {
+    // Written by `save_atomic` only, so a regular file; capped so a wrong path (`/dev/zero`)
+    // cannot exhaust memory.
+    let bytes = match crate::fsutil::read_capped(
+        path,
+        MAX_STATE,
+        crate::fsutil::Accept::RegularFile,
+        "a sandbox state file",
+    ) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read sandbox state file {}", path.display()))
+            return Err(crate::error::Failure::config(format!(
+                "cannot read sandbox state file {}: {e}",
+                path.display()
+            ))
+            .with_hint("pass another --state file")
+            .into())
         }
     };
     let hint = "fix or delete it, or pass another --state file";

@@ -225,6 +225,19 @@ fn dev_zero_as_any_whole_file_input_is_refused_at_once() {
             3,
             "cannot read CA bundle /dev/zero: it is a character device, not a regular file",
         ),
+        (
+            Leadctl::new().args([
+                "sandbox",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--state",
+                "/dev/zero",
+            ]),
+            3,
+            "cannot read sandbox state file /dev/zero: it is a character device, not a regular \
+             file",
+        ),
     ];
     for (l, code, message) in cases {
         l.spawn()
