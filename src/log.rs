@@ -121,6 +121,15 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// Text cut to its first [`QUOTED_CHARS`] characters, with `…` when something was cut (for
+/// tables, where quotes would be noise).
+pub fn cut(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
 /// At most `shown` items of a list, then "and K more".
 pub fn list_some(items: &[String], shown: usize) -> String {
     if items.len() <= shown {
@@ -180,5 +189,7 @@ mod tests {
         let items: Vec<String> = (1..=5).map(|i| i.to_string()).collect();
         assert_eq!(list_some(&items, 3), "1, 2, 3, and 2 more");
         assert_eq!(list_some(&items, 5), "1, 2, 3, 4, 5");
+        assert_eq!(cut(&"x".repeat(61)), format!("{}…", "x".repeat(60)));
+        assert_eq!(cut("short"), "short");
     }
 }

@@ -175,6 +175,9 @@ fn is_uuid(s: &str) -> bool {
 /// Unknown columns named in a message; a 100,000-column header lists these and a count.
 const SHOWN_COLUMNS: usize = 20;
 
+/// Lines of the column mapping said on stderr; the rest are counted.
+const SHOWN_MAPPED: usize = 100;
+
 fn check_mapping(
     m: &mut Mapping,
     args: &Options,
@@ -245,11 +248,18 @@ fn report_mapping(m: &Mapping, log: &Log) {
         .unwrap_or(0)
         .min(40);
     let mut text = String::from("column mapping:");
-    for c in &m.columns {
+    for (shown, c) in m.columns.iter().enumerate() {
+        if shown == SHOWN_MAPPED {
+            text.push_str(&format!(
+                "\n  ... and {} more column(s)",
+                m.columns.len() - SHOWN_MAPPED
+            ));
+            break;
+        }
         let header = if c.header.trim().is_empty() {
             format!("(column {}, no header)", c.index + 1)
         } else {
-            c.header.clone()
+            crate::log::cut(&c.header)
         };
         let how = match c.how {
             "name" | "alias" | "property name" => String::new(),

@@ -368,6 +368,19 @@ fn a_huge_header_is_quoted_short_and_a_wide_one_listed_in_part() {
         "{} bytes of stderr",
         out.stderr.len()
     );
+    // Left out with --ignore-unknown: the notice and the mapping are short too.
+    let out = against_sandbox(&sb, dir.path())
+        .args(["import", "--ignore-unknown", "--dry-run"])
+        .arg(&input)
+        .run();
+    out.code(6)
+        .stderr_has("leaving out unknown columns (--ignore-unknown): \"c0\" (column 2)")
+        .stderr_has("... and 99901 more column(s)");
+    assert!(
+        out.stderr.len() < 16384,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
     assert_eq!(
         sb.stats()["requests"]["by_action"]["create_lead"],
         json!(null)
