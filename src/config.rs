@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 
 use crate::error::Failure;
+use crate::fsutil::Accept;
 use crate::secret::ApiKey;
 
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -76,7 +77,14 @@ pub fn load(path: Option<PathBuf>) -> Result<Loaded, Failure> {
     let Some(path) = path else {
         return Ok(Loaded::default());
     };
-    let text = match std::fs::read_to_string(&path) {
+    // `LEADCTL_CONFIG=/dev/null`: no config at all (as with GIT_CONFIG_GLOBAL=/dev/null).
+    if path == Path::new("/dev/null") {
+        return Ok(Loaded {
+            path: Some(path),
+            file: ConfigFile::default(),
+        });
+    }
+    let text = match read_config_text(&path, Accept::FileOrPipe) {
         Ok(text) => text,
         Err(e) if e.kind() == ErrorKind::NotFound => {
             return Ok(Loaded {
@@ -97,6 +105,13 @@ pub fn load(path: Option<PathBuf>) -> Result<Loaded, Failure> {
         path: Some(path),
         file,
     })
+}
+
+/// The most a config file may hold: real ones are a few hundred bytes.
+pub const MAX_CONFIG: u64 = 4 * 1024 * 1024;
+
+fn read_config_text(path: &Path, accept: Accept) -> std::io::Result<String> {
+    crate::fsutil::read_capped_string(path, MAX_CONFIG, accept, "a config file")
 }
 
 /// "line L, column C: message" for a parse error. Never the parser's own rendering, which quotes
@@ -308,7 +323,8 @@ impl Editable {
     /// Reads the file for editing; a missing one starts empty. An invalid file is refused (exit 3,
     /// naming the line and column) rather than rewritten.
     pub fn open(path: &Path) -> Result<Editable, Failure> {
-        let (text, existed) = match fs::read_to_string(path) {
+        // Only a regular file is edited: the atomic write would replace a device or a FIFO.
+        let (text, existed) = match read_config_text(path, Accept::RegularFile) {
             Ok(text) => (text, true),
             Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), false),
             Err(e) => {
@@ -446,6 +462,18 @@ pub fn permission_warning(loaded: &Loaded) -> Option<String> {
         format!(
             "{} holds an API key and is accessible to group or others (mode {mode:04o}); \
              run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+/// The same warning for the file named by `LEADCTL_API_KEY_FILE`, which holds nothing but a key.
+pub fn key_file_permission_warning(path: &Path) -> Option<String> {
+    insecure_mode(path).map(|mode| {
+        format!(
+            "the API key file {} (LEADCTL_API_KEY_FILE) is accessible to group or others (mode \
+             {mode:04o}); run `chmod 600 {}`",
             path.display(),
             path.display()
         )
@@ -646,5 +674,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let loaded = load(Some(dir.path().join("none.toml"))).unwrap();
         assert!(loaded.file.profiles.is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_are_no_config_files() {
+        // /dev/null means "no config"; other devices are refused, and nothing is edited in place
+        // of a device (the atomic write would replace it).
+        let loaded = load(Some(PathBuf::from("/dev/null"))).unwrap();
+        assert!(loaded.file.profiles.is_empty());
+        let err = load(Some(PathBuf::from("/dev/zero"))).unwrap_err();
+        assert_eq!(
+            err.message,
+            "cannot read the config file /dev/zero: it is a character device, not a regular file"
+        );
+        let err = Editable::open(Path::new("/dev/null")).err().unwrap();
+        assert!(
+            err.message.contains("not a regular file"),
+            "{}",
+            err.message
+        );
     }
 }

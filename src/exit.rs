@@ -62,6 +62,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<ApiError>() {
             return code_of_api_error(e);
         }
+        if cause
+            .downcast_ref::<crate::sandbox::StateUnreadable>()
+            .is_some()
+        {
+            return CONFIG;
+        }
     }
     INTERNAL
 }
@@ -74,6 +80,12 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         }
         if let Some(e) = cause.downcast_ref::<ApiError>() {
             return e.hint();
+        }
+        if cause
+            .downcast_ref::<crate::sandbox::StateUnreadable>()
+            .is_some()
+        {
+            return Some("pass another --state file".to_string());
         }
     }
     if exit_code(err) == INTERNAL {

@@ -1,8 +1,11 @@
 //! Files written so that a reader sees the old content or the new, never a mix: the one atomic,
-//! private (0600) write of the crate. A leaf: it uses nothing else in the crate.
+//! private (0600) write of the crate. And the one bounded whole-file read: every file read whole
+//! (a config, a key file, a CA bundle, a JSON input) is read through `read_capped`, so `/dev/zero`
+//! or a huge file is an error, not an out-of-memory abort. A leaf: it uses nothing else in the
+//! crate.
 
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -70,6 +73,164 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
+}
+
+/// What a whole-file read accepts besides a regular file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// Only a regular file (symlinks followed): a device or a FIFO is refused before it is opened.
+    RegularFile,
+    /// Also a pipe, a FIFO or a socket (`<(...)`, `/dev/stdin` of a pipeline), read once, within
+    /// the same limit; a device or a directory is still refused.
+    FileOrPipe,
+}
+
+/// "1 MiB", "4 KiB", "256 MiB": a limit as messages state it.
+pub fn describe_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// What kind of thing a path is, for "... is a character device, not a regular file".
+#[cfg(unix)]
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Why a path that must be a regular file is not one (`None`: it is one, or it does not exist,
+/// which opening it will say). Symlinks are followed.
+pub fn not_regular(path: &Path) -> Option<&'static str> {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => Some(kind_of(&m)),
+        _ => None,
+    }
+}
+
+/// Whether a path is a pipe, FIFO or socket (what `Accept::FileOrPipe` adds).
+#[cfg(unix)]
+fn is_pipe(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo() || meta.file_type().is_socket()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+/// Reads a whole file of at most `limit` bytes. A larger one, a device or a directory (and a
+/// FIFO unless `accept` allows pipes) is an `InvalidInput`/`InvalidData` error whose text says why
+/// ("is a character device, not a regular file", "is larger than 4 MiB, the limit for ..."); a
+/// failed allocation is an `OutOfMemory` error, never an abort. `what` names the kind of file in
+/// the limit's message ("an API key file"). A missing file keeps its `NotFound`.
+pub fn read_capped(path: &Path, limit: u64, accept: Accept, what: &str) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    let pipe_ok = accept == Accept::FileOrPipe && is_pipe(&meta);
+    if !meta.is_file() && !pipe_ok {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", kind_of(&meta)),
+        ));
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_large(limit, what));
+    }
+    let file = fs::File::open(path)?;
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    read_capped_from(file, limit, hint, what)
+}
+
+/// Reads a stream to its end, refusing more than `limit` bytes (stdin for `--json -`). `hint`:
+/// the expected size, reserved up front.
+pub fn read_capped_from(
+    input: impl Read,
+    limit: u64,
+    hint: u64,
+    what: &str,
+) -> io::Result<Vec<u8>> {
+    let mut bytes: Vec<u8> = Vec::new();
+    let reserve = |bytes: &mut Vec<u8>, n: usize| {
+        bytes.try_reserve(n).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!("not enough memory to read {} more", describe_size(n as u64)),
+            )
+        })
+    };
+    reserve(&mut bytes, usize::try_from(hint.min(limit)).unwrap_or(0))?;
+    // One byte past the limit tells "exactly at the limit" from "over it".
+    let mut input = input.take(limit.saturating_add(1));
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if bytes.len() + n > bytes.capacity() {
+            let grow = n.max(bytes.len());
+            reserve(&mut bytes, grow)?;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if bytes.len() as u64 > limit {
+            return Err(too_large(limit, what));
+        }
+    }
+    Ok(bytes)
+}
+
+fn too_large(limit: u64, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "it is larger than {}, the limit for {what}",
+            describe_size(limit)
+        ),
+    )
+}
+
+/// Like `read_capped`, as UTF-8 text (a leading BOM kept; callers strip it where they allow it).
+pub fn read_capped_string(
+    path: &Path,
+    limit: u64,
+    accept: Accept,
+    what: &str,
+) -> io::Result<String> {
+    String::from_utf8(read_capped(path, limit, accept, what)?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not valid UTF-8 text".to_string(),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -158,5 +319,61 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
+    }
+}
+
+#[cfg(test)]
+mod capped_tests {
+    use super::*;
+
+    #[test]
+    fn whole_file_reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, vec![b'x'; 100]).unwrap();
+        assert_eq!(
+            read_capped(&path, 100, Accept::RegularFile, "x")
+                .unwrap()
+                .len(),
+            100
+        );
+        let err = read_capped(&path, 99, Accept::RegularFile, "a key file").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is larger than 99 bytes, the limit for a key file"
+        );
+        // A stream longer than the limit stops at the limit, not at its end.
+        let err = read_capped_from(io::repeat(0), 4096, 0, "a config file").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is larger than 4 KiB, the limit for a config file"
+        );
+        assert_eq!(read_capped_from(&b"abc"[..], 3, 0, "x").unwrap(), b"abc");
+        let err = read_capped(dir.path(), 10, Accept::FileOrPipe, "x").unwrap_err();
+        assert_eq!(err.to_string(), "it is a directory, not a regular file");
+        assert_eq!(
+            read_capped(&dir.path().join("missing"), 10, Accept::RegularFile, "x")
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::NotFound
+        );
+        assert_eq!(describe_size(256 * 1024 * 1024), "256 MiB");
+        assert_eq!(describe_size(8 * 1024), "8 KiB");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_are_refused_before_they_are_read() {
+        let err =
+            read_capped(Path::new("/dev/zero"), 1 << 20, Accept::FileOrPipe, "x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is a character device, not a regular file"
+        );
+        assert_eq!(
+            not_regular(Path::new("/dev/full")),
+            Some("a character device")
+        );
+        assert_eq!(not_regular(Path::new("/nonexistent/x")), None);
     }
 }

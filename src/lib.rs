@@ -98,6 +98,15 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     if let Some(warning) = config::permission_warning(&config) {
         log.warn(&warning);
     }
+    if let Some(settings::Sourced {
+        origin: settings::Origin::KeyFile(path),
+        ..
+    }) = &settings.api_key
+    {
+        if let Some(warning) = config::key_file_permission_warning(path) {
+            log.warn(&warning);
+        }
+    }
     let _sandbox = if settings.sandbox {
         Some(start_sandbox(&mut settings, &log)?)
     } else {

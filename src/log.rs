@@ -101,6 +101,47 @@ impl Log {
     }
 }
 
+/// The most characters of a user's or a file's text that a message quotes.
+pub const QUOTED_CHARS: usize = 60;
+
+/// Text from a file or a user, quoted for a message (`"Deal size"`) and cut to its first
+/// [`QUOTED_CHARS`] characters with `…` after them: a 200 MB header cell or a pasted document
+/// must not become a 200 MB error message.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => {
+            let shown = format!("{:?}", &text[..cut]);
+            format!(
+                "{}…\" ({} characters)",
+                shown.strip_suffix('"').unwrap_or(&shown),
+                text.chars().count()
+            )
+        }
+    }
+}
+
+/// Text cut to its first [`QUOTED_CHARS`] characters, with `…` when something was cut (for
+/// tables, where quotes would be noise).
+pub fn cut(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
+/// At most `shown` items of a list, then "and K more".
+pub fn list_some(items: &[String], shown: usize) -> String {
+    if items.len() <= shown {
+        return items.join(", ");
+    }
+    format!(
+        "{}, and {} more",
+        items[..shown].join(", "),
+        items.len() - shown
+    )
+}
+
 /// Replaces control characters (newlines included) and bidi overrides with visible escapes, so a
 /// hostile server string cannot move the cursor, recolour the terminal or reorder text.
 pub fn sanitize(text: &str) -> String {
@@ -137,5 +178,18 @@ mod tests {
         assert_eq!(sanitize("line\nnext"), "line\\u{a}next");
         assert_eq!(sanitize_keep_newlines("line\nnext"), "line\nnext");
         assert_eq!(sanitize("José"), "José");
+    }
+
+    #[test]
+    fn user_text_is_quoted_short() {
+        assert_eq!(quoted("Deal size"), "\"Deal size\"");
+        let long = "é".repeat(200);
+        let q = quoted(&long);
+        assert_eq!(q, format!("\"{}…\" (200 characters)", "é".repeat(60)));
+        let items: Vec<String> = (1..=5).map(|i| i.to_string()).collect();
+        assert_eq!(list_some(&items, 3), "1, 2, 3, and 2 more");
+        assert_eq!(list_some(&items, 5), "1, 2, 3, 4, 5");
+        assert_eq!(cut(&"x".repeat(61)), format!("{}…", "x".repeat(60)));
+        assert_eq!(cut("short"), "short");
     }
 }

@@ -25,6 +25,47 @@ impl ApiKey {
         uuid::Uuid::try_parse(&self.0).is_ok()
     }
 
+    /// `text` with every occurrence of the key (ASCII case ignored: a gateway may change a UUID's
+    /// case) replaced by `(redacted)`: for any text that came from the network, before it is
+    /// shown or stored. A key under 8 characters is not looked for (it would match ordinary
+    /// words of every answer; no real key is that short).
+    pub fn redact<'a>(&self, text: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let key = self.0.as_bytes();
+        if key.len() < MIN_REDACTED || text.len() < key.len() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out: Option<Vec<u8>> = None;
+        let mut start = 0;
+        let mut at = 0;
+        while at + key.len() <= text.len() {
+            if text[at..at + key.len()].eq_ignore_ascii_case(key) {
+                let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
+                buf.extend_from_slice(&text[start..at]);
+                buf.extend_from_slice(REDACTED.as_bytes());
+                at += key.len();
+                start = at;
+            } else {
+                at += 1;
+            }
+        }
+        match out {
+            None => std::borrow::Cow::Borrowed(text),
+            Some(mut buf) => {
+                buf.extend_from_slice(&text[start..]);
+                std::borrow::Cow::Owned(buf)
+            }
+        }
+    }
+
+    /// `redact` for text.
+    pub fn redact_str(&self, text: &str) -> String {
+        match self.redact(text.as_bytes()) {
+            std::borrow::Cow::Borrowed(_) => text.to_string(),
+            // Replacing whole ASCII-matched runs keeps the text valid UTF-8.
+            std::borrow::Cow::Owned(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
     /// The last four characters, for `config list` style displays. A key too short for that to
     /// be safe (under 16 characters: four would be a quarter of it or more) shows none.
     pub fn masked(&self) -> String {
@@ -43,6 +84,12 @@ impl ApiKey {
         format!("****{tail}")
     }
 }
+
+/// What a key is replaced with wherever it would be shown.
+pub const REDACTED: &str = "(redacted)";
+
+/// Keys shorter than this are not searched for in server text (see `ApiKey::redact`).
+const MIN_REDACTED: usize = 8;
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,5 +119,26 @@ mod tests {
         assert!(!ApiKey::new("nope").looks_valid());
         assert_eq!(ApiKey::new("abcd").masked(), "****");
         assert_eq!(ApiKey::new("short-key-12345").masked(), "****");
+    }
+
+    #[test]
+    fn redacts_the_key_from_server_text() {
+        let key = ApiKey::new("5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d");
+        assert_eq!(
+            key.redact_str(
+                "invalid api key 5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d (5A4D1C2B-8E7F-4A3B-9C6D-0E1F2A3B4C5D)"
+            ),
+            "invalid api key (redacted) ((redacted))"
+        );
+        assert_eq!(key.redact_str("nothing here: é"), "nothing here: é");
+        assert_eq!(
+            &*key.redact(
+                b"5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d"
+            ),
+            b"(redacted)(redacted)"
+        );
+        // A partial key is left alone; a tiny key is never searched for.
+        assert_eq!(key.redact_str("5a4d1c2b-8e7f"), "5a4d1c2b-8e7f");
+        assert_eq!(ApiKey::new("abc").redact_str("abc abc"), "abc abc");
     }
 }

@@ -416,19 +416,29 @@ fn check_bounds(timeout_secs: f64, concurrency: usize, profile: &Origin) -> Resu
     Ok(())
 }
 
+/// The most an API key file may hold (a key is 36 characters; a secret mount holds one).
+const MAX_KEY_FILE: u64 = 8 * 1024;
+
 /// The key in the file named by `LEADCTL_API_KEY_FILE`, when that is set.
 fn key_file(env: &Env) -> Result<Option<(ApiKey, Origin)>, Failure> {
     let Some(path) = env.get("LEADCTL_API_KEY_FILE") else {
         return Ok(None);
     };
     let path = PathBuf::from(path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::fsutil::read_capped_string(
+        &path,
+        MAX_KEY_FILE,
+        crate::fsutil::Accept::FileOrPipe,
+        "an API key file",
+    )
+    .map_err(|e| {
         Failure::config(format!(
             "cannot read the API key file {} named by LEADCTL_API_KEY_FILE: {e}",
             path.display()
         ))
     })?;
-    let key = ApiKey::new(text);
+    // Editors on Windows write a BOM; `ApiKey::new` trims the whitespace and CRLF around it.
+    let key = ApiKey::new(text.trim_start().trim_start_matches('\u{feff}'));
     if key.is_empty() {
         return Err(Failure::config(format!(
             "the API key file {} named by LEADCTL_API_KEY_FILE is empty",

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -223,7 +223,10 @@ impl ApiClient {
     pub fn create_purchase(&self, purchase: &NewPurchase) -> Result<Purchase, ApiError> {
         let value = self.call("create_purchase", purchase, Mode::Once)?;
         let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
-        Purchase::from_value(envelope.purchase).map_err(|e| unreadable_error(e, Mode::Once))
+        let purchase =
+            Purchase::from_value(envelope.purchase).map_err(|e| unreadable_error(e, Mode::Once))?;
+        require_id(&purchase.id, "purchase", Mode::Once)?;
+        Ok(purchase)
     }
 
     fn call_lead<T: Serialize>(
@@ -234,7 +237,9 @@ impl ApiClient {
     ) -> Result<Lead, ApiError> {
         let value = self.call(action, fields, mode)?;
         let envelope = decode::<LeadEnvelope>(value, mode)?;
-        Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, mode))
+        let lead = Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, mode))?;
+        require_id(&lead.id, "lead", mode)?;
+        Ok(lead)
     }
 
     // ---- transport -----------------------------------------------------------------------
@@ -330,12 +335,23 @@ impl ApiClient {
             timeout: self.timeout,
             retry_after_cap: self.retry.retry_after_cap,
             rate_limit_attempts: self.retry.rate_limit_attempts,
+            key: self.key.as_ref(),
         };
         match result {
             Err(BodyFailure::Http(e)) => response::transport_failure(&cx, action, &e, mode),
             Err(BodyFailure::Io(cause)) => response::unanswered(&cx, action, mode, false, cause),
             Err(BodyFailure::Slow) => response::unanswered(&cx, action, mode, true, String::new()),
             Ok((status, headers, bytes)) => {
+                // A server or gateway may echo the key ("invalid api key <key>", a debug
+                // header): it is taken out here, before the log, the error messages, the
+                // results, the ledger or the errors file see any of the answer.
+                let (headers, bytes) = match &self.key {
+                    Some(key) => (
+                        redact_headers(key, headers),
+                        key.redact(&bytes).into_owned(),
+                    ),
+                    None => (headers, bytes),
+                };
                 self.observer.emit(&Event::Response {
                     status,
                     elapsed,
@@ -372,10 +388,50 @@ impl ApiClient {
     }
 }
 
+/// An answer whose object has an empty id (`{"lead":{"id":""}}`) is not an answer: for a create
+/// the lead may exist (an unknown outcome), and nothing can be done with it otherwise.
+fn require_id(id: &str, what: &str, mode: Mode) -> Result<(), ApiError> {
+    if id.trim().is_empty() {
+        return Err(ApiError::BadResponse {
+            status: 200,
+            excerpt: format!("the {what} in the answer has an empty id"),
+            maybe_created: mode == Mode::Once,
+        });
+    }
+    Ok(())
+}
+
+/// The answer's headers with the key taken out of every value that holds it.
+fn redact_headers(key: &ApiKey, headers: HeaderMap) -> HeaderMap {
+    if !headers
+        .values()
+        .any(|v| matches!(key.redact(v.as_bytes()), std::borrow::Cow::Owned(_)))
+    {
+        return headers;
+    }
+    let mut clean = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers.iter() {
+        let value = match key.redact(value.as_bytes()) {
+            std::borrow::Cow::Borrowed(_) => value.clone(),
+            std::borrow::Cow::Owned(bytes) => HeaderValue::from_bytes(&bytes)
+                .unwrap_or_else(|_| HeaderValue::from_static(crate::secret::REDACTED)),
+        };
+        clean.append(name.clone(), value);
+    }
+    clean
+}
+
 /// The extra root certificates of `--ca-bundle`.
 fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
-    let pem = std::fs::read(path)
-        .map_err(|e| ApiError::Setup(format!("cannot read CA bundle {}: {e}", path.display())))?;
+    // A system's whole bundle is about 200 KiB.
+    const MAX_CA_BUNDLE: u64 = 16 * 1024 * 1024;
+    let pem = crate::fsutil::read_capped(
+        path,
+        MAX_CA_BUNDLE,
+        crate::fsutil::Accept::FileOrPipe,
+        "a CA bundle",
+    )
+    .map_err(|e| ApiError::Setup(format!("cannot read CA bundle {}: {e}", path.display())))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
         ApiError::Setup(format!(
             "CA bundle {} is not valid PEM: {e}",
@@ -389,4 +445,32 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, A
         )));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_key_is_taken_out_of_the_headers_and_ids_must_not_be_empty() {
+        let key = ApiKey::new("5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-echo",
+            HeaderValue::from_static("key=5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d; ok"),
+        );
+        headers.append("set-cookie", HeaderValue::from_static("a=1"));
+        headers.append("set-cookie", HeaderValue::from_static("b=2"));
+        let clean = redact_headers(&key, headers);
+        assert_eq!(clean["x-echo"], "key=(redacted); ok");
+        assert_eq!(clean.get_all("set-cookie").iter().count(), 2);
+        assert!(matches!(
+            require_id(" ", "lead", Mode::Once),
+            Err(ApiError::BadResponse {
+                maybe_created: true,
+                ..
+            })
+        ));
+        assert!(require_id("x", "lead", Mode::Once).is_ok());
+    }
 }

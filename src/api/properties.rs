@@ -48,6 +48,8 @@ pub struct ChannelProperties {
     ids: HashMap<String, String>,
     /// The definitions' names, in the server's order.
     pub names: Vec<String>,
+    /// Lower-cased ids of the definitions whose type is `number`.
+    numbers: std::collections::HashSet<String>,
 }
 
 impl ChannelProperties {
@@ -74,7 +76,18 @@ impl ChannelProperties {
                 .iter()
                 .filter_map(|d| d.name.clone())
                 .collect(),
+            numbers: c
+                .property_definitions
+                .iter()
+                .filter(|d| is_number_type(d.kind.as_deref()))
+                .map(|d| d.id.to_lowercase())
+                .collect(),
         }
+    }
+
+    /// Whether the definition with this id holds numbers.
+    pub fn is_number(&self, id: &str) -> bool {
+        self.numbers.contains(&id.trim().to_lowercase())
     }
 
     /// The definition id for a key: a definition UUID on this channel, or the name of exactly
@@ -93,6 +106,36 @@ impl ChannelProperties {
             _ => Err(Unresolved::Unknown),
         }
     }
+}
+
+/// Whether a definition's `type` is a number type.
+pub fn is_number_type(kind: Option<&str>) -> bool {
+    kind.is_some_and(|k| matches!(k.trim().to_ascii_lowercase().as_str(), "number" | "numeric"))
+}
+
+/// Whether a value is text that reads as a number that is not finite (`NaN`, `inf`, `-inf`,
+/// `infinity`, `1e999`), or a JSON number that is not finite: the values no number property
+/// can hold. Other text is left to the server (it may accept `1,5` or `50 000`).
+pub fn non_finite(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.trim().parse::<f64>().is_ok_and(|n| !n.is_finite()),
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| !n.is_finite()),
+        _ => false,
+    }
+}
+
+/// The one number check, for `create` and `import`: a number property's value must be finite.
+pub fn number_problem(value: &serde_json::Value) -> Option<String> {
+    non_finite(value).then(|| {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        format!(
+            "{} is not a finite number, so a number property cannot hold it",
+            crate::log::quoted(&text)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -129,5 +172,36 @@ mod tests {
         );
         assert!(is_uuid(" 11111111-2222-3333-4444-555555555555 "));
         assert!(find_channel(std::slice::from_ref(&channel), " C").is_some());
+    }
+
+    #[test]
+    fn numbers_must_be_finite() {
+        for bad in [
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "+Infinity",
+            "1e999",
+            " -1e400 ",
+        ] {
+            assert!(number_problem(&json!(bad)).is_some(), "{bad}");
+        }
+        for ok in ["50000", "1.5", "-2e3", "1,5", "50 000", "Nan Jones"] {
+            assert!(number_problem(&json!(ok)).is_none(), "{ok}");
+        }
+        assert!(number_problem(&json!(12.5)).is_none());
+        assert_eq!(
+            number_problem(&json!("inf")).unwrap(),
+            "\"inf\" is not a finite number, so a number property cannot hold it"
+        );
+        let channel: Channel = serde_json::from_value(json!({"id": "c", "title": "Acme",
+            "property_definitions": [
+                {"id": "11111111-2222-3333-4444-555555555555", "name": "Deal size", "type": "number"},
+                {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "text"}]}))
+        .unwrap();
+        let props = ChannelProperties::from_channel(&channel);
+        assert!(props.is_number("11111111-2222-3333-4444-555555555555"));
+        assert!(!props.is_number("21111111-2222-3333-4444-555555555555"));
     }
 }

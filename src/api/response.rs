@@ -40,6 +40,9 @@ pub(super) struct Context<'a> {
     pub timeout: Duration,
     pub retry_after_cap: Duration,
     pub rate_limit_attempts: u32,
+    /// Taken out of the server's messages (the body is redacted already; a JSON-escaped key in
+    /// a message is not, until here).
+    pub key: Option<&'a crate::secret::ApiKey>,
 }
 
 /// A request that got no answer: refused, unreachable, untrusted, cut off.
@@ -122,6 +125,10 @@ pub(super) fn classify(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let message = super::error::error_message(status, body);
+    let message = match cx.key {
+        Some(key) => key.redact_str(&message),
+        None => message,
+    };
     if (300..400).contains(&status) {
         let location = headers
             .get(LOCATION)

@@ -474,7 +474,9 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Subcommand)]
 pub enum LedgerCommand {
     /// Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile's ledger, or the default)
-    #[command(after_help = "Example:\n  leadctl ledger path\n  leadctl --profile staging ledger path")]
+    #[command(
+        after_help = "Example:\n  leadctl ledger path\n  leadctl --profile staging ledger path"
+    )]
     Path,
     /// Count the ledger's keys by API URL, channel and state
     #[command(after_help = "Examples:\n  leadctl ledger status\n  leadctl ledger status -o json")]

@@ -1,7 +1,7 @@
 //! `leadctl api ACTION`: any action, raw, so an action KeenPartner adds tomorrow is usable today,
 //! with the same key handling, retry rules, errors and output as every other command.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -161,14 +161,11 @@ fn read_input(path: &Path, log: &crate::log::Log) -> Result<Map<String, Value>> 
         if std::io::stdin().is_terminal() {
             log.notice("reading the JSON body from the terminal; finish with Ctrl-D");
         }
-        let mut text = String::new();
-        std::io::stdin()
-            .lock()
-            .read_to_string(&mut text)
+        let text = super::read_json_stdin()
             .map_err(|e| Failure::input(format!("cannot read stdin: {e}")))?;
         ("stdin".to_string(), text)
     } else {
-        let text = std::fs::read_to_string(path)
+        let text = super::read_json_file(path)
             .map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
         (path.display().to_string(), text)
     };

@@ -85,3 +85,32 @@ fn read_key(prompt: &str) -> std::io::Result<String> {
         Ok(text)
     }
 }
+
+/// The most a JSON input (`create --json`, `api --input`) may hold: far more than any batch of
+/// leads, far less than what would exhaust memory.
+pub const MAX_JSON_INPUT: u64 = 256 * 1024 * 1024;
+
+const JSON_INPUT: &str = "a JSON input (split a larger batch into several files)";
+
+/// A JSON input file: a regular file, or a pipe (`<(...)`, `/dev/stdin`), at most
+/// [`MAX_JSON_INPUT`]; a device (`/dev/zero`) or a directory is refused.
+pub fn read_json_file(path: &std::path::Path) -> std::io::Result<String> {
+    crate::fsutil::read_capped_string(
+        path,
+        MAX_JSON_INPUT,
+        crate::fsutil::Accept::FileOrPipe,
+        JSON_INPUT,
+    )
+}
+
+/// All of stdin as a JSON input, within the same limit.
+pub fn read_json_stdin() -> std::io::Result<String> {
+    let bytes =
+        crate::fsutil::read_capped_from(std::io::stdin().lock(), MAX_JSON_INPUT, 0, JSON_INPUT)?;
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not valid UTF-8 text",
+        )
+    })
+}

@@ -203,7 +203,11 @@ pub fn report_duplicates(
             } else {
                 String::new()
             };
-            format!("{kind} {value:?} in rows {}{more}", shown.join(", "))
+            format!(
+                "{kind} {} in rows {}{more}",
+                crate::log::quoted(&value),
+                shown.join(", ")
+            )
         })
         .collect();
     if !repeats.is_empty() {

@@ -95,6 +95,21 @@ fn read(
         Ok(leads) => leads,
         // The channel refuses this key: each create will be refused and reported per row.
         Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
+        // What every request would meet (a refused key, a wrong endpoint, no connection, a bad
+        // certificate) stops here; a slow or failing server does not.
+        Err(
+            e @ (ApiError::Unauthorized { .. }
+            | ApiError::WrongEndpointAuth { .. }
+            | ApiError::EndpointNotFound { .. }
+            | ApiError::PaymentRequired { .. }
+            | ApiError::Certificate { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Redirect { .. }),
+        ) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "reading the newest leads of channel {channel} (get_leads) before the first create"
+            )))
+        }
         // Not readable now (the server is struggling): the ledger still guards leadctl's own
         // leads; only leads made elsewhere go unrecognised, and the caller says so.
         Err(e) => return Ok(Err(e.to_string())),

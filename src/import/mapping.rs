@@ -213,12 +213,15 @@ pub fn map_headers(
         };
         match found.as_slice() {
             [] => m.errors.push(format!(
-                "--map {column}={field}: no column is named {column:?}; the columns are {}",
-                headers
-                    .iter()
-                    .map(|h| format!("{h:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "--map {column}={field}: no column is named {}; the columns are {}",
+                crate::log::quoted(column),
+                crate::log::list_some(
+                    &headers
+                        .iter()
+                        .map(|h| crate::log::quoted(h))
+                        .collect::<Vec<_>>(),
+                    20
+                )
             )),
             [i] => {
                 forced.insert(*i, target);
@@ -279,12 +282,16 @@ pub fn map_headers(
         if cols.len() > 1 {
             let names: Vec<String> = cols
                 .iter()
-                .map(|c| format!("{:?} (column {})", c.header, c.index + 1))
+                .map(|c| format!("{} (column {})", crate::log::quoted(&c.header), c.index + 1))
                 .collect();
             m.errors.push(format!(
-                "columns {} all map to {target}; keep one with --map, e.g. --map {:?}=ignore",
-                names.join(" and "),
-                cols[1].header
+                "columns {} all map to {target}; keep one with --map, e.g. --map {}=ignore",
+                if names.len() <= 20 {
+                    names.join(" and ")
+                } else {
+                    crate::log::list_some(&names, 20)
+                },
+                crate::log::quoted(&cols[1].header)
             ));
         }
     }

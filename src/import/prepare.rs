@@ -12,7 +12,7 @@ use super::{Options, Services};
 use crate::api::models::Channel;
 use crate::api::ApiClient;
 use crate::error::{Failure, Kind};
-use crate::log::Log;
+use crate::log::{list_some, quoted, Log};
 
 pub struct Prepared {
     pub source: Source,
@@ -172,6 +172,12 @@ fn is_uuid(s: &str) -> bool {
     uuid::Uuid::try_parse(s.trim()).is_ok()
 }
 
+/// Unknown columns named in a message; a 100,000-column header lists these and a count.
+const SHOWN_COLUMNS: usize = 20;
+
+/// Lines of the column mapping said on stderr; the rest are counted.
+const SHOWN_MAPPED: usize = 100;
+
 fn check_mapping(
     m: &mut Mapping,
     args: &Options,
@@ -191,12 +197,12 @@ fn check_mapping(
     let listed: Vec<String> = m
         .unknown
         .iter()
-        .map(|(i, h)| format!("{h:?} (column {})", i + 1))
+        .map(|(i, h)| format!("{} (column {})", quoted(h), i + 1))
         .collect();
     if args.ignore_unknown {
         log.notice(&format!(
             "leaving out unknown columns (--ignore-unknown): {}",
-            listed.join(", ")
+            list_some(&listed, SHOWN_COLUMNS)
         ));
         for (index, header) in m.unknown.drain(..) {
             m.columns.push(mapping::Column {
@@ -216,7 +222,7 @@ fn check_mapping(
             "; the channel's properties: {}",
             property_names
                 .values()
-                .map(|n| format!("{n:?}"))
+                .map(|n| quoted(n))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -224,7 +230,7 @@ fn check_mapping(
     Err(Failure::input(format!(
         "{name}: {} column(s) match no lead field: {}. Known fields: {}, channel_id{props}",
         listed.len(),
-        listed.join(", "),
+        list_some(&listed, SHOWN_COLUMNS),
         mapping::FIELDS.join(", ")
     ))
     .with_hint("map them with --map 'COLUMN=FIELD' (FIELD may be property:NAME or ignore), or pass --ignore-unknown"))
@@ -242,11 +248,18 @@ fn report_mapping(m: &Mapping, log: &Log) {
         .unwrap_or(0)
         .min(40);
     let mut text = String::from("column mapping:");
-    for c in &m.columns {
+    for (shown, c) in m.columns.iter().enumerate() {
+        if shown == SHOWN_MAPPED {
+            text.push_str(&format!(
+                "\n  ... and {} more column(s)",
+                m.columns.len() - SHOWN_MAPPED
+            ));
+            break;
+        }
         let header = if c.header.trim().is_empty() {
             format!("(column {}, no header)", c.index + 1)
         } else {
-            c.header.clone()
+            crate::log::cut(&c.header)
         };
         let how = match c.how {
             "name" | "alias" | "property name" => String::new(),

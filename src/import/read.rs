@@ -10,28 +10,51 @@ use std::sync::{Arc, Mutex};
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-/// Where the rows come from. A file can be read more than once (check, then send); stdin once.
+/// Where the rows come from. A regular file can be read more than once (check, then send); a
+/// stream (stdin, a pipe, a FIFO, a device, `/dev/fd/N`) is opened once and read once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     File(PathBuf),
     Stdin,
+    /// A path that is not a regular file: read once, never reopened, nothing written beside it.
+    Stream(PathBuf),
 }
 
 impl Source {
+    /// `-` is stdin; a path that (after following symlinks) is a regular file is a file; any
+    /// other existing path (a FIFO, a character device, a socket, `/dev/stdin`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`, bash's `<(...)`) is a stream. A missing path stays a file, so opening it
+    /// says that it is missing.
     pub fn from_arg(arg: &Path) -> Source {
         if arg == Path::new("-") {
-            Source::Stdin
-        } else {
-            Source::File(arg.to_path_buf())
+            return Source::Stdin;
+        }
+        if is_descriptor_path(arg) {
+            return Source::Stream(arg.to_path_buf());
+        }
+        match std::fs::metadata(arg) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Source::Stream(arg.to_path_buf()),
+            _ => Source::File(arg.to_path_buf()),
         }
     }
 
     pub fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Stream(p) => p.display().to_string(),
             Source::Stdin => "stdin".to_string(),
         }
     }
+}
+
+/// A path that names an open descriptor rather than a file: opening it again may give another
+/// reader of the same pipe (empty once read) or share its offset, so it is read once.
+fn is_descriptor_path(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text == "/dev/stdin"
+        || text.starts_with("/dev/fd/")
+        || text.starts_with("/proc/self/fd/")
+        || text.starts_with("/proc/thread-self/fd/")
+        || (text.starts_with("/proc/") && text.split('/').nth(3) == Some("fd"))
 }
 
 /// What was detected (or given) about the input, said on stderr before anything else.
@@ -120,6 +143,11 @@ pub fn open(
             File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
         )),
         Source::Stdin => Box::new(io::stdin()),
+        // Opened once: a FIFO blocks here until a writer opens it, as `cat` would.
+        Source::Stream(p) => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
+        )),
     };
     // The first bytes decide BOM and give the stdin detection sample.
     let mut head = Vec::with_capacity(SAMPLE);
@@ -145,7 +173,7 @@ pub fn open(
         }
         let scan = match source {
             Source::File(p) => scan_utf8(File::open(p).map_err(io_err)?, true).map_err(io_err)?,
-            Source::Stdin => scan_utf8(&head[..], false).map_err(io_err)?,
+            Source::Stdin | Source::Stream(_) => scan_utf8(&head[..], false).map_err(io_err)?,
         };
         match scan {
             Utf8Scan::Valid => (UTF_8, "detected"),
@@ -407,6 +435,24 @@ struct LfOnly<R: Read> {
     lines: u64,
     opened_at: (u64, u64),
     unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+    /// Bytes of the current field and record so far, the line the record starts on, and the
+    /// limit the input went past (the csv parser would otherwise buffer a value of any size).
+    field_len: usize,
+    record_len: usize,
+    record_line: u64,
+    too_long: Arc<Mutex<Option<TooLong>>>,
+}
+
+/// The most one value (cell) may hold. Real cells (notes included) are far below it.
+pub const MAX_FIELD: usize = 1024 * 1024;
+/// The most one record (a row, or the header) may hold.
+pub const MAX_RECORD: usize = 16 * 1024 * 1024;
+
+/// Which limit a row went past, and the line the row starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong {
+    pub field: bool,
+    pub line: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,11 +484,45 @@ impl<R: Read> LfOnly<R> {
             lines: 0,
             opened_at: (0, 0),
             unclosed,
+            field_len: 0,
+            record_len: 0,
+            record_line: 1,
+            too_long: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Counts one byte of the current field and record; `Some` once a limit is passed. Quote
+    /// characters do not count toward a value's length (a quoted 1 MiB value is 1 MiB; a value of
+    /// doubled quotes is still bounded by the record's limit).
+    fn count(&mut self, ends_field: bool, ends_record: bool, quote: bool) -> Option<TooLong> {
+        if self.record_len == 0 {
+            self.record_line = self.lines + 1;
+        }
+        if ends_record {
+            self.field_len = 0;
+            self.record_len = 0;
+            return None;
+        }
+        self.record_len += 1;
+        if ends_field {
+            self.field_len = 0;
+        } else if !quote {
+            self.field_len += 1;
+        }
+        let field = self.field_len > MAX_FIELD;
+        (field || self.record_len > MAX_RECORD).then_some(TooLong {
+            field,
+            line: self.record_line,
+        })
     }
 
     fn follow_quotes(&mut self, b: u8, offset: u64) {
         let ends_field = b == self.delimiter || b == b'\n';
+        let outside = self.quote != Quote::Quoted;
+        if let Some(hit) = self.count(ends_field && outside, b == b'\n' && outside, b == b'"') {
+            let mut slot = self.too_long.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert(hit);
+        }
         self.quote = match (self.quote, b) {
             (Quote::FieldStart, b'"') => {
                 self.opened_at = (offset, self.lines + 1);
@@ -523,6 +603,15 @@ impl<R: Read> Read for LfOnly<R> {
                     .unwrap_or_else(|p| p.into_inner())
                     .extend(found);
             }
+            // Past a limit: the parser gets an error instead of more bytes to buffer.
+            if self
+                .too_long
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some()
+            {
+                return Err(io::Error::other("a value or row is too long"));
+            }
             if written > 0 || out.is_empty() {
                 return Ok(written);
             }
@@ -553,6 +642,10 @@ pub struct Rows {
     lines_before: u64,
     /// Where a quoted value that is never closed opens (offset, line), known at the end.
     unclosed: Arc<Mutex<Option<(u64, u64)>>>,
+    /// Set when a value or record went past `MAX_FIELD` / `MAX_RECORD`.
+    too_long: Arc<Mutex<Option<TooLong>>>,
+    /// The header is being read (messages call it the header, not row 1).
+    in_header: bool,
 }
 
 /// Reading failed in a way that stops the whole file (an unterminated quote at the end, I/O).
@@ -567,16 +660,18 @@ impl Rows {
         let replacement_is_error = opened.format.encoding != UTF_8;
         let newlines = Arc::new(Mutex::new(VecDeque::new()));
         let unclosed = Arc::new(Mutex::new(None));
+        let lf = LfOnly::new(
+            opened.reader,
+            newlines.clone(),
+            opened.format.delimiter,
+            unclosed.clone(),
+        );
+        let too_long = lf.too_long.clone();
         let reader = csv::ReaderBuilder::new()
             .delimiter(opened.format.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(Box::new(LfOnly::new(
-                opened.reader,
-                newlines.clone(),
-                opened.format.delimiter,
-                unclosed.clone(),
-            )) as Box<dyn Read + Send>);
+            .from_reader(Box::new(lf) as Box<dyn Read + Send>);
         Rows {
             reader,
             record: csv::ByteRecord::new(),
@@ -591,6 +686,8 @@ impl Rows {
             newlines,
             lines_before: 0,
             unclosed,
+            too_long,
+            in_header: true,
         }
     }
 
@@ -598,6 +695,7 @@ impl Rows {
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
         let row = self.next_row()?;
         self.number = 0;
+        self.in_header = false;
         Ok(row)
     }
 
@@ -612,6 +710,35 @@ impl Rows {
             Ok(Some(&self.row))
         } else {
             Ok(None)
+        }
+    }
+
+    /// "row 7 (line 9): a value is longer than 1 MiB, the limit for one value; ...".
+    fn too_long_error(&self, hit: TooLong) -> RowError {
+        let what = if self.in_header {
+            "the header".to_string()
+        } else {
+            format!("row {}", self.number + 1)
+        };
+        let limit = if hit.field {
+            format!(
+                "a value in {what} (line {}) is longer than {}, the limit for one value",
+                hit.line,
+                crate::fsutil::describe_size(MAX_FIELD as u64)
+            )
+        } else {
+            format!(
+                "{what} (line {}) is longer than {}, the limit for one row",
+                hit.line,
+                crate::fsutil::describe_size(MAX_RECORD as u64)
+            )
+        };
+        RowError {
+            line: hit.line,
+            message: format!(
+                "{limit}; is this a CSV file? (a quote that is never closed makes the rest of a \
+                 file one value)"
+            ),
         }
     }
 
@@ -680,6 +807,10 @@ impl Rows {
                 Ok(true)
             }
             Err(e) => {
+                let too_long = *self.too_long.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(hit) = too_long {
+                    return Err(self.too_long_error(hit));
+                }
                 let line = e.position().map_or(0, |p| p.line());
                 Err(RowError {
                     line,
@@ -704,6 +835,11 @@ mod tests {
         let opened = open(&Source::File(path), None, None).map_err(|e| e.0)?;
         let mut rows = Rows::new(opened);
         let mut out = Vec::new();
+        match rows.header() {
+            Ok(Some(r)) => out.push(r.fields),
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(format!("line {}: {}", e.line, e.message)),
+        }
         loop {
             match rows.next_row() {
                 Ok(Some(r)) => out.push(r.fields),
@@ -877,6 +1013,80 @@ mod tests {
         assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
         assert_eq!(encoding_for_label("UTF-16LE"), Some(UTF_16LE));
         assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn pipes_and_descriptors_are_streams_and_files_are_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.csv");
+        std::fs::write(&file, "Email\n").unwrap();
+        assert_eq!(Source::from_arg(&file), Source::File(file.clone()));
+        assert_eq!(Source::from_arg(Path::new("-")), Source::Stdin);
+        for p in [
+            "/dev/stdin",
+            "/dev/fd/0",
+            "/proc/self/fd/0",
+            "/proc/123/fd/4",
+        ] {
+            assert_eq!(
+                Source::from_arg(Path::new(p)),
+                Source::Stream(p.into()),
+                "{p}"
+            );
+        }
+        // A symlink to a regular file is that file; a missing path is a file (opening it
+        // says it is missing).
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.csv");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert_eq!(Source::from_arg(&link), Source::File(link.clone()));
+            assert_eq!(
+                Source::from_arg(Path::new("/dev/null")),
+                Source::Stream("/dev/null".into())
+            );
+        }
+        let missing = dir.path().join("missing.csv");
+        assert_eq!(Source::from_arg(&missing), Source::File(missing));
+    }
+
+    #[test]
+    fn values_and_rows_past_their_limits_are_errors_naming_the_row() {
+        let mut long = b"Email,Notes\na@b.example,ok\n\"x@b.example\",\"".to_vec();
+        long.extend(std::iter::repeat_n(b'y', MAX_FIELD + 1));
+        long.extend_from_slice(b"\"\n");
+        let err = read_all(&long).unwrap_err();
+        assert!(
+            err.starts_with(
+                "line 3: a value in row 2 (line 3) is longer than 1 MiB, the limit for one value"
+            ),
+            "{}",
+            &err[..err.len().min(200)]
+        );
+        // Many values of a legal size still make a row too long.
+        let mut wide = b"Email\n".to_vec();
+        let cell = vec![b'z'; 1024];
+        for _ in 0..(MAX_RECORD / 1025 + 1) {
+            wide.extend_from_slice(&cell);
+            wide.push(b',');
+        }
+        wide.push(b'\n');
+        let err = read_all(&wide).unwrap_err();
+        assert!(
+            err.contains("row 1 (line 2) is longer than 16 MiB, the limit for one row"),
+            "{}",
+            &err[..err.len().min(200)]
+        );
+        // A quoted value of exactly the limit is read whole.
+        let mut exact = b"Email,Notes\na@b.example,\"".to_vec();
+        exact.extend(std::iter::repeat_n(b'e', MAX_FIELD));
+        exact.extend_from_slice(b"\"\n");
+        assert_eq!(read_all(&exact).unwrap()[1][1].len(), MAX_FIELD);
+        // A value just under the limit, with delimiters and newlines inside quotes, is fine.
+        let mut ok = b"Email,Notes\na@b.example,\"".to_vec();
+        ok.extend(std::iter::repeat_n(b'q', MAX_FIELD - 10));
+        ok.extend_from_slice(b",\n\"\n");
+        assert_eq!(read_all(&ok).unwrap()[1][1].len(), MAX_FIELD - 8);
     }
 
     #[test]

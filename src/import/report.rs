@@ -3,7 +3,7 @@
 //! `leadctl_outcome` and `leadctl_error`, ready to fix and import again.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -207,6 +207,15 @@ impl ErrorsFile {
         delimiter: u8,
         bom: bool,
     ) -> Result<ErrorsFile, Failure> {
+        // A FIFO would block the open (and the header check would wait for a newline from
+        // `/dev/zero` or `/dev/full` forever): only a regular file is an errors file.
+        if let Some(kind) = crate::fsutil::not_regular(path) {
+            return Err(Failure::config(format!(
+                "the errors file {} is {kind}, not a regular file; it is not written to",
+                path.display()
+            ))
+            .with_hint("pass --errors PATH naming a regular file (or a new one)"));
+        }
         let replaced_earlier = match File::open(path) {
             Ok(f) => {
                 if !is_errors_file(f) {
@@ -266,6 +275,10 @@ impl ErrorsFile {
                 self.keep.iter().map(|&i| self.header[i].clone()).collect();
             header.extend(MARKER.iter().map(|s| s.to_string()));
             w.write_record(&header).map_err(|e| err(&e))?;
+            // The header reaches the disk before any row is counted as written: a run killed
+            // after this leaves a file the next run recognises as leadctl's (see `prepare`).
+            w.flush().map_err(|e| err(&e))?;
+            w.get_ref().get_ref().sync_data().map_err(|e| err(&e))?;
             self.writer = Some(w);
         }
         let Some(w) = self.writer.as_mut() else {
@@ -309,11 +322,17 @@ impl ErrorsFile {
     }
 }
 
-/// Whether a file's header row ends with leadctl's three columns.
+/// Whether a file's header row ends with leadctl's three columns, or the file is empty: leadctl
+/// creates its errors file empty, and a run killed before its header reached the disk leaves it
+/// so (an empty file holds nothing to lose). Only the first 1 MiB is looked at.
 fn is_errors_file(f: File) -> bool {
     let mut first = String::new();
-    if BufReader::new(f).read_line(&mut first).is_err() {
+    let mut head = BufReader::new(f).take(1024 * 1024);
+    if head.read_line(&mut first).is_err() {
         return false;
+    }
+    if first.is_empty() {
+        return true;
     }
     let first = first
         .trim_end_matches(['\r', '\n'])
@@ -397,5 +416,39 @@ mod tests {
             err.message
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "my,own,data\n");
+    }
+
+    #[test]
+    fn the_header_is_on_disk_once_the_first_row_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.errors.csv");
+        let header = vec!["Email".to_string()];
+        let mut f = ErrorsFile::prepare(&path, &header, b',', false).unwrap();
+        f.write(&result(1, Outcome::Unknown, "server error (500)"))
+            .unwrap();
+        // Not finished (a kill -9 here): the header is in the file already.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("Email,leadctl_row,leadctl_outcome,leadctl_error\n"),
+            "{text:?}"
+        );
+        drop(f);
+        // An empty file (killed before even the header) is taken for leadctl's own.
+        std::fs::write(&path, "").unwrap();
+        let again = ErrorsFile::prepare(&path, &header, b',', false).unwrap();
+        assert!(again.replaced_earlier);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_device_is_never_an_errors_file() {
+        let err = ErrorsFile::prepare(Path::new("/dev/full"), &[], b',', false)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.message,
+            "the errors file /dev/full is a character device, not a regular file; it is not \
+             written to"
+        );
     }
 }

@@ -28,7 +28,7 @@ impl fmt::Display for Problem {
             if header.trim().is_empty() {
                 write!(f, ", column {n}")?;
             } else {
-                write!(f, ", column {n} {header:?}")?;
+                write!(f, ", column {n} {}", crate::log::quoted(header))?;
             }
         }
         write!(f, ": {}", self.message)
@@ -212,7 +212,10 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 problems.push(problem(
                     Some(c),
                     None,
-                    format!("has a value ({value:?}) in a column without a header; name the column or remove it"),
+                    format!(
+                        "has a value ({}) in a column without a header; name the column or remove it",
+                        crate::log::quoted(value)
+                    ),
                 ));
             }
             _ if value.is_empty() => {}
@@ -230,16 +233,22 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                     problems.push(problem(
                         Some(c),
                         None,
-                        format!("{value:?} is not a valid email address"),
+                        format!("{} is not a valid email address", crate::log::quoted(value)),
                     ));
                 }
                 lead.set_field(name, value.to_string());
             }
             Target::Property(key) => match resolved_property(plan, channel.as_deref(), c, key) {
-                Ok(id) => lead.properties.push(PropertyInput {
-                    property_definitions_id: id,
-                    value: Value::String(value.to_string()),
-                }),
+                Ok(id) => {
+                    let value = Value::String(value.to_string());
+                    match number_problem_on(plan, channel.as_deref(), &id, &value) {
+                        Some(msg) => problems.push(problem(Some(c), None, msg)),
+                        None => lead.properties.push(PropertyInput {
+                            property_definitions_id: id,
+                            value,
+                        }),
+                    }
+                }
                 Err(msg) => problems.push(problem(Some(c), None, msg)),
             },
             Target::Channel | Target::Ignore => {}
@@ -249,6 +258,26 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         Ok(lead)
     } else {
         Err(problems)
+    }
+}
+
+/// Why a value cannot go to this property: a number property given a value that is not a finite
+/// number (the definition's type is known once the channels were read).
+fn number_problem_on(
+    plan: &Plan,
+    channel: Option<&str>,
+    id: &str,
+    value: &Value,
+) -> Option<String> {
+    // The cheap test first: nearly every value is finite or not a number at all.
+    if !crate::api::properties::non_finite(value) {
+        return None;
+    }
+    let info = plan.channels.as_ref()?.get(&channel?.to_lowercase())?;
+    if info.is_number(id) {
+        crate::api::properties::number_problem(value)
+    } else {
+        None
     }
 }
 
@@ -276,11 +305,12 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
     let Some(channel) = channel else {
         return Err("cannot resolve the property without a channel".to_string());
     };
+    let shown = crate::log::quoted(key);
     let info = match &plan.channels {
         None if is_uuid(key) => return Ok(key.to_string()),
         None => {
             return Err(format!(
-                "property {key:?} cannot be resolved: channels were not read"
+                "property {shown} cannot be resolved: channels were not read"
             ))
         }
         Some(all) => all.get(&channel.to_lowercase()),
@@ -288,7 +318,7 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
     let Some(info) = info else {
         return Err(format!(
             "channel {channel} is not among the channels this API key can access, so property \
-             {key:?} cannot be checked"
+             {shown} cannot be checked"
         ));
     };
     info.resolve(key).map_err(|why| match why {
@@ -296,18 +326,18 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
             format!("property definition {key} is not on channel {}", info.label)
         }
         Unresolved::Ambiguous(_) => format!(
-            "property name {key:?} is ambiguous on channel {}; map the column to property:UUID",
+            "property name {shown} is ambiguous on channel {}; map the column to property:UUID",
             info.label
         ),
         Unresolved::Unknown => format!(
-            "property {key:?} is not on channel {}; its properties are {}",
+            "property {shown} is not on channel {}; its properties are {}",
             info.label,
             if info.names.is_empty() {
                 "none".to_string()
             } else {
                 info.names
                     .iter()
-                    .map(|n| format!("{n:?}"))
+                    .map(|n| crate::log::quoted(n))
                     .collect::<Vec<_>>()
                     .join(", ")
             }

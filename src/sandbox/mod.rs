@@ -45,6 +45,7 @@ pub use banner::banner;
 use data::Data;
 use faults::FaultConfig;
 use load::LoadConfig;
+pub use persist::StateUnreadable;
 use server::{ServerConfig, Shared};
 
 pub const API_KEY: &str = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";

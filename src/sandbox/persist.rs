@@ -4,7 +4,6 @@
 //! in the same directory, fsynced, renamed over the target, the directory fsynced), so a crash
 //! or `kill -9` leaves either the old or the new file, never half of one.
 
-use std::fs;
 use std::io;
 use std::path::Path;
 
@@ -12,15 +11,33 @@ use anyhow::{anyhow, Context, Result};
 
 use super::data::{Data, Persisted};
 
+/// The most a state file may hold (a sandbox with 100,000 leads writes about 50 MB).
+const MAX_STATE: u64 = 1024 * 1024 * 1024;
+
+/// A `--state` file that cannot be read: a configuration error (exit 3), not a bug.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StateUnreadable(pub String);
+
 /// The data saved in `path`, `None` when the file does not exist. A file that exists but
 /// cannot be read or does not hold sandbox state is an error naming the file.
 pub(crate) fn load(path: &Path) -> Result<Option<Data>> {
-    let bytes = match fs::read(path) {
+    // Written by `save_atomic` only, so a regular file; capped so a wrong path (`/dev/zero`)
+    // cannot exhaust memory.
+    let bytes = match crate::fsutil::read_capped(
+        path,
+        MAX_STATE,
+        crate::fsutil::Accept::RegularFile,
+        "a sandbox state file",
+    ) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read sandbox state file {}", path.display()))
+            return Err(StateUnreadable(format!(
+                "cannot read sandbox state file {}: {e}",
+                path.display()
+            ))
+            .into())
         }
     };
     let hint = "fix or delete it, or pass another --state file";
@@ -73,6 +90,7 @@ pub(crate) fn save_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn save_then_load_round_trips_and_leaves_no_temp_file() {

@@ -787,7 +787,6 @@ fn a_ledger_on_a_full_disk_is_refused_before_anything_is_sent() {
 // ---- inputs that are not regular files ------------------------------------------------------
 
 #[test]
-#[ignore = "bug: `import /dev/stdin` from a pipe: 25 rows checked, then check::reopen re-opens the path for sending and reads an empty pipe: 0 created, exit 0 (issue 14 item 1)"]
 fn a_piped_dev_stdin_creates_every_row() {
     let sb = sandbox(|_| {});
     let mut text = String::from("Email,First Name,Business ID\n");
@@ -805,7 +804,6 @@ fn a_piped_dev_stdin_creates_every_row() {
 }
 
 #[test]
-#[ignore = "bug: `import FIFO` hangs: src/import/read.rs open() reads the FIFO's first 64 KiB, then re-opens the path for scan_utf8, which blocks with no writer left (issue 14 item 1)"]
 fn a_named_fifo_creates_every_row() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();

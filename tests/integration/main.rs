@@ -15,6 +15,7 @@ mod create_errors;
 mod faults;
 mod fuzz;
 mod help;
+mod hostile;
 mod import;
 mod journey;
 mod lead_changes;

@@ -2,7 +2,7 @@
 //! in the API's own field names, and the checks that turn each into a `NewLead` request. No
 //! network here; property names stay unresolved until `mod.rs` asks `get_channels`.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -158,14 +158,11 @@ pub(super) fn read_json(path: &Path, log: &Log) -> Result<Vec<Located>> {
         if stdin.is_terminal() {
             log.notice("reading leads as JSON from the terminal; finish with Ctrl-D");
         }
-        let mut text = String::new();
-        stdin
-            .lock()
-            .read_to_string(&mut text)
+        let text = crate::commands::read_json_stdin()
             .map_err(|e| Failure::input(format!("cannot read JSON from stdin: {e}")))?;
         ("stdin".to_string(), text)
     } else {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::commands::read_json_file(path).map_err(|e| {
             Failure::input(format!("cannot read {}: {e}", path.display()))
                 .with_hint("check the path given to --json (use - for stdin)")
         })?;

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::properties::{problem_list, resolve_one};
 use crate::api::models::{ActionBody, NewLead};
-use crate::api::properties::{find_channel, is_uuid};
+use crate::api::properties::{
+    find_channel, is_uuid, non_finite, number_problem, ChannelProperties,
+};
 use crate::api::ApiClient;
 use crate::cli::CreateArgs;
 use crate::error::{Failure, Kind};
@@ -23,10 +25,12 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let located = drafts(&args, &settings.log())?;
     let mut leads = requests(settings, &args, &located)?;
     // A client is needed to resolve property names (with the key) and to send (unless dry-run).
+    // A value that reads as a non-finite number (`NaN`, `inf`, `1e999`) needs the definitions'
+    // types too: a number property cannot hold it, a text property can.
     let needs_names = leads.iter().any(|(_, l)| {
         l.properties
             .iter()
-            .any(|p| !is_uuid(&p.property_definitions_id))
+            .any(|p| !is_uuid(&p.property_definitions_id) || non_finite(&p.value))
     });
     let client = client_for(settings, &args, needs_names)?;
     if needs_names {
@@ -238,6 +242,7 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
         .context("looking up the channel's property names (get_channels)")?;
     let mut problems = Vec::new();
     let mut kind = Kind::Input;
+    let mut numbers = false;
     for (label, lead) in leads.iter_mut() {
         let Some(channel) = find_channel(&channels, &lead.channel_id) else {
             kind = Kind::Permission;
@@ -249,9 +254,21 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
             ));
             continue;
         };
+        let props = ChannelProperties::from_channel(channel);
         for p in &mut lead.properties {
             match resolve_one(channel, &p.property_definitions_id) {
-                Ok(id) => p.property_definitions_id = id,
+                Ok(id) => {
+                    if props.is_number(&id) {
+                        if let Some(why) = number_problem(&p.value) {
+                            numbers = true;
+                            problems.push(format!(
+                                "{label}: property {}: {why}",
+                                crate::log::quoted(&p.property_definitions_id)
+                            ));
+                        }
+                    }
+                    p.property_definitions_id = id;
+                }
                 Err(msg) => problems.push(format!("{label}: {msg}")),
             }
         }
@@ -259,12 +276,13 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(problem_list(
-            kind,
-            problems,
-            "use one of the names listed, or a property definition UUID",
-        )
-        .into())
+        let hint = if numbers {
+            "give number properties a finite number (e.g. 50000 or 1.5); property names: use \
+             one of the names listed, or a property definition UUID"
+        } else {
+            "use one of the names listed, or a property definition UUID"
+        };
+        Err(problem_list(kind, problems, hint).into())
     }
 }
 
