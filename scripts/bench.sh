@@ -4,7 +4,10 @@
 #   scripts/bench.sh              # everything
 #   scripts/bench.sh dry-run      # 200,000-row dry run: time on one core, peak memory vs 20,000 rows
 #   scripts/bench.sh send         # 2,000 rows, sandbox latency 50 ms, concurrency 16:
-#                                 # leadctl vs the limit, `curl --parallel`, `xargs -P16 curl`
+#                                 # leadctl (ledger on and --no-ledger) vs the limit,
+#                                 # `curl --parallel`, `xargs -P16 curl`
+#   scripts/bench.sh ledger       # re-importing 200,000 rows that are all `skipped`; the ledger's
+#                                 # size per million leads
 #
 # Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk.
 set -euo pipefail
@@ -18,6 +21,8 @@ CONCURRENCY=${CONCURRENCY:-16}
 cargo build --release --locked -q
 BIN=$PWD/target/release/leadctl
 WORK=$(mktemp -d)
+# Never the user's own ledger: each run below names its file.
+export LEADCTL_LEDGER=$WORK/ledger.sqlite3
 SERVER_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
@@ -88,9 +93,15 @@ best_of() {
   echo "$best"
 }
 
+# A fresh ledger each run: the sandbox is reset between runs, so an old one would disagree with it.
 leadctl_import() {
-  rm -f "$WORK/send.csv.leadctl-journal" "$WORK/send.csv.errors.csv"
-  "$BIN" -q import "$WORK/send.csv" --concurrency "$CONCURRENCY"
+  rm -f "$WORK/send.csv.errors.csv" "$WORK"/send-ledger.sqlite3*
+  "$BIN" -q --ledger "$WORK/send-ledger.sqlite3" import "$WORK/send.csv" --concurrency "$CONCURRENCY"
+}
+
+leadctl_no_ledger() {
+  rm -f "$WORK/send.csv.errors.csv"
+  "$BIN" -q --no-ledger import "$WORK/send.csv" --concurrency "$CONCURRENCY" 2> /dev/null
 }
 
 curl_parallel() {
@@ -118,17 +129,49 @@ send() {
 
   limit=$(awk -v n="$SEND_ROWS" -v l="$LATENCY_MS" -v c="$CONCURRENCY" 'BEGIN { printf "%.2f", n * l / 1000 / c }')
   t_leadctl=$(best_of leadctl_import)
+  t_bare=$(best_of leadctl_no_ledger)
   t_curl=$(best_of curl_parallel)
   t_xargs=$(best_of xargs_curl)
   echo "  limit (rows x latency / concurrency): $limit s"
-  echo "  leadctl import (journal on):          $t_leadctl s   limit/leadctl = $(awk -v a="$limit" -v b="$t_leadctl" 'BEGIN { printf "%.3f", a / b }')"
+  echo "  leadctl import (ledger on):           $t_leadctl s   limit/leadctl = $(awk -v a="$limit" -v b="$t_leadctl" 'BEGIN { printf "%.3f", a / b }')"
+  echo "  leadctl import --no-ledger:           $t_bare s   ledger on / off = $(awk -v a="$t_leadctl" -v b="$t_bare" 'BEGIN { printf "%.3f", a / b }')"
   echo "  curl --parallel --parallel-max $CONCURRENCY:     $t_curl s   curl/leadctl = $(awk -v a="$t_curl" -v b="$t_leadctl" 'BEGIN { printf "%.2f", a / b }')"
   echo "  xargs -P$CONCURRENCY curl (a process per lead): $t_xargs s   xargs/leadctl = $(awk -v a="$t_xargs" -v b="$t_leadctl" 'BEGIN { printf "%.2f", a / b }')"
+}
+
+# Re-importing a file whose every row the ledger knows: the rows are adopted into a fresh ledger
+# (`ledger adopt` reads the CSV as `import` does, so the keys and hashes are the import's), then
+# imported against an empty in-process sandbox (one get_leads; nothing sent).
+ledger_bench() {
+  echo "== ledger: re-import of rows that are all skipped; size per million leads"
+  for n in 200000 1000000; do
+    gen "$n" "$WORK/skip-$n.csv"
+    rm -f "$WORK"/skip-ledger.sqlite3*
+    s=$(date +%s%N)
+    "$BIN" -q --sandbox --ledger "$WORK/skip-ledger.sqlite3" ledger adopt "$WORK/skip-$n.csv"
+    e=$(date +%s%N)
+    bytes=$(stat -c %s "$WORK/skip-ledger.sqlite3")
+    printf '  %7d rows: adopt %5.2f s, ledger %6.1f MiB (%d bytes a lead, %.0f MiB a million)\n' \
+      "$n" "$(seconds "$s" "$e")" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" \
+      "$((bytes / n))" "$(awk -v b="$bytes" -v n="$n" 'BEGIN { print b / n * 1e6 / 1048576 }')"
+    [ "$n" = 200000 ] || continue
+    best=999
+    for _ in 1 2 3; do
+      /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" -q --sandbox --ledger "$WORK/skip-ledger.sqlite3" \
+        import "$WORK/skip-$n.csv" -o ndjson > "$WORK/skip.ndjson"
+      read -r t m < "$WORK/time"
+      best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+    done
+    skipped=$(grep -c '"outcome":"skipped"' "$WORK/skip.ndjson")
+    printf '  %7d rows re-imported: %5.2f s (best of 3), peak RSS %.1f MiB, %d skipped\n' \
+      "$n" "$best" "$(awk -v k="$m" 'BEGIN { print k / 1024 }')" "$skipped"
+  done
 }
 
 case $what in
   dry-run) dry_run ;;
   send) send ;;
-  all) dry_run; send ;;
-  *) echo "usage: $0 [dry-run|send|all]" >&2; exit 2 ;;
+  ledger) ledger_bench ;;
+  all) dry_run; send; ledger_bench ;;
+  *) echo "usage: $0 [dry-run|send|ledger|all]" >&2; exit 2 ;;
 esac

@@ -45,6 +45,19 @@ impl Pending {
         }
     }
 
+    /// An unsettled key of the ledger (another run's, another shard's) as a competitor.
+    pub fn of_entry(e: Entry) -> Pending {
+        Pending {
+            row: e.row.unwrap_or(0),
+            channel: e.channel.clone(),
+            key: e.key.clone(),
+            fields: e.fields.clone(),
+            sent_at: e.sent_at.map(|t| t.max(0) as u64),
+            given_up_at: Some(e.answered_at.unwrap_or(e.updated_at).max(0) as u64),
+            entry: e,
+        }
+    }
+
     fn field(&self, name: &str) -> Option<String> {
         match self.fields.get(name) {
             Some(Value::String(s)) => norm(Some(s)),
@@ -73,12 +86,15 @@ const CLOCK_SLACK_SECS: i64 = 300;
 /// stops a function after 150 s: API.md section 3b).
 const SERVER_GRACE_SECS: i64 = 150;
 
-/// `known_ids(channel)`: the lead ids already given to rows (the ledger's and this run's).
-pub fn reconcile(
-    client: &ApiClient,
-    pending: &[Pending],
-    known_ids: &dyn Fn(&str) -> HashSet<String>,
-) -> Settled {
+/// What else a found lead could belong to, per channel: the lead ids already given to keys (the
+/// ledger's and this run's), and the ledger's other unsettled keys (another run's or shard's),
+/// which a lead must not be able to be for it to settle one of `pending`.
+pub trait Others {
+    fn known_ids(&self, channel: &str) -> HashSet<String>;
+    fn unsettled(&self, channel: &str) -> Vec<Pending>;
+}
+
+pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -> Settled {
     let mut settled = Settled::default();
     let mut by_channel: HashMap<String, Vec<&Pending>> = HashMap::new();
     for p in pending {
@@ -97,7 +113,15 @@ pub fn reconcile(
         if leads.len() >= 100 {
             settled.capped.push(channel.clone());
         }
-        let (found, ambiguous) = match_rows(&rows, &leads, &known_ids(&channel));
+        let ours: HashSet<&str> = rows.iter().map(|p| p.key.as_str()).collect();
+        let rivals: Vec<Pending> = others
+            .unsettled(&channel)
+            .into_iter()
+            .filter(|p| !ours.contains(p.key.as_str()))
+            .collect();
+        let rival_refs: Vec<&Pending> = rivals.iter().collect();
+        let (found, ambiguous) =
+            match_rows(&rows, &rival_refs, &leads, &others.known_ids(&channel));
         settled.found.extend(found);
         settled.ambiguous.extend(ambiguous);
     }
@@ -167,9 +191,11 @@ fn could_be(p: &Pending, lead: &Lead) -> bool {
 }
 
 /// Pure matching: (settled rows with their lead, ambiguous rows). A row is settled only by the
-/// one lead that could be it, when that lead could be no other pending row.
+/// one lead that could be it, when that lead could be no other pending row nor any of `rivals`
+/// (unsettled keys that are not this run's to settle).
 pub fn match_rows(
     rows: &[&Pending],
+    rivals: &[&Pending],
     leads: &[Lead],
     known_ids: &HashSet<String>,
 ) -> (Vec<(u64, String)>, Vec<u64>) {
@@ -184,6 +210,11 @@ pub fn match_rows(
     let mut claims: HashMap<usize, usize> = HashMap::new();
     for c in &candidates {
         for &i in c {
+            *claims.entry(i).or_default() += 1;
+        }
+    }
+    for p in rivals {
+        for i in (0..free.len()).filter(|&i| could_be(p, free[i])) {
             *claims.entry(i).or_default() += 1;
         }
     }
@@ -275,7 +306,7 @@ mod tests {
             pending(7, Some("e@x.example"), None), // two leads could be it: ambiguous
         ];
         let refs: Vec<&Pending> = rows.iter().collect();
-        let (found, ambiguous) = match_rows(&refs, &leads, &known);
+        let (found, ambiguous) = match_rows(&refs, &[], &leads, &known);
         assert_eq!(
             found,
             vec![(1, "new-1".to_string()), (3, "new-2".to_string())]
@@ -292,9 +323,21 @@ mod tests {
             pending(2, Some("a@x.example"), None),
         ];
         let refs: Vec<&Pending> = rows.iter().collect();
-        let (found, ambiguous) = match_rows(&refs, &leads, &HashSet::new());
+        let (found, ambiguous) = match_rows(&refs, &[], &leads, &HashSet::new());
         assert!(found.is_empty());
         assert_eq!(ambiguous, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_lead_another_shards_unsettled_key_could_be_settles_nothing() {
+        let leads = vec![lead("L", "a@x.example", None, "2026-11-29T10:00:01Z")];
+        let ours = [pending(1, Some("a@x.example"), None)];
+        let theirs = [pending(9, Some("a@x.example"), None)];
+        let refs: Vec<&Pending> = ours.iter().collect();
+        let rivals: Vec<&Pending> = theirs.iter().collect();
+        let (found, ambiguous) = match_rows(&refs, &rivals, &leads, &HashSet::new());
+        assert!(found.is_empty());
+        assert_eq!(ambiguous, vec![1]);
     }
 
     #[test]
@@ -303,7 +346,7 @@ mod tests {
         l.phone = Some("999".into());
         let rows = [pending(1, Some("a@x.example"), None)];
         let refs: Vec<&Pending> = rows.iter().collect();
-        let (found, _) = match_rows(&refs, &[l], &HashSet::new());
+        let (found, _) = match_rows(&refs, &[], &[l], &HashSet::new());
         assert!(
             found.is_empty(),
             "a lead with a phone the row did not send is not its lead"

@@ -403,14 +403,12 @@ fn settle(
     if still.is_empty() {
         return;
     }
-    let known = |channel: &str| -> HashSet<String> {
-        let mut ids = t.created_ids.clone();
-        if let Some(l) = ledger {
-            ids.extend(l.lead_ids(scope_url, channel).unwrap_or_default());
-        }
-        ids
+    let others = LedgerOthers {
+        ledger,
+        scope_url,
+        extra: &t.created_ids,
     };
-    let settled = reconcile::reconcile(client, &still, &known);
+    let settled = reconcile::reconcile(client, &still, &others);
     let by_row: HashMap<u64, &Pending> = still.iter().map(|p| (p.row, p)).collect();
     for (row, lead_id) in &settled.found {
         if orderer.settle(*row, lead_id, Outcome::Created) {
@@ -422,6 +420,44 @@ fn settle(
         }
     }
     summary::report_settled(&settled, still.len(), log);
+}
+
+/// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.
+struct LedgerOthers<'a> {
+    ledger: Option<&'a Ledger>,
+    scope_url: &'a str,
+    /// Lead ids this run was given.
+    extra: &'a HashSet<String>,
+}
+
+impl reconcile::Others for LedgerOthers<'_> {
+    fn known_ids(&self, channel: &str) -> HashSet<String> {
+        let mut ids = self.extra.clone();
+        if let Some(l) = self.ledger {
+            ids.extend(l.lead_ids(self.scope_url, channel).unwrap_or_default());
+        }
+        ids
+    }
+
+    fn unsettled(&self, channel: &str) -> Vec<Pending> {
+        let Some(l) = self.ledger else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for state in [State::Sending, State::Unknown] {
+            let filter = ledger::Filter {
+                api_url: Some(self.scope_url.to_string()),
+                channel: Some(channel.to_string()),
+                state: Some(state),
+                keys: Vec::new(),
+            };
+            let _ = l.for_each(&filter, &mut |e| {
+                out.push(Pending::of_entry(e));
+                Ok(())
+            });
+        }
+        out
+    }
 }
 
 /// Records a row found by reconciling as created.
@@ -481,14 +517,16 @@ fn reconcile_only(
         return Ok(());
     }
     let client = (services.client)(false)?;
-    let known = |channel: &str| -> HashSet<String> {
-        ledger
-            .lead_ids(&scope_url, channel)
-            .unwrap_or_default()
-            .into_iter()
-            .collect()
+    // One key once (rows repeating a key are the same lead).
+    let mut keys = HashSet::new();
+    pending.retain(|p| keys.insert((p.channel.clone(), p.key.clone())));
+    let none = HashSet::new();
+    let others = LedgerOthers {
+        ledger: Some(&ledger),
+        scope_url: &scope_url,
+        extra: &none,
     };
-    let settled = reconcile::reconcile(&client, &pending, &known);
+    let settled = reconcile::reconcile(&client, &pending, &others);
     let found: HashMap<u64, String> = settled.found.iter().cloned().collect();
     let ambiguous: HashSet<u64> = settled.ambiguous.iter().copied().collect();
     let mut printer = report::ResultPrinter::new();

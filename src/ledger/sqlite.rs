@@ -238,16 +238,12 @@ impl SqliteStore {
     }
 
     fn get_in(&mut self, scope: i64, key: &str) -> rusqlite::Result<Option<Entry>> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM leads l JOIN scopes s ON s.id = l.scope \
-                     WHERE l.scope = ?1 AND l.key = ?2"
-                ),
-                params![scope, key],
-                entry_of,
-            )
-            .optional()
+        // Cached: a re-import looks up every row's key.
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM leads l JOIN scopes s ON s.id = l.scope \
+             WHERE l.scope = ?1 AND l.key = ?2"
+        ))?;
+        stmt.query_row(params![scope, key], entry_of).optional()
     }
 
     fn insert(&self, scope: i64, e: &Entry, replace: bool) -> rusqlite::Result<usize> {
@@ -260,30 +256,28 @@ impl SqliteStore {
         } else {
             "ON CONFLICT DO NOTHING"
         };
-        self.conn.execute(
-            &format!(
-                "INSERT INTO leads (scope, key, state, lead_id, hash, fields, error, via, input, \
-                 row, run, sent_at, answered_at, first_at, updated_at) VALUES (?1, ?2, ?3, ?4, \
-                 ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {conflict}"
-            ),
-            params![
-                scope,
-                e.key,
-                e.state.as_str(),
-                e.lead_id,
-                e.hash,
-                serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
-                e.error,
-                e.via,
-                e.input,
-                e.row.map(|r| r as i64),
-                e.run,
-                e.sent_at,
-                e.answered_at,
-                e.first_at,
-                e.updated_at,
-            ],
-        )
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "INSERT INTO leads (scope, key, state, lead_id, hash, fields, error, via, input, \
+             row, run, sent_at, answered_at, first_at, updated_at) VALUES (?1, ?2, ?3, ?4, \
+             ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {conflict}"
+        ))?;
+        stmt.execute(params![
+            scope,
+            e.key,
+            e.state.as_str(),
+            e.lead_id,
+            e.hash,
+            serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
+            e.error,
+            e.via,
+            e.input,
+            e.row.map(|r| r as i64),
+            e.run,
+            e.sent_at,
+            e.answered_at,
+            e.first_at,
+            e.updated_at,
+        ])
     }
 
     fn update(
@@ -314,14 +308,12 @@ impl SqliteStore {
         let state = e.state.as_str();
         all[2] = &state;
         all.extend_from_slice(args);
-        self.conn.execute(
-            &format!(
-                "UPDATE leads SET state = ?3, lead_id = ?4, hash = ?5, fields = ?6, error = ?7, \
-                 via = ?8, input = ?9, row = ?10, run = ?11, sent_at = ?12, answered_at = ?13, \
-                 updated_at = ?14 WHERE scope = ?1 AND key = ?2 {condition}"
-            ),
-            all.as_slice(),
-        )
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "UPDATE leads SET state = ?3, lead_id = ?4, hash = ?5, fields = ?6, error = ?7, \
+             via = ?8, input = ?9, row = ?10, run = ?11, sent_at = ?12, answered_at = ?13, \
+             updated_at = ?14 WHERE scope = ?1 AND key = ?2 {condition}"
+        ))?;
+        stmt.execute(all.as_slice())
     }
 
     fn apply_one(&mut self, op: &Op) -> rusqlite::Result<Applied> {

@@ -978,3 +978,44 @@ fn splitting_a_file_differently_from_before_creates_nothing_twice() {
     assert_eq!(created(&sb), 4);
     assert_no_duplicates(&sb);
 }
+
+#[test]
+fn a_shard_that_holds_no_rows_succeeds() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "two.csv", 2);
+    let f = file.to_str().unwrap();
+    leadctl(&sb)
+        .args(["import", f, "--shard", "3/3"])
+        .run()
+        .code(0)
+        .stderr_has(&format!(
+            "shard 3/3 holds no rows of {f} (it has 2): nothing to do"
+        ));
+    assert_eq!(created(&sb), 0);
+    // A file with no rows at all is still an error.
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "Email\n").unwrap();
+    leadctl(&sb)
+        .args(["import", empty.to_str().unwrap(), "--shard", "3/3"])
+        .run()
+        .code(6)
+        .stderr_has("has a header but no rows");
+}
+
+#[test]
+fn the_retired_journal_flags_say_what_replaced_them() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "j.csv", 2);
+    for flags in [&["--journal", "x.journal"][..], &["--no-journal"][..]] {
+        leadctl(&sb)
+            .args(["import", file.to_str().unwrap()])
+            .args(flags)
+            .run()
+            .code(2)
+            .stderr_has("--journal and --no-journal were replaced by the ledger")
+            .stderr_has("--ledger PATH chooses its file, --no-ledger keeps none");
+    }
+    assert_eq!(created(&sb), 0);
+}

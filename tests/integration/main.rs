@@ -16,6 +16,7 @@ mod faults;
 mod fuzz;
 mod help;
 mod hostile;
+mod identity;
 mod import;
 mod journey;
 mod lead_changes;
