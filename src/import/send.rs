@@ -48,6 +48,8 @@ pub enum Event {
     /// Reading stopped here (an invalid row from a stream, an unreadable rest of the input); the
     /// rows already taken are still sent.
     InputEnded(anyhow::Error),
+    /// Several of the above, in order (the reader batches its events).
+    Batch(Vec<Event>),
 }
 
 /// What the shared parts of a run are.
@@ -83,7 +85,10 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
         }
         drop(ev_tx);
         for event in ev_rx {
-            on_event(event);
+            match event {
+                Event::Batch(events) => events.into_iter().for_each(&mut on_event),
+                e => on_event(e),
+            }
         }
     });
 }
@@ -102,8 +107,47 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
     Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))
 }
 
+/// The reader's events, sent in batches: a re-import of a file the ledger knows decides every row
+/// here, and one wake-up of the collecting thread per row would cost more than the row. Flushed
+/// before a job leaves (its row's `Dispatched` must arrive first) and at the end.
+struct Outbox<'a> {
+    events: &'a Sender<Event>,
+    batch: Vec<Event>,
+    open: bool,
+}
+
+const OUTBOX_BATCH: usize = 256;
+
+impl Outbox<'_> {
+    fn send(&mut self, e: Event) -> bool {
+        self.batch.push(e);
+        if self.batch.len() >= OUTBOX_BATCH {
+            return self.flush();
+        }
+        self.open
+    }
+
+    fn flush(&mut self) -> bool {
+        if !self.batch.is_empty() && self.open {
+            let batch = std::mem::take(&mut self.batch);
+            self.open = self.events.send(Event::Batch(batch)).is_ok();
+        }
+        self.open
+    }
+}
+
+impl Drop for Outbox<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<Event>) {
-    let send = |e: Event| events.send(e).is_ok();
+    let mut outbox = Outbox {
+        events: &events,
+        batch: Vec::with_capacity(OUTBOX_BATCH),
+        open: true,
+    };
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
     loop {
@@ -114,7 +158,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
-                send(Event::Fatal(
+                outbox.send(Event::Fatal(
                     Failure::input(format!(
                         "the input cannot be read past line {}: {}",
                         e.line, e.message
@@ -127,19 +171,19 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if !in_shard(row.number, ctx.opts.shard) {
             continue;
         }
-        if !send(Event::Dispatched(row.number)) {
+        if !outbox.send(Event::Dispatched(row.number)) {
             break;
         }
         let keyed = match key_row(ctx.plan, &row, ctx.opts.key) {
             Ok(k) => k,
             Err(text) => {
-                send(Event::Result(
+                outbox.send(Event::Result(
                     result(&row, Outcome::Invalid, None, Some(text.clone())),
                     None,
                 ));
                 if !ctx.opts.skip_invalid {
                     // Only a stream gets here (a file is checked whole first): stop at this row.
-                    send(Event::InputEnded(
+                    outbox.send(Event::InputEnded(
                         Failure::input(format!("{text}\n  the import stopped at this row; the rows before it were sent"))
                             .with_hint("fix the row and run the same command again to resume, or pass --skip-invalid")
                             .into(),
@@ -151,7 +195,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         };
         let id = key_hash(&keyed.channel, &keyed.key);
         if let Some(first) = seen.get(&id) {
-            send(Event::Replayed(
+            outbox.send(Event::Replayed(
                 result(
                     &row,
                     Outcome::Duplicate,
@@ -174,17 +218,17 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                     cells: row.fields,
                     work,
                 };
-                if jobs.send(job).is_err() {
+                if !outbox.flush() || jobs.send(job).is_err() {
                     break;
                 }
             }
             Ok(Step::Done(event)) => {
-                if !send(*event) {
+                if !outbox.send(*event) {
                     break;
                 }
             }
             Err(e) => {
-                send(Event::Fatal(e));
+                outbox.send(Event::Fatal(e));
                 break;
             }
         }
@@ -303,7 +347,12 @@ fn result(
         outcome,
         lead_id,
         error,
-        fields: row.fields.clone(),
+        // The cells are only for the errors file.
+        fields: if outcome.needs_action() {
+            row.fields.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 

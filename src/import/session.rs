@@ -273,6 +273,8 @@ fn send_all(
         Event::InputEnded(e) => {
             t.fatal.get_or_insert(e);
         }
+        // `send::run` hands batches over one event at a time.
+        Event::Batch(_) => {}
     });
     progress.finish();
     let elapsed = progress.elapsed();

@@ -136,6 +136,14 @@ impl SqliteStore {
             _ => format!("cannot be used: {e}"),
         };
         c.busy_timeout(Duration::from_secs(30)).map_err(damaged)?;
+        // The bundled SQLite plans with STAT4, which re-prepares a cached statement whenever a
+        // bound key changes; the plans here never depend on the values (primary-key lookups), and
+        // a re-import looks up every row's key: keep one plan per statement.
+        c.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(damaged)?;
         if !memory {
             let mode: String = c
                 .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
