@@ -56,7 +56,12 @@ pub fn lookup(
     scope_url: &str,
     k: &Keyed,
 ) -> Result<(Option<Entry>, bool), Failure> {
-    if let Some(e) = ledger.get(scope_url, &k.channel, &k.key)? {
+    if let Some(mut e) = ledger.get_unless(scope_url, &k.channel, &k.key, &k.hash)? {
+        if e.hash == k.hash && e.fields.is_empty() {
+            // Not read back (the same hash): they are the lead's own, and a release or update
+            // writes the entry whole.
+            e.fields = k.fields.clone();
+        }
         return Ok((Some(e), false));
     }
     for other in k.other_keys() {

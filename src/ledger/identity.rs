@@ -81,10 +81,22 @@ impl Fnv {
     }
 }
 
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Fnv::write(self, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// FNV-1a 64 of the fields' canonical JSON (keys sorted): stable across versions and machines.
 pub fn hash_fields(fields: &Fields) -> String {
     let mut h = Fnv::default();
-    h.write(serde_json::to_string(fields).unwrap_or_default().as_bytes());
+    // Straight into the hash: no JSON text is built.
+    let _ = serde_json::to_writer(&mut h, fields);
     format!("{:016x}", h.value())
 }
 

@@ -157,6 +157,18 @@ pub type Counts = Vec<(String, String, State, u64)>;
 /// A ledger backend. Methods take `&mut self`: [`Ledger`] serialises access.
 pub trait Store: Send {
     fn get(&mut self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, String>;
+    /// As `get`, but the entry's fields may be left empty when its hash is `hash` (the caller
+    /// has them): a re-import of known rows need not read them back.
+    fn get_unless(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<Entry>, String> {
+        let _ = hash;
+        self.get(api_url, channel, key)
+    }
     /// All `ops` in one durable transaction (on disk before it returns).
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String>;
     fn for_each(
@@ -273,6 +285,19 @@ impl Ledger {
     pub fn get(&self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, Failure> {
         lock(&self.store)
             .get(api_url, channel, key)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    /// As `get`; the fields are left empty when the entry's hash is `hash`.
+    pub fn get_unless(
+        &self,
+        api_url: &str,
+        channel: &str,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<Entry>, Failure> {
+        lock(&self.store)
+            .get_unless(api_url, channel, key, hash)
             .map_err(|e| self.failure("cannot read", e))
     }
 

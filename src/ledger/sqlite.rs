@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS leads (
 CREATE INDEX IF NOT EXISTS leads_by_lead_id ON leads (lead_id);
 ";
 
+/// The columns after `api_url, channel`, from `leads` alone.
+const COLUMNS_OF_LEADS: &str = "l.key, l.state, l.lead_id, l.hash, l.fields, l.error, l.via, \
+     l.input, l.row, l.run, l.sent_at, l.answered_at, l.first_at, l.updated_at";
+
 const COLUMNS: &str =
     "s.api_url, s.channel, l.key, l.state, l.lead_id, l.hash, l.fields, l.error, \
      l.via, l.input, l.row, l.run, l.sent_at, l.answered_at, l.first_at, l.updated_at";
@@ -153,8 +157,12 @@ impl SqliteStore {
                     "cannot use write-ahead logging (journal mode {mode})"
                 ));
             }
-            c.execute_batch("PRAGMA synchronous=FULL")
-                .map_err(damaged)?;
+            // A re-import looks up every key at random places of the file: a larger page cache
+            // (64 MiB at most, used only as the file needs it) and reads through mmap.
+            c.execute_batch(
+                "PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456",
+            )
+            .map_err(damaged)?;
             let check: String = c
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
                 .map_err(damaged)?;
@@ -246,12 +254,30 @@ impl SqliteStore {
     }
 
     fn get_in(&mut self, scope: i64, key: &str) -> rusqlite::Result<Option<Entry>> {
-        // Cached: a re-import looks up every row's key.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM leads l JOIN scopes s ON s.id = l.scope \
              WHERE l.scope = ?1 AND l.key = ?2"
         ))?;
         stmt.query_row(params![scope, key], entry_of).optional()
+    }
+
+    /// The entry of a key whose scope (API URL and channel) the caller gives; its fields are left
+    /// unparsed (empty) when its hash is `hash`. Cached and without a join: a re-import looks up
+    /// every row's key.
+    fn get_unless_in(
+        &mut self,
+        scope: (i64, &str, &str),
+        key: &str,
+        hash: &str,
+    ) -> rusqlite::Result<Option<Entry>> {
+        let (id, api_url, channel) = scope;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT ?3, ?4, {COLUMNS_OF_LEADS} FROM leads l WHERE l.scope = ?1 AND l.key = ?2"
+        ))?;
+        stmt.query_row(params![id, key, api_url, channel], |r| {
+            entry_unless(r, Some(hash))
+        })
+        .optional()
     }
 
     fn insert(&self, scope: i64, e: &Entry, replace: bool) -> rusqlite::Result<usize> {
@@ -489,8 +515,18 @@ fn create(path: &Path) -> std::io::Result<()> {
 }
 
 fn entry_of(r: &Row<'_>) -> rusqlite::Result<Entry> {
+    entry_unless(r, None)
+}
+
+fn entry_unless(r: &Row<'_>, hash: Option<&str>) -> rusqlite::Result<Entry> {
     let state: String = r.get(3)?;
-    let fields: String = r.get(6)?;
+    let stored: String = r.get(5)?;
+    let fields = if hash == Some(stored.as_str()) {
+        Default::default()
+    } else {
+        let text: String = r.get(6)?;
+        serde_json::from_str(&text).unwrap_or_default()
+    };
     let row: Option<i64> = r.get(10)?;
     Ok(Entry {
         api_url: r.get(0)?,
@@ -498,8 +534,8 @@ fn entry_of(r: &Row<'_>) -> rusqlite::Result<Entry> {
         key: r.get(2)?,
         state: State::parse(&state).unwrap_or(State::Unknown),
         lead_id: r.get(4)?,
-        hash: r.get(5)?,
-        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        hash: stored,
+        fields,
         error: r.get(7)?,
         via: r.get(8)?,
         input: r.get(9)?,
@@ -513,6 +549,20 @@ fn entry_of(r: &Row<'_>) -> rusqlite::Result<Entry> {
 }
 
 impl Store for SqliteStore {
+    fn get_unless(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<Entry>, String> {
+        let Some(scope) = self.scope(api_url, channel, false).map_err(text)? else {
+            return Ok(None);
+        };
+        self.get_unless_in((scope, api_url, channel), key, hash)
+            .map_err(text)
+    }
+
     fn get(&mut self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, String> {
         let Some(scope) = self.scope(api_url, channel, false).map_err(text)? else {
             return Ok(None);
