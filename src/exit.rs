@@ -101,6 +101,13 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
 /// The end of every run, and the only place that decides the exit code: success; a closed
 /// stdout (`| head -1`), which is success too; or the error printed once as
 /// `leadctl: error: ...` with its `hint:` line, and its code from the table.
+/// A second Ctrl-C: out at once, with the code of an interruption. The one exit besides
+/// `report`'s return; everything the run wrote is committed whole (ledger transactions, errors
+/// file lines), so nothing is left half-written.
+pub fn exit_interrupted_now() -> ! {
+    std::process::exit(i32::from(INTERRUPTED))
+}
+
 pub fn report(result: anyhow::Result<()>, log: &Log) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

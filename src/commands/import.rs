@@ -49,17 +49,28 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         }
     };
     let log = settings.log();
-    let services = import::Services {
-        log: &log,
+    let services = services(settings, &log, args.channel.as_deref(), &client);
+    import::run(&opts, &services, out)
+}
+
+/// The engine's services from the settings: the log, the default channel (`--channel` first),
+/// the key's presence, the client and the ledger.
+pub(super) fn services<'a>(
+    settings: &Settings,
+    log: &'a crate::log::Log,
+    channel: Option<&str>,
+    client: &'a dyn Fn(bool) -> Result<crate::api::ApiClient>,
+) -> import::Services<'a> {
+    import::Services {
+        log,
         channel: settings
-            .require_channel(args.channel.as_deref())
+            .require_channel(channel)
             .map(|c| (c.value, c.origin.to_string())),
         key: settings.require_key().map(|_| ()),
-        client: &client,
+        client,
         api_url: settings.api_url.value.clone(),
         ledger: settings.ledger.clone(),
-    };
-    import::run(&opts, &services, out)
+    }
 }
 
 /// The command line of this run, quoted for a POSIX shell: what to run to resume.

@@ -136,34 +136,16 @@ fn day(at: i64) -> String {
     crate::time::format_rfc3339(t)
 }
 
-fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
-    let mut table: Vec<Vec<String>> = Vec::new();
-    let mut first = true;
+/// Each entry the filter selects, to `each`; an output error (a closed pipe) is returned as such.
+fn stream(
+    ledger: &Ledger,
+    filter: &Filter,
+    mut each: impl FnMut(Entry) -> std::io::Result<()>,
+) -> Result<()> {
     let mut failed: Option<std::io::Error> = None;
-    let format = out.format;
-    if format == OutputFormat::Csv {
-        out.csv_line(&LIST_COLUMNS)?;
-    }
     ledger
         .for_each(filter, &mut |e| {
-            let r = match format {
-                OutputFormat::Ndjson => out.ndjson_item(&e),
-                OutputFormat::Json => out.array_item(&e, first),
-                OutputFormat::Id => match &e.lead_id {
-                    Some(id) => out.text(id),
-                    None => Ok(()),
-                },
-                OutputFormat::Csv => {
-                    let c = cells(&e);
-                    out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
-                }
-                OutputFormat::Table => {
-                    table.push(cells(&e));
-                    Ok(())
-                }
-            };
-            first = false;
-            r.map_err(|err| {
+            each(e).map_err(|err| {
                 let text = err.to_string();
                 failed = Some(err);
                 text
@@ -172,7 +154,36 @@ fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
         .map_err(|f| match failed.take() {
             Some(io) => anyhow::Error::new(io),
             None => f.into(),
-        })?;
+        })
+}
+
+fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut first = true;
+    let format = out.format;
+    if format == OutputFormat::Csv {
+        out.csv_line(&LIST_COLUMNS)?;
+    }
+    stream(ledger, filter, |e| {
+        let r = match format {
+            OutputFormat::Ndjson => out.ndjson_item(&e),
+            OutputFormat::Json => out.array_item(&e, first),
+            OutputFormat::Id => match &e.lead_id {
+                Some(id) => out.text(id),
+                None => Ok(()),
+            },
+            OutputFormat::Csv => {
+                let c = cells(&e);
+                out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
+            }
+            OutputFormat::Table => {
+                table.push(cells(&e));
+                Ok(())
+            }
+        };
+        first = false;
+        r
+    })?;
     match format {
         OutputFormat::Json => out.array_end(first)?,
         OutputFormat::Table if table.is_empty() => out.text("no keys match")?,
@@ -184,19 +195,7 @@ fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
 }
 
 fn export(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
-    let mut failed: Option<std::io::Error> = None;
-    ledger
-        .for_each(filter, &mut |e| {
-            out.ndjson_item(&e).map_err(|err| {
-                let text = err.to_string();
-                failed = Some(err);
-                text
-            })
-        })
-        .map_err(|f| match failed.take() {
-            Some(io) => anyhow::Error::new(io),
-            None => f.into(),
-        })?;
+    stream(ledger, filter, |e| out.ndjson_item(&e))?;
     out.flush()?;
     Ok(())
 }

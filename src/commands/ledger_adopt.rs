@@ -41,14 +41,9 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     };
     let client = |_: bool| -> Result<crate::api::ApiClient> { Ok(settings.client()?) };
     let services = import::Services {
-        log: &log,
-        channel: settings
-            .require_channel(args.channel.as_deref())
-            .map(|c| (c.value, c.origin.to_string())),
-        key: settings.require_key().map(|_| ()),
-        client: &client,
-        api_url: settings.api_url.value.clone(),
+        // Adopting writes the ledger itself: the engine's reading keeps none.
         ledger: None,
+        ..super::import::services(settings, &log, args.channel.as_deref(), &client)
     };
     let source = Source::from_arg(&args.file);
     let name = source.name();

@@ -74,6 +74,65 @@ pub fn lookup(
     Ok((None, false))
 }
 
+/// What the ledger and the server's newest leads say of a lead.
+#[allow(clippy::large_enum_variant)]
+pub enum Judged {
+    /// The ledger's rule (`decide`).
+    Decided(super::decide::Decision),
+    /// Unknown to the ledger but among the channel's newest leads (created by another tool, or
+    /// a machine without this ledger): now recorded as created, `via` server. Its id.
+    OnServer(String),
+}
+
+/// Looks the lead up (under its other keys too) and applies the rule; a key the ledger does not
+/// know but the server lists is recorded and reported as such. `known` must have read the
+/// lead's channel (`Known::ensure`).
+pub fn judge(
+    ledger: &Ledger,
+    place: &Place<'_>,
+    known: &super::known::Known,
+    k: &Keyed,
+    row: u64,
+    policy: super::decide::Policy,
+) -> Result<Judged, Failure> {
+    use super::decide::{decide, Decision};
+    let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
+    match decide(entry.as_ref(), &k.hash, &k.fields, policy, now_secs()) {
+        // An entry under another key cannot be taken over: a retry or --force creates under the
+        // lead's own key.
+        Decision::Create { .. } if other_key => Ok(Judged::Decided(Decision::Create {
+            expect: None,
+            previous: None,
+        })),
+        Decision::Create {
+            expect,
+            previous: None,
+        } => {
+            let mut keys = vec![k.key.clone()];
+            keys.extend(k.other_keys());
+            match known.lead_with(&k.channel, &keys) {
+                Some(id) => {
+                    let found = Entry {
+                        state: State::Created,
+                        lead_id: Some(id.clone()),
+                        via: Some("server".into()),
+                        sent_at: None,
+                        answered_at: Some(now_secs()),
+                        ..claim_entry(place, k, row, None)
+                    };
+                    ledger.apply(Op::PutIfAbsent(found))?;
+                    Ok(Judged::OnServer(id))
+                }
+                None => Ok(Judged::Decided(Decision::Create {
+                    expect,
+                    previous: None,
+                })),
+            }
+        }
+        d => Ok(Judged::Decided(d)),
+    }
+}
+
 /// Where and as what a claim is recorded.
 pub struct Place<'a> {
     pub ledger: Option<&'a Ledger>,

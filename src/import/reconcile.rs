@@ -136,17 +136,13 @@ fn norm(v: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The standard fields compared; `employee` is left out (the server may resolve it).
-const COMPARED: &[&str] = &[
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "source",
-    "notes",
-    "business_id",
-];
+/// The standard fields compared: every lead field but `employee` (the server may resolve it).
+fn compared() -> impl Iterator<Item = &'static str> {
+    crate::api::models::LEAD_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| *f != "employee")
+}
 
 fn lead_field(lead: &Lead, name: &str) -> Option<String> {
     let v = match name {
@@ -180,7 +176,7 @@ fn could_be(p: &Pending, lead: &Lead) -> bool {
             return false;
         }
     }
-    COMPARED.iter().all(|&name| {
+    compared().all(|name| {
         let (a, b) = (p.field(name), lead_field(lead, name));
         if name == "email" {
             a.map(|x| x.to_lowercase()) == b.map(|x| x.to_lowercase())

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use super::decide::{self, Decision, Policy};
+use super::decide::{Decision, Policy};
 use super::known::Known;
 use super::order::in_shard;
 use super::pace::Limiter;
@@ -22,7 +22,7 @@ use super::validate::{self, Plan};
 use super::worker::{self, Job, Work};
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{identity, now_secs, Entry, KeyKind, Ledger, Op, State};
+use crate::ledger::{identity, now_secs, KeyKind, Ledger};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -252,37 +252,32 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     };
     ctx.known
         .ensure(&k.channel, ctx.client, ledger, ctx.scope_url, ctx.warn)?;
-    let (entry, other_key) = super::once::lookup(ledger, ctx.scope_url, k)?;
+    let place = super::once::Place {
+        ledger: ctx.ledger,
+        scope_url: ctx.scope_url,
+        input: ctx.input,
+    };
+    let judged = super::once::judge(ledger, &place, ctx.known, k, row.number, ctx.opts.policy)?;
     let now = now_secs();
     let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
         Event::Replayed(result(row, outcome, lead_id, Some(note)), pending)
     };
-    let event = match decide::decide(entry.as_ref(), &k.hash, &k.fields, ctx.opts.policy, now) {
+    let decision = match judged {
+        super::once::Judged::OnServer(lead_id) => {
+            return Ok(Step::Done(Box::new(replay(
+                Outcome::Skipped,
+                Some(lead_id.clone()),
+                format!(
+                    "already in KeenPartner as {lead_id} (found among the channel's newest \
+                     leads); recorded in the ledger"
+                ),
+                None,
+            ))))
+        }
+        super::once::Judged::Decided(d) => d,
+    };
+    let event = match decision {
         Decision::Create { expect, previous } => {
-            let (expect, previous) = if other_key {
-                (None, None)
-            } else {
-                (expect, previous)
-            };
-            if previous.is_none() {
-                let mut keys = vec![k.key.clone()];
-                keys.extend(k.other_keys());
-                if let Some(lead_id) = ctx.known.lead_with(&k.channel, &keys) {
-                    // Created outside leadctl (or by a machine without this ledger): remember it.
-                    let found =
-                        new_entry(ctx, row, k, State::Created, Some(lead_id.clone()), "server");
-                    ledger.apply(Op::PutIfAbsent(found))?;
-                    return Ok(Step::Done(Box::new(replay(
-                        Outcome::Skipped,
-                        Some(lead_id.clone()),
-                        format!(
-                            "already in KeenPartner as {lead_id} (found among the channel's \
-                                 newest leads); recorded in the ledger"
-                        ),
-                        None,
-                    ))));
-                }
-            }
             return Ok(Step::Send(Work::Create { expect, previous }));
         }
         Decision::Update {
@@ -305,35 +300,6 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
     };
     Ok(Step::Done(Box::new(event)))
-}
-
-pub fn new_entry(
-    ctx: &Ctx<'_>,
-    row: &Row,
-    k: &Keyed,
-    state: State,
-    lead_id: Option<String>,
-    via: &str,
-) -> Entry {
-    let now = now_secs();
-    Entry {
-        api_url: ctx.scope_url.to_string(),
-        channel: k.channel.clone(),
-        key: k.key.clone(),
-        state,
-        lead_id,
-        hash: k.hash.clone(),
-        fields: k.fields.clone(),
-        error: None,
-        via: Some(via.to_string()),
-        input: Some(ctx.input.to_string()),
-        row: Some(row.number),
-        run: ctx.ledger.map(|l| l.run.clone()),
-        sent_at: None,
-        answered_at: Some(now),
-        first_at: now,
-        updated_at: now,
-    }
 }
 
 fn result(

@@ -129,7 +129,7 @@ pub fn open_ledger(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
 fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
     let _ = ctrlc::set_handler(move || {
         if interrupted.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(crate::exit::INTERRUPTED));
+            crate::exit::exit_interrupted_now();
         }
         stop.store(true, Ordering::SeqCst);
         let _ = writeln!(

@@ -11,9 +11,9 @@ use crate::api::{ApiClient, ApiError};
 use crate::error::{Failure, Kind};
 use crate::import::decide::{self, Decision, Policy};
 use crate::import::known::Known;
-use crate::import::once::{self, Claimed, Keyed, Place};
+use crate::import::once::{self, Claimed, Judged, Keyed, Place};
 use crate::import::report::Outcome;
-use crate::ledger::{identity, now_secs, scope_url, Entry, Ledger, Op, State};
+use crate::ledger::{identity, now_secs, scope_url, Entry, Ledger, State};
 use crate::log::Log;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
@@ -177,44 +177,20 @@ impl Ctx<'_> {
                 .ensure(&k.channel, self.client, ledger, self.place.scope_url, &warn)
                 .map_err(fatal)?;
         }
-        let (entry, other_key) =
-            once::lookup(ledger, self.place.scope_url, k).map_err(|f| fatal(f.into()))?;
-        let decision = decide::decide(
-            entry.as_ref(),
-            &k.hash,
-            &k.fields,
-            self.flags.policy,
-            now_secs(),
-        );
+        let judged = once::judge(ledger, self.place, &self.known, k, row, self.flags.policy)
+            .map_err(|f| fatal(f.into()))?;
+        let decision = match judged {
+            Judged::OnServer(id) => {
+                let note = format!(
+                    "exists already in KeenPartner as {id} (found among the channel's newest \
+                     leads), so it was not created again; --force creates another"
+                );
+                return Ok(Done::Existing(self.fetch(&id), note));
+            }
+            Judged::Decided(d) => d,
+        };
         match decision {
             Decision::Create { expect, previous } => {
-                let (expect, previous) = if other_key {
-                    (None, None)
-                } else {
-                    (expect, previous)
-                };
-                if previous.is_none() {
-                    let mut keys = vec![k.key.clone()];
-                    keys.extend(k.other_keys());
-                    if let Some(id) = self.known.lead_with(&k.channel, &keys) {
-                        let found = Entry {
-                            state: State::Created,
-                            lead_id: Some(id.clone()),
-                            via: Some("server".into()),
-                            sent_at: None,
-                            answered_at: Some(now_secs()),
-                            ..once::claim_entry(self.place, k, row, None)
-                        };
-                        ledger
-                            .apply(Op::PutIfAbsent(found))
-                            .map_err(|f| fatal(f.into()))?;
-                        let note = format!(
-                            "exists already in KeenPartner as {id} (found among the channel's \
-                             newest leads), so it was not created again; --force creates another"
-                        );
-                        return Ok(Done::Existing(self.fetch(&id), note));
-                    }
-                }
                 let (lead, forced) = self.send(k, row, expect, previous.as_ref())?;
                 if forced {
                     self.log
