@@ -204,7 +204,8 @@ pub fn outcome_of(answer: Result<Lead, ApiError>) -> (Outcome, Option<Lead>, Opt
 }
 
 /// Records what the request came to (a no-op without a ledger). If this write is lost the key
-/// reads as `sending`: unknown, never re-sent.
+/// reads as `sending`: unknown, never re-sent. `later`: queued for the next commit (the import's
+/// workers, whose run flushes at its end) instead of waiting for a sync of its own.
 pub fn record(
     place: &Place<'_>,
     claimed: &Entry,
@@ -212,6 +213,7 @@ pub fn record(
     outcome: Outcome,
     lead_id: Option<&str>,
     error: Option<&str>,
+    later: bool,
 ) -> Result<(), Failure> {
     let Some(ledger) = place.ledger else {
         return Ok(());
@@ -235,6 +237,10 @@ pub fn record(
             ..claimed.clone()
         }),
     };
+    if later {
+        ledger.apply_later(op);
+        return Ok(());
+    }
     ledger.apply(op).map(|_| ())
 }
 

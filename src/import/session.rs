@@ -278,6 +278,12 @@ fn send_all(
     });
     progress.finish();
     let elapsed = progress.elapsed();
+    // The workers' outcomes, queued for the next commit: all on disk now.
+    if let Some(l) = &ledger {
+        if let Err(f) = l.flush() {
+            t.fatal.get_or_insert(f.into());
+        }
+    }
 
     // Settle the unknown rows (not after Ctrl-C: the user wants out).
     if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {

@@ -121,6 +121,7 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
         outcome,
         lead_id.as_deref(),
         error.as_deref(),
+        true,
     );
     let pending = (outcome == Outcome::Unknown).then(|| {
         Box::new(Pending::of(

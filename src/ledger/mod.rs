@@ -244,6 +244,9 @@ pub struct Ledger {
 struct Group {
     queue: Vec<(u64, Op)>,
     done: HashMap<u64, Result<Applied, String>>,
+    /// Writes queued by `apply_later`: no one waits for their results.
+    later: std::collections::HashSet<u64>,
+    deferred_error: Option<String>,
     next: u64,
     busy: bool,
 }
@@ -311,31 +314,66 @@ impl Ledger {
             if let Some(result) = g.done.remove(&id) {
                 return result.map_err(|e| self.failure("cannot write", e));
             }
-            if g.busy {
-                g = self.committed.wait(g).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            g.busy = true;
-            let batch = std::mem::take(&mut g.queue);
-            drop(g);
-            let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
-            let results = lock(&self.store).apply(&ops);
-            g = lock(&self.group);
-            match results {
-                Ok(applied) => {
-                    for ((id, _), a) in batch.iter().zip(applied) {
-                        g.done.insert(*id, Ok(a));
-                    }
-                }
-                Err(e) => {
-                    for (id, _) in &batch {
-                        g.done.insert(*id, Err(e.clone()));
-                    }
-                }
-            }
-            g.busy = false;
-            self.committed.notify_all();
+            g = self.commit_or_wait(g);
         }
+    }
+
+    /// Queues a write that nobody waits for: it goes into the next transaction (another
+    /// thread's claim, or `flush`). For outcomes: if one is lost (the process dies first), its
+    /// key reads as `sending`, which is `unknown`, never re-sent on its own, so a request's
+    /// answer need not wait for a sync of its own.
+    pub fn apply_later(&self, op: Op) {
+        let mut g = lock(&self.group);
+        let id = g.next;
+        g.next += 1;
+        g.later.insert(id);
+        g.queue.push((id, op));
+    }
+
+    /// Commits every queued write; the first error of a deferred one.
+    pub fn flush(&self) -> Result<(), Failure> {
+        let mut g = lock(&self.group);
+        loop {
+            if let Some(e) = g.deferred_error.take() {
+                return Err(self.failure("cannot write", e));
+            }
+            if g.queue.is_empty() && !g.busy {
+                return Ok(());
+            }
+            g = self.commit_or_wait(g);
+        }
+    }
+
+    /// Commits the queue when no one else is, else waits for the commit under way.
+    fn commit_or_wait<'a>(&'a self, mut g: MutexGuard<'a, Group>) -> MutexGuard<'a, Group> {
+        if g.busy {
+            return self.committed.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+        g.busy = true;
+        let batch = std::mem::take(&mut g.queue);
+        drop(g);
+        let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
+        let results = lock(&self.store).apply(&ops);
+        let mut g = lock(&self.group);
+        for (i, (id, _)) in batch.iter().enumerate() {
+            let result = match &results {
+                Ok(applied) => applied
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| "a write got no result".to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if g.later.remove(id) {
+                if let Err(e) = result {
+                    g.deferred_error.get_or_insert(e);
+                }
+            } else {
+                g.done.insert(*id, result);
+            }
+        }
+        g.busy = false;
+        self.committed.notify_all();
+        g
     }
 
     /// Several writes in one transaction (adopting, importing a backup).
@@ -377,6 +415,13 @@ impl Ledger {
         lock(&self.store)
             .sample_created(api_url, channel)
             .map_err(|e| self.failure("cannot read", e))
+    }
+}
+
+impl Drop for Ledger {
+    /// Deferred writes are committed before the ledger goes (an early return, an error).
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -429,6 +474,36 @@ mod tests {
         let counts = ledger.counts().expect("counts");
         assert_eq!(counts.len(), 1);
         assert_eq!(counts[0].3, 50);
+    }
+
+    #[test]
+    fn deferred_writes_land_with_the_next_commit_or_the_flush() {
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        let mut done = entry("email:a@x.example", State::Created);
+        done.lead_id = Some("L".into());
+        ledger.apply_later(Op::Put(done));
+        // Not yet visible to a reader: nobody committed.
+        assert!(ledger
+            .get("http://127.0.0.1:1", "c", "email:a@x.example")
+            .expect("get")
+            .is_none());
+        // A claim commits it with itself.
+        let claim = entry("email:b@x.example", State::Sending);
+        assert!(matches!(
+            ledger.apply(Op::Claim {
+                entry: claim,
+                expect: None
+            }),
+            Ok(Applied::Claimed)
+        ));
+        assert!(ledger
+            .get("http://127.0.0.1:1", "c", "email:a@x.example")
+            .expect("get")
+            .is_some());
+        ledger.apply_later(Op::Put(entry("email:c@x.example", State::Failed)));
+        ledger.flush().expect("flush");
+        let total: u64 = ledger.counts().expect("counts").iter().map(|c| c.3).sum();
+        assert_eq!(total, 3);
     }
 
     #[test]

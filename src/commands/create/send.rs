@@ -288,6 +288,7 @@ impl Ctx<'_> {
             outcome,
             lead.as_ref().map(|l| l.id.as_str()),
             error.as_deref(),
+            false,
         );
         match (lead, err) {
             (Some(lead), _) => {
