@@ -1,17 +1,21 @@
-//! One worker: claim the row's key in the ledger (durably), send, record the outcome.
-//! A row whose claim did not commit is never sent.
+//! One worker: take a request slot from the concurrency gate (and a `--rate` token), claim the
+//! row's key in the ledger (durably), send, record the outcome. A row whose claim did not
+//! commit is never sent; a row is claimed only once its slot is held, so no claimed row waits.
+//! The gate learns from each answer: the HTTP call's own time (no ledger write, no back-off
+//! wait) and what it says about load.
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
+use super::concurrency::{Cause, Class, Permit, Sample};
 use super::decide::{self, Decision, Policy};
 use super::once::{self, Claimed, Place};
 use super::pace::Limiter;
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::send::{Ctx, Event, Keyed};
-use crate::api::ApiError;
+use crate::api::{ApiError, CallStats};
 use crate::ledger::{now_secs, Entry, State};
 
 pub struct Job {
@@ -49,14 +53,46 @@ pub fn work(
                 Err(_) => return,
             }
         };
-        if ctx.stop.load(Ordering::SeqCst) || limiter.is_some_and(|l| !l.acquire(ctx.stop)) {
+        let slot = if ctx.stop.load(Ordering::SeqCst) {
+            None
+        } else {
+            ctx.controller.acquire(ctx.stop)
+        };
+        let Some((permit, rate_waited)) = slot.and_then(|permit| match limiter {
+            None => Some((permit, false)),
+            Some(l) => l.acquire_waited(ctx.stop).map(|waited| (permit, waited)),
+        }) else {
             let _ = events.send(not_sent(job, "stopped before it was sent"));
             continue;
-        }
+        };
+        let sent = Sent {
+            permit,
+            rate_waited,
+        };
         match job.work {
-            Work::Create { .. } => create(ctx, job, events),
-            Work::Update { .. } => update(ctx, job, events),
+            Work::Create { .. } => create(ctx, job, events, sent),
+            Work::Update { .. } => update(ctx, job, events, sent),
         }
+    }
+}
+
+/// A row's request slot, and whether `--rate` made it wait.
+struct Sent<'a> {
+    permit: Permit<'a>,
+    rate_waited: bool,
+}
+
+impl Sent<'_> {
+    /// Gives the slot back with what the answer says about load. A call that met a 429 (retried
+    /// inside the client) is an overload answer; its latency is the last attempt's alone.
+    fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+        let class = if stats.rate_limited {
+            Class::Overload(Cause::RateLimited)
+        } else {
+            Class::of(result)
+        };
+        self.permit
+            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
     }
 }
 
@@ -85,7 +121,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
     }
 }
 
-fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Create { expect, previous } = &job.work else {
         return;
     };
@@ -104,7 +140,9 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
             return;
         }
     };
-    let (outcome, lead, err) = once::outcome_of(ctx.client.create_lead(&job.keyed.lead));
+    let (answer, stats) = ctx.client.create_lead_measured(&job.keyed.lead);
+    sent.done(&answer, &stats);
+    let (outcome, lead, err) = once::outcome_of(answer);
     let lead_id = lead.map(|l| l.id);
     let error = match (&err, outcome) {
         (Some(e), _) => Some(e.to_string()),
@@ -175,7 +213,7 @@ fn taken(job: Job, current: &Entry) -> Event {
     }
 }
 
-fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Update {
         lead_id,
         changed,
@@ -186,10 +224,11 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
     };
     let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
     let place = place(ctx);
-    match once::update(
-        ctx.client, &place, &job.keyed, job.row, &lead_id, &changed, &previous,
-    ) {
-        Ok((_, failed)) => {
+    let body = once::update_body(&lead_id, &job.keyed, &changed);
+    let (answer, stats) = ctx.client.update_lead_measured(&body);
+    sent.done(&answer, &stats);
+    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous)) {
+        Ok(failed) => {
             let note = match failed {
                 Some(f) => format!(
                     "updated, but the ledger could not record it (the next run sends the update \
