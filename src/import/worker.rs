@@ -45,18 +45,22 @@ pub fn work(
     limiter: Option<&Limiter>,
 ) {
     loop {
-        let job = {
+        // The slot is taken while this worker still holds the queue: only one worker waits at
+        // the gate, rows leave in their order, and a worker that just finished cannot overtake
+        // one that has been waiting (which would leave its row behind for the whole run).
+        let (job, slot) = {
             let rx: std::sync::MutexGuard<'_, Receiver<Job>> =
                 jobs.lock().unwrap_or_else(|p| p.into_inner());
-            match rx.recv() {
+            let job = match rx.recv() {
                 Ok(job) => job,
                 Err(_) => return,
-            }
-        };
-        let slot = if ctx.stop.load(Ordering::SeqCst) {
-            None
-        } else {
-            ctx.controller.acquire(ctx.stop)
+            };
+            let slot = if ctx.stop.load(Ordering::SeqCst) {
+                None
+            } else {
+                ctx.controller.acquire(ctx.stop)
+            };
+            (job, slot)
         };
         let Some((permit, rate_waited)) = slot.and_then(|permit| match limiter {
             None => Some((permit, false)),
