@@ -141,14 +141,16 @@ stat() {
 }
 
 # One timed run against a freshly reset sandbox and a fresh ledger: `import` of the big file,
-# stopped with SIGINT (Ctrl-C: requests in flight finish) after AUTO_SECONDS. Prints
+# stopped with SIGINT (Ctrl-C: requests in flight finish) after AUTO_SECONDS. --foreground: one
+# SIGINT to leadctl only (without it, timeout signals its process group too, and a second Ctrl-C
+# makes leadctl quit at once, without its summary). Prints
 # "rows/s 429-share-% unknown" and leaves leadctl's stderr in $WORK/run.err.
 auto_run() {
   reset
   rm -f "$WORK"/ledger.sqlite3* "$WORK/big.csv.errors.csv"
   local s e n limited posts unknown
   s=$(date +%s%N)
-  LEADCTL_LEDGER=$WORK/ledger.sqlite3 timeout -s INT "$AUTO_SECONDS" \
+  LEADCTL_LEDGER=$WORK/ledger.sqlite3 timeout --foreground -s INT "$AUTO_SECONDS" \
     "$BIN" import "$WORK/big.csv" "$@" > /dev/null 2> "$WORK/run.err" || true
   e=$(date +%s%N)
   n=$(created)

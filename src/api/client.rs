@@ -210,11 +210,16 @@ impl ApiClient {
         self.call_lead("create_lead", lead, Mode::Once)
     }
 
-    /// `create_lead`, and what the call met on the way (for `--concurrency auto`).
-    pub fn create_lead_measured(&self, lead: &NewLead) -> (Result<Lead, ApiError>, CallStats) {
+    /// `create_lead`, and what the call met on the way (for `--concurrency auto`); `on_429` is
+    /// called the moment a 429 arrives, before the pool-wide pause.
+    pub fn create_lead_measured(
+        &self,
+        lead: &NewLead,
+        on_429: &dyn Fn(),
+    ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
-            .call_measured("create_lead", lead, Mode::Once, &mut stats)
+            .call_measured("create_lead", lead, Mode::Once, &mut stats, on_429)
             .and_then(|value| {
                 let envelope = decode::<LeadEnvelope>(value, Mode::Once)?;
                 Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Once))
@@ -223,10 +228,14 @@ impl ApiClient {
     }
 
     /// `update_lead`, and what the call met on the way.
-    pub fn update_lead_measured(&self, update: &LeadUpdate) -> (Result<Lead, ApiError>, CallStats) {
+    pub fn update_lead_measured(
+        &self,
+        update: &LeadUpdate,
+        on_429: &dyn Fn(),
+    ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
-            .call_measured("update_lead", update, Mode::Repeatable, &mut stats)
+            .call_measured("update_lead", update, Mode::Repeatable, &mut stats, on_429)
             .and_then(|value| {
                 let envelope = decode::<LeadEnvelope>(value, Mode::Repeatable)?;
                 Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Repeatable))
@@ -282,17 +291,18 @@ impl ApiClient {
         fields: &T,
         mode: Mode,
     ) -> Result<Value, ApiError> {
-        self.call_measured(action, fields, mode, &mut CallStats::default())
+        self.call_measured(action, fields, mode, &mut CallStats::default(), &|| {})
     }
 
     /// [`ApiClient::call`], noting in `stats` the last attempt's own time (no back-off wait or
-    /// pool-wide pause in it) and whether a 429 was met.
+    /// pool-wide pause in it) and whether a 429 was met; `on_429` hears each 429 as it arrives.
     pub fn call_measured<T: Serialize>(
         &self,
         action: &str,
         fields: &T,
         mode: Mode,
         stats: &mut CallStats,
+        on_429: &dyn Fn(),
     ) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
@@ -312,6 +322,7 @@ impl ApiClient {
                 Attempt::Done(result) => return result,
                 Attempt::RateLimited { retry_after, error } => {
                     stats.rate_limited = true;
+                    on_429();
                     // Without Retry-After: exponential back-off with jitter (doc/api.md,
                     // "Retries"), growing with each 429 this call met. The pool pauses even
                     // when this call gives up: the other workers would meet the same 429.

@@ -87,17 +87,23 @@ struct Sent<'a> {
 }
 
 impl Sent<'_> {
-    /// Gives the slot back with what the answer says about load. A call that met a 429 (retried
-    /// inside the client) is an overload answer; its latency is the last attempt's alone.
+    /// Gives the slot back with what the answer says about load; its latency is the last
+    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
+    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
     fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
-        let class = if stats.rate_limited {
-            Class::Overload(Cause::RateLimited)
-        } else {
-            Class::of(result)
+        let class = match Class::of(result) {
+            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
+            class => class,
         };
         self.permit
             .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
     }
+}
+
+/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
+/// per storm), rather than when the retried call ends a pause later.
+fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn() + 'a {
+    move || ctx.controller.signal(Cause::RateLimited)
 }
 
 fn not_sent(job: Job, why: &str) -> Event {
@@ -144,7 +150,9 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
             return;
         }
     };
-    let (answer, stats) = ctx.client.create_lead_measured(&job.keyed.lead);
+    let (answer, stats) = ctx
+        .client
+        .create_lead_measured(&job.keyed.lead, &signal_429(ctx));
     sent.done(&answer, &stats);
     let (outcome, lead, err) = once::outcome_of(answer);
     let lead_id = lead.map(|l| l.id);
@@ -229,7 +237,7 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
     let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
     let place = place(ctx);
     let body = once::update_body(&lead_id, &job.keyed, &changed);
-    let (answer, stats) = ctx.client.update_lead_measured(&body);
+    let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
     sent.done(&answer, &stats);
     match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous)) {
         Ok(failed) => {

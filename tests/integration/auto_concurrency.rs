@@ -129,6 +129,22 @@ fn behind_an_overload_wall_auto_makes_no_more_unknown_rows_than_fixed_4() {
 }
 
 #[test]
+fn a_rate_limit_makes_auto_back_off_on_429s_and_every_row_is_created_once() {
+    let sb = sandbox(|o| {
+        o.latency = Duration::from_millis(50);
+        o.rate_limit = Some(20);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "rows.csv", 60);
+    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
+    out.code(0)
+        .stderr_has("60 created")
+        .stderr_has("rate-limited by the server (429")
+        .stderr_has("on 429 rate limiting");
+    crate::import::assert_no_duplicates(&sb);
+}
+
+#[test]
 fn the_ci_progress_line_shows_the_concurrency() {
     let sb = sandbox(|o| o.latency = Duration::from_millis(50));
     let dir = tempfile::tempdir().unwrap();
