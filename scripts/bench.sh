@@ -8,6 +8,9 @@
 #                                 # `curl --parallel`, `xargs -P16 curl`
 #   scripts/bench.sh ledger       # re-importing 200,000 rows that are all `skipped`; the ledger's
 #                                 # size per million leads
+#   scripts/bench.sh auto         # --concurrency auto vs fixed 1, 2, 4, ... 64 on four server
+#                                 # profiles (AUTO_SECONDS each run), then 20,000 rows at 100 ms
+#                                 # with no flags (the new user's case)
 #
 # Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk.
 set -euo pipefail
@@ -61,8 +64,9 @@ dry_run() {
   done
 }
 
+# Extra arguments go to `sandbox serve` (--capacity, --overload-at, --rate-limit...).
 start_sandbox() {
-  "$BIN" sandbox serve --addr 127.0.0.1:0 --latency-ms "$LATENCY_MS" -q 2> "$WORK/serve.log" &
+  "$BIN" sandbox serve --addr 127.0.0.1:0 --latency-ms "$LATENCY_MS" "$@" -q 2> "$WORK/serve.log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     ADDR=$(sed -n 's/^listening on http:\/\///p' "$WORK/serve.log")
@@ -171,10 +175,98 @@ ledger_bench() {
   done
 }
 
+stop_sandbox() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+
+# A counter of /__sandbox/stats: stat by_status 429, stat by_action create_lead.
+stat() {
+  curl -s "http://$ADDR/__sandbox/stats" | sed -n "s/.*\"$1\":{[^}]*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0
+}
+
+# One timed run against a freshly reset sandbox and a fresh ledger: `import` of the big file,
+# stopped with SIGINT (Ctrl-C: requests in flight finish) after AUTO_SECONDS. --foreground: one
+# SIGINT to leadctl only (without it, timeout signals its process group too, and a second Ctrl-C
+# makes leadctl quit at once, without its summary). Prints
+# "rows/s 429-share-% unknown" and leaves leadctl's stderr in $WORK/run.err.
+auto_run() {
+  reset
+  rm -f "$WORK"/ledger.sqlite3* "$WORK/big.csv.errors.csv"
+  local s e n limited posts unknown
+  s=$(date +%s%N)
+  LEADCTL_LEDGER=$WORK/ledger.sqlite3 timeout --foreground -s INT "$AUTO_SECONDS" \
+    "$BIN" import "$WORK/big.csv" "$@" > /dev/null 2> "$WORK/run.err" || true
+  e=$(date +%s%N)
+  n=$(created)
+  limited=$(stat by_status 429)
+  posts=$(stat by_action create_lead)
+  unknown=$(grep 'import [a-z]* in ' "$WORK/run.err" | grep -o '[0-9][0-9]* unknown' | cut -d' ' -f1 || true)
+  awk -v n="${n:-0}" -v t="$(seconds "$s" "$e")" -v l="$limited" -v p="$posts" -v u="${unknown:-0}" \
+    'BEGIN { printf "%.1f %.2f %d\n", n / t, (p > 0) ? 100 * l / p : 0, u }'
+}
+
+# What the last run's summary said of the concurrency (or its last lines, when it said nothing).
+auto_said() {
+  grep -o 'concurrency auto: .*' "$WORK/run.err" | tail -1 | grep . || tail -3 "$WORK/run.err" | tr '\n' ' '
+}
+
+auto_profile() {
+  local name=$1; shift
+  start_sandbox "$@"
+  export LEADCTL_API_URL=$URL
+  echo "== $name: sandbox serve --latency-ms $LATENCY_MS $* ($AUTO_SECONDS s a run, stopped by SIGINT)"
+  printf '  %-26s %9s %10s %8s\n' concurrency rows/s "429 share" unknown
+  local best=0 best_n='' clean=0 clean_n='' unknown4='' rate share unknown n
+  for n in 1 2 4 8 16 32 64; do
+    read -r rate share unknown < <(auto_run --concurrency "$n")
+    printf '  %-26s %9s %9s%% %8s\n' "$n" "$rate" "$share" "$unknown"
+    if awk -v a="$rate" -v b="$best" 'BEGIN { exit !(a > b) }'; then best=$rate; best_n=$n; fi
+    if [ "$unknown" = 0 ] && awk -v a="$rate" -v b="$clean" 'BEGIN { exit !(a > b) }'; then clean=$rate; clean_n=$n; fi
+    [ "$n" = 4 ] && unknown4=$unknown
+  done
+  for max in 32 64; do
+    local label="auto"
+    [ "$max" = 32 ] || label="auto --max-concurrency $max"
+    read -r rate share unknown < <(auto_run --max-concurrency "$max")
+    printf '  %-26s %9s %9s%% %8s   %s of the best fixed (%s), %s of the best without unknown rows (%s); fixed 4: %s unknown\n' \
+      "$label" "$rate" "$share" "$unknown" \
+      "$(awk -v a="$rate" -v b="$best" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')" "$best_n" \
+      "$(awk -v a="$rate" -v b="$clean" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')" "$clean_n" "$unknown4"
+    echo "    $(auto_said)"
+  done
+  stop_sandbox
+}
+
+auto() {
+  AUTO_SECONDS=${AUTO_SECONDS:-15}
+  AUTO_ROWS=${AUTO_ROWS:-20000}
+  LATENCY_MS=100
+  gen "$AUTO_ROWS" "$WORK/big.csv"
+  export LEADCTL_API_KEY=5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  export LEADCTL_CONFIG=$WORK/config.toml  # no profile of the user's
+  auto_profile "no limit"
+  auto_profile "capacity 20" --capacity 20
+  auto_profile "rate limit 100/s" --rate-limit 100
+  auto_profile "capacity 20, 546 past 30" --capacity 20 --overload-at 30
+  # The new user's case: every row, no flags, a fresh ledger.
+  start_sandbox
+  export LEADCTL_API_URL=$URL
+  rm -f "$WORK"/ledger.sqlite3* "$WORK/big.csv.errors.csv"
+  local s e
+  s=$(date +%s%N)
+  LEADCTL_LEDGER=$WORK/ledger.sqlite3 "$BIN" import "$WORK/big.csv" > /dev/null 2> "$WORK/run.err" || true
+  e=$(date +%s%N)
+  echo "== new user: $AUTO_ROWS rows, sandbox serve --latency-ms $LATENCY_MS, leadctl import FILE (no flags)"
+  echo "  $(seconds "$s" "$e") s, $(created) created; $(auto_said)"
+  stop_sandbox
+}
+
 case $what in
   dry-run) dry_run ;;
   send) send ;;
   ledger) ledger_bench ;;
-  all) dry_run; send; ledger_bench ;;
-  *) echo "usage: $0 [dry-run|send|ledger|all]" >&2; exit 2 ;;
+  auto) auto ;;
+  all) dry_run; send; ledger_bench; auto ;;
+  *) echo "usage: $0 [dry-run|send|ledger|auto|all]" >&2; exit 2 ;;
 esac

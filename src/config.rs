@@ -17,9 +17,11 @@ use serde::{Deserialize, Deserializer};
 
 use crate::error::Failure;
 use crate::fsutil::Accept;
+use crate::import::setting::Concurrency;
 use crate::secret::ApiKey;
 
-pub const DEFAULT_CONCURRENCY: usize = 4;
+/// `--concurrency`'s default: adapt to the server.
+pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency::Auto;
 /// The bounds `--timeout` and `--concurrency` take on the command line hold for the profile too.
 pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
 pub const MAX_CONCURRENCY: usize = 256;
@@ -42,7 +44,8 @@ pub struct Profile {
     pub channel: Option<String>,
     /// Seconds; an integer or a decimal.
     pub timeout: Option<f64>,
-    pub concurrency: Option<usize>,
+    /// `auto` or a number.
+    pub concurrency: Option<Concurrency>,
     pub output: Option<String>,
     pub ca_bundle: Option<PathBuf>,
     /// The ledger file.
@@ -253,11 +256,10 @@ impl Key {
                 }
                 _ => return Err(bad("a number of seconds greater than 0, e.g. 30 or 2.5")),
             },
-            Key::Concurrency => match raw_trimmed.parse::<u32>() {
-                Ok(n) if (1..=MAX_CONCURRENCY as u32).contains(&n) => {
-                    toml_edit::Value::from(i64::from(n))
-                }
-                _ => return Err(bad("a whole number from 1 to 256, e.g. 4")),
+            Key::Concurrency => match Concurrency::parse(raw_trimmed) {
+                Ok(Concurrency::Auto) => toml_edit::Value::from("auto"),
+                Ok(Concurrency::Fixed(n)) => toml_edit::Value::from(n as i64),
+                Err(_) => return Err(bad("auto or a whole number from 1 to 256, e.g. 8")),
             },
             Key::Output => {
                 use clap::ValueEnum;

@@ -136,7 +136,8 @@ pub struct Settings {
     /// The channel from the environment or the profile; a command's `--channel` beats it.
     pub channel: Option<Sourced<String>>,
     pub timeout: Duration,
-    pub concurrency: usize,
+    /// `auto` or a fixed number (the profile's, else auto); `--concurrency` beats it.
+    pub concurrency: crate::import::setting::Concurrency,
     pub output: OutputFormat,
     pub ca_bundle: Option<PathBuf>,
     pub sandbox: bool,
@@ -401,16 +402,20 @@ fn pick<T>(
 }
 
 /// The bounds the flags have hold for the profile's values too (a huge timeout would panic).
-fn check_bounds(timeout_secs: f64, concurrency: usize, profile: &Origin) -> Result<(), Failure> {
+fn check_bounds(
+    timeout_secs: f64,
+    concurrency: crate::import::setting::Concurrency,
+    profile: &Origin,
+) -> Result<(), Failure> {
     if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {
         return Err(Failure::config(format!(
             "timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS} \
              ({profile})"
         )));
     }
-    if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
+    if !concurrency.in_bounds() {
         return Err(Failure::config(format!(
-            "concurrency must be between 1 and {MAX_CONCURRENCY} ({profile})"
+            "concurrency must be auto or between 1 and {MAX_CONCURRENCY} ({profile})"
         )));
     }
     Ok(())

@@ -16,7 +16,7 @@ mod response;
 pub mod retry;
 pub mod url;
 
-pub use client::{ApiClient, ClientConfig};
+pub use client::{ApiClient, CallStats, ClientConfig};
 
 /// The actions of the API (doc/api.md, "Actions"). `leadctl api` sends others too, with a
 /// warning.

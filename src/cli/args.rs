@@ -214,9 +214,14 @@ pub struct ImportArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
 
-    /// Requests in flight at once [default: the profile's concurrency, else 4]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256), help_heading = "Sending")]
-    pub concurrency: Option<u16>,
+    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
+    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
+    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
+    pub concurrency: Option<crate::import::setting::Concurrency>,
+
+    /// The most requests in flight --concurrency auto goes to
+    #[arg(long, value_name = "N", default_value_t = crate::import::setting::DEFAULT_MAX, value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: usize,
 
     /// At most N requests a second
     #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]

@@ -11,6 +11,7 @@
 pub mod check;
 pub mod concurrency;
 pub mod decide;
+pub mod gate;
 pub mod known;
 pub mod mapping;
 pub mod once;
@@ -23,6 +24,7 @@ pub mod reconcile;
 pub mod report;
 pub mod send;
 pub mod session;
+pub mod setting;
 pub mod summary;
 pub mod validate;
 pub mod worker;
@@ -50,7 +52,10 @@ pub struct Options {
     pub dry_run: bool,
     pub encoding: Option<String>,
     pub delimiter: Option<u8>,
-    pub concurrency: usize,
+    /// `--concurrency auto|N`.
+    pub concurrency: setting::Concurrency,
+    /// `--max-concurrency`: the most `auto` goes to.
+    pub max_concurrency: usize,
     pub rate: Option<f64>,
     pub shard: Option<(u64, u64)>,
     pub max_errors: Option<u64>,

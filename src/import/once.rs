@@ -284,6 +284,12 @@ pub fn update(
     previous: &Entry,
 ) -> Result<(Lead, Option<Failure>), ApiError> {
     let lead = client.update_lead(&update_body(lead_id, k, changed))?;
+    Ok((lead, record_update(place, k, row, previous)))
+}
+
+/// Records the fields an update sent (a no-op without a ledger); the ledger's error if that
+/// failed.
+pub fn record_update(place: &Place<'_>, k: &Keyed, row: u64, previous: &Entry) -> Option<Failure> {
     let mut failed = None;
     if let Some(ledger) = place.ledger {
         let entry = Entry {
@@ -297,5 +303,5 @@ pub fn update(
         };
         failed = ledger.apply(Op::Record(entry)).err();
     }
-    Ok((lead, failed))
+    failed
 }

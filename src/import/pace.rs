@@ -20,9 +20,16 @@ impl Limiter {
 
     /// Waits for a token; false when `stop` was set meanwhile.
     pub fn acquire(&self, stop: &AtomicBool) -> bool {
+        self.acquire_waited(stop).is_some()
+    }
+
+    /// Waits for a token: whether it had to wait (the rate, not the server, held the request
+    /// back: `--concurrency auto` does not grow on that), or None when `stop` was set meanwhile.
+    pub fn acquire_waited(&self, stop: &AtomicBool) -> Option<bool> {
+        let mut waited = false;
         loop {
             if stop.load(Ordering::SeqCst) {
-                return false;
+                return None;
             }
             let wait = {
                 let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -32,11 +39,12 @@ impl Limiter {
                 s.1 = now;
                 if s.0 >= 1.0 {
                     s.0 -= 1.0;
-                    return true;
+                    return Some(waited);
                 }
                 // A tiny --rate (1e-300) makes this too long for a Duration: wait in steps.
                 Duration::try_from_secs_f64((1.0 - s.0) / self.rate).unwrap_or(Duration::MAX)
             };
+            waited = true;
             std::thread::sleep(wait.min(Duration::from_millis(50)));
         }
     }
@@ -63,6 +71,20 @@ mod tests {
             );
         });
         assert!(started.elapsed() >= Duration::from_millis(100));
+    }
+
+    #[test]
+    fn the_limiter_says_when_it_made_a_request_wait() {
+        let l = Limiter::new(10.0);
+        let stop = AtomicBool::new(false);
+        assert_eq!(l.acquire_waited(&stop), Some(false), "the burst token");
+        assert_eq!(
+            l.acquire_waited(&stop),
+            Some(true),
+            "the next one waits ~100 ms"
+        );
+        stop.store(true, Ordering::SeqCst);
+        assert_eq!(l.acquire_waited(&stop), None);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Progress {
     mode: Mode,
     total: u64,
     started: Instant,
+    /// The current concurrency as shown: "auto 23" or "16" (empty: not shown).
+    concurrency: String,
 }
 
 impl Progress {
@@ -55,7 +57,13 @@ impl Progress {
             mode,
             total,
             started: Instant::now(),
+            concurrency: String::new(),
         }
+    }
+
+    /// The concurrency to show from now on: "auto 23" or "16".
+    pub fn set_concurrency(&mut self, label: String) {
+        self.concurrency = label;
     }
 
     pub fn update(&mut self, counts: &Counts) {
@@ -64,25 +72,15 @@ impl Progress {
             Mode::Hidden => {}
             Mode::Bar(bar) => {
                 bar.set_position(done);
-                bar.set_message(counts.describe());
+                bar.set_message(bar_message(counts, &self.concurrency));
             }
             Mode::Lines { last, every } => {
                 if last.elapsed() >= *every {
                     *last = Instant::now();
-                    let elapsed = self.started.elapsed().as_secs_f64().max(0.001);
-                    let rate = done as f64 / elapsed;
-                    let of = if self.total > 0 {
-                        format!(
-                            "/{} ({:.0}%)",
-                            self.total,
-                            done as f64 * 100.0 / self.total as f64
-                        )
-                    } else {
-                        String::new()
-                    };
+                    let elapsed = self.started.elapsed().as_secs_f64();
                     eprintln!(
-                        "leadctl: {done}{of} rows, {rate:.0} rows/s, {}",
-                        counts.describe()
+                        "{}",
+                        line(done, self.total, elapsed, counts, &self.concurrency)
                     );
                 }
             }
@@ -106,5 +104,63 @@ impl Progress {
 
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// The bar's message: the counts, then the concurrency.
+fn bar_message(counts: &Counts, concurrency: &str) -> String {
+    if concurrency.is_empty() {
+        counts.describe()
+    } else {
+        format!("{}  concurrency {concurrency}", counts.describe())
+    }
+}
+
+/// The CI progress line, e.g.
+/// `leadctl: 120/400 (30%) rows, 40 rows/s, concurrency auto 12, 120 created`.
+pub fn line(
+    done: u64,
+    total: u64,
+    elapsed_secs: f64,
+    counts: &Counts,
+    concurrency: &str,
+) -> String {
+    let rate = done as f64 / elapsed_secs.max(0.001);
+    let of = if total > 0 {
+        format!("/{total} ({:.0}%)", done as f64 * 100.0 / total as f64)
+    } else {
+        String::new()
+    };
+    let concurrency = if concurrency.is_empty() {
+        String::new()
+    } else {
+        format!("concurrency {concurrency}, ")
+    };
+    format!(
+        "leadctl: {done}{of} rows, {rate:.0} rows/s, {concurrency}{}",
+        counts.describe()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_and_the_bar_show_the_concurrency() {
+        let counts = Counts {
+            created: 120,
+            ..Counts::default()
+        };
+        let l = line(120, 400, 3.0, &counts, "auto 12");
+        assert!(
+            l.starts_with(
+                "leadctl: 120/400 (30%) rows, 40 rows/s, concurrency auto 12, 120 created"
+            ),
+            "{l}"
+        );
+        assert!(line(5, 0, 1.0, &counts, "16").contains("5 rows, 5 rows/s, concurrency 16, "));
+        assert!(bar_message(&counts, "auto 23").ends_with("  concurrency auto 23"));
+        assert_eq!(bar_message(&counts, ""), counts.describe());
     }
 }

@@ -1,6 +1,8 @@
 //! Sending the rows: a reader thread that decides each row against the ledger and feeds a
-//! bounded queue, `concurrency` workers sharing one client, and the calling thread collecting
-//! each row's result.
+//! bounded queue, workers sharing one client, and the calling thread collecting each row's
+//! result. How many requests are in flight is the [`Controller`]'s gate: as many workers as its
+//! limit may reach (`--max-concurrency`, or the fixed `--concurrency N`), each taking a permit
+//! before its row is claimed and sent.
 //!
 //! Exactly-once rests on the ledger (doc/ledger.md): a worker claims a row's key durably before
 //! its request and records the outcome after. Keys already created are skipped; keys sent
@@ -11,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
+use super::concurrency::Controller;
 use super::decide::{Decision, Policy};
 use super::known::Known;
 use super::order::in_shard;
@@ -26,7 +29,6 @@ use crate::ledger::{identity, now_secs, KeyKind, Ledger};
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub concurrency: usize,
     pub rate: Option<f64>,
     pub policy: Policy,
     pub key: Option<KeyKind>,
@@ -63,6 +65,8 @@ pub struct Ctx<'a> {
     /// The input's name, recorded with each key.
     pub input: &'a str,
     pub opts: &'a Options,
+    /// The gate on requests in flight (fixed or `auto`).
+    pub controller: &'a Controller,
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),
@@ -70,14 +74,16 @@ pub struct Ctx<'a> {
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event.
 pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(ctx.opts.concurrency * 2);
+    // Sized by the most the limit can reach, not where it starts.
+    let workers = ctx.controller.config().max.max(1);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (ev_tx, ev_rx) = mpsc::channel::<Event>();
     let limiter = ctx.opts.rate.map(Limiter::new);
     std::thread::scope(|s| {
         let reader_tx = ev_tx.clone();
         s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
-        for _ in 0..ctx.opts.concurrency {
+        for _ in 0..workers {
             let rx = job_rx.clone();
             let tx = ev_tx.clone();
             let limiter = limiter.as_ref();

@@ -202,8 +202,14 @@ fn send_all(
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
         known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
     }
+    let remembered = super::gate::remembered(ledger.as_ref(), &scope_url);
+    let controller = super::gate::controller(
+        opts.concurrency,
+        opts.max_concurrency,
+        opts.rate,
+        remembered,
+    );
     let send_opts = send::Options {
-        concurrency: opts.concurrency,
         rate: opts.rate,
         policy: Policy {
             retry_unknown: opts.retry_unknown,
@@ -224,11 +230,13 @@ fn send_all(
         scope_url: &scope_url,
         input: &input,
         opts: &send_opts,
+        controller: &controller,
         stop: &stop,
         warn: &warn,
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
+    progress.set_concurrency(super::gate::label(&controller));
     let mut printer = report::ResultPrinter::new();
     let mut orderer = Orderer::new(true);
     let mut t = Tally::default();
@@ -257,6 +265,7 @@ fn send_all(
             for ready in orderer.push(r) {
                 emit(ready, out, &mut errors, &mut t);
             }
+            super::gate::show(&controller, &mut progress, log);
             progress.update(&t.counts);
         }
         Event::Replayed(r, p) => {
@@ -276,6 +285,7 @@ fn send_all(
         // `send::run` hands batches over one event at a time.
         Event::Batch(_) => {}
     });
+    super::gate::show(&controller, &mut progress, log);
     progress.finish();
     let elapsed = progress.elapsed();
     // The workers' outcomes, queued for the next commit: all on disk now.
@@ -284,6 +294,7 @@ fn send_all(
             t.fatal.get_or_insert(f.into());
         }
     }
+    super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);
 
     // Settle the unknown rows (not after Ctrl-C: the user wants out).
     if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
@@ -324,6 +335,7 @@ fn send_all(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
+        concurrency: super::gate::summary(&controller),
     };
     summary::summarize(&summary, log);
     summary::outcome(

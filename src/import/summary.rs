@@ -16,6 +16,8 @@ pub struct Summary<'a> {
     pub errors: Option<(String, u64)>,
     pub resume: &'a str,
     pub interrupted: bool,
+    /// How the concurrency moved (`concurrency auto: 4 → 27, mostly 24; ...`), when rows were sent.
+    pub concurrency: Option<String>,
 }
 
 pub fn summary_text(s: &Summary<'_>) -> String {
@@ -34,6 +36,9 @@ pub fn summary_text(s: &Summary<'_>) -> String {
         },
         s.counts.describe()
     );
+    if let Some(c) = &s.concurrency {
+        text.push_str(&format!("\n  {c}"));
+    }
     if let Some(l) = &s.ledger {
         text.push_str(&format!("\n  ledger: {l}"));
     }
@@ -210,8 +215,13 @@ mod tests {
             errors: None,
             resume: "leadctl import x.csv",
             interrupted: false,
+            concurrency: Some("concurrency auto: 4 → 27, mostly 24; never backed off".into()),
         };
         let text = summary_text(&s);
+        assert!(
+            text.contains("\n  concurrency auto: 4 → 27, mostly 24; never backed off\n"),
+            "{text}"
+        );
         assert!(
             text.contains("5 created, 10 skipped, 1 changed, 2 duplicate"),
             "{text}"

@@ -1,17 +1,21 @@
-//! One worker: claim the row's key in the ledger (durably), send, record the outcome.
-//! A row whose claim did not commit is never sent.
+//! One worker: take a request slot from the concurrency gate (and a `--rate` token), claim the
+//! row's key in the ledger (durably), send, record the outcome. A row whose claim did not
+//! commit is never sent; a row is claimed only once its slot is held, so no claimed row waits.
+//! The gate learns from each answer: the HTTP call's own time (no ledger write, no back-off
+//! wait) and what it says about load.
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
+use super::concurrency::{Cause, Class, Permit, Sample};
 use super::decide::{self, Decision, Policy};
 use super::once::{self, Claimed, Place};
 use super::pace::Limiter;
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::send::{Ctx, Event, Keyed};
-use crate::api::ApiError;
+use crate::api::{ApiError, CallStats};
 use crate::ledger::{now_secs, Entry, State};
 
 pub struct Job {
@@ -41,23 +45,65 @@ pub fn work(
     limiter: Option<&Limiter>,
 ) {
     loop {
-        let job = {
+        // The slot is taken while this worker still holds the queue: only one worker waits at
+        // the gate, rows leave in their order, and a worker that just finished cannot overtake
+        // one that has been waiting (which would leave its row behind for the whole run).
+        let (job, slot) = {
             let rx: std::sync::MutexGuard<'_, Receiver<Job>> =
                 jobs.lock().unwrap_or_else(|p| p.into_inner());
-            match rx.recv() {
+            let job = match rx.recv() {
                 Ok(job) => job,
                 Err(_) => return,
-            }
+            };
+            let slot = if ctx.stop.load(Ordering::SeqCst) {
+                None
+            } else {
+                ctx.controller.acquire(ctx.stop)
+            };
+            (job, slot)
         };
-        if ctx.stop.load(Ordering::SeqCst) || limiter.is_some_and(|l| !l.acquire(ctx.stop)) {
+        let Some((permit, rate_waited)) = slot.and_then(|permit| match limiter {
+            None => Some((permit, false)),
+            Some(l) => l.acquire_waited(ctx.stop).map(|waited| (permit, waited)),
+        }) else {
             let _ = events.send(not_sent(job, "stopped before it was sent"));
             continue;
-        }
+        };
+        let sent = Sent {
+            permit,
+            rate_waited,
+        };
         match job.work {
-            Work::Create { .. } => create(ctx, job, events),
-            Work::Update { .. } => update(ctx, job, events),
+            Work::Create { .. } => create(ctx, job, events, sent),
+            Work::Update { .. } => update(ctx, job, events, sent),
         }
     }
+}
+
+/// A row's request slot, and whether `--rate` made it wait.
+struct Sent<'a> {
+    permit: Permit<'a>,
+    rate_waited: bool,
+}
+
+impl Sent<'_> {
+    /// Gives the slot back with what the answer says about load; its latency is the last
+    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
+    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
+    fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+        let class = match Class::of(result) {
+            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
+            class => class,
+        };
+        self.permit
+            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
+    }
+}
+
+/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
+/// per storm), rather than when the retried call ends a pause later.
+fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn() + 'a {
+    move || ctx.controller.signal(Cause::RateLimited)
 }
 
 fn not_sent(job: Job, why: &str) -> Event {
@@ -85,7 +131,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
     }
 }
 
-fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Create { expect, previous } = &job.work else {
         return;
     };
@@ -104,7 +150,11 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
             return;
         }
     };
-    let (outcome, lead, err) = once::outcome_of(ctx.client.create_lead(&job.keyed.lead));
+    let (answer, stats) = ctx
+        .client
+        .create_lead_measured(&job.keyed.lead, &signal_429(ctx));
+    sent.done(&answer, &stats);
+    let (outcome, lead, err) = once::outcome_of(answer);
     let lead_id = lead.map(|l| l.id);
     let error = match (&err, outcome) {
         (Some(e), _) => Some(e.to_string()),
@@ -176,7 +226,7 @@ fn taken(job: Job, current: &Entry) -> Event {
     }
 }
 
-fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
+fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Update {
         lead_id,
         changed,
@@ -187,10 +237,11 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>) {
     };
     let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
     let place = place(ctx);
-    match once::update(
-        ctx.client, &place, &job.keyed, job.row, &lead_id, &changed, &previous,
-    ) {
-        Ok((_, failed)) => {
+    let body = once::update_body(&lead_id, &job.keyed, &changed);
+    let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
+    sent.done(&answer, &stats);
+    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous)) {
+        Ok(failed) => {
             let note = match failed {
                 Some(f) => format!(
                     "updated, but the ledger could not record it (the next run sends the update \

@@ -182,6 +182,15 @@ pub trait Store: Send {
     fn lead_ids(&mut self, api_url: &str, channel: &str) -> Result<Vec<String>, String>;
     /// The newest `created` entry of a channel that has a lead id, to check against the server.
     fn sample_created(&mut self, api_url: &str, channel: &str) -> Result<Option<Entry>, String>;
+    /// A small value remembered for an API URL between runs (`concurrency.last_good`), None
+    /// when unset. A backend that keeps none remembers nothing: the default.
+    fn get_meta(&mut self, _api_url: &str, _key: &str) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+    /// Sets such a value (durably, in its own transaction).
+    fn set_meta(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Where the ledger lives.
@@ -416,6 +425,19 @@ impl Ledger {
             .sample_created(api_url, channel)
             .map_err(|e| self.failure("cannot read", e))
     }
+
+    /// A value remembered for an API URL (see [`Store::get_meta`]).
+    pub fn get_meta(&self, api_url: &str, key: &str) -> Result<Option<String>, Failure> {
+        lock(&self.store)
+            .get_meta(api_url, key)
+            .map_err(|e| self.failure("cannot read", e))
+    }
+
+    pub fn set_meta(&self, api_url: &str, key: &str, value: &str) -> Result<(), Failure> {
+        lock(&self.store)
+            .set_meta(api_url, key, value)
+            .map_err(|e| self.failure("cannot write", e))
+    }
 }
 
 impl Drop for Ledger {
@@ -504,6 +526,23 @@ mod tests {
         ledger.flush().expect("flush");
         let total: u64 = ledger.counts().expect("counts").iter().map(|c| c.3).sum();
         assert_eq!(total, 3);
+    }
+
+    #[test]
+    fn meta_values_are_kept_per_api_url() {
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        assert_eq!(ledger.get_meta("http://a", "k").expect("read"), None);
+        ledger.set_meta("http://a", "k", "12").expect("write");
+        ledger.set_meta("http://a", "k", "13").expect("overwrite");
+        ledger.set_meta("http://b", "k", "2").expect("write");
+        assert_eq!(
+            ledger.get_meta("http://a", "k").expect("read").as_deref(),
+            Some("13")
+        );
+        assert_eq!(
+            ledger.get_meta("http://b", "k").expect("read").as_deref(),
+            Some("2")
+        );
     }
 
     #[test]

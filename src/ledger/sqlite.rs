@@ -44,6 +44,17 @@ CREATE INDEX IF NOT EXISTS leads_by_lead_id ON leads (lead_id);
 /// The columns after `api_url, channel`, from `leads` alone.
 const COLUMNS_OF_LEADS: &str = "l.key, l.state, l.lead_id, l.hash, l.fields, l.error, l.via, \
      l.input, l.row, l.run, l.sent_at, l.answered_at, l.first_at, l.updated_at";
+/// Small values kept per API URL between runs (`concurrency.last_good`). Part of a new file's
+/// schema; a file made before it gets the table on the first write (`set_meta`).
+const META: &str = "
+CREATE TABLE IF NOT EXISTS meta (
+    api_url TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (api_url, key)
+) WITHOUT ROWID;
+";
 
 const COLUMNS: &str =
     "s.api_url, s.channel, l.key, l.state, l.lead_id, l.hash, l.fields, l.error, \
@@ -197,7 +208,7 @@ impl SqliteStore {
                 );
             }
             c.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                "BEGIN IMMEDIATE; {SCHEMA} {META} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             ))
             .map_err(damaged)?;
         } else {
@@ -492,8 +503,8 @@ fn create(path: &Path) -> std::io::Result<()> {
     let result = (|| {
         let conn = Connection::open(&tmp).map_err(std::io::Error::other)?;
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; BEGIN; {SCHEMA} PRAGMA \
-             user_version = {SCHEMA_VERSION}; COMMIT;"
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; BEGIN; {SCHEMA} {META} \
+             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         ))
         .map_err(std::io::Error::other)?;
         drop(conn);
@@ -548,6 +559,18 @@ fn entry_unless(r: &Row<'_>, hash: Option<&str>) -> rusqlite::Result<Entry> {
     })
 }
 
+impl SqliteStore {
+    fn has_meta(&self) -> rusqlite::Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+    }
+}
+
 impl Store for SqliteStore {
     fn get_unless(
         &mut self,
@@ -561,6 +584,39 @@ impl Store for SqliteStore {
         };
         self.get_unless_in((scope, api_url, channel), key, hash)
             .map_err(text)
+    }
+
+    fn get_meta(&mut self, api_url: &str, key: &str) -> Result<Option<String>, String> {
+        if !self.has_meta().map_err(text)? {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT value FROM meta WHERE api_url = ?1 AND key = ?2",
+                params![api_url, key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(text)
+    }
+
+    fn set_meta(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(text)?;
+        let written = self.conn.execute_batch(META).and_then(|()| {
+            self.conn.execute(
+                "INSERT INTO meta (api_url, key, value, updated_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (api_url, key) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at",
+                params![api_url, key, value, super::now_secs()],
+            )
+        });
+        match written.and_then(|_| self.conn.execute_batch("COMMIT")) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(text(e))
+            }
+        }
     }
 
     fn get(&mut self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, String> {

@@ -203,7 +203,7 @@ fn bad_values_unknown_keys_and_profiles_exit_3_with_the_valid_choices() {
         ),
         (
             &["config", "set", "concurrency", "0"],
-            &["expected a whole number from 1 to 256"],
+            &["expected auto or a whole number from 1 to 256"],
         ),
         (
             &["config", "set", "output", "yaml"],
@@ -458,7 +458,7 @@ fn precedence_default_then_profile() {
             "https://data.keenpartner.com/functions/v1/keen-api",
         ),
         ("timeout", "30"),
-        ("concurrency", "4"),
+        ("concurrency", "auto"),
         ("profile", "default"),
     ] {
         assert_eq!(source(&s, key).0, format!("{value}=default"), "{key}");

@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod auto_concurrency;
 mod bad_input;
 mod channels;
 mod cli;
