@@ -83,7 +83,7 @@ pub struct Settled {
 /// Clock differences allowed between this machine and the server.
 const CLOCK_SLACK_SECS: i64 = 300;
 /// How long the platform may go on processing a request after the client gave up (Supabase
-/// stops a function after 150 s: API.md section 3b).
+/// stops a function after 150 s: doc/api.md, "Platform errors").
 const SERVER_GRACE_SECS: i64 = 150;
 
 /// What else a found lead could belong to, per channel: the lead ids already given to keys (the
