@@ -9,6 +9,7 @@
 //! rows are checked as they arrive.
 
 pub mod check;
+pub mod collect;
 pub mod concurrency;
 pub mod decide;
 pub mod gate;
@@ -25,6 +26,7 @@ pub mod report;
 pub mod send;
 pub mod session;
 pub mod setting;
+pub mod settle;
 pub mod summary;
 pub mod validate;
 pub mod worker;

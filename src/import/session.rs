@@ -1,7 +1,6 @@
 //! One import run: check a file whole (a stream row by row), open the ledger, read what the
 //! server holds, send, settle unknown rows, and give the account.
 
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -9,20 +8,20 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::check::{self, BodyPrinter};
+use super::collect::{self, Collector, Tally};
 use super::decide::Policy;
 use super::known::Known;
 use super::order::Orderer;
 use super::prepare::Prepared;
 use super::progress::Progress;
 use super::read::{Rows, Source};
-use super::reconcile::{self, Pending};
-use super::report::{self, Counts, Outcome, RowResult};
-use super::send::{self, Event};
+use super::report;
+use super::send;
 use super::summary::{self, Summary};
 use super::validate::Duplicates;
-use super::{fmt_count, Options, Services};
+use super::{settle, Options, Services};
 use crate::error::Failure;
-use crate::ledger::{self, Ledger, Op, State};
+use crate::ledger::{self, Ledger};
 use crate::output::Output;
 
 pub fn run(
@@ -43,7 +42,7 @@ pub fn run(
             .with_hint("save the data to a file and run `leadctl import FILE --reconcile`")
             .into());
         }
-        return reconcile_only(opts, services, prepared, out);
+        return settle::reconcile_only(opts, services, prepared, out);
     }
     if stream {
         if opts.dry_run {
@@ -139,9 +138,6 @@ fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
     });
 }
 
-/// Failed or unknown rows printed one by one on stderr before the rest go only to the files.
-const SHOWN_FAILURES: u64 = 10;
-
 /// The errors file's default place: beside a regular file, else in the working directory.
 fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
     if let Some(p) = &opts.errors {
@@ -158,20 +154,6 @@ fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
     name.into()
 }
 
-/// What the event loop gathered.
-#[derive(Default)]
-struct Tally {
-    counts: Counts,
-    sent: u64,
-    failed_now: u64,
-    shown_failures: u64,
-    max_errors_hit: bool,
-    pending: Vec<Pending>,
-    created_ids: HashSet<String>,
-    fatal: Option<anyhow::Error>,
-    write_error: Option<anyhow::Error>,
-}
-
 /// Sends every row the ledger does not settle, and gives the account.
 fn send_all(
     opts: &Options,
@@ -184,7 +166,7 @@ fn send_all(
     let log = services.log;
     services.key.clone()?;
     let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
-    let mut errors = report::ErrorsFile::prepare(
+    let errors = report::ErrorsFile::prepare(
         &errors_path(opts, &prepared.source),
         &prepared.headers,
         prepared.format.delimiter,
@@ -237,54 +219,24 @@ fn send_all(
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
     progress.set_concurrency(super::gate::label(&controller));
-    let mut printer = report::ResultPrinter::new();
-    let mut orderer = Orderer::new(true);
-    let mut t = Tally::default();
-    let mut emit =
-        |r: RowResult, out: &mut Output, errors: &mut report::ErrorsFile, t: &mut Tally| {
-            let result = printer
-                .print(out, &r)
-                .map_err(anyhow::Error::from)
-                .and_then(|()| {
-                    if r.outcome.needs_action() {
-                        errors.write(&r).map_err(Into::into)
-                    } else {
-                        Ok(())
-                    }
-                });
-            if let Err(e) = result {
-                stop.store(true, Ordering::SeqCst);
-                t.write_error.get_or_insert(e);
-            }
-        };
-
-    send::run(&ctx, rows, |event| match event {
-        Event::Dispatched(row) => orderer.dispatched(row),
-        Event::Result(r, p) => {
-            on_result(&mut t, &r, p, true, opts, &stop, &progress);
-            for ready in orderer.push(r) {
-                emit(ready, out, &mut errors, &mut t);
-            }
-            super::gate::show(&controller, &mut progress, log);
-            progress.update(&t.counts);
-        }
-        Event::Replayed(r, p) => {
-            on_result(&mut t, &r, p, false, opts, &stop, &progress);
-            for ready in orderer.push(r) {
-                emit(ready, out, &mut errors, &mut t);
-            }
-            progress.update(&t.counts);
-        }
-        Event::Fatal(e) => {
-            stop.store(true, Ordering::SeqCst);
-            t.fatal.get_or_insert(e);
-        }
-        Event::InputEnded(e) => {
-            t.fatal.get_or_insert(e);
-        }
-        // `send::run` hands batches over one event at a time.
-        Event::Batch(_) => {}
+    let mut c = Collector {
+        printer: report::ResultPrinter::new(),
+        orderer: Orderer::new(true),
+        t: Tally::default(),
+        errors,
+        progress,
+    };
+    send::run(&ctx, rows, |event| {
+        c.on_event(event, out, opts, &stop);
+        super::gate::show(&controller, &mut c.progress, log);
     });
+    let Collector {
+        printer,
+        orderer,
+        mut t,
+        errors,
+        mut progress,
+    } = c;
     super::gate::show(&controller, &mut progress, log);
     progress.finish();
     let elapsed = progress.elapsed();
@@ -296,21 +248,81 @@ fn send_all(
     }
     super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);
 
+    let ends = Ends {
+        ledger: ledger.as_ref(),
+        client: &client,
+        scope_url: &scope_url,
+        interrupted: &interrupted,
+        stop: &stop,
+        controller: &controller,
+        elapsed,
+    };
+    account(
+        Collector {
+            printer,
+            orderer,
+            t,
+            errors,
+            progress,
+        },
+        &ends,
+        opts,
+        log,
+        out,
+    )
+}
+
+/// What the end of a run needs from its set-up.
+struct Ends<'a> {
+    ledger: Option<&'a Ledger>,
+    client: &'a crate::api::ApiClient,
+    scope_url: &'a str,
+    interrupted: &'a Arc<AtomicBool>,
+    stop: &'a AtomicBool,
+    controller: &'a super::concurrency::Controller,
+    elapsed: std::time::Duration,
+}
+
+/// Settles the unknown rows, writes the last results and gives the account (the summary and the
+/// run's result).
+fn account(
+    c: Collector,
+    e: &Ends<'_>,
+    opts: &Options,
+    log: &crate::log::Log,
+    out: &mut Output,
+) -> Result<()> {
+    let Collector {
+        mut printer,
+        mut orderer,
+        mut t,
+        mut errors,
+        ..
+    } = c;
+    let (ledger, scope_url, interrupted, stop, controller, elapsed) = (
+        e.ledger,
+        e.scope_url,
+        e.interrupted,
+        e.stop,
+        e.controller,
+        e.elapsed,
+    );
+    let client = e.client;
     // Settle the unknown rows (not after Ctrl-C: the user wants out).
     if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
         let reader = client.clone().with_cancel(interrupted.clone());
-        settle(
-            &mut t,
-            &mut orderer,
-            ledger.as_ref(),
-            &reader,
-            &scope_url,
+        let pending = std::mem::take(&mut t.pending);
+        let place = settle::Where {
+            ledger,
+            client: &reader,
+            scope_url,
             log,
-        );
+        };
+        settle::settle(pending, &t.created_ids, &mut t.counts, &mut orderer, &place);
     }
     let was_interrupted = interrupted.load(Ordering::SeqCst);
     for r in orderer.drain() {
-        emit(r, out, &mut errors, &mut t);
+        collect::emit(&mut printer, &mut errors, &mut t, r, out, stop);
     }
     // The last buffered results may meet a closed stdout only now: after every row was sent,
     // that loses output, not leads, so it is no reason to call the run partial.
@@ -331,11 +343,11 @@ fn send_all(
         counts: t.counts,
         sent: t.sent,
         elapsed,
-        ledger: ledger.as_ref().map(|l| l.location().to_string()),
+        ledger: ledger.map(|l| l.location().to_string()),
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
-        concurrency: super::gate::summary(&controller),
+        concurrency: super::gate::summary(controller),
     };
     summary::summarize(&summary, log);
     summary::outcome(
@@ -344,251 +356,4 @@ fn send_all(
         t.fatal,
         t.max_errors_hit.then_some(opts.max_errors.unwrap_or(0)),
     )
-}
-
-fn on_result(
-    t: &mut Tally,
-    r: &RowResult,
-    pending: Option<Box<Pending>>,
-    sent_now: bool,
-    opts: &Options,
-    stop: &AtomicBool,
-    progress: &Progress,
-) {
-    t.counts.add(r.outcome);
-    let failed = matches!(r.outcome, Outcome::Failed | Outcome::Unknown);
-    if sent_now && (failed || matches!(r.outcome, Outcome::Created | Outcome::Updated)) {
-        t.sent += 1;
-    }
-    if sent_now && failed {
-        t.failed_now += 1;
-    }
-    if failed {
-        t.shown_failures += 1;
-        if t.shown_failures <= SHOWN_FAILURES {
-            progress.println(&format!(
-                "leadctl: row {}: {}: {}",
-                r.row,
-                r.outcome.as_str(),
-                crate::log::sanitize(r.error.as_deref().unwrap_or(""))
-            ));
-        } else if t.shown_failures == SHOWN_FAILURES + 1 {
-            progress.println("leadctl: (further failures are in the errors file and the summary)");
-        }
-    }
-    if let Some(id) = &r.lead_id {
-        t.created_ids.insert(id.clone());
-    }
-    if let Some(p) = pending {
-        t.pending.push(*p);
-    }
-    if let Some(max) = opts.max_errors {
-        if !t.max_errors_hit && t.failed_now >= max {
-            t.max_errors_hit = true;
-            stop.store(true, Ordering::SeqCst);
-            progress.println(&format!(
-                "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
-            ));
-        }
-    }
-}
-
-/// Unknown rows: first the ledger (another run sharing it may have the answer now), then the
-/// channel's newest leads.
-fn settle(
-    t: &mut Tally,
-    orderer: &mut Orderer,
-    ledger: Option<&Ledger>,
-    client: &crate::api::ApiClient,
-    scope_url: &str,
-    log: &crate::log::Log,
-) {
-    let mut still = Vec::new();
-    for p in std::mem::take(&mut t.pending) {
-        let now = ledger.and_then(|l| l.get(scope_url, &p.channel, &p.key).ok().flatten());
-        match now {
-            Some(e)
-                if e.state == State::Created
-                    && e.run.as_deref() != ledger.map(|l| l.run.as_str()) =>
-            {
-                let id = e.lead_id.clone().unwrap_or_default();
-                if orderer.settle(p.row, &id, Outcome::Skipped) {
-                    t.counts.unknown -= 1;
-                    t.counts.skipped += 1;
-                }
-            }
-            _ => still.push(p),
-        }
-    }
-    if still.is_empty() {
-        return;
-    }
-    let others = LedgerOthers {
-        ledger,
-        scope_url,
-        extra: &t.created_ids,
-    };
-    let settled = reconcile::reconcile(client, &still, &others);
-    let by_row: HashMap<u64, &Pending> = still.iter().map(|p| (p.row, p)).collect();
-    for (row, lead_id) in &settled.found {
-        if orderer.settle(*row, lead_id, Outcome::Created) {
-            t.counts.unknown -= 1;
-            t.counts.created += 1;
-            if let (Some(l), Some(p)) = (ledger, by_row.get(row)) {
-                record_settled(l, p, lead_id);
-            }
-        }
-    }
-    summary::report_settled(&settled, still.len(), log);
-}
-
-/// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.
-struct LedgerOthers<'a> {
-    ledger: Option<&'a Ledger>,
-    scope_url: &'a str,
-    /// Lead ids this run was given.
-    extra: &'a HashSet<String>,
-}
-
-impl reconcile::Others for LedgerOthers<'_> {
-    fn known_ids(&self, channel: &str) -> HashSet<String> {
-        let mut ids = self.extra.clone();
-        if let Some(l) = self.ledger {
-            ids.extend(l.lead_ids(self.scope_url, channel).unwrap_or_default());
-        }
-        ids
-    }
-
-    fn unsettled(&self, channel: &str) -> Vec<Pending> {
-        let Some(l) = self.ledger else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for state in [State::Sending, State::Unknown] {
-            let filter = ledger::Filter {
-                api_url: Some(self.scope_url.to_string()),
-                channel: Some(channel.to_string()),
-                state: Some(state),
-                keys: Vec::new(),
-            };
-            let _ = l.for_each(&filter, &mut |e| {
-                out.push(Pending::of_entry(e));
-                Ok(())
-            });
-        }
-        out
-    }
-}
-
-/// Records a row found by reconciling as created.
-pub fn record_settled(ledger: &Ledger, p: &Pending, lead_id: &str) {
-    let now = ledger::now_secs();
-    let _ = ledger.apply(Op::Record(ledger::Entry {
-        state: State::Created,
-        lead_id: Some(lead_id.to_string()),
-        error: None,
-        via: Some("reconcile".to_string()),
-        answered_at: Some(p.entry.answered_at.unwrap_or(now)),
-        updated_at: now,
-        ..p.entry.clone()
-    }));
-}
-
-/// `--reconcile`: settle the ledger's unknown keys among this file's rows; send nothing.
-fn reconcile_only(
-    opts: &Options,
-    services: &Services<'_>,
-    prepared: &Prepared,
-    out: &mut Output,
-) -> Result<()> {
-    let log = services.log;
-    services.key.clone()?;
-    let Some(ledger) = open_ledger(services)? else {
-        return Err(Failure::usage("--reconcile needs the ledger (drop --no-ledger)").into());
-    };
-    let scope_url = ledger::scope_url(&services.api_url);
-    let mut pending = Vec::new();
-    let mut rows = check::reopen(prepared)?;
-    let now = ledger::now_secs();
-    check::check_rows(
-        &mut rows,
-        &prepared.plan,
-        &prepared.source.name(),
-        opts.shard,
-        opts.key,
-        |row, _| {
-            let Ok(k) = send::key_row(&prepared.plan, row, opts.key) else {
-                return Ok(());
-            };
-            if let Some(e) = ledger.get(&scope_url, &k.channel, &k.key)? {
-                if matches!(e.state, State::Sending | State::Unknown) {
-                    pending.push(Pending::of(row.number, &k, e, now));
-                }
-            }
-            Ok(())
-        },
-    )?;
-    if pending.is_empty() {
-        log.notice(&format!(
-            "the ledger {} has no unknown rows for {}",
-            ledger.location(),
-            prepared.source.name()
-        ));
-        return Ok(());
-    }
-    let client = (services.client)(false)?;
-    // One key once (rows repeating a key are the same lead).
-    let mut keys = HashSet::new();
-    pending.retain(|p| keys.insert((p.channel.clone(), p.key.clone())));
-    let none = HashSet::new();
-    let others = LedgerOthers {
-        ledger: Some(&ledger),
-        scope_url: &scope_url,
-        extra: &none,
-    };
-    let settled = reconcile::reconcile(&client, &pending, &others);
-    let found: HashMap<u64, String> = settled.found.iter().cloned().collect();
-    let ambiguous: HashSet<u64> = settled.ambiguous.iter().copied().collect();
-    let mut printer = report::ResultPrinter::new();
-    for p in &pending {
-        let r = match found.get(&p.row) {
-            Some(id) => {
-                record_settled(&ledger, p, id);
-                RowResult {
-                    row: p.row,
-                    outcome: Outcome::Created,
-                    lead_id: Some(id.clone()),
-                    error: None,
-                    fields: Vec::new(),
-                }
-            }
-            None => RowResult {
-                row: p.row,
-                outcome: Outcome::Unknown,
-                lead_id: None,
-                error: Some(if ambiguous.contains(&p.row) {
-                    "more than one lead or row could be this one; check it in KeenPartner".into()
-                } else {
-                    "not found among the channel's newest leads; it may still exist".into()
-                }),
-                fields: Vec::new(),
-            },
-        };
-        printer.print(out, &r)?;
-    }
-    printer.finish(out)?;
-    summary::report_settled(&settled, pending.len(), log);
-    let left = pending.len() - found.len();
-    if left > 0 {
-        return Err(Failure::new(
-            crate::error::Kind::Partial,
-            format!("{} row(s) remain unknown", fmt_count(left as u64)),
-        )
-        .with_hint(
-            "check them in the KeenPartner app; re-send those that do not exist with \
-             --retry-unknown",
-        )
-        .into());
-    }
-    Ok(())
 }

@@ -1,0 +1,230 @@
+//! Settling what a run left unknown: first the ledger again (another run sharing it may have the
+//! answer now), then the channel's newest leads, with every rule of `reconcile`; and
+//! `import --reconcile`, which does only that for a file's rows.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+
+use super::check;
+use super::order::Orderer;
+use super::prepare::Prepared;
+use super::reconcile::{self, Pending};
+use super::report::{self, Counts, Outcome, RowResult};
+use super::send;
+use super::session::open_ledger;
+use super::summary;
+use super::{fmt_count, Options, Services};
+use crate::api::ApiClient;
+use crate::error::Failure;
+use crate::ledger::{self, Ledger, Op, State};
+use crate::log::Log;
+use crate::output::Output;
+
+/// Where settling looks and says what it found.
+pub struct Where<'a> {
+    pub ledger: Option<&'a Ledger>,
+    pub client: &'a ApiClient,
+    pub scope_url: &'a str,
+    pub log: &'a Log,
+}
+
+/// Unknown rows: first the ledger (another run sharing it may have the answer now), then the
+/// channel's newest leads.
+pub fn settle(
+    pending: Vec<Pending>,
+    created_ids: &HashSet<String>,
+    counts: &mut Counts,
+    orderer: &mut Orderer,
+    place: &Where<'_>,
+) {
+    let (ledger, client, scope_url, log) = (place.ledger, place.client, place.scope_url, place.log);
+    let mut still = Vec::new();
+    for p in pending {
+        let now = ledger.and_then(|l| l.get(scope_url, &p.channel, &p.key).ok().flatten());
+        match now {
+            Some(e)
+                if e.state == State::Created
+                    && e.run.as_deref() != ledger.map(|l| l.run.as_str()) =>
+            {
+                let id = e.lead_id.clone().unwrap_or_default();
+                if orderer.settle(p.row, &id, Outcome::Skipped) {
+                    counts.unknown -= 1;
+                    counts.skipped += 1;
+                }
+            }
+            _ => still.push(p),
+        }
+    }
+    if still.is_empty() {
+        return;
+    }
+    let others = LedgerOthers {
+        ledger,
+        scope_url,
+        extra: created_ids,
+    };
+    let settled = reconcile::reconcile(client, &still, &others);
+    let by_row: HashMap<u64, &Pending> = still.iter().map(|p| (p.row, p)).collect();
+    for (row, lead_id) in &settled.found {
+        if orderer.settle(*row, lead_id, Outcome::Created) {
+            counts.unknown -= 1;
+            counts.created += 1;
+            if let (Some(l), Some(p)) = (ledger, by_row.get(row)) {
+                record_settled(l, p, lead_id);
+            }
+        }
+    }
+    summary::report_settled(&settled, still.len(), log);
+}
+
+/// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.
+struct LedgerOthers<'a> {
+    ledger: Option<&'a Ledger>,
+    scope_url: &'a str,
+    /// Lead ids this run was given.
+    extra: &'a HashSet<String>,
+}
+
+impl reconcile::Others for LedgerOthers<'_> {
+    fn known_ids(&self, channel: &str) -> HashSet<String> {
+        let mut ids = self.extra.clone();
+        if let Some(l) = self.ledger {
+            ids.extend(l.lead_ids(self.scope_url, channel).unwrap_or_default());
+        }
+        ids
+    }
+
+    fn unsettled(&self, channel: &str) -> Vec<Pending> {
+        let Some(l) = self.ledger else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for state in [State::Sending, State::Unknown] {
+            let filter = ledger::Filter {
+                api_url: Some(self.scope_url.to_string()),
+                channel: Some(channel.to_string()),
+                state: Some(state),
+                keys: Vec::new(),
+            };
+            let _ = l.for_each(&filter, &mut |e| {
+                out.push(Pending::of_entry(e));
+                Ok(())
+            });
+        }
+        out
+    }
+}
+
+/// Records a row found by reconciling as created.
+pub fn record_settled(ledger: &Ledger, p: &Pending, lead_id: &str) {
+    let now = ledger::now_secs();
+    let _ = ledger.apply(Op::Record(ledger::Entry {
+        state: State::Created,
+        lead_id: Some(lead_id.to_string()),
+        error: None,
+        via: Some("reconcile".to_string()),
+        answered_at: Some(p.entry.answered_at.unwrap_or(now)),
+        updated_at: now,
+        ..p.entry.clone()
+    }));
+}
+
+/// `--reconcile`: settle the ledger's unknown keys among this file's rows; send nothing.
+pub fn reconcile_only(
+    opts: &Options,
+    services: &Services<'_>,
+    prepared: &Prepared,
+    out: &mut Output,
+) -> Result<()> {
+    let log = services.log;
+    services.key.clone()?;
+    let Some(ledger) = open_ledger(services)? else {
+        return Err(Failure::usage("--reconcile needs the ledger (drop --no-ledger)").into());
+    };
+    let scope_url = ledger::scope_url(&services.api_url);
+    let mut pending = Vec::new();
+    let mut rows = check::reopen(prepared)?;
+    let now = ledger::now_secs();
+    check::check_rows(
+        &mut rows,
+        &prepared.plan,
+        &prepared.source.name(),
+        opts.shard,
+        opts.key,
+        |row, _| {
+            let Ok(k) = send::key_row(&prepared.plan, row, opts.key) else {
+                return Ok(());
+            };
+            if let Some(e) = ledger.get(&scope_url, &k.channel, &k.key)? {
+                if matches!(e.state, State::Sending | State::Unknown) {
+                    pending.push(Pending::of(row.number, &k, e, now));
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if pending.is_empty() {
+        log.notice(&format!(
+            "the ledger {} has no unknown rows for {}",
+            ledger.location(),
+            prepared.source.name()
+        ));
+        return Ok(());
+    }
+    let client = (services.client)(false)?;
+    // One key once (rows repeating a key are the same lead).
+    let mut keys = HashSet::new();
+    pending.retain(|p| keys.insert((p.channel.clone(), p.key.clone())));
+    let none = HashSet::new();
+    let others = LedgerOthers {
+        ledger: Some(&ledger),
+        scope_url: &scope_url,
+        extra: &none,
+    };
+    let settled = reconcile::reconcile(&client, &pending, &others);
+    let found: HashMap<u64, String> = settled.found.iter().cloned().collect();
+    let ambiguous: HashSet<u64> = settled.ambiguous.iter().copied().collect();
+    let mut printer = report::ResultPrinter::new();
+    for p in &pending {
+        let r = match found.get(&p.row) {
+            Some(id) => {
+                record_settled(&ledger, p, id);
+                RowResult {
+                    row: p.row,
+                    outcome: Outcome::Created,
+                    lead_id: Some(id.clone()),
+                    error: None,
+                    fields: Vec::new(),
+                }
+            }
+            None => RowResult {
+                row: p.row,
+                outcome: Outcome::Unknown,
+                lead_id: None,
+                error: Some(if ambiguous.contains(&p.row) {
+                    "more than one lead or row could be this one; check it in KeenPartner".into()
+                } else {
+                    "not found among the channel's newest leads; it may still exist".into()
+                }),
+                fields: Vec::new(),
+            },
+        };
+        printer.print(out, &r)?;
+    }
+    printer.finish(out)?;
+    summary::report_settled(&settled, pending.len(), log);
+    let left = pending.len() - found.len();
+    if left > 0 {
+        return Err(Failure::new(
+            crate::error::Kind::Partial,
+            format!("{} row(s) remain unknown", fmt_count(left as u64)),
+        )
+        .with_hint(
+            "check them in the KeenPartner app; re-send those that do not exist with \
+             --retry-unknown",
+        )
+        .into());
+    }
+    Ok(())
+}
