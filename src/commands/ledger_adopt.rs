@@ -18,28 +18,7 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     let key = args.key.or(settings.lead_key);
     // The lead id is not a lead field: its column is read by position and left out of the mapping.
     let mut map = args.map.clone();
-    let opts = import::Options {
-        input: args.file.clone(),
-        map: Vec::new(),
-        ignore_unknown: true,
-        skip_invalid: true,
-        dry_run: true,
-        encoding: None,
-        delimiter: None,
-        concurrency: import::setting::Concurrency::Fixed(1),
-        max_concurrency: 1,
-        rate: None,
-        shard: None,
-        max_errors: None,
-        retry_unknown: false,
-        retry_failed: false,
-        update: false,
-        key,
-        reconcile: false,
-        errors: None,
-        format: OutputFormat::Table,
-        resume: String::new(),
-    };
+    let opts = read_options(args, key);
     let client = |_: bool| -> Result<crate::api::ApiClient> { Ok(settings.client()?) };
     let services = import::Services {
         // Adopting writes the ledger itself: the engine's reading keeps none.
@@ -55,24 +34,7 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
         .with_hint("save the CSV to a file first")
         .into());
     }
-    // Find the id column first (quietly), to map it to nothing.
-    let quiet = crate::log::Log::new(true, 0, false);
-    let probing = import::Services {
-        log: &quiet,
-        channel: services.channel.clone(),
-        key: services.key.clone(),
-        client: &client,
-        api_url: services.api_url.clone(),
-        ledger: None,
-    };
-    let (probe, _) = prepare::prepare(&opts, &probing, Source::from_arg(&args.file))?;
-    let id_column = probe
-        .headers
-        .iter()
-        .position(|h| matches!(mapping::normalize(h).as_str(), "id" | "leadid"));
-    if let Some(i) = id_column {
-        map.push((probe.headers[i].clone(), "ignore".into()));
-    }
+    let id_column = id_column(&opts, &services, &client, &mut map)?;
     let opts = import::Options { map, ..opts };
     let (prepared, mut rows) = prepare::prepare(&opts, &services, source)?;
     let mut ops = Vec::new();
@@ -123,4 +85,58 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
         log.warn(&format!("left out: {p}"));
     }
     Ok(())
+}
+
+/// How `adopt` reads its file: as `import` does, unknown columns left out, nothing sent.
+fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> import::Options {
+    import::Options {
+        input: args.file.clone(),
+        map: Vec::new(),
+        ignore_unknown: true,
+        skip_invalid: true,
+        dry_run: true,
+        encoding: None,
+        delimiter: None,
+        concurrency: import::setting::Concurrency::Fixed(1),
+        max_concurrency: 1,
+        rate: None,
+        shard: None,
+        max_errors: None,
+        retry_unknown: false,
+        retry_failed: false,
+        update: false,
+        key,
+        reconcile: false,
+        errors: None,
+        format: OutputFormat::Table,
+        resume: String::new(),
+    }
+}
+
+/// The index of the file's `id` / `lead_id` column, found by a quiet first look at the header;
+/// it is mapped to nothing (a lead id is not a lead field).
+fn id_column(
+    opts: &import::Options,
+    services: &import::Services<'_>,
+    client: &dyn Fn(bool) -> Result<crate::api::ApiClient>,
+    map: &mut Vec<(String, String)>,
+) -> Result<Option<usize>> {
+    let quiet = crate::log::Log::new(true, 0, false);
+    let probing = import::Services {
+        log: &quiet,
+        channel: services.channel.clone(),
+        key: services.key.clone(),
+        client,
+        api_url: services.api_url.clone(),
+        ledger: None,
+    };
+    let (probe, _) = prepare::prepare(opts, &probing, Source::from_arg(&opts.input))?;
+    let found = probe
+        .headers
+        .iter()
+        .position(|h| matches!(mapping::normalize(h).as_str(), "id" | "leadid"));
+    if let Some(i) = found {
+        map.push((probe.headers[i].clone(), "ignore".into()));
+    }
+    Ok(found)
 }

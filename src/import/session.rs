@@ -165,13 +165,7 @@ fn send_all(
 ) -> Result<()> {
     let log = services.log;
     services.key.clone()?;
-    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
-    let errors = report::ErrorsFile::prepare(
-        &errors_path(opts, &prepared.source),
-        &prepared.headers,
-        prepared.format.delimiter,
-        bom,
-    )?;
+    let errors = errors_file(opts, prepared)?;
     let ledger = open_ledger(services)?;
     let scope_url = ledger::scope_url(&services.api_url);
     let stop = Arc::new(AtomicBool::new(false));
@@ -191,18 +185,7 @@ fn send_all(
         opts.rate,
         remembered,
     );
-    let send_opts = send::Options {
-        rate: opts.rate,
-        policy: Policy {
-            retry_unknown: opts.retry_unknown,
-            retry_failed: opts.retry_failed,
-            update: opts.update,
-            force: false,
-        },
-        key: opts.key,
-        shard: opts.shard,
-        skip_invalid: opts.skip_invalid,
-    };
+    let send_opts = sending(opts);
     let input = prepared.source.name();
     let ctx = send::Ctx {
         plan: &prepared.plan,
@@ -355,5 +338,32 @@ fn account(
         stdout_closed,
         t.fatal,
         t.max_errors_hit.then_some(opts.max_errors.unwrap_or(0)),
+    )
+}
+
+/// The sending side's options.
+fn sending(opts: &Options) -> send::Options {
+    send::Options {
+        rate: opts.rate,
+        policy: Policy {
+            retry_unknown: opts.retry_unknown,
+            retry_failed: opts.retry_failed,
+            update: opts.update,
+            force: false,
+        },
+        key: opts.key,
+        shard: opts.shard,
+        skip_invalid: opts.skip_invalid,
+    }
+}
+
+/// The errors file, in the input's delimiter, with a BOM when the input had one or was not UTF-8.
+fn errors_file(opts: &Options, prepared: &Prepared) -> Result<report::ErrorsFile, Failure> {
+    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
+    report::ErrorsFile::prepare(
+        &errors_path(opts, &prepared.source),
+        &prepared.headers,
+        prepared.format.delimiter,
+        bom,
     )
 }
