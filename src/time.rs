@@ -1,5 +1,5 @@
 //! RFC 3339 timestamps without a date crate: formatting (`created_at` in the sandbox, the
-//! journal's header) and parsing (comparing a lead's `created_at` with when a row was sent).
+//! ledger's times) and parsing (comparing a lead's `created_at` with when a row was sent).
 //!
 //! The format written is always `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, millisecond precision), one of
 //! the two shapes the API's answers use (doc/api.md). Fixed width means strings sort
