@@ -32,7 +32,23 @@ pub fn run(settings: &Settings, command: &LeadsCommand, out: &mut Output) -> Res
                 }
                 (None, None) => return Err(Failure::usage("give LEAD_ID or --legacy-id N").into()),
             };
-            out.view(&views::leads(std::slice::from_ref(&lead), true))?;
+            let mut view = views::leads(std::slice::from_ref(&lead), true);
+            if lead.legacy_id.is_none() {
+                // get_lead_by_id answers without it (doc/api.md): say so where --legacy-id
+                // shows it, rather than leave the row out as if the lead had none.
+                let row = (
+                    "Legacy ID".to_string(),
+                    "not in get_lead_by_id's answer (only `leads get --legacy-id N` has it)"
+                        .to_string(),
+                );
+                let at = view
+                    .detail
+                    .iter()
+                    .position(|(label, _)| label == "Created")
+                    .unwrap_or(view.detail.len());
+                view.detail.insert(at, row);
+            }
+            out.view(&view)?;
             Ok(())
         }
         LeadsCommand::Update(args) => update(settings, args, out),
@@ -217,6 +233,22 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         format!("moving lead {lead_id} to {status:?}")
     };
+    // A table shows what changed and the whole lead: the status-change answer is partial (no
+    // company, employee or properties), which would look as if the change had wiped them.
+    let table = out.format == OutputFormat::Table;
+    let before = if table {
+        match client.get_lead_by_id(lead_id) {
+            Ok(lead) => lead.status,
+            Err(e) => {
+                settings
+                    .log()
+                    .debug(&format!("reading lead {lead_id} before the change: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let result = if by_id {
         client.update_status_id(lead_id, status)
     } else {
@@ -246,6 +278,28 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
         }
     } else {
         lead.status = Some(status.to_string());
+    }
+    if table {
+        match client.get_lead_by_id(lead_id) {
+            // The lead as it is now; its status is the one just set.
+            Ok(mut whole) => {
+                if whole.status.is_none() {
+                    whole.status = lead.status.clone();
+                }
+                lead = whole;
+            }
+            Err(e) => settings.log().warn(&format!(
+                "lead {lead_id} was moved, but reading it back failed ({e}); showing the fields \
+                 the status change answered with"
+            )),
+        }
+        let after = crate::log::sanitize(lead.status.as_deref().unwrap_or(status));
+        let before = before.as_deref().map(crate::log::sanitize);
+        out.text(&match before {
+            Some(before) if before == after => format!("status: {after} (unchanged)\n"),
+            Some(before) => format!("status: {before} \u{2192} {after}\n"),
+            None => format!("status: now {after}\n"),
+        })?;
     }
     out.view(&views::leads(std::slice::from_ref(&lead), true))?;
     Ok(())

@@ -99,8 +99,13 @@ pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
         " (-o ndjson prints the request bodies)"
     };
     log.notice(&format!(
-        "dry run: {} lead(s) would be created; nothing was sent{hint}",
-        fmt_count(checked.valid)
+        "dry run: {} {} be created; nothing was sent{hint}",
+        fmt_count(checked.valid),
+        if checked.valid == 1 {
+            "lead would"
+        } else {
+            "leads would"
+        }
     ));
 }
 
@@ -216,9 +221,12 @@ pub fn report_duplicates(
         .collect();
     if !repeats.is_empty() {
         log.warn(&format!(
-            "{} value(s) appear more than once in the file (a lead's key is its business id, else \
+            "{} more than once in the file (a lead's key is its business id, else \
              its email: rows with the same key become one lead, the later ones `duplicate`):\n  {}",
-            repeats.len(),
+            match repeats.len() {
+                1 => "1 value appears".to_string(),
+                n => format!("{n} values appear"),
+            },
             repeats.join("\n  ")
         ));
     }

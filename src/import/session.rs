@@ -387,7 +387,8 @@ fn on_result(
             t.max_errors_hit = true;
             stop.store(true, Ordering::SeqCst);
             progress.println(&format!(
-                "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
+                "leadctl: {max} {} failed (--max-errors {max}): stopping",
+                if max == 1 { "row" } else { "rows" }
             ));
         }
     }
@@ -582,7 +583,10 @@ fn reconcile_only(
     if left > 0 {
         return Err(Failure::new(
             crate::error::Kind::Partial,
-            format!("{} row(s) remain unknown", fmt_count(left as u64)),
+            match left {
+                1 => "1 row remains unknown".to_string(),
+                n => format!("{} rows remain unknown", fmt_count(n as u64)),
+            },
         )
         .with_hint(
             "check them in the KeenPartner app; re-send those that do not exist with \

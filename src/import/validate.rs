@@ -140,9 +140,9 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 None,
                 None,
                 format!(
-                    "has {} fields, but the header has {}; check for a missing or extra delimiter \
+                    "has {}, but the header has {}; check for a missing or extra delimiter \
                      or an unquoted delimiter inside a value",
-                    row.fields.len(),
+                    crate::log::counted(row.fields.len(), "field", "fields"),
                     plan.header_len
                 ),
             ));

@@ -60,9 +60,12 @@ fn property_cells(lead: &Lead, names: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The standard columns of `-o table` for leads; the custom properties follow.
+const LEAD_TABLE_COLUMNS: &[&str] = &["id", "status", "email", "name", "company", "created"];
+
 pub fn leads(leads: &[Lead], single: bool) -> View {
     let names = property_names(leads);
-    let mut table = Grid::new(&["id", "status", "email", "name", "company", "created"]);
+    let mut table = Grid::new(LEAD_TABLE_COLUMNS);
     table.columns.extend(names.iter().cloned());
     let csv_columns = csv_columns();
     let mut csv = Grid::new(&csv_columns);
@@ -98,6 +101,7 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
         raw: leads.iter().map(|l| l.raw.clone()).collect(),
         single,
         ids: leads.iter().map(|l| l.id.clone()).collect(),
+        optional: Some(LEAD_TABLE_COLUMNS.len()),
         table,
         csv,
         detail,
@@ -239,6 +243,7 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
         single: true,
         ids: vec![c.id.clone()],
         table: Grid::default(),
+        optional: None,
         csv,
         detail,
         sections: vec![
@@ -297,6 +302,7 @@ pub fn purchase(p: &Purchase) -> View {
         single: true,
         ids: vec![p.id.clone()],
         table,
+        optional: None,
         csv: Grid::default(),
         detail,
         sections: Vec::new(),
