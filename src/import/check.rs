@@ -161,15 +161,21 @@ pub fn report_checked(
         .join("\n  ");
     if args.skip_invalid {
         log.warn(&format!(
-            "skipping {} invalid row(s) (--skip-invalid):\n  {list}",
-            fmt_count(invalid)
+            "skipping {} invalid {} (--skip-invalid):\n  {list}",
+            fmt_count(invalid),
+            if invalid == 1 { "row" } else { "rows" }
         ));
         return Ok(());
     }
     Err(Failure::input(format!(
-        "{} of {} row(s) are invalid, so nothing was sent:\n  {list}",
+        "{} of {} {} invalid, so nothing was sent:\n  {list}",
         fmt_count(invalid),
-        fmt_count(checked.total)
+        fmt_count(checked.total),
+        match (checked.total, invalid) {
+            (1, _) => "row is",
+            (_, 1) => "rows is",
+            _ => "rows are",
+        }
     ))
     .with_hint("fix those rows and run the same command again, or pass --skip-invalid to send the valid rows"))
 }

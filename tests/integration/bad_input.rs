@@ -38,7 +38,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         &[
             "row 2 (line 3): has 2 fields, but the header has 3",
             "row 3 (line 4): has 4 fields, but the header has 3",
-            "2 of 4 row(s) are invalid",
+            "2 of 4 rows are invalid",
         ],
     ),
     (
@@ -91,7 +91,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         "invalid-rows.csv",
         &[],
         6,
-        &["2 of 4 row(s) are invalid, so nothing was sent"],
+        &["2 of 4 rows are invalid, so nothing was sent"],
     ),
     (
         "unknown-column.csv",

@@ -370,7 +370,7 @@ fn invalid_rows_stop_everything_with_every_problem_listed() {
         .run();
     out.code(6)
         .stderr_has("4 row(s) checked: 2 valid, 2 invalid")
-        .stderr_has("2 of 4 row(s) are invalid, so nothing was sent:")
+        .stderr_has("2 of 4 rows are invalid, so nothing was sent:")
         .stderr_has(
             "row 2 (line 3), column 1 \"Email\": \"not-an-email\" is not a valid email address",
         )
@@ -395,7 +395,7 @@ fn skip_invalid_sends_the_rest_and_writes_the_errors_file() {
         ])
         .run();
     out.code(8)
-        .stderr_has("skipping 2 invalid row(s)")
+        .stderr_has("skipping 2 invalid rows")
         .stderr_has("2 of 4 row(s) were not created");
     let r = results(&out);
     assert_eq!(
