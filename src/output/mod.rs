@@ -558,6 +558,49 @@ mod tests {
     }
 
     #[test]
+    fn tables_fit_a_width_cutting_cells_then_dropping_properties() {
+        let long = |id: &str| {
+            Lead::from_value(json!({"id": id, "email": "someone.with.a.long.address@example.com",
+                "first_name": "Jane", "company_name": "Initech Incorporated Worldwide",
+                "status": "New lead", "created_at": "2026-04-21T10:00:00.000Z",
+                "property_values": [{"value": "50000", "property_definitions": {"name": "Deal size"}},
+                                    {"value": "EMEA", "property_definitions": {"name": "Region"}}]}))
+            .unwrap()
+        };
+        let leads = [
+            long("9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"),
+            long("0b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"),
+        ];
+        let fitted = |width: Option<u16>| {
+            let buf = Buf::default();
+            let mut out = Output::new(OutputFormat::Table, Box::new(buf.clone())).with_width(width);
+            out.leads(&leads).unwrap();
+            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            (text, out.was_cut())
+        };
+        let (whole, cut) = fitted(None);
+        assert!(!cut && !whole.contains('…'));
+        assert!(whole.lines().next().unwrap().ends_with("DEAL SIZE  REGION"));
+        // Wide enough: as whole.
+        assert_eq!(fitted(Some(200)), (whole.clone(), false));
+        // Cut with an ellipsis, the id whole, the properties kept while they fit.
+        let (text, cut) = fitted(Some(110));
+        assert!(cut && text.contains('…'), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 110), "{text}");
+        assert!(text.contains("9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"));
+        assert!(text.lines().next().unwrap().contains("REGION"), "{text}");
+        // Narrower: the last property goes first, then the others; the standard columns stay.
+        let (text, _) = fitted(Some(80));
+        let header = text.lines().next().unwrap();
+        assert!(
+            !header.contains("REGION") && header.starts_with("ID "),
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert_eq!(text.lines().count(), 3, "one line per row: {text}");
+    }
+
+    #[test]
     fn csv_and_id_output_is_cleaned_on_a_terminal_only() {
         let lead = Lead::from_value(
             json!({"id": "L\u{1b}[2J", "email": "a@x.example", "notes": "x\u{202e}y"}),

@@ -285,7 +285,11 @@ fn counts_meet_their_nouns() {
 fn purchases_with_zero_or_negative_amounts_need_allow_refunds() {
     let sb = sandbox();
     let id = create(&sb, "p@example.com");
-    for (amount, what) in [("0", "0 is zero"), ("-25.5", "-25.5 is negative"), ("0.00", "0.0 is zero")] {
+    for (amount, what) in [
+        ("0", "0 is zero"),
+        ("-25.5", "-25.5 is negative"),
+        ("0.00", "0.0 is zero"),
+    ] {
         let o = run(
             &sb,
             &["purchases", "create", "--lead", &id, "--amount", amount],
