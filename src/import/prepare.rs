@@ -254,8 +254,13 @@ fn report_mapping(m: &Mapping, log: &Log) {
     for (shown, c) in m.columns.iter().enumerate() {
         if shown == SHOWN_MAPPED {
             text.push_str(&format!(
-                "\n  ... and {} more",
-                crate::log::counted(m.columns.len() - SHOWN_MAPPED, "column", "columns")
+                "\n  ... and {} more {}",
+                m.columns.len() - SHOWN_MAPPED,
+                if m.columns.len() - SHOWN_MAPPED == 1 {
+                    "column"
+                } else {
+                    "columns"
+                }
             ));
             break;
         }
