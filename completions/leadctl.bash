@@ -1876,7 +1876,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__create)
-            opts="-p -o -q -v -h --lead --amount --product --description --date --trigger --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --lead --amount --product --description --date --trigger --allow-refunds --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -312,6 +312,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
             cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
+            cand --allow-refunds 'Send a zero or negative --amount (a refund or correction); without this flag it is refused, since it still fires the channel''s purchase rewards'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand --no-ledger 'Remember nothing: leads created by earlier runs are created again'
             cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

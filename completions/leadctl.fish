@@ -310,6 +310,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l allow-refunds -d 'Send a zero or negative --amount (a refund or correction); without this flag it is refused, since it still fires the channel\'s purchase rewards'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

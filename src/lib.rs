@@ -121,7 +121,13 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
         }
     }
     let mut out = Output::stdout(settings.output);
-    commands::dispatch(&cli.command, &settings, &mut out)
+    let result = commands::dispatch(&cli.command, &settings, &mut out);
+    if out.was_cut() {
+        log.notice(
+            "the table was cut to fit the terminal; `-o json` or `-o csv` shows every field whole",
+        );
+    }
+    result
 }
 
 /// `--sandbox`: the emulator on an ephemeral loopback port for this one command.

@@ -104,6 +104,12 @@ impl Log {
 /// The most characters of a user's or a file's text that a message quotes.
 pub const QUOTED_CHARS: usize = 60;
 
+/// A count with its noun in the right number: `counted(1, "field", "fields")` is "1 field",
+/// `counted(2, ...)` "2 fields".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Text from a file or a user, quoted for a message (`"Deal size"`) and cut to its first
 /// [`QUOTED_CHARS`] characters with `…` after them: a 200 MB header cell or a pasted document
 /// must not become a 200 MB error message.

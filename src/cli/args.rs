@@ -398,6 +398,10 @@ pub struct PurchaseArgs {
     /// Only evaluate these reward triggers (repeatable); each must be active on the lead's channel
     #[arg(long = "trigger", value_name = "UUID")]
     pub triggers: Vec<String>,
+    /// Send a zero or negative --amount (a refund or correction); without this flag it is refused,
+    /// since it still fires the channel's purchase rewards
+    #[arg(long)]
+    pub allow_refunds: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -60,9 +60,8 @@ pub fn find<'a>(channels: &'a [Channel], wanted: &str) -> Result<&'a Channel, Fa
         [] => {
             let titles: Vec<&str> = channels.iter().filter_map(|c| c.title.as_deref()).collect();
             let mut failure = Failure::input(format!(
-                "no channel with the id or title {wanted:?} among the {} channel(s) this key can \
-                 access",
-                channels.len()
+                "no channel with the id or title {wanted:?} among the {} this key can access",
+                crate::log::counted(channels.len(), "channel", "channels")
             ));
             failure.hint = Some(match closest(wanted, &titles) {
                 Some(t) => format!("did you mean {t:?}? `leadctl channels` lists them all"),

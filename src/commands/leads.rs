@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 
 use super::properties::{closest, problem_list, resolve_one};
-use crate::api::models::{Lead, LeadUpdate, PropertyInput};
+use crate::api::models::{Channel, Lead, LeadUpdate, PropertyInput};
 use crate::api::properties::{find_channel, is_uuid};
 use crate::api::{ApiClient, ApiError};
 use crate::cli::{LeadUpdateArgs, LeadsCommand};
@@ -32,7 +32,30 @@ pub fn run(settings: &Settings, command: &LeadsCommand, out: &mut Output) -> Res
                 }
                 (None, None) => return Err(Failure::usage("give LEAD_ID or --legacy-id N").into()),
             };
-            out.view(&views::leads(std::slice::from_ref(&lead), true))?;
+            let order = property_order(
+                &client,
+                lead.channels_id.as_deref(),
+                std::slice::from_ref(&lead),
+                None,
+                out,
+            );
+            let mut view = views::leads_in(std::slice::from_ref(&lead), true, &order);
+            if lead.legacy_id.is_none() {
+                // get_lead_by_id answers without it (doc/api.md): say so where --legacy-id
+                // shows it, rather than leave the row out as if the lead had none.
+                let row = (
+                    "Legacy ID".to_string(),
+                    "not in get_lead_by_id's answer (only `leads get --legacy-id N` has it)"
+                        .to_string(),
+                );
+                let at = view
+                    .detail
+                    .iter()
+                    .position(|(label, _)| label == "Created")
+                    .unwrap_or(view.detail.len());
+                view.detail.insert(at, row);
+            }
+            out.view(&view)?;
             Ok(())
         }
         LeadsCommand::Update(args) => update(settings, args, out),
@@ -93,13 +116,16 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
     let wanted = settings.require_channel(channel)?.value;
     let client = client(settings)?;
     // A title is looked up (`channels show` takes either, and so does this).
+    let mut listed = None;
     let channel = if is_uuid(&wanted) {
         wanted.trim().to_string()
     } else {
         let channels = client
             .get_channels()
             .context("looking up the channel by its title (get_channels)")?;
-        super::channels::find(&channels, &wanted)?.id.clone()
+        let id = super::channels::find(&channels, &wanted)?.id.clone();
+        listed = Some(channels);
+        id
     };
     let mut leads = client
         .get_leads(&channel)
@@ -119,7 +145,8 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
     for lead in &mut leads {
         lead.channels_id.get_or_insert_with(|| channel.clone());
     }
-    out.view(&views::leads(&leads, false))?;
+    let order = property_order(&client, Some(&channel), &leads, listed.as_deref(), out);
+    out.view(&views::leads_in(&leads, false, &order))?;
     Ok(())
 }
 
@@ -154,7 +181,14 @@ fn update(settings: &Settings, args: &LeadUpdateArgs, out: &mut Output) -> Resul
     let lead = client
         .update_lead(&update)
         .map_err(|e| lead_error(e, format!("updating lead {}", update.lead_id)))?;
-    out.view(&views::leads(std::slice::from_ref(&lead), true))?;
+    let order = property_order(
+        &client,
+        lead.channels_id.as_deref(),
+        std::slice::from_ref(&lead),
+        None,
+        out,
+    );
+    out.view(&views::leads_in(std::slice::from_ref(&lead), true, &order))?;
     Ok(())
 }
 
@@ -217,6 +251,22 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         format!("moving lead {lead_id} to {status:?}")
     };
+    // A table shows what changed and the whole lead: the status-change answer is partial (no
+    // company, employee or properties), which would look as if the change had wiped them.
+    let table = out.format == OutputFormat::Table;
+    let before = if table {
+        match client.get_lead_by_id(lead_id) {
+            Ok(lead) => lead.status,
+            Err(e) => {
+                settings
+                    .log()
+                    .debug(&format!("reading lead {lead_id} before the change: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let result = if by_id {
         client.update_status_id(lead_id, status)
     } else {
@@ -247,8 +297,71 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         lead.status = Some(status.to_string());
     }
-    out.view(&views::leads(std::slice::from_ref(&lead), true))?;
+    if table {
+        match client.get_lead_by_id(lead_id) {
+            // The lead as it is now; its status is the one just set.
+            Ok(mut whole) => {
+                if whole.status.is_none() {
+                    whole.status = lead.status.clone();
+                }
+                lead = whole;
+            }
+            Err(e) => settings.log().warn(&format!(
+                "lead {lead_id} was moved, but reading it back failed ({e}); showing the fields \
+                 the status change answered with"
+            )),
+        }
+        let after = crate::log::sanitize(lead.status.as_deref().unwrap_or(status));
+        let before = before.as_deref().map(crate::log::sanitize);
+        out.text(&match before {
+            Some(before) if before == after => format!("status: {after} (unchanged)\n"),
+            Some(before) => format!("status: {before} \u{2192} {after}\n"),
+            None => format!("status: now {after}\n"),
+        })?;
+    }
+    let order = property_order(
+        &client,
+        lead.channels_id.as_deref(),
+        std::slice::from_ref(&lead),
+        None,
+        out,
+    );
+    out.view(&views::leads_in(std::slice::from_ref(&lead), true, &order))?;
     Ok(())
+}
+
+/// The property names of a channel in its `order`, for the columns of a table or CSV (other
+/// formats, and leads without properties, need none): from `channels` when already read, else
+/// one `get_channels`; empty when it cannot be read (the columns keep the answer's order).
+fn property_order(
+    client: &ApiClient,
+    channel_id: Option<&str>,
+    leads: &[Lead],
+    channels: Option<&[Channel]>,
+    out: &Output,
+) -> Vec<String> {
+    if !matches!(out.format, OutputFormat::Table | OutputFormat::Csv)
+        || leads.iter().all(|l| l.property_values.is_empty())
+    {
+        return Vec::new();
+    }
+    let Some(channel_id) = channel_id else {
+        return Vec::new();
+    };
+    let fetched;
+    let channels = match channels {
+        Some(c) => c,
+        None => match client.get_channels() {
+            Ok(c) => {
+                fetched = c;
+                &fetched[..]
+            }
+            Err(_) => return Vec::new(),
+        },
+    };
+    find_channel(channels, channel_id)
+        .map(views::property_order)
+        .unwrap_or_default()
 }
 
 /// The name of a status id on the lead's channel, if it can be read.

@@ -247,7 +247,7 @@ fn forget(settings: &Settings, ledger: &Ledger, args: &LedgerForgetArgs) -> Resu
 }
 
 fn describe(f: &Filter, n: u64) -> String {
-    let mut text = format!("{n} key(s)");
+    let mut text = format!("{n} {}", if n == 1 { "key" } else { "keys" });
     if let Some(s) = f.state {
         text.push_str(&format!(" in state {s}"));
     }
@@ -298,7 +298,8 @@ fn import(settings: &Settings, ledger: &Ledger, args: &LedgerImportArgs) -> Resu
         ledger.apply_all(&ops)?;
     }
     settings.log().notice(&format!(
-        "imported {total} key(s) into the ledger {}",
+        "imported {total} {} into the ledger {}",
+        if total == 1 { "key" } else { "keys" },
         ledger.location()
     ));
     Ok(())

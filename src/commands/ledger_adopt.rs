@@ -68,7 +68,8 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     flush(&mut ops, &mut added, &mut known)?;
     invalid += checked.invalid_rows.len() as u64;
     let mut text = format!(
-        "adopted {added} lead(s) from {name} into the ledger {} ({known} already known",
+        "adopted {added} {} from {name} into the ledger {} ({known} already known",
+        if added == 1 { "lead" } else { "leads" },
         ledger.location()
     );
     if invalid > 0 {

@@ -35,6 +35,21 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
         ))
         .into());
     }
+    if let Some(amount) = &args.amount {
+        if !args.allow_refunds && amount.as_f64().is_some_and(|v| v <= 0.0) {
+            let what = if amount.as_f64().is_some_and(|v| v == 0.0) {
+                "zero"
+            } else {
+                "negative"
+            };
+            return Err(Failure::input(format!(
+                "--amount {amount} is {what}: a purchase with it still fires the channel's \
+                 purchase rewards"
+            ))
+            .with_hint("pass --allow-refunds to record a refund or correction anyway")
+            .into());
+        }
+    }
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
     let purchase = NewPurchase {
         lead_id: args.lead.trim().to_string(),

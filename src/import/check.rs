@@ -99,8 +99,13 @@ pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
         " (-o ndjson prints the request bodies)"
     };
     log.notice(&format!(
-        "dry run: {} lead(s) would be created; nothing was sent{hint}",
-        fmt_count(checked.valid)
+        "dry run: {} {} be created; nothing was sent{hint}",
+        fmt_count(checked.valid),
+        if checked.valid == 1 {
+            "lead would"
+        } else {
+            "leads would"
+        }
     ));
 }
 
@@ -156,15 +161,21 @@ pub fn report_checked(
         .join("\n  ");
     if args.skip_invalid {
         log.warn(&format!(
-            "skipping {} invalid row(s) (--skip-invalid):\n  {list}",
-            fmt_count(invalid)
+            "skipping {} invalid {} (--skip-invalid):\n  {list}",
+            fmt_count(invalid),
+            if invalid == 1 { "row" } else { "rows" }
         ));
         return Ok(());
     }
     Err(Failure::input(format!(
-        "{} of {} row(s) are invalid, so nothing was sent:\n  {list}",
+        "{} of {} {} invalid, so nothing was sent:\n  {list}",
         fmt_count(invalid),
-        fmt_count(checked.total)
+        fmt_count(checked.total),
+        match (checked.total, invalid) {
+            (1, _) => "row is",
+            (_, 1) => "rows is",
+            _ => "rows are",
+        }
     ))
     .with_hint("fix those rows and run the same command again, or pass --skip-invalid to send the valid rows"))
 }
@@ -216,9 +227,12 @@ pub fn report_duplicates(
         .collect();
     if !repeats.is_empty() {
         log.warn(&format!(
-            "{} value(s) appear more than once in the file (a lead's key is its business id, else \
+            "{} more than once in the file (a lead's key is its business id, else \
              its email: rows with the same key become one lead, the later ones `duplicate`):\n  {}",
-            repeats.len(),
+            match repeats.len() {
+                1 => "1 value appears".to_string(),
+                n => format!("{n} values appear"),
+            },
             repeats.join("\n  ")
         ));
     }

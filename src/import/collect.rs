@@ -147,7 +147,8 @@ fn on_result(
             t.max_errors_hit = true;
             stop.store(true, Ordering::SeqCst);
             progress.println(&format!(
-                "leadctl: {max} row(s) failed (--max-errors {max}): stopping"
+                "leadctl: {max} {} failed (--max-errors {max}): stopping",
+                if max == 1 { "row" } else { "rows" }
             ));
         }
     }

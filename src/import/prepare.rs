@@ -95,8 +95,8 @@ pub fn prepare(
                 return Err(Failure::new(
                     Kind::Permission,
                     format!(
-                        "channel {id} is not among the {} channel(s) this API key can access",
-                        list.len()
+                        "channel {id} is not among the {} this API key can access",
+                        crate::log::counted(list.len(), "channel", "channels")
                     ),
                 )
                 .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
@@ -228,8 +228,11 @@ fn check_mapping(
         )
     };
     Err(Failure::input(format!(
-        "{name}: {} column(s) match no lead field: {}. Known fields: {}, channel_id{props}",
-        listed.len(),
+        "{name}: {} no lead field: {}. Known fields: {}, channel_id{props}",
+        match listed.len() {
+            1 => "1 column matches".to_string(),
+            n => format!("{n} columns match"),
+        },
         list_some(&listed, SHOWN_COLUMNS),
         mapping::FIELDS.join(", ")
     ))
@@ -251,8 +254,13 @@ fn report_mapping(m: &Mapping, log: &Log) {
     for (shown, c) in m.columns.iter().enumerate() {
         if shown == SHOWN_MAPPED {
             text.push_str(&format!(
-                "\n  ... and {} more column(s)",
-                m.columns.len() - SHOWN_MAPPED
+                "\n  ... and {} more {}",
+                m.columns.len() - SHOWN_MAPPED,
+                if m.columns.len() - SHOWN_MAPPED == 1 {
+                    "column"
+                } else {
+                    "columns"
+                }
             ));
             break;
         }

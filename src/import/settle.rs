@@ -218,7 +218,10 @@ pub fn reconcile_only(
     if left > 0 {
         return Err(Failure::new(
             crate::error::Kind::Partial,
-            format!("{} row(s) remain unknown", fmt_count(left as u64)),
+            match left {
+                1 => "1 row remains unknown".to_string(),
+                n => format!("{} rows remain unknown", fmt_count(n as u64)),
+            },
         )
         .with_hint(
             "check them in the KeenPartner app; re-send those that do not exist with \

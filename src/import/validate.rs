@@ -140,9 +140,9 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 None,
                 None,
                 format!(
-                    "has {} fields, but the header has {}; check for a missing or extra delimiter \
+                    "has {}, but the header has {}; check for a missing or extra delimiter \
                      or an unquoted delimiter inside a value",
-                    row.fields.len(),
+                    crate::log::counted(row.fields.len(), "field", "fields"),
                     plan.header_len
                 ),
             ));
@@ -544,7 +544,7 @@ mod tests {
     fn ragged_rows() {
         let p = plan(&["Email", "First Name"], false);
         let errs = build(&p, &row(2, &["a@b.example"])).unwrap_err();
-        assert_eq!(errs[0].to_string(), "row 2 (line 3): has 1 fields, but the header has 2; check for a missing or extra delimiter or an unquoted delimiter inside a value");
+        assert_eq!(errs[0].to_string(), "row 2 (line 3): has 1 field, but the header has 2; check for a missing or extra delimiter or an unquoted delimiter inside a value");
         assert!(build(&p, &row(2, &["a@b.example", "A", "x"])).is_err());
         assert!(
             build(&p, &row(2, &["a@b.example", "A", "", " "])).is_ok(),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 pub mod views;
 
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, CellAlignment, ContentArrangement, Row, Table};
 use serde_json::Value;
 
 use crate::api::models::Lead;
@@ -54,8 +54,12 @@ pub struct View {
     pub single: bool,
     /// `-o id`.
     pub ids: Vec<String>,
-    /// `-o table` for lists.
+    /// `-o table` for lists. On a narrow terminal, columns from `optional` on are dropped
+    /// (the last first) before the others are cut short.
     pub table: Grid,
+    /// The index of the first column a narrow terminal may drop (the custom properties); `None`:
+    /// none may be.
+    pub optional: Option<usize>,
     /// `-o csv` (every field; falls back to `table` when it has no columns).
     pub csv: Grid,
     /// `-o table` for a single object: label/value pairs.
@@ -71,6 +75,11 @@ pub struct Output {
     last_flush: std::time::Instant,
     /// Stdout is a terminal: server text in csv/id/plain output is cleaned like tables are.
     tty: bool,
+    /// The terminal's width, which tables are fitted to; `None` (a pipe, a file): tables are
+    /// written whole.
+    width: Option<u16>,
+    /// A table was cut to fit `width` (cells shortened or columns left out).
+    cut: bool,
 }
 
 impl Output {
@@ -80,7 +89,20 @@ impl Output {
             out,
             last_flush: std::time::Instant::now(),
             tty: false,
+            width: None,
+            cut: false,
         }
+    }
+
+    /// Tables fitted to `width` columns, as on a terminal that wide.
+    pub fn with_width(mut self, width: Option<u16>) -> Output {
+        self.width = width;
+        self
+    }
+
+    /// Whether a table was cut to fit the terminal (so `-o json`/`-o csv` would show more).
+    pub fn was_cut(&self) -> bool {
+        self.cut
     }
 
     /// Stdout: line by line on a terminal; in blocks into a pipe or file (a write per line
@@ -96,6 +118,7 @@ impl Output {
         };
         Output {
             tty,
+            width: if tty { terminal_width() } else { None },
             ..Output::new(format, out)
         }
     }
@@ -132,16 +155,22 @@ impl Output {
     pub fn view(&mut self, view: &View) -> io::Result<()> {
         match self.format {
             OutputFormat::Table if view.single => {
-                let mut text = detail_table(&view.detail);
+                let (mut text, mut cut) = detail_table(&view.detail, self.width);
                 for (title, grid) in &view.sections {
                     text.push_str(&format!("\n\n{title}:\n"));
-                    text.push_str(&indent(&grid_table(grid), "  "));
+                    let (table, c) =
+                        grid_table(grid, None, self.width.map(|w| w.saturating_sub(2)));
+                    cut |= c;
+                    text.push_str(&indent(&table, "  "));
                 }
+                self.cut |= cut;
                 writeln!(self.out, "{text}")?;
             }
             OutputFormat::Table => {
                 if !view.table.rows.is_empty() {
-                    writeln!(self.out, "{}", grid_table(&view.table))?;
+                    let (table, cut) = grid_table(&view.table, view.optional, self.width);
+                    self.cut |= cut;
+                    writeln!(self.out, "{table}")?;
                 }
             }
             OutputFormat::Json if view.single && view.raw.len() == 1 => {
@@ -286,11 +315,67 @@ fn plain_table() -> Table {
     table
 }
 
-/// `kubectl describe` style: a label column and a value column.
-fn detail_table(rows: &[(String, String)]) -> String {
+/// The width of the terminal on stdout: `COLUMNS` when set (as shells and tests set it), else
+/// what the terminal says.
+fn terminal_width() -> Option<u16> {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+    {
+        return Some(w);
+    }
+    terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| w.0)
+}
+
+/// Narrower than this, a table is not worth fitting: it is written whole and the terminal wraps.
+const MIN_FIT_WIDTH: u16 = 20;
+/// A cut column keeps at least this many characters (or its header's width, if wider).
+const MIN_COLUMN: usize = 6;
+
+/// One line per row, cut with `…` where a cell does not fit (`width`: fitted, else whole).
+fn fit(table: &mut Table, width: Option<u16>) {
+    if let Some(w) = width.filter(|w| *w >= MIN_FIT_WIDTH) {
+        table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(w)
+            .set_truncation_indicator("…");
+    }
+}
+
+fn row(cells: Vec<String>, fitted: bool) -> Row {
+    let mut row = Row::from(cells);
+    if fitted {
+        row.max_height(1);
+    }
+    row
+}
+
+/// Display width of a rendered line (each `char` one column; the table's own measure is the
+/// same for the text it holds after `sanitize`).
+fn line_width(s: &str) -> usize {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// `kubectl describe` style: a label column and a value column. The bool: a value was cut.
+fn detail_table(rows: &[(String, String)], width: Option<u16>) -> (String, bool) {
+    let whole = detail_table_at(rows, None);
+    match width {
+        Some(w) if w >= MIN_FIT_WIDTH && line_width(&whole) > usize::from(w) => {
+            (detail_table_at(rows, Some(w)), true)
+        }
+        _ => (whole, false),
+    }
+}
+
+fn detail_table_at(rows: &[(String, String)], width: Option<u16>) -> String {
     let mut table = plain_table();
+    fit(&mut table, width);
     for (label, value) in rows {
-        table.add_row(vec![format!("{}:", sanitize(label)), sanitize(value)]);
+        table.add_row(row(
+            vec![format!("{}:", sanitize(label)), sanitize(value)],
+            width.is_some(),
+        ));
     }
     if let Some(col) = table.column_mut(0) {
         col.set_cell_alignment(CellAlignment::Left);
@@ -299,25 +384,89 @@ fn detail_table(rows: &[(String, String)]) -> String {
     if let Some(col) = table.column_mut(1) {
         col.set_padding((0, 0));
     }
+    if width.is_some() {
+        // The labels stay whole; the values take the rest.
+        if let Some(col) = table.column_mut(0) {
+            col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
     trim_lines(&table.to_string())
 }
 
-/// Rows under upper-case headers, columns two spaces apart.
-fn grid_table(grid: &Grid) -> String {
-    let mut table = plain_table();
-    table.set_header(
-        grid.columns
+/// Rows under upper-case headers, columns two spaces apart. With a `width`, a table wider than
+/// it drops columns from the last on down to `optional` (the custom properties) while the rest
+/// would still not fit with every column cut to a few characters, then cuts long cells with `…`.
+/// The bool: something was cut or left out.
+fn grid_table(grid: &Grid, optional: Option<usize>, width: Option<u16>) -> (String, bool) {
+    let whole = grid_table_of(grid, None);
+    let Some(w) = width.filter(|w| *w >= MIN_FIT_WIDTH) else {
+        return (whole, false);
+    };
+    if line_width(&whole) <= usize::from(w) {
+        return (whole, false);
+    }
+    let mut keep = grid.columns.len();
+    let floor = optional.unwrap_or(keep).min(keep);
+    // The narrowest the first `n` columns can be: each cut to MIN_COLUMN (or its header), two
+    // spaces between them.
+    let least = |n: usize| -> usize {
+        (0..n)
+            .map(|i| {
+                let header = grid.columns[i].chars().count();
+                let widest = grid
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| sanitize(c).chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(header);
+                if i == 0 {
+                    widest
+                } else {
+                    widest.min(MIN_COLUMN.max(header))
+                }
+            })
+            .sum::<usize>()
+            + 2 * n.saturating_sub(1)
+    };
+    while keep > floor && least(keep) > usize::from(w) {
+        keep -= 1;
+    }
+    let shown = Grid {
+        columns: grid.columns[..keep].to_vec(),
+        rows: grid
+            .rows
             .iter()
-            .map(|c| c.to_uppercase())
-            .collect::<Vec<_>>(),
-    );
-    for row in &grid.rows {
-        table.add_row(row.iter().map(|c| sanitize(c)).collect::<Vec<_>>());
+            .map(|r| r.iter().take(keep).cloned().collect())
+            .collect(),
+    };
+    (grid_table_of(&shown, Some(w)), true)
+}
+
+fn grid_table_of(grid: &Grid, width: Option<u16>) -> String {
+    let mut table = plain_table();
+    fit(&mut table, width);
+    table.set_header(row(
+        grid.columns.iter().map(|c| c.to_uppercase()).collect(),
+        width.is_some(),
+    ));
+    for r in &grid.rows {
+        table.add_row(row(
+            r.iter().map(|c| sanitize(c)).collect(),
+            width.is_some(),
+        ));
     }
     let last = grid.columns.len().saturating_sub(1);
     for i in 0..grid.columns.len() {
         if let Some(col) = table.column_mut(i) {
             col.set_padding((0, if i == last { 0 } else { 2 }));
+        }
+    }
+    if width.is_some() {
+        // The first column is the id a further command needs: never cut it.
+        if let Some(col) = table.column_mut(0) {
+            col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
         }
     }
     trim_lines(&table.to_string())
@@ -406,6 +555,49 @@ mod tests {
         assert!(csv.starts_with("id,created_at,status,email,"), "{csv}");
         assert!(csv.lines().next().unwrap().ends_with(",Deal size"));
         assert!(csv.lines().nth(1).unwrap().ends_with(",50000"));
+    }
+
+    #[test]
+    fn tables_fit_a_width_cutting_cells_then_dropping_properties() {
+        let long = |id: &str| {
+            Lead::from_value(json!({"id": id, "email": "someone.with.a.long.address@example.com",
+                "first_name": "Jane", "company_name": "Initech Incorporated Worldwide",
+                "status": "New lead", "created_at": "2026-04-21T10:00:00.000Z",
+                "property_values": [{"value": "50000", "property_definitions": {"name": "Deal size"}},
+                                    {"value": "EMEA", "property_definitions": {"name": "Region"}}]}))
+            .unwrap()
+        };
+        let leads = [
+            long("9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"),
+            long("0b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"),
+        ];
+        let fitted = |width: Option<u16>| {
+            let buf = Buf::default();
+            let mut out = Output::new(OutputFormat::Table, Box::new(buf.clone())).with_width(width);
+            out.leads(&leads).unwrap();
+            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            (text, out.was_cut())
+        };
+        let (whole, cut) = fitted(None);
+        assert!(!cut && !whole.contains('…'));
+        assert!(whole.lines().next().unwrap().ends_with("DEAL SIZE  REGION"));
+        // Wide enough: as whole.
+        assert_eq!(fitted(Some(200)), (whole.clone(), false));
+        // Cut with an ellipsis, the id whole, the properties kept while they fit.
+        let (text, cut) = fitted(Some(110));
+        assert!(cut && text.contains('…'), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 110), "{text}");
+        assert!(text.contains("9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e"));
+        assert!(text.lines().next().unwrap().contains("REGION"), "{text}");
+        // Narrower: the last property goes first, then the others; the standard columns stay.
+        let (text, _) = fitted(Some(80));
+        let header = text.lines().next().unwrap();
+        assert!(
+            !header.contains("REGION") && header.starts_with("ID "),
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert_eq!(text.lines().count(), 3, "one line per row: {text}");
     }
 
     #[test]

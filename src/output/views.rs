@@ -33,8 +33,9 @@ fn lead_field<'a>(lead: &'a Lead, name: &str) -> Option<&'a str> {
     }
 }
 
-/// Property names across all leads, in first-seen order.
-fn property_names(leads: &[Lead]) -> Vec<String> {
+/// Property names across all leads: those the channel defines in its `order`, then any others
+/// in first-seen order.
+fn property_names(leads: &[Lead], order: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for lead in leads {
         for (name, _) in lead.properties() {
@@ -43,7 +44,37 @@ fn property_names(leads: &[Lead]) -> Vec<String> {
             }
         }
     }
+    sort_by_order(&mut names, order, |n| n.as_str());
     names
+}
+
+/// Stable: items named in `order` first, in its order; the rest keep theirs.
+fn sort_by_order<T>(items: &mut [T], order: &[String], name: impl Fn(&T) -> &str) {
+    items.sort_by_key(|item| {
+        order
+            .iter()
+            .position(|o| o == name(item))
+            .unwrap_or(usize::MAX)
+    });
+}
+
+/// A channel's property names by their definitions' `order`.
+pub fn property_order(c: &Channel) -> Vec<String> {
+    sorted_definitions(c)
+        .into_iter()
+        .filter_map(|d| d.name.clone())
+        .collect()
+}
+
+fn sorted_definitions(c: &Channel) -> Vec<&crate::api::models::PropertyDefinition> {
+    let mut defs: Vec<_> = c.property_definitions.iter().collect();
+    defs.sort_by_key(|d| {
+        d.extra
+            .get("order")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX)
+    });
+    defs
 }
 
 fn property_cells(lead: &Lead, names: &[String]) -> Vec<String> {
@@ -60,9 +91,18 @@ fn property_cells(lead: &Lead, names: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The standard columns of `-o table` for leads; the custom properties follow.
+const LEAD_TABLE_COLUMNS: &[&str] = &["id", "status", "email", "name", "company", "created"];
+
 pub fn leads(leads: &[Lead], single: bool) -> View {
-    let names = property_names(leads);
-    let mut table = Grid::new(&["id", "status", "email", "name", "company", "created"]);
+    leads_in(leads, single, &[])
+}
+
+/// Leads with their property columns (and rows) in `order`: the property names of their
+/// channel by `order` (`property_order`).
+pub fn leads_in(leads: &[Lead], single: bool, order: &[String]) -> View {
+    let names = property_names(leads, order);
+    let mut table = Grid::new(LEAD_TABLE_COLUMNS);
     table.columns.extend(names.iter().cloned());
     let csv_columns = csv_columns();
     let mut csv = Grid::new(&csv_columns);
@@ -91,13 +131,14 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
         csv.rows.push(row);
     }
     let detail = match leads {
-        [lead] if single => lead_detail(lead),
+        [lead] if single => lead_detail(lead, order),
         _ => Vec::new(),
     };
     View {
         raw: leads.iter().map(|l| l.raw.clone()).collect(),
         single,
         ids: leads.iter().map(|l| l.id.clone()).collect(),
+        optional: Some(LEAD_TABLE_COLUMNS.len()),
         table,
         csv,
         detail,
@@ -105,7 +146,7 @@ pub fn leads(leads: &[Lead], single: bool) -> View {
     }
 }
 
-fn lead_detail(lead: &Lead) -> Vec<(String, String)> {
+fn lead_detail(lead: &Lead, order: &[String]) -> Vec<(String, String)> {
     let status_id = lead.raw.get("lead_status_id").and_then(Value::as_str);
     let rows: [(&str, Option<&str>); 15] = [
         ("ID", Some(&lead.id)),
@@ -128,7 +169,9 @@ fn lead_detail(lead: &Lead) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|(label, value)| value.map(|v| (label.to_string(), v.to_string())))
         .collect();
-    out.extend(lead.properties());
+    let mut props = lead.properties();
+    sort_by_order(&mut props, order, |(n, _)| n.as_str());
+    out.extend(props);
     out
 }
 
@@ -192,14 +235,7 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
         }
     }
     let mut props = Grid::new(&["id", "name", "type"]);
-    let mut defs: Vec<_> = c.property_definitions.iter().collect();
-    defs.sort_by_key(|d| {
-        d.extra
-            .get("order")
-            .and_then(Value::as_i64)
-            .unwrap_or(i64::MAX)
-    });
-    for d in defs {
+    for d in sorted_definitions(c) {
         props.rows.push(vec![
             d.id.clone(),
             d.name.clone().unwrap_or_default(),
@@ -239,6 +275,7 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
         single: true,
         ids: vec![c.id.clone()],
         table: Grid::default(),
+        optional: None,
         csv,
         detail,
         sections: vec![
@@ -297,6 +334,7 @@ pub fn purchase(p: &Purchase) -> View {
         single: true,
         ids: vec![p.id.clone()],
         table,
+        optional: None,
         csv: Grid::default(),
         detail,
         sections: Vec::new(),

@@ -38,7 +38,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         &[
             "row 2 (line 3): has 2 fields, but the header has 3",
             "row 3 (line 4): has 4 fields, but the header has 3",
-            "2 of 4 row(s) are invalid",
+            "2 of 4 rows are invalid",
         ],
     ),
     (
@@ -91,13 +91,13 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         "invalid-rows.csv",
         &[],
         6,
-        &["2 of 4 row(s) are invalid, so nothing was sent"],
+        &["2 of 4 rows are invalid, so nothing was sent"],
     ),
     (
         "unknown-column.csv",
         &[],
         6,
-        &["1 column(s) match no lead field: \"Shoe size\" (column 4)"],
+        &["1 column matches no lead field: \"Shoe size\" (column 4)"],
     ),
     ("aliases-tab.csv", &[], 0, &["delimiter tab (detected)"]),
     (
@@ -192,7 +192,7 @@ fn ten_thousand_columns() {
     let started = std::time::Instant::now();
     let out = dry(&sb, file.to_str().unwrap(), &[]);
     out.code(6)
-        .stderr_has("9999 column(s) match no lead field: \"Extra 1\" (column 2)");
+        .stderr_has("9999 columns match no lead field: \"Extra 1\" (column 2)");
     assert!(out.stderr.len() < 2_000_000, "the message stays readable");
     let out = dry(&sb, file.to_str().unwrap(), &["--ignore-unknown"]);
     out.code(0);

@@ -20,7 +20,7 @@ fn an_unknown_title_suggests_the_closest() {
     fails(
         &o,
         6,
-        "leadctl: error: no channel with the id or title \"Acme Referal\" among the 2 channel(s) \
+        "leadctl: error: no channel with the id or title \"Acme Referal\" among the 2 channels \
          this key can access\n  hint: did you mean \"Acme Referral Program\"? `leadctl channels` \
          lists them all\n",
     );
@@ -28,7 +28,7 @@ fn an_unknown_title_suggests_the_closest() {
     fails(
         &o,
         6,
-        "leadctl: error: no channel with the id or title \"zzz\" among the 2 channel(s) this key \
+        "leadctl: error: no channel with the id or title \"zzz\" among the 2 channels this key \
          can access\n  hint: `leadctl channels` lists them all\n",
     );
 }

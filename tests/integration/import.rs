@@ -219,7 +219,7 @@ fn excel_exports_arrive_with_their_accents() {
             .stderr_has("delimiter ';' (detected)")
             .stderr_has("Deal size → property \"Deal size\"")
             .stderr_has("2 row(s) checked: 2 valid, 0 invalid")
-            .stderr_has("dry run: 2 lead(s) would be created; nothing was sent");
+            .stderr_has("dry run: 2 leads would be created; nothing was sent");
         let bodies = results(&out);
         assert_eq!(bodies.len(), 2, "{file}");
         assert_eq!(bodies[0]["first_name"], "José", "{file}");
@@ -321,7 +321,7 @@ fn unknown_columns_exit_6_unless_ignored() {
         .args(["import", &fixture("unknown-column.csv"), "--dry-run"])
         .run()
         .code(6)
-        .stderr_has("1 column(s) match no lead field: \"Shoe size\" (column 4)")
+        .stderr_has("1 column matches no lead field: \"Shoe size\" (column 4)")
         .stderr_has("Known fields: email, first_name")
         .stderr_has("\"Deal size\"")
         .stderr_has("\"Region\"")
@@ -370,7 +370,7 @@ fn invalid_rows_stop_everything_with_every_problem_listed() {
         .run();
     out.code(6)
         .stderr_has("4 row(s) checked: 2 valid, 2 invalid")
-        .stderr_has("2 of 4 row(s) are invalid, so nothing was sent:")
+        .stderr_has("2 of 4 rows are invalid, so nothing was sent:")
         .stderr_has(
             "row 2 (line 3), column 1 \"Email\": \"not-an-email\" is not a valid email address",
         )
@@ -395,7 +395,7 @@ fn skip_invalid_sends_the_rest_and_writes_the_errors_file() {
         ])
         .run();
     out.code(8)
-        .stderr_has("skipping 2 invalid row(s)")
+        .stderr_has("skipping 2 invalid rows")
         .stderr_has("2 of 4 row(s) were not created");
     let r = results(&out);
     assert_eq!(
@@ -453,7 +453,7 @@ fn duplicate_emails_in_the_file_are_a_warning() {
         .args(["import", file.to_str().unwrap(), "--dry-run"])
         .run()
         .code(0)
-        .stderr_has("2 value(s) appear more than once in the file")
+        .stderr_has("2 values appear more than once in the file")
         .stderr_has("business id \"B-2\" in rows 2, 4")
         .stderr_has("email \"a@example.com\" in rows 1, 3");
 }
@@ -912,7 +912,7 @@ fn max_errors_stops_sending() {
         ])
         .run();
     out.code(8)
-        .stderr_has("3 row(s) failed (--max-errors 3): stopping")
+        .stderr_has("3 rows failed (--max-errors 3): stopping")
         .stderr_has("stopped by --max-errors 3");
     assert!(sb.stats()["requests"]["by_status"]["403"].as_u64().unwrap() < 10);
 }

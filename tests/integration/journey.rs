@@ -154,9 +154,11 @@ Lead statuses:
     assert_eq!(
         o.stdout,
         format!(
-            "ID:         {id}\nStatus:     Qualified\nStatus ID:  {QUALIFIED_ID}\n\
+            "status: New lead \u{2192} Qualified\n\n\
+             ID:         {id}\nStatus:     Qualified\nStatus ID:  {QUALIFIED_ID}\n\
              Email:      jane@example.com\nFirst name: Jane\nLast name:  Smith\n\
-             Channel:    {PRIMARY_CHANNEL_ID}\nCreated:    {}\n",
+             Phone:      +1 555 0100\nEmployee:   Sam Seller\n\
+             Channel:    {PRIMARY_CHANNEL_ID}\nCreated:    {}\nDeal size:  80000\n",
             lead["created_at"].as_str().expect("created_at")
         )
     );

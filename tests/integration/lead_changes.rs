@@ -130,6 +130,8 @@ fn a_status_answer_with_the_old_status_name_shows_the_new_one() {
             json!({"lead": {"id": LEAD, "status": "New lead", "lead_status_id": QUALIFIED_ID,
                             "channels_id": PRIMARY_CHANNEL_ID}}),
         ),
+        // The table's reads of the whole lead fail: it shows what the change answered.
+        "get_lead_by_id" => Reply::error(404, "Lead not found"),
         _ => Reply::json(
             200,
             json!({"channels": [{"id": PRIMARY_CHANNEL_ID, "title": "Acme",
@@ -137,7 +139,7 @@ fn a_status_answer_with_the_old_status_name_shows_the_new_one() {
         ),
     });
     let expected = format!(
-        "ID:        {LEAD}\nStatus:    Qualified\nStatus ID: {QUALIFIED_ID}\n\
+        "status: now Qualified\n\nID:        {LEAD}\nStatus:    Qualified\nStatus ID: {QUALIFIED_ID}\n\
          Channel:   {PRIMARY_CHANNEL_ID}\n"
     );
     for status in ["Qualified", QUALIFIED_ID] {
@@ -157,9 +159,13 @@ fn a_status_answer_with_the_old_status_name_shows_the_new_one() {
     assert_eq!(
         actions,
         [
+            "get_lead_by_id",
             "update_status",
+            "get_lead_by_id",
+            "get_lead_by_id",
             "update_status_id",
             "get_channels",
+            "get_lead_by_id",
             "update_status"
         ]
     );

@@ -156,8 +156,9 @@ fn leads_list_and_get_in_every_format() {
         format!(
             "ID:        {second}\nStatus:    New lead\nStatus ID: \
              e0000001-0000-4000-8000-000000000001\nEmail:     second@example.com\n\
-             Company:   Initech, Inc.\nChannel:   {PRIMARY_CHANNEL_ID}\nCreated:   {created}\n\
-             Region:    EMEA\n"
+             Company:   Initech, Inc.\nChannel:   {PRIMARY_CHANNEL_ID}\n\
+             Legacy ID: not in get_lead_by_id's answer (only `leads get --legacy-id N` has it)\n\
+             Created:   {created}\nRegion:    EMEA\n"
         )
     );
     // The legacy lookup shows the legacy id.

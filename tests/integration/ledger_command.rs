@@ -78,7 +78,7 @@ fn forget_asks_for_yes_and_forgets_by_key_channel_and_state() {
         .args(["ledger", "forget", "business_id:B-2", "--yes"])
         .run()
         .code(0)
-        .stderr_has("forgot 1 key(s)");
+        .stderr_has("forgot 1 key");
     leadctl(&sb)
         .args(["ledger", "forget", "business_id:B-2", "--yes"])
         .run()
@@ -112,7 +112,7 @@ fn forget_asks_for_yes_and_forgets_by_key_channel_and_state() {
         .run()
         .code(0)
         .stderr_has(&format!(
-            "forgot 3 key(s) in state created of channel {PRIMARY_CHANNEL_ID}"
+            "forgot 3 keys in state created of channel {PRIMARY_CHANNEL_ID}"
         ));
 }
 
@@ -137,7 +137,7 @@ fn adopting_existing_leads_makes_the_first_import_skip_them() {
         .arg(&existing)
         .run()
         .code(0)
-        .stderr_has("adopted 4 lead(s) from");
+        .stderr_has("adopted 4 leads from");
     let out = leadctl(&sb)
         .args([
             "--ledger",
@@ -162,7 +162,7 @@ fn adopting_existing_leads_makes_the_first_import_skip_them() {
         .arg(&existing)
         .run()
         .code(0)
-        .stderr_has("adopted 0 lead(s)")
+        .stderr_has("adopted 0 leads")
         .stderr_has("4 already known");
 }
 
@@ -183,7 +183,7 @@ fn export_and_import_move_a_ledger_and_refuse_an_edited_line() {
         .arg(&backup)
         .run()
         .code(0)
-        .stderr_has("imported 3 key(s)");
+        .stderr_has("imported 3 keys");
     // The moved ledger knows every lead.
     let out = leadctl(&sb)
         .args([

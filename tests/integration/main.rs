@@ -25,6 +25,7 @@ mod leads;
 mod ledger;
 mod ledger_command;
 mod network;
+mod polish;
 mod purchases;
 mod refusals;
 mod sandbox;

@@ -197,7 +197,11 @@ pub(super) fn batch_result(
     if total == 1 || (created == 0 && failures.len() == 1) {
         let (_, err) = failures.remove(0);
         return Err(if unsent > 0 {
-            err.context(format!("stopped; {unsent} more lead(s) were not sent"))
+            err.context(if unsent == 1 {
+                "stopped; 1 more lead was not sent".to_string()
+            } else {
+                format!("stopped; {unsent} more leads were not sent")
+            })
         } else {
             err
         });
@@ -247,10 +251,10 @@ fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -
         let Some(channel) = find_channel(&channels, &lead.channel_id) else {
             kind = Kind::Permission;
             problems.push(format!(
-                "{label}: channel {} is not among the {} channel(s) this API key can access, so its \
+                "{label}: channel {} is not among the {} this API key can access, so its \
                  property names cannot be resolved",
                 lead.channel_id,
-                channels.len()
+                crate::log::counted(channels.len(), "channel", "channels")
             ));
             continue;
         };

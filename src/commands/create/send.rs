@@ -302,10 +302,25 @@ impl Ctx<'_> {
             }
             (None, Some(e)) => {
                 let stops = e.stops_batch();
-                Err(Failed(anyhow::Error::new(e), stops))
+                Err(Failed(self.explained(e), stops))
             }
             (None, None) => Err(Failed(unknown(error.as_deref().unwrap_or("")), false)),
         }
+    }
+
+    /// A refused create, with the hint that fits how it was sent: `--public` sends no key, so a
+    /// 403 from `lead_external` is about the channel's public API, not the key's company.
+    fn explained(&self, e: ApiError) -> anyhow::Error {
+        if self.flags.public && matches!(e, ApiError::Forbidden { .. }) {
+            return Failure::new(Kind::Permission, e.to_string())
+                .with_hint(
+                    "--public sends no API key: it needs a channel whose public API is on \
+                     (`leadctl channels` shows PUBLIC API yes/no); turn it on in the KeenPartner \
+                     app, or create the lead with a key (without --public)",
+                )
+                .into();
+        }
+        anyhow::Error::new(e)
     }
 
     /// The lead as the server has it, for printing; only its id when it cannot be read.
