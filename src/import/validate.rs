@@ -120,38 +120,76 @@ fn valid_domain(domain: &[u8]) -> bool {
 
 /// The body for one row, or every problem with it.
 pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let problem = |column: Option<&Column>, index: Option<usize>, message: String| Problem {
+    if let Some(p) = shape_problem(plan, row) {
+        return Err(vec![p]);
+    }
+    let mut problems = cell_problems(plan, row);
+    let channel = row_channel(plan, row, &mut problems);
+    let mut lead = NewLead {
+        channel_id: channel.clone().unwrap_or_default(),
+        ..NewLead::default()
+    };
+    for c in &plan.columns {
+        add_column(plan, row, c, channel.as_deref(), &mut lead, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(lead)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A problem with `row`, located in a mapped column, else at a bare column index, else in
+/// the row as a whole.
+fn problem(row: &Row, column: Option<&Column>, index: Option<usize>, message: String) -> Problem {
+    Problem {
         row: row.number,
         line: row.line,
         column: column
             .map(|c| (c.index + 1, c.header.clone()))
             .or_else(|| index.map(|i| (i + 1, String::new()))),
         message,
-    };
-
-    if row.fields.len() != plan.header_len {
-        let extra_empty = row.fields.len() > plan.header_len
-            && row.fields[plan.header_len..]
-                .iter()
-                .all(|f| f.trim().is_empty());
-        if !extra_empty {
-            problems.push(problem(
-                None,
-                None,
-                format!(
-                    "has {} fields, but the header has {}; check for a missing or extra delimiter \
-                     or an unquoted delimiter inside a value",
-                    row.fields.len(),
-                    plan.header_len
-                ),
-            ));
-            return Err(problems);
-        }
     }
+}
+
+/// The trimmed value of a column's cell ("" when the row is short).
+fn cell<'r>(row: &'r Row, c: &Column) -> &'r str {
+    row.fields.get(c.index).map(|s| s.trim()).unwrap_or("")
+}
+
+/// A row whose field count does not match the header (beyond trailing empty fields): nothing
+/// else about it is checked.
+fn shape_problem(plan: &Plan, row: &Row) -> Option<Problem> {
+    if row.fields.len() == plan.header_len {
+        return None;
+    }
+    let extra_empty = row.fields.len() > plan.header_len
+        && row.fields[plan.header_len..]
+            .iter()
+            .all(|f| f.trim().is_empty());
+    if extra_empty {
+        return None;
+    }
+    Some(problem(
+        row,
+        None,
+        None,
+        format!(
+            "has {} fields, but the header has {}; check for a missing or extra delimiter \
+             or an unquoted delimiter inside a value",
+            row.fields.len(),
+            plan.header_len
+        ),
+    ))
+}
+
+/// Cells that cannot be read (undecodable bytes), and an `unknown` outcome from an earlier run.
+fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for &i in &row.undecodable {
         let col = plan.columns.iter().find(|c| c.index == i);
         problems.push(problem(
+            row,
             col,
             Some(i),
             "holds bytes that are not valid in the file's encoding; re-save it as UTF-8 or pass \
@@ -159,10 +197,10 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 .to_string(),
         ));
     }
-
     if let Some(i) = plan.unknown_outcome {
         if row.fields.get(i).is_some_and(|v| v.trim() == "unknown") {
             problems.push(problem(
+                row,
                 plan.columns.iter().find(|c| c.index == i),
                 Some(i),
                 "the earlier run sent this row without a reliable answer, so it may exist \
@@ -172,16 +210,21 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
             ));
         }
     }
+    problems
+}
 
-    let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
+/// The row's channel: its `channel_id` cell, else the default; `None` (with a problem) when
+/// there is none or it is not a UUID.
+fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
     let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
     let channel = channel_col
-        .map(cell)
+        .map(|c| cell(row, c))
         .filter(|s| !s.is_empty())
         .or(plan.default_channel.as_deref());
-    let channel = match channel {
+    match channel {
         None => {
             problems.push(problem(
+                row,
                 channel_col,
                 None,
                 "no channel: the channel_id cell is empty and no --channel (or LEADCTL_CHANNEL, \
@@ -192,6 +235,7 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         }
         Some(c) if !is_uuid(c) => {
             problems.push(problem(
+                row,
                 channel_col,
                 None,
                 format!("channel id {c:?} is not a UUID"),
@@ -199,65 +243,77 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
             None
         }
         Some(c) => Some(c.to_string()),
-    };
-
-    let mut lead = NewLead {
-        channel_id: channel.clone().unwrap_or_default(),
-        ..NewLead::default()
-    };
-    for c in &plan.columns {
-        let value = cell(c);
-        match &c.target {
-            Target::Ignore if c.header.trim().is_empty() && !value.is_empty() => {
-                problems.push(problem(
-                    Some(c),
-                    None,
-                    format!(
-                        "has a value ({}) in a column without a header; name the column or remove it",
-                        crate::log::quoted(value)
-                    ),
-                ));
-            }
-            _ if value.is_empty() => {}
-            // Text columns in the API's database cannot hold U+0000: the create would fail on
-            // the server, possibly as a 500 that leaves the row unknown.
-            Target::Field(_) | Target::Property(_) if value.contains('\0') => {
-                problems.push(problem(
-                    Some(c),
-                    None,
-                    "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
-                ));
-            }
-            Target::Field(name) => {
-                if *name == "email" && !valid_email(value) {
-                    problems.push(problem(
-                        Some(c),
-                        None,
-                        format!("{} is not a valid email address", crate::log::quoted(value)),
-                    ));
-                }
-                lead.set_field(name, value.to_string());
-            }
-            Target::Property(key) => match resolved_property(plan, channel.as_deref(), c, key) {
-                Ok(id) => {
-                    let value = Value::String(value.to_string());
-                    match number_problem_on(plan, channel.as_deref(), &id, &value) {
-                        Some(msg) => problems.push(problem(Some(c), None, msg)),
-                        None => lead.properties.push(PropertyInput {
-                            property_definitions_id: id,
-                            value,
-                        }),
-                    }
-                }
-                Err(msg) => problems.push(problem(Some(c), None, msg)),
-            },
-            Target::Channel | Target::Ignore => {}
-        }
     }
-    if problems.is_empty() {
-        Ok(lead)
-    } else {
-        Err(problems)
+}
+
+/// One column's cell into the lead (a field or a property), or its problem.
+fn add_column(
+    plan: &Plan,
+    row: &Row,
+    c: &Column,
+    channel: Option<&str>,
+    lead: &mut NewLead,
+    problems: &mut Vec<Problem>,
+) {
+    let value = cell(row, c);
+    match &c.target {
+        Target::Ignore if c.header.trim().is_empty() && !value.is_empty() => {
+            problems.push(problem(
+                row,
+                Some(c),
+                None,
+                format!(
+                    "has a value ({}) in a column without a header; name the column or remove it",
+                    crate::log::quoted(value)
+                ),
+            ));
+        }
+        _ if value.is_empty() => {}
+        // Text columns in the API's database cannot hold U+0000: the create would fail on
+        // the server, possibly as a 500 that leaves the row unknown.
+        Target::Field(_) | Target::Property(_) if value.contains('\0') => {
+            problems.push(problem(
+                row,
+                Some(c),
+                None,
+                "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
+            ));
+        }
+        Target::Field(name) => {
+            if *name == "email" && !valid_email(value) {
+                problems.push(problem(
+                    row,
+                    Some(c),
+                    None,
+                    format!("{} is not a valid email address", crate::log::quoted(value)),
+                ));
+            }
+            lead.set_field(name, value.to_string());
+        }
+        Target::Property(key) => match property_input(plan, channel, c, key, value) {
+            Ok(input) => lead.properties.push(input),
+            Err(msg) => problems.push(problem(row, Some(c), None, msg)),
+        },
+        Target::Channel | Target::Ignore => {}
+    }
+}
+
+/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it.
+fn property_input(
+    plan: &Plan,
+    channel: Option<&str>,
+    c: &Column,
+    key: &str,
+    value: &str,
+) -> Result<PropertyInput, String> {
+    let id = resolved_property(plan, channel, c, key)?;
+    let value = Value::String(value.to_string());
+    match number_problem_on(plan, channel, &id, &value) {
+        Some(msg) => Err(msg),
+        None => Ok(PropertyInput {
+            property_definitions_id: id,
+            value,
+        }),
     }
 }
 
