@@ -1,6 +1,6 @@
 //! The command-line surface, as clap derive types and nothing else: no I/O, no environment
 //! reads. Here: the global options and the command list; each subcommand's arguments are in
-//! `args.rs`, the value parsers in `parse.rs`. `settings.rs` turns these into a resolved
+//! `args.rs`, the value parsers in `parse.rs`. `settings` turns these into a resolved
 //! `Settings` before any work starts.
 //!
 //! Names follow the CLI contract (doc/cli.md), which users script against: add freely, rename

@@ -191,28 +191,41 @@ pub fn map_headers(
     property_names: &BTreeMap<String, String>,
 ) -> Mapping {
     let mut m = Mapping::default();
+    let mut forced = forced_targets(headers, overrides, &mut m.errors);
+    for (index, header) in headers.iter().enumerate() {
+        let Some((target, how)) = target_for(header, forced.remove(&index), property_names) else {
+            m.unknown.push((index, header.clone()));
+            continue;
+        };
+        m.columns.push(Column {
+            index,
+            header: header.clone(),
+            target,
+            how,
+        });
+    }
+    doubled_targets(&m.columns, &mut m.errors);
+    m
+}
+
+/// The targets `--map COLUMN=FIELD` forces, by column index; what cannot be applied goes to
+/// `errors`.
+fn forced_targets(
+    headers: &[String],
+    overrides: &[(String, String)],
+    errors: &mut Vec<String>,
+) -> BTreeMap<usize, Target> {
     let mut forced: BTreeMap<usize, Target> = BTreeMap::new();
     for (column, field) in overrides {
         let target = match parse_target(field) {
             Ok(t) => t,
             Err(e) => {
-                m.errors.push(format!("--map {column}={field}: {e}"));
+                errors.push(format!("--map {column}={field}: {e}"));
                 continue;
             }
         };
-        // Exact header first, then the normalised spelling.
-        let exact: Vec<usize> = (0..headers.len())
-            .filter(|&i| headers[i].trim() == column.trim())
-            .collect();
-        let found = if exact.is_empty() {
-            (0..headers.len())
-                .filter(|&i| normalize(&headers[i]) == normalize(column))
-                .collect()
-        } else {
-            exact
-        };
-        match found.as_slice() {
-            [] => m.errors.push(format!(
+        match columns_named(headers, column).as_slice() {
+            [] => errors.push(format!(
                 "--map {column}={field}: no column is named {}; the columns are {}",
                 crate::log::quoted(column),
                 crate::log::list_some(
@@ -226,7 +239,7 @@ pub fn map_headers(
             [i] => {
                 forced.insert(*i, target);
             }
-            several => m.errors.push(format!(
+            several => errors.push(format!(
                 "--map {column}={field}: {} columns are named {column:?} (columns {})",
                 several.len(),
                 several
@@ -237,40 +250,57 @@ pub fn map_headers(
             )),
         }
     }
+    forced
+}
 
-    for (index, header) in headers.iter().enumerate() {
-        let n = normalize(header);
-        let (target, how) = if let Some(t) = forced.remove(&index) {
-            (t, "--map")
-        } else if header.trim().is_empty() {
-            (Target::Ignore, "no header")
-        } else if LEADCTL_COLUMNS.contains(&header.trim()) {
-            (Target::Ignore, "an errors file's own column")
-        } else if let Some(p) = header.trim().strip_prefix("property:") {
-            (Target::Property(p.trim().to_string()), "property:")
-        } else if CHANNEL_ALIASES.contains(&n.as_str()) {
-            (Target::Channel, "name")
-        } else if let Some(field) = FIELDS.iter().find(|f| normalize(f) == n) {
-            (Target::Field(field), "name")
-        } else if let Some(field) = field_for(&n) {
-            (Target::Field(field), "alias")
-        } else if let Some(name) = property_names.get(&n) {
-            (Target::Property(name.clone()), "property name")
-        } else {
-            m.unknown.push((index, header.clone()));
-            continue;
-        };
-        m.columns.push(Column {
-            index,
-            header: header.clone(),
-            target,
-            how,
-        });
+/// The indexes of the columns a `--map` names: by exact header first, then the normalised
+/// spelling.
+fn columns_named(headers: &[String], column: &str) -> Vec<usize> {
+    let exact: Vec<usize> = (0..headers.len())
+        .filter(|&i| headers[i].trim() == column.trim())
+        .collect();
+    if exact.is_empty() {
+        (0..headers.len())
+            .filter(|&i| normalize(&headers[i]) == normalize(column))
+            .collect()
+    } else {
+        exact
     }
+}
 
-    // Two columns feeding one field would make one of them silently lost.
+/// What one header feeds and how that was decided, or `None` for an unknown column.
+fn target_for(
+    header: &str,
+    forced: Option<Target>,
+    property_names: &BTreeMap<String, String>,
+) -> Option<(Target, &'static str)> {
+    let n = normalize(header);
+    Some(if let Some(t) = forced {
+        (t, "--map")
+    } else if header.trim().is_empty() {
+        (Target::Ignore, "no header")
+    } else if LEADCTL_COLUMNS.contains(&header.trim()) {
+        (Target::Ignore, "an errors file's own column")
+    } else if let Some(p) = header.trim().strip_prefix("property:") {
+        (Target::Property(p.trim().to_string()), "property:")
+    } else if CHANNEL_ALIASES.contains(&n.as_str()) {
+        (Target::Channel, "name")
+    } else if let Some(field) = FIELDS.iter().find(|f| normalize(f) == n) {
+        (Target::Field(field), "name")
+    } else if let Some(field) = field_for(&n) {
+        (Target::Field(field), "alias")
+    } else if let Some(name) = property_names.get(&n) {
+        (Target::Property(name.clone()), "property name")
+    } else {
+        return None;
+    })
+}
+
+/// Two columns feeding one field would make one of them silently lost: each such target goes
+/// to `errors`.
+fn doubled_targets(columns: &[Column], errors: &mut Vec<String>) {
     let mut seen: BTreeMap<String, Vec<&Column>> = BTreeMap::new();
-    for c in &m.columns {
+    for c in columns {
         let key = match &c.target {
             Target::Ignore => continue,
             Target::Property(p) => format!("property:{}", normalize(p)),
@@ -284,7 +314,7 @@ pub fn map_headers(
                 .iter()
                 .map(|c| format!("{} (column {})", crate::log::quoted(&c.header), c.index + 1))
                 .collect();
-            m.errors.push(format!(
+            errors.push(format!(
                 "columns {} all map to {target}; keep one with --map, e.g. --map {}=ignore",
                 if names.len() <= 20 {
                     names.join(" and ")
@@ -295,7 +325,6 @@ pub fn map_headers(
             ));
         }
     }
-    m
 }
 
 #[cfg(test)]

@@ -29,8 +29,57 @@ pub fn prepare(
 ) -> Result<(Prepared, Rows)> {
     let log = services.log;
     let name = source.name();
+    let (format, rows, headers) = open_header(args, log, &source, &name)?;
+
+    // Without property names first: do we need the channels at all?
+    let first = mapping::map_headers(&headers, &args.map, &BTreeMap::new());
+    let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
+    let default_channel = default_channel(services, has_channel_column)?;
+    let needs_channels = !first.unknown.is_empty()
+        || first
+            .columns
+            .iter()
+            .any(|c| matches!(c.target, Target::Property(_)));
+
+    let (client, channels) = if needs_channels {
+        let (client, list) =
+            fetch_channels(services, default_channel.as_deref(), has_channel_column)?;
+        (Some(client), Some(list))
+    } else {
+        (None, None)
+    };
+
+    let property_names = property_names(
+        channels.as_deref(),
+        default_channel.as_deref(),
+        has_channel_column,
+    );
+    let mut m = mapping::map_headers(&headers, &args.map, &property_names);
+    check_mapping(&mut m, args, &property_names, &name, log)?;
+    report_mapping(&m, log);
+
+    let plan = build_plan(m, args, headers.len(), default_channel, channels);
+    Ok((
+        Prepared {
+            source,
+            format,
+            headers,
+            plan,
+            client,
+        },
+        rows,
+    ))
+}
+
+/// Opens the input, says what was detected, and reads the header row.
+fn open_header(
+    args: &Options,
+    log: &Log,
+    source: &Source,
+    name: &str,
+) -> Result<(Format, Rows, Vec<String>)> {
     let forced = args.encoding.as_deref().and_then(read::encoding_for_label);
-    let opened = read::open(&source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
+    let opened = read::open(source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
     let format = opened.format.clone();
     log.notice(&format!("{name}: {}", format.describe()));
     let mut rows = Rows::new(opened);
@@ -43,7 +92,6 @@ pub fn prepare(
             ))
             .with_hint("the first row names the columns, e.g. Email,First Name,Last Name,Company")
         })?;
-    let headers = header.fields;
     if let Some(&i) = header.undecodable.first() {
         return Err(Failure::input(format!(
             "{name}, header column {}: holds bytes that are not valid in the encoding {}",
@@ -53,11 +101,12 @@ pub fn prepare(
         .with_hint("re-save the file as UTF-8, or pass --encoding")
         .into());
     }
+    Ok((format, rows, header.fields))
+}
 
-    // Without property names first: do we need the channels at all?
-    let first = mapping::map_headers(&headers, &args.map, &BTreeMap::new());
-    let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
-    let default_channel = match &services.channel {
+/// The default channel (a UUID), or `None` when rows carry their own; without either, why not.
+fn default_channel(services: &Services<'_>, has_channel_column: bool) -> Result<Option<String>> {
+    match &services.channel {
         Ok((value, origin)) => {
             if !is_uuid(value) {
                 return Err(Failure::input(format!(
@@ -65,57 +114,59 @@ pub fn prepare(
                 ))
                 .into());
             }
-            Some(value.trim().to_string())
+            Ok(Some(value.trim().to_string()))
         }
-        Err(_) if has_channel_column => None,
-        Err(f) => return Err(f.clone().into()),
-    };
-    let needs_channels = !first.unknown.is_empty()
-        || first
-            .columns
-            .iter()
-            .any(|c| matches!(c.target, Target::Property(_)));
-
-    let mut client = None;
-    let mut channels: Option<Vec<Channel>> = None;
-    if needs_channels {
-        services.key.clone().map_err(|f| {
-            let hint = f.hint.clone().unwrap_or_default();
-            Failure::config(
-                "no API key: matching columns to the channel's property names needs get_channels",
-            )
-            .with_hint(hint)
-        })?;
-        let c = (services.client)(false)?;
-        let list = c
-            .get_channels()
-            .context("reading the channels' property definitions (get_channels)")?;
-        if let Some(id) = &default_channel {
-            if validate_find(&list, id).is_none() && !has_channel_column {
-                return Err(Failure::new(
-                    Kind::Permission,
-                    format!(
-                        "channel {id} is not among the {} this API key can access",
-                        crate::log::counted(list.len(), "channel", "channels")
-                    ),
-                )
-                .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
-                .into());
-            }
-        }
-        channels = Some(list);
-        client = Some(c);
+        Err(_) if has_channel_column => Ok(None),
+        Err(f) => Err(f.clone().into()),
     }
+}
 
-    // Property names that headers may carry: the default channel's, or every channel's when rows
-    // choose their channel.
+/// The channels (`get_channels`) and the client that read them, for resolving property names;
+/// the default channel must be among them unless rows choose their channel.
+fn fetch_channels(
+    services: &Services<'_>,
+    default_channel: Option<&str>,
+    has_channel_column: bool,
+) -> Result<(ApiClient, Vec<Channel>)> {
+    services.key.clone().map_err(|f| {
+        let hint = f.hint.clone().unwrap_or_default();
+        Failure::config(
+            "no API key: matching columns to the channel's property names needs get_channels",
+        )
+        .with_hint(hint)
+    })?;
+    let c = (services.client)(false)?;
+    let list = c
+        .get_channels()
+        .context("reading the channels' property definitions (get_channels)")?;
+    if let Some(id) = default_channel {
+        if validate_find(&list, id).is_none() && !has_channel_column {
+            return Err(Failure::new(
+                Kind::Permission,
+                format!(
+                    "channel {id} is not among the {} this API key can access",
+                    crate::log::counted(list.len(), "channel", "channels")
+                ),
+            )
+            .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
+            .into());
+        }
+    }
+    Ok((c, list))
+}
+
+/// Property names that headers may carry: the default channel's, or every channel's when rows
+/// choose their channel.
+fn property_names(
+    channels: Option<&[Channel]>,
+    default_channel: Option<&str>,
+    has_channel_column: bool,
+) -> BTreeMap<String, String> {
     let mut property_names = BTreeMap::new();
-    if let Some(list) = &channels {
+    if let Some(list) = channels {
         for c in list {
             let relevant = has_channel_column
-                || default_channel
-                    .as_deref()
-                    .is_some_and(|d| d.eq_ignore_ascii_case(&c.id));
+                || default_channel.is_some_and(|d| d.eq_ignore_ascii_case(&c.id));
             if relevant {
                 for d in &c.property_definitions {
                     if let Some(n) = &d.name {
@@ -127,10 +178,17 @@ pub fn prepare(
             }
         }
     }
-    let mut m = mapping::map_headers(&headers, &args.map, &property_names);
-    check_mapping(&mut m, args, &property_names, &name, log)?;
-    report_mapping(&m, log);
+    property_names
+}
 
+/// The plan `validate::build` works from, its default-channel properties resolved once.
+fn build_plan(
+    m: Mapping,
+    args: &Options,
+    header_len: usize,
+    default_channel: Option<String>,
+    channels: Option<Vec<Channel>>,
+) -> Plan {
     // Re-importing an errors file: its `unknown` rows are not sent again without being asked.
     let unknown_outcome = m
         .columns
@@ -142,7 +200,7 @@ pub fn prepare(
     let mut plan = Plan {
         unknown_outcome,
         columns: m.columns,
-        header_len: headers.len(),
+        header_len,
         default_channel,
         channels: channels.map(|list| {
             list.iter()
@@ -152,16 +210,7 @@ pub fn prepare(
         ..Plan::default()
     };
     plan.precompute();
-    Ok((
-        Prepared {
-            source,
-            format,
-            headers,
-            plan,
-            client,
-        },
-        rows,
-    ))
+    plan
 }
 
 fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {

@@ -1,7 +1,8 @@
 //! From a CSV row to a `create_lead` body, or the list of everything wrong with the row.
 //! Pure functions over a `Plan` (the mapping plus what `get_channels` said), unit-tested.
+//! Repeated values across rows are found by `Duplicates` (`validate/duplicates.rs`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value;
@@ -10,6 +11,10 @@ use super::mapping::{Column, Target};
 use super::read::Row;
 use crate::api::models::{NewLead, PropertyInput};
 use crate::api::properties::{is_uuid, Unresolved};
+
+mod duplicates;
+
+pub use duplicates::{duplicate_keys, Duplicates, Key};
 
 /// One thing wrong with one row, located by row, line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,38 +125,76 @@ fn valid_domain(domain: &[u8]) -> bool {
 
 /// The body for one row, or every problem with it.
 pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let problem = |column: Option<&Column>, index: Option<usize>, message: String| Problem {
+    if let Some(p) = shape_problem(plan, row) {
+        return Err(vec![p]);
+    }
+    let mut problems = cell_problems(plan, row);
+    let channel = row_channel(plan, row, &mut problems);
+    let mut lead = NewLead {
+        channel_id: channel.clone().unwrap_or_default(),
+        ..NewLead::default()
+    };
+    for c in &plan.columns {
+        add_column(plan, row, c, channel.as_deref(), &mut lead, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(lead)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A problem with `row`, located in a mapped column, else at a bare column index, else in
+/// the row as a whole.
+fn problem(row: &Row, column: Option<&Column>, index: Option<usize>, message: String) -> Problem {
+    Problem {
         row: row.number,
         line: row.line,
         column: column
             .map(|c| (c.index + 1, c.header.clone()))
             .or_else(|| index.map(|i| (i + 1, String::new()))),
         message,
-    };
-
-    if row.fields.len() != plan.header_len {
-        let extra_empty = row.fields.len() > plan.header_len
-            && row.fields[plan.header_len..]
-                .iter()
-                .all(|f| f.trim().is_empty());
-        if !extra_empty {
-            problems.push(problem(
-                None,
-                None,
-                format!(
-                    "has {}, but the header has {}; check for a missing or extra delimiter \
-                     or an unquoted delimiter inside a value",
-                    crate::log::counted(row.fields.len(), "field", "fields"),
-                    plan.header_len
-                ),
-            ));
-            return Err(problems);
-        }
     }
+}
+
+/// The trimmed value of a column's cell ("" when the row is short).
+fn cell<'r>(row: &'r Row, c: &Column) -> &'r str {
+    row.fields.get(c.index).map(|s| s.trim()).unwrap_or("")
+}
+
+/// A row whose field count does not match the header (beyond trailing empty fields): nothing
+/// else about it is checked.
+fn shape_problem(plan: &Plan, row: &Row) -> Option<Problem> {
+    if row.fields.len() == plan.header_len {
+        return None;
+    }
+    let extra_empty = row.fields.len() > plan.header_len
+        && row.fields[plan.header_len..]
+            .iter()
+            .all(|f| f.trim().is_empty());
+    if extra_empty {
+        return None;
+    }
+    Some(problem(
+        row,
+        None,
+        None,
+        format!(
+            "has {}, but the header has {}; check for a missing or extra delimiter \
+             or an unquoted delimiter inside a value",
+            crate::log::counted(row.fields.len(), "field", "fields"),
+            plan.header_len
+        ),
+    ))
+}
+
+/// Cells that cannot be read (undecodable bytes), and an `unknown` outcome from an earlier run.
+fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for &i in &row.undecodable {
         let col = plan.columns.iter().find(|c| c.index == i);
         problems.push(problem(
+            row,
             col,
             Some(i),
             "holds bytes that are not valid in the file's encoding; re-save it as UTF-8 or pass \
@@ -159,10 +202,10 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
                 .to_string(),
         ));
     }
-
     if let Some(i) = plan.unknown_outcome {
         if row.fields.get(i).is_some_and(|v| v.trim() == "unknown") {
             problems.push(problem(
+                row,
                 plan.columns.iter().find(|c| c.index == i),
                 Some(i),
                 "the earlier run sent this row without a reliable answer, so it may exist \
@@ -172,16 +215,21 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
             ));
         }
     }
+    problems
+}
 
-    let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
+/// The row's channel: its `channel_id` cell, else the default; `None` (with a problem) when
+/// there is none or it is not a UUID.
+fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
     let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
     let channel = channel_col
-        .map(cell)
+        .map(|c| cell(row, c))
         .filter(|s| !s.is_empty())
         .or(plan.default_channel.as_deref());
-    let channel = match channel {
+    match channel {
         None => {
             problems.push(problem(
+                row,
                 channel_col,
                 None,
                 "no channel: the channel_id cell is empty and no --channel (or LEADCTL_CHANNEL, \
@@ -192,6 +240,7 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         }
         Some(c) if !is_uuid(c) => {
             problems.push(problem(
+                row,
                 channel_col,
                 None,
                 format!("channel id {c:?} is not a UUID"),
@@ -199,65 +248,77 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
             None
         }
         Some(c) => Some(c.to_string()),
-    };
-
-    let mut lead = NewLead {
-        channel_id: channel.clone().unwrap_or_default(),
-        ..NewLead::default()
-    };
-    for c in &plan.columns {
-        let value = cell(c);
-        match &c.target {
-            Target::Ignore if c.header.trim().is_empty() && !value.is_empty() => {
-                problems.push(problem(
-                    Some(c),
-                    None,
-                    format!(
-                        "has a value ({}) in a column without a header; name the column or remove it",
-                        crate::log::quoted(value)
-                    ),
-                ));
-            }
-            _ if value.is_empty() => {}
-            // Text columns in the API's database cannot hold U+0000: the create would fail on
-            // the server, possibly as a 500 that leaves the row unknown.
-            Target::Field(_) | Target::Property(_) if value.contains('\0') => {
-                problems.push(problem(
-                    Some(c),
-                    None,
-                    "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
-                ));
-            }
-            Target::Field(name) => {
-                if *name == "email" && !valid_email(value) {
-                    problems.push(problem(
-                        Some(c),
-                        None,
-                        format!("{} is not a valid email address", crate::log::quoted(value)),
-                    ));
-                }
-                lead.set_field(name, value.to_string());
-            }
-            Target::Property(key) => match resolved_property(plan, channel.as_deref(), c, key) {
-                Ok(id) => {
-                    let value = Value::String(value.to_string());
-                    match number_problem_on(plan, channel.as_deref(), &id, &value) {
-                        Some(msg) => problems.push(problem(Some(c), None, msg)),
-                        None => lead.properties.push(PropertyInput {
-                            property_definitions_id: id,
-                            value,
-                        }),
-                    }
-                }
-                Err(msg) => problems.push(problem(Some(c), None, msg)),
-            },
-            Target::Channel | Target::Ignore => {}
-        }
     }
-    if problems.is_empty() {
-        Ok(lead)
-    } else {
-        Err(problems)
+}
+
+/// One column's cell into the lead (a field or a property), or its problem.
+fn add_column(
+    plan: &Plan,
+    row: &Row,
+    c: &Column,
+    channel: Option<&str>,
+    lead: &mut NewLead,
+    problems: &mut Vec<Problem>,
+) {
+    let value = cell(row, c);
+    match &c.target {
+        Target::Ignore if c.header.trim().is_empty() && !value.is_empty() => {
+            problems.push(problem(
+                row,
+                Some(c),
+                None,
+                format!(
+                    "has a value ({}) in a column without a header; name the column or remove it",
+                    crate::log::quoted(value)
+                ),
+            ));
+        }
+        _ if value.is_empty() => {}
+        // Text columns in the API's database cannot hold U+0000: the create would fail on
+        // the server, possibly as a 500 that leaves the row unknown.
+        Target::Field(_) | Target::Property(_) if value.contains('\0') => {
+            problems.push(problem(
+                row,
+                Some(c),
+                None,
+                "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
+            ));
+        }
+        Target::Field(name) => {
+            if *name == "email" && !valid_email(value) {
+                problems.push(problem(
+                    row,
+                    Some(c),
+                    None,
+                    format!("{} is not a valid email address", crate::log::quoted(value)),
+                ));
+            }
+            lead.set_field(name, value.to_string());
+        }
+        Target::Property(key) => match property_input(plan, channel, c, key, value) {
+            Ok(input) => lead.properties.push(input),
+            Err(msg) => problems.push(problem(row, Some(c), None, msg)),
+        },
+        Target::Channel | Target::Ignore => {}
+    }
+}
+
+/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it.
+fn property_input(
+    plan: &Plan,
+    channel: Option<&str>,
+    c: &Column,
+    key: &str,
+    value: &str,
+) -> Result<PropertyInput, String> {
+    let id = resolved_property(plan, channel, c, key)?;
+    let value = Value::String(value.to_string());
+    match number_problem_on(plan, channel, &id, &value) {
+        Some(msg) => Err(msg),
+        None => Ok(PropertyInput {
+            property_definitions_id: id,
+            value,
+        }),
     }
 }
 
@@ -343,117 +404,6 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
             }
         ),
     })
-}
-
-/// Finds values seen more than once (emails, business ids) in memory that does not grow with
-/// the file: a fixed-size Bloom filter flags *possible* repeats; only those values are kept, and
-/// a second look at the rows (`is_candidate`) counts them exactly.
-pub struct Duplicates {
-    bits: Vec<u64>,
-    candidates: HashSet<String>,
-}
-
-/// 32 Mi bits = 4 MiB with 5 probes: about 3 in 100 million false candidates at 400,000 values,
-/// so a file without repeats is read only once.
-const BLOOM_WORDS: usize = (32 << 20) / 64;
-const BLOOM_HASHES: u64 = 5;
-/// Past this many candidates (a file full of repeats), stop collecting: the warning says so.
-const MAX_CANDIDATES: usize = 100_000;
-
-impl Default for Duplicates {
-    fn default() -> Duplicates {
-        Duplicates {
-            bits: vec![0; BLOOM_WORDS],
-            candidates: HashSet::new(),
-        }
-    }
-}
-
-/// The kinds of value checked for repeats, and how each is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    /// Case-insensitively.
-    Email,
-    /// Exactly (trimmed).
-    BusinessId,
-}
-
-impl Key {
-    pub fn label(self) -> &'static str {
-        match self {
-            Key::Email => "email",
-            Key::BusinessId => "business id",
-        }
-    }
-
-    /// The value as compared, with the kind in front: the candidates' form.
-    pub fn normalized(self, value: &str) -> String {
-        match self {
-            Key::Email => format!("e:{}", value.trim().to_lowercase()),
-            Key::BusinessId => format!("b:{}", value.trim()),
-        }
-    }
-}
-
-/// splitmix64's finaliser: spreads FNV's bits for the probes.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-impl Duplicates {
-    /// Records one value; hashes without allocating (ASCII emails are lowercased on the fly).
-    pub fn see(&mut self, key: Key, value: &str) {
-        let value = value.trim();
-        let mut h = crate::ledger::identity::Fnv::default();
-        match key {
-            Key::Email if value.is_ascii() => {
-                h.write(b"e:");
-                for &b in value.as_bytes() {
-                    h.write(&[b.to_ascii_lowercase()]);
-                }
-            }
-            Key::BusinessId => {
-                h.write(b"b:");
-                h.write(value.as_bytes());
-            }
-            Key::Email => h.write(key.normalized(value).as_bytes()),
-        }
-        let h1 = mix(h.value());
-        let h2 = mix(h1 ^ 0x9e37_79b9_7f4a_7c15) | 1;
-        let bits = (BLOOM_WORDS * 64) as u64;
-        let mut all_set = true;
-        for i in 0..BLOOM_HASHES {
-            let bit = h1.wrapping_add(i.wrapping_mul(h2)) % bits;
-            let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
-            if self.bits[word] & mask == 0 {
-                all_set = false;
-                self.bits[word] |= mask;
-            }
-        }
-        if all_set && self.candidates.len() < MAX_CANDIDATES {
-            self.candidates.insert(key.normalized(value));
-        }
-    }
-
-    pub fn has_candidates(&self) -> bool {
-        !self.candidates.is_empty()
-    }
-
-    pub fn is_candidate(&self, key: Key, value: &str) -> bool {
-        self.candidates.contains(&key.normalized(value))
-    }
-}
-
-/// Calls `f` with each value of a lead that is checked for repeats.
-pub fn duplicate_keys(lead: &NewLead, mut f: impl FnMut(Key, &str)) {
-    if let Some(e) = &lead.fields.email {
-        f(Key::Email, e);
-    }
-    if let Some(b) = &lead.fields.business_id {
-        f(Key::BusinessId, b);
-    }
 }
 
 #[cfg(test)]
@@ -600,30 +550,5 @@ mod tests {
         ] {
             assert!(!valid_email(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn duplicates_are_flagged_in_constant_memory() {
-        let mut d = Duplicates::default();
-        for i in 0..200_000 {
-            d.see(Key::Email, &format!("user{i}@example.com"));
-            d.see(Key::BusinessId, &format!("CRM-{i}"));
-        }
-        assert!(
-            !d.has_candidates(),
-            "no false candidates: {:?}",
-            d.candidates.len()
-        );
-        d.see(Key::Email, " USER7@example.com");
-        d.see(Key::BusinessId, "crm-8");
-        assert!(d.is_candidate(Key::Email, "user7@EXAMPLE.com"));
-        assert!(
-            !d.is_candidate(Key::BusinessId, "crm-8"),
-            "business ids are case-sensitive"
-        );
-        let mut d = Duplicates::default();
-        d.see(Key::Email, "zoë@example.com");
-        d.see(Key::Email, "ZOË@example.com");
-        assert!(d.is_candidate(Key::Email, "zoë@example.com"));
     }
 }

@@ -1,8 +1,6 @@
 //! One resolved, checked `Settings` per run, made before any request: every value with the place
 //! it came from. Precedence lives here and only here: flag > environment > profile > default.
 
-use std::collections::HashMap;
-use std::fmt;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,105 +11,24 @@ use crate::api::event::retry_notice;
 use crate::api::{
     ApiClient, ApiError, ClientConfig, Event, Observer, RetryPolicy, DEFAULT_API_URL,
 };
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::config::{Loaded, Profile, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_TIMEOUT_SECS};
 use crate::error::Failure;
 use crate::log::Log;
 use crate::output::OutputFormat;
 use crate::secret::ApiKey;
 
+mod ledger;
+mod origin;
+mod profile;
+
+use ledger::resolve_ledger;
+use origin::{pick, sourced};
+pub use origin::{use_color, Env, Origin, Sourced};
+use profile::select_profile;
+pub use profile::{profile_name, unknown_profile};
+
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
-
-/// The environment variables leadctl reads, captured once (tests pass their own).
-#[derive(Debug, Default, Clone)]
-pub struct Env(HashMap<String, String>);
-
-impl Env {
-    pub fn from_process() -> Env {
-        Env(std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .filter(|(k, _)| k.starts_with("LEADCTL_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE")
-            .collect())
-    }
-
-    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
-    }
-
-    /// A variable's value; set-but-empty counts as unset.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-}
-
-/// Whether to colour a stream: `--color always|never` decides; else (`--color auto`, the default)
-/// `NO_COLOR` turns colour off, `CLICOLOR_FORCE` (not `0`) turns it on, and otherwise only a
-/// terminal gets colour. The same rules as clap's own colouring of help and usage errors.
-pub fn use_color(choice: Option<ColorChoice>, env: &Env, is_terminal: bool) -> bool {
-    match choice {
-        Some(ColorChoice::Always) => true,
-        Some(ColorChoice::Never) => false,
-        Some(ColorChoice::Auto) | None => {
-            if env.get("NO_COLOR").is_some() {
-                false
-            } else if env.get("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
-                true
-            } else {
-                is_terminal
-            }
-        }
-    }
-}
-
-/// Where a value came from, for messages and `config list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Flag,
-    Env(&'static str),
-    KeyFile(PathBuf),
-    Profile {
-        profile: String,
-        path: PathBuf,
-    },
-    /// The profile name from the file's top-level `default_profile`.
-    DefaultProfile(PathBuf),
-    Sandbox,
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Flag => f.write_str("command-line flag"),
-            Origin::Env(name) => write!(f, "environment variable {name}"),
-            Origin::KeyFile(path) => {
-                write!(f, "key file {} (LEADCTL_API_KEY_FILE)", path.display())
-            }
-            Origin::Profile { profile, path } => {
-                write!(f, "profile {profile:?} in {}", path.display())
-            }
-            Origin::DefaultProfile(path) => write!(f, "default_profile in {}", path.display()),
-            Origin::Sandbox => f.write_str("the built-in sandbox"),
-            Origin::Default => f.write_str("default"),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub origin: Origin,
-}
-
-fn sourced<T>(value: T, origin: Origin) -> Sourced<T> {
-    Sourced { value, origin }
-}
 
 /// Where the settings that are not `Sourced` came from (for `config list`).
 #[derive(Debug, Clone)]
@@ -171,36 +88,13 @@ impl Settings {
         )?
         .unwrap_or_else(|| sourced(DEFAULT_API_URL.to_string(), Origin::Default));
 
-        // LEADCTL_API_KEY_FILE is a second environment source, after LEADCTL_API_KEY.
-        let api_key = pick(
-            None,
-            env,
-            Some(("LEADCTL_API_KEY", &|v| Ok(ApiKey::new(v)))),
-            || match key_file(env)? {
-                Some(found) => Ok(Some(found)),
-                None => Ok(profile.api_key.clone().map(|k| (k, profile_origin()))),
-            },
-        )?;
+        let api_key = api_key_setting(env, &profile, &profile_origin)?;
 
         let channel = pick(None, env, Some(("LEADCTL_CHANNEL", &text)), || {
             Ok(profile.channel.clone().map(|c| (c, profile_origin())))
         })?;
 
-        let output = pick(
-            args.output,
-            env,
-            Some(("LEADCTL_OUTPUT", &|v| {
-                parse_output(v, "environment variable LEADCTL_OUTPUT")
-            })),
-            || {
-                let origin = profile_origin();
-                match &profile.output {
-                    Some(o) => Ok(Some((parse_output(o, &origin.to_string())?, origin))),
-                    None => Ok(None),
-                }
-            },
-        )?
-        .unwrap_or_else(|| sourced(OutputFormat::Table, Origin::Default));
+        let output = output_setting(args, env, &profile, &profile_origin)?;
 
         let timeout = pick(args.timeout, env, None, || {
             Ok(profile.timeout.map(|t| (t, profile_origin())))
@@ -215,18 +109,7 @@ impl Settings {
         let ledger = resolve_ledger(args, env, sandbox, || {
             Ok(profile.ledger.clone().map(|l| (l, profile_origin())))
         })?;
-        let lead_key = pick(None, env, None, || {
-            let origin = profile_origin();
-            match &profile.key {
-                Some(k) => match crate::ledger::KeyKind::parse(k) {
-                    Some(kind) => Ok(Some((kind, origin))),
-                    None => Err(Failure::config(format!(
-                        "invalid key {k:?} ({origin}): expected business_id, email or fields"
-                    ))),
-                },
-                None => Ok(None),
-            }
-        })?;
+        let lead_key = lead_key_setting(env, &profile, &profile_origin)?;
 
         let ca_bundle = pick(
             args.ca_bundle.clone(),
@@ -332,6 +215,68 @@ impl Settings {
     }
 }
 
+/// The API key: `LEADCTL_API_KEY`, else the file `LEADCTL_API_KEY_FILE` names (a second
+/// environment source), else the profile's.
+fn api_key_setting(
+    env: &Env,
+    profile: &Profile,
+    profile_origin: &dyn Fn() -> Origin,
+) -> Result<Option<Sourced<ApiKey>>, Failure> {
+    pick(
+        None,
+        env,
+        Some(("LEADCTL_API_KEY", &|v| Ok(ApiKey::new(v)))),
+        || match key_file(env)? {
+            Some(found) => Ok(Some(found)),
+            None => Ok(profile.api_key.clone().map(|k| (k, profile_origin()))),
+        },
+    )
+}
+
+/// The output format: `--output`, `LEADCTL_OUTPUT`, the profile's, else a table.
+fn output_setting(
+    args: &GlobalArgs,
+    env: &Env,
+    profile: &Profile,
+    profile_origin: &dyn Fn() -> Origin,
+) -> Result<Sourced<OutputFormat>, Failure> {
+    Ok(pick(
+        args.output,
+        env,
+        Some(("LEADCTL_OUTPUT", &|v| {
+            parse_output(v, "environment variable LEADCTL_OUTPUT")
+        })),
+        || {
+            let origin = profile_origin();
+            match &profile.output {
+                Some(o) => Ok(Some((parse_output(o, &origin.to_string())?, origin))),
+                None => Ok(None),
+            }
+        },
+    )?
+    .unwrap_or_else(|| sourced(OutputFormat::Table, Origin::Default)))
+}
+
+/// The profile's `key` (what identifies a lead), checked.
+fn lead_key_setting(
+    env: &Env,
+    profile: &Profile,
+    profile_origin: &dyn Fn() -> Origin,
+) -> Result<Option<Sourced<crate::ledger::KeyKind>>, Failure> {
+    pick(None, env, None, || {
+        let origin = profile_origin();
+        match &profile.key {
+            Some(k) => match crate::ledger::KeyKind::parse(k) {
+                Some(kind) => Ok(Some((kind, origin))),
+                None => Err(Failure::config(format!(
+                    "invalid key {k:?} ({origin}): expected business_id, email or fields"
+                ))),
+            },
+            None => Ok(None),
+        }
+    })
+}
+
 /// The client's events on stderr: each wait as a notice (hidden by `-q`), and with `-v` each
 /// request and answer (`-vv`: with the answer's headers and whole bodies). The key is never in
 /// an event.
@@ -377,31 +322,6 @@ fn log_events(log: Log) -> Observer {
     })
 }
 
-/// Reads an environment variable's text into a setting's value.
-type EnvParser<T> = dyn Fn(&str) -> Result<T, Failure>;
-
-/// The precedence chain, written once: the command-line flag, else the environment variable
-/// (read with `parse`), else what `file` finds (the profile, with its origin). `None` when none
-/// of them has a value: the caller's default applies. Later layers are only looked at (and only
-/// fail) when the earlier ones are empty.
-fn pick<T>(
-    flag: Option<T>,
-    env: &Env,
-    var: Option<(&'static str, &EnvParser<T>)>,
-    file: impl FnOnce() -> Result<Option<(T, Origin)>, Failure>,
-) -> Result<Option<Sourced<T>>, Failure> {
-    if let Some(value) = flag {
-        return Ok(Some(sourced(value, Origin::Flag)));
-    }
-    if let Some((name, parse)) = var {
-        if let Some(raw) = env.get(name) {
-            return Ok(Some(sourced(parse(raw)?, Origin::Env(name))));
-        }
-    }
-    Ok(file()?.map(|(value, origin)| sourced(value, origin)))
-}
-
-/// The bounds the flags have hold for the profile's values too (a huge timeout would panic).
 fn check_bounds(
     timeout_secs: f64,
     concurrency: crate::import::setting::Concurrency,
@@ -469,106 +389,11 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
     Ok(retry)
 }
 
-/// `--no-ledger` > `--ledger` > `LEADCTL_LEDGER` > the profile's `ledger` > in memory for
-/// `--sandbox` > the default file.
-fn resolve_ledger(
-    args: &GlobalArgs,
-    env: &Env,
-    sandbox: bool,
-    profile: impl FnOnce() -> Result<Option<(String, Origin)>, Failure>,
-) -> Result<Sourced<Option<crate::ledger::Location>>, Failure> {
-    use crate::ledger::Location;
-    if args.no_ledger {
-        return Ok(sourced(None, Origin::Flag));
-    }
-    let text = |v: &str| Ok(v.to_string());
-    let flag = args
-        .ledger
-        .clone()
-        .map(|p| p.to_string_lossy().into_owned());
-    let given = pick(flag, env, Some(("LEADCTL_LEDGER", &text)), profile)?
-        .filter(|g| !g.value.trim().is_empty());
-    if let Some(g) = given {
-        if g.value.starts_with("postgres://") || g.value.starts_with("postgresql://") {
-            return Err(Failure::config(format!(
-                "a PostgreSQL ledger ({}) is not supported by this build yet",
-                g.origin
-            ))
-            .with_hint("use a SQLite file (--ledger PATH) on a disk the runs share"));
-        }
-        return Ok(sourced(
-            Some(Location::File(PathBuf::from(g.value))),
-            g.origin,
-        ));
-    }
-    if sandbox {
-        return Ok(sourced(Some(Location::Memory), Origin::Sandbox));
-    }
-    crate::ledger::default_path()
-        .map(|p| sourced(Some(Location::File(p)), Origin::Default))
-        .ok_or_else(|| {
-            Failure::config("no home directory for the ledger's default place")
-                .with_hint("pass --ledger PATH (or set LEADCTL_LEDGER)")
-        })
-}
-
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
     OutputFormat::from_str(value, true).map_err(|_| {
         Failure::config(format!("invalid output format {value:?} ({origin})"))
             .with_hint("valid formats: table, json, ndjson, csv, id")
     })
-}
-
-/// The active profile's name and where it came from: `-p/--profile` > `LEADCTL_PROFILE` > the
-/// file's `default_profile` > `default`. The profile need not exist (`config set` creates it).
-pub fn profile_name(args: &GlobalArgs, env: &Env, config: &Loaded) -> (String, Origin) {
-    let text = |v: &str| Ok(v.to_string());
-    let default_profile = || {
-        let origin = Origin::DefaultProfile(config.path.clone().unwrap_or_default());
-        Ok(config.file.default_profile.clone().map(|p| (p, origin)))
-    };
-    match pick(
-        args.profile.clone(),
-        env,
-        Some(("LEADCTL_PROFILE", &text)),
-        default_profile,
-    ) {
-        Ok(Some(name)) => (name.value, name.origin),
-        // Nothing here can fail: no value is parsed.
-        Ok(None) | Err(_) => ("default".to_string(), Origin::Default),
-    }
-}
-
-/// The error for a profile that is named but not in the file, listing the ones that are.
-pub fn unknown_profile(name: &str, config: &Loaded) -> Failure {
-    let known: Vec<&str> = config.file.profiles.keys().map(String::as_str).collect();
-    let path = config
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "the config file".into());
-    Failure::config(format!("unknown profile {name:?} (not in {path})")).with_hint(
-        if known.is_empty() {
-            "the config file has no profiles yet; create one with `leadctl config set-key \
-             --profile NAME` or `leadctl config set --profile NAME KEY VALUE`"
-                .to_string()
-        } else {
-            format!("profiles there: {}", known.join(", "))
-        },
-    )
-}
-
-fn select_profile(
-    args: &GlobalArgs,
-    env: &Env,
-    config: &Loaded,
-) -> Result<(String, Origin, Profile), Failure> {
-    let (name, origin) = profile_name(args, env, config);
-    match config.file.profiles.get(&name) {
-        Some(p) => Ok((name, origin, p.clone())),
-        None if origin == Origin::Default => Ok((name, origin, Profile::default())),
-        None => Err(unknown_profile(&name, config)),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,132 @@
+//! The measured calls, for `--concurrency auto`: what one call met besides its result
+//! (`CallStats`), and the retry loop every call goes through (`call_measured`), which notes it.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::ApiClient;
+use crate::api::event::Event;
+use crate::api::models::{ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead};
+use crate::api::response::{decode, unreadable_error, Attempt};
+use crate::api::retry::Mode;
+use crate::api::ApiError;
+
+/// What one call met, besides its result: for `--concurrency auto`, which must not read a
+/// back-off wait as the server's latency, and must hear of a 429 the client retried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallStats {
+    /// The last attempt's own time: from just before it was sent to its answer (or failure).
+    pub latency: Duration,
+    /// Requests sent (1 unless retried).
+    pub attempts: u32,
+    /// A 429 was met (and retried, or it ended the call).
+    pub rate_limited: bool,
+}
+
+impl ApiClient {
+    /// `create_lead`, and what the call met on the way (for `--concurrency auto`); `on_429` is
+    /// called the moment a 429 arrives, before the pool-wide pause.
+    pub fn create_lead_measured(
+        &self,
+        lead: &NewLead,
+        on_429: &dyn Fn(),
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        let mut stats = CallStats::default();
+        let result = self
+            .call_measured("create_lead", lead, Mode::Once, &mut stats, on_429)
+            .and_then(|value| {
+                let envelope = decode::<LeadEnvelope>(value, Mode::Once)?;
+                Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Once))
+            });
+        (result, stats)
+    }
+
+    /// `update_lead`, and what the call met on the way.
+    pub fn update_lead_measured(
+        &self,
+        update: &LeadUpdate,
+        on_429: &dyn Fn(),
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        let mut stats = CallStats::default();
+        let result = self
+            .call_measured("update_lead", update, Mode::Repeatable, &mut stats, on_429)
+            .and_then(|value| {
+                let envelope = decode::<LeadEnvelope>(value, Mode::Repeatable)?;
+                Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Repeatable))
+            });
+        (result, stats)
+    }
+
+    /// [`ApiClient::call`], noting in `stats` the last attempt's own time (no back-off wait or
+    /// pool-wide pause in it) and whether a 429 was met; `on_429` hears each 429 as it arrives.
+    pub fn call_measured<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+        stats: &mut CallStats,
+        on_429: &dyn Fn(),
+    ) -> Result<Value, ApiError> {
+        let body = serde_json::to_vec(&ActionBody { action, fields })
+            .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
+        let send_key = action != "lead_external";
+        let (mut attempts, mut limited) = (1, 1);
+        loop {
+            self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe.
+            if self.cancelled() {
+                return Err(ApiError::Cancelled);
+            }
+            let started = Instant::now();
+            let attempt = self.attempt(action, &body, send_key, mode);
+            stats.latency = started.elapsed();
+            stats.attempts += 1;
+            match attempt {
+                Attempt::Done(result) => return result,
+                Attempt::RateLimited { retry_after, error } => {
+                    stats.rate_limited = true;
+                    on_429();
+                    // Without Retry-After: exponential back-off with jitter (doc/api.md,
+                    // "Retries"), growing with each 429 this call met. The pool pauses even
+                    // when this call gives up: the other workers would meet the same 429.
+                    let wait = retry_after.unwrap_or_else(|| self.retry.backoff(limited));
+                    let announce = self.hold_gate(wait);
+                    if limited >= self.retry.rate_limit_attempts {
+                        return Err(error);
+                    }
+                    limited += 1;
+                    // Only the worker that set the pool-wide pause announces it.
+                    if announce {
+                        let source = if retry_after.is_some() {
+                            "Retry-After"
+                        } else {
+                            "no Retry-After"
+                        };
+                        self.observer.emit(&Event::Retry {
+                            why: &format!("rate-limited by the server (429, {source})"),
+                            wait,
+                            attempt: limited,
+                            of: self.retry.rate_limit_attempts,
+                        });
+                    }
+                }
+                Attempt::Retry { why, wait, error } => {
+                    if attempts >= self.retry.max_attempts {
+                        return Err(error);
+                    }
+                    let wait = wait.unwrap_or_else(|| self.retry.backoff(attempts));
+                    attempts += 1;
+                    self.observer.emit(&Event::Retry {
+                        why: &why,
+                        wait,
+                        attempt: attempts,
+                        of: self.retry.max_attempts,
+                    });
+                    self.pause(wait);
+                }
+            }
+        }
+    }
+}

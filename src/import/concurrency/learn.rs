@@ -1,0 +1,185 @@
+//! Learning from the samples: closing a window of answers, and moving the limit (additive
+//! increase, multiplicative decrease).
+
+use super::{
+    Cause, Change, Class, Controller, Reason, Sample, State, BASELINE_CREEP, CLIP, MAX_PROBE_HOLD,
+    MAX_QUEUED_CHANGES, MIN_WINDOW, NOISE_ALPHA, NOISE_MARGIN, PROBE_HOLD, RATE_HEADROOM,
+};
+
+impl Controller {
+    pub(super) fn learn(&self, state: &mut State, epoch: u64, limit: usize, sample: Sample) {
+        state.history.samples += 1;
+        *state.used.entry(limit).or_insert(0) += 1;
+        if let Class::Overload(_) = sample.class {
+            state.history.overload_answers += 1;
+        }
+        // Answers to requests sent before the last decrease were sent under the old limit.
+        if self.config.fixed.is_some() || epoch != state.epoch {
+            return;
+        }
+        match sample.class {
+            Class::Neutral => {}
+            Class::Overload(cause) => {
+                self.decrease(state, cause.factor(), Reason::Overload(cause));
+            }
+            Class::Ok => {
+                state.fresh = true;
+                // At least 1 µs, so that a baseline of 0 cannot hide every later rise.
+                state.window.push(sample.latency.as_secs_f64().max(1e-6));
+                if sample.rate_waited {
+                    state.window_rate_waited += 1;
+                }
+                if state.window.len() >= state.limit.max(MIN_WINDOW) {
+                    self.close_window(state);
+                }
+            }
+        }
+    }
+
+    fn close_window(&self, state: &mut State) {
+        // The mean sees a minority of requests that queued (a median hides them until they are
+        // half); each is clipped at `CLIP` × the baseline so that a straggler does not rule.
+        let typical = median(&mut state.window);
+        let latency = match state.baseline {
+            Some(b) => {
+                let sum: f64 = state.window.iter().map(|l| l.min(b * CLIP)).sum();
+                sum / state.window.len() as f64
+            }
+            None => typical,
+        };
+        let rate_bound = state.window_rate_waited * 2 >= state.window.len();
+        let saturated = state.reached && !rate_bound;
+        state.window.clear();
+        state.window_rate_waited = 0;
+        state.reached = false;
+        let baseline = state.baseline.unwrap_or(latency);
+        let ratio = latency / baseline;
+        // How much a window's latency wanders by chance: the mean step between consecutive
+        // windows (1.128 σ for a normal spread), relative to the baseline.
+        if let Some(previous) = state.last_latency {
+            let step = ((latency - previous).abs() / baseline).min(0.5) / 1.128;
+            state.noise += NOISE_ALPHA * (step - state.noise);
+        }
+        state.last_latency = Some(latency);
+        // The baseline follows lower windows half-way at once, and rises by a creep.
+        state.baseline = Some(if latency < baseline {
+            baseline - (baseline - latency) / 2.0
+        } else {
+            latency.min(baseline * (1.0 + BASELINE_CREEP))
+        });
+        // A rise within what chance explains is not one.
+        let tolerance = self.config.tolerance.max(1.0 + NOISE_MARGIN * state.noise);
+        if ratio >= tolerance {
+            if state
+                .backoff_latency
+                .is_some_and(|before| latency >= before * 0.9)
+            {
+                // Cutting did not lower the latency: our load is not what makes it slow.
+                state.baseline = Some(typical);
+                state.backoff_latency = None;
+                return;
+            }
+            let factor = (0.9 / ratio).clamp(0.5, 0.9);
+            self.decrease(state, factor, Reason::RisingLatency { ratio });
+            state.backoff_latency = Some(latency);
+            return;
+        }
+        state.backoff_latency = None;
+        state.storm = false;
+        state.last_good = state.limit;
+        let ceiling = self.config.rate.map_or(self.config.max, |rate| {
+            let usable = (rate * latency * RATE_HEADROOM).ceil();
+            if usable >= self.config.max as f64 {
+                self.config.max
+            } else {
+                (usable as usize).max(1)
+            }
+        });
+        if state.limit > ceiling {
+            self.set(state, ceiling, Reason::RateCeiling);
+            state.history.rate_ceiling += 1;
+        } else if saturated && state.limit < ceiling {
+            if let Some(wall) = state.known_bad {
+                if state.limit > wall + 1 {
+                    // Two past the wall without a storm: it is gone.
+                    state.known_bad = None;
+                    state.next_hold = PROBE_HOLD;
+                } else if state.limit >= wall && state.hold > 0 {
+                    // At the wall: wait before probing past it once more.
+                    state.hold -= 1;
+                    return;
+                }
+            }
+            let to = state.limit + 1;
+            self.set(state, to, Reason::Increase);
+        }
+    }
+
+    pub(super) fn decrease(&self, state: &mut State, factor: f64, reason: Reason) {
+        let to = ((state.limit as f64 * factor).floor() as usize).max(1);
+        // Even at the floor a new epoch starts, so that the same storm is judged once.
+        state.epoch += 1;
+        state.fresh = false;
+        state.window.clear();
+        state.window_rate_waited = 0;
+        state.reached = false;
+        if to >= state.limit {
+            return;
+        }
+        match reason {
+            Reason::RisingLatency { .. } => state.history.backoffs_latency += 1,
+            Reason::Overload(cause) => {
+                if cause == Cause::RateLimited {
+                    state.history.backoffs_rate_limited += 1;
+                } else {
+                    state.history.backoffs_overload += 1;
+                }
+                // Probing past where the server pushed back costs 429 pauses or unknown rows:
+                // remember where the storm began and wait longer each time before trying again.
+                if !state.storm {
+                    state.storm = true;
+                    if state.known_bad.is_some_and(|w| state.limit > w) {
+                        // A probe past the wall failed: wait twice as long this time.
+                        state.next_hold = (state.next_hold * 2).min(MAX_PROBE_HOLD);
+                    }
+                    state.known_bad = Some((state.limit - 1).max(1));
+                    state.hold = state.next_hold;
+                }
+            }
+            Reason::Increase | Reason::RateCeiling => {}
+        }
+        self.set(state, to, reason);
+    }
+
+    fn set(&self, state: &mut State, to: usize, reason: Reason) {
+        let to = to.clamp(1, self.config.max);
+        if to == state.limit {
+            return;
+        }
+        if state.changes.len() >= MAX_QUEUED_CHANGES {
+            state.changes.pop_front();
+        }
+        state.changes.push_back(Change {
+            from: state.limit,
+            to,
+            reason,
+        });
+        state.limit = to;
+        state.history.lowest = state.history.lowest.min(to);
+        state.history.highest = state.history.highest.max(to);
+    }
+}
+
+/// The median of a non-empty window (0 for an empty one).
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
