@@ -11,7 +11,7 @@ use crate::api::ApiError;
 pub struct Config {
     /// None: `auto`; Some(n): fixed at n.
     pub fixed: Option<usize>,
-    /// Where `auto` starts (a resume passes the journal's last good value).
+    /// Where `auto` starts (a resume passes the ledger's last good value).
     pub initial: usize,
     /// The most `auto` goes to.
     pub max: usize,
