@@ -36,22 +36,29 @@ fn two_rows_with_one_email_and_no_business_id_are_one_lead() {
     assert_eq!(created(&sb), 1);
 }
 
-/// A key of kind `fields` in the sandbox's ledger, unknown, for a lead with these fields.
-fn unknown_fields_key(sb: &leadctl::sandbox::Sandbox, fields: &[(&str, &str)], row: u64) {
+/// An `unknown` key in the sandbox's ledger for a lead with these fields; `key` `None` means its
+/// `fields:` key.
+fn put_unknown(
+    sb: &leadctl::sandbox::Sandbox,
+    key: Option<&str>,
+    fields: &[(&str, &str)],
+    row: u64,
+) {
     let ledger = Ledger::open(&Location::File(ledger_of(sb))).unwrap();
     let mut f = Fields::new();
     for (k, v) in fields {
         f.insert(k.to_string(), Value::from(*v));
     }
+    let hash = identity::hash_fields(&f);
     let now = leadctl::ledger::now_secs();
     ledger
         .apply(Op::Put(Entry {
             api_url: leadctl::ledger::scope_url(&sb.url()),
             channel: PRIMARY_CHANNEL_ID.to_string(),
-            key: format!("fields:{}", identity::hash_fields(&f)),
+            key: key.map_or_else(|| format!("fields:{hash}"), str::to_string),
             state: State::Unknown,
             lead_id: None,
-            hash: identity::hash_fields(&f),
+            hash,
             fields: f,
             error: Some("the answer was lost".into()),
             via: None,
@@ -91,37 +98,11 @@ fn a_lead_two_unknown_rows_could_be_settles_neither_and_is_named() {
         .code(0);
     // One row unknown in the ledger; a second unsettled key (another shard's) with the same
     // fields but another key kind cannot be told apart from it by the server's lead.
-    unknown_fields_key(
-        &sb,
-        &[("email", "ann@example.com"), ("first_name", "Ann")],
-        1,
-    );
-    let ledger = Ledger::open(&Location::File(ledger_of(&sb))).unwrap();
-    let mut e = Fields::new();
-    e.insert("email".into(), Value::from("ann@example.com"));
-    e.insert("first_name".into(), Value::from("Ann"));
-    let now = leadctl::ledger::now_secs();
-    ledger
-        .apply(Op::Put(Entry {
-            api_url: leadctl::ledger::scope_url(&sb.url()),
-            channel: PRIMARY_CHANNEL_ID.to_string(),
-            key: "email:ann@example.com".into(),
-            state: State::Unknown,
-            lead_id: None,
-            hash: identity::hash_fields(&e),
-            fields: e,
-            error: None,
-            via: None,
-            input: Some("other.csv".into()),
-            row: Some(7),
-            run: None,
-            sent_at: Some(now - 5),
-            answered_at: Some(now - 4),
-            first_at: now - 5,
-            updated_at: now - 4,
-        }))
-        .unwrap();
-    drop(ledger);
+    // One row unknown in the ledger; a second unsettled key (another shard's) with the same
+    // fields but another key kind cannot be told apart from it by the server's lead.
+    let ann = [("email", "ann@example.com"), ("first_name", "Ann")];
+    put_unknown(&sb, None, &ann, 1);
+    put_unknown(&sb, Some("email:ann@example.com"), &ann, 7);
     // Row 1 is keyed `fields:…` (unknown), row 2 is its duplicate; reconciling finds one lead
     // that row 1 could be, but the ledger's other unsettled key could be it too.
     let out = leadctl(&sb)
