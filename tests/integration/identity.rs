@@ -98,8 +98,6 @@ fn a_lead_two_unknown_rows_could_be_settles_neither_and_is_named() {
         .code(0);
     // One row unknown in the ledger; a second unsettled key (another shard's) with the same
     // fields but another key kind cannot be told apart from it by the server's lead.
-    // One row unknown in the ledger; a second unsettled key (another shard's) with the same
-    // fields but another key kind cannot be told apart from it by the server's lead.
     let ann = [("email", "ann@example.com"), ("first_name", "Ann")];
     put_unknown(&sb, None, &ann, 1);
     put_unknown(&sb, Some("email:ann@example.com"), &ann, 7);
