@@ -60,7 +60,7 @@ pub(super) fn services<'a>(
     settings: &Settings,
     log: &'a crate::log::Log,
     channel: Option<&str>,
-    client: &'a dyn Fn(bool) -> Result<crate::api::ApiClient>,
+    client: &'a (dyn Fn(bool) -> Result<crate::api::ApiClient> + Sync),
 ) -> import::Services<'a> {
     import::Services {
         log,

@@ -119,7 +119,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
 fn id_column(
     opts: &import::Options,
     services: &import::Services<'_>,
-    client: &dyn Fn(bool) -> Result<crate::api::ApiClient>,
+    client: &(dyn Fn(bool) -> Result<crate::api::ApiClient> + Sync),
     map: &mut Vec<(String, String)>,
 ) -> Result<Option<usize>> {
     let quiet = crate::log::Log::new(true, 0, false);

@@ -81,7 +81,7 @@ pub struct Services<'a> {
     /// `Ok` when an API key is set, else the failure that says how to set one.
     pub key: Result<(), Failure>,
     /// Builds a client (reading) or the sending client (patient with 429s).
-    pub client: &'a dyn Fn(bool) -> Result<ApiClient>,
+    pub client: &'a (dyn Fn(bool) -> Result<ApiClient> + Sync),
     pub api_url: String,
     /// `None` with `--no-ledger`.
     pub ledger: Option<Location>,

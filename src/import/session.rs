@@ -60,15 +60,67 @@ pub fn run(
             check::dry_run_done(&checked, out.format, log);
             return Ok(());
         }
-        return send_all(opts, services, prepared, rows, 0, out);
+        return send_all(
+            opts,
+            services,
+            prepared,
+            rows,
+            0,
+            out,
+            ready(services, prepared),
+        );
     }
-    // One pass checks every row (and, for a dry run, prints each valid row's body as it goes).
+    // One pass checks every row (and, for a dry run, prints each valid row's body as it goes);
+    // meanwhile, for a real run, what sending needs is made ready.
+    let (checked, ready) = std::thread::scope(|s| {
+        let pre = (!opts.dry_run).then(|| s.spawn(|| ready(services, prepared)));
+        let checked = check_file(opts, prepared, &mut rows, out, log);
+        let ready = pre.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("preparing to send failed")))
+        });
+        (checked, ready)
+    });
+    let checked = checked?;
+    if checked.total == 0 {
+        // An empty shard of a file with rows: nothing to do.
+        return Ok(());
+    }
+    let Some(ready) = ready else {
+        check::dry_run_done(&checked, out.format, log);
+        return Ok(());
+    };
+    let total = if opts.skip_invalid {
+        checked.total
+    } else {
+        checked.valid
+    };
+    send_all(
+        opts,
+        services,
+        prepared,
+        check::reopen(prepared)?,
+        total,
+        out,
+        ready,
+    )
+}
+
+/// Checks every row of a file, says how many are valid, and warns of repeated values.
+fn check_file(
+    opts: &Options,
+    prepared: &Prepared,
+    rows: &mut Rows,
+    out: &mut Output,
+    log: &crate::log::Log,
+) -> Result<check::Checked> {
+    let log_name = prepared.source.name();
     let mut dups = Duplicates::default();
     let mut printer = opts.dry_run.then(|| BodyPrinter::new(out));
     let checked = check::check_rows(
-        &mut rows,
+        rows,
         &prepared.plan,
-        &name,
+        &log_name,
         opts.shard,
         opts.key,
         |_, lead| {
@@ -82,31 +134,11 @@ pub fn run(
     if let Some(p) = printer {
         p.finish()?;
     }
-    check::report_checked(&checked, opts, &name, log)?;
-    if checked.total == 0 {
-        // An empty shard of a file with rows: nothing to do.
-        return Ok(());
-    }
-    if dups.has_candidates() {
+    check::report_checked(&checked, opts, &log_name, log)?;
+    if checked.total > 0 && dups.has_candidates() {
         check::report_duplicates(prepared, &dups, opts.shard, opts.key, log)?;
     }
-    if opts.dry_run {
-        check::dry_run_done(&checked, out.format, log);
-        return Ok(());
-    }
-    let total = if opts.skip_invalid {
-        checked.total
-    } else {
-        checked.valid
-    };
-    send_all(
-        opts,
-        services,
-        prepared,
-        check::reopen(prepared)?,
-        total,
-        out,
-    )
+    Ok(checked)
 }
 
 /// The ledger for this run, or none (`--no-ledger`, said as a warning).
@@ -155,6 +187,36 @@ fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
 }
 
 /// Sends every row the ledger does not settle, and gives the account.
+/// What sending needs before the first create: the ledger, the client, and what the server
+/// holds (each channel's newest leads, the ledger's agreement with it). For a file it is made
+/// while the rows are checked, so its round trips cost nothing.
+pub struct Ready {
+    ledger: Option<Ledger>,
+    client: crate::api::ApiClient,
+    known: Known,
+    stop: Arc<AtomicBool>,
+}
+
+fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
+    services.key.clone()?;
+    let ledger = open_ledger(services)?;
+    let scope_url = ledger::scope_url(&services.api_url);
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = (services.client)(true)?.with_cancel(stop.clone());
+    let known = Known::default();
+    // Before the first create: what the server holds, and whether it agrees with the ledger.
+    let warn = |text: &str| services.log.warn(text);
+    if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
+        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
+    }
+    Ok(Ready {
+        ledger,
+        client,
+        known,
+        stop,
+    })
+}
+
 fn send_all(
     opts: &Options,
     services: &Services<'_>,
@@ -162,22 +224,21 @@ fn send_all(
     rows: Rows,
     total: u64,
     out: &mut Output,
+    ready: Result<Ready>,
 ) -> Result<()> {
     let log = services.log;
     services.key.clone()?;
     let errors = errors_file(opts, prepared)?;
-    let ledger = open_ledger(services)?;
+    let Ready {
+        ledger,
+        client,
+        known,
+        stop,
+    } = ready?;
     let scope_url = ledger::scope_url(&services.api_url);
-    let stop = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
-    let client = (services.client)(true)?.with_cancel(stop.clone());
-    let known = Known::default();
-    // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| log.warn(text);
-    if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
-        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
-    }
     let remembered = super::gate::remembered(ledger.as_ref(), &scope_url);
     let controller = super::gate::controller(
         opts.concurrency,
