@@ -41,7 +41,6 @@ CREATE TABLE IF NOT EXISTS leads (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS leads_by_lead_id ON leads (lead_id);
 ";
 
 /// The columns after `api_url, channel`, from `leads` alone.
