@@ -36,14 +36,21 @@ impl Progress {
             };
             let template = if total > 0 {
                 if color {
-                    "{bar:30.cyan/blue} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}"
+                    "{bar:30.cyan/blue} {pos}/{len} rows ({percent}%)  {rate}  ETA {eta}  {msg}"
                 } else {
-                    "{bar:30} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}"
+                    "{bar:30} {pos}/{len} rows ({percent}%)  {rate}  ETA {eta}  {msg}"
                 }
             } else {
-                "{spinner} {pos} rows  {per_sec}  {msg}"
+                "{spinner} {pos} rows  {rate}  {msg}"
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
+                // Whole rows a second: `60/s`, not indicatif's `60.2098/s`.
+                let style = style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}", per_second(state.per_sec()));
+                    },
+                );
                 bar.set_style(style.progress_chars("=> "));
             }
             Mode::Bar(bar)
@@ -116,8 +123,30 @@ fn bar_message(counts: &Counts, concurrency: &str) -> String {
     }
 }
 
+/// A rate as the bar shows it: whole rows a second.
+pub fn per_second(rate: f64) -> String {
+    format!("{:.0}/s", rate.max(0.0))
+}
+
+/// How long `left` rows take at `rate` a second: `ETA 7s`, `ETA 4m 12s`, `ETA 1h 05m`.
+pub fn eta(left: u64, rate: f64) -> Option<String> {
+    if rate <= 0.0 || left == 0 {
+        return None;
+    }
+    let secs = (left as f64 / rate).round();
+    if !secs.is_finite() || secs > 3600.0 * 99.0 {
+        return None;
+    }
+    let secs = secs as u64;
+    Some(match secs {
+        0..=59 => format!("ETA {secs}s"),
+        60..=3599 => format!("ETA {}m {:02}s", secs / 60, secs % 60),
+        _ => format!("ETA {}h {:02}m", secs / 3600, (secs % 3600) / 60),
+    })
+}
+
 /// The CI progress line, e.g.
-/// `leadctl: 120/400 (30%) rows, 40 rows/s, concurrency auto 12, 120 created`.
+/// `leadctl: 120/400 (30%) rows, 40 rows/s, ETA 7s, concurrency auto 12, 120 created`.
 pub fn line(
     done: u64,
     total: u64,
@@ -131,13 +160,16 @@ pub fn line(
     } else {
         String::new()
     };
+    let eta = eta(total.saturating_sub(done), rate)
+        .map(|e| format!("{e}, "))
+        .unwrap_or_default();
     let concurrency = if concurrency.is_empty() {
         String::new()
     } else {
         format!("concurrency {concurrency}, ")
     };
     format!(
-        "leadctl: {done}{of} rows, {rate:.0} rows/s, {concurrency}{}",
+        "leadctl: {done}{of} rows, {rate:.0} rows/s, {eta}{concurrency}{}",
         counts.describe()
     )
 }
@@ -155,12 +187,22 @@ mod tests {
         let l = line(120, 400, 3.0, &counts, "auto 12");
         assert!(
             l.starts_with(
-                "leadctl: 120/400 (30%) rows, 40 rows/s, concurrency auto 12, 120 created"
+                "leadctl: 120/400 (30%) rows, 40 rows/s, ETA 7s, concurrency auto 12, 120 created"
             ),
             "{l}"
         );
         assert!(line(5, 0, 1.0, &counts, "16").contains("5 rows, 5 rows/s, concurrency 16, "));
         assert!(bar_message(&counts, "auto 23").ends_with("  concurrency auto 23"));
         assert_eq!(bar_message(&counts, ""), counts.describe());
+    }
+
+    #[test]
+    fn rates_are_whole_and_etas_readable() {
+        assert_eq!(per_second(60.2098), "60/s");
+        assert_eq!(eta(100, 10.0).as_deref(), Some("ETA 10s"));
+        assert_eq!(eta(2520, 10.0).as_deref(), Some("ETA 4m 12s"));
+        assert_eq!(eta(39_000, 10.0).as_deref(), Some("ETA 1h 05m"));
+        assert_eq!(eta(0, 10.0), None);
+        assert_eq!(eta(5, 0.0), None);
     }
 }

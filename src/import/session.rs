@@ -300,6 +300,7 @@ fn send_all(
         stop: &stop,
         controller: &controller,
         elapsed,
+        total,
     };
     account(
         Collector {
@@ -325,6 +326,8 @@ struct Ends<'a> {
     stop: &'a AtomicBool,
     controller: &'a super::concurrency::Controller,
     elapsed: std::time::Duration,
+    /// The rows the run meant to go through (0 for a stream).
+    total: u64,
 }
 
 /// Settles the unknown rows, writes the last results and gives the account (the summary and the
@@ -384,6 +387,7 @@ fn account(
         return Err(e);
     }
     let summary = Summary {
+        total: e.total,
         counts: t.counts,
         sent: t.sent,
         elapsed,

@@ -8,6 +8,8 @@ use crate::error::{Failure, Kind};
 use crate::log::Log;
 
 pub struct Summary<'a> {
+    /// The rows the run meant to go through (0 when unknown: a stream).
+    pub total: u64,
     pub counts: Counts,
     /// Rows sent by this run (not those settled without sending).
     pub sent: u64,
@@ -36,6 +38,11 @@ pub fn summary_text(s: &Summary<'_>) -> String {
         },
         s.counts.describe()
     );
+    // Rows the run stopped before reaching (Ctrl-C, --max-errors, a fatal error).
+    let reached = s.counts.done();
+    if s.total > reached {
+        text.push_str(&format!(", {} not reached", fmt_count(s.total - reached)));
+    }
     if let Some(c) = &s.concurrency {
         text.push_str(&format!("\n  {c}"));
     }
@@ -208,6 +215,7 @@ mod tests {
             ..Counts::default()
         };
         let s = Summary {
+            total: 25,
             counts,
             sent: 5,
             elapsed: std::time::Duration::from_secs(2),
@@ -228,6 +236,10 @@ mod tests {
         );
         assert!(text.contains("ledger: /tmp/l.sqlite3"), "{text}");
         assert!(text.contains("--update sends the changes"), "{text}");
+        assert!(
+            text.contains("2 duplicate, 7 not reached"),
+            "rows never reached are counted: {text}"
+        );
         assert!(outcome(&s, false, None, None).is_ok());
     }
 

@@ -154,7 +154,9 @@ fn the_ci_progress_line_shows_the_concurrency() {
         .args(["import", file.to_str().unwrap(), "--concurrency", "2"])
         .run();
     out.code(0)
-        .stderr_has(" rows/s, concurrency 2, ")
+        .stderr_has("/240 (")
+        .stderr_has(" rows/s, ETA ")
+        .stderr_has("s, concurrency 2, ")
         .stderr_has("\n  concurrency 2 (fixed)\n");
 }
 

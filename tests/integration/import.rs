@@ -575,6 +575,7 @@ fn ctrl_c_stops_cleanly_and_the_same_command_finishes_the_job() {
         .code(130)
         .stderr_has("stopping: no new rows are sent")
         .stderr_has("import interrupted")
+        .stderr_has(" not reached")
         .stderr_has("to resume: leadctl import");
     let partial = created(&sb);
     assert!(partial < 200, "stopped early ({partial})");
