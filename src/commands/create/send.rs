@@ -228,8 +228,9 @@ impl Ctx<'_> {
                 Ok(Done::Existing(
                     self.fetch(&id),
                     format!(
-                        "exists already ({note}), so it was not created again; --force creates \
-                         another"
+                        "exists already ({}), so it was not created again; --force creates \
+                         another",
+                        note.strip_prefix("already ").unwrap_or(&note)
                     ),
                 ))
             }
