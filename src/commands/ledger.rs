@@ -9,8 +9,7 @@ use anyhow::{Context, Result};
 
 use crate::cli::{LedgerCommand, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs};
 use crate::error::Failure;
-use crate::import::once::Keyed;
-use crate::ledger::{identity, now_secs, scope_url, Entry, Filter, Ledger, Location, Op, State};
+use crate::ledger::{identity, scope_url, Entry, Filter, Ledger, Location, Op, State};
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
@@ -303,33 +302,4 @@ fn import(settings: &Settings, ledger: &Ledger, args: &LedgerImportArgs) -> Resu
         ledger.location()
     ));
     Ok(())
-}
-
-/// A created entry for a lead that exists already (adopted).
-pub(super) fn adopted(
-    settings: &Settings,
-    k: &Keyed,
-    lead_id: Option<String>,
-    input: &str,
-    row: u64,
-) -> Entry {
-    let now = now_secs();
-    Entry {
-        api_url: scope_url(&settings.api_url.value),
-        channel: k.channel.clone(),
-        key: k.key.clone(),
-        state: State::Created,
-        lead_id,
-        hash: k.hash.clone(),
-        fields: k.fields.clone(),
-        error: None,
-        via: Some("adopt".into()),
-        input: Some(input.to_string()),
-        row: Some(row),
-        run: None,
-        sent_at: None,
-        answered_at: Some(now),
-        first_at: now,
-        updated_at: now,
-    }
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::LedgerAdoptArgs;
 use crate::import::{self, check, mapping, once::Keyed, prepare, read::Source};
-use crate::ledger::{Applied, Ledger, Op};
+use crate::ledger::{now_secs, scope_url, Applied, Entry, Ledger, Op, State};
 use crate::output::OutputFormat;
 use crate::settings::Settings;
 
@@ -57,7 +57,7 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
             .and_then(|i| row.fields.get(i))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
-        ops.push(Op::PutIfAbsent(super::ledger::adopted(
+        ops.push(Op::PutIfAbsent(adopted(
             settings, &k, lead_id, &name, row.number,
         )));
         if ops.len() >= BATCH {
@@ -140,4 +140,33 @@ fn id_column(
         map.push((probe.headers[i].clone(), "ignore".into()));
     }
     Ok(found)
+}
+
+/// A created entry for a lead that exists already (adopted).
+fn adopted(
+    settings: &Settings,
+    k: &Keyed,
+    lead_id: Option<String>,
+    input: &str,
+    row: u64,
+) -> Entry {
+    let now = now_secs();
+    Entry {
+        api_url: scope_url(&settings.api_url.value),
+        channel: k.channel.clone(),
+        key: k.key.clone(),
+        state: State::Created,
+        lead_id,
+        hash: k.hash.clone(),
+        fields: k.fields.clone(),
+        error: None,
+        via: Some("adopt".into()),
+        input: Some(input.to_string()),
+        row: Some(row),
+        run: None,
+        sent_at: None,
+        answered_at: Some(now),
+        first_at: now,
+        updated_at: now,
+    }
 }

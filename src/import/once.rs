@@ -148,6 +148,18 @@ pub enum Claimed {
     Taken(Entry),
 }
 
+/// What a claim that lost comes to: the rule applied, with no retry or update, to the key as
+/// the run that won it left it (created: skipped or changed; no answer yet: unknown).
+pub fn after_lost_claim(current: &Entry, k: &Keyed) -> super::decide::Decision {
+    super::decide::decide(
+        Some(current),
+        &k.hash,
+        &k.fields,
+        super::decide::Policy::default(),
+        now_secs(),
+    )
+}
+
 /// The entry a claim writes.
 pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
     let now = now_secs();

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
 use super::concurrency::{Cause, Class, Permit, Sample};
-use super::decide::{self, Decision, Policy};
+use super::decide::Decision;
 use super::once::{self, Claimed, Place};
 use super::pace::Limiter;
 use super::reconcile::Pending;
@@ -197,13 +197,7 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
 /// The result of a row whose claim lost to another run.
 fn taken(job: Job, current: &Entry) -> Event {
     let now = now_secs();
-    match decide::decide(
-        Some(current),
-        &job.keyed.hash,
-        &job.keyed.fields,
-        Policy::default(),
-        now,
-    ) {
+    match once::after_lost_claim(current, &job.keyed) {
         Decision::Skip { lead_id, note } => {
             Event::Replayed(result(job, Outcome::Skipped, lead_id, Some(note)), None)
         }

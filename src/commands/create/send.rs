@@ -9,11 +9,11 @@ use anyhow::Result;
 use crate::api::models::{Lead, NewLead};
 use crate::api::{ApiClient, ApiError};
 use crate::error::{Failure, Kind};
-use crate::import::decide::{self, Decision, Policy};
+use crate::import::decide::{Decision, Policy};
 use crate::import::known::Known;
 use crate::import::once::{self, Claimed, Judged, Keyed, Place};
 use crate::import::report::Outcome;
-use crate::ledger::{identity, now_secs, scope_url, Entry, Ledger, State};
+use crate::ledger::{identity, scope_url, Entry, Ledger, State};
 use crate::log::Log;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
@@ -254,13 +254,7 @@ impl Ctx<'_> {
         let claimed = match once::claim(self.place, k, row, expect, previous) {
             Ok(Claimed::Ours(entry)) => entry,
             Ok(Claimed::Taken(current)) => {
-                return match decide::decide(
-                    Some(&current),
-                    &k.hash,
-                    &k.fields,
-                    Policy::default(),
-                    now_secs(),
-                ) {
+                return match once::after_lost_claim(&current, k) {
                     Decision::Skip { lead_id, .. } | Decision::Changed { lead_id, .. } => {
                         Ok((self.fetch(&lead_id.unwrap_or_default()), false))
                     }
