@@ -223,6 +223,25 @@ fn export_and_import_move_a_ledger_and_refuse_an_edited_line() {
         .args(["--ledger", third.to_str().unwrap(), "ledger", "status"])
         .run();
     status.code(0).stdout_has("is empty");
+    // From stdin (`-`), as a pipe from `ledger export` would give it.
+    leadctl(&sb)
+        .args(["--ledger", third.to_str().unwrap(), "ledger", "import", "-"])
+        .stdin(exported.stdout.clone())
+        .run()
+        .code(0)
+        .stderr_has("imported 3 keys");
+    leadctl(&sb)
+        .args([
+            "--ledger",
+            third.to_str().unwrap(),
+            "ledger",
+            "status",
+            "-o",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("\"created\": 3");
 }
 
 #[test]
