@@ -8,7 +8,7 @@
 //! Modules depend downwards only: `lib` → `commands` (one module per subcommand: arguments and
 //! settings in, plain options to the domain, printing) → `settings` (which reads `cli`'s global
 //! options) and the domain: `import` (the engine), `api` (the client), `config`, `output`,
-//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, which use nothing
+//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, `number`, which use nothing
 //! else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
 
 pub mod api;
@@ -21,6 +21,7 @@ pub mod fsutil;
 pub mod import;
 pub mod ledger;
 pub mod log;
+pub mod number;
 pub mod output;
 pub mod sandbox;
 pub mod secret;
