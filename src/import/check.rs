@@ -62,7 +62,7 @@ pub fn check_rows(
             continue;
         }
         checked.total += 1;
-        let built = validate::build(plan, row).and_then(|lead| {
+        let built = super::status::build(plan, row).and_then(|(lead, _)| {
             // Only a forced key kind can be missing (the default rule always finds one).
             if key.is_none() {
                 return Ok(lead);

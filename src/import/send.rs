@@ -21,7 +21,8 @@ use super::pace::Limiter;
 use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
-use super::validate::{self, Plan};
+use super::validate::Plan;
+use super::moves::{self, Move};
 use super::worker::{self, Job, Work};
 use crate::api::ApiClient;
 use crate::error::Failure;
@@ -103,14 +104,16 @@ pub use super::once::Keyed;
 
 /// Builds a row's lead and its key; the problems as one text when it is invalid.
 pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed, String> {
-    let lead = validate::build(plan, row).map_err(|problems| {
+    let (lead, status) = super::status::build(plan, row).map_err(|problems| {
         problems
             .iter()
             .map(|p| p.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))
+    let mut keyed = Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))?;
+    keyed.status = status;
+    Ok(keyed)
 }
 
 /// The reader's events, sent in batches: a re-import of a file the ledger knows decides every row
@@ -250,10 +253,17 @@ enum Step {
 
 /// The ledger's (and the server's) say on a row: the work to do, or its result.
 fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
+    let then_move = || -> anyhow::Result<Option<Move>> {
+        Ok(match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
+            moves::Plan::Send(mv) => Some(mv),
+            _ => None,
+        })
+    };
     let Some(ledger) = ctx.ledger else {
         return Ok(Step::Send(Work::Create {
             expect: None,
             previous: None,
+            then_move: then_move()?,
         }));
     };
     ctx.known
@@ -270,21 +280,21 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     };
     let decision = match judged {
         super::once::Judged::OnServer(lead_id) => {
-            return Ok(Step::Done(Box::new(replay(
-                Outcome::Skipped,
-                Some(lead_id.clone()),
-                format!(
-                    "already in KeenPartner as {lead_id} (found among the channel's newest \
-                     leads); recorded in the ledger"
-                ),
-                None,
-            ))))
+            let note = format!(
+                "already in KeenPartner as {lead_id} (found among the channel's newest \
+                 leads); recorded in the ledger"
+            );
+            return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
         }
         super::once::Judged::Decided(d) => d,
     };
     let event = match decision {
         Decision::Create { expect, previous } => {
-            return Ok(Step::Send(Work::Create { expect, previous }));
+            return Ok(Step::Send(Work::Create {
+                expect,
+                previous,
+                then_move: then_move()?,
+            }));
         }
         Decision::Update {
             lead_id,
@@ -295,10 +305,15 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
                 lead_id,
                 changed,
                 previous,
+                then_move: then_move()?,
             }))
         }
-        Decision::Skip { lead_id, note } => replay(Outcome::Skipped, lead_id, note, None),
-        Decision::Changed { lead_id, note, .. } => replay(Outcome::Changed, lead_id, note, None),
+        Decision::Skip { lead_id, note } => {
+            return settled(ctx, row, k, Outcome::Skipped, lead_id, note)
+        }
+        Decision::Changed { lead_id, note, .. } => {
+            return settled(ctx, row, k, Outcome::Changed, lead_id, note)
+        }
         Decision::Failed { note } => replay(Outcome::Failed, None, note, None),
         Decision::Unknown { note, previous } => {
             let pending = Pending::of(row.number, k, previous, now);
@@ -306,6 +321,45 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
     };
     Ok(Step::Done(Box::new(event)))
+}
+
+/// A row whose lead exists (skipped, changed): done, or its status still to move.
+fn settled(
+    ctx: &Ctx<'_>,
+    row: &Row,
+    k: &Keyed,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    note: String,
+) -> anyhow::Result<Step> {
+    let done = |outcome, note| {
+        Ok(Step::Done(Box::new(Event::Replayed(
+            result(row, outcome, lead_id.clone(), Some(note)),
+            None,
+        ))))
+    };
+    let Some(w) = &k.status else {
+        return done(outcome, note);
+    };
+    let Some(id) = lead_id.clone() else {
+        return done(
+            outcome,
+            format!(
+                "{note}; not moved to {}: the ledger has no id for the lead",
+                w.shown()
+            ),
+        );
+    };
+    match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
+        moves::Plan::Stay => done(outcome, note),
+        moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
+        moves::Plan::Send(mv) => Ok(Step::Send(Work::Move {
+            lead_id: id,
+            before: outcome,
+            note,
+            mv,
+        })),
+    }
 }
 
 fn result(
