@@ -90,7 +90,10 @@ pub fn resolve<'a>(c: &'a Channel, wanted: &str) -> Result<&'a LeadStatus, Statu
             return Ok(s);
         }
     }
-    if let Some(s) = statuses.iter().find(|s| s.status.as_deref() == Some(wanted)) {
+    if let Some(s) = statuses
+        .iter()
+        .find(|s| s.status.as_deref() == Some(wanted))
+    {
         return Ok(s);
     }
     let folded = fold(wanted);
@@ -146,7 +149,10 @@ mod tests {
     #[test]
     fn names_ids_case_and_ambiguity() {
         let c = channel(&["Won", "Qualified", "New lead"]);
-        assert_eq!(first(&c).and_then(|s| s.status.as_deref()), Some("New lead"));
+        assert_eq!(
+            first(&c).and_then(|s| s.status.as_deref()),
+            Some("New lead")
+        );
         let name = |w: &str| resolve(&c, w).map(|s| s.status.clone().unwrap_or_default());
         assert_eq!(name("Qualified").as_deref(), Ok("Qualified"));
         assert_eq!(name(" qualified ").as_deref(), Ok("Qualified"));

@@ -21,6 +21,7 @@ pub mod order;
 pub mod pace;
 pub mod prepare;
 pub mod progress;
+pub mod purchase;
 pub mod read;
 pub mod reconcile;
 pub mod report;

@@ -197,8 +197,7 @@ pub fn perform(
                 }
                 return Moved::new(
                     Outcome::Unknown,
-                    "another leadctl run sharing the ledger is moving it; it may have moved"
-                        .into(),
+                    "another leadctl run sharing the ledger is moving it; it may have moved".into(),
                 );
             }
             Ok(_) => {}
@@ -300,9 +299,10 @@ pub fn combine(before: Outcome, note: Option<String>, m: Moved) -> (Outcome, Opt
     match m.outcome {
         Outcome::Skipped if before == Outcome::Created => (before, note),
         Outcome::Skipped => (before, Some(join(m.note, note))),
-        Outcome::Moved if before == Outcome::Created => {
-            (Outcome::Created, Some(join(format!("then {}", m.note), note)))
-        }
+        Outcome::Moved if before == Outcome::Created => (
+            Outcome::Created,
+            Some(join(format!("then {}", m.note), note)),
+        ),
         Outcome::Moved => (Outcome::Moved, Some(join(m.note, note))),
         Outcome::NotSent if before == Outcome::Created => (
             Outcome::Created,

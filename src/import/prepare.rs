@@ -20,6 +20,8 @@ pub struct Prepared {
     pub headers: Vec<String>,
     pub plan: Plan,
     pub client: Option<ApiClient>,
+    /// A purchases import (`purchases import`): its rows are purchases.
+    pub purchases: Option<super::purchase::Plan>,
 }
 
 pub fn prepare(
@@ -66,13 +68,14 @@ pub fn prepare(
             headers,
             plan,
             client,
+            purchases: None,
         },
         rows,
     ))
 }
 
 /// Opens the input, says what was detected, and reads the header row.
-fn open_header(
+pub(super) fn open_header(
     args: &Options,
     log: &Log,
     source: &Source,

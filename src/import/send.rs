@@ -16,14 +16,14 @@ use std::sync::{Arc, Mutex};
 use super::concurrency::Controller;
 use super::decide::{Decision, Policy};
 use super::known::Known;
+use super::moves::{self, Move};
 use super::order::in_shard;
 use super::pace::Limiter;
 use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
-use super::moves::{self, Move};
-use super::worker::{self, Job, Work};
+use super::worker::{self, Job, Unit, Work};
 use crate::api::ApiClient;
 use crate::error::Failure;
 use crate::ledger::{identity, now_secs, KeyKind, Ledger};
@@ -71,6 +71,8 @@ pub struct Ctx<'a> {
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),
+    /// A purchases import: its rows are purchases.
+    pub purchases: Option<&'a super::purchase::Plan>,
 }
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event.
@@ -183,9 +185,12 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if !outbox.send(Event::Dispatched(row.number)) {
             break;
         }
-        let keyed = match key_row(ctx.plan, &row, ctx.opts.key) {
-            Ok(k) => k,
-            Err(text) => {
+        let unit = match ctx.purchases {
+            Some(plan) => super::purchase::decide::row(ctx, plan, &row, &mut seen),
+            None => lead_row(ctx, &row, &mut seen),
+        };
+        let unit = match unit {
+            Ok(Next::Invalid(text)) => {
                 outbox.send(Event::Result(
                     result(&row, Outcome::Invalid, None, Some(text.clone())),
                     None,
@@ -201,47 +206,75 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 }
                 continue;
             }
-        };
-        let id = key_hash(&keyed.channel, &keyed.key);
-        if let Some(first) = seen.get(&id) {
-            outbox.send(Event::Replayed(
-                result(
-                    &row,
-                    Outcome::Duplicate,
-                    None,
-                    Some(format!(
-                        "same {} as row {first}: one lead is created for both",
-                        identity::describe_key(&keyed.key)
-                    )),
-                ),
-                None,
-            ));
-            continue;
-        }
-        seen.insert(id, row.number);
-        match decide_row(ctx, &row, &keyed) {
-            Ok(Step::Send(work)) => {
-                let job = Job {
-                    row: row.number,
-                    keyed,
-                    cells: row.fields,
-                    work,
-                };
-                if !outbox.flush() || jobs.send(job).is_err() {
-                    break;
-                }
-            }
-            Ok(Step::Done(event)) => {
+            Ok(Next::Done(event)) => {
                 if !outbox.send(*event) {
                     break;
                 }
+                continue;
             }
+            Ok(Next::Send(unit)) => unit,
             Err(e) => {
                 outbox.send(Event::Fatal(e));
                 break;
             }
+        };
+        let job = Job {
+            row: row.number,
+            cells: row.fields,
+            unit,
+        };
+        if !outbox.flush() || jobs.send(job).is_err() {
+            break;
         }
     }
+}
+
+/// What the reader does with a row.
+pub enum Next {
+    Send(Unit),
+    /// Decided without sending.
+    Done(Box<Event>),
+    /// The row's problems, as one text.
+    Invalid(String),
+}
+
+/// A lead row: built, keyed, checked against the rows before it and decided.
+fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
+    let keyed = match key_row(ctx.plan, row, ctx.opts.key) {
+        Ok(k) => k,
+        Err(text) => return Ok(Next::Invalid(text)),
+    };
+    if let Some(first) = first_of(seen, &keyed.channel, &keyed.key, row.number) {
+        return Ok(Next::Done(Box::new(Event::Replayed(
+            result(
+                row,
+                Outcome::Duplicate,
+                None,
+                Some(format!(
+                    "same {} as row {first}: one lead is created for both",
+                    identity::describe_key(&keyed.key)
+                )),
+            ),
+            None,
+        ))));
+    }
+    Ok(match decide_row(ctx, row, &keyed)? {
+        Step::Send(work) => Next::Send(Unit::Lead {
+            keyed: Box::new(keyed),
+            work,
+        }),
+        Step::Done(event) => Next::Done(event),
+    })
+}
+
+/// The earlier row with this key in the input, else `None` (and this row is its first).
+pub fn first_of(seen: &mut HashMap<u64, u64>, channel: &str, key: &str, row: u64) -> Option<u64> {
+    let id = key_hash(channel, key);
+    if let Some(first) = seen.get(&id) {
+        return Some(*first);
+    }
+    seen.insert(id, row);
+    None
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -254,10 +287,12 @@ enum Step {
 /// The ledger's (and the server's) say on a row: the work to do, or its result.
 fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     let then_move = || -> anyhow::Result<Option<Move>> {
-        Ok(match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
-            moves::Plan::Send(mv) => Some(mv),
-            _ => None,
-        })
+        Ok(
+            match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
+                moves::Plan::Send(mv) => Some(mv),
+                _ => None,
+            },
+        )
     };
     let Some(ledger) = ctx.ledger else {
         return Ok(Step::Send(Work::Create {
@@ -362,7 +397,7 @@ fn settled(
     }
 }
 
-fn result(
+pub fn result(
     row: &Row,
     outcome: Outcome,
     lead_id: Option<String>,

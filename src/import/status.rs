@@ -44,11 +44,7 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
     let Some(column) = plan.columns.iter().find(|c| c.target == Target::Status) else {
         return validate::build(plan, row).map(|lead| (lead, None));
     };
-    let value = row
-        .fields
-        .get(column.index)
-        .map(|s| s.trim())
-        .unwrap_or("");
+    let value = row.fields.get(column.index).map(|s| s.trim()).unwrap_or("");
     let built = validate::build(plan, row);
     if value.is_empty() {
         return built.map(|lead| (lead, None));

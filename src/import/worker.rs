@@ -21,8 +21,23 @@ use crate::ledger::{now_secs, Entry, State};
 
 pub struct Job {
     pub row: u64,
-    pub keyed: Keyed,
     /// The original cells, for the errors file.
+    pub cells: Vec<String>,
+    pub unit: Unit,
+}
+
+/// What a job sends.
+pub enum Unit {
+    /// A lead: created, updated or moved.
+    Lead { keyed: Box<Keyed>, work: Work },
+    /// A purchase: recorded (`create_purchase`).
+    Purchase(Box<super::purchase::decide::Send>),
+}
+
+/// A lead's job, taken apart.
+pub struct LeadJob {
+    pub row: u64,
+    pub keyed: Keyed,
     pub cells: Vec<String>,
     pub work: Work,
 }
@@ -84,6 +99,20 @@ pub fn work(
             permit,
             rate_waited,
         };
+        let Job { row, cells, unit } = job;
+        let (keyed, work) = match unit {
+            Unit::Lead { keyed, work } => (keyed, work),
+            Unit::Purchase(p) => {
+                super::purchase::decide::send(ctx, row, cells, *p, events, sent);
+                continue;
+            }
+        };
+        let job = LeadJob {
+            row,
+            keyed: *keyed,
+            cells,
+            work,
+        };
         match job.work {
             Work::Create { .. } => create(ctx, job, events, sent),
             Work::Update { .. } => update(ctx, job, events, sent),
@@ -93,16 +122,16 @@ pub fn work(
 }
 
 /// A row's request slot, and whether `--rate` made it wait.
-struct Sent<'a> {
-    permit: Permit<'a>,
-    rate_waited: bool,
+pub struct Sent<'a> {
+    pub permit: Permit<'a>,
+    pub rate_waited: bool,
 }
 
 impl Sent<'_> {
     /// Gives the slot back with what the answer says about load; its latency is the last
     /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
     /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
-    fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
         let class = match Class::of(result) {
             Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
             class => class,
@@ -114,18 +143,29 @@ impl Sent<'_> {
 
 /// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
 /// per storm), rather than when the retried call ends a pause later.
-fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn() + 'a {
+pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn() + 'a {
     move || ctx.controller.signal(Cause::RateLimited)
 }
 
 fn not_sent(job: Job, why: &str) -> Event {
     Event::Result(
-        result(job, Outcome::NotSent, None, Some(why.to_string())),
+        RowResult {
+            row: job.row,
+            outcome: Outcome::NotSent,
+            lead_id: None,
+            error: Some(why.to_string()),
+            fields: job.cells,
+        },
         None,
     )
 }
 
-fn result(job: Job, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
+fn result(
+    job: LeadJob,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    error: Option<String>,
+) -> RowResult {
     RowResult {
         row: job.row,
         outcome,
@@ -143,7 +183,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
     }
 }
 
-fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
+fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Create {
         expect,
         previous,
@@ -163,7 +203,15 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
         Err(f) => {
             ctx.stop.store(true, Ordering::SeqCst);
             let _ = events.send(Event::Fatal(f.into()));
-            let _ = events.send(not_sent(job, "its key could not be recorded in the ledger"));
+            let _ = events.send(Event::Result(
+                result(
+                    job,
+                    Outcome::NotSent,
+                    None,
+                    Some("its key could not be recorded in the ledger".into()),
+                ),
+                None,
+            ));
             return;
         }
     };
@@ -229,7 +277,7 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
 }
 
 /// The result of a row whose claim lost to another run.
-fn taken(job: Job, current: &Entry) -> Event {
+fn taken(job: LeadJob, current: &Entry) -> Event {
     let now = now_secs();
     match once::after_lost_claim(current, &job.keyed) {
         Decision::Skip { lead_id, note } => {
@@ -254,7 +302,7 @@ fn taken(job: Job, current: &Entry) -> Event {
     }
 }
 
-fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
+fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Update {
         lead_id,
         changed,
@@ -318,7 +366,7 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
 }
 
 /// A lead that exists: only its status moves.
-fn move_only(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
+fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Move {
         lead_id,
         before,
@@ -342,7 +390,7 @@ fn move_only(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
 /// Moves a row's lead, in a request slot of its own (the lead's request gave its slot back).
 fn move_lead(
     ctx: &Ctx<'_>,
-    job: &Job,
+    job: &LeadJob,
     lead_id: &str,
     mv: &Move,
     current: Option<String>,
@@ -352,7 +400,7 @@ fn move_lead(
 
 fn move_lead_with(
     ctx: &Ctx<'_>,
-    job: &Job,
+    job: &LeadJob,
     lead_id: &str,
     mv: &Move,
     current: Option<String>,
@@ -377,14 +425,7 @@ fn move_lead_with(
         answer
     };
     moves::perform(
-        &place,
-        ctx.client,
-        &job.keyed,
-        job.row,
-        lead_id,
-        mv,
-        current,
-        send,
+        &place, ctx.client, &job.keyed, job.row, lead_id, mv, current, send,
     )
 }
 

@@ -32,6 +32,6 @@ mod sandbox;
 mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
-mod sync;
 mod security;
+mod sync;
 mod terminal;

@@ -143,7 +143,11 @@ fn leads_created_before_the_status_column_are_read_before_they_move() {
         .args(["import", file.to_str().unwrap()])
         .run()
         .code(0);
-    assert_eq!(by_action(&sb, "get_lead_by_id"), 4, "only the agreement check");
+    assert_eq!(
+        by_action(&sb, "get_lead_by_id"),
+        4,
+        "only the agreement check"
+    );
     assert_eq!(by_action(&sb, "update_status"), 1);
 }
 
@@ -152,9 +156,7 @@ fn an_unknown_status_is_invalid_before_anything_is_sent() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let file = crm_export(dir.path(), "bad.csv", &["New lead", "Qualifed", "Won"]);
-    let out = leadctl(&sb)
-        .args(["import", file.to_str().unwrap()])
-        .run();
+    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
     out.code(6)
         .stderr_has("1 of 3 rows is invalid, so nothing was sent")
         .stderr_has(
@@ -164,4 +166,242 @@ fn an_unknown_status_is_invalid_before_anything_is_sent() {
         );
     assert_eq!(by_action(&sb, "create_lead"), 0);
     assert_eq!(by_action(&sb, "update_status"), 0);
+}
+
+// ---- purchases import ----------------------------------------------------------------------
+
+/// A billing export: `n` purchases, invoice INV-i, spread over the leads C-1..C-5 (by CRM id).
+fn billing(dir: &Path, name: &str, n: usize) -> PathBuf {
+    let mut text = String::from("Invoice No,CRM ID,Total,Product,Description\n");
+    for i in 1..=n {
+        text.push_str(&format!(
+            "INV-{i},C-{},\"1.2{:02},50\",Pro,invoice {i}\n",
+            i % 5 + 1,
+            i % 100
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// description → how many purchases have it.
+fn purchase_counts(sb: &Sandbox) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for p in crate::support::sandbox::stored_purchases(sb) {
+        *m.entry(p["description"].as_str().unwrap_or("").to_string())
+            .or_default() += 1;
+    }
+    m
+}
+
+fn five_leads(sb: &Sandbox, dir: &Path) {
+    let file = crm_export(dir, "leads.csv", &["New lead"; 5]);
+    leadctl(sb)
+        .args(["import", file.to_str().unwrap()])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn a_billing_export_imported_twice_records_each_purchase_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    five_leads(&sb, dir.path());
+    let file = billing(dir.path(), "billing.csv", 20);
+    let args = [
+        "purchases",
+        "import",
+        file.to_str().unwrap(),
+        "--decimal-separator",
+        ",",
+        "-o",
+        "ndjson",
+    ];
+    let out = leadctl(&sb).args(args).run();
+    out.code(0)
+        .stderr_has("Invoice No  → purchase_id")
+        .stderr_has("CRM ID      → business_id")
+        .stderr_has("20 row(s) checked: 20 valid, 0 invalid")
+        .stderr_has("20 created");
+    let r = results(&out);
+    assert_eq!(rows_with(&r, "created").len(), 20);
+    assert!(r[0]["error"].as_str().unwrap().starts_with("purchase "));
+    let stored = crate::support::sandbox::stored_purchases(&sb);
+    assert_eq!(stored.len(), 20);
+    let first = stored
+        .iter()
+        .find(|p| p["description"] == "invoice 1")
+        .unwrap();
+    assert_eq!(first["purchase_amount"], 1201.5);
+    assert_eq!(first["leads_id"], r[0]["lead_id"]);
+    let per_lead: Vec<u64> = sb.stats()["purchases_by_lead"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_u64)
+        .collect();
+    assert_eq!(per_lead, [4, 4, 4, 4, 4]);
+
+    let again = leadctl(&sb).args(args).run();
+    again.code(0).stderr_has("20 skipped");
+    assert!(results(&again)[3]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("already recorded as purchase "));
+    assert_eq!(by_action(&sb, "create_purchase"), 20);
+    assert!(purchase_counts(&sb).values().all(|&n| n == 1));
+
+    // Without a purchase id column the key is a hash of the row: the same again.
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(
+        &plain,
+        "email,amount,product\ncrm1@example.com,10,A\ncrm2@example.com,20,B\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        leadctl(&sb)
+            .args(["purchases", "import", plain.to_str().unwrap()])
+            .run()
+            .code(0);
+    }
+    assert_eq!(by_action(&sb, "create_purchase"), 22);
+    let list = leadctl(&sb).args(["ledger", "list", "-o", "csv"]).run();
+    list.code(0).stdout_has(",purchase:id:INV-7,created,");
+}
+
+#[test]
+fn kill_9_mid_purchases_import_then_resume_records_none_twice() {
+    let sb = sandbox(|o| o.latency = std::time::Duration::from_millis(15));
+    let dir = tempfile::tempdir().unwrap();
+    let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
+    let mut text = String::from("lead_id,order id,amount,description\n");
+    for i in 1..=200 {
+        text.push_str(&format!("{lead},O-{i},{i},order {i}\n"));
+    }
+    let file = dir.path().join("orders.csv");
+    std::fs::write(&file, text).unwrap();
+    let args = [
+        "purchases",
+        "import",
+        file.to_str().unwrap(),
+        "--concurrency",
+        "8",
+        "-o",
+        "ndjson",
+    ];
+    let running = leadctl(&sb).args(args).spawn();
+    std::thread::sleep(std::time::Duration::from_millis(
+        150 + fastrand::u64(0..300),
+    ));
+    running.signal("-KILL");
+    let killed = running.wait(std::time::Duration::from_secs(20));
+    assert_eq!(killed.code, 128 + 9);
+    let before = crate::support::sandbox::stored_purchases(&sb).len();
+    assert!(before > 0 && before < 200, "killed mid-run ({before})");
+
+    let out = leadctl(&sb).args(args).run();
+    let r = results(&out);
+    assert_eq!(r.len(), 200);
+    let unknown = rows_with(&r, "unknown");
+    assert!(
+        unknown.len() <= 8,
+        "at most `concurrency` unknown: {unknown:?}"
+    );
+    for row in &unknown {
+        let e = r[*row as usize - 1]["error"].as_str().unwrap();
+        assert!(e.contains("it may have been recorded"), "{e}");
+    }
+    assert_eq!(
+        rows_with(&r, "created").len() + rows_with(&r, "skipped").len() + unknown.len(),
+        200
+    );
+    let counts = purchase_counts(&sb);
+    assert!(counts.values().all(|&n| n == 1), "no purchase twice");
+    assert!(counts.len() >= 200 - unknown.len());
+    out.code(if unknown.is_empty() { 0 } else { 8 });
+}
+
+#[test]
+fn bad_purchase_rows_are_invalid_before_anything_is_sent() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    five_leads(&sb, dir.path());
+    let file = dir.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        "email,amount,invoice\n\
+         crm1@example.com,100,I-1\n\
+         nobody@example.com,100,I-2\n\
+         crm2@example.com,12.500,I-3\n\
+         crm3@example.com,0,I-4\n\
+         crm4@example.com,-5,I-5\n\
+         crm5@example.com,lots,I-6\n",
+    )
+    .unwrap();
+    let out = leadctl(&sb)
+        .args(["purchases", "import", file.to_str().unwrap()])
+        .run();
+    out.code(6)
+        .stderr_has("5 of 6 rows are invalid, so nothing was sent")
+        .stderr_has(
+            "row 2 (line 3), column 1 \"email\": no lead with email \"nobody@example.com\" is in \
+             the ledger",
+        )
+        .stderr_has(
+            "row 3 (line 4), column 2 \"amount\": amount \"12.500\" could be 12.5 (decimal \
+             point) or 12500 (decimal comma)",
+        )
+        .stderr_has("row 4 (line 5), column 2 \"amount\": amount \"0\" is zero")
+        .stderr_has("row 5 (line 6), column 2 \"amount\": amount \"-5\" is negative")
+        .stderr_has("--allow-refunds")
+        .stderr_has("row 6 (line 7), column 2 \"amount\": amount \"lots\" is not a number");
+    assert_eq!(by_action(&sb, "create_purchase"), 0);
+
+    // Refunds when asked; the ambiguous amount read with the file's convention.
+    let fixed = dir.path().join("fixed.csv");
+    std::fs::write(
+        &fixed,
+        "email,amount,invoice\ncrm3@example.com,0,I-4\ncrm4@example.com,\"-5,5\",I-5\ncrm2@example.com,12.500,I-3\n",
+    )
+    .unwrap();
+    let out = leadctl(&sb)
+        .args([
+            "purchases",
+            "import",
+            fixed.to_str().unwrap(),
+            "--allow-refunds",
+            "--decimal-separator",
+            ",",
+            "--dry-run",
+            "-o",
+            "ndjson",
+        ])
+        .run();
+    out.code(0)
+        .stderr_has("dry run: 3 purchases would be recorded; nothing was sent");
+    let bodies = results(&out);
+    assert_eq!(bodies[0]["action"], "create_purchase");
+    assert_eq!(bodies[0]["purchase_amount"], 0);
+    assert_eq!(bodies[1]["purchase_amount"], -5.5);
+    assert_eq!(bodies[2]["purchase_amount"], 12500);
+    assert!(bodies[2]["lead_id"].as_str().unwrap().len() == 36);
+    assert_eq!(by_action(&sb, "create_purchase"), 0);
+
+    // No column naming the lead; a lead id that is not one.
+    let nolead = dir.path().join("nolead.csv");
+    std::fs::write(&nolead, "amount\n5\n").unwrap();
+    leadctl(&sb)
+        .args(["purchases", "import", nolead.to_str().unwrap()])
+        .run()
+        .code(6)
+        .stderr_has("no column names the lead: one of lead_id, legacy_id, business_id or email");
+    let badid = dir.path().join("badid.csv");
+    std::fs::write(&badid, "lead_id,legacy_id,amount\nL-1,,5\n,999999,5\n").unwrap();
+    leadctl(&sb)
+        .args(["purchases", "import", badid.to_str().unwrap()])
+        .run()
+        .code(6)
+        .stderr_has("lead id \"L-1\" is not a UUID")
+        .stderr_has("no lead has legacy id 999999");
 }

@@ -71,9 +71,15 @@ impl ApiClient {
     ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let (action, body) = if by_id {
-            ("update_status_id", serde_json::json!({ "lead_id": lead_id, "status_id": status }))
+            (
+                "update_status_id",
+                serde_json::json!({ "lead_id": lead_id, "status_id": status }),
+            )
         } else {
-            ("update_status", serde_json::json!({ "lead_id": lead_id, "status": status }))
+            (
+                "update_status",
+                serde_json::json!({ "lead_id": lead_id, "status": status }),
+            )
         };
         let result = self
             .call_measured(action, &body, Mode::Once, &mut stats, on_429)
