@@ -377,7 +377,7 @@ Examples:
   leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
     Create(PurchaseArgs),
 
-    /// Record the purchases of a CSV file or workbook, each exactly once (a billing export)
+    /// Record the purchases of a CSV file, each exactly once (a billing export)
     #[command(after_help = "\
 Columns: the lead (lead_id, legacy_id, or business_id / email of a lead in the ledger), amount,
 product, description, date (RFC 3339), trigger_ids, and the purchase's own id (purchase_id,

@@ -33,6 +33,7 @@ pub struct Move {
 }
 
 /// What the ledger says of a row's status.
+#[allow(clippy::large_enum_variant)]
 pub enum Plan {
     /// No status column, or the status leadctl last set: nothing to send.
     Stay,
@@ -135,6 +136,7 @@ pub fn status_id_of(lead: &Lead) -> Option<String> {
 
 /// Moves the lead (`lead_id`) of `k` to its row's status: `current` is its status when known
 /// (a lead just created), else it is read when `mv.read_first`. `send` makes the request.
+#[allow(clippy::too_many_arguments)]
 pub fn perform(
     place: &Place<'_>,
     client: &ApiClient,

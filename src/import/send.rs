@@ -230,6 +230,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
 }
 
 /// What the reader does with a row.
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     Send(Unit),
     /// Decided without sending.

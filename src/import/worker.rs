@@ -27,6 +27,7 @@ pub struct Job {
 }
 
 /// What a job sends.
+#[allow(clippy::large_enum_variant)]
 pub enum Unit {
     /// A lead: created, updated or moved.
     Lead { keyed: Box<Keyed>, work: Work },

@@ -405,3 +405,29 @@ fn bad_purchase_rows_are_invalid_before_anything_is_sent() {
         .stderr_has("lead id \"L-1\" is not a UUID")
         .stderr_has("no lead has legacy id 999999");
 }
+
+#[test]
+fn leads_status_takes_a_name_in_any_case_when_one_status_matches() {
+    let sb = sandbox(|_| {});
+    let id = crate::support::sandbox::create(&sb, "case@example.com");
+    leadctl(&sb)
+        .args(["leads", "status", &id, "proposal SENT", "-o", "id"])
+        .run()
+        .code(0);
+    assert_eq!(
+        crate::support::sandbox::stored_lead(&sb, &id)["status"],
+        "Proposal sent"
+    );
+    assert_eq!(
+        by_action(&sb, "update_status"),
+        2,
+        "refused as typed, then exact"
+    );
+    assert_eq!(moves_by_lead(&sb), [1]);
+    leadctl(&sb)
+        .args(["leads", "status", &id, "Propsal"])
+        .run()
+        .code(6)
+        .stderr_has("Status \"Propsal\" not found for this channel");
+    assert_eq!(moves_by_lead(&sb), [1]);
+}
