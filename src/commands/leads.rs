@@ -267,11 +267,22 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         None
     };
-    let result = if by_id {
+    let mut result = if by_id {
         client.update_status_id(lead_id, status)
     } else {
         client.update_status(lead_id, status)
     };
+    // The server matches names exactly; leadctl, as the import does, case-insensitively when
+    // that is unambiguous (`api::status::resolve`). A 404 proves nothing moved: ask again.
+    let mut status = status;
+    let exact;
+    if !by_id && is_status_404(&result) {
+        if let Some(name) = exact_status_name(&client, lead_id, status) {
+            exact = name;
+            status = &exact;
+            result = client.update_status(lead_id, status);
+        }
+    }
     let mut lead = match result {
         Ok(lead) => lead,
         Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
@@ -362,6 +373,20 @@ fn property_order(
     find_channel(channels, channel_id)
         .map(views::property_order)
         .unwrap_or_default()
+}
+
+fn is_status_404(result: &Result<Lead, ApiError>) -> bool {
+    matches!(result, Err(ApiError::Rejected { status: 404, message }) if message.starts_with("Status"))
+}
+
+/// The exact name of the lead's channel's status that `wanted` names case-insensitively, when
+/// it differs from `wanted` and can be read.
+fn exact_status_name(client: &ApiClient, lead_id: &str, wanted: &str) -> Option<String> {
+    let lead = client.get_lead_by_id(lead_id).ok()?;
+    let channels = client.get_channels().ok()?;
+    let channel = find_channel(&channels, lead.channels_id.as_deref()?)?;
+    let s = crate::api::status::resolve(channel, wanted).ok()?;
+    s.status.clone().filter(|name| name != wanted)
 }
 
 /// The name of a status id on the lead's channel, if it can be read.

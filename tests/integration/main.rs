@@ -33,4 +33,5 @@ mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
 mod security;
+mod sync;
 mod terminal;
