@@ -272,7 +272,7 @@ fn a_billing_export_imported_twice_records_each_purchase_once() {
 
 #[test]
 fn kill_9_mid_purchases_import_then_resume_records_none_twice() {
-    let sb = sandbox(|o| o.latency = std::time::Duration::from_millis(15));
+    let sb = sandbox(|o| o.latency = std::time::Duration::from_millis(30));
     let dir = tempfile::tempdir().unwrap();
     let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
     let mut text = String::from("lead_id,order id,amount,description\n");
@@ -291,9 +291,17 @@ fn kill_9_mid_purchases_import_then_resume_records_none_twice() {
         "ndjson",
     ];
     let running = leadctl(&sb).args(args).spawn();
-    std::thread::sleep(std::time::Duration::from_millis(
-        150 + fastrand::u64(0..300),
-    ));
+    // Kill once some purchases are in (a loaded machine may take a while to get there), at a
+    // random moment after that.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while crate::support::sandbox::stored_purchases(&sb).len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no purchase recorded in 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(fastrand::u64(0..60)));
     running.signal("-KILL");
     let killed = running.wait(std::time::Duration::from_secs(20));
     assert_eq!(killed.code, 128 + 9);
