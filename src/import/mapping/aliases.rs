@@ -1,0 +1,808 @@
+//! The one table of column names leadctl recognises: for each lead field the names real exports
+//! give it (HubSpot, Salesforce, Pipedrive, Excel templates; English, German, French, Spanish,
+//! Dutch), and the standard export columns that have no lead field, known and left out with a
+//! note rather than refused as unknown. `leadctl help columns` is generated from it.
+//!
+//! Names match as headers do: case, accents, spaces and punctuation aside (`normalize`). A tier
+//! orders the names of one field: when several columns of a file name it (HubSpot's "Phone
+//! Number" and "Mobile Phone Number"), the column of the best tier feeds it and the others stand
+//! in, in order, where its cell is empty.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::normalize;
+
+/// What a recognised name stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// A lead field, by its API name.
+    Field(&'static str),
+    /// The row's channel.
+    Channel,
+    /// A standard export column with no lead field: left out with this reason.
+    Known(Why),
+}
+
+/// Why a known column is not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Statuses are not set by `import` (yet): the lead gets the channel's first status.
+    Status,
+    /// The CRM user who owns the record, not the employee who referred the lead.
+    Owner,
+    /// A job title or salutation.
+    Title,
+    Address,
+    Date,
+    /// Other CRM data (marketing, firmographics, record keeping).
+    Other,
+}
+
+impl Why {
+    /// The note beside the column in the mapping said on stderr.
+    pub fn note(self) -> &'static str {
+        match self {
+            Why::Status => "a status: import does not set statuses yet",
+            Why::Owner => {
+                "the CRM's owner, not the referring employee; --map COLUMN=employee sends it"
+            }
+            Why::Title => "a job title or salutation: no lead field",
+            Why::Address => "an address: no lead field",
+            Why::Date => "a date kept by the CRM: no lead field",
+            Why::Other => "CRM data with no lead field",
+        }
+    }
+
+    /// The heading in `leadctl help columns`.
+    fn heading(self) -> &'static str {
+        match self {
+            Why::Status => {
+                "statuses (not set by import yet; the lead gets the channel's first status)"
+            }
+            Why::Owner => "record owners (the CRM's user, not the referring employee)",
+            Why::Title => "job titles and salutations",
+            Why::Address => "addresses",
+            Why::Date => "dates the CRM keeps",
+            Why::Other => "other CRM data",
+        }
+    }
+}
+
+/// One meaning's names of one tier (1 is best).
+pub struct Group {
+    pub meaning: Meaning,
+    pub tier: u8,
+    pub names: &'static [&'static str],
+}
+
+const fn field(name: &'static str, tier: u8, names: &'static [&'static str]) -> Group {
+    Group {
+        meaning: Meaning::Field(name),
+        tier,
+        names,
+    }
+}
+
+const fn known(why: Why, names: &'static [&'static str]) -> Group {
+    Group {
+        meaning: Meaning::Known(why),
+        tier: 1,
+        names,
+    }
+}
+
+/// Every recognised name. A test checks that no normalised name has two meanings or tiers.
+pub const GROUPS: &[Group] = &[
+    field(
+        "email",
+        1,
+        &[
+            "Email",
+            "E-mail",
+            "Email Address",
+            "E-mail Address",
+            "Mail",
+            "Mail Address",
+            "Email 1",
+            "Primary Email",
+            "Work Email",
+            "Business Email",
+            "Person - Email",
+            "Person - Email - Work",
+            "E-Mail-Adresse",
+            "Mailadresse",
+            "Adresse e-mail",
+            "Adresse électronique",
+            "Courriel",
+            "Correo",
+            "Correo electrónico",
+            "E-mailadres",
+            "Mailadres",
+        ],
+    ),
+    field(
+        "email",
+        2,
+        &[
+            "Email 2",
+            "Secondary Email",
+            "Other Email",
+            "Personal Email",
+            "Home Email",
+            "Private Email",
+            "Person - Email - Home",
+            "Person - Email - Other",
+        ],
+    ),
+    field(
+        "first_name",
+        1,
+        &[
+            "First Name",
+            "First",
+            "Given Name",
+            "Forename",
+            "Person - First name",
+            "Vorname",
+            "Prénom",
+            "Nombre",
+            "Nombre de pila",
+            "Voornaam",
+        ],
+    ),
+    field(
+        "last_name",
+        1,
+        &[
+            "Last Name",
+            "Last",
+            "Surname",
+            "Family Name",
+            "Person - Last name",
+            "Nachname",
+            "Familienname",
+            "Nom",
+            "Nom de famille",
+            "Apellido",
+            "Apellidos",
+            "Achternaam",
+        ],
+    ),
+    field(
+        "phone",
+        1,
+        &[
+            "Phone",
+            "Phone Number",
+            "Telephone",
+            "Téléphone",
+            "Tel",
+            "Business Phone",
+            "Work Phone",
+            "Office Phone",
+            "Person - Phone",
+            "Person - Phone - Work",
+            "Telefon",
+            "Telefonnummer",
+            "Rufnummer",
+            "Numéro de téléphone",
+            "Teléfono",
+            "Número de teléfono",
+            "Telefoon",
+            "Telefoonnummer",
+        ],
+    ),
+    field(
+        "phone",
+        2,
+        &[
+            "Mobile",
+            "Mobile Phone",
+            "Mobile Phone Number",
+            "Mobile Number",
+            "Cell",
+            "Cell Phone",
+            "Cell Phone Number",
+            "Person - Phone - Mobile",
+            "Home Phone",
+            "Person - Phone - Home",
+            "Other Phone",
+            "Person - Phone - Other",
+            "Mobil",
+            "Mobilnummer",
+            "Mobiltelefon",
+            "Handy",
+            "Handynummer",
+            "Portable",
+            "Téléphone portable",
+            "Móvil",
+            "Celular",
+            "Teléfono móvil",
+            "Mobiel",
+            "Mobiel nummer",
+            "Mobiele telefoon",
+        ],
+    ),
+    field(
+        "company_name",
+        1,
+        &[
+            "Company",
+            "Company Name",
+            "Company / Account",
+            "Organisation",
+            "Organization",
+            "Organization Name",
+            "Org",
+            "Account",
+            "Account Name",
+            "Person - Organization",
+            "Organization - Name",
+            "Lead - Organization",
+            "Firma",
+            "Firmenname",
+            "Unternehmen",
+            "Société",
+            "Entreprise",
+            "Nom de l'entreprise",
+            "Empresa",
+            "Nombre de la empresa",
+            "Compañía",
+            "Bedrijf",
+            "Bedrijfsnaam",
+            "Organisatie",
+        ],
+    ),
+    field("company_name", 2, &["Associated Company"]),
+    field(
+        "source",
+        1,
+        &[
+            "Source",
+            "Lead Source",
+            "Original Source",
+            "Lead - Source",
+            "Quelle",
+            "Lead-Quelle",
+            "Herkunft",
+            "Source du lead",
+            "Origine",
+            "Origen",
+            "Fuente",
+            "Origen del candidato",
+            "Bron",
+            "Leadbron",
+        ],
+    ),
+    field("source", 2, &["Latest Source"]),
+    field(
+        "employee",
+        1,
+        &[
+            "Employee",
+            "Referring Employee",
+            "Referred By",
+            "Referrer",
+            "Empfohlen von",
+            "Recommandé par",
+            "Referido por",
+            "Aangebracht door",
+        ],
+    ),
+    field(
+        "notes",
+        1,
+        &[
+            "Notes",
+            "Note",
+            "Comment",
+            "Comments",
+            "Remarks",
+            "Description",
+            "Notizen",
+            "Notiz",
+            "Bemerkung",
+            "Bemerkungen",
+            "Kommentar",
+            "Anmerkungen",
+            "Beschreibung",
+            "Remarques",
+            "Commentaire",
+            "Commentaires",
+            "Notas",
+            "Comentarios",
+            "Observaciones",
+            "Descripción",
+            "Notities",
+            "Opmerkingen",
+            "Omschrijving",
+            "Beschrijving",
+        ],
+    ),
+    field("notes", 2, &["Message", "Nachricht"]),
+    field(
+        "business_id",
+        1,
+        &[
+            "Business ID",
+            "External ID",
+            "CRM ID",
+            "Record ID",
+            "Customer ID",
+            "Lead ID",
+            "Contact ID",
+            "Lead - ID",
+            "Kundennummer",
+            "Kunden-Nr.",
+            "Kundennr",
+            "ID client",
+            "Numéro client",
+            "ID de cliente",
+            "Número de cliente",
+            "Klantnummer",
+            "Klant-ID",
+        ],
+    ),
+    field("business_id", 2, &["Person - ID"]),
+    Group {
+        meaning: Meaning::Channel,
+        tier: 1,
+        names: &["Channel ID", "Channel", "channels_id"],
+    },
+    known(
+        Why::Status,
+        &[
+            "Status",
+            "Lead Status",
+            "Lead - Status",
+            "Stage",
+            "Lead Stage",
+            "Lifecycle Stage",
+            "Deal Stage",
+            "Leadstatus",
+            "Phase",
+            "Statut",
+            "Statut du lead",
+            "Estado",
+            "Estado del candidato",
+            "Fase",
+        ],
+    ),
+    known(
+        Why::Owner,
+        &[
+            "Owner",
+            "Lead Owner",
+            "Contact owner",
+            "Record Owner",
+            "HubSpot Owner",
+            "Person - Owner",
+            "Lead - Owner",
+            "Organization - Owner",
+            "Lead-Inhaber",
+            "Inhaber",
+            "Besitzer",
+            "Propriétaire",
+            "Propriétaire du lead",
+            "Propietario",
+            "Propietario del candidato",
+            "Eigenaar",
+        ],
+    ),
+    known(
+        Why::Title,
+        &[
+            "Title",
+            "Job Title",
+            "Position",
+            "Job Function",
+            "Salutation",
+            "Person - Job title",
+            "Jobtitel",
+            "Berufsbezeichnung",
+            "Anrede",
+            "Titel",
+            "Titre",
+            "Poste",
+            "Fonction",
+            "Civilité",
+            "Cargo",
+            "Puesto",
+            "Tratamiento",
+            "Functie",
+            "Functietitel",
+            "Aanhef",
+        ],
+    ),
+    known(
+        Why::Address,
+        &[
+            "Address",
+            "Street",
+            "Street Address",
+            "City",
+            "State",
+            "State/Region",
+            "State/Province",
+            "Country",
+            "Country/Region",
+            "Postal Code",
+            "Zip",
+            "Zip Code",
+            "Zip/Postal Code",
+            "Organization - Address",
+            "Person - Postal address",
+            "Straße",
+            "Strasse",
+            "Ort",
+            "Stadt",
+            "PLZ",
+            "Postleitzahl",
+            "Land",
+            "Bundesland",
+            "Adresse",
+            "Rue",
+            "Ville",
+            "Code postal",
+            "Pays",
+            "Dirección",
+            "Ciudad",
+            "Código postal",
+            "País",
+            "Provincia",
+            "Adres",
+            "Straat",
+            "Plaats",
+            "Woonplaats",
+            "Postcode",
+            "Provincie",
+        ],
+    ),
+    known(
+        Why::Date,
+        &[
+            "Create Date",
+            "Created Date",
+            "Created",
+            "Created At",
+            "Date Created",
+            "Last Modified Date",
+            "Last Modified",
+            "Last Activity Date",
+            "Last Activity",
+            "Last Contacted",
+            "Last Engagement Date",
+            "Became a Lead Date",
+            "Became a Subscriber Date",
+            "Became a Marketing Qualified Lead Date",
+            "Became a Sales Qualified Lead Date",
+            "Became an Opportunity Date",
+            "Became a Customer Date",
+            "Recent Sales Email Replied Date",
+            "Converted Date",
+            "Person - Add time",
+            "Person - Update time",
+            "Lead - Created",
+            "Erstellt am",
+            "Erstelldatum",
+            "Geändert am",
+            "Date de création",
+            "Fecha de creación",
+            "Aanmaakdatum",
+        ],
+    ),
+    known(
+        Why::Other,
+        &[
+            "Original Source Drill-Down 1",
+            "Original Source Drill-Down 2",
+            "Latest Source Drill-Down 1",
+            "Latest Source Drill-Down 2",
+            "Marketing contact status",
+            "Email Domain",
+            "Website",
+            "Website URL",
+            "Industry",
+            "Number of Employees",
+            "No. of Employees",
+            "Annual Revenue",
+            "Rating",
+            "Fax",
+            "Fax Number",
+            "Time Zone",
+            "Email Opt Out",
+            "Unsubscribed from all email",
+            "Converted",
+            "Unread By Owner",
+            "Created By",
+            "Last Modified By",
+            "Associated Company IDs",
+            "Associated Company ID",
+            "Primary Associated Company ID",
+            "Associated Deal",
+            "Associated Deal IDs",
+            "Persona",
+            "Preferred language",
+            "Number of Sales Activities",
+            "Number of times contacted",
+            "Contact Unworked",
+            "Record Type",
+            "Lead Record Type",
+            "Lead - Title",
+            "Lead - Labels",
+            "Person - Label",
+            "Person - Labels",
+            "Organization - ID",
+            "Webseite",
+            "Branche",
+            "Secteur",
+            "Sector",
+        ],
+    ),
+];
+
+/// The meaning and tier of a normalised header, if the table knows it.
+pub fn lookup(normalized: &str) -> Option<(Meaning, u8)> {
+    static INDEX: OnceLock<HashMap<String, (Meaning, u8)>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let mut index = HashMap::new();
+            for g in GROUPS {
+                for n in g.names {
+                    index.entry(normalize(n)).or_insert((g.meaning, g.tier));
+                }
+            }
+            index
+        })
+        .get(normalized)
+        .copied()
+}
+
+/// Normalised names worth suggesting for a header that matches nothing: each field's names
+/// (not the known-and-left-out ones).
+fn suggestions() -> impl Iterator<Item = (String, &'static str)> {
+    GROUPS.iter().flat_map(|g| {
+        let field = match g.meaning {
+            Meaning::Field(f) => Some(f),
+            Meaning::Channel => Some("channel_id"),
+            Meaning::Known(_) => None,
+        };
+        field
+            .into_iter()
+            .flat_map(move |f| g.names.iter().map(move |n| (normalize(n), f)))
+    })
+}
+
+/// The closest field to a header that matches nothing ("Emial" → email, "Work E-mail 3" →
+/// email), or the closest of the channel's property names; `None` when nothing is close.
+pub fn closest(header: &str, property_names: &[&str]) -> Option<String> {
+    let n = normalize(header);
+    if n.is_empty() || n.chars().count() > 64 {
+        return None;
+    }
+    let budget = |len: usize| (len / 4).max(1);
+    let mut best: Option<(usize, String)> = None;
+    let mut consider = |distance: usize, what: String| {
+        if best.as_ref().is_none_or(|(d, _)| distance < *d) {
+            best = Some((distance, what));
+        }
+    };
+    for f in super::FIELDS {
+        consider_one(&n, &normalize(f), budget, f.to_string(), &mut consider);
+    }
+    for (name, f) in suggestions() {
+        consider_one(&n, &name, budget, f.to_string(), &mut consider);
+    }
+    for p in property_names {
+        let what = format!("property {}", crate::log::quoted(p));
+        consider_one(&n, &normalize(p), budget, what, &mut consider);
+    }
+    if let Some((_, what)) = best {
+        return Some(what);
+    }
+    // A longer header holding a field's own name ("Work E-mail 3", "Phone (private)").
+    [
+        "email",
+        "phone",
+        "mobile",
+        "company",
+        "firstname",
+        "lastname",
+        "notes",
+    ]
+    .iter()
+    .find(|w| n.contains(*w))
+    .map(|w| match *w {
+        "mobile" => "phone".to_string(),
+        "company" => "company_name".to_string(),
+        "firstname" => "first_name".to_string(),
+        "lastname" => "last_name".to_string(),
+        other => other.to_string(),
+    })
+}
+
+fn consider_one(
+    header: &str,
+    name: &str,
+    budget: impl Fn(usize) -> usize,
+    what: String,
+    consider: &mut impl FnMut(usize, String),
+) {
+    let distance = strsim::osa_distance(header, name);
+    if distance <= budget(name.chars().count()) {
+        consider(distance, what);
+    }
+}
+
+/// `leadctl help columns`: every recognised name, by field, then the known columns left out.
+pub fn help_text() -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "Column names leadctl import recognises\n\n\
+         A header matches ignoring case, accents, spaces and punctuation (\"E-Mail-Adresse\", \
+         \"email address\"\nand \"EMAIL_ADDRESS\" are alike). A column named after one of the \
+         channel's property definitions\nbecomes that property; --map COLUMN=FIELD, --mapping \
+         FILE.toml and --set FIELD=VALUE decide\nanything else. When several columns name one \
+         field, the first list below wins and the \"else\"\nlist stands in where its cell is \
+         empty.\n",
+    );
+    let mut fields: Vec<&str> = super::FIELDS.to_vec();
+    fields.push("channel_id");
+    for f in fields {
+        let _ = writeln!(text, "\n{f}");
+        for tier in [1, 2] {
+            let names: Vec<&str> = GROUPS
+                .iter()
+                .filter(|g| g.tier == tier && meaning_field(g.meaning) == Some(f))
+                .flat_map(|g| g.names.iter().copied())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            let lead = if tier == 1 { "    " } else { "    else: " };
+            text.push_str(&wrap_list(&names, lead, 80));
+        }
+    }
+    text.push_str(
+        "\nKnown export columns with no lead field: left out with a note (--map COLUMN=FIELD or \
+         property:NAME\nsends one; a channel property of the same name takes it)\n",
+    );
+    for why in [
+        Why::Status,
+        Why::Owner,
+        Why::Title,
+        Why::Address,
+        Why::Date,
+        Why::Other,
+    ] {
+        let _ = writeln!(text, "\n{}", why.heading());
+        let names: Vec<&str> = GROUPS
+            .iter()
+            .filter(|g| g.meaning == Meaning::Known(why))
+            .flat_map(|g| g.names.iter().copied())
+            .collect();
+        text.push_str(&wrap_list(&names, "    ", 80));
+    }
+    text
+}
+
+/// Names joined by ", ", wrapped to `width` columns: the first line starts with `lead`, the
+/// others are indented as far.
+fn wrap_list(names: &[&str], lead: &str, width: usize) -> String {
+    let indent = " ".repeat(lead.chars().count().min(10));
+    let mut out = String::new();
+    let mut line = lead.to_string();
+    let mut empty = true;
+    for (i, n) in names.iter().enumerate() {
+        let item = if i + 1 < names.len() {
+            format!("{n},")
+        } else {
+            n.to_string()
+        };
+        if !empty && line.chars().count() + 1 + item.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(&item);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+fn meaning_field(m: Meaning) -> Option<&'static str> {
+    match m {
+        Meaning::Field(f) => Some(f),
+        Meaning::Channel => Some("channel_id"),
+        Meaning::Known(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_name_has_two_meanings_or_tiers() {
+        let mut seen: HashMap<String, (Meaning, u8, &str)> = HashMap::new();
+        for g in GROUPS {
+            for n in g.names {
+                let key = normalize(n);
+                assert!(!key.is_empty(), "{n}");
+                if let Some((m, t, first)) = seen.get(&key) {
+                    assert!(
+                        *m == g.meaning && *t == g.tier,
+                        "{n:?} and {first:?} normalise alike but mean {:?}/{} and {:?}/{}",
+                        g.meaning,
+                        g.tier,
+                        m,
+                        t
+                    );
+                }
+                seen.insert(key, (g.meaning, g.tier, n));
+            }
+        }
+        // A field's own API name is never another field's alias.
+        for f in super::super::FIELDS {
+            if let Some((m, _)) = lookup(&normalize(f)) {
+                assert_eq!(m, Meaning::Field(f));
+            }
+        }
+    }
+
+    #[test]
+    fn real_export_names() {
+        for (header, meaning, tier) in [
+            ("Mobile Phone Number", Meaning::Field("phone"), 2),
+            ("Company / Account", Meaning::Field("company_name"), 1),
+            ("E-Mail-Adresse", Meaning::Field("email"), 1),
+            ("Téléphone", Meaning::Field("phone"), 1),
+            ("telefono", Meaning::Field("phone"), 1),
+            ("Prenom", Meaning::Field("first_name"), 1),
+            ("Notizen", Meaning::Field("notes"), 1),
+            ("Person - Email - Work", Meaning::Field("email"), 1),
+            ("Lifecycle Stage", Meaning::Known(Why::Status), 1),
+            ("Contact owner", Meaning::Known(Why::Owner), 1),
+            ("Create Date", Meaning::Known(Why::Date), 1),
+        ] {
+            assert_eq!(
+                lookup(&normalize(header)),
+                Some((meaning, tier)),
+                "{header}"
+            );
+        }
+        assert_eq!(lookup("favouritecolour"), None);
+    }
+
+    #[test]
+    fn closest_fields() {
+        assert_eq!(closest("Emial", &[]).as_deref(), Some("email"));
+        assert_eq!(closest("Frist Name", &[]).as_deref(), Some("first_name"));
+        assert_eq!(closest("Work E-mail 3", &[]).as_deref(), Some("email"));
+        assert_eq!(
+            closest("Deal sise", &["Deal size"]).as_deref(),
+            Some("property \"Deal size\"")
+        );
+        assert_eq!(closest("Favourite colour", &["Deal size"]), None);
+    }
+
+    #[test]
+    fn help_lists_every_name() {
+        let text = help_text();
+        for g in GROUPS {
+            for n in g.names {
+                assert!(text.contains(n), "{n} missing from help columns");
+            }
+        }
+        assert!(text.contains("\nphone\n"), "{text}");
+        assert!(text.contains("else: Mobile"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+}
