@@ -640,12 +640,12 @@ pub fn help_text() -> String {
     use std::fmt::Write as _;
     let mut text = String::from(
         "Column names leadctl import recognises\n\n\
-         A header matches ignoring case, accents, spaces and punctuation (\"E-Mail-Adresse\", \
-         \"email address\"\nand \"EMAIL_ADDRESS\" are alike). A column named after one of the \
-         channel's property definitions\nbecomes that property; --map COLUMN=FIELD, --mapping \
-         FILE.toml and --set FIELD=VALUE decide\nanything else. When several columns name one \
-         field, the first list below wins and the \"else\"\nlist stands in where its cell is \
-         empty.\n",
+         A header matches ignoring case, accents, spaces and punctuation:\n\
+         \"E-Mail-Adresse\", \"email address\" and \"EMAIL_ADDRESS\" are alike. A column\n\
+         named after one of the channel's property definitions becomes that property;\n\
+         --map COLUMN=FIELD, --mapping FILE.toml and --set FIELD=VALUE decide the rest.\n\
+         When several columns name one field, a column of the first list feeds it and\n\
+         the \"else\" list stands in, in order, where its cell is empty.\n",
     );
     let mut fields: Vec<&str> = super::FIELDS.to_vec();
     fields.push("channel_id");
@@ -665,8 +665,8 @@ pub fn help_text() -> String {
         }
     }
     text.push_str(
-        "\nKnown export columns with no lead field: left out with a note (--map COLUMN=FIELD or \
-         property:NAME\nsends one; a channel property of the same name takes it)\n",
+        "\nKnown export columns with no lead field, left out with a note (a channel\n\
+         property of the same name takes the column; --map COLUMN=FIELD sends it)\n",
     );
     for why in [
         Why::Status,
@@ -803,6 +803,6 @@ mod tests {
         }
         assert!(text.contains("\nphone\n"), "{text}");
         assert!(text.contains("else: Mobile"), "{text}");
-        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 }

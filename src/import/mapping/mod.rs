@@ -684,4 +684,84 @@ mod tests {
         assert!(m.errors[0].contains("no column is named \"Nope\"; the columns are \"Email\""));
         assert!(m.errors[1].contains("unknown field \"emial_adress\""));
     }
+
+    fn row(fields: &[&str]) -> Row {
+        Row {
+            number: 1,
+            line: 2,
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            undecodable: vec![],
+        }
+    }
+
+    #[test]
+    fn lower_tier_columns_stand_in_and_known_columns_are_left_out_with_a_note() {
+        let m = map_headers(
+            &headers(&[
+                "Mobile Phone Number",
+                "Phone Number",
+                "Lead Status",
+                "Job Title",
+            ]),
+            &[],
+            &props(),
+        );
+        assert!(m.errors.is_empty() && m.unknown.is_empty(), "{m:?}");
+        let phone = &m.columns[1];
+        assert_eq!(phone.target, Target::Field("phone"));
+        assert_eq!(
+            phone.cell(&row(&["+1 555 0199", "", "", ""])),
+            "+1 555 0199"
+        );
+        assert_eq!(
+            phone.cell(&row(&["+1 555 0199", "+1 555 0100", "", ""])),
+            "+1 555 0100"
+        );
+        assert_eq!(m.columns[0].target, Target::Ignore);
+        assert_eq!(m.columns[0].how, "stand-in");
+        assert_eq!(m.columns[2].how, "known");
+        assert!(m.columns[2].note().unwrap().contains("status"));
+        // A channel property of a known column's name takes it.
+        let mut with_title = props();
+        with_title.insert("jobtitle".into(), "Job title".into());
+        let m = map_headers(&headers(&["Email", "Job Title"]), &[], &with_title);
+        assert_eq!(m.columns[1].target, Target::Property("Job title".into()));
+        assert!(!m.has_known());
+    }
+
+    #[test]
+    fn constants_fill_empty_cells_or_stand_alone() {
+        let mut rules = Rules::default();
+        rules.add_flags(
+            &[],
+            &[
+                ("source".into(), "HubSpot".into()),
+                ("property:Region".into(), " EMEA ".into()),
+                ("source".into(), "CRM".into()),
+            ],
+        );
+        let m = map_with(&headers(&["Email", "Lead Source"]), &rules, &props());
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
+        let source = &m.columns[1];
+        // The later --set for one field wins.
+        assert_eq!(source.cell(&row(&["a@b.example", ""])), "CRM");
+        assert_eq!(source.cell(&row(&["a@b.example", "Web"])), "Web");
+        let region = &m.columns[2];
+        assert_eq!((region.index, region.how), (2, "--set"));
+        assert_eq!(region.target, Target::Property("Region".into()));
+        assert_eq!(region.cell(&row(&["a@b.example", ""])), "EMEA");
+        let mut bad = Rules::default();
+        bad.add_flags(
+            &[],
+            &[
+                ("channel_id".into(), "x".into()),
+                ("ignore".into(), "x".into()),
+                ("emial".into(), "x".into()),
+            ],
+        );
+        let m = map_with(&headers(&["Email"]), &bad, &props());
+        assert_eq!(m.errors.len(), 3, "{:?}", m.errors);
+        assert!(m.errors[0].starts_with("--set channel_id=x: the channel is set with --channel"));
+        assert!(m.errors[2].contains("unknown field \"emial\""));
+    }
 }
