@@ -303,14 +303,19 @@ fn shape(fields: &[String]) -> Shape {
     let Some(first) = filled.next() else {
         return Shape::Empty;
     };
+    // The common case first, without allocating: a data row's second value is no total.
+    let mut rest = filled.peekable();
+    if rest.peek().is_some_and(|second| !is_number(second)) {
+        return Shape::Data;
+    }
     if first.len() > MAX_FOOTER_TEXT * 4 || first.chars().count() > MAX_FOOTER_TEXT {
         return Shape::Data;
     }
-    let rest: Vec<&str> = filled.collect();
-    if is_summary(first) && rest.iter().all(|c| is_number(c)) {
+    let only = rest.peek().is_none();
+    if rest.all(is_number) && is_summary(first) {
         return Shape::Summary;
     }
-    if rest.is_empty() && !looks_like_email(first) {
+    if only && !looks_like_email(first) {
         return Shape::Text;
     }
     Shape::Data
