@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show and change the config file: profiles, API keys, and where each setting comes from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), generated from this same command-line definition')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show a help topic (environment, exit-codes) or a command''s help')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show a help topic (environment, exit-codes, columns) or a command''s help')
             break
         }
         'leadctl;create' {
@@ -95,6 +95,9 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
         'leadctl;import' {
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty')
+            [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it')
+            [CompletionResult]::new('--save-mapping', '--save-mapping', [CompletionResultType]::ParameterName, 'Write the mapping this run used, for --mapping next time')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')

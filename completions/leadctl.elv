@@ -48,7 +48,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand config 'Show and change the config file: profiles, API keys, and where each setting comes from'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), generated from this same command-line definition'
-            cand help 'Show a help topic (environment, exit-codes) or a command''s help'
+            cand help 'Show a help topic (environment, exit-codes, columns) or a command''s help'
         }
         &'leadctl;create'= {
             cand --channel 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]'
@@ -90,6 +90,9 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         &'leadctl;import'= {
             cand --channel 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]'
             cand --map 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)'
+            cand --set 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty'
+            cand --mapping 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it'
+            cand --save-mapping 'Write the mapping this run used, for --mapping next time'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'

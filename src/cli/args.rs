@@ -194,6 +194,20 @@ pub struct ImportArgs {
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
 
+    /// Give every row a value: a lead field or property:NAME (repeatable); a column's value wins
+    /// unless its cell is empty
+    #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_key_value)]
+    pub set: Vec<(String, String)>,
+
+    /// Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal
+    /// separator); options on the command line win over it
+    #[arg(long, value_name = "FILE.toml")]
+    pub mapping: Option<PathBuf>,
+
+    /// Write the mapping this run used, for --mapping next time
+    #[arg(long, value_name = "FILE.toml")]
+    pub save_mapping: Option<PathBuf>,
+
     /// Leave columns that map to nothing out instead of stopping
     #[arg(long)]
     pub ignore_unknown: bool,
@@ -664,6 +678,7 @@ pub struct LedgerAdoptArgs {
     /// Map a column to a field, as in `import` (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
+
     /// What identifies a lead [default: business_id, else email, else a hash of all its fields]
     #[arg(long, value_name = "KIND", value_parser = super::parse::parse_key_kind)]
     pub key: Option<crate::ledger::KeyKind>,

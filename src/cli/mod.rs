@@ -210,18 +210,19 @@ Examples:
   leadctl man > ~/.local/share/man/man1/leadctl.1    # then: man leadctl")]
     Man,
 
-    /// Show a help topic (environment, exit-codes) or a command's help
+    /// Show a help topic (environment, exit-codes, columns) or a command's help
     #[command(after_help = "\
 Topics:
   environment  Every environment variable leadctl reads, and the precedence rule
   exit-codes   What each exit status means, for scripts and CI jobs
+  columns      The column names import recognises for each lead field
 
 Examples:
   leadctl help environment
   leadctl help exit-codes
   leadctl help leads list      # the same as: leadctl leads list --help")]
     Help {
-        /// A topic (environment, exit-codes) or a command, e.g. `import` or `leads list`
+        /// A topic (environment, exit-codes, columns) or a command, e.g. `import` or `leads list`
         #[arg(value_name = "TOPIC|COMMAND")]
         topic: Vec<String>,
     },

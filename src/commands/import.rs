@@ -18,9 +18,22 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         .with_hint("drop the flag: runs resume from the ledger; --ledger PATH chooses its file, --no-ledger keeps none")
         .into());
     }
+    let mapping = args
+        .mapping
+        .as_deref()
+        .map(import::mapping::file::load)
+        .transpose()?;
+    // The command line first, then the mapping file, then the environment and profile.
+    let key = args
+        .key
+        .or(mapping.as_ref().and_then(|m| m.key))
+        .or(settings.lead_key);
     let opts = import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
+        set: args.set.clone(),
+        mapping,
+        save_mapping: args.save_mapping.clone(),
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
@@ -34,7 +47,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: args.update,
-        key: args.key.or(settings.lead_key),
+        key,
         reconcile: args.reconcile,
         errors: args.errors.clone(),
         format: out.format,

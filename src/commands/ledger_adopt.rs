@@ -93,6 +93,9 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
     import::Options {
         input: args.file.clone(),
         map: Vec::new(),
+        set: Vec::new(),
+        mapping: None,
+        save_mapping: None,
         ignore_unknown: true,
         skip_invalid: true,
         dry_run: true,

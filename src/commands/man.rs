@@ -50,6 +50,7 @@ pub fn page() -> std::io::Result<Vec<u8>> {
     let mut roff = Roff::new();
     commands_section(&mut roff, &cmd);
     environment_section(&mut roff);
+    columns_section(&mut roff);
     files_section(&mut roff);
     exit_status_section(&mut roff);
     examples_section(&mut roff, &cmd);
@@ -148,6 +149,20 @@ fn environment_section(roff: &mut Roff) {
         roff.text([bold(*name)]);
         roff.text([roman(*about)]);
     }
+}
+
+/// `leadctl help columns`, as the import's alias table generates it.
+fn columns_section(roff: &mut Roff) {
+    roff.control("SH", ["IMPORT COLUMNS"]);
+    let text = crate::import::mapping::aliases::help_text();
+    let mut lines = text.lines().skip(2);
+    let intro: Vec<&str> = lines.by_ref().take_while(|l| !l.is_empty()).collect();
+    roff.text([roman(intro.join(" "))]);
+    roff.control("nf", []);
+    for line in lines {
+        roff.text([roman(line)]);
+    }
+    roff.control("fi", []);
 }
 
 fn files_section(roff: &mut Roff) {

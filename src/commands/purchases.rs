@@ -77,6 +77,9 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
     let opts = crate::import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
+        set: Vec::new(),
+        mapping: None,
+        save_mapping: None,
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,

@@ -25,6 +25,8 @@ pub struct Checked {
     pub invalid_rows: Vec<u64>,
     /// Rows in the input, in this shard or not.
     pub seen: u64,
+    /// The report footer left out at the end, if there was one.
+    pub footer: Option<read::Footer>,
 }
 
 /// Reads every row, building each body; `each` gets the valid ones. A read error that ends the
@@ -103,6 +105,7 @@ pub fn check_with<T>(
             }
         }
     }
+    checked.footer = rows.footer().cloned();
     Ok(checked)
 }
 
@@ -145,6 +148,9 @@ pub fn report_checked(
     log: &Log,
 ) -> Result<(), Failure> {
     let invalid = checked.invalid_rows.len() as u64;
+    if let Some(f) = &checked.footer {
+        log.notice(&format!("{name}: {}", f.note()));
+    }
     log.notice(&format!(
         "{name}: {} row(s) checked: {} valid, {} invalid",
         fmt_count(checked.total),

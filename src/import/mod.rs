@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod columns;
 pub mod concurrency;
 pub mod decide;
 pub mod gate;
@@ -52,6 +53,12 @@ pub struct Options {
     pub input: PathBuf,
     /// `--channel` as given (the default channel comes through [`Services`]).
     pub map: Vec<(String, String)>,
+    /// `--set FIELD=VALUE`: a constant for every row.
+    pub set: Vec<(String, String)>,
+    /// `--mapping FILE.toml`, read and checked (its key is merged into `key` by the command).
+    pub mapping: Option<mapping::file::MappingFile>,
+    /// `--save-mapping FILE.toml`: where to write the mapping this run used.
+    pub save_mapping: Option<PathBuf>,
     pub ignore_unknown: bool,
     pub skip_invalid: bool,
     pub dry_run: bool,
@@ -73,6 +80,19 @@ pub struct Options {
     pub format: OutputFormat,
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
+}
+
+impl Options {
+    /// What decides the mapping besides the names: the mapping file's, then the flags'.
+    pub fn rules(&self) -> mapping::Rules {
+        let mut rules = self
+            .mapping
+            .as_ref()
+            .map(|m| m.rules.clone())
+            .unwrap_or_default();
+        rules.add_flags(&self.map, &self.set);
+        rules
+    }
 }
 
 /// What the engine gets from outside: the logger, the default channel, the client and the

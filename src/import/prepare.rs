@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 
+use super::columns;
 use super::mapping::{self, Mapping, Target};
 use super::read::{self, Format, Rows, Source};
 use super::validate::{ChannelInfo, Plan};
@@ -12,7 +13,7 @@ use super::{Options, Services};
 use crate::api::models::Channel;
 use crate::api::ApiClient;
 use crate::error::{Failure, Kind};
-use crate::log::{list_some, quoted, Log};
+use crate::log::Log;
 
 pub struct Prepared {
     pub source: Source,
@@ -33,15 +34,18 @@ pub fn prepare(
     let name = source.name();
     let (format, rows, headers) = open_header(args, log, &source, &name)?;
 
-    // Without property names first: do we need the channels at all?
-    let first = mapping::map_headers(&headers, &args.map, &BTreeMap::new());
+    // Without property names first: do we need the channels at all? Known columns left out
+    // are worth them when there is a key (a channel property of that name takes the column).
+    let rules = args.rules();
+    let first = mapping::map_with(&headers, &rules, &BTreeMap::new());
     let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
     let default_channel = default_channel(services, has_channel_column)?;
     let needs_channels = !first.unknown.is_empty()
         || first
             .columns
             .iter()
-            .any(|c| matches!(c.target, Target::Property(_) | Target::Status));
+            .any(|c| matches!(c.target, Target::Property(_) | Target::Status))
+        || (first.has_known() && services.key.is_ok());
 
     let (client, channels) = if needs_channels {
         let (client, list) =
@@ -56,9 +60,12 @@ pub fn prepare(
         default_channel.as_deref(),
         has_channel_column,
     );
-    let mut m = mapping::map_headers(&headers, &args.map, &property_names);
-    check_mapping(&mut m, args, &property_names, &name, log)?;
-    report_mapping(&m, log);
+    let mut m = mapping::map_with(&headers, &rules, &property_names);
+    columns::check(&mut m, args, &property_names, &name, log)?;
+    columns::report(&m, log);
+    if let Some(path) = &args.save_mapping {
+        columns::save(path, &m, &rules, args, &name, log)?;
+    }
 
     let plan = build_plan(m, args, headers.len(), default_channel, channels);
     Ok((
@@ -231,113 +238,4 @@ fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {
 
 fn is_uuid(s: &str) -> bool {
     uuid::Uuid::try_parse(s.trim()).is_ok()
-}
-
-/// Unknown columns named in a message; a 100,000-column header lists these and a count.
-const SHOWN_COLUMNS: usize = 20;
-
-/// Lines of the column mapping said on stderr; the rest are counted.
-const SHOWN_MAPPED: usize = 100;
-
-fn check_mapping(
-    m: &mut Mapping,
-    args: &Options,
-    property_names: &BTreeMap<String, String>,
-    name: &str,
-    log: &Log,
-) -> Result<(), Failure> {
-    if !m.errors.is_empty() {
-        return Err(Failure::input(format!(
-            "{name}: the columns cannot be mapped:\n  {}",
-            m.errors.join("\n  ")
-        )));
-    }
-    if m.unknown.is_empty() {
-        return Ok(());
-    }
-    let listed: Vec<String> = m
-        .unknown
-        .iter()
-        .map(|(i, h)| format!("{} (column {})", quoted(h), i + 1))
-        .collect();
-    if args.ignore_unknown {
-        log.notice(&format!(
-            "leaving out unknown columns (--ignore-unknown): {}",
-            list_some(&listed, SHOWN_COLUMNS)
-        ));
-        for (index, header) in m.unknown.drain(..) {
-            m.columns.push(mapping::Column {
-                index,
-                header,
-                target: Target::Ignore,
-                how: "--ignore-unknown",
-            });
-        }
-        m.columns.sort_by_key(|c| c.index);
-        return Ok(());
-    }
-    let props = if property_names.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the channel's properties: {}",
-            property_names
-                .values()
-                .map(|n| quoted(n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Err(Failure::input(format!(
-        "{name}: {} no lead field: {}. Known fields: {}, channel_id, status{props}",
-        match listed.len() {
-            1 => "1 column matches".to_string(),
-            n => format!("{n} columns match"),
-        },
-        list_some(&listed, SHOWN_COLUMNS),
-        mapping::FIELDS.join(", ")
-    ))
-    .with_hint("map them with --map 'COLUMN=FIELD' (FIELD may be property:NAME or ignore), or pass --ignore-unknown"))
-}
-
-fn report_mapping(m: &Mapping, log: &Log) {
-    if log.quiet() {
-        return;
-    }
-    let width = m
-        .columns
-        .iter()
-        .map(|c| c.header.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    let mut text = String::from("column mapping:");
-    for (shown, c) in m.columns.iter().enumerate() {
-        if shown == SHOWN_MAPPED {
-            text.push_str(&format!(
-                "\n  ... and {} more {}",
-                m.columns.len() - SHOWN_MAPPED,
-                if m.columns.len() - SHOWN_MAPPED == 1 {
-                    "column"
-                } else {
-                    "columns"
-                }
-            ));
-            break;
-        }
-        let header = if c.header.trim().is_empty() {
-            format!("(column {}, no header)", c.index + 1)
-        } else {
-            crate::log::cut(&c.header)
-        };
-        let how = match c.how {
-            "name" | "alias" | "property name" => String::new(),
-            other => format!(" ({other})"),
-        };
-        text.push_str(&format!(
-            "\n  {header:<width$} → {}{how}",
-            c.target.describe()
-        ));
-    }
-    log.notice(&text);
 }

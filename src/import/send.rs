@@ -19,7 +19,7 @@ use super::known::Known;
 use super::moves::{self, Move};
 use super::order::in_shard;
 use super::pace::Limiter;
-use super::read::{Row, Rows};
+use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
@@ -75,8 +75,9 @@ pub struct Ctx<'a> {
     pub purchases: Option<&'a super::purchase::Plan>,
 }
 
-/// Runs the reader and the workers; `on_event` is called on this thread for every event.
-pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
+/// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
+/// the report footer the reader left out at the end, if any.
+pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option<Footer> {
     // Sized by the most the limit can reach, not where it starts.
     let workers = ctx.controller.config().max.max(1);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
@@ -85,7 +86,7 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
     let limiter = ctx.opts.rate.map(Limiter::new);
     std::thread::scope(|s| {
         let reader_tx = ev_tx.clone();
-        s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
+        let read = s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
         for _ in 0..workers {
             let rx = job_rx.clone();
             let tx = ev_tx.clone();
@@ -99,7 +100,8 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
                 e => on_event(e),
             }
         }
-    });
+        read.join().ok().flatten()
+    })
 }
 
 pub use super::once::Keyed;
@@ -153,7 +155,12 @@ impl Drop for Outbox<'_> {
     }
 }
 
-fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<Event>) {
+fn reader(
+    ctx: &Ctx<'_>,
+    mut rows: Rows,
+    jobs: SyncSender<Job>,
+    events: Sender<Event>,
+) -> Option<Footer> {
     let mut outbox = Outbox {
         events: &events,
         batch: Vec::with_capacity(OUTBOX_BATCH),
@@ -227,6 +234,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
             break;
         }
     }
+    rows.footer().cloned()
 }
 
 /// What the reader does with a row.

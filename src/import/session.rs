@@ -297,7 +297,10 @@ fn send_all(
         errors,
         progress,
     };
-    send::run(&ctx, rows, |event| {
+    // A stream's footer is known only once it was read through here (a file's was said by the
+    // check).
+    let stream = !matches!(prepared.source, Source::File(_));
+    let footer = send::run(&ctx, rows, |event| {
         c.on_event(event, out, opts, &stop);
         super::gate::show(&controller, &mut c.progress, log);
     });
@@ -310,6 +313,9 @@ fn send_all(
     } = c;
     super::gate::show(&controller, &mut progress, log);
     progress.finish();
+    if let Some(f) = footer.filter(|_| stream) {
+        log.notice(&format!("{input}: {}", f.note()));
+    }
     let elapsed = progress.elapsed();
     // The workers' outcomes, queued for the next commit: all on disk now.
     if let Some(l) = &ledger {

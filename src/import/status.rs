@@ -44,7 +44,8 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
     let Some(column) = plan.columns.iter().find(|c| c.target == Target::Status) else {
         return validate::build(plan, row).map(|lead| (lead, None));
     };
-    let value = row.fields.get(column.index).map(|s| s.trim()).unwrap_or("");
+    // Through the column's value map, stand-ins and `--set` constant, as every other cell.
+    let value = column.cell(row);
     let built = validate::build(plan, row);
     if value.is_empty() {
         return built.map(|lead| (lead, None));
@@ -72,6 +73,12 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
                 by_id: crate::api::properties::is_uuid(value),
                 first: crate::api::status::first(ch).is_some_and(|f| f.id == s.id),
             }),
+            Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(
+                "{e}; translate a CRM's own stages with a [values.{}] table in a --mapping \
+                 file, or leave statuses alone with --map {}",
+                toml_key(&column.header),
+                shell_word(&format!("{}=ignore", column.header)),
+            ))),
             Err(e) => Err(problem(e.to_string())),
         },
     });
@@ -85,4 +92,22 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
         }
         (Err(problems), _) => Err(problems),
     }
+}
+
+/// A header as a TOML table key: bare when it can be, else quoted.
+fn toml_key(header: &str) -> String {
+    if !header.is_empty()
+        && header
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        header.to_string()
+    } else {
+        format!("\"{}\"", header.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// A header as one word of a shell command line (`'Lead Status'`).
+fn shell_word(header: &str) -> String {
+    shlex::try_quote(header).map_or_else(|_| header.to_string(), |q| q.into_owned())
 }

@@ -159,9 +159,10 @@ fn problem(row: &Row, column: Option<&Column>, index: Option<usize>, message: St
     }
 }
 
-/// The trimmed value of a column's cell ("" when the row is short).
-fn cell<'r>(row: &'r Row, c: &Column) -> &'r str {
-    row.fields.get(c.index).map(|s| s.trim()).unwrap_or("")
+/// The trimmed value of a column's cell ("" when the row is short), through its value map,
+/// stand-in columns and `--set` constant (`Column::cell`).
+fn cell<'r>(row: &'r Row, c: &'r Column) -> &'r str {
+    c.cell(row)
 }
 
 /// A row whose field count does not match the header (beyond trailing empty fields): nothing

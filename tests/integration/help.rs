@@ -87,7 +87,7 @@ fn every_help_text_matches_its_snapshot() {
         stale.extend(check(&dir.join(&file), &out.stdout));
         expected_files.push(file);
     }
-    for topic in ["environment", "exit-codes"] {
+    for topic in ["environment", "exit-codes", "columns"] {
         let out = fixed_width().args(["help", topic]).run();
         out.code(0);
         let file = format!("topic-{topic}.txt");

@@ -8,6 +8,7 @@
 
 mod decode;
 mod detect;
+mod footer;
 mod rows;
 mod source;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use encoding_rs::{Encoding, UTF_8};
 
 use decode::DecodeReader;
 pub use detect::{delimiter_for_arg, delimiter_name, detect_delimiter, encoding_for_label, Format};
+pub use footer::{fold, Footer, Trailer};
 pub use rows::{Row, RowError, Rows, TooLong, MAX_FIELD, MAX_RECORD};
 pub use source::Source;
 
