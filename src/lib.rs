@@ -21,6 +21,7 @@ pub mod fsutil;
 pub mod import;
 pub mod ledger;
 pub mod log;
+pub mod number;
 pub mod output;
 pub mod sandbox;
 pub mod secret;
