@@ -26,6 +26,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
+        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
         concurrency: args.concurrency.unwrap_or(settings.concurrency),
         max_concurrency: args.max_concurrency,
         rate: args.rate,

@@ -123,7 +123,7 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
         let channels = client
             .get_channels()
             .context("looking up the channel by its title (get_channels)")?;
-        let id = super::channels::find(&channels, &wanted)?.id.clone();
+        let id = crate::lead::names::channel(&channels, &wanted)?.id.clone();
         listed = Some(channels);
         id
     };
@@ -272,20 +272,42 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         client.update_status(lead_id, status)
     };
-    let mut lead = match result {
-        Ok(lead) => lead,
+    let (mut lead, status) = match result {
+        Ok(lead) => (lead, status.to_string()),
         Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
         {
-            // Say which statuses exist, and which one was probably meant.
-            return Err(match explain_status(&client, lead_id, status, by_id) {
-                Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
-                    .with_hint(hint)
-                    .into(),
-                None => anyhow::Error::new(e).context(doing),
-            });
+            // Nothing changed: a name spelled otherwise is resolved and sent again, else the
+            // error says which statuses exist, and which one was probably meant.
+            let channel = lead_channel(&client, lead_id);
+            match respelled(channel.as_ref(), status, by_id) {
+                Ok(Some(name)) => {
+                    let lead = client
+                        .update_status(lead_id, &name)
+                        .map_err(|e| lead_error(e, format!("moving lead {lead_id} to {name:?}")))?;
+                    (lead, name)
+                }
+                Ok(None) => {
+                    return Err(
+                        match channel.as_ref().map(|c| explain_status(c, status, by_id)) {
+                            Some((listing, hint)) => {
+                                Failure::input(format!("{doing}: {e}\n  {listing}"))
+                                    .with_hint(hint)
+                                    .into()
+                            }
+                            None => anyhow::Error::new(e).context(doing),
+                        },
+                    )
+                }
+                Err(u) => {
+                    return Err(Failure::input(format!("{doing}: {e}\n  {}", u.message))
+                        .with_hint(u.hint)
+                        .into())
+                }
+            }
         }
         Err(e) => return Err(lead_error(e, doing)),
     };
+    let status = status.as_str();
     // The documented answer may still carry the old status name (doc/api.md, "Objects"), so the
     // table shows the status that was asked for.
     if by_id {
@@ -375,17 +397,33 @@ fn status_name(client: &ApiClient, lead: &Lead, status_id: &str) -> Option<Strin
         .and_then(|s| s.status.clone())
 }
 
-/// The statuses of the lead's channel, and a hint, for the error message of an unknown status;
-/// `None` if they cannot be read.
-fn explain_status(
-    client: &ApiClient,
-    lead_id: &str,
-    wanted: &str,
-    by_id: bool,
-) -> Option<(String, String)> {
+/// The lead's channel, if it can be read.
+fn lead_channel(client: &ApiClient, lead_id: &str) -> Option<Channel> {
     let lead = client.get_lead_by_id(lead_id).ok()?;
     let channels = client.get_channels().ok()?;
-    let channel = find_channel(&channels, lead.channels_id.as_deref()?)?;
+    find_channel(&channels, lead.channels_id.as_deref()?).cloned()
+}
+
+/// The spelling of the status a name the server did not find means (`lead::names::status`:
+/// case-insensitively, when only one status is spelled that way); `Ok(None)` when there is
+/// none to try, `Err` when the name is ambiguous.
+fn respelled(
+    channel: Option<&Channel>,
+    wanted: &str,
+    by_id: bool,
+) -> Result<Option<String>, crate::lead::names::Unmatched> {
+    let Some(channel) = channel.filter(|_| !by_id) else {
+        return Ok(None);
+    };
+    match crate::lead::names::status(channel, wanted) {
+        Ok(s) => Ok(s.status.clone().filter(|name| name != wanted)),
+        Err(u) if u.ambiguous => Err(u),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The statuses of the lead's channel, and a hint, for the error message of an unknown status.
+fn explain_status(channel: &Channel, wanted: &str, by_id: bool) -> (String, String) {
     let statuses = views::sorted_statuses(channel);
     let names: Vec<&str> = statuses
         .iter()
@@ -416,5 +454,5 @@ fn explain_status(
             channel.id
         ),
     };
-    Some((listing, hint))
+    (listing, hint)
 }
