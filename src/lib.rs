@@ -9,8 +9,8 @@
 //! settings in, plain options to the domain, printing) → `settings` (which reads `cli`'s global
 //! options) and the domain: `import` (the engine), `lead` (what a lead may say: the checks `create`
 //! and `import` share, names resolved the same everywhere), `api` (the client), `config`, `output`,
-//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, which use nothing
-//! else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
+//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, `number`, which use
+//! nothing else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
 
 pub mod api;
 pub mod cli;
