@@ -25,6 +25,8 @@ pub fn check_text<'t>(
 ) -> Result<Cow<'t, str>, String> {
     match &def.kind {
         ValueKind::Any => Ok(Cow::Borrowed(text)),
+        // Whole numbers as the API wants them (most cells) read the same under any convention.
+        ValueKind::Number if is_plain_integer(text) => Ok(Cow::Borrowed(text)),
         ValueKind::Number => match crate::number::parse(text, separator) {
             Ok(plain) if plain == text => Ok(Cow::Borrowed(text)),
             Ok(plain) => Ok(Cow::Owned(plain)),
@@ -82,6 +84,17 @@ pub fn check_value(
 
 fn short_json(v: &Value) -> String {
     v.to_string()
+}
+
+/// `0`, or digits without a leading zero, with an optional `-`: what `number::parse` returns for
+/// them, so they need not be parsed.
+fn is_plain_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    match digits {
+        [] => false,
+        [b'0'] => !text.starts_with('-'),
+        [first, ..] => *first != b'0' && digits.len() <= 30 && digits.iter().all(u8::is_ascii_digit),
+    }
 }
 
 /// `"50.000" (number property "Deal size") could be 50 (decimal point) or 50000 (decimal comma):
@@ -204,6 +217,15 @@ mod tests {
             check_text(&deal, "50000", None),
             Ok(Cow::Borrowed("50000"))
         ));
+        for (text, want) in [("0", "0"), ("-0", "0"), ("007", "7"), ("-12", "-12"), ("-", "")] {
+            let got = check_text(&deal, text, comma);
+            assert_eq!(got.as_deref().unwrap_or(""), want, "{text}");
+            assert_eq!(
+                got.as_deref().ok(),
+                crate::number::parse(text, comma).ok().as_deref(),
+                "the fast path agrees with number::parse: {text}"
+            );
+        }
         assert_eq!(
             check_text(&deal, "50.000", None).unwrap_err(),
             "\"50.000\" (number property \"Deal size\") could be 50 (decimal point) or 50000 \
