@@ -274,36 +274,8 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     };
     let (mut lead, status) = match result {
         Ok(lead) => (lead, status.to_string()),
-        Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
-        {
-            // Nothing changed: a name spelled otherwise is resolved and sent again, else the
-            // error says which statuses exist, and which one was probably meant.
-            let channel = lead_channel(&client, lead_id);
-            match respelled(channel.as_ref(), status, by_id) {
-                Ok(Some(name)) => {
-                    let lead = client
-                        .update_status(lead_id, &name)
-                        .map_err(|e| lead_error(e, format!("moving lead {lead_id} to {name:?}")))?;
-                    (lead, name)
-                }
-                Ok(None) => {
-                    return Err(
-                        match channel.as_ref().map(|c| explain_status(c, status, by_id)) {
-                            Some((listing, hint)) => {
-                                Failure::input(format!("{doing}: {e}\n  {listing}"))
-                                    .with_hint(hint)
-                                    .into()
-                            }
-                            None => anyhow::Error::new(e).context(doing),
-                        },
-                    )
-                }
-                Err(u) => {
-                    return Err(Failure::input(format!("{doing}: {e}\n  {}", u.message))
-                        .with_hint(u.hint)
-                        .into())
-                }
-            }
+        Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) => {
+            not_found_status(&client, lead_id, status, by_id, e, doing)?
         }
         Err(e) => return Err(lead_error(e, doing)),
     };
@@ -395,6 +367,39 @@ fn status_name(client: &ApiClient, lead: &Lead, status_id: &str) -> Option<Strin
         .iter()
         .find(|s| s.id.eq_ignore_ascii_case(status_id))
         .and_then(|s| s.status.clone())
+}
+
+/// After the server found no such status (nothing changed): a name spelled otherwise is resolved
+/// (`respelled`) and sent again; else the error says which statuses exist, and which one was
+/// probably meant.
+fn not_found_status(
+    client: &ApiClient,
+    lead_id: &str,
+    status: &str,
+    by_id: bool,
+    e: ApiError,
+    doing: String,
+) -> Result<(Lead, String)> {
+    let channel = lead_channel(client, lead_id);
+    match respelled(channel.as_ref(), status, by_id) {
+        Ok(Some(name)) => {
+            let lead = client
+                .update_status(lead_id, &name)
+                .map_err(|e| lead_error(e, format!("moving lead {lead_id} to {name:?}")))?;
+            Ok((lead, name))
+        }
+        Ok(None) => Err(
+            match channel.as_ref().map(|c| explain_status(c, status, by_id)) {
+                Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
+                    .with_hint(hint)
+                    .into(),
+                None => anyhow::Error::new(e).context(doing),
+            },
+        ),
+        Err(u) => Err(Failure::input(format!("{doing}: {e}\n  {}", u.message))
+            .with_hint(u.hint)
+            .into()),
+    }
 }
 
 /// The lead's channel, if it can be read.

@@ -93,7 +93,9 @@ fn is_plain_integer(text: &str) -> bool {
     match digits {
         [] => false,
         [b'0'] => !text.starts_with('-'),
-        [first, ..] => *first != b'0' && digits.len() <= 30 && digits.iter().all(u8::is_ascii_digit),
+        [first, ..] => {
+            *first != b'0' && digits.len() <= 30 && digits.iter().all(u8::is_ascii_digit)
+        }
     }
 }
 
@@ -217,7 +219,13 @@ mod tests {
             check_text(&deal, "50000", None),
             Ok(Cow::Borrowed("50000"))
         ));
-        for (text, want) in [("0", "0"), ("-0", "0"), ("007", "7"), ("-12", "-12"), ("-", "")] {
+        for (text, want) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("007", "7"),
+            ("-12", "-12"),
+            ("-", ""),
+        ] {
             let got = check_text(&deal, text, comma);
             assert_eq!(got.as_deref().unwrap_or(""), want, "{text}");
             assert_eq!(

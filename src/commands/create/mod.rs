@@ -110,6 +110,9 @@ fn drafts(args: &CreateArgs, log: &Log) -> Result<Vec<Located>> {
     Ok(located)
 }
 
+/// The requests, each with the label that names it in messages.
+type Labelled = Vec<(String, NewLead)>;
+
 /// The drafts checked and turned into requests, each with its label; every problem at once.
 /// The channels are read (`get_channels`, once) when a channel is named by its title or a
 /// property by its name (both need them), and whenever properties are given and a key is set,
@@ -120,7 +123,7 @@ fn requests(
     args: &CreateArgs,
     located: &[Located],
     log: &Log,
-) -> Result<(Vec<(String, NewLead)>, Option<ApiClient>)> {
+) -> Result<(Labelled, Option<ApiClient>)> {
     // The default channel is needed only for leads that do not name their own.
     let needs_default =
         args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
