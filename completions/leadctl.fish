@@ -274,25 +274,26 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -f -a "import" -d 'Record the purchases of a CSV file, each exactly once (a billing export)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l lead -d 'The lead the purchase belongs to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l amount -d 'The amount, sent as a JSON number (in the channel\'s currency)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l product -d 'The product\'s name' -r
@@ -318,6 +319,41 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-concurrency -d 'The most requests in flight --concurrency auto goes to' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l rate -d 'At most N requests a second' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l allow-refunds -d 'Send zero and negative amounts (refunds, corrections); without it they are invalid, since they still fire the channel\'s purchase rewards'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may be recorded already)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s f -l field -d 'A string field: KEY=VALUE (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s F -l raw-field -d 'A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F \'trigger_ids=["..."]\' (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read the body\'s fields from a JSON object in FILE (`-` = stdin)' -r -F

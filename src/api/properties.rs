@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::models::{Channel, LeadStatus, PropertyDefinition, SelectOption};
+use super::models::{Channel, PropertyDefinition, SelectOption};
 
 /// Whether `s`, surrounding white space aside, is a UUID (the API's ids).
 pub fn is_uuid(s: &str) -> bool {
@@ -139,18 +139,6 @@ impl ChannelProperties {
             _ => Err(Unresolved::Unknown),
         }
     }
-}
-
-/// A channel's lead statuses by their `order` (the first is what new leads get).
-pub fn statuses_in_order(c: &Channel) -> Vec<&LeadStatus> {
-    let mut statuses: Vec<_> = c.lead_status.iter().collect();
-    statuses.sort_by_key(|s| {
-        s.extra
-            .get("order")
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(i64::MAX)
-    });
-    statuses
 }
 
 /// Whether a definition's `type` is a number type.

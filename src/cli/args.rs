@@ -390,6 +390,98 @@ Examples:
   leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'
   leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
     Create(PurchaseArgs),
+
+    /// Record the purchases of a CSV file, each exactly once (a billing export)
+    #[command(after_help = "\
+Columns: the lead (lead_id, legacy_id, or business_id / email of a lead in the ledger), amount,
+product, description, date (RFC 3339), trigger_ids, and the purchase's own id (purchase_id,
+Invoice, Order ID, ...). The purchase id is its key in the ledger, else a hash of the row: importing
+the same export again records nothing twice. Checked whole before anything is sent.
+
+Examples:
+  leadctl purchases import billing.csv --dry-run -o ndjson
+  leadctl purchases import billing.csv --decimal-separator ,
+  leadctl purchases import refunds.csv --allow-refunds")]
+    Import(PurchaseImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PurchaseImportArgs {
+    /// The CSV file (`-` = stdin); a header row is required
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Resolve business ids and emails only among the leads of this channel in the ledger
+    #[arg(long, value_name = "UUID")]
+    pub channel: Option<String>,
+
+    /// Map a column to a field: lead_id, legacy_id, business_id, email, amount, product,
+    /// description, date, trigger_ids, purchase_id, ignore (repeatable)
+    #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
+    pub map: Vec<(String, String)>,
+
+    /// Leave columns that map to nothing out instead of stopping
+    #[arg(long)]
+    pub ignore_unknown: bool,
+
+    /// Send the valid rows and report the invalid ones instead of stopping
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Check every row and print each valid row's request body (-o ndjson or json); send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send zero and negative amounts (refunds, corrections); without it they are invalid, since
+    /// they still fire the channel's purchase rewards
+    #[arg(long)]
+    pub allow_refunds: bool,
+
+    /// The amounts' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile's
+    /// decimal_separator, else only amounts that read one way]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<String>,
+
+    /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
+    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
+    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
+    pub concurrency: Option<crate::import::setting::Concurrency>,
+
+    /// The most requests in flight --concurrency auto goes to
+    #[arg(long, value_name = "N", default_value_t = crate::import::setting::DEFAULT_MAX, value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: usize,
+
+    /// At most N requests a second
+    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
+    pub rate: Option<f64>,
+
+    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
+    pub shard: Option<(u64, u64)>,
+
+    /// Stop sending after N rows failed (or got no reliable answer)
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_errors: Option<u64>,
+
+    /// Re-send rows an earlier run sent without a reliable answer (they may be recorded already)
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_unknown: bool,
+
+    /// Re-send rows the server refused in an earlier run
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_failed: bool,
+
+    /// Where to write the rows that were not recorded [default: FILE.errors.csv]
+    #[arg(long, value_name = "PATH", help_heading = "Resuming")]
+    pub errors: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

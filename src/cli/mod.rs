@@ -19,7 +19,8 @@ pub mod parse;
 pub use args::{
     ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
     LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerFilterArgs,
-    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchasesCommand, SandboxCommand, ServeArgs,
+    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchaseImportArgs, PurchasesCommand,
+    SandboxCommand, ServeArgs,
 };
 
 const AFTER_HELP: &str = "\

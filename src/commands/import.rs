@@ -76,7 +76,7 @@ pub(super) fn services<'a>(
 }
 
 /// The command line of this run, quoted for a POSIX shell: what to run to resume.
-fn resume_command() -> String {
+pub(super) fn resume_command() -> String {
     let args: Vec<String> = std::env::args_os()
         .enumerate()
         .map(|(i, a)| {

@@ -267,19 +267,46 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         None
     };
-    let result = if by_id {
+    let mut result = if by_id {
         client.update_status_id(lead_id, status)
     } else {
         client.update_status(lead_id, status)
     };
-    let (mut lead, status) = match result {
-        Ok(lead) => (lead, status.to_string()),
-        Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) => {
-            not_found_status(&client, lead_id, status, by_id, e, doing)?
+    // The server matches names exactly; leadctl, as the import does, case-insensitively when
+    // that is unambiguous (`api::status::resolve`). A 404 proves nothing moved: ask again.
+    let mut status = status;
+    let exact;
+    let mut ambiguous = None;
+    if !by_id && is_status_404(&result) {
+        match exact_status_name(&client, lead_id, status) {
+            Ok(Some(name)) => {
+                exact = name;
+                status = &exact;
+                result = client.update_status(lead_id, status);
+            }
+            Ok(None) => {}
+            Err(why) => ambiguous = Some(why),
+        }
+    }
+    let mut lead = match result {
+        Ok(lead) => lead,
+        Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
+        {
+            if let Some(why) = ambiguous {
+                return Err(Failure::input(format!("{doing}: {e}\n  {why}"))
+                    .with_hint("give the status's exact spelling, or its id")
+                    .into());
+            }
+            // Say which statuses exist, and which one was probably meant.
+            return Err(match explain_status(&client, lead_id, status, by_id) {
+                Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
+                    .with_hint(hint)
+                    .into(),
+                None => anyhow::Error::new(e).context(doing),
+            });
         }
         Err(e) => return Err(lead_error(e, doing)),
     };
-    let status = status.as_str();
     // The documented answer may still carry the old status name (doc/api.md, "Objects"), so the
     // table shows the status that was asked for.
     if by_id {
@@ -358,6 +385,33 @@ fn property_order(
         .unwrap_or_default()
 }
 
+fn is_status_404(result: &Result<Lead, ApiError>) -> bool {
+    matches!(result, Err(ApiError::Rejected { status: 404, message }) if message.starts_with("Status"))
+}
+
+/// The exact name of the lead's channel's status that `wanted` names case-insensitively, when
+/// it differs from `wanted` and can be read; `Err` (what to say) when several statuses answer to
+/// it, differing only in case.
+fn exact_status_name(
+    client: &ApiClient,
+    lead_id: &str,
+    wanted: &str,
+) -> Result<Option<String>, String> {
+    let read = || {
+        let lead = client.get_lead_by_id(lead_id).ok()?;
+        let channels = client.get_channels().ok()?;
+        find_channel(&channels, lead.channels_id.as_deref()?).cloned()
+    };
+    let Some(channel) = read() else {
+        return Ok(None);
+    };
+    match crate::api::status::resolve(&channel, wanted) {
+        Ok(s) => Ok(s.status.clone().filter(|name| name != wanted)),
+        Err(e @ crate::api::status::StatusError::Ambiguous { .. }) => Err(e.to_string()),
+        Err(_) => Ok(None),
+    }
+}
+
 /// The name of a status id on the lead's channel, if it can be read.
 fn status_name(client: &ApiClient, lead: &Lead, status_id: &str) -> Option<String> {
     let channels = client.get_channels().ok()?;
@@ -369,66 +423,17 @@ fn status_name(client: &ApiClient, lead: &Lead, status_id: &str) -> Option<Strin
         .and_then(|s| s.status.clone())
 }
 
-/// After the server found no such status (nothing changed): a name spelled otherwise is resolved
-/// (`respelled`) and sent again; else the error says which statuses exist, and which one was
-/// probably meant.
-fn not_found_status(
+/// The statuses of the lead's channel, and a hint, for the error message of an unknown status;
+/// `None` if they cannot be read.
+fn explain_status(
     client: &ApiClient,
     lead_id: &str,
-    status: &str,
-    by_id: bool,
-    e: ApiError,
-    doing: String,
-) -> Result<(Lead, String)> {
-    let channel = lead_channel(client, lead_id);
-    match respelled(channel.as_ref(), status, by_id) {
-        Ok(Some(name)) => {
-            let lead = client
-                .update_status(lead_id, &name)
-                .map_err(|e| lead_error(e, format!("moving lead {lead_id} to {name:?}")))?;
-            Ok((lead, name))
-        }
-        Ok(None) => Err(
-            match channel.as_ref().map(|c| explain_status(c, status, by_id)) {
-                Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
-                    .with_hint(hint)
-                    .into(),
-                None => anyhow::Error::new(e).context(doing),
-            },
-        ),
-        Err(u) => Err(Failure::input(format!("{doing}: {e}\n  {}", u.message))
-            .with_hint(u.hint)
-            .into()),
-    }
-}
-
-/// The lead's channel, if it can be read.
-fn lead_channel(client: &ApiClient, lead_id: &str) -> Option<Channel> {
-    let lead = client.get_lead_by_id(lead_id).ok()?;
-    let channels = client.get_channels().ok()?;
-    find_channel(&channels, lead.channels_id.as_deref()?).cloned()
-}
-
-/// The spelling of the status a name the server did not find means (`lead::names::status`:
-/// case-insensitively, when only one status is spelled that way); `Ok(None)` when there is
-/// none to try, `Err` when the name is ambiguous.
-fn respelled(
-    channel: Option<&Channel>,
     wanted: &str,
     by_id: bool,
-) -> Result<Option<String>, crate::lead::names::Unmatched> {
-    let Some(channel) = channel.filter(|_| !by_id) else {
-        return Ok(None);
-    };
-    match crate::lead::names::status(channel, wanted) {
-        Ok(s) => Ok(s.status.clone().filter(|name| name != wanted)),
-        Err(u) if u.ambiguous => Err(u),
-        Err(_) => Ok(None),
-    }
-}
-
-/// The statuses of the lead's channel, and a hint, for the error message of an unknown status.
-fn explain_status(channel: &Channel, wanted: &str, by_id: bool) -> (String, String) {
+) -> Option<(String, String)> {
+    let lead = client.get_lead_by_id(lead_id).ok()?;
+    let channels = client.get_channels().ok()?;
+    let channel = find_channel(&channels, lead.channels_id.as_deref()?)?;
     let statuses = views::sorted_statuses(channel);
     let names: Vec<&str> = statuses
         .iter()
@@ -459,5 +464,5 @@ fn explain_status(channel: &Channel, wanted: &str, by_id: bool) -> (String, Stri
             channel.id
         ),
     };
-    (listing, hint)
+    Some((listing, hint))
 }

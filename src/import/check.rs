@@ -35,7 +35,36 @@ pub fn check_rows(
     name: &str,
     shard: Option<(u64, u64)>,
     key: Option<KeyKind>,
-    mut each: impl FnMut(&Row, NewLead) -> Result<()>,
+    each: impl FnMut(&Row, NewLead) -> Result<()>,
+) -> Result<Checked> {
+    let build = |row: &Row| {
+        super::status::build(plan, row).and_then(|(lead, _)| {
+            // Only a forced key kind can be missing (the default rule always finds one).
+            if key.is_none() {
+                return Ok(lead);
+            }
+            let fields = identity::fields_of(&lead);
+            match identity::key_of(&lead, &fields, key) {
+                Ok(_) => Ok(lead),
+                Err(why) => Err(vec![Problem {
+                    row: row.number,
+                    line: row.line,
+                    column: None,
+                    message: why,
+                }]),
+            }
+        })
+    };
+    check_with(rows, name, shard, build, each)
+}
+
+/// As `check_rows`, for rows built by `build` (a lead import's, or a purchase import's).
+pub fn check_with<T>(
+    rows: &mut Rows,
+    name: &str,
+    shard: Option<(u64, u64)>,
+    mut build: impl FnMut(&Row) -> Result<T, Vec<Problem>>,
+    mut each: impl FnMut(&Row, T) -> Result<()>,
 ) -> Result<Checked> {
     let mut checked = Checked::default();
     let mut last_row = 0;
@@ -62,22 +91,7 @@ pub fn check_rows(
             continue;
         }
         checked.total += 1;
-        let built = validate::build(plan, row).and_then(|lead| {
-            // Only a forced key kind can be missing (the default rule always finds one).
-            if key.is_none() {
-                return Ok(lead);
-            }
-            let fields = identity::fields_of(&lead);
-            match identity::key_of(&lead, &fields, key) {
-                Ok(_) => Ok(lead),
-                Err(why) => Err(vec![Problem {
-                    row: row.number,
-                    line: row.line,
-                    column: None,
-                    message: why,
-                }]),
-            }
-        });
+        let built = build(row);
         match built {
             Ok(lead) => {
                 checked.valid += 1;
@@ -92,19 +106,20 @@ pub fn check_rows(
     Ok(checked)
 }
 
-pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
+pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, purchases: bool) {
     let hint = if matches!(format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
         " (-o ndjson prints the request bodies)"
     };
     log.notice(&format!(
-        "dry run: {} {} be created; nothing was sent{hint}",
+        "dry run: {} {}; nothing was sent{hint}",
         fmt_count(checked.valid),
-        if checked.valid == 1 {
-            "lead would"
-        } else {
-            "leads would"
+        match (purchases, checked.valid == 1) {
+            (false, true) => "lead would be created",
+            (false, false) => "leads would be created",
+            (true, true) => "purchase would be recorded",
+            (true, false) => "purchases would be recorded",
         }
     ));
 }
@@ -251,10 +266,12 @@ impl<'a> BodyPrinter<'a> {
     }
 
     pub fn print(&mut self, lead: &NewLead) -> Result<()> {
-        let body = ActionBody {
-            action: "create_lead",
-            fields: lead,
-        };
+        self.print_body("create_lead", lead)
+    }
+
+    /// One request body of `action`.
+    pub fn print_body<T: serde::Serialize>(&mut self, action: &str, fields: &T) -> Result<()> {
+        let body = ActionBody { action, fields };
         match self.out.format {
             OutputFormat::Ndjson => self.out.ndjson_item(&body)?,
             OutputFormat::Json => self.out.array_item(&body, self.count == 0)?,

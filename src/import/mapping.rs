@@ -15,6 +15,8 @@ pub enum Target {
     Property(String),
     /// The `channel_id` of the row.
     Channel,
+    /// The lead's status, by name or id (moved there with `update_status` when it differs).
+    Status,
     /// Not sent.
     Ignore,
 }
@@ -25,6 +27,7 @@ impl Target {
             Target::Field(f) => f.to_string(),
             Target::Property(p) => format!("property {p:?}"),
             Target::Channel => "channel_id".to_string(),
+            Target::Status => "status".to_string(),
             Target::Ignore => "ignored".to_string(),
         }
     }
@@ -125,6 +128,18 @@ const ALIASES: &[(&str, &[&str])] = &[
 /// `channels_id` is what `leads list -o csv` writes (the API's own name for a lead's channel).
 const CHANNEL_ALIASES: &[&str] = &["channelid", "channel", "channelsid"];
 
+/// The lead's status, as CRMs name the column (`leads list -o csv` writes `status`).
+const STATUS_ALIASES: &[&str] = &[
+    "status",
+    "leadstatus",
+    "stage",
+    "dealstage",
+    "leadstage",
+    "pipelinestage",
+    "phase",
+    "lifecyclestage",
+];
+
 /// The columns leadctl adds to an errors file, so importing that file again just works.
 const LEADCTL_COLUMNS: &[&str] = &["leadctl_row", "leadctl_outcome", "leadctl_error"];
 
@@ -159,6 +174,7 @@ pub fn parse_target(field: &str) -> Result<Target, String> {
     match n.as_str() {
         "ignore" | "skip" | "" => return Ok(Target::Ignore),
         "channelid" | "channel" => return Ok(Target::Channel),
+        _ if STATUS_ALIASES.contains(&n.as_str()) => return Ok(Target::Status),
         _ => {}
     }
     if let Some(field) = FIELDS.iter().find(|x| normalize(x) == n) {
@@ -168,7 +184,7 @@ pub fn parse_target(field: &str) -> Result<Target, String> {
         return Ok(Target::Field(field));
     }
     Err(format!(
-        "unknown field {field:?}; valid: {}, channel_id, property:NAME_OR_UUID, ignore",
+        "unknown field {field:?}; valid: {}, channel_id, status, property:NAME_OR_UUID, ignore",
         FIELDS.join(", ")
     ))
 }
@@ -285,6 +301,8 @@ fn target_for(
         (Target::Property(p.trim().to_string()), "property:")
     } else if CHANNEL_ALIASES.contains(&n.as_str()) {
         (Target::Channel, "name")
+    } else if STATUS_ALIASES.contains(&n.as_str()) {
+        (Target::Status, if n == "status" { "name" } else { "alias" })
     } else if let Some(field) = FIELDS.iter().find(|f| normalize(f) == n) {
         (Target::Field(field), "name")
     } else if let Some(field) = field_for(&n) {

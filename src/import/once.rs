@@ -17,6 +17,8 @@ pub struct Keyed {
     pub hash: String,
     pub key: String,
     pub channel: String,
+    /// The status the row names (a status column), moved to after the lead exists.
+    pub status: Option<super::status::Wanted>,
 }
 
 impl Keyed {
@@ -29,6 +31,7 @@ impl Keyed {
             lead,
             fields,
             key,
+            status: None,
         })
     }
 }

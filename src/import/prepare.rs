@@ -21,6 +21,8 @@ pub struct Prepared {
     pub headers: Vec<String>,
     pub plan: Plan,
     pub client: Option<ApiClient>,
+    /// A purchases import (`purchases import`): its rows are purchases.
+    pub purchases: Option<super::purchase::Plan>,
 }
 
 pub fn prepare(
@@ -43,7 +45,7 @@ pub fn prepare(
         || first
             .columns
             .iter()
-            .any(|c| matches!(c.target, Target::Property(_)));
+            .any(|c| matches!(c.target, Target::Property(_) | Target::Status));
 
     let (client, channels, default_channel) = if needs_channels {
         let (client, list, id) = fetch_channels(services, wanted.as_ref(), has_channel_column)?;
@@ -69,13 +71,14 @@ pub fn prepare(
             headers,
             plan,
             client,
+            purchases: None,
         },
         rows,
     ))
 }
 
 /// Opens the input, says what was detected, and reads the header row.
-fn open_header(
+pub(super) fn open_header(
     args: &Options,
     log: &Log,
     source: &Source,
@@ -207,7 +210,16 @@ fn build_plan(
         .rfind(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
         .map(|c| c.index)
         .filter(|_| !args.retry_unknown);
+    let has_status = m.columns.iter().any(|c| c.target == Target::Status);
+    let statuses = match (&channels, has_status) {
+        (Some(list), true) => list
+            .iter()
+            .map(|c| (c.id.to_lowercase(), c.clone()))
+            .collect(),
+        _ => HashMap::new(),
+    };
     let mut plan = Plan {
+        statuses,
         unknown_outcome,
         decimal_separator: args.decimal_separator,
         columns: m.columns,
@@ -280,7 +292,7 @@ fn check_mapping(
         )
     };
     Err(Failure::input(format!(
-        "{name}: {} no lead field: {}. Known fields: {}, channel_id{props}",
+        "{name}: {} no lead field: {}. Known fields: {}, channel_id, status{props}",
         match listed.len() {
             1 => "1 column matches".to_string(),
             n => format!("{n} columns match"),

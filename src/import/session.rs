@@ -47,17 +47,26 @@ pub fn run(
     if stream {
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
-            let checked = check::check_rows(
-                &mut rows,
-                &prepared.plan,
-                &name,
-                opts.shard,
-                opts.key,
-                |_, lead| printer.print(&lead),
-            )?;
+            let checked = match &prepared.purchases {
+                Some(p) => check::check_with(
+                    &mut rows,
+                    &name,
+                    opts.shard,
+                    |row| p.build(row),
+                    |_, k| printer.print_body("create_purchase", &k.purchase),
+                )?,
+                None => check::check_rows(
+                    &mut rows,
+                    &prepared.plan,
+                    &name,
+                    opts.shard,
+                    opts.key,
+                    |_, lead| printer.print(&lead),
+                )?,
+            };
             printer.finish()?;
             check::report_checked(&checked, opts, &name, log)?;
-            check::dry_run_done(&checked, out.format, log);
+            check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
             return Ok(());
         }
         return send_all(
@@ -87,7 +96,7 @@ pub fn run(
         return Ok(());
     }
     let Some(ready) = ready else {
-        check::dry_run_done(&checked, out.format, log);
+        check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
         return Ok(());
     };
     let total = if opts.skip_invalid {
@@ -117,6 +126,23 @@ fn check_file(
     let log_name = prepared.source.name();
     let mut dups = Duplicates::default();
     let mut printer = opts.dry_run.then(|| BodyPrinter::new(out));
+    if let Some(p) = &prepared.purchases {
+        let checked = check::check_with(
+            rows,
+            &log_name,
+            opts.shard,
+            |row| p.build(row),
+            |_, k| match printer.as_mut() {
+                Some(printer) => printer.print_body("create_purchase", &k.purchase),
+                None => Ok(()),
+            },
+        )?;
+        if let Some(p) = printer {
+            p.finish()?;
+        }
+        check::report_checked(&checked, opts, &log_name, log)?;
+        return Ok(checked);
+    }
     let checked = check::check_rows(
         rows,
         &prepared.plan,
@@ -259,6 +285,7 @@ fn send_all(
         controller: &controller,
         stop: &stop,
         warn: &warn,
+        purchases: prepared.purchases.as_ref(),
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());

@@ -59,6 +59,8 @@ pub struct Plan {
     /// The `leadctl_outcome` column of an errors file being imported, unless `--retry-unknown`:
     /// its `unknown` rows may exist already, so they are refused like invalid rows.
     pub unknown_outcome: Option<usize>,
+    /// Channels by lowercase id, for a status column (`import::status`); empty without one.
+    pub statuses: HashMap<String, crate::api::models::Channel>,
 }
 
 impl Plan {
@@ -247,7 +249,7 @@ fn add_column(
             Ok(input) => lead.properties.push(input),
             Err(msg) => problems.push(problem(row, Some(c), None, msg)),
         },
-        Target::Channel | Target::Ignore => {}
+        Target::Channel | Target::Status | Target::Ignore => {}
     }
 }
 

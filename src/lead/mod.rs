@@ -3,7 +3,8 @@
 //! (`field_problem`: a valid email, no NUL), the channel id (`channel_id_problem`), that the lead
 //! says anything at all (`has_lead_data`), property values by their definition's type
 //! (`values::check_text`, `values::check_value`: numbers, select options), and names resolved the
-//! same everywhere (`names`: a channel by id or title, a status by name, a property key).
+//! same everywhere (`names`: a channel by id or title, a property key; statuses by name are
+//! `api::status::resolve`).
 //!
 //! Each check returns its message without a location: callers put the row and column (import), or
 //! the input and item (create), in front. Between the engine and `api`: it uses `api`'s models and

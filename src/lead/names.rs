@@ -1,12 +1,10 @@
-//! Names resolved the same everywhere: a channel by its id or title (`channel`), a lead status by
-//! its id or name (`status`), a property key (`property_problem` words why one names no single
-//! definition), and the closest candidate for a did-you-mean (`closest`). Names match ignoring
-//! case and surrounding white space; an exact spelling wins over a case-insensitive one.
+//! Names resolved the same everywhere: a channel by its id or title (`channel`), a property key
+//! (`property_problem` words why one names no single definition), and the closest candidate for a
+//! did-you-mean (`closest`). Names match ignoring case and surrounding white space; an exact
+//! spelling wins over a case-insensitive one. Statuses by name: `api::status::resolve`.
 
-use crate::api::models::{Channel, LeadStatus};
-use crate::api::properties::{
-    find_channel, is_uuid, normalize_name, statuses_in_order, ChannelProperties, Unresolved,
-};
+use crate::api::models::Channel;
+use crate::api::properties::{find_channel, normalize_name, ChannelProperties, Unresolved};
 use crate::error::Failure;
 use crate::log::{counted, quoted};
 
@@ -109,76 +107,6 @@ pub fn channel<'a>(channels: &'a [Channel], wanted: &str) -> Result<&'a Channel,
     }
 }
 
-/// A lead status of `channel` by its id, else by its name (case-insensitively when only one
-/// status is spelled that way): what `leads status` takes, for statuses from files too.
-pub fn status<'a>(channel: &'a Channel, wanted: &str) -> Result<&'a LeadStatus, Unmatched> {
-    let listing = || {
-        let names: Vec<String> = statuses_in_order(channel)
-            .iter()
-            .map(|s| quoted(s.status.as_deref().unwrap_or(&s.id)))
-            .collect();
-        format!(
-            "the statuses of channel {} are {}",
-            channel.label(),
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        )
-    };
-    if is_uuid(wanted) {
-        return channel
-            .lead_status
-            .iter()
-            .find(|s| s.id.eq_ignore_ascii_case(wanted.trim()))
-            .ok_or_else(|| Unmatched {
-                message: format!("no status with the id {}: {}", wanted.trim(), listing()),
-                hint: status_hint(channel, None),
-                ambiguous: false,
-            });
-    }
-    match by_name(&channel.lead_status, |s| s.status.as_deref(), wanted) {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => {
-            let names: Vec<&str> = channel
-                .lead_status
-                .iter()
-                .filter_map(|s| s.status.as_deref())
-                .collect();
-            Err(Unmatched {
-                message: format!("no status {}: {}", quoted(wanted.trim()), listing()),
-                hint: status_hint(channel, closest(wanted, &names)),
-                ambiguous: false,
-            })
-        }
-        Err(several) => Err(Unmatched {
-            message: format!(
-                "status {} is ambiguous: it matches {} on channel {}",
-                quoted(wanted.trim()),
-                several
-                    .iter()
-                    .map(|s| format!("{} ({})", quoted(s.status.as_deref().unwrap_or("")), s.id))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                channel.label()
-            ),
-            hint: "give the status's exact spelling, or its id".to_string(),
-            ambiguous: true,
-        }),
-    }
-}
-
-fn status_hint(channel: &Channel, near: Option<&str>) -> String {
-    match near {
-        Some(near) => format!("did you mean {near:?}?"),
-        None => format!(
-            "use one of these names, or a status id; `leadctl channels show {}` lists them",
-            channel.id
-        ),
-    }
-}
-
 /// Why a property key names no single definition of a channel, with its property names and the
 /// closest one: the one wording for `create --property`, `--json` properties and import columns.
 pub fn property_problem(props: &ChannelProperties, key: &str, why: &Unresolved) -> String {
@@ -258,41 +186,6 @@ mod tests {
         assert!(e
             .hint
             .starts_with("did you mean \"Acme Referral Program\"?"));
-    }
-
-    #[test]
-    fn statuses_by_name_case_insensitively_when_unambiguous() {
-        let all = channels();
-        let acme = &all[0];
-        assert_eq!(
-            status(acme, "qualified").unwrap().id,
-            "e0000001-0000-4000-8000-000000000002"
-        );
-        assert_eq!(
-            status(acme, " New Lead").unwrap().status.as_deref(),
-            Some("New lead")
-        );
-        assert_eq!(
-            status(acme, "won").unwrap().id,
-            "e0000001-0000-4000-8000-000000000004"
-        );
-        let e = status(acme, "WON").unwrap_err();
-        assert!(
-            e.message
-                .starts_with("status \"WON\" is ambiguous: it matches \"Won\""),
-            "{e:?}"
-        );
-        let e = status(acme, "qualifed").unwrap_err();
-        assert_eq!(
-            e.message,
-            format!(
-                "no status \"qualifed\": the statuses of channel Acme Referral Program ({CH}) are \
-                 \"New lead\", \"Qualified\", \"Won\", \"won\""
-            )
-        );
-        assert_eq!(e.hint, "did you mean \"Qualified\"?");
-        assert!(status(acme, "e0000001-0000-4000-8000-000000000003").is_ok());
-        assert!(status(acme, "e0000009-0000-4000-8000-000000000003").is_err());
     }
 
     #[test]

@@ -311,8 +311,8 @@ fn option_list(d: &crate::api::models::PropertyDefinition) -> String {
         .join(", ")
 }
 
-/// A channel's lead statuses by their `order` (the rule is `api::properties`'s).
-pub use crate::api::properties::statuses_in_order as sorted_statuses;
+/// A channel's lead statuses by their `order` (the rule is `api::status`'s).
+pub use crate::api::status::ordered as sorted_statuses;
 
 pub fn purchase(p: &Purchase) -> View {
     let rows: [(&str, Option<&str>); 7] = [

@@ -33,5 +33,6 @@ mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
 mod security;
+mod sync;
 mod terminal;
 mod types;

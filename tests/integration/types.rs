@@ -504,10 +504,9 @@ fn an_ambiguous_status_name_lists_the_candidates() {
         out.stderr,
         format!(
             "leadctl: error: moving lead {LEAD} to \"WON\": the server rejected the request \
-             (404): Status \"WON\" not found for this channel\n  status \"WON\" is ambiguous: it \
-             matches \"Won\" (e0000001-0000-4000-8000-000000000004), \"won\" \
-             (e0000001-0000-4000-8000-000000000005) on channel Acme ({CHANNEL})\n  hint: give \
-             the status's exact spelling, or its id\n"
+             (404): Status \"WON\" not found for this channel\n  status \"WON\" matches \"Won\", \
+             \"won\" (they differ only in case); write it exactly\n  hint: give the status's \
+             exact spelling, or its id\n"
         )
     );
     let sent: Vec<String> = server
