@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;create' {
-            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile''s channel]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The lead''s email address')
@@ -68,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('--notes', '--notes', [CompletionResultType]::ParameterName, 'Free-text notes')
             [CompletionResult]::new('--business-id', '--business-id', [CompletionResultType]::ParameterName, 'Your external or CRM id for the lead')
             [CompletionResult]::new('--property', '--property', [CompletionResultType]::ParameterName, 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)')
+            [CompletionResult]::new('--decimal-separator', '--decimal-separator', [CompletionResultType]::ParameterName, 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile''s decimal_separator; without one, values that read differently under the two are refused]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]')
@@ -93,13 +94,14 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;import' {
-            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty')
             [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it')
             [CompletionResult]::new('--save-mapping', '--save-mapping', [CompletionResultType]::ParameterName, 'Write the mapping this run used, for --mapping next time')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]')
+            [CompletionResult]::new('--decimal-separator', '--decimal-separator', [CompletionResultType]::ParameterName, 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile''s decimal_separator; without one, values that read differently under the two are invalid]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')
             [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'The most requests in flight --concurrency auto goes to')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most N requests a second')
@@ -344,7 +346,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
         'leadctl;purchases;import' {
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Resolve business ids and emails only among the leads of this channel in the ledger')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)')
-            [CompletionResult]::new('--decimal-separator', '--decimal-separator', [CompletionResultType]::ParameterName, 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: only amounts that read one way]')
+            [CompletionResult]::new('--decimal-separator', '--decimal-separator', [CompletionResultType]::ParameterName, 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile''s decimal_separator, else only amounts that read one way]')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')
@@ -519,7 +521,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;ledger;adopt' {
-            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field, as in `import` (repeatable)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'What identifies a lead [default: business_id, else email, else a hash of all its fields]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')

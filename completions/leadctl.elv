@@ -51,7 +51,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand help 'Show a help topic (environment, exit-codes, columns) or a command''s help'
         }
         &'leadctl;create'= {
-            cand --channel 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile''s channel]'
+            cand --channel 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile''s channel]'
             cand --json 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields'
             cand --key 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]'
             cand --email 'The lead''s email address'
@@ -64,6 +64,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --notes 'Free-text notes'
             cand --business-id 'Your external or CRM id for the lead'
             cand --property 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)'
+            cand --decimal-separator 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile''s decimal_separator; without one, values that read differently under the two are refused]'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
@@ -88,13 +89,14 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'leadctl;import'= {
-            cand --channel 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]'
+            cand --channel 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]'
             cand --map 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)'
             cand --set 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty'
             cand --mapping 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it'
             cand --save-mapping 'Write the mapping this run used, for --mapping next time'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
+            cand --decimal-separator 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile''s decimal_separator; without one, values that read differently under the two are invalid]'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
             cand --max-concurrency 'The most requests in flight --concurrency auto goes to'
             cand --rate 'At most N requests a second'
@@ -329,7 +331,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         &'leadctl;purchases;import'= {
             cand --channel 'Resolve business ids and emails only among the leads of this channel in the ledger'
             cand --map 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)'
-            cand --decimal-separator 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: only amounts that read one way]'
+            cand --decimal-separator 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile''s decimal_separator, else only amounts that read one way]'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
@@ -497,7 +499,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'leadctl;ledger;adopt'= {
-            cand --channel 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile''s]'
+            cand --channel 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]'
             cand --map 'Map a column to a field, as in `import` (repeatable)'
             cand --key 'What identifies a lead [default: business_id, else email, else a hash of all its fields]'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'

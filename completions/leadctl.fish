@@ -55,7 +55,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "config" -d 'Show an
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the manual page (roff), generated from this same command-line definition'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes, columns) or a command\'s help'
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
@@ -68,6 +68,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l employee -d '
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l notes -d 'Free-text notes' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l business-id -d 'Your external or CRM id for the lead' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l property -d 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are refused]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -91,13 +92,14 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l set -d 'Give every row a value: a lead field or property:NAME (repeatable); a column\'s value wins unless its cell is empty' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l mapping -d 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l save-mapping -d 'Write the mapping this run used, for --mapping next time' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are invalid]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurrency -d 'The most requests in flight --concurrency auto goes to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
@@ -322,7 +324,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: only amounts that read one way]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
@@ -480,7 +482,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l channel -d 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l channel -d 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l map -d 'Map a column to a field, as in `import` (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l key -d 'What identifies a lead [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r

@@ -136,8 +136,9 @@ impl LeadFieldArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CreateArgs {
-    /// The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile's channel]
-    #[arg(long, value_name = "UUID")]
+    /// The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the
+    /// profile's channel]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
 
     /// Read leads in the API's field names from FILE (`-` = stdin): one object, an array, or one
@@ -177,6 +178,12 @@ pub struct CreateArgs {
     /// A custom property; KEY is a property definition UUID or its name on the channel (repeatable)
     #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub properties: Vec<(String, String)>,
+
+    /// The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default:
+    /// the profile's decimal_separator; without one, values that read differently under the two
+    /// are refused]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -185,8 +192,9 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile's]
-    #[arg(long, value_name = "UUID")]
+    /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
+    /// else the profile's]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
 
     /// Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore
@@ -227,6 +235,12 @@ pub struct ImportArgs {
     /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default:
+    /// the profile's decimal_separator; without one, values that read differently under the two
+    /// are invalid]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
 
     /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
     /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
@@ -437,9 +451,9 @@ pub struct PurchaseImportArgs {
     #[arg(long)]
     pub allow_refunds: bool,
 
-    /// The amounts' decimal separator: . (1,234.50) or , (1.234,50) [default: only amounts that
-    /// read one way]
-    #[arg(long, value_name = ".|,", value_parser = parse_decimal_separator)]
+    /// The amounts' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile's
+    /// decimal_separator, else only amounts that read one way]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
 
     /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
@@ -482,11 +496,6 @@ pub struct PurchaseImportArgs {
     /// Where to write the rows that were not recorded [default: FILE.errors.csv]
     #[arg(long, value_name = "PATH", help_heading = "Resuming")]
     pub errors: Option<PathBuf>,
-}
-
-/// `--decimal-separator`: `.` or `,` (`number::DecimalSeparator`'s own parse).
-fn parse_decimal_separator(s: &str) -> Result<crate::number::DecimalSeparator, String> {
-    s.parse()
 }
 
 #[derive(Debug, Clone, Args)]
@@ -672,8 +681,9 @@ pub struct LedgerAdoptArgs {
     /// A CSV file of leads that exist in KeenPartner
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile's]
-    #[arg(long, value_name = "UUID")]
+    /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
+    /// else the profile's]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
     /// Map a column to a field, as in `import` (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]

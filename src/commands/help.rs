@@ -63,8 +63,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "LEADCTL_CHANNEL",
-        "The channel (a UUID) for create, import and leads list when --channel is not given; \
-         beats the profile's channel.",
+        "The channel (its id, or its title, looked up with get_channels) for create, import and \
+         leads list when --channel is not given; beats the profile's channel.",
+    ),
+    (
+        "LEADCTL_DECIMAL_SEPARATOR",
+        "The decimal separator of number property values for create and import, , or . (as \
+         --decimal-separator); beats the profile's decimal_separator. Without either, a value \
+         that reads differently under the two (50.000) is invalid.",
     ),
     (
         "LEADCTL_PROFILE",

@@ -28,6 +28,10 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         .key
         .or(mapping.as_ref().and_then(|m| m.key))
         .or(settings.lead_key);
+    let decimal_separator = args
+        .decimal_separator
+        .or(mapping.as_ref().and_then(|m| m.decimal_separator))
+        .or(settings.decimal_separator);
     let opts = import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
@@ -39,6 +43,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
+        decimal_separator,
         concurrency: args.concurrency.unwrap_or(settings.concurrency),
         max_concurrency: args.max_concurrency,
         rate: args.rate,

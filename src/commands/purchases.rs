@@ -85,6 +85,7 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
+        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
         concurrency: args.concurrency.unwrap_or(settings.concurrency),
         max_concurrency: args.max_concurrency,
         rate: args.rate,
@@ -101,7 +102,7 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
     };
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,
-        decimal_separator: args.decimal_separator,
+        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
     };
     let client = |sending: bool| -> Result<crate::api::ApiClient> {
         if sending {

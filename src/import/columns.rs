@@ -175,10 +175,8 @@ pub fn save(
         mapping: m,
         constants: &rules.constants,
         key: args.key,
-        decimal_separator: args
-            .mapping
-            .as_ref()
-            .and_then(|f| f.decimal_separator.as_deref()),
+        // The convention the run read numbers with (flag, mapping file, environment or profile).
+        decimal_separator: args.decimal_separator,
         input: name,
     });
     crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| {

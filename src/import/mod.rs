@@ -64,6 +64,9 @@ pub struct Options {
     pub dry_run: bool,
     pub encoding: Option<String>,
     pub delimiter: Option<u8>,
+    /// How number property values are read: `--decimal-separator`, else the profile's; `None`:
+    /// only values with one reading are accepted (`crate::number`).
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
     /// `--concurrency auto|N`.
     pub concurrency: setting::Concurrency,
     /// `--max-concurrency`: the most `auto` goes to.

@@ -11,6 +11,7 @@ use super::read::{self, Format, Rows, Source};
 use super::validate::{ChannelInfo, Plan};
 use super::{Options, Services};
 use crate::api::models::Channel;
+use crate::api::properties::{find_channel, is_uuid};
 use crate::api::ApiClient;
 use crate::error::{Failure, Kind};
 use crate::log::Log;
@@ -39,20 +40,22 @@ pub fn prepare(
     let rules = args.rules();
     let first = mapping::map_with(&headers, &rules, &BTreeMap::new());
     let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
-    let default_channel = default_channel(services, has_channel_column)?;
-    let needs_channels = !first.unknown.is_empty()
+    let wanted = default_channel(services, has_channel_column)?;
+    // A channel given by its title is looked up (`lead::names::channel`, as everywhere).
+    let by_title = wanted.as_ref().is_some_and(|(c, _)| !is_uuid(c));
+    let needs_channels = by_title
+        || !first.unknown.is_empty()
         || first
             .columns
             .iter()
             .any(|c| matches!(c.target, Target::Property(_) | Target::Status))
         || (first.has_known() && services.key.is_ok());
 
-    let (client, channels) = if needs_channels {
-        let (client, list) =
-            fetch_channels(services, default_channel.as_deref(), has_channel_column)?;
-        (Some(client), Some(list))
+    let (client, channels, default_channel) = if needs_channels {
+        let (client, list, id) = fetch_channels(services, wanted.as_ref(), has_channel_column)?;
+        (Some(client), Some(list), id)
     } else {
-        (None, None)
+        (None, None, wanted.map(|(c, _)| c.trim().to_string()))
     };
 
     let property_names = property_names(
@@ -114,55 +117,62 @@ pub(super) fn open_header(
     Ok((format, rows, header.fields))
 }
 
-/// The default channel (a UUID), or `None` when rows carry their own; without either, why not.
-fn default_channel(services: &Services<'_>, has_channel_column: bool) -> Result<Option<String>> {
+/// The default channel as given (an id or a title) with where it came from, or `None` when rows
+/// carry their own; without either, why not.
+fn default_channel(
+    services: &Services<'_>,
+    has_channel_column: bool,
+) -> Result<Option<(String, String)>> {
     match &services.channel {
-        Ok((value, origin)) => {
-            if !is_uuid(value) {
-                return Err(Failure::input(format!(
-                    "channel id {value:?} ({origin}) is not a UUID"
-                ))
-                .into());
-            }
-            Ok(Some(value.trim().to_string()))
-        }
+        Ok(given) => Ok(Some(given.clone())),
         Err(_) if has_channel_column => Ok(None),
         Err(f) => Err(f.clone().into()),
     }
 }
 
-/// The channels (`get_channels`) and the client that read them, for resolving property names;
-/// the default channel must be among them unless rows choose their channel.
+/// The channels (`get_channels`), the client that read them, and the default channel's id (its
+/// title resolved); the default channel must be among them unless rows choose their channel.
 fn fetch_channels(
     services: &Services<'_>,
-    default_channel: Option<&str>,
+    default_channel: Option<&(String, String)>,
     has_channel_column: bool,
-) -> Result<(ApiClient, Vec<Channel>)> {
+) -> Result<(ApiClient, Vec<Channel>, Option<String>)> {
+    let by_title = default_channel.is_some_and(|(c, _)| !is_uuid(c));
     services.key.clone().map_err(|f| {
         let hint = f.hint.clone().unwrap_or_default();
-        Failure::config(
-            "no API key: matching columns to the channel's property names needs get_channels",
-        )
+        Failure::config(if by_title {
+            "no API key: finding the channel by its title needs get_channels"
+        } else {
+            "no API key: matching columns to the channel's property names needs get_channels"
+        })
         .with_hint(hint)
     })?;
     let c = (services.client)(false)?;
     let list = c
         .get_channels()
         .context("reading the channels' property definitions (get_channels)")?;
-    if let Some(id) = default_channel {
-        if validate_find(&list, id).is_none() && !has_channel_column {
-            return Err(Failure::new(
-                Kind::Permission,
-                format!(
-                    "channel {id} is not among the {} this API key can access",
-                    crate::log::counted(list.len(), "channel", "channels")
-                ),
-            )
-            .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
-            .into());
-        }
+    let Some((wanted, origin)) = default_channel else {
+        return Ok((c, list, None));
+    };
+    if by_title {
+        let found = crate::lead::names::channel(&list, wanted)
+            .map_err(|u| Failure::input(format!("{} ({origin})", u.message)).with_hint(u.hint))?;
+        let id = found.id.clone();
+        return Ok((c, list, Some(id)));
     }
-    Ok((c, list))
+    let id = wanted.trim().to_string();
+    if find_channel(&list, &id).is_none() && !has_channel_column {
+        return Err(Failure::new(
+            Kind::Permission,
+            format!(
+                "channel {id} is not among the {} this API key can access",
+                crate::log::counted(list.len(), "channel", "channels")
+            ),
+        )
+        .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
+        .into());
+    }
+    Ok((c, list, Some(id)))
 }
 
 /// Property names that headers may carry: the default channel's, or every channel's when rows
@@ -218,6 +228,7 @@ fn build_plan(
     let mut plan = Plan {
         statuses,
         unknown_outcome,
+        decimal_separator: args.decimal_separator,
         columns: m.columns,
         header_len,
         default_channel,
@@ -230,12 +241,4 @@ fn build_plan(
     };
     plan.precompute();
     plan
-}
-
-fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {
-    list.iter().find(|c| c.id.eq_ignore_ascii_case(id))
-}
-
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s.trim()).is_ok()
 }

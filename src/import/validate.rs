@@ -10,7 +10,8 @@ use serde_json::Value;
 use super::mapping::{Column, Target};
 use super::read::Row;
 use crate::api::models::{NewLead, PropertyInput};
-use crate::api::properties::{is_uuid, Unresolved};
+use crate::api::properties::{is_uuid, Definition, ValueKind};
+use crate::number::DecimalSeparator;
 
 mod duplicates;
 
@@ -52,7 +53,9 @@ pub struct Plan {
     /// Channels by lowercase id, when `get_channels` was asked (property names to resolve).
     pub channels: Option<HashMap<String, ChannelInfo>>,
     /// Property columns resolved once for the default channel, by column (see `precompute`).
-    pub default_properties: Vec<Option<Result<String, String>>>,
+    pub default_properties: Vec<Option<Result<Definition, String>>>,
+    /// The file's decimal separator for number properties (`--decimal-separator`), if known.
+    pub decimal_separator: Option<DecimalSeparator>,
     /// The `leadctl_outcome` column of an errors file being imported, unless `--retry-unknown`:
     /// its `unknown` rows may exist already, so they are refused like invalid rows.
     pub unknown_outcome: Option<usize>,
@@ -77,54 +80,6 @@ impl Plan {
     }
 }
 
-/// A syntactically valid address with a dotted domain (the server stays the authority).
-/// ASCII addresses (nearly all) are checked by a fast byte scan; others, and quoted local
-/// parts, by the `email_address` crate's full grammar plus the same domain rule.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    if local.is_empty() || local.len() > 64 || domain.is_empty() || domain.len() > 253 {
-        return false;
-    }
-    if !s.is_ascii() || local.starts_with('"') {
-        return email_address::EmailAddress::is_valid(s)
-            && domain.contains('.')
-            && !domain.starts_with(['.', '['])
-            && !domain.ends_with('.');
-    }
-    valid_dot_atom(local.as_bytes()) && valid_domain(domain.as_bytes())
-}
-
-/// RFC 5322 dot-atom: atext characters in runs separated by single dots.
-fn valid_dot_atom(local: &[u8]) -> bool {
-    let atext = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&c);
-    local
-        .split(|&c| c == b'.')
-        .all(|run| !run.is_empty() && run.iter().all(|&c| atext(c)))
-}
-
-/// At least two labels of letters, digits and inner hyphens, each at most 63 long.
-fn valid_domain(domain: &[u8]) -> bool {
-    let mut labels = 0;
-    for label in domain.split(|&c| c == b'.') {
-        let (Some(&first), Some(&last)) = (label.first(), label.last()) else {
-            return false;
-        };
-        if label.len() > 63
-            || !first.is_ascii_alphanumeric()
-            || !last.is_ascii_alphanumeric()
-            || !label
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-        {
-            return false;
-        }
-        labels += 1;
-    }
-    labels >= 2
-}
-
 /// The body for one row, or every problem with it.
 pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
     if let Some(p) = shape_problem(plan, row) {
@@ -138,6 +93,14 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
     };
     for c in &plan.columns {
         add_column(plan, row, c, channel.as_deref(), &mut lead, &mut problems);
+    }
+    if !crate::lead::has_lead_data(&lead.fields) {
+        problems.push(problem(
+            row,
+            None,
+            None,
+            crate::lead::NO_LEAD_DATA.to_string(),
+        ));
     }
     if problems.is_empty() {
         Ok(lead)
@@ -241,16 +204,13 @@ fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<St
             ));
             None
         }
-        Some(c) if !is_uuid(c) => {
-            problems.push(problem(
-                row,
-                channel_col,
-                None,
-                format!("channel id {c:?} is not a UUID"),
-            ));
-            None
-        }
-        Some(c) => Some(c.to_string()),
+        Some(c) => match crate::lead::channel_id_problem(c) {
+            Some(why) => {
+                problems.push(problem(row, channel_col, None, why));
+                None
+            }
+            None => Some(c.trim().to_string()),
+        },
     }
 }
 
@@ -277,24 +237,12 @@ fn add_column(
             ));
         }
         _ if value.is_empty() => {}
-        // Text columns in the API's database cannot hold U+0000: the create would fail on
-        // the server, possibly as a 500 that leaves the row unknown.
         Target::Field(_) | Target::Property(_) if value.contains('\0') => {
-            problems.push(problem(
-                row,
-                Some(c),
-                None,
-                "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
-            ));
+            problems.push(problem(row, Some(c), None, crate::lead::NUL.to_string()));
         }
         Target::Field(name) => {
-            if *name == "email" && !valid_email(value) {
-                problems.push(problem(
-                    row,
-                    Some(c),
-                    None,
-                    format!("{} is not a valid email address", crate::log::quoted(value)),
-                ));
+            if let Some(why) = crate::lead::field_problem(name, value) {
+                problems.push(problem(row, Some(c), None, why));
             }
             lead.set_field(name, value.to_string());
         }
@@ -306,7 +254,8 @@ fn add_column(
     }
 }
 
-/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it.
+/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it
+/// (`lead::values`: numbers as plain decimals, select values in their option's spelling).
 fn property_input(
     plan: &Plan,
     channel: Option<&str>,
@@ -314,64 +263,52 @@ fn property_input(
     key: &str,
     value: &str,
 ) -> Result<PropertyInput, String> {
-    let id = resolved_property(plan, channel, c, key)?;
-    let value = Value::String(value.to_string());
-    match number_problem_on(plan, channel, &id, &value) {
-        Some(msg) => Err(msg),
-        None => Ok(PropertyInput {
-            property_definitions_id: id,
-            value,
-        }),
-    }
+    let def = resolved_property(plan, channel, c, key)?;
+    let value = crate::lead::values::check_text(&def, value, plan.decimal_separator)?;
+    Ok(PropertyInput {
+        property_definitions_id: def.id.clone(),
+        value: Value::String(value.into_owned()),
+    })
 }
 
-/// Why a value cannot go to this property: a number property given a value that is not a finite
-/// number (the definition's type is known once the channels were read).
-fn number_problem_on(
-    plan: &Plan,
-    channel: Option<&str>,
-    id: &str,
-    value: &Value,
-) -> Option<String> {
-    // The cheap test first: nearly every value is finite or not a number at all.
-    if !crate::api::properties::non_finite(value) {
-        return None;
-    }
-    let info = plan.channels.as_ref()?.get(&channel?.to_lowercase())?;
-    if info.is_number(id) {
-        crate::api::properties::number_problem(value)
-    } else {
-        None
-    }
-}
-
-/// A property column's definition id for a row: from the cache when the row is on the default
+/// A property column's definition for a row: from the cache when the row is on the default
 /// channel, else looked up.
-fn resolved_property(
-    plan: &Plan,
+fn resolved_property<'p>(
+    plan: &'p Plan,
     channel: Option<&str>,
     c: &Column,
     key: &str,
-) -> Result<String, String> {
+) -> Result<std::borrow::Cow<'p, Definition>, String> {
     let on_default = match (channel, plan.default_channel.as_deref()) {
         (Some(row), Some(default)) => row.eq_ignore_ascii_case(default),
         _ => false,
     };
     if on_default {
         if let Some(Some(cached)) = plan.default_properties.get(c.index) {
-            return cached.clone();
+            return cached
+                .as_ref()
+                .map(std::borrow::Cow::Borrowed)
+                .map_err(Clone::clone);
         }
     }
-    resolve_property(plan, channel, key)
+    resolve_property(plan, channel, key).map(std::borrow::Cow::Owned)
 }
 
-fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<String, String> {
+fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Definition, String> {
     let Some(channel) = channel else {
         return Err("cannot resolve the property without a channel".to_string());
     };
     let shown = crate::log::quoted(key);
     let info = match &plan.channels {
-        None if is_uuid(key) => return Ok(key.to_string()),
+        // Without the channels (never when a column names a property: `prepare` reads them),
+        // a UUID goes as it is.
+        None if is_uuid(key) => {
+            return Ok(Definition {
+                id: key.trim().to_string(),
+                name: key.trim().to_string(),
+                kind: ValueKind::Any,
+            })
+        }
         None => {
             return Err(format!(
                 "property {shown} cannot be resolved: channels were not read"
@@ -385,28 +322,9 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
              {shown} cannot be checked"
         ));
     };
-    info.resolve(key).map_err(|why| match why {
-        Unresolved::NotOnChannel => {
-            format!("property definition {key} is not on channel {}", info.label)
-        }
-        Unresolved::Ambiguous(_) => format!(
-            "property name {shown} is ambiguous on channel {}; map the column to property:UUID",
-            info.label
-        ),
-        Unresolved::Unknown => format!(
-            "property {shown} is not on channel {}; its properties are {}",
-            info.label,
-            if info.names.is_empty() {
-                "none".to_string()
-            } else {
-                info.names
-                    .iter()
-                    .map(|n| crate::log::quoted(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ),
-    })
+    info.resolve_definition(key)
+        .cloned()
+        .map_err(|why| crate::lead::names::property_problem(info, key, &why))
 }
 
 #[cfg(test)]
@@ -419,14 +337,19 @@ mod tests {
 
     const CH: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
     const DEAL: &str = "11111111-2222-3333-4444-555555555555";
+    const REGION: &str = "f0000001-0000-4000-8000-000000000002";
 
     fn plan(headers: &[&str], with_channels: bool) -> Plan {
         let headers: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
-        let names: BTreeMap<String, String> =
-            [("dealsize".to_string(), "Deal size".to_string())].into();
+        let names: BTreeMap<String, String> = [
+            ("dealsize".to_string(), "Deal size".to_string()),
+            ("region".to_string(), "Region".to_string()),
+        ]
+        .into();
         let mapping = map_headers(&headers, &[], &names);
         let channel: Channel = serde_json::from_value(json!({"id": CH, "title": "Acme",
-            "property_definitions": [{"id": DEAL, "name": "Deal size", "type": "number"}]}))
+            "property_definitions": [{"id": DEAL, "name": "Deal size", "type": "number"},
+                {"id": REGION, "name": "Region", "type": "select", "options": ["EMEA", "APAC"]}]}))
         .unwrap();
         let mut plan = Plan {
             columns: mapping.columns,
@@ -469,7 +392,8 @@ mod tests {
         assert_eq!(text.len(), 3, "{text:?}");
         assert_eq!(
             text[0],
-            "row 3 (line 4), column 2 \"Channel ID\": channel id \"not-a-uuid\" is not a UUID"
+            "row 3 (line 4), column 2 \"Channel ID\": channel id \"not-a-uuid\" is not a UUID \
+             (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"
         );
         assert_eq!(
             text[1],
@@ -487,7 +411,7 @@ mod tests {
         assert!(
             errs[0]
                 .message
-                .contains("property \"Budget\" is not on channel Acme"),
+                .contains("unknown property \"Budget\" on channel Acme"),
             "{}",
             errs[0]
         );
@@ -526,32 +450,59 @@ mod tests {
         let errs = build(&p, &row(1, &["a@b.example", "A\0nn"])).unwrap_err();
         assert_eq!(
             errs[0].to_string(),
-            "row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000), which the API \
-             cannot store; remove it"
+            "row 1 (line 2), column 2 \"First Name\": holds a NUL character (U+0000), which the \
+             API cannot store; remove it"
         );
     }
 
     #[test]
-    fn emails() {
-        for ok in [
-            "a@b.example",
-            "first.last+tag@sub.example.co.uk",
-            "JOSE@EXAMPLE.COM",
-        ] {
-            assert!(valid_email(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "a",
-            "a@",
-            "@b.example",
-            "a@b",
-            "a b@c.example",
-            "a@b.example.",
-            "a..b@c.example",
-            "a@[127.0.0.1]",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
-        }
+    fn a_row_without_lead_data_is_invalid() {
+        let p = plan(&["Email", "Notes", "Deal size"], true);
+        let errs = build(&p, &row(7, &["", "call back", "5"])).unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "row 7 (line 8): has no lead data: none of email, phone, first or last name, company \
+             or business id is given, so it would be a blank lead"
+        );
+        assert_eq!(build(&p, &row(8, &[" ", "", ""])).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn property_values_by_type() {
+        let mut p = plan(&["Email", "Deal size", "Region"], true);
+        let body = |p: &Plan, deal: &str, region: &str| {
+            build(p, &row(1, &["a@b.example", deal, region]))
+                .map(|l| {
+                    l.properties
+                        .iter()
+                        .map(|p| p.value.as_str().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            body(&p, "50000", "emea"),
+            Ok(vec!["50000".into(), "EMEA".into()])
+        );
+        let errs = body(&p, "50.000", "Mars").unwrap_err();
+        assert_eq!(
+            errs[0],
+            "row 1 (line 2), column 2 \"Deal size\": \"50.000\" (number property \"Deal size\") \
+             could be 50 (decimal point) or 50000 (decimal comma): say which with \
+             --decimal-separator . or --decimal-separator ,"
+        );
+        assert!(
+            errs[1].starts_with(
+                "row 1 (line 2), column 3 \"Region\": \"Mars\" is not an option of property \
+                 \"Region\"; its options are \"EMEA\", \"APAC\""
+            ),
+            "{}",
+            errs[1]
+        );
+        p.decimal_separator = Some(DecimalSeparator::Comma);
+        assert_eq!(
+            body(&p, "1 200,50", "APAC"),
+            Ok(vec!["1200.5".into(), "APAC".into()])
+        );
     }
 }

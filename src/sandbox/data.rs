@@ -36,8 +36,9 @@ pub(crate) struct PropertyDef {
     pub name: &'static str,
     pub kind: &'static str,
     pub order: u32,
-    /// Choices of a `select` property: shown in the banner only, not returned by the API
-    /// (doc/api.md: options are not documented in responses) and not enforced.
+    /// Choices of a `select` property: shown in the banner and returned by `get_channels` as
+    /// `options` (the emulator's assumption: doc/api.md documents no options in responses), not
+    /// enforced.
     pub options: &'static [&'static str],
 }
 

@@ -225,7 +225,7 @@ fn the_profile_key_takes_auto_or_a_number() {
         .args(["config", "list"])
         .run()
         .code(0)
-        .stdout_has("concurrency  auto");
+        .stdout_has("concurrency        auto");
     at(Leadctl::new())
         .args(["config", "set", "concurrency", "fast"])
         .run()

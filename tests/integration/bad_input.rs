@@ -54,7 +54,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         "nul-bytes.csv",
         &[],
         6,
-        &["row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000)"],
+        &["row 1 (line 2), column 2 \"First Name\": holds a NUL character (U+0000)"],
     ),
     (
         "duplicate-headers.csv",

@@ -472,7 +472,8 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
             .run()
             .code(6)
             .stderr_has(&format!(
-                "property \"Deal size\": \"{value}\" is not a finite number"
+                "leadctl: error: the command line: \"{value}\" (number property \"Deal size\") \
+                 is not a number (expected digits with an optional decimal part, such as 1200.50)"
             ));
         // By definition UUID too (the type is looked up).
         against_sandbox(&sb, dir.path())
@@ -483,7 +484,7 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
             ))
             .run()
             .code(6)
-            .stderr_has("is not a finite number");
+            .stderr_has("(number property \"Deal size\") is not a number");
     }
     let input = dir.path().join("numbers.csv");
     std::fs::write(
@@ -496,8 +497,14 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
         .arg(&input)
         .run()
         .code(6)
-        .stderr_has("row 2 (line 3), column 2 \"Deal size\": \"NaN\" is not a finite number")
-        .stderr_has("row 3 (line 4), column 2 \"Deal size\": \"1e999\" is not a finite number");
+        .stderr_has(
+            "row 2 (line 3), column 2 \"Deal size\": \"NaN\" (number property \"Deal size\") is \
+             not a number",
+        )
+        .stderr_has(
+            "row 3 (line 4), column 2 \"Deal size\": \"1e999\" (number property \"Deal size\") \
+             is not a number",
+        );
     assert_eq!(leads_on_primary(&sb), before, "nothing was sent");
 }
 

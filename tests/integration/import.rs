@@ -473,7 +473,7 @@ fn a_channel_id_column_and_a_property_not_on_that_channel() {
         .args(["import", file.to_str().unwrap(), "--dry-run"])
         .run();
     out.code(6)
-        .stderr_has("row 2 (line 3), column 3 \"Deal size\": property \"Deal size\" is not on channel Website Signups")
+        .stderr_has("row 2 (line 3), column 3 \"Deal size\": unknown property \"Deal size\" on channel Website Signups")
         .stderr_has("row 3 (line 4), column 2 \"channel_id\": channel id \"not-a-uuid\" is not a UUID");
 }
 

@@ -36,3 +36,4 @@ mod sandbox_state;
 mod security;
 mod sync;
 mod terminal;
+mod types;

@@ -220,6 +220,10 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             settings.lead_key?.as_str().to_string(),
             settings.origins.lead_key.clone()?,
         ),
+        Key::DecimalSeparator => (
+            settings.decimal_separator?.to_string(),
+            settings.origins.decimal_separator.clone()?,
+        ),
     };
     Some(pair)
 }

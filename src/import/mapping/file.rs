@@ -22,6 +22,7 @@
 //! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
 //! message names the file, the line and the key.
 
+use crate::number::DecimalSeparator;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,8 +49,8 @@ pub struct MappingFile {
     /// Its columns (and ignored columns), constants and value maps, with their lines.
     pub rules: Rules,
     pub key: Option<KeyKind>,
-    /// `","` or `"."`, checked; the command line's `--decimal-separator` wins.
-    pub decimal_separator: Option<String>,
+    /// `","` or `"."`; the command line's `--decimal-separator` wins.
+    pub decimal_separator: Option<DecimalSeparator>,
 }
 
 #[derive(Deserialize)]
@@ -139,7 +140,8 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
     let decimal_separator = match &raw.decimal_separator {
         None => None,
         Some(d) => match d.get_ref().trim() {
-            sep @ ("," | ".") => Some(sep.to_string()),
+            "," => Some(DecimalSeparator::Comma),
+            "." => Some(DecimalSeparator::Dot),
             other => {
                 return Err(bad(
                     d.span(),
@@ -220,7 +222,7 @@ pub struct Saved<'a> {
     /// The constants in force (a mapping file's, then `--set`'s).
     pub constants: &'a [Constant],
     pub key: Option<KeyKind>,
-    pub decimal_separator: Option<&'a str>,
+    pub decimal_separator: Option<DecimalSeparator>,
     /// The command that wrote it, for its first comment.
     pub input: &'a str,
 }
@@ -244,7 +246,7 @@ pub fn render(saved: &Saved<'_>) -> String {
         let _ = writeln!(text, "key = {}", quote(k.as_str()));
     }
     if let Some(d) = saved.decimal_separator {
-        let _ = writeln!(text, "decimal_separator = {}", quote(d));
+        let _ = writeln!(text, "decimal_separator = {}", quote(&d.to_string()));
     }
     let columns: Vec<&Column> = saved
         .mapping
@@ -319,7 +321,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.key, Some(KeyKind::Email));
-        assert_eq!(m.decimal_separator.as_deref(), Some(","));
+        assert_eq!(m.decimal_separator, Some(DecimalSeparator::Comma));
         let headers: Vec<String> = ["Kundennummer", "Gebiet", "Internal", "Email", "Quux"]
             .iter()
             .map(|s| s.to_string())
@@ -335,7 +337,7 @@ mod tests {
             mapping: &mapping,
             constants: &rules.constants,
             key: m.key,
-            decimal_separator: m.decimal_separator.as_deref(),
+            decimal_separator: m.decimal_separator,
             input: "leads.csv",
         });
         assert!(
