@@ -181,7 +181,8 @@ pub struct CreateArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The CSV file (`-` = stdin); a header row is required
+    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
+    /// required
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
@@ -213,6 +214,15 @@ pub struct ImportArgs {
     /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
+    /// with data]
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+
+    /// The row holding the column names, when a title block sits above it (1 = the first row)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
 
     /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
     /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]

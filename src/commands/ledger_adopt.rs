@@ -98,6 +98,8 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         dry_run: true,
         encoding: None,
         delimiter: None,
+        sheet: None,
+        header_row: None,
         concurrency: import::setting::Concurrency::Fixed(1),
         max_concurrency: 1,
         rate: None,

@@ -34,3 +34,4 @@ mod sandbox_faults;
 mod sandbox_state;
 mod security;
 mod terminal;
+mod workbook;
