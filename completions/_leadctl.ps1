@@ -97,6 +97,8 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]')
+            [CompletionResult]::new('--sheet', '--sheet', [CompletionResultType]::ParameterName, 'The workbook''s sheet: its name or its position (1 = the first) [default: the only sheet with data]')
+            [CompletionResult]::new('--header-row', '--header-row', [CompletionResultType]::ParameterName, 'The row holding the column names, when a title block sits above it (1 = the first row)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')
             [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'The most requests in flight --concurrency auto goes to')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most N requests a second')

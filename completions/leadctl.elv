@@ -92,6 +92,8 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --map 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
+            cand --sheet 'The workbook''s sheet: its name or its position (1 = the first) [default: the only sheet with data]'
+            cand --header-row 'The row holding the column names, when a title block sits above it (1 = the first row)'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
             cand --max-concurrency 'The most requests in flight --concurrency auto goes to'
             cand --rate 'At most N requests a second'

@@ -95,6 +95,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'T
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurrency -d 'The most requests in flight --concurrency auto goes to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
