@@ -30,7 +30,7 @@ pub use detect::{delimiter_for_arg, delimiter_name, detect_delimiter, encoding_f
 pub use input::{open_rows, reopen, Detected, Rows, Wanted};
 pub use rows::{Row, RowError, TooLong, MAX_FIELD, MAX_RECORD};
 pub use source::Source;
-pub use workbook::Sheet;
+pub use workbook::{panics as workbook_reader_panics, Sheet};
 
 /// An input problem found before any row (exit 6).
 #[derive(Debug, Clone, PartialEq, Eq)]

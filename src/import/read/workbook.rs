@@ -30,6 +30,14 @@ const IN_FLIGHT: usize = 8;
 /// The reader thread's name: its panics (calamine on malformed data) become errors, unprinted.
 const THREAD: &str = "leadctl-workbook";
 
+/// Panics caught on reader threads (calamine on malformed data), for the fuzz tests.
+static PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many reader threads stopped with a panic (caught and reported as an error) so far.
+pub fn panics() -> u64 {
+    PANICS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where a workbook's bytes are: its file (opened again for each pass), or in memory when it
 /// came from a stream.
 #[derive(Clone)]
@@ -152,6 +160,7 @@ pub fn open(
                 produce(&thread_bytes, kind, &choice, &label, &tx)
             }));
             if run.is_err() {
+                PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let _ = tx.send(Msg::Broken {
                     after: 0,
                     message: "the workbook reader stopped on malformed data".to_string(),
