@@ -281,6 +281,19 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// The channel whose properties become columns: its id or title [env: LEADCTL_CHANNEL, else
+    /// the profile's channel]
+    #[arg(long, value_name = "ID_OR_TITLE")]
+    pub channel: Option<String>,
+
+    /// Where to write it, never over an existing file [default: stdout]. `-o xlsx` (or a name
+    /// ending in .xlsx) writes an Excel workbook; `-o csv` or any other name, a CSV
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ChannelsArgs {
     #[command(subcommand)]

@@ -24,6 +24,7 @@ pub mod man;
 pub mod properties;
 pub mod purchases;
 pub mod sandbox;
+pub mod template;
 
 /// The commands that need neither settings nor the config file; `None` for the others.
 pub fn run_without_settings(cli: &Cli, env: &Env, log: &Log) -> Option<Result<()>> {
@@ -54,7 +55,17 @@ pub fn run_without_settings(cli: &Cli, env: &Env, log: &Log) -> Option<Result<()
 
 /// Sends a command that needs settings to its module.
 pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Result<()> {
+    if settings.output == crate::output::OutputFormat::Xlsx
+        && !matches!(command, Command::Template(_))
+    {
+        return Err(
+            crate::error::Failure::usage("-o xlsx is for `leadctl template`")
+                .with_hint("the other commands print table, json, ndjson, csv or id")
+                .into(),
+        );
+    }
     match command {
+        Command::Template(args) => template::run(settings, args, out),
         Command::Create(args) => create::run(settings, args.clone(), out),
         Command::Import(args) => import::run(settings, args, out),
         Command::Channels(args) => channels::run(settings, args, out),

@@ -736,3 +736,164 @@ fn a_workbooks_errors_file_is_a_csv_that_imports_again() {
     assert_eq!(bob["phone"], "100042");
     assert_eq!(bob["first_name"], "Bøb");
 }
+
+// ---- leadctl template ------------------------------------------------------------------------
+
+fn zip_entry(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn a_template_names_every_field_and_property_and_imports_back() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("new.csv");
+    leadctl(&sb)
+        .args([
+            "template",
+            "--channel",
+            "acme referral program",
+            csv.to_str().unwrap(),
+        ])
+        .run()
+        .code(0)
+        .stderr_has("wrote ")
+        .stderr_has("(12 columns for channel Acme Referral Program (");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        text,
+        "\u{feff}Email,First Name,Last Name,Phone,Company,Source,Employee,Notes,Business ID,Deal \
+         size,Region,Industry\n"
+    );
+    // Filled in and imported: every column maps, nothing is unknown.
+    std::fs::write(
+        &csv,
+        format!(
+            "{text}ann@example.com,Ann,Lee,+1 555 0100,Initech,Web,Bob,hi,B-1,5000,EMEA,Tech\n"
+        ),
+    )
+    .unwrap();
+    let out = dry_ndjson(&sb, &csv, &[]);
+    out.code(0);
+    let body = &results(&out)[0];
+    assert_eq!(body["business_id"], "B-1");
+    assert_eq!(body["properties"].as_array().unwrap().len(), 3);
+    // To stdout without a BOM; never over an existing file.
+    let out = leadctl(&sb).args(["template"]).run();
+    out.code(0);
+    assert!(
+        out.stdout.starts_with("Email,First Name,"),
+        "{}",
+        out.stdout
+    );
+    leadctl(&sb)
+        .args(["template", csv.to_str().unwrap()])
+        .run()
+        .code(2)
+        .stderr_has("exists already; leadctl template never overwrites a file");
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .contains("ann@example.com"));
+    // The .xlsx: the same header, read back as import reads it.
+    let book = dir.path().join("new.xlsx");
+    leadctl(&sb)
+        .args(["template", book.to_str().unwrap()])
+        .run()
+        .code(0);
+    let out = dry_ndjson(&sb, &book, &[]);
+    out.code(6)
+        .stderr_has("sheet \"Leads\" (the only sheet)")
+        .stderr_has("Deal size   → property \"Deal size\"")
+        .stderr_has("Business ID → business_id")
+        .stderr_has("has a header but no rows");
+    // -o xlsx is the template's alone; an unknown channel is named.
+    leadctl(&sb)
+        .args(["channels", "-o", "xlsx"])
+        .run()
+        .code(2)
+        .stderr_has("-o xlsx is for `leadctl template`");
+    leadctl(&sb)
+        .args(["template", "--channel", "Acme Referal"])
+        .run()
+        .code(6)
+        .stderr_has("did you mean \"Acme Referral Program\"?");
+}
+
+#[test]
+fn an_xlsx_template_offers_select_options_as_a_drop_down() {
+    use crate::support::server::{Reply, ScriptedServer};
+    const CH: &str = "11111111-0000-4000-8000-000000000001";
+    let server = ScriptedServer::sequence(vec![Reply::json(
+        200,
+        serde_json::json!({"channels": [{"id": CH, "title": "Partners", "currency": "EUR",
+            "no_auth_api": false, "lead_status": [],
+            "property_definitions": [
+                {"id": "p1", "name": "Deal size", "type": "number"},
+                {"id": "p2", "name": "Region", "type": "select",
+                 "options": ["EMEA", "APAC, Japan", {"value": "NA", "label": "North America"}]},
+                {"id": "p3", "name": "Tier", "type": "select", "options": ["<Gold> & co"]},
+                {"id": "p4", "name": "Email", "type": "text"}]}]}),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("partners.xlsx");
+    crate::support::Leadctl::against(&server.url())
+        .args([
+            "template",
+            "--channel",
+            "Partners",
+            "-o",
+            "xlsx",
+            book.to_str().unwrap(),
+        ])
+        .run()
+        .code(0)
+        .stderr_has("(13 columns for channel Partners");
+    let sheet = zip_entry(&book, "xl/worksheets/sheet1.xml");
+    // Region is column K, Tier column L; the property named like a lead field is property:Email.
+    assert!(
+        sheet.contains(
+            r#"sqref="K2:K1048576"><formula1>Lists!$A$1:$A$3</formula1></dataValidation>"#
+        ),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(r#"sqref="L2:L1048576"><formula1>Lists!$B$1:$B$1</formula1>"#),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(r#"<t xml:space="preserve">property:Email</t>"#),
+        "{sheet}"
+    );
+    // Lead fields are text columns (leading zeros stay), properties are not.
+    assert!(
+        sheet.contains(r#"<col min="1" max="1" width="14" customWidth="1" style="2"/>"#),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(r#"<col min="10" max="10" width="14" customWidth="1"/>"#),
+        "{sheet}"
+    );
+    assert!(zip_entry(&book, "xl/workbook.xml")
+        .contains(r#"<sheet name="Lists" sheetId="2" state="hidden""#));
+    // The options, read back as Excel would offer them.
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let lists = wb.worksheet_range("Lists").unwrap();
+    let col = |c: u32| -> Vec<String> {
+        (0..3)
+            .filter_map(|r| lists.get_value((r, c)).map(|v| v.to_string()))
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    assert_eq!(col(0), ["EMEA", "APAC, Japan", "NA"]);
+    assert_eq!(col(1), ["<Gold> & co"]);
+    let leads = wb.worksheet_range("Leads").unwrap();
+    assert_eq!(leads.get_value((0, 10)).unwrap().to_string(), "Region");
+    assert_eq!(leads.height(), 1);
+}
