@@ -52,6 +52,9 @@ _leadctl() {
             leadctl,sandbox)
                 cmd="leadctl__subcmd__sandbox"
                 ;;
+            leadctl,template)
+                cmd="leadctl__subcmd__template"
+                ;;
             leadctl__subcmd__channels,show)
                 cmd="leadctl__subcmd__channels__subcmd__show"
                 ;;
@@ -125,7 +128,7 @@ _leadctl() {
 
     case "${cmd}" in
         leadctl)
-            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import channels leads purchases api ledger sandbox config completions man help"
+            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import template channels leads purchases api ledger sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,7 +954,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,6 +989,14 @@ _leadctl() {
                     return 0
                     ;;
                 --decimal-separator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1973,12 +1984,20 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2160,6 +2179,60 @@ _leadctl() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leadctl__subcmd__template)
+            opts="-p -o -q -v -h --channel --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

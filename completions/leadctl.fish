@@ -44,7 +44,8 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print 
 complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s V -l version -d 'Print version'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "import" -d 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "import" -d 'Create leads from the rows of a CSV file or workbook (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "template" -d 'Write an empty file to start an import from: a header row with every lead field and the channel\'s properties'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "leads" -d 'List, read, update and move leads through statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
@@ -100,6 +101,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l save-mapping 
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are invalid]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurrency -d 'The most requests in flight --concurrency auto goes to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
@@ -134,6 +137,25 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-ledger -d 
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l channel -d 'The channel whose properties become columns: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -322,6 +344,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r

@@ -188,7 +188,8 @@ pub struct CreateArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The CSV file (`-` = stdin); a header row is required
+    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
+    /// required
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
@@ -241,6 +242,15 @@ pub struct ImportArgs {
     /// are invalid]
     #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
+    /// with data]
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+
+    /// The row holding the column names, when a title block sits above it (1 = the first row)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
 
     /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
     /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
@@ -296,6 +306,19 @@ pub struct ImportArgs {
     /// Where to write the rows that were not created [default: FILE.errors.csv]
     #[arg(long, value_name = "PATH", help_heading = "Resuming")]
     pub errors: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// The channel whose properties become columns: its id or title [env: LEADCTL_CHANNEL, else
+    /// the profile's channel]
+    #[arg(long, value_name = "ID_OR_TITLE")]
+    pub channel: Option<String>,
+
+    /// Where to write it, never over an existing file [default: stdout]. `-o xlsx` (or a name
+    /// ending in .xlsx) writes an Excel workbook; `-o csv` or any other name, a CSV
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -421,9 +444,19 @@ Examples:
 
 #[derive(Debug, Clone, Args)]
 pub struct PurchaseImportArgs {
-    /// The CSV file (`-` = stdin); a header row is required
+    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
+    /// required
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+
+    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
+    /// with data]
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+
+    /// The row holding the column names, when a title block sits above it (1 = the first row)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
 
     /// Resolve business ids and emails only among the leads of this channel in the ledger
     #[arg(long, value_name = "UUID")]

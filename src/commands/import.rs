@@ -44,6 +44,8 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
         decimal_separator,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
         concurrency: args.concurrency.unwrap_or(settings.concurrency),
         max_concurrency: args.max_concurrency,
         rate: args.rate,

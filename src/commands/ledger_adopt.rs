@@ -105,6 +105,8 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         encoding: None,
         delimiter: None,
         decimal_separator: None,
+        sheet: None,
+        header_row: None,
         concurrency: import::setting::Concurrency::Fixed(1),
         max_concurrency: 1,
         rate: None,

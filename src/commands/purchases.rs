@@ -80,6 +80,8 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         set: Vec::new(),
         mapping: None,
         save_mapping: None,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,

@@ -53,6 +53,7 @@ pub fn check_rows(
                     line: row.line,
                     column: None,
                     message: why,
+                    sheet: row.sheet.clone(),
                 }]),
             }
         })
@@ -70,6 +71,7 @@ pub fn check_with<T>(
 ) -> Result<Checked> {
     let mut checked = Checked::default();
     let mut last_row = 0;
+    let sheet = rows.sheet();
     loop {
         let row = match rows.next_row_ref() {
             Ok(Some(row)) => row,
@@ -82,6 +84,7 @@ pub fn check_with<T>(
                     line: e.line,
                     column: None,
                     message: format!("{name} cannot be read past here: {}", e.message),
+                    sheet: sheet.clone(),
                 });
                 checked.invalid_rows.push(last_row + 1);
                 break;
@@ -127,15 +130,10 @@ pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, purchase
     ));
 }
 
-/// Stdin: one pass, each row checked as it arrives.
+/// A file's rows again, for the next pass, past the header.
 pub fn reopen(prepared: &Prepared) -> Result<Rows> {
-    let opened = read::open(
-        &prepared.source,
-        Some(prepared.format.encoding),
-        Some(prepared.format.delimiter),
-    )
-    .map_err(|e| Failure::input(e.0))?;
-    let mut rows = Rows::new(opened);
+    let mut rows =
+        read::reopen(&prepared.source, &prepared.format).map_err(|e| Failure::input(e.0))?;
     rows.header().map_err(|e| Failure::input(e.message))?;
     Ok(rows)
 }

@@ -1,7 +1,8 @@
-//! `leadctl import FILE`: CSV rows to leads, exactly once through the ledger.
+//! `leadctl import FILE`: CSV or workbook rows to leads, exactly once through the ledger.
 //!
 //! The engine takes plain [`Options`] and [`Services`] (never clap types): `prepare` opens the
-//! input, detects its encoding and delimiter and maps the header; `check` validates every row
+//! input, detects what it is (a CSV's encoding and delimiter, a workbook's sheet) and maps the
+//! header; `check` validates every row
 //! of a file before anything is sent; `session` sends (the reader decides each row against the
 //! ledger in `send`, workers claim, send and record in `worker`), settles unknown rows
 //! (`reconcile`) and gives the account (`summary`). A regular file is read again for each pass,
@@ -67,6 +68,10 @@ pub struct Options {
     /// How number property values are read: `--decimal-separator`, else the profile's; `None`:
     /// only values with one reading are accepted (`crate::number`).
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
+    /// `--sheet NAME|N`: the workbook sheet to read.
+    pub sheet: Option<String>,
+    /// `--header-row N`: the 1-based row holding the column names (below a title block).
+    pub header_row: Option<u64>,
     /// `--concurrency auto|N`.
     pub concurrency: setting::Concurrency,
     /// `--max-concurrency`: the most `auto` goes to.

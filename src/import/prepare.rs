@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::columns;
 use super::mapping::{self, Mapping, Target};
-use super::read::{self, Format, Rows, Source};
+use super::read::{self, Detected, Rows, Source};
 use super::validate::{ChannelInfo, Plan};
 use super::{Options, Services};
 use crate::api::models::Channel;
@@ -18,7 +18,8 @@ use crate::log::Log;
 
 pub struct Prepared {
     pub source: Source,
-    pub format: Format,
+    /// A CSV's format, or the workbook sheet read.
+    pub format: Detected,
     pub headers: Vec<String>,
     pub plan: Plan,
     pub client: Option<ApiClient>,
@@ -90,26 +91,55 @@ pub(super) fn open_header(
     log: &Log,
     source: &Source,
     name: &str,
-) -> Result<(Format, Rows, Vec<String>)> {
-    let forced = args.encoding.as_deref().and_then(read::encoding_for_label);
-    let opened = read::open(source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
-    let format = opened.format.clone();
+) -> Result<(Detected, Rows, Vec<String>)> {
+    let wanted = read::Wanted {
+        encoding: args.encoding.as_deref().and_then(read::encoding_for_label),
+        delimiter: args.delimiter,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+    };
+    let (format, mut rows) = read::open_rows(source, &wanted).map_err(|e| Failure::input(e.0))?;
+    if format.is_workbook() {
+        for (flag, given) in [
+            ("--encoding", args.encoding.is_some()),
+            ("--delimiter", args.delimiter.is_some()),
+        ] {
+            if given {
+                log.warn(&format!(
+                    "{flag} is for CSV files; {name} is a workbook, so it is ignored"
+                ));
+            }
+        }
+    } else if args.sheet.is_some() {
+        return Err(Failure::usage(format!(
+            "--sheet is for workbooks; {name} is a CSV file (it has one table)"
+        ))
+        .with_hint("drop --sheet")
+        .into());
+    }
     log.notice(&format!("{name}: {}", format.describe()));
-    let mut rows = Rows::new(opened);
     let header = rows
         .header()
-        .map_err(|e| Failure::input(format!("{name}, line {}: {}", e.line, e.message)))?
+        .map_err(|e| match format.is_workbook() {
+            true => Failure::input(format!("{name}: {}", e.message)),
+            false => Failure::input(format!("{name}, line {}: {}", e.line, e.message)),
+        })?
         .ok_or_else(|| {
-            Failure::input(format!(
-                "{name} is empty: a header row naming the columns is needed"
-            ))
-            .with_hint("the first row names the columns, e.g. Email,First Name,Last Name,Company")
+            let what = match &format {
+                Detected::Workbook(sheet) => {
+                    format!("{name}: sheet {} is empty", crate::log::quoted(&sheet.name))
+                }
+                Detected::Csv { .. } => format!("{name} is empty"),
+            };
+            Failure::input(format!("{what}: a header row naming the columns is needed")).with_hint(
+                "the first row names the columns, e.g. Email,First Name,Last Name,Company",
+            )
         })?;
-    if let Some(&i) = header.undecodable.first() {
+    if let (Some(&i), Some(csv)) = (header.undecodable.first(), format.csv()) {
         return Err(Failure::input(format!(
             "{name}, header column {}: holds bytes that are not valid in the encoding {}",
             i + 1,
-            format.encoding.name()
+            csv.encoding.name()
         ))
         .with_hint("re-save the file as UTF-8, or pass --encoding")
         .into());

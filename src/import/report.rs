@@ -165,7 +165,7 @@ impl ResultPrinter {
                     out.lines(std::slice::from_ref(id))?;
                 }
             }
-            OutputFormat::Table => {}
+            OutputFormat::Table | OutputFormat::Xlsx => {}
         }
         self.count += 1;
         Ok(())

@@ -455,13 +455,13 @@ fn sending(opts: &Options) -> send::Options {
     }
 }
 
-/// The errors file, in the input's delimiter, with a BOM when the input had one or was not UTF-8.
+/// The errors file, in the input's delimiter, with a BOM when the input had one or was not
+/// UTF-8; a workbook's is a CSV with `,` and a BOM (Excel then opens it as UTF-8).
 fn errors_file(opts: &Options, prepared: &Prepared) -> Result<report::ErrorsFile, Failure> {
-    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
     report::ErrorsFile::prepare(
         &errors_path(opts, &prepared.source),
         &prepared.headers,
-        prepared.format.delimiter,
-        bom,
+        prepared.format.errors_delimiter(),
+        prepared.format.errors_bom(),
     )
 }

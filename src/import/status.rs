@@ -55,6 +55,7 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
         line: row.line,
         column: Some((column.index + 1, column.header.clone())),
         message,
+        sheet: row.sheet.clone(),
     };
     let channel = match &built {
         Ok(lead) => Some(lead.channel_id.trim().to_lowercase()),

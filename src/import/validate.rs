@@ -17,18 +17,42 @@ mod duplicates;
 
 pub use duplicates::{duplicate_keys, Duplicates, Key};
 
-/// One thing wrong with one row, located by row, line and column.
+/// One thing wrong with one row, located by row, line and column (in a workbook: by sheet,
+/// row and cell, `Leads!C12`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub row: u64,
+    /// The CSV line the row starts on, or the workbook row.
     pub line: u64,
     /// 1-based column number and header, when the problem is in one cell.
     pub column: Option<(usize, String)>,
     pub message: String,
+    /// The sheet of a workbook row.
+    pub sheet: Option<std::sync::Arc<str>>,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(sheet) = &self.sheet {
+            return match &self.column {
+                Some((n, header)) => {
+                    let at = super::read::cell_ref(sheet, n.saturating_sub(1), self.line);
+                    write!(f, "row {} ({at})", self.row)?;
+                    if !header.trim().is_empty() {
+                        write!(f, ", column {}", crate::log::quoted(header))?;
+                    }
+                    write!(f, ": {}", self.message)
+                }
+                None => write!(
+                    f,
+                    "row {} (sheet {}, row {}): {}",
+                    self.row,
+                    super::read::sheet_ref(sheet),
+                    self.line,
+                    self.message
+                ),
+            };
+        }
         write!(f, "row {} (line {})", self.row, self.line)?;
         if let Some((n, header)) = &self.column {
             if header.trim().is_empty() {
@@ -92,6 +116,10 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         ..NewLead::default()
     };
     for c in &plan.columns {
+        // An error cell is reported once, by `cell_problems`.
+        if row.cell_errors.iter().any(|(i, _)| *i == c.index) {
+            continue;
+        }
         add_column(plan, row, c, channel.as_deref(), &mut lead, &mut problems);
     }
     if !crate::lead::has_lead_data(&lead.fields) {
@@ -119,6 +147,7 @@ fn problem(row: &Row, column: Option<&Column>, index: Option<usize>, message: St
             .map(|c| (c.index + 1, c.header.clone()))
             .or_else(|| index.map(|i| (i + 1, String::new()))),
         message,
+        sheet: row.sheet.clone(),
     }
 }
 
@@ -140,6 +169,25 @@ fn shape_problem(plan: &Plan, row: &Row) -> Option<Problem> {
             .all(|f| f.trim().is_empty());
     if extra_empty {
         return None;
+    }
+    if row.sheet.is_some() {
+        // A workbook row is as wide as the header unless a cell past it holds something.
+        let (i, value) = row
+            .fields
+            .iter()
+            .enumerate()
+            .skip(plan.header_len)
+            .find(|(_, f)| !f.trim().is_empty())?;
+        return Some(problem(
+            row,
+            None,
+            Some(i),
+            format!(
+                "holds a value ({}) in a column without a header; name the column in the \
+                 header row or remove the value",
+                crate::log::quoted(value)
+            ),
+        ));
     }
     Some(problem(
         row,
@@ -166,6 +214,22 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
             "holds bytes that are not valid in the file's encoding; re-save it as UTF-8 or pass \
              --encoding"
                 .to_string(),
+        ));
+    }
+    for (i, error) in &row.cell_errors {
+        // An error in a column that is left out does not matter.
+        let col = plan.columns.iter().find(|c| c.index == *i);
+        if col.is_some_and(|c| c.target == Target::Ignore) {
+            continue;
+        }
+        problems.push(problem(
+            row,
+            col,
+            Some(*i),
+            format!(
+                "holds the error value {error} (a formula that failed in the workbook); fix it \
+                 there, or empty the cell"
+            ),
         ));
     }
     if let Some(i) = plan.unknown_outcome {
@@ -369,7 +433,49 @@ mod tests {
             line: n + 1,
             fields: fields.iter().map(|s| s.to_string()).collect(),
             undecodable: Vec::new(),
+            sheet: None,
+            cell_errors: Vec::new(),
         }
+    }
+
+    #[test]
+    fn workbook_problems_name_the_sheet_and_the_cell() {
+        let p = plan(&["Email", "First Name", "Deal size"], true);
+        let mut r = row(3, &["jane@", "#N/A", "5"]);
+        r.line = 12;
+        r.sheet = Some("Q3 leads".into());
+        r.cell_errors = vec![(1, "#N/A".to_string())];
+        let text: Vec<String> = build(&p, &r)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "row 3 ('Q3 leads'!B12), column \"First Name\": holds the error value #N/A (a \
+                 formula that failed in the workbook); fix it there, or empty the cell",
+                "row 3 ('Q3 leads'!A12), column \"Email\": \"jane@\" is not a valid email address",
+            ]
+        );
+        // A value right of the header's last column.
+        let mut wide = row(1, &["jane@example.com", "Jane", "5", "", "stray"]);
+        wide.sheet = Some("Leads".into());
+        wide.line = 2;
+        let text = build(&p, &wide).unwrap_err()[0].to_string();
+        assert_eq!(
+            text,
+            "row 1 (Leads!E2): holds a value (\"stray\") in a column without a header; name the \
+             column in the header row or remove the value"
+        );
+        let whole = Problem {
+            row: 1,
+            line: 2,
+            column: None,
+            message: "m".to_string(),
+            sheet: Some("Leads".into()),
+        };
+        assert_eq!(whole.to_string(), "row 1 (sheet Leads, row 2): m");
     }
 
     #[test]

@@ -428,10 +428,16 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
 }
 
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
-    OutputFormat::from_str(value, true).map_err(|_| {
-        Failure::config(format!("invalid output format {value:?} ({origin})"))
-            .with_hint("valid formats: table, json, ndjson, csv, id")
-    })
+    match OutputFormat::from_str(value, true) {
+        // A default for every command cannot be one only `template` writes.
+        Ok(OutputFormat::Xlsx) | Err(_) => Err(Failure::config(format!(
+            "invalid output format {value:?} ({origin})"
+        ))
+        .with_hint(
+            "valid formats: table, json, ndjson, csv, id (xlsx only as -o for leadctl template)",
+        )),
+        Ok(f) => Ok(f),
+    }
 }
 
 #[cfg(test)]

@@ -211,7 +211,7 @@ fn an_unknown_help_topic_is_a_usage_error_listing_topics_and_commands() {
         .code(2)
         .stderr_has("no help topic or command \"enviroment\"")
         .stderr_has("topics: environment, exit-codes")
-        .stderr_has("commands: create, import, channels, leads");
+        .stderr_has("commands: create, import, template, channels, leads");
     Leadctl::new()
         .args(["help", "leads", "lst"])
         .run()

@@ -37,3 +37,4 @@ mod security;
 mod sync;
 mod terminal;
 mod types;
+mod workbook;

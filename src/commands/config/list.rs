@@ -34,7 +34,9 @@ pub(super) fn list(ctx: Ctx<'_>) -> Result<()> {
     match settings.output {
         OutputFormat::Json | OutputFormat::Ndjson => list_json(&mut out, &listing),
         OutputFormat::Csv => list_csv(&mut out, &rows),
-        OutputFormat::Table | OutputFormat::Id => list_table(&mut out, &listing),
+        OutputFormat::Table | OutputFormat::Id | OutputFormat::Xlsx => {
+            list_table(&mut out, &listing)
+        }
     }
 }
 

@@ -160,6 +160,8 @@ fn row(fields: &[&str]) -> Row {
         line: 2,
         fields: fields.iter().map(|s| s.to_string()).collect(),
         undecodable: vec![],
+        sheet: None,
+        cell_errors: Vec::new(),
     }
 }
 

@@ -95,6 +95,8 @@ mod tests {
             line: 2,
             fields: vec!["".into(), " +1 555 ".into(), "".into()],
             undecodable: vec![],
+            sheet: None,
+            cell_errors: Vec::new(),
         };
         let extra = Extra {
             stand_ins: vec![

@@ -59,6 +59,7 @@ impl Plan {
             line: row.line,
             column: c.map(|c| (c.index + 1, c.header.clone())),
             message,
+            sheet: row.sheet.clone(),
         };
         if row.fields.len() != self.header_len
             && !row

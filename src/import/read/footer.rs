@@ -198,6 +198,8 @@ impl Trailer {
             line: 0,
             fields: Vec::new(),
             undecodable: Vec::new(),
+            sheet: None,
+            cell_errors: Vec::new(),
         })
     }
 

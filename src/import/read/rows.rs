@@ -229,6 +229,10 @@ pub struct Row {
     pub fields: Vec<String>,
     /// Columns (0-based) whose bytes could not be decoded.
     pub undecodable: Vec<usize>,
+    /// The sheet of a workbook row (`line` is then its row number on the sheet); `None` in a CSV.
+    pub sheet: Option<std::sync::Arc<str>>,
+    /// Workbook cells holding an error value (`#N/A`), by column (0-based), with that value.
+    pub cell_errors: Vec<(usize, String)>,
 }
 
 /// The header and then the rows of an opened input.
@@ -289,6 +293,8 @@ impl Rows {
                 line: 0,
                 fields: Vec::new(),
                 undecodable: Vec::new(),
+                sheet: None,
+                cell_errors: Vec::new(),
             },
             number: 0,
             replacement_is_error,
@@ -314,7 +320,8 @@ impl Rows {
         Ok(read.map(|_| row))
     }
 
-    /// The next row, owned.
+    /// The next row, owned (tests).
+    #[cfg(test)]
     pub fn next_row(&mut self) -> Result<Option<Row>, RowError> {
         Ok(self.next_row_ref()?.cloned())
     }
