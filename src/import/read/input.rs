@@ -131,12 +131,11 @@ impl Rows {
         }
     }
 
-    /// The report footer left out at the end of a CSV, once every row was read (`footer.rs`);
-    /// a workbook's trailing rows are all rows.
+    /// The report footer left out at the end, once every row was read (`footer.rs`).
     pub fn footer(&self) -> Option<&super::Footer> {
         match &self.inner {
             Inner::Csv { rows, .. } => rows.footer(),
-            Inner::Sheet(_) => None,
+            Inner::Sheet(s) => s.footer(),
         }
     }
 
