@@ -82,7 +82,7 @@ enum Inner {
         rows: Box<rows::Rows>,
         header_row: Option<u64>,
     },
-    Sheet(SheetRows),
+    Sheet(Box<SheetRows>),
 }
 
 impl Rows {
@@ -219,7 +219,7 @@ pub fn open_rows(source: &Source, wanted: &Wanted) -> Result<(Detected, Rows), R
     Ok((
         Detected::Workbook(sheet),
         Rows {
-            inner: Inner::Sheet(rows),
+            inner: Inner::Sheet(Box::new(rows)),
         },
     ))
 }
@@ -253,7 +253,7 @@ pub fn reopen(source: &Source, detected: &Detected) -> Result<Rows, ReadError> {
                 &source.name(),
             )?;
             Ok(Rows {
-                inner: Inner::Sheet(rows),
+                inner: Inner::Sheet(Box::new(rows)),
             })
         }
     }
