@@ -60,15 +60,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         format: out.format,
         resume: resume_command(),
     };
-    let client = |sending: bool| -> Result<crate::api::ApiClient> {
-        if sending {
-            let mut retry = settings.retry.clone();
-            retry.rate_limit_attempts = 30;
-            Ok(settings.client_with(retry)?)
-        } else {
-            Ok(settings.client()?)
-        }
-    };
+    let client = |sending: bool| client(settings, sending);
     let log = settings.log();
     let services = services(settings, &log, args.channel.as_deref(), &client);
     import::run(&opts, &services, out)
@@ -76,6 +68,18 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
 
 /// The engine's services from the settings: the log, the default channel (`--channel` first),
 /// the key's presence, the client and the ledger.
+/// The API client of a bulk run: when `sending`, one that waits out a longer 429 storm (a
+/// bulk run's rows are worth waiting for; a read is not).
+pub(super) fn client(settings: &Settings, sending: bool) -> Result<crate::api::ApiClient> {
+    if sending {
+        let mut retry = settings.retry.clone();
+        retry.rate_limit_attempts = 30;
+        Ok(settings.client_with(retry)?)
+    } else {
+        Ok(settings.client()?)
+    }
+}
+
 pub(super) fn services<'a>(
     settings: &Settings,
     log: &'a crate::log::Log,

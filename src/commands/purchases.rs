@@ -106,15 +106,7 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         allow_refunds: args.allow_refunds,
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
     };
-    let client = |sending: bool| -> Result<crate::api::ApiClient> {
-        if sending {
-            let mut retry = settings.retry.clone();
-            retry.rate_limit_attempts = 30;
-            Ok(settings.client_with(retry)?)
-        } else {
-            Ok(settings.client()?)
-        }
-    };
+    let client = |sending: bool| super::import::client(settings, sending);
     let log = settings.log();
     let mut services = super::import::services(settings, &log, args.channel.as_deref(), &client);
     // No channel is needed: a purchase's lead says where it is.

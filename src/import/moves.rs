@@ -270,25 +270,19 @@ fn status_entry(
     previous: Option<&Entry>,
 ) -> Entry {
     let w = k.status.as_ref();
-    let now = now_secs();
-    Entry {
-        api_url: place.scope_url.to_string(),
-        channel: k.channel.clone(),
-        key: key_of(k),
-        state: State::Sending,
-        lead_id: Some(lead_id.to_string()),
-        hash: w.map(|w| w.hash()).unwrap_or_default(),
-        fields: w.map(|w| w.fields()).unwrap_or_default(),
-        error: None,
-        via: None,
-        input: Some(place.input.to_string()),
-        row: Some(row),
-        run: place.ledger.map(|l| l.run.clone()),
-        sent_at: Some(now),
-        answered_at: None,
-        first_at: previous.map_or(now, |p| p.first_at),
-        updated_at: now,
-    }
+    let fields = w.map(|w| w.fields()).unwrap_or_default();
+    super::once::sending(
+        place,
+        super::once::Claim {
+            channel: &k.channel,
+            key: &key_of(k),
+            hash: &w.map(|w| w.hash()).unwrap_or_default(),
+            fields: &fields,
+            lead_id: Some(lead_id),
+            row,
+            previous,
+        },
+    )
 }
 
 /// A row's outcome once its lead was dealt with (`before`, with its note) and its move came to

@@ -151,25 +151,23 @@ pub fn send(
             Event::Result(r, None)
         });
     };
-    let now = now_secs();
-    let claimed = Entry {
-        api_url: ctx.scope_url.to_string(),
-        channel: CHANNEL.to_string(),
-        key: k.key.clone(),
-        state: State::Sending,
-        lead_id: None,
-        hash: k.hash.clone(),
-        fields: k.fields.clone(),
-        error: None,
-        via: None,
-        input: Some(ctx.input.to_string()),
-        row: Some(row),
-        run: ctx.ledger.map(|l| l.run.clone()),
-        sent_at: Some(now),
-        answered_at: None,
-        first_at: job.previous.as_ref().map_or(now, |p| p.first_at),
-        updated_at: now,
+    let place = crate::import::once::Place {
+        ledger: ctx.ledger,
+        scope_url: ctx.scope_url,
+        input: ctx.input,
     };
+    let claimed = crate::import::once::sending(
+        &place,
+        crate::import::once::Claim {
+            channel: CHANNEL,
+            key: &k.key,
+            hash: &k.hash,
+            fields: &k.fields,
+            lead_id: None,
+            row,
+            previous: job.previous.as_ref(),
+        },
+    );
     if let Some(l) = ctx.ledger {
         match l.apply(Op::Claim {
             entry: claimed.clone(),
