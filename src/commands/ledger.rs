@@ -37,6 +37,7 @@ fn path(settings: &Settings, out: &mut Output) -> Result<()> {
     let text = match &settings.ledger {
         Some(Location::File(p)) => p.display().to_string(),
         Some(Location::Memory) => "(in memory: --sandbox keeps no ledger after the command)".into(),
+        Some(l @ Location::Postgres(_)) => l.to_string(),
         None => "(none: --no-ledger)".into(),
     };
     out.text(&text)?;

@@ -118,6 +118,14 @@ impl Settings {
             || Ok(profile.ca_bundle.clone().map(|p| (p, profile_origin()))),
         )?;
 
+        let mut ledger = ledger;
+        if let Some(crate::ledger::Location::Postgres(t)) = &mut ledger.value {
+            // The URL's sslrootcert, else the CA bundle every TLS connection uses.
+            if t.ca_bundle.is_none() {
+                t.ca_bundle = ca_bundle.as_ref().map(|c| c.value.clone());
+            }
+        }
+
         Ok(Settings {
             profile: profile_name.clone(),
             origins: Origins {

@@ -212,6 +212,7 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             match &settings.ledger {
                 Some(crate::ledger::Location::File(p)) => p.display().to_string(),
                 Some(crate::ledger::Location::Memory) => "(in memory)".into(),
+                Some(l @ crate::ledger::Location::Postgres(_)) => l.to_string(),
                 None => "(none)".into(),
             },
             settings.origins.ledger.clone(),
