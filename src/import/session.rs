@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -364,6 +365,11 @@ fn account(
             client: &reader,
             scope_url,
             log,
+            // Another run's request takes at most its timeout (taken to be ours).
+            patience: client
+                .timeout()
+                .clamp(Duration::from_secs(5), Duration::from_secs(60)),
+            interrupted: Some(interrupted),
         };
         settle::settle(pending, &t.created_ids, &mut t.counts, &mut orderer, &place);
     }

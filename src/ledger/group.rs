@@ -38,10 +38,27 @@ pub(super) fn commit(store: &mut dyn Store, ops: &[Op]) -> Vec<Written> {
     let rest: Vec<usize> = (0..ops.len())
         .filter(|&i| !matches!(ops[i], Op::Claim { .. }))
         .collect();
-    if rest.is_empty() {
+    let mut again: Vec<Op> = rest.iter().map(|&i| ops[i].clone()).collect();
+    // A claim whose commit may have landed before the connection went (its answer lost): its
+    // row is not sent, so the claim is undone once the connection is back, rather than left to
+    // read as `sending` (unknown) to every later run.
+    let undo: Vec<Op> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Claim {
+                entry,
+                expect: None,
+            } => Some(Op::Release {
+                entry: entry.clone(),
+                previous: None,
+            }),
+            _ => None,
+        })
+        .collect();
+    if again.is_empty() && undo.is_empty() {
         return results;
     }
-    let again: Vec<Op> = rest.iter().map(|&i| ops[i].clone()).collect();
+    again.extend(undo);
     for wait in RETRY_WAITS_MS {
         std::thread::sleep(Duration::from_millis(wait));
         match store.apply(&again) {
