@@ -65,3 +65,26 @@ fn postgres(url: &str, env: &Env) -> Result<crate::ledger::Location, String> {
     };
     PgTarget::parse(url, &sources).map(|t| crate::ledger::Location::Postgres(Box::new(t)))
 }
+
+/// A ledger named on a command line (`ledger copy FROM TO`): a file, or a `postgres://` URL with
+/// its password from the usual places and `ca_bundle` for TLS unless the URL names one.
+pub fn ledger_location(
+    text: &str,
+    env: &Env,
+    ca_bundle: Option<&std::path::Path>,
+) -> Result<crate::ledger::Location, Failure> {
+    use crate::ledger::Location;
+    if !crate::ledger::postgres::is_postgres_url(text) {
+        return Ok(Location::File(PathBuf::from(text)));
+    }
+    let mut location = postgres(text, env).map_err(|why| {
+        Failure::usage(format!("the ledger URL {why}"))
+            .with_hint("the form is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full")
+    })?;
+    if let Location::Postgres(t) = &mut location {
+        if t.ca_bundle.is_none() {
+            t.ca_bundle = ca_bundle.map(std::path::Path::to_path_buf);
+        }
+    }
+    Ok(location)
+}

@@ -22,6 +22,7 @@ mod ledger;
 mod origin;
 mod profile;
 
+pub use ledger::ledger_location;
 use ledger::resolve_ledger;
 use origin::{pick, sourced};
 pub use origin::{use_color, Env, Origin, Sourced};

@@ -502,3 +502,147 @@ fn sslmode_require_refuses_a_server_without_tls() {
     let out = lc(&s, &url).args(["ledger", "status"]).run();
     out.code(3).stderr_has("sslmode=require could not be met");
 }
+
+// ---- ledger commands on PostgreSQL, and copying ----------------------------------------------
+
+fn exported(s: &Server, ledger: &str) -> Vec<Value> {
+    let out = lc(s, ledger).args(["ledger", "export", "--all-urls"]).run();
+    out.code(0);
+    let mut v: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    v.sort_by_key(|e| e["key"].as_str().unwrap().to_string());
+    v
+}
+
+#[test]
+fn ledger_copy_moves_a_ledger_from_sqlite_to_postgres_and_back() {
+    let Some(pg) = postgres::shared("ledger_copy") else {
+        return;
+    };
+    let s = serve(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "leads.csv", 30);
+    let sqlite = dir.path().join("ledger.sqlite3");
+    let sqlite = sqlite.to_str().unwrap();
+    import(&s, sqlite, &file, &[])
+        .run()
+        .code(0)
+        .stderr_has("30 created");
+    let shared = pg.ledger();
+    let out = lc(&s, sqlite)
+        .args(["ledger", "copy", sqlite, &shared])
+        .run();
+    out.code(0)
+        .stderr_has("copied 30 keys")
+        .stderr_has("30 new")
+        .never_shows(&pg.password());
+    let original = exported(&s, sqlite);
+    assert_eq!(original.len(), 30);
+    assert_eq!(
+        exported(&s, &shared),
+        original,
+        "the same entries, field for field"
+    );
+    // The first run on a new machine with the shared ledger creates nothing again.
+    import(&s, &shared, &file, &[])
+        .run()
+        .code(0)
+        .stderr_has("0 created, 30 skipped");
+    // Copying again changes nothing; back to a new file gives the same entries.
+    lc(&s, sqlite)
+        .args(["ledger", "copy", sqlite, &shared])
+        .run()
+        .code(0)
+        .stderr_has("0 new, 0 replaced by a newer entry, 30 kept");
+    let back = dir.path().join("back.sqlite3");
+    let back = back.to_str().unwrap();
+    lc(&s, sqlite)
+        .args(["ledger", "copy", &shared, back])
+        .run()
+        .code(0)
+        .stderr_has("30 new");
+    assert_eq!(exported(&s, back), original);
+    // The other commands on PostgreSQL: status, list, forget.
+    let out = lc(&s, &shared)
+        .args(["ledger", "status", "-o", "json"])
+        .run();
+    assert_eq!(out.json()[0]["created"], 30, "{}", out.stdout);
+    lc(&s, &shared)
+        .args([
+            "ledger",
+            "forget",
+            "business_id:B-1",
+            "business_id:B-2",
+            "--yes",
+        ])
+        .run()
+        .code(0)
+        .stderr_has("forgot 2 keys");
+    assert_eq!(exported(&s, &shared).len(), 28);
+    // Import of a backup into PostgreSQL.
+    let backup = dir.path().join("backup.ndjson");
+    let out = lc(&s, sqlite).args(["ledger", "export"]).run();
+    std::fs::write(&backup, &out.stdout).unwrap();
+    lc(&s, &shared)
+        .args(["ledger", "import", backup.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("imported 30 keys");
+    assert_eq!(exported(&s, &shared), original);
+    assert_eq!(create_requests(&s), 30);
+}
+
+#[test]
+fn ledger_copy_refuses_a_missing_source_and_the_same_ledger_twice() {
+    let Some(pg) = postgres::shared("ledger_copy_errors") else {
+        return;
+    };
+    let s = serve(0);
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.sqlite3");
+    let shared = pg.ledger();
+    let out = lc(&s, &shared)
+        .args(["ledger", "copy", missing.to_str().unwrap(), &shared])
+        .run();
+    out.code(2).stderr_has("does not exist");
+    assert!(!missing.exists(), "FROM is never created");
+    let out = lc(&s, &shared)
+        .args(["ledger", "copy", &shared, &shared])
+        .run();
+    out.code(2)
+        .stderr_has("the same ledger")
+        .never_shows(&pg.password());
+    let out = lc(&s, &shared)
+        .args([
+            "ledger",
+            "copy",
+            "postgres://u:pw1234@h/d?bogus=1",
+            "x.sqlite3",
+        ])
+        .run();
+    out.code(2).stderr_has("bogus").never_shows("pw1234");
+}
+
+#[test]
+fn ledger_adopt_into_postgres_makes_the_first_import_skip_existing_leads() {
+    let Some(pg) = postgres::shared("ledger_adopt") else {
+        return;
+    };
+    let s = serve(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "existing.csv", 12);
+    let shared = pg.ledger();
+    lc(&s, &shared)
+        .args(["ledger", "adopt", file.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("adopted 12 leads");
+    import(&s, &shared, &file, &[])
+        .run()
+        .code(0)
+        .stderr_has("0 created, 12 skipped");
+    assert_eq!(create_requests(&s), 0);
+}

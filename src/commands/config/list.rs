@@ -261,7 +261,7 @@ fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
         values.push((Key::CaBundle, v.display().to_string()));
     }
     if let Some(v) = &p.ledger {
-        values.push((Key::Ledger, v.clone()));
+        values.push((Key::Ledger, crate::ledger::postgres::masked_url(v)));
     }
     if let Some(v) = &p.key {
         values.push((Key::LeadKey, v.clone()));

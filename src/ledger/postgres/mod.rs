@@ -22,7 +22,7 @@ mod store;
 pub mod target;
 mod tls;
 
-pub use target::{is_postgres_url, PasswordSources, PgTarget, SslMode};
+pub use target::{is_postgres_url, masked_url, PasswordSources, PgTarget, SslMode};
 
 pub struct PgStore {
     target: PgTarget,

@@ -79,6 +79,23 @@ pub struct PasswordSources<'a> {
     pub default_user: Option<&'a str>,
 }
 
+/// `text` as shown: a PostgreSQL URL with its password masked (a URL that does not parse is not
+/// shown at all), anything else as it is.
+pub fn masked_url(text: &str) -> String {
+    if !is_postgres_url(text) {
+        return text.to_string();
+    }
+    match reqwest::Url::parse(text.trim()) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("****"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(a postgres:// URL that does not parse)".to_string(),
+    }
+}
+
 pub fn is_postgres_url(text: &str) -> bool {
     let t = text.trim_start().to_ascii_lowercase();
     t.starts_with("postgres://") || t.starts_with("postgresql://")
