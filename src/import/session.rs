@@ -288,7 +288,12 @@ fn send_all(
     // The workers' outcomes, queued for the next commit: all on disk now.
     if let Some(l) = &ledger {
         if let Err(f) = l.flush() {
-            t.fatal.get_or_insert(f.into());
+            // Outcomes that could not be written are named even when something stopped the run
+            // first (the same lost connection, most often).
+            match &t.fatal {
+                Some(_) => log.warn(&f.to_string()),
+                None => t.fatal = Some(f.into()),
+            }
         }
     }
     super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);

@@ -87,11 +87,8 @@ fn from_other_runs(
     loop {
         let mut live = 0usize;
         let mut left = Vec::new();
-        for p in pending {
-            let now = ledger
-                .get(place.scope_url, &p.channel, &p.key)
-                .ok()
-                .flatten();
+        let now = current(ledger, place.scope_url, &pending);
+        for (p, now) in pending.into_iter().zip(now) {
             match now {
                 Some(e) if e.state == State::Created && !ours(&e) => {
                     let id = e.lead_id.clone().unwrap_or_default();
@@ -133,6 +130,25 @@ fn from_other_runs(
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+}
+
+/// The ledger's entries of the pending rows' keys now, in their order (one lookup per channel
+/// and thousand keys; a key that cannot be read counts as unknown).
+fn current(ledger: &Ledger, scope_url: &str, pending: &[Pending]) -> Vec<Option<ledger::Entry>> {
+    let mut out = vec![None; pending.len()];
+    let mut by_channel: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in pending.iter().enumerate() {
+        by_channel.entry(p.channel.as_str()).or_default().push(i);
+    }
+    for (channel, idx) in by_channel {
+        let keys: Vec<String> = idx.iter().map(|&i| pending[i].key.clone()).collect();
+        if let Ok(found) = ledger.get_many(scope_url, channel, &keys) {
+            for (i, e) in idx.into_iter().zip(found) {
+                out[i] = e;
+            }
+        }
+    }
+    out
 }
 
 /// A claim young enough to be another run's request still in flight.

@@ -171,6 +171,16 @@ pub trait Store: Send {
         let _ = hash;
         self.get(api_url, channel, key)
     }
+    /// The entries of several keys of one channel (None where a key is unknown), in `keys`'
+    /// order: a backend across a network answers them in one round trip.
+    fn get_many(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Entry>>, String> {
+        keys.iter().map(|k| self.get(api_url, channel, k)).collect()
+    }
     /// All `ops` in one durable transaction (on disk before it returns).
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String>;
     fn for_each(
@@ -367,6 +377,16 @@ impl Ledger {
 
     pub fn get(&self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, Failure> {
         self.call("cannot read", |s| s.get(api_url, channel, key))
+    }
+
+    /// The entries of several keys of one channel, in `keys`' order (see [`Store::get_many`]).
+    pub fn get_many(
+        &self,
+        api_url: &str,
+        channel: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Entry>>, Failure> {
+        self.call("cannot read", |s| s.get_many(api_url, channel, keys))
     }
 
     /// As `get`; the fields are left empty when the entry's hash is `hash`.

@@ -283,6 +283,39 @@ fn a_database_restart_mid_run_stops_sending_and_a_rerun_creates_each_lead_once()
 }
 
 #[test]
+fn outcomes_that_cannot_be_recorded_are_named_with_their_lead_ids() {
+    let Some(_) = postgres::shared("unrecorded") else {
+        return;
+    };
+    let cluster = Cluster::start(None);
+    let ledger = cluster.url();
+    let s = serve(400);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "leads.csv", 40);
+    let a = import(&s, &ledger, &file, &["--concurrency", "4"]).spawn();
+    wait_until(Duration::from_secs(60), "the first creates", || {
+        create_requests(&s) >= 4
+    });
+    // Down for good while requests are in flight: their answers cannot be written.
+    cluster.stop();
+    let out = a.wait(Duration::from_secs(120));
+    out.code(7)
+        .stderr_has("could not be recorded, so the ledger holds them as unknown")
+        .stderr_has("business_id:B-");
+    // The lead ids the run had are named, and they are the server's.
+    let on_server: Vec<String> = s
+        .all_leads()
+        .iter()
+        .filter_map(|l| l["id"].as_str().map(str::to_string))
+        .collect();
+    let named = on_server
+        .iter()
+        .filter(|id| out.stderr.contains(&format!("lead {id}")))
+        .count();
+    assert!(named > 0, "no lead id named:\n{}", out.stderr);
+}
+
+#[test]
 fn a_wrong_password_exits_3_and_an_unreachable_database_7_before_anything_is_sent() {
     let Some(pg) = postgres::shared("connect_errors") else {
         return;
@@ -311,6 +344,15 @@ fn a_wrong_password_exits_3_and_an_unreachable_database_7_before_anything_is_sen
     // No password at all, where the server asks for one.
     let out = import(&s, &pg.url_without_password(), &file, &[]).run();
     out.code(3).stderr_has("LEADCTL_LEDGER_PASSWORD_FILE");
+    // A password file that cannot be read.
+    let out = import(&s, &pg.url_without_password(), &file, &[])
+        .env(
+            "LEADCTL_LEDGER_PASSWORD_FILE",
+            dir.path().join("missing-pw"),
+        )
+        .run();
+    out.code(3)
+        .stderr_has("LEADCTL_LEDGER_PASSWORD_FILE), which cannot be read");
     // A URL leadctl cannot use.
     let out = import(&s, &format!("{}?sslmode=sometimes", pg.url), &file, &[]).run();
     out.code(3)
@@ -472,6 +514,12 @@ fn sslmode_require_and_verify_full_against_a_tls_only_server() {
         .stderr_has("TLS handshake")
         .stderr_has("--ca-bundle");
     let bundle = dir.path().join("ca.pem");
+    let out = lc(&s, &url("verify-full"))
+        .arg("--ca-bundle")
+        .arg(&bundle)
+        .args(["ledger", "status"])
+        .run();
+    out.code(3).stderr_has("cannot read the CA bundle");
     std::fs::write(&bundle, &ca).unwrap();
     let out = lc(&s, &url("verify-full"))
         .arg("--ca-bundle")

@@ -87,6 +87,38 @@ impl Store for PgStore {
         self.get_entry(api_url, channel, key, Some(hash))
     }
 
+    fn get_many(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Entry>>, String> {
+        let Some(scope) = self.scope(api_url, channel, false)? else {
+            return Ok(vec![None; keys.len()]);
+        };
+        let s = self.target.schema_sql();
+        let mut found: std::collections::HashMap<String, Entry> = Default::default();
+        for chunk in keys.chunks(1000) {
+            let chunk = chunk.to_vec();
+            let rows = self.with(|c, cache| {
+                let q = stmt(
+                    c,
+                    cache,
+                    &format!(
+                        "SELECT {LEAD_COLUMNS} FROM {s}.leads l WHERE l.scope = $1 AND l.key = \
+                         ANY($2::text[])"
+                    ),
+                )?;
+                c.query(&q, &[&scope, &chunk])
+            })?;
+            for r in &rows {
+                let e = entry_of(api_url, channel, r, 0);
+                found.insert(e.key.clone(), e);
+            }
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String> {
         self.apply_batch(ops)
     }

@@ -346,7 +346,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_use() {
-        let bad = |url: &str| PgTarget::parse(url, &none()).err().expect("refused");
+        let bad = |url: &str| PgTarget::parse(url, &none()).expect_err("refused");
         assert!(bad("postgres://u:pw@h/d?sslmode=maybe").contains("sslmode"));
         assert!(bad("postgres://u@h/d?schema=Bad-Name").contains("schema"));
         assert!(bad("postgres://u@h/d?target_session_attrs=any").contains("does not know"));
