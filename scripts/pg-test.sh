@@ -38,7 +38,6 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 
 password=leadctl-test-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
@@ -78,4 +77,10 @@ started=1
 export LEADCTL_TEST_POSTGRES="postgres://postgres:$password@127.0.0.1:$port/postgres"
 export LEADCTL_TEST_PG_BINDIR=$bindir
 echo "pg-test: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $data); LEADCTL_TEST_POSTGRES is set" >&2
-"$@"
+# In the background, so that a signal to this script stops the command and the cluster at once
+# (bash runs a trap only once its foreground command has ended); stdin stays the caller's.
+"$@" 0<&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true; exit 143' TERM
+trap 'kill -INT "$child" 2>/dev/null || true; exit 130' INT
+wait "$child"

@@ -128,7 +128,7 @@ fn from_other_runs(
             ));
             said = true;
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
 
