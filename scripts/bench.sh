@@ -13,13 +13,23 @@
 #                                 # with no flags (the new user's case)
 #   scripts/bench.sh workbook     # the same 100,000 rows (WORKBOOK_ROWS) as CSV and as .xlsx:
 #                                 # dry run time on one core and peak memory, side by side
+#   scripts/bench.sh postgres     # 2,000 rows, latency 50 ms, concurrency 16: the ledger on
+#                                 # PostgreSQL (loopback, fsync on) vs SQLite vs the limit, and two
+#                                 # processes sharing the work through one PostgreSQL ledger vs one
+#                                 # (runs itself under scripts/pg-test.sh unless
+#                                 # LEADCTL_TEST_POSTGRES names a server)
 #
 # Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk; python3
-# (standard library only) for `workbook`.
+# (standard library only) for `workbook`; for `postgres`, PostgreSQL 15 (pg_config --bindir) as
+# scripts/pg-test.sh uses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-all}
+# The PostgreSQL benchmark needs a server: a throwaway cluster, with fsync on (a real one's cost).
+if [ "$what" = postgres ] && [ -z "${LEADCTL_TEST_POSTGRES:-}" ]; then
+  PG_FSYNC=on exec scripts/pg-test.sh "$0" postgres
+fi
 SEND_ROWS=${SEND_ROWS:-2000}
 LATENCY_MS=${LATENCY_MS:-50}
 CONCURRENCY=${CONCURRENCY:-16}
@@ -362,12 +372,52 @@ auto() {
   stop_sandbox
 }
 
+# A fresh schema of the PostgreSQL ledger for each run (the sandbox is reset between runs).
+pg_ledger() { echo "$LEADCTL_TEST_POSTGRES?schema=bench_$(date +%s%N)"; }
+
+leadctl_postgres() {
+  rm -f "$WORK/send.csv.errors.csv"
+  "$BIN" -q --ledger "$(pg_ledger)" import "$WORK/send.csv" --concurrency "$CONCURRENCY"
+}
+
+# Two machines running the same import against one PostgreSQL ledger (work shared by claiming).
+leadctl_postgres_two() {
+  rm -f "$WORK/send.csv.errors.csv"
+  local ledger a b
+  ledger=$(pg_ledger)
+  # Both start on an empty database: the first to connect makes the tables (under an advisory
+  # lock), the other waits for them.
+  "$BIN" -q --ledger "$ledger" import "$WORK/send.csv" --concurrency "$CONCURRENCY" --errors "$WORK/a.errors.csv" &
+  a=$!
+  "$BIN" -q --ledger "$ledger" import "$WORK/send.csv" --concurrency "$CONCURRENCY" --errors "$WORK/b.errors.csv" &
+  b=$!
+  wait "$a"; wait "$b"
+}
+
+postgres_bench() {
+  RUNS=${RUNS:-3}
+  echo "== postgres: $SEND_ROWS rows, sandbox latency ${LATENCY_MS} ms, concurrency $CONCURRENCY (best of $RUNS)"
+  echo "  PostgreSQL: $(psql "$LEADCTL_TEST_POSTGRES" -tAc 'select version()' | cut -d' ' -f1-2), loopback, fsync $(psql "$LEADCTL_TEST_POSTGRES" -tAc 'show fsync')"
+  start_sandbox
+  gen "$SEND_ROWS" "$WORK/send.csv"
+  export LEADCTL_API_URL=$URL LEADCTL_API_KEY=$KEY LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  limit=$(awk -v n="$SEND_ROWS" -v l="$LATENCY_MS" -v c="$CONCURRENCY" 'BEGIN { printf "%.2f", n * l / 1000 / c }')
+  t_pg=$(best_of leadctl_postgres)
+  t_sqlite=$(best_of leadctl_import)
+  t_two=$(best_of leadctl_postgres_two)
+  echo "  limit (rows x latency / concurrency):    $limit s"
+  echo "  ledger on PostgreSQL:                    $t_pg s   limit/leadctl = $(awk -v a="$limit" -v b="$t_pg" 'BEGIN { printf "%.3f", a / b }')"
+  echo "  ledger on SQLite:                        $t_sqlite s   limit/leadctl = $(awk -v a="$limit" -v b="$t_sqlite" 'BEGIN { printf "%.3f", a / b }')"
+  echo "  two processes sharing one PostgreSQL ledger: $t_two s   two/one = $(awk -v a="$t_two" -v b="$t_pg" 'BEGIN { printf "%.3f", a / b }')"
+}
+
 case $what in
   dry-run) dry_run ;;
   send) send ;;
   ledger) ledger_bench ;;
   auto) auto ;;
   workbook) workbook_bench ;;
+  postgres) postgres_bench ;;
   all) dry_run; send; ledger_bench; auto; workbook_bench ;;
-  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|postgres|all]" >&2; exit 2 ;;
 esac

@@ -208,6 +208,34 @@ impl Key {
     }
 }
 
+/// A PostgreSQL ledger URL for a profile: it must parse, and it must not hold a password (a
+/// config file is for settings; the password goes in LEADCTL_LEDGER_PASSWORD_FILE's file). The
+/// errors never quote the URL.
+fn postgres_ledger(url: &str) -> Result<toml_edit::Value, Failure> {
+    use crate::ledger::postgres::{PasswordSources, PgTarget};
+    let none = PasswordSources {
+        file: None,
+        env: None,
+        default_user: Some("-"),
+    };
+    let t = PgTarget::parse(url, &none).map_err(|why| {
+        Failure::config(format!(
+            "invalid value for ledger: the PostgreSQL URL {why}"
+        ))
+    })?;
+    if t.password.is_some() {
+        return Err(Failure::config(
+            "invalid value for ledger: the PostgreSQL URL holds a password, which does not belong \
+             in the config file",
+        )
+        .with_hint(
+            "set the URL without it, and put the password in a file named by \
+             LEADCTL_LEDGER_PASSWORD_FILE (or in PGPASSWORD)",
+        ));
+    }
+    Ok(toml_edit::Value::from(url))
+}
+
 /// A value for `config set`, checked and in the form it is stored in, with any warnings.
 #[derive(Debug)]
 pub struct Checked {
@@ -294,10 +322,8 @@ impl Key {
                 if raw_trimmed.is_empty() {
                     return Err(bad("the path of the ledger file"));
                 }
-                if raw_trimmed.starts_with("postgres://")
-                    || raw_trimmed.starts_with("postgresql://")
-                {
-                    return Err(bad("a SQLite file path (PostgreSQL ledgers are not supported by this build yet)"));
+                if crate::ledger::postgres::is_postgres_url(raw_trimmed) {
+                    return postgres_ledger(raw_trimmed).map(|value| Checked { value, warnings });
                 }
                 // Stored absolute, as ca_bundle.
                 let path = std::path::absolute(raw_trimmed).map_err(|_| bad("a file path"))?;

@@ -11,6 +11,8 @@ pub enum Kind {
     Permission,
     Partial,
     Interrupted,
+    /// A server leadctl depends on that is not the API (the PostgreSQL ledger) cannot be reached.
+    Network,
 }
 
 /// An expected failure with a message and, where there is one, what to do next.

@@ -29,6 +29,7 @@ pub fn code_of_kind(kind: Kind) -> u8 {
         Kind::Permission => PERMISSION,
         Kind::Partial => PARTIAL,
         Kind::Interrupted => INTERRUPTED,
+        Kind::Network => NETWORK,
     }
 }
 
@@ -169,6 +170,7 @@ mod tests {
         );
         assert_eq!(code(Failure::new(Kind::Partial, "x")), 8);
         assert_eq!(code(Failure::new(Kind::Interrupted, "x")), 130);
+        assert_eq!(code(Failure::new(Kind::Network, "x")), 7);
         assert_eq!(code(anyhow::anyhow!("surprise")), 1);
     }
 

@@ -1,5 +1,6 @@
-//! The API key, in a type that cannot leak: `Debug` and `Display` print `(redacted)`, so logging a
-//! `Settings` or an error can never show it. Only `expose()` gives the text, for the one header.
+//! The API key and the ledger's database password, in types that cannot leak: `Debug` and
+//! `Display` print `(redacted)`, so logging a `Settings` or an error can never show them. Only
+//! `expose()` gives the text, for the one header (or the database's authentication).
 
 use std::fmt;
 
@@ -85,6 +86,47 @@ impl ApiKey {
     }
 }
 
+/// A database password (the PostgreSQL ledger's), as tight as the API key: `Debug` and `Display`
+/// print `(redacted)`; only `expose()` gives the text, for the connection's authentication.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password; a file's trailing line break is not part of it.
+    pub fn new(text: impl AsRef<str>) -> Password {
+        Password(text.as_ref().trim_end_matches(['\r', '\n']).to_string())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `text` with the password (at least 4 characters long) replaced by `(redacted)`: for a
+    /// database's error text, which could echo what it was given.
+    pub fn redact_str(&self, text: &str) -> String {
+        if self.0.chars().count() < 4 {
+            return text.to_string();
+        }
+        text.replace(&self.0, REDACTED)
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
 /// What a key is replaced with wherever it would be shown.
 pub const REDACTED: &str = "(redacted)";
 
@@ -119,6 +161,20 @@ mod tests {
         assert!(!ApiKey::new("nope").looks_valid());
         assert_eq!(ApiKey::new("abcd").masked(), "****");
         assert_eq!(ApiKey::new("short-key-12345").masked(), "****");
+    }
+
+    #[test]
+    fn a_password_is_never_printed() {
+        let pw = Password::new("s3cret-pw\n");
+        assert_eq!(pw.expose(), "s3cret-pw");
+        assert_eq!(
+            format!("{pw} {pw:?} {:?}", Some(pw.clone())),
+            "(redacted) (redacted) Some((redacted))"
+        );
+        assert_eq!(
+            pw.redact_str("auth s3cret-pw failed"),
+            "auth (redacted) failed"
+        );
     }
 
     #[test]

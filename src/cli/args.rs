@@ -682,6 +682,26 @@ Every line is checked before anything is written.
 Example:
   leadctl --ledger /mnt/shared/ledger.sqlite3 ledger import ledger-backup.ndjson")]
     Import(LedgerImportArgs),
+    /// Copy every key of one ledger into another: a SQLite file to PostgreSQL, or back
+    #[command(after_help = "\
+FROM and TO are each a SQLite file or a postgres:// URL (its password from the URL,
+LEADCTL_LEDGER_PASSWORD_FILE or PGPASSWORD). Keys of every API URL are copied; a key TO has
+already is kept unless FROM's entry of it is newer. FROM is not changed.
+
+Examples:
+  leadctl ledger copy ~/.local/share/leadctl/ledger.sqlite3 postgres://leadctl@db.example/leads?sslmode=verify-full
+  leadctl ledger copy postgres://leadctl@db.example/leads ledger-copy.sqlite3")]
+    Copy(LedgerCopyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LedgerCopyArgs {
+    /// The ledger to read: a SQLite file or a postgres:// URL
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The ledger to write (created when absent): a SQLite file or a postgres:// URL
+    #[arg(value_name = "TO")]
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -18,7 +18,7 @@ pub mod parse;
 
 pub use args::{
     ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
-    LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerFilterArgs,
+    LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs,
     LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchaseImportArgs, PurchasesCommand,
     SandboxCommand, ServeArgs, TemplateArgs,
 };
@@ -82,10 +82,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
-    /// Where leadctl remembers the leads it created, so each is created once: a SQLite file
-    /// [env: LEADCTL_LEDGER, else the profile's ledger, else ledger.sqlite3 in the data
-    /// directory; in memory with --sandbox]
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_ledger")]
+    /// Where leadctl remembers the leads it created, so each is created once: a SQLite file, or
+    /// a postgres:// URL many machines share [env: LEADCTL_LEDGER, else the profile's ledger,
+    /// else ledger.sqlite3 in the data directory; in memory with --sandbox]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH|URL",
+        conflicts_with = "no_ledger"
+    )]
     pub ledger: Option<PathBuf>,
 
     /// Remember nothing: leads created by earlier runs are created again

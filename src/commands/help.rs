@@ -99,9 +99,20 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "LEADCTL_LEDGER",
-        "The ledger file, as --ledger: where leadctl remembers every lead it created, so each is \
-         created once across files, re-exports and runs (default: ledger.sqlite3 in the data \
-         directory, $XDG_DATA_HOME/leadctl/ on Linux; in memory with --sandbox).",
+        "The ledger, as --ledger: where leadctl remembers every lead it created, so each is \
+         created once across files, re-exports and runs: a SQLite file (default: ledger.sqlite3 \
+         in the data directory, $XDG_DATA_HOME/leadctl/ on Linux; in memory with --sandbox) or \
+         a postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full URL that many machines share.",
+    ),
+    (
+        "LEADCTL_LEDGER_PASSWORD_FILE",
+        "A file holding the password of a PostgreSQL ledger whose URL has none (its first line; \
+         beats PGPASSWORD). The password never appears in any output.",
+    ),
+    (
+        "PGPASSWORD, PGUSER",
+        "A PostgreSQL ledger's password and user when neither the URL nor \
+         LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
     ),
     (
         "LEADCTL_RETRY_BASE_MS",

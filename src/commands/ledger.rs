@@ -1,4 +1,5 @@
-//! `leadctl ledger path|status|list|forget|adopt|export|import`: look into and manage the ledger
+//! `leadctl ledger path|status|list|forget|adopt|export|import` (and `copy`, in `ledger_copy`):
+//! look into and manage the ledger
 //! (doc/ledger.md). Listing and exporting stream, so a ledger of millions of keys prints in
 //! constant memory.
 
@@ -17,13 +18,17 @@ pub fn run(settings: &Settings, command: &LedgerCommand, out: &mut Output) -> Re
     if let LedgerCommand::Path = command {
         return path(settings, out);
     }
+    // Copying names both its ledgers.
+    if let LedgerCommand::Copy(args) = command {
+        return super::ledger_copy::copy(settings, args);
+    }
     let location = settings.ledger.clone().ok_or_else(|| {
         Failure::usage("--no-ledger: there is no ledger to look into")
             .with_hint("drop --no-ledger (or pass --ledger PATH)")
     })?;
     let ledger = Ledger::open(&location)?;
     match command {
-        LedgerCommand::Path => Ok(()),
+        LedgerCommand::Path | LedgerCommand::Copy(_) => Ok(()),
         LedgerCommand::Status => status(&ledger, out),
         LedgerCommand::List(f) => list(&ledger, &filter(settings, f), out),
         LedgerCommand::Forget(args) => forget(settings, &ledger, args),
@@ -37,6 +42,7 @@ fn path(settings: &Settings, out: &mut Output) -> Result<()> {
     let text = match &settings.ledger {
         Some(Location::File(p)) => p.display().to_string(),
         Some(Location::Memory) => "(in memory: --sandbox keeps no ledger after the command)".into(),
+        Some(l @ Location::Postgres(_)) => l.to_string(),
         None => "(none: --no-ledger)".into(),
     };
     out.text(&text)?;

@@ -178,8 +178,9 @@ fn files_section(roff: &mut Roff) {
             "$XDG_DATA_HOME/leadctl/ledger.sqlite3, ~/.local/share/leadctl/ledger.sqlite3",
             "The ledger on Linux: every lead leadctl created, by channel and key (business id, \
              else email, else a hash of the fields), so that imports and creates make each lead \
-             once across files and runs (--ledger PATH or LEADCTL_LEDGER chooses another, \
-             --no-ledger keeps none). Written with mode 0600; never holds the API key.",
+             once across files and runs (--ledger PATH or LEADCTL_LEDGER chooses another file, \
+             or a postgres:// URL many machines share; --no-ledger keeps none). Written with \
+             mode 0600; never holds the API key.",
         ),
         (
             "FILE.errors.csv",

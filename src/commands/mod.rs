@@ -20,6 +20,7 @@ pub mod import;
 pub mod leads;
 pub mod ledger;
 pub mod ledger_adopt;
+pub mod ledger_copy;
 pub mod man;
 pub mod properties;
 pub mod purchases;

@@ -129,7 +129,15 @@ fn on_result(
     if sent_now && failed {
         t.failed_now += 1;
     }
-    if failed {
+    // A key another live run sharing the ledger is sending is awaited at the end of the run
+    // (`settle`), not shown as a failure now.
+    let others = !sent_now
+        && pending.as_ref().is_some_and(|p| {
+            p.entry.state == crate::ledger::State::Sending
+                && crate::ledger::now_secs() - p.entry.sent_at.unwrap_or(p.entry.updated_at)
+                    < super::decide::LIVE_CLAIM_SECS
+        });
+    if failed && !others {
         t.shown_failures += 1;
         if t.shown_failures <= SHOWN_FAILURES {
             progress.println(&format!(

@@ -65,11 +65,22 @@ impl Orderer {
     /// Marks a held unknown row as settled: `Created` (found by reconciling) or `Skipped`
     /// (created by another run sharing the ledger).
     pub fn settle(&mut self, row: u64, lead_id: &str, outcome: Outcome) -> bool {
+        self.settle_with(row, lead_id, outcome, None)
+    }
+
+    /// As `settle`, with a note on the row (what settled it).
+    pub fn settle_with(
+        &mut self,
+        row: u64,
+        lead_id: &str,
+        outcome: Outcome,
+        note: Option<String>,
+    ) -> bool {
         match self.held.get_mut(&row) {
             Some(r) if r.outcome == Outcome::Unknown => {
                 r.outcome = outcome;
                 r.lead_id = Some(lead_id.to_string());
-                r.error = None;
+                r.error = note;
                 true
             }
             _ => false,

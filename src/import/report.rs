@@ -66,6 +66,11 @@ pub struct Counts {
     pub changed: u64,
     pub duplicate: u64,
     pub moved: u64,
+    /// Of the skipped and unknown rows: those another leadctl run sharing the ledger was sending
+    /// while this one ran (work shared; not an outcome of its own).
+    pub by_others: u64,
+    /// Of those: still unanswered when this run ended.
+    pub by_others_unanswered: u64,
 }
 
 impl Counts {

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -300,9 +301,23 @@ fn send_all(
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
     let stream = !matches!(prepared.source, Source::File(_));
-    let footer = send::run(&ctx, rows, |event| {
-        c.on_event(event, out, opts, &stop);
-        super::gate::show(&controller, &mut c.progress, log);
+    // While this run sends (and settles), its heartbeat tells other runs sharing the ledger to
+    // wait for its answers (`ledger::alive`).
+    let beating = AtomicBool::new(false);
+    let (footer, flushed) = std::thread::scope(|s| {
+        if let Some(l) = &ledger {
+            let (scope_url, beating) = (&scope_url, &beating);
+            s.spawn(move || ledger::alive::keep_beating(l, scope_url, beating));
+        }
+        let footer = send::run(&ctx, rows, |event| {
+            c.on_event(event, out, opts, &stop);
+            super::gate::show(&controller, &mut c.progress, log);
+        });
+        // The workers' outcomes, queued for the next commit: all on disk before this run says
+        // it ended.
+        let flushed = ledger.as_ref().map(Ledger::flush);
+        beating.store(true, Ordering::SeqCst);
+        (footer, flushed)
     });
     let Collector {
         printer,
@@ -317,10 +332,12 @@ fn send_all(
         log.notice(&format!("{input}: {}", f.note()));
     }
     let elapsed = progress.elapsed();
-    // The workers' outcomes, queued for the next commit: all on disk now.
-    if let Some(l) = &ledger {
-        if let Err(f) = l.flush() {
-            t.fatal.get_or_insert(f.into());
+    if let Some(Err(f)) = flushed {
+        // Outcomes that could not be written are named even when something stopped the run
+        // first (the same lost connection, most often).
+        match &t.fatal {
+            Some(_) => log.warn(&f.to_string()),
+            None => t.fatal = Some(f.into()),
         }
     }
     super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);
@@ -397,6 +414,11 @@ fn account(
             client: &reader,
             scope_url,
             log,
+            // Another run's request takes at most its timeout (taken to be ours).
+            patience: client
+                .timeout()
+                .clamp(Duration::from_secs(5), Duration::from_secs(60)),
+            interrupted: Some(interrupted),
         };
         settle::settle(pending, &t.created_ids, &mut t.counts, &mut orderer, &place);
     }

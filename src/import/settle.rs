@@ -27,10 +27,14 @@ pub struct Where<'a> {
     pub client: &'a ApiClient,
     pub scope_url: &'a str,
     pub log: &'a Log,
+    /// How long to wait for another run's answer to arrive after its last one (work shared
+    /// through one ledger); set (Ctrl-C) stops the wait.
+    pub patience: std::time::Duration,
+    pub interrupted: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
-/// Unknown rows: first the ledger (another run sharing it may have the answer now), then the
-/// channel's newest leads.
+/// Unknown rows: first the ledger (another run sharing it may have the answer now, or soon: a
+/// key another live run is sending is waited for), then the channel's newest leads.
 pub fn settle(
     pending: Vec<Pending>,
     created_ids: &HashSet<String>,
@@ -39,23 +43,10 @@ pub fn settle(
     place: &Where<'_>,
 ) {
     let (ledger, client, scope_url, log) = (place.ledger, place.client, place.scope_url, place.log);
-    let mut still = Vec::new();
-    for p in pending {
-        let now = ledger.and_then(|l| l.get(scope_url, &p.channel, &p.key).ok().flatten());
-        match now {
-            Some(e)
-                if e.state == State::Created
-                    && e.run.as_deref() != ledger.map(|l| l.run.as_str()) =>
-            {
-                let id = e.lead_id.clone().unwrap_or_default();
-                if orderer.settle(p.row, &id, Outcome::Skipped) {
-                    counts.unknown -= 1;
-                    counts.skipped += 1;
-                }
-            }
-            _ => still.push(p),
-        }
-    }
+    let still = match ledger {
+        Some(l) => from_other_runs(pending, counts, orderer, l, place),
+        None => pending,
+    };
     if still.is_empty() {
         return;
     }
@@ -76,6 +67,102 @@ pub fn settle(
         }
     }
     summary::report_settled(&settled, still.len(), log);
+}
+
+/// Settles the rows other runs sharing the ledger have answered, waiting while they are still
+/// sending some (each answer gives them `patience` more); the rest is returned.
+fn from_other_runs(
+    mut pending: Vec<Pending>,
+    counts: &mut Counts,
+    orderer: &mut Orderer,
+    ledger: &Ledger,
+    place: &Where<'_>,
+) -> Vec<Pending> {
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+    let ours = |e: &ledger::Entry| e.run.as_deref() == Some(ledger.run.as_str());
+    let mut last_answer = Instant::now();
+    let mut said = false;
+    let mut waiting: HashSet<u64> = HashSet::new();
+    loop {
+        // Whose claims are worth waiting for: runs whose heartbeat is fresh (`ledger::alive`),
+        // asked once a round.
+        let mut alive: HashMap<String, bool> = HashMap::new();
+        let mut running = |e: &ledger::Entry| {
+            let run = e.run.clone().unwrap_or_default();
+            *alive
+                .entry(run)
+                .or_insert_with_key(|run| ledger.is_alive(place.scope_url, run))
+        };
+        let mut live = 0usize;
+        let mut left = Vec::new();
+        let now = current(ledger, place.scope_url, &pending);
+        for (p, now) in pending.into_iter().zip(now) {
+            match now {
+                Some(e) if e.state == State::Created && !ours(&e) => {
+                    let id = e.lead_id.clone().unwrap_or_default();
+                    let note = format!(
+                        "created by another leadctl run sharing the ledger (as {id}); not sent \
+                         by this one"
+                    );
+                    if orderer.settle_with(p.row, &id, Outcome::Skipped, Some(note)) {
+                        counts.unknown -= 1;
+                        counts.skipped += 1;
+                        counts.by_others += 1;
+                        last_answer = Instant::now();
+                    }
+                    waiting.remove(&p.row);
+                }
+                Some(e) if e.state == State::Sending && !ours(&e) && is_live(&e) && running(&e) => {
+                    live += 1;
+                    waiting.insert(p.row);
+                    left.push(p);
+                }
+                _ => left.push(p),
+            }
+        }
+        pending = left;
+        let stopped = place.interrupted.is_some_and(|f| f.load(Ordering::SeqCst));
+        if live == 0 || stopped || last_answer.elapsed() >= place.patience {
+            let unanswered = waiting.len() as u64;
+            counts.by_others += unanswered;
+            counts.by_others_unanswered += unanswered;
+            return pending;
+        }
+        if !said {
+            place.log.notice(&format!(
+                "waiting for {live} row(s) another leadctl run sharing the ledger is sending \
+                 (up to {} s after its last answer)",
+                place.patience.as_secs()
+            ));
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The ledger's entries of the pending rows' keys now, in their order (one lookup per channel
+/// and thousand keys; a key that cannot be read counts as unknown).
+fn current(ledger: &Ledger, scope_url: &str, pending: &[Pending]) -> Vec<Option<ledger::Entry>> {
+    let mut out = vec![None; pending.len()];
+    let mut by_channel: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in pending.iter().enumerate() {
+        by_channel.entry(p.channel.as_str()).or_default().push(i);
+    }
+    for (channel, idx) in by_channel {
+        let keys: Vec<String> = idx.iter().map(|&i| pending[i].key.clone()).collect();
+        if let Ok(found) = ledger.get_many(scope_url, channel, &keys) {
+            for (i, e) in idx.into_iter().zip(found) {
+                out[i] = e;
+            }
+        }
+    }
+    out
+}
+
+/// A claim young enough to be another run's request still in flight.
+fn is_live(e: &ledger::Entry) -> bool {
+    ledger::now_secs() - e.sent_at.unwrap_or(e.updated_at) < super::decide::LIVE_CLAIM_SECS
 }
 
 /// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.

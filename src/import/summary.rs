@@ -49,6 +49,20 @@ pub fn summary_text(s: &Summary<'_>) -> String {
     if let Some(l) = &s.ledger {
         text.push_str(&format!("\n  ledger: {l}"));
     }
+    if s.counts.by_others > 0 {
+        text.push_str(&format!(
+            "\n  shared ledger: this run sent {}; {} row(s) were sent by other leadctl runs at the \
+             same time",
+            fmt_count(s.sent),
+            fmt_count(s.counts.by_others)
+        ));
+        if s.counts.by_others_unanswered > 0 {
+            text.push_str(&format!(
+                " ({} still without an answer when this run ended: unknown here)",
+                fmt_count(s.counts.by_others_unanswered)
+            ));
+        }
+    }
     if let Some((path, rows)) = &s.errors {
         text.push_str(&format!(
             "\n  errors file: {path} ({rows} row(s) to fix and import again)"

@@ -2,12 +2,15 @@
 //! lead key), so that `import` and `create` are exactly-once across files, re-exports, re-runs
 //! and processes. See `doc/ledger.md` for the states and the guarantees.
 //!
-//! This module owns the entry model, the [`Store`] interface every backend implements (SQLite
-//! here, in [`sqlite`]), and [`Ledger`], which shares one store between worker threads and
+//! This module owns the entry model, the [`Store`] interface every backend implements (a SQLite
+//! file, [`sqlite`], or a PostgreSQL database many machines share, [`postgres`]), and [`Ledger`], which shares one store between worker threads and
 //! group-commits their claims: a claim is durable before the request it covers leaves. It knows
 //! nothing of CSV, HTTP or the command line.
 
+pub mod alive;
+mod group;
 pub mod identity;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -169,6 +172,16 @@ pub trait Store: Send {
         let _ = hash;
         self.get(api_url, channel, key)
     }
+    /// The entries of several keys of one channel (None where a key is unknown), in `keys`'
+    /// order: a backend across a network answers them in one round trip.
+    fn get_many(
+        &mut self,
+        api_url: &str,
+        channel: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Entry>>, String> {
+        keys.iter().map(|k| self.get(api_url, channel, k)).collect()
+    }
     /// All `ops` in one durable transaction (on disk before it returns).
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<Applied>, String>;
     fn for_each(
@@ -191,6 +204,11 @@ pub trait Store: Send {
     fn set_meta(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
         Ok(())
     }
+    /// Whether the last call failed because the connection to the store's server was lost (or
+    /// could not be made again): the run stops with exit 7, and outcomes are tried again.
+    fn lost_connection(&self) -> bool {
+        false
+    }
 }
 
 /// Where the ledger lives.
@@ -199,6 +217,8 @@ pub enum Location {
     File(PathBuf),
     /// For `--sandbox`: gone with the process.
     Memory,
+    /// A PostgreSQL database (`postgres://`); shown and debugged with its password masked.
+    Postgres(Box<postgres::PgTarget>),
 }
 
 impl fmt::Display for Location {
@@ -206,6 +226,7 @@ impl fmt::Display for Location {
         match self {
             Location::File(p) => write!(f, "{}", p.display()),
             Location::Memory => f.write_str("(in memory)"),
+            Location::Postgres(t) => write!(f, "{t}"),
         }
     }
 }
@@ -252,10 +273,12 @@ pub struct Ledger {
 #[derive(Default)]
 struct Group {
     queue: Vec<(u64, Op)>,
-    done: HashMap<u64, Result<Applied, String>>,
+    done: HashMap<u64, group::Written>,
     /// Writes queued by `apply_later`: no one waits for their results.
     later: std::collections::HashSet<u64>,
-    deferred_error: Option<String>,
+    deferred_error: Option<(String, bool)>,
+    /// Outcomes (`Record`) that could not be written, whoever queued them.
+    unrecorded: Vec<Entry>,
     next: u64,
     busy: bool,
 }
@@ -269,6 +292,7 @@ impl Ledger {
         let store: Box<dyn Store> = match location {
             Location::File(path) => Box::new(sqlite::SqliteStore::open(path)?),
             Location::Memory => Box::new(sqlite::SqliteStore::memory()?),
+            Location::Postgres(t) => Box::new(postgres::PgStore::open(t)?),
         };
         Ok(Ledger::with_store(store, location.clone()))
     }
@@ -287,17 +311,83 @@ impl Ledger {
         &self.location
     }
 
-    fn failure(&self, what: &str, e: String) -> Failure {
-        Failure::config(format!("the ledger {}: {what}: {e}", self.location)).with_hint(
-            "check the disk and the file's permissions; `leadctl ledger path` shows where it is, \
-             --ledger PATH chooses another",
-        )
+    /// A store's error as a failure: a lost connection is a network failure (exit 7).
+    fn failure_of(&self, what: &str, e: String, lost: bool) -> Failure {
+        let text = format!("the ledger {}: {what}: {e}", self.location);
+        match (&self.location, lost) {
+            (Location::Postgres(_), true) => Failure::new(crate::error::Kind::Network, text)
+                .with_hint(
+                    "the connection to the ledger database was lost: no row is sent without its \
+                     claim committed; run the same command again once the database is back",
+                ),
+            (Location::Postgres(_), false) => Failure::config(text).with_hint(
+                "check the database user's permissions on the ledger's schema; `leadctl ledger \
+                 status` checks the connection",
+            ),
+            _ => Failure::config(text).with_hint(
+                "check the disk and the file's permissions; `leadctl ledger path` shows where it \
+                 is, --ledger PATH chooses another",
+            ),
+        }
+    }
+
+    /// The outcomes that could not be recorded, named with their rows and lead ids (they read
+    /// as `sending` in the ledger: unknown to the next run, which settles them by reconciling).
+    fn unrecorded_failure(&self, e: String, lost: bool, entries: &[Entry]) -> Failure {
+        let mut f = self.failure_of("cannot write", e, lost);
+        if entries.is_empty() {
+            return f;
+        }
+        let named: Vec<String> = entries
+            .iter()
+            .take(10)
+            .map(|e| {
+                let row = e.row.map_or_else(String::new, |r| format!("row {r} "));
+                match &e.lead_id {
+                    Some(id) => format!("{row}({}, {}: lead {id})", e.key, e.state),
+                    None => format!("{row}({}, {})", e.key, e.state),
+                }
+            })
+            .collect();
+        let more = entries.len().saturating_sub(named.len());
+        f.message.push_str(&format!(
+            "\n  {} outcome(s) could not be recorded, so the ledger holds them as unknown: {}{}",
+            entries.len(),
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+        f
+    }
+
+    /// Runs a call on the store; its error as a failure (of the right kind).
+    fn call<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, String>,
+    ) -> Result<T, Failure> {
+        let mut store = lock(&self.store);
+        f(store.as_mut()).map_err(|e| {
+            let lost = store.lost_connection();
+            self.failure_of(what, e, lost)
+        })
     }
 
     pub fn get(&self, api_url: &str, channel: &str, key: &str) -> Result<Option<Entry>, Failure> {
-        lock(&self.store)
-            .get(api_url, channel, key)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.get(api_url, channel, key))
+    }
+
+    /// The entries of several keys of one channel, in `keys`' order (see [`Store::get_many`]).
+    pub fn get_many(
+        &self,
+        api_url: &str,
+        channel: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Entry>>, Failure> {
+        self.call("cannot read", |s| s.get_many(api_url, channel, keys))
     }
 
     /// As `get`; the fields are left empty when the entry's hash is `hash`.
@@ -308,9 +398,7 @@ impl Ledger {
         key: &str,
         hash: &str,
     ) -> Result<Option<Entry>, Failure> {
-        lock(&self.store)
-            .get_unless(api_url, channel, key, hash)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.get_unless(api_url, channel, key, hash))
     }
 
     /// Applies one write, grouped with whatever other threads are writing at the moment.
@@ -321,7 +409,7 @@ impl Ledger {
         g.queue.push((id, op));
         loop {
             if let Some(result) = g.done.remove(&id) {
-                return result.map_err(|e| self.failure("cannot write", e));
+                return result.map_err(|(e, lost)| self.failure_of("cannot write", e, lost));
             }
             g = self.commit_or_wait(g);
         }
@@ -343,8 +431,9 @@ impl Ledger {
     pub fn flush(&self) -> Result<(), Failure> {
         let mut g = lock(&self.group);
         loop {
-            if let Some(e) = g.deferred_error.take() {
-                return Err(self.failure("cannot write", e));
+            if let Some((e, lost)) = g.deferred_error.take() {
+                let unrecorded = std::mem::take(&mut g.unrecorded);
+                return Err(self.unrecorded_failure(e, lost, &unrecorded));
             }
             if g.queue.is_empty() && !g.busy {
                 return Ok(());
@@ -362,18 +451,14 @@ impl Ledger {
         let batch = std::mem::take(&mut g.queue);
         drop(g);
         let ops: Vec<Op> = batch.iter().map(|(_, op)| op.clone()).collect();
-        let results = lock(&self.store).apply(&ops);
+        let results = group::commit(lock(&self.store).as_mut(), &ops);
         let mut g = lock(&self.group);
-        for (i, (id, _)) in batch.iter().enumerate() {
-            let result = match &results {
-                Ok(applied) => applied
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| "a write got no result".to_string()),
-                Err(e) => Err(e.clone()),
-            };
+        for ((id, op), result) in batch.iter().zip(results) {
             if g.later.remove(id) {
                 if let Err(e) = result {
+                    if let Op::Record(entry) = op {
+                        g.unrecorded.push(entry.clone());
+                    }
                     g.deferred_error.get_or_insert(e);
                 }
             } else {
@@ -387,9 +472,7 @@ impl Ledger {
 
     /// Several writes in one transaction (adopting, importing a backup).
     pub fn apply_all(&self, ops: &[Op]) -> Result<Vec<Applied>, Failure> {
-        lock(&self.store)
-            .apply(ops)
-            .map_err(|e| self.failure("cannot write", e))
+        self.call("cannot write", |s| s.apply(ops))
     }
 
     pub fn for_each(
@@ -397,46 +480,32 @@ impl Ledger {
         filter: &Filter,
         each: &mut dyn FnMut(Entry) -> Result<(), String>,
     ) -> Result<(), Failure> {
-        lock(&self.store)
-            .for_each(filter, each)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.for_each(filter, each))
     }
 
     pub fn forget(&self, filter: &Filter) -> Result<u64, Failure> {
-        lock(&self.store)
-            .forget(filter)
-            .map_err(|e| self.failure("cannot write", e))
+        self.call("cannot write", |s| s.forget(filter))
     }
 
     pub fn counts(&self) -> Result<Counts, Failure> {
-        lock(&self.store)
-            .counts()
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.counts())
     }
 
     pub fn lead_ids(&self, api_url: &str, channel: &str) -> Result<Vec<String>, Failure> {
-        lock(&self.store)
-            .lead_ids(api_url, channel)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.lead_ids(api_url, channel))
     }
 
     pub fn sample_created(&self, api_url: &str, channel: &str) -> Result<Option<Entry>, Failure> {
-        lock(&self.store)
-            .sample_created(api_url, channel)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.sample_created(api_url, channel))
     }
 
     /// A value remembered for an API URL (see [`Store::get_meta`]).
     pub fn get_meta(&self, api_url: &str, key: &str) -> Result<Option<String>, Failure> {
-        lock(&self.store)
-            .get_meta(api_url, key)
-            .map_err(|e| self.failure("cannot read", e))
+        self.call("cannot read", |s| s.get_meta(api_url, key))
     }
 
     pub fn set_meta(&self, api_url: &str, key: &str, value: &str) -> Result<(), Failure> {
-        lock(&self.store)
-            .set_meta(api_url, key, value)
-            .map_err(|e| self.failure("cannot write", e))
+        self.call("cannot write", |s| s.set_meta(api_url, key, value))
     }
 }
 

@@ -1,5 +1,6 @@
-//! Where the ledger is: `--no-ledger`, `--ledger`, `LEADCTL_LEDGER`, the profile, the sandbox's
-//! memory, or the default file.
+//! Where the ledger is: `--no-ledger`, `--ledger`, `LEADCTL_LEDGER`, the profile (a file, or a
+//! `postgres://` URL with its password from the URL, `LEADCTL_LEDGER_PASSWORD_FILE` or
+//! `PGPASSWORD`), the sandbox's memory, or the default file.
 
 use std::path::PathBuf;
 
@@ -27,12 +28,15 @@ pub(super) fn resolve_ledger(
     let given = pick(flag, env, Some(("LEADCTL_LEDGER", &text)), profile)?
         .filter(|g| !g.value.trim().is_empty());
     if let Some(g) = given {
-        if g.value.starts_with("postgres://") || g.value.starts_with("postgresql://") {
-            return Err(Failure::config(format!(
-                "a PostgreSQL ledger ({}) is not supported by this build yet",
-                g.origin
-            ))
-            .with_hint("use a SQLite file (--ledger PATH) on a disk the runs share"));
+        if crate::ledger::postgres::is_postgres_url(&g.value) {
+            return postgres(&g.value, env)
+                .map(|t| sourced(Some(t), g.origin.clone()))
+                .map_err(|why| {
+                    Failure::config(format!("the ledger URL ({}) {why}", g.origin)).with_hint(
+                        "the form is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, the \
+                         password in a file named by LEADCTL_LEDGER_PASSWORD_FILE (or PGPASSWORD)",
+                    )
+                });
         }
         return Ok(sourced(
             Some(Location::File(PathBuf::from(g.value))),
@@ -48,4 +52,39 @@ pub(super) fn resolve_ledger(
             Failure::config("no home directory for the ledger's default place")
                 .with_hint("pass --ledger PATH (or set LEADCTL_LEDGER)")
         })
+}
+
+/// A PostgreSQL ledger's target; the password from the URL, else the file
+/// `LEADCTL_LEDGER_PASSWORD_FILE` names, else `PGPASSWORD`.
+fn postgres(url: &str, env: &Env) -> Result<crate::ledger::Location, String> {
+    use crate::ledger::postgres::{PasswordSources, PgTarget};
+    let sources = PasswordSources {
+        file: env.get("LEADCTL_LEDGER_PASSWORD_FILE"),
+        env: env.get("PGPASSWORD"),
+        default_user: env.get("PGUSER").or_else(|| env.get("USER")),
+    };
+    PgTarget::parse(url, &sources).map(|t| crate::ledger::Location::Postgres(Box::new(t)))
+}
+
+/// A ledger named on a command line (`ledger copy FROM TO`): a file, or a `postgres://` URL with
+/// its password from the usual places and `ca_bundle` for TLS unless the URL names one.
+pub fn ledger_location(
+    text: &str,
+    env: &Env,
+    ca_bundle: Option<&std::path::Path>,
+) -> Result<crate::ledger::Location, Failure> {
+    use crate::ledger::Location;
+    if !crate::ledger::postgres::is_postgres_url(text) {
+        return Ok(Location::File(PathBuf::from(text)));
+    }
+    let mut location = postgres(text, env).map_err(|why| {
+        Failure::usage(format!("the ledger URL {why}"))
+            .with_hint("the form is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full")
+    })?;
+    if let Location::Postgres(t) = &mut location {
+        if t.ca_bundle.is_none() {
+            t.ca_bundle = ca_bundle.map(std::path::Path::to_path_buf);
+        }
+    }
+    Ok(location)
 }

@@ -23,6 +23,7 @@ mod ledger;
 mod origin;
 mod profile;
 
+pub use ledger::ledger_location;
 use ledger::resolve_ledger;
 use origin::{pick, sourced};
 pub use origin::{use_color, Env, Origin, Sourced};
@@ -124,6 +125,14 @@ impl Settings {
             Some(("LEADCTL_CA_BUNDLE", &|v| Ok(PathBuf::from(v)))),
             || Ok(profile.ca_bundle.clone().map(|p| (p, profile_origin()))),
         )?;
+
+        let mut ledger = ledger;
+        if let Some(crate::ledger::Location::Postgres(t)) = &mut ledger.value {
+            // The URL's sslrootcert, else the CA bundle every TLS connection uses.
+            if t.ca_bundle.is_none() {
+                t.ca_bundle = ca_bundle.as_ref().map(|c| c.value.clone());
+            }
+        }
 
         Ok(Settings {
             profile: profile_name.clone(),

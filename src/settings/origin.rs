@@ -16,7 +16,11 @@ impl Env {
     pub fn from_process() -> Env {
         Env(std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .filter(|(k, _)| k.starts_with("LEADCTL_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE")
+            .filter(|(k, _)| {
+                k.starts_with("LEADCTL_")
+                    || ["NO_COLOR", "CLICOLOR_FORCE", "PGPASSWORD", "PGUSER", "USER"]
+                        .contains(&k.as_str())
+            })
             .collect())
     }
 

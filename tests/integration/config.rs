@@ -705,7 +705,24 @@ fn the_ledger_and_key_profile_keys_round_trip_and_are_checked() {
     run(&["config", "set", "key", "phone"])
         .code(3)
         .stderr_has("invalid value \"phone\" for key: expected one of business_id, email, fields");
-    run(&["config", "set", "ledger", "postgres://u@h/db"])
+    run(&["config", "set", "ledger", "postgres://u:hunter2@h/db"])
         .code(3)
-        .stderr_has("PostgreSQL ledgers are not supported by this build yet");
+        .stderr_has("holds a password, which does not belong in the config file")
+        .never_shows("hunter2");
+    run(&["config", "set", "ledger", "postgres://u@h/db?sslmode=maybe"])
+        .code(3)
+        .stderr_has("sslmode");
+    run(&[
+        "config",
+        "set",
+        "ledger",
+        "postgres://ci@db.example:5432/leads?sslmode=verify-full",
+    ])
+    .code(0);
+    Leadctl::new()
+        .env("LEADCTL_CONFIG", home.join("config.toml"))
+        .args(["ledger", "path"])
+        .run()
+        .code(0)
+        .stdout_has("postgres://ci@db.example:5432/leads?sslmode=verify-full");
 }

@@ -358,6 +358,15 @@ fn kill_9_at_random_moments_across_re_exports_creates_nothing_twice() {
         );
 
         let out = leadctl(&sb).args(args).run();
+        // The killed run is gone: its claims are not waited for as another live run's would
+        // be (its heartbeat names a process of this machine that no longer exists).
+        assert!(
+            !out.stderr
+                .contains("another leadctl run sharing the ledger is sending")
+                && !out.stderr.contains("sent by other leadctl runs"),
+            "trial {trial}: waited for a dead run: {}",
+            out.stderr
+        );
         let r = results(&out);
         assert_eq!(r.len(), ids.len(), "trial {trial}: one result per row");
         for row in &r {

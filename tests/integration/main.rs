@@ -24,6 +24,7 @@ mod lead_changes;
 mod leads;
 mod ledger;
 mod ledger_command;
+mod ledger_postgres;
 mod mapping;
 mod network;
 mod polish;

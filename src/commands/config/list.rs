@@ -214,6 +214,7 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             match &settings.ledger {
                 Some(crate::ledger::Location::File(p)) => p.display().to_string(),
                 Some(crate::ledger::Location::Memory) => "(in memory)".into(),
+                Some(l @ crate::ledger::Location::Postgres(_)) => l.to_string(),
                 None => "(none)".into(),
             },
             settings.origins.ledger.clone(),
@@ -266,7 +267,7 @@ fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
         values.push((Key::CaBundle, v.display().to_string()));
     }
     if let Some(v) = &p.ledger {
-        values.push((Key::Ledger, v.clone()));
+        values.push((Key::Ledger, crate::ledger::postgres::masked_url(v)));
     }
     if let Some(v) = &p.key {
         values.push((Key::LeadKey, v.clone()));
