@@ -1,0 +1,6 @@
+//! The controller's tests: `sim` runs it against simulated servers (a discrete-event simulation,
+//! no sleeping), `servers` checks how it behaves against them, `gate` the gate's own rules.
+
+mod gate;
+mod servers;
+mod sim;
