@@ -17,7 +17,7 @@ use super::concurrency::Controller;
 use super::decide::{Decision, Policy};
 use super::known::Known;
 use super::order::in_shard;
-use super::pace::Limiter;
+use super::pace::{Limiter, Pacer};
 use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
@@ -67,6 +67,8 @@ pub struct Ctx<'a> {
     pub opts: &'a Options,
     /// The gate on requests in flight (fixed or `auto`).
     pub controller: &'a Controller,
+    /// `auto`'s learned send rate (None for a fixed concurrency).
+    pub pacer: Option<&'a Pacer>,
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),

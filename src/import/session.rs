@@ -246,6 +246,7 @@ fn send_all(
         opts.rate,
         remembered,
     );
+    let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let ctx = send::Ctx {
@@ -257,6 +258,7 @@ fn send_all(
         input: &input,
         opts: &send_opts,
         controller: &controller,
+        pacer: pacer.as_ref(),
         stop: &stop,
         warn: &warn,
     };
@@ -272,7 +274,7 @@ fn send_all(
     };
     send::run(&ctx, rows, |event| {
         c.on_event(event, out, opts, &stop);
-        super::gate::show(&controller, &mut c.progress, log);
+        super::gate::show(&controller, pacer.as_ref(), &mut c.progress, log);
     });
     let Collector {
         printer,
@@ -281,7 +283,7 @@ fn send_all(
         errors,
         mut progress,
     } = c;
-    super::gate::show(&controller, &mut progress, log);
+    super::gate::show(&controller, pacer.as_ref(), &mut progress, log);
     progress.finish();
     let elapsed = progress.elapsed();
     // The workers' outcomes, queued for the next commit: all on disk now.
@@ -299,6 +301,7 @@ fn send_all(
         interrupted: &interrupted,
         stop: &stop,
         controller: &controller,
+        pacer: pacer.as_ref(),
         elapsed,
         total,
     };
@@ -325,6 +328,7 @@ struct Ends<'a> {
     interrupted: &'a Arc<AtomicBool>,
     stop: &'a AtomicBool,
     controller: &'a super::concurrency::Controller,
+    pacer: Option<&'a super::pace::Pacer>,
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
@@ -395,7 +399,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
-        concurrency: super::gate::summary(controller),
+        concurrency: super::gate::summary(controller, e.pacer),
     };
     summary::summarize(&summary, log);
     summary::outcome(

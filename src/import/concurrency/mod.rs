@@ -100,9 +100,11 @@ const MAX_PROBE_HOLD: u32 = 1024;
 mod config;
 mod history;
 mod learn;
+pub mod rate;
 
 pub use config::{Cause, Class, Config, Sample};
-pub use history::{summarize, Change, History, Reason};
+pub use history::{summarize, too_few, Change, History, Reason, QUIET_BELOW};
+pub use rate::{RateChange, RateHistory, RateLearner};
 
 /// What the controller sees now (for the progress bar and `-v`).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -83,14 +83,31 @@ fn summary_and_changes_read_well() {
     let h3 = History {
         backoffs_latency: 0,
         backoffs_overload: 1,
-        ..h
+        ..h.clone()
     };
     assert_eq!(
         summarize(&h3),
         "concurrency auto: 4 → 27, mostly 24; backed off 1 time on overload answers"
     );
+    // Too few answers to adapt: where it was, and no more.
+    let h4 = History {
+        samples: QUIET_BELOW - 1,
+        ..h.clone()
+    };
+    assert_eq!(
+        summarize(&h4),
+        "concurrency auto: 24 (too few requests to adapt)"
+    );
+    assert!(summarize(&History {
+        samples: QUIET_BELOW,
+        ..h.clone()
+    })
+    .contains("backed off"));
     let ctl = Controller::new(Config::auto(32));
-    assert_eq!(ctl.summary(), "concurrency auto: 4 → 4; never backed off");
+    assert_eq!(
+        ctl.summary(),
+        "concurrency auto: 4 (too few requests to adapt)"
+    );
     let p = ctl.try_acquire().expect("free");
     p.done(Sample::overload(
         Cause::WorkerLimit,
@@ -104,8 +121,9 @@ fn summary_and_changes_read_well() {
     assert!(ctl.drain_changes().is_empty());
     assert_eq!(
         ctl.summary(),
-        "concurrency auto: 4 → 2, mostly 4; backed off 1 time on overload answers"
+        "concurrency auto: 4 (too few requests to adapt)"
     );
+    assert_eq!(ctl.history().backoffs_overload, 1, "counted all the same");
 }
 
 #[test]

@@ -2,5 +2,7 @@
 //! no sleeping), `servers` checks how it behaves against them, `gate` the gate's own rules.
 
 mod gate;
+mod engine;
+mod rate;
 mod servers;
 mod sim;

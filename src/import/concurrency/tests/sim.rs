@@ -25,11 +25,26 @@ pub(crate) struct Run {
     pub(crate) trace: Vec<(f64, usize)>,
     pub(crate) history: History,
     pub(crate) changes: Vec<Change>,
+    /// The learned rate (`engine` runs with a pacer only).
+    pub(crate) rate: RateHistory,
+    /// When each `Ok` answer arrived (`engine` runs only).
+    pub(crate) ok_at: Vec<f64>,
 }
 
 impl Run {
     pub(crate) fn throughput(&self) -> f64 {
         self.ok as f64 / self.seconds
+    }
+
+    /// `Ok` answers a second between `from` and `to` (`engine` runs only).
+    pub(crate) fn throughput_between(&self, from: f64, to: f64) -> f64 {
+        let n = self.ok_at.iter().filter(|t| (from..to).contains(*t)).count();
+        n as f64 / (to - from)
+    }
+
+    /// The share of requests answered with an overload (429s, for a rate limit).
+    pub(crate) fn overload_share(&self) -> f64 {
+        self.overloads as f64 / self.sent.max(1) as f64
     }
 
     pub(crate) fn limit_at(&self, t: f64) -> usize {
@@ -79,6 +94,8 @@ pub(crate) fn simulate_paused(
         trace: Vec::new(),
         history: ctl.history(),
         changes: Vec::new(),
+        rate: RateHistory::default(),
+        ok_at: Vec::new(),
     };
     loop {
         // Send all that the gate lets through (time stands still meanwhile).
