@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')
-            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'The most requests in flight --concurrency auto goes to')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most N requests a second')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file')
             [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Stop sending after N rows failed (or got no reliable answer)')

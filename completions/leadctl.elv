@@ -93,7 +93,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
-            cand --max-concurrency 'The most requests in flight --concurrency auto goes to'
+            cand --max-concurrency 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]'
             cand --rate 'At most N requests a second'
             cand --shard 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file'
             cand --max-errors 'Stop sending after N rows failed (or got no reliable answer)'

@@ -82,11 +82,12 @@ fn auto_finds_a_capacity_of_8_says_how_and_the_next_run_starts_where_it_was_good
     // The ledger remembers where it was last good; the next run starts there.
     let remembered = last_good(&sb).expect("a last good value in the ledger");
     assert!((2..=20).contains(&remembered), "{remembered}");
-    let more = write_csv(dir.path(), "more.csv", 30);
+    // (60 rows: enough for the summary to say how it moved.)
+    let more = write_csv(dir.path(), "more.csv", 60);
     let text = std::fs::read_to_string(&more).unwrap().replace("B-", "M-");
     std::fs::write(&more, text.replace("user", "more")).unwrap();
     let out = leadctl(&sb).args(["import", more.to_str().unwrap()]).run();
-    out.code(0).stderr_has("30 created");
+    out.code(0).stderr_has("60 created");
     assert_eq!(moved(&out).0, remembered, "{}", out.stderr);
 }
 
@@ -303,7 +304,7 @@ fn zero_and_words_are_usage_errors_that_say_what_is_valid() {
         .run()
         .code(0)
         .stdout_has("--concurrency <auto|N>")
-        .stdout_has("[default: 32]");
+        .stdout_has("[default: 32; with a fixed --concurrency N, N]");
 }
 
 #[test]

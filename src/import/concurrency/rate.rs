@@ -6,8 +6,8 @@
 //! reached at 10 in flight, and every 429 costs the whole pool the server's `Retry-After` pause.
 //! So on the first 429 of a storm, [`RateLearner`]:
 //!
-//! - measures the rate of successful answers over the last second of sending (the server's limit,
-//!   when it was throttling us; no time of a pool-wide pause in it): `w`;
+//! - measures the rate of successful answers over the last two seconds (the server's limit, when
+//!   it was throttling us): `w`;
 //! - paces sends at `w × 0.7` (CUBIC's and AWS's β) from the end of the pause, and grows back
 //!   along a CUBIC curve, concave, to a plateau just below `w` (`w × 0.97`), reached after `K`
 //!   seconds;
@@ -28,7 +28,7 @@ use std::fmt;
 /// The successful answers over this many seconds are the measured rate (long enough to average
 /// out a limit counted in fixed windows, or a token bucket's burst).
 const MEASURE: f64 = 2.0;
-/// A measurement over less than this (just after a pause) is not one.
+/// A measurement spans at least this (right at the start, fewer seconds have passed).
 const MIN_SPAN: f64 = 0.25;
 /// The rate right after a 429, as a share of the measured one.
 const BETA: f64 = 0.7;
@@ -154,10 +154,8 @@ pub struct RateLearner {
     ceiling: Option<f64>,
     /// The times of the successful answers of the last `MEASURE` seconds.
     answers: VecDeque<f64>,
-    /// The first send, and the end of the last pool-wide pause: a measurement starts at neither's
-    /// earlier side.
+    /// The first send: a measurement starts no earlier.
     started: Option<f64>,
-    resumed: f64,
     /// When sending resumed after the last storm the rate was learned from: a 429 to a request
     /// sent before it belongs to that storm (a storm is learned from once).
     storm_end: f64,
@@ -176,7 +174,6 @@ impl RateLearner {
             ceiling: ceiling.filter(|r| r.is_finite() && *r > 0.0),
             answers: VecDeque::new(),
             started: None,
-            resumed: f64::NEG_INFINITY,
             storm_end: f64::NEG_INFINITY,
             curve: None,
             next_hold: HOLD,
@@ -228,10 +225,13 @@ impl RateLearner {
     /// Learns from the first 429 of a storm: a 429 to a request sent before sending resumed
     /// after the last one belongs to it. True when it learned.
     pub fn throttled(&mut self, now: f64, sent: f64, pause: f64) -> bool {
-        let pause = if pause.is_finite() { pause.max(0.0) } else { 0.0 };
+        let pause = if pause.is_finite() {
+            pause.max(0.0)
+        } else {
+            0.0
+        };
         let resume = now + pause;
         if sent < self.storm_end {
-            self.resumed = self.resumed.max(resume);
             return false;
         }
         let current = self.curve.map(|c| c.rate(now));
@@ -240,10 +240,7 @@ impl RateLearner {
             (Some(m), None) => m,
             (None, Some(c)) => c,
             // No answer to learn from yet: the pause and the concurrency's cut do.
-            (None, None) => {
-                self.resumed = self.resumed.max(resume);
-                return false;
-            }
+            (None, None) => return false,
         };
         let measured = match self.ceiling {
             Some(c) => measured.min(c),
@@ -258,7 +255,6 @@ impl RateLearner {
         self.curve = Some(curve);
         self.storm_end = resume;
         self.told_probing = false;
-        self.resumed = self.resumed.max(resume);
         self.history.throttles += 1;
         self.history.plateau = Some(measured * PLATEAU);
         self.history.released = false;
@@ -269,21 +265,16 @@ impl RateLearner {
         true
     }
 
-    /// The successful answers a second over the last `MEASURE` seconds of sending (no pause in
-    /// it); None when that span is too short to tell.
+    /// The successful answers a second over the last `MEASURE` seconds (pauses included: a
+    /// limit counted per window shows as its rate only with them), at least `MIN_SPAN` long;
+    /// None before any success in it.
     fn measure(&mut self, now: f64) -> Option<f64> {
         while self.answers.front().is_some_and(|t| *t <= now - MEASURE) {
             self.answers.pop_front();
         }
-        let from = (now - MEASURE)
-            .max(self.resumed)
-            .max(self.started.unwrap_or(now));
-        let span = now - from;
-        if span < MIN_SPAN {
-            return None;
-        }
+        let from = (now - MEASURE).max(self.started?);
         let n = self.answers.iter().filter(|t| **t > from).count();
-        Some(n as f64 / span)
+        (n > 0).then(|| n as f64 / (now - from).max(MIN_SPAN))
     }
 
     pub fn history(&self) -> RateHistory {
@@ -309,7 +300,10 @@ pub fn describe(h: &RateHistory) -> Option<String> {
     Some(if h.released {
         "paced for a while after 429s, then no longer (the limit rose)".to_string()
     } else {
-        format!("paced at {} requests/s (learned from 429s)", per_second(plateau))
+        format!(
+            "paced at {} requests/s (learned from 429s)",
+            per_second(plateau)
+        )
     })
 }
 
@@ -418,7 +412,9 @@ mod tests {
         assert!(l.history().released);
         assert_eq!(l.history().throttles, 3);
         assert_eq!(l.next_hold, HOLD);
-        assert!(describe(&l.history()).unwrap().ends_with("then no longer (the limit rose)"));
+        assert!(describe(&l.history())
+            .unwrap()
+            .ends_with("then no longer (the limit rose)"));
     }
 
     #[test]

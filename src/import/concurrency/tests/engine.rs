@@ -39,10 +39,7 @@ impl Engine {
 
 enum Ev<'a> {
     /// The permit's request leaves (or, during a pause, waits for its end).
-    Send {
-        permit: Permit<'a>,
-        waited: bool,
-    },
+    Send { permit: Permit<'a>, waited: bool },
     Answer {
         permit: Permit<'a>,
         sent: f64,
@@ -108,13 +105,7 @@ pub(crate) fn run_engine(
                 None => now,
             };
             let waited = at > now;
-            sim.at(
-                at,
-                Ev::Send {
-                    permit,
-                    waited,
-                },
-            );
+            sim.at(at, Ev::Send { permit, waited });
         }
         let Some(Reverse((due, id))) = sim.queue.pop() else {
             break;
@@ -124,16 +115,10 @@ pub(crate) fn run_engine(
             continue;
         };
         match ev {
-            Ev::Send {
-                permit,
-                waited,
-            } => {
+            Ev::Send { permit, waited } => {
                 if not_before - now > 1e-6 {
                     // The client waits for the pool-wide pause to end.
-                    let ev = Ev::Send {
-                        permit,
-                        waited,
-                    };
+                    let ev = Ev::Send { permit, waited };
                     sim.at(not_before, ev);
                     continue;
                 }
@@ -165,7 +150,13 @@ pub(crate) fn run_engine(
                         if in_time {
                             run.overloads += 1;
                         }
-                        if std::env::var("SIMDEBUG").is_ok() { eprintln!("429 at {now:.3} limit {} rate {:?}", ctl.limit(), learner.as_mut().and_then(|l| l.rate(now))); }
+                        if std::env::var("SIMDEBUG").is_ok() {
+                            eprintln!(
+                                "429 at {now:.3} limit {} rate {:?}",
+                                ctl.limit(),
+                                learner.as_mut().and_then(|l| l.rate(now))
+                            );
+                        }
                         not_before = not_before.max(now + engine.pause);
                         ctl.signal(Cause::RateLimited);
                         if let Some(l) = learner.as_mut() {
@@ -175,10 +166,7 @@ pub(crate) fn run_engine(
                         }
                         if in_time {
                             // Retried after the pause, on the same permit.
-                            let ev = Ev::Send {
-                                permit,
-                                waited,
-                            };
+                            let ev = Ev::Send { permit, waited };
                             sim.at(not_before, ev);
                         } else {
                             permit.done(Sample::neutral(sample));
@@ -264,7 +252,13 @@ pub(crate) fn best_fixed_engine(
 ) -> (usize, Run) {
     let mut best: Option<(usize, Run)> = None;
     for n in [1, 2, 4, 8, 9, 10, 12, 16, 32, 64] {
-        let run = run_engine(Config::fixed(n), Engine::fixed(), seconds, 7, &mut *server());
+        let run = run_engine(
+            Config::fixed(n),
+            Engine::fixed(),
+            seconds,
+            7,
+            &mut *server(),
+        );
         if best.as_ref().is_none_or(|(_, b)| run.ok > b.ok) {
             best = Some((n, run));
         }

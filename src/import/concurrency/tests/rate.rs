@@ -74,7 +74,8 @@ fn a_rising_limit_is_followed_and_a_falling_one_too() {
     assert!(before >= 85.0, "{before}");
     assert!(after >= 180.0, "{after}");
     assert!(run.overload_share() <= 0.02);
-    // 200/s for 20 s, then 50/s: the first 429 after the fall sets the rate down.
+    // 200/s for 20 s, then 50/s: the first 429s after the fall set the rate down (below the new
+    // limit: the measurement spans their pauses), and the probes climb back to it.
     let mut falling = windowed_limit(|t| if t < 20.0 { 200 } else { 50 }, 100.0 * MS);
     let run = run_engine(Config::auto(32), Engine::auto(), 80.0, 4, &mut falling);
     let after = run.throughput_between(30.0, 80.0);
@@ -82,7 +83,12 @@ fn a_rising_limit_is_followed_and_a_falling_one_too() {
         "falling limit: {after:.1}/s after; {} 429s of {} ({:?})",
         run.overloads, run.sent, run.rate
     );
-    assert!(after >= 45.0, "{after}");
+    assert!(after >= 37.5, "{after}");
+    assert!(
+        run.rate.plateau.is_some_and(|p| (45.0..50.0).contains(&p)),
+        "{:?}",
+        run.rate
+    );
     assert!(run.overload_share() <= 0.02);
 }
 
@@ -90,7 +96,10 @@ fn a_rising_limit_is_followed_and_a_falling_one_too() {
 fn a_server_that_never_throttles_sees_no_difference() {
     let servers: Vec<(&str, Box<dyn Fn() -> Box<Server<'static>>>)> = vec![
         ("no limit", Box::new(|| Box::new(constant(100.0 * MS)))),
-        ("capacity 20", Box::new(|| Box::new(capacity(20, 100.0 * MS)))),
+        (
+            "capacity 20",
+            Box::new(|| Box::new(capacity(20, 100.0 * MS))),
+        ),
         ("FIFO pool of 20", Box::new(|| Box::new(fifo_pool(20, 0.1)))),
     ];
     for (name, server) in servers {

@@ -38,7 +38,11 @@ impl Run {
 
     /// `Ok` answers a second between `from` and `to` (`engine` runs only).
     pub(crate) fn throughput_between(&self, from: f64, to: f64) -> f64 {
-        let n = self.ok_at.iter().filter(|t| (from..to).contains(*t)).count();
+        let n = self
+            .ok_at
+            .iter()
+            .filter(|t| (from..to).contains(*t))
+            .count();
         n as f64 / (to - from)
     }
 
