@@ -265,7 +265,18 @@ auto() {
   LEADCTL_LEDGER=$WORK/ledger.sqlite3 "$BIN" import "$WORK/big.csv" > /dev/null 2> "$WORK/run.err" || true
   e=$(date +%s%N)
   echo "== new user: $AUTO_ROWS rows, sandbox serve --latency-ms $LATENCY_MS, leadctl import FILE (no flags)"
-  echo "  $(seconds "$s" "$e") s, $(created) created; $(auto_said)"
+  local t_auto
+  t_auto=$(seconds "$s" "$e")
+  echo "  $t_auto s, $(created) created; $(auto_said)"
+  # The same file with fixed 32 (auto's cap): the whole import, ramp-up and all, side by side.
+  reset
+  rm -f "$WORK"/ledger.sqlite3* "$WORK/big.csv.errors.csv"
+  s=$(date +%s%N)
+  LEADCTL_LEDGER=$WORK/ledger.sqlite3 "$BIN" import "$WORK/big.csv" --concurrency 32 > /dev/null 2> "$WORK/run.err" || true
+  e=$(date +%s%N)
+  local t_fixed
+  t_fixed=$(seconds "$s" "$e")
+  echo "  --concurrency 32: $t_fixed s, $(created) created; auto / fixed 32 throughput: $(awk -v a="$t_fixed" -v b="$t_auto" 'BEGIN { printf "%.3f", a / b }')"
   stop_sandbox
 }
 

@@ -31,6 +31,9 @@
 //! (`rate × latency × 1.5`, Little's law). A fixed `--concurrency N` is the same gate with a
 //! limit that never moves, so the engine has one code path.
 //!
+//! A rate limit is not a concurrency problem: the send rate `auto` learns from 429s is
+//! [`RateLearner`] (`rate.rs`), which the engine's `import::pace::Pacer` paces the workers to.
+//!
 //! The controller only gates: it never asks for a request to be sent again, so it probes the
 //! server with fresh rows only. Time enters only through the samples' latencies (no clock is
 //! read), which makes it deterministic under test.
