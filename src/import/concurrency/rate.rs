@@ -444,7 +444,7 @@ mod tests {
         }
         assert!(odd.throttled(1.0, 1.0 - 0.1, f64::NAN));
         assert!(odd.rate(1.0).unwrap().is_finite());
-        assert_eq!(per_second(3.14), "3.1");
+        assert_eq!(per_second(2.46), "2.5");
         assert_eq!(per_second(97.4), "97");
     }
 }

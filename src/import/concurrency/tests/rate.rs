@@ -94,7 +94,8 @@ fn a_rising_limit_is_followed_and_a_falling_one_too() {
 
 #[test]
 fn a_server_that_never_throttles_sees_no_difference() {
-    let servers: Vec<(&str, Box<dyn Fn() -> Box<Server<'static>>>)> = vec![
+    type Make = Box<dyn Fn() -> Box<Server<'static>>>;
+    let servers: Vec<(&str, Make)> = vec![
         ("no limit", Box::new(|| Box::new(constant(100.0 * MS)))),
         (
             "capacity 20",
