@@ -44,7 +44,8 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -s v -l verbose -d 'Print 
 complete -c leadctl -n "__fish_leadctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_needs_command" -s V -l version -d 'Print version'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "create" -d 'Create one lead from flags, or several from JSON (fires reward triggers and webhooks)'
-complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "import" -d 'Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "import" -d 'Create leads from the rows of a CSV file or workbook (fires reward triggers and webhooks per lead)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "template" -d 'Write an empty file to start an import from: a header row with every lead field and the channel\'s properties'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "leads" -d 'List, read, update and move leads through statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
@@ -54,8 +55,8 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run th
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "config" -d 'Show and change the config file: profiles, API keys, and where each setting comes from'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the manual page (roff), generated from this same command-line definition'
-complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes) or a command\'s help'
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes, columns) or a command\'s help'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
@@ -68,6 +69,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l employee -d '
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l notes -d 'Free-text notes' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l business-id -d 'Your external or CRM id for the lead' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l property -d 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are refused]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -91,10 +93,16 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l set -d 'Give every row a value: a lead field or property:NAME (repeatable); a column\'s value wins unless its cell is empty' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l mapping -d 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l save-mapping -d 'Write the mapping this run used, for --mapping next time' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are invalid]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurrency -d 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
@@ -129,6 +137,25 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-ledger -d 
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l channel -d 'The channel whose properties become columns: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand channels; and not __fish_seen_subcommand_from show" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -272,25 +299,26 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand leads; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
 json\t'The API objects as JSON (an array when there are several)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values with a header row'
 id\t'Only the id, one per line'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -f -a "create" -d 'Record a purchase on a lead (fires the channel\'s purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and not __fish_seen_subcommand_from create import" -f -a "import" -d 'Record the purchases of a CSV file, each exactly once (a billing export)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l lead -d 'The lead the purchase belongs to' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l amount -d 'The amount, sent as a JSON number (in the channel\'s currency)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -l product -d 'The product\'s name' -r
@@ -316,6 +344,43 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-concurrency -d 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l rate -d 'At most N requests a second' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l allow-refunds -d 'Send zero and negative amounts (refunds, corrections); without it they are invalid, since they still fire the channel\'s purchase rewards'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may be recorded already)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s f -l field -d 'A string field: KEY=VALUE (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s F -l raw-field -d 'A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F \'trigger_ids=["..."]\' (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read the body\'s fields from a JSON object in FILE (`-` = stdin)' -r -F
@@ -441,7 +506,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l channel -d 'The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l channel -d 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l map -d 'Map a column to a field, as in `import` (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -l key -d 'What identifies a lead [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand ledger; and __fish_seen_subcommand_from adopt" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r

@@ -12,8 +12,11 @@
 #                                 # profiles (AUTO_SECONDS each run), then 20,000 rows at 100 ms
 #                                 # with no flags (the new user's case); AUTO_PROFILES="rate
 #                                 # new-user" runs only those (none capacity rate overload new-user)
+#   scripts/bench.sh workbook     # the same 100,000 rows (WORKBOOK_ROWS) as CSV and as .xlsx:
+#                                 # dry run time on one core and peak memory, side by side
 #
-# Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk.
+# Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk; python3
+# (standard library only) for `workbook`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +46,59 @@ gen() {
   } > "$out"
 }
 
+# The same rows as an Excel export from continental Europe: semicolons, "12.500,50"-style deal
+# sizes (read with --decimal-separator ,) and lower-case regions (matched to the option "EMEA").
+gen_eu() {
+  local n=$1 out=$2
+  {
+    echo "Email;First Name;Last Name;Company;Phone;Lead Source;Deal size;Region;CRM ID"
+    seq 1 "$n" | awk '{ printf "user%d@example.com;User%d;Last%d;Company %d;+1 555 %07d;Website;%d.500,50;emea;CRM-%d\n", $1, $1, $1, $1 % 997, $1, ($1 % 50) + 1, $1 }'
+  } > "$out"
+}
+
+# rows.xlsx with the rows of gen's CSV, as Excel stores them: text in the shared strings table,
+# Deal size a number cell (python3's zipfile: no spreadsheet library needed).
+gen_xlsx() {
+  local csv=$1 out=$2
+  python3 - "$csv" "$out" <<'PY'
+import csv, sys, zipfile
+from xml.sax.saxutils import escape
+src, out = sys.argv[1], sys.argv[2]
+strings, index, rows = [], {}, []
+def sst(text):
+    if text not in index:
+        index[text] = len(strings)
+        strings.append(text)
+    return index[text]
+def col(i):
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+with open(src, newline="") as f:
+    for r, record in enumerate(csv.reader(f), start=1):
+        cells = []
+        for c, value in enumerate(record):
+            ref = f"{col(c)}{r}"
+            if r > 1 and c == 6:
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="s"><v>{sst(value)}</v></c>')
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Leads" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    z.writestr("xl/sharedStrings.xml", f'<?xml version="1.0"?><sst {ns} count="{len(strings)}" uniqueCount="{len(strings)}">' + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+    z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}><sheetData>' + "".join(rows) + "</sheetData></worksheet>")
+PY
+}
+
 seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", (e - s) / 1e9 }'; }
 
 dry_run() {
@@ -61,6 +117,50 @@ dry_run() {
         [ "$m" -gt "$peak" ] && peak=$m
       done
       printf '  %7d rows, %-7s: %5.2f s, peak RSS %6.1f MiB\n' "$n" "$mode" "$best" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+    done
+  done
+  # Typed values that need reading: decimal commas and options in another case.
+  gen_eu 200000 "$WORK/rows-eu.csv"
+  best=999; peak=0
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$WORK/time" taskset -c 0 "$BIN" --sandbox -q import "$WORK/rows-eu.csv" --dry-run --decimal-separator , > /dev/null
+    read -r t m < "$WORK/time"
+    best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+    [ "$m" -gt "$peak" ] && peak=$m
+  done
+  printf '  %7d rows, %-7s: %5.2f s, peak RSS %6.1f MiB\n' 200000 "eu ," "$best" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+}
+
+# Best of 3 (time) and highest of 3 (peak RSS) of a one-core dry run: prints "SECONDS MIB".
+dry_measure() {
+  local best=999 peak=0 t m
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$WORK/time" taskset -c 0 "$BIN" --sandbox -q import "$@" --dry-run > /dev/null
+    read -r t m < "$WORK/time"
+    best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+    [ "$m" -gt "$peak" ] && peak=$m
+  done
+  echo "$best $(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+
+workbook_bench() {
+  local n=${WORKBOOK_ROWS:-100000}
+  echo "== workbook: $n rows as CSV and as .xlsx (shared strings), dry run on one core (taskset -c 0)"
+  gen "$n" "$WORK/rows.csv"
+  gen_xlsx "$WORK/rows.csv" "$WORK/rows.xlsx"
+  gen 10000 "$WORK/small.csv"
+  gen_xlsx "$WORK/small.csv" "$WORK/small.xlsx"
+  # The two inputs give the same request bodies.
+  "$BIN" --sandbox -q import "$WORK/rows.csv" --dry-run -o ndjson | sha256sum > "$WORK/csv.sum"
+  "$BIN" --sandbox -q import "$WORK/rows.xlsx" --dry-run -o ndjson | sha256sum > "$WORK/xlsx.sum"
+  cmp -s "$WORK/csv.sum" "$WORK/xlsx.sum" && echo "  request bodies: identical" || echo "  request bodies: DIFFER"
+  printf '  sizes: CSV %s bytes, xlsx %s bytes\n' "$(wc -c < "$WORK/rows.csv")" "$(wc -c < "$WORK/rows.xlsx")"
+  for f in small.csv small.xlsx rows.csv rows.xlsx; do
+    for mode in summary ndjson; do
+      local out=()
+      [ "$mode" = ndjson ] && out=(-o ndjson)
+      read -r t m <<< "$(dry_measure "$WORK/$f" "${out[@]}")"
+      printf '  %-10s %-7s: %5.2f s, peak RSS %6.1f MiB\n' "$f" "$mode" "$t" "$m"
     done
   done
 }
@@ -285,6 +385,7 @@ case $what in
   send) send ;;
   ledger) ledger_bench ;;
   auto) auto ;;
-  all) dry_run; send; ledger_bench; auto ;;
-  *) echo "usage: $0 [dry-run|send|ledger|auto|all]" >&2; exit 2 ;;
+  workbook) workbook_bench ;;
+  all) dry_run; send; ledger_bench; auto; workbook_bench ;;
+  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|all]" >&2; exit 2 ;;
 esac

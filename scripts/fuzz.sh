@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${FUZZ_SECS:-60}"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(csv json_lead config api_response)
+[ ${#targets[@]} -eq 0 ] && targets=(csv json_lead config api_response workbook)
 
 if ! rustup toolchain list 2>/dev/null | grep -q nightly || ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     echo "== nightly Rust or cargo-fuzz missing (rustup toolchain install nightly; cargo install cargo-fuzz --locked)"

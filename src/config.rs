@@ -52,6 +52,8 @@ pub struct Profile {
     pub ledger: Option<String>,
     /// What identifies a lead: business_id, email or fields.
     pub key: Option<String>,
+    /// The decimal separator of number property values: `,` or `.`.
+    pub decimal_separator: Option<String>,
 }
 
 fn api_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ApiKey>, D::Error> {
@@ -156,10 +158,11 @@ pub enum Key {
     CaBundle,
     Ledger,
     LeadKey,
+    DecimalSeparator,
 }
 
 impl Key {
-    pub const ALL: [Key; 9] = [
+    pub const ALL: [Key; 10] = [
         Key::ApiKey,
         Key::ApiUrl,
         Key::Channel,
@@ -169,6 +172,7 @@ impl Key {
         Key::CaBundle,
         Key::Ledger,
         Key::LeadKey,
+        Key::DecimalSeparator,
     ];
 
     pub fn name(self) -> &'static str {
@@ -182,6 +186,7 @@ impl Key {
             Key::CaBundle => "ca_bundle",
             Key::Ledger => "ledger",
             Key::LeadKey => "key",
+            Key::DecimalSeparator => "decimal_separator",
         }
     }
 
@@ -301,6 +306,10 @@ impl Key {
             Key::LeadKey => match crate::ledger::KeyKind::parse(raw_trimmed) {
                 Some(k) => toml_edit::Value::from(k.as_str()),
                 None => return Err(bad("one of business_id, email, fields")),
+            },
+            Key::DecimalSeparator => match raw_trimmed.parse::<crate::number::DecimalSeparator>() {
+                Ok(sep) => toml_edit::Value::from(sep.to_string()),
+                Err(_) => return Err(bad(", (1.234,50) or . (1,234.50)")),
             },
         };
         Ok(Checked { value, warnings })
@@ -633,6 +642,8 @@ mod tests {
         assert_eq!(ok(Key::Timeout, "2.5"), "2.5");
         assert_eq!(ok(Key::Concurrency, "8"), "8");
         assert_eq!(ok(Key::Output, "NDJSON"), "\"ndjson\"");
+        assert_eq!(ok(Key::DecimalSeparator, " , "), "\",\"");
+        assert_eq!(ok(Key::DecimalSeparator, "dot"), "\".\"");
         assert_eq!(
             ok(Key::Channel, "A1B2C3D4-E5F6-7890-ABCD-EF1234567890"),
             "\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\""
@@ -653,6 +664,7 @@ mod tests {
             (Key::ApiUrl, "http://api.example.com/fn"),
             (Key::ApiUrl, "not a url"),
             (Key::CaBundle, " "),
+            (Key::DecimalSeparator, ";"),
         ] {
             let err = key.check(bad).unwrap_err();
             assert_eq!(err.kind, crate::error::Kind::Config, "{key} {bad}");
@@ -667,7 +679,7 @@ mod tests {
         let err = Key::parse("colour").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
-            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key")
+            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key, decimal_separator")
         );
     }
 

@@ -7,9 +7,10 @@
 //!
 //! Modules depend downwards only: `lib` → `commands` (one module per subcommand: arguments and
 //! settings in, plain options to the domain, printing) → `settings` (which reads `cli`'s global
-//! options) and the domain: `import` (the engine), `api` (the client), `config`, `output`,
-//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, which use nothing
-//! else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
+//! options) and the domain: `import` (the engine), `lead` (what a lead may say: the checks `create`
+//! and `import` share, names resolved the same everywhere), `api` (the client), `config`, `output`,
+//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, `number`, which use
+//! nothing else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
 
 pub mod api;
 pub mod cli;
@@ -19,8 +20,10 @@ pub mod error;
 pub mod exit;
 pub mod fsutil;
 pub mod import;
+pub mod lead;
 pub mod ledger;
 pub mod log;
+pub mod number;
 pub mod output;
 pub mod sandbox;
 pub mod secret;

@@ -14,6 +14,7 @@ pub mod models;
 pub mod properties;
 mod response;
 pub mod retry;
+pub mod status;
 pub mod url;
 
 pub use client::{ApiClient, CallStats, ClientConfig};

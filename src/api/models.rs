@@ -289,6 +289,56 @@ pub struct PropertyDefinition {
     pub extra: serde_json::Map<String, Value>,
 }
 
+impl PropertyDefinition {
+    /// The choices of a select property, when the definition lists them (`options`: strings, or
+    /// objects with a `value`, `name` or `label`; doc/api.md documents none, so this is read
+    /// tolerantly). `None` when there is no list, or it holds nothing usable.
+    pub fn options(&self) -> Option<Vec<SelectOption>> {
+        let list = self.extra.get("options")?.as_array()?;
+        let options: Vec<SelectOption> = list.iter().filter_map(SelectOption::from_value).collect();
+        (!options.is_empty()).then_some(options)
+    }
+}
+
+/// One choice of a select property: the spelling sent (`value`) and every spelling it is known by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectOption {
+    /// What is sent: an object's `value`, else its `name`, else its `label`; a plain string.
+    pub value: String,
+    /// The `label` or `name` shown for it when it differs from `value`.
+    pub label: Option<String>,
+}
+
+impl SelectOption {
+    fn from_value(v: &Value) -> Option<SelectOption> {
+        let text = |v: Option<&Value>| -> Option<String> {
+            match v? {
+                Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }
+        };
+        match v {
+            Value::Object(m) => {
+                let label = text(m.get("label")).or_else(|| text(m.get("name")));
+                let value = text(m.get("value")).or_else(|| label.clone())?;
+                let label = label.filter(|l| *l != value);
+                Some(SelectOption { value, label })
+            }
+            other => Some(SelectOption {
+                value: text(Some(other))?,
+                label: None,
+            }),
+        }
+    }
+
+    /// Every spelling a user may type for this option: its value, and its label when it has one.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.value.as_str()).chain(self.label.as_deref())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LeadStatus {
     pub id: String,
@@ -585,6 +635,49 @@ mod tests {
     fn lead_without_id_is_an_error() {
         assert!(Lead::from_value(json!({"email": "a@b"})).is_err());
         assert!(Lead::from_value(json!({"id": null})).is_err());
+    }
+
+    #[test]
+    fn select_options_are_read_in_any_of_their_shapes() {
+        let d = |options: Value| -> PropertyDefinition {
+            serde_json::from_value(json!({"id": "p", "name": "Region", "type": "select",
+                "options": options}))
+            .unwrap()
+        };
+        let plain = d(json!(["EMEA", "APAC", "", null, 7]));
+        let values: Vec<String> = plain
+            .options()
+            .unwrap()
+            .into_iter()
+            .map(|o| o.value)
+            .collect();
+        assert_eq!(values, ["EMEA", "APAC", "7"]);
+        let objects = d(json!([{"value": "eu", "label": "Europe"}, {"name": "APAC"},
+            {"label": "LATAM", "value": "LATAM"}, {"id": 3}]));
+        let options = objects.options().unwrap();
+        assert_eq!(
+            options,
+            [
+                SelectOption {
+                    value: "eu".into(),
+                    label: Some("Europe".into())
+                },
+                SelectOption {
+                    value: "APAC".into(),
+                    label: None
+                },
+                SelectOption {
+                    value: "LATAM".into(),
+                    label: None
+                },
+            ]
+        );
+        assert_eq!(options[0].spellings().collect::<Vec<_>>(), ["eu", "Europe"]);
+        assert!(d(json!("EMEA,APAC")).options().is_none());
+        assert!(d(json!([])).options().is_none());
+        let none: PropertyDefinition =
+            serde_json::from_value(json!({"id": "p", "type": "select"})).unwrap();
+        assert!(none.options().is_none());
     }
 
     #[test]

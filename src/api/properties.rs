@@ -1,11 +1,12 @@
 //! Channels and custom properties by what a user types: the one rule for what an id is
 //! (`is_uuid`), for finding a channel by its id (`find_channel`), and for turning a property key
 //! (a definition UUID or a name, case- and surrounding-space-insensitively) into the definition
-//! id the API wants (`ChannelProperties::resolve`). Callers word the errors for their context.
+//! id the API wants (`ChannelProperties::resolve`), with what its values must be (`ValueKind`). The
+//! checks and their messages are `crate::lead`'s.
 
 use std::collections::HashMap;
 
-use super::models::Channel;
+use super::models::{Channel, PropertyDefinition, SelectOption};
 
 /// Whether `s`, surrounding white space aside, is a UUID (the API's ids).
 pub fn is_uuid(s: &str) -> bool {
@@ -36,6 +37,45 @@ pub enum Unresolved {
     Ambiguous(Vec<String>),
 }
 
+/// What a definition's values must be, from its `type` and `options` (the checks themselves
+/// are `lead::values`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `number`: a plain decimal, read by `crate::number`.
+    Number,
+    /// `select` with a list of choices; a select without one is `Any`.
+    Select(Vec<SelectOption>),
+    /// Anything else: sent as given.
+    Any,
+}
+
+/// One property definition as the checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The id as the server wrote it.
+    pub id: String,
+    /// Its name (the id when it has none), for messages.
+    pub name: String,
+    pub kind: ValueKind,
+}
+
+impl Definition {
+    pub fn from_definition(d: &PropertyDefinition) -> Definition {
+        let kind = match d.kind.as_deref().map(|k| k.trim().to_ascii_lowercase()) {
+            Some(k) if is_number_type(Some(&k)) => ValueKind::Number,
+            Some(k) if k == "select" || k == "dropdown" => {
+                d.options().map_or(ValueKind::Any, ValueKind::Select)
+            }
+            _ => ValueKind::Any,
+        };
+        Definition {
+            id: d.id.clone(),
+            name: d.name.clone().unwrap_or_else(|| d.id.clone()),
+            kind,
+        }
+    }
+}
+
 /// A channel's property definitions, indexed once for many lookups (an import resolves every
 /// row's properties).
 #[derive(Debug, Clone)]
@@ -44,12 +84,10 @@ pub struct ChannelProperties {
     pub label: String,
     /// Normalised name → the ids of the definitions with that name.
     by_name: HashMap<String, Vec<String>>,
-    /// Lower-cased id → the id as the server wrote it.
-    ids: HashMap<String, String>,
+    /// Lower-cased id → the definition.
+    defs: HashMap<String, Definition>,
     /// The definitions' names, in the server's order.
     pub names: Vec<String>,
-    /// Lower-cased ids of the definitions whose type is `number`.
-    numbers: std::collections::HashSet<String>,
 }
 
 impl ChannelProperties {
@@ -66,42 +104,37 @@ impl ChannelProperties {
         ChannelProperties {
             label: c.label(),
             by_name,
-            ids: c
+            defs: c
                 .property_definitions
                 .iter()
-                .map(|d| (d.id.to_lowercase(), d.id.clone()))
+                .map(|d| (d.id.to_lowercase(), Definition::from_definition(d)))
                 .collect(),
             names: c
                 .property_definitions
                 .iter()
                 .filter_map(|d| d.name.clone())
                 .collect(),
-            numbers: c
-                .property_definitions
-                .iter()
-                .filter(|d| is_number_type(d.kind.as_deref()))
-                .map(|d| d.id.to_lowercase())
-                .collect(),
         }
     }
 
-    /// Whether the definition with this id holds numbers.
-    pub fn is_number(&self, id: &str) -> bool {
-        self.numbers.contains(&id.trim().to_lowercase())
+    /// The definition with this id.
+    pub fn definition(&self, id: &str) -> Option<&Definition> {
+        self.defs.get(&id.trim().to_lowercase())
     }
 
     /// The definition id for a key: a definition UUID on this channel, or the name of exactly
     /// one of its definitions.
     pub fn resolve(&self, key: &str) -> Result<String, Unresolved> {
+        self.resolve_definition(key).map(|d| d.id.clone())
+    }
+
+    /// The definition a key names (as `resolve`).
+    pub fn resolve_definition(&self, key: &str) -> Result<&Definition, Unresolved> {
         if is_uuid(key) {
-            return self
-                .ids
-                .get(&key.trim().to_lowercase())
-                .cloned()
-                .ok_or(Unresolved::NotOnChannel);
+            return self.definition(key).ok_or(Unresolved::NotOnChannel);
         }
         match self.by_name.get(&normalize_name(key)).map(Vec::as_slice) {
-            Some([one]) => Ok(one.clone()),
+            Some([one]) => self.definition(one).ok_or(Unresolved::Unknown),
             Some(several) if !several.is_empty() => Err(Unresolved::Ambiguous(several.to_vec())),
             _ => Err(Unresolved::Unknown),
         }
@@ -111,31 +144,6 @@ impl ChannelProperties {
 /// Whether a definition's `type` is a number type.
 pub fn is_number_type(kind: Option<&str>) -> bool {
     kind.is_some_and(|k| matches!(k.trim().to_ascii_lowercase().as_str(), "number" | "numeric"))
-}
-
-/// Whether a value is text that reads as a number that is not finite (`NaN`, `inf`, `-inf`,
-/// `infinity`, `1e999`), or a JSON number that is not finite: the values no number property
-/// can hold. Other text is left to the server (it may accept `1,5` or `50 000`).
-pub fn non_finite(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::String(s) => s.trim().parse::<f64>().is_ok_and(|n| !n.is_finite()),
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| !n.is_finite()),
-        _ => false,
-    }
-}
-
-/// The one number check, for `create` and `import`: a number property's value must be finite.
-pub fn number_problem(value: &serde_json::Value) -> Option<String> {
-    non_finite(value).then(|| {
-        let text = match value {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        format!(
-            "{} is not a finite number, so a number property cannot hold it",
-            crate::log::quoted(&text)
-        )
-    })
 }
 
 #[cfg(test)]
@@ -175,33 +183,27 @@ mod tests {
     }
 
     #[test]
-    fn numbers_must_be_finite() {
-        for bad in [
-            "NaN",
-            "nan",
-            "inf",
-            "-inf",
-            "+Infinity",
-            "1e999",
-            " -1e400 ",
-        ] {
-            assert!(number_problem(&json!(bad)).is_some(), "{bad}");
-        }
-        for ok in ["50000", "1.5", "-2e3", "1,5", "50 000", "Nan Jones"] {
-            assert!(number_problem(&json!(ok)).is_none(), "{ok}");
-        }
-        assert!(number_problem(&json!(12.5)).is_none());
-        assert_eq!(
-            number_problem(&json!("inf")).unwrap(),
-            "\"inf\" is not a finite number, so a number property cannot hold it"
-        );
+    fn definitions_know_their_kind() {
         let channel: Channel = serde_json::from_value(json!({"id": "c", "title": "Acme",
             "property_definitions": [
                 {"id": "11111111-2222-3333-4444-555555555555", "name": "Deal size", "type": "number"},
-                {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "text"}]}))
+                {"id": "21111111-2222-3333-4444-555555555555", "name": "Region", "type": "select",
+                 "options": ["EMEA", "APAC"]},
+                {"id": "31111111-2222-3333-4444-555555555555", "name": "Country", "type": "select"},
+                {"id": "41111111-2222-3333-4444-555555555555", "type": "text"}]}))
         .unwrap();
         let props = ChannelProperties::from_channel(&channel);
-        assert!(props.is_number("11111111-2222-3333-4444-555555555555"));
-        assert!(!props.is_number("21111111-2222-3333-4444-555555555555"));
+        let kind = |key: &str| props.resolve_definition(key).map(|d| d.kind.clone());
+        assert_eq!(kind("deal size"), Ok(ValueKind::Number));
+        assert!(matches!(kind("REGION"), Ok(ValueKind::Select(o)) if o.len() == 2));
+        assert_eq!(
+            kind("Country"),
+            Ok(ValueKind::Any),
+            "a select without a list"
+        );
+        let unnamed = props
+            .definition("41111111-2222-3333-4444-555555555555")
+            .unwrap();
+        assert_eq!(unnamed.name, "41111111-2222-3333-4444-555555555555");
     }
 }

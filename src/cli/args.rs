@@ -136,8 +136,9 @@ impl LeadFieldArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CreateArgs {
-    /// The channel to create the lead in [env: LEADCTL_CHANNEL, else the profile's channel]
-    #[arg(long, value_name = "UUID")]
+    /// The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the
+    /// profile's channel]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
 
     /// Read leads in the API's field names from FILE (`-` = stdin): one object, an array, or one
@@ -177,22 +178,44 @@ pub struct CreateArgs {
     /// A custom property; KEY is a property definition UUID or its name on the channel (repeatable)
     #[arg(long = "property", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub properties: Vec<(String, String)>,
+
+    /// The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default:
+    /// the profile's decimal_separator; without one, values that read differently under the two
+    /// are refused]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The CSV file (`-` = stdin); a header row is required
+    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
+    /// required
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile's]
-    #[arg(long, value_name = "UUID")]
+    /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
+    /// else the profile's]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
 
     /// Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore
     /// (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
+
+    /// Give every row a value: a lead field or property:NAME (repeatable); a column's value wins
+    /// unless its cell is empty
+    #[arg(long = "set", value_name = "FIELD=VALUE", value_parser = parse_key_value)]
+    pub set: Vec<(String, String)>,
+
+    /// Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal
+    /// separator); options on the command line win over it
+    #[arg(long, value_name = "FILE.toml")]
+    pub mapping: Option<PathBuf>,
+
+    /// Write the mapping this run used, for --mapping next time
+    #[arg(long, value_name = "FILE.toml")]
+    pub save_mapping: Option<PathBuf>,
 
     /// Leave columns that map to nothing out instead of stopping
     #[arg(long)]
@@ -213,6 +236,21 @@ pub struct ImportArgs {
     /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default:
+    /// the profile's decimal_separator; without one, values that read differently under the two
+    /// are invalid]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
+    /// with data]
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+
+    /// The row holding the column names, when a title block sits above it (1 = the first row)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
 
     /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
     /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
@@ -269,6 +307,19 @@ pub struct ImportArgs {
     /// Where to write the rows that were not created [default: FILE.errors.csv]
     #[arg(long, value_name = "PATH", help_heading = "Resuming")]
     pub errors: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// The channel whose properties become columns: its id or title [env: LEADCTL_CHANNEL, else
+    /// the profile's channel]
+    #[arg(long, value_name = "ID_OR_TITLE")]
+    pub channel: Option<String>,
+
+    /// Where to write it, never over an existing file [default: stdout]. `-o xlsx` (or a name
+    /// ending in .xlsx) writes an Excel workbook; `-o csv` or any other name, a CSV
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -377,6 +428,109 @@ Examples:
   leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'
   leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
     Create(PurchaseArgs),
+
+    /// Record the purchases of a CSV file, each exactly once (a billing export)
+    #[command(after_help = "\
+Columns: the lead (lead_id, legacy_id, or business_id / email of a lead in the ledger), amount,
+product, description, date (RFC 3339), trigger_ids, and the purchase's own id (purchase_id,
+Invoice, Order ID, ...). The purchase id is its key in the ledger, else a hash of the row: importing
+the same export again records nothing twice. Checked whole before anything is sent.
+
+Examples:
+  leadctl purchases import billing.csv --dry-run -o ndjson
+  leadctl purchases import billing.csv --decimal-separator ,
+  leadctl purchases import refunds.csv --allow-refunds")]
+    Import(PurchaseImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PurchaseImportArgs {
+    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
+    /// required
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
+    /// with data]
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+
+    /// The row holding the column names, when a title block sits above it (1 = the first row)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+
+    /// Resolve business ids and emails only among the leads of this channel in the ledger
+    #[arg(long, value_name = "UUID")]
+    pub channel: Option<String>,
+
+    /// Map a column to a field: lead_id, legacy_id, business_id, email, amount, product,
+    /// description, date, trigger_ids, purchase_id, ignore (repeatable)
+    #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
+    pub map: Vec<(String, String)>,
+
+    /// Leave columns that map to nothing out instead of stopping
+    #[arg(long)]
+    pub ignore_unknown: bool,
+
+    /// Send the valid rows and report the invalid ones instead of stopping
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Check every row and print each valid row's request body (-o ndjson or json); send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send zero and negative amounts (refunds, corrections); without it they are invalid, since
+    /// they still fire the channel's purchase rewards
+    #[arg(long)]
+    pub allow_refunds: bool,
+
+    /// The amounts' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile's
+    /// decimal_separator, else only amounts that read one way]
+    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<String>,
+
+    /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
+    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
+    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
+    pub concurrency: Option<crate::import::setting::Concurrency>,
+
+    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
+    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
+    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: Option<usize>,
+
+    /// At most N requests a second
+    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
+    pub rate: Option<f64>,
+
+    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
+    pub shard: Option<(u64, u64)>,
+
+    /// Stop sending after N rows failed (or got no reliable answer)
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_errors: Option<u64>,
+
+    /// Re-send rows an earlier run sent without a reliable answer (they may be recorded already)
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_unknown: bool,
+
+    /// Re-send rows the server refused in an earlier run
+    #[arg(long, help_heading = "Resuming")]
+    pub retry_failed: bool,
+
+    /// Where to write the rows that were not recorded [default: FILE.errors.csv]
+    #[arg(long, value_name = "PATH", help_heading = "Resuming")]
+    pub errors: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -562,12 +716,14 @@ pub struct LedgerAdoptArgs {
     /// A CSV file of leads that exist in KeenPartner
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The channel for rows without a channel_id column [env: LEADCTL_CHANNEL, else the profile's]
-    #[arg(long, value_name = "UUID")]
+    /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
+    /// else the profile's]
+    #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
     /// Map a column to a field, as in `import` (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
+
     /// What identifies a lead [default: business_id, else email, else a hash of all its fields]
     #[arg(long, value_name = "KIND", value_parser = super::parse::parse_key_kind)]
     pub key: Option<crate::ledger::KeyKind>,

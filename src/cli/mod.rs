@@ -19,7 +19,8 @@ pub mod parse;
 pub use args::{
     ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
     LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerFilterArgs,
-    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchasesCommand, SandboxCommand, ServeArgs,
+    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchaseImportArgs, PurchasesCommand,
+    SandboxCommand, ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -129,9 +130,15 @@ pub enum Command {
     #[command(after_help = CREATE_HELP)]
     Create(CreateArgs),
 
-    /// Create leads from the rows of a CSV file (fires reward triggers and webhooks per lead)
+    /// Create leads from the rows of a CSV file or workbook (fires reward triggers and webhooks
+    /// per lead)
     #[command(after_help = IMPORT_HELP)]
     Import(Box<ImportArgs>),
+
+    /// Write an empty file to start an import from: a header row with every lead field and the
+    /// channel's properties
+    #[command(after_help = TEMPLATE_HELP)]
+    Template(TemplateArgs),
 
     /// List the channels your key can access, or show one with its properties and statuses
     #[command(after_help = "\
@@ -209,18 +216,19 @@ Examples:
   leadctl man > ~/.local/share/man/man1/leadctl.1    # then: man leadctl")]
     Man,
 
-    /// Show a help topic (environment, exit-codes) or a command's help
+    /// Show a help topic (environment, exit-codes, columns) or a command's help
     #[command(after_help = "\
 Topics:
   environment  Every environment variable leadctl reads, and the precedence rule
   exit-codes   What each exit status means, for scripts and CI jobs
+  columns      The column names import recognises for each lead field
 
 Examples:
   leadctl help environment
   leadctl help exit-codes
   leadctl help leads list      # the same as: leadctl leads list --help")]
     Help {
-        /// A topic (environment, exit-codes) or a command, e.g. `import` or `leads list`
+        /// A topic (environment, exit-codes, columns) or a command, e.g. `import` or `leads list`
         #[arg(value_name = "TOPIC|COMMAND")]
         topic: Vec<String>,
     },
@@ -262,12 +270,31 @@ Examples:
   leadctl config use staging
   leadctl config list -o json";
 
+const TEMPLATE_HELP: &str = "\
+The columns are the lead fields (Email, First Name, ..., Business ID) and then the channel's custom
+properties by name, so `leadctl import` maps every one of them. In an .xlsx the lead fields are
+text cells (leading zeros and long phone numbers stay as typed) and a select property whose
+definition lists its options gets a drop-down (its options on a hidden sheet, which import passes
+over). A CSV file starts with a BOM, so Excel opens it as UTF-8.
+
+Examples:
+  leadctl template --channel 'Acme Referral Program' -o xlsx leads.xlsx
+  leadctl template > leads.csv                       # the default channel, as CSV
+  leadctl template --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 leads.csv";
+
 const IMPORT_HELP: &str = "\
 The file is read and every row checked before the first lead is sent: encoding (UTF-8 with or
 without a BOM, UTF-16 with a BOM, else Windows-1252), delimiter (, ; tab |), column mapping,
 emails, UUIDs and property names. Any invalid row stops the import with every problem listed by
 row and column, unless --skip-invalid. From stdin (FILE = -), rows are checked as they stream:
 an invalid row stops the import there, and rows before it have been sent.
+
+A workbook (.xlsx, .xlsm, .xlsb, .xls, .ods, recognised by its content) is read directly: its only
+sheet with data, or --sheet NAME|N; the first non-empty row is the header, or --header-row N below
+a title block. Cells read as shown: whole numbers without .0, text as typed (leading zeros kept),
+dates as ISO 8601, formulas by their last computed value; an error cell (#N/A) makes its row
+invalid, and problems name the sheet and cell (Leads!C12). Other binary files (a PDF, a zip,
+gzip) are refused, saying what they are.
 
 Columns map to lead fields by name, ignoring case, spaces and punctuation, with common aliases
 (E-mail, Given Name, Surname, Organisation, Mobile, Lead Source, CRM ID, ...). A column named after
@@ -281,6 +308,7 @@ Examples:
   leadctl import leads.csv --dry-run -o ndjson
   leadctl import export.csv --map 'Kundennummer=business_id' --map 'Intern=ignore'
   leadctl import leads.csv --encoding windows-1252 --delimiter ';'
+  leadctl import report.xlsx --sheet Leads --header-row 4 --dry-run
   cat leads.csv | leadctl import - --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890";
 
 const API_HELP: &str = "\

@@ -9,6 +9,11 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `--decimal-separator`: `,` or `.` (the rule is `number::DecimalSeparator`'s).
+pub fn parse_decimal_separator(s: &str) -> Result<crate::number::DecimalSeparator, String> {
+    s.parse()
+}
+
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if r > 0.0 && r.is_finite() => Ok(r),

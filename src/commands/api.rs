@@ -68,7 +68,9 @@ pub fn run(settings: &Settings, args: &ApiArgs, out: &mut Output) -> Result<()> 
             };
             out.json_documents(&docs)?;
         }
-        OutputFormat::Json | OutputFormat::Table => out.json_documents(&[answer])?,
+        OutputFormat::Json | OutputFormat::Table | OutputFormat::Xlsx => {
+            out.json_documents(&[answer])?
+        }
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `leadctl help [TOPIC | COMMAND...]`: the help topics (`environment`, `exit-codes`), or a
+//! `leadctl help [TOPIC | COMMAND...]`: the help topics (`environment`, `exit-codes`,
+//! `columns`, whose text is the import's own alias table), or a
 //! command's long help, exactly as `leadctl COMMAND --help` prints it.
 //!
 //! clap's generated `help` subcommand is turned off on the top-level command (see `cli.rs`) so
@@ -29,6 +30,10 @@ pub const TOPICS: &[Topic] = &[
         name: "exit-codes",
         summary: "What each exit status means, for scripts and CI jobs",
     },
+    Topic {
+        name: "columns",
+        summary: "The column names import recognises for each lead field",
+    },
 ];
 
 /// The precedence rule, said once for the topic and the man page.
@@ -58,8 +63,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "LEADCTL_CHANNEL",
-        "The channel (a UUID) for create, import and leads list when --channel is not given; \
-         beats the profile's channel.",
+        "The channel (its id, or its title, looked up with get_channels) for create, import and \
+         leads list when --channel is not given; beats the profile's channel.",
+    ),
+    (
+        "LEADCTL_DECIMAL_SEPARATOR",
+        "The decimal separator of number property values for create and import, , or . (as \
+         --decimal-separator); beats the profile's decimal_separator. Without either, a value \
+         that reads differently under the two (50.000) is invalid.",
     ),
     (
         "LEADCTL_PROFILE",
@@ -194,6 +205,7 @@ pub fn text_for(topic: &[String], color: bool) -> Result<String> {
         }
         ["environment" | "env"] => Ok(environment_text()),
         ["exit-codes" | "exit-status"] => Ok(exit_codes_text()),
+        ["columns" | "column"] => Ok(crate::import::mapping::aliases::help_text()),
         path => {
             let mut cmd = built();
             // Checked with shared borrows first, then walked again mutably to render.
@@ -333,7 +345,10 @@ mod tests {
         let err = text_for(&words("enviroment"), false).unwrap_err();
         assert_eq!(crate::exit::exit_code(&err), 2);
         let msg = err.to_string();
-        assert!(msg.contains("topics: environment, exit-codes"), "{msg}");
+        assert!(
+            msg.contains("topics: environment, exit-codes, columns"),
+            "{msg}"
+        );
         assert!(msg.contains("create"), "{msg}");
         let err = text_for(&words("leads lst"), false).unwrap_err();
         assert!(err.to_string().contains("of `leadctl leads`"), "{err}");

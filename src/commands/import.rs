@@ -18,15 +18,36 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         .with_hint("drop the flag: runs resume from the ledger; --ledger PATH chooses its file, --no-ledger keeps none")
         .into());
     }
-    let (concurrency, max_concurrency) = concurrency(settings, args)?;
+    let (concurrency, max_concurrency) =
+        concurrency(settings, args.concurrency, args.max_concurrency)?;
+    let mapping = args
+        .mapping
+        .as_deref()
+        .map(import::mapping::file::load)
+        .transpose()?;
+    // The command line first, then the mapping file, then the environment and profile.
+    let key = args
+        .key
+        .or(mapping.as_ref().and_then(|m| m.key))
+        .or(settings.lead_key);
+    let decimal_separator = args
+        .decimal_separator
+        .or(mapping.as_ref().and_then(|m| m.decimal_separator))
+        .or(settings.decimal_separator);
     let opts = import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
+        set: args.set.clone(),
+        mapping,
+        save_mapping: args.save_mapping.clone(),
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
+        decimal_separator,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
         concurrency,
         max_concurrency,
         rate: args.rate,
@@ -35,21 +56,13 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: args.update,
-        key: args.key.or(settings.lead_key),
+        key,
         reconcile: args.reconcile,
         errors: args.errors.clone(),
         format: out.format,
         resume: resume_command(),
     };
-    let client = |sending: bool| -> Result<crate::api::ApiClient> {
-        if sending {
-            let mut retry = settings.retry.clone();
-            retry.rate_limit_attempts = 30;
-            Ok(settings.client_with(retry)?)
-        } else {
-            Ok(settings.client()?)
-        }
-    };
+    let client = |sending: bool| client(settings, sending);
     let log = settings.log();
     let services = services(settings, &log, args.channel.as_deref(), &client);
     import::run(&opts, &services, out)
@@ -58,19 +71,20 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
 /// `--concurrency` (else the profile's) and `--max-concurrency`: a fixed N is its own maximum
 /// unless `--max-concurrency` is given, and then may not exceed it ("never above
 /// --max-concurrency").
-fn concurrency(
+pub(super) fn concurrency(
     settings: &Settings,
-    args: &ImportArgs,
+    flag: Option<import::setting::Concurrency>,
+    max: Option<usize>,
 ) -> Result<(import::setting::Concurrency, usize), Failure> {
     use import::setting::{Concurrency, DEFAULT_MAX};
-    let (value, origin) = match args.concurrency {
+    let (value, origin) = match flag {
         Some(c) => (c, "--concurrency".to_string()),
         None => (
             settings.concurrency,
             format!("concurrency ({})", settings.origins.concurrency),
         ),
     };
-    match (value, args.max_concurrency) {
+    match (value, max) {
         (Concurrency::Fixed(n), Some(max)) if n > max => Err(Failure::usage(format!(
             "{origin} {n} is above --max-concurrency {max}: leadctl never has more requests in \
              flight than --max-concurrency"
@@ -86,6 +100,18 @@ fn concurrency(
 
 /// The engine's services from the settings: the log, the default channel (`--channel` first),
 /// the key's presence, the client and the ledger.
+/// The API client of a bulk run: when `sending`, one that waits out a longer 429 storm (a
+/// bulk run's rows are worth waiting for; a read is not).
+pub(super) fn client(settings: &Settings, sending: bool) -> Result<crate::api::ApiClient> {
+    if sending {
+        let mut retry = settings.retry.clone();
+        retry.rate_limit_attempts = 30;
+        Ok(settings.client_with(retry)?)
+    } else {
+        Ok(settings.client()?)
+    }
+}
+
 pub(super) fn services<'a>(
     settings: &Settings,
     log: &'a crate::log::Log,
@@ -105,7 +131,7 @@ pub(super) fn services<'a>(
 }
 
 /// The command line of this run, quoted for a POSIX shell: what to run to resume.
-fn resume_command() -> String {
+pub(super) fn resume_command() -> String {
     let args: Vec<String> = std::env::args_os()
         .enumerate()
         .map(|(i, a)| {

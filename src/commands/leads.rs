@@ -123,7 +123,7 @@ fn list(settings: &Settings, channel: Option<&str>, out: &mut Output) -> Result<
         let channels = client
             .get_channels()
             .context("looking up the channel by its title (get_channels)")?;
-        let id = super::channels::find(&channels, &wanted)?.id.clone();
+        let id = crate::lead::names::channel(&channels, &wanted)?.id.clone();
         listed = Some(channels);
         id
     };
@@ -267,15 +267,36 @@ fn set_status(settings: &Settings, lead_id: &str, status: &str, out: &mut Output
     } else {
         None
     };
-    let result = if by_id {
+    let mut result = if by_id {
         client.update_status_id(lead_id, status)
     } else {
         client.update_status(lead_id, status)
     };
+    // The server matches names exactly; leadctl, as the import does, case-insensitively when
+    // that is unambiguous (`api::status::resolve`). A 404 proves nothing moved: ask again.
+    let mut status = status;
+    let exact;
+    let mut ambiguous = None;
+    if !by_id && is_status_404(&result) {
+        match exact_status_name(&client, lead_id, status) {
+            Ok(Some(name)) => {
+                exact = name;
+                status = &exact;
+                result = client.update_status(lead_id, status);
+            }
+            Ok(None) => {}
+            Err(why) => ambiguous = Some(why),
+        }
+    }
     let mut lead = match result {
         Ok(lead) => lead,
         Err(e @ ApiError::Rejected { status: 404, .. }) if matches!(&e, ApiError::Rejected { message, .. } if message.starts_with("Status")) =>
         {
+            if let Some(why) = ambiguous {
+                return Err(Failure::input(format!("{doing}: {e}\n  {why}"))
+                    .with_hint("give the status's exact spelling, or its id")
+                    .into());
+            }
             // Say which statuses exist, and which one was probably meant.
             return Err(match explain_status(&client, lead_id, status, by_id) {
                 Some((listing, hint)) => Failure::input(format!("{doing}: {e}\n  {listing}"))
@@ -362,6 +383,33 @@ fn property_order(
     find_channel(channels, channel_id)
         .map(views::property_order)
         .unwrap_or_default()
+}
+
+fn is_status_404(result: &Result<Lead, ApiError>) -> bool {
+    matches!(result, Err(ApiError::Rejected { status: 404, message }) if message.starts_with("Status"))
+}
+
+/// The exact name of the lead's channel's status that `wanted` names case-insensitively, when
+/// it differs from `wanted` and can be read; `Err` (what to say) when several statuses answer to
+/// it, differing only in case.
+fn exact_status_name(
+    client: &ApiClient,
+    lead_id: &str,
+    wanted: &str,
+) -> Result<Option<String>, String> {
+    let read = || {
+        let lead = client.get_lead_by_id(lead_id).ok()?;
+        let channels = client.get_channels().ok()?;
+        find_channel(&channels, lead.channels_id.as_deref()?).cloned()
+    };
+    let Some(channel) = read() else {
+        return Ok(None);
+    };
+    match crate::api::status::resolve(&channel, wanted) {
+        Ok(s) => Ok(s.status.clone().filter(|name| name != wanted)),
+        Err(e @ crate::api::status::StatusError::Ambiguous { .. }) => Err(e.to_string()),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The name of a status id on the lead's channel, if it can be read.

@@ -175,7 +175,7 @@ fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
                 let c = cells(&e);
                 out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
             }
-            OutputFormat::Table => {
+            OutputFormat::Table | OutputFormat::Xlsx => {
                 table.push(cells(&e));
                 Ok(())
             }

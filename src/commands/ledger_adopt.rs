@@ -18,7 +18,10 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     let key = args.key.or(settings.lead_key);
     // The lead id is not a lead field: its column is read by position and left out of the mapping.
     let mut map = args.map.clone();
-    let opts = read_options(args, key);
+    let opts = import::Options {
+        decimal_separator: settings.decimal_separator,
+        ..read_options(args, key)
+    };
     let client = |_: bool| -> Result<crate::api::ApiClient> { Ok(settings.client()?) };
     let services = import::Services {
         // Adopting writes the ledger itself: the engine's reading keeps none.
@@ -93,11 +96,17 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
     import::Options {
         input: args.file.clone(),
         map: Vec::new(),
+        set: Vec::new(),
+        mapping: None,
+        save_mapping: None,
         ignore_unknown: true,
         skip_invalid: true,
         dry_run: true,
         encoding: None,
         delimiter: None,
+        decimal_separator: None,
+        sheet: None,
+        header_row: None,
         concurrency: import::setting::Concurrency::Fixed(1),
         max_concurrency: 1,
         rate: None,

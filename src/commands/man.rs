@@ -12,10 +12,17 @@ use clap_mangen::Man;
 use crate::cli::Cli;
 use crate::commands::help;
 
+/// Width the page is written for: no line of it runs past this many columns when read with
+/// `MANWIDTH=100` (a test checks the preformatted blocks, which man does not re-flow).
+const PAGE_WIDTH: usize = 100;
+
+/// man indents a section's text by this much (`.SH` content, 7 columns in groff's man macros).
+const INDENT: usize = 7;
+
 /// Width the commands' help is rendered at inside the page: fixed, so the page does not depend
-/// on the terminal it was generated in, and the width the help texts are written for, so that
-/// examples stay on one line. Prose paragraphs are re-flowed by man itself.
-const WIDTH: usize = 100;
+/// on the terminal it was generated in, and narrow enough that a preformatted line plus man's
+/// indent fits `PAGE_WIDTH`. Prose paragraphs are re-flowed by man itself.
+const WIDTH: usize = PAGE_WIDTH - INDENT;
 
 pub fn run(out: &mut dyn Write) -> Result<()> {
     out.write_all(&page()?)?;
@@ -43,6 +50,7 @@ pub fn page() -> std::io::Result<Vec<u8>> {
     let mut roff = Roff::new();
     commands_section(&mut roff, &cmd);
     environment_section(&mut roff);
+    columns_section(&mut roff);
     files_section(&mut roff);
     exit_status_section(&mut roff);
     examples_section(&mut roff, &cmd);
@@ -143,6 +151,20 @@ fn environment_section(roff: &mut Roff) {
     }
 }
 
+/// `leadctl help columns`, as the import's alias table generates it.
+fn columns_section(roff: &mut Roff) {
+    roff.control("SH", ["IMPORT COLUMNS"]);
+    let text = crate::import::mapping::aliases::help_text();
+    let mut lines = text.lines().skip(2);
+    let intro: Vec<&str> = lines.by_ref().take_while(|l| !l.is_empty()).collect();
+    roff.text([roman(intro.join(" "))]);
+    roff.control("nf", []);
+    for line in lines {
+        roff.text([roman(line)]);
+    }
+    roff.control("fi", []);
+}
+
 fn files_section(roff: &mut Roff) {
     roff.control("SH", ["FILES"]);
     for (name, about) in [
@@ -186,7 +208,10 @@ fn examples_section(roff: &mut Roff, root: &clap::Command) {
         return;
     };
     roff.control("SH", ["EXAMPLES"]);
-    help_text(roff, &after.to_string());
+    // The section heading says it: the help's own "Examples:" line would repeat it.
+    let after = after.to_string();
+    let after = after.strip_prefix("Examples:\n").unwrap_or(&after);
+    help_text(roff, after);
 }
 
 #[cfg(test)]
@@ -211,6 +236,47 @@ mod tests {
         ] {
             assert!(page.contains(needle), "{needle:?} missing");
         }
+    }
+
+    /// man re-flows prose to the reader's width but not the preformatted blocks (usage, option
+    /// lists, examples): each of their lines must fit beside man's indent.
+    #[test]
+    fn preformatted_lines_fit_a_100_column_reader() {
+        let page = String::from_utf8(page().unwrap()).unwrap();
+        let mut inside = false;
+        let mut long = Vec::new();
+        for line in page.lines() {
+            match line {
+                ".nf" => inside = true,
+                ".fi" => inside = false,
+                _ if inside => {
+                    let shown = line.replace("\\-", "-").replace("\\*(Aq", "'");
+                    if shown.chars().count() > WIDTH {
+                        long.push(shown);
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            long.is_empty(),
+            "{} lines past {WIDTH} columns:\n{}",
+            long.len(),
+            long.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_examples_section_has_no_second_heading() {
+        let page = String::from_utf8(page().unwrap()).unwrap();
+        let examples = page
+            .split(".SH EXAMPLES")
+            .nth(1)
+            .expect("an EXAMPLES section");
+        let first = examples
+            .lines()
+            .find(|l| !l.starts_with('.') && !l.is_empty());
+        assert_ne!(first, Some("Examples:"), "{examples}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod man;
 pub mod properties;
 pub mod purchases;
 pub mod sandbox;
+pub mod template;
 
 /// The commands that need neither settings nor the config file; `None` for the others.
 pub fn run_without_settings(cli: &Cli, env: &Env, log: &Log) -> Option<Result<()>> {
@@ -54,7 +55,17 @@ pub fn run_without_settings(cli: &Cli, env: &Env, log: &Log) -> Option<Result<()
 
 /// Sends a command that needs settings to its module.
 pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Result<()> {
+    if settings.output == crate::output::OutputFormat::Xlsx
+        && !matches!(command, Command::Template(_))
+    {
+        return Err(
+            crate::error::Failure::usage("-o xlsx is for `leadctl template`")
+                .with_hint("the other commands print table, json, ndjson, csv or id")
+                .into(),
+        );
+    }
     match command {
+        Command::Template(args) => template::run(settings, args, out),
         Command::Create(args) => create::run(settings, args.clone(), out),
         Command::Import(args) => import::run(settings, args, out),
         Command::Channels(args) => channels::run(settings, args, out),
@@ -93,24 +104,55 @@ pub const MAX_JSON_INPUT: u64 = 256 * 1024 * 1024;
 const JSON_INPUT: &str = "a JSON input (split a larger batch into several files)";
 
 /// A JSON input file: a regular file, or a pipe (`<(...)`, `/dev/stdin`), at most
-/// [`MAX_JSON_INPUT`]; a device (`/dev/zero`) or a directory is refused.
+/// [`MAX_JSON_INPUT`]; a device (`/dev/zero`) or a directory is refused, and so is a workbook or
+/// other binary file, saying what it is.
 pub fn read_json_file(path: &std::path::Path) -> std::io::Result<String> {
-    crate::fsutil::read_capped_string(
+    json_text(crate::fsutil::read_capped(
         path,
         MAX_JSON_INPUT,
         crate::fsutil::Accept::FileOrPipe,
         JSON_INPUT,
-    )
+    )?)
 }
 
 /// All of stdin as a JSON input, within the same limit.
 pub fn read_json_stdin() -> std::io::Result<String> {
-    let bytes =
-        crate::fsutil::read_capped_from(std::io::stdin().lock(), MAX_JSON_INPUT, 0, JSON_INPUT)?;
-    String::from_utf8(bytes).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "it is not valid UTF-8 text",
-        )
-    })
+    json_text(crate::fsutil::read_capped_from(
+        std::io::stdin().lock(),
+        MAX_JSON_INPUT,
+        0,
+        JSON_INPUT,
+    )?)
+}
+
+/// The bytes of a JSON input as text; a workbook, a PDF, an archive... is refused by name
+/// (never with an encoding hint).
+fn json_text(bytes: Vec<u8>) -> std::io::Result<String> {
+    use crate::import::read::sniff::{self, Sniffed};
+    let refused = |text: String| std::io::Error::new(std::io::ErrorKind::InvalidData, text);
+    match sniff::sniff(&bytes[..bytes.len().min(64 * 1024)]) {
+        Sniffed::Text => {}
+        Sniffed::Binary(r) => {
+            return Err(refused(format!("it is {}, not JSON; {}", r.what, r.hint)))
+        }
+        Sniffed::Zip => {
+            return Err(refused(
+                match sniff::classify_zip(std::io::Cursor::new(&bytes[..])) {
+                    Ok(kind) => format!(
+                        "it is {}, not JSON; `leadctl import FILE` reads workbooks",
+                        kind.describe()
+                    ),
+                    Err(r) => format!("it is {}, not JSON; {}", r.what, r.hint),
+                },
+            ))
+        }
+        Sniffed::Ole => {
+            return Err(refused(
+                "it is an OLE2 compound file (an .xls workbook or another older Office \
+                 document), not JSON; `leadctl import FILE` reads .xls workbooks"
+                    .to_string(),
+            ))
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| refused("it is not valid UTF-8 text".to_string()))
 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use super::leads::lead_error;
 use crate::api::models::NewPurchase;
 use crate::api::properties::is_uuid;
-use crate::cli::{PurchaseArgs, PurchasesCommand};
+use crate::cli::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
 use crate::error::Failure;
 use crate::output::{views, Output};
 use crate::settings::Settings;
@@ -13,6 +13,7 @@ use crate::settings::Settings;
 pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) -> Result<()> {
     match command {
         PurchasesCommand::Create(args) => create(settings, args, out),
+        PurchasesCommand::Import(args) => import(settings, args, out),
     }
 }
 
@@ -69,4 +70,48 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
     })?;
     out.view(&views::purchase(&recorded))?;
     Ok(())
+}
+
+/// `purchases import FILE`: the import's engine, with purchases for rows.
+fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> Result<()> {
+    let (concurrency, max_concurrency) =
+        super::import::concurrency(settings, args.concurrency, args.max_concurrency)?;
+    let opts = crate::import::Options {
+        input: args.file.clone(),
+        map: args.map.clone(),
+        set: Vec::new(),
+        mapping: None,
+        save_mapping: None,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+        ignore_unknown: args.ignore_unknown,
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+        encoding: args.encoding.clone(),
+        delimiter: args.delimiter,
+        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+        concurrency,
+        max_concurrency,
+        rate: args.rate,
+        shard: args.shard,
+        max_errors: args.max_errors,
+        retry_unknown: args.retry_unknown,
+        retry_failed: args.retry_failed,
+        update: false,
+        key: None,
+        reconcile: false,
+        errors: args.errors.clone(),
+        format: out.format,
+        resume: super::import::resume_command(),
+    };
+    let purchase = crate::import::purchase::Options {
+        allow_refunds: args.allow_refunds,
+        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+    };
+    let client = |sending: bool| super::import::client(settings, sending);
+    let log = settings.log();
+    let mut services = super::import::services(settings, &log, args.channel.as_deref(), &client);
+    // No channel is needed: a purchase's lead says where it is.
+    services.channel = Err(Failure::config("no channel"));
+    crate::import::purchase::run(&opts, &purchase, args.channel.as_deref(), &services, out)
 }

@@ -25,6 +25,8 @@ pub struct Checked {
     pub invalid_rows: Vec<u64>,
     /// Rows in the input, in this shard or not.
     pub seen: u64,
+    /// The report footer left out at the end, if there was one.
+    pub footer: Option<read::Footer>,
 }
 
 /// Reads every row, building each body; `each` gets the valid ones. A read error that ends the
@@ -35,34 +37,10 @@ pub fn check_rows(
     name: &str,
     shard: Option<(u64, u64)>,
     key: Option<KeyKind>,
-    mut each: impl FnMut(&Row, NewLead) -> Result<()>,
+    each: impl FnMut(&Row, NewLead) -> Result<()>,
 ) -> Result<Checked> {
-    let mut checked = Checked::default();
-    let mut last_row = 0;
-    loop {
-        let row = match rows.next_row_ref() {
-            Ok(Some(row)) => row,
-            Ok(None) => break,
-            Err(e) => {
-                // The unreadable rest counts as one (invalid) row.
-                checked.total += 1;
-                checked.problems.push(Problem {
-                    row: last_row + 1,
-                    line: e.line,
-                    column: None,
-                    message: format!("{name} cannot be read past here: {}", e.message),
-                });
-                checked.invalid_rows.push(last_row + 1);
-                break;
-            }
-        };
-        last_row = row.number;
-        checked.seen += 1;
-        if !order::in_shard(row.number, shard) {
-            continue;
-        }
-        checked.total += 1;
-        let built = validate::build(plan, row).and_then(|lead| {
+    let build = |row: &Row| {
+        super::status::build(plan, row).and_then(|(lead, _)| {
             // Only a forced key kind can be missing (the default rule always finds one).
             if key.is_none() {
                 return Ok(lead);
@@ -75,9 +53,50 @@ pub fn check_rows(
                     line: row.line,
                     column: None,
                     message: why,
+                    sheet: row.sheet.clone(),
                 }]),
             }
-        });
+        })
+    };
+    check_with(rows, name, shard, build, each)
+}
+
+/// As `check_rows`, for rows built by `build` (a lead import's, or a purchase import's).
+pub fn check_with<T>(
+    rows: &mut Rows,
+    name: &str,
+    shard: Option<(u64, u64)>,
+    mut build: impl FnMut(&Row) -> Result<T, Vec<Problem>>,
+    mut each: impl FnMut(&Row, T) -> Result<()>,
+) -> Result<Checked> {
+    let mut checked = Checked::default();
+    let mut last_row = 0;
+    let sheet = rows.sheet();
+    loop {
+        let row = match rows.next_row_ref() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                // The unreadable rest counts as one (invalid) row.
+                checked.total += 1;
+                checked.problems.push(Problem {
+                    row: last_row + 1,
+                    line: e.line,
+                    column: None,
+                    message: format!("{name} cannot be read past here: {}", e.message),
+                    sheet: sheet.clone(),
+                });
+                checked.invalid_rows.push(last_row + 1);
+                break;
+            }
+        };
+        last_row = row.number;
+        checked.seen += 1;
+        if !order::in_shard(row.number, shard) {
+            continue;
+        }
+        checked.total += 1;
+        let built = build(row);
         match built {
             Ok(lead) => {
                 checked.valid += 1;
@@ -89,35 +108,32 @@ pub fn check_rows(
             }
         }
     }
+    checked.footer = rows.footer().cloned();
     Ok(checked)
 }
 
-pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log) {
+pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, purchases: bool) {
     let hint = if matches!(format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
         " (-o ndjson prints the request bodies)"
     };
     log.notice(&format!(
-        "dry run: {} {} be created; nothing was sent{hint}",
+        "dry run: {} {}; nothing was sent{hint}",
         fmt_count(checked.valid),
-        if checked.valid == 1 {
-            "lead would"
-        } else {
-            "leads would"
+        match (purchases, checked.valid == 1) {
+            (false, true) => "lead would be created",
+            (false, false) => "leads would be created",
+            (true, true) => "purchase would be recorded",
+            (true, false) => "purchases would be recorded",
         }
     ));
 }
 
-/// Stdin: one pass, each row checked as it arrives.
+/// A file's rows again, for the next pass, past the header.
 pub fn reopen(prepared: &Prepared) -> Result<Rows> {
-    let opened = read::open(
-        &prepared.source,
-        Some(prepared.format.encoding),
-        Some(prepared.format.delimiter),
-    )
-    .map_err(|e| Failure::input(e.0))?;
-    let mut rows = Rows::new(opened);
+    let mut rows =
+        read::reopen(&prepared.source, &prepared.format).map_err(|e| Failure::input(e.0))?;
     rows.header().map_err(|e| Failure::input(e.message))?;
     Ok(rows)
 }
@@ -130,6 +146,9 @@ pub fn report_checked(
     log: &Log,
 ) -> Result<(), Failure> {
     let invalid = checked.invalid_rows.len() as u64;
+    if let Some(f) = &checked.footer {
+        log.notice(&format!("{name}: {}", f.note()));
+    }
     log.notice(&format!(
         "{name}: {} row(s) checked: {} valid, {} invalid",
         fmt_count(checked.total),
@@ -251,10 +270,12 @@ impl<'a> BodyPrinter<'a> {
     }
 
     pub fn print(&mut self, lead: &NewLead) -> Result<()> {
-        let body = ActionBody {
-            action: "create_lead",
-            fields: lead,
-        };
+        self.print_body("create_lead", lead)
+    }
+
+    /// One request body of `action`.
+    pub fn print_body<T: serde::Serialize>(&mut self, action: &str, fields: &T) -> Result<()> {
+        let body = ActionBody { action, fields };
         match self.out.format {
             OutputFormat::Ndjson => self.out.ndjson_item(&body)?,
             OutputFormat::Json => self.out.array_item(&body, self.count == 0)?,

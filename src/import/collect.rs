@@ -117,7 +117,13 @@ fn on_result(
 ) {
     t.counts.add(r.outcome);
     let failed = matches!(r.outcome, Outcome::Failed | Outcome::Unknown);
-    if sent_now && (failed || matches!(r.outcome, Outcome::Created | Outcome::Updated)) {
+    if sent_now
+        && (failed
+            || matches!(
+                r.outcome,
+                Outcome::Created | Outcome::Updated | Outcome::Moved
+            ))
+    {
         t.sent += 1;
     }
     if sent_now && failed {

@@ -1,7 +1,8 @@
-//! `leadctl import FILE`: CSV rows to leads, exactly once through the ledger.
+//! `leadctl import FILE`: CSV or workbook rows to leads, exactly once through the ledger.
 //!
 //! The engine takes plain [`Options`] and [`Services`] (never clap types): `prepare` opens the
-//! input, detects its encoding and delimiter and maps the header; `check` validates every row
+//! input, detects what it is (a CSV's encoding and delimiter, a workbook's sheet) and maps the
+//! header; `check` validates every row
 //! of a file before anything is sent; `session` sends (the reader decides each row against the
 //! ledger in `send`, workers claim, send and record in `worker`), settles unknown rows
 //! (`reconcile`) and gives the account (`summary`). A regular file is read again for each pass,
@@ -10,16 +11,19 @@
 
 pub mod check;
 pub mod collect;
+pub mod columns;
 pub mod concurrency;
 pub mod decide;
 pub mod gate;
 pub mod known;
 pub mod mapping;
+pub mod moves;
 pub mod once;
 pub mod order;
 pub mod pace;
 pub mod prepare;
 pub mod progress;
+pub mod purchase;
 pub mod read;
 pub mod reconcile;
 pub mod report;
@@ -27,6 +31,7 @@ pub mod send;
 pub mod session;
 pub mod setting;
 pub mod settle;
+pub mod status;
 pub mod summary;
 pub mod validate;
 pub mod worker;
@@ -49,11 +54,24 @@ pub struct Options {
     pub input: PathBuf,
     /// `--channel` as given (the default channel comes through [`Services`]).
     pub map: Vec<(String, String)>,
+    /// `--set FIELD=VALUE`: a constant for every row.
+    pub set: Vec<(String, String)>,
+    /// `--mapping FILE.toml`, read and checked (its key is merged into `key` by the command).
+    pub mapping: Option<mapping::file::MappingFile>,
+    /// `--save-mapping FILE.toml`: where to write the mapping this run used.
+    pub save_mapping: Option<PathBuf>,
     pub ignore_unknown: bool,
     pub skip_invalid: bool,
     pub dry_run: bool,
     pub encoding: Option<String>,
     pub delimiter: Option<u8>,
+    /// How number property values are read: `--decimal-separator`, else the profile's; `None`:
+    /// only values with one reading are accepted (`crate::number`).
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
+    /// `--sheet NAME|N`: the workbook sheet to read.
+    pub sheet: Option<String>,
+    /// `--header-row N`: the 1-based row holding the column names (below a title block).
+    pub header_row: Option<u64>,
     /// `--concurrency auto|N`.
     pub concurrency: setting::Concurrency,
     /// `--max-concurrency`: the most `auto` goes to.
@@ -70,6 +88,19 @@ pub struct Options {
     pub format: OutputFormat,
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
+}
+
+impl Options {
+    /// What decides the mapping besides the names: the mapping file's, then the flags'.
+    pub fn rules(&self) -> mapping::Rules {
+        let mut rules = self
+            .mapping
+            .as_ref()
+            .map(|m| m.rules.clone())
+            .unwrap_or_default();
+        rules.add_flags(&self.map, &self.set);
+        rules
+    }
 }
 
 /// What the engine gets from outside: the logger, the default channel, the client and the

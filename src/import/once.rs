@@ -17,6 +17,8 @@ pub struct Keyed {
     pub hash: String,
     pub key: String,
     pub channel: String,
+    /// The status the row names (a status column), moved to after the lead exists.
+    pub status: Option<super::status::Wanted>,
 }
 
 impl Keyed {
@@ -29,6 +31,7 @@ impl Keyed {
             lead,
             fields,
             key,
+            status: None,
         })
     }
 }
@@ -162,23 +165,52 @@ pub fn after_lost_claim(current: &Entry, k: &Keyed) -> super::decide::Decision {
 
 /// The entry a claim writes.
 pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
+    sending(
+        place,
+        Claim {
+            channel: &k.channel,
+            key: &k.key,
+            hash: &k.hash,
+            fields: &k.fields,
+            lead_id: None,
+            row,
+            previous,
+        },
+    )
+}
+
+/// What a claim of any kind (a lead, a status move, a purchase) records.
+pub struct Claim<'a> {
+    pub channel: &'a str,
+    pub key: &'a str,
+    pub hash: &'a str,
+    pub fields: &'a Fields,
+    /// Known already for a move (the lead's id).
+    pub lead_id: Option<&'a str>,
+    pub row: u64,
+    /// The key's earlier entry: its first time is kept.
+    pub previous: Option<&'a Entry>,
+}
+
+/// The `sending` entry a claim writes: the one shape of it for every kind of row.
+pub fn sending(place: &Place<'_>, c: Claim<'_>) -> Entry {
     let now = now_secs();
     Entry {
         api_url: place.scope_url.to_string(),
-        channel: k.channel.clone(),
-        key: k.key.clone(),
+        channel: c.channel.to_string(),
+        key: c.key.to_string(),
         state: State::Sending,
-        lead_id: None,
-        hash: k.hash.clone(),
-        fields: k.fields.clone(),
+        lead_id: c.lead_id.map(str::to_string),
+        hash: c.hash.to_string(),
+        fields: c.fields.clone(),
         error: None,
         via: None,
         input: Some(place.input.to_string()),
-        row: Some(row),
+        row: Some(c.row),
         run: place.ledger.map(|l| l.run.clone()),
         sent_at: Some(now),
         answered_at: None,
-        first_at: previous.map_or(now, |p| p.first_at),
+        first_at: c.previous.map_or(now, |p| p.first_at),
         updated_at: now,
     }
 }

@@ -5,21 +5,26 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 
+use super::columns;
 use super::mapping::{self, Mapping, Target};
-use super::read::{self, Format, Rows, Source};
+use super::read::{self, Detected, Rows, Source};
 use super::validate::{ChannelInfo, Plan};
 use super::{Options, Services};
 use crate::api::models::Channel;
+use crate::api::properties::{find_channel, is_uuid};
 use crate::api::ApiClient;
 use crate::error::{Failure, Kind};
-use crate::log::{list_some, quoted, Log};
+use crate::log::Log;
 
 pub struct Prepared {
     pub source: Source,
-    pub format: Format,
+    /// A CSV's format, or the workbook sheet read.
+    pub format: Detected,
     pub headers: Vec<String>,
     pub plan: Plan,
     pub client: Option<ApiClient>,
+    /// A purchases import (`purchases import`): its rows are purchases.
+    pub purchases: Option<super::purchase::Plan>,
 }
 
 pub fn prepare(
@@ -31,22 +36,27 @@ pub fn prepare(
     let name = source.name();
     let (format, rows, headers) = open_header(args, log, &source, &name)?;
 
-    // Without property names first: do we need the channels at all?
-    let first = mapping::map_headers(&headers, &args.map, &BTreeMap::new());
+    // Without property names first: do we need the channels at all? Known columns left out
+    // are worth them when there is a key (a channel property of that name takes the column).
+    let rules = args.rules();
+    let first = mapping::map_with(&headers, &rules, &BTreeMap::new());
     let has_channel_column = first.columns.iter().any(|c| c.target == Target::Channel);
-    let default_channel = default_channel(services, has_channel_column)?;
-    let needs_channels = !first.unknown.is_empty()
+    let wanted = default_channel(services, has_channel_column)?;
+    // A channel given by its title is looked up (`lead::names::channel`, as everywhere).
+    let by_title = wanted.as_ref().is_some_and(|(c, _)| !is_uuid(c));
+    let needs_channels = by_title
+        || !first.unknown.is_empty()
         || first
             .columns
             .iter()
-            .any(|c| matches!(c.target, Target::Property(_)));
+            .any(|c| matches!(c.target, Target::Property(_) | Target::Status))
+        || (first.has_known() && services.key.is_ok());
 
-    let (client, channels) = if needs_channels {
-        let (client, list) =
-            fetch_channels(services, default_channel.as_deref(), has_channel_column)?;
-        (Some(client), Some(list))
+    let (client, channels, default_channel) = if needs_channels {
+        let (client, list, id) = fetch_channels(services, wanted.as_ref(), has_channel_column)?;
+        (Some(client), Some(list), id)
     } else {
-        (None, None)
+        (None, None, wanted.map(|(c, _)| c.trim().to_string()))
     };
 
     let property_names = property_names(
@@ -54,9 +64,12 @@ pub fn prepare(
         default_channel.as_deref(),
         has_channel_column,
     );
-    let mut m = mapping::map_headers(&headers, &args.map, &property_names);
-    check_mapping(&mut m, args, &property_names, &name, log)?;
-    report_mapping(&m, log);
+    let mut m = mapping::map_with(&headers, &rules, &property_names);
+    columns::check(&mut m, args, &property_names, &name, log)?;
+    columns::report(&m, log);
+    if let Some(path) = &args.save_mapping {
+        columns::save(path, &m, &rules, args, &name, log)?;
+    }
 
     let plan = build_plan(m, args, headers.len(), default_channel, channels);
     Ok((
@@ -66,37 +79,67 @@ pub fn prepare(
             headers,
             plan,
             client,
+            purchases: None,
         },
         rows,
     ))
 }
 
 /// Opens the input, says what was detected, and reads the header row.
-fn open_header(
+pub(super) fn open_header(
     args: &Options,
     log: &Log,
     source: &Source,
     name: &str,
-) -> Result<(Format, Rows, Vec<String>)> {
-    let forced = args.encoding.as_deref().and_then(read::encoding_for_label);
-    let opened = read::open(source, forced, args.delimiter).map_err(|e| Failure::input(e.0))?;
-    let format = opened.format.clone();
+) -> Result<(Detected, Rows, Vec<String>)> {
+    let wanted = read::Wanted {
+        encoding: args.encoding.as_deref().and_then(read::encoding_for_label),
+        delimiter: args.delimiter,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+    };
+    let (format, mut rows) = read::open_rows(source, &wanted).map_err(|e| Failure::input(e.0))?;
+    if format.is_workbook() {
+        for (flag, given) in [
+            ("--encoding", args.encoding.is_some()),
+            ("--delimiter", args.delimiter.is_some()),
+        ] {
+            if given {
+                log.warn(&format!(
+                    "{flag} is for CSV files; {name} is a workbook, so it is ignored"
+                ));
+            }
+        }
+    } else if args.sheet.is_some() {
+        return Err(Failure::usage(format!(
+            "--sheet is for workbooks; {name} is a CSV file (it has one table)"
+        ))
+        .with_hint("drop --sheet")
+        .into());
+    }
     log.notice(&format!("{name}: {}", format.describe()));
-    let mut rows = Rows::new(opened);
     let header = rows
         .header()
-        .map_err(|e| Failure::input(format!("{name}, line {}: {}", e.line, e.message)))?
+        .map_err(|e| match format.is_workbook() {
+            true => Failure::input(format!("{name}: {}", e.message)),
+            false => Failure::input(format!("{name}, line {}: {}", e.line, e.message)),
+        })?
         .ok_or_else(|| {
-            Failure::input(format!(
-                "{name} is empty: a header row naming the columns is needed"
-            ))
-            .with_hint("the first row names the columns, e.g. Email,First Name,Last Name,Company")
+            let what = match &format {
+                Detected::Workbook(sheet) => {
+                    format!("{name}: sheet {} is empty", crate::log::quoted(&sheet.name))
+                }
+                Detected::Csv { .. } => format!("{name} is empty"),
+            };
+            Failure::input(format!("{what}: a header row naming the columns is needed")).with_hint(
+                "the first row names the columns, e.g. Email,First Name,Last Name,Company",
+            )
         })?;
-    if let Some(&i) = header.undecodable.first() {
+    if let (Some(&i), Some(csv)) = (header.undecodable.first(), format.csv()) {
         return Err(Failure::input(format!(
             "{name}, header column {}: holds bytes that are not valid in the encoding {}",
             i + 1,
-            format.encoding.name()
+            csv.encoding.name()
         ))
         .with_hint("re-save the file as UTF-8, or pass --encoding")
         .into());
@@ -104,55 +147,62 @@ fn open_header(
     Ok((format, rows, header.fields))
 }
 
-/// The default channel (a UUID), or `None` when rows carry their own; without either, why not.
-fn default_channel(services: &Services<'_>, has_channel_column: bool) -> Result<Option<String>> {
+/// The default channel as given (an id or a title) with where it came from, or `None` when rows
+/// carry their own; without either, why not.
+fn default_channel(
+    services: &Services<'_>,
+    has_channel_column: bool,
+) -> Result<Option<(String, String)>> {
     match &services.channel {
-        Ok((value, origin)) => {
-            if !is_uuid(value) {
-                return Err(Failure::input(format!(
-                    "channel id {value:?} ({origin}) is not a UUID"
-                ))
-                .into());
-            }
-            Ok(Some(value.trim().to_string()))
-        }
+        Ok(given) => Ok(Some(given.clone())),
         Err(_) if has_channel_column => Ok(None),
         Err(f) => Err(f.clone().into()),
     }
 }
 
-/// The channels (`get_channels`) and the client that read them, for resolving property names;
-/// the default channel must be among them unless rows choose their channel.
+/// The channels (`get_channels`), the client that read them, and the default channel's id (its
+/// title resolved); the default channel must be among them unless rows choose their channel.
 fn fetch_channels(
     services: &Services<'_>,
-    default_channel: Option<&str>,
+    default_channel: Option<&(String, String)>,
     has_channel_column: bool,
-) -> Result<(ApiClient, Vec<Channel>)> {
+) -> Result<(ApiClient, Vec<Channel>, Option<String>)> {
+    let by_title = default_channel.is_some_and(|(c, _)| !is_uuid(c));
     services.key.clone().map_err(|f| {
         let hint = f.hint.clone().unwrap_or_default();
-        Failure::config(
-            "no API key: matching columns to the channel's property names needs get_channels",
-        )
+        Failure::config(if by_title {
+            "no API key: finding the channel by its title needs get_channels"
+        } else {
+            "no API key: matching columns to the channel's property names needs get_channels"
+        })
         .with_hint(hint)
     })?;
     let c = (services.client)(false)?;
     let list = c
         .get_channels()
         .context("reading the channels' property definitions (get_channels)")?;
-    if let Some(id) = default_channel {
-        if validate_find(&list, id).is_none() && !has_channel_column {
-            return Err(Failure::new(
-                Kind::Permission,
-                format!(
-                    "channel {id} is not among the {} this API key can access",
-                    crate::log::counted(list.len(), "channel", "channels")
-                ),
-            )
-            .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
-            .into());
-        }
+    let Some((wanted, origin)) = default_channel else {
+        return Ok((c, list, None));
+    };
+    if by_title {
+        let found = crate::lead::names::channel(&list, wanted)
+            .map_err(|u| Failure::input(format!("{} ({origin})", u.message)).with_hint(u.hint))?;
+        let id = found.id.clone();
+        return Ok((c, list, Some(id)));
     }
-    Ok((c, list))
+    let id = wanted.trim().to_string();
+    if find_channel(&list, &id).is_none() && !has_channel_column {
+        return Err(Failure::new(
+            Kind::Permission,
+            format!(
+                "channel {id} is not among the {} this API key can access",
+                crate::log::counted(list.len(), "channel", "channels")
+            ),
+        )
+        .with_hint("check the channel id; `leadctl channels` lists the accessible ones")
+        .into());
+    }
+    Ok((c, list, Some(id)))
 }
 
 /// Property names that headers may carry: the default channel's, or every channel's when rows
@@ -197,8 +247,18 @@ fn build_plan(
         .rfind(|c| c.target == Target::Ignore && c.header.trim() == "leadctl_outcome")
         .map(|c| c.index)
         .filter(|_| !args.retry_unknown);
+    let has_status = m.columns.iter().any(|c| c.target == Target::Status);
+    let statuses = match (&channels, has_status) {
+        (Some(list), true) => list
+            .iter()
+            .map(|c| (c.id.to_lowercase(), c.clone()))
+            .collect(),
+        _ => HashMap::new(),
+    };
     let mut plan = Plan {
+        statuses,
         unknown_outcome,
+        decimal_separator: args.decimal_separator,
         columns: m.columns,
         header_len,
         default_channel,
@@ -211,121 +271,4 @@ fn build_plan(
     };
     plan.precompute();
     plan
-}
-
-fn validate_find<'a>(list: &'a [Channel], id: &str) -> Option<&'a Channel> {
-    list.iter().find(|c| c.id.eq_ignore_ascii_case(id))
-}
-
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s.trim()).is_ok()
-}
-
-/// Unknown columns named in a message; a 100,000-column header lists these and a count.
-const SHOWN_COLUMNS: usize = 20;
-
-/// Lines of the column mapping said on stderr; the rest are counted.
-const SHOWN_MAPPED: usize = 100;
-
-fn check_mapping(
-    m: &mut Mapping,
-    args: &Options,
-    property_names: &BTreeMap<String, String>,
-    name: &str,
-    log: &Log,
-) -> Result<(), Failure> {
-    if !m.errors.is_empty() {
-        return Err(Failure::input(format!(
-            "{name}: the columns cannot be mapped:\n  {}",
-            m.errors.join("\n  ")
-        )));
-    }
-    if m.unknown.is_empty() {
-        return Ok(());
-    }
-    let listed: Vec<String> = m
-        .unknown
-        .iter()
-        .map(|(i, h)| format!("{} (column {})", quoted(h), i + 1))
-        .collect();
-    if args.ignore_unknown {
-        log.notice(&format!(
-            "leaving out unknown columns (--ignore-unknown): {}",
-            list_some(&listed, SHOWN_COLUMNS)
-        ));
-        for (index, header) in m.unknown.drain(..) {
-            m.columns.push(mapping::Column {
-                index,
-                header,
-                target: Target::Ignore,
-                how: "--ignore-unknown",
-            });
-        }
-        m.columns.sort_by_key(|c| c.index);
-        return Ok(());
-    }
-    let props = if property_names.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the channel's properties: {}",
-            property_names
-                .values()
-                .map(|n| quoted(n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Err(Failure::input(format!(
-        "{name}: {} no lead field: {}. Known fields: {}, channel_id{props}",
-        match listed.len() {
-            1 => "1 column matches".to_string(),
-            n => format!("{n} columns match"),
-        },
-        list_some(&listed, SHOWN_COLUMNS),
-        mapping::FIELDS.join(", ")
-    ))
-    .with_hint("map them with --map 'COLUMN=FIELD' (FIELD may be property:NAME or ignore), or pass --ignore-unknown"))
-}
-
-fn report_mapping(m: &Mapping, log: &Log) {
-    if log.quiet() {
-        return;
-    }
-    let width = m
-        .columns
-        .iter()
-        .map(|c| c.header.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    let mut text = String::from("column mapping:");
-    for (shown, c) in m.columns.iter().enumerate() {
-        if shown == SHOWN_MAPPED {
-            text.push_str(&format!(
-                "\n  ... and {} more {}",
-                m.columns.len() - SHOWN_MAPPED,
-                if m.columns.len() - SHOWN_MAPPED == 1 {
-                    "column"
-                } else {
-                    "columns"
-                }
-            ));
-            break;
-        }
-        let header = if c.header.trim().is_empty() {
-            format!("(column {}, no header)", c.index + 1)
-        } else {
-            crate::log::cut(&c.header)
-        };
-        let how = match c.how {
-            "name" | "alias" | "property name" => String::new(),
-            other => format!(" ({other})"),
-        };
-        text.push_str(&format!(
-            "\n  {header:<width$} → {}{how}",
-            c.target.describe()
-        ));
-    }
-    log.notice(&text);
 }

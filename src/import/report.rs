@@ -27,6 +27,8 @@ pub enum Outcome {
     Changed,
     /// The same key as an earlier row of this input: not sent.
     Duplicate,
+    /// An existing lead moved to the row's status (`update_status`).
+    Moved,
 }
 
 impl Outcome {
@@ -41,6 +43,7 @@ impl Outcome {
             Outcome::Updated => "updated",
             Outcome::Changed => "changed",
             Outcome::Duplicate => "duplicate",
+            Outcome::Moved => "moved",
         }
     }
 
@@ -62,6 +65,7 @@ pub struct Counts {
     pub updated: u64,
     pub changed: u64,
     pub duplicate: u64,
+    pub moved: u64,
 }
 
 impl Counts {
@@ -76,6 +80,7 @@ impl Counts {
             Outcome::Updated => self.updated += 1,
             Outcome::Changed => self.changed += 1,
             Outcome::Duplicate => self.duplicate += 1,
+            Outcome::Moved => self.moved += 1,
         }
     }
 
@@ -89,6 +94,7 @@ impl Counts {
             + self.updated
             + self.changed
             + self.duplicate
+            + self.moved
     }
 
     pub fn describe(&self) -> String {
@@ -98,6 +104,7 @@ impl Counts {
             (self.unknown, "unknown"),
             (self.invalid, "invalid"),
             (self.updated, "updated"),
+            (self.moved, "moved"),
             (self.skipped, "skipped"),
             (self.changed, "changed"),
             (self.duplicate, "duplicate"),
@@ -158,7 +165,7 @@ impl ResultPrinter {
                     out.lines(std::slice::from_ref(id))?;
                 }
             }
-            OutputFormat::Table => {}
+            OutputFormat::Table | OutputFormat::Xlsx => {}
         }
         self.count += 1;
         Ok(())

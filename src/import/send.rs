@@ -16,13 +16,14 @@ use std::sync::{Arc, Mutex};
 use super::concurrency::Controller;
 use super::decide::{Decision, Policy};
 use super::known::Known;
+use super::moves::{self, Move};
 use super::order::in_shard;
 use super::pace::{Limiter, Pacer};
-use super::read::{Row, Rows};
+use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
-use super::validate::{self, Plan};
-use super::worker::{self, Job, Work};
+use super::validate::Plan;
+use super::worker::{self, Job, Unit, Work};
 use crate::api::ApiClient;
 use crate::error::Failure;
 use crate::ledger::{identity, now_secs, KeyKind, Ledger};
@@ -72,10 +73,13 @@ pub struct Ctx<'a> {
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),
+    /// A purchases import: its rows are purchases.
+    pub purchases: Option<&'a super::purchase::Plan>,
 }
 
-/// Runs the reader and the workers; `on_event` is called on this thread for every event.
-pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
+/// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
+/// the report footer the reader left out at the end, if any.
+pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option<Footer> {
     // Sized by the most the limit can reach, not where it starts.
     let workers = ctx.controller.config().max.max(1);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
@@ -84,7 +88,7 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
     let limiter = ctx.opts.rate.map(Limiter::new);
     std::thread::scope(|s| {
         let reader_tx = ev_tx.clone();
-        s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
+        let read = s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
         for _ in 0..workers {
             let rx = job_rx.clone();
             let tx = ev_tx.clone();
@@ -98,21 +102,24 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) {
                 e => on_event(e),
             }
         }
-    });
+        read.join().ok().flatten()
+    })
 }
 
 pub use super::once::Keyed;
 
 /// Builds a row's lead and its key; the problems as one text when it is invalid.
 pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed, String> {
-    let lead = validate::build(plan, row).map_err(|problems| {
+    let (lead, status) = super::status::build(plan, row).map_err(|problems| {
         problems
             .iter()
             .map(|p| p.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))
+    let mut keyed = Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))?;
+    keyed.status = status;
+    Ok(keyed)
 }
 
 /// The reader's events, sent in batches: a re-import of a file the ledger knows decides every row
@@ -150,7 +157,12 @@ impl Drop for Outbox<'_> {
     }
 }
 
-fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<Event>) {
+fn reader(
+    ctx: &Ctx<'_>,
+    mut rows: Rows,
+    jobs: SyncSender<Job>,
+    events: Sender<Event>,
+) -> Option<Footer> {
     let mut outbox = Outbox {
         events: &events,
         batch: Vec::with_capacity(OUTBOX_BATCH),
@@ -182,9 +194,12 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
         if !outbox.send(Event::Dispatched(row.number)) {
             break;
         }
-        let keyed = match key_row(ctx.plan, &row, ctx.opts.key) {
-            Ok(k) => k,
-            Err(text) => {
+        let unit = match ctx.purchases {
+            Some(plan) => super::purchase::decide::row(ctx, plan, &row, &mut seen),
+            None => lead_row(ctx, &row, &mut seen),
+        };
+        let unit = match unit {
+            Ok(Next::Invalid(text)) => {
                 outbox.send(Event::Result(
                     result(&row, Outcome::Invalid, None, Some(text.clone())),
                     None,
@@ -200,47 +215,77 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, jobs: SyncSender<Job>, events: Sender<E
                 }
                 continue;
             }
-        };
-        let id = key_hash(&keyed.channel, &keyed.key);
-        if let Some(first) = seen.get(&id) {
-            outbox.send(Event::Replayed(
-                result(
-                    &row,
-                    Outcome::Duplicate,
-                    None,
-                    Some(format!(
-                        "same {} as row {first}: one lead is created for both",
-                        identity::describe_key(&keyed.key)
-                    )),
-                ),
-                None,
-            ));
-            continue;
-        }
-        seen.insert(id, row.number);
-        match decide_row(ctx, &row, &keyed) {
-            Ok(Step::Send(work)) => {
-                let job = Job {
-                    row: row.number,
-                    keyed,
-                    cells: row.fields,
-                    work,
-                };
-                if !outbox.flush() || jobs.send(job).is_err() {
-                    break;
-                }
-            }
-            Ok(Step::Done(event)) => {
+            Ok(Next::Done(event)) => {
                 if !outbox.send(*event) {
                     break;
                 }
+                continue;
             }
+            Ok(Next::Send(unit)) => unit,
             Err(e) => {
                 outbox.send(Event::Fatal(e));
                 break;
             }
+        };
+        let job = Job {
+            row: row.number,
+            cells: row.fields,
+            unit,
+        };
+        if !outbox.flush() || jobs.send(job).is_err() {
+            break;
         }
     }
+    rows.footer().cloned()
+}
+
+/// What the reader does with a row.
+#[allow(clippy::large_enum_variant)]
+pub enum Next {
+    Send(Unit),
+    /// Decided without sending.
+    Done(Box<Event>),
+    /// The row's problems, as one text.
+    Invalid(String),
+}
+
+/// A lead row: built, keyed, checked against the rows before it and decided.
+fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
+    let keyed = match key_row(ctx.plan, row, ctx.opts.key) {
+        Ok(k) => k,
+        Err(text) => return Ok(Next::Invalid(text)),
+    };
+    if let Some(first) = first_of(seen, &keyed.channel, &keyed.key, row.number) {
+        return Ok(Next::Done(Box::new(Event::Replayed(
+            result(
+                row,
+                Outcome::Duplicate,
+                None,
+                Some(format!(
+                    "same {} as row {first}: one lead is created for both",
+                    identity::describe_key(&keyed.key)
+                )),
+            ),
+            None,
+        ))));
+    }
+    Ok(match decide_row(ctx, row, &keyed)? {
+        Step::Send(work) => Next::Send(Unit::Lead {
+            keyed: Box::new(keyed),
+            work,
+        }),
+        Step::Done(event) => Next::Done(event),
+    })
+}
+
+/// The earlier row with this key in the input, else `None` (and this row is its first).
+pub fn first_of(seen: &mut HashMap<u64, u64>, channel: &str, key: &str, row: u64) -> Option<u64> {
+    let id = key_hash(channel, key);
+    if let Some(first) = seen.get(&id) {
+        return Some(*first);
+    }
+    seen.insert(id, row);
+    None
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -252,10 +297,19 @@ enum Step {
 
 /// The ledger's (and the server's) say on a row: the work to do, or its result.
 fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
+    let then_move = || -> anyhow::Result<Option<Move>> {
+        Ok(
+            match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
+                moves::Plan::Send(mv) => Some(mv),
+                _ => None,
+            },
+        )
+    };
     let Some(ledger) = ctx.ledger else {
         return Ok(Step::Send(Work::Create {
             expect: None,
             previous: None,
+            then_move: then_move()?,
         }));
     };
     ctx.known
@@ -272,21 +326,21 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     };
     let decision = match judged {
         super::once::Judged::OnServer(lead_id) => {
-            return Ok(Step::Done(Box::new(replay(
-                Outcome::Skipped,
-                Some(lead_id.clone()),
-                format!(
-                    "already in KeenPartner as {lead_id} (found among the channel's newest \
-                     leads); recorded in the ledger"
-                ),
-                None,
-            ))))
+            let note = format!(
+                "already in KeenPartner as {lead_id} (found among the channel's newest \
+                 leads); recorded in the ledger"
+            );
+            return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
         }
         super::once::Judged::Decided(d) => d,
     };
     let event = match decision {
         Decision::Create { expect, previous } => {
-            return Ok(Step::Send(Work::Create { expect, previous }));
+            return Ok(Step::Send(Work::Create {
+                expect,
+                previous,
+                then_move: then_move()?,
+            }));
         }
         Decision::Update {
             lead_id,
@@ -297,10 +351,15 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
                 lead_id,
                 changed,
                 previous,
+                then_move: then_move()?,
             }))
         }
-        Decision::Skip { lead_id, note } => replay(Outcome::Skipped, lead_id, note, None),
-        Decision::Changed { lead_id, note, .. } => replay(Outcome::Changed, lead_id, note, None),
+        Decision::Skip { lead_id, note } => {
+            return settled(ctx, row, k, Outcome::Skipped, lead_id, note)
+        }
+        Decision::Changed { lead_id, note, .. } => {
+            return settled(ctx, row, k, Outcome::Changed, lead_id, note)
+        }
         Decision::Failed { note } => replay(Outcome::Failed, None, note, None),
         Decision::Unknown { note, previous } => {
             let pending = Pending::of(row.number, k, previous, now);
@@ -310,7 +369,46 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     Ok(Step::Done(Box::new(event)))
 }
 
-fn result(
+/// A row whose lead exists (skipped, changed): done, or its status still to move.
+fn settled(
+    ctx: &Ctx<'_>,
+    row: &Row,
+    k: &Keyed,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    note: String,
+) -> anyhow::Result<Step> {
+    let done = |outcome, note| {
+        Ok(Step::Done(Box::new(Event::Replayed(
+            result(row, outcome, lead_id.clone(), Some(note)),
+            None,
+        ))))
+    };
+    let Some(w) = &k.status else {
+        return done(outcome, note);
+    };
+    let Some(id) = lead_id.clone() else {
+        return done(
+            outcome,
+            format!(
+                "{note}; not moved to {}: the ledger has no id for the lead",
+                w.shown()
+            ),
+        );
+    };
+    match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
+        moves::Plan::Stay => done(outcome, note),
+        moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
+        moves::Plan::Send(mv) => Ok(Step::Send(Work::Move {
+            lead_id: id,
+            before: outcome,
+            note,
+            mv,
+        })),
+    }
+}
+
+pub fn result(
     row: &Row,
     outcome: Outcome,
     lead_id: Option<String>,

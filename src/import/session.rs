@@ -47,17 +47,26 @@ pub fn run(
     if stream {
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
-            let checked = check::check_rows(
-                &mut rows,
-                &prepared.plan,
-                &name,
-                opts.shard,
-                opts.key,
-                |_, lead| printer.print(&lead),
-            )?;
+            let checked = match &prepared.purchases {
+                Some(p) => check::check_with(
+                    &mut rows,
+                    &name,
+                    opts.shard,
+                    |row| p.build(row),
+                    |_, k| printer.print_body("create_purchase", &k.purchase),
+                )?,
+                None => check::check_rows(
+                    &mut rows,
+                    &prepared.plan,
+                    &name,
+                    opts.shard,
+                    opts.key,
+                    |_, lead| printer.print(&lead),
+                )?,
+            };
             printer.finish()?;
             check::report_checked(&checked, opts, &name, log)?;
-            check::dry_run_done(&checked, out.format, log);
+            check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
             return Ok(());
         }
         return send_all(
@@ -87,7 +96,7 @@ pub fn run(
         return Ok(());
     }
     let Some(ready) = ready else {
-        check::dry_run_done(&checked, out.format, log);
+        check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
         return Ok(());
     };
     let total = if opts.skip_invalid {
@@ -117,6 +126,23 @@ fn check_file(
     let log_name = prepared.source.name();
     let mut dups = Duplicates::default();
     let mut printer = opts.dry_run.then(|| BodyPrinter::new(out));
+    if let Some(p) = &prepared.purchases {
+        let checked = check::check_with(
+            rows,
+            &log_name,
+            opts.shard,
+            |row| p.build(row),
+            |_, k| match printer.as_mut() {
+                Some(printer) => printer.print_body("create_purchase", &k.purchase),
+                None => Ok(()),
+            },
+        )?;
+        if let Some(p) = printer {
+            p.finish()?;
+        }
+        check::report_checked(&checked, opts, &log_name, log)?;
+        return Ok(checked);
+    }
     let checked = check::check_rows(
         rows,
         &prepared.plan,
@@ -261,6 +287,7 @@ fn send_all(
         pacer: pacer.as_ref(),
         stop: &stop,
         warn: &warn,
+        purchases: prepared.purchases.as_ref(),
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
@@ -272,7 +299,10 @@ fn send_all(
         errors,
         progress,
     };
-    send::run(&ctx, rows, |event| {
+    // A stream's footer is known only once it was read through here (a file's was said by the
+    // check).
+    let stream = !matches!(prepared.source, Source::File(_));
+    let footer = send::run(&ctx, rows, |event| {
         c.on_event(event, out, opts, &stop);
         super::gate::show(&controller, pacer.as_ref(), &mut c.progress, log);
     });
@@ -285,6 +315,9 @@ fn send_all(
     } = c;
     super::gate::show(&controller, pacer.as_ref(), &mut progress, log);
     progress.finish();
+    if let Some(f) = footer.filter(|_| stream) {
+        log.notice(&format!("{input}: {}", f.note()));
+    }
     let elapsed = progress.elapsed();
     // The workers' outcomes, queued for the next commit: all on disk now.
     if let Some(l) = &ledger {
@@ -426,13 +459,13 @@ fn sending(opts: &Options) -> send::Options {
     }
 }
 
-/// The errors file, in the input's delimiter, with a BOM when the input had one or was not UTF-8.
+/// The errors file, in the input's delimiter, with a BOM when the input had one or was not
+/// UTF-8; a workbook's is a CSV with `,` and a BOM (Excel then opens it as UTF-8).
 fn errors_file(opts: &Options, prepared: &Prepared) -> Result<report::ErrorsFile, Failure> {
-    let bom = prepared.format.bom_len > 0 || prepared.format.encoding != encoding_rs::UTF_8;
     report::ErrorsFile::prepare(
         &errors_path(opts, &prepared.source),
         &prepared.headers,
-        prepared.format.delimiter,
-        bom,
+        prepared.format.errors_delimiter(),
+        prepared.format.errors_bom(),
     )
 }

@@ -10,24 +10,49 @@ use serde_json::Value;
 use super::mapping::{Column, Target};
 use super::read::Row;
 use crate::api::models::{NewLead, PropertyInput};
-use crate::api::properties::{is_uuid, Unresolved};
+use crate::api::properties::{is_uuid, Definition, ValueKind};
+use crate::number::DecimalSeparator;
 
 mod duplicates;
 
 pub use duplicates::{duplicate_keys, Duplicates, Key};
 
-/// One thing wrong with one row, located by row, line and column.
+/// One thing wrong with one row, located by row, line and column (in a workbook: by sheet,
+/// row and cell, `Leads!C12`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub row: u64,
+    /// The CSV line the row starts on, or the workbook row.
     pub line: u64,
     /// 1-based column number and header, when the problem is in one cell.
     pub column: Option<(usize, String)>,
     pub message: String,
+    /// The sheet of a workbook row.
+    pub sheet: Option<std::sync::Arc<str>>,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(sheet) = &self.sheet {
+            return match &self.column {
+                Some((n, header)) => {
+                    let at = super::read::cell_ref(sheet, n.saturating_sub(1), self.line);
+                    write!(f, "row {} ({at})", self.row)?;
+                    if !header.trim().is_empty() {
+                        write!(f, ", column {}", crate::log::quoted(header))?;
+                    }
+                    write!(f, ": {}", self.message)
+                }
+                None => write!(
+                    f,
+                    "row {} (sheet {}, row {}): {}",
+                    self.row,
+                    super::read::sheet_ref(sheet),
+                    self.line,
+                    self.message
+                ),
+            };
+        }
         write!(f, "row {} (line {})", self.row, self.line)?;
         if let Some((n, header)) = &self.column {
             if header.trim().is_empty() {
@@ -52,10 +77,14 @@ pub struct Plan {
     /// Channels by lowercase id, when `get_channels` was asked (property names to resolve).
     pub channels: Option<HashMap<String, ChannelInfo>>,
     /// Property columns resolved once for the default channel, by column (see `precompute`).
-    pub default_properties: Vec<Option<Result<String, String>>>,
+    pub default_properties: Vec<Option<Result<Definition, String>>>,
+    /// The file's decimal separator for number properties (`--decimal-separator`), if known.
+    pub decimal_separator: Option<DecimalSeparator>,
     /// The `leadctl_outcome` column of an errors file being imported, unless `--retry-unknown`:
     /// its `unknown` rows may exist already, so they are refused like invalid rows.
     pub unknown_outcome: Option<usize>,
+    /// Channels by lowercase id, for a status column (`import::status`); empty without one.
+    pub statuses: HashMap<String, crate::api::models::Channel>,
 }
 
 impl Plan {
@@ -75,54 +104,6 @@ impl Plan {
     }
 }
 
-/// A syntactically valid address with a dotted domain (the server stays the authority).
-/// ASCII addresses (nearly all) are checked by a fast byte scan; others, and quoted local
-/// parts, by the `email_address` crate's full grammar plus the same domain rule.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    if local.is_empty() || local.len() > 64 || domain.is_empty() || domain.len() > 253 {
-        return false;
-    }
-    if !s.is_ascii() || local.starts_with('"') {
-        return email_address::EmailAddress::is_valid(s)
-            && domain.contains('.')
-            && !domain.starts_with(['.', '['])
-            && !domain.ends_with('.');
-    }
-    valid_dot_atom(local.as_bytes()) && valid_domain(domain.as_bytes())
-}
-
-/// RFC 5322 dot-atom: atext characters in runs separated by single dots.
-fn valid_dot_atom(local: &[u8]) -> bool {
-    let atext = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&c);
-    local
-        .split(|&c| c == b'.')
-        .all(|run| !run.is_empty() && run.iter().all(|&c| atext(c)))
-}
-
-/// At least two labels of letters, digits and inner hyphens, each at most 63 long.
-fn valid_domain(domain: &[u8]) -> bool {
-    let mut labels = 0;
-    for label in domain.split(|&c| c == b'.') {
-        let (Some(&first), Some(&last)) = (label.first(), label.last()) else {
-            return false;
-        };
-        if label.len() > 63
-            || !first.is_ascii_alphanumeric()
-            || !last.is_ascii_alphanumeric()
-            || !label
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-        {
-            return false;
-        }
-        labels += 1;
-    }
-    labels >= 2
-}
-
 /// The body for one row, or every problem with it.
 pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
     if let Some(p) = shape_problem(plan, row) {
@@ -135,7 +116,19 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
         ..NewLead::default()
     };
     for c in &plan.columns {
+        // An error cell is reported once, by `cell_problems`.
+        if row.cell_errors.iter().any(|(i, _)| *i == c.index) {
+            continue;
+        }
         add_column(plan, row, c, channel.as_deref(), &mut lead, &mut problems);
+    }
+    if !crate::lead::has_lead_data(&lead.fields) {
+        problems.push(problem(
+            row,
+            None,
+            None,
+            crate::lead::NO_LEAD_DATA.to_string(),
+        ));
     }
     if problems.is_empty() {
         Ok(lead)
@@ -154,12 +147,14 @@ fn problem(row: &Row, column: Option<&Column>, index: Option<usize>, message: St
             .map(|c| (c.index + 1, c.header.clone()))
             .or_else(|| index.map(|i| (i + 1, String::new()))),
         message,
+        sheet: row.sheet.clone(),
     }
 }
 
-/// The trimmed value of a column's cell ("" when the row is short).
-fn cell<'r>(row: &'r Row, c: &Column) -> &'r str {
-    row.fields.get(c.index).map(|s| s.trim()).unwrap_or("")
+/// The trimmed value of a column's cell ("" when the row is short), through its value map,
+/// stand-in columns and `--set` constant (`Column::cell`).
+fn cell<'r>(row: &'r Row, c: &'r Column) -> &'r str {
+    c.cell(row)
 }
 
 /// A row whose field count does not match the header (beyond trailing empty fields): nothing
@@ -174,6 +169,25 @@ fn shape_problem(plan: &Plan, row: &Row) -> Option<Problem> {
             .all(|f| f.trim().is_empty());
     if extra_empty {
         return None;
+    }
+    if row.sheet.is_some() {
+        // A workbook row is as wide as the header unless a cell past it holds something.
+        let (i, value) = row
+            .fields
+            .iter()
+            .enumerate()
+            .skip(plan.header_len)
+            .find(|(_, f)| !f.trim().is_empty())?;
+        return Some(problem(
+            row,
+            None,
+            Some(i),
+            format!(
+                "holds a value ({}) in a column without a header; name the column in the \
+                 header row or remove the value",
+                crate::log::quoted(value)
+            ),
+        ));
     }
     Some(problem(
         row,
@@ -200,6 +214,22 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
             "holds bytes that are not valid in the file's encoding; re-save it as UTF-8 or pass \
              --encoding"
                 .to_string(),
+        ));
+    }
+    for (i, error) in &row.cell_errors {
+        // An error in a column that is left out does not matter.
+        let col = plan.columns.iter().find(|c| c.index == *i);
+        if col.is_some_and(|c| c.target == Target::Ignore) {
+            continue;
+        }
+        problems.push(problem(
+            row,
+            col,
+            Some(*i),
+            format!(
+                "holds the error value {error} (a formula that failed in the workbook); fix it \
+                 there, or empty the cell"
+            ),
         ));
     }
     if let Some(i) = plan.unknown_outcome {
@@ -238,16 +268,13 @@ fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<St
             ));
             None
         }
-        Some(c) if !is_uuid(c) => {
-            problems.push(problem(
-                row,
-                channel_col,
-                None,
-                format!("channel id {c:?} is not a UUID"),
-            ));
-            None
-        }
-        Some(c) => Some(c.to_string()),
+        Some(c) => match crate::lead::channel_id_problem(c) {
+            Some(why) => {
+                problems.push(problem(row, channel_col, None, why));
+                None
+            }
+            None => Some(c.trim().to_string()),
+        },
     }
 }
 
@@ -274,24 +301,12 @@ fn add_column(
             ));
         }
         _ if value.is_empty() => {}
-        // Text columns in the API's database cannot hold U+0000: the create would fail on
-        // the server, possibly as a 500 that leaves the row unknown.
         Target::Field(_) | Target::Property(_) if value.contains('\0') => {
-            problems.push(problem(
-                row,
-                Some(c),
-                None,
-                "holds a NUL byte (U+0000), which the API cannot store; remove it".to_string(),
-            ));
+            problems.push(problem(row, Some(c), None, crate::lead::NUL.to_string()));
         }
         Target::Field(name) => {
-            if *name == "email" && !valid_email(value) {
-                problems.push(problem(
-                    row,
-                    Some(c),
-                    None,
-                    format!("{} is not a valid email address", crate::log::quoted(value)),
-                ));
+            if let Some(why) = crate::lead::field_problem(name, value) {
+                problems.push(problem(row, Some(c), None, why));
             }
             lead.set_field(name, value.to_string());
         }
@@ -299,11 +314,12 @@ fn add_column(
             Ok(input) => lead.properties.push(input),
             Err(msg) => problems.push(problem(row, Some(c), None, msg)),
         },
-        Target::Channel | Target::Ignore => {}
+        Target::Channel | Target::Status | Target::Ignore => {}
     }
 }
 
-/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it.
+/// A property cell as a `PropertyInput`: its definition resolved and its value fit for it
+/// (`lead::values`: numbers as plain decimals, select values in their option's spelling).
 fn property_input(
     plan: &Plan,
     channel: Option<&str>,
@@ -311,64 +327,52 @@ fn property_input(
     key: &str,
     value: &str,
 ) -> Result<PropertyInput, String> {
-    let id = resolved_property(plan, channel, c, key)?;
-    let value = Value::String(value.to_string());
-    match number_problem_on(plan, channel, &id, &value) {
-        Some(msg) => Err(msg),
-        None => Ok(PropertyInput {
-            property_definitions_id: id,
-            value,
-        }),
-    }
+    let def = resolved_property(plan, channel, c, key)?;
+    let value = crate::lead::values::check_text(&def, value, plan.decimal_separator)?;
+    Ok(PropertyInput {
+        property_definitions_id: def.id.clone(),
+        value: Value::String(value.into_owned()),
+    })
 }
 
-/// Why a value cannot go to this property: a number property given a value that is not a finite
-/// number (the definition's type is known once the channels were read).
-fn number_problem_on(
-    plan: &Plan,
-    channel: Option<&str>,
-    id: &str,
-    value: &Value,
-) -> Option<String> {
-    // The cheap test first: nearly every value is finite or not a number at all.
-    if !crate::api::properties::non_finite(value) {
-        return None;
-    }
-    let info = plan.channels.as_ref()?.get(&channel?.to_lowercase())?;
-    if info.is_number(id) {
-        crate::api::properties::number_problem(value)
-    } else {
-        None
-    }
-}
-
-/// A property column's definition id for a row: from the cache when the row is on the default
+/// A property column's definition for a row: from the cache when the row is on the default
 /// channel, else looked up.
-fn resolved_property(
-    plan: &Plan,
+fn resolved_property<'p>(
+    plan: &'p Plan,
     channel: Option<&str>,
     c: &Column,
     key: &str,
-) -> Result<String, String> {
+) -> Result<std::borrow::Cow<'p, Definition>, String> {
     let on_default = match (channel, plan.default_channel.as_deref()) {
         (Some(row), Some(default)) => row.eq_ignore_ascii_case(default),
         _ => false,
     };
     if on_default {
         if let Some(Some(cached)) = plan.default_properties.get(c.index) {
-            return cached.clone();
+            return cached
+                .as_ref()
+                .map(std::borrow::Cow::Borrowed)
+                .map_err(Clone::clone);
         }
     }
-    resolve_property(plan, channel, key)
+    resolve_property(plan, channel, key).map(std::borrow::Cow::Owned)
 }
 
-fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<String, String> {
+fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Definition, String> {
     let Some(channel) = channel else {
         return Err("cannot resolve the property without a channel".to_string());
     };
     let shown = crate::log::quoted(key);
     let info = match &plan.channels {
-        None if is_uuid(key) => return Ok(key.to_string()),
+        // Without the channels (never when a column names a property: `prepare` reads them),
+        // a UUID goes as it is.
+        None if is_uuid(key) => {
+            return Ok(Definition {
+                id: key.trim().to_string(),
+                name: key.trim().to_string(),
+                kind: ValueKind::Any,
+            })
+        }
         None => {
             return Err(format!(
                 "property {shown} cannot be resolved: channels were not read"
@@ -382,28 +386,9 @@ fn resolve_property(plan: &Plan, channel: Option<&str>, key: &str) -> Result<Str
              {shown} cannot be checked"
         ));
     };
-    info.resolve(key).map_err(|why| match why {
-        Unresolved::NotOnChannel => {
-            format!("property definition {key} is not on channel {}", info.label)
-        }
-        Unresolved::Ambiguous(_) => format!(
-            "property name {shown} is ambiguous on channel {}; map the column to property:UUID",
-            info.label
-        ),
-        Unresolved::Unknown => format!(
-            "property {shown} is not on channel {}; its properties are {}",
-            info.label,
-            if info.names.is_empty() {
-                "none".to_string()
-            } else {
-                info.names
-                    .iter()
-                    .map(|n| crate::log::quoted(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ),
-    })
+    info.resolve_definition(key)
+        .cloned()
+        .map_err(|why| crate::lead::names::property_problem(info, key, &why))
 }
 
 #[cfg(test)]
@@ -416,14 +401,19 @@ mod tests {
 
     const CH: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
     const DEAL: &str = "11111111-2222-3333-4444-555555555555";
+    const REGION: &str = "f0000001-0000-4000-8000-000000000002";
 
     fn plan(headers: &[&str], with_channels: bool) -> Plan {
         let headers: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
-        let names: BTreeMap<String, String> =
-            [("dealsize".to_string(), "Deal size".to_string())].into();
+        let names: BTreeMap<String, String> = [
+            ("dealsize".to_string(), "Deal size".to_string()),
+            ("region".to_string(), "Region".to_string()),
+        ]
+        .into();
         let mapping = map_headers(&headers, &[], &names);
         let channel: Channel = serde_json::from_value(json!({"id": CH, "title": "Acme",
-            "property_definitions": [{"id": DEAL, "name": "Deal size", "type": "number"}]}))
+            "property_definitions": [{"id": DEAL, "name": "Deal size", "type": "number"},
+                {"id": REGION, "name": "Region", "type": "select", "options": ["EMEA", "APAC"]}]}))
         .unwrap();
         let mut plan = Plan {
             columns: mapping.columns,
@@ -443,7 +433,49 @@ mod tests {
             line: n + 1,
             fields: fields.iter().map(|s| s.to_string()).collect(),
             undecodable: Vec::new(),
+            sheet: None,
+            cell_errors: Vec::new(),
         }
+    }
+
+    #[test]
+    fn workbook_problems_name_the_sheet_and_the_cell() {
+        let p = plan(&["Email", "First Name", "Deal size"], true);
+        let mut r = row(3, &["jane@", "#N/A", "5"]);
+        r.line = 12;
+        r.sheet = Some("Q3 leads".into());
+        r.cell_errors = vec![(1, "#N/A".to_string())];
+        let text: Vec<String> = build(&p, &r)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "row 3 ('Q3 leads'!B12), column \"First Name\": holds the error value #N/A (a \
+                 formula that failed in the workbook); fix it there, or empty the cell",
+                "row 3 ('Q3 leads'!A12), column \"Email\": \"jane@\" is not a valid email address",
+            ]
+        );
+        // A value right of the header's last column.
+        let mut wide = row(1, &["jane@example.com", "Jane", "5", "", "stray"]);
+        wide.sheet = Some("Leads".into());
+        wide.line = 2;
+        let text = build(&p, &wide).unwrap_err()[0].to_string();
+        assert_eq!(
+            text,
+            "row 1 (Leads!E2): holds a value (\"stray\") in a column without a header; name the \
+             column in the header row or remove the value"
+        );
+        let whole = Problem {
+            row: 1,
+            line: 2,
+            column: None,
+            message: "m".to_string(),
+            sheet: Some("Leads".into()),
+        };
+        assert_eq!(whole.to_string(), "row 1 (sheet Leads, row 2): m");
     }
 
     #[test]
@@ -466,7 +498,8 @@ mod tests {
         assert_eq!(text.len(), 3, "{text:?}");
         assert_eq!(
             text[0],
-            "row 3 (line 4), column 2 \"Channel ID\": channel id \"not-a-uuid\" is not a UUID"
+            "row 3 (line 4), column 2 \"Channel ID\": channel id \"not-a-uuid\" is not a UUID \
+             (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"
         );
         assert_eq!(
             text[1],
@@ -484,7 +517,7 @@ mod tests {
         assert!(
             errs[0]
                 .message
-                .contains("property \"Budget\" is not on channel Acme"),
+                .contains("unknown property \"Budget\" on channel Acme"),
             "{}",
             errs[0]
         );
@@ -523,32 +556,59 @@ mod tests {
         let errs = build(&p, &row(1, &["a@b.example", "A\0nn"])).unwrap_err();
         assert_eq!(
             errs[0].to_string(),
-            "row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000), which the API \
-             cannot store; remove it"
+            "row 1 (line 2), column 2 \"First Name\": holds a NUL character (U+0000), which the \
+             API cannot store; remove it"
         );
     }
 
     #[test]
-    fn emails() {
-        for ok in [
-            "a@b.example",
-            "first.last+tag@sub.example.co.uk",
-            "JOSE@EXAMPLE.COM",
-        ] {
-            assert!(valid_email(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "a",
-            "a@",
-            "@b.example",
-            "a@b",
-            "a b@c.example",
-            "a@b.example.",
-            "a..b@c.example",
-            "a@[127.0.0.1]",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
-        }
+    fn a_row_without_lead_data_is_invalid() {
+        let p = plan(&["Email", "Notes", "Deal size"], true);
+        let errs = build(&p, &row(7, &["", "call back", "5"])).unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "row 7 (line 8): has no lead data: none of email, phone, first or last name, company \
+             or business id is given, so it would be a blank lead"
+        );
+        assert_eq!(build(&p, &row(8, &[" ", "", ""])).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn property_values_by_type() {
+        let mut p = plan(&["Email", "Deal size", "Region"], true);
+        let body = |p: &Plan, deal: &str, region: &str| {
+            build(p, &row(1, &["a@b.example", deal, region]))
+                .map(|l| {
+                    l.properties
+                        .iter()
+                        .map(|p| p.value.as_str().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            body(&p, "50000", "emea"),
+            Ok(vec!["50000".into(), "EMEA".into()])
+        );
+        let errs = body(&p, "50.000", "Mars").unwrap_err();
+        assert_eq!(
+            errs[0],
+            "row 1 (line 2), column 2 \"Deal size\": \"50.000\" (number property \"Deal size\") \
+             could be 50 (decimal point) or 50000 (decimal comma): say which with \
+             --decimal-separator . or --decimal-separator ,"
+        );
+        assert!(
+            errs[1].starts_with(
+                "row 1 (line 2), column 3 \"Region\": \"Mars\" is not an option of property \
+                 \"Region\"; its options are \"EMEA\", \"APAC\""
+            ),
+            "{}",
+            errs[1]
+        );
+        p.decimal_separator = Some(DecimalSeparator::Comma);
+        assert_eq!(
+            body(&p, "1 200,50", "APAC"),
+            Ok(vec!["1200.5".into(), "APAC".into()])
+        );
     }
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::concurrency::{Cause, Class, Permit, Sample};
 use super::decide::Decision;
+use super::moves::{self, Move, Moved};
 use super::once::{self, Claimed, Place};
 use super::pace::{Limiter, Pacer};
 use super::reconcile::Pending;
@@ -22,21 +23,47 @@ use crate::ledger::{now_secs, Entry, State};
 
 pub struct Job {
     pub row: u64,
-    pub keyed: Keyed,
     /// The original cells, for the errors file.
+    pub cells: Vec<String>,
+    pub unit: Unit,
+}
+
+/// What a job sends.
+#[allow(clippy::large_enum_variant)]
+pub enum Unit {
+    /// A lead: created, updated or moved.
+    Lead { keyed: Box<Keyed>, work: Work },
+    /// A purchase: recorded (`create_purchase`).
+    Purchase(Box<super::purchase::decide::Send>),
+}
+
+/// A lead's job, taken apart.
+pub struct LeadJob {
+    pub row: u64,
+    pub keyed: Keyed,
     pub cells: Vec<String>,
     pub work: Work,
 }
 
 pub enum Work {
+    /// `create_lead`, then the move to the row's status when it is not the first.
     Create {
         expect: Option<(State, i64)>,
         previous: Option<Entry>,
+        then_move: Option<Move>,
     },
     Update {
         lead_id: String,
         changed: Vec<String>,
         previous: Entry,
+        then_move: Option<Move>,
+    },
+    /// A lead that exists (its outcome so far `before`, with its note): only its status moves.
+    Move {
+        lead_id: String,
+        before: Outcome,
+        note: String,
+        mv: Move,
     },
 }
 
@@ -83,25 +110,40 @@ pub fn work(
             rate_waited,
             pacer: ctx.pacer,
         };
+        let Job { row, cells, unit } = job;
+        let (keyed, work) = match unit {
+            Unit::Lead { keyed, work } => (keyed, work),
+            Unit::Purchase(p) => {
+                super::purchase::decide::send(ctx, row, cells, *p, events, sent);
+                continue;
+            }
+        };
+        let job = LeadJob {
+            row,
+            keyed: *keyed,
+            cells,
+            work,
+        };
         match job.work {
             Work::Create { .. } => create(ctx, job, events, sent),
             Work::Update { .. } => update(ctx, job, events, sent),
+            Work::Move { .. } => move_only(ctx, job, events, sent),
         }
     }
 }
 
 /// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
-struct Sent<'a> {
-    permit: Permit<'a>,
-    rate_waited: bool,
-    pacer: Option<&'a Pacer>,
+pub struct Sent<'a> {
+    pub permit: Permit<'a>,
+    pub rate_waited: bool,
+    pub pacer: Option<&'a Pacer>,
 }
 
 impl Sent<'_> {
     /// Gives the slot back with what the answer says about load; its latency is the last
     /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
     /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
-    fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
         let class = match Class::of(result) {
             Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
             class => class,
@@ -117,7 +159,7 @@ impl Sent<'_> {
 /// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
 /// per storm), rather than when the retried call ends a pause later, and the learned rate is set
 /// from the rate that met it.
-fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
+pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
     move |sent, pause| {
         ctx.controller.signal(Cause::RateLimited);
         if let Some(p) = ctx.pacer {
@@ -128,12 +170,23 @@ fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
 
 fn not_sent(job: Job, why: &str) -> Event {
     Event::Result(
-        result(job, Outcome::NotSent, None, Some(why.to_string())),
+        RowResult {
+            row: job.row,
+            outcome: Outcome::NotSent,
+            lead_id: None,
+            error: Some(why.to_string()),
+            fields: job.cells,
+        },
         None,
     )
 }
 
-fn result(job: Job, outcome: Outcome, lead_id: Option<String>, error: Option<String>) -> RowResult {
+fn result(
+    job: LeadJob,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    error: Option<String>,
+) -> RowResult {
     RowResult {
         row: job.row,
         outcome,
@@ -151,11 +204,16 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
     }
 }
 
-fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Create { expect, previous } = &job.work else {
+fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
+    let Work::Create {
+        expect,
+        previous,
+        then_move,
+    } = &job.work
+    else {
         return;
     };
-    let (expect, previous) = (*expect, previous.clone());
+    let (expect, previous, then_move) = (*expect, previous.clone(), then_move.clone());
     let place = place(ctx);
     let claimed = match once::claim(&place, &job.keyed, job.row, expect, previous.as_ref()) {
         Ok(Claimed::Ours(entry)) => entry,
@@ -166,7 +224,15 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
         Err(f) => {
             ctx.stop.store(true, Ordering::SeqCst);
             let _ = events.send(Event::Fatal(f.into()));
-            let _ = events.send(not_sent(job, "its key could not be recorded in the ledger"));
+            let _ = events.send(Event::Result(
+                result(
+                    job,
+                    Outcome::NotSent,
+                    None,
+                    Some("its key could not be recorded in the ledger".into()),
+                ),
+                None,
+            ));
             return;
         }
     };
@@ -175,6 +241,13 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
         .create_lead_measured(&job.keyed.lead, &signal_429(ctx));
     sent.done(&answer, &stats);
     let (outcome, lead, err) = once::outcome_of(answer);
+    let status_now = lead.as_ref().map(|l| {
+        moves::status_id_of(l).unwrap_or_else(|| match &job.keyed.status {
+            // The answer does not say: a new lead has the channel's first status.
+            Some(w) if w.first => w.id.clone(),
+            _ => String::new(),
+        })
+    });
     let lead_id = lead.map(|l| l.id);
     let error = match (&err, outcome) {
         (Some(e), _) => Some(e.to_string()),
@@ -201,7 +274,17 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
             now_secs(),
         ))
     });
+    let (outcome, error, moved_fatal) = match (then_move, &lead_id, outcome) {
+        (Some(mv), Some(id), Outcome::Created) => {
+            let mut m = move_lead(ctx, &job, id, &mv, status_now);
+            let fatal = m.fatal.take();
+            let (o, e) = moves::combine(outcome, error, m);
+            (o, e, fatal)
+        }
+        _ => (outcome, error, None),
+    };
     let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
+    stop_with(ctx, events, moved_fatal);
     if let Err(f) = recorded {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(f.into()));
@@ -215,7 +298,7 @@ fn create(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
 }
 
 /// The result of a row whose claim lost to another run.
-fn taken(job: Job, current: &Entry) -> Event {
+fn taken(job: LeadJob, current: &Entry) -> Event {
     let now = now_secs();
     match once::after_lost_claim(current, &job.keyed) {
         Decision::Skip { lead_id, note } => {
@@ -240,16 +323,22 @@ fn taken(job: Job, current: &Entry) -> Event {
     }
 }
 
-fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
+fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Update {
         lead_id,
         changed,
         previous,
+        then_move,
     } = &job.work
     else {
         return;
     };
-    let (lead_id, changed, previous) = (lead_id.clone(), changed.clone(), previous.clone());
+    let (lead_id, changed, previous, then_move) = (
+        lead_id.clone(),
+        changed.clone(),
+        previous.clone(),
+        then_move.clone(),
+    );
     let place = place(ctx);
     let body = once::update_body(&lead_id, &job.keyed, &changed);
     let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
@@ -264,10 +353,20 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
                 ),
                 None => format!("sent {}", changed.join(", ")),
             };
+            let (outcome, note, fatal) = match then_move {
+                Some(mv) => {
+                    let mut m = move_lead(ctx, &job, &lead_id, &mv, None);
+                    let fatal = m.fatal.take();
+                    let (o, n) = moves::combine(Outcome::Updated, Some(note), m);
+                    (o, n, fatal)
+                }
+                None => (Outcome::Updated, Some(note), None),
+            };
             let _ = events.send(Event::Result(
-                result(job, Outcome::Updated, Some(lead_id), Some(note)),
+                result(job, outcome, Some(lead_id), note),
                 None,
             ));
+            stop_with(ctx, events, fatal);
         }
         Err(e) => {
             let fatal = classify(&e).1;
@@ -283,6 +382,80 @@ fn update(ctx: &Ctx<'_>, job: Job, events: &Sender<Event>, sent: Sent<'_>) {
             if fatal && !ctx.stop.swap(true, Ordering::SeqCst) {
                 let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
             }
+        }
+    }
+}
+
+/// A lead that exists: only its status moves.
+fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
+    let Work::Move {
+        lead_id,
+        before,
+        note,
+        mv,
+    } = &job.work
+    else {
+        return;
+    };
+    let (lead_id, before, note, mv) = (lead_id.clone(), *before, note.clone(), mv.clone());
+    let mut m = move_lead_with(ctx, &job, &lead_id, &mv, None, Some(sent));
+    let fatal = m.fatal.take();
+    let (outcome, note) = moves::combine(before, Some(note), m);
+    let _ = events.send(Event::Result(
+        result(job, outcome, Some(lead_id), note),
+        None,
+    ));
+    stop_with(ctx, events, fatal);
+}
+
+/// Moves a row's lead, in a request slot of its own (the lead's request gave its slot back).
+fn move_lead(
+    ctx: &Ctx<'_>,
+    job: &LeadJob,
+    lead_id: &str,
+    mv: &Move,
+    current: Option<String>,
+) -> Moved {
+    move_lead_with(ctx, job, lead_id, mv, current, None)
+}
+
+fn move_lead_with(
+    ctx: &Ctx<'_>,
+    job: &LeadJob,
+    lead_id: &str,
+    mv: &Move,
+    current: Option<String>,
+    slot: Option<Sent<'_>>,
+) -> Moved {
+    let place = place(ctx);
+    let send = |target: &str, by_id: bool| {
+        let slot = match slot {
+            Some(s) => Some(s),
+            None => ctx.controller.acquire(ctx.stop).map(|permit| Sent {
+                permit,
+                rate_waited: false,
+                pacer: ctx.pacer,
+            }),
+        };
+        let Some(sent) = slot else {
+            return Err(ApiError::Cancelled);
+        };
+        let (answer, stats) =
+            ctx.client
+                .update_status_measured(lead_id, target, by_id, &signal_429(ctx));
+        sent.done(&answer, &stats);
+        answer
+    };
+    moves::perform(
+        &place, ctx.client, &job.keyed, job.row, lead_id, mv, current, send,
+    )
+}
+
+/// Stops the run on a fatal error (the first one is reported).
+fn stop_with(ctx: &Ctx<'_>, events: &Sender<Event>, fatal: Option<anyhow::Error>) {
+    if let Some(e) = fatal {
+        if !ctx.stop.swap(true, Ordering::SeqCst) {
+            let _ = events.send(Event::Fatal(e));
         }
     }
 }

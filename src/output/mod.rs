@@ -29,6 +29,9 @@ pub enum OutputFormat {
     Csv,
     /// Only the id, one per line
     Id,
+    /// An Excel workbook: `leadctl template` only (so not listed with the others)
+    #[value(hide = true)]
+    Xlsx,
 }
 
 /// A table: column names and rows of cells.
@@ -169,7 +172,7 @@ impl Output {
                 self.cut |= cut;
                 writeln!(self.out, "{text}")?;
             }
-            OutputFormat::Table => {
+            OutputFormat::Table | OutputFormat::Xlsx => {
                 if !view.table.rows.is_empty() {
                     let (table, cut) = grid_table(&view.table, view.optional, self.width);
                     self.cut |= cut;
@@ -264,6 +267,12 @@ impl Output {
     /// A line of plain text (a path, one value), the same in every format.
     pub fn text(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")?;
+        self.out.flush()
+    }
+
+    /// A file's bytes as they are (`leadctl template` to stdout).
+    pub fn raw_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)?;
         self.out.flush()
     }
 

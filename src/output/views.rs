@@ -234,13 +234,23 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
             detail.push((label.to_string(), v.to_string()));
         }
     }
-    let mut props = Grid::new(&["id", "name", "type"]);
+    // A select's options where the definition lists them (doc/api.md documents none).
+    let any_options = c.property_definitions.iter().any(|d| d.options().is_some());
+    let mut props = if any_options {
+        Grid::new(&["id", "name", "type", "options"])
+    } else {
+        Grid::new(&["id", "name", "type"])
+    };
     for d in sorted_definitions(c) {
-        props.rows.push(vec![
+        let mut row = vec![
             d.id.clone(),
             d.name.clone().unwrap_or_default(),
             d.kind.clone().unwrap_or_default(),
-        ]);
+        ];
+        if any_options {
+            row.push(option_list(d));
+        }
+        props.rows.push(row);
     }
     let mut statuses = Grid::new(&["order", "id", "status"]);
     for s in sorted_statuses(c) {
@@ -253,13 +263,14 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
             s.status.clone().unwrap_or_default(),
         ]);
     }
-    let mut csv = Grid::new(&["kind", "id", "name", "type"]);
+    let mut csv = Grid::new(&["kind", "id", "name", "type", "options"]);
     for row in &props.rows {
         csv.rows.push(vec![
             "property".into(),
             row[0].clone(),
             row[1].clone(),
             row[2].clone(),
+            row.get(3).cloned().unwrap_or_default(),
         ]);
     }
     for row in &statuses.rows {
@@ -267,6 +278,7 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
             "status".into(),
             row[1].clone(),
             row[2].clone(),
+            String::new(),
             String::new(),
         ]);
     }
@@ -285,17 +297,22 @@ pub fn channel_detail(c: &Channel, raw: Value) -> View {
     }
 }
 
-/// A channel's lead statuses by their `order` (the first is what new leads get).
-pub fn sorted_statuses(c: &Channel) -> Vec<&crate::api::models::LeadStatus> {
-    let mut statuses: Vec<_> = c.lead_status.iter().collect();
-    statuses.sort_by_key(|s| {
-        s.extra
-            .get("order")
-            .and_then(Value::as_i64)
-            .unwrap_or(i64::MAX)
-    });
-    statuses
+/// A select's options as `channels show` lists them: `EMEA, APAC`, a label in parentheses
+/// (`eu (Europe)`); empty when the definition lists none.
+fn option_list(d: &crate::api::models::PropertyDefinition) -> String {
+    d.options()
+        .unwrap_or_default()
+        .iter()
+        .map(|o| match &o.label {
+            Some(label) => format!("{} ({label})", o.value),
+            None => o.value.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
+
+/// A channel's lead statuses by their `order` (the rule is `api::status`'s).
+pub use crate::api::status::ordered as sorted_statuses;
 
 pub fn purchase(p: &Purchase) -> View {
     let rows: [(&str, Option<&str>); 7] = [

@@ -36,8 +36,9 @@ pub(crate) struct PropertyDef {
     pub name: &'static str,
     pub kind: &'static str,
     pub order: u32,
-    /// Choices of a `select` property: shown in the banner only, not returned by the API
-    /// (doc/api.md: options are not documented in responses) and not enforced.
+    /// Choices of a `select` property: shown in the banner and returned by `get_channels` as
+    /// `options` (the emulator's assumption: doc/api.md documents no options in responses), not
+    /// enforced.
     pub options: &'static [&'static str],
 }
 
@@ -143,6 +144,8 @@ pub(crate) struct Data {
     pub channels: Vec<Channel>,
     pub leads: Vec<Lead>,
     pub purchases: Vec<Purchase>,
+    /// Status moves (`update_status`, `update_status_id`) answered with success, per lead.
+    pub status_moves: std::collections::BTreeMap<Uuid, u64>,
     pub next_legacy_id: u64,
 }
 
@@ -153,6 +156,9 @@ pub(crate) struct Persisted {
     pub next_legacy_id: u64,
     pub leads: Vec<Lead>,
     pub purchases: Vec<Purchase>,
+    /// Absent from files written before status moves were counted.
+    #[serde(default)]
+    pub status_moves: std::collections::BTreeMap<Uuid, u64>,
 }
 
 pub(crate) const STATE_FORMAT: u32 = 1;
@@ -171,6 +177,7 @@ impl Data {
             channels,
             leads,
             purchases: Vec::new(),
+            status_moves: Default::default(),
             next_legacy_id: FIRST_LEGACY_ID,
         }
     }
@@ -181,6 +188,7 @@ impl Data {
             next_legacy_id: self.next_legacy_id,
             leads: self.leads.clone(),
             purchases: self.purchases.clone(),
+            status_moves: self.status_moves.clone(),
         }
     }
 
@@ -247,6 +255,7 @@ impl Data {
             channels,
             leads: p.leads,
             purchases: p.purchases,
+            status_moves: p.status_moves,
             next_legacy_id: p.next_legacy_id,
         })
     }

@@ -40,7 +40,12 @@ impl Data {
             .properties
             .iter()
             .map(|p| {
-                json!({"id": p.id, "name": p.name, "type": p.kind, "order": p.order, "visible": true})
+                let mut d = json!({"id": p.id, "name": p.name, "type": p.kind, "order": p.order, "visible": true});
+                // The emulator's assumption (doc/sandbox.md): a select lists its choices.
+                if !p.options.is_empty() {
+                    d["options"] = json!(p.options);
+                }
+                d
             })
             .collect();
         m.insert("property_definitions".into(), Value::Array(props));

@@ -40,6 +40,9 @@ impl Stats {
             "leads": counts.leads,
             "leads_by_channel": counts.by_channel,
             "purchases": counts.purchases,
+            "purchases_by_lead": counts.purchases_by_lead,
+            "status_moves": counts.status_moves,
+            "status_moves_by_lead": counts.status_moves_by_lead,
             "requests": {"total": self.total, "by_status": self.by_status, "by_action": self.by_action},
             "dropped": self.dropped,
             "overloaded": {"before": load.overloaded_before, "after": load.overloaded_after},
@@ -56,6 +59,9 @@ pub(crate) struct Counts {
     leads: usize,
     by_channel: serde_json::Map<String, Value>,
     purchases: usize,
+    purchases_by_lead: BTreeMap<String, u64>,
+    status_moves: u64,
+    status_moves_by_lead: BTreeMap<String, u64>,
     dup_business: Vec<String>,
     dup_email: Vec<String>,
 }
@@ -72,10 +78,21 @@ impl Counts {
                 )
             })
             .collect();
+        let mut purchases_by_lead: BTreeMap<String, u64> = BTreeMap::new();
+        for p in &d.purchases {
+            *purchases_by_lead.entry(p.leads_id.to_string()).or_default() += 1;
+        }
         Counts {
             leads: d.leads.len(),
             by_channel,
             purchases: d.purchases.len(),
+            purchases_by_lead,
+            status_moves: d.status_moves.values().sum(),
+            status_moves_by_lead: d
+                .status_moves
+                .iter()
+                .map(|(id, n)| (id.to_string(), *n))
+                .collect(),
             dup_business: duplicates(d.leads.iter().filter_map(|l| l.business_id.clone())),
             dup_email: duplicates(
                 d.leads

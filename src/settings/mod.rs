@@ -15,6 +15,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Loaded, Profile, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_TIMEOUT_SECS};
 use crate::error::Failure;
 use crate::log::Log;
+use crate::number::DecimalSeparator;
 use crate::output::OutputFormat;
 use crate::secret::ApiKey;
 
@@ -42,6 +43,8 @@ pub struct Origins {
     pub ledger: Origin,
     /// `None` when no key kind is set (the default rule applies).
     pub lead_key: Option<Origin>,
+    /// `None` when no decimal separator is set.
+    pub decimal_separator: Option<Origin>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +65,9 @@ pub struct Settings {
     pub ledger: Option<crate::ledger::Location>,
     /// The profile's `key`: what identifies a lead (a command's `--key` beats it).
     pub lead_key: Option<crate::ledger::KeyKind>,
+    /// `LEADCTL_DECIMAL_SEPARATOR`, else the profile's `decimal_separator`: how number property
+    /// values are read (a command's `--decimal-separator` beats it).
+    pub decimal_separator: Option<DecimalSeparator>,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
@@ -110,6 +116,7 @@ impl Settings {
             Ok(profile.ledger.clone().map(|l| (l, profile_origin())))
         })?;
         let lead_key = lead_key_setting(env, &profile, &profile_origin)?;
+        let decimal_separator = decimal_separator_setting(env, &profile, &profile_origin)?;
 
         let ca_bundle = pick(
             args.ca_bundle.clone(),
@@ -128,6 +135,7 @@ impl Settings {
                 ca_bundle: ca_bundle.as_ref().map(|c| c.origin.clone()),
                 ledger: ledger.origin.clone(),
                 lead_key: lead_key.as_ref().map(|k| k.origin.clone()),
+                decimal_separator: decimal_separator.as_ref().map(|d| d.origin.clone()),
             },
             api_url,
             api_key,
@@ -139,6 +147,7 @@ impl Settings {
             sandbox,
             ledger: ledger.value,
             lead_key: lead_key.as_ref().map(|k| k.value),
+            decimal_separator: decimal_separator.map(|d| d.value),
             config_path: config.path.clone(),
             retry: retry_policy(env)?,
             quiet: args.quiet,
@@ -277,6 +286,35 @@ fn lead_key_setting(
     })
 }
 
+/// `LEADCTL_DECIMAL_SEPARATOR`, else the profile's `decimal_separator`, checked.
+fn decimal_separator_setting(
+    env: &Env,
+    profile: &Profile,
+    profile_origin: &dyn Fn() -> Origin,
+) -> Result<Option<Sourced<DecimalSeparator>>, Failure> {
+    fn parse(v: &str, origin: &dyn std::fmt::Display) -> Result<DecimalSeparator, Failure> {
+        v.parse::<DecimalSeparator>().map_err(|_| {
+            Failure::config(format!(
+                "invalid decimal_separator {v:?} ({origin}): expected , (1.234,50) or . (1,234.50)"
+            ))
+        })
+    }
+    pick(
+        None,
+        env,
+        Some(("LEADCTL_DECIMAL_SEPARATOR", &|v| {
+            parse(v, &"environment variable LEADCTL_DECIMAL_SEPARATOR")
+        })),
+        || {
+            let origin = profile_origin();
+            match &profile.decimal_separator {
+                Some(v) => Ok(Some((parse(v, &origin)?, origin))),
+                None => Ok(None),
+            }
+        },
+    )
+}
+
 /// The client's events on stderr: each wait as a notice (hidden by `-q`), and with `-v` each
 /// request and answer (`-vv`: with the answer's headers and whole bodies). The key is never in
 /// an event.
@@ -390,10 +428,16 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
 }
 
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
-    OutputFormat::from_str(value, true).map_err(|_| {
-        Failure::config(format!("invalid output format {value:?} ({origin})"))
-            .with_hint("valid formats: table, json, ndjson, csv, id")
-    })
+    match OutputFormat::from_str(value, true) {
+        // A default for every command cannot be one only `template` writes.
+        Ok(OutputFormat::Xlsx) | Err(_) => Err(Failure::config(format!(
+            "invalid output format {value:?} ({origin})"
+        ))
+        .with_hint(
+            "valid formats: table, json, ndjson, csv, id (xlsx only as -o for leadctl template)",
+        )),
+        Ok(f) => Ok(f),
+    }
 }
 
 #[cfg(test)]

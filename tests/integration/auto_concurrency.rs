@@ -212,6 +212,13 @@ fn a_fixed_concurrency_never_goes_above_an_explicit_max_concurrency() {
              flight than --max-concurrency",
         )
         .stderr_has("pass --concurrency 16 or lower, --concurrency auto");
+    // `purchases import` sends through the same engine and is held to the same rule.
+    Leadctl::new()
+        .args(["--sandbox", "purchases", "import", "rows.csv"])
+        .args(["--concurrency", "64", "--max-concurrency", "16"])
+        .run()
+        .code(2)
+        .stderr_has("--concurrency 64 is above --max-concurrency 16");
     // The profile's fixed value is held to it too, and the message says where it came from.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
@@ -336,7 +343,7 @@ fn the_profile_key_takes_auto_or_a_number() {
         .args(["config", "list"])
         .run()
         .code(0)
-        .stdout_has("concurrency  auto");
+        .stdout_has("concurrency        auto");
     at(Leadctl::new())
         .args(["config", "set", "concurrency", "fast"])
         .run()

@@ -54,7 +54,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         "nul-bytes.csv",
         &[],
         6,
-        &["row 1 (line 2), column 2 \"First Name\": holds a NUL byte (U+0000)"],
+        &["row 1 (line 2), column 2 \"First Name\": holds a NUL character (U+0000)"],
     ),
     (
         "duplicate-headers.csv",
@@ -97,7 +97,7 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         "unknown-column.csv",
         &[],
         6,
-        &["1 column matches no lead field: \"Shoe size\" (column 4)"],
+        &["1 column matches no lead field:\n  \"Shoe size\" (column 4)\n"],
     ),
     ("aliases-tab.csv", &[], 0, &["delimiter tab (detected)"]),
     (
@@ -192,7 +192,7 @@ fn ten_thousand_columns() {
     let started = std::time::Instant::now();
     let out = dry(&sb, file.to_str().unwrap(), &[]);
     out.code(6)
-        .stderr_has("9999 columns match no lead field: \"Extra 1\" (column 2)");
+        .stderr_has("9999 columns match no lead field:\n  \"Extra 1\" (column 2)\n");
     assert!(out.stderr.len() < 2_000_000, "the message stays readable");
     let out = dry(&sb, file.to_str().unwrap(), &["--ignore-unknown"]);
     out.code(0);

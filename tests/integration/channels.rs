@@ -97,6 +97,12 @@ fn channels_in_every_format() {
         ]
     );
     assert!(all[1].get("partner_companies_id").is_none());
+    // The emulator's assumption: a select lists its options (doc/sandbox.md).
+    assert_eq!(
+        all[1]["property_definitions"][1]["options"],
+        serde_json::json!(["Germany", "France", "Spain", "Other"])
+    );
+    assert!(all[1]["property_definitions"][0].get("options").is_none());
     assert_eq!(all[1]["lead_status"][1]["color"], "#8B5CF6");
 
     let o = run(&sb, &["channels", "-o", "ndjson"]);
@@ -137,15 +143,15 @@ fn channels_in_every_format() {
     o.code(0);
     assert_eq!(
         o.stdout,
-        "kind,id,name,type\n\
-         property,f0000002-0000-4000-8000-000000000001,Budget,number\n\
-         property,f0000002-0000-4000-8000-000000000002,Country,select\n\
-         property,f0000002-0000-4000-8000-000000000003,Message,text\n\
-         status,e0000002-0000-4000-8000-000000000001,New lead,\n\
-         status,e0000002-0000-4000-8000-000000000002,Qualified,\n\
-         status,e0000002-0000-4000-8000-000000000003,Proposal sent,\n\
-         status,e0000002-0000-4000-8000-000000000004,Won,\n\
-         status,e0000002-0000-4000-8000-000000000005,Lost,\n"
+        "kind,id,name,type,options\n\
+         property,f0000002-0000-4000-8000-000000000001,Budget,number,\n\
+         property,f0000002-0000-4000-8000-000000000002,Country,select,\"Germany, France, Spain, Other\"\n\
+         property,f0000002-0000-4000-8000-000000000003,Message,text,\n\
+         status,e0000002-0000-4000-8000-000000000001,New lead,,\n\
+         status,e0000002-0000-4000-8000-000000000002,Qualified,,\n\
+         status,e0000002-0000-4000-8000-000000000003,Proposal sent,,\n\
+         status,e0000002-0000-4000-8000-000000000004,Won,,\n\
+         status,e0000002-0000-4000-8000-000000000005,Lost,,\n"
     );
     let o = run(&sb, &["channels", "show", "Website Signups", "-o", "id"]);
     o.code(0);

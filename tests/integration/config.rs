@@ -211,7 +211,12 @@ fn bad_values_unknown_keys_and_profiles_exit_3_with_the_valid_choices() {
         ),
         (
             &["config", "set", "channel", "general"],
-            &["invalid value \"general\" for channel: expected a channel UUID"],
+            &[
+                "leadctl: error: \"general\" is not a channel id, and finding a channel by its \
+                 title needs an API key (get_channels)",
+                "hint: give the channel's UUID (`leadctl channels` lists them), or set \
+                 LEADCTL_API_KEY",
+            ],
         ),
         (
             &["config", "set", "api_url", "http://api.example.com/fn"],
@@ -396,9 +401,9 @@ fn list_shows_masked_keys_origins_and_every_profile() {
             "Profile:     prod (from default_profile in {})",
             file.display()
         ))
-        .stdout_has("api_key      ****2b1a")
+        .stdout_has("api_key            ****2b1a")
         .stdout_has(&from_file)
-        .stdout_has("concurrency  2")
+        .stdout_has("concurrency        2")
         .stdout_has("*  prod     yes")
         .stdout_has("staging           api_key=****4c5d");
     assert!(out.stderr.is_empty(), "{}", out.stderr);
@@ -471,7 +476,7 @@ fn precedence_default_then_profile() {
         .args(["config", "list"])
         .run()
         .code(0)
-        .stdout_has("output       table    ")
+        .stdout_has("output             table    ")
         .stdout_has("Profile:     default (no -p, LEADCTL_PROFILE or default_profile)");
 
     let s = origins(TWO_PROFILES, &[], &[]);
@@ -601,7 +606,8 @@ fn list_csv_has_one_row_per_setting() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], "key,value,source,origin");
     // Every setting: the ledger's default place, and `key` empty (the default rule applies).
-    assert_eq!(lines.len(), 10, "{lines:?}");
+    assert_eq!(lines.len(), 11, "{lines:?}");
+    assert_eq!(lines[10], "decimal_separator,,,");
     assert!(
         lines
             .iter()

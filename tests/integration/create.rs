@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::api::{create_ok, lead_response, lead_server, DEAL_SIZE};
+use crate::support::api::{channels_response, create_ok, lead_response, lead_server, DEAL_SIZE};
 use crate::support::request::Request;
 use crate::support::sandbox::{run, sandbox, NO_LEAD};
 use crate::support::server::{Reply, ScriptedServer};
@@ -21,7 +21,11 @@ fn assert_create_request(req: &Request) {
 
 #[test]
 fn the_documentation_example_round_trips() {
-    let server = ScriptedServer::sequence_importing(vec![create_ok()]);
+    // The channels first: the property's value is checked by its type, as import checks it.
+    let server = ScriptedServer::sequence_importing(vec![
+        Reply::json(200, channels_response()),
+        create_ok(),
+    ]);
     let out = Leadctl::against(&server.url())
         .args([
             "create",
@@ -49,10 +53,11 @@ fn the_documentation_example_round_trips() {
         .run();
     out.code(0);
     let reqs = server.requests();
-    assert_eq!(reqs.len(), 1, "exactly one request");
-    assert_create_request(&reqs[0]);
+    assert_eq!(reqs.len(), 2, "get_channels, then one create");
+    assert_eq!(reqs[0].action(), "get_channels");
+    assert_create_request(&reqs[1]);
     assert_eq!(
-        reqs[0].json(),
+        reqs[1].json(),
         json!({
             "action": "create_lead",
             "channel_id": "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
@@ -215,7 +220,11 @@ fn json_array_creates_each_lead_in_order() {
         .args(["create", "--json", file.to_str().unwrap(), "-o", "json"])
         .run();
     out.code(0);
-    let reqs = server.requests();
+    let reqs: Vec<Request> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.action() == "create_lead")
+        .collect();
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[0].json()["email"], "a@example.com");
     assert_eq!(reqs[1].json()["email"], "b@example.com");
@@ -329,7 +338,7 @@ fn field_flags_with_several_json_leads_are_a_usage_error() {
 }
 
 #[test]
-fn a_malformed_channel_id_is_refused_locally() {
+fn a_channel_that_is_neither_an_id_nor_a_title_is_refused_before_any_create() {
     let server = lead_server();
     Leadctl::against(&server.url())
         .args([
@@ -341,8 +350,26 @@ fn a_malformed_channel_id_is_refused_locally() {
         ])
         .run()
         .code(6)
-        .stderr_has("channel id \"not-a-uuid\" is not a UUID");
-    assert!(server.requests().is_empty());
+        .stderr_has(
+            "leadctl: error: the command line: no channel with the id or title \"not-a-uuid\" \
+             among the 1 channel this key can access",
+        );
+    let actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
+    assert_eq!(
+        actions,
+        ["get_channels"],
+        "titles are looked up; nothing is created"
+    );
+    // A title in a JSON lead is looked up too, which needs the key even with --public.
+    let out = Leadctl::new()
+        .args(["create", "--public", "--dry-run", "--json", "-"])
+        .stdin(r#"{"channel_id": "not-a-uuid", "email": "a@example.com"}"#)
+        .run();
+    out.code(3).stderr_has(
+        "leadctl: error: resolving a channel title or property names needs an API key \
+         (get_channels)\n  hint: use the channel's and the property definitions' UUIDs with \
+         --public, or provide a key\n",
+    );
 }
 
 #[test]
@@ -480,7 +507,10 @@ fn nul_characters_are_refused_before_sending() {
         ))
         .run()
         .code(6)
-        .stderr_has("contains a NUL character");
+        .stderr_has(&format!(
+            "stdin, object 1 (line 1): property \"{DEAL_SIZE}\" holds a NUL character (U+0000), \
+             which the API cannot store; remove it"
+        ));
     assert!(server.requests().is_empty());
 }
 

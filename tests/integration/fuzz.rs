@@ -223,7 +223,11 @@ fn read_map_validate(bytes: &[u8], rng: &mut fastrand::Rng, dir: &Path) {
         return;
     };
     let _ = opened.format.describe();
-    let mut rows = Rows::new(opened);
+    map_validate(Rows::new(opened), rng);
+}
+
+/// The header mapped and every row validated, as `import` does after opening its input.
+fn map_validate(mut rows: Rows, rng: &mut fastrand::Rng) {
     let Ok(Some(header)) = rows.header() else {
         return;
     };
@@ -288,6 +292,147 @@ fn read_map_validate(bytes: &[u8], rng: &mut fastrand::Rng, dir: &Path) {
             Ok(None) | Err(_) => break,
         }
     }
+}
+
+/// Workbooks to start from: the committed fixtures and a few written here (numbers, dates,
+/// formulas, errors, several sheets), plus a minimal .ods.
+fn workbook_seeds() -> Vec<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Formula, Workbook};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e != "md"))
+        .collect();
+    files.sort();
+    let mut seeds: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "Email",
+        "First Name",
+        "Phone",
+        "Deal size",
+        "Notes",
+        "Region",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..6u32 {
+        ws.write_string(r, 0, format!("u{r}@example.com")).unwrap();
+        ws.write_formula(r, 1, Formula::new("=UPPER(\"x\")").set_result("X"))
+            .unwrap();
+        ws.write_number(r, 2, 4512345678.0 + r as f64).unwrap();
+        ws.write_number(r, 3, 1200.5).unwrap();
+        ws.write_number_with_format(
+            r,
+            4,
+            45366.5,
+            &Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+        )
+        .unwrap();
+        ws.write_formula(r, 5, Formula::new("=NA()").set_result("#N/A"))
+            .unwrap();
+    }
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Email").unwrap();
+    ws.write_boolean(1, 0, true).unwrap();
+    seeds.push(wb.save_to_buffer().unwrap());
+    seeds
+}
+
+/// Unzips, mutates one entry's XML (or the zip's bytes), zips again: deep into the formats'
+/// parsers rather than only their CRC checks.
+fn workbook_bytes(rng: &mut fastrand::Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    const XML_TOKENS: &[&[u8]] = &[
+        b"<",
+        b">",
+        b"/>",
+        b"\"",
+        b"<c r=\"XFD1048576\" t=\"s\"><v>99999</v></c>",
+        b"<c r=\"A1\" t=\"e\"><v>#N/A</v></c>",
+        b"<c r=\"B2\" s=\"1\"><v>1e308</v></c>",
+        b"<row r=\"0\">",
+        b"<row r=\"4294967295\">",
+        b"t=\"inlineStr\"",
+        b"<v>-1</v>",
+        b"date1904=\"1\"",
+        b"table:number-columns-repeated=\"100000\"",
+        b"table:number-rows-repeated=\"100000\"",
+        b"office:value-type=\"date\" office:date-value=\"9999-99-99\"",
+        b"&amp;",
+        b"&#0;",
+        b"\xff",
+    ];
+    let seed = &seeds[rng.usize(..seeds.len())];
+    let mut out = seed.clone();
+    if !seed.starts_with(b"PK") || rng.u8(0..4) == 0 {
+        mutate(rng, &mut out, XML_TOKENS);
+        return out;
+    }
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(seed.clone())) else {
+        return out;
+    };
+    let target = rng.usize(..zip.len().max(1));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let Ok(mut f) = zip.by_index(i) else {
+            continue;
+        };
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        let mut body = Vec::new();
+        if f.read_to_end(&mut body).is_err() {
+            continue;
+        }
+        if i == target {
+            mutate(rng, &mut body, XML_TOKENS);
+        }
+        let _ = w.start_file(name, zip::write::SimpleFileOptions::default());
+        let _ = w.write_all(&body);
+    }
+    w.finish().map(|c| c.into_inner()).unwrap_or(out)
+}
+
+#[test]
+fn fuzz_workbook_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = workbook_seeds();
+    let before = read::workbook_reader_panics();
+    fuzz(
+        "workbook (import::read::open_rows on .xlsx/.xlsb/.xls/.ods + mapping + validate)",
+        300,
+        |rng| {
+            let bytes = workbook_bytes(rng, &seeds);
+            let path = dir.path().join("in.xlsx");
+            std::fs::write(&path, &bytes).unwrap();
+            let wanted = read::Wanted {
+                sheet: rng
+                    .bool()
+                    .then(|| ["1", "2", "Sheet1", "Sheet2", "nope"][rng.usize(..5)].to_string()),
+                header_row: rng.bool().then(|| rng.u64(1..4)),
+                ..read::Wanted::default()
+            };
+            let source = Source::File(path);
+            if let Ok((detected, rows)) = read::open_rows(&source, &wanted) {
+                let _ = detected.describe();
+                map_validate(rows, rng);
+                // The next pass reads the same sheet again.
+                if let Ok(rows) = read::reopen(&source, &detected) {
+                    map_validate(rows, rng);
+                }
+            }
+        },
+    );
+    eprintln!(
+        "fuzz workbook: {} inputs stopped calamine with a panic, caught on the reader thread and \
+         reported as an error",
+        read::workbook_reader_panics() - before
+    );
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn every_help_text_matches_its_snapshot() {
         stale.extend(check(&dir.join(&file), &out.stdout));
         expected_files.push(file);
     }
-    for topic in ["environment", "exit-codes"] {
+    for topic in ["environment", "exit-codes", "columns"] {
         let out = fixed_width().args(["help", topic]).run();
         out.code(0);
         let file = format!("topic-{topic}.txt");
@@ -211,7 +211,7 @@ fn an_unknown_help_topic_is_a_usage_error_listing_topics_and_commands() {
         .code(2)
         .stderr_has("no help topic or command \"enviroment\"")
         .stderr_has("topics: environment, exit-codes")
-        .stderr_has("commands: create, import, channels, leads");
+        .stderr_has("commands: create, import, template, channels, leads");
     Leadctl::new()
         .args(["help", "leads", "lst"])
         .run()

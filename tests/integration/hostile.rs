@@ -363,7 +363,7 @@ fn a_huge_header_is_quoted_short_and_a_wide_one_listed_in_part() {
         .run();
     out.code(6)
         .stderr_has("100000 columns match no lead field")
-        .stderr_has("\"c19\" (column 21), and 99980 more");
+        .stderr_has("\"c19\" (column 21)\n  ... and 99980 more\n");
     assert!(
         out.stderr.len() < 8192,
         "{} bytes of stderr",
@@ -375,7 +375,7 @@ fn a_huge_header_is_quoted_short_and_a_wide_one_listed_in_part() {
         .arg(&input)
         .run();
     out.code(6)
-        .stderr_has("leaving out unknown columns (--ignore-unknown): \"c0\" (column 2)")
+        .stderr_has("c0     → ignored (unknown; --ignore-unknown)")
         .stderr_has("... and 99901 more columns");
     assert!(
         out.stderr.len() < 16384,
@@ -472,7 +472,8 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
             .run()
             .code(6)
             .stderr_has(&format!(
-                "property \"Deal size\": \"{value}\" is not a finite number"
+                "leadctl: error: the command line: \"{value}\" (number property \"Deal size\") \
+                 is not a number (expected digits with an optional decimal part, such as 1200.50)"
             ));
         // By definition UUID too (the type is looked up).
         against_sandbox(&sb, dir.path())
@@ -483,7 +484,7 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
             ))
             .run()
             .code(6)
-            .stderr_has("is not a finite number");
+            .stderr_has("(number property \"Deal size\") is not a number");
     }
     let input = dir.path().join("numbers.csv");
     std::fs::write(
@@ -496,8 +497,14 @@ fn non_finite_numbers_are_invalid_in_create_and_import() {
         .arg(&input)
         .run()
         .code(6)
-        .stderr_has("row 2 (line 3), column 2 \"Deal size\": \"NaN\" is not a finite number")
-        .stderr_has("row 3 (line 4), column 2 \"Deal size\": \"1e999\" is not a finite number");
+        .stderr_has(
+            "row 2 (line 3), column 2 \"Deal size\": \"NaN\" (number property \"Deal size\") is \
+             not a number",
+        )
+        .stderr_has(
+            "row 3 (line 4), column 2 \"Deal size\": \"1e999\" (number property \"Deal size\") \
+             is not a number",
+        );
     assert_eq!(leads_on_primary(&sb), before, "nothing was sent");
 }
 

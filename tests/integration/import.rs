@@ -321,8 +321,8 @@ fn unknown_columns_exit_6_unless_ignored() {
         .args(["import", &fixture("unknown-column.csv"), "--dry-run"])
         .run()
         .code(6)
-        .stderr_has("1 column matches no lead field: \"Shoe size\" (column 4)")
-        .stderr_has("Known fields: email, first_name")
+        .stderr_has("1 column matches no lead field:\n  \"Shoe size\" (column 4)\n")
+        .stderr_has("known fields: email, first_name")
         .stderr_has("\"Deal size\"")
         .stderr_has("\"Region\"")
         .stderr_has("--ignore-unknown");
@@ -335,7 +335,7 @@ fn unknown_columns_exit_6_unless_ignored() {
         ])
         .run()
         .code(0)
-        .stderr_has("leaving out unknown columns (--ignore-unknown): \"Shoe size\" (column 4)");
+        .stderr_has("Shoe size  → ignored (unknown; --ignore-unknown)");
     leadctl(&sb)
         .args([
             "import",
@@ -473,7 +473,7 @@ fn a_channel_id_column_and_a_property_not_on_that_channel() {
         .args(["import", file.to_str().unwrap(), "--dry-run"])
         .run();
     out.code(6)
-        .stderr_has("row 2 (line 3), column 3 \"Deal size\": property \"Deal size\" is not on channel Website Signups")
+        .stderr_has("row 2 (line 3), column 3 \"Deal size\": unknown property \"Deal size\" on channel Website Signups")
         .stderr_has("row 3 (line 4), column 2 \"channel_id\": channel id \"not-a-uuid\" is not a UUID");
 }
 

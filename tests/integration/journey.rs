@@ -40,9 +40,9 @@ Receiving company: c0000000-0000-4000-8000-00000000000a
 Partner company:   c0000000-0000-4000-8000-00000000000b
 
 Property definitions:
-  ID                                    NAME       TYPE
+  ID                                    NAME       TYPE    OPTIONS
   11111111-2222-3333-4444-555555555555  Deal size  number
-  f0000001-0000-4000-8000-000000000002  Region     select
+  f0000001-0000-4000-8000-000000000002  Region     select  North America, EMEA, APAC, LATAM
   f0000001-0000-4000-8000-000000000003  Industry   text
 
 Lead statuses:

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use super::ApiClient;
 use crate::api::event::Event;
-use crate::api::models::{ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead};
+use crate::api::models::{
+    ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, NewPurchase, Purchase, PurchaseEnvelope,
+};
 use crate::api::response::{decode, unreadable_error, Attempt};
 use crate::api::retry::Mode;
 use crate::api::ApiError;
@@ -56,6 +58,60 @@ impl ApiClient {
             .and_then(|value| {
                 let envelope = decode::<LeadEnvelope>(value, Mode::Repeatable)?;
                 Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Repeatable))
+            });
+        (result, stats)
+    }
+
+    /// `update_status` (by name) or `update_status_id` (`by_id`), and what the call met.
+    pub fn update_status_measured(
+        &self,
+        lead_id: &str,
+        status: &str,
+        by_id: bool,
+        on_429: &dyn Fn(Instant, Duration),
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        let mut stats = CallStats::default();
+        let (action, body) = if by_id {
+            (
+                "update_status_id",
+                serde_json::json!({ "lead_id": lead_id, "status_id": status }),
+            )
+        } else {
+            (
+                "update_status",
+                serde_json::json!({ "lead_id": lead_id, "status": status }),
+            )
+        };
+        let result = self
+            .call_measured(action, &body, Mode::Once, &mut stats, on_429)
+            .and_then(|value| {
+                let envelope = decode::<LeadEnvelope>(value, Mode::Once)?;
+                Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Once))
+            });
+        (result, stats)
+    }
+
+    /// `create_purchase`, and what the call met.
+    pub fn create_purchase_measured(
+        &self,
+        purchase: &NewPurchase,
+        on_429: &dyn Fn(Instant, Duration),
+    ) -> (Result<Purchase, ApiError>, CallStats) {
+        let mut stats = CallStats::default();
+        let result = self
+            .call_measured("create_purchase", purchase, Mode::Once, &mut stats, on_429)
+            .and_then(|value| {
+                let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
+                let p = Purchase::from_value(envelope.purchase)
+                    .map_err(|e| unreadable_error(e, Mode::Once))?;
+                if p.id.trim().is_empty() {
+                    return Err(ApiError::BadResponse {
+                        status: 200,
+                        excerpt: "the purchase in the answer has an empty id".into(),
+                        maybe_created: true,
+                    });
+                }
+                Ok(p)
             });
         (result, stats)
     }

@@ -34,7 +34,9 @@ pub(super) fn list(ctx: Ctx<'_>) -> Result<()> {
     match settings.output {
         OutputFormat::Json | OutputFormat::Ndjson => list_json(&mut out, &listing),
         OutputFormat::Csv => list_csv(&mut out, &rows),
-        OutputFormat::Table | OutputFormat::Id => list_table(&mut out, &listing),
+        OutputFormat::Table | OutputFormat::Id | OutputFormat::Xlsx => {
+            list_table(&mut out, &listing)
+        }
     }
 }
 
@@ -219,6 +221,10 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
         Key::LeadKey => (
             settings.lead_key?.as_str().to_string(),
             settings.origins.lead_key.clone()?,
+        ),
+        Key::DecimalSeparator => (
+            settings.decimal_separator?.to_string(),
+            settings.origins.decimal_separator.clone()?,
         ),
     };
     Some(pair)

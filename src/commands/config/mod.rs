@@ -136,6 +136,13 @@ fn get(mut ctx: Ctx<'_>, key: &str) -> Result<()> {
 /// `config set KEY VALUE`: checked before the file is touched.
 fn set(ctx: Ctx<'_>, key: &str, value: &str) -> Result<()> {
     let key = Key::parse(key)?;
+    let resolved;
+    let value = if key == Key::Channel && !crate::api::properties::is_uuid(value) {
+        resolved = channel_by_title(&ctx, value)?;
+        resolved.as_str()
+    } else {
+        value
+    };
     let checked = key.check(value)?;
     let mut opened = open(&ctx)?;
     for warning in &checked.warnings {
@@ -154,6 +161,40 @@ fn set(ctx: Ctx<'_>, key: &str, value: &str) -> Result<()> {
     };
     note_override(&ctx, &loaded, &opened.profile, key);
     Ok(())
+}
+
+/// `config set channel TITLE`: the channel's id, found by its title through `get_channels` with
+/// this profile's key and URL (flags and environment applying), as every command finds it
+/// (`lead::names::channel`). The id is what is stored: a title can change.
+fn channel_by_title(ctx: &Ctx<'_>, title: &str) -> Result<String> {
+    let path = config_path(ctx.env)?;
+    let loaded = config::load(Some(path))?;
+    let settings = Settings::resolve(ctx.global, ctx.env, &loaded)?;
+    if settings.sandbox {
+        return Err(Failure::usage(
+            "config set channel with --sandbox: the sandbox's channels are not this profile's",
+        )
+        .with_hint("give the channel's UUID, or drop --sandbox")
+        .into());
+    }
+    settings.require_key().map_err(|f| {
+        Failure::config(format!(
+            "{} is not a channel id, and finding a channel by its title needs an API key \
+             (get_channels)",
+            crate::log::quoted(title.trim())
+        ))
+        .with_hint(format!(
+            "give the channel's UUID (`leadctl channels` lists them), or {}",
+            f.hint.as_deref().unwrap_or("set an API key first")
+        ))
+    })?;
+    let channels = settings
+        .client()?
+        .get_channels()
+        .context("looking up the channel by its title (get_channels)")?;
+    let found = crate::lead::names::channel(&channels, title)?;
+    ctx.log.notice(&format!("channel {}", found.label()));
+    Ok(found.id.clone())
 }
 
 fn unset(ctx: Ctx<'_>, key: &str) -> Result<()> {

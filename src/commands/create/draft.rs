@@ -11,10 +11,11 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::models::{LeadFields, NewLead, PropertyInput, LEAD_FIELDS};
-use crate::api::properties::is_uuid;
+use crate::api::models::{Channel, LeadFields, NewLead, PropertyInput, LEAD_FIELDS};
+use crate::api::properties::{is_uuid, ChannelProperties};
 use crate::error::Failure;
 use crate::log::Log;
+use crate::number::DecimalSeparator;
 
 /// One lead as written in a `--json` file: the API's own field names (`LEAD_FIELDS`), plus
 /// `channel_id`, `properties` and (so that `--dry-run` output can be fed back in) `action`.
@@ -89,66 +90,182 @@ pub(super) struct Located {
     pub draft: Draft,
 }
 
-/// Checks a draft and turns it into a request: UUIDs where UUIDs belong, no empty values.
-pub(super) fn to_new_lead(draft: &Draft, default_channel: Option<&str>) -> Result<NewLead, String> {
+/// What the checks of a draft know besides the draft: the default channel (an id or a title),
+/// the channels when `get_channels` was asked (to resolve titles and property names and check
+/// values by type), and the decimal separator for number properties.
+pub(super) struct Checks<'a> {
+    pub default_channel: Option<&'a str>,
+    pub channels: Option<&'a [Channel]>,
+    pub separator: Option<DecimalSeparator>,
+    /// The channels will be read: a title or a property name is not a problem yet.
+    pub names_later: bool,
+}
+
+/// One problem with a draft, worded as import words it (`crate::lead`), without the draft's label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Problem {
+    pub message: String,
+    /// The lead's channel is not among those the key can access (exit 5, not 6).
+    pub permission: bool,
+}
+
+impl Problem {
+    fn input(message: String) -> Problem {
+        Problem {
+            message,
+            permission: false,
+        }
+    }
+}
+
+/// Checks a draft and turns it into a request, with the rules `import` applies to a row
+/// (`crate::lead`): UUIDs where UUIDs belong (a channel title and property names resolved when the
+/// channels are known), valid emails, no NUL, no null property values, lead data present, and
+/// property values fit for their type. No empty values are sent. Every problem at once.
+pub(super) fn to_new_lead(draft: &Draft, ctx: &Checks<'_>) -> Result<NewLead, Vec<Problem>> {
+    let mut problems = Vec::new();
     if let Some(a) = &draft.action {
         if a != "create_lead" && a != "lead_external" {
-            return Err(format!(
-                "\"action\" is {a:?}; only create_lead or lead_external bodies can be created here"
-            ));
+            problems.push(Problem::input(format!(
+                "\"action\" is {}; only create_lead or lead_external bodies can be created here",
+                crate::log::quoted(a)
+            )));
         }
     }
-    let channel = draft
-        .channel_id
-        .as_deref()
-        .or(default_channel)
-        .ok_or(
-            "no channel_id, and no --channel / LEADCTL_CHANNEL / profile channel to fall back on",
-        )?
-        .trim();
-    if !is_uuid(channel) {
-        return Err(format!(
-            "channel id {channel:?} is not a UUID (e.g. a1b2c3d4-e5f6-7890-abcd-ef1234567890)"
-        ));
-    }
-    let mut lead = NewLead {
-        channel_id: channel.to_string(),
-        ..NewLead::default()
-    };
+    let mut lead = NewLead::default();
     for (name, value) in draft.fields.entries() {
-        if let Some(v) = value {
-            if v.contains('\0') {
-                // The API stores text that cannot hold NUL: its error would leave the outcome unknown.
-                return Err(format!(
-                    "{name} contains a NUL character (\\u0000), which the API cannot store"
-                ));
-            }
-            if !v.trim().is_empty() {
-                lead.set_field(name, v.clone());
-            }
+        let Some(v) = value.as_deref() else { continue };
+        if let Some(why) = crate::lead::field_problem(name, v) {
+            // "email \"x\" is not a valid email address", "notes holds a NUL character ..."
+            problems.push(Problem::input(format!("{name} {why}")));
+        }
+        if !v.trim().is_empty() {
+            lead.set_field(name, v.trim().to_string());
         }
     }
+    if !crate::lead::has_lead_data(&lead.fields) {
+        problems.push(Problem::input(crate::lead::NO_LEAD_DATA.to_string()));
+    }
+    let channel = match channel_of(draft, ctx) {
+        Ok(c) => Some(c),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let (channel_id, channel) = channel.unzip();
+    let channel = channel.flatten();
+    lead.channel_id = channel_id.unwrap_or_default();
+    let props = channel.map(ChannelProperties::from_channel);
     for p in &draft.properties {
-        let key = p.property_definitions_id.trim();
-        if key.is_empty() {
-            return Err("a property has an empty property_definitions_id".to_string());
+        match property(p, props.as_ref(), ctx) {
+            Ok(input) => lead.properties.push(input),
+            Err(why) => problems.push(why),
         }
-        if p.value.to_string().contains("\\u0000") {
-            return Err(format!(
-                "property {key:?} contains a NUL character (\\u0000), which the API cannot store"
-            ));
-        }
-        if p.value.is_null() {
-            return Err(format!(
-                "property {key:?} has a null value; the API does not accept null"
-            ));
-        }
-        lead.properties.push(PropertyInput {
-            property_definitions_id: key.to_string(),
-            value: p.value.clone(),
+    }
+    let inaccessible = !lead.channel_id.is_empty() && channel.is_none() && ctx.channels.is_some();
+    if inaccessible && !draft.properties.is_empty() {
+        problems.push(Problem {
+            message: format!(
+                "channel {} is not among the {} this API key can access, so its properties \
+                 cannot be resolved",
+                lead.channel_id,
+                crate::log::counted(
+                    ctx.channels.map_or(0, <[Channel]>::len),
+                    "channel",
+                    "channels"
+                )
+            ),
+            permission: true,
         });
     }
-    Ok(lead)
+    if problems.is_empty() {
+        Ok(lead)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The draft's channel id (its `channel_id`, else the default), and the channel when the channels
+/// were read and it is among them. A title is resolved (`lead::names::channel`) when they were.
+fn channel_of<'c>(
+    draft: &Draft,
+    ctx: &Checks<'c>,
+) -> Result<(String, Option<&'c Channel>), Problem> {
+    let wanted = draft
+        .channel_id
+        .as_deref()
+        .or(ctx.default_channel)
+        .ok_or_else(|| {
+            Problem::input(
+                "no channel_id, and no --channel / LEADCTL_CHANNEL / profile channel to fall \
+                 back on"
+                    .to_string(),
+            )
+        })?;
+    match ctx.channels {
+        Some(channels) if !is_uuid(wanted) => crate::lead::names::channel(channels, wanted)
+            .map(|c| (c.id.clone(), Some(c)))
+            .map_err(|u| Problem::input(format!("{}; {}", u.message, u.hint))),
+        Some(channels) => Ok((
+            wanted.trim().to_string(),
+            crate::api::properties::find_channel(channels, wanted),
+        )),
+        None => match crate::lead::channel_id_problem(wanted) {
+            Some(why) if !ctx.names_later => Err(Problem::input(why)),
+            _ => Ok((wanted.trim().to_string(), None)),
+        },
+    }
+}
+
+/// One property of a draft: its key resolved (a name, when the channel's definitions are known)
+/// and its value checked by the definition's type.
+fn property(
+    p: &PropertyDraft,
+    props: Option<&ChannelProperties>,
+    ctx: &Checks<'_>,
+) -> Result<PropertyInput, Problem> {
+    let key = p.property_definitions_id.trim();
+    let shown = crate::log::quoted(key);
+    if key.is_empty() {
+        return Err(Problem::input(
+            "a property has an empty property_definitions_id".to_string(),
+        ));
+    }
+    if p.value.to_string().contains("\\u0000") {
+        return Err(Problem::input(format!(
+            "property {shown} {}",
+            crate::lead::NUL
+        )));
+    }
+    if p.value.is_null() {
+        return Err(Problem::input(format!(
+            "property {shown} has a null value; the API does not accept null"
+        )));
+    }
+    let Some(props) = props else {
+        // Channels not read (no key with --public, or the channel is not accessible: said once
+        // by the caller): a UUID goes as it is, a name cannot.
+        return if is_uuid(key) || ctx.channels.is_some() || ctx.names_later {
+            Ok(PropertyInput {
+                property_definitions_id: key.to_string(),
+                value: p.value.clone(),
+            })
+        } else {
+            Err(Problem::input(format!(
+                "property {shown} cannot be resolved: the channels were not read"
+            )))
+        };
+    };
+    let def = props
+        .resolve_definition(key)
+        .map_err(|why| Problem::input(crate::lead::names::property_problem(props, key, &why)))?;
+    let value =
+        crate::lead::values::check_value(def, &p.value, ctx.separator).map_err(Problem::input)?;
+    Ok(PropertyInput {
+        property_definitions_id: def.id.clone(),
+        value,
+    })
 }
 
 /// Reads `--json`: one object, an array of objects, or one object per line (NDJSON).
@@ -282,11 +399,28 @@ mod tests {
         assert!(parse_json("f", "[]").is_err());
     }
 
+    fn checks(default_channel: Option<&str>) -> Checks<'_> {
+        Checks {
+            default_channel,
+            channels: None,
+            separator: None,
+            names_later: false,
+        }
+    }
+
+    fn problems(draft: &Draft, default_channel: Option<&str>) -> Vec<String> {
+        to_new_lead(draft, &checks(default_channel))
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
+    }
+
     #[test]
     fn drafts_become_requests_without_empty_fields() {
         let draft = Draft {
             fields: LeadFields {
-                email: Some("a@x.example".into()),
+                email: Some(" a@x.example ".into()),
                 notes: Some("  ".into()),
                 ..LeadFields::default()
             },
@@ -296,21 +430,61 @@ mod tests {
             }],
             ..Draft::default()
         };
-        let lead = to_new_lead(&draft, Some(CH)).unwrap();
+        let lead = to_new_lead(&draft, &checks(Some(CH))).unwrap();
         assert_eq!(lead.fields.notes, None);
+        assert_eq!(lead.fields.email.as_deref(), Some("a@x.example"));
         assert_eq!(lead.properties[0].value, json!(50000));
-        let err = to_new_lead(&draft, Some("abc")).unwrap_err();
-        assert!(err.contains("\"abc\" is not a UUID"), "{err}");
-        let err = to_new_lead(&draft, None).unwrap_err();
-        assert!(err.contains("no channel_id"), "{err}");
+        let err = problems(&draft, Some("abc"));
+        assert!(err[0].contains("\"abc\" is not a UUID"), "{err:?}");
+        let err = problems(&draft, None);
+        assert!(err[0].contains("no channel_id"), "{err:?}");
         let nul = Draft {
             fields: LeadFields {
+                email: Some("a@x.example".into()),
                 notes: Some("a\0b".into()),
                 ..LeadFields::default()
             },
             ..Draft::default()
         };
-        let err = to_new_lead(&nul, Some(CH)).unwrap_err();
-        assert!(err.contains("notes contains a NUL character"), "{err}");
+        assert_eq!(
+            problems(&nul, Some(CH)),
+            ["notes holds a NUL character (U+0000), which the API cannot store; remove it"]
+        );
+    }
+
+    #[test]
+    fn the_rules_of_import_apply() {
+        let bad = Draft {
+            fields: LeadFields {
+                email: Some("not-an-email".into()),
+                ..LeadFields::default()
+            },
+            ..Draft::default()
+        };
+        assert_eq!(
+            problems(&bad, Some(CH)),
+            ["email \"not-an-email\" is not a valid email address"]
+        );
+        let blank = Draft {
+            fields: LeadFields {
+                notes: Some("only notes".into()),
+                ..LeadFields::default()
+            },
+            ..Draft::default()
+        };
+        assert_eq!(problems(&blank, Some(CH)), [crate::lead::NO_LEAD_DATA]);
+        // A title waits for the channels when they will be read.
+        let later = Checks {
+            names_later: true,
+            ..checks(Some("Acme Referral Program"))
+        };
+        let good = Draft {
+            fields: LeadFields {
+                phone: Some("+1 555 0100".into()),
+                ..LeadFields::default()
+            },
+            ..Draft::default()
+        };
+        assert!(to_new_lead(&good, &later).is_ok());
     }
 }

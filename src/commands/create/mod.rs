@@ -8,36 +8,21 @@ mod send;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::properties::{problem_list, resolve_one};
+use super::properties::problem_list;
 use crate::api::models::{ActionBody, NewLead};
-use crate::api::properties::{
-    find_channel, is_uuid, non_finite, number_problem, ChannelProperties,
-};
+use crate::api::properties::is_uuid;
 use crate::api::ApiClient;
 use crate::cli::CreateArgs;
 use crate::error::{Failure, Kind};
 use crate::log::Log;
 use crate::output::Output;
 use crate::settings::Settings;
-use draft::{parse_json, read_json, to_new_lead, Draft, Located, PropertyDraft};
+use draft::{parse_json, read_json, to_new_lead, Checks, Draft, Located, PropertyDraft};
 
 pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
-    let located = drafts(&args, &settings.log())?;
-    let mut leads = requests(settings, &args, &located)?;
-    // A client is needed to resolve property names (with the key) and to send (unless dry-run).
-    // A value that reads as a non-finite number (`NaN`, `inf`, `1e999`) needs the definitions'
-    // types too: a number property cannot hold it, a text property can.
-    let needs_names = leads.iter().any(|(_, l)| {
-        l.properties
-            .iter()
-            .any(|p| !is_uuid(&p.property_definitions_id) || non_finite(&p.value))
-    });
-    let client = client_for(settings, &args, needs_names)?;
-    if needs_names {
-        if let Some(client) = &client {
-            resolve_property_names(client, &mut leads)?;
-        }
-    }
+    let log = settings.log();
+    let located = drafts(&args, &log)?;
+    let (leads, client) = requests(settings, &args, &located, &log)?;
     let action = if args.public {
         "lead_external"
     } else {
@@ -57,8 +42,9 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
             .context("writing the request bodies")?;
         return Ok(());
     }
-    let Some(client) = client else {
-        return Ok(());
+    let client = match client {
+        Some(c) => c,
+        None => client_for(settings, &args)?,
     };
     let flags = send::Flags {
         public: args.public,
@@ -124,12 +110,20 @@ fn drafts(args: &CreateArgs, log: &Log) -> Result<Vec<Located>> {
     Ok(located)
 }
 
+/// The requests, each with the label that names it in messages.
+type Labelled = Vec<(String, NewLead)>;
+
 /// The drafts checked and turned into requests, each with its label; every problem at once.
+/// The channels are read (`get_channels`, once) when a channel is named by its title or a
+/// property by its name (both need them), and whenever properties are given and a key is set,
+/// so that values are checked by their type as `import` checks them. Returns the client that
+/// read them, if any.
 fn requests(
     settings: &Settings,
     args: &CreateArgs,
     located: &[Located],
-) -> Result<Vec<(String, NewLead)>> {
+    log: &Log,
+) -> Result<(Labelled, Option<ApiClient>)> {
     // The default channel is needed only for leads that do not name their own.
     let needs_default =
         args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
@@ -138,49 +132,116 @@ fn requests(
     } else {
         None
     };
+    let separator = args.decimal_separator.or(settings.decimal_separator);
 
+    // Everything that needs no channels first: a bad email is refused without a request.
+    let offline = Checks {
+        default_channel: default_channel.as_deref(),
+        channels: None,
+        separator,
+        names_later: true,
+    };
+    let mut names_needed = default_channel.as_deref().is_some_and(|c| !is_uuid(c));
     let mut problems = Vec::new();
-    let mut leads = Vec::new();
     for l in located {
-        match to_new_lead(&l.draft, default_channel.as_deref()) {
-            Ok(lead) => leads.push((l.label.clone(), lead)),
-            Err(msg) => problems.push(format!("{}: {msg}", l.label)),
+        let draft = &l.draft;
+        names_needed |= draft.channel_id.as_deref().is_some_and(|c| !is_uuid(c))
+            || draft
+                .properties
+                .iter()
+                .any(|p| !is_uuid(&p.property_definitions_id));
+        if let Err(found) = to_new_lead(draft, &offline) {
+            problems.extend(labelled(&l.label, found));
         }
     }
-    if !problems.is_empty() {
-        return Err(problem_list(
-            Kind::Input,
-            problems,
-            "fix the values and run the command again",
-        )
-        .into());
-    }
+    fail_on(problems)?;
 
-    Ok(leads)
+    let has_properties = located.iter().any(|l| !l.draft.properties.is_empty());
+    let has_key = settings.require_key().is_ok();
+    let client = if names_needed || (has_properties && has_key) {
+        Some(reading_client(settings, args)?)
+    } else {
+        if has_properties {
+            log.notice(
+                "property values are not checked against their types: without an API key the \
+                 channels cannot be read (get_channels)",
+            );
+        }
+        None
+    };
+    let channels = match &client {
+        Some(c) => Some(c.get_channels().context(
+            "reading the channels to resolve names and check property values (get_channels)",
+        )?),
+        None => None,
+    };
+    let ctx = Checks {
+        channels: channels.as_deref(),
+        names_later: false,
+        ..offline
+    };
+    let mut leads = Vec::new();
+    let mut problems = Vec::new();
+    for l in located {
+        match to_new_lead(&l.draft, &ctx) {
+            Ok(lead) => leads.push((l.label.clone(), lead)),
+            Err(found) => problems.extend(labelled(&l.label, found)),
+        }
+    }
+    fail_on(problems)?;
+    Ok((leads, client))
 }
 
-/// The client, when one is needed: to resolve property names (which needs the key, even with
-/// `--public`) or to send (not for `--dry-run`).
-fn client_for(
-    settings: &Settings,
-    args: &CreateArgs,
-    needs_names: bool,
-) -> Result<Option<ApiClient>> {
-    Ok(if needs_names || !args.dry_run {
-        if !args.public || needs_names {
-            settings.require_key().map_err(|f| {
-                if args.public {
-                    Failure::config("resolving property names needs an API key (get_channels)")
-                        .with_hint("use property definition UUIDs with --public, or provide a key")
-                } else {
-                    f
-                }
-            })?;
-        }
-        Some(settings.client()?)
+fn labelled(label: &str, found: Vec<draft::Problem>) -> impl Iterator<Item = (String, bool)> + '_ {
+    found
+        .into_iter()
+        .map(move |p| (format!("{label}: {}", p.message), p.permission))
+}
+
+/// Every problem in one error (exit 6; exit 5 when a channel is not accessible).
+fn fail_on(problems: Vec<(String, bool)>) -> Result<(), Failure> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let permission = problems.iter().any(|(_, p)| *p);
+    let kind = if permission {
+        Kind::Permission
     } else {
-        None
-    })
+        Kind::Input
+    };
+    let hint = if permission {
+        "check the channel id; `leadctl channels` lists the accessible ones"
+    } else {
+        "fix the values and run the command again"
+    };
+    Err(problem_list(
+        kind,
+        problems.into_iter().map(|(m, _)| m).collect(),
+        hint,
+    ))
+}
+
+/// The client for reading the channels, which needs the key even with `--public`.
+fn reading_client(settings: &Settings, args: &CreateArgs) -> Result<ApiClient> {
+    settings.require_key().map_err(|f| {
+        if args.public {
+            Failure::config(
+                "resolving a channel title or property names needs an API key (get_channels)",
+            )
+            .with_hint("use the channel's and the property definitions' UUIDs with --public, or provide a key")
+        } else {
+            f
+        }
+    })?;
+    Ok(settings.client()?)
+}
+
+/// The client for sending: the key is needed except for `--public`.
+fn client_for(settings: &Settings, args: &CreateArgs) -> Result<ApiClient> {
+    if !args.public {
+        settings.require_key()?;
+    }
+    Ok(settings.client()?)
 }
 
 /// What a run with these failures comes to: success, the one error, or the partial result
@@ -239,57 +300,6 @@ pub(super) fn batch_result(
     Err(failure.into())
 }
 
-/// Replaces property names with their definition ids, using one `get_channels`.
-fn resolve_property_names(client: &ApiClient, leads: &mut [(String, NewLead)]) -> Result<()> {
-    let channels = client
-        .get_channels()
-        .context("looking up the channel's property names (get_channels)")?;
-    let mut problems = Vec::new();
-    let mut kind = Kind::Input;
-    let mut numbers = false;
-    for (label, lead) in leads.iter_mut() {
-        let Some(channel) = find_channel(&channels, &lead.channel_id) else {
-            kind = Kind::Permission;
-            problems.push(format!(
-                "{label}: channel {} is not among the {} this API key can access, so its \
-                 property names cannot be resolved",
-                lead.channel_id,
-                crate::log::counted(channels.len(), "channel", "channels")
-            ));
-            continue;
-        };
-        let props = ChannelProperties::from_channel(channel);
-        for p in &mut lead.properties {
-            match resolve_one(channel, &p.property_definitions_id) {
-                Ok(id) => {
-                    if props.is_number(&id) {
-                        if let Some(why) = number_problem(&p.value) {
-                            numbers = true;
-                            problems.push(format!(
-                                "{label}: property {}: {why}",
-                                crate::log::quoted(&p.property_definitions_id)
-                            ));
-                        }
-                    }
-                    p.property_definitions_id = id;
-                }
-                Err(msg) => problems.push(format!("{label}: {msg}")),
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        let hint = if numbers {
-            "give number properties a finite number (e.g. 50000 or 1.5); property names: use \
-             one of the names listed, or a property definition UUID"
-        } else {
-            "use one of the names listed, or a property definition UUID"
-        };
-        Err(problem_list(kind, problems, hint).into())
-    }
-}
-
 /// The `--json` parser and checks, without I/O or network: the requests that `text` would become
 /// (property names left unresolved). Public only for the fuzz targets and the bad-input tests.
 #[doc(hidden)]
@@ -297,8 +307,22 @@ pub fn requests_from_json(
     text: &str,
     default_channel: Option<&str>,
 ) -> Result<Vec<Result<NewLead, String>>, Failure> {
+    let ctx = Checks {
+        default_channel,
+        channels: None,
+        separator: None,
+        names_later: false,
+    };
     Ok(parse_json("input", text)?
         .iter()
-        .map(|l| to_new_lead(&l.draft, default_channel))
+        .map(|l| {
+            to_new_lead(&l.draft, &ctx).map_err(|problems| {
+                problems
+                    .into_iter()
+                    .map(|p| p.message)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
         .collect())
 }

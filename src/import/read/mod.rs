@@ -1,26 +1,38 @@
-//! Reading a CSV the way users have them: detecting the encoding (BOM, UTF-8, else
-//! Windows-1252) and the delimiter, transcoding to UTF-8 as a stream, and yielding rows with their
-//! row and line numbers. Memory stays independent of the file's size.
+//! Reading the input the way users have it: a CSV (detecting the encoding: BOM, UTF-8, else
+//! Windows-1252; and the delimiter; transcoding to UTF-8 as a stream) or a workbook (one sheet of
+//! an .xlsx, .xlsm, .xlsb, .xls or .ods), yielding the same rows with their row and line (or
+//! sheet row) numbers. Memory stays independent of a CSV's size.
 //!
-//! This module owns `open`, which ties the parts together: `source` says where the bytes come
-//! from (a file or a stream), `detect` decides the encoding and delimiter (`Format`), `decode`
-//! transcodes to UTF-8, and `rows` turns the stream into the header and rows.
+//! `input` ties the parts together (`open_rows`, `reopen`, `Rows`, `Detected`): `source` says
+//! where the bytes come from (a file or a stream), `sniff` what they are (text, a workbook,
+//! another binary format, refused), `detect` decides a CSV's encoding and delimiter (`Format`),
+//! `decode` transcodes to UTF-8, `rows` turns the stream into the header and rows; `workbook`
+//! reads a sheet's rows, `cell` its cells as text.
 
+mod cell;
 mod decode;
 mod detect;
+mod footer;
+mod input;
 mod rows;
+pub mod sniff;
 mod source;
 #[cfg(test)]
 mod test_support;
+mod workbook;
 
 use std::io::{self, Cursor, Read};
 
 use encoding_rs::{Encoding, UTF_8};
 
+pub use cell::{cell_ref, column_letters, sheet_ref};
 use decode::DecodeReader;
 pub use detect::{delimiter_for_arg, delimiter_name, detect_delimiter, encoding_for_label, Format};
-pub use rows::{Row, RowError, Rows, TooLong, MAX_FIELD, MAX_RECORD};
+pub use footer::{fold, Footer, Trailer};
+pub use input::{open_rows, reopen, Detected, Rows, Wanted};
+pub use rows::{Row, RowError, TooLong, MAX_FIELD, MAX_RECORD};
 pub use source::Source;
+pub use workbook::{panics as workbook_reader_panics, Sheet};
 
 /// An input problem found before any row (exit 6).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,23 +47,35 @@ pub struct Opened {
 /// Sample size for delimiter detection (and for stdin's encoding detection).
 const SAMPLE: usize = 64 * 1024;
 
-/// Opens the input: encoding from `forced`, a BOM, or detection; then the delimiter from
-/// `delimiter` or detection on the first 64 KiB.
+/// Opens the input as a CSV: encoding from `forced`, a BOM, or detection; then the delimiter
+/// from `delimiter` or detection on the first 64 KiB. A workbook or other binary input is
+/// refused (`open_rows` reads workbooks).
 pub fn open(
     source: &Source,
     forced: Option<&'static Encoding>,
     delimiter: Option<u8>,
 ) -> Result<Opened, ReadError> {
+    let (raw, head) = input::head(source)?;
+    match sniff::sniff(&head) {
+        sniff::Sniffed::Text => open_text(source, raw, head, forced, delimiter),
+        sniff::Sniffed::Binary(r) => Err(input::refused(&source.name(), &r)),
+        sniff::Sniffed::Zip | sniff::Sniffed::Ole => Err(ReadError(format!(
+            "{} is a zip or OLE2 file (a workbook?), not a CSV file",
+            source.name()
+        ))),
+    }
+}
+
+/// Opens a text input whose first bytes (`head`) were read from `raw` already.
+fn open_text(
+    source: &Source,
+    raw: Box<dyn Read + Send>,
+    head: Vec<u8>,
+    forced: Option<&'static Encoding>,
+    delimiter: Option<u8>,
+) -> Result<Opened, ReadError> {
     let name = source.name();
     let io_err = |e: io::Error| ReadError(format!("cannot read {name}: {e}"));
-    let mut raw = source::open_raw(source)?;
-    // The first bytes decide BOM and give the stdin detection sample.
-    let mut head = Vec::with_capacity(SAMPLE);
-    (&mut raw)
-        .take(SAMPLE as u64)
-        .read_to_end(&mut head)
-        .map_err(io_err)?;
-
     let (encoding, how, skip) = detect::choose_encoding(source, &head, forced)?;
     let rest = Cursor::new(head).chain(raw);
     let mut rest: Box<dyn Read + Send> = Box::new(rest);

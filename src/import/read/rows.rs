@@ -1,7 +1,8 @@
 //! Rows out of a decoded stream: `LfOnly` turns every line ending into LF, follows the quoting
 //! to catch a quote never closed, and enforces the length limits (`MAX_FIELD`, `MAX_RECORD`);
 //! `Rows` runs the csv parser over it and yields the header, then each `Row` with its row and
-//! line numbers, or a `RowError` that stops the file.
+//! line numbers, or a `RowError` that stops the file. A report footer at the end (`footer.rs`)
+//! is held back and left out; `Rows::footer` says what it was.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -9,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use encoding_rs::UTF_8;
 
+use super::footer::{Footer, Trailer};
 use super::Opened;
 
 /// Turns CRLF and lone CR line ends into LF before the CSV parser sees them, so its line count
@@ -227,6 +229,10 @@ pub struct Row {
     pub fields: Vec<String>,
     /// Columns (0-based) whose bytes could not be decoded.
     pub undecodable: Vec<usize>,
+    /// The sheet of a workbook row (`line` is then its row number on the sheet); `None` in a CSV.
+    pub sheet: Option<std::sync::Arc<str>>,
+    /// Workbook cells holding an error value (`#N/A`), by column (0-based), with that value.
+    pub cell_errors: Vec<(usize, String)>,
 }
 
 /// The header and then the rows of an opened input.
@@ -246,6 +252,13 @@ pub struct Rows {
     too_long: Arc<Mutex<Option<TooLong>>>,
     /// The header is being read (messages call it the header, not row 1).
     in_header: bool,
+    /// After the header: the rows on their way out, the footer held back.
+    trailer: Option<Trailer>,
+    /// The parser reached the end (or an error, kept here until the rows before it are out).
+    ended: bool,
+    error: Option<RowError>,
+    /// The last two LF offsets passed (a blank line before a row is two LFs right before it).
+    last_lfs: [u64; 2],
 }
 
 /// Reading failed in a way that stops the whole file (an unterminated quote at the end, I/O).
@@ -280,6 +293,8 @@ impl Rows {
                 line: 0,
                 fields: Vec::new(),
                 undecodable: Vec::new(),
+                sheet: None,
+                cell_errors: Vec::new(),
             },
             number: 0,
             replacement_is_error,
@@ -288,29 +303,71 @@ impl Rows {
             unclosed,
             too_long,
             in_header: true,
+            trailer: None,
+            ended: false,
+            error: None,
+            last_lfs: [u64::MAX; 2],
         }
     }
 
     /// The header row (the first record); `None` for an empty input.
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
-        let row = self.next_row()?;
+        let mut row = self.row.clone();
+        let read = self.next_record(&mut row)?;
         self.number = 0;
         self.in_header = false;
-        Ok(row)
+        self.trailer = Some(Trailer::new(row.fields.len()));
+        Ok(read.map(|_| row))
     }
 
-    /// The next row, owned.
+    /// The next row, owned (tests).
+    #[cfg(test)]
     pub fn next_row(&mut self) -> Result<Option<Row>, RowError> {
         Ok(self.next_row_ref()?.cloned())
     }
 
     /// The next row, borrowed: no allocation per row once the buffers have grown.
     pub fn next_row_ref(&mut self) -> Result<Option<&Row>, RowError> {
-        if self.next_record()? {
-            Ok(Some(&self.row))
-        } else {
-            Ok(None)
+        if self.trailer.is_none() {
+            // Rows without a header first (tests read every record as a row).
+            self.trailer = Some(Trailer::new(0));
         }
+        loop {
+            let trailer = self.trailer.as_mut().expect("set above");
+            if let Some(row) = trailer.pop() {
+                let passed = std::mem::replace(&mut self.row, row);
+                trailer.recycle(passed);
+                return Ok(Some(&self.row));
+            }
+            if let Some(e) = self.error.take() {
+                return Err(e);
+            }
+            if self.ended {
+                return Ok(None);
+            }
+            let mut row = trailer.buffer();
+            match self.next_record(&mut row) {
+                Ok(Some(blank_before)) => self.trailer_mut().push(row, blank_before),
+                Ok(None) => {
+                    self.ended = true;
+                    self.trailer_mut().finish();
+                }
+                Err(e) => {
+                    self.ended = true;
+                    self.error = Some(e);
+                    self.trailer_mut().release_held();
+                }
+            }
+        }
+    }
+
+    fn trailer_mut(&mut self) -> &mut Trailer {
+        self.trailer.get_or_insert_with(|| Trailer::new(0))
+    }
+
+    /// The report footer left out at the end, once every row was read.
+    pub fn footer(&self) -> Option<&Footer> {
+        self.trailer.as_ref().and_then(Trailer::footer)
     }
 
     /// "row 7 (line 9): a value is longer than 1 MiB, the limit for one value; ...".
@@ -343,13 +400,14 @@ impl Rows {
     }
 
     /// The line a record starting at byte `start` begins on, skipping the blank lines the parser
-    /// jumped over.
-    fn line_of(&mut self, mut start: u64) -> u64 {
+    /// jumped over, and whether a blank line comes right before it.
+    fn line_of(&mut self, mut start: u64) -> (u64, bool) {
         let mut newlines = self.newlines.lock().unwrap_or_else(|p| p.into_inner());
         while let Some(&offset) = newlines.front() {
             if offset <= start {
                 newlines.pop_front();
                 self.lines_before += 1;
+                self.last_lfs = [self.last_lfs[1], offset];
                 if offset == start {
                     start += 1;
                 }
@@ -357,12 +415,14 @@ impl Rows {
                 break;
             }
         }
-        self.lines_before + 1
+        let blank_before = start >= 2 && self.last_lfs == [start - 2, start - 1];
+        (self.lines_before + 1, blank_before)
     }
 
-    fn next_record(&mut self) -> Result<bool, RowError> {
+    /// Reads the next record into `row`: `Some(blank line before it)`, or `None` at the end.
+    fn next_record(&mut self, row: &mut Row) -> Result<Option<bool>, RowError> {
         match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => Ok(false),
+            Ok(false) => Ok(None),
             Ok(true) => {
                 self.number += 1;
                 let start = self.record.position().map_or(0, |p| p.byte());
@@ -379,8 +439,7 @@ impl Rows {
                         });
                     }
                 }
-                let line = self.line_of(start);
-                let row = &mut self.row;
+                let (line, blank_before) = self.line_of(start);
                 row.number = self.number;
                 row.line = line;
                 row.undecodable.clear();
@@ -404,7 +463,7 @@ impl Rows {
                         }
                     }
                 }
-                Ok(true)
+                Ok(Some(blank_before))
             }
             Err(e) => {
                 let too_long = *self.too_long.lock().unwrap_or_else(|p| p.into_inner());
@@ -429,6 +488,7 @@ mod tests {
     use encoding_rs::UTF_8;
 
     use super::super::test_support::{read_all, rows_of};
+    use super::super::Format;
     use super::*;
 
     #[test]
@@ -451,6 +511,39 @@ mod tests {
         // A quote opened at the very end of a header.
         let err = read_all(b"Email,\"Name\n").unwrap_err();
         assert!(err.contains("opened on line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_report_footer_after_a_blank_line_is_held_back_with_any_line_ending() {
+        for bytes in [
+            &b"Email,Name,Notes\na@x.example,Ann,\"two\nlines\"\n\n\"Total\"\n\"Confidential Information - Do Not Distribute\"\n"[..],
+            b"Email,Name,Notes\r\na@x.example,Ann,\"two\r\nlines\"\r\n\r\n\"Total\"\r\n\"Confidential Information - Do Not Distribute\"\r\n",
+        ] {
+            let (_, rows, footer) = rows_and_footer(bytes);
+            assert_eq!(rows.len(), 2, "{:?}", String::from_utf8_lossy(bytes));
+            let f = footer.unwrap();
+            assert_eq!((f.after_row, f.first_line, f.last_line), (1, 5, 6));
+        }
+        // No blank line, full-width rows: nothing is held back.
+        let (_, rows, footer) = rows_and_footer(b"Email,Name\na@x.example,Ann\nTotal,2\n");
+        assert_eq!((rows.len(), footer), (3, None));
+        // A row that ends in a one-character cell right before the next row is no blank line.
+        let (_, rows, footer) = rows_and_footer(b"Email,N\na@x.example,A\nTotal,\n");
+        assert_eq!((rows.len(), footer), (3, None));
+    }
+
+    fn rows_and_footer(bytes: &[u8]) -> (Format, Vec<Row>, Option<super::super::Footer>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let opened = super::super::open(&super::super::Source::File(path), None, None).unwrap();
+        let format = opened.format.clone();
+        let mut rows = Rows::new(opened);
+        let mut out = vec![rows.header().unwrap().unwrap()];
+        while let Some(r) = rows.next_row().unwrap() {
+            out.push(r);
+        }
+        (format, out, rows.footer().cloned())
     }
 
     #[test]

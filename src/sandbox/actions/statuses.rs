@@ -40,6 +40,8 @@ pub(super) fn update_status(
         s.id
     };
     data.leads[i].lead_status_id = status;
+    // Every successful move is an event (rewards, webhooks) even to the status it had.
+    *data.status_moves.entry(data.leads[i].id).or_default() += 1;
     Ok(json!({ "lead": data.lead_json(&data.leads[i], View::StatusChange) }))
 }
 

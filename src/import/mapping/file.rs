@@ -1,0 +1,397 @@
+//! Mapping files (doc/cli.md, "Mapping files"): `--mapping FILE.toml` reads the decisions a run
+//! needs besides the column names (columns → fields, ignored columns, constants, value maps per
+//! column, the key, the decimal separator); `--save-mapping FILE.toml` writes the ones a run
+//! used, so a nightly job is `leadctl import export.csv --mapping crm.toml`.
+//!
+//! ```toml
+//! key = "business_id"
+//! decimal_separator = ","
+//! ignore = ["Internal notes"]
+//!
+//! [columns]
+//! "Kundennummer" = "business_id"
+//! "Gebiet" = "property:Region"
+//!
+//! [constants]
+//! source = "HubSpot"
+//!
+//! [values."Gebiet"]
+//! emea = "EMEA"
+//! ```
+//!
+//! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
+//! message names the file, the line and the key.
+
+use crate::number::DecimalSeparator;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::values::ValueMap;
+use super::{parse_target, Column, Constant, Forced, Mapping, Rules, Target, Values};
+use crate::error::Failure;
+use crate::ledger::KeyKind;
+
+/// The most a mapping file may hold (real ones are a few KiB).
+pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
+
+const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
+                    \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
+                    \"FROM\" = \"TO\"; `leadctl import FILE --save-mapping NEW.toml` writes one";
+
+/// A mapping file, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingFile {
+    pub path: PathBuf,
+    /// Its columns (and ignored columns), constants and value maps, with their lines.
+    pub rules: Rules,
+    pub key: Option<KeyKind>,
+    /// `","` or `"."`; the command line's `--decimal-separator` wins.
+    pub decimal_separator: Option<DecimalSeparator>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    version: Option<Spanned<i64>>,
+    key: Option<Spanned<String>>,
+    decimal_separator: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    constants: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    values: BTreeMap<String, Spanned<BTreeMap<String, String>>>,
+}
+
+/// Reads and checks a mapping file.
+pub fn load(path: &Path) -> Result<MappingFile, Failure> {
+    let text = crate::fsutil::read_capped_string(
+        path,
+        MAX_MAPPING,
+        crate::fsutil::Accept::FileOrPipe,
+        "a mapping file",
+    )
+    .map_err(|e| {
+        Failure::input(format!(
+            "cannot read the mapping file {}: {e}",
+            path.display()
+        ))
+        .with_hint("check the path given to --mapping")
+    })?;
+    parse(&text, path)
+}
+
+/// 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .unwrap_or("")
+        .matches('\n')
+        .count()
+        + 1
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
+    let name = path.display().to_string();
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(", line {}", line_at(text, s.start)))
+            .unwrap_or_default();
+        Failure::input(format!(
+            "invalid mapping file {name}{at}: {}",
+            e.message().trim_end()
+        ))
+        .with_hint(HINT)
+    })?;
+    let at = |span: std::ops::Range<usize>, key: &str| {
+        format!("{name}, line {}, {key}", line_at(text, span.start))
+    };
+    let bad = |span: std::ops::Range<usize>, key: &str, why: String| {
+        Failure::input(format!("invalid mapping file {}: {why}", at(span, key))).with_hint(HINT)
+    };
+    if let Some(v) = &raw.version {
+        if *v.get_ref() != 1 {
+            return Err(bad(
+                v.span(),
+                "version",
+                format!("version {} is not one this leadctl reads (1)", v.get_ref()),
+            ));
+        }
+    }
+    let key = match &raw.key {
+        None => None,
+        Some(k) => Some(KeyKind::parse(k.get_ref()).ok_or_else(|| {
+            bad(
+                k.span(),
+                "key",
+                format!(
+                    "{} is not a key kind: use business_id, email or fields",
+                    crate::log::quoted(k.get_ref())
+                ),
+            )
+        })?),
+    };
+    let decimal_separator = match &raw.decimal_separator {
+        None => None,
+        Some(d) => match d.get_ref().trim() {
+            "," => Some(DecimalSeparator::Comma),
+            "." => Some(DecimalSeparator::Dot),
+            other => {
+                return Err(bad(
+                    d.span(),
+                    "decimal_separator",
+                    format!(
+                        "decimal_separator is {}: use \",\" or \".\"",
+                        crate::log::quoted(other)
+                    ),
+                ))
+            }
+        },
+    };
+    let mut rules = Rules::default();
+    for (column, field) in &raw.columns {
+        let key = format!("columns.{}", crate::log::quoted(column));
+        parse_target(field.get_ref()).map_err(|e| bad(field.span(), &key, e))?;
+        rules.forced.push(Forced {
+            column: column.clone(),
+            field: field.get_ref().clone(),
+            origin: at(field.span(), &key),
+            how: "--mapping",
+            optional: false,
+        });
+    }
+    for column in &raw.ignore {
+        rules.forced.push(Forced {
+            column: column.get_ref().clone(),
+            field: "ignore".into(),
+            origin: at(column.span(), "ignore"),
+            how: "--mapping",
+            optional: true,
+        });
+    }
+    for (field, value) in &raw.constants {
+        let key = format!("constants.{}", crate::log::quoted(field));
+        match parse_target(field) {
+            Ok(Target::Field(_) | Target::Property(_)) => {}
+            Ok(_) => {
+                return Err(bad(
+                    value.span(),
+                    &key,
+                    "a constant needs a lead field or property:NAME".into(),
+                ))
+            }
+            Err(e) => return Err(bad(value.span(), &key, e)),
+        }
+        rules.constants.push(Constant {
+            field: field.clone(),
+            value: value.get_ref().clone(),
+            origin: at(value.span(), &key),
+        });
+    }
+    for (column, pairs) in &raw.values {
+        let key = format!("values.{}", crate::log::quoted(column));
+        rules.values.push(Values {
+            column: column.clone(),
+            map: Arc::new(ValueMap::new(
+                pairs
+                    .get_ref()
+                    .iter()
+                    .map(|(a, b)| (a.clone(), b.clone()))
+                    .collect(),
+            )),
+            origin: at(pairs.span(), &key),
+        });
+    }
+    Ok(MappingFile {
+        path: path.to_path_buf(),
+        rules,
+        key,
+        decimal_separator,
+    })
+}
+
+/// What `--save-mapping` writes: the decisions of a run that the column names do not make.
+pub struct Saved<'a> {
+    pub mapping: &'a Mapping,
+    /// The constants in force (a mapping file's, then `--set`'s).
+    pub constants: &'a [Constant],
+    pub key: Option<KeyKind>,
+    pub decimal_separator: Option<DecimalSeparator>,
+    /// The command that wrote it, for its first comment.
+    pub input: &'a str,
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+/// The file's text: forced columns in `[columns]`, columns left out by `--ignore-unknown` or
+/// `ignore` in `ignore`, the columns matched by their names as comments.
+pub fn render(saved: &Saved<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut text = format!(
+        "# leadctl import mapping, saved from {}.\n# Use it with: leadctl import FILE --mapping \
+         THIS.toml (options on the command line win over it).\n# Columns matched by their names \
+         (`leadctl help columns`) need no line; they are listed as comments.\nversion = 1\n",
+        saved.input.replace('\n', " ")
+    );
+    if let Some(k) = saved.key {
+        let _ = writeln!(text, "key = {}", quote(k.as_str()));
+    }
+    if let Some(d) = saved.decimal_separator {
+        let _ = writeln!(text, "decimal_separator = {}", quote(&d.to_string()));
+    }
+    let columns: Vec<&Column> = saved
+        .mapping
+        .columns
+        .iter()
+        .filter(|c| !c.is_constant_only())
+        .collect();
+    let forced = |c: &&&Column| matches!(c.how, "--map" | "--mapping" | "--ignore-unknown");
+    let ignored: Vec<String> = columns
+        .iter()
+        .filter(forced)
+        .filter(|c| c.target == Target::Ignore)
+        .map(|c| quote(&c.header))
+        .collect();
+    if !ignored.is_empty() {
+        let _ = writeln!(text, "ignore = [{}]", ignored.join(", "));
+    }
+    text.push_str("\n[columns]\n");
+    for c in &columns {
+        if forced(&c) && c.target != Target::Ignore {
+            let _ = writeln!(
+                text,
+                "{} = {}",
+                quote(&c.header),
+                quote(&c.target.spelled())
+            );
+        } else if !forced(&c) {
+            let what = match c.note() {
+                Some(note) => format!("{} ({note})", c.target.spelled()),
+                None => c.target.spelled(),
+            };
+            let _ = writeln!(text, "# {} = {}", quote(&c.header), what.replace('\n', " "));
+        }
+    }
+    if !saved.constants.is_empty() {
+        text.push_str("\n[constants]\n");
+        let mut last: BTreeMap<String, &Constant> = BTreeMap::new();
+        for k in saved.constants {
+            last.insert(k.field.trim().to_string(), k);
+        }
+        for (field, k) in last {
+            let _ = writeln!(text, "{} = {}", quote(&field), quote(k.value.trim()));
+        }
+    }
+    for c in &columns {
+        let Some(map) = c.extra.as_ref().and_then(|e| e.values.as_ref()) else {
+            continue;
+        };
+        let _ = writeln!(text, "\n[values.{}]", quote(&c.header));
+        for (from, to) in &map.pairs {
+            let _ = writeln!(text, "{} = {}", quote(from), quote(to));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::map_with;
+    use super::*;
+
+    fn file(text: &str) -> Result<MappingFile, String> {
+        parse(text, Path::new("crm.toml")).map_err(|f| f.message)
+    }
+
+    #[test]
+    fn a_mapping_file_round_trips() {
+        let m = file(
+            "key = \"email\"\ndecimal_separator = \",\"\nignore = [\"Internal\"]\n[columns]\n\
+             \"Kundennummer\" = \"business_id\"\n\"Gebiet\" = \"property:Region\"\n[constants]\n\
+             source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n",
+        )
+        .unwrap();
+        assert_eq!(m.key, Some(KeyKind::Email));
+        assert_eq!(m.decimal_separator, Some(DecimalSeparator::Comma));
+        let headers: Vec<String> = ["Kundennummer", "Gebiet", "Internal", "Email", "Quux"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut rules = m.rules.clone();
+        rules.add_flags(&[("Quux".into(), "ignore".into())], &[]);
+        let mapping = map_with(&headers, &rules, &BTreeMap::new());
+        assert!(
+            mapping.errors.is_empty() && mapping.unknown.is_empty(),
+            "{mapping:?}"
+        );
+        let text = render(&Saved {
+            mapping: &mapping,
+            constants: &rules.constants,
+            key: m.key,
+            decimal_separator: m.decimal_separator,
+            input: "leads.csv",
+        });
+        assert!(
+            text.contains("\"Kundennummer\" = \"business_id\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ignore = [\"Internal\", \"Quux\"]\n"),
+            "{text}"
+        );
+        assert!(text.contains("# \"Email\" = email\n"), "{text}");
+        let again = file(&text).unwrap();
+        let remapped = map_with(&headers, &again.rules, &BTreeMap::new());
+        let shape = |m: &Mapping| {
+            m.columns
+                .iter()
+                .map(|c| (c.index, c.header.clone(), c.target.clone(), c.extra.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&remapped), shape(&mapping));
+        assert_eq!(
+            (again.key, again.decimal_separator),
+            (m.key, m.decimal_separator)
+        );
+    }
+
+    #[test]
+    fn invalid_files_name_the_line_and_the_key() {
+        for (text, wanted) in [
+            (
+                "[columns]\n\"Region\" = \"proprety\"\n",
+                "crm.toml, line 2, columns.\"Region\": unknown field \"proprety\"",
+            ),
+            (
+                "key = \"id\"\n",
+                "crm.toml, line 1, key: \"id\" is not a key kind",
+            ),
+            (
+                "\n\ndecimal_separator = \";\"\n",
+                "crm.toml, line 3, decimal_separator: decimal_separator is \";\"",
+            ),
+            (
+                "[constants]\nchannel_id = \"x\"\n",
+                "line 2, constants.\"channel_id\": a constant needs a lead field",
+            ),
+            (
+                "colums = 1\n",
+                "invalid mapping file crm.toml, line 1: unknown field `colums`",
+            ),
+            ("[columns]\nEmail = 5\n", "crm.toml, line 2"),
+            ("[columns\n", "crm.toml, line 1"),
+        ] {
+            let err = file(text).unwrap_err();
+            assert!(err.contains(wanted), "{text:?}: {err}");
+        }
+    }
+}

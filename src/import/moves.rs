@@ -1,0 +1,324 @@
+//! Moving a lead to the status its row names, exactly once (doc/ledger.md, "Status moves").
+//!
+//! The ledger keeps the status leadctl last set on each lead, under the key `status:<lead key>`
+//! in the lead's channel (state, fields `status` and `status_id`, the lead's id). A lead is moved
+//! only when the row's status differs from that one; the move is claimed durably before
+//! `update_status` leaves and recorded after; a move without a reliable answer is `unknown` and
+//! never sent again on its own. When leadctl has not set the lead's status (nothing recorded,
+//! an earlier move refused or unanswered), the lead's status is read first and a lead already
+//! there is not moved again.
+
+use super::decide::{self, Decision, Policy};
+use super::once::{Keyed, Place};
+use super::report::Outcome;
+use super::worker::classify;
+use crate::api::models::Lead;
+use crate::api::{ApiClient, ApiError};
+use crate::error::Failure;
+use crate::ledger::{now_secs, Applied, Entry, Ledger, Op, State};
+
+/// The ledger key of a lead's status.
+pub fn key_of(k: &Keyed) -> String {
+    format!("status:{}", k.key)
+}
+
+/// A move to send.
+#[derive(Debug, Clone)]
+pub struct Move {
+    /// The state to take the key over from (a move to another status, or a retry).
+    pub expect: Option<(State, i64)>,
+    pub previous: Option<Entry>,
+    /// The status leadctl set is not known: read the lead's first.
+    pub read_first: bool,
+}
+
+/// What the ledger says of a row's status.
+#[allow(clippy::large_enum_variant)]
+pub enum Plan {
+    /// No status column, or the status leadctl last set: nothing to send.
+    Stay,
+    Send(Move),
+    /// An earlier move left it failed or unknown: the row's outcome and why.
+    Done(Outcome, String),
+}
+
+/// The ledger's say on moving the lead of `k` to the row's status.
+pub fn plan(
+    ledger: Option<&Ledger>,
+    scope_url: &str,
+    k: &Keyed,
+    policy: Policy,
+) -> Result<Plan, Failure> {
+    let Some(w) = &k.status else {
+        return Ok(Plan::Stay);
+    };
+    let Some(ledger) = ledger else {
+        return Ok(Plan::Send(Move {
+            expect: None,
+            previous: None,
+            read_first: true,
+        }));
+    };
+    let entry = ledger.get(scope_url, &k.channel, &key_of(k))?;
+    let rule = Policy {
+        update: true,
+        force: false,
+        ..policy
+    };
+    let earlier = |e: &Entry| {
+        e.fields
+            .get("status")
+            .and_then(|v| v.as_str())
+            .map(crate::log::quoted)
+            .unwrap_or_else(|| "a status".into())
+    };
+    Ok(
+        match decide::decide(entry.as_ref(), &w.hash(), &w.fields(), rule, now_secs()) {
+            Decision::Create { expect, previous } => Plan::Send(Move {
+                expect,
+                previous,
+                read_first: true,
+            }),
+            Decision::Update { previous, .. } => Plan::Send(Move {
+                expect: Some((previous.state, previous.updated_at)),
+                previous: Some(previous),
+                read_first: false,
+            }),
+            Decision::Skip { .. } | Decision::Changed { .. } => Plan::Stay,
+            Decision::Unknown { previous, .. } => Plan::Done(
+                Outcome::Unknown,
+                format!(
+                    "an earlier move to {} got no reliable answer, so the lead may be there \
+                     already; it is not moved again on its own (--retry-unknown reads its status \
+                     and moves it only if it is not there)",
+                    earlier(&previous)
+                ),
+            ),
+            Decision::Failed { note } => Plan::Done(
+                Outcome::Failed,
+                format!("moving it to {}: {note}", w.shown()),
+            ),
+        },
+    )
+}
+
+/// What a move came to: `Skipped` when none was needed (the lead is there already).
+pub struct Moved {
+    pub outcome: Outcome,
+    pub note: String,
+    /// What stops the run (an unwritable ledger, an unreachable server).
+    pub fatal: Option<anyhow::Error>,
+}
+
+impl Moved {
+    fn new(outcome: Outcome, note: String) -> Moved {
+        Moved {
+            outcome,
+            note,
+            fatal: None,
+        }
+    }
+}
+
+/// A lead's status id in a full-form answer.
+pub fn status_id_of(lead: &Lead) -> Option<String> {
+    lead.raw
+        .get("lead_status_id")
+        .and_then(|v| v.as_str())
+        .or_else(|| {
+            lead.raw
+                .get("lead_status")
+                .and_then(|s| s.get("id"))
+                .and_then(|v| v.as_str())
+        })
+        .map(str::to_string)
+}
+
+/// Moves the lead (`lead_id`) of `k` to its row's status: `current` is its status when known
+/// (a lead just created), else it is read when `mv.read_first`. `send` makes the request.
+#[allow(clippy::too_many_arguments)]
+pub fn perform(
+    place: &Place<'_>,
+    client: &ApiClient,
+    k: &Keyed,
+    row: u64,
+    lead_id: &str,
+    mv: &Move,
+    current: Option<String>,
+    send: impl FnOnce(&str, bool) -> Result<Lead, ApiError>,
+) -> Moved {
+    let Some(w) = &k.status else {
+        return Moved::new(Outcome::Skipped, String::new());
+    };
+    let just_created = current.is_some();
+    let current = match current {
+        Some(c) => Some(c),
+        None if mv.read_first => match client.get_lead_by_id(lead_id) {
+            Ok(lead) => status_id_of(&lead),
+            Err(e) => {
+                let mut m = Moved::new(
+                    Outcome::Failed,
+                    format!("reading its status before moving it to {}: {e}", w.shown()),
+                );
+                if e.stops_batch() {
+                    m.outcome = Outcome::NotSent;
+                    m.fatal = Some(anyhow::Error::new(e));
+                }
+                return m;
+            }
+        },
+        None => None,
+    };
+    let entry = status_entry(place, k, row, lead_id, mv.previous.as_ref());
+    if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
+        // There already: recorded as set, nothing sent.
+        let via = if just_created { "create" } else { "server" };
+        let done = Entry {
+            state: State::Created,
+            via: Some(via.into()),
+            sent_at: None,
+            answered_at: Some(now_secs()),
+            ..entry
+        };
+        if let Some(l) = place.ledger {
+            l.apply_later(Op::Put(done));
+        }
+        return Moved::new(Outcome::Skipped, format!("at status {}", w.shown()));
+    }
+    if let Some(l) = place.ledger {
+        match l.apply(Op::Claim {
+            entry: entry.clone(),
+            expect: mv.expect,
+        }) {
+            Ok(Applied::Taken(now)) => {
+                if now.state == State::Created && now.hash == w.hash() {
+                    return Moved::new(
+                        Outcome::Skipped,
+                        format!("moved to {} by another leadctl run", w.shown()),
+                    );
+                }
+                return Moved::new(
+                    Outcome::Unknown,
+                    "another leadctl run sharing the ledger is moving it; it may have moved".into(),
+                );
+            }
+            Ok(_) => {}
+            Err(f) => {
+                let mut m = Moved::new(
+                    Outcome::NotSent,
+                    "its move could not be recorded in the ledger".into(),
+                );
+                m.fatal = Some(f.into());
+                return m;
+            }
+        }
+    }
+    let target = if w.by_id { &w.id } else { &w.name };
+    let answer = send(target, w.by_id);
+    let (outcome, error) = match &answer {
+        Ok(_) => (Outcome::Created, None),
+        Err(e) => (classify(e).0, Some(e.to_string())),
+    };
+    if let Some(l) = place.ledger {
+        let answered = now_secs();
+        let op = match outcome {
+            Outcome::NotSent => Op::Release {
+                entry: entry.clone(),
+                previous: mv.previous.clone(),
+            },
+            _ => Op::Record(Entry {
+                state: match outcome {
+                    Outcome::Created => State::Created,
+                    Outcome::Failed => State::Failed,
+                    _ => State::Unknown,
+                },
+                error: error.clone(),
+                answered_at: Some(answered),
+                updated_at: answered,
+                ..entry
+            }),
+        };
+        l.apply_later(op);
+    }
+    match answer {
+        Ok(_) => Moved::new(Outcome::Moved, format!("moved to {}", w.shown())),
+        Err(e) => {
+            let (outcome, fatal) = classify(&e);
+            let note = match outcome {
+                Outcome::Unknown => format!(
+                    "moving it to {}: {e}; it may have moved (not sent again on its own: \
+                     --retry-unknown reads its status first)",
+                    w.shown()
+                ),
+                _ => format!("moving it to {}: {e}", w.shown()),
+            };
+            let mut m = Moved::new(outcome, note);
+            if fatal {
+                m.fatal = Some(anyhow::Error::new(e));
+            }
+            m
+        }
+    }
+}
+
+/// The entry a move claims.
+fn status_entry(
+    place: &Place<'_>,
+    k: &Keyed,
+    row: u64,
+    lead_id: &str,
+    previous: Option<&Entry>,
+) -> Entry {
+    let w = k.status.as_ref();
+    let fields = w.map(|w| w.fields()).unwrap_or_default();
+    super::once::sending(
+        place,
+        super::once::Claim {
+            channel: &k.channel,
+            key: &key_of(k),
+            hash: &w.map(|w| w.hash()).unwrap_or_default(),
+            fields: &fields,
+            lead_id: Some(lead_id),
+            row,
+            previous,
+        },
+    )
+}
+
+/// A row's outcome once its lead was dealt with (`before`, with its note) and its move came to
+/// `m`.
+pub fn combine(before: Outcome, note: Option<String>, m: Moved) -> (Outcome, Option<String>) {
+    let join = |a: String, b: Option<String>| match b {
+        Some(b) if !b.is_empty() => format!("{a}; {b}"),
+        _ => a,
+    };
+    match m.outcome {
+        Outcome::Skipped if before == Outcome::Created => (before, note),
+        Outcome::Skipped => (before, Some(join(m.note, note))),
+        Outcome::Moved if before == Outcome::Created => (
+            Outcome::Created,
+            Some(join(format!("then {}", m.note), note)),
+        ),
+        Outcome::Moved => (Outcome::Moved, Some(join(m.note, note))),
+        Outcome::NotSent if before == Outcome::Created => (
+            Outcome::Created,
+            Some(format!(
+                "created, but not moved ({}); the same command moves it",
+                m.note
+            )),
+        ),
+        other => {
+            let what = match before {
+                Outcome::Created => "created",
+                Outcome::Updated => "updated",
+                _ => "",
+            };
+            let text = if what.is_empty() {
+                m.note
+            } else {
+                format!("{what}, but {}", m.note)
+            };
+            (other, Some(text))
+        }
+    }
+}

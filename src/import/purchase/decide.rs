@@ -1,0 +1,249 @@
+//! A purchase row, exactly once: the reader decides it against the ledger (the import's rule,
+//! `import::decide`: a key recorded is `skipped`, recorded with other values `changed`, sent
+//! without a reliable answer `unknown` unless `--retry-unknown`, refused `failed` unless
+//! `--retry-failed`); a worker claims its key durably, sends `create_purchase` and records the
+//! outcome, the purchase's id as the entry's `lead_id`.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Sender;
+
+use super::super::decide::{self, day_of, Decision};
+use super::super::read::Row;
+use super::super::report::{Outcome, RowResult};
+use super::super::send::{first_of, result, Ctx, Event, Next};
+use super::super::worker::{classify, signal_429, Sent, Unit};
+use super::{Keyed, Plan, CHANNEL};
+use crate::ledger::{identity, now_secs, Applied, Entry, Op, State};
+
+/// A purchase to send.
+pub struct Send {
+    pub keyed: Keyed,
+    pub expect: Option<(State, i64)>,
+    pub previous: Option<Entry>,
+}
+
+/// A row of a purchases file: built, keyed, checked against the rows before it and decided.
+pub fn row(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    row: &Row,
+    seen: &mut std::collections::HashMap<u64, u64>,
+) -> anyhow::Result<Next> {
+    let keyed = match plan.build(row) {
+        Ok(k) => k,
+        Err(problems) => {
+            return Ok(Next::Invalid(
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ))
+        }
+    };
+    let done = |outcome, id: Option<String>, note: String| {
+        Ok(Next::Done(Box::new(Event::Replayed(
+            result(row, outcome, id, Some(note)),
+            None,
+        ))))
+    };
+    let lead = Some(keyed.purchase.lead_id.clone());
+    if let Some(first) = first_of(seen, CHANNEL, &keyed.key, row.number) {
+        return done(
+            Outcome::Duplicate,
+            lead,
+            format!(
+                "same {} as row {first}: one purchase is recorded for both (a purchase id column \
+                 tells purchases apart)",
+                identity::describe_key(&keyed.key)
+            ),
+        );
+    }
+    let Some(ledger) = ctx.ledger else {
+        return Ok(Next::Send(send_unit(keyed, None, None)));
+    };
+    let entry = ledger.get(ctx.scope_url, CHANNEL, &keyed.key)?;
+    let policy = decide::Policy {
+        update: false,
+        force: false,
+        ..ctx.opts.policy
+    };
+    let recorded = |e: &Entry| {
+        format!(
+            "recorded as purchase {} on {}",
+            e.lead_id.as_deref().unwrap_or("(no id)"),
+            day_of(e)
+        )
+    };
+    match decide::decide(
+        entry.as_ref(),
+        &keyed.hash,
+        &keyed.fields,
+        policy,
+        now_secs(),
+    ) {
+        Decision::Create { expect, previous } => Ok(Next::Send(send_unit(keyed, expect, previous))),
+        Decision::Skip { .. } => {
+            let e = entry.as_ref();
+            done(
+                Outcome::Skipped,
+                lead,
+                format!("already {}", e.map(recorded).unwrap_or_default()),
+            )
+        }
+        Decision::Changed { changed, .. } => {
+            let e = entry.as_ref();
+            done(
+                Outcome::Changed,
+                lead,
+                format!(
+                    "{}; it differs now in {} (the API cannot change a purchase: record a \
+                     correction with another purchase id)",
+                    e.map(recorded).unwrap_or_default(),
+                    changed.join(", ")
+                ),
+            )
+        }
+        Decision::Update { .. } => done(Outcome::Changed, lead, "changed".into()),
+        Decision::Failed { note } => done(Outcome::Failed, lead, note),
+        Decision::Unknown { note, .. } => done(
+            Outcome::Unknown,
+            lead,
+            note.replace("it may exist", "it may have been recorded"),
+        ),
+    }
+}
+
+fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Unit {
+    Unit::Purchase(Box::new(Send {
+        keyed,
+        expect,
+        previous,
+    }))
+}
+
+/// Claims the purchase's key, sends `create_purchase`, records the outcome.
+pub fn send(
+    ctx: &Ctx<'_>,
+    row: u64,
+    cells: Vec<String>,
+    job: Send,
+    events: &Sender<Event>,
+    sent: Sent<'_>,
+) {
+    let k = &job.keyed;
+    let lead = Some(k.purchase.lead_id.clone());
+    let emit = |outcome, error: Option<String>, replayed: bool| {
+        let r = RowResult {
+            row,
+            outcome,
+            lead_id: lead.clone(),
+            error,
+            fields: if outcome.needs_action() {
+                cells.clone()
+            } else {
+                Vec::new()
+            },
+        };
+        let _ = events.send(if replayed {
+            Event::Replayed(r, None)
+        } else {
+            Event::Result(r, None)
+        });
+    };
+    let place = crate::import::once::Place {
+        ledger: ctx.ledger,
+        scope_url: ctx.scope_url,
+        input: ctx.input,
+    };
+    let claimed = crate::import::once::sending(
+        &place,
+        crate::import::once::Claim {
+            channel: CHANNEL,
+            key: &k.key,
+            hash: &k.hash,
+            fields: &k.fields,
+            lead_id: None,
+            row,
+            previous: job.previous.as_ref(),
+        },
+    );
+    if let Some(l) = ctx.ledger {
+        match l.apply(Op::Claim {
+            entry: claimed.clone(),
+            expect: job.expect,
+        }) {
+            Ok(Applied::Taken(current)) => {
+                let (outcome, note) = match current.state {
+                    State::Created => (
+                        Outcome::Skipped,
+                        "recorded by another leadctl run sharing the ledger",
+                    ),
+                    State::Failed => (Outcome::Failed, "refused in another leadctl run"),
+                    _ => (
+                        Outcome::Unknown,
+                        "another leadctl run sharing the ledger is sending it; it may have been \
+                         recorded",
+                    ),
+                };
+                return emit(outcome, Some(note.into()), true);
+            }
+            Ok(_) => {}
+            Err(f) => {
+                ctx.stop.store(true, Ordering::SeqCst);
+                let _ = events.send(Event::Fatal(f.into()));
+                return emit(
+                    Outcome::NotSent,
+                    Some("its key could not be recorded in the ledger".into()),
+                    false,
+                );
+            }
+        }
+    }
+    let (answer, stats) = ctx
+        .client
+        .create_purchase_measured(&k.purchase, &signal_429(ctx));
+    sent.done(&answer, &stats);
+    let (outcome, purchase_id, error, fatal) = match answer {
+        Ok(p) => (Outcome::Created, Some(p.id), None, None),
+        Err(e) => {
+            let (outcome, fatal) = classify(&e);
+            let text = match outcome {
+                Outcome::Unknown => format!(
+                    "{e}; the purchase may have been recorded (not sent again on its own: \
+                     check it, then --retry-unknown)"
+                ),
+                _ => e.to_string(),
+            };
+            (outcome, None, Some(text), fatal.then_some(e))
+        }
+    };
+    if let Some(l) = ctx.ledger {
+        let answered = now_secs();
+        l.apply_later(match outcome {
+            Outcome::NotSent => Op::Release {
+                entry: claimed,
+                previous: job.previous.clone(),
+            },
+            _ => Op::Record(Entry {
+                state: match outcome {
+                    Outcome::Created => State::Created,
+                    Outcome::Failed => State::Failed,
+                    _ => State::Unknown,
+                },
+                lead_id: purchase_id.clone(),
+                error: error.clone(),
+                answered_at: Some(answered),
+                updated_at: answered,
+                ..claimed
+            }),
+        });
+    }
+    let note = purchase_id.as_ref().map(|id| format!("purchase {id}"));
+    emit(outcome, error.or(note), false);
+    if let Some(e) = fatal {
+        if !ctx.stop.swap(true, Ordering::SeqCst) {
+            let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
+        }
+    }
+}

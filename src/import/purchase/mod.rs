@@ -1,0 +1,209 @@
+//! `leadctl purchases import FILE`: one `create_purchase` per row, exactly once through the
+//! ledger, by the lead import's engine (check whole first, dry run, concurrency, progress,
+//! errors file, results, summary, exit codes). This module owns what is a purchase's own: the
+//! columns (`columns`), a row's body and key (here), the lead a row names (`lead`) and the
+//! ledger's rule for a purchase key (`decide`). See doc/ledger.md, "Purchases".
+
+pub mod columns;
+pub mod decide;
+pub mod lead;
+pub mod run;
+
+use crate::api::models::NewPurchase;
+use crate::ledger::{identity, Fields};
+use crate::number::DecimalSeparator;
+
+use super::read::Row;
+use super::validate::Problem;
+use columns::{Column, Field};
+
+pub use run::run;
+
+/// A purchase's own options (the rest are the import's).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Zero and negative amounts are sent (refunds, corrections).
+    pub allow_refunds: bool,
+    /// The file's decimal separator for amounts; `None`: only unambiguous amounts.
+    pub decimal_separator: Option<DecimalSeparator>,
+}
+
+/// Purchases are kept per API URL, not per channel: a purchase key names one purchase of the
+/// company whatever its lead's channel.
+pub const CHANNEL: &str = "";
+
+/// A purchase ready to send, with its identity.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub purchase: NewPurchase,
+    pub fields: Fields,
+    pub hash: String,
+    /// `purchase:id:<id>` (a purchase id column) or `purchase:row:<hash>`.
+    pub key: String,
+}
+
+/// Everything a row needs besides itself.
+pub struct Plan {
+    pub columns: Vec<Column>,
+    pub header_len: usize,
+    pub options: Options,
+    pub leads: lead::Resolver,
+}
+
+impl Plan {
+    /// The row's purchase and its key, or every problem with it.
+    pub fn build(&self, row: &Row) -> Result<Keyed, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let problem = |c: Option<&Column>, message: String| Problem {
+            row: row.number,
+            line: row.line,
+            column: c.map(|c| (c.index + 1, c.header.clone())),
+            message,
+            sheet: row.sheet.clone(),
+        };
+        if row.fields.len() != self.header_len
+            && !row
+                .fields
+                .get(self.header_len..)
+                .is_some_and(|rest| rest.iter().all(|f| f.trim().is_empty()))
+        {
+            return Err(vec![problem(
+                None,
+                format!(
+                    "has {}, but the header has {}; check for a missing or extra delimiter",
+                    crate::log::counted(row.fields.len(), "field", "fields"),
+                    self.header_len
+                ),
+            )]);
+        }
+        let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
+        let mut purchase = NewPurchase::default();
+        let mut purchase_id = None;
+        let mut lead = None;
+        for c in &self.columns {
+            let value = cell(c);
+            if value.is_empty() {
+                continue;
+            }
+            if value.contains('\0') {
+                problems.push(problem(
+                    Some(c),
+                    "holds a NUL byte (U+0000), which the API cannot store; remove it".into(),
+                ));
+                continue;
+            }
+            match c.field {
+                Field::Lead(kind) => {
+                    // The first lead column with a value names the lead.
+                    if lead.is_none() {
+                        lead = Some((c, kind, value));
+                    }
+                }
+                Field::Amount => match self.amount(value) {
+                    Ok(n) => purchase.purchase_amount = Some(n),
+                    Err(m) => problems.push(problem(Some(c), m)),
+                },
+                Field::Product => purchase.product_name = Some(value.to_string()),
+                Field::Description => purchase.product_description = Some(value.to_string()),
+                Field::Date => match crate::time::parse_rfc3339(value) {
+                    Some(_) => purchase.date = Some(value.to_string()),
+                    None => problems.push(problem(
+                        Some(c),
+                        format!(
+                            "{} is not an RFC 3339 date-time such as 2026-11-01T09:30:00Z",
+                            crate::log::quoted(value)
+                        ),
+                    )),
+                },
+                Field::Triggers => {
+                    for t in value.split([',', ';', ' ', '|']).filter(|t| !t.is_empty()) {
+                        if crate::api::properties::is_uuid(t) {
+                            purchase.trigger_ids.push(t.to_lowercase());
+                        } else {
+                            problems.push(problem(
+                                Some(c),
+                                format!(
+                                    "{} is not a reward trigger id (a UUID)",
+                                    crate::log::quoted(t)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Field::PurchaseId => purchase_id = Some(value.to_string()),
+                Field::Ignore => {}
+            }
+        }
+        match lead {
+            None => problems.push(problem(
+                None,
+                "names no lead: give a lead_id, legacy_id, business_id or email".into(),
+            )),
+            Some((c, kind, value)) => match self.leads.resolve(kind, value) {
+                Ok(id) => purchase.lead_id = id,
+                Err(m) => problems.push(problem(Some(c), m)),
+            },
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let fields = fields_of(&purchase);
+        let hash = identity::hash_fields(&fields);
+        let key = match purchase_id {
+            Some(id) => format!("purchase:id:{id}"),
+            None => format!("purchase:row:{hash}"),
+        };
+        Ok(Keyed {
+            purchase,
+            fields,
+            hash,
+            key,
+        })
+    }
+
+    /// An amount cell as the JSON number sent; zero and negative ones only with
+    /// `--allow-refunds`.
+    fn amount(&self, value: &str) -> Result<serde_json::Number, String> {
+        let plain = crate::number::parse(value, self.options.decimal_separator)
+            .map_err(|e| format!("amount {} {}", crate::log::quoted(value), e.explain()))?;
+        let n: serde_json::Number = plain
+            .parse()
+            .map_err(|_| format!("amount {} is out of range", crate::log::quoted(value)))?;
+        let negative = plain.starts_with('-');
+        let zero = plain
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.');
+        if !self.options.allow_refunds && (negative || zero) {
+            return Err(format!(
+                "amount {} is {}: a purchase with it still fires the channel's purchase rewards \
+                 (pass --allow-refunds to record refunds and corrections)",
+                crate::log::quoted(value),
+                if zero { "zero" } else { "negative" }
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// What the ledger keeps of a purchase: the fields sent.
+pub fn fields_of(p: &NewPurchase) -> Fields {
+    let mut f = Fields::new();
+    f.insert("lead_id".into(), p.lead_id.clone().into());
+    if let Some(n) = &p.purchase_amount {
+        f.insert("purchase_amount".into(), n.to_string().into());
+    }
+    for (name, value) in [
+        ("product_name", &p.product_name),
+        ("product_description", &p.product_description),
+        ("date", &p.date),
+    ] {
+        if let Some(v) = value {
+            f.insert(name.into(), v.clone().into());
+        }
+    }
+    if !p.trigger_ids.is_empty() {
+        f.insert("trigger_ids".into(), p.trigger_ids.join(",").into());
+    }
+    f
+}

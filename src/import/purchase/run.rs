@@ -1,0 +1,98 @@
+//! `purchases import`: open the file, map its header, make ready what resolving the leads
+//! needs, and hand it to the import's session (check whole first, send, account).
+
+use anyhow::Result;
+
+use super::columns::{self, Field, LeadBy};
+use super::lead::Resolver;
+use super::{Options, Plan};
+use crate::error::Failure;
+use crate::import::prepare::{self, Prepared};
+use crate::import::read::Source;
+use crate::import::{session, validate, Services};
+use crate::ledger::{self, Ledger};
+
+/// Runs a purchases import; `channel` is `--channel` (resolving business ids and emails only
+/// among that channel's leads).
+pub fn run(
+    opts: &crate::import::Options,
+    purchase: &Options,
+    channel: Option<&str>,
+    services: &Services<'_>,
+    out: &mut crate::output::Output,
+) -> Result<()> {
+    let log = services.log;
+    let source = Source::from_arg(&opts.input);
+    let name = source.name();
+    let (format, rows, headers) = prepare::open_header(opts, log, &source, &name)?;
+    let (columns, unknown) =
+        columns::map(&headers, &opts.map, opts.ignore_unknown).map_err(|errors| {
+            Failure::input(format!(
+                "{name}: the columns cannot be mapped:\n  {}",
+                errors.join("\n  ")
+            ))
+        })?;
+    report(&columns, &unknown, log);
+    let by = |kinds: &[LeadBy]| {
+        columns
+            .iter()
+            .any(|c| matches!(c.field, Field::Lead(k) if kinds.contains(&k)))
+    };
+    let ledger = match (&services.ledger, by(&[LeadBy::BusinessId, LeadBy::Email])) {
+        (Some(location), true) => Some(Ledger::open(location)?),
+        _ => None,
+    };
+    let client = match by(&[LeadBy::LegacyId]) && services.key.is_ok() {
+        true => Some((services.client)(false)?),
+        false => None,
+    };
+    let channel = channel.map(|c| c.trim().to_lowercase());
+    let plan = Plan {
+        columns,
+        header_len: headers.len(),
+        options: purchase.clone(),
+        leads: Resolver::new(
+            ledger,
+            ledger::scope_url(&services.api_url),
+            channel,
+            client,
+        ),
+    };
+    let prepared = Prepared {
+        source,
+        format,
+        plan: validate::Plan {
+            header_len: headers.len(),
+            ..validate::Plan::default()
+        },
+        headers,
+        client: None,
+        purchases: Some(plan),
+    };
+    session::run(opts, services, &prepared, rows, out)
+}
+
+/// Says on stderr how the columns were read.
+fn report(columns: &[columns::Column], unknown: &[String], log: &crate::log::Log) {
+    let width = columns
+        .iter()
+        .map(|c| c.header.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let mut text = String::from("column mapping:");
+    for c in columns {
+        text.push_str(&format!(
+            "\n  {:<width$} → {}",
+            crate::log::cut(&c.header),
+            c.field.name()
+        ));
+    }
+    log.notice(&text);
+    if !unknown.is_empty() {
+        log.notice(&format!(
+            "leaving out unknown columns (--ignore-unknown): {}",
+            unknown.join(", ")
+        ));
+    }
+}

@@ -1,0 +1,114 @@
+//! The status column of a lead import: the status a row names, resolved on its channel before
+//! anything is sent (`api::status::resolve`: by id, or by name case-insensitively when
+//! unambiguous). Moving the lead there is `moves.rs`.
+
+use super::mapping::Target;
+use super::read::Row;
+use super::validate::{self, Plan, Problem};
+use crate::api::models::NewLead;
+use crate::ledger::{identity, Fields};
+
+/// The status a row asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub id: String,
+    /// The status's name on the channel (as the channel spells it).
+    pub name: String,
+    /// The cell gave the id: sent with `update_status_id`, else `update_status` with `name`.
+    pub by_id: bool,
+    /// The channel's first status: what a new lead gets without a move.
+    pub first: bool,
+}
+
+impl Wanted {
+    /// What the ledger keeps of the status leadctl set.
+    pub fn fields(&self) -> Fields {
+        let mut f = Fields::new();
+        f.insert("status".into(), self.name.clone().into());
+        f.insert("status_id".into(), self.id.to_lowercase().into());
+        f
+    }
+
+    pub fn hash(&self) -> String {
+        identity::hash_fields(&self.fields())
+    }
+
+    pub fn shown(&self) -> String {
+        crate::log::quoted(&self.name)
+    }
+}
+
+/// The row's lead and the status it names (`None`: no status column, or an empty cell), or
+/// every problem with the row.
+pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Problem>> {
+    let Some(column) = plan.columns.iter().find(|c| c.target == Target::Status) else {
+        return validate::build(plan, row).map(|lead| (lead, None));
+    };
+    // Through the column's value map, stand-ins and `--set` constant, as every other cell.
+    let value = column.cell(row);
+    let built = validate::build(plan, row);
+    if value.is_empty() {
+        return built.map(|lead| (lead, None));
+    }
+    let problem = |message: String| Problem {
+        row: row.number,
+        line: row.line,
+        column: Some((column.index + 1, column.header.clone())),
+        message,
+        sheet: row.sheet.clone(),
+    };
+    let channel = match &built {
+        Ok(lead) => Some(lead.channel_id.trim().to_lowercase()),
+        // Without a channel the status cannot be looked up; the row's problems say why.
+        Err(_) => None,
+    };
+    let wanted = channel.map(|c| match plan.statuses.get(&c) {
+        None => Err(problem(format!(
+            "the statuses of channel {c} are not known (it is not among the channels this API \
+             key can access)"
+        ))),
+        Some(ch) => match crate::api::status::resolve(ch, value) {
+            Ok(s) => Ok(Wanted {
+                id: s.id.clone(),
+                name: s.status.clone().unwrap_or_else(|| s.id.clone()),
+                by_id: crate::api::properties::is_uuid(value),
+                first: crate::api::status::first(ch).is_some_and(|f| f.id == s.id),
+            }),
+            Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(
+                "{e}; translate a CRM's own stages with a [values.{}] table in a --mapping \
+                 file, or leave statuses alone with --map {}",
+                toml_key(&column.header),
+                shell_word(&format!("{}=ignore", column.header)),
+            ))),
+            Err(e) => Err(problem(e.to_string())),
+        },
+    });
+    match (built, wanted) {
+        (Ok(lead), Some(Ok(w))) => Ok((lead, Some(w))),
+        (Ok(_), Some(Err(p))) => Err(vec![p]),
+        (Ok(lead), None) => Ok((lead, None)),
+        (Err(mut problems), Some(Err(p))) => {
+            problems.push(p);
+            Err(problems)
+        }
+        (Err(problems), _) => Err(problems),
+    }
+}
+
+/// A header as a TOML table key: bare when it can be, else quoted.
+fn toml_key(header: &str) -> String {
+    if !header.is_empty()
+        && header
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        header.to_string()
+    } else {
+        format!("\"{}\"", header.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// A header as one word of a shell command line (`'Lead Status'`).
+fn shell_word(header: &str) -> String {
+    shlex::try_quote(header).map_or_else(|_| header.to_string(), |q| q.into_owned())
+}
