@@ -261,7 +261,7 @@ impl ApiClient {
         fields: &T,
         mode: Mode,
     ) -> Result<Value, ApiError> {
-        self.call_measured(action, fields, mode, &mut CallStats::default(), &|| {})
+        self.call_measured(action, fields, mode, &mut CallStats::default(), &|_, _| {})
     }
 
     /// One request, reported to the observer, and what its answer (or its failure) means.

@@ -257,9 +257,10 @@ pub struct ImportArgs {
     #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
     pub concurrency: Option<crate::import::setting::Concurrency>,
 
-    /// The most requests in flight --concurrency auto goes to
-    #[arg(long, value_name = "N", default_value_t = crate::import::setting::DEFAULT_MAX, value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
-    pub max_concurrency: usize,
+    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
+    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
+    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: Option<usize>,
 
     /// At most N requests a second
     #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
@@ -502,9 +503,10 @@ pub struct PurchaseImportArgs {
     #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
     pub concurrency: Option<crate::import::setting::Concurrency>,
 
-    /// The most requests in flight --concurrency auto goes to
-    #[arg(long, value_name = "N", default_value_t = crate::import::setting::DEFAULT_MAX, value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
-    pub max_concurrency: usize,
+    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
+    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
+    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: Option<usize>,
 
     /// At most N requests a second
     #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]

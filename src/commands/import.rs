@@ -18,6 +18,8 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         .with_hint("drop the flag: runs resume from the ledger; --ledger PATH chooses its file, --no-ledger keeps none")
         .into());
     }
+    let (concurrency, max_concurrency) =
+        concurrency(settings, args.concurrency, args.max_concurrency)?;
     let mapping = args
         .mapping
         .as_deref()
@@ -46,8 +48,8 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         decimal_separator,
         sheet: args.sheet.clone(),
         header_row: args.header_row,
-        concurrency: args.concurrency.unwrap_or(settings.concurrency),
-        max_concurrency: args.max_concurrency,
+        concurrency,
+        max_concurrency,
         rate: args.rate,
         shard: args.shard,
         max_errors: args.max_errors,
@@ -64,6 +66,36 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
     let log = settings.log();
     let services = services(settings, &log, args.channel.as_deref(), &client);
     import::run(&opts, &services, out)
+}
+
+/// `--concurrency` (else the profile's) and `--max-concurrency`: a fixed N is its own maximum
+/// unless `--max-concurrency` is given, and then may not exceed it ("never above
+/// --max-concurrency").
+pub(super) fn concurrency(
+    settings: &Settings,
+    flag: Option<import::setting::Concurrency>,
+    max: Option<usize>,
+) -> Result<(import::setting::Concurrency, usize), Failure> {
+    use import::setting::{Concurrency, DEFAULT_MAX};
+    let (value, origin) = match flag {
+        Some(c) => (c, "--concurrency".to_string()),
+        None => (
+            settings.concurrency,
+            format!("concurrency ({})", settings.origins.concurrency),
+        ),
+    };
+    match (value, max) {
+        (Concurrency::Fixed(n), Some(max)) if n > max => Err(Failure::usage(format!(
+            "{origin} {n} is above --max-concurrency {max}: leadctl never has more requests in \
+             flight than --max-concurrency"
+        ))
+        .with_hint(format!(
+            "pass --concurrency {max} or lower, --concurrency auto (which stays within \
+             --max-concurrency), or raise --max-concurrency to {n}"
+        ))),
+        (Concurrency::Fixed(n), max) => Ok((value, max.unwrap_or(n))),
+        (Concurrency::Auto, max) => Ok((value, max.unwrap_or(DEFAULT_MAX))),
+    }
 }
 
 /// The engine's services from the settings: the log, the default channel (`--channel` first),

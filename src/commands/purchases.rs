@@ -74,6 +74,8 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
 
 /// `purchases import FILE`: the import's engine, with purchases for rows.
 fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> Result<()> {
+    let (concurrency, max_concurrency) =
+        super::import::concurrency(settings, args.concurrency, args.max_concurrency)?;
     let opts = crate::import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
@@ -88,8 +90,8 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
-        concurrency: args.concurrency.unwrap_or(settings.concurrency),
-        max_concurrency: args.max_concurrency,
+        concurrency,
+        max_concurrency,
         rate: args.rate,
         shard: args.shard,
         max_errors: args.max_errors,

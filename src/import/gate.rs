@@ -1,8 +1,10 @@
 //! The run's side of `--concurrency auto|N`: the [`Controller`] a run sends through (starting
-//! where the ledger says the last run against this API URL was last good), what the progress
-//! bar and `-v` show of it, and remembering its last good value for the next run.
+//! where the ledger says the last run against this API URL was last good) and `auto`'s learned
+//! send rate ([`Pacer`]), what the progress bar and `-v` show of them, and remembering the last
+//! good value for the next run.
 
-use super::concurrency::{Config, Controller};
+use super::concurrency::{rate, Config, Controller};
+use super::pace::Pacer;
 use super::progress::Progress;
 use super::setting::Concurrency;
 use crate::ledger::Ledger;
@@ -20,7 +22,8 @@ pub fn controller(
     remembered: Option<usize>,
 ) -> Controller {
     let config = match concurrency {
-        Concurrency::Fixed(n) => Config::fixed(n),
+        // Never above `max` (the command refuses a fixed N above an explicit maximum).
+        Concurrency::Fixed(n) => Config::fixed(n.min(max)),
         Concurrency::Auto => {
             let config = Config::auto(max).with_rate(rate);
             match remembered {
@@ -30,6 +33,12 @@ pub fn controller(
         }
     };
     Controller::new(config)
+}
+
+/// `auto`'s learned send rate, within `--rate`; None for a fixed concurrency (which keeps its
+/// fixed behaviour: the pool-wide pause after a 429 only).
+pub fn pacer(concurrency: Concurrency, rate: Option<f64>) -> Option<Pacer> {
+    (concurrency == Concurrency::Auto).then(|| Pacer::new(rate))
 }
 
 /// The last good `auto` limit an earlier run recorded for this API URL (an unreadable or
@@ -65,19 +74,37 @@ pub fn label(controller: &Controller) -> String {
     }
 }
 
-/// Shows the current limit, and (`-v`) each change since the last call with its reason.
-pub fn show(controller: &Controller, progress: &mut Progress, log: &Log) {
+/// Shows the current limit, and (`-v`) each change since the last call with its reason, the
+/// learned rate's among them.
+pub fn show(controller: &Controller, pacer: Option<&Pacer>, progress: &mut Progress, log: &Log) {
+    let verbose = log.verbose() > 0 && !log.quiet();
     for change in controller.drain_changes() {
-        if log.verbose() > 0 && !log.quiet() {
+        if verbose {
+            progress.println(&format!("leadctl: {change}"));
+        }
+    }
+    for change in pacer.map(Pacer::drain_changes).unwrap_or_default() {
+        if verbose {
             progress.println(&format!("leadctl: {change}"));
         }
     }
     progress.set_concurrency(label(controller));
 }
 
-/// The summary's line, when anything was sent.
-pub fn summary(controller: &Controller) -> Option<String> {
-    (controller.history().samples > 0).then(|| controller.summary())
+/// The summary's line, when anything was sent: how the limit moved, and the learned rate.
+pub fn summary(controller: &Controller, pacer: Option<&Pacer>) -> Option<String> {
+    let history = controller.history();
+    if history.samples == 0 {
+        return None;
+    }
+    let mut line = controller.summary();
+    if let Some(paced) = pacer.and_then(|p| rate::describe(&p.history())) {
+        if !super::concurrency::too_few(&history) {
+            line.push_str("; ");
+            line.push_str(&paced);
+        }
+    }
+    Some(line)
 }
 
 #[cfg(test)]

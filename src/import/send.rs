@@ -18,7 +18,7 @@ use super::decide::{Decision, Policy};
 use super::known::Known;
 use super::moves::{self, Move};
 use super::order::in_shard;
-use super::pace::Limiter;
+use super::pace::{Limiter, Pacer};
 use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
@@ -68,6 +68,8 @@ pub struct Ctx<'a> {
     pub opts: &'a Options,
     /// The gate on requests in flight (fixed or `auto`).
     pub controller: &'a Controller,
+    /// `auto`'s learned send rate (None for a fixed concurrency).
+    pub pacer: Option<&'a Pacer>,
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),

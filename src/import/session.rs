@@ -273,6 +273,7 @@ fn send_all(
         opts.rate,
         remembered,
     );
+    let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let ctx = send::Ctx {
@@ -284,6 +285,7 @@ fn send_all(
         input: &input,
         opts: &send_opts,
         controller: &controller,
+        pacer: pacer.as_ref(),
         stop: &stop,
         warn: &warn,
         purchases: prepared.purchases.as_ref(),
@@ -311,7 +313,7 @@ fn send_all(
         }
         let footer = send::run(&ctx, rows, |event| {
             c.on_event(event, out, opts, &stop);
-            super::gate::show(&controller, &mut c.progress, log);
+            super::gate::show(&controller, pacer.as_ref(), &mut c.progress, log);
         });
         // The workers' outcomes, queued for the next commit: all on disk before this run says
         // it ended.
@@ -326,7 +328,7 @@ fn send_all(
         errors,
         mut progress,
     } = c;
-    super::gate::show(&controller, &mut progress, log);
+    super::gate::show(&controller, pacer.as_ref(), &mut progress, log);
     progress.finish();
     if let Some(f) = footer.filter(|_| stream) {
         log.notice(&format!("{input}: {}", f.note()));
@@ -349,6 +351,7 @@ fn send_all(
         interrupted: &interrupted,
         stop: &stop,
         controller: &controller,
+        pacer: pacer.as_ref(),
         elapsed,
         total,
     };
@@ -375,6 +378,7 @@ struct Ends<'a> {
     interrupted: &'a Arc<AtomicBool>,
     stop: &'a AtomicBool,
     controller: &'a super::concurrency::Controller,
+    pacer: Option<&'a super::pace::Pacer>,
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
@@ -450,7 +454,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
-        concurrency: super::gate::summary(controller),
+        concurrency: super::gate::summary(controller, e.pacer),
     };
     summary::summarize(&summary, log);
     summary::outcome(

@@ -2,17 +2,19 @@
 //! row's key in the ledger (durably), send, record the outcome. A row whose claim did not
 //! commit is never sent; a row is claimed only once its slot is held, so no claimed row waits.
 //! The gate learns from each answer: the HTTP call's own time (no ledger write, no back-off
-//! wait) and what it says about load.
+//! wait) and what it says about load; with `auto`, the learned rate ([`Pacer`]) spaces the sends
+//! once the server has throttled, and hears of each success and each 429.
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::concurrency::{Cause, Class, Permit, Sample};
 use super::decide::Decision;
 use super::moves::{self, Move, Moved};
 use super::once::{self, Claimed, Place};
-use super::pace::Limiter;
+use super::pace::{Limiter, Pacer};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::send::{Ctx, Event, Keyed};
@@ -89,9 +91,16 @@ pub fn work(
             };
             (job, slot)
         };
-        let Some((permit, rate_waited)) = slot.and_then(|permit| match limiter {
-            None => Some((permit, false)),
-            Some(l) => l.acquire_waited(ctx.stop).map(|waited| (permit, waited)),
+        let Some((permit, rate_waited)) = slot.and_then(|permit| {
+            let limited = match limiter {
+                None => false,
+                Some(l) => l.acquire_waited(ctx.stop)?,
+            };
+            let paced = match ctx.pacer {
+                None => false,
+                Some(p) => p.acquire_waited(ctx.stop)?,
+            };
+            Some((permit, limited || paced))
         }) else {
             let _ = events.send(not_sent(job, "stopped before it was sent"));
             continue;
@@ -99,6 +108,7 @@ pub fn work(
         let sent = Sent {
             permit,
             rate_waited,
+            pacer: ctx.pacer,
         };
         let Job { row, cells, unit } = job;
         let (keyed, work) = match unit {
@@ -122,10 +132,11 @@ pub fn work(
     }
 }
 
-/// A row's request slot, and whether `--rate` made it wait.
+/// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
 pub struct Sent<'a> {
     pub permit: Permit<'a>,
     pub rate_waited: bool,
+    pub pacer: Option<&'a Pacer>,
 }
 
 impl Sent<'_> {
@@ -137,15 +148,24 @@ impl Sent<'_> {
             Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
             class => class,
         };
+        if let (Class::Ok, Some(p)) = (class, self.pacer) {
+            p.success();
+        }
         self.permit
             .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
     }
 }
 
 /// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
-/// per storm), rather than when the retried call ends a pause later.
-pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn() + 'a {
-    move || ctx.controller.signal(Cause::RateLimited)
+/// per storm), rather than when the retried call ends a pause later, and the learned rate is set
+/// from the rate that met it.
+pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
+    move |sent, pause| {
+        ctx.controller.signal(Cause::RateLimited);
+        if let Some(p) = ctx.pacer {
+            p.throttled(sent, pause);
+        }
+    }
 }
 
 fn not_sent(job: Job, why: &str) -> Event {
@@ -414,6 +434,7 @@ fn move_lead_with(
             None => ctx.controller.acquire(ctx.stop).map(|permit| Sent {
                 permit,
                 rate_waited: false,
+                pacer: ctx.pacer,
             }),
         };
         let Some(sent) = slot else {

@@ -82,11 +82,12 @@ fn auto_finds_a_capacity_of_8_says_how_and_the_next_run_starts_where_it_was_good
     // The ledger remembers where it was last good; the next run starts there.
     let remembered = last_good(&sb).expect("a last good value in the ledger");
     assert!((2..=20).contains(&remembered), "{remembered}");
-    let more = write_csv(dir.path(), "more.csv", 30);
+    // (60 rows: enough for the summary to say how it moved.)
+    let more = write_csv(dir.path(), "more.csv", 60);
     let text = std::fs::read_to_string(&more).unwrap().replace("B-", "M-");
     std::fs::write(&more, text.replace("user", "more")).unwrap();
     let out = leadctl(&sb).args(["import", more.to_str().unwrap()]).run();
-    out.code(0).stderr_has("30 created");
+    out.code(0).stderr_has("60 created");
     assert_eq!(moved(&out).0, remembered, "{}", out.stderr);
 }
 
@@ -128,6 +129,11 @@ fn behind_an_overload_wall_auto_makes_no_more_unknown_rows_than_fixed_4() {
     assert_eq!(auto.stdout.lines().count(), 400);
 }
 
+/// The sandbox's count of 429 answers.
+fn answered_429(sb: &Sandbox) -> u64 {
+    sb.stats()["by_status"]["429"].as_u64().unwrap_or(0)
+}
+
 #[test]
 fn a_rate_limit_makes_auto_back_off_on_429s_and_every_row_is_created_once() {
     let sb = sandbox(|o| {
@@ -136,28 +142,140 @@ fn a_rate_limit_makes_auto_back_off_on_429s_and_every_row_is_created_once() {
     });
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "rows.csv", 60);
-    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
+    let out = leadctl(&sb)
+        .args(["-v", "import", file.to_str().unwrap()])
+        .run();
     out.code(0)
         .stderr_has("60 created")
         .stderr_has("rate-limited by the server (429")
-        .stderr_has("on 429 rate limiting");
+        .stderr_has("on 429 rate limiting")
+        // -v: the learned rate, and the summary says where it settled.
+        .stderr_has("leadctl: send rate ")
+        .stderr_has("/s: 429 at ")
+        .stderr_has("requests/s (learned from 429s)");
     crate::import::assert_no_duplicates(&sb);
 }
 
 #[test]
+fn auto_paces_to_a_rate_limit_with_far_fewer_429s_than_a_fixed_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "rows.csv", 200);
+    let run = |args: &[&str]| {
+        let sb = sandbox(|o| {
+            o.latency = Duration::from_millis(20);
+            o.rate_limit = Some(50);
+        });
+        let out = leadctl(&sb)
+            .args(["import", file.to_str().unwrap()])
+            .args(args)
+            .run();
+        out.code(0).stderr_has("200 created");
+        crate::import::assert_no_duplicates(&sb);
+        let limited = answered_429(&sb);
+        (out, limited)
+    };
+    let (_, fixed) = run(&["--concurrency", "16"]);
+    let (auto, paced) = run(&[]);
+    auto.stderr_has("(learned from 429s)");
+    assert!(
+        paced * 2 <= fixed,
+        "auto met {paced} 429s, fixed 16 {fixed}:\n{}",
+        auto.stderr
+    );
+}
+
+#[test]
 fn the_ci_progress_line_shows_the_concurrency() {
-    let sb = sandbox(|o| o.latency = Duration::from_millis(50));
+    // A capacity of 2, 50 ms each: about six seconds, so one progress line (every five) comes,
+    // showing auto's current limit.
+    let sb = capacity_sandbox(2, None);
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "rows.csv", 240);
-    // Two at a time, 50 ms each: six seconds, so one progress line (every five) comes.
-    let out = leadctl(&sb)
-        .args(["import", file.to_str().unwrap(), "--concurrency", "2"])
-        .run();
+    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
     out.code(0)
         .stderr_has("/240 (")
         .stderr_has(" rows/s, ETA ")
-        .stderr_has("s, concurrency 2, ")
-        .stderr_has("\n  concurrency 2 (fixed)\n");
+        .stderr_has("s, concurrency auto ")
+        .stderr_has("\n  concurrency auto: 4 → ");
+}
+
+#[test]
+fn a_fixed_concurrency_never_goes_above_an_explicit_max_concurrency() {
+    // Both on the command line: refused, and the run sends nothing.
+    let out = Leadctl::new()
+        .args(["--sandbox", "import", "rows.csv"])
+        .args(["--concurrency", "64", "--max-concurrency", "16"])
+        .run();
+    out.code(2)
+        .stderr_has(
+            "--concurrency 64 is above --max-concurrency 16: leadctl never has more requests in \
+             flight than --max-concurrency",
+        )
+        .stderr_has("pass --concurrency 16 or lower, --concurrency auto");
+    // `purchases import` sends through the same engine and is held to the same rule.
+    Leadctl::new()
+        .args(["--sandbox", "purchases", "import", "rows.csv"])
+        .args(["--concurrency", "64", "--max-concurrency", "16"])
+        .run()
+        .code(2)
+        .stderr_has("--concurrency 64 is above --max-concurrency 16");
+    // The profile's fixed value is held to it too, and the message says where it came from.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[profiles.default]\nconcurrency = 12\n").unwrap();
+    Leadctl::new()
+        .env("LEADCTL_CONFIG", &config)
+        .args(["--sandbox", "import", "rows.csv", "--max-concurrency", "8"])
+        .run()
+        .code(2)
+        .stderr_has("concurrency (profile \"default\" in ")
+        .stderr_has(") 12 is above --max-concurrency 8");
+    // Without --max-concurrency a fixed N is its own maximum; within it, it is as asked.
+    let sb = sandbox(|_| {});
+    let file = write_csv(dir.path(), "rows.csv", 50);
+    leadctl(&sb)
+        .args(["import", file.to_str().unwrap(), "--concurrency", "40"])
+        .run()
+        .code(0)
+        .stderr_has("concurrency 40 (fixed)");
+    let more = write_csv(dir.path(), "more.csv", 5);
+    let text = std::fs::read_to_string(&more).unwrap();
+    std::fs::write(&more, text.replace("user", "more").replace("B-", "M-")).unwrap();
+    leadctl(&sb)
+        .args(["import", more.to_str().unwrap()])
+        .args(["--concurrency", "8", "--max-concurrency", "8"])
+        .run()
+        .code(0)
+        .stderr_has("concurrency 8 (fixed)");
+}
+
+#[test]
+fn a_run_too_small_to_adapt_says_so_quietly_and_v_still_logs_the_changes() {
+    // 25 rows against a rate limit of 10 a second: a 429 cuts the limit, but 25 answers tell
+    // nothing about the server's pace.
+    let sb = sandbox(|o| {
+        o.latency = Duration::from_millis(20);
+        o.rate_limit = Some(10);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "rows.csv", 25);
+    let out = leadctl(&sb)
+        .args(["-v", "import", file.to_str().unwrap()])
+        .run();
+    out.code(0).stderr_has("25 created");
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.trim().starts_with("concurrency auto"))
+        .unwrap_or_else(|| panic!("no concurrency line:\n{}", out.stderr));
+    assert!(
+        line.trim().starts_with("concurrency auto: ")
+            && line.ends_with(" (too few requests to adapt)"),
+        "{line}"
+    );
+    assert!(!line.contains("backed off"), "{line}");
+    out.stderr_has("leadctl: concurrency 4 → ")
+        .stderr_has("the server is overloaded (429 rate limited)");
 }
 
 #[test]
@@ -193,7 +311,7 @@ fn zero_and_words_are_usage_errors_that_say_what_is_valid() {
         .run()
         .code(0)
         .stdout_has("--concurrency <auto|N>")
-        .stdout_has("[default: 32]");
+        .stdout_has("[default: 32; with a fixed --concurrency N, N]");
 }
 
 #[test]

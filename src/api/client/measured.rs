@@ -29,11 +29,12 @@ pub struct CallStats {
 
 impl ApiClient {
     /// `create_lead`, and what the call met on the way (for `--concurrency auto`); `on_429` is
-    /// called the moment a 429 arrives, before the pool-wide pause.
+    /// called the moment a 429 arrives, before the pool-wide pause, with when the throttled
+    /// attempt was sent and how long the pool pauses.
     pub fn create_lead_measured(
         &self,
         lead: &NewLead,
-        on_429: &dyn Fn(),
+        on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
@@ -49,7 +50,7 @@ impl ApiClient {
     pub fn update_lead_measured(
         &self,
         update: &LeadUpdate,
-        on_429: &dyn Fn(),
+        on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
@@ -67,7 +68,7 @@ impl ApiClient {
         lead_id: &str,
         status: &str,
         by_id: bool,
-        on_429: &dyn Fn(),
+        on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let (action, body) = if by_id {
@@ -94,7 +95,7 @@ impl ApiClient {
     pub fn create_purchase_measured(
         &self,
         purchase: &NewPurchase,
-        on_429: &dyn Fn(),
+        on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Purchase, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
@@ -123,7 +124,7 @@ impl ApiClient {
         fields: &T,
         mode: Mode,
         stats: &mut CallStats,
-        on_429: &dyn Fn(),
+        on_429: &dyn Fn(Instant, Duration),
     ) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
@@ -143,11 +144,11 @@ impl ApiClient {
                 Attempt::Done(result) => return result,
                 Attempt::RateLimited { retry_after, error } => {
                     stats.rate_limited = true;
-                    on_429();
                     // Without Retry-After: exponential back-off with jitter (doc/api.md,
                     // "Retries"), growing with each 429 this call met. The pool pauses even
                     // when this call gives up: the other workers would meet the same 429.
                     let wait = retry_after.unwrap_or_else(|| self.retry.backoff(limited));
+                    on_429(started, wait);
                     let announce = self.hold_gate(wait);
                     if limited >= self.retry.rate_limit_attempts {
                         return Err(error);

@@ -60,10 +60,23 @@ pub struct History {
     pub samples: u64,
 }
 
+/// Below this many answers a run is too small to adapt: the summary says where it was and no
+/// more (`-v` still logs each change).
+pub const QUIET_BELOW: u64 = 50;
+
+/// Whether the run had too few answers for its history to mean much.
+pub fn too_few(h: &History) -> bool {
+    !h.fixed && h.samples < QUIET_BELOW
+}
+
 /// The summary line of a [`History`].
 pub fn summarize(h: &History) -> String {
     if h.fixed {
         return format!("concurrency {} (fixed)", h.start);
+    }
+    if too_few(h) {
+        let at = h.most_used.unwrap_or(h.end);
+        return format!("concurrency auto: {at} (too few requests to adapt)");
     }
     let mut line = format!("concurrency auto: {} → {}", h.start, h.end);
     if let Some(m) = h.most_used {
