@@ -252,27 +252,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub header_row: Option<u64>,
 
-    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
-    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
-    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
-    pub concurrency: Option<crate::import::setting::Concurrency>,
-
-    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
-    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
-    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
-    pub max_concurrency: Option<usize>,
-
-    /// At most N requests a second
-    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
-    pub rate: Option<f64>,
-
-    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
-    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
-    pub shard: Option<(u64, u64)>,
-
-    /// Stop sending after N rows failed (or got no reliable answer)
-    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_errors: Option<u64>,
+    #[command(flatten)]
+    pub sending: SendingArgs,
 
     /// Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so
     #[arg(long, value_name = "PATH", hide = true)]
@@ -498,27 +479,8 @@ pub struct PurchaseImportArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
 
-    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
-    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
-    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
-    pub concurrency: Option<crate::import::setting::Concurrency>,
-
-    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
-    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
-    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
-    pub max_concurrency: Option<usize>,
-
-    /// At most N requests a second
-    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
-    pub rate: Option<f64>,
-
-    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
-    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
-    pub shard: Option<(u64, u64)>,
-
-    /// Stop sending after N rows failed (or got no reliable answer)
-    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_errors: Option<u64>,
+    #[command(flatten)]
+    pub sending: SendingArgs,
 
     /// Re-send rows an earlier run sent without a reliable answer (they may be recorded already)
     #[arg(long, help_heading = "Resuming")]
@@ -754,4 +716,30 @@ pub struct LedgerImportArgs {
     /// An NDJSON file written by `ledger export` (`-` = stdin)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// How a bulk run (`import`, `purchases import`) sends: one declaration for both.
+#[derive(Debug, Clone, Args)]
+pub struct SendingArgs {
+    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
+    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
+    #[arg(long, value_name = "auto|N", value_parser = crate::import::setting::parse_arg, help_heading = "Sending")]
+    pub concurrency: Option<crate::import::setting::Concurrency>,
+
+    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
+    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
+    #[arg(long, value_name = "N", value_parser = crate::import::setting::parse_max, help_heading = "Sending")]
+    pub max_concurrency: Option<usize>,
+
+    /// At most N requests a second
+    #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
+    pub rate: Option<f64>,
+
+    /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]
+    pub shard: Option<(u64, u64)>,
+
+    /// Stop sending after N rows failed (or got no reliable answer)
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_errors: Option<u64>,
 }

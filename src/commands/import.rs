@@ -18,8 +18,11 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         .with_hint("drop the flag: runs resume from the ledger; --ledger PATH chooses its file, --no-ledger keeps none")
         .into());
     }
-    let (concurrency, max_concurrency) =
-        concurrency(settings, args.concurrency, args.max_concurrency)?;
+    let (concurrency, max_concurrency) = concurrency(
+        settings,
+        args.sending.concurrency,
+        args.sending.max_concurrency,
+    )?;
     let mapping = args
         .mapping
         .as_deref()
@@ -50,9 +53,9 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         header_row: args.header_row,
         concurrency,
         max_concurrency,
-        rate: args.rate,
-        shard: args.shard,
-        max_errors: args.max_errors,
+        rate: args.sending.rate,
+        shard: args.sending.shard,
+        max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: args.update,

@@ -74,8 +74,11 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
 
 /// `purchases import FILE`: the import's engine, with purchases for rows.
 fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> Result<()> {
-    let (concurrency, max_concurrency) =
-        super::import::concurrency(settings, args.concurrency, args.max_concurrency)?;
+    let (concurrency, max_concurrency) = super::import::concurrency(
+        settings,
+        args.sending.concurrency,
+        args.sending.max_concurrency,
+    )?;
     let opts = crate::import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
@@ -92,9 +95,9 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
         concurrency,
         max_concurrency,
-        rate: args.rate,
-        shard: args.shard,
-        max_errors: args.max_errors,
+        rate: args.sending.rate,
+        shard: args.sending.shard,
+        max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: false,
