@@ -945,3 +945,45 @@ fn a_report_footer_below_a_sheets_data_is_left_out_as_in_a_csv() {
     assert!(!out.stderr.contains("report footer"), "{}", out.stderr);
     assert_eq!(results(&out)[3]["first_name"], "Grand Totals (3 records)");
 }
+
+#[test]
+fn a_billing_workbook_records_each_purchase_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
+    let fill = |ws: &mut Worksheet| {
+        strings(ws, 0, &["Invoice", "Lead ID", "Amount", "Product"]);
+        for (r, (invoice, amount)) in [("INV-1", 1200.5), ("INV-2", 99.0)].iter().enumerate() {
+            let r = r as u32 + 1;
+            strings(ws, r, &[invoice, &lead]);
+            ws.write_number(r, 2, *amount).unwrap();
+            ws.write_string(r, 3, "Pro").unwrap();
+        }
+    };
+    let book = xlsx(dir.path(), "billing.xlsx", &[("Invoices", &fill)]);
+    let args = [
+        "purchases",
+        "import",
+        book.to_str().unwrap(),
+        "-o",
+        "ndjson",
+    ];
+    let dry = leadctl(&sb).args(args).arg("--dry-run").run();
+    dry.code(0)
+        .stderr_has("an Excel workbook (.xlsx), sheet \"Invoices\"");
+    let bodies = results(&dry);
+    assert_eq!(
+        bodies[0]["purchase_amount"],
+        serde_json::json!(1200.5),
+        "{bodies:?}"
+    );
+    assert_eq!(
+        bodies[1]["purchase_amount"],
+        serde_json::json!(99),
+        "{bodies:?}"
+    );
+    for _ in 0..2 {
+        leadctl(&sb).args(args).run().code(0);
+    }
+    assert_eq!(crate::support::sandbox::stored_purchases(&sb).len(), 2);
+}
