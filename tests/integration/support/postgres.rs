@@ -3,8 +3,10 @@
 //! that restart a server or need their own TLS certificate (initdb into a temporary directory,
 //! as the `postgres` user when the tests run as root).
 //!
-//! Without `LEADCTL_TEST_POSTGRES` a test fails saying how to start the cluster, unless
-//! `LEADCTL_TEST_NO_POSTGRES=1` opts out (then it returns at once, printing that it did).
+//! Without `LEADCTL_TEST_POSTGRES` the first test to need it starts a throwaway cluster for the
+//! whole test process (and a watchdog that removes it after); where PostgreSQL is missing, a test
+//! fails saying how to get one, unless `LEADCTL_TEST_NO_POSTGRES=1` opts out (then it returns at
+//! once, printing that it did).
 
 #![allow(clippy::print_stderr)]
 
@@ -18,23 +20,129 @@ pub struct Pg {
     pub url: String,
 }
 
-/// The shared cluster, or None when the run opted out; panics with how to start it otherwise.
+/// The shared cluster: `LEADCTL_TEST_POSTGRES`'s (scripts/pg-test.sh, CI), else one this test
+/// process starts itself on first use (PostgreSQL 15 is on every machine of this kind), so that
+/// plain `cargo test --locked` runs every test. None when the run opted out; without either, a
+/// panic saying how to get one.
 pub fn shared(test: &str) -> Option<Pg> {
     match std::env::var("LEADCTL_TEST_POSTGRES") {
-        Ok(url) if !url.trim().is_empty() => Some(Pg { url }),
-        _ if std::env::var("LEADCTL_TEST_NO_POSTGRES").is_ok_and(|v| v == "1") => {
-            eprintln!(
-                "{test}: not run: LEADCTL_TEST_NO_POSTGRES=1 opts out of the PostgreSQL tests"
-            );
-            None
-        }
-        _ => panic!(
-            "{test} needs a PostgreSQL server: run the tests through `scripts/pg-test.sh cargo \
-             test --locked` (it starts a throwaway PostgreSQL 15 cluster and sets \
-             LEADCTL_TEST_POSTGRES), or set LEADCTL_TEST_POSTGRES=postgres://... yourself; \
-             LEADCTL_TEST_NO_POSTGRES=1 skips these tests"
+        Ok(url) if !url.trim().is_empty() => return Some(Pg { url }),
+        _ => {}
+    }
+    if std::env::var("LEADCTL_TEST_NO_POSTGRES").is_ok_and(|v| v == "1") {
+        eprintln!("{test}: not run: LEADCTL_TEST_NO_POSTGRES=1 opts out of the PostgreSQL tests");
+        return None;
+    }
+    match own_cluster() {
+        Ok(url) => Some(Pg { url: url.clone() }),
+        Err(why) => panic!(
+            "{test} needs a PostgreSQL server and none could be started here ({why}): install \
+             PostgreSQL 15 (`pg_config --bindir` must name initdb and pg_ctl), or run the tests \
+             through `scripts/pg-test.sh cargo test --locked`, or set \
+             LEADCTL_TEST_POSTGRES=postgres://... yourself; LEADCTL_TEST_NO_POSTGRES=1 skips \
+             these tests"
         ),
     }
+}
+
+/// The cluster this test process started, started once.
+fn own_cluster() -> Result<&'static String, String> {
+    static OWN: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    OWN.get_or_init(start_own).as_ref().map_err(Clone::clone)
+}
+
+/// initdb into a temporary directory (as the `postgres` user when root), password (scram)
+/// authentication on a free loopback port, fsync off; a watchdog process stops and removes it
+/// once this test process has exited, however it exits.
+fn start_own() -> Result<String, String> {
+    let bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .ok_or("pg_config not found")?;
+    let dir = tempfile::Builder::new()
+        .prefix("leadctl-pg-tests")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    chown(&dir);
+    let data = dir.join("data");
+    let password = unique("pw");
+    let pwfile = dir.join("pwfile");
+    std::fs::write(&pwfile, format!("{password}\n")).map_err(|e| e.to_string())?;
+    chown(&dir);
+    let out = as_postgres(&bindir.join("initdb"))
+        .arg("-D")
+        .arg(&data)
+        .arg(format!("--pwfile={}", pwfile.display()))
+        .args([
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+        ])
+        .args(["-E", "UTF8", "--no-sync"])
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let port = free_port();
+    let conf = format!(
+        "listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\n\
+         fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n",
+        dir.display()
+    );
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(data.join("postgresql.conf"))
+        .map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut f, conf.as_bytes()).map_err(|e| e.to_string())?;
+    let pg_ctl = bindir.join("pg_ctl");
+    let out = as_postgres(&pg_ctl)
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(dir.join("server.log"))
+        .args(["start", "-w", "-t", "60"])
+        .output()
+        .map_err(|e| format!("pg_ctl: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    // The watchdog: polls this process and, once it is gone, stops the cluster and removes it.
+    let stop =
+        format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {as_pg}'{pg_ctl}' -D '{data}' stop \
+         -m immediate -w >/dev/null 2>&1; rm -rf '{dir}'",
+        pid = std::process::id(),
+        as_pg = if nix_is_root() { "runuser -u postgres -- " } else { "" },
+        pg_ctl = pg_ctl.display(),
+        data = data.display(),
+        dir = dir.display(),
+    );
+    Command::new("sh")
+        .args(["-c", &stop])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("the watchdog: {e}"))?;
+    eprintln!(
+        "PostgreSQL tests: started a throwaway cluster on 127.0.0.1:{port} ({})",
+        dir.display()
+    );
+    Ok(format!(
+        "postgres://postgres:{password}@127.0.0.1:{port}/postgres"
+    ))
 }
 
 fn unique(prefix: &str) -> String {
