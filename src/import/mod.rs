@@ -31,6 +31,7 @@ pub mod send;
 pub mod session;
 pub mod setting;
 pub mod settle;
+pub mod split;
 pub mod status;
 pub mod summary;
 pub mod validate;

@@ -75,6 +75,11 @@ pub struct Ctx<'a> {
     pub warn: &'a (dyn Fn(&str) + Sync),
     /// A purchases import: its rows are purchases.
     pub purchases: Option<&'a super::purchase::Plan>,
+    /// Work sharing: the other run this one lost a claim to (`split.rs`).
+    pub split: &'a super::split::Split,
+    /// The input read again from its start (a file; None for a stream), for the second pass of
+    /// a split.
+    pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
 }
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
@@ -170,73 +175,142 @@ fn reader(
     };
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
+    // Work sharing with another run on this file (`split.rs`): the rows left for a second pass.
+    let splits = ctx.reopen.is_some() && ctx.opts.shard.is_none();
+    let own = ctx.ledger.map(|l| l.run.as_str()).unwrap_or("");
+    let mut deferred: Vec<u64> = Vec::new();
+    let mut whole = true;
     loop {
         if ctx.stop.load(Ordering::SeqCst) {
+            whole = false;
             break;
         }
         let row = match rows.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
-                outbox.send(Event::Fatal(
-                    Failure::input(format!(
-                        "the input cannot be read past line {}: {}",
-                        e.line, e.message
-                    ))
-                    .into(),
-                ));
+                unreadable(&mut outbox, &e);
+                whole = false;
                 break;
             }
         };
         if !in_shard(row.number, ctx.opts.shard) {
             continue;
         }
-        if !outbox.send(Event::Dispatched(row.number)) {
-            break;
+        if let Some(parity) = ctx.split.parity(own).filter(|_| splits) {
+            if !super::split::first_pass(row.number, parity) {
+                deferred.push(row.number);
+                continue;
+            }
         }
-        let unit = match ctx.purchases {
-            Some(plan) => super::purchase::decide::row(ctx, plan, &row, &mut seen),
-            None => lead_row(ctx, &row, &mut seen),
-        };
-        let unit = match unit {
-            Ok(Next::Invalid(text)) => {
-                outbox.send(Event::Result(
-                    result(&row, Outcome::Invalid, None, Some(text.clone())),
-                    None,
-                ));
-                if !ctx.opts.skip_invalid {
-                    // Only a stream gets here (a file is checked whole first): stop at this row.
-                    outbox.send(Event::InputEnded(
-                        Failure::input(format!("{text}\n  the import stopped at this row; the rows before it were sent"))
-                            .with_hint("fix the row and run the same command again to resume, or pass --skip-invalid")
-                            .into(),
-                    ));
-                    break;
-                }
-                continue;
-            }
-            Ok(Next::Done(event)) => {
-                if !outbox.send(*event) {
-                    break;
-                }
-                continue;
-            }
-            Ok(Next::Send(unit)) => unit,
-            Err(e) => {
-                outbox.send(Event::Fatal(e));
-                break;
-            }
-        };
-        let job = Job {
-            row: row.number,
-            cells: row.fields,
-            unit,
-        };
-        if !outbox.flush() || jobs.send(job).is_err() {
+        if !take(ctx, row, &mut outbox, &jobs, &mut seen) {
+            whole = false;
             break;
         }
     }
-    rows.footer().cloned()
+    let footer = rows.footer().cloned();
+    if let (true, false, Some(reopen)) = (whole, deferred.is_empty(), ctx.reopen) {
+        second_pass(ctx, reopen, &deferred, &mut outbox, &jobs, &mut seen);
+    }
+    footer
+}
+
+/// The rows a split left for later, read again from the file's start.
+fn second_pass(
+    ctx: &Ctx<'_>,
+    reopen: &(dyn Fn() -> anyhow::Result<Rows> + Sync),
+    deferred: &[u64],
+    outbox: &mut Outbox<'_>,
+    jobs: &SyncSender<Job>,
+    seen: &mut HashMap<u64, u64>,
+) {
+    let mut rows = match reopen() {
+        Ok(rows) => rows,
+        Err(e) => {
+            outbox.send(Event::Fatal(e));
+            return;
+        }
+    };
+    let mut wanted = deferred.iter().copied().peekable();
+    while let Some(&next) = wanted.peek() {
+        if ctx.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let row = match rows.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => return,
+            Err(e) => return unreadable(outbox, &e),
+        };
+        if row.number < next {
+            continue;
+        }
+        wanted.next();
+        if !take(ctx, row, outbox, jobs, seen) {
+            return;
+        }
+    }
+}
+
+fn unreadable(outbox: &mut Outbox<'_>, e: &super::read::RowError) {
+    outbox.send(Event::Fatal(
+        Failure::input(format!(
+            "the input cannot be read past line {}: {}",
+            e.line, e.message
+        ))
+        .into(),
+    ));
+}
+
+/// Dispatches one row: decided here (its result), or a job for the workers. False: stop reading.
+fn take(
+    ctx: &Ctx<'_>,
+    row: Row,
+    outbox: &mut Outbox<'_>,
+    jobs: &SyncSender<Job>,
+    seen: &mut HashMap<u64, u64>,
+) -> bool {
+    if !outbox.send(Event::Dispatched(row.number)) {
+        return false;
+    }
+    let unit = match ctx.purchases {
+        Some(plan) => super::purchase::decide::row(ctx, plan, &row, seen),
+        None => lead_row(ctx, &row, seen),
+    };
+    let unit = match unit {
+        Ok(Next::Invalid(text)) => {
+            outbox.send(Event::Result(
+                result(&row, Outcome::Invalid, None, Some(text.clone())),
+                None,
+            ));
+            if !ctx.opts.skip_invalid {
+                // Only a stream gets here (a file is checked whole first): stop at this row.
+                outbox.send(Event::InputEnded(
+                    Failure::input(format!(
+                        "{text}\n  the import stopped at this row; the rows before it were sent"
+                    ))
+                    .with_hint(
+                        "fix the row and run the same command again to resume, or pass \
+                         --skip-invalid",
+                    )
+                    .into(),
+                ));
+                return false;
+            }
+            return true;
+        }
+        Ok(Next::Done(event)) => return outbox.send(*event),
+        Ok(Next::Send(unit)) => unit,
+        Err(e) => {
+            outbox.send(Event::Fatal(e));
+            return false;
+        }
+    };
+    let job = Job {
+        row: row.number,
+        cells: row.fields,
+        unit,
+    };
+    outbox.flush() && jobs.send(job).is_ok()
 }
 
 /// What the reader does with a row.

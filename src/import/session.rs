@@ -276,6 +276,9 @@ fn send_all(
     let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
+    let split = super::split::Split::default();
+    let reopen = || check::reopen(prepared);
+    let file = matches!(prepared.source, Source::File(_));
     let ctx = send::Ctx {
         plan: &prepared.plan,
         client: &client,
@@ -289,6 +292,8 @@ fn send_all(
         stop: &stop,
         warn: &warn,
         purchases: prepared.purchases.as_ref(),
+        split: &split,
+        reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());

@@ -218,6 +218,8 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let claimed = match once::claim(&place, &job.keyed, job.row, expect, previous.as_ref()) {
         Ok(Claimed::Ours(entry)) => entry,
         Ok(Claimed::Taken(current)) => {
+            // Another run is on this file: the reader splits it with that run (`split.rs`).
+            ctx.split.met(current.run.as_deref());
             let _ = events.send(taken(job, &current));
             return;
         }

@@ -123,8 +123,32 @@ fn two_processes_importing_the_same_file_split_the_rows_and_create_each_once() {
     let (a, b) = (count(&outs[0], "created"), count(&outs[1], "created"));
     assert_eq!(a + b, 200, "every row created by exactly one of them");
     assert!(a > 20 && b > 20, "the work was shared: {a} and {b}");
-    // Per row: one of them created it, the other skipped it (it was the other's).
-    let (ra, rb) = (results(&outs[0]), results(&outs[1]));
+    // Per row: one of them created it, the other skipped it (it was the other's). Results come
+    // in the order each run took its rows (a split run takes its own rows first).
+    let by_row = |out| {
+        let mut r = results(out);
+        r.sort_by_key(|r| r["row"].as_u64());
+        r
+    };
+    let (ra, rb) = (by_row(&outs[0]), by_row(&outs[1]));
+    // Once they met, each took the rows of its own parity first: most of what each created is
+    // of one parity, and not the same one.
+    let parity = |r: &[Value]| {
+        let created: Vec<u64> = r
+            .iter()
+            .filter(|x| x["outcome"] == "created")
+            .map(|x| x["row"].as_u64().unwrap())
+            .collect();
+        let odd = created.iter().filter(|&&n| n % 2 == 1).count();
+        (odd as f64 / created.len().max(1) as f64, created.len())
+    };
+    let ((odd_a, na), (odd_b, nb)) = (parity(&ra), parity(&rb));
+    assert!(
+        (odd_a - 0.5).abs() > 0.1
+            && (odd_b - 0.5).abs() > 0.1
+            && (odd_a - 0.5) * (odd_b - 0.5) < 0.0,
+        "split by parity: {odd_a:.2} of {na} and {odd_b:.2} of {nb} created rows odd"
+    );
     for (x, y) in ra.iter().zip(&rb) {
         let pair = [
             x["outcome"].as_str().unwrap(),

@@ -174,6 +174,7 @@ pub fn send(
             expect: job.expect,
         }) {
             Ok(Applied::Taken(current)) => {
+                ctx.split.met(current.run.as_deref());
                 let (outcome, note) = match current.state {
                     State::Created => (
                         Outcome::Skipped,
