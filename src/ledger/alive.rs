@@ -14,10 +14,10 @@ use super::{now_secs, Ledger};
 use crate::error::Failure;
 
 /// How often a run says it is alive.
-pub const BEAT: Duration = Duration::from_secs(2);
+pub const BEAT: Duration = Duration::from_secs(5);
 
 /// A heartbeat older than this means the run is gone (several beats missed).
-pub const STALE_SECS: i64 = 10;
+pub const STALE_SECS: i64 = 20;
 
 fn key(run: &str) -> String {
     format!("run.{run}.alive")
