@@ -1,8 +1,8 @@
 //! Channels and custom properties by what a user types: the one rule for what an id is
 //! (`is_uuid`), for finding a channel by its id (`find_channel`), and for turning a property key
 //! (a definition UUID or a name, case- and surrounding-space-insensitively) into the definition
-//! id the API wants (`ChannelProperties::resolve`), with what its values must be (`ValueKind`). The
-//! checks and their messages are `crate::lead`'s.
+//! id the API wants (`ChannelProperties::resolve`), with what its values must be (`ValueKind`).
+//! Checking values against it is the layer above's (doc/cli.md).
 
 use std::collections::HashMap;
 

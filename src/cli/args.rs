@@ -6,10 +6,17 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::parse::{
-    parse_amount, parse_delimiter, parse_encoding, parse_key_value, parse_probability, parse_rate,
-    parse_rfc3339, parse_shard,
+    parse_delimiter, parse_encoding, parse_key_value, parse_probability, parse_rate, parse_shard,
 };
 use crate::api::models::LeadFields;
+
+mod ledger;
+mod purchases;
+pub use ledger::{
+    LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
+    LedgerImportArgs,
+};
+pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
 
 /// `leadctl config ...`: see doc/cli.md. KEY is checked at run time (not by clap) so that an unknown
 /// key is a configuration error (exit 3) that lists the valid ones.
@@ -398,129 +405,6 @@ pub struct LeadUpdateArgs {
     pub properties: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Subcommand)]
-pub enum PurchasesCommand {
-    /// Record a purchase on a lead (fires the channel's purchase reward triggers)
-    #[command(after_help = "\
-Without --trigger, every active purchase reward trigger of the channel fires; with --trigger,
-only those. Percentage rewards use --amount, in the channel's currency.
-
-Examples:
-  leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'
-  leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
-    Create(PurchaseArgs),
-
-    /// Record the purchases of a CSV file, each exactly once (a billing export)
-    #[command(after_help = "\
-Columns: the lead (lead_id, legacy_id, or business_id / email of a lead in the ledger), amount,
-product, description, date (RFC 3339), trigger_ids, and the purchase's own id (purchase_id,
-Invoice, Order ID, ...). The purchase id is its key in the ledger, else a hash of the row: importing
-the same export again records nothing twice. Checked whole before anything is sent.
-
-Examples:
-  leadctl purchases import billing.csv --dry-run -o ndjson
-  leadctl purchases import billing.csv --decimal-separator ,
-  leadctl purchases import refunds.csv --allow-refunds")]
-    Import(PurchaseImportArgs),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct PurchaseImportArgs {
-    /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
-    /// required
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-
-    /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
-    /// with data]
-    #[arg(long, value_name = "NAME|N")]
-    pub sheet: Option<String>,
-
-    /// The row holding the column names, when a title block sits above it (1 = the first row)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub header_row: Option<u64>,
-
-    /// Resolve business ids and emails only among the leads of this channel in the ledger
-    #[arg(long, value_name = "UUID")]
-    pub channel: Option<String>,
-
-    /// Map a column to a field: lead_id, legacy_id, business_id, email, amount, product,
-    /// description, date, trigger_ids, purchase_id, ignore (repeatable)
-    #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
-    pub map: Vec<(String, String)>,
-
-    /// Leave columns that map to nothing out instead of stopping
-    #[arg(long)]
-    pub ignore_unknown: bool,
-
-    /// Send the valid rows and report the invalid ones instead of stopping
-    #[arg(long)]
-    pub skip_invalid: bool,
-
-    /// Check every row and print each valid row's request body (-o ndjson or json); send nothing
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Send zero and negative amounts (refunds, corrections); without it they are invalid, since
-    /// they still fire the channel's purchase rewards
-    #[arg(long)]
-    pub allow_refunds: bool,
-
-    /// The amounts' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile's
-    /// decimal_separator, else only amounts that read one way]
-    #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
-    pub decimal_separator: Option<crate::number::DecimalSeparator>,
-
-    /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
-    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
-    pub encoding: Option<String>,
-
-    /// The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
-
-    #[command(flatten)]
-    pub sending: SendingArgs,
-
-    /// Re-send rows an earlier run sent without a reliable answer (they may be recorded already)
-    #[arg(long, help_heading = "Resuming")]
-    pub retry_unknown: bool,
-
-    /// Re-send rows the server refused in an earlier run
-    #[arg(long, help_heading = "Resuming")]
-    pub retry_failed: bool,
-
-    /// Where to write the rows that were not recorded [default: FILE.errors.csv]
-    #[arg(long, value_name = "PATH", help_heading = "Resuming")]
-    pub errors: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct PurchaseArgs {
-    /// The lead the purchase belongs to
-    #[arg(long, value_name = "LEAD_ID")]
-    pub lead: String,
-    /// The amount, sent as a JSON number (in the channel's currency)
-    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
-    pub amount: Option<serde_json::Number>,
-    /// The product's name
-    #[arg(long, value_name = "NAME")]
-    pub product: Option<String>,
-    /// A description of the purchase
-    #[arg(long, value_name = "TEXT")]
-    pub description: Option<String>,
-    /// When the purchase happened, RFC 3339 (default: now, set by the server)
-    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
-    pub date: Option<String>,
-    /// Only evaluate these reward triggers (repeatable); each must be active on the lead's channel
-    #[arg(long = "trigger", value_name = "UUID")]
-    pub triggers: Vec<String>,
-    /// Send a zero or negative --amount (a refund or correction); without this flag it is refused,
-    /// since it still fires the channel's purchase rewards
-    #[arg(long)]
-    pub allow_refunds: bool,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct ApiArgs {
     /// The action's name, e.g. get_channels
@@ -595,127 +479,6 @@ pub struct ServeArgs {
     /// Keep the data in FILE across restarts (written atomically)
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum LedgerCommand {
-    /// Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile's ledger, or the default)
-    #[command(
-        after_help = "Example:\n  leadctl ledger path\n  leadctl --profile staging ledger path"
-    )]
-    Path,
-    /// Count the ledger's keys by API URL, channel and state
-    #[command(after_help = "Examples:\n  leadctl ledger status\n  leadctl ledger status -o json")]
-    Status,
-    /// List the ledger's keys (-o table, csv, json or ndjson)
-    #[command(after_help = "\
-Keys are of the current API URL unless --all-urls. A key is `business_id:…`, `email:…` or
-`fields:…` (a hash of all the lead's fields).
-
-Examples:
-  leadctl ledger list --state unknown
-  leadctl ledger list --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 -o csv > keys.csv")]
-    List(LedgerFilterArgs),
-    /// Forget keys, so that the next import or create sends them again (asks on a terminal)
-    #[command(after_help = "\
-For when the server no longer has the leads (a reset sandbox, another account behind the same
-URL). A forgotten key whose lead is still among the channel's newest 100 is found there and not
-created again.
-
-Examples:
-  leadctl ledger forget email:ann@example.com
-  leadctl ledger forget --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 --yes")]
-    Forget(LedgerForgetArgs),
-    /// Mark the leads of a CSV that already exist in KeenPartner as created, so imports skip them
-    #[command(after_help = "\
-FILE is a CSV of existing leads, e.g. `leadctl leads list -o csv` or an export from the app; its
-columns are mapped as `import` maps them (--map COLUMN=FIELD), unknown columns are left out, and
-an `id` or `lead_id` column gives each lead's id.
-
-Example:
-  leadctl leads list --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 -o csv > existing.csv
-  leadctl ledger adopt existing.csv --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890")]
-    Adopt(LedgerAdoptArgs),
-    /// Write the ledger's keys as NDJSON (a backup, or to move it)
-    #[command(after_help = "Example:\n  leadctl ledger export > ledger-backup.ndjson")]
-    Export(LedgerFilterArgs),
-    /// Read keys written by `ledger export` (NDJSON; `-` = stdin); existing keys are overwritten
-    #[command(after_help = "\
-Every line is checked before anything is written.
-
-Example:
-  leadctl --ledger /mnt/shared/ledger.sqlite3 ledger import ledger-backup.ndjson")]
-    Import(LedgerImportArgs),
-    /// Copy every key of one ledger into another: a SQLite file to PostgreSQL, or back
-    #[command(after_help = "\
-FROM and TO are each a SQLite file or a postgres:// URL (its password from the URL,
-LEADCTL_LEDGER_PASSWORD_FILE or PGPASSWORD). Keys of every API URL are copied; a key TO has
-already is kept unless FROM's entry of it is newer. FROM is not changed.
-
-Examples:
-  leadctl ledger copy ~/.local/share/leadctl/ledger.sqlite3 postgres://leadctl@db.example/leads?sslmode=verify-full
-  leadctl ledger copy postgres://leadctl@db.example/leads ledger-copy.sqlite3")]
-    Copy(LedgerCopyArgs),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerCopyArgs {
-    /// The ledger to read: a SQLite file or a postgres:// URL
-    #[arg(value_name = "FROM")]
-    pub from: String,
-    /// The ledger to write (created when absent): a SQLite file or a postgres:// URL
-    #[arg(value_name = "TO")]
-    pub to: String,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerFilterArgs {
-    /// Only this channel's keys (its id)
-    #[arg(long, value_name = "UUID")]
-    pub channel: Option<String>,
-    /// Only keys in this state: sending, created, failed, unknown
-    #[arg(long, value_name = "STATE", value_parser = super::parse::parse_ledger_state)]
-    pub state: Option<crate::ledger::State>,
-    /// Keys of every API URL, not only the current one's
-    #[arg(long)]
-    pub all_urls: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerForgetArgs {
-    /// The keys to forget, as `ledger list` shows them (e.g. email:ann@example.com)
-    #[arg(value_name = "KEY")]
-    pub keys: Vec<String>,
-    #[command(flatten)]
-    pub filter: LedgerFilterArgs,
-    /// Do not ask (needed when stdin is not a terminal)
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerAdoptArgs {
-    /// A CSV file of leads that exist in KeenPartner
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
-    /// else the profile's]
-    #[arg(long, value_name = "CHANNEL")]
-    pub channel: Option<String>,
-    /// Map a column to a field, as in `import` (repeatable)
-    #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
-    pub map: Vec<(String, String)>,
-
-    /// What identifies a lead [default: business_id, else email, else a hash of all its fields]
-    #[arg(long, value_name = "KIND", value_parser = super::parse::parse_key_kind)]
-    pub key: Option<crate::ledger::KeyKind>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerImportArgs {
-    /// An NDJSON file written by `ledger export` (`-` = stdin)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
 }
 
 /// How a bulk run (`import`, `purchases import`) sends: one declaration for both.

@@ -27,6 +27,9 @@ use super::worker::{self, Job, Unit, Work};
 use crate::api::ApiClient;
 use crate::error::Failure;
 use crate::ledger::{identity, now_secs, KeyKind, Ledger};
+use outbox::Outbox;
+
+mod outbox;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -127,52 +130,13 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
     Ok(keyed)
 }
 
-/// The reader's events, sent in batches: a re-import of a file the ledger knows decides every row
-/// here, and one wake-up of the collecting thread per row would cost more than the row. Flushed
-/// before a job leaves (its row's `Dispatched` must arrive first) and at the end.
-struct Outbox<'a> {
-    events: &'a Sender<Event>,
-    batch: Vec<Event>,
-    open: bool,
-}
-
-const OUTBOX_BATCH: usize = 256;
-
-impl Outbox<'_> {
-    fn send(&mut self, e: Event) -> bool {
-        self.batch.push(e);
-        if self.batch.len() >= OUTBOX_BATCH {
-            return self.flush();
-        }
-        self.open
-    }
-
-    fn flush(&mut self) -> bool {
-        if !self.batch.is_empty() && self.open {
-            let batch = std::mem::take(&mut self.batch);
-            self.open = self.events.send(Event::Batch(batch)).is_ok();
-        }
-        self.open
-    }
-}
-
-impl Drop for Outbox<'_> {
-    fn drop(&mut self) {
-        self.flush();
-    }
-}
-
 fn reader(
     ctx: &Ctx<'_>,
     mut rows: Rows,
     jobs: SyncSender<Job>,
     events: Sender<Event>,
 ) -> Option<Footer> {
-    let mut outbox = Outbox {
-        events: &events,
-        batch: Vec::with_capacity(OUTBOX_BATCH),
-        open: true,
-    };
+    let mut outbox = Outbox::new(&events);
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
     // Work sharing with another run on this file (`split.rs`): the rows left for a second pass.

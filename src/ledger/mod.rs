@@ -3,24 +3,26 @@
 //! and processes. See `doc/ledger.md` for the states and the guarantees.
 //!
 //! This module owns the entry model, the [`Store`] interface every backend implements (a SQLite
-//! file, [`sqlite`], or a PostgreSQL database many machines share, [`postgres`]), and [`Ledger`], which shares one store between worker threads and
+//! file, [`sqlite`], or a PostgreSQL database many machines share, [`postgres`]; where it is:
+//! [`Location`]), and [`Ledger`], which shares one store between worker threads and
 //! group-commits their claims: a claim is durable before the request it covers leaves. It knows
 //! nothing of CSV, HTTP or the command line.
 
 pub mod alive;
 mod group;
 pub mod identity;
+mod location;
 pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
 pub use identity::{Fields, KeyKind};
+pub use location::{default_path, scope_url, Location};
 
 use crate::error::Failure;
 
@@ -208,46 +210,6 @@ pub trait Store: Send {
     /// could not be made again): the run stops with exit 7, and outcomes are tried again.
     fn lost_connection(&self) -> bool {
         false
-    }
-}
-
-/// Where the ledger lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    File(PathBuf),
-    /// For `--sandbox`: gone with the process.
-    Memory,
-    /// A PostgreSQL database (`postgres://`); shown and debugged with its password masked.
-    Postgres(Box<postgres::PgTarget>),
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Location::File(p) => write!(f, "{}", p.display()),
-            Location::Memory => f.write_str("(in memory)"),
-            Location::Postgres(t) => write!(f, "{t}"),
-        }
-    }
-}
-
-/// The default ledger file: `ledger.sqlite3` in the platform data directory
-/// (`$XDG_DATA_HOME/leadctl/` or `~/.local/share/leadctl/` on Linux).
-pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "leadctl").map(|d| d.data_dir().join("ledger.sqlite3"))
-}
-
-/// The API URL as the ledger scopes keys by it: no credentials, no trailing slash, lower-case
-/// scheme and host.
-pub fn scope_url(url: &str) -> String {
-    let trimmed = url.trim().trim_end_matches('/');
-    match reqwest::Url::parse(trimmed) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.as_str().trim_end_matches('/').to_string()
-        }
-        Err(_) => trimmed.to_string(),
     }
 }
 

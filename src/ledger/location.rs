@@ -1,0 +1,47 @@
+//! Where a ledger is (a SQLite file, memory, a PostgreSQL database), and the API URL as keys are
+//! scoped by it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::postgres;
+
+/// Where the ledger lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    /// For `--sandbox`: gone with the process.
+    Memory,
+    /// A PostgreSQL database (`postgres://`); shown and debugged with its password masked.
+    Postgres(Box<postgres::PgTarget>),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            Location::Memory => f.write_str("(in memory)"),
+            Location::Postgres(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// The default ledger file: `ledger.sqlite3` in the platform data directory
+/// (`$XDG_DATA_HOME/leadctl/` or `~/.local/share/leadctl/` on Linux).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "leadctl").map(|d| d.data_dir().join("ledger.sqlite3"))
+}
+
+/// The API URL as the ledger scopes keys by it: no credentials, no trailing slash, lower-case
+/// scheme and host.
+pub fn scope_url(url: &str) -> String {
+    let trimmed = url.trim().trim_end_matches('/');
+    match reqwest::Url::parse(trimmed) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        Err(_) => trimmed.to_string(),
+    }
+}
