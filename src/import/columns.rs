@@ -93,35 +93,41 @@ pub fn check(
 
 /// The column mapping on stderr, one column a line, with why a column is left out.
 pub fn report(m: &Mapping, log: &Log) {
+    let lines = m.columns.iter().map(|c| {
+        let header = if c.header.trim().is_empty() {
+            format!("(column {}, no header)", c.index + 1)
+        } else {
+            c.header.clone()
+        };
+        (header, described(c))
+    });
+    say_mapping(lines, log);
+}
+
+/// "column mapping:" and one aligned `HEADER → WHAT` line per column (the first
+/// `SHOWN_MAPPED`, then a count): the lead import's and the purchase import's.
+pub fn say_mapping(lines: impl Iterator<Item = (String, String)>, log: &Log) {
     if log.quiet() {
         return;
     }
-    let width = m
-        .columns
+    let lines: Vec<(String, String)> = lines.collect();
+    let total = lines.len();
+    // Aligned to the widest header of them all (at most 40), as shown or not.
+    let width = lines
         .iter()
-        .map(|c| c.header.chars().count())
+        .map(|(h, _)| h.chars().count())
         .max()
         .unwrap_or(0)
         .min(40);
     let mut text = String::from("column mapping:");
-    for (shown, c) in m.columns.iter().enumerate() {
-        if shown == SHOWN_MAPPED {
-            text.push_str(&format!(
-                "\n  ... and {}",
-                crate::log::counted(
-                    m.columns.len() - SHOWN_MAPPED,
-                    "more column",
-                    "more columns"
-                )
-            ));
-            break;
-        }
-        let header = if c.header.trim().is_empty() {
-            format!("(column {}, no header)", c.index + 1)
-        } else {
-            crate::log::cut(&c.header)
-        };
-        text.push_str(&format!("\n  {header:<width$} → {}", described(c)));
+    for (header, what) in lines.iter().take(SHOWN_MAPPED) {
+        text.push_str(&format!("\n  {:<width$} → {what}", crate::log::cut(header)));
+    }
+    if total > SHOWN_MAPPED {
+        text.push_str(&format!(
+            "\n  ... and {}",
+            crate::log::counted(total - SHOWN_MAPPED, "more column", "more columns")
+        ));
     }
     log.notice(&text);
 }

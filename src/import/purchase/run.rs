@@ -74,21 +74,10 @@ pub fn run(
 
 /// Says on stderr how the columns were read.
 fn report(columns: &[columns::Column], unknown: &[String], log: &crate::log::Log) {
-    let width = columns
+    let lines = columns
         .iter()
-        .map(|c| c.header.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    let mut text = String::from("column mapping:");
-    for c in columns {
-        text.push_str(&format!(
-            "\n  {:<width$} → {}",
-            crate::log::cut(&c.header),
-            c.field.name()
-        ));
-    }
-    log.notice(&text);
+        .map(|c| (c.header.clone(), c.field.name().to_string()));
+    crate::import::columns::say_mapping(lines, log);
     if !unknown.is_empty() {
         log.notice(&format!(
             "leaving out unknown columns (--ignore-unknown): {}",
