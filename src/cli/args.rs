@@ -276,9 +276,15 @@ pub struct ImportArgs {
     pub key: Option<crate::ledger::KeyKind>,
 
     /// For leads created earlier whose fields changed since: send update_lead with the changed
-    /// fields (no rewards fire) instead of reporting them as `changed`
+    /// fields (no rewards fire) instead of reporting them as `changed`. Only what the file gives
+    /// is sent: a column the file lacks is never blanked
     #[arg(long, conflicts_with = "reconcile", help_heading = "Resuming")]
     pub update: bool,
+
+    /// With --update: clear a field on the server where its cell is empty (by default an
+    /// emptied cell is left as it is on the server and counted in the summary)
+    #[arg(long, requires = "update", help_heading = "Resuming")]
+    pub clear_empty: bool,
 
     /// Re-send rows an earlier run sent without a reliable answer (they may exist already)
     #[arg(long, help_heading = "Resuming")]

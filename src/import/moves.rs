@@ -73,7 +73,12 @@ pub fn plan(
             .unwrap_or_else(|| "a status".into())
     };
     Ok(
-        match decide::decide(entry.as_ref(), &w.hash(), &w.fields(), rule, now_secs()) {
+        match decide::decide(
+            entry.as_ref(),
+            &decide::Input::whole(&w.hash(), &w.fields()),
+            rule,
+            now_secs(),
+        ) {
             Decision::Create { expect, previous } => Plan::Send(Move {
                 expect,
                 previous,

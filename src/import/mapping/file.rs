@@ -17,6 +17,9 @@
 //!
 //! [values."Gebiet"]
 //! emea = "EMEA"
+//!
+//! [fields.phone]
+//! write = "if_empty"
 //! ```
 //!
 //! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
@@ -40,7 +43,9 @@ pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
 const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
-                    \"FROM\" = \"TO\"; `leadctl import FILE --save-mapping NEW.toml` writes one";
+                    \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
+                    ([fields.status] write = \"forward_only\"); `leadctl import FILE \
+                    --save-mapping NEW.toml` writes one";
 
 /// A mapping file, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,15 @@ pub struct MappingFile {
     pub key: Option<KeyKind>,
     /// `","` or `"."`; the command line's `--decimal-separator` wins.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// `[fields.NAME] write = "..."`: the write rules (`import::write`).
+    pub writes: crate::import::write::Rules,
+}
+
+/// `[fields.NAME]`: how leadctl writes the field.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    write: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +81,8 @@ struct Raw {
     constants: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     values: BTreeMap<String, Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawField>,
 }
 
 /// Reads and checks a mapping file.
@@ -208,12 +224,77 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             origin: at(pairs.span(), &key),
         });
     }
+    let writes = write_rules(&raw.fields, &bad)?;
     Ok(MappingFile {
         path: path.to_path_buf(),
         rules,
         key,
         decimal_separator,
+        writes,
     })
+}
+
+/// The `[fields.NAME] write = "..."` rules.
+fn write_rules(
+    fields: &BTreeMap<String, RawField>,
+    bad: &dyn Fn(std::ops::Range<usize>, &str, String) -> Failure,
+) -> Result<crate::import::write::Rules, Failure> {
+    use crate::import::write::{rule_key, Rule, Rules};
+    let mut rules = Rules::default();
+    for (field, raw) in fields {
+        let key = format!("fields.{field}.write");
+        let value = raw.write.get_ref();
+        let span = raw.write.span();
+        if field == "status" {
+            if value.trim() != "forward_only" {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a write rule for the status: use forward_only",
+                        crate::log::quoted(value)
+                    ),
+                ));
+            }
+            rules.status_forward_only = true;
+            continue;
+        }
+        match parse_target(field) {
+            Ok(Target::Field(_) | Target::Property(_)) => {}
+            Ok(_) | Err(_) => {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a lead field or property:NAME",
+                        crate::log::quoted(field)
+                    ),
+                ))
+            }
+        }
+        let rule = match Rule::parse(value) {
+            Some(r) => r,
+            None if value.trim() == "forward_only" => {
+                return Err(bad(
+                    span,
+                    &key,
+                    "\"forward_only\" is for [fields.status] only".to_string(),
+                ))
+            }
+            None => {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a write rule: use always, if_empty, never or clear",
+                        crate::log::quoted(value)
+                    ),
+                ))
+            }
+        };
+        rules.by_field.insert(rule_key(field), rule);
+    }
+    Ok(rules)
 }
 
 /// What `--save-mapping` writes: the decisions of a run that the column names do not make.
