@@ -89,7 +89,12 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
                     .into_iter()
                     .skip_while(|o| o.id != s.id)
                     .skip(1)
-                    .map(|o| (o.id.clone(), o.status.clone().unwrap_or_else(|| o.id.clone())))
+                    .map(|o| {
+                        (
+                            o.id.clone(),
+                            o.status.clone().unwrap_or_else(|| o.id.clone()),
+                        )
+                    })
                     .collect(),
             }),
             Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(

@@ -304,6 +304,8 @@ pub struct Saved<'a> {
     pub constants: &'a [Constant],
     pub key: Option<KeyKind>,
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The write rules of the mapping file read (`[fields.*]`), kept.
+    pub writes: Option<&'a crate::import::write::Rules>,
     /// The command that wrote it, for its first comment.
     pub input: &'a str,
 }
@@ -381,6 +383,19 @@ pub fn render(saved: &Saved<'_>) -> String {
             let _ = writeln!(text, "{} = {}", quote(from), quote(to));
         }
     }
+    if let Some(w) = saved.writes {
+        for (field, rule) in &w.by_field {
+            let _ = writeln!(
+                text,
+                "\n[fields.{}]\nwrite = {}",
+                quote(field),
+                quote(rule.as_str())
+            );
+        }
+        if w.status_forward_only {
+            text.push_str("\n[fields.status]\nwrite = \"forward_only\"\n");
+        }
+    }
     text
 }
 
@@ -398,9 +413,13 @@ mod tests {
         let m = file(
             "key = \"email\"\ndecimal_separator = \",\"\nignore = [\"Internal\"]\n[columns]\n\
              \"Kundennummer\" = \"business_id\"\n\"Gebiet\" = \"property:Region\"\n[constants]\n\
-             source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n",
+             source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n[fields.phone]\n\
+             write = \"if_empty\"\n[fields.\"property:Region\"]\nwrite = \"never\"\n\
+             [fields.status]\nwrite = \"forward_only\"\n",
         )
         .unwrap();
+        assert_eq!(m.writes.by_field.len(), 2);
+        assert!(m.writes.status_forward_only);
         assert_eq!(m.key, Some(KeyKind::Email));
         assert_eq!(m.decimal_separator, Some(DecimalSeparator::Comma));
         let headers: Vec<String> = ["Kundennummer", "Gebiet", "Internal", "Email", "Quux"]
@@ -419,6 +438,7 @@ mod tests {
             constants: &rules.constants,
             key: m.key,
             decimal_separator: m.decimal_separator,
+            writes: Some(&m.writes),
             input: "leads.csv",
         });
         assert!(
@@ -431,6 +451,7 @@ mod tests {
         );
         assert!(text.contains("# \"Email\" = email\n"), "{text}");
         let again = file(&text).unwrap();
+        assert_eq!(again.writes, m.writes, "the write rules round-trip: {text}");
         let remapped = map_with(&headers, &again.rules, &BTreeMap::new());
         let shape = |m: &Mapping| {
             m.columns
