@@ -130,6 +130,9 @@ pub fn judge(
 ) -> Result<Judged, Failure> {
     use super::decide::{decide, Decision};
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
+    if entry.as_ref().is_some_and(|e| e.state == State::Created) {
+        known.tally.created();
+    }
     if let Some(e) = entry
         .as_ref()
         .filter(|e| e.state == State::Created && e.hash != k.hash)

@@ -14,6 +14,7 @@
 //! "forward_only"` keeps a lead from moving back in its channel's status order (`moves.rs`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::ledger::Fields;
@@ -265,13 +266,22 @@ pub fn absent<'a>(
 }
 
 /// Per field over a run: how many leads had an emptied cell left alone, and how many carry a
-/// recorded value for a field the input does not have. Said once each at the end.
+/// recorded value for a field the input does not have. Said once each at the end; a column gone
+/// only when most of the input's created leads carry a value for it (a field only some leads
+/// ever had is no column that disappeared).
 #[derive(Debug, Default)]
 pub struct Tally {
     counts: Mutex<BTreeMap<String, (u64, u64, String)>>,
+    /// Rows whose key the ledger records as created.
+    created: AtomicU64,
 }
 
 impl Tally {
+    /// One more row whose key the ledger records as created.
+    pub fn created(&self) {
+        self.created.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn count(&self, c: &Changes, absent: &[String], names: &Names) {
         if c.emptied.is_empty() && absent.is_empty() {
             return;
@@ -289,6 +299,7 @@ impl Tally {
     /// column is gone.
     pub fn lines(&self) -> Vec<String> {
         let m = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let created = self.created.load(Ordering::Relaxed);
         let mut out = Vec::new();
         for (shown, (emptied, absent)) in m.values().map(|(e, a, s)| (s, (*e, *a))) {
             if emptied > 0 {
@@ -299,7 +310,7 @@ impl Tally {
                     if emptied == 1 { "it is" } else { "they are" },
                 ));
             }
-            if absent > 0 {
+            if absent > 0 && absent * 2 > created {
                 out.push(format!(
                     "the column for {shown} is not in this input, though {} in the ledger \
                      {} a value for it: their {shown} is left as it is on the server",
@@ -402,6 +413,7 @@ mod tests {
     #[test]
     fn the_tally_says_each_column_once() {
         let t = Tally::default();
+        t.created();
         let c = Changes {
             emptied: vec!["phone".into()],
             ..Changes::default()
@@ -418,5 +430,9 @@ mod tests {
                  server"
             ]
         );
+        // Most created leads lack it: not a column that disappeared.
+        t.created();
+        t.created();
+        assert_eq!(t.lines().len(), 1);
     }
 }
