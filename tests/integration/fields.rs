@@ -400,3 +400,103 @@ fn forward_only_keeps_a_won_lead_won() {
     assert_eq!(lead_with(&sb, "B-1")["status"], "Won");
     assert_eq!(lead_with(&sb, "B-2")["status"], "Proposal sent");
 }
+
+#[test]
+fn an_update_refused_once_is_sent_again_with_the_same_fields() {
+    use crate::support::request::Request as Recorded;
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::{Leadctl, CHANNEL};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const LEAD: &str = "00000000-0000-4000-8000-000000000001";
+    let updates = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = updates.clone();
+    let server = ScriptedServer::importing(move |req: &Recorded, _| {
+        let lead = json!({"lead": {"id": LEAD, "created_at": "2026-04-21T10:00:00Z",
+                                   "channels_id": CHANNEL}});
+        match req.action().as_str() {
+            "update_lead" if seen.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Reply::error(400, "Something is off")
+            }
+            _ => Reply::json(200, lead),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u.csv");
+    let run = |extra: &[&str]| {
+        Leadctl::against(&server.url())
+            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+            .args(extra)
+            .run()
+    };
+    std::fs::write(
+        &file,
+        "Email,Phone,Notes,Business ID\na@example.com,111,n1,B-1\n",
+    )
+    .unwrap();
+    run(&[]).code(0).stderr_has("1 created");
+    // Day 2: notes changed, phone emptied, the email column gone.
+    std::fs::write(&file, "Phone,Notes,Business ID\n,n2,B-1\n").unwrap();
+    let bodies = || -> Vec<Value> {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.action() == "update_lead")
+            .map(Recorded::json)
+            .collect()
+    };
+    let want = json!({"action": "update_lead", "lead_id": LEAD, "notes": "n2", "phone": null});
+    let out = run(&["--update", "--clear-empty"]);
+    out.code(8);
+    assert_eq!(results(&out)[0]["outcome"], "failed");
+    assert_eq!(bodies(), [want.clone()]);
+    // Nothing recorded for the refused update: the next run sends the same fields.
+    run(&["--update", "--clear-empty"])
+        .code(0)
+        .stderr_has("1 updated");
+    assert_eq!(bodies(), [want.clone(), want]);
+    // Recorded now: nothing more, and the email the ledger keeps is still not sent.
+    run(&["--update", "--clear-empty"])
+        .code(0)
+        .stderr_has("0 created, 1 skipped");
+    assert_eq!(bodies().len(), 2);
+}
+
+#[test]
+fn a_field_only_a_few_leads_carry_is_no_column_gone() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    // One lead got a phone from `create`; the export never had the column.
+    leadctl(&sb)
+        .args([
+            "create",
+            "--email",
+            "a@example.com",
+            "--phone",
+            "111",
+            "--business-id",
+            "B-1",
+        ])
+        .run()
+        .code(0);
+    let file = write(
+        dir.path(),
+        "e.csv",
+        "Email,Business ID,Notes\na@example.com,B-1,x\nb@example.com,B-2,\nc@example.com,B-3,\n",
+    );
+    import(&sb, &file, &[]).code(0).stderr_has("2 created");
+    let out = import(&sb, &file, &["--update"]);
+    out.code(0).stderr_has("0 created, 1 updated, 2 skipped");
+    assert!(
+        !out.stderr.contains("the column for phone"),
+        "{}",
+        out.stderr
+    );
+    let id = lead_with(&sb, "B-1")["id"].clone();
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": id, "notes": "x"})]
+    );
+    assert_eq!(lead_with(&sb, "B-1")["phone"], "111");
+}
