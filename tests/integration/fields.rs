@@ -226,6 +226,26 @@ fn create_update_sends_only_the_flags_given() {
     ]);
     out.code(0);
     assert!(sent(&out, "update_lead").is_empty(), "{}", out.stderr);
+    // A property, named by its name in the outcome.
+    let out = create(&[
+        "--business-id",
+        "700002",
+        "--property",
+        "Region=APAC",
+        "--update",
+    ]);
+    out.code(0);
+    let def = "f0000001-0000-4000-8000-000000000002";
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": before["id"],
+                "properties": [{"property_definitions_id": def, "value": "APAC"}]})]
+    );
+    out.stderr_has(&format!(
+        "updated {} (property \"Region\")",
+        before["id"].as_str().unwrap()
+    ));
+    assert_eq!(lead_with(&sb, "700002")["notes"], "called today");
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub(super) struct Flags {
     pub public: bool,
     pub policy: Policy,
     pub key: Option<crate::ledger::KeyKind>,
+    /// Property names by ledger key, when the channels were read (messages name properties).
+    pub names: crate::import::write::Names,
 }
 
 /// What happened to one lead.
@@ -78,8 +80,9 @@ pub(super) fn send_all(
     let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
     let mut output_error: Option<std::io::Error> = None;
     for (i, (label, lead)) in leads.iter().enumerate() {
-        let keyed = Keyed::new(lead.clone(), flags.key)
+        let mut keyed = Keyed::new(lead.clone(), flags.key)
             .map_err(|why| Failure::input(format!("{label} {why}")))?;
+        keyed.names.clone_from(&flags.names);
         let id = (keyed.channel.clone(), keyed.key.clone());
         if let Some(first) = seen.get(&id) {
             log.warn(&format!(
