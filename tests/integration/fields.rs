@@ -470,7 +470,7 @@ fn an_update_refused_once_is_sent_again_with_the_same_fields() {
     let out = run(&["--update", "--clear-empty"]);
     out.code(8);
     assert_eq!(results(&out)[0]["outcome"], "failed");
-    assert_eq!(bodies(), [want.clone()]);
+    assert_eq!(bodies(), std::slice::from_ref(&want));
     // Nothing recorded for the refused update: the next run sends the same fields.
     run(&["--update", "--clear-empty"])
         .code(0)
