@@ -166,9 +166,15 @@ pub struct CreateArgs {
     pub force: bool,
 
     /// For a lead created earlier whose fields changed since: send update_lead with the changed
-    /// fields (no rewards fire) instead of only printing the existing lead
+    /// fields (no rewards fire) instead of only printing the existing lead. Only the fields
+    /// given are sent
     #[arg(long)]
     pub update: bool,
+
+    /// With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an
+    /// empty value is left as it is on the server
+    #[arg(long, requires = "update")]
+    pub clear_empty: bool,
 
     /// Send a lead an earlier run sent without a reliable answer (it may exist already)
     #[arg(long)]

@@ -246,6 +246,47 @@ fn create_update_sends_only_the_flags_given() {
         before["id"].as_str().unwrap()
     ));
     assert_eq!(lead_with(&sb, "700002")["notes"], "called today");
+    // A flag given empty: left alone, unless --clear-empty.
+    let out = create(&["--business-id", "700002", "--phone", "", "--update"]);
+    out.code(0);
+    assert!(sent(&out, "update_lead").is_empty(), "{}", out.stderr);
+    out.stderr_has("nothing to send: phone emptied (left as it is; --clear-empty clears it)");
+    assert_eq!(lead_with(&sb, "700002")["phone"], "+1 555 0100");
+    let out = create(&[
+        "--business-id",
+        "700002",
+        "--phone",
+        "",
+        "--update",
+        "--clear-empty",
+    ]);
+    out.code(0);
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": before["id"], "phone": null})]
+    );
+    assert_eq!(lead_with(&sb, "700002")["phone"], Value::Null);
+    assert_eq!(lead_with(&sb, "700002")["email"], "ann@example.com");
+    let out = leadctl(&sb)
+        .args(["create", "--business-id", "700002", "--clear-empty"])
+        .run();
+    out.code(2);
+    assert_eq!(
+        out.stderr,
+        "error: the following required arguments were not provided:\n  --update\n\nUsage: \
+         leadctl create --update --business-id <ID> --clear-empty\n\nFor more information, try \
+         '--help'.\n"
+    );
+    let out = leadctl(&sb)
+        .args(["import", "x.csv", "--clear-empty"])
+        .run();
+    out.code(2);
+    assert_eq!(
+        out.stderr,
+        "error: the following required arguments were not provided:\n  --update\n\nUsage: \
+         leadctl import --update --clear-empty <FILE>\n\nFor more information, try \
+         '--help'.\n"
+    );
 }
 
 #[test]

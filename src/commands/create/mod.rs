@@ -23,6 +23,8 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let log = settings.log();
     let located = drafts(&args, &log)?;
     let (leads, client, names) = requests(settings, &args, &located, &log)?;
+    // Fields given empty, per lead: cleared only with --clear-empty.
+    let emptied: Vec<Vec<String>> = located.iter().map(|l| draft::emptied(&l.draft)).collect();
     let action = if args.public {
         "lead_external"
     } else {
@@ -57,6 +59,8 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
         },
         key: args.key.or(settings.lead_key),
         names,
+        clear_empty: args.clear_empty,
+        emptied,
     };
     send::send_all(&client, &leads, &flags, settings, out)
 }

@@ -26,6 +26,10 @@ pub(super) struct Flags {
     pub key: Option<crate::ledger::KeyKind>,
     /// Property names by ledger key, when the channels were read (messages name properties).
     pub names: crate::import::write::Names,
+    /// `--clear-empty`.
+    pub clear_empty: bool,
+    /// The fields each lead gives empty, in the order of the leads.
+    pub emptied: Vec<Vec<String>>,
 }
 
 /// What happened to one lead.
@@ -71,6 +75,12 @@ pub(super) fn send_all(
         log: &log,
     };
     let total = leads.len();
+    let rules = flags.clear_empty.then(|| {
+        std::sync::Arc::new(crate::import::write::Rules {
+            clear_empty: true,
+            ..Default::default()
+        })
+    });
     let mut done = Vec::new();
     let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
     let mut unsent = 0;
@@ -83,6 +93,8 @@ pub(super) fn send_all(
         let mut keyed = Keyed::new(lead.clone(), flags.key)
             .map_err(|why| Failure::input(format!("{label} {why}")))?;
         keyed.names.clone_from(&flags.names);
+        keyed.emptied = flags.emptied.get(i).cloned().unwrap_or_default();
+        keyed.rules = rules.clone();
         let id = (keyed.channel.clone(), keyed.key.clone());
         if let Some(first) = seen.get(&id) {
             log.warn(&format!(
