@@ -18,6 +18,9 @@ pub struct Wanted {
     pub by_id: bool,
     /// The channel's first status: what a new lead gets without a move.
     pub first: bool,
+    /// The statuses after this one in the channel's order (id, name): moving a lead from one
+    /// of them here is a move back (`write = "forward_only"` refuses it).
+    pub later: Vec<(String, String)>,
 }
 
 impl Wanted {
@@ -35,6 +38,15 @@ impl Wanted {
 
     pub fn shown(&self) -> String {
         crate::log::quoted(&self.name)
+    }
+
+    /// The name of the status a lead at `current` (a status id) would move back from, if
+    /// moving it here is a move back in the channel's order.
+    pub fn back_from(&self, current: &str) -> Option<&str> {
+        self.later
+            .iter()
+            .find(|(id, _)| id.eq_ignore_ascii_case(current))
+            .map(|(_, name)| name.as_str())
     }
 }
 
@@ -73,6 +85,17 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
                 name: s.status.clone().unwrap_or_else(|| s.id.clone()),
                 by_id: crate::api::properties::is_uuid(value),
                 first: crate::api::status::first(ch).is_some_and(|f| f.id == s.id),
+                later: crate::api::status::ordered(ch)
+                    .into_iter()
+                    .skip_while(|o| o.id != s.id)
+                    .skip(1)
+                    .map(|o| {
+                        (
+                            o.id.clone(),
+                            o.status.clone().unwrap_or_else(|| o.id.clone()),
+                        )
+                    })
+                    .collect(),
             }),
             Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(
                 "{e}; translate a CRM's own stages with a [values.{}] table in a --mapping \

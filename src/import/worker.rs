@@ -54,7 +54,7 @@ pub enum Work {
     },
     Update {
         lead_id: String,
-        changed: Vec<String>,
+        changes: Box<super::write::Changes>,
         previous: Entry,
         then_move: Option<Move>,
     },
@@ -328,24 +328,50 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
 fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let Work::Update {
         lead_id,
-        changed,
+        changes,
         previous,
         then_move,
     } = &job.work
     else {
         return;
     };
-    let (lead_id, changed, previous, then_move) = (
+    let (lead_id, mut changes, previous, then_move) = (
         lead_id.clone(),
-        changed.clone(),
+        (**changes).clone(),
         previous.clone(),
         then_move.clone(),
     );
     let place = place(ctx);
-    let body = once::update_body(&lead_id, &job.keyed, &changed);
+    // `if_empty` fields: only where the server holds none (the lead read first).
+    once::settle_if_empty(ctx.client, &lead_id, &mut changes);
+    if changes.send.is_empty() && changes.clear.is_empty() {
+        // The read was the only request: the slot goes back before a move takes its own.
+        drop(sent);
+        let note = format!(
+            "already created as {lead_id} on {}; {}",
+            super::decide::day_of(&previous),
+            changes.why_nothing(&job.keyed.names)
+        );
+        let (outcome, note, fatal) = match then_move {
+            Some(mv) => {
+                let mut m = move_lead(ctx, &job, &lead_id, &mv, None);
+                let fatal = m.fatal.take();
+                let (o, n) = moves::combine(Outcome::Skipped, Some(note), m);
+                (o, n, fatal)
+            }
+            None => (Outcome::Skipped, Some(note), None),
+        };
+        let _ = events.send(Event::Result(
+            result(job, outcome, Some(lead_id), note),
+            None,
+        ));
+        stop_with(ctx, events, fatal);
+        return;
+    }
+    let body = once::update_body(&lead_id, &job.keyed, &changes);
     let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
     sent.done(&answer, &stats);
-    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous)) {
+    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous, &changes)) {
         Ok(failed) => {
             let note = match failed {
                 Some(f) => format!(
@@ -353,7 +379,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
                      again): {}",
                     f.message
                 ),
-                None => format!("sent {}", changed.join(", ")),
+                None => changes.sent_note(&job.keyed.names),
             };
             let (outcome, note, fatal) = match then_move {
                 Some(mv) => {
