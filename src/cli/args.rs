@@ -14,7 +14,7 @@ mod ledger;
 mod purchases;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
-    LedgerImportArgs,
+    LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
 };
 pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
 
