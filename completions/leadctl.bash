@@ -807,7 +807,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__create)
-            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +866,10 @@ _leadctl() {
                     return 0
                     ;;
                 --decimal-separator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -963,7 +967,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1038,6 +1042,10 @@ _leadctl() {
                     return 0
                     ;;
                 --errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2151,7 +2159,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2206,6 +2214,10 @@ _leadctl() {
                     return 0
                     ;;
                 --errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

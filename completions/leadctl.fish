@@ -70,6 +70,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l notes -d 'Fre
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l business-id -d 'Your external or CRM id for the lead' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l property -d 'A custom property; KEY is a property definition UUID or its name on the channel (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are refused]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -88,6 +89,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'V
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l force -d 'Create another lead even when the ledger says this one\'s key was created already'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l retry-unknown -d 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ci-annotations -d 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -111,6 +113,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields; profile key `key`]; a row without the forced key is invalid' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -132,6 +135,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'Fo
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l reconcile -d 'Only settle unknown rows: look them up among the channel\'s newest leads; send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-ci-annotations -d 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
@@ -357,6 +361,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
@@ -376,6 +381,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l allow-refunds -d 'Send zero and negative amounts (refunds, corrections); without it they are invalid, since they still fire the channel\'s purchase rewards'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may be recorded already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l no-ci-annotations -d 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

@@ -25,6 +25,7 @@ pub mod ledger_runs;
 pub mod man;
 pub mod properties;
 pub mod purchases;
+pub mod run_report;
 pub mod sandbox;
 pub mod template;
 

@@ -463,6 +463,7 @@ pub fn result(
         } else {
             Vec::new()
         },
+        key: None,
     }
 }
 

@@ -30,6 +30,7 @@ mod network;
 mod polish;
 mod purchases;
 mod refusals;
+mod report;
 mod runs;
 mod sandbox;
 mod sandbox_capacity;
