@@ -19,6 +19,7 @@ mod help;
 mod hostile;
 mod identity;
 mod import;
+mod install;
 mod journey;
 mod lead_changes;
 mod leads;
