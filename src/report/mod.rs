@@ -153,9 +153,10 @@ impl Run {
         host: String,
         query: &[&str],
     ) -> Run {
-        let mut what: Vec<String> = vec![command.to_string(), api_url.to_string()];
-        what.extend(inputs.iter().map(|i| i.path.clone()));
-        what.extend(query.iter().map(|q| q.to_string()));
+        let mut what: Vec<&str> = vec![command, api_url];
+        what.extend(inputs.iter().map(|i| i.path.as_str()));
+        what.extend(query.iter().copied());
+        let fingerprint = fingerprint(&what);
         Run {
             id: uuid::Uuid::new_v4().to_string(),
             command: command.to_string(),
@@ -163,7 +164,7 @@ impl Run {
             api_url: api_url.to_string(),
             ledger,
             host,
-            fingerprint: inputs::sha256_hex(what.join("\0").as_bytes()),
+            fingerprint,
             started: SystemTime::now(),
             clock: Instant::now(),
         }
@@ -244,6 +245,14 @@ impl Run {
             "ledger": self.ledger.as_ref().map(|l| json!({ "location": l })),
         })
     }
+}
+
+/// What a run does, hashed (hex SHA-256 of the parts joined by NUL): [`Run::start`] hashes the
+/// command, the API URL, the inputs' paths as given and the query (`channel=…`, `shard=…`, or a
+/// source's SQL). `ledger::Ledger::last_success` finds the last run of a fingerprint
+/// that exited 0.
+pub fn fingerprint(parts: &[&str]) -> String {
+    inputs::sha256_hex(parts.join("\0").as_bytes())
 }
 
 fn round3(x: f64) -> f64 {

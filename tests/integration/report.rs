@@ -535,3 +535,40 @@ fn ledger_runs_lists_three_runs_on_postgres() {
     };
     three_runs_are_listed(&pg.ledger(), Some(&pg.password()));
 }
+
+#[test]
+fn a_create_of_several_leads_reports_each_failure_with_its_key() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let json_file = dir.path().join("leads.json");
+    std::fs::write(
+        &json_file,
+        format!(
+            r#"[{{"email": "ok@example.com"}}, {{"email": "no@example.com", "channel_id": "{PRIVATE_CHANNEL_ID}"}}]"#
+        ),
+    )
+    .unwrap();
+    let report = dir.path().join("create.json");
+    let out = leadctl(&sb)
+        .args(["create", "--json", json_file.to_str().unwrap(), "--report"])
+        .arg(&report)
+        .run();
+    out.code(8);
+    let doc = valid_report(&report);
+    assert_eq!(doc["command"], "create");
+    assert_eq!(doc["inputs"][0]["name"], "leads.json");
+    assert_eq!(doc["counts"]["created"], 1);
+    assert_eq!(doc["counts"]["failed"], 1);
+    assert_eq!(doc["attention"]["total"], 1);
+    let row = &doc["attention"]["rows"][0];
+    assert_eq!(row["row"], 2);
+    assert_eq!(row["key"], "email:no@example.com");
+    assert_eq!(row["outcome"], "failed");
+    assert!(
+        row["message"]
+            .as_str()
+            .unwrap()
+            .contains("permission refused (403): Channel not accessible"),
+        "{row}"
+    );
+}
