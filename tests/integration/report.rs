@@ -571,4 +571,24 @@ fn a_create_of_several_leads_reports_each_failure_with_its_key() {
             .contains("permission refused (403): Channel not accessible"),
         "{row}"
     );
+    // Again: the first lead exists (skipped), the second is refused again.
+    leadctl(&sb)
+        .args(["create", "--json", json_file.to_str().unwrap(), "--report"])
+        .arg(&report)
+        .run()
+        .code(8);
+    let doc = valid_report(&report);
+    let counts: Vec<(&str, u64)> = ["created", "skipped", "updated", "failed"]
+        .iter()
+        .map(|k| (*k, doc["counts"][*k].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("created", 0),
+            ("skipped", 1),
+            ("updated", 0),
+            ("failed", 1)
+        ]
+    );
 }

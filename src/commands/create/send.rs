@@ -92,20 +92,19 @@ pub(super) fn send_all(
             continue;
         }
         seen.insert(id, i + 1);
-        let lead = match ctx.one(&keyed, i as u64 + 1) {
+        let done_now = ctx.one(&keyed, i as u64 + 1);
+        match &done_now {
+            Ok(Done::Created(_)) => {}
+            Ok(Done::Existing(..)) => tally.skipped += 1,
+            Ok(Done::Updated(..)) => tally.updated += 1,
+            Err(_) => {}
+        }
+        let lead = match done_now {
             Ok(Done::Created(lead)) => {
                 tally.created += 1;
                 lead
             }
-            Ok(done @ (Done::Existing(..) | Done::Updated(..))) => {
-                let (Done::Existing(lead, note) | Done::Updated(lead, note)) = &done else {
-                    continue;
-                };
-                let (lead, note) = (lead.clone(), note.clone());
-                match done {
-                    Done::Updated(..) => tally.updated += 1,
-                    _ => tally.skipped += 1,
-                }
+            Ok(Done::Existing(lead, note)) | Ok(Done::Updated(lead, note)) => {
                 let who = format!("the lead with {}", identity::describe_key(&keyed.key));
                 if total == 1 {
                     log.notice(&format!("{who}: {note}"));
