@@ -120,6 +120,8 @@ pub struct Services<'a> {
     pub api_url: String,
     /// `None` with `--no-ledger`.
     pub ledger: Option<Location>,
+    /// Hears how the run ended (counts, rows needing attention, timings): the run report.
+    pub recorder: Option<std::sync::Arc<crate::report::Recorder>>,
 }
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {

@@ -468,6 +468,7 @@ pub fn result(
         } else {
             Vec::new()
         },
+        key: None,
     }
 }
 

@@ -176,6 +176,7 @@ fn not_sent(job: Job, why: &str) -> Event {
             lead_id: None,
             error: Some(why.to_string()),
             fields: job.cells,
+            key: None,
         },
         None,
     )
@@ -193,6 +194,7 @@ fn result(
         lead_id,
         error,
         fields: job.cells,
+        key: Some(job.keyed.key),
     }
 }
 
