@@ -13,6 +13,7 @@ mod group;
 pub mod identity;
 mod location;
 pub mod postgres;
+pub mod server;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -580,6 +581,19 @@ mod tests {
     fn scope_urls_drop_credentials_and_slashes() {
         assert_eq!(
             scope_url("https://user:pw@Example.com/functions/v1/keen-api/"),
+            "https://example.com/functions/v1/keen-api"
+        );
+        let one = "http://127.0.0.1:8/functions/v1/keen-api";
+        for spelling in [
+            "HTTP://127.0.0.1:8/functions/v1/keen-api?",
+            "http://127.0.0.1:8/functions/v1/keen-api?utm=1",
+            "http://127.0.0.1:8/functions/v1/keen-api/#top",
+            " http://u@127.0.0.1:8/functions/v1/keen-api ",
+        ] {
+            assert_eq!(scope_url(spelling), one, "{spelling}");
+        }
+        assert_eq!(
+            scope_url("https://example.com:443/functions/v1/keen-api"),
             "https://example.com/functions/v1/keen-api"
         );
     }
