@@ -231,8 +231,13 @@ fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
     let ledger = open_ledger(services)?;
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(true)?.with_cancel(stop.clone());
-    let scope_url =
-        super::server::scope(ledger.as_ref(), &client, &services.api_url, services.log)?;
+    let scope_url = super::server::scope(
+        ledger.as_ref(),
+        &client,
+        &services.api_url,
+        prepared.plan.default_channel.as_deref(),
+        services.log,
+    )?;
     let known = Known::default();
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);

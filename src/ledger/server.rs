@@ -1,128 +1,147 @@
-//! Which server a ledger scope is: the API URL's spelling is not enough (a host name beside its
-//! IP, a proxy's name, the platform's project URL beside the public one), so the ledger also
-//! records, per scope, a fingerprint of what the API key sees (its company and channel ids from
-//! `get_channels`). A run through another spelling whose key sees the same company and channels
-//! uses the entries of the scope that fingerprint was first recorded under; a spelling the
-//! ledger cannot tell apart from one it holds entries for is said, never passed over in silence.
-//! See `doc/ledger.md`, "One ledger per server".
+//! Which server a ledger scope is. The API URL's normalised spelling (`scope_url`) is not enough:
+//! a host name beside its IP, a proxy's name, the platform's project URL beside the public one
+//! all reach one server. So a spelling the ledger has no entries for, while it holds entries for
+//! other spellings, is identified by what the server holds: a lead id the ledger recorded under
+//! another spelling, found among the channel's newest leads on this server, proves it is the
+//! same server (lead ids are UUIDs), and that spelling's entries are used, from then on without
+//! asking again. A spelling that cannot be matched is said on stderr and handled as a new
+//! ledger, never passed over in silence. See `doc/ledger.md`, "One ledger per server".
 
-use super::identity::Fnv;
+use std::collections::{BTreeMap, HashSet};
+
 use super::Ledger;
 use crate::error::Failure;
 
-/// Meta key (per scope): the fingerprint of the server last seen through it.
-const IDENTITY: &str = "server.identity";
-/// Meta key (per fingerprint pseudo-scope `server:<fingerprint>`): the scope that holds the
-/// server's entries.
-const HOME: &str = "scope";
+/// Meta key (per spelling): the scope whose entries runs through it use (itself, or the
+/// spelling the server was first used through).
+const HOME: &str = "server.home";
 
-/// FNV-1a 64 of the sorted, lower-cased, de-duplicated ids (company and channel ids).
-pub fn fingerprint<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
-    let mut ids: Vec<String> = ids
-        .into_iter()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .filter(|s| !s.is_empty())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let mut h = Fnv::default();
-    for id in &ids {
-        h.write(id.as_bytes());
-        h.write(b"\n");
-    }
-    format!("{:016x}", h.value())
-}
-
-/// The scope a run uses, and what to say about it on stderr (None: nothing to say).
+/// The scope a run uses, and what to say about it on stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     pub scope: String,
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
-/// The scope whose entries a run through `url_scope` (already `scope_url`-normalised) uses,
-/// given the server's `fingerprint`; records what it learned.
-pub fn resolve(ledger: &Ledger, url_scope: &str, fingerprint: &str) -> Result<Resolved, Failure> {
-    let home_of = format!("server:{fingerprint}");
-    if let Some(home) = ledger.get_meta(&home_of, HOME)? {
-        if home != url_scope {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Another spelling of a server the ledger knows: its entries are used.
+    Alias(String),
+    /// Entries of other spellings exist that could not be matched: as with a new ledger.
+    Unmatched(String),
+}
+
+/// The scope whose entries a run through `url_scope` (normalised) uses. `channel` is the run's
+/// default channel, if any; `newest` gives the lead ids among a channel's newest leads on the
+/// server behind `url_scope` (None when they cannot be read), and is only asked when the ledger
+/// holds entries for other spellings and none for this one.
+pub fn resolve(
+    ledger: &Ledger,
+    url_scope: &str,
+    channel: Option<&str>,
+    newest: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Result<Resolved, Failure> {
+    if let Some(home) = ledger.get_meta(url_scope, HOME)? {
+        let note = (home != url_scope).then(|| Note::Alias(alias_note(url_scope, &home)));
+        return Ok(Resolved { scope: home, note });
+    }
+    // Channels with entries, by spelling.
+    let mut scopes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (url, ch, _, n) in ledger.counts()? {
+        if n > 0 {
+            scopes.entry(url).or_default().push(ch);
+        }
+    }
+    let own = |scope: String| Resolved { scope, note: None };
+    if scopes.contains_key(url_scope) || scopes.is_empty() {
+        ledger.set_meta(url_scope, HOME, url_scope)?;
+        return Ok(own(url_scope.to_string()));
+    }
+    let mut read: BTreeMap<String, Option<HashSet<String>>> = BTreeMap::new();
+    for (other, channels) in &scopes {
+        let wanted = channel
+            .map(str::to_lowercase)
+            .filter(|c| channels.contains(c))
+            .or_else(|| channels.first().cloned());
+        let Some(ch) = wanted else { continue };
+        let on_server = read
+            .entry(ch.clone())
+            .or_insert_with(|| newest(&ch).map(|ids| ids.into_iter().collect()));
+        let Some(on_server) = on_server else { continue };
+        let recorded = ledger.lead_ids(other, &ch)?;
+        if recorded.iter().any(|id| on_server.contains(id)) {
+            ledger.set_meta(url_scope, HOME, other)?;
             return Ok(Resolved {
-                note: Some(format!(
-                    "this API URL ({url_scope}) reaches the server the ledger knows as {home} \
-                     (the API key sees the same company and channels): its entries are used"
-                )),
-                scope: home,
+                scope: other.clone(),
+                note: Some(Note::Alias(alias_note(url_scope, other))),
             });
         }
-        return Ok(Resolved {
-            scope: home,
-            note: None,
-        });
     }
-    // A server the ledger has not seen under this fingerprint: this spelling is its home.
-    let mut note = None;
-    {
-        let counts = ledger.counts()?;
-        let mut others: Vec<&str> = counts
-            .iter()
-            .filter(|(u, _, _, n)| u != url_scope && *n > 0 && !u.starts_with("server:"))
-            .map(|(u, _, _, _)| u.as_str())
-            .collect();
-        others.sort_unstable();
-        others.dedup();
-        let mut unknown = Vec::new();
-        for o in others {
-            if ledger.get_meta(o, IDENTITY)?.is_none() {
-                unknown.push(o.to_string());
-            }
-        }
-        if !unknown.is_empty() {
-            note = Some(format!(
-                "the ledger holds entries for {}, whose server it has not identified yet, and \
-                 none of them are used for this API URL ({url_scope}): this run is as with a \
-                 new ledger; if that is the same server, stop and run once through the URL as \
-                 spelled there (--api-url), which links the two spellings",
-                unknown.join(", ")
-            ));
-        }
-    }
-    // Beside entries of unidentified servers this spelling is not made the server's home: the
-    // next run through the spelling those entries were made with claims it (and is linked).
-    ledger.set_meta(url_scope, IDENTITY, fingerprint)?;
-    if note.is_none() {
-        ledger.set_meta(&home_of, HOME, url_scope)?;
-    }
+    let others: Vec<&str> = scopes.keys().map(String::as_str).collect();
     Ok(Resolved {
         scope: url_scope.to_string(),
-        note,
+        note: Some(Note::Unmatched(format!(
+            "the ledger holds entries for {} but none for this API URL ({url_scope}), and no lead \
+             it recorded there is among this server's newest leads: this run is as with a new \
+             ledger; if it is the same server, stop and run through the URL as spelled there \
+             (--api-url)",
+            others.join(", ")
+        ))),
     })
+}
+
+fn alias_note(url_scope: &str, home: &str) -> String {
+    format!(
+        "this API URL ({url_scope}) reaches the server the ledger knows as {home} (leads it \
+         recorded there are on this server): its entries are used"
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::Location;
+    use crate::ledger::{Entry, Location, Op, State};
 
-    #[test]
-    fn the_fingerprint_ignores_order_case_and_repeats() {
-        assert_eq!(fingerprint(["B", "a", "b"]), fingerprint(["a", "b"]));
-        assert_ne!(fingerprint(["a", "b"]), fingerprint(["a", "c"]));
+    fn entry(url: &str, key: &str, lead: &str) -> Op {
+        Op::Put(Entry {
+            api_url: url.into(),
+            channel: "c".into(),
+            key: key.into(),
+            state: State::Created,
+            lead_id: Some(lead.into()),
+            hash: String::new(),
+            fields: Default::default(),
+            error: None,
+            via: None,
+            input: None,
+            row: None,
+            run: None,
+            sent_at: None,
+            answered_at: None,
+            first_at: 0,
+            updated_at: 0,
+        })
     }
 
     #[test]
-    fn a_second_spelling_with_the_same_fingerprint_uses_the_first() {
+    fn a_second_spelling_whose_server_holds_a_recorded_lead_uses_the_first() {
         let l = Ledger::open(&Location::Memory).unwrap();
-        let first = resolve(&l, "http://127.0.0.1:9/x", "f1").unwrap();
-        assert_eq!(first.scope, "http://127.0.0.1:9/x");
-        assert_eq!(first.note, None);
-        let alias = resolve(&l, "http://localhost:9/x", "f1").unwrap();
-        assert_eq!(alias.scope, "http://127.0.0.1:9/x");
-        assert!(alias
-            .note
-            .unwrap()
-            .contains("knows as http://127.0.0.1:9/x"));
-        let other = resolve(&l, "http://other:9/x", "f2").unwrap();
-        assert_eq!(other.scope, "http://other:9/x");
-        assert_eq!(other.note, None);
+        let none = |_: &str| -> Option<Vec<String>> { panic!("not asked") };
+        assert_eq!(
+            resolve(&l, "http://a/x", Some("c"), &none).unwrap().note,
+            None
+        );
+        l.apply(entry("http://a/x", "email:1", "L1")).unwrap();
+        let same = |_: &str| Some(vec!["L0".to_string(), "L1".to_string()]);
+        let alias = resolve(&l, "http://b/x", Some("C"), &same).unwrap();
+        assert_eq!(alias.scope, "http://a/x");
+        // Remembered: not asked again.
+        let again = resolve(&l, "http://b/x", Some("c"), &none).unwrap();
+        assert_eq!(again.scope, "http://a/x");
+        assert!(matches!(again.note, Some(Note::Alias(_))));
+        let other = |_: &str| Some(vec!["L9".to_string()]);
+        let new = resolve(&l, "http://c/x", Some("c"), &other).unwrap();
+        assert_eq!(new.scope, "http://c/x");
+        assert!(matches!(new.note, Some(Note::Unmatched(_))));
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use leadctl::sandbox::{API_KEY, PRIMARY_CHANNEL_ID};
 
 use crate::import::{assert_no_duplicates, created, sandbox, write_csv};
+use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome};
 
 /// `leadctl import FILE` through `url` (any spelling of the sandbox's address) with `ledger`.
@@ -60,39 +61,77 @@ fn another_spelling_of_the_api_url_is_the_same_ledger() {
 }
 
 #[test]
-fn a_new_spelling_beside_entries_of_an_unidentified_server_is_said() {
-    let sb = sandbox(|_| {});
+fn a_spelling_whose_server_holds_none_of_the_ledgers_leads_is_said() {
+    let first = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.sqlite3");
     let file = write_csv(dir.path(), "3.csv", 3);
-    let url = sb.url();
-    import_through(&url, &ledger, &file)
+    import_through(&first.url(), &ledger, &file)
         .code(0)
         .stderr_has("3 created");
-    // As a ledger written before servers were identified: entries, no identity.
-    let c = rusqlite::Connection::open(&ledger).unwrap();
-    c.execute("DELETE FROM meta", []).unwrap();
-    drop(c);
-    let port = sb.addr().port();
-    let localhost = format!("http://localhost:{port}/functions/v1/keen-api");
-    let out = import_through(&localhost, &ledger, &file);
+    // Another server (another port) that holds none of the leads: not the same ledger, and said.
+    let second = sandbox(|_| {});
+    let out = import_through(&second.url(), &ledger, &file);
     out.code(0).stderr_has(&format!(
-        "leadctl: warning: the ledger holds entries for {url}, whose server it has not \
-         identified yet, and none of them are used for this API URL ({localhost}): this run is \
-         as with a new ledger; if that is the same server, stop and run once through the URL as \
-         spelled there (--api-url), which links the two spellings\n"
+        "leadctl: warning: the ledger holds entries for {} but none for this API URL ({}), and no \
+         lead it recorded there is among this server's newest leads: this run is as with a new \
+         ledger; if it is the same server, stop and run through the URL as spelled there \
+         (--api-url)\n",
+        first.url(),
+        second.url()
     ));
-    // The server's newest leads still keep these 3 from being created again.
-    out.stderr_has("0 created, 3 skipped");
-    // Said again until the server is identified through the old spelling; then the two are one.
-    import_through(&localhost, &ledger, &file)
-        .code(0)
-        .stderr_has("whose server it has not identified yet");
-    import_through(&url, &ledger, &file)
-        .code(0)
-        .stderr_has("0 created, 3 skipped");
-    import_through(&localhost, &ledger, &file)
-        .code(0)
-        .stderr_has(&format!("reaches the server the ledger knows as {url}"));
-    assert_eq!(created(&sb), 3);
+    out.stderr_has("3 created");
+    assert_eq!(created(&second), 3);
+    assert_eq!(created(&first), 3);
+}
+
+// ---- 5. a server that is down stops the run, not the rows ----------------------------------
+
+/// 200 rows, one at a time, against a server answering every create with `reply`.
+fn import_against_a_down_server(reply: Reply) -> (ScriptedServer, Outcome) {
+    let server = ScriptedServer::importing(move |_, _| reply.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "200.csv", 200);
+    let out = Leadctl::against(&server.url())
+        .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
+        .env("LEADCTL_RETRY_BASE_MS", "20")
+        .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+        .args(["import", file.to_str().unwrap(), "--concurrency", "1"])
+        .run();
+    (server, out)
+}
+
+#[test]
+fn a_503_asking_for_a_day_stops_the_run_at_once() {
+    let (server, out) = import_against_a_down_server(
+        Reply::error(503, "down for maintenance").header("Retry-After", "86400"),
+    );
+    out.code(7)
+        .stderr_has(
+            "not sent: the server looks down (it answered 503 with Retry-After 86400 s, longer \
+             than the 60 s leadctl waits)",
+        )
+        .stderr_has("0 created, 1 unknown, ")
+        .stderr_has(
+            "leadctl: error: the import stopped: not sent: the server looks down (it answered 503 \
+             with Retry-After 86400 s, longer than the 60 s leadctl waits)\n  hint: nothing more \
+             was sent after that; run the same command again once the server is back (rows it \
+             created or settled are skipped)\n",
+        );
+    assert_eq!(server.requests().len(), 1, "one create, then nothing");
+}
+
+#[test]
+fn three_5xx_in_a_row_stop_the_run() {
+    let (server, out) = import_against_a_down_server(Reply::error(500, "boom"));
+    out.code(7)
+        .stderr_has(
+            "not sent: the server looks down (it answered 3 requests in a row with a server \
+             error, the last 500)",
+        )
+        .stderr_has("0 created, 3 unknown, ")
+        .stderr_has(
+            "leadctl: server error (500, 1 in a row; sending stops at 3), pausing every request",
+        );
+    assert_eq!(server.requests().len(), 3, "three creates, then nothing");
 }
