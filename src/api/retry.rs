@@ -53,7 +53,7 @@ impl RetryPolicy {
 /// 5xx answers in a row (to any request of a run) after which sending stops: the server looks
 /// down, and every further row would only add an unknown outcome (doc/api.md, "A server that is
 /// down").
-pub const DOWN_AFTER: u32 = 3;
+pub const DOWN_AFTER: u32 = 8;
 
 /// What a run does after a 5xx answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,13 +140,13 @@ mod tests {
             Outage::Pause(second)
         );
         assert!(matches!(
-            after_server_error(&p, 2, 500, None),
+            after_server_error(&p, 7, 500, None),
             Outage::Pause(_)
         ));
         assert_eq!(
-            after_server_error(&p, 3, 502, None),
+            after_server_error(&p, 8, 502, None),
             Outage::Stop(
-                "it answered 3 requests in a row with a server error, the last 502".into()
+                "it answered 8 requests in a row with a server error, the last 502".into()
             )
         );
         assert_eq!(

@@ -122,16 +122,16 @@ fn a_503_asking_for_a_day_stops_the_run_at_once() {
 }
 
 #[test]
-fn three_5xx_in_a_row_stop_the_run() {
+fn eight_5xx_in_a_row_stop_the_run() {
     let (server, out) = import_against_a_down_server(Reply::error(500, "boom"));
     out.code(7)
         .stderr_has(
-            "not sent: the server looks down (it answered 3 requests in a row with a server \
+            "not sent: the server looks down (it answered 8 requests in a row with a server \
              error, the last 500)",
         )
-        .stderr_has("0 created, 3 unknown, ")
+        .stderr_has("0 created, 8 unknown, ")
         .stderr_has(
-            "leadctl: server error (500, 1 in a row; sending stops at 3), pausing every request",
+            "leadctl: server error (500, 1 in a row; sending stops at 8), pausing every request",
         );
-    assert_eq!(server.requests().len(), 3, "three creates, then nothing");
+    assert_eq!(server.requests().len(), 8, "eight creates, then nothing");
 }
