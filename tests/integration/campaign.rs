@@ -135,3 +135,31 @@ fn eight_5xx_in_a_row_stop_the_run() {
         );
     assert_eq!(server.requests().len(), 8, "eight creates, then nothing");
 }
+
+// ---- 6. secrets ------------------------------------------------------------------------------
+
+#[test]
+fn config_get_masks_a_ledger_password_unless_asked() {
+    let cli = Leadctl::new();
+    let config = cli.file(
+        "config.toml",
+        "[profiles.default]\nledger = \"postgres://u:hunter2@db.example/leads\"\n",
+    );
+    let get = |extra: &[&str]| {
+        Leadctl::new()
+            .env("LEADCTL_CONFIG", &config)
+            .args(["config", "get", "ledger"])
+            .args(extra)
+            .run()
+    };
+    let out = get(&[]);
+    assert_eq!(
+        out.code(0).never_shows("hunter2").stdout,
+        "postgres://u:****@db.example/leads\n"
+    );
+    let out = get(&["--show-secret"]);
+    assert_eq!(
+        out.code(0).stdout,
+        "postgres://u:hunter2@db.example/leads\n"
+    );
+}
