@@ -163,3 +163,30 @@ fn config_get_masks_a_ledger_password_unless_asked() {
         "postgres://u:hunter2@db.example/leads\n"
     );
 }
+
+#[test]
+fn a_ledger_password_on_the_command_line_is_warned_about() {
+    let out = Leadctl::new()
+        .args([
+            "--ledger",
+            "postgres://u:hunter2@127.0.0.1:1/leads",
+            "ledger",
+            "path",
+        ])
+        .run();
+    out.code(0).never_shows("hunter2").stderr_has(
+        "leadctl: warning: the --ledger URL holds a password, which every local user can read on \
+         this command line (ps, /proc) while the run lasts: put it in a file named by \
+         LEADCTL_LEDGER_PASSWORD_FILE (mode 0600) and leave it out of the URL\n",
+    );
+    // Without a password in it: nothing to say.
+    let out = Leadctl::new()
+        .args([
+            "--ledger",
+            "postgres://u@127.0.0.1:1/leads",
+            "ledger",
+            "path",
+        ])
+        .run();
+    assert_eq!(out.code(0).stderr, "");
+}
