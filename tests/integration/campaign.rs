@@ -2,7 +2,7 @@
 //! the ledger's scope is the server (not the URL's spelling), and the rest of the list in
 //! RELIABILITY.md.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leadctl::sandbox::{API_KEY, PRIMARY_CHANNEL_ID};
 
@@ -189,4 +189,105 @@ fn a_ledger_password_on_the_command_line_is_warned_about() {
         ])
         .run();
     assert_eq!(out.code(0).stderr, "");
+}
+
+// ---- 3. workbooks in bounded memory -------------------------------------------------------
+
+/// A one-lead .xlsx whose `part` is rewritten by `edit`.
+fn xlsx_with(dir: &Path, name: &str, part: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    use std::io::{Read, Write};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Email").unwrap();
+    ws.write_string(1, 0, "ann@example.com").unwrap();
+    let plain = wb.save_to_buffer().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let path = dir.join(name);
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let mut found = false;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let entry = f.name().unwrap().to_string();
+        let mut body = String::new();
+        f.read_to_string(&mut body).unwrap();
+        if entry == part {
+            body = edit(body);
+            found = true;
+        }
+        out.start_file(entry, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(body.as_bytes()).unwrap();
+    }
+    out.finish().unwrap();
+    assert!(found, "{part} is in the workbook");
+    path
+}
+
+fn dry_run(file: &Path) -> Outcome {
+    let sb = sandbox(|_| {});
+    crate::import::leadctl(&sb)
+        .args(["import", file.to_str().unwrap(), "--dry-run"])
+        .run()
+}
+
+const REFUSED_TAIL: &str = "; a real workbook stays far below this (a zip bomb does not): open it \
+                            in Excel or LibreOffice and save it as CSV, or check where it came from";
+
+#[test]
+fn whitespace_between_tags_past_the_limit_is_refused_with_exit_6() {
+    let dir = tempfile::tempdir().unwrap();
+    let spaces = " ".repeat(3 * 1024 * 1024);
+    let book = xlsx_with(dir.path(), "ws.xlsx", "xl/worksheets/sheet1.xml", |x| {
+        x.replacen("<sheetData>", &format!("<sheetData>{spaces}"), 1)
+    });
+    assert!(
+        std::fs::metadata(&book).unwrap().len() < 100_000,
+        "a small file"
+    );
+    dry_run(&book).code(6).stderr_has(&format!(
+        "{} is refused: its part xl/worksheets/sheet1.xml holds more than 2 MiB of text or \
+         whitespace between two tags, over the limit of 2 MiB{REFUSED_TAIL}",
+        book.display()
+    ));
+}
+
+#[test]
+fn a_huge_shared_string_is_refused_with_exit_6() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let book = xlsx_with(dir.path(), "ss.xlsx", "xl/sharedStrings.xml", |x| {
+        x.replacen("<si>", &format!("<si><t>{huge}</t></si><si>"), 1)
+    });
+    dry_run(&book).code(6).stderr_has(&format!(
+        "{} is refused: its part xl/sharedStrings.xml holds more than 2 MiB of text",
+        book.display()
+    ));
+}
+
+#[test]
+fn an_ods_past_its_content_limit_is_refused_with_exit_6() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.ods");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    w.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"<?xml version=\"1.0\"?><office:document-content><office:body><office:spreadsheet><table:table table:name=\"Leads\">").unwrap();
+    let row = "<table:table-row><table:table-cell/></table:table-row>".repeat(1024);
+    for _ in 0..320 {
+        w.write_all(row.as_bytes()).unwrap();
+    }
+    w.write_all(b"</table:table></office:spreadsheet></office:body></office:document-content>")
+        .unwrap();
+    w.finish().unwrap();
+    dry_run(&path).code(6).stderr_has(&format!(
+        "{} is refused: its part content.xml inflates to more than 16 MiB, the .ods content \
+         limit (an .ods sheet is read whole){REFUSED_TAIL}",
+        path.display()
+    ));
 }
