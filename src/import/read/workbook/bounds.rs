@@ -18,9 +18,9 @@ pub const MAX_PART: u64 = 512 * 1024 * 1024;
 /// The most all parts together may inflate to.
 pub const MAX_TOTAL: u64 = 1024 * 1024 * 1024;
 /// The most an .xlsx's shared strings part may inflate to: calamine holds it whole.
-pub const MAX_SHARED_STRINGS_PART: u64 = 128 * 1024 * 1024;
+pub const MAX_SHARED_STRINGS_PART: u64 = 48 * 1024 * 1024;
 /// The most shared strings an .xlsx may hold.
-pub const MAX_SHARED_STRINGS: u64 = 4_000_000;
+pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
 /// The most an .ods's content may inflate to: calamine reads an .ods sheet whole.
 pub const MAX_ODS_CONTENT: u64 = 16 * 1024 * 1024;
 /// The longest text between two tags of an XML part (whitespace included): a cell's value
