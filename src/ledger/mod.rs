@@ -287,6 +287,17 @@ impl Ledger {
                 "check the database user's permissions on the ledger's schema; `leadctl ledger \
                  status` checks the connection",
             ),
+            (Location::File(path), _) if e.contains(sqlite::wait::LOCKED) => {
+                Failure::config(format!(
+                "{text}: its write lock stayed held by another writer for the whole wait ({} s)",
+                sqlite::wait::total().as_secs()
+            ))
+                .with_hint(format!(
+                "{}; run the same command again once it is done (LEADCTL_LEDGER_LOCK_WAIT=SECONDS \
+                 waits longer)",
+                sqlite::wait::holder(path)
+            ))
+            }
             _ => Failure::config(text).with_hint(
                 "check the disk and the file's permissions; `leadctl ledger path` shows where it \
                  is, --ledger PATH chooses another",

@@ -291,3 +291,40 @@ fn an_ods_past_its_content_limit_is_refused_with_exit_6() {
         path.display()
     ));
 }
+
+// ---- 4. no silent waits ----------------------------------------------------------------------
+
+#[test]
+fn a_ledger_locked_by_another_program_is_said_while_waiting_and_named_in_the_error() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let file = write_csv(dir.path(), "3.csv", 3);
+    import_through(&sb.url(), &ledger, &file)
+        .code(0)
+        .stderr_has("3 created");
+    // Another program holds the write lock for the whole run.
+    let holder = rusqlite::Connection::open(&ledger).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let more = write_csv(dir.path(), "5.csv", 5);
+    let out = Leadctl::new()
+        .env("LEADCTL_LEDGER", &ledger)
+        .env("LEADCTL_API_URL", sb.url())
+        .env("LEADCTL_API_KEY", API_KEY)
+        .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
+        .env("LEADCTL_LEDGER_LOCK_WAIT", "6")
+        .args(["import", more.to_str().unwrap()])
+        .run();
+    let shown = ledger.display();
+    out.code(3)
+        .stderr_has(&format!(
+            "leadctl: waiting for the ledger {shown}'s write lock (5 s of at most 6 s): no leadctl \
+             run sharing it is alive by its heartbeat, so another program (a backup, an SQLite \
+             browser, a stopped leadctl process) may hold it; `fuser {shown}` names it\n"
+        ))
+        .stderr_has("its write lock stayed held by another writer for the whole wait (6 s)")
+        .stderr_has("LEADCTL_LEDGER_LOCK_WAIT=SECONDS waits longer");
+    assert!(!out.stderr.contains("check the disk"), "{}", out.stderr);
+    assert_eq!(created(&sb), 3, "nothing more sent");
+    holder.execute_batch("ROLLBACK").unwrap();
+}

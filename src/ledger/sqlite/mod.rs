@@ -15,6 +15,7 @@ use crate::error::Failure;
 
 mod ops;
 mod store;
+pub mod wait;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS scopes (
@@ -124,6 +125,8 @@ impl SqliteStore {
             scopes: HashMap::new(),
         };
         store.prepare(false).map_err(refuse)?;
+        // After `prepare` (whose busy timeout it replaces): a wait for the lock is said.
+        wait::install(&mut store.conn, path).map_err(|e| refuse(format!("cannot be used: {e}")))?;
         Ok(store)
     }
 
