@@ -328,3 +328,43 @@ fn a_ledger_locked_by_another_program_is_said_while_waiting_and_named_in_the_err
     assert_eq!(created(&sb), 3, "nothing more sent");
     holder.execute_batch("ROLLBACK").unwrap();
 }
+
+// ---- 7. smaller ------------------------------------------------------------------------------
+
+#[test]
+fn save_mapping_never_overwrites_a_file_that_is_not_a_mapping() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "3.csv", 3);
+    let precious = dir.path().join("customers.csv");
+    std::fs::write(&precious, "Email\nann@example.com\n").unwrap();
+    let save = |to: &Path| {
+        crate::import::leadctl(&sb)
+            .args([
+                "import",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "--save-mapping",
+            ])
+            .arg(to)
+            .run()
+    };
+    let out = save(&precious);
+    out.code(3).stderr_has(&format!(
+        "leadctl: error: --save-mapping {}: exists and is not a leadctl mapping file, so it is \
+         not overwritten\n  hint: choose another path for --save-mapping, or move that file away \
+         first\n",
+        precious.display()
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&precious).unwrap(),
+        "Email\nann@example.com\n"
+    );
+    save(dir.path()).code(3).stderr_has("is not a regular file");
+    // A mapping file is replaced, as before.
+    let mapping = dir.path().join("m.toml");
+    save(&mapping).code(0);
+    let first = std::fs::read_to_string(&mapping).unwrap();
+    save(&mapping).code(0);
+    assert_eq!(std::fs::read_to_string(&mapping).unwrap(), first);
+}
