@@ -53,7 +53,12 @@ pub fn resolve(
         }
     }
     let own = |scope: String| Resolved { scope, note: None };
-    if scopes.contains_key(url_scope) || scopes.is_empty() {
+    if scopes.is_empty() {
+        // A fresh ledger: nothing to match, and nothing written (the next run, which finds this
+        // spelling's entries, makes it their home).
+        return Ok(own(url_scope.to_string()));
+    }
+    if scopes.contains_key(url_scope) {
         ledger.set_meta(url_scope, HOME, url_scope)?;
         return Ok(own(url_scope.to_string()));
     }
