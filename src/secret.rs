@@ -32,7 +32,9 @@ impl ApiKey {
     /// words of every answer; no real key is that short).
     pub fn redact<'a>(&self, text: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
         let key = self.0.as_bytes();
-        if key.len() < MIN_REDACTED || text.len() < key.len() {
+        // The shortest spelling leaves the hyphens out.
+        let shortest = key.len() - key.iter().filter(|&&b| b == b'-').count();
+        if key.len() < MIN_REDACTED || text.len() < shortest {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut out: Option<Vec<u8>> = None;
@@ -214,6 +216,11 @@ mod tests {
                 "{spelling}"
             );
         }
+        // Alone (a header holding just the key), the shortest spelling too.
+        assert_eq!(
+            key.redact_str("5A4D1C2B8E7F4A3B9C6D0E1F2A3B4C5D"),
+            "(redacted)"
+        );
         // Not a spelling of it: kept.
         let other = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5e";
         assert_eq!(key.redact_str(other), other);

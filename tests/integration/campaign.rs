@@ -368,3 +368,51 @@ fn save_mapping_never_overwrites_a_file_that_is_not_a_mapping() {
     save(&mapping).code(0);
     assert_eq!(std::fs::read_to_string(&mapping).unwrap(), first);
 }
+
+/// The key as a server may echo it: without hyphens, upper case, percent- and JSON-escaped.
+fn spellings_of_the_key() -> Vec<String> {
+    use crate::support::KEY;
+    let bare = KEY.replace('-', "");
+    vec![
+        bare.clone(),
+        bare.to_uppercase(),
+        KEY.replace('-', "%2D"),
+        // Raw JSON text: `\u002d` is a hyphen escaped.
+        KEY.replace('-', "\\u002d"),
+    ]
+}
+
+#[test]
+fn a_key_echoed_in_any_spelling_is_never_shown_or_stored() {
+    use crate::support::{CHANNEL, KEY};
+    let spellings = spellings_of_the_key();
+    let (body, header) = (spellings.join(" "), spellings[1].clone());
+    let server = ScriptedServer::importing(move |_, _| {
+        // Written as raw JSON, so `\u002d` reaches leadctl as a JSON escape.
+        Reply::text(
+            400,
+            "application/json",
+            &format!("{{\"error\":\"invalid api key {body}\"}}"),
+        )
+        .header("X-Debug-Key", &header)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_csv(dir.path(), "leads.csv", 2);
+    let out = Leadctl::against(&server.url())
+        .env("LEADCTL_CHANNEL", CHANNEL)
+        .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+        .args(["-v", "-v", "-o", "ndjson", "import"])
+        .arg(&input)
+        .run();
+    out.code(8)
+        .stderr_has("x-debug-key: (redacted)")
+        .stderr_has("invalid api key (redacted) (redacted) (redacted) (redacted)");
+    let errors = std::fs::read_to_string(dir.path().join("leads.csv.errors.csv")).unwrap();
+    let ledger = std::fs::read(dir.path().join("ledger.sqlite3")).unwrap();
+    let ledger = String::from_utf8_lossy(&ledger);
+    for s in spellings_of_the_key().iter().chain([&KEY.to_string()]) {
+        out.never_shows(s);
+        assert!(!errors.contains(s.as_str()), "{s} in {errors}");
+        assert!(!ledger.contains(s.as_str()), "the ledger holds {s}");
+    }
+}
