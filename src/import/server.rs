@@ -22,13 +22,8 @@ pub fn scope(
     let Some(ledger) = ledger else {
         return Ok(url_scope);
     };
-    let newest = |ch: &str| {
-        client
-            .get_leads(ch)
-            .ok()
-            .map(|leads| leads.into_iter().map(|l| l.id).collect())
-    };
-    let resolved = resolve(ledger, &url_scope, channel, &newest)?;
+    let holds = |id: &str| client.get_lead_by_id(id).is_ok_and(|l| l.id == id);
+    let resolved = resolve(ledger, &url_scope, channel, &holds)?;
     match &resolved.note {
         Some(Note::Alias(text)) => log.notice(text),
         Some(Note::Unmatched(text)) => log.warn(text),

@@ -1,13 +1,13 @@
 //! Which server a ledger scope is. The API URL's normalised spelling (`scope_url`) is not enough:
 //! a host name beside its IP, a proxy's name, the platform's project URL beside the public one
 //! all reach one server. So a spelling the ledger has no entries for, while it holds entries for
-//! other spellings, is identified by what the server holds: a lead id the ledger recorded under
-//! another spelling, found among the channel's newest leads on this server, proves it is the
+//! other spellings, is identified by what the server holds: the newest lead the ledger recorded
+//! as created under another spelling, found on this server (`get_lead_by_id`), proves it is the
 //! same server (lead ids are UUIDs), and that spelling's entries are used, from then on without
 //! asking again. A spelling that cannot be matched is said on stderr and handled as a new
 //! ledger, never passed over in silence. See `doc/ledger.md`, "One ledger per server".
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::Ledger;
 use crate::error::Failure;
@@ -32,14 +32,15 @@ pub enum Note {
 }
 
 /// The scope whose entries a run through `url_scope` (normalised) uses. `channel` is the run's
-/// default channel, if any; `newest` gives the lead ids among a channel's newest leads on the
-/// server behind `url_scope` (None when they cannot be read), and is only asked when the ledger
-/// holds entries for other spellings and none for this one.
+/// default channel, if any; `holds` says whether the server behind `url_scope` holds a lead id
+/// (`get_lead_by_id`; false when it cannot say), and is only asked when the ledger holds entries
+/// for other spellings and none for this one: once per other spelling, about the newest lead
+/// created through it.
 pub fn resolve(
     ledger: &Ledger,
     url_scope: &str,
     channel: Option<&str>,
-    newest: &dyn Fn(&str) -> Option<Vec<String>>,
+    holds: &dyn Fn(&str) -> bool,
 ) -> Result<Resolved, Failure> {
     if let Some(home) = ledger.get_meta(url_scope, HOME)? {
         let note = (home != url_scope).then(|| Note::Alias(alias_note(url_scope, &home)));
@@ -62,19 +63,19 @@ pub fn resolve(
         ledger.set_meta(url_scope, HOME, url_scope)?;
         return Ok(own(url_scope.to_string()));
     }
-    let mut read: BTreeMap<String, Option<HashSet<String>>> = BTreeMap::new();
     for (other, channels) in &scopes {
         let wanted = channel
             .map(str::to_lowercase)
             .filter(|c| channels.contains(c))
             .or_else(|| channels.first().cloned());
         let Some(ch) = wanted else { continue };
-        let on_server = read
-            .entry(ch.clone())
-            .or_insert_with(|| newest(&ch).map(|ids| ids.into_iter().collect()));
-        let Some(on_server) = on_server else { continue };
-        let recorded = ledger.lead_ids(other, &ch)?;
-        if recorded.iter().any(|id| on_server.contains(id)) {
+        let Some(sample) = ledger.sample_created(other, &ch)? else {
+            continue;
+        };
+        let Some(id) = sample.lead_id.as_deref() else {
+            continue;
+        };
+        if holds(id) {
             ledger.set_meta(url_scope, HOME, other)?;
             return Ok(Resolved {
                 scope: other.clone(),
@@ -86,8 +87,8 @@ pub fn resolve(
     Ok(Resolved {
         scope: url_scope.to_string(),
         note: Some(Note::Unmatched(format!(
-            "the ledger holds entries for {} but none for this API URL ({url_scope}), and no lead \
-             it recorded there is among this server's newest leads: this run is as with a new \
+            "the ledger holds entries for {} but none for this API URL ({url_scope}), and this \
+             server does not hold the lead it recorded last there: this run is as with a new \
              ledger; if it is the same server, stop and run through the URL as spelled there \
              (--api-url)",
             others.join(", ")
@@ -97,8 +98,8 @@ pub fn resolve(
 
 fn alias_note(url_scope: &str, home: &str) -> String {
     format!(
-        "this API URL ({url_scope}) reaches the server the ledger knows as {home} (leads it \
-         recorded there are on this server): its entries are used"
+        "this API URL ({url_scope}) reaches the server the ledger knows as {home} (a lead it \
+         recorded there is on this server): its entries are used"
     )
 }
 
@@ -131,20 +132,20 @@ mod tests {
     #[test]
     fn a_second_spelling_whose_server_holds_a_recorded_lead_uses_the_first() {
         let l = Ledger::open(&Location::Memory).unwrap();
-        let none = |_: &str| -> Option<Vec<String>> { panic!("not asked") };
+        let none = |_: &str| -> bool { panic!("not asked") };
         assert_eq!(
             resolve(&l, "http://a/x", Some("c"), &none).unwrap().note,
             None
         );
         l.apply(entry("http://a/x", "email:1", "L1")).unwrap();
-        let same = |_: &str| Some(vec!["L0".to_string(), "L1".to_string()]);
+        let same = |id: &str| id == "L1";
         let alias = resolve(&l, "http://b/x", Some("C"), &same).unwrap();
         assert_eq!(alias.scope, "http://a/x");
         // Remembered: not asked again.
         let again = resolve(&l, "http://b/x", Some("c"), &none).unwrap();
         assert_eq!(again.scope, "http://a/x");
         assert!(matches!(again.note, Some(Note::Alias(_))));
-        let other = |_: &str| Some(vec!["L9".to_string()]);
+        let other = |id: &str| id == "L9";
         let new = resolve(&l, "http://c/x", Some("c"), &other).unwrap();
         assert_eq!(new.scope, "http://c/x");
         assert!(matches!(new.note, Some(Note::Unmatched(_))));

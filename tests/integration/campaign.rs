@@ -73,8 +73,8 @@ fn a_spelling_whose_server_holds_none_of_the_ledgers_leads_is_said() {
     let second = sandbox(|_| {});
     let out = import_through(&second.url(), &ledger, &file);
     out.code(0).stderr_has(&format!(
-        "leadctl: warning: the ledger holds entries for {} but none for this API URL ({}), and no \
-         lead it recorded there is among this server's newest leads: this run is as with a new \
+        "leadctl: warning: the ledger holds entries for {} but none for this API URL ({}), and \
+         this server does not hold the lead it recorded last there: this run is as with a new \
          ledger; if it is the same server, stop and run through the URL as spelled there \
          (--api-url)\n",
         first.url(),
@@ -415,4 +415,37 @@ fn a_key_echoed_in_any_spelling_is_never_shown_or_stored() {
         assert!(!errors.contains(s.as_str()), "{s} in {errors}");
         assert!(!ledger.contains(s.as_str()), "the ledger holds {s}");
     }
+}
+
+#[test]
+fn create_through_another_spelling_does_not_create_the_lead_again() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let create = |url: &str| {
+        Leadctl::new()
+            .env("LEADCTL_LEDGER", &ledger)
+            .env("LEADCTL_API_URL", url)
+            .env("LEADCTL_API_KEY", API_KEY)
+            .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
+            .args(["create", "--email", "ann@example.com", "-o", "id"])
+            .run()
+    };
+    let first = create(&sb.url());
+    first.code(0);
+    // 100 newer leads: ann is no longer among the channel's newest, only the ledger knows her.
+    for i in 0..100 {
+        crate::support::sandbox::create(&sb, &format!("other{i}@example.com"));
+    }
+    let localhost = format!(
+        "http://localhost:{}/functions/v1/keen-api",
+        sb.addr().port()
+    );
+    let again = create(&localhost);
+    again.code(0).stderr_has(&format!(
+        "leadctl: this API URL ({localhost}) reaches the server the ledger knows as {}",
+        sb.url()
+    ));
+    assert_eq!(again.stdout, first.stdout, "the same lead");
+    assert_eq!(created(&sb), 101);
 }
