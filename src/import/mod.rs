@@ -28,6 +28,7 @@ pub mod read;
 pub mod reconcile;
 pub mod report;
 pub mod send;
+pub mod server;
 pub mod session;
 pub mod setting;
 pub mod settle;
