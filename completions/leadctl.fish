@@ -108,6 +108,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurren
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields; profile key `key`]; a row without the forced key is invalid' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
@@ -126,7 +128,8 @@ always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Plan the run and send nothing: each row decided against the ledger and the channel\'s newest leads (read, never written), the planned writes counted; -o ndjson prints each write\'s request body and each left-alone row\'s result'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l new-ledger -d 'Go on although this ledger has never seen a channel whose newest-leads window is full (100 leads: older ones cannot be checked, so leads created elsewhere may be created again); without it such a run stops before the first create (exit 3), or asks on a terminal'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Replaced by --no-ledger; kept to say so'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'For leads created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of reporting them as `changed`'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
@@ -356,6 +359,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r

@@ -56,6 +56,10 @@ pub struct Profile {
     pub key: Option<String>,
     /// The decimal separator of number property values: `,` or `.`.
     pub decimal_separator: Option<String>,
+    /// The most leads one run may create (`--max-create` beats it).
+    pub max_create: Option<u64>,
+    /// The most updates, moves and purchases one run may make (`--max-changes` beats it).
+    pub max_changes: Option<u64>,
 }
 
 fn api_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ApiKey>, D::Error> {

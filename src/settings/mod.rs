@@ -69,6 +69,8 @@ pub struct Settings {
     /// `LEADCTL_DECIMAL_SEPARATOR`, else the profile's `decimal_separator`: how number property
     /// values are read (a command's `--decimal-separator` beats it).
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The profile's `max_create` and `max_changes` (the mapping file's and the flags beat them).
+    pub limits: crate::import::plan::Limits,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
@@ -157,6 +159,10 @@ impl Settings {
             ledger: ledger.value,
             lead_key: lead_key.as_ref().map(|k| k.value),
             decimal_separator: decimal_separator.map(|d| d.value),
+            limits: crate::import::plan::Limits {
+                max_create: profile.max_create,
+                max_changes: profile.max_changes,
+            },
             config_path: config.path.clone(),
             retry: retry_policy(env)?,
             quiet: args.quiet,

@@ -38,7 +38,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\"; `leadctl import FILE --save-mapping NEW.toml` writes one";
 
@@ -51,6 +51,8 @@ pub struct MappingFile {
     pub key: Option<KeyKind>,
     /// `","` or `"."`; the command line's `--decimal-separator` wins.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// `max_create` and `max_changes`: the most one run with this mapping may fire.
+    pub limits: crate::import::plan::Limits,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +61,8 @@ struct Raw {
     version: Option<Spanned<i64>>,
     key: Option<Spanned<String>>,
     decimal_separator: Option<Spanned<String>>,
+    max_create: Option<u64>,
+    max_changes: Option<u64>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -213,6 +217,10 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
         rules,
         key,
         decimal_separator,
+        limits: crate::import::plan::Limits {
+            max_create: raw.max_create,
+            max_changes: raw.max_changes,
+        },
     })
 }
 
