@@ -84,7 +84,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l color -d 'Whe
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Plan and send nothing: each lead decided against the ledger and the channel\'s newest leads (read, never written); the body of each request that would be sent as JSON on stdout, the leads left alone and the counts on stderr'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l force -d 'Create another lead even when the ledger says this one\'s key was created already'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l retry-unknown -d 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
@@ -108,8 +108,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurren
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create, else the profile\'s]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create (import), else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes (import), else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields; profile key `key`]; a row without the forced key is invalid' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
@@ -359,8 +359,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create, else the profile\'s]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes, else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create (import), else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes (import), else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r

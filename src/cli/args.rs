@@ -157,7 +157,9 @@ pub struct CreateArgs {
     #[arg(long)]
     pub public: bool,
 
-    /// Validate and print the exact request body(ies) as JSON on stdout; send nothing
+    /// Plan and send nothing: each lead decided against the ledger and the channel's newest
+    /// leads (read, never written); the body of each request that would be sent as JSON on
+    /// stdout, the leads left alone and the counts on stderr
     #[arg(long)]
     pub dry_run: bool,
 

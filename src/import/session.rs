@@ -224,17 +224,13 @@ pub fn open_ledger(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
     }
 }
 
-/// The ledger for a plan: opened to read; a ledger file not made yet is an empty ledger (kept
-/// in memory: a dry run leaves no file behind).
+/// The ledger for a plan, to read (see [`Ledger::open_to_read`]).
 fn open_to_read(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
-    match &services.ledger {
-        Some(location @ ledger::Location::File(path)) if !path.exists() => {
-            let store = ledger::sqlite::SqliteStore::memory()?;
-            Ok(Some(Ledger::with_store(Box::new(store), location.clone())))
-        }
-        Some(location) => Ledger::open(location).map(Some),
-        None => Ok(None),
-    }
+    services
+        .ledger
+        .as_ref()
+        .map(Ledger::open_to_read)
+        .transpose()
 }
 
 /// Decides every row as the run would (the reader of `send`, with nothing sent) and gathers the

@@ -466,3 +466,44 @@ fn dry_runs_of_moves_and_purchases_count_what_the_real_runs_do() {
 fn bodies_of(out: &Outcome) -> Vec<Value> {
     crate::import::bodies(out)
 }
+
+#[test]
+fn create_dry_run_decides_each_lead_as_create_would() {
+    let sb = sandbox(|_| {});
+    let create = |extra: &[&str], stdin: &str| {
+        leadctl(&sb)
+            .args(["create", "--json", "-", "-o", "ndjson"])
+            .args(extra)
+            .stdin(stdin.to_string())
+            .run()
+    };
+    create(&[], r#"{"email": "ann@example.com", "first_name": "Ann"}"#).code(0);
+    let both = "{\"email\": \"ann@example.com\", \"first_name\": \"Anna\"}\n\
+                {\"email\": \"bob@example.com\"}\n";
+    let out = create(&["--dry-run"], both);
+    out.code(0)
+        .stderr_has("would not be sent: created as ")
+        .stderr_has(
+            "dry run: 1 lead would be created, 1 changed since created (--update sends them); \
+             nothing was sent",
+        );
+    assert_eq!(
+        results(&out),
+        [
+            json!({"action": "create_lead", "channel_id": PRIMARY_CHANNEL_ID, "email": "bob@example.com"})
+        ]
+    );
+    let out = create(&["--dry-run", "--update"], both);
+    out.code(0)
+        .stderr_has("dry run: 1 lead would be created, 1 updated (first_name); nothing was sent");
+    let lines = results(&out);
+    assert_eq!(lines[0]["action"], "update_lead");
+    assert_eq!(lines[0]["first_name"], "Anna");
+    assert_eq!(lines[1]["email"], "bob@example.com");
+    assert_eq!(requests_of(&sb, "create_lead"), 1);
+    assert_eq!(requests_of(&sb, "update_lead"), 0);
+    // The real run does what the plan said.
+    create(&["--update"], both).code(0);
+    assert_eq!(requests_of(&sb, "create_lead"), 2);
+    assert_eq!(requests_of(&sb, "update_lead"), 1);
+}

@@ -3,13 +3,14 @@
 //! `get_channels`, before the first lead is sent.
 
 mod draft;
+mod plan;
 mod send;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::properties::problem_list;
-use crate::api::models::{ActionBody, NewLead};
+use crate::api::models::NewLead;
 use crate::api::properties::is_uuid;
 use crate::api::ApiClient;
 use crate::cli::CreateArgs;
@@ -28,24 +29,6 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     } else {
         "create_lead"
     };
-    if args.dry_run {
-        let bodies: Vec<Value> = leads
-            .iter()
-            .map(|(_, lead)| {
-                serde_json::to_value(ActionBody {
-                    action,
-                    fields: lead,
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        out.json_documents(&bodies)
-            .context("writing the request bodies")?;
-        return Ok(());
-    }
-    let client = match client {
-        Some(c) => c,
-        None => client_for(settings, &args)?,
-    };
     let flags = send::Flags {
         public: args.public,
         policy: crate::import::decide::Policy {
@@ -56,6 +39,16 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
             force: args.force,
         },
         key: args.key.or(settings.lead_key),
+    };
+    if args.dry_run {
+        let bodies = plan::plan_all(client.as_ref(), &leads, action, &flags, settings)?;
+        out.json_documents(&bodies)
+            .context("writing the request bodies")?;
+        return Ok(());
+    }
+    let client = match client {
+        Some(c) => c,
+        None => client_for(settings, &args)?,
     };
     send::send_all(&client, &leads, &flags, settings, out)
 }
