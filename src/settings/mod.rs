@@ -46,6 +46,9 @@ pub struct Origins {
     pub lead_key: Option<Origin>,
     /// `None` when no decimal separator is set.
     pub decimal_separator: Option<Origin>,
+    /// `None` when the profile sets no limit.
+    pub max_create: Option<Origin>,
+    pub max_changes: Option<Origin>,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +150,8 @@ impl Settings {
                 ledger: ledger.origin.clone(),
                 lead_key: lead_key.as_ref().map(|k| k.origin.clone()),
                 decimal_separator: decimal_separator.as_ref().map(|d| d.origin.clone()),
+                max_create: profile.max_create.map(|_| profile_origin()),
+                max_changes: profile.max_changes.map(|_| profile_origin()),
             },
             api_url,
             api_key,

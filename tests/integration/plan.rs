@@ -191,6 +191,32 @@ fn max_create_sends_nothing_over_the_limit() {
     assert_eq!(crate::import::bodies(&out).len(), 50);
     assert_eq!(requests_of(&sb, "create_lead"), 0);
 
+    // The profile's limit, set with `config set`.
+    let cli = leadctl(&sb);
+    let config = cli.home().join("config.toml");
+    let set = |value: &str| {
+        leadctl(&sb)
+            .env("LEADCTL_CONFIG", &config)
+            .args(["config", "set", "max_create", value])
+            .run()
+    };
+    set("many").code(3).stderr_has(
+        "invalid value \"many\" for max_create: expected a whole number of 0 or more, e.g. 500",
+    );
+    set("20").code(0);
+    let listed = leadctl(&sb)
+        .env("LEADCTL_CONFIG", &config)
+        .args(["config", "list", "-o", "csv"])
+        .run();
+    listed.code(0).stdout_has("\nmax_create,20,config_file,");
+    let out = cli
+        .env("LEADCTL_CONFIG", &config)
+        .args(["import", file.to_str().unwrap()])
+        .run();
+    out.code(6)
+        .stderr_has("it would create 50 leads, above --max-create 20");
+    assert_eq!(requests_of(&sb, "create_lead"), 0);
+
     // At the limit: sent.
     import(&sb, &file, &["--max-create", "50"])
         .code(0)
