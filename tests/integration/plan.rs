@@ -533,3 +533,29 @@ fn create_dry_run_decides_each_lead_as_create_would() {
     assert_eq!(requests_of(&sb, "create_lead"), 2);
     assert_eq!(requests_of(&sb, "update_lead"), 1);
 }
+
+#[test]
+fn a_ledger_holding_only_an_unknown_key_of_the_channel_has_seen_it() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = full_channel(&sb, dir.path());
+    // One key of the channel, unanswered: moved to a fresh ledger by export and import.
+    let exported = leadctl(&sb).args(["ledger", "export"]).run();
+    exported.code(0);
+    let first = exported.stdout.lines().next().unwrap();
+    let mut entry: Value = serde_json::from_str(first).unwrap();
+    entry["state"] = json!("unknown");
+    entry["lead_id"] = Value::Null;
+    let keys = dir.path().join("one.ndjson");
+    std::fs::write(&keys, format!("{entry}\n")).unwrap();
+    let fresh = dir.path().join("fresh.sqlite3");
+    leadctl(&sb)
+        .env("LEADCTL_LEDGER", &fresh)
+        .args(["ledger", "import", keys.to_str().unwrap()])
+        .run()
+        .code(0);
+    let out = import_fresh(&sb, &fresh, &file, &[]);
+    assert_ne!(out.code, 3, "{}", out.stderr);
+    assert!(!out.stderr.contains(FRESH_STOP), "{}", out.stderr);
+    out.stderr_has("1 unknown");
+}
