@@ -57,7 +57,15 @@ pub fn run(
         if opts.dry_run && services.key.is_ok() {
             let ready = ready(services, prepared, opts, true)?;
             let printer = Some(BodyPrinter::new(out));
-            let counts = plan_rows(opts, services, prepared, rows, &ready, printer)?;
+            let counts = plan_rows(
+                opts,
+                services,
+                prepared,
+                rows,
+                &ready,
+                &ready.known,
+                printer,
+            )?;
             return plan_done(&counts, opts, services.log, prepared.purchases.is_some());
         }
         if opts.dry_run {
@@ -128,6 +136,7 @@ pub fn run(
             prepared,
             check::reopen(prepared)?,
             &ready,
+            &ready.known,
             printer,
         )?;
         return plan_done(&counts, opts, log, prepared.purchases.is_some());
@@ -135,7 +144,11 @@ pub fn run(
     // Limits: the whole plan is counted before the first write.
     let ready = match ready {
         Ok(r) if opts.limits.is_set() => {
-            let counts = plan_rows(opts, services, prepared, check::reopen(prepared)?, &r, None)?;
+            // Read only: a run refused by its limits leaves the ledger as it was. The guard was
+            // decided (for the default channel) when the run got ready.
+            let known = Known::new(super::known::Fresh::Go, true);
+            let rows = check::reopen(prepared)?;
+            let counts = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
             counts.check(&opts.limits)?;
             Ok(r)
         }
@@ -241,6 +254,7 @@ fn plan_rows(
     prepared: &Prepared,
     rows: Rows,
     ready: &Ready,
+    known: &Known,
     printer: Option<BodyPrinter<'_>>,
 ) -> Result<super::plan::Counts> {
     let scope_url = ledger::scope_url(&services.api_url);
@@ -253,7 +267,7 @@ fn plan_rows(
         plan: &prepared.plan,
         client: &ready.client,
         ledger: ready.ledger.as_ref(),
-        known: &ready.known,
+        known,
         scope_url: &scope_url,
         input: &input,
         opts: &send_opts,
