@@ -257,15 +257,18 @@ fn take(
             ));
             if !ctx.opts.skip_invalid {
                 // Only a stream gets here (a file is checked whole first): stop at this row.
+                let stopped = if ctx.dry {
+                    "the dry run stopped at this row; a real run sends the rows before it"
+                } else {
+                    "the import stopped at this row; the rows before it were sent"
+                };
                 outbox.send(Event::InputEnded(
-                    Failure::input(format!(
-                        "{text}\n  the import stopped at this row; the rows before it were sent"
-                    ))
-                    .with_hint(
-                        "fix the row and run the same command again to resume, or pass \
+                    Failure::input(format!("{text}\n  {stopped}"))
+                        .with_hint(
+                            "fix the row and run the same command again to resume, or pass \
                          --skip-invalid",
-                    )
-                    .into(),
+                        )
+                        .into(),
                 ));
                 return false;
             }

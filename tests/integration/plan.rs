@@ -395,6 +395,19 @@ fn a_dry_run_of_a_stream_plans_too() {
     );
     assert_eq!(results(&out).len(), 5);
     assert_eq!(requests_of(&sb, "create_lead"), 3);
+
+    // An invalid row of a stream ends its plan there, as it ends the real run.
+    let out = leadctl(&sb)
+        .args(["import", "-", "--dry-run", "-o", "ndjson"])
+        .stdin("Email,Business ID\nnew@example.com,B-9\nnot-an-email,B-10\nlate@example.com,B-11\n")
+        .run();
+    out.code(6)
+        .stderr_has("the dry run stopped at this row; a real run sends the rows before it");
+    let lines = results(&out);
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert_eq!(lines[0]["action"], "create_lead");
+    assert_eq!(lines[1]["outcome"], "invalid");
+    assert_eq!(requests_of(&sb, "create_lead"), 3);
 }
 
 /// A CRM export: `statuses.len()` leads, row i with `statuses[i]`.
