@@ -183,6 +183,11 @@ Examples:
 The ledger keys each lead by channel and identity (business id, else email, else a hash of its
 fields) under the API URL. `import` and `create` consult it before every create.
 
+A ledger new to a channel whose newest-leads window is full (get_leads shows 100 leads, so older
+ones cannot be checked) stops `import` before its first create (exit 3; a terminal asks): share
+the team's ledger (--ledger postgres://..., or `ledger copy` it), `ledger adopt` an export of the
+channel's leads, or pass --new-ledger to accept that leads created elsewhere may be created again.
+
 Examples:
   leadctl ledger status
   leadctl ledger list --state unknown -o csv

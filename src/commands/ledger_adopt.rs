@@ -121,6 +121,8 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         errors: None,
         format: OutputFormat::Table,
         resume: String::new(),
+        fresh: import::known::Fresh::Go,
+        limits: import::plan::Limits::default(),
     }
 }
 

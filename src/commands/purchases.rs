@@ -123,6 +123,12 @@ fn import(
         errors: args.errors.clone(),
         format: out.format,
         resume: super::import::resume_command(),
+        fresh: crate::import::known::Fresh::Go,
+        limits: super::import::limits(
+            settings,
+            (args.sending.max_create, args.sending.max_changes),
+            crate::import::plan::Limits::default(),
+        ),
     };
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,

@@ -285,6 +285,17 @@ impl<'a> BodyPrinter<'a> {
         Ok(())
     }
 
+    /// One item as it is (a result line, a built body).
+    pub fn print_item<T: serde::Serialize>(&mut self, item: &T) -> Result<()> {
+        match self.out.format {
+            OutputFormat::Ndjson => self.out.ndjson_item(item)?,
+            OutputFormat::Json => self.out.array_item(item, self.count == 0)?,
+            _ => {}
+        }
+        self.count += 1;
+        Ok(())
+    }
+
     pub fn finish(self) -> Result<()> {
         if self.out.format == OutputFormat::Json {
             self.out.array_end(self.count == 0)?;

@@ -56,6 +56,8 @@ pub enum Event {
     InputEnded(anyhow::Error),
     /// Several of the above, in order (the reader batches its events).
     Batch(Vec<Event>),
+    /// A plan (`Ctx::dry`): what would be sent for this row, decided and not sent.
+    Planned(u64, Box<Unit>),
 }
 
 /// What the shared parts of a run are.
@@ -83,13 +85,20 @@ pub struct Ctx<'a> {
     /// The input read again from its start (a file; None for a stream), for the second pass of
     /// a split.
     pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
+    /// Only plan: each row is decided as for sending and given as [`Event::Planned`]; no worker
+    /// runs, nothing is sent or claimed (the ledger is read, never written: `Known::dry`).
+    pub dry: bool,
 }
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
 /// the report footer the reader left out at the end, if any.
 pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option<Footer> {
     // Sized by the most the limit can reach, not where it starts.
-    let workers = ctx.controller.config().max.max(1);
+    let workers = if ctx.dry {
+        0
+    } else {
+        ctx.controller.config().max.max(1)
+    };
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (ev_tx, ev_rx) = mpsc::channel::<Event>();
@@ -253,21 +262,27 @@ fn take(
             ));
             if !ctx.opts.skip_invalid {
                 // Only a stream gets here (a file is checked whole first): stop at this row.
+                let stopped = if ctx.dry {
+                    "the dry run stopped at this row; a real run sends the rows before it"
+                } else {
+                    "the import stopped at this row; the rows before it were sent"
+                };
                 outbox.send(Event::InputEnded(
-                    Failure::input(format!(
-                        "{text}\n  the import stopped at this row; the rows before it were sent"
-                    ))
-                    .with_hint(
-                        "fix the row and run the same command again to resume, or pass \
+                    Failure::input(format!("{text}\n  {stopped}"))
+                        .with_hint(
+                            "fix the row and run the same command again to resume, or pass \
                          --skip-invalid",
-                    )
-                    .into(),
+                        )
+                        .into(),
                 ));
                 return false;
             }
             return true;
         }
         Ok(Next::Done(event)) => return outbox.send(*event),
+        Ok(Next::Send(unit)) if ctx.dry => {
+            return outbox.send(Event::Planned(row.number, Box::new(unit)));
+        }
         Ok(Next::Send(unit)) => unit,
         Err(e) => {
             outbox.send(Event::Fatal(e));

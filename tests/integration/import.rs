@@ -183,6 +183,15 @@ pub(crate) fn results(out: &Outcome) -> Vec<Value> {
         .collect()
 }
 
+/// The planned request bodies of a dry run's `-o ndjson` (its other lines are results of rows
+/// left alone).
+pub(crate) fn bodies(out: &Outcome) -> Vec<Value> {
+    results(out)
+        .into_iter()
+        .filter(|line| line.get("action").is_some())
+        .collect()
+}
+
 pub(crate) fn rows_with(results: &[Value], outcome: &str) -> Vec<u64> {
     results
         .iter()

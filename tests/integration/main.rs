@@ -30,6 +30,7 @@ mod ledger_command;
 mod ledger_postgres;
 mod mapping;
 mod network;
+mod plan;
 mod polish;
 mod purchases;
 mod refusals;
