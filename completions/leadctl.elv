@@ -355,7 +355,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --sheet 'The workbook''s sheet: its name or its position (1 = the first) [default: the only sheet with data]'
             cand --header-row 'The row holding the column names, when a title block sits above it (1 = the first row)'
             cand --channel 'Resolve business ids and emails only among the leads of this channel in the ledger'
-            cand --map 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)'
+            cand --map 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)'
             cand --decimal-separator 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile''s decimal_separator, else only amounts that read one way]'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'

@@ -13,6 +13,7 @@ mod completions;
 mod config;
 mod create;
 mod create_errors;
+mod exports;
 mod faults;
 mod fuzz;
 mod help;

@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod decide;
 pub mod lead;
+pub mod lines;
 pub mod run;
 
 use crate::api::models::NewPurchase;
@@ -38,7 +39,8 @@ pub struct Keyed {
     pub purchase: NewPurchase,
     pub fields: Fields,
     pub hash: String,
-    /// `purchase:id:<id>` (a purchase id column) or `purchase:row:<hash>`.
+    /// Its line's key (`lines`): `purchase:id:<id>`, `purchase:line:<n>:<invoice>`,
+    /// `purchase:row:<hash>[:<n>]`.
     pub key: String,
 }
 
@@ -48,11 +50,15 @@ pub struct Plan {
     pub header_len: usize,
     pub options: Options,
     pub leads: lead::Resolver,
+    /// The file's lines, counted as its rows go by.
+    pub lines: lines::Lines,
 }
 
 impl Plan {
     /// The row's purchase and its key, or every problem with it.
     pub fn build(&self, row: &Row) -> Result<Keyed, Vec<Problem>> {
+        // Every row counts for the lines after it, a bad one too.
+        let (line, clash) = self.lines.see(&self.columns, row);
         let mut problems = Vec::new();
         let problem = |c: Option<&Column>, message: String| Problem {
             row: row.number,
@@ -78,8 +84,25 @@ impl Plan {
         }
         let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
         let mut purchase = NewPurchase::default();
-        let mut purchase_id = None;
         let mut lead = None;
+        if let Some(clash) = clash {
+            let c = self.columns.iter().find(|c| c.field == Field::PurchaseId);
+            problems.push(problem(
+                c,
+                format!(
+                    "purchase id {} is also row {}'s, with other values: one id names one \
+                     purchase; correct one of the two rows (or, if the column numbers invoices \
+                     of several lines, map it with --map {})",
+                    crate::log::quoted(&clash.id),
+                    clash.first,
+                    shlex::try_quote(&format!(
+                        "{}=invoice",
+                        c.map(|c| c.header.as_str()).unwrap_or("COLUMN")
+                    ))
+                    .unwrap_or_default()
+                ),
+            ));
+        }
         for c in &self.columns {
             let value = cell(c);
             if value.is_empty() {
@@ -130,8 +153,7 @@ impl Plan {
                         }
                     }
                 }
-                Field::PurchaseId => purchase_id = Some(value.to_string()),
-                Field::Ignore => {}
+                Field::PurchaseId | Field::Invoice | Field::Ignore => {}
             }
         }
         match lead {
@@ -149,10 +171,7 @@ impl Plan {
         }
         let fields = fields_of(&purchase);
         let hash = identity::hash_fields(&fields);
-        let key = match purchase_id {
-            Some(id) => format!("purchase:id:{id}"),
-            None => format!("purchase:row:{hash}"),
-        };
+        let key = line.key(&hash);
         Ok(Keyed {
             purchase,
             fields,
