@@ -167,3 +167,41 @@ fn identical_rows_are_two_purchases_and_one_id_with_two_values_is_refused() {
     );
     assert_eq!(by_action(&sb, "create_purchase"), 5);
 }
+
+// ---- 4. numbers that read one way --------------------------------------------------------------
+
+#[test]
+fn us_amounts_read_without_flags_and_an_ambiguous_one_is_still_refused() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    leads(&sb, dir.path(), 1);
+    let file = dir.path().join("us.csv");
+    std::fs::write(
+        &file,
+        "Order ID,Customer ID,Amount\nO-1,C-1,\"$50,000.00\"\nO-2,C-1,\"1,250,000\"\n\
+         O-3,C-1,\"12,000.50\"\nO-4,C-1,\"1,234.56\"\n",
+    )
+    .unwrap();
+    let out = leadctl(&sb)
+        .args(["purchases", "import", file.to_str().unwrap(), "--dry-run"])
+        .args(["-o", "ndjson"])
+        .run();
+    out.code(0);
+    let amounts: Vec<String> = results(&out)
+        .iter()
+        .map(|b| b["purchase_amount"].to_string())
+        .collect();
+    assert_eq!(amounts, ["50000", "1250000", "12000.5", "1234.56"]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Order ID,Customer ID,Amount\nO-5,C-1,50.000\n").unwrap();
+    leadctl(&sb)
+        .args(["purchases", "import", bad.to_str().unwrap()])
+        .run()
+        .code(6)
+        .stderr_has(
+            "row 1 (line 2), column 3 \"Amount\": amount \"50.000\" could be 50 (decimal point) \
+             or 50000 (decimal comma): say which with --decimal-separator . or \
+             --decimal-separator ,",
+        );
+    assert_eq!(by_action(&sb, "create_purchase"), 0);
+}
