@@ -2037,7 +2037,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --retry-unknown --retry-failed --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2060,6 +2060,14 @@ _leadctl() {
                     return 0
                     ;;
                 --decimal-separator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-order)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -357,6 +357,8 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --channel 'Resolve business ids and emails only among the leads of this channel in the ledger'
             cand --map 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)'
             cand --decimal-separator 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile''s decimal_separator, else only amounts that read one way]'
+            cand --timezone 'The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such as Europe/Berlin [default: UTC]'
+            cand --date-order 'The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4) [default: only dates that read one way]'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
             cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'

@@ -107,9 +107,16 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         format: out.format,
         resume: super::import::resume_command(),
     };
+    let dates =
+        crate::date::Rules::new(args.timezone.as_deref(), args.date_order).map_err(|e| {
+            Failure::usage(format!("--timezone: {e}")).with_hint(
+                "list the names with `timedatectl list-timezones`, or see the IANA zone list",
+            )
+        })?;
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+        dates,
     };
     let client = |sending: bool| super::import::client(settings, sending);
     let log = settings.log();

@@ -226,10 +226,7 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
             row,
             col,
             Some(*i),
-            format!(
-                "holds the error value {error} (a formula that failed in the workbook); fix it \
-                 there, or empty the cell"
-            ),
+            super::read::error_problem(error),
         ));
     }
     if let Some(i) = plan.unknown_outcome {

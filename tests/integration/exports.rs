@@ -205,3 +205,281 @@ fn us_amounts_read_without_flags_and_an_ambiguous_one_is_still_refused() {
         );
     assert_eq!(by_action(&sb, "create_purchase"), 0);
 }
+
+// ---- 2. dates as people write them -------------------------------------------------------------
+
+/// The `date` of each body of a purchases dry run.
+fn dates(out: &crate::support::Outcome) -> Vec<String> {
+    results(out)
+        .iter()
+        .map(|b| b["date"].as_str().unwrap_or("(none)").to_string())
+        .collect()
+}
+
+#[test]
+fn purchase_dates_read_as_people_write_them() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    leads(&sb, dir.path(), 1);
+    let file = dir.path().join("dates.csv");
+    std::fs::write(
+        &file,
+        "Order ID,Customer ID,Amount,Order Date\n\
+         O-1,C-1,10,2024-06-01T10:00:00Z\n\
+         O-2,C-1,10,2024-06-01\n\
+         O-3,C-1,10,2024-06-01T00:00:00\n\
+         O-4,C-1,10,06/13/2024\n\
+         O-5,C-1,10,2024-06-01 10:00:00\n\
+         O-6,C-1,10,15.01.2024\n\
+         O-7,C-1,10,13/06/2024 4:05 PM\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        leadctl(&sb)
+            .args(["purchases", "import", file.to_str().unwrap(), "--dry-run"])
+            .args(["-o", "ndjson"])
+            .args(extra)
+            .run()
+    };
+    let out = run(&[]);
+    out.code(0)
+        .stderr_has("dates without a time zone are read in UTC (--timezone NAME for another zone)");
+    assert_eq!(
+        dates(&out),
+        [
+            "2024-06-01T10:00:00Z",
+            "2024-06-01T00:00:00Z",
+            "2024-06-01T00:00:00Z",
+            "2024-06-13T00:00:00Z",
+            "2024-06-01T10:00:00Z",
+            "2024-01-15T00:00:00Z",
+            "2024-06-13T16:05:00Z",
+        ]
+    );
+    let out = run(&["--timezone", "Europe/Berlin"]);
+    out.code(0)
+        .stderr_has("dates without a time zone are read in Europe/Berlin\n");
+    assert_eq!(
+        dates(&out),
+        [
+            "2024-06-01T10:00:00Z",
+            "2024-06-01T00:00:00+02:00",
+            "2024-06-01T00:00:00+02:00",
+            "2024-06-13T00:00:00+02:00",
+            "2024-06-01T10:00:00+02:00",
+            "2024-01-15T00:00:00+01:00",
+            "2024-06-13T16:05:00+02:00",
+        ]
+    );
+    leadctl(&sb)
+        .args([
+            "purchases",
+            "import",
+            file.to_str().unwrap(),
+            "--timezone",
+            "Mars/Base",
+        ])
+        .run()
+        .code(2)
+        .stderr_has(
+            "--timezone: \"Mars/Base\" is not a time zone: give an IANA name such as \
+             Europe/Berlin, America/New_York or UTC",
+        );
+
+    // Two readings: refused naming both, unless the order is given.
+    let amb = dir.path().join("ambiguous.csv");
+    std::fs::write(
+        &amb,
+        "Order ID,Customer ID,Amount,Order Date\nO-8,C-1,10,03/04/2024\nO-9,C-1,10,yesterday\n",
+    )
+    .unwrap();
+    leadctl(&sb)
+        .args(["purchases", "import", amb.to_str().unwrap()])
+        .run()
+        .code(6)
+        .stderr_has(
+            "row 1 (line 2), column 4 \"Order Date\": date \"03/04/2024\" could be 2024-04-03 \
+             (day first) or 2024-03-04 (month first): say which with --date-order dmy or \
+             --date-order mdy",
+        )
+        .stderr_has(
+            "row 2 (line 3), column 4 \"Order Date\": date \"yesterday\" is not a date: write \
+             2024-06-01, 2024-06-01 10:00, 2024-06-01T10:00:00Z, 01.06.2024 or 06/01/2024",
+        );
+    std::fs::write(
+        &amb,
+        "Order ID,Customer ID,Amount,Order Date\nO-8,C-1,10,03/04/2024\n",
+    )
+    .unwrap();
+    for (order, want) in [
+        ("mdy", "2024-03-04T00:00:00Z"),
+        ("dmy", "2024-04-03T00:00:00Z"),
+    ] {
+        let out = leadctl(&sb)
+            .args(["purchases", "import", amb.to_str().unwrap(), "--dry-run"])
+            .args(["-o", "ndjson", "--date-order", order])
+            .run();
+        out.code(0);
+        assert_eq!(dates(&out), [want]);
+    }
+    leadctl(&sb)
+        .args([
+            "purchases",
+            "import",
+            amb.to_str().unwrap(),
+            "--date-order",
+            "ymd",
+        ])
+        .run()
+        .code(2)
+        .stderr_has("\"ymd\" is not a date order: use dmy (31/12/2024) or mdy (12/31/2024)");
+    assert_eq!(by_action(&sb, "create_purchase"), 0);
+}
+
+#[test]
+fn an_xlsx_date_cell_is_a_purchase_date() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    leads(&sb, dir.path(), 1);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Order ID", "Customer ID", "Amount", "Order Date"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "O-1").unwrap();
+    ws.write_string(1, 1, "C-1").unwrap();
+    ws.write_number(1, 2, 99.5).unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    // 45444 is 2024-06-01 in Excel's 1900 system.
+    ws.write_number_with_format(1, 3, 45444.0, &date).unwrap();
+    let path = dir.path().join("orders.xlsx");
+    wb.save(&path).unwrap();
+    let out = leadctl(&sb)
+        .args(["purchases", "import", path.to_str().unwrap(), "--dry-run"])
+        .args(["-o", "ndjson"])
+        .run();
+    out.code(0);
+    assert_eq!(dates(&out), ["2024-06-01T00:00:00Z"]);
+    assert_eq!(results(&out)[0]["purchase_amount"], 99.5);
+}
+
+// ---- 3. formula cells without a value ----------------------------------------------------------
+
+/// An .xlsx as openpyxl writes one: inline strings, formulas with no cached value (`<f>` and no
+/// `<v>`), no styles. `rows[r][c]`: text, or `=FORMULA`.
+fn openpyxl_xlsx(path: &Path, rows: &[&[&str]]) {
+    use std::io::Write;
+    let mut sheet = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet \
+         xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            match cell.strip_prefix('=') {
+                Some(f) => sheet.push_str(&format!("<c r=\"{at}\"><f>{f}</f></c>")),
+                None => sheet.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{cell}</t></is></c>"
+                )),
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Types \
+             xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" \
+             ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+             <Override PartName=\"/xl/workbook.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+             <Override PartName=\"/xl/worksheets/sheet1.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
+             </Types>"
+                .to_string(),
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships \
+             xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" \
+             Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" \
+             Target=\"xl/workbook.xml\"/></Relationships>"
+                .to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<workbook \
+             xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+             xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
+             <sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+                .to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships \
+             xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" \
+             Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" \
+             Target=\"worksheets/sheet1.xml\"/></Relationships>"
+                .to_string(),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_formula_without_a_computed_value_makes_its_row_invalid_naming_the_cell() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("generated.xlsx");
+    openpyxl_xlsx(
+        &path,
+        &[
+            &["Email", "First Name", "Last Name"],
+            &["ann@example.com", "Ann", "=UPPER(B2)"],
+            &["bob@example.com", "Bob", "Stone"],
+        ],
+    );
+    let out = leadctl(&sb).args(["import", path.to_str().unwrap()]).run();
+    out.code(6)
+        .stderr_has("1 of 2 rows is invalid, so nothing was sent")
+        .stderr_has(
+            "row 1 (Sheet1!C2), column \"Last Name\": holds the formula \"=UPPER(B2)\" without \
+             a computed value (the workbook was written by a program that does not calculate, \
+             such as openpyxl or pandas): open the workbook in Excel or LibreOffice and save \
+             it, or compute the column before exporting",
+        );
+    assert_eq!(by_action(&sb, "create_lead"), 0);
+
+    // The same in a purchases workbook.
+    leads(&sb, dir.path(), 1);
+    let buys = dir.path().join("buys.xlsx");
+    openpyxl_xlsx(
+        &buys,
+        &[
+            &["Order ID", "Customer ID", "Amount"],
+            &["O-1", "C-1", "=G2*H2"],
+        ],
+    );
+    leadctl(&sb)
+        .args(["purchases", "import", buys.to_str().unwrap()])
+        .run()
+        .code(6)
+        .stderr_has("row 1 (Sheet1!C2), column \"Amount\": holds the formula \"=G2*H2\" without");
+    assert_eq!(by_action(&sb, "create_purchase"), 0);
+}

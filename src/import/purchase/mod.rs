@@ -27,6 +27,8 @@ pub struct Options {
     pub allow_refunds: bool,
     /// The file's decimal separator for amounts; `None`: only unambiguous amounts.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The zone and day/month order of dates written without them.
+    pub dates: crate::date::Rules,
 }
 
 /// Purchases are kept per API URL, not per channel: a purchase key names one purchase of the
@@ -104,6 +106,13 @@ impl Plan {
             ));
         }
         for c in &self.columns {
+            if c.field == Field::Ignore {
+                continue;
+            }
+            if let Some((_, error)) = row.cell_errors.iter().find(|(i, _)| *i == c.index) {
+                problems.push(problem(Some(c), super::read::error_problem(error)));
+                continue;
+            }
             let value = cell(c);
             if value.is_empty() {
                 continue;
@@ -128,14 +137,11 @@ impl Plan {
                 },
                 Field::Product => purchase.product_name = Some(value.to_string()),
                 Field::Description => purchase.product_description = Some(value.to_string()),
-                Field::Date => match crate::time::parse_rfc3339(value) {
-                    Some(_) => purchase.date = Some(value.to_string()),
-                    None => problems.push(problem(
+                Field::Date => match crate::date::parse(value, &self.options.dates) {
+                    Ok(date) => purchase.date = Some(date),
+                    Err(e) => problems.push(problem(
                         Some(c),
-                        format!(
-                            "{} is not an RFC 3339 date-time such as 2026-11-01T09:30:00Z",
-                            crate::log::quoted(value)
-                        ),
+                        format!("date {} {}", crate::log::quoted(value), e.explain()),
                     )),
                 },
                 Field::Triggers => {

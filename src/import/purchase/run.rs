@@ -33,6 +33,18 @@ pub fn run(
             ))
         })?;
     report(&columns, &unknown, log);
+    if columns.iter().any(|c| c.field == Field::Date) {
+        let d = &purchase.dates;
+        log.notice(&format!(
+            "dates without a time zone are read in {}{}",
+            d.zone_name,
+            if d.zone_name == "UTC" {
+                " (--timezone NAME for another zone)"
+            } else {
+                ""
+            }
+        ));
+    }
     let by = |kinds: &[LeadBy]| {
         columns
             .iter()
