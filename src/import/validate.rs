@@ -301,6 +301,16 @@ fn add_column(
         Target::Field(_) | Target::Property(_) if value.contains('\0') => {
             problems.push(problem(row, Some(c), None, crate::lead::NUL.to_string()));
         }
+        Target::Field(name) if *name == super::mapping::FULL_NAME => {
+            let (first, last) = super::mapping::split_full_name(value);
+            for (field, part) in [("first_name", first), ("last_name", last)] {
+                let Some(part) = part else { continue };
+                if let Some(why) = crate::lead::field_problem(field, &part) {
+                    problems.push(problem(row, Some(c), None, why));
+                }
+                lead.set_field(field, part);
+            }
+        }
         Target::Field(name) => {
             if let Some(why) = crate::lead::field_problem(name, value) {
                 problems.push(problem(row, Some(c), None, why));

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use leadctl::sandbox::Sandbox;
+use serde_json::Value;
 
 use crate::import::{fixture, leadctl, results, sandbox};
 
@@ -482,4 +483,99 @@ fn a_formula_without_a_computed_value_makes_its_row_invalid_naming_the_cell() {
         .code(6)
         .stderr_has("row 1 (Sheet1!C2), column \"Amount\": holds the formula \"=G2*H2\" without");
     assert_eq!(by_action(&sb, "create_purchase"), 0);
+}
+
+// ---- 5. Pipedrive, 6. full names -------------------------------------------------------------------
+
+#[test]
+fn a_pipedrive_persons_export_goes_through_without_a_map() {
+    let sb = sandbox(|_| {});
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            &fixture("exports/pipedrive-persons.csv"),
+            "--dry-run",
+        ])
+        .args(["-o", "ndjson"])
+        .run();
+    out.code(0)
+        .stderr_has("  Person - Email - Work   → email, else \"Person - Email - Home\"\n")
+        .stderr_has("  Person - Visible to     → ignored (CRM data with no lead field)\n")
+        .stderr_has("  Person - Deal size      → property \"Deal size\"\n")
+        .stderr_has(
+            "  Person - Name           → ignored (a whole name: first and last name come from \
+             their own columns)\n",
+        );
+    let bodies = results(&out);
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[0]["email"], "jane@acme.example");
+    assert_eq!(bodies[0]["first_name"], "Jane");
+    assert_eq!(bodies[0]["phone"], "+49 30 1234567");
+    assert_eq!(bodies[0]["company_name"], "Acme GmbH");
+    assert_eq!(bodies[0]["business_id"], "101");
+    assert_eq!(bodies[0]["properties"][0]["value"], "12500");
+    // The first non-empty of several: the home email and the mobile where work ones are empty.
+    assert_eq!(
+        bodies[1].to_string(),
+        serde_json::json!({"action": "create_lead",
+            "channel_id": leadctl::sandbox::PRIMARY_CHANNEL_ID,
+            "email": "omar@home.example", "first_name": "Omar", "last_name": "Haddad",
+            "phone": "+44 7700 900123", "company_name": "Globex", "business_id": "102"})
+        .to_string()
+    );
+}
+
+#[test]
+fn a_full_name_column_fills_first_and_last_name() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("names.csv");
+    std::fs::write(
+        &file,
+        "Full Name,Email\nJane Smith,jane@example.com\n\"Smith, John\",john@example.com\n\
+         Mary Ann van Dyke,mary@example.com\nCher,cher@example.com\n",
+    )
+    .unwrap();
+    let names = |out: &crate::support::Outcome| -> Vec<(Value, Value)> {
+        results(out)
+            .iter()
+            .map(|b| (b["first_name"].clone(), b["last_name"].clone()))
+            .collect()
+    };
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--dry-run",
+            "-o",
+            "ndjson",
+        ])
+        .run();
+    out.code(0).stderr_has("  Full Name → full_name\n");
+    let s = |v: &str| Value::from(v);
+    assert_eq!(
+        names(&out),
+        [
+            (s("Jane"), s("Smith")),
+            (s("John"), s("Smith")),
+            (s("Mary Ann van"), s("Dyke")),
+            (s("Cher"), Value::Null),
+        ]
+    );
+    // Any column, by --map.
+    let other = dir.path().join("who.csv");
+    std::fs::write(&other, "Who,Email\nAda Lovelace,ada@example.com\n").unwrap();
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            other.to_str().unwrap(),
+            "--dry-run",
+            "-o",
+            "ndjson",
+        ])
+        .args(["--map", "Who=full_name"])
+        .run();
+    out.code(0);
+    assert_eq!(names(&out), [(s("Ada"), s("Lovelace"))]);
+    assert_eq!(by_action(&sb, "create_lead"), 0);
 }
