@@ -14,6 +14,7 @@ use crate::api::properties::{is_uuid, Definition, ValueKind};
 use crate::number::DecimalSeparator;
 
 mod duplicates;
+pub mod grouped;
 
 pub use duplicates::{duplicate_keys, Duplicates, Key};
 

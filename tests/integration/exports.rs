@@ -579,3 +579,37 @@ fn a_full_name_column_fills_first_and_last_name() {
     assert_eq!(names(&out), [(s("Ada"), s("Lovelace"))]);
     assert_eq!(by_action(&sb, "create_lead"), 0);
 }
+
+// ---- 7. errors a person can read -------------------------------------------------------------------
+
+#[test]
+fn five_thousand_rows_with_one_bad_column_say_it_in_a_handful_of_lines() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Email,First Name,Deal size\n");
+    for i in 1..=5000 {
+        text.push_str(&format!(
+            "u{i}@example.com,User {i},\"{}.500\"\n",
+            i % 9 + 1
+        ));
+    }
+    text.push_str("not-an-email,Odd,10\n");
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, text).unwrap();
+    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
+    out.code(6)
+        .stderr_has("5,001 of 5,001 rows are invalid, so nothing was sent:\n")
+        .stderr_has(
+            "  column 3 \"Deal size\": 5,000 rows have this problem (rows 1-5,000), e.g. row 1 \
+             (line 2), column 3 \"Deal size\": \"2.500\" (number property \"Deal size\") could be \
+             2.5 (decimal point) or 2500 (decimal comma): say which with --decimal-separator . or \
+             --decimal-separator ,\n",
+        )
+        .stderr_has("  row 5001 (line 5002), column 1 \"Email\": ");
+    assert!(
+        out.stderr.lines().count() < 20,
+        "a handful of lines:\n{}",
+        out.stderr
+    );
+    assert_eq!(by_action(&sb, "create_lead"), 0);
+}
