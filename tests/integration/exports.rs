@@ -162,9 +162,16 @@ fn identical_rows_are_two_purchases_and_one_id_with_two_values_is_refused() {
         outcomes(&out),
         ["created", "duplicate", "created", "invalid"]
     );
+    // The outcome's text is the result's `message`; `error` keeps it for one release.
+    let dup = &results(&out)[1];
     assert_eq!(
-        results(&out)[1]["error"],
+        dup["message"],
         "the same purchase id and values as row 1: one purchase is recorded for both"
+    );
+    assert_eq!(dup["error"], dup["message"]);
+    assert_eq!(
+        dup.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["row", "outcome", "lead_id", "error", "message"]
     );
     assert_eq!(by_action(&sb, "create_purchase"), 5);
 }
