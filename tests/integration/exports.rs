@@ -620,3 +620,25 @@ fn five_thousand_rows_with_one_bad_column_say_it_in_a_handful_of_lines() {
     );
     assert_eq!(by_action(&sb, "create_lead"), 0);
 }
+
+#[test]
+fn a_rows_status_problem_is_said_with_its_other_problems() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crm.csv");
+    std::fs::write(
+        &file,
+        "Email,First Name,Deal Stage\nnot-an-email,Ann,Qualifed\nbob@example.com,Bob,Won\n",
+    )
+    .unwrap();
+    let out = leadctl(&sb).args(["import", file.to_str().unwrap()]).run();
+    out.code(6)
+        .stderr_has("1 of 2 rows is invalid, so nothing was sent")
+        .stderr_has("  row 1 (line 2), column 1 \"Email\": ")
+        .stderr_has(
+            "  row 1 (line 2), column 3 \"Deal Stage\": status \"Qualifed\" is not on the \
+             channel; its statuses are \"New lead\", \"Qualified\", \"Proposal sent\", \"Won\", \
+             \"Lost\" (did you mean \"Qualified\"?)",
+        );
+    assert_eq!(by_action(&sb, "create_lead"), 0);
+}
