@@ -285,7 +285,8 @@ The columns are the lead fields (Email, First Name, ..., Business ID) and then t
 properties by name, so `leadctl import` maps every one of them. In an .xlsx the lead fields are
 text cells (leading zeros and long phone numbers stay as typed) and a select property whose
 definition lists its options gets a drop-down (its options on a hidden sheet, which import passes
-over). A CSV file starts with a BOM, so Excel opens it as UTF-8.
+over). A CSV file, or CSV through a pipe or a redirect, starts with a BOM, so Excel opens it as
+UTF-8 (on a terminal it has none).
 
 Examples:
   leadctl template --channel 'Acme Referral Program' -o xlsx leads.xlsx

@@ -172,12 +172,8 @@ pub fn report_checked(
     if invalid == 0 {
         return Ok(());
     }
-    let list = checked
-        .problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n  ");
+    // Problems of one kind met on many rows are said once (validate::grouped).
+    let list = validate::grouped::listed(&checked.problems).join("\n  ");
     if args.skip_invalid {
         log.warn(&format!(
             "skipping {} invalid {} (--skip-invalid):\n  {list}",

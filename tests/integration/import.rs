@@ -715,11 +715,12 @@ fn a_row_for_an_inaccessible_channel_fails_with_the_servers_message() {
         .run();
     out.code(8);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines[0], "row,outcome,lead_id,error");
+    assert_eq!(lines[0], "row,outcome,lead_id,error,message");
     assert!(lines[1].starts_with("1,created,"));
     assert_eq!(
         lines[2],
-        "2,failed,,permission refused (403): Channel not accessible"
+        "2,failed,,permission refused (403): Channel not accessible,permission refused (403): \
+         Channel not accessible"
     );
     let again = leadctl(&sb)
         .args(["import", file.to_str().unwrap(), "--retry-failed"])

@@ -786,11 +786,11 @@ fn a_template_names_every_field_and_property_and_imports_back() {
     let body = &results(&out)[0];
     assert_eq!(body["business_id"], "B-1");
     assert_eq!(body["properties"].as_array().unwrap().len(), 3);
-    // To stdout without a BOM; never over an existing file.
+    // To a pipe (`> leads.csv`) with the BOM too; never over an existing file.
     let out = leadctl(&sb).args(["template"]).run();
     out.code(0);
     assert!(
-        out.stdout.starts_with("Email,First Name,"),
+        out.stdout.starts_with("\u{feff}Email,First Name,"),
         "{}",
         out.stdout
     );

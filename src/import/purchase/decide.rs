@@ -13,7 +13,7 @@ use super::super::report::{Outcome, RowResult};
 use super::super::send::{first_of, result, Ctx, Event, Next};
 use super::super::worker::{classify, signal_429, Sent, Unit};
 use super::{Keyed, Plan, CHANNEL};
-use crate::ledger::{identity, now_secs, Applied, Entry, Op, State};
+use crate::ledger::{now_secs, Applied, Entry, Op, State};
 
 /// A purchase to send.
 pub struct Send {
@@ -53,9 +53,8 @@ pub fn row(
             Outcome::Duplicate,
             lead,
             format!(
-                "same {} as row {first}: one purchase is recorded for both (a purchase id column \
-                 tells purchases apart)",
-                identity::describe_key(&keyed.key)
+                "the same purchase id and values as row {first}: one purchase is recorded for \
+                 both"
             ),
         );
     }
