@@ -135,7 +135,6 @@ pub struct RowResult {
     /// The original cells, for the errors file (not printed).
     pub fields: Vec<String>,
     /// The row's ledger key when the run knew it (for the run report; not printed).
-    #[serde(skip)]
     pub key: Option<String>,
 }
 
