@@ -79,8 +79,10 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         args.sending.concurrency,
         args.sending.max_concurrency,
     )?;
+    let query = super::import::query(settings, &args.source)?;
     let opts = crate::import::Options {
-        input: args.file.clone(),
+        input: args.file.clone().unwrap_or_default(),
+        query,
         map: args.map.clone(),
         set: Vec::new(),
         mapping: None,

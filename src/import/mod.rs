@@ -24,6 +24,7 @@ pub mod pace;
 pub mod prepare;
 pub mod progress;
 pub mod purchase;
+pub mod query;
 pub mod read;
 pub mod reconcile;
 pub mod report;
@@ -52,7 +53,10 @@ use read::Source;
 /// What the command line asked for, checked and plain.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The file (`-` = stdin); unused when `query` is given.
     pub input: PathBuf,
+    /// `--query SQL --from URL`: rows from a database instead of a file.
+    pub query: Option<query::Query>,
     /// `--channel` as given (the default channel comes through [`Services`]).
     pub map: Vec<(String, String)>,
     /// `--set FIELD=VALUE`: a constant for every row.
@@ -120,9 +124,26 @@ pub struct Services<'a> {
 }
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {
-    let source = Source::from_arg(&opts.input);
+    let source = source(opts, services)?;
     let (prepared, rows) = prepare::prepare(opts, services, source)?;
     session::run(opts, services, &prepared, rows, out)
+}
+
+/// Where the rows come from: the query's result (run now, spilled), else the file or stream.
+pub fn source(opts: &Options, services: &Services<'_>) -> Result<Source> {
+    let Some(q) = &opts.query else {
+        return Ok(Source::from_arg(&opts.input));
+    };
+    let since = q.since.map(|at| query::Since {
+        at,
+        why: "--since".to_string(),
+    });
+    let since = since.unwrap_or(query::Since {
+        at: 0,
+        why: "the Unix epoch: no earlier successful run of this query, and no --since".into(),
+    });
+    let spilled = query::run(q, Some(&since), services.log)?;
+    Ok(Source::Query(std::sync::Arc::new(spilled)))
 }
 
 /// 1234567 → "1,234,567".
