@@ -29,6 +29,7 @@ mod mapping;
 mod network;
 mod polish;
 mod purchases;
+mod query;
 mod refusals;
 mod sandbox;
 mod sandbox_capacity;
