@@ -112,8 +112,14 @@ _leadctl() {
             leadctl__subcmd__ledger,path)
                 cmd="leadctl__subcmd__ledger__subcmd__path"
                 ;;
+            leadctl__subcmd__ledger,runs)
+                cmd="leadctl__subcmd__ledger__subcmd__runs"
+                ;;
             leadctl__subcmd__ledger,status)
                 cmd="leadctl__subcmd__ledger__subcmd__status"
+                ;;
+            leadctl__subcmd__ledger__subcmd__runs,show)
+                cmd="leadctl__subcmd__ledger__subcmd__runs__subcmd__show"
                 ;;
             leadctl__subcmd__purchases,create)
                 cmd="leadctl__subcmd__purchases__subcmd__create"
@@ -1393,7 +1399,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__ledger)
-            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help path status list forget adopt export import copy"
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help path status list forget adopt export import runs copy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1781,6 +1787,114 @@ _leadctl() {
         leadctl__subcmd__ledger__subcmd__path)
             opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leadctl__subcmd__ledger__subcmd__runs)
+            opts="-n -p -o -q -v -h --limit --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leadctl__subcmd__ledger__subcmd__runs__subcmd__show)
+            opts="-p -o -q -v -h --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

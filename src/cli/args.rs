@@ -15,7 +15,7 @@ mod purchases;
 mod query;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
-    LedgerImportArgs,
+    LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
 };
 pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
 pub use query::QueryArgs;

@@ -19,8 +19,8 @@ pub mod parse;
 pub use args::{
     ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
     LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs,
-    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchaseImportArgs, PurchasesCommand,
-    QueryArgs, SandboxCommand, ServeArgs, TemplateArgs,
+    LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand, PurchaseArgs,
+    PurchaseImportArgs, PurchasesCommand, QueryArgs, SandboxCommand, ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\

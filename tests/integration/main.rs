@@ -31,6 +31,7 @@ mod polish;
 mod purchases;
 mod query;
 mod refusals;
+mod runs;
 mod sandbox;
 mod sandbox_capacity;
 mod sandbox_faults;

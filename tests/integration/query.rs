@@ -330,8 +330,10 @@ fn postgres_since_binds_last_success_as_a_parameter() {
     let sb = sandbox(|_| {});
     let sql = format!("SELECT email FROM {t} WHERE updated_at >= {{{{last_success}}}} ORDER BY 1");
     let out = import(&sb, &pg.url, &sql, &["--dry-run", "--since", "2026-03-01"]).run();
-    out.code(0)
-        .stderr_has("{{last_success}} = 2026-03-01T00:00:00.000Z (--since)");
+    out.code(0).stderr_has(
+        "{{last_success}} = 2026-03-01T00:00:00.000Z (--since: no earlier successful run of this \
+         query in the ledger)",
+    );
     let emails: Vec<Value> = bodies(&out).iter().map(|b| b["email"].clone()).collect();
     assert_eq!(emails, [json!("new@example.com")]);
     // The first time without --since: the epoch, so every row.
@@ -576,4 +578,108 @@ fn query_flags_refuse_what_does_not_fit() {
         .run();
     out.code(0);
     assert_eq!(bodies(&out)[0]["email"], "q@example.com");
+}
+
+#[test]
+fn last_success_is_the_start_of_the_last_good_run_of_the_same_query() {
+    use leadctl::import::query::{Database, Query};
+    use leadctl::ledger::{Ledger, Location, RunRecord};
+
+    // The history keeps 90 days: times relative to now, in whole seconds.
+    let day = 86_400_000i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        * 1000;
+    let good = now - 10 * day;
+    let sqlite_time = |ms: i64| {
+        let t = leadctl::time::format_rfc3339(
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64),
+        );
+        format!("{} {}", &t[..10], &t[11..19])
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_db(
+        dir.path(),
+        &format!(
+            "CREATE TABLE leads (email TEXT, updated_at TEXT);\n\
+             INSERT INTO leads VALUES ('old@example.com', '{}'), ('new@example.com', '{}');",
+            sqlite_time(now - 20 * day),
+            sqlite_time(now - 5 * day)
+        ),
+    );
+    let sb = sandbox(|_| {});
+    let from = format!("sqlite:{}", db.display());
+    let sql = "SELECT email FROM leads WHERE updated_at >= {{last_success}}";
+    // The run history as earlier runs left it: this query's last good run started 10 days ago;
+    // a later run of it failed (exit 8); another query succeeded later still.
+    let query = Query {
+        sql: sql.into(),
+        origin: "--query".into(),
+        from: Database::Sqlite(db.clone()),
+        since: None,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let fingerprint = query.fingerprint("import", &sb.url());
+    let mut other = query.clone();
+    other.sql = "SELECT email FROM leads".into();
+    let run = |id: &str, started_at: i64, fingerprint: &str, exit_code: i32| RunRecord {
+        id: id.into(),
+        started_at,
+        ended_at: started_at + 1000,
+        host: "h".into(),
+        command: "import".into(),
+        fingerprint: fingerprint.into(),
+        exit_code,
+        inputs: json!([]),
+        counts: json!({}),
+        report: json!({}),
+    };
+    {
+        let ledger = Ledger::open(&Location::File(crate::import::ledger_of(&sb))).unwrap();
+        ledger
+            .record_run(&run("r1", good, &fingerprint, 0))
+            .unwrap();
+        ledger
+            .record_run(&run("r0", good - 5 * day, &fingerprint, 0))
+            .unwrap();
+        ledger
+            .record_run(&run("r2", now - 2 * day, &fingerprint, 8))
+            .unwrap();
+        let later = other.fingerprint("import", &sb.url());
+        ledger.record_run(&run("r3", now - day, &later, 0)).unwrap();
+    }
+    // --since only counts the first time: the history wins.
+    let out = import(&sb, &from, sql, &["--since", "2020-01-01"]).run();
+    let shown = leadctl::time::format_rfc3339(
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(good as u64),
+    );
+    out.code(0).stderr_has(&format!(
+        "{{{{last_success}}}} = {shown} (the start of the last successful run of this query)"
+    ));
+    assert_eq!(rows_with(&results(&out), "created"), [1]);
+    let emails: Vec<String> = crate::import::leads(&sb)
+        .iter()
+        .filter_map(|l| l["email"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        emails.contains(&"new@example.com".to_string()),
+        "{emails:?}"
+    );
+    assert!(
+        !emails.contains(&"old@example.com".to_string()),
+        "{emails:?}"
+    );
+    // With --no-ledger there is no history: --since.
+    let out = import(
+        &sb,
+        &from,
+        sql,
+        &["--no-ledger", "--since", "2026-06-01", "--dry-run"],
+    )
+    .run();
+    out.code(0).stderr_has(
+        "{{last_success}} = 2026-06-01T00:00:00.000Z (--since: --no-ledger keeps no run history)",
+    );
 }

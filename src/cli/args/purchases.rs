@@ -32,7 +32,7 @@ Examples:
   leadctl purchases import billing.csv --dry-run -o ndjson
   leadctl purchases import billing.csv --decimal-separator ,
   leadctl purchases import refunds.csv --allow-refunds")]
-    Import(PurchaseImportArgs),
+    Import(Box<PurchaseImportArgs>),
 }
 
 #[derive(Debug, Clone, Args)]

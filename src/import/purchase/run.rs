@@ -21,7 +21,7 @@ pub fn run(
     out: &mut crate::output::Output,
 ) -> Result<()> {
     let log = services.log;
-    let source = crate::import::source(opts, services)?;
+    let source = crate::import::source(opts, services, "purchases import")?;
     let name = source.name();
     let (format, rows, headers) = prepare::open_header(opts, log, &source, &name)?;
     let (columns, unknown) =

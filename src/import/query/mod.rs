@@ -92,6 +92,26 @@ impl Query {
     pub fn uses_last_success(&self) -> bool {
         self.sql.contains(LAST_SUCCESS)
     }
+
+    /// What names this work in the run history besides the command and the API URL: the
+    /// database (its URL without password) and the SQL as written. The same query on the same
+    /// database is the same work; another query, or another database, is not.
+    pub fn identity(&self) -> [String; 3] {
+        ["--query".into(), self.from.shown(), self.sql.clone()]
+    }
+
+    /// The run history's fingerprint of a `command` (`import`, `purchases import`) running this
+    /// query against `api_url`: SHA-256 of command, API URL and `identity`, NUL-separated, as a
+    /// run records it (`ledger::runs`).
+    pub fn fingerprint(&self, command: &str, api_url: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut what = vec![command.to_string(), api_url.to_string()];
+        what.extend(self.identity());
+        Sha256::digest(what.join("\0").as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 /// The SQL as sent: `{{last_success}}` replaced by the parameter `param`, with where each

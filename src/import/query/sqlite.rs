@@ -64,7 +64,7 @@ pub fn fetch(
     check_header(&name, &header)?;
     spill.push(&header).map_err(|e| spill_failure(&name, &e))?;
 
-    let bound = last_success.map(|s| sqlite_time(s));
+    let bound = last_success.map(sqlite_time);
     let params: Vec<&dyn rusqlite::ToSql> = match &bound {
         Some(t) => vec![t],
         None => Vec::new(),
