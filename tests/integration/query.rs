@@ -683,3 +683,56 @@ fn last_success_is_the_start_of_the_last_good_run_of_the_same_query() {
         "{{last_success}} = 2026-06-01T00:00:00.000Z (--since: --no-ledger keeps no run history)",
     );
 }
+
+#[test]
+fn purchases_import_reads_a_query_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox(|_| {});
+    let db = sqlite_db(
+        dir.path(),
+        "CREATE TABLE leads (email TEXT, business_id TEXT);\n\
+         INSERT INTO leads VALUES ('p@example.com', 'B-P');",
+    );
+    let from = format!("sqlite:{}", db.display());
+    let out = import(&sb, &from, "SELECT email, business_id FROM leads", &[]).run();
+    out.code(0);
+    let lead_id = results(&out)[0]["lead_id"].as_str().unwrap().to_string();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TABLE invoices (invoice TEXT, lead_id TEXT, amount NUMERIC, product TEXT);\n\
+             INSERT INTO invoices VALUES ('INV-1', '{lead_id}', 1250.5, 'Pro'), \
+               ('INV-2', '{lead_id}', 99, 'Add-on');"
+        ))
+        .unwrap();
+    let purchases =
+        |extra: &[&str]| {
+            leadctl(&sb)
+            .args(["purchases", "import", "--from", &from, "-o", "ndjson", "--query"])
+            .arg("SELECT invoice AS purchase_id, lead_id, amount, product FROM invoices ORDER BY 1")
+            .args(extra)
+            .run()
+        };
+    let dry = purchases(&["--dry-run"]);
+    dry.code(0);
+    assert_eq!(
+        bodies(&dry),
+        [
+            json!({"action": "create_purchase", "lead_id": lead_id, "purchase_amount": 1250.5,
+                   "product_name": "Pro"}),
+            json!({"action": "create_purchase", "lead_id": lead_id, "purchase_amount": 99,
+                   "product_name": "Add-on"}),
+        ]
+    );
+    let first = purchases(&[]);
+    first.code(0);
+    assert_eq!(rows_with(&results(&first), "created"), [1, 2]);
+    let again = purchases(&[]);
+    again.code(0);
+    assert_eq!(rows_with(&results(&again), "skipped"), [1, 2]);
+    assert_eq!(
+        sb.stats()["requests"]["by_action"]["create_purchase"],
+        json!(2),
+        "each purchase recorded once"
+    );
+}
