@@ -246,6 +246,27 @@ fn spill_failure(name: &str, e: &std::io::Error) -> Failure {
     .with_hint("set TMPDIR to a directory with room for the result")
 }
 
+/// A result needs named, distinct columns: they are the header.
+fn check_header(name: &str, header: &[String]) -> Result<(), Failure> {
+    if header.is_empty() {
+        return Err(Failure::input(format!(
+            "{name}: the statement returns no columns (is it a SELECT?)"
+        ))
+        .with_hint("the query's columns are the header: SELECT email, first_name, ... FROM ..."));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for h in header {
+        if !seen.insert(h.to_lowercase()) {
+            return Err(Failure::input(format!(
+                "{name}: two columns are named {}",
+                crate::log::quoted(h)
+            ))
+            .with_hint("give each column its own name with AS"));
+        }
+    }
+    Ok(())
+}
+
 /// A cell longer than a file's cell may be: the same limit.
 fn too_long(name: &str, row: u64, column: &str) -> Failure {
     Failure::input(format!(

@@ -7,7 +7,9 @@ use postgres::types::ToSql;
 use postgres::IsolationLevel;
 
 use super::pgcell::{self, Raw};
-use super::{refused_type, spill_failure, too_long, unix_time, Prepared, Query, BATCH};
+use super::{
+    check_header, refused_type, spill_failure, too_long, unix_time, Prepared, Query, BATCH,
+};
 use crate::error::{Failure, Kind};
 use crate::import::read::spill::SpillWriter;
 use crate::import::read::MAX_FIELD;
@@ -101,27 +103,6 @@ pub fn fetch(
     // Nothing was written: ending the transaction either way is the same.
     let _ = tx.rollback();
     Ok(rows)
-}
-
-/// A result needs named, distinct columns: they are the header.
-pub(super) fn check_header(name: &str, header: &[String]) -> Result<(), Failure> {
-    if header.is_empty() {
-        return Err(Failure::input(format!(
-            "{name}: the statement returns no columns (is it a SELECT?)"
-        ))
-        .with_hint("the query's columns are the header: SELECT email, first_name, ... FROM ..."));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for h in header {
-        if !seen.insert(h.to_lowercase()) {
-            return Err(Failure::input(format!(
-                "{name}: two columns are named {}",
-                crate::log::quoted(h)
-            ))
-            .with_hint("give each column its own name with AS"));
-        }
-    }
-    Ok(())
 }
 
 /// The server's refusal of the connection: unreachable → exit 7, refused → exit 3.

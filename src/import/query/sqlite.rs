@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::postgres::check_header;
-use super::{spill_failure, too_long, Prepared, Query};
+use super::{check_header, spill_failure, too_long, Prepared, Query};
 use crate::error::{Failure, Kind};
 use crate::import::read::spill::SpillWriter;
 use crate::import::read::MAX_FIELD;
