@@ -101,8 +101,9 @@ impl Query {
     }
 
     /// The run history's fingerprint of a `command` (`import`, `purchases import`) running this
-    /// query against `api_url`: SHA-256 of command, API URL and `identity`, NUL-separated, as a
-    /// run records it (`ledger::runs`).
+    /// query against `api_url`: SHA-256 of command, API URL and `identity`, NUL-separated: what a
+    /// run that records itself with no file inputs and `identity` as its query computes
+    /// (`ledger::runs`), so that `{{last_success}}` finds it.
     pub fn fingerprint(&self, command: &str, api_url: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut what = vec![command.to_string(), api_url.to_string()];
