@@ -116,9 +116,15 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          run stops with exit 3, nothing more sent.",
     ),
     (
+        "LEADCTL_SOURCE_PASSWORD_FILE",
+        "A file holding the password of the PostgreSQL database `import --query ... --from URL` \
+         reads, when the URL has none (beats PGPASSWORD). Never shown.",
+    ),
+    (
         "PGPASSWORD, PGUSER",
-        "A PostgreSQL ledger's password and user when neither the URL nor \
-         LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
+        "A PostgreSQL ledger's (or --from database's) password and user when neither the URL \
+         nor LEADCTL_LEDGER_PASSWORD_FILE (LEADCTL_SOURCE_PASSWORD_FILE) gives them (as libpq \
+         reads them).",
     ),
     (
         "LEADCTL_REPORT",

@@ -95,6 +95,7 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
 fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> import::Options {
     import::Options {
         input: args.file.clone(),
+        query: None,
         map: Vec::new(),
         set: Vec::new(),
         mapping: None,

@@ -34,6 +34,7 @@ mod network;
 mod plan;
 mod polish;
 mod purchases;
+mod query;
 mod refusals;
 mod report;
 mod runs;
