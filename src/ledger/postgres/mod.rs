@@ -148,6 +148,9 @@ impl PgStore {
             .dbname(&t.dbname)
             .application_name(&t.application_name)
             .connect_timeout(t.connect_timeout)
+            // Committed means committed, whatever the server's default (a crash must not
+            // lose a claim or an outcome this run was told is durable).
+            .options("-c synchronous_commit=on")
             .keepalives(true)
             .keepalives_idle(std::time::Duration::from_secs(30));
         if let Some(pw) = &t.password {
