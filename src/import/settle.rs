@@ -85,8 +85,8 @@ fn from_other_runs(
     let mut said = false;
     let mut waiting: HashSet<u64> = HashSet::new();
     loop {
-        // Whose claims are worth waiting for: runs whose heartbeat is fresh (`ledger::alive`),
-        // asked once a round.
+        // Whose claims are worth waiting for: runs that are alive (`ledger::alive`: whatever
+        // the claim's age, on any clock), asked once a round.
         let mut alive: HashMap<String, bool> = HashMap::new();
         let mut running = |e: &ledger::Entry| {
             let run = e.run.clone().unwrap_or_default();
@@ -113,7 +113,7 @@ fn from_other_runs(
                     }
                     waiting.remove(&p.row);
                 }
-                Some(e) if e.state == State::Sending && !ours(&e) && is_live(&e) && running(&e) => {
+                Some(e) if e.state == State::Sending && !ours(&e) && running(&e) => {
                     live += 1;
                     waiting.insert(p.row);
                     left.push(p);
@@ -158,11 +158,6 @@ fn current(ledger: &Ledger, scope_url: &str, pending: &[Pending]) -> Vec<Option<
         }
     }
     out
-}
-
-/// A claim young enough to be another run's request still in flight.
-fn is_live(e: &ledger::Entry) -> bool {
-    ledger::now_secs() - e.sent_at.unwrap_or(e.updated_at) < super::decide::LIVE_CLAIM_SECS
 }
 
 /// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.

@@ -139,16 +139,26 @@ fn a_live_run_keeps_its_claims(age: i64, b: impl FnOnce(Leadctl) -> Leadctl) {
         b.stderr,
         b.stdout
     );
-    assert!(
-        !b.stderr.contains(" created") || b.stderr.contains("0 created"),
-        "B sent nothing of its own:\n{}",
-        b.stderr
-    );
-    assert!(
-        !b.stdout.contains("\"outcome\":\"created\""),
-        "B created nothing:\n{}",
-        b.stdout
-    );
+    // B waited for the live run's answers and sent nothing of its own.
+    b.code(0)
+        .stderr_has("waiting for 4 row(s) another leadctl run sharing the ledger is sending")
+        .stderr_has("0 created, 4 skipped");
+    let b_rows: Vec<serde_json::Value> = b
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(b_rows.len(), 4, "{}", b.stdout);
+    for (i, r) in b_rows.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(
+            *r,
+            json!({"row": n, "outcome": "skipped",
+                   "lead_id": format!("00000000-0000-4000-8000-{n:012}"),
+                   "error": format!("created by another leadctl run sharing the ledger (as \
+                                     00000000-0000-4000-8000-{n:012}); not sent by this one")}),
+        );
+    }
     assert_eq!(in_state(&ledger, "created"), 4, "all 4 recorded created");
 }
 
@@ -179,4 +189,59 @@ fn a_run_in_another_pid_namespace_with_the_same_hostname_does_not_take_a_live_ru
     a_live_run_keeps_its_claims(610, |b| {
         b.wrapped(&["unshare", "--pid", "--fork", "--mount-proc"])
     });
+}
+
+#[test]
+fn an_owner_never_sends_a_claim_another_run_took_over() {
+    let server = Throttling::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let file = rows(dir.path(), 4);
+    let a = import(&server.server, &ledger, &file).spawn();
+    wait_for_claims(&ledger, 4);
+    // Another run takes the claims over (a new version of each, under its run id) while A waits
+    // out the 429s; then the throttle lifts.
+    let c = rusqlite::Connection::open(&ledger).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    let taken = c
+        .execute(
+            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
+             WHERE state = 'sending'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(taken, 4);
+    drop(c);
+    server.throttled.store(false, Ordering::SeqCst);
+    let a = a.wait(Duration::from_secs(60));
+    assert!(
+        server.created().is_empty(),
+        "A sent claims it had lost: {:?}\n{}",
+        server.created(),
+        a.stderr
+    );
+    a.code(8).stderr_has("4 unknown");
+    let lines: Vec<serde_json::Value> = a
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{}", a.stdout);
+    for l in &lines {
+        assert_eq!(l["outcome"], "unknown", "{l}");
+    }
+    assert_eq!(
+        in_state(&ledger, "sending"),
+        4,
+        "the other run's claims stand"
+    );
+    let c = rusqlite::Connection::open(&ledger).unwrap();
+    let runs: i64 = c
+        .query_row(
+            "SELECT count(*) FROM leads WHERE run = 'another-run'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(runs, 4, "nothing written over the other run's claims");
 }

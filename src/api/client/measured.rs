@@ -39,9 +39,9 @@ impl ApiClient {
         self.create_lead_fenced(lead, on_429, &|| true)
     }
 
-    /// `create_lead_measured`, asking `may_retry` before each attempt after the first (the
-    /// ledger's claim still this run's); no: the call ends with `ApiError::Cancelled` (every
-    /// earlier attempt provably not processed, this one not sent).
+    /// `create_lead_measured`, asking `may_retry` before each attempt after a wait (a retry, or
+    /// the pool's pause after a 429): the ledger's claim still this run's; no: the call ends with
+    /// `ApiError::Cancelled` (every earlier attempt provably not processed, this one not sent).
     pub fn create_lead_fenced(
         &self,
         lead: &NewLead,
@@ -147,7 +147,7 @@ impl ApiClient {
         self.call_fenced(action, fields, mode, stats, (on_429, &|| true))
     }
 
-    /// `call_measured`, asking `may_retry` before each attempt after the first.
+    /// `call_measured`, asking `may_retry` before each attempt after a wait.
     fn call_fenced<T: Serialize>(
         &self,
         action: &str,
@@ -161,9 +161,10 @@ impl ApiClient {
         let send_key = action != "lead_external";
         let (mut attempts, mut limited) = (1, 1);
         loop {
-            self.wait_for_gate();
-            // Every earlier attempt was provably not processed, so stopping here is safe.
-            if self.cancelled() || (stats.attempts > 0 && !may_retry()) {
+            let held = self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe. After
+            // a wait (a retry, the pool's pause) the caller says whether it may still send.
+            if self.cancelled() || ((held || stats.attempts > 0) && !may_retry()) {
                 return Err(ApiError::Cancelled);
             }
             let started = Instant::now();
