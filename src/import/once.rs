@@ -188,11 +188,10 @@ pub fn owner_of(ledger: &Ledger, scope_url: &str, e: &Entry) -> super::decide::O
 /// whether the claim is still this run's. The claim is renewed with a compare-and-swap on its
 /// version (`updated_at`, with the run id in the entry: the fencing token), so a claim another
 /// run took over meanwhile is never sent by this one, and its age counts from this attempt.
-/// `claimed` becomes the renewed claim. Not ours: the key as it is now (None when the ledger
-/// could not be written, which says no all the same).
-pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Result<(), Option<Entry>> {
+/// `claimed` becomes the renewed claim.
+pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
     let Some(ledger) = place.ledger else {
-        return Ok(());
+        return Fence::Ours;
     };
     let now = ledger.now();
     let renewed = Entry {
@@ -206,11 +205,20 @@ pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Result<(), Option<E
     }) {
         Ok(Applied::Claimed | Applied::Done) => {
             *claimed = renewed;
-            Ok(())
+            Fence::Ours
         }
-        Ok(Applied::Taken(current)) => Err(Some(current)),
-        Err(_) => Err(None),
+        Ok(Applied::Taken(current)) => Fence::Lost(Box::new(current)),
+        Err(_) => Fence::Unwritable,
     }
+}
+
+/// Whether a claim is still this run's (`still_ours`).
+pub enum Fence {
+    Ours,
+    /// Another run's now: the key as it is.
+    Lost(Box<Entry>),
+    /// The ledger could not be written: not sent all the same.
+    Unwritable,
 }
 
 /// The entry a claim writes.

@@ -241,14 +241,14 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     };
     // Before each retry the claim must still be this run's (renewed, with its version as a
     // fencing token): a claim another run took over is never sent by this one.
-    let fence = RefCell::new((claimed, None::<Option<Entry>>));
+    let fence = RefCell::new((claimed, None::<once::Fence>));
     let may_retry = || {
         let mut f = fence.borrow_mut();
         let (claim, lost) = &mut *f;
         match once::still_ours(&place, claim) {
-            Ok(()) => true,
-            Err(now) => {
-                *lost = Some(now);
+            once::Fence::Ours => true,
+            not => {
+                *lost = Some(not);
                 false
             }
         }
@@ -260,10 +260,10 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     sent.done(&answer, &stats);
     if let (Some(lost), Err(ApiError::Cancelled)) = (lost, &answer) {
         match lost {
-            Some(current) => {
+            once::Fence::Lost(current) => {
                 let _ = events.send(taken(job, &current));
             }
-            None => {
+            _ => {
                 // Not sent again: the claim is released when the ledger takes the write.
                 ctx.stop.store(true, Ordering::SeqCst);
                 let _ = once::record(
