@@ -17,6 +17,8 @@ type ChannelLeads = Result<HashMap<String, String>, String>;
 #[derive(Default)]
 pub struct Known {
     channels: Mutex<HashMap<String, ChannelLeads>>,
+    /// Keys earlier runs left unknown that these reads settled (`settle::settle_first`).
+    settled: std::sync::atomic::AtomicUsize,
 }
 
 impl Known {
@@ -37,7 +39,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url) {
+        match read(channel, client, ledger, scope_url, &self.settled) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -56,6 +58,11 @@ impl Known {
         }
     }
 
+    /// How many keys earlier runs left unknown were settled by the reads so far.
+    pub fn settled(&self) -> usize {
+        self.settled.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The id of the lead on the server with one of these keys, if it is among the newest.
     pub fn lead_with(&self, channel: &str, keys: &[String]) -> Option<String> {
         let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
@@ -69,6 +76,7 @@ fn read(
     client: &ApiClient,
     ledger: &Ledger,
     scope_url: &str,
+    settled: &std::sync::atomic::AtomicUsize,
 ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
@@ -114,6 +122,9 @@ fn read(
         // leads; only leads made elsewhere go unrecognised, and the caller says so.
         Err(e) => return Ok(Err(e.to_string())),
     };
+    // Settle first: what earlier runs left unknown in this channel, while it is among these.
+    let n = super::settle::settle_first(ledger, scope_url, channel, &leads);
+    settled.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {

@@ -235,6 +235,13 @@ fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
         known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
+        let settled = known.settled();
+        if settled > 0 {
+            services.log.notice(&format!(
+                "{settled} key(s) an earlier run left without an answer were found among the \
+                 channel's newest leads before sending and count as created"
+            ));
+        }
     }
     Ok(Ready {
         ledger,

@@ -30,8 +30,12 @@ impl Throttling {
         let (t, c) = (throttled.clone(), created.clone());
         let server = ScriptedServer::importing(move |req: &Recorded, _| {
             let body = req.json();
-            if req.action() != "create_lead" {
-                return Reply::error(400, "unexpected");
+            match req.action().as_str() {
+                "create_lead" => {}
+                "get_channels" => {
+                    return Reply::json(200, crate::support::api::channels_response());
+                }
+                _ => return Reply::error(400, "unexpected"),
             }
             if t.load(Ordering::SeqCst) {
                 return Reply::error(429, "Too many requests").header("Retry-After", "3");
@@ -244,4 +248,143 @@ fn an_owner_never_sends_a_claim_another_run_took_over() {
         )
         .unwrap();
     assert_eq!(runs, 4, "nothing written over the other run's claims");
+}
+
+#[test]
+fn after_kill_9_the_next_run_settles_the_killed_runs_rows_first_and_creates_the_rest_once() {
+    use crate::import::{assert_no_duplicates, business_ids, created, leadctl, results, sandbox};
+    let sb = sandbox(|o| o.latency = Duration::from_millis(100));
+    let dir = tempfile::tempdir().unwrap();
+    let file = rows(dir.path(), 300);
+    let args = [
+        "import",
+        file.to_str().unwrap(),
+        "--concurrency",
+        "4",
+        "-o",
+        "ndjson",
+    ];
+    let running = leadctl(&sb).args(args).spawn();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while created(&sb) < 20 {
+        assert!(Instant::now() < deadline, "20 leads never came");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    running.signal("-KILL");
+    running.wait(Duration::from_secs(20)).code(128 + 9);
+    // At once: the killed run's in-flight rows are found among the newest leads before anything
+    // is created, not looked for after 280 more.
+    let again = leadctl(&sb).args(args).run();
+    again.code(0);
+    let r = results(&again);
+    assert_eq!(r.len(), 300);
+    assert!(
+        r.iter().all(|x| x["outcome"] == "created" || x["outcome"] == "skipped"),
+        "no unknown:\n{}",
+        again.stderr
+    );
+    assert!(
+        !again.stderr.contains("another leadctl run"),
+        "a dead run is not another run:\n{}",
+        again.stderr
+    );
+    assert_no_duplicates(&sb);
+    let on_server = business_ids(&sb);
+    assert_eq!(on_server.len(), 300, "all 300 exist");
+    assert!(on_server.values().all(|&n| n == 1));
+    // A third run: everything skipped, nothing said about another run.
+    let third = leadctl(&sb).args(args).run();
+    third.code(0).stderr_has("300 skipped");
+    assert!(
+        !third.stderr.contains("another leadctl run") && !third.stderr.contains("unknown"),
+        "{}",
+        third.stderr
+    );
+}
+
+#[test]
+fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_them() {
+    let server = Throttling::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let file = rows(dir.path(), 4);
+    let a = import(&server.server, &ledger, &file).spawn();
+    wait_for_claims(&ledger, 4);
+    a.signal("-KILL");
+    a.wait(Duration::from_secs(20)).code(128 + 9);
+    let ledger_cmd = |args: &[&str]| {
+        Leadctl::against(&server.server.url())
+            .env("LEADCTL_LEDGER", &ledger)
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .args(args)
+            .run()
+    };
+    // What a run would report unknown: the dead run's claims.
+    let listed = ledger_cmd(&["ledger", "list", "--state", "unknown", "-o", "csv"]);
+    listed.code(0);
+    let lines: Vec<&str> = listed.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", listed.stdout);
+    for i in 1..=4 {
+        assert!(
+            lines.iter().any(|l| l.contains(&format!(",business_id:B-{i},sending,"))),
+            "B-{i} listed:\n{}",
+            listed.stdout
+        );
+    }
+    // The user finds the 4 leads in the app and adopts them: settled, not "already known".
+    let adopt = dir.path().join("found.csv");
+    let mut text = String::from("id,Email,First Name,Business ID\n");
+    for i in 1..=4 {
+        text.push_str(&format!(
+            "00000000-0000-4000-8000-{i:012},user{i}@example.com,User {i},B-{i}\n"
+        ));
+    }
+    std::fs::write(&adopt, text).unwrap();
+    ledger_cmd(&["ledger", "adopt", adopt.to_str().unwrap()])
+        .code(0)
+        .stderr_has("adopted 0 leads")
+        .stderr_has("(0 already known, 4 an earlier run left without an answer settled as created)");
+    ledger_cmd(&["ledger", "list", "--state", "unknown"])
+        .code(0)
+        .stdout_has("no keys match");
+    assert_eq!(in_state(&ledger, "created"), 4);
+    // The next import skips them all and sends nothing.
+    server.throttled.store(false, Ordering::SeqCst);
+    import(&server.server, &ledger, &file)
+        .run()
+        .code(0)
+        .stderr_has("0 created, 4 skipped");
+    assert!(server.created().is_empty());
+}
+
+#[test]
+fn ledger_status_counts_leads_moves_and_purchases_apart() {
+    use crate::import::{leadctl, sandbox};
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.csv");
+    let mut text = String::from("Email,First Name,Business ID,Status\n");
+    for i in 1..=3 {
+        text.push_str(&format!("user{i}@example.com,User {i},B-{i},Proposal sent\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    leadctl(&sb).arg("import").arg(&file).run().code(0);
+    let status = leadctl(&sb).args(["ledger", "status", "-o", "json"]).run();
+    status.code(0);
+    let v = status.json();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    let zero = json!({"sending": 0, "created": 0, "failed": 0, "unknown": 0});
+    let three = json!({"sending": 0, "created": 3, "failed": 0, "unknown": 0});
+    assert_eq!(v[0]["created"], 3, "3 leads, not 6: {v}");
+    assert_eq!(v[0]["leads"], three);
+    assert_eq!(v[0]["moves"], three);
+    assert_eq!(v[0]["purchases"], zero);
+    let table = leadctl(&sb).args(["ledger", "status", "-o", "csv"]).run();
+    table.code(0);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "api_url,channel,leads,moves,purchases,unknown,sending,failed"
+    );
+    assert!(lines[1].ends_with(",3,3,0,0,0,0"), "{}", lines[1]);
 }
