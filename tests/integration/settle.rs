@@ -279,7 +279,8 @@ fn after_kill_9_the_next_run_settles_the_killed_runs_rows_first_and_creates_the_
     let r = results(&again);
     assert_eq!(r.len(), 300);
     assert!(
-        r.iter().all(|x| x["outcome"] == "created" || x["outcome"] == "skipped"),
+        r.iter()
+            .all(|x| x["outcome"] == "created" || x["outcome"] == "skipped"),
         "no unknown:\n{}",
         again.stderr
     );
@@ -326,7 +327,9 @@ fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_t
     assert_eq!(lines.len(), 5, "{}", listed.stdout);
     for i in 1..=4 {
         assert!(
-            lines.iter().any(|l| l.contains(&format!(",business_id:B-{i},sending,"))),
+            lines
+                .iter()
+                .any(|l| l.contains(&format!(",business_id:B-{i},sending,"))),
             "B-{i} listed:\n{}",
             listed.stdout
         );
@@ -343,7 +346,9 @@ fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_t
     ledger_cmd(&["ledger", "adopt", adopt.to_str().unwrap()])
         .code(0)
         .stderr_has("adopted 0 leads")
-        .stderr_has("(0 already known, 4 an earlier run left without an answer settled as created)");
+        .stderr_has(
+            "(0 already known, 4 an earlier run left without an answer settled as created)",
+        );
     ledger_cmd(&["ledger", "list", "--state", "unknown"])
         .code(0)
         .stdout_has("no keys match");
@@ -365,7 +370,9 @@ fn ledger_status_counts_leads_moves_and_purchases_apart() {
     let file = dir.path().join("s.csv");
     let mut text = String::from("Email,First Name,Business ID,Status\n");
     for i in 1..=3 {
-        text.push_str(&format!("user{i}@example.com,User {i},B-{i},Proposal sent\n"));
+        text.push_str(&format!(
+            "user{i}@example.com,User {i},B-{i},Proposal sent\n"
+        ));
     }
     std::fs::write(&file, text).unwrap();
     leadctl(&sb).arg("import").arg(&file).run().code(0);
