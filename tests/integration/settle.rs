@@ -74,7 +74,7 @@ fn rows(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
-fn import(server: &ScriptedServer, ledger: &Path, file: &Path) -> Leadctl {
+fn import(server: &ScriptedServer, ledger: impl AsRef<std::ffi::OsStr>, file: &Path) -> Leadctl {
     Leadctl::against(&server.url())
         .env("LEADCTL_LEDGER", ledger)
         .env("LEADCTL_CHANNEL", CHANNEL)
@@ -82,8 +82,75 @@ fn import(server: &ScriptedServer, ledger: &Path, file: &Path) -> Leadctl {
         .args(["--concurrency", "4"])
 }
 
+/// A ledger of a test: a SQLite file, or a schema of the test PostgreSQL.
+enum Store {
+    File(PathBuf),
+    Pg(crate::support::postgres::Pg, String),
+}
+
+impl Store {
+    fn pg(test: &str) -> Option<Store> {
+        let pg = crate::support::postgres::shared(test)?;
+        let url = pg.ledger();
+        Some(Store::Pg(pg, url))
+    }
+
+    /// What `LEADCTL_LEDGER` says.
+    fn spec(&self) -> String {
+        match self {
+            Store::File(p) => p.display().to_string(),
+            Store::Pg(_, url) => url.clone(),
+        }
+    }
+
+    fn schema(url: &str) -> &str {
+        url.rsplit("schema=").next().unwrap_or("leadctl")
+    }
+
+    fn count(&self, state: &str) -> i64 {
+        match self {
+            Store::File(p) => in_state(p, state),
+            Store::Pg(pg, url) => {
+                let schema = Store::schema(url);
+                // Nothing before the first run made the tables.
+                let made = pg.sql(&format!("SELECT to_regclass('{schema}.leads') IS NOT NULL"));
+                if made.trim() != "t" {
+                    return 0;
+                }
+                let out = pg.sql(&format!(
+                    "SELECT count(*) FROM {schema}.leads WHERE state = '{state}'"
+                ));
+                out.trim().parse().unwrap_or(0)
+            }
+        }
+    }
+
+    fn age_claims(&self, secs: i64) {
+        match self {
+            Store::File(p) => age_claims(p, secs),
+            Store::Pg(pg, url) => {
+                pg.sql(&format!(
+                    "UPDATE {}.leads SET sent_at = sent_at - {secs} WHERE state = 'sending'",
+                    Store::schema(url)
+                ));
+            }
+        }
+    }
+
+    fn wait_for_claims(&self, n: i64) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.count("sending") < n {
+            assert!(Instant::now() < deadline, "run A never claimed {n} rows");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 /// How many keys of the ledger file are in `state`.
 fn in_state(ledger: &Path, state: &str) -> i64 {
+    if !ledger.exists() {
+        return 0;
+    }
     let c = rusqlite::Connection::open(ledger).unwrap();
     c.busy_timeout(Duration::from_secs(5)).unwrap();
     c.query_row(
@@ -92,15 +159,6 @@ fn in_state(ledger: &Path, state: &str) -> i64 {
         |r| r.get(0),
     )
     .unwrap_or(0)
-}
-
-/// Waits until the ledger holds `n` claims (`sending`).
-fn wait_for_claims(ledger: &Path, n: i64) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !ledger.exists() || in_state(ledger, "sending") < n {
-        assert!(Instant::now() < deadline, "run A never claimed {n} rows");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Makes every claim of the ledger look `secs` older than it is (its `sent_at` only: the
@@ -119,14 +177,24 @@ fn age_claims(ledger: &Path, secs: i64) {
 /// comes while A waits; the throttle lifts. Each lead must exist once, A must say it created
 /// all 4, and B must send nothing.
 fn a_live_run_keeps_its_claims(age: i64, b: impl FnOnce(Leadctl) -> Leadctl) {
-    let server = Throttling::start();
     let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger.sqlite3");
-    let file = rows(dir.path(), 4);
+    let store = Store::File(dir.path().join("ledger.sqlite3"));
+    a_live_run_keeps_its_claims_in(&store, dir.path(), age, b);
+}
+
+fn a_live_run_keeps_its_claims_in(
+    store: &Store,
+    dir: &Path,
+    age: i64,
+    b: impl FnOnce(Leadctl) -> Leadctl,
+) {
+    let server = Throttling::start();
+    let ledger = store.spec();
+    let file = rows(dir, 4);
     let a = import(&server.server, &ledger, &file).spawn();
-    wait_for_claims(&ledger, 4);
+    store.wait_for_claims(4);
     if age > 0 {
-        age_claims(&ledger, age);
+        store.age_claims(age);
     }
     server.throttled.store(false, Ordering::SeqCst);
     let b = b(import(&server.server, &ledger, &file).arg("--retry-unknown")).run();
@@ -163,7 +231,7 @@ fn a_live_run_keeps_its_claims(age: i64, b: impl FnOnce(Leadctl) -> Leadctl) {
                                      00000000-0000-4000-8000-{n:012}); not sent by this one")}),
         );
     }
-    assert_eq!(in_state(&ledger, "created"), 4, "all 4 recorded created");
+    assert_eq!(store.count("created"), 4, "all 4 recorded created");
 }
 
 #[test]
@@ -174,6 +242,45 @@ fn a_claim_of_a_live_run_that_looks_10_minutes_old_is_not_taken_over() {
 #[test]
 fn a_run_whose_clock_is_700_s_ahead_does_not_take_a_live_run_for_dead() {
     a_live_run_keeps_its_claims(0, |b| b.env("LEADCTL_TEST_CLOCK_OFFSET", "700"));
+}
+
+#[test]
+fn on_postgres_a_claim_of_a_live_run_that_looks_10_minutes_old_is_not_taken_over() {
+    let Some(store) = Store::pg("settle_takeover") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    a_live_run_keeps_its_claims_in(&store, dir.path(), 610, |b| b);
+}
+
+#[test]
+fn on_postgres_runs_whose_clocks_are_off_by_minutes_do_not_take_a_live_run_for_dead() {
+    let Some(store) = Store::pg("settle_clock_skew") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // B's clock 700 s ahead, and another PID namespace where the machine allows it: only the
+    // heartbeat, on the database's clock, can tell, and it says alive.
+    a_live_run_keeps_its_claims_in(&store, dir.path(), 0, |b| {
+        let b = b.env("LEADCTL_TEST_CLOCK_OFFSET", "700");
+        if can_unshare() {
+            b.wrapped(&["unshare", "--pid", "--fork", "--mount-proc"])
+        } else {
+            b
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let Some(store) = Store::pg("settle_clock_behind") else {
+        return;
+    };
+    a_live_run_keeps_its_claims_in(&store, dir.path(), 0, |b| {
+        let b = b.env("LEADCTL_TEST_CLOCK_OFFSET", "-120");
+        if can_unshare() {
+            b.wrapped(&["unshare", "--pid", "--fork", "--mount-proc"])
+        } else {
+            b
+        }
+    });
 }
 
 /// Whether this machine lets the tests start a process in a PID namespace of its own.
@@ -202,7 +309,7 @@ fn an_owner_never_sends_a_claim_another_run_took_over() {
     let ledger = dir.path().join("ledger.sqlite3");
     let file = rows(dir.path(), 4);
     let a = import(&server.server, &ledger, &file).spawn();
-    wait_for_claims(&ledger, 4);
+    Store::File(ledger.clone()).wait_for_claims(4);
     // Another run takes the claims over (a new version of each, under its run id) while A waits
     // out the 429s; then the throttle lifts.
     let c = rusqlite::Connection::open(&ledger).unwrap();
@@ -310,7 +417,7 @@ fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_t
     let ledger = dir.path().join("ledger.sqlite3");
     let file = rows(dir.path(), 4);
     let a = import(&server.server, &ledger, &file).spawn();
-    wait_for_claims(&ledger, 4);
+    Store::File(ledger.clone()).wait_for_claims(4);
     a.signal("-KILL");
     a.wait(Duration::from_secs(20)).code(128 + 9);
     let ledger_cmd = |args: &[&str]| {
@@ -394,4 +501,62 @@ fn ledger_status_counts_leads_moves_and_purchases_apart() {
         "api_url,channel,leads,moves,purchases,unknown,sending,failed"
     );
     assert!(lines[1].ends_with(",3,3,0,0,0,0"), "{}", lines[1]);
+}
+
+/// Run A is stopped (SIGSTOP) past the heartbeat timeout with requests in flight; run B imports
+/// the same file meanwhile; A is continued. No lead is created twice, every row exists.
+fn stopped_across_the_heartbeat_timeout(store: &Store) {
+    use crate::import::{assert_no_duplicates, business_ids, created, leadctl, sandbox};
+    let sb = sandbox(|o| o.latency = Duration::from_millis(150));
+    let dir = tempfile::tempdir().unwrap();
+    let file = rows(dir.path(), 40);
+    let args = [
+        "import",
+        file.to_str().unwrap(),
+        "--concurrency",
+        "4",
+        "--timeout",
+        "5",
+        "-o",
+        "ndjson",
+    ];
+    let run = || leadctl(&sb).env("LEADCTL_LEDGER", store.spec()).args(args);
+    let a = run().spawn();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while created(&sb) < 8 {
+        assert!(Instant::now() < deadline, "8 leads never came");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    a.signal("-STOP");
+    // Longer than the heartbeat timeout (20 s).
+    std::thread::sleep(Duration::from_secs(22));
+    let b = run().run();
+    assert!(b.code == 0 || b.code == 8, "{}", b.stderr);
+    a.signal("-CONT");
+    let a = a.wait(Duration::from_secs(60));
+    assert!(a.code == 0 || a.code == 8, "{}", a.stderr);
+    assert_no_duplicates(&sb);
+    let on_server = business_ids(&sb);
+    assert_eq!(on_server.len(), 40, "every row exists: {on_server:?}");
+    assert!(on_server.values().all(|&n| n == 1));
+    // B never took A's claims for a dead run's: it waited, or left them to A.
+    assert!(
+        !b.stderr.contains("ended before its answer"),
+        "a stopped run taken for dead:\n{}",
+        b.stderr
+    );
+}
+
+#[test]
+fn a_run_stopped_across_the_heartbeat_timeout_creates_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    stopped_across_the_heartbeat_timeout(&Store::File(dir.path().join("ledger.sqlite3")));
+}
+
+#[test]
+fn on_postgres_a_run_stopped_across_the_heartbeat_timeout_creates_nothing_twice() {
+    let Some(store) = Store::pg("settle_sigstop") else {
+        return;
+    };
+    stopped_across_the_heartbeat_timeout(&store);
 }
