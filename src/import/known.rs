@@ -17,8 +17,9 @@ type ChannelLeads = Result<HashMap<String, String>, String>;
 #[derive(Default)]
 pub struct Known {
     channels: Mutex<HashMap<String, ChannelLeads>>,
-    /// Keys earlier runs left unknown that these reads settled (`settle::settle_first`).
-    settled: std::sync::atomic::AtomicUsize,
+    /// The leads read, per channel, until the session takes them to settle first
+    /// (`settle::settle_first`).
+    leads: Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
 }
 
 impl Known {
@@ -39,7 +40,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url, &self.settled) {
+        match read(channel, client, ledger, scope_url, &self.leads) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -58,9 +59,13 @@ impl Known {
         }
     }
 
-    /// How many keys earlier runs left unknown were settled by the reads so far.
-    pub fn settled(&self) -> usize {
-        self.settled.load(std::sync::atomic::Ordering::SeqCst)
+    /// The newest leads read of a channel (once: they are handed over), to settle first with.
+    pub fn take_leads(&self, channel: &str) -> Vec<crate::api::models::Lead> {
+        self.leads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(channel)
+            .unwrap_or_default()
     }
 
     /// The id of the lead on the server with one of these keys, if it is among the newest.
@@ -76,7 +81,7 @@ fn read(
     client: &ApiClient,
     ledger: &Ledger,
     scope_url: &str,
-    settled: &std::sync::atomic::AtomicUsize,
+    read_leads: &Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
 ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
@@ -123,8 +128,10 @@ fn read(
         Err(e) => return Ok(Err(e.to_string())),
     };
     // Settle first: what earlier runs left unknown in this channel, while it is among these.
-    let n = super::settle::settle_first(ledger, scope_url, channel, &leads);
-    settled.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    read_leads
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(channel.to_string(), leads.clone());
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {

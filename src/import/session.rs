@@ -234,8 +234,10 @@ fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
-        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
-        let settled = known.settled();
+        let channel = channel.to_lowercase();
+        known.ensure(&channel, &client, l, &scope_url, &warn)?;
+        // Settle first: what earlier runs left unknown, while it is among the newest leads.
+        let settled = settle::settle_first(l, &scope_url, &channel, &known.take_leads(&channel));
         if settled > 0 {
             services.log.notice(&format!(
                 "{settled} key(s) an earlier run left without an answer were found among the \
