@@ -473,7 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile''s ledger, or the default)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Count the ledger''s keys by API URL, channel and state')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Count the ledger''s leads, status moves and purchases by API URL, channel and state')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the ledger''s keys (-o table, csv, json or ndjson)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Forget keys, so that the next import or create sends them again (asks on a terminal)')
             [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Mark the leads of a CSV that already exist in KeenPartner as created, so imports skip them')

@@ -455,7 +455,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand path 'Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile''s ledger, or the default)'
-            cand status 'Count the ledger''s keys by API URL, channel and state'
+            cand status 'Count the ledger''s leads, status moves and purchases by API URL, channel and state'
             cand list 'List the ledger''s keys (-o table, csv, json or ndjson)'
             cand forget 'Forget keys, so that the next import or create sends them again (asks on a terminal)'
             cand adopt 'Mark the leads of a CSV that already exist in KeenPartner as created, so imports skip them'

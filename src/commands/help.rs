@@ -150,6 +150,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          back-offs. Not for normal use.",
     ),
     (
+        "LEADCTL_TEST_CLOCK_OFFSET",
+        "A testing knob: seconds added to this process's clock, so tests can run a machine \
+         whose clock is off (a claim's and a heartbeat's age are measured on the ledger's clock: \
+         PostgreSQL's, or this machine's for a file). Not for normal use.",
+    ),
+    (
         "NO_COLOR",
         "Any non-empty value turns colour off, unless --color always. Also honoured by the help \
          and usage-error output.",

@@ -385,7 +385,21 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
-        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
+        let channel = channel.to_lowercase();
+        known.ensure(&channel, &client, l, &scope_url, &warn)?;
+        // Settle first: what earlier runs left unknown, while it is among the newest leads (a
+        // dry run writes nothing: those rows stay unknown in its plan).
+        let leads = known.take_leads(&channel);
+        let settled = match dry {
+            true => 0,
+            false => settle::settle_first(l, &scope_url, &channel, &leads),
+        };
+        if settled > 0 {
+            services.log.notice(&format!(
+                "{settled} key(s) an earlier run left without an answer were found among the \
+                 channel's newest leads before sending and count as created"
+            ));
+        }
     }
     Ok(Ready {
         ledger,

@@ -43,6 +43,7 @@ mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
 mod security;
+mod settle;
 mod sync;
 mod terminal;
 mod types;

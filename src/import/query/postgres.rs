@@ -25,7 +25,7 @@ pub fn fetch(
 ) -> Result<u64, Failure> {
     let name = q.name();
     let shown = target.to_string();
-    let mut client = connect(target).map_err(|e| match e {
+    let mut client = connect(target, None).map_err(|e| match e {
         ConnectError::Tls(e) => Failure::config(format!("the source database {shown}: {e}"))
             .with_hint("check --ca-bundle (or LEADCTL_CA_BUNDLE) and the URL's sslrootcert"),
         ConnectError::Db(e) => connect_failure(target, &e),

@@ -15,9 +15,12 @@ pub enum ConnectError {
     Db(postgres::Error),
 }
 
-/// Connects to `t`.
-pub fn connect(t: &PgTarget) -> Result<Client, ConnectError> {
+/// Connects to `t`; `options` are the session's settings (`-c name=value ...`), if any.
+pub fn connect(t: &PgTarget, options: Option<&str>) -> Result<Client, ConnectError> {
     let mut config = postgres::Config::new();
+    if let Some(o) = options {
+        config.options(o);
+    }
     config
         .host(&t.host)
         .port(t.port)

@@ -143,7 +143,9 @@ impl PgStore {
     /// Connects, classifying a failure: unreachable → exit 7, refused (password, user,
     /// database, TLS) → exit 3.
     fn connect(&mut self) -> Result<(), Failure> {
-        let connected = match connect::connect(&self.target) {
+        // Committed means committed, whatever the server's default (a crash must not lose a
+        // claim or an outcome this run was told is durable).
+        let connected = match connect::connect(&self.target, Some("-c synchronous_commit=on")) {
             Err(connect::ConnectError::Tls(e)) => {
                 return Err(
                     Failure::config(format!("the ledger {}: {e}", self.shown())).with_hint(
