@@ -14,6 +14,7 @@ mod completions;
 mod config;
 mod create;
 mod create_errors;
+mod dates;
 mod exports;
 mod faults;
 mod fields;

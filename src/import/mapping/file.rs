@@ -6,6 +6,8 @@
 //! ```toml
 //! key = "business_id"
 //! decimal_separator = ","
+//! date_order = "dmy"
+//! timezone = "Europe/Berlin"
 //! ignore = ["Internal notes"]
 //!
 //! [columns]
@@ -21,6 +23,9 @@
 //! [fields.phone]
 //! write = "if_empty"
 //! ```
+//!
+//! `purchases import --mapping` reads the same file with a purchase's fields in `[columns]`
+//! (`amount`, `invoice`, `date`, ...); it has no constants, value maps, key or write rules.
 //!
 //! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
 //! message names the file, the line and the key.
@@ -41,7 +46,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, max_create, max_changes, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, date_order, timezone, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
                     ([fields.status] write = \"forward_only\"); `leadctl import FILE \
@@ -56,6 +61,10 @@ pub struct MappingFile {
     pub key: Option<KeyKind>,
     /// `","` or `"."`; the command line's `--decimal-separator` wins.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// `date_order = "dmy"|"mdy"` and `timezone = "IANA_NAME"`: how the file's dates are read
+    /// (`--date-order` and `--timezone` win; they beat the profile's).
+    pub date_order: Option<crate::date::DateOrder>,
+    pub timezone: Option<String>,
     /// `[fields.NAME] write = "..."`: the write rules (`import::write`).
     pub writes: crate::import::write::Rules,
     /// `max_create` and `max_changes`: the most one run with this mapping may fire.
@@ -75,6 +84,8 @@ struct Raw {
     version: Option<Spanned<i64>>,
     key: Option<Spanned<String>>,
     decimal_separator: Option<Spanned<String>>,
+    date_order: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
     max_create: Option<u64>,
     max_changes: Option<u64>,
     #[serde(default)]
@@ -89,8 +100,23 @@ struct Raw {
     fields: BTreeMap<String, RawField>,
 }
 
+/// What a mapping file's `[columns]` map to.
+#[derive(Clone, Copy)]
+pub enum For<'a> {
+    /// A lead import's fields and properties (`import`).
+    Leads,
+    /// A purchase import's fields (`purchases import`): the check of a field name, and the
+    /// valid names for messages.
+    Purchases(&'a dyn Fn(&str) -> bool, &'a str),
+}
+
 /// Reads and checks a mapping file.
 pub fn load(path: &Path) -> Result<MappingFile, Failure> {
+    load_for(path, For::Leads)
+}
+
+/// Reads and checks a mapping file for leads or for purchases.
+pub fn load_for(path: &Path, kind: For<'_>) -> Result<MappingFile, Failure> {
     let text = crate::fsutil::read_capped_string(
         path,
         MAX_MAPPING,
@@ -104,7 +130,7 @@ pub fn load(path: &Path) -> Result<MappingFile, Failure> {
         ))
         .with_hint("check the path given to --mapping")
     })?;
-    parse(&text, path)
+    parse_for(&text, path, kind)
 }
 
 /// Whether `--save-mapping PATH` may write there: nothing is there yet, or a mapping file (one
@@ -157,7 +183,19 @@ fn line_at(text: &str, offset: usize) -> usize {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
+    parse_for(text, path, For::Leads)
+}
+
+pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, Failure> {
     let name = path.display().to_string();
+    let hint = match kind {
+        For::Leads => HINT.to_string(),
+        For::Purchases(_, valid) => format!(
+            "a purchases mapping holds decimal_separator, date_order, timezone, max_changes, \
+             ignore = [...] and [columns] \"COLUMN\" = \"FIELD\" (FIELD: {valid}), keys before \
+             [columns]"
+        ),
+    };
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let at = e
             .span()
@@ -167,13 +205,14 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             "invalid mapping file {name}{at}: {}",
             e.message().trim_end()
         ))
-        .with_hint(HINT)
+        .with_hint(hint.clone())
     })?;
     let at = |span: std::ops::Range<usize>, key: &str| {
         format!("{name}, line {}, {key}", line_at(text, span.start))
     };
     let bad = |span: std::ops::Range<usize>, key: &str, why: String| {
-        Failure::input(format!("invalid mapping file {}: {why}", at(span, key))).with_hint(HINT)
+        Failure::input(format!("invalid mapping file {}: {why}", at(span, key)))
+            .with_hint(hint.clone())
     };
     if let Some(v) = &raw.version {
         if *v.get_ref() != 1 {
@@ -214,10 +253,29 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             }
         },
     };
+    let (date_order, timezone) = date_keys(&raw, &bad)?;
+    if let For::Purchases(..) = kind {
+        lead_only(&raw, &bad)?;
+    }
     let mut rules = Rules::default();
     for (column, field) in &raw.columns {
         let key = format!("columns.{}", crate::log::quoted(column));
-        parse_target(field.get_ref()).map_err(|e| bad(field.span(), &key, e))?;
+        match kind {
+            For::Leads => {
+                parse_target(field.get_ref()).map_err(|e| bad(field.span(), &key, e))?;
+            }
+            For::Purchases(known, valid) if !known(field.get_ref()) => {
+                return Err(bad(
+                    field.span(),
+                    &key,
+                    format!(
+                        "unknown field {}; valid: {valid}",
+                        crate::log::quoted(field.get_ref())
+                    ),
+                ))
+            }
+            For::Purchases(..) => {}
+        }
         rules.forced.push(Forced {
             column: column.clone(),
             field: field.get_ref().clone(),
@@ -284,12 +342,65 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
         rules,
         key,
         decimal_separator,
+        date_order,
+        timezone,
         writes,
         limits: crate::import::plan::Limits {
             max_create: raw.max_create,
             max_changes: raw.max_changes,
         },
     })
+}
+
+type Bad<'a> = &'a dyn Fn(std::ops::Range<usize>, &str, String) -> Failure;
+
+/// `date_order` and `timezone`, checked.
+fn date_keys(
+    raw: &Raw,
+    bad: Bad<'_>,
+) -> Result<(Option<crate::date::DateOrder>, Option<String>), Failure> {
+    let order = match &raw.date_order {
+        None => None,
+        Some(d) => Some(
+            d.get_ref()
+                .parse::<crate::date::DateOrder>()
+                .map_err(|e| bad(d.span(), "date_order", e))?,
+        ),
+    };
+    let zone = match &raw.timezone {
+        None => None,
+        Some(z) => {
+            crate::date::Rules::new(Some(z.get_ref()), None)
+                .map_err(|e| bad(z.span(), "timezone", e))?;
+            Some(z.get_ref().trim().to_string())
+        }
+    };
+    Ok((order, zone))
+}
+
+/// A purchases mapping holds no lead import's decisions: a key, constants, value maps or write
+/// rules there would be silently unused.
+fn lead_only(raw: &Raw, bad: Bad<'_>) -> Result<(), Failure> {
+    let span = |s: Option<std::ops::Range<usize>>, key: &str| (s, key.to_string());
+    let found = [
+        span(raw.key.as_ref().map(|k| k.span()), "key"),
+        span(raw.constants.values().next().map(|v| v.span()), "constants"),
+        span(raw.values.values().next().map(|v| v.span()), "values"),
+        span(raw.fields.values().next().map(|f| f.write.span()), "fields"),
+    ];
+    for (at, key) in found {
+        if let Some(at) = at {
+            return Err(bad(
+                at,
+                &key,
+                format!(
+                    "{key} is for lead imports; a purchases mapping holds [columns], ignore, \
+                     decimal_separator, date_order, timezone and max_changes"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `[fields.NAME] write = "..."` rules.
