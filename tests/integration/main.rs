@@ -35,6 +35,7 @@ mod network;
 mod plan;
 mod polish;
 mod purchases;
+mod real_exports;
 mod refusals;
 mod report;
 mod runs;

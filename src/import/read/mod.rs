@@ -19,6 +19,7 @@ pub mod sniff;
 mod source;
 #[cfg(test)]
 mod test_support;
+pub mod title;
 mod workbook;
 
 use std::io::{self, Cursor, Read};
