@@ -15,7 +15,11 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         inputs: vec![args.file.as_path()],
         query: query(settings, args.channel.as_deref(), args.sending.shard),
         dry_run: args.dry_run,
-        header_line: Some(args.header_row.unwrap_or(1)),
+        header_line: Some(
+            args.header_row
+                .or_else(|| import::mapping::file::header_row_of(args.mapping.as_deref()))
+                .unwrap_or(1),
+        ),
     };
     super::run_report::around(settings, &args.ci, what, |recorder| {
         import(settings, args, out, recorder)
@@ -70,6 +74,9 @@ fn import(
         .or(mapping.as_ref().and_then(|m| m.decimal_separator))
         .or(settings.decimal_separator);
     let mapping_limits = mapping.as_ref().map(|m| m.limits).unwrap_or_default();
+    let header_row = args
+        .header_row
+        .or(mapping.as_ref().and_then(|m| m.header_row));
     let opts = import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
@@ -83,7 +90,7 @@ fn import(
         delimiter: args.delimiter,
         decimal_separator,
         sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        header_row,
         concurrency,
         max_concurrency,
         rate: args.sending.rate,

@@ -19,7 +19,13 @@ pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) ->
                 inputs: vec![args.file.as_path()],
                 query: super::import::query(settings, args.channel.as_deref(), args.sending.shard),
                 dry_run: args.dry_run,
-                header_line: Some(args.header_row.unwrap_or(1)),
+                header_line: Some(
+                    args.header_row
+                        .or_else(|| {
+                            crate::import::mapping::file::header_row_of(args.mapping.as_deref())
+                        })
+                        .unwrap_or(1),
+                ),
             };
             super::run_report::around(settings, &args.ci, what, |recorder| {
                 import(settings, args, out, recorder)
@@ -141,7 +147,9 @@ fn import(
         mapping: None,
         save_mapping: None,
         sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        header_row: args
+            .header_row
+            .or(mapping.as_ref().and_then(|m| m.header_row)),
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,

@@ -170,7 +170,12 @@ fn bad_date_settings_are_refused_where_they_are_written() {
             "max_changes = 5\ndate_order = \"ymd\"\n[columns]\n\"Order Date\" = \"date\"\n",
             "orders.toml, line 2, date_order: \"ymd\" is not a date order: use dmy (31/12/2024) \
              or mdy (12/31/2024)\n  hint: a purchases mapping holds decimal_separator, \
-             date_order, timezone, max_changes, ignore = [...] and [columns]",
+             date_order, timezone, header_row, max_changes, ignore = [...] and [columns]",
+        ),
+        (
+            "header_row = 0\n",
+            "orders.toml, line 1, header_row: header_row is 0: give the row of the column names, \
+             1 or more",
         ),
         (
             "timezone = \"Europe/Berln\"\n",
@@ -185,7 +190,8 @@ fn bad_date_settings_are_refused_where_they_are_written() {
         (
             "[constants]\nsource = \"Stripe\"\n",
             "orders.toml, line 2, constants: constants is for lead imports; a purchases mapping \
-             holds [columns], ignore, decimal_separator, date_order, timezone and max_changes",
+             holds [columns], ignore, decimal_separator, date_order, timezone, header_row and \
+             max_changes",
         ),
     ] {
         std::fs::write(&mapping, text).unwrap();

@@ -84,18 +84,14 @@ fn a_hubspot_a_salesforce_a_pipedrive_and_a_stripe_export_go_through_once() {
             "  hint: the first row looks like a title, and the column names like they are on line \
          4: pass --header-row 4\n",
         );
-    let sf = [
-        "import",
-        &salesforce,
-        "--header-row",
-        "4",
-        "--mapping",
-        &sf_mapping,
-    ];
+    // The header row is the saved mapping's `header_row = 4`.
+    let sf = ["import", &salesforce, "--mapping", &sf_mapping];
     let dry = run(&[&sf[..], &["--dry-run"]].concat());
-    dry.code(0).stderr_has(
-        "left out a 5-line report footer after row 3 (lines 9-13: \"Grand Totals (3 records)\"",
-    );
+    dry.code(0)
+        .stderr_has("delimiter ',' (detected), header on line 4 (--header-row)\n")
+        .stderr_has(
+            "left out a 5-line report footer after row 3 (lines 9-13: \"Grand Totals (3 records)\"",
+        );
     let sf_lead = |fields: Value, industry: Option<&str>, deal: &str| {
         let mut body = json!({"action": "create_lead",
             "channel_id": leadctl::sandbox::PRIMARY_CHANNEL_ID});

@@ -65,7 +65,7 @@ pub struct PurchaseImportArgs {
     pub map: Vec<(String, String)>,
 
     /// Read a mapping file: [columns] "COLUMN" = "FIELD", ignore = [...], decimal_separator,
-    /// date_order, timezone, max_changes (the command line wins over it)
+    /// date_order, timezone, header_row, max_changes (the command line wins over it)
     #[arg(long, value_name = "FILE.toml")]
     pub mapping: Option<PathBuf>,
 

@@ -8,6 +8,7 @@
 //! decimal_separator = ","
 //! date_order = "dmy"
 //! timezone = "Europe/Berlin"
+//! header_row = 4
 //! ignore = ["Internal notes"]
 //!
 //! [columns]
@@ -46,7 +47,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, date_order, timezone, max_create, max_changes, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, date_order, timezone, header_row, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
                     ([fields.status] write = \"forward_only\"); `leadctl import FILE \
@@ -65,6 +66,9 @@ pub struct MappingFile {
     /// (`--date-order` and `--timezone` win; they beat the profile's).
     pub date_order: Option<crate::date::DateOrder>,
     pub timezone: Option<String>,
+    /// `header_row = N`: the row (a CSV's line) holding the column names below a title block
+    /// (`--header-row` wins).
+    pub header_row: Option<u64>,
     /// `[fields.NAME] write = "..."`: the write rules (`import::write`).
     pub writes: crate::import::write::Rules,
     /// `max_create` and `max_changes`: the most one run with this mapping may fire.
@@ -86,6 +90,7 @@ struct Raw {
     decimal_separator: Option<Spanned<String>>,
     date_order: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
+    header_row: Option<Spanned<i64>>,
     max_create: Option<u64>,
     max_changes: Option<u64>,
     #[serde(default)]
@@ -98,6 +103,24 @@ struct Raw {
     values: BTreeMap<String, Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     fields: BTreeMap<String, RawField>,
+}
+
+/// A mapping file's `header_row`, read before the run starts (the run report needs the line of
+/// the header); a file that cannot be read says so later, when the run loads it.
+pub fn header_row_of(path: Option<&Path>) -> Option<u64> {
+    let text = crate::fsutil::read_capped_string(
+        path?,
+        MAX_MAPPING,
+        crate::fsutil::Accept::RegularFile,
+        "a mapping file",
+    )
+    .ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table
+        .get("header_row")?
+        .as_integer()
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|n| *n >= 1)
 }
 
 /// What a mapping file's `[columns]` map to.
@@ -191,7 +214,8 @@ pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, 
     let hint = match kind {
         For::Leads => HINT.to_string(),
         For::Purchases(_, valid) => format!(
-            "a purchases mapping holds decimal_separator, date_order, timezone, max_changes, \
+            "a purchases mapping holds decimal_separator, date_order, timezone, header_row, \
+             max_changes, \
              ignore = [...] and [columns] \"COLUMN\" = \"FIELD\" (FIELD: {valid}), keys before \
              [columns]"
         ),
@@ -254,6 +278,22 @@ pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, 
         },
     };
     let (date_order, timezone) = date_keys(&raw, &bad)?;
+    let header_row = match &raw.header_row {
+        None => None,
+        Some(n) => match u64::try_from(*n.get_ref()) {
+            Ok(row) if row >= 1 => Some(row),
+            _ => {
+                return Err(bad(
+                    n.span(),
+                    "header_row",
+                    format!(
+                        "header_row is {}: give the row of the column names, 1 or more",
+                        n.get_ref()
+                    ),
+                ))
+            }
+        },
+    };
     if let For::Purchases(..) = kind {
         lead_only(&raw, &bad)?;
     }
@@ -344,6 +384,7 @@ pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, 
         decimal_separator,
         date_order,
         timezone,
+        header_row,
         writes,
         limits: crate::import::plan::Limits {
             max_create: raw.max_create,
@@ -395,7 +436,7 @@ fn lead_only(raw: &Raw, bad: Bad<'_>) -> Result<(), Failure> {
                 &key,
                 format!(
                     "{key} is for lead imports; a purchases mapping holds [columns], ignore, \
-                     decimal_separator, date_order, timezone and max_changes"
+                     decimal_separator, date_order, timezone, header_row and max_changes"
                 ),
             ));
         }
@@ -572,6 +613,43 @@ pub fn render(saved: &Saved<'_>) -> String {
 mod tests {
     use super::super::map_with;
     use super::*;
+
+    #[test]
+    fn date_keys_and_the_header_row_are_read_and_checked() {
+        let m = parse(
+            "date_order = \"MDY\"\ntimezone = \" America/New_York \"\nheader_row = 4\n",
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        assert_eq!(m.date_order, Some(crate::date::DateOrder::Mdy));
+        assert_eq!(m.timezone.as_deref(), Some("America/New_York"));
+        assert_eq!(m.header_row, Some(4));
+        for (text, why) in [
+            (
+                "header_row = -1\n",
+                "m.toml, line 1, header_row: header_row is -1",
+            ),
+            (
+                "date_order = \"ydm\"\n",
+                "m.toml, line 1, date_order: \"ydm\" is not",
+            ),
+            (
+                "timezone = \"Nowhere\"\n",
+                "m.toml, line 1, timezone: \"Nowhere\" is not",
+            ),
+        ] {
+            let err = parse(text, Path::new("m.toml")).unwrap_err();
+            assert!(err.message.contains(why), "{}", err.message);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "header_row = 3\n[columns]\n").unwrap();
+        assert_eq!(header_row_of(Some(&path)), Some(3));
+        std::fs::write(&path, "header_row = 0\n").unwrap();
+        assert_eq!(header_row_of(Some(&path)), None, "refused by the real load");
+        assert_eq!(header_row_of(Some(&dir.path().join("none.toml"))), None);
+        assert_eq!(header_row_of(None), None);
+    }
 
     fn file(text: &str) -> Result<MappingFile, String> {
         parse(text, Path::new("crm.toml")).map_err(|f| f.message)
