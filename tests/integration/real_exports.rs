@@ -284,6 +284,8 @@ fn a_title_block_above_a_workbooks_header_suggests_its_row() {
             "  hint: the first row looks like a title, and the column names like they are on row \
              5: pass --header-row 5\n",
         );
+    let saved = dir.path().join("report.toml");
+    let saved = saved.to_str().unwrap();
     let out = leadctl(&sb)
         .args([
             "import",
@@ -294,9 +296,32 @@ fn a_title_block_above_a_workbooks_header_suggests_its_row() {
             "-o",
             "ndjson",
         ])
+        .args(["--save-mapping", saved])
         .run();
     out.code(0);
     assert_eq!(bodies(&out).len(), 1);
+    // The saved mapping keeps the header row: the next run needs only it.
+    let text = std::fs::read_to_string(saved).unwrap();
+    assert!(text.contains("\nversion = 1\nheader_row = 5\n"), "{text}");
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            book,
+            "--dry-run",
+            "-o",
+            "ndjson",
+            "--mapping",
+            saved,
+        ])
+        .run();
+    out.code(0).stderr_has("header on row 5 (--header-row)");
+    assert_eq!(
+        bodies(&out),
+        [
+            json!({"action": "create_lead", "channel_id": leadctl::sandbox::PRIMARY_CHANNEL_ID,
+            "email": "ann@example.com", "first_name": "Ann", "company_name": "Acme"})
+        ]
+    );
     // A purchases import says the same.
     let csv = dir.path().join("billing.csv");
     std::fs::write(

@@ -516,6 +516,8 @@ pub struct Saved<'a> {
     pub decimal_separator: Option<DecimalSeparator>,
     /// The write rules of the mapping file read (`[fields.*]`), kept.
     pub writes: Option<&'a crate::import::write::Rules>,
+    /// `--header-row` (or the mapping file's `header_row`) of the run.
+    pub header_row: Option<u64>,
     /// The command that wrote it, for its first comment.
     pub input: &'a str,
 }
@@ -540,6 +542,9 @@ pub fn render(saved: &Saved<'_>) -> String {
     }
     if let Some(d) = saved.decimal_separator {
         let _ = writeln!(text, "decimal_separator = {}", quote(&d.to_string()));
+    }
+    if let Some(n) = saved.header_row {
+        let _ = writeln!(text, "header_row = {n}");
     }
     let columns: Vec<&Column> = saved
         .mapping
@@ -686,6 +691,7 @@ mod tests {
             key: m.key,
             decimal_separator: m.decimal_separator,
             writes: Some(&m.writes),
+            header_row: Some(4),
             input: "leads.csv",
         });
         assert!(
@@ -708,8 +714,8 @@ mod tests {
         };
         assert_eq!(shape(&remapped), shape(&mapping));
         assert_eq!(
-            (again.key, again.decimal_separator),
-            (m.key, m.decimal_separator)
+            (again.key, again.decimal_separator, again.header_row),
+            (m.key, m.decimal_separator, Some(4))
         );
     }
 
