@@ -367,7 +367,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --header-row 'The row holding the column names, when a title block sits above it (1 = the first row)'
             cand --channel 'Resolve business ids and emails only among the leads of this channel in the ledger'
             cand --map 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)'
-            cand --mapping 'Read a mapping file: [columns] "COLUMN" = "FIELD", ignore = [...], decimal_separator, date_order, timezone, max_changes (the command line wins over it)'
+            cand --mapping 'Read a mapping file: [columns] "COLUMN" = "FIELD", ignore = [...], decimal_separator, date_order, timezone, header_row, max_changes (the command line wins over it)'
             cand --decimal-separator 'The amounts'' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile''s decimal_separator, else only amounts that read one way]'
             cand --timezone 'The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such as Europe/Berlin [default: the mapping file''s timezone, else the profile''s, else UTC]'
             cand --date-order 'The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4) [default: the mapping file''s date_order, else the profile''s, else only dates that read one way]'
