@@ -96,7 +96,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --channel 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]'
             cand --map 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)'
             cand --set 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty'
-            cand --mapping 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator, [fields.NAME] write rules); options on the command line win over it'
+            cand --mapping 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator, header row, [fields.NAME] write rules); options on the command line win over it'
             cand --save-mapping 'Write the mapping this run used, for --mapping next time'
             cand --encoding 'The file''s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]'
             cand --delimiter 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]'
