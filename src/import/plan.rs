@@ -211,7 +211,9 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.counts.update += 1;
-                self.counts.update_fields.extend(changes.listed(&keyed.names));
+                self.counts
+                    .update_fields
+                    .extend(changes.listed(&keyed.names));
                 self.print(
                     "update_lead",
                     &once::update_body(&lead_id, &keyed, &changes),

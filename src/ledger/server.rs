@@ -140,7 +140,9 @@ mod tests {
         let l = Ledger::open(&Location::Memory).unwrap();
         let none = |_: &str| -> bool { panic!("not asked") };
         assert_eq!(
-            resolve(&l, "http://a/x", Some("c"), &none, true).unwrap().note,
+            resolve(&l, "http://a/x", Some("c"), &none, true)
+                .unwrap()
+                .note,
             None
         );
         l.apply(entry("http://a/x", "email:1", "L1")).unwrap();
