@@ -36,7 +36,11 @@ pub struct What<'a> {
 impl What<'_> {
     /// The fingerprint `report::Run::start` gives this run (`report::run_fingerprint`).
     pub fn fingerprint(&self, settings: &Settings) -> String {
-        let paths: Vec<String> = self.inputs.iter().map(|p| p.display().to_string()).collect();
+        let paths: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let query: Vec<&str> = self.query.iter().map(String::as_str).collect();
         report::run_fingerprint(

@@ -275,7 +275,13 @@ mod tests {
             ..Policy::default()
         };
         let old = LIVE_CLAIM_SECS * 10;
-        match decide_owned(Some(&claim), &Input::whole("h", &fields), retry, old, Owner::Alive) {
+        match decide_owned(
+            Some(&claim),
+            &Input::whole("h", &fields),
+            retry,
+            old,
+            Owner::Alive,
+        ) {
             Decision::Unknown { note, .. } => assert_eq!(
                 note,
                 "being sent by another leadctl run that is still running; it may exist"
@@ -283,7 +289,13 @@ mod tests {
             d => panic!("a live run's claim was taken over: {d:?}"),
         }
         assert!(matches!(
-            decide_owned(Some(&claim), &Input::whole("h", &fields), retry, old, Owner::Dead),
+            decide_owned(
+                Some(&claim),
+                &Input::whole("h", &fields),
+                retry,
+                old,
+                Owner::Dead
+            ),
             Decision::Create { .. }
         ));
         match decide_owned(

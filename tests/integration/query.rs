@@ -613,7 +613,8 @@ fn last_success_is_the_start_of_the_last_good_run_of_the_same_query() {
         std::time::UNIX_EPOCH + std::time::Duration::from_millis((now - 10 * day) as u64),
     );
     let out = import(&sb, &from, sql, &["--since", &since[..10]]).run();
-    out.code(0).stderr_has("(--since: no earlier successful run of this query in the ledger)");
+    out.code(0)
+        .stderr_has("(--since: no earlier successful run of this query in the ledger)");
     assert_eq!(rows_with(&results(&out), "created"), [1]);
     // Its start, as the history keeps it.
     let runs = leadctl(&sb).args(["ledger", "runs", "-o", "json"]).run();
@@ -649,7 +650,11 @@ fn last_success_is_the_start_of_the_last_good_run_of_the_same_query() {
         ("later@example.com", true),
         ("other@example.com", true),
     ] {
-        assert_eq!(emails.contains(&email.to_string()), there, "{email}: {emails:?}");
+        assert_eq!(
+            emails.contains(&email.to_string()),
+            there,
+            "{email}: {emails:?}"
+        );
     }
     // With --no-ledger there is no history: --since.
     let out = import(
