@@ -9,6 +9,7 @@ mod auto_concurrency;
 mod bad_input;
 mod campaign;
 mod channels;
+mod checksum;
 mod cli;
 mod completions;
 mod config;

@@ -17,6 +17,7 @@ use postgres::{Client, Statement};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
+mod check;
 mod ops;
 mod runs;
 mod store;
@@ -64,6 +65,7 @@ CREATE TABLE {s}.leads (
     answered_at bigint,
     first_at bigint NOT NULL,
     updated_at bigint NOT NULL,
+    checksum text,
     PRIMARY KEY (scope, key)
 );
 CREATE TABLE {s}.meta (
@@ -323,7 +325,10 @@ impl PgStore {
             .ok_or_else(|| Failure::new(Kind::Network, "the ledger database is not connected"))?;
         if i64::from(version) < SCHEMA_VERSION {
             if let Err(e) = runs::upgrade(client, &name, &s) {
-                return Err(self.refuse("cannot be upgraded (to add the run history)", &e));
+                return Err(self.refuse(
+                    "cannot be upgraded (to add the run history and the entries' checksums)",
+                    &e,
+                ));
             }
         }
         let client = self

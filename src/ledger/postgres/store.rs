@@ -266,6 +266,10 @@ impl Store for PgStore {
         self.last_success_pg(fingerprint)
     }
 
+    fn verify(&mut self) -> Result<crate::ledger::checksum::Damage, String> {
+        self.verify_entries()
+    }
+
     fn lost_connection(&self) -> bool {
         self.lost
     }

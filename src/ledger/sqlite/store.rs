@@ -20,6 +20,14 @@ impl Store for SqliteStore {
             .map_err(text)
     }
 
+    fn verify(&mut self) -> Result<crate::ledger::checksum::Damage, String> {
+        SqliteStore::verify(self)
+    }
+
+    fn integrity(&mut self) -> Result<Vec<String>, String> {
+        SqliteStore::integrity(self)
+    }
+
     fn record_run(&mut self, run: &crate::ledger::RunRecord) -> Result<(), String> {
         super::runs::record(&self.conn, run).map_err(text)
     }
