@@ -230,3 +230,75 @@ fn a_run_ends_with_its_entries_in_the_main_file_while_another_process_holds_it_o
     assert_eq!(n, 6);
     drop(holder);
 }
+
+/// The same on PostgreSQL: the checksums leadctl writes are the ones the server computes (a
+/// version-2 schema is summed in SQL when opened), and an entry changed by hand is refused before
+/// sending and named by `ledger check`.
+#[test]
+fn postgres_checksums_agree_upgrade_and_refuse_a_changed_entry() {
+    let Some(pg) = crate::support::postgres::shared("postgres_checksums") else {
+        return;
+    };
+    let url = pg.ledger();
+    let schema = url.rsplit("schema=").next().unwrap().to_string();
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let on_pg = || leadctl(&sb).env("LEADCTL_LEDGER", &url);
+    let five = write_csv(dir.path(), "made.csv", 5);
+    on_pg().arg("import").arg(&five).run().code(0);
+    let shown = || {
+        let out = on_pg().args(["ledger", "path"]).run();
+        out.code(0);
+        out.stdout.trim().to_string()
+    };
+    let ledger = shown();
+    let sound = format!(
+        "the ledger {ledger} is sound: integrity check ok, all 5 entries match their checksums\n"
+    );
+    let out = on_pg().args(["ledger", "check"]).run();
+    out.code(0);
+    assert_eq!(out.stdout, sound);
+    // A version-2 schema (no checksum column) is summed when opened.
+    pg.sql(&format!(
+        "ALTER TABLE {schema}.leads DROP COLUMN checksum; UPDATE {schema}.version SET version = 2"
+    ));
+    let out = on_pg().args(["ledger", "check"]).run();
+    out.code(0);
+    assert_eq!(out.stdout, sound);
+    assert_eq!(
+        pg.sql(&format!("SELECT max(version) FROM {schema}.version"))
+            .trim(),
+        "3"
+    );
+    pg.sql(&format!(
+        "UPDATE {schema}.leads SET lead_id = 'c0ffee00-0000-4000-8000-000000000000' WHERE key = \
+         'business_id:B-3'"
+    ));
+    let before = creates(&sb);
+    let eight = write_csv(dir.path(), "more.csv", 8);
+    let named = format!(
+        "  business_id:B-3 (channel {}, API URL {}): its key, state, lead id or scope does not \
+         match its checksum",
+        leadctl::sandbox::PRIMARY_CHANNEL_ID,
+        sb.url()
+    );
+    on_pg()
+        .arg("import")
+        .arg(&eight)
+        .run()
+        .code(3)
+        .stderr_has(&format!(
+            "the ledger {ledger} is damaged: 1 of its 5 entries do not match their checksums"
+        ))
+        .stderr_has(&named)
+        .stderr_has("nothing was sent");
+    assert_eq!(creates(&sb), before, "nothing sent");
+    assert_eq!(created(&sb), 5);
+    on_pg()
+        .args(["ledger", "check"])
+        .run()
+        .code(3)
+        .stderr_has(&format!(
+        "the ledger {ledger} is damaged: 1 of its 5 entries do not match their checksums:\n{named}"
+    ));
+}
