@@ -113,7 +113,8 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "LEADCTL_LEDGER_LOCK_WAIT",
         "How long, in seconds, to wait for a SQLite ledger's write lock held by another writer \
          (default 60); the wait is said every 5 s with who may hold the lock, and past it the \
-         run stops with exit 3, nothing more sent.",
+         run stops with exit 3, nothing more sent. For a PostgreSQL ledger: how long a call may \
+         go unanswered (said every 5 s; past it exit 7), and its statement and lock timeouts.",
     ),
     (
         "PGPASSWORD, PGUSER",

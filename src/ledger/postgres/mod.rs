@@ -23,6 +23,7 @@ mod runs;
 mod store;
 pub mod target;
 mod tls;
+mod watch;
 
 pub use target::{is_postgres_url, masked_url, PasswordSources, PgTarget, SslMode};
 
@@ -33,6 +34,8 @@ pub struct PgStore {
     scopes: HashMap<(String, String), i64>,
     /// The last error was a lost (or unreachable) connection.
     lost: bool,
+    /// This store's id for the watchdog (`watch`).
+    id: u64,
 }
 
 /// The columns of `leads` an [`Entry`] is read from, after `api_url, channel`.
@@ -110,9 +113,11 @@ pub(super) fn is_connection_error(e: &postgres::Error) -> bool {
         return true;
     }
     if let Some(code) = e.code() {
-        // 08: connection exception; 57P: the server shutting down or restarting.
+        // 08: connection exception; 57P: the server shutting down or restarting; 57014 and
+        // 55P03: a statement or a lock wait past the stated total (the ledger stopped answering
+        // in time).
         let c = code.code();
-        return c.starts_with("08") || c.starts_with("57P");
+        return c.starts_with("08") || c.starts_with("57P") || c == "57014" || c == "55P03";
     }
     let text = e.to_string();
     text.starts_with("error connecting")
@@ -131,6 +136,10 @@ impl PgStore {
             statements: HashMap::new(),
             scopes: HashMap::new(),
             lost: false,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         };
         store.connect()?;
         store.prepare_schema()?;
@@ -154,7 +163,16 @@ impl PgStore {
             .application_name(&t.application_name)
             .connect_timeout(t.connect_timeout)
             .keepalives(true)
-            .keepalives_idle(std::time::Duration::from_secs(30));
+            .keepalives_idle(watch::SAY_EVERY)
+            .keepalives_interval(watch::SAY_EVERY)
+            .keepalives_retries(3)
+            // Sent data unacknowledged this long drops the connection (a link that went down).
+            .tcp_user_timeout(watch::total().max(std::time::Duration::from_secs(1)))
+            // The server gives up on a statement (or a lock wait) past the stated total too.
+            .options(&format!(
+                "-c statement_timeout={ms} -c lock_timeout={ms}",
+                ms = watch::total().as_millis().max(1000)
+            ));
         if let Some(pw) = &t.password {
             config.password(pw.expose());
         }
@@ -460,7 +478,9 @@ impl PgStore {
             self.lost = true;
             return Err("not connected".into());
         };
+        let timed = watch::start(self.id, &self.target.to_string());
         let result = f(client, &mut self.statements);
+        drop(timed);
         result.map_err(|e| {
             if is_connection_error(&e) {
                 self.lost = true;
