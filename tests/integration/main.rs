@@ -32,6 +32,7 @@ mod ledger_command;
 mod ledger_postgres;
 mod mapping;
 mod network;
+mod pg_auth;
 mod pg_frozen;
 mod plan;
 mod polish;

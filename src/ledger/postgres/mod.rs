@@ -17,6 +17,7 @@ use postgres::{Client, Statement};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
+pub mod auth;
 mod check;
 mod ops;
 mod runs;
@@ -176,6 +177,10 @@ impl PgStore {
         if let Some(pw) = &t.password {
             config.password(pw.expose());
         }
+        if auth::guard_password(t) {
+            // A cleartext or MD5 request is refused before the password leaves.
+            config.channel_binding(postgres::config::ChannelBinding::Require);
+        }
         let tls = tls::client_config(t).map_err(|e| {
             Failure::config(format!("the ledger {}: {e}", self.shown()))
                 .with_hint("check --ca-bundle (or LEADCTL_CA_BUNDLE) and the URL's sslrootcert")
@@ -245,6 +250,15 @@ impl PgStore {
             "42501" => format!(
                 "user {:?} may not connect to database {:?}: GRANT CONNECT; nothing was sent",
                 t.user, t.dbname
+            ),
+            _ if text.contains(auth::REFUSED) => format!(
+                "the server at {} asked for the password in a form an impostor could read \
+                 (cleartext or MD5, or SCRAM without channel binding) over a connection whose \
+                 certificate is not verified (sslmode={}); the password was not sent. Use \
+                 sslmode=verify-full (with --ca-bundle for a private CA), or SCRAM with TLS on \
+                 the server; nothing was sent",
+                t.host,
+                t.sslmode.as_str()
             ),
             _ if text.contains("password missing") => "the server asks for a password: put it \
                  in a file named by LEADCTL_LEDGER_PASSWORD_FILE (or PGPASSWORD); nothing was sent"

@@ -138,7 +138,7 @@ impl PgTarget {
             password_from,
             dbname,
             schema: "leadctl".into(),
-            sslmode: SslMode::Prefer,
+            sslmode: super::auth::default_sslmode(host),
             ca_bundle: None,
             connect_timeout: Duration::from_secs(10),
             application_name: "leadctl".into(),
