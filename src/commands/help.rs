@@ -117,9 +117,21 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          go unanswered (said every 5 s; past it exit 7), and its statement and lock timeouts.",
     ),
     (
+        "LEADCTL_SOURCE_PASSWORD_FILE",
+        "A file holding the password of the PostgreSQL database `import --query ... --from URL` \
+         reads, when the URL has none (beats PGPASSWORD). Never shown.",
+    ),
+    (
+        "LEADCTL_TEST_NOT_LOOPBACK",
+        "Test-only, not for use: a host named here counts as not loopback, so the PostgreSQL \
+         password rule (no cleartext or MD5 password without a verified certificate) can be \
+         tested against a scripted server on 127.0.0.1.",
+    ),
+    (
         "PGPASSWORD, PGUSER",
-        "A PostgreSQL ledger's password and user when neither the URL nor \
-         LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
+        "A PostgreSQL ledger's (or --from database's) password and user when neither the URL \
+         nor LEADCTL_LEDGER_PASSWORD_FILE (LEADCTL_SOURCE_PASSWORD_FILE) gives them (as libpq \
+         reads them).",
     ),
     (
         "LEADCTL_REPORT",
@@ -143,6 +155,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \
          back-offs. Not for normal use.",
+    ),
+    (
+        "LEADCTL_TEST_CLOCK_OFFSET",
+        "A testing knob: seconds added to this process's clock, so tests can run a machine \
+         whose clock is off (a claim's and a heartbeat's age are measured on the ledger's clock: \
+         PostgreSQL's, or this machine's for a file). Not for normal use.",
     ),
     (
         "NO_COLOR",

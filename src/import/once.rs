@@ -128,7 +128,7 @@ pub fn judge(
     row: u64,
     policy: super::decide::Policy,
 ) -> Result<Judged, Failure> {
-    use super::decide::{decide, Decision};
+    use super::decide::{decide_owned, Decision};
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
@@ -144,7 +144,10 @@ pub fn judge(
             .collect();
         known.tally.count(&changes, &absent, &k.names);
     }
-    match decide(entry.as_ref(), &k.input(), policy, now_secs()) {
+    let owner = entry.as_ref().map_or(super::decide::Owner::Untold, |e| {
+        owner_of(ledger, place.scope_url, e)
+    });
+    match decide_owned(entry.as_ref(), &k.input(), policy, ledger.now(), owner) {
         // An entry under another key cannot be taken over: a retry or --force creates under the
         // lead's own key.
         Decision::Create { .. } if other_key => Ok(Judged::Decided(Decision::Create {
@@ -209,6 +212,54 @@ pub fn after_lost_claim(current: &Entry, k: &Keyed) -> super::decide::Decision {
     )
 }
 
+/// Whether the run that claimed `e` (when it is `sending`) is alive: a live run's claim is never
+/// taken over, a dead run's is never described as being sent.
+pub fn owner_of(ledger: &Ledger, scope_url: &str, e: &Entry) -> super::decide::Owner {
+    use super::decide::Owner;
+    match e.state {
+        State::Sending if ledger.claim_is_live(scope_url, e) => Owner::Alive,
+        State::Sending => Owner::Dead,
+        _ => Owner::Untold,
+    }
+}
+
+/// Before a request is sent again (a retry after a 429, a timeout that proved nothing left):
+/// whether the claim is still this run's. The claim is renewed with a compare-and-swap on its
+/// version (`updated_at`, with the run id in the entry: the fencing token), so a claim another
+/// run took over meanwhile is never sent by this one, and its age counts from this attempt.
+/// `claimed` becomes the renewed claim.
+pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
+    let Some(ledger) = place.ledger else {
+        return Fence::Ours;
+    };
+    let now = ledger.now();
+    let renewed = Entry {
+        sent_at: Some(now),
+        updated_at: now,
+        ..claimed.clone()
+    };
+    match ledger.apply(Op::Claim {
+        entry: renewed.clone(),
+        expect: Some((State::Sending, claimed.updated_at)),
+    }) {
+        Ok(Applied::Claimed | Applied::Done) => {
+            *claimed = renewed;
+            Fence::Ours
+        }
+        Ok(Applied::Taken(current)) => Fence::Lost(Box::new(current)),
+        Err(_) => Fence::Unwritable,
+    }
+}
+
+/// Whether a claim is still this run's (`still_ours`).
+pub enum Fence {
+    Ours,
+    /// Another run's now: the key as it is.
+    Lost(Box<Entry>),
+    /// The ledger could not be written: not sent all the same.
+    Unwritable,
+}
+
 /// The entry a claim writes.
 pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
     sending(
@@ -240,7 +291,7 @@ pub struct Claim<'a> {
 
 /// The `sending` entry a claim writes: the one shape of it for every kind of row.
 pub fn sending(place: &Place<'_>, c: Claim<'_>) -> Entry {
-    let now = now_secs();
+    let now = place.ledger.map_or_else(now_secs, Ledger::now);
     Entry {
         api_url: place.scope_url.to_string(),
         channel: c.channel.to_string(),
@@ -308,7 +359,7 @@ pub fn record(
     let Some(ledger) = place.ledger else {
         return Ok(());
     };
-    let answered = now_secs();
+    let answered = ledger.now();
     let op = match outcome {
         Outcome::NotSent => Op::Release {
             entry: claimed.clone(),

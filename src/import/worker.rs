@@ -5,6 +5,7 @@
 //! wait) and what it says about load; with `auto`, the learned rate ([`Pacer`]) spaces the sends
 //! once the server has throttled, and hears of each success and each 429.
 
+use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
@@ -240,10 +241,55 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
             return;
         }
     };
-    let (answer, stats) = ctx
-        .client
-        .create_lead_measured(&job.keyed.lead, &signal_429(ctx));
+    // Before each retry the claim must still be this run's (renewed, with its version as a
+    // fencing token): a claim another run took over is never sent by this one.
+    let fence = RefCell::new((claimed, None::<once::Fence>));
+    let may_retry = || {
+        let mut f = fence.borrow_mut();
+        let (claim, lost) = &mut *f;
+        match once::still_ours(&place, claim) {
+            once::Fence::Ours => true,
+            not => {
+                *lost = Some(not);
+                false
+            }
+        }
+    };
+    let (answer, stats) =
+        ctx.client
+            .create_lead_fenced(&job.keyed.lead, &signal_429(ctx), &may_retry);
+    let (claimed, lost) = fence.into_inner();
     sent.done(&answer, &stats);
+    if let (Some(lost), Err(ApiError::Cancelled)) = (lost, &answer) {
+        match lost {
+            once::Fence::Lost(current) => {
+                let _ = events.send(taken(job, &current));
+            }
+            _ => {
+                // Not sent again: the claim is released when the ledger takes the write.
+                ctx.stop.store(true, Ordering::SeqCst);
+                let _ = once::record(
+                    &place,
+                    &claimed,
+                    previous.as_ref(),
+                    Outcome::NotSent,
+                    None,
+                    None,
+                    true,
+                );
+                let _ = events.send(Event::Result(
+                    result(
+                        job,
+                        Outcome::NotSent,
+                        None,
+                        Some("its claim could not be renewed in the ledger before a retry".into()),
+                    ),
+                    None,
+                ));
+            }
+        }
+        return;
+    }
     let (outcome, lead, err) = once::outcome_of(answer);
     let status_now = lead.as_ref().map(|l| {
         moves::status_id_of(l).unwrap_or_else(|| match &job.keyed.status {

@@ -36,9 +36,27 @@ impl ApiClient {
         lead: &NewLead,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
+        self.create_lead_fenced(lead, on_429, &|| true)
+    }
+
+    /// `create_lead_measured`, asking `may_retry` before each attempt after a wait (a retry, or
+    /// the pool's pause after a 429): the ledger's claim still this run's; no: the call ends with
+    /// `ApiError::Cancelled` (every earlier attempt provably not processed, this one not sent).
+    pub fn create_lead_fenced(
+        &self,
+        lead: &NewLead,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
-            .call_measured("create_lead", lead, Mode::Once, &mut stats, on_429)
+            .call_fenced(
+                "create_lead",
+                lead,
+                Mode::Once,
+                &mut stats,
+                (on_429, may_retry),
+            )
             .and_then(|value| {
                 let envelope = decode::<LeadEnvelope>(value, Mode::Once)?;
                 Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, Mode::Once))
@@ -195,14 +213,27 @@ impl ApiClient {
         stats: &mut CallStats,
         on_429: &dyn Fn(Instant, Duration),
     ) -> Result<Value, ApiError> {
+        self.call_fenced(action, fields, mode, stats, (on_429, &|| true))
+    }
+
+    /// `call_measured`, asking `may_retry` before each attempt after a wait.
+    fn call_fenced<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+        stats: &mut CallStats,
+        (on_429, may_retry): (&dyn Fn(Instant, Duration), &dyn Fn() -> bool),
+    ) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
         let send_key = action != "lead_external";
         let (mut attempts, mut limited) = (1, 1);
         loop {
-            self.wait_for_gate();
-            // Every earlier attempt was provably not processed, so stopping here is safe.
-            if self.cancelled() {
+            let held = self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe. After
+            // a wait (a retry, the pool's pause) the caller says whether it may still send.
+            if self.cancelled() || ((held || stats.attempts > 0) && !may_retry()) {
                 return Err(ApiError::Cancelled);
             }
             if let Some(why) = self.down() {

@@ -75,6 +75,7 @@ mod tests {
     fn target(url: &str) -> PgTarget {
         let none = PasswordSources {
             file: None,
+            file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
             env: None,
             default_user: None,
         };
