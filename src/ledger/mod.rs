@@ -213,6 +213,18 @@ pub trait Store: Send {
     fn set_meta(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
         Ok(())
     }
+    /// The values kept for an API URL whose key starts with `prefix`, as (key, value).
+    fn meta_starting(
+        &mut self,
+        _api_url: &str,
+        _prefix: &str,
+    ) -> Result<Vec<(String, String)>, String> {
+        Ok(Vec::new())
+    }
+    /// Removes a value, only while it is still `value` (another writer may have changed it).
+    fn remove_meta_if(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// Records a run and prunes the history (`runs`); a backend without one keeps nothing.
     fn record_run(&mut self, _run: &RunRecord) -> Result<(), String> {
         Ok(())

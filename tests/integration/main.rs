@@ -19,6 +19,7 @@ mod exports;
 mod faults;
 mod fields;
 mod fuzz;
+mod heartbeat;
 mod help;
 mod hostile;
 mod identity;

@@ -241,6 +241,35 @@ impl Store for PgStore {
         Ok(row.map(|r| r.get::<_, String>(0)))
     }
 
+    fn meta_starting(
+        &mut self,
+        api_url: &str,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, String> {
+        let s = self.target.schema_sql();
+        let n = prefix.chars().count() as i32;
+        self.with(|c, _| {
+            c.query(
+                &format!(
+                    "SELECT key, value FROM {s}.meta WHERE api_url = $1 AND left(key, $3) = $2"
+                ),
+                &[&api_url, &prefix, &n],
+            )
+        })
+        .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn remove_meta_if(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
+        let s = self.target.schema_sql();
+        self.with(|c, _| {
+            c.execute(
+                &format!("DELETE FROM {s}.meta WHERE api_url = $1 AND key = $2 AND value = $3"),
+                &[&api_url, &key, &value],
+            )
+        })
+        .map(|_| ())
+    }
+
     fn set_meta(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
         let s = self.target.schema_sql();
         let now = self.clock()?.unwrap_or_else(crate::ledger::now_secs);
