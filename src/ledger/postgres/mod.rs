@@ -115,11 +115,9 @@ pub(crate) fn is_connection_error(e: &postgres::Error) -> bool {
         return true;
     }
     if let Some(code) = e.code() {
-        // 08: connection exception; 57P: the server shutting down or restarting; 57014 and
-        // 55P03: a statement or a lock wait past the stated total (the ledger stopped answering
-        // in time).
+        // 08: connection exception; 57P: the server shutting down or restarting.
         let c = code.code();
-        return c.starts_with("08") || c.starts_with("57P") || c == "57014" || c == "55P03";
+        return c.starts_with("08") || c.starts_with("57P");
     }
     let text = e.to_string();
     text.starts_with("error connecting")
@@ -471,7 +469,10 @@ impl PgStore {
         let result = f(client, &mut self.statements);
         drop(timed);
         result.map_err(|e| {
-            if is_connection_error(&e) {
+            // A statement or a lock wait past the stated total (57014, 55P03: the session's
+            // timeouts, `watch`) is the ledger not answering in time: exit 7 as a lost one.
+            let timed_out = matches!(e.code().map(|c| c.code()), Some("57014" | "55P03"));
+            if is_connection_error(&e) || timed_out {
                 self.lost = true;
                 self.client = None;
             }
