@@ -46,7 +46,8 @@ fn a_postgres_ledger_behind_a_frozen_link_is_said_within_seconds_then_exit_7() {
         .stderr_has("run the same command again once the database answers")
         .never_shows(&pg.password());
     assert!(
-        took >= Duration::from_secs(7) && took < Duration::from_secs(30),
+        // The call under way began at most a beat before the freeze.
+        took >= Duration::from_secs(6) && took < Duration::from_secs(30),
         "stopped {took:?} after the freeze"
     );
     freezer.thaw();

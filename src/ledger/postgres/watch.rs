@@ -4,6 +4,8 @@
 //! `lock_timeout` (the server gives up); beyond them a watchdog thread times every call: after
 //! 5 s without an answer a line on stderr says the ledger is not answering, every 5 s again, and
 //! after the stated total ([`total`]: `LEADCTL_LEDGER_LOCK_WAIT`, 60 s) the run stops with exit 7.
+//! Only time the process runs counts: a run stopped (SIGSTOP) and continued is not stopped for
+//! the time it was stopped.
 //! The synchronous driver cannot abandon a call, so the watchdog ends the process itself: every
 //! request that left had its claim committed first, so a row whose outcome was not written reads
 //! as `sending` (unknown) to the next run, never as unsent.
@@ -21,8 +23,13 @@ pub fn total() -> Duration {
     crate::ledger::sqlite::wait::total()
 }
 
-/// The calls under way: (store id) → (started, last said, the ledger as shown).
-type Calls = Option<HashMap<u64, (Instant, Instant, String)>>;
+/// The calls under way: (store id) → (time waited, waited when last said, the ledger as shown).
+/// Time waited counts the watchdog's own ticks, each at most [`TICK_MAX`]: a process stopped
+/// (SIGSTOP, Ctrl-Z) or starved does not count its stop as the ledger not answering.
+type Calls = Option<HashMap<u64, (Duration, Duration, String)>>;
+
+/// The longest one tick of the watchdog counts.
+const TICK_MAX: Duration = Duration::from_secs(1);
 static CALLS: Mutex<Calls> = Mutex::new(None);
 
 fn calls() -> std::sync::MutexGuard<'static, Calls> {
@@ -39,10 +46,9 @@ pub fn start(store: u64, shown: &str) -> Timed {
             .name("ledger-watchdog".into())
             .spawn(watch);
     });
-    let now = Instant::now();
     calls()
         .get_or_insert_with(HashMap::new)
-        .insert(store, (now, now, shown.to_string()));
+        .insert(store, (Duration::ZERO, Duration::ZERO, shown.to_string()));
     Timed(store)
 }
 
@@ -56,22 +62,25 @@ impl Drop for Timed {
 
 /// A long call (a ledger streamed) got an answer: its wait starts again.
 pub fn answered(store: u64) {
-    if let Some((started, said, _)) = calls().as_mut().and_then(|m| m.get_mut(&store)) {
-        let now = Instant::now();
-        *started = now;
-        *said = now;
+    if let Some((waited, said, _)) = calls().as_mut().and_then(|m| m.get_mut(&store)) {
+        *waited = Duration::ZERO;
+        *said = Duration::ZERO;
     }
 }
 
 fn watch() {
+    let mut last = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(200));
         let limit = total();
         let now = Instant::now();
+        let tick = (now - last).min(TICK_MAX);
+        last = now;
         let mut guard = calls();
         let Some(m) = guard.as_mut() else { continue };
-        for (started, said, shown) in m.values_mut() {
-            let waited = now - *started;
+        for (waited_so_far, said, shown) in m.values_mut() {
+            *waited_so_far += tick;
+            let waited = *waited_so_far;
             if waited >= limit {
                 eprintln!(
                     "leadctl: error: the ledger database {shown} has not answered for {} s \
@@ -84,8 +93,8 @@ fn watch() {
                 );
                 std::process::exit(i32::from(crate::exit::NETWORK));
             }
-            if waited >= SAY_EVERY && now - *said >= SAY_EVERY {
-                *said = now;
+            if waited >= SAY_EVERY && waited - *said >= SAY_EVERY {
+                *said = waited;
                 eprintln!(
                     "leadctl: the ledger database {shown} has not answered for {} s; waiting up \
                      to {} s in all, then stopping (exit 7)",
