@@ -6,34 +6,8 @@
 //! or MD5 request before the password leaves. A non-loopback host defaults to `verify-full`;
 //! `sslmode=prefer|require` are explicit opt-downs, warned about.
 
+use super::loopback::is_loopback;
 use super::target::{PgTarget, SslMode};
-
-/// Test-only: a host named here counts as not loopback (a scripted impostor on 127.0.0.1 can
-/// then stand for a remote server). Not for use outside the tests; undocumented in `--help`.
-const NOT_LOOPBACK: &str = "LEADCTL_TEST_NOT_LOOPBACK";
-
-/// Whether `host` is this machine: `localhost`, a loopback address, or a Unix socket directory.
-pub fn is_loopback(host: &str) -> bool {
-    if std::env::var(NOT_LOOPBACK).is_ok_and(|h| !h.is_empty() && h.eq_ignore_ascii_case(host)) {
-        return false;
-    }
-    if host.starts_with('/') || host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The sslmode when the URL names none: `verify-full` unless the host is loopback (`prefer`).
-pub fn default_sslmode(host: &str) -> SslMode {
-    if is_loopback(host) {
-        SslMode::Prefer
-    } else {
-        SslMode::VerifyFull
-    }
-}
 
 /// Whether the server's certificate is verified before anything is sent.
 fn verified(t: &PgTarget) -> bool {

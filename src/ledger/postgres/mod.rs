@@ -20,6 +20,7 @@ use crate::error::{Failure, Kind};
 pub mod auth;
 mod check;
 pub mod connect;
+mod loopback;
 mod ops;
 mod runs;
 mod store;
