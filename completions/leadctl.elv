@@ -465,6 +465,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand export 'Write the ledger''s keys as NDJSON (a backup, or to move it)'
             cand import 'Read keys written by `ledger export` (NDJSON; `-` = stdin); existing keys are overwritten'
             cand runs 'List the runs recorded in the ledger, newest first, or show one (`runs show ID`)'
+            cand check 'Check the ledger for damage: the database''s integrity check and every entry''s checksum'
             cand copy 'Copy every key of one ledger into another: a SQLite file to PostgreSQL, or back'
         }
         &'leadctl;ledger;path'= {
@@ -637,6 +638,25 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand show 'Show one run''s report (the document --report wrote), by its id or the id''s first characters'
         }
         &'leadctl;ledger;runs;show'= {
+            cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
+            cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'
+            cand --ca-bundle 'Extra PEM root certificates, added to the system''s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]'
+            cand --ledger 'Where leadctl remembers the leads it created, so each is created once: a SQLite file, or a postgres:// URL many machines share [env: LEADCTL_LEDGER, else the profile''s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]'
+            cand -o 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
+            cand --timeout 'Per-request timeout in seconds [default: 30]'
+            cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
+            cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+            cand --no-ledger 'Remember nothing: leads created by earlier runs are created again'
+            cand -q 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand --quiet 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+            cand -v 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand --verbose 'Print more on stderr; -v logs every request and response with the API key redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'leadctl;ledger;check'= {
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --api-url 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]'

@@ -106,6 +106,11 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     if let Some(warning) = settings::command_line_password_warning(&cli.global) {
         log.warn(&warning);
     }
+    if let Some(ledger::Location::Postgres(t)) = &settings.ledger {
+        if let Some(warning) = ledger::postgres::auth::opt_down_warning(t) {
+            log.warn(&warning);
+        }
+    }
     if let Some(settings::Sourced {
         origin: settings::Origin::KeyFile(path),
         ..

@@ -113,12 +113,19 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "LEADCTL_LEDGER_LOCK_WAIT",
         "How long, in seconds, to wait for a SQLite ledger's write lock held by another writer \
          (default 60); the wait is said every 5 s with who may hold the lock, and past it the \
-         run stops with exit 3, nothing more sent.",
+         run stops with exit 3, nothing more sent. For a PostgreSQL ledger: how long a call may \
+         go unanswered (said every 5 s; past it exit 7), and its statement and lock timeouts.",
     ),
     (
         "LEADCTL_SOURCE_PASSWORD_FILE",
         "A file holding the password of the PostgreSQL database `import --query ... --from URL` \
          reads, when the URL has none (beats PGPASSWORD). Never shown.",
+    ),
+    (
+        "LEADCTL_TEST_NOT_LOOPBACK",
+        "Test-only, not for use: a host named here counts as not loopback, so the PostgreSQL \
+         password rule (no cleartext or MD5 password without a verified certificate) can be \
+         tested against a scripted server on 127.0.0.1.",
     ),
     (
         "PGPASSWORD, PGUSER",

@@ -1,5 +1,5 @@
 //! `leadctl ledger path|status|list|forget|adopt|export|import` (`copy` in `ledger_copy`, `runs`
-//! in `ledger_runs`):
+//! in `ledger_runs`, `check` in `ledger_check`):
 //! look into and manage the ledger
 //! (doc/ledger.md). Listing and exporting stream, so a ledger of millions of keys prints in
 //! constant memory.
@@ -27,7 +27,8 @@ pub fn run(settings: &Settings, command: &LedgerCommand, out: &mut Output) -> Re
         Failure::usage("--no-ledger: there is no ledger to look into")
             .with_hint("drop --no-ledger (or pass --ledger PATH)")
     })?;
-    let ledger = Ledger::open(&location)?;
+    // Opened unchecked: these look into, repair or check a ledger a run would refuse.
+    let ledger = Ledger::open_unchecked(&location)?;
     match command {
         LedgerCommand::Path | LedgerCommand::Copy(_) => Ok(()),
         LedgerCommand::Status => status(&ledger, out),
@@ -37,6 +38,7 @@ pub fn run(settings: &Settings, command: &LedgerCommand, out: &mut Output) -> Re
         LedgerCommand::Export(f) => export(&ledger, &filter(settings, f), out),
         LedgerCommand::Import(args) => import(settings, &ledger, args),
         LedgerCommand::Runs(args) => super::ledger_runs::runs(&ledger, args, out),
+        LedgerCommand::Check => super::ledger_check::check(&ledger, out),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod import;
 pub mod leads;
 pub mod ledger;
 pub mod ledger_adopt;
+pub mod ledger_check;
 pub mod ledger_copy;
 pub mod ledger_runs;
 pub mod man;

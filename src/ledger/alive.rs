@@ -40,9 +40,28 @@ impl Ledger {
         self.set_meta(api_url, &key(&self.run), &value)
     }
 
-    /// Says this run is done: nobody need wait for it.
+    /// Says this run is done: nobody need wait for it. Its heartbeat row goes, and so do those
+    /// of other runs that are not alive (ended, or dead: killed, or a stale beat of another
+    /// host): a missing beat reads exactly as a dead one, so no decision changes, and the meta
+    /// table does not grow by a row per run for good. A row is removed only while it still holds
+    /// the value read (a run beating meanwhile keeps its row).
     pub fn ended(&self, api_url: &str) {
-        let _ = self.set_meta(api_url, &key(&self.run), "ended");
+        let mine = key(&self.run);
+        if self
+            .call("cannot write", |s| s.set_meta(api_url, &mine, "ended"))
+            .is_err()
+        {
+            return;
+        }
+        let Ok(beats) = self.call("cannot read", |s| s.meta_starting(api_url, "run.")) else {
+            return;
+        };
+        let now = self.now();
+        for (k, value) in beats {
+            if k.ends_with(".alive") && !beat_is_alive(&value, now) {
+                let _ = self.call("cannot write", |s| s.remove_meta_if(api_url, &k, &value));
+            }
+        }
     }
 
     /// Whether `run` is alive. A ledger that cannot be read says yes (waiting a little
@@ -177,6 +196,49 @@ mod tests {
         l.set_meta(url, &key(&l.run), &(now - STALE_SECS - 1).to_string())
             .unwrap();
         assert!(!l.is_alive(url, &l.run));
+    }
+
+    #[test]
+    fn a_run_that_ends_prunes_the_beats_of_runs_that_are_not_alive() {
+        let l = Ledger::open(&Location::Memory).unwrap();
+        let url = "http://x/api";
+        let now = l.now();
+        let fresh = format!("{now} 999999999 another-host 1");
+        l.set_meta(url, "run.live.alive", &fresh).unwrap();
+        l.set_meta(
+            url,
+            "run.stale.alive",
+            &format!("{} 999999999 another-host 1", now - 600),
+        )
+        .unwrap();
+        l.set_meta(url, "run.done.alive", "ended").unwrap();
+        l.set_meta(
+            url,
+            "run.killed.alive",
+            &format!("{now} 999999999 {} 1", host()),
+        )
+        .unwrap();
+        l.set_meta(url, "concurrency.last_good", "4").unwrap();
+        l.set_meta("http://other/api", "run.done.alive", "ended")
+            .unwrap();
+        l.beat(url).unwrap();
+        l.ended(url);
+        let left = l.call("cannot read", |s| s.meta_starting(url, "")).unwrap();
+        assert_eq!(
+            left,
+            vec![
+                ("concurrency.last_good".to_string(), "4".to_string()),
+                ("run.live.alive".to_string(), fresh),
+            ]
+        );
+        assert!(!l.is_alive(url, &l.run), "ended");
+        // Another API URL's rows are its own runs' to prune.
+        assert_eq!(
+            l.get_meta("http://other/api", "run.done.alive")
+                .unwrap()
+                .as_deref(),
+            Some("ended")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! nothing of CSV, HTTP or the command line.
 
 pub mod alive;
+pub mod checksum;
 pub mod clock;
 mod group;
 pub mod identity;
@@ -31,8 +32,9 @@ pub use runs::RunRecord;
 use crate::error::Failure;
 
 /// The schema version this build writes; a newer one is refused. Version 2 added the `runs`
-/// table (the run history); a version-1 ledger gets it when opened.
-pub const SCHEMA_VERSION: i64 = 2;
+/// table (the run history); version 3 the entries' `checksum` column (`checksum`). An older
+/// ledger gets what it lacks when opened.
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A key's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -211,6 +213,18 @@ pub trait Store: Send {
     fn set_meta(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
         Ok(())
     }
+    /// The values kept for an API URL whose key starts with `prefix`, as (key, value).
+    fn meta_starting(
+        &mut self,
+        _api_url: &str,
+        _prefix: &str,
+    ) -> Result<Vec<(String, String)>, String> {
+        Ok(Vec::new())
+    }
+    /// Removes a value, only while it is still `value` (another writer may have changed it).
+    fn remove_meta_if(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// Records a run and prunes the history (`runs`); a backend without one keeps nothing.
     fn record_run(&mut self, _run: &RunRecord) -> Result<(), String> {
         Ok(())
@@ -226,6 +240,14 @@ pub trait Store: Send {
     /// The start (unix ms) of the newest run of `fingerprint` that exited 0.
     fn last_success(&mut self, _fingerprint: &str) -> Result<Option<i64>, String> {
         Ok(None)
+    }
+    /// Every entry against its checksum ([`checksum`]); a backend without checksums finds none.
+    fn verify(&mut self) -> Result<checksum::Damage, String> {
+        Ok(checksum::Damage::default())
+    }
+    /// The database's own integrity check: the problems it lists (none: empty).
+    fn integrity(&mut self) -> Result<Vec<String>, String> {
+        Ok(Vec::new())
     }
     /// Whether the last call failed because the connection to the store's server was lost (or
     /// could not be made again): the run stops with exit 7, and outcomes are tried again.
@@ -276,7 +298,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Ledger {
+    /// Opens the ledger for a run: a damaged one (an entry that does not match its checksum) is
+    /// refused before anything is sent (exit 3, naming the entries).
     pub fn open(location: &Location) -> Result<Ledger, Failure> {
+        let ledger = Ledger::open_unchecked(location)?;
+        if !matches!(location, Location::Memory) {
+            ledger.refuse_damage()?;
+        }
+        Ok(ledger)
+    }
+
+    /// Opens the ledger without checking its entries: to look into it, export, repair or check
+    /// it (`leadctl ledger ...`), never to send.
+    pub fn open_unchecked(location: &Location) -> Result<Ledger, Failure> {
         let store: Box<dyn Store> = match location {
             Location::File(path) => Box::new(sqlite::SqliteStore::open(path)?),
             Location::Memory => Box::new(sqlite::SqliteStore::memory()?),
@@ -297,6 +331,32 @@ impl Ledger {
             )),
             _ => Ledger::open(location),
         }
+    }
+
+    /// Every entry against its checksum ([`checksum`]).
+    pub fn verify(&self) -> Result<checksum::Damage, Failure> {
+        self.call("cannot be checked", |s| s.verify())
+    }
+
+    /// The database's own integrity check (SQLite's `PRAGMA integrity_check`): its problems.
+    pub fn integrity(&self) -> Result<Vec<String>, Failure> {
+        self.call("cannot be checked", |s| s.integrity())
+    }
+
+    fn refuse_damage(&self) -> Result<(), Failure> {
+        let damage = self.verify()?;
+        if damage.damaged == 0 {
+            return Ok(());
+        }
+        Err(Failure::config(format!(
+            "the ledger {} is damaged: {} of its {} entries do not match their checksums, so it \
+             cannot say which rows were sent:\n{}",
+            self.location,
+            damage.damaged,
+            damage.checked,
+            damage.lines().join("\n")
+        ))
+        .with_hint(damage_hint()))
     }
 
     pub fn with_store(store: Box<dyn Store>, location: Location) -> Ledger {
@@ -534,6 +594,16 @@ impl Ledger {
     pub fn set_meta(&self, api_url: &str, key: &str, value: &str) -> Result<(), Failure> {
         self.call("cannot write", |s| s.set_meta(api_url, key, value))
     }
+}
+
+/// What to do about a damaged ledger (a run's refusal, `ledger check`).
+pub fn damage_hint() -> String {
+    "nothing was sent. Restore the ledger from a good backup (`leadctl ledger import \
+     BACKUP.ndjson` overwrites the entries it holds, or `leadctl ledger copy`); `leadctl ledger \
+     export > now.ndjson` saves what it holds now; `leadctl ledger check` lists every damaged \
+     entry. Check a named key against the server (`leadctl leads list`) before you forget it \
+     (`leadctl ledger forget KEY`): a forgotten key is sent again"
+        .to_string()
 }
 
 impl Drop for Ledger {

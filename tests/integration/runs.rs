@@ -46,7 +46,7 @@ fn a_version_1_postgres_ledger_gets_the_run_history_when_opened() {
     assert_eq!(
         pg.sql(&format!("SELECT version FROM {schema}.version"))
             .trim(),
-        "2"
+        leadctl::ledger::SCHEMA_VERSION.to_string()
     );
     assert_eq!(
         pg.sql(&format!("SELECT count(*) FROM {schema}.runs"))

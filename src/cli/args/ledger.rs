@@ -69,6 +69,15 @@ Examples:
   leadctl ledger runs -n 5 -o json
   leadctl ledger runs show 3f2a9c1e")]
     Runs(LedgerRunsArgs),
+    /// Check the ledger for damage: the database's integrity check and every entry's checksum
+    #[command(after_help = "\
+Exit 0 when the ledger is sound; 3, naming the damaged entries, when it is not. A run refuses a
+damaged ledger before sending anything (exit 3).
+
+Examples:
+  leadctl ledger check
+  leadctl --ledger postgres://leadctl@db.example/leads ledger check -o json")]
+    Check,
     /// Copy every key of one ledger into another: a SQLite file to PostgreSQL, or back
     #[command(after_help = "\
 FROM and TO are each a SQLite file or a postgres:// URL (its password from the URL,

@@ -29,9 +29,17 @@ pub fn connect(t: &PgTarget, options: Option<&str>) -> Result<Client, ConnectErr
         .application_name(&t.application_name)
         .connect_timeout(t.connect_timeout)
         .keepalives(true)
-        .keepalives_idle(std::time::Duration::from_secs(30));
+        .keepalives_idle(super::watch::SAY_EVERY)
+        .keepalives_interval(super::watch::SAY_EVERY)
+        .keepalives_retries(3)
+        // Sent data unacknowledged this long drops the connection (a link that went down).
+        .tcp_user_timeout(super::watch::total().max(std::time::Duration::from_secs(1)));
     if let Some(pw) = &t.password {
         config.password(pw.expose());
+    }
+    if super::auth::guard_password(t) {
+        // A cleartext or MD5 request is refused before the password leaves (`auth`).
+        config.channel_binding(postgres::config::ChannelBinding::Require);
     }
     let tls = tls::client_config(t).map_err(ConnectError::Tls)?;
     match tls {

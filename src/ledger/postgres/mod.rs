@@ -17,12 +17,16 @@ use postgres::{Client, Statement};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
+pub mod auth;
+mod check;
 pub mod connect;
+mod loopback;
 mod ops;
 mod runs;
 mod store;
 pub mod target;
 mod tls;
+mod watch;
 
 pub use target::{is_postgres_url, masked_url, PasswordSources, PgTarget, SslMode};
 
@@ -33,6 +37,8 @@ pub struct PgStore {
     scopes: HashMap<(String, String), i64>,
     /// The last error was a lost (or unreachable) connection.
     lost: bool,
+    /// This store's id for the watchdog (`watch`).
+    id: u64,
 }
 
 /// The columns of `leads` an [`Entry`] is read from, after `api_url, channel`.
@@ -65,6 +71,7 @@ CREATE TABLE {s}.leads (
     answered_at bigint,
     first_at bigint NOT NULL,
     updated_at bigint NOT NULL,
+    checksum text,
     PRIMARY KEY (scope, key)
 );
 CREATE TABLE {s}.meta (
@@ -130,6 +137,10 @@ impl PgStore {
             statements: HashMap::new(),
             scopes: HashMap::new(),
             lost: false,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         };
         store.connect()?;
         store.prepare_schema()?;
@@ -145,7 +156,12 @@ impl PgStore {
     fn connect(&mut self) -> Result<(), Failure> {
         // Committed means committed, whatever the server's default (a crash must not lose a
         // claim or an outcome this run was told is durable).
-        let connected = match connect::connect(&self.target, Some("-c synchronous_commit=on")) {
+        // And the server gives up on a statement or a lock wait past the stated total (`watch`).
+        let options = format!(
+            "-c synchronous_commit=on -c statement_timeout={ms} -c lock_timeout={ms}",
+            ms = watch::total().as_millis().max(1000)
+        );
+        let connected = match connect::connect(&self.target, Some(&options)) {
             Err(connect::ConnectError::Tls(e)) => {
                 return Err(
                     Failure::config(format!("the ledger {}: {e}", self.shown())).with_hint(
@@ -208,6 +224,15 @@ impl PgStore {
             "42501" => format!(
                 "user {:?} may not connect to database {:?}: GRANT CONNECT; nothing was sent",
                 t.user, t.dbname
+            ),
+            _ if text.contains(auth::REFUSED) => format!(
+                "the server at {} asked for the password in a form an impostor could read \
+                 (cleartext or MD5, or SCRAM without channel binding) over a connection whose \
+                 certificate is not verified (sslmode={}); the password was not sent. Use \
+                 sslmode=verify-full (with --ca-bundle for a private CA), or SCRAM with TLS on \
+                 the server; nothing was sent",
+                t.host,
+                t.sslmode.as_str()
             ),
             _ if text.contains("password missing") => "the server asks for a password: put it \
                  in a file named by LEADCTL_LEDGER_PASSWORD_FILE (or PGPASSWORD); nothing was sent"
@@ -306,7 +331,10 @@ impl PgStore {
             .ok_or_else(|| Failure::new(Kind::Network, "the ledger database is not connected"))?;
         if i64::from(version) < SCHEMA_VERSION {
             if let Err(e) = runs::upgrade(client, &name, &s) {
-                return Err(self.refuse("cannot be upgraded (to add the run history)", &e));
+                return Err(self.refuse(
+                    "cannot be upgraded (to add the run history and the entries' checksums)",
+                    &e,
+                ));
             }
         }
         let client = self
@@ -438,9 +466,14 @@ impl PgStore {
             self.lost = true;
             return Err("not connected".into());
         };
+        let timed = watch::start(self.id, &self.target.to_string());
         let result = f(client, &mut self.statements);
+        drop(timed);
         result.map_err(|e| {
-            if is_connection_error(&e) {
+            // A statement or a lock wait past the stated total (57014, 55P03: the session's
+            // timeouts, `watch`) is the ledger not answering in time: exit 7 as a lost one.
+            let timed_out = matches!(e.code().map(|c| c.code()), Some("57014" | "55P03"));
+            if is_connection_error(&e) || timed_out {
                 self.lost = true;
                 self.client = None;
             }

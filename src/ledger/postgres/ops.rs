@@ -11,18 +11,19 @@ use postgres::types::ToSql;
 use postgres::{Client, Statement, Transaction};
 
 use super::{entry_of, stmt, PgStore, LEAD_COLUMNS};
-use crate::ledger::{Applied, Entry, Op, State};
+use crate::ledger::{checksum, Applied, Entry, Op, State};
 
 /// The columns an insert writes, in order.
 const INSERT_COLUMNS: &str = "scope, key, state, lead_id, hash, fields, error, via, input, \
-     \"row\", run, sent_at, answered_at, first_at, updated_at";
+     \"row\", run, sent_at, answered_at, first_at, updated_at, checksum";
 const UNNEST: &str = "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
      $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], \
-     $13::bigint[], $14::bigint[], $15::bigint[])";
+     $13::bigint[], $14::bigint[], $15::bigint[], $16::text[])";
 const SET_ALL: &str = "state = excluded.state, lead_id = excluded.lead_id, hash = \
      excluded.hash, fields = excluded.fields, error = excluded.error, via = excluded.via, input \
      = excluded.input, \"row\" = excluded.\"row\", run = excluded.run, sent_at = \
-     excluded.sent_at, answered_at = excluded.answered_at, updated_at = excluded.updated_at";
+     excluded.sent_at, answered_at = excluded.answered_at, updated_at = excluded.updated_at, \
+     checksum = excluded.checksum";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -77,7 +78,7 @@ fn segments(ops: &[Op]) -> Vec<(Kind, Vec<usize>)> {
     out
 }
 
-/// The 15 column arrays of an insert of `rows` (scope, entry), sorted by (scope, key).
+/// The 16 column arrays of an insert of `rows` (scope, entry), sorted by (scope, key).
 struct Columns {
     scope: Vec<i64>,
     key: Vec<String>,
@@ -94,6 +95,7 @@ struct Columns {
     answered_at: Vec<Option<i64>>,
     first_at: Vec<i64>,
     updated_at: Vec<i64>,
+    checksum: Vec<String>,
 }
 
 impl Columns {
@@ -121,10 +123,11 @@ impl Columns {
             answered_at: rows.iter().map(|r| r.1.answered_at).collect(),
             first_at: rows.iter().map(|r| r.1.first_at).collect(),
             updated_at: rows.iter().map(|r| r.1.updated_at).collect(),
+            checksum: rows.iter().map(|r| checksum::of_entry(r.1)).collect(),
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 15] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 16] {
         [
             &self.scope,
             &self.key,
@@ -141,6 +144,7 @@ impl Columns {
             &self.answered_at,
             &self.first_at,
             &self.updated_at,
+            &self.checksum,
         ]
     }
 }
@@ -361,6 +365,7 @@ fn single(
         let fields = fields_text(e);
         let row = e.row.map(|r| r as i64);
         let state = e.state.as_str();
+        let sum = checksum::of_entry(e);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![
             &scope,
             &e.key,
@@ -376,13 +381,15 @@ fn single(
             &e.sent_at,
             &e.answered_at,
             &e.updated_at,
+            &sum,
         ];
         params.extend_from_slice(extra);
         tx.execute(
             &format!(
                 "UPDATE {s}.leads SET state = $3, lead_id = $4, hash = $5, fields = $6, error = \
                  $7, via = $8, input = $9, \"row\" = $10, run = $11, sent_at = $12, answered_at \
-                 = $13, updated_at = $14 WHERE scope = $1 AND key = $2 {condition}"
+                 = $13, updated_at = $14, checksum = $15 WHERE scope = $1 AND key = $2 \
+                 {condition}"
             ),
             &params,
         )
@@ -396,7 +403,7 @@ fn single(
             if update(
                 tx,
                 entry,
-                "AND state = $15 AND updated_at = $16",
+                "AND state = $16 AND updated_at = $17",
                 &[&st, at],
             )? == 1
             {
@@ -417,7 +424,7 @@ fn single(
         Op::Release { entry, previous } => {
             match previous {
                 Some(p) => {
-                    update(tx, p, "AND run = $15 AND state = 'sending'", &[&entry.run])?;
+                    update(tx, p, "AND run = $16 AND state = 'sending'", &[&entry.run])?;
                 }
                 None => {
                     tx.execute(

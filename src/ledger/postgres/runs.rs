@@ -27,7 +27,8 @@ CREATE INDEX IF NOT EXISTS runs_fingerprint ON {s}.runs (fingerprint, exit_code,
     )
 }
 
-/// Version 1 → 2: adds the run history's table, once even when several machines open the
+/// Version 1 → 2: adds the run history's table; 2 → 3: the entries' checksums
+/// (`postgres::check`); once even when several machines open the
 /// ledger at the same moment (the schema's advisory lock).
 pub(super) fn upgrade(client: &mut Client, name: &str, s: &str) -> Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
@@ -36,8 +37,10 @@ pub(super) fn upgrade(client: &mut Client, name: &str, s: &str) -> Result<(), po
         &[&name],
     )?;
     tx.batch_execute(&format!(
-        "{} UPDATE {s}.version SET version = {SCHEMA_VERSION} WHERE version < {SCHEMA_VERSION};",
-        runs_sql(s)
+        "{} {} UPDATE {s}.version SET version = {SCHEMA_VERSION} WHERE version < \
+         {SCHEMA_VERSION};",
+        runs_sql(s),
+        super::check::upgrade_sql(s)
     ))?;
     tx.commit()
 }

@@ -131,19 +131,26 @@ impl Store for PgStore {
         let s = self.target.schema_sql();
         let (clause, args, keys) = Self::where_clause(filter);
         let mut failed: Option<String> = None;
+        let id = self.id;
         self.with(|c, _| {
             use postgres::fallible_iterator::FallibleIterator;
             let sql = format!(
                 "SELECT s.api_url, s.channel, {LEAD_COLUMNS} FROM {s}.leads l JOIN {s}.scopes s \
                  ON s.id = l.scope {clause} ORDER BY s.api_url, s.channel, l.first_at, l.key"
             );
+            // A whole ledger streamed (export, copy) may take longer than the stated total: the
+            // server's limit is lifted for it, and each row is an answer to the watchdog.
+            c.batch_execute("SET statement_timeout = 0")?;
             let mut rows = c.query_raw(&sql, params(&args, &keys))?;
             while let Some(r) = rows.next()? {
+                super::watch::answered(id);
                 if let Err(e) = each(full_entry(&r)) {
                     failed = Some(e);
                     break;
                 }
             }
+            drop(rows);
+            c.batch_execute("RESET statement_timeout")?;
             Ok(())
         })?;
         match failed {
@@ -234,6 +241,35 @@ impl Store for PgStore {
         Ok(row.map(|r| r.get::<_, String>(0)))
     }
 
+    fn meta_starting(
+        &mut self,
+        api_url: &str,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, String> {
+        let s = self.target.schema_sql();
+        let n = prefix.chars().count() as i32;
+        self.with(|c, _| {
+            c.query(
+                &format!(
+                    "SELECT key, value FROM {s}.meta WHERE api_url = $1 AND left(key, $3) = $2"
+                ),
+                &[&api_url, &prefix, &n],
+            )
+        })
+        .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn remove_meta_if(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
+        let s = self.target.schema_sql();
+        self.with(|c, _| {
+            c.execute(
+                &format!("DELETE FROM {s}.meta WHERE api_url = $1 AND key = $2 AND value = $3"),
+                &[&api_url, &key, &value],
+            )
+        })
+        .map(|_| ())
+    }
+
     fn set_meta(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
         let s = self.target.schema_sql();
         let now = self.clock()?.unwrap_or_else(crate::ledger::now_secs);
@@ -264,6 +300,10 @@ impl Store for PgStore {
 
     fn last_success(&mut self, fingerprint: &str) -> Result<Option<i64>, String> {
         self.last_success_pg(fingerprint)
+    }
+
+    fn verify(&mut self) -> Result<crate::ledger::checksum::Damage, String> {
+        self.verify_entries()
     }
 
     fn lost_connection(&self) -> bool {

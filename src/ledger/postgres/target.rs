@@ -141,7 +141,12 @@ impl PgTarget {
             password_from,
             dbname,
             schema: "leadctl".into(),
-            sslmode: SslMode::Prefer,
+            // `verify-full` unless the host is this machine (`auth`: the password rule).
+            sslmode: if super::loopback::is_loopback(host) {
+                SslMode::Prefer
+            } else {
+                SslMode::VerifyFull
+            },
             ca_bundle: None,
             connect_timeout: Duration::from_secs(10),
             application_name: "leadctl".into(),

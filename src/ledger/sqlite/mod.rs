@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::Failure;
 
+mod check;
 mod ops;
 mod runs;
 mod store;
@@ -214,9 +215,10 @@ impl SqliteStore {
                 );
             }
             c.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA} {META} {RUNS} PRAGMA user_version = {SCHEMA_VERSION}; \
-                 COMMIT;",
-                RUNS = runs::RUNS
+                "BEGIN IMMEDIATE; {SCHEMA} {META} {RUNS} {SUMS} PRAGMA user_version = \
+                 {SCHEMA_VERSION}; COMMIT;",
+                RUNS = runs::RUNS,
+                SUMS = check::ADD_COLUMN
             ))
             .map_err(damaged)?;
         } else {
@@ -232,13 +234,17 @@ impl SqliteStore {
                 return Err("is missing its tables: it is damaged or not a leadctl ledger".into());
             }
             if version < SCHEMA_VERSION {
-                // Version 1 → 2: the run history's table (idempotent: another process may
-                // upgrade the same file at the same moment).
-                c.execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {RUNS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                    RUNS = runs::RUNS
-                ))
-                .map_err(damaged)?;
+                // Version 1 → 2: the run history's table; 2 → 3: the entries' checksums. Each
+                // step idempotent: another process may upgrade the same file at the same moment.
+                c.execute_batch(&format!("BEGIN IMMEDIATE; {RUNS}", RUNS = runs::RUNS))
+                    .map_err(damaged)?;
+                let upgraded = check::upgrade(c).and_then(|()| {
+                    c.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                });
+                if let Err(e) = upgraded {
+                    let _ = c.execute_batch("ROLLBACK");
+                    return Err(damaged(e));
+                }
             }
         }
         Ok(())
@@ -275,8 +281,9 @@ fn create(path: &Path) -> std::io::Result<()> {
         let conn = Connection::open(&tmp).map_err(std::io::Error::other)?;
         conn.execute_batch(&format!(
             "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; BEGIN; {SCHEMA} {META} {RUNS} \
-             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-            RUNS = runs::RUNS
+             {SUMS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+            RUNS = runs::RUNS,
+            SUMS = check::ADD_COLUMN
         ))
         .map_err(std::io::Error::other)?;
         drop(conn);

@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{entry_of, entry_unless, SqliteStore, COLUMNS, COLUMNS_OF_LEADS};
-use crate::ledger::{Applied, Entry, Filter, Op, State};
+use crate::ledger::{checksum, Applied, Entry, Filter, Op, State};
 
 impl SqliteStore {
     pub(super) fn scope(
@@ -77,14 +77,14 @@ impl SqliteStore {
              excluded.lead_id, hash = excluded.hash, fields = excluded.fields, error = \
              excluded.error, via = excluded.via, input = excluded.input, row = excluded.row, \
              run = excluded.run, sent_at = excluded.sent_at, answered_at = excluded.answered_at, \
-             updated_at = excluded.updated_at"
+             updated_at = excluded.updated_at, checksum = excluded.checksum"
         } else {
             "ON CONFLICT DO NOTHING"
         };
         let mut stmt = self.conn.prepare_cached(&format!(
             "INSERT INTO leads (scope, key, state, lead_id, hash, fields, error, via, input, \
-             row, run, sent_at, answered_at, first_at, updated_at) VALUES (?1, ?2, ?3, ?4, \
-             ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {conflict}"
+             row, run, sent_at, answered_at, first_at, updated_at, checksum) VALUES (?1, ?2, \
+             ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) {conflict}"
         ))?;
         stmt.execute(params![
             scope,
@@ -102,6 +102,7 @@ impl SqliteStore {
             e.answered_at,
             e.first_at,
             e.updated_at,
+            checksum::of_entry(e),
         ])
     }
 
@@ -114,6 +115,7 @@ impl SqliteStore {
     ) -> rusqlite::Result<usize> {
         let fields = serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into());
         let row = e.row.map(|r| r as i64);
+        let sum = checksum::of_entry(e);
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![
             &scope,
             &e.key,
@@ -129,6 +131,7 @@ impl SqliteStore {
             &e.sent_at,
             &e.answered_at,
             &e.updated_at,
+            &sum,
         ];
         let state = e.state.as_str();
         all[2] = &state;
@@ -136,7 +139,7 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare_cached(&format!(
             "UPDATE leads SET state = ?3, lead_id = ?4, hash = ?5, fields = ?6, error = ?7, \
              via = ?8, input = ?9, row = ?10, run = ?11, sent_at = ?12, answered_at = ?13, \
-             updated_at = ?14 WHERE scope = ?1 AND key = ?2 {condition}"
+             updated_at = ?14, checksum = ?15 WHERE scope = ?1 AND key = ?2 {condition}"
         ))?;
         stmt.execute(all.as_slice())
     }
@@ -152,7 +155,7 @@ impl SqliteStore {
                     Some((state, at)) => self.update(
                         scope,
                         entry,
-                        "AND state = ?15 AND updated_at = ?16",
+                        "AND state = ?16 AND updated_at = ?17",
                         &[&state.as_str(), at],
                     )?,
                 };
@@ -176,7 +179,7 @@ impl SqliteStore {
                 if self.update(
                     scope,
                     entry,
-                    "AND NOT (state = 'sending' AND run IS NOT ?15)",
+                    "AND NOT (state = 'sending' AND run IS NOT ?16)",
                     &[&entry.run],
                 )? == 0
                     && self.insert(scope, entry, false)? == 0
@@ -196,7 +199,7 @@ impl SqliteStore {
                         self.update(
                             scope,
                             p,
-                            "AND run = ?15 AND state = 'sending'",
+                            "AND run = ?16 AND state = 'sending'",
                             &[&entry.run],
                         )?;
                     }

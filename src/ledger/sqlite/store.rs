@@ -20,6 +20,14 @@ impl Store for SqliteStore {
             .map_err(text)
     }
 
+    fn verify(&mut self) -> Result<crate::ledger::checksum::Damage, String> {
+        SqliteStore::verify(self)
+    }
+
+    fn integrity(&mut self) -> Result<Vec<String>, String> {
+        SqliteStore::integrity(self)
+    }
+
     fn record_run(&mut self, run: &crate::ledger::RunRecord) -> Result<(), String> {
         super::runs::record(&self.conn, run).map_err(text)
     }
@@ -47,6 +55,39 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
+            .map_err(text)
+    }
+
+    fn meta_starting(
+        &mut self,
+        api_url: &str,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, String> {
+        if !self.has_meta().map_err(text)? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, value FROM meta WHERE api_url = ?1 AND substr(key, 1, ?3) = ?2")
+            .map_err(text)?;
+        let rows = stmt
+            .query_map(params![api_url, prefix, prefix.len() as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(text)?;
+        rows.collect::<Result<_, _>>().map_err(text)
+    }
+
+    fn remove_meta_if(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
+        if !self.has_meta().map_err(text)? {
+            return Ok(());
+        }
+        self.conn
+            .execute(
+                "DELETE FROM meta WHERE api_url = ?1 AND key = ?2 AND value = ?3",
+                params![api_url, key, value],
+            )
+            .map(|_| ())
             .map_err(text)
     }
 

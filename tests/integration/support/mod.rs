@@ -5,6 +5,7 @@
 //! sends.
 
 pub mod api;
+pub mod freeze;
 pub mod postgres;
 pub mod proxy;
 pub mod raw_http;
