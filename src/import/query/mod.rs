@@ -308,7 +308,10 @@ mod tests {
         assert_eq!(p("crm.sqlite3"), Ok(Database::Sqlite("crm.sqlite3".into())));
         let pg = p("postgres://u:secret@h:5433/crm").unwrap();
         // A host other than loopback: verify-full unless the URL says otherwise.
-        assert_eq!(pg.shown(), "postgres://u:****@h:5433/crm?sslmode=verify-full");
+        assert_eq!(
+            pg.shown(),
+            "postgres://u:****@h:5433/crm?sslmode=verify-full"
+        );
         assert!(p("leads.csv").unwrap_err().contains("neither"));
         assert!(p("sqlite:").unwrap_err().contains("no file"));
     }
