@@ -43,7 +43,7 @@ use anyhow::Result;
 
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{KeyKind, Location};
+use crate::ledger::{KeyKind, Ledger, Location};
 use crate::log::Log;
 use crate::output::Output;
 use crate::output::OutputFormat;
@@ -117,6 +117,22 @@ pub struct Services<'a> {
     pub api_url: String,
     /// `None` with `--no-ledger`.
     pub ledger: Option<Location>,
+}
+
+impl Services<'_> {
+    /// The ledger for this run, or none (`--no-ledger`, said as a warning).
+    pub fn open_ledger(&self) -> Result<Option<Ledger>, Failure> {
+        match &self.ledger {
+            Some(location) => Ledger::open(location).map(Some),
+            None => {
+                self.log.warn(
+                    "--no-ledger: nothing is remembered, so leads created by earlier runs are created \
+                     again, and an interrupted run cannot be resumed without duplicates",
+                );
+                Ok(None)
+            }
+        }
+    }
 }
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {

@@ -168,20 +168,6 @@ fn check_file(
     Ok(checked)
 }
 
-/// The ledger for this run, or none (`--no-ledger`, said as a warning).
-pub fn open_ledger(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
-    match &services.ledger {
-        Some(location) => Ledger::open(location).map(Some),
-        None => {
-            services.log.warn(
-                "--no-ledger: nothing is remembered, so leads created by earlier runs are created \
-                 again, and an interrupted run cannot be resumed without duplicates",
-            );
-            Ok(None)
-        }
-    }
-}
-
 /// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at
 /// once (every claim and outcome is committed whole, so the ledger stays consistent).
 fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
@@ -226,7 +212,7 @@ pub struct Ready {
 
 fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
     services.key.clone()?;
-    let ledger = open_ledger(services)?;
+    let ledger = services.open_ledger()?;
     let scope_url = ledger::scope_url(&services.api_url);
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(true)?.with_cancel(stop.clone());
