@@ -5,7 +5,8 @@
 use anyhow::Result;
 
 use crate::cli::LedgerAdoptArgs;
-use crate::import::{self, check, mapping, once::Keyed, prepare, read::Source};
+use crate::import::{self, check, mapping, prepare, read::Source};
+use crate::lead::Keyed;
 use crate::ledger::{now_secs, scope_url, Applied, Entry, Ledger, Op, State};
 use crate::output::OutputFormat;
 use crate::settings::Settings;

@@ -11,47 +11,7 @@ use serde::Serialize;
 use crate::error::Failure;
 use crate::output::{Output, OutputFormat};
 
-/// The fate of one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Created,
-    Failed,
-    Unknown,
-    Invalid,
-    Skipped,
-    NotSent,
-    /// An existing lead's changed fields were sent with `update_lead` (`--update`).
-    Updated,
-    /// Created earlier with other field values; nothing sent (see `--update`).
-    Changed,
-    /// The same key as an earlier row of this input: not sent.
-    Duplicate,
-    /// An existing lead moved to the row's status (`update_status`).
-    Moved,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Created => "created",
-            Outcome::Failed => "failed",
-            Outcome::Unknown => "unknown",
-            Outcome::Invalid => "invalid",
-            Outcome::Skipped => "skipped",
-            Outcome::NotSent => "not_sent",
-            Outcome::Updated => "updated",
-            Outcome::Changed => "changed",
-            Outcome::Duplicate => "duplicate",
-            Outcome::Moved => "moved",
-        }
-    }
-
-    /// Rows the user has to act on (they go to the errors file).
-    pub fn needs_action(self) -> bool {
-        matches!(self, Outcome::Failed | Outcome::Unknown | Outcome::Invalid)
-    }
-}
+pub use crate::deliver::Outcome;
 
 /// Counts per outcome, for the bar and the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

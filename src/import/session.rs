@@ -10,8 +10,6 @@ use anyhow::Result;
 
 use super::check::{self, BodyPrinter};
 use super::collect::{self, Collector, Tally};
-use super::decide::Policy;
-use super::known::Known;
 use super::order::Orderer;
 use super::prepare::Prepared;
 use super::progress::Progress;
@@ -21,7 +19,9 @@ use super::send;
 use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{settle, Options, Services};
+use crate::deliver::Policy;
 use crate::error::Failure;
+use crate::lead::known::Known;
 use crate::ledger::{self, Ledger};
 use crate::output::Output;
 
@@ -265,7 +265,7 @@ fn send_all(
     let split = super::split::Split::default();
     let reopen = || check::reopen(prepared);
     let file = matches!(prepared.source, Source::File(_));
-    let ctx = send::Ctx {
+    let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &client,
         ledger: ledger.as_ref(),
@@ -457,8 +457,8 @@ fn account(
 }
 
 /// The sending side's options.
-fn sending(opts: &Options) -> send::Options {
-    send::Options {
+fn sending(opts: &Options) -> super::flow::Options {
+    super::flow::Options {
         rate: opts.rate,
         policy: Policy {
             retry_unknown: opts.retry_unknown,

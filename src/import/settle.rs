@@ -161,7 +161,7 @@ fn current(ledger: &Ledger, scope_url: &str, pending: &[Pending]) -> Vec<Option<
 
 /// A claim young enough to be another run's request still in flight.
 fn is_live(e: &ledger::Entry) -> bool {
-    ledger::now_secs() - e.sent_at.unwrap_or(e.updated_at) < super::decide::LIVE_CLAIM_SECS
+    ledger::now_secs() - e.sent_at.unwrap_or(e.updated_at) < crate::deliver::rule::LIVE_CLAIM_SECS
 }
 
 /// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.

@@ -6,37 +6,8 @@ use super::mapping::Target;
 use super::read::Row;
 use super::validate::{self, Plan, Problem};
 use crate::api::models::NewLead;
-use crate::ledger::{identity, Fields};
 
-/// The status a row asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted {
-    pub id: String,
-    /// The status's name on the channel (as the channel spells it).
-    pub name: String,
-    /// The cell gave the id: sent with `update_status_id`, else `update_status` with `name`.
-    pub by_id: bool,
-    /// The channel's first status: what a new lead gets without a move.
-    pub first: bool,
-}
-
-impl Wanted {
-    /// What the ledger keeps of the status leadctl set.
-    pub fn fields(&self) -> Fields {
-        let mut f = Fields::new();
-        f.insert("status".into(), self.name.clone().into());
-        f.insert("status_id".into(), self.id.to_lowercase().into());
-        f
-    }
-
-    pub fn hash(&self) -> String {
-        identity::hash_fields(&self.fields())
-    }
-
-    pub fn shown(&self) -> String {
-        crate::log::quoted(&self.name)
-    }
-}
+pub use crate::lead::status::Wanted;
 
 /// The row's lead and the status it names (`None`: no status column, or an empty cell), or
 /// every problem with the row.

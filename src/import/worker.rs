@@ -8,64 +8,16 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use super::concurrency::{Cause, Class, Permit, Sample};
-use super::decide::Decision;
-use super::moves::{self, Move, Moved};
-use super::once::{self, Claimed, Place};
-use super::pace::{Limiter, Pacer};
+use super::flow::{signal_429, Ctx, Event, Job, LeadJob, LeadTask, Sent, Unit};
+use super::pace::Limiter;
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
-use super::send::{Ctx, Event, Keyed};
-use crate::api::{ApiError, CallStats};
-use crate::ledger::{now_secs, Entry, State};
-
-pub struct Job {
-    pub row: u64,
-    /// The original cells, for the errors file.
-    pub cells: Vec<String>,
-    pub unit: Unit,
-}
-
-/// What a job sends.
-#[allow(clippy::large_enum_variant)]
-pub enum Unit {
-    /// A lead: created, updated or moved.
-    Lead { keyed: Box<Keyed>, work: Work },
-    /// A purchase: recorded (`create_purchase`).
-    Purchase(Box<super::purchase::decide::Send>),
-}
-
-/// A lead's job, taken apart.
-pub struct LeadJob {
-    pub row: u64,
-    pub keyed: Keyed,
-    pub cells: Vec<String>,
-    pub work: Work,
-}
-
-pub enum Work {
-    /// `create_lead`, then the move to the row's status when it is not the first.
-    Create {
-        expect: Option<(State, i64)>,
-        previous: Option<Entry>,
-        then_move: Option<Move>,
-    },
-    Update {
-        lead_id: String,
-        changed: Vec<String>,
-        previous: Entry,
-        then_move: Option<Move>,
-    },
-    /// A lead that exists (its outcome so far `before`, with its note): only its status moves.
-    Move {
-        lead_id: String,
-        before: Outcome,
-        note: String,
-        mv: Move,
-    },
-}
+use crate::api::ApiError;
+use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
+use crate::lead::moves::{self, Move, Moved};
+use crate::lead::once::{self, CreateLead};
+use crate::ledger::{now_secs, Entry};
 
 pub fn work(
     ctx: &Ctx<'_>,
@@ -125,45 +77,9 @@ pub fn work(
             work,
         };
         match job.work {
-            Work::Create { .. } => create(ctx, job, events, sent),
-            Work::Update { .. } => update(ctx, job, events, sent),
-            Work::Move { .. } => move_only(ctx, job, events, sent),
-        }
-    }
-}
-
-/// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
-pub struct Sent<'a> {
-    pub permit: Permit<'a>,
-    pub rate_waited: bool,
-    pub pacer: Option<&'a Pacer>,
-}
-
-impl Sent<'_> {
-    /// Gives the slot back with what the answer says about load; its latency is the last
-    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
-    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
-    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
-        let class = match Class::of(result) {
-            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
-            class => class,
-        };
-        if let (Class::Ok, Some(p)) = (class, self.pacer) {
-            p.success();
-        }
-        self.permit
-            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
-    }
-}
-
-/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
-/// per storm), rather than when the retried call ends a pause later, and the learned rate is set
-/// from the rate that met it.
-pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
-    move |sent, pause| {
-        ctx.controller.signal(Cause::RateLimited);
-        if let Some(p) = ctx.pacer {
-            p.throttled(sent, pause);
+            LeadTask::Create { .. } => create(ctx, job, events, sent),
+            LeadTask::Update { .. } => update(ctx, job, events, sent),
+            LeadTask::Move { .. } => move_only(ctx, job, events, sent),
         }
     }
 }
@@ -205,7 +121,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
 }
 
 fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Create {
+    let LeadTask::Create {
         expect,
         previous,
         then_move,
@@ -215,15 +131,31 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     };
     let (expect, previous, then_move) = (*expect, previous.clone(), then_move.clone());
     let place = place(ctx);
-    let claimed = match once::claim(&place, &job.keyed, job.row, expect, previous.as_ref()) {
-        Ok(Claimed::Ours(entry)) => entry,
-        Ok(Claimed::Taken(current)) => {
+    let work = CreateLead {
+        keyed: &job.keyed,
+        public: false,
+        no_id: "the server answered without a lead id; the lead may exist",
+    };
+    let at = Attempt {
+        row: job.row,
+        expect,
+        previous: previous.as_ref(),
+        later: true,
+    };
+    let delivered = deliver(&place, &work, at, |w| {
+        let (answer, stats) = w.send(ctx.client, &signal_429(ctx));
+        sent.done(&answer, &stats);
+        answer
+    });
+    let answered = match delivered {
+        Delivered::Sent(a) => a,
+        Delivered::Taken(current) => {
             // Another run is on this file: the reader splits it with that run (`split.rs`).
             ctx.split.met(current.run.as_deref());
             let _ = events.send(taken(job, &current));
             return;
         }
-        Err(f) => {
+        Delivered::Unclaimed(f) => {
             ctx.stop.store(true, Ordering::SeqCst);
             let _ = events.send(Event::Fatal(f.into()));
             let _ = events.send(Event::Result(
@@ -238,11 +170,14 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
             return;
         }
     };
-    let (answer, stats) = ctx
-        .client
-        .create_lead_measured(&job.keyed.lead, &signal_429(ctx));
-    sent.done(&answer, &stats);
-    let (outcome, lead, err) = once::outcome_of(answer);
+    let (outcome, lead, error, claimed, recorded) = (
+        answered.outcome,
+        answered.answer,
+        answered.note,
+        answered.claimed,
+        answered.recorded,
+    );
+    let fatal = answered.error.filter(|_| answered.stops);
     let status_now = lead.as_ref().map(|l| {
         moves::status_id_of(l).unwrap_or_else(|| match &job.keyed.status {
             // The answer does not say: a new lead has the channel's first status.
@@ -251,23 +186,6 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         })
     });
     let lead_id = lead.map(|l| l.id);
-    let error = match (&err, outcome) {
-        (Some(e), _) => Some(e.to_string()),
-        (None, Outcome::Unknown) => {
-            Some("the server answered without a lead id; the lead may exist".to_string())
-        }
-        _ => None,
-    };
-    let fatal = err.filter(|e| classify(e).1);
-    let recorded = once::record(
-        &place,
-        &claimed,
-        previous.as_ref(),
-        outcome,
-        lead_id.as_deref(),
-        error.as_deref(),
-        true,
-    );
     let pending = (outcome == Outcome::Unknown).then(|| {
         Box::new(Pending::of(
             job.row,
@@ -302,7 +220,8 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 /// The result of a row whose claim lost to another run.
 fn taken(job: LeadJob, current: &Entry) -> Event {
     let now = now_secs();
-    match once::after_lost_claim(current, &job.keyed) {
+    let k = &job.keyed;
+    match crate::deliver::rule::after_lost_claim(current, &k.hash, &k.fields) {
         Decision::Skip { lead_id, note } => {
             Event::Replayed(result(job, Outcome::Skipped, lead_id, Some(note)), None)
         }
@@ -326,7 +245,7 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
 }
 
 fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Update {
+    let LeadTask::Update {
         lead_id,
         changed,
         previous,
@@ -390,7 +309,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 
 /// A lead that exists: only its status moves.
 fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Move {
+    let LeadTask::Move {
         lead_id,
         before,
         note,
@@ -459,54 +378,5 @@ fn stop_with(ctx: &Ctx<'_>, events: &Sender<Event>, fatal: Option<anyhow::Error>
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(e));
         }
-    }
-}
-
-/// A create's error → the row's outcome, and whether the run must stop.
-pub fn classify(e: &ApiError) -> (Outcome, bool) {
-    if e.is_unknown_outcome() {
-        return (Outcome::Unknown, false);
-    }
-    match e {
-        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => (Outcome::Failed, false),
-        ApiError::Cancelled => (Outcome::NotSent, false),
-        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
-        // processing: the row may exist. It also stops the run (every row would meet it).
-        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
-            (Outcome::Unknown, true)
-        }
-        // Provably not processed, and every further row would meet the same.
-        _ => (Outcome::NotSent, true),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classification() {
-        use std::time::Duration;
-        let unknown = ApiError::Timeout {
-            timeout: Duration::from_secs(1),
-            unknown: true,
-        };
-        assert_eq!(classify(&unknown), (Outcome::Unknown, false));
-        let refused = ApiError::Forbidden {
-            message: "Channel not accessible".into(),
-        };
-        assert_eq!(classify(&refused), (Outcome::Failed, false));
-        let down = ApiError::Connect {
-            url: "u".into(),
-            cause: "refused".into(),
-        };
-        assert_eq!(classify(&down), (Outcome::NotSent, true));
-        assert_eq!(classify(&ApiError::Cancelled), (Outcome::NotSent, false));
-        let moved = |status| ApiError::Redirect {
-            status,
-            location: "l".into(),
-        };
-        assert_eq!(classify(&moved(303)), (Outcome::Unknown, true));
-        assert_eq!(classify(&moved(307)), (Outcome::NotSent, true));
     }
 }

@@ -48,7 +48,7 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     };
     let flags = send::Flags {
         public: args.public,
-        policy: crate::import::decide::Policy {
+        policy: crate::deliver::Policy {
             retry_unknown: args.retry_unknown,
             // A 4xx proves nothing was created: `create` sends a failed key again.
             retry_failed: true,

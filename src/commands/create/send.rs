@@ -8,11 +8,11 @@ use anyhow::Result;
 
 use crate::api::models::{Lead, NewLead};
 use crate::api::{ApiClient, ApiError};
+use crate::deliver::rule::after_lost_claim;
+use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy};
 use crate::error::{Failure, Kind};
-use crate::import::decide::{Decision, Policy};
-use crate::import::known::Known;
-use crate::import::once::{self, Claimed, Judged, Keyed, Place};
-use crate::import::report::Outcome;
+use crate::lead::known::Known;
+use crate::lead::once::{self, CreateLead, Judged, Keyed};
 use crate::ledger::{identity, scope_url, Entry, Ledger, State};
 use crate::log::Log;
 use crate::output::{Output, OutputFormat};
@@ -251,10 +251,30 @@ impl Ctx<'_> {
         expect: Option<(State, i64)>,
         previous: Option<&Entry>,
     ) -> Result<(Lead, bool), Failed> {
-        let claimed = match once::claim(self.place, k, row, expect, previous) {
-            Ok(Claimed::Ours(entry)) => entry,
-            Ok(Claimed::Taken(current)) => {
-                return match once::after_lost_claim(&current, k) {
+        let work = CreateLead {
+            keyed: k,
+            public: self.flags.public,
+            no_id: "the server answered without a lead id; it may exist",
+        };
+        let at = Attempt {
+            row,
+            expect,
+            previous,
+            later: false,
+        };
+        // The plain calls: an answer whose lead has no id is the client's error here (exit 7,
+        // "probably processed"), as `create` has always said it.
+        let send = |w: &CreateLead<'_>| {
+            if w.public {
+                self.client.lead_external(&w.keyed.lead)
+            } else {
+                self.client.create_lead(&w.keyed.lead)
+            }
+        };
+        let answered = match deliver(self.place, &work, at, send) {
+            Delivered::Sent(a) => a,
+            Delivered::Taken(current) => {
+                return match after_lost_claim(&current, &k.hash, &k.fields) {
                     Decision::Skip { lead_id, .. } | Decision::Changed { lead_id, .. } => {
                         Ok((self.fetch(&lead_id.unwrap_or_default()), false))
                     }
@@ -264,30 +284,11 @@ impl Ctx<'_> {
                     )),
                 };
             }
-            Err(f) => return Err(Failed(f.into(), true)),
+            Delivered::Unclaimed(f) => return Err(Failed(f.into(), true)),
         };
-        let answer = if self.flags.public {
-            self.client.lead_external(&k.lead)
-        } else {
-            self.client.create_lead(&k.lead)
-        };
-        let (outcome, lead, err) = once::outcome_of(answer);
-        let error = err.as_ref().map(|e| e.to_string()).or_else(|| {
-            (outcome == Outcome::Unknown)
-                .then(|| "the server answered without a lead id; it may exist".to_string())
-        });
-        let recorded = once::record(
-            self.place,
-            &claimed,
-            previous,
-            outcome,
-            lead.as_ref().map(|l| l.id.as_str()),
-            error.as_deref(),
-            false,
-        );
-        match (lead, err) {
+        match (answered.answer, answered.error) {
             (Some(lead), _) => {
-                if let Err(f) = recorded {
+                if let Err(f) = answered.recorded {
                     self.log.warn(&format!(
                         "lead {} was created, but the ledger could not record it: {}",
                         lead.id, f.message
@@ -299,7 +300,10 @@ impl Ctx<'_> {
                 let stops = e.stops_batch();
                 Err(Failed(self.explained(e), stops))
             }
-            (None, None) => Err(Failed(unknown(error.as_deref().unwrap_or("")), false)),
+            (None, None) => Err(Failed(
+                unknown(answered.note.as_deref().unwrap_or("")),
+                false,
+            )),
         }
     }
 

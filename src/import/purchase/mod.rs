@@ -8,6 +8,7 @@ pub mod columns;
 pub mod decide;
 pub mod lead;
 pub mod run;
+pub mod work;
 
 use crate::api::models::NewPurchase;
 use crate::ledger::{identity, Fields};
