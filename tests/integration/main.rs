@@ -35,6 +35,7 @@ mod sandbox_capacity;
 mod sandbox_faults;
 mod sandbox_state;
 mod security;
+mod store_contract;
 mod sync;
 mod terminal;
 mod types;
