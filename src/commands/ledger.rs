@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use crate::cli::{LedgerCommand, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs};
 use crate::error::Failure;
 use crate::ledger::{identity, scope_url, Entry, Filter, Ledger, Location, Op, State};
+use crate::output::stream::ItemStream;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
@@ -164,33 +165,15 @@ fn stream(
 
 fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
     let mut table: Vec<Vec<String>> = Vec::new();
-    let mut first = true;
-    let format = out.format;
-    if format == OutputFormat::Csv {
-        out.csv_line(&LIST_COLUMNS)?;
-    }
+    let mut items = ItemStream::new(&LIST_COLUMNS);
     stream(ledger, filter, |e| {
-        let r = match format {
-            OutputFormat::Ndjson => out.ndjson_item(&e),
-            OutputFormat::Json => out.array_item(&e, first),
-            OutputFormat::Id => match &e.lead_id {
-                Some(id) => out.text(id),
-                None => Ok(()),
-            },
-            OutputFormat::Csv => {
-                let c = cells(&e);
-                out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
-            }
-            OutputFormat::Table | OutputFormat::Xlsx => {
-                table.push(cells(&e));
-                Ok(())
-            }
-        };
-        first = false;
-        r
+        if !items.item(out, &e, || cells(&e), e.lead_id.as_deref())? {
+            table.push(cells(&e));
+        }
+        Ok(())
     })?;
-    match format {
-        OutputFormat::Json => out.array_end(first)?,
+    items.finish(out)?;
+    match out.format {
         OutputFormat::Table if table.is_empty() => out.text("no keys match")?,
         OutputFormat::Table => out.text(&crate::output::columns(Some(&LIST_COLUMNS), &table))?,
         _ => {}

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Failure;
-use crate::output::{Output, OutputFormat};
+use crate::output::stream::ItemStream;
+use crate::output::Output;
 
 pub use crate::deliver::Outcome;
 
@@ -95,56 +96,35 @@ pub struct RowResult {
     pub fields: Vec<String>,
 }
 
-/// Per-row results on stdout in the chosen format.
+/// Per-row results on stdout in the chosen format (`output::stream`).
 pub struct ResultPrinter {
-    count: u64,
-    csv_started: bool,
+    stream: ItemStream,
 }
+
+const RESULT_COLUMNS: [&str; 4] = ["row", "outcome", "lead_id", "error"];
 
 impl ResultPrinter {
     pub fn new() -> ResultPrinter {
         ResultPrinter {
-            count: 0,
-            csv_started: false,
+            stream: ItemStream::new(&RESULT_COLUMNS),
         }
     }
 
     pub fn print(&mut self, out: &mut Output, r: &RowResult) -> std::io::Result<()> {
-        match out.format {
-            OutputFormat::Ndjson => out.ndjson_item(r)?,
-            OutputFormat::Json => out.array_item(r, self.count == 0)?,
-            OutputFormat::Csv => {
-                if !self.csv_started {
-                    self.csv_started = true;
-                    out.csv_line(&["row", "outcome", "lead_id", "error"])?;
-                }
-                out.csv_line(&[
-                    &r.row.to_string(),
-                    r.outcome.as_str(),
-                    r.lead_id.as_deref().unwrap_or(""),
-                    r.error.as_deref().unwrap_or(""),
-                ])?;
-            }
-            OutputFormat::Id => {
-                if let Some(id) = &r.lead_id {
-                    out.lines(std::slice::from_ref(id))?;
-                }
-            }
-            OutputFormat::Table | OutputFormat::Xlsx => {}
-        }
-        self.count += 1;
+        let cells = || {
+            vec![
+                r.row.to_string(),
+                r.outcome.as_str().to_string(),
+                r.lead_id.clone().unwrap_or_default(),
+                r.error.clone().unwrap_or_default(),
+            ]
+        };
+        self.stream.item(out, r, cells, r.lead_id.as_deref())?;
         Ok(())
     }
 
     pub fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
-        match out.format {
-            OutputFormat::Json => out.array_end(self.count == 0)?,
-            OutputFormat::Csv if !self.csv_started => {
-                out.csv_line(&["row", "outcome", "lead_id", "error"])?
-            }
-            _ => {}
-        }
-        out.flush()
+        self.stream.finish(out)
     }
 }
 
