@@ -76,10 +76,10 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
 /// --max-concurrency").
 pub(super) fn concurrency(
     settings: &Settings,
-    flag: Option<import::setting::Concurrency>,
+    flag: Option<crate::deliver::setting::Concurrency>,
     max: Option<usize>,
-) -> Result<(import::setting::Concurrency, usize), Failure> {
-    use import::setting::{Concurrency, DEFAULT_MAX};
+) -> Result<(crate::deliver::setting::Concurrency, usize), Failure> {
+    use crate::deliver::setting::{Concurrency, DEFAULT_MAX};
     let (value, origin) = match flag {
         Some(c) => (c, "--concurrency".to_string()),
         None => (

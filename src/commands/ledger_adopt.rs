@@ -108,7 +108,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         decimal_separator: None,
         sheet: None,
         header_row: None,
-        concurrency: import::setting::Concurrency::Fixed(1),
+        concurrency: crate::deliver::setting::Concurrency::Fixed(1),
         max_concurrency: 1,
         rate: None,
         shard: None,

@@ -8,8 +8,12 @@
 //! works and hand them here. It uses the ledger and the API client, and nothing above them.
 
 pub mod claim;
+pub mod concurrency;
 pub mod outcome;
+pub mod pace;
 pub mod rule;
+pub mod setting;
+pub mod split;
 pub mod work;
 
 #[cfg(test)]

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use super::concurrency::{Cause, Class, Controller, Permit, Sample};
-use super::pace::Pacer;
 use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
 use crate::api::{ApiClient, ApiError, CallStats};
+use crate::deliver::concurrency::{Cause, Class, Controller, Permit, Sample};
+use crate::deliver::pace::Pacer;
 use crate::deliver::Policy;
 use crate::lead::known::Known;
 use crate::lead::moves::Move;
@@ -69,7 +69,7 @@ pub struct Ctx<'a> {
     /// A purchases import: its rows are purchases.
     pub purchases: Option<&'a super::purchase::Plan>,
     /// Work sharing: the other run this one lost a claim to (`split.rs`).
-    pub split: &'a super::split::Split,
+    pub split: &'a crate::deliver::split::Split,
     /// The input read again from its start (a file; None for a stream), for the second pass of
     /// a split.
     pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,

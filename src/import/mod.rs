@@ -12,12 +12,10 @@
 pub mod check;
 pub mod collect;
 pub mod columns;
-pub mod concurrency;
 pub mod flow;
 pub mod gate;
 pub mod mapping;
 pub mod order;
-pub mod pace;
 pub mod prepare;
 pub mod progress;
 pub mod purchase;
@@ -26,9 +24,7 @@ pub mod reconcile;
 pub mod report;
 pub mod send;
 pub mod session;
-pub mod setting;
 pub mod settle;
-pub mod split;
 pub mod status;
 pub mod summary;
 pub mod validate;
@@ -71,7 +67,7 @@ pub struct Options {
     /// `--header-row N`: the 1-based row holding the column names (below a title block).
     pub header_row: Option<u64>,
     /// `--concurrency auto|N`.
-    pub concurrency: setting::Concurrency,
+    pub concurrency: crate::deliver::setting::Concurrency,
     /// `--max-concurrency`: the most `auto` goes to.
     pub max_concurrency: usize,
     pub rate: Option<f64>,

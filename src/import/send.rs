@@ -15,12 +15,12 @@ use std::sync::{Arc, Mutex};
 
 use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadTask, Next, Unit};
 use super::order::in_shard;
-use super::pace::Limiter;
 use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
 use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;
+use crate::deliver::pace::Limiter;
 use crate::deliver::Decision;
 use crate::error::Failure;
 use crate::lead::moves::{self, Move};
@@ -105,7 +105,7 @@ fn reader(
             continue;
         }
         if let Some(parity) = ctx.split.parity(own).filter(|_| splits) {
-            if !super::split::first_pass(row.number, parity) {
+            if !crate::deliver::split::first_pass(row.number, parity) {
                 deferred.push(row.number);
                 continue;
             }

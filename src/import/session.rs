@@ -262,7 +262,7 @@ fn send_all(
     let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
-    let split = super::split::Split::default();
+    let split = crate::deliver::split::Split::default();
     let reopen = || check::reopen(prepared);
     let file = matches!(prepared.source, Source::File(_));
     let ctx = super::flow::Ctx {
@@ -368,8 +368,8 @@ struct Ends<'a> {
     scope_url: &'a str,
     interrupted: &'a Arc<AtomicBool>,
     stop: &'a AtomicBool,
-    controller: &'a super::concurrency::Controller,
-    pacer: Option<&'a super::pace::Pacer>,
+    controller: &'a crate::deliver::concurrency::Controller,
+    pacer: Option<&'a crate::deliver::pace::Pacer>,
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,

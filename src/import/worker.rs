@@ -10,10 +10,10 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
 use super::flow::{signal_429, Ctx, Event, Job, LeadJob, LeadTask, Sent, Unit};
-use super::pace::Limiter;
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
+use crate::deliver::pace::Limiter;
 use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};

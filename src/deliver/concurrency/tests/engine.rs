@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::super::*;
 use super::sim::{Run, Server};
-use crate::import::pace::Schedule;
+use crate::deliver::pace::Schedule;
 
 /// How the simulated engine sends.
 #[derive(Debug, Clone, Copy)]
