@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use super::read::{Row, Rows};
@@ -66,8 +67,8 @@ pub struct Ctx<'a> {
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),
-    /// A purchases import: its rows are purchases.
-    pub purchases: Option<&'a super::purchase::Plan>,
+    /// What the rows are (leads, purchases): how the reader decides one.
+    pub rows: &'a dyn RowKind,
     /// Work sharing: the other run this one lost a claim to (`split.rs`).
     pub split: &'a crate::deliver::split::Split,
     /// The input read again from its start (a file; None for a stream), for the second pass of
@@ -75,10 +76,29 @@ pub struct Ctx<'a> {
     pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
 }
 
+/// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
+/// reader asks it what each row comes to; nothing else in the pipeline tells them apart.
+pub trait RowKind: Sync {
+    /// A row built, keyed, checked against the rows before it (`seen`, by [`first_of`]) and
+    /// decided against the ledger: a task for the workers, a result, or its problems.
+    fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next>;
+}
+
+/// What a worker does with a row the reader decided to send, in the request slot it holds.
+pub trait Task: Send {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    );
+}
+
 /// What the reader does with a row.
-#[allow(clippy::large_enum_variant)]
 pub enum Next {
-    Send(Unit),
+    Send(Box<dyn Task>),
     /// Decided without sending.
     Done(Box<Event>),
     /// The row's problems, as one text.
@@ -89,16 +109,13 @@ pub struct Job {
     pub row: u64,
     /// The original cells, for the errors file.
     pub cells: Vec<String>,
-    pub unit: Unit,
+    pub task: Box<dyn Task>,
 }
 
-/// What a job sends: a lead's task, or a purchase.
-#[allow(clippy::large_enum_variant)]
-pub enum Unit {
-    /// A lead: created, updated or moved.
-    Lead { keyed: Box<Keyed>, work: LeadTask },
-    /// A purchase: recorded (`create_purchase`).
-    Purchase(Box<super::purchase::work::PurchaseJob>),
+/// A lead row's task: its lead, and what to do with it.
+pub struct LeadRowTask {
+    pub keyed: Keyed,
+    pub work: LeadTask,
 }
 
 /// A lead's job, taken apart.

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadTask, Next, Unit};
+use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
 use super::order::in_shard;
 use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
@@ -179,11 +179,7 @@ fn take(
     if !outbox.send(Event::Dispatched(row.number)) {
         return false;
     }
-    let unit = match ctx.purchases {
-        Some(plan) => super::purchase::decide::row(ctx, plan, &row, seen),
-        None => lead_row(ctx, &row, seen),
-    };
-    let unit = match unit {
+    let task = match ctx.rows.take(ctx, &row, seen) {
         Ok(Next::Invalid(text)) => {
             outbox.send(Event::Result(
                 result(&row, Outcome::Invalid, None, Some(text.clone())),
@@ -206,7 +202,7 @@ fn take(
             return true;
         }
         Ok(Next::Done(event)) => return outbox.send(*event),
-        Ok(Next::Send(unit)) => unit,
+        Ok(Next::Send(task)) => task,
         Err(e) => {
             outbox.send(Event::Fatal(e));
             return false;
@@ -215,9 +211,18 @@ fn take(
     let job = Job {
         row: row.number,
         cells: row.fields,
-        unit,
+        task,
     };
     outbox.flush() && jobs.send(job).is_ok()
+}
+
+/// The rows of a lead import.
+pub struct LeadRows;
+
+impl RowKind for LeadRows {
+    fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
+        lead_row(ctx, row, seen)
+    }
 }
 
 /// A lead row: built, keyed, checked against the rows before it and decided.
@@ -241,10 +246,7 @@ fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::R
         ))));
     }
     Ok(match decide_row(ctx, row, &keyed)? {
-        Step::Send(work) => Next::Send(Unit::Lead {
-            keyed: Box::new(keyed),
-            work,
-        }),
+        Step::Send(work) => Next::Send(Box::new(LeadRowTask { keyed, work })),
         Step::Done(event) => Next::Done(event),
     })
 }

@@ -277,7 +277,10 @@ fn send_all(
         pacer: pacer.as_ref(),
         stop: &stop,
         warn: &warn,
-        purchases: prepared.purchases.as_ref(),
+        rows: match &prepared.purchases {
+            Some(plan) => plan,
+            None => &super::send::LeadRows,
+        },
         split: &split,
         reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
     };

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
-use super::flow::{signal_429, Ctx, Event, Job, LeadJob, LeadTask, Sent, Unit};
+use super::flow::{signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, Sent, Task};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
@@ -62,19 +62,25 @@ pub fn work(
             rate_waited,
             pacer: ctx.pacer,
         };
-        let Job { row, cells, unit } = job;
-        let (keyed, work) = match unit {
-            Unit::Lead { keyed, work } => (keyed, work),
-            Unit::Purchase(p) => {
-                super::purchase::decide::send(ctx, row, cells, *p, events, sent);
-                continue;
-            }
-        };
+        let Job { row, cells, task } = job;
+        task.run(ctx, row, cells, events, sent);
+    }
+}
+
+impl Task for LeadRowTask {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    ) {
         let job = LeadJob {
             row,
-            keyed: *keyed,
+            keyed: self.keyed,
             cells,
-            work,
+            work: self.work,
         };
         match job.work {
             LeadTask::Create { .. } => create(ctx, job, events, sent),

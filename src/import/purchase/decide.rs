@@ -7,7 +7,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 
-use super::super::flow::{first_of, result, signal_429, Ctx, Event, Next, Sent, Unit};
+use super::super::flow::{first_of, result, signal_429, Ctx, Event, Next, RowKind, Sent, Task};
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
 use super::work::PurchaseJob;
@@ -15,6 +15,30 @@ use super::{Keyed, Plan, CHANNEL};
 use crate::deliver::rule::{self as decide, day_of, Decision};
 use crate::deliver::{deliver, Attempt, Delivered, Place, Work};
 use crate::ledger::{identity, now_secs, Entry, State};
+
+impl RowKind for Plan {
+    fn take(
+        &self,
+        ctx: &Ctx<'_>,
+        row: &Row,
+        seen: &mut std::collections::HashMap<u64, u64>,
+    ) -> anyhow::Result<Next> {
+        self::row(ctx, self, row, seen)
+    }
+}
+
+impl Task for PurchaseJob {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    ) {
+        send(ctx, row, cells, *self, events, sent)
+    }
+}
 
 /// A row of a purchases file: built, keyed, checked against the rows before it and decided.
 pub fn row(
@@ -108,12 +132,12 @@ pub fn row(
     }
 }
 
-fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Unit {
-    Unit::Purchase(Box::new(PurchaseJob {
+fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Box<dyn Task> {
+    Box::new(PurchaseJob {
         keyed,
         expect,
         previous,
-    }))
+    })
 }
 
 /// Claims the purchase's key, sends `create_purchase`, records the outcome.
