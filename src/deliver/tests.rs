@@ -569,3 +569,53 @@ fn without_a_ledger_it_sends_and_remembers_nothing() {
     assert_eq!(a.claimed.state, State::Sending);
     assert_eq!(server.bodies(), [body("a@x.example")]);
 }
+
+/// What a settle reads besides the server: no other ids, no other unsettled keys.
+struct NoOthers;
+
+impl crate::import::reconcile::Others for NoOthers {
+    fn known_ids(&self, _: &str) -> std::collections::HashSet<String> {
+        Default::default()
+    }
+    fn unsettled(&self, _: &str) -> Vec<crate::import::reconcile::Pending> {
+        Vec::new()
+    }
+}
+
+#[test]
+fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_not() {
+    use crate::import::reconcile::{reconcile, Pending};
+    let now = crate::time::format_rfc3339(std::time::SystemTime::now());
+    let listed = |leads: serde_json::Value| Reply::Answer(200, "", leads.to_string());
+    let server = Server::start(vec![
+        Reply::Answer(500, "", json!({"error": "boom"}).to_string()),
+        Reply::Drop,
+        // get_leads: the first lead is there (created by the request that got no answer).
+        listed(json!([
+            {"id": "L-found", "email": "a@x.example", "created_at": now},
+            {"id": "L-else", "email": "z@x.example", "created_at": now},
+        ])),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let l = ledger(&dir);
+    let c = client(&server.url);
+    let (a, b) = (lead("a@x.example"), lead("b@x.example"));
+    let mut pending = Vec::new();
+    for (row, k) in [(1, &a), (2, &b)] {
+        let at = Attempt { row, ..FIRST };
+        let answered = sent(deliver(&place(&l), &work(k), at, |w| {
+            w.send(&c, &|_, _| {}).0
+        }));
+        assert_eq!(answered.outcome, Outcome::Unknown);
+        pending.push(Pending::of(row, k, answered.claimed, now_secs()));
+    }
+    let settled = reconcile(&c, &pending, &NoOthers);
+    assert_eq!(settled.found, [(1, "L-found".to_string())]);
+    assert!(settled.ambiguous.is_empty() && settled.unreadable.is_empty());
+    let bodies = server.bodies();
+    assert_eq!(
+        bodies[2],
+        format!(r#"{{"action":"get_leads","channel_id":"{CHANNEL}"}}"#)
+    );
+    assert_eq!(bodies.len(), 3, "two creates, each sent once, and one read");
+}
