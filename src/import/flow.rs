@@ -69,7 +69,7 @@ pub struct Ctx<'a> {
     pub warn: &'a (dyn Fn(&str) + Sync),
     /// What the rows are (leads, purchases): how the reader decides one.
     pub rows: &'a dyn RowKind,
-    /// Work sharing: the other run this one lost a claim to (`split.rs`).
+    /// Work sharing: the other run this one lost a claim to (`deliver::split`).
     pub split: &'a crate::deliver::split::Split,
     /// The input read again from its start (a file; None for a stream), for the second pass of
     /// a split.

@@ -82,7 +82,7 @@ fn reader(
     let mut outbox = Outbox::new(&events);
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
-    // Work sharing with another run on this file (`split.rs`): the rows left for a second pass.
+    // Work sharing with another run on this file (`deliver::split`): the rows left for a second pass.
     let splits = ctx.reopen.is_some() && ctx.opts.shard.is_none();
     let own = ctx.ledger.map(|l| l.run.as_str()).unwrap_or("");
     let mut deferred: Vec<u64> = Vec::new();

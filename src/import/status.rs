@@ -1,6 +1,6 @@
 //! The status column of a lead import: the status a row names, resolved on its channel before
 //! anything is sent (`api::status::resolve`: by id, or by name case-insensitively when
-//! unambiguous). Moving the lead there is `moves.rs`.
+//! unambiguous). Moving the lead there is `lead::moves`.
 
 use super::mapping::Target;
 use super::read::Row;

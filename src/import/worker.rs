@@ -156,7 +156,7 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let answered = match delivered {
         Delivered::Sent(a) => a,
         Delivered::Taken(current) => {
-            // Another run is on this file: the reader splits it with that run (`split.rs`).
+            // Another run is on this file: the reader splits it with that run (`deliver::split`).
             ctx.split.met(current.run.as_deref());
             let _ = events.send(taken(job, &current));
             return;

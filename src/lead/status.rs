@@ -1,5 +1,5 @@
 //! The status a lead is to be moved to, resolved on its channel (by id, or by name), and what the
-//! ledger keeps of the status leadctl set (`moves.rs`).
+//! ledger keeps of the status leadctl set (`lead::moves`).
 
 use crate::ledger::{identity, Fields};
 

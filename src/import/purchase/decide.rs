@@ -1,5 +1,5 @@
 //! A purchase row, exactly once: the reader decides it against the ledger (the import's rule,
-//! `import::decide`: a key recorded is `skipped`, recorded with other values `changed`, sent
+//! `deliver::rule`: a key recorded is `skipped`, recorded with other values `changed`, sent
 //! without a reliable answer `unknown` unless `--retry-unknown`, refused `failed` unless
 //! `--retry-failed`); a worker claims its key durably, sends `create_purchase` and records the
 //! outcome, the purchase's id as the entry's `lead_id`.
