@@ -801,7 +801,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__create)
-            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --clear-empty --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,7 +957,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -86,7 +86,8 @@ never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l force -d 'Create another lead even when the ledger says this one\'s key was created already'
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead. Only the fields given are sent'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l clear-empty -d 'With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an empty value is left as it is on the server'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l retry-unknown -d 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
@@ -96,7 +97,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -s h -l help -d 
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l channel -d 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l set -d 'Give every row a value: a lead field or property:NAME (repeatable); a column\'s value wins unless its cell is empty' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l mapping -d 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator); options on the command line win over it' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l mapping -d 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator, [fields.NAME] write rules); options on the command line win over it' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l save-mapping -d 'Write the mapping this run used, for --mapping next time' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
@@ -128,7 +129,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknow
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Replaced by --no-ledger; kept to say so'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'For leads created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of reporting them as `changed`'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'For leads created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of reporting them as `changed`. Only what the file gives is sent: a column the file lacks is never blanked'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l clear-empty -d 'With --update: clear a field on the server where its cell is empty (by default an emptied cell is left as it is on the server and counted in the summary)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-unknown -d 'Re-send rows an earlier run sent without a reliable answer (they may exist already)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l retry-failed -d 'Re-send rows the server refused in an earlier run'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l reconcile -d 'Only settle unknown rows: look them up among the channel\'s newest leads; send nothing'

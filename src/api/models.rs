@@ -153,6 +153,8 @@ pub struct LeadUpdate {
     pub lead_id: String,
     pub fields: LeadFields,
     pub properties: Vec<PropertyInput>,
+    /// Standard fields (API names) to clear: sent as `null` (doc/api.md, "Clearing a field").
+    pub cleared: Vec<&'static str>,
 }
 
 impl Serialize for LeadUpdate {
@@ -167,6 +169,14 @@ impl Serialize for LeadUpdate {
                 name
             };
             map.serialize_entry(name, value)?;
+        }
+        for &name in &self.cleared {
+            let name = if name == "employee" {
+                "referring_employee"
+            } else {
+                name
+            };
+            map.serialize_entry(name, &())?;
         }
         if !self.properties.is_empty() {
             map.serialize_entry("properties", &self.properties)?;

@@ -166,9 +166,15 @@ pub struct CreateArgs {
     pub force: bool,
 
     /// For a lead created earlier whose fields changed since: send update_lead with the changed
-    /// fields (no rewards fire) instead of only printing the existing lead
+    /// fields (no rewards fire) instead of only printing the existing lead. Only the fields
+    /// given are sent
     #[arg(long)]
     pub update: bool,
+
+    /// With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an
+    /// empty value is left as it is on the server
+    #[arg(long, requires = "update")]
+    pub clear_empty: bool,
 
     /// Send a lead an earlier run sent without a reliable answer (it may exist already)
     #[arg(long)]
@@ -216,7 +222,7 @@ pub struct ImportArgs {
     pub set: Vec<(String, String)>,
 
     /// Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal
-    /// separator); options on the command line win over it
+    /// separator, [fields.NAME] write rules); options on the command line win over it
     #[arg(long, value_name = "FILE.toml")]
     pub mapping: Option<PathBuf>,
 
@@ -276,9 +282,15 @@ pub struct ImportArgs {
     pub key: Option<crate::ledger::KeyKind>,
 
     /// For leads created earlier whose fields changed since: send update_lead with the changed
-    /// fields (no rewards fire) instead of reporting them as `changed`
+    /// fields (no rewards fire) instead of reporting them as `changed`. Only what the file gives
+    /// is sent: a column the file lacks is never blanked
     #[arg(long, conflicts_with = "reconcile", help_heading = "Resuming")]
     pub update: bool,
+
+    /// With --update: clear a field on the server where its cell is empty (by default an
+    /// emptied cell is left as it is on the server and counted in the summary)
+    #[arg(long, requires = "update", help_heading = "Resuming")]
+    pub clear_empty: bool,
 
     /// Re-send rows an earlier run sent without a reliable answer (they may exist already)
     #[arg(long, help_heading = "Resuming")]

@@ -59,6 +59,7 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: args.update,
+        clear_empty: args.clear_empty,
         key,
         reconcile: args.reconcile,
         errors: args.errors.clone(),

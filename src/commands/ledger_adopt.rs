@@ -116,6 +116,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         retry_unknown: false,
         retry_failed: false,
         update: false,
+        clear_empty: false,
         key,
         reconcile: false,
         errors: None,

@@ -101,6 +101,7 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
         update: false,
+        clear_empty: false,
         key: None,
         reconcile: false,
         errors: args.errors.clone(),

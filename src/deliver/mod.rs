@@ -15,6 +15,7 @@ pub mod rule;
 pub mod setting;
 pub mod split;
 pub mod work;
+pub mod write;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,55 @@
 //! failed / create): the one rule every write goes by (doc/ledger.md, "Outcomes"). Pure: the
 //! caller looks the key up and acts, so a dry run and a real one decide alike.
 
+use super::write::{self, Changes, Names, Rules};
 use crate::ledger::{identity, Entry, Fields, State};
+
+/// What the rule compares with the ledger's entry: the input's hash and fields, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub hash: &'a str,
+    /// The given values.
+    pub fields: &'a Fields,
+    /// A lead's input: fields the input does not carry are absent, its `emptied` ones are left
+    /// alone unless a clear is asked for, and `rules` apply (`write.rs`). Otherwise (a status,
+    /// a purchase) every field recorded is compared.
+    pub presence: Option<Presence<'a>>,
+}
+
+/// The presence side of a lead's input (`write.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct Presence<'a> {
+    pub emptied: &'a [String],
+    pub rules: &'a Rules,
+    pub names: &'a Names,
+}
+
+impl<'a> Input<'a> {
+    /// Every field compared, as recorded (status moves, purchases).
+    pub fn whole(hash: &'a str, fields: &'a Fields) -> Input<'a> {
+        Input {
+            hash,
+            fields,
+            presence: None,
+        }
+    }
+
+    /// What an update would change on a lead the ledger records with `before`.
+    pub fn changes(&self, before: &Fields) -> Changes {
+        match self.presence {
+            Some(p) => write::changes(before, self.fields, p.emptied, p.rules, p.names),
+            None => Changes {
+                send: identity::changed_fields(before, self.fields),
+                ..Changes::default()
+            },
+        }
+    }
+
+    fn names(&self) -> &'a Names {
+        static NONE: Names = Names::new();
+        self.presence.map_or(&NONE, |p| p.names)
+    }
+}
 
 /// The flags that change the rule.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,10 +74,10 @@ pub enum Decision {
         expect: Option<(State, i64)>,
         previous: Option<Entry>,
     },
-    /// Send `update_lead` with the changed fields.
+    /// Send `update_lead` with the changes (`write::changes`).
     Update {
         lead_id: String,
-        changed: Vec<String>,
+        changes: Changes,
         previous: Entry,
     },
     Skip {
@@ -60,13 +108,7 @@ pub fn day_of(e: &Entry) -> String {
         .to_string()
 }
 
-pub fn decide(
-    entry: Option<&Entry>,
-    hash: &str,
-    fields: &Fields,
-    policy: Policy,
-    now: i64,
-) -> Decision {
+pub fn decide(entry: Option<&Entry>, input: &Input<'_>, policy: Policy, now: i64) -> Decision {
     let Some(e) = entry else {
         return Decision::Create {
             expect: None,
@@ -88,17 +130,30 @@ pub fn decide(
                 Some("reconcile") => " (found by reconciling)",
                 _ => "",
             };
-            if e.hash == hash {
+            if e.hash == input.hash {
                 return Decision::Skip {
                     lead_id: id.clone(),
                     note: format!("already created as {shown} on {}{how}", day_of(e)),
                 };
             }
-            let changed = identity::changed_fields(&e.fields, fields);
+            let changes = input.changes(&e.fields);
+            // Only absent fields, emptied cells left alone or fields it may not write: nothing
+            // to send, so no update without a field (the API's 400).
+            if input.presence.is_some() && !changes.any() {
+                return Decision::Skip {
+                    lead_id: id.clone(),
+                    note: format!(
+                        "already created as {shown} on {}{how}; {}",
+                        day_of(e),
+                        changes.why_nothing(input.names())
+                    ),
+                };
+            }
+            let changed = changes.listed(input.names());
             match (&id, policy.update) {
-                (Some(lead_id), true) if !changed.is_empty() => Decision::Update {
+                (Some(lead_id), true) if changes.any() => Decision::Update {
                     lead_id: lead_id.clone(),
-                    changed,
+                    changes,
                     previous: e.clone(),
                 },
                 _ => {
@@ -150,11 +205,10 @@ pub fn decide(
 
 /// What a claim that lost comes to: the rule applied, with no retry or update, to the key as
 /// the run that won it left it (created: skipped or changed; no answer yet: unknown).
-pub fn after_lost_claim(current: &Entry, hash: &str, fields: &Fields) -> Decision {
+pub fn after_lost_claim(current: &Entry, input: &Input<'_>) -> Decision {
     decide(
         Some(current),
-        hash,
-        fields,
+        input,
         Policy::default(),
         crate::ledger::now_secs(),
     )
@@ -195,27 +249,27 @@ mod tests {
         now.insert("email".into(), Value::from("a@x.example"));
         now.insert("phone".into(), Value::from("1"));
         assert!(matches!(
-            decide(None, "h", &now, p, 9),
+            decide(None, &Input::whole("h", &now), p, 9),
             Decision::Create { expect: None, .. }
         ));
         let created = entry(State::Created, "h");
         assert!(matches!(
-            decide(Some(&created), "h", &now, p, 9),
+            decide(Some(&created), &Input::whole("h", &now), p, 9),
             Decision::Skip { .. }
         ));
-        let changed = decide(Some(&created), "h2", &now, p, 9);
+        let changed = decide(Some(&created), &Input::whole("h2", &now), p, 9);
         assert!(
             matches!(&changed, Decision::Changed { changed, .. } if changed == &["phone"]),
             "{changed:?}"
         );
         let upd = Policy { update: true, ..p };
         assert!(matches!(
-            decide(Some(&created), "h2", &now, upd, 9),
+            decide(Some(&created), &Input::whole("h2", &now), upd, 9),
             Decision::Update { .. }
         ));
         let unknown = entry(State::Unknown, "h");
         assert!(matches!(
-            decide(Some(&unknown), "h", &now, p, 9),
+            decide(Some(&unknown), &Input::whole("h", &now), p, 9),
             Decision::Unknown { .. }
         ));
         let retry = Policy {
@@ -223,7 +277,7 @@ mod tests {
             ..p
         };
         assert!(matches!(
-            decide(Some(&unknown), "h", &now, retry, 9),
+            decide(Some(&unknown), &Input::whole("h", &now), retry, 9),
             Decision::Create {
                 expect: Some((State::Unknown, 0)),
                 ..
@@ -232,21 +286,26 @@ mod tests {
         // A fresh claim may be another run's request in flight: never taken over.
         let live = entry(State::Sending, "h");
         assert!(matches!(
-            decide(Some(&live), "h", &now, retry, 10),
+            decide(Some(&live), &Input::whole("h", &now), retry, 10),
             Decision::Unknown { .. }
         ));
         assert!(matches!(
-            decide(Some(&live), "h", &now, retry, LIVE_CLAIM_SECS + 1),
+            decide(
+                Some(&live),
+                &Input::whole("h", &now),
+                retry,
+                LIVE_CLAIM_SECS + 1
+            ),
             Decision::Create { .. }
         ));
         let failed = entry(State::Failed, "h");
         assert!(matches!(
-            decide(Some(&failed), "h", &now, p, 9),
+            decide(Some(&failed), &Input::whole("h", &now), p, 9),
             Decision::Failed { .. }
         ));
         let force = Policy { force: true, ..p };
         assert!(matches!(
-            decide(Some(&created), "h", &now, force, 9),
+            decide(Some(&created), &Input::whole("h", &now), force, 9),
             Decision::Create { .. }
         ));
     }

@@ -205,13 +205,7 @@ fn recorded(l: &Ledger, k: &Keyed) -> Option<(State, Option<String>, Option<Stri
 /// What the next run decides for the key (the rule, no flags).
 fn next_run(l: &Ledger, k: &Keyed) -> Decision {
     let e = l.get(SCOPE, &k.channel, &k.key).expect("ledger read");
-    decide(
-        e.as_ref(),
-        &k.hash,
-        &k.fields,
-        Policy::default(),
-        now_secs(),
-    )
+    decide(e.as_ref(), &k.input(), Policy::default(), now_secs())
 }
 
 #[test]
@@ -276,7 +270,7 @@ fn a_4xx_is_failed_recorded_and_not_sent_again_without_retry_failed() {
     };
     let e = l.get(SCOPE, &k.channel, &k.key).expect("read");
     assert!(matches!(
-        decide(e.as_ref(), &k.hash, &k.fields, retry, now_secs()),
+        decide(e.as_ref(), &k.input(), retry, now_secs()),
         Decision::Create {
             expect: Some((State::Failed, _)),
             ..
@@ -433,14 +427,12 @@ fn killed_after_the_claim_before_the_request_the_key_is_unknown_not_resent() {
     };
     let e = l.get(SCOPE, &k.channel, &k.key).expect("read");
     assert!(matches!(
-        decide(e.as_ref(), &k.hash, &k.fields, retry, now_secs()),
+        decide(e.as_ref(), &k.input(), retry, now_secs()),
         Decision::Unknown { .. }
     ));
     // Once old, --retry-unknown takes it over, and only from the state it read.
     let later = now_secs() + LIVE_CLAIM_SECS + 1;
-    let Decision::Create { expect, previous } =
-        decide(e.as_ref(), &k.hash, &k.fields, retry, later)
-    else {
+    let Decision::Create { expect, previous } = decide(e.as_ref(), &k.input(), retry, later) else {
         panic!("an old claim is retried with --retry-unknown");
     };
     assert_eq!(expect.map(|e| e.0), Some(State::Sending));
@@ -504,7 +496,7 @@ fn the_same_key_twice_in_one_input_is_sent_once() {
     };
     assert_eq!(current.lead_id.as_deref(), Some("L-5"));
     assert!(matches!(
-        super::rule::after_lost_claim(&current, &first.hash, &first.fields),
+        super::rule::after_lost_claim(&current, &first.input()),
         Decision::Skip { .. }
     ));
     assert_eq!(server.bodies(), [body("a@x.example")]);

@@ -183,6 +183,7 @@ pub fn save(
         key: args.key,
         // The convention the run read numbers with (flag, mapping file, environment or profile).
         decimal_separator: args.decimal_separator,
+        writes: args.mapping.as_ref().map(|f| &f.writes),
         input: name,
     });
     crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| {

@@ -135,7 +135,7 @@ pub enum LeadTask {
     },
     Update {
         lead_id: String,
-        changed: Vec<String>,
+        changes: Box<crate::deliver::write::Changes>,
         previous: Entry,
         then_move: Option<Move>,
     },

@@ -76,6 +76,8 @@ pub struct Options {
     pub retry_unknown: bool,
     pub retry_failed: bool,
     pub update: bool,
+    /// `--clear-empty`: an emptied cell clears the field (`write.rs`).
+    pub clear_empty: bool,
     pub key: Option<KeyKind>,
     pub reconcile: bool,
     pub errors: Option<PathBuf>,

@@ -255,7 +255,15 @@ fn build_plan(
             .collect(),
         _ => HashMap::new(),
     };
+    let mut rules = args
+        .mapping
+        .as_ref()
+        .map(|f| f.writes.clone())
+        .unwrap_or_default();
+    rules.clear_empty = args.clear_empty;
     let mut plan = Plan {
+        writes: (rules != crate::deliver::write::Rules::default())
+            .then(|| std::sync::Arc::new(rules)),
         statuses,
         unknown_outcome,
         decimal_separator: args.decimal_separator,

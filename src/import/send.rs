@@ -70,6 +70,11 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
     })?;
     let mut keyed = Keyed::new(lead, forced).map_err(|why| format!("row {} {why}", row.number))?;
     keyed.status = status;
+    let (mut emptied, names) = super::validate::presence(plan, row, &keyed.channel);
+    emptied.retain(|k| !keyed.fields.contains_key(k));
+    keyed.emptied = emptied;
+    keyed.names = names;
+    keyed.rules = plan.writes.clone();
     Ok(keyed)
 }
 
@@ -307,12 +312,12 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
         Decision::Update {
             lead_id,
-            changed,
+            changes,
             previous,
         } => {
             return Ok(Step::Send(LeadTask::Update {
                 lead_id,
-                changed,
+                changes: Box::new(changes),
                 previous,
                 then_move: then_move()?,
             }))

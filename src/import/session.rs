@@ -327,6 +327,10 @@ fn send_all(
     if let Some(f) = footer.filter(|_| stream) {
         log.notice(&format!("{input}: {}", f.note()));
     }
+    // Emptied cells left alone and columns gone: once per field, nothing blanked.
+    for line in known.tally.lines() {
+        log.warn(&line);
+    }
     let elapsed = progress.elapsed();
     if let Some(Err(f)) = flushed {
         // Outcomes that could not be written are named even when something stopped the run

@@ -44,6 +44,17 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
                 name: s.status.clone().unwrap_or_else(|| s.id.clone()),
                 by_id: crate::api::properties::is_uuid(value),
                 first: crate::api::status::first(ch).is_some_and(|f| f.id == s.id),
+                later: crate::api::status::ordered(ch)
+                    .into_iter()
+                    .skip_while(|o| o.id != s.id)
+                    .skip(1)
+                    .map(|o| {
+                        (
+                            o.id.clone(),
+                            o.status.clone().unwrap_or_else(|| o.id.clone()),
+                        )
+                    })
+                    .collect(),
             }),
             Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(
                 "{e}; translate a CRM's own stages with a [values.{}] table in a --mapping \

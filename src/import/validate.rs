@@ -85,6 +85,8 @@ pub struct Plan {
     pub unknown_outcome: Option<usize>,
     /// Channels by lowercase id, for a status column (`import::status`); empty without one.
     pub statuses: HashMap<String, crate::api::models::Channel>,
+    /// The write rules of the run (`write.rs`: a mapping file's `[fields.*]`, `--clear-empty`).
+    pub writes: Option<std::sync::Arc<crate::deliver::write::Rules>>,
 }
 
 impl Plan {
@@ -135,6 +137,39 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
     } else {
         Err(problems)
     }
+}
+
+/// The fields whose column is in the input but empty in this row (emptied), and the names of
+/// the properties its columns feed, by ledger key (`property:<id>`). A field with a value from
+/// another column is not emptied; a property that does not resolve is left to `build`'s
+/// problems.
+pub fn presence(
+    plan: &Plan,
+    row: &Row,
+    channel: &str,
+) -> (Vec<String>, crate::deliver::write::Names) {
+    let mut emptied = Vec::new();
+    let mut names = crate::deliver::write::Names::new();
+    for c in &plan.columns {
+        let key = match &c.target {
+            Target::Field(name) => (*name).to_string(),
+            Target::Property(key) => match resolved_property(plan, Some(channel), c, key) {
+                Ok(def) => {
+                    let k = format!("property:{}", def.id.to_lowercase());
+                    names.insert(k.clone(), def.name.clone());
+                    k
+                }
+                Err(_) => continue,
+            },
+            Target::Channel | Target::Status | Target::Ignore => continue,
+        };
+        if cell(row, c).is_empty() && !row.cell_errors.iter().any(|(i, _)| *i == c.index) {
+            emptied.push(key);
+        }
+    }
+    emptied.sort();
+    emptied.dedup();
+    (emptied, names)
 }
 
 /// A problem with `row`, located in a mapped column, else at a bare column index, else in

@@ -227,7 +227,7 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 fn taken(job: LeadJob, current: &Entry) -> Event {
     let now = now_secs();
     let k = &job.keyed;
-    match crate::deliver::rule::after_lost_claim(current, &k.hash, &k.fields) {
+    match crate::deliver::rule::after_lost_claim(current, &k.input()) {
         Decision::Skip { lead_id, note } => {
             Event::Replayed(result(job, Outcome::Skipped, lead_id, Some(note)), None)
         }
@@ -253,24 +253,50 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
 fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     let LeadTask::Update {
         lead_id,
-        changed,
+        changes,
         previous,
         then_move,
     } = &job.work
     else {
         return;
     };
-    let (lead_id, changed, previous, then_move) = (
+    let (lead_id, mut changes, previous, then_move) = (
         lead_id.clone(),
-        changed.clone(),
+        (**changes).clone(),
         previous.clone(),
         then_move.clone(),
     );
     let place = place(ctx);
-    let body = once::update_body(&lead_id, &job.keyed, &changed);
+    // `if_empty` fields: only where the server holds none (the lead read first).
+    once::settle_if_empty(ctx.client, &lead_id, &mut changes);
+    if changes.send.is_empty() && changes.clear.is_empty() {
+        // The read was the only request: the slot goes back before a move takes its own.
+        drop(sent);
+        let note = format!(
+            "already created as {lead_id} on {}; {}",
+            crate::deliver::rule::day_of(&previous),
+            changes.why_nothing(&job.keyed.names)
+        );
+        let (outcome, note, fatal) = match then_move {
+            Some(mv) => {
+                let mut m = move_lead(ctx, &job, &lead_id, &mv, None);
+                let fatal = m.fatal.take();
+                let (o, n) = moves::combine(Outcome::Skipped, Some(note), m);
+                (o, n, fatal)
+            }
+            None => (Outcome::Skipped, Some(note), None),
+        };
+        let _ = events.send(Event::Result(
+            result(job, outcome, Some(lead_id), note),
+            None,
+        ));
+        stop_with(ctx, events, fatal);
+        return;
+    }
+    let body = once::update_body(&lead_id, &job.keyed, &changes);
     let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
     sent.done(&answer, &stats);
-    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous)) {
+    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous, &changes)) {
         Ok(failed) => {
             let note = match failed {
                 Some(f) => format!(
@@ -278,7 +304,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
                      again): {}",
                     f.message
                 ),
-                None => format!("sent {}", changed.join(", ")),
+                None => changes.sent_note(&job.keyed.names),
             };
             let (outcome, note, fatal) = match then_move {
                 Some(mv) => {

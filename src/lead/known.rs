@@ -17,6 +17,9 @@ type ChannelLeads = Result<HashMap<String, String>, String>;
 #[derive(Default)]
 pub struct Known {
     channels: Mutex<HashMap<String, ChannelLeads>>,
+    /// What the input leaves alone of what the ledger records the server holds (emptied cells,
+    /// columns gone), counted per field and said once at the end (`write::Tally`).
+    pub tally: crate::deliver::write::Tally,
 }
 
 impl Known {

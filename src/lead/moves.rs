@@ -75,7 +75,12 @@ pub fn plan(
             .unwrap_or_else(|| "a status".into())
     };
     Ok(
-        match decide::decide(entry.as_ref(), &w.hash(), &w.fields(), rule, now_secs()) {
+        match decide::decide(
+            entry.as_ref(),
+            &decide::Input::whole(&w.hash(), &w.fields()),
+            rule,
+            now_secs(),
+        ) {
             Decision::Create { expect, previous } => Plan::Send(Move {
                 expect,
                 previous,
@@ -84,7 +89,8 @@ pub fn plan(
             Decision::Update { previous, .. } => Plan::Send(Move {
                 expect: Some((previous.state, previous.updated_at)),
                 previous: Some(previous),
-                read_first: false,
+                // forward_only: where the lead is now decides (the app may have moved it).
+                read_first: k.rules().status_forward_only,
             }),
             Decision::Skip { .. } | Decision::Changed { .. } => Plan::Stay,
             Decision::Unknown { previous, .. } => Plan::Done(
@@ -171,6 +177,20 @@ pub fn perform(
         },
         None => None,
     };
+    if let Some(from) = current
+        .as_deref()
+        .filter(|_| k.rules().status_forward_only)
+        .and_then(|c| w.back_from(c))
+    {
+        return Moved::new(
+            Outcome::Skipped,
+            format!(
+                "not moved back from {} to {} (write = \"forward_only\")",
+                crate::log::quoted(from),
+                w.shown()
+            ),
+        );
+    }
     let work = MoveLead::new(k, w, lead_id);
     if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
         // There already: recorded as set, nothing sent.

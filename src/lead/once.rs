@@ -11,6 +11,7 @@ use crate::api::models::{Lead, LeadUpdate, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::claim::{self, Claim, Place};
 use crate::deliver::rule::{decide, Decision, Policy};
+use crate::deliver::write::Changes;
 use crate::deliver::{Outcome, Target, Work};
 use crate::error::Failure;
 use crate::ledger::{identity, now_secs, Entry, Fields, Ledger, Op, State};
@@ -25,6 +26,14 @@ pub struct Keyed {
     pub channel: String,
     /// The status the row names (a status column), moved to after the lead exists.
     pub status: Option<Wanted>,
+    /// Fields the input carries with an empty value (a column whose cell is empty), by ledger
+    /// key: left alone on the server unless a clear is asked for (`write.rs`). A field neither
+    /// here nor in `fields` is absent.
+    pub emptied: Vec<String>,
+    /// The names of the properties in `fields` and `emptied`, by ledger key (messages, rules).
+    pub names: crate::deliver::write::Names,
+    /// The run's write rules (`None`: the defaults).
+    pub rules: Option<std::sync::Arc<crate::deliver::write::Rules>>,
 }
 
 impl Keyed {
@@ -38,7 +47,30 @@ impl Keyed {
             fields,
             key,
             status: None,
+            emptied: Vec::new(),
+            names: crate::deliver::write::Names::new(),
+            rules: None,
         })
+    }
+
+    /// The run's write rules.
+    pub fn rules(&self) -> &crate::deliver::write::Rules {
+        self.rules
+            .as_deref()
+            .unwrap_or(&crate::deliver::write::NO_RULES)
+    }
+
+    /// What the rule (`decide`) compares with the ledger.
+    pub fn input(&self) -> crate::deliver::rule::Input<'_> {
+        crate::deliver::rule::Input {
+            hash: &self.hash,
+            fields: &self.fields,
+            presence: Some(crate::deliver::rule::Presence {
+                emptied: &self.emptied,
+                rules: self.rules(),
+                names: &self.names,
+            }),
+        }
     }
 }
 
@@ -105,7 +137,21 @@ pub fn judge(
     policy: Policy,
 ) -> Result<Judged, Failure> {
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
-    match decide(entry.as_ref(), &k.hash, &k.fields, policy, now_secs()) {
+    if entry.as_ref().is_some_and(|e| e.state == State::Created) {
+        known.tally.created();
+    }
+    if let Some(e) = entry
+        .as_ref()
+        .filter(|e| e.state == State::Created && e.hash != k.hash)
+    {
+        // Said once per column at the end: emptied cells left alone, columns gone.
+        let changes = k.input().changes(&e.fields);
+        let absent: Vec<String> = crate::deliver::write::absent(&e.fields, &k.fields, &k.emptied)
+            .cloned()
+            .collect();
+        known.tally.count(&changes, &absent, &k.names);
+    }
+    match decide(entry.as_ref(), &k.input(), policy, now_secs()) {
         // An entry under another key cannot be taken over: a retry or --force creates under the
         // lead's own key.
         Decision::Create { .. } if other_key => Ok(Judged::Decided(Decision::Create {
@@ -204,32 +250,93 @@ impl Work for CreateLead<'_> {
     }
 }
 
-/// The `update_lead` body that brings a lead to what `k` says: only the `changed` fields (a field
-/// emptied since is sent as "").
-pub fn update_body(lead_id: &str, k: &Keyed, changed: &[String]) -> LeadUpdate {
+/// The `update_lead` body that brings a lead to what `k` says: the fields of `changes.send`
+/// with their values, and `changes.clear` as clears (a standard field as `null`, a property as
+/// `""`: doc/api.md, "Clearing a field"). Nothing else: an absent field is never sent.
+pub fn update_body(lead_id: &str, k: &Keyed, changes: &Changes) -> LeadUpdate {
     let lead = &k.lead;
     let mut body = LeadUpdate {
         lead_id: lead_id.to_string(),
         ..LeadUpdate::default()
     };
-    for name in changed {
+    let property = |id: &str| {
+        lead.properties
+            .iter()
+            .find(|p| p.property_definitions_id.eq_ignore_ascii_case(id))
+    };
+    for name in &changes.send {
         if let Some(id) = name.strip_prefix("property:") {
-            if let Some(p) = lead
-                .properties
-                .iter()
-                .find(|p| p.property_definitions_id.eq_ignore_ascii_case(id))
-            {
+            if let Some(p) = property(id) {
                 body.properties.push(PropertyInput {
                     property_definitions_id: p.property_definitions_id.clone(),
                     value: p.value.clone(),
                 });
             }
-        } else {
-            let value = lead.fields.field(name).unwrap_or_default().to_string();
-            body.fields.set(name, value);
+        } else if let Some(value) = lead.fields.field(name) {
+            body.fields.set(name, value.to_string());
+        }
+    }
+    for name in &changes.clear {
+        if let Some(id) = name.strip_prefix("property:") {
+            body.properties.push(PropertyInput {
+                property_definitions_id: id.to_string(),
+                value: serde_json::Value::String(String::new()),
+            });
+        } else if let Some(api) = crate::api::models::LEAD_FIELDS.iter().find(|f| **f == name) {
+            body.cleared.push(api);
         }
     }
     body
+}
+
+/// Reads the lead when `if_empty` fields wait on the server's values: those the server holds
+/// empty join `send`, the others move to `held`. A read that fails sends none of them (the
+/// safe side) and holds them.
+pub fn settle_if_empty(client: &ApiClient, lead_id: &str, changes: &mut Changes) {
+    if changes.if_empty.is_empty() {
+        return;
+    }
+    let lead = client.get_lead_by_id(lead_id).ok();
+    for name in std::mem::take(&mut changes.if_empty) {
+        let empty = lead.as_ref().is_some_and(|l| server_empty(l, &name));
+        if empty {
+            changes.send.push(name);
+        } else {
+            changes.held.push(name);
+        }
+    }
+    changes.send.sort();
+}
+
+/// Whether the lead as read holds no value for this field (ledger key).
+fn server_empty(lead: &Lead, name: &str) -> bool {
+    let value = match name.strip_prefix("property:") {
+        Some(id) => lead
+            .raw
+            .get("property_values")
+            .and_then(|v| v.as_array())
+            .and_then(|pvs| {
+                pvs.iter().find(|pv| {
+                    pv.get("property_definitions_id")
+                        .and_then(|x| x.as_str())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(id))
+                })
+            })
+            .and_then(|pv| pv.get("value").cloned()),
+        None => {
+            let api = if name == "employee" {
+                "referring_employee"
+            } else {
+                name
+            };
+            lead.raw.get(api).cloned()
+        }
+    };
+    match value {
+        None | Some(serde_json::Value::Null) => true,
+        Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    }
 }
 
 /// Sends the update and records the new fields; the ledger error (if only that failed) is
@@ -240,21 +347,34 @@ pub fn update(
     k: &Keyed,
     row: u64,
     lead_id: &str,
-    changed: &[String],
+    changes: &Changes,
     previous: &Entry,
 ) -> Result<(Lead, Option<Failure>), ApiError> {
-    let lead = client.update_lead(&update_body(lead_id, k, changed))?;
-    Ok((lead, record_update(place, k, row, previous)))
+    let lead = client.update_lead(&update_body(lead_id, k, changes))?;
+    Ok((lead, record_update(place, k, row, previous, changes)))
 }
 
-/// Records the fields an update sent (a no-op without a ledger); the ledger's error if that
-/// failed.
-pub fn record_update(place: &Place<'_>, k: &Keyed, row: u64, previous: &Entry) -> Option<Failure> {
+/// Records what the server holds after an update (a no-op without a ledger): the fields it
+/// sent and cleared, every other field as recorded before (`write::after`). The ledger's error
+/// if that failed.
+pub fn record_update(
+    place: &Place<'_>,
+    k: &Keyed,
+    row: u64,
+    previous: &Entry,
+    changes: &Changes,
+) -> Option<Failure> {
     let mut failed = None;
     if let Some(ledger) = place.ledger {
+        let fields = crate::deliver::write::after(
+            &previous.fields,
+            &k.fields,
+            &changes.send,
+            &changes.clear,
+        );
         let entry = Entry {
-            hash: k.hash.clone(),
-            fields: k.fields.clone(),
+            hash: identity::hash_fields(&fields),
+            fields,
             via: Some("update".into()),
             input: Some(place.input.to_string()),
             row: Some(row),

@@ -13,6 +13,9 @@ pub struct Wanted {
     pub by_id: bool,
     /// The channel's first status: what a new lead gets without a move.
     pub first: bool,
+    /// The statuses after this one in the channel's order (id, name): moving a lead from one
+    /// of them here is a move back (`write = "forward_only"` refuses it).
+    pub later: Vec<(String, String)>,
 }
 
 impl Wanted {
@@ -30,5 +33,14 @@ impl Wanted {
 
     pub fn shown(&self) -> String {
         crate::log::quoted(&self.name)
+    }
+
+    /// The name of the status a lead at `current` (a status id) would move back from, if
+    /// moving it here is a move back in the channel's order.
+    pub fn back_from(&self, current: &str) -> Option<&str> {
+        self.later
+            .iter()
+            .find(|(id, _)| id.eq_ignore_ascii_case(current))
+            .map(|(_, name)| name.as_str())
     }
 }

@@ -14,6 +14,7 @@ mod config;
 mod create;
 mod create_errors;
 mod faults;
+mod fields;
 mod fuzz;
 mod help;
 mod hostile;

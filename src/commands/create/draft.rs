@@ -118,6 +118,17 @@ impl Problem {
     }
 }
 
+/// The standard fields a draft gives empty (`--phone ""`, `"phone": ""`): never sent in a
+/// create; with `--update --clear-empty` cleared on a lead that exists.
+pub(super) fn emptied(draft: &Draft) -> Vec<String> {
+    draft
+        .fields
+        .entries()
+        .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
 /// Checks a draft and turns it into a request, with the rules `import` applies to a row
 /// (`crate::lead`): UUIDs where UUIDs belong (a channel title and property names resolved when the
 /// channels are known), valid emails, no NUL, no null property values, lead data present, and

@@ -22,7 +22,9 @@ use draft::{parse_json, read_json, to_new_lead, Checks, Draft, Located, Property
 pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
     let log = settings.log();
     let located = drafts(&args, &log)?;
-    let (leads, client) = requests(settings, &args, &located, &log)?;
+    let (leads, client, names) = requests(settings, &args, &located, &log)?;
+    // Fields given empty, per lead: cleared only with --clear-empty.
+    let emptied: Vec<Vec<String>> = located.iter().map(|l| draft::emptied(&l.draft)).collect();
     let action = if args.public {
         "lead_external"
     } else {
@@ -56,6 +58,9 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
             force: args.force,
         },
         key: args.key.or(settings.lead_key),
+        names,
+        clear_empty: args.clear_empty,
+        emptied,
     };
     send::send_all(&client, &leads, &flags, settings, out)
 }
@@ -117,13 +122,13 @@ type Labelled = Vec<(String, NewLead)>;
 /// The channels are read (`get_channels`, once) when a channel is named by its title or a
 /// property by its name (both need them), and whenever properties are given and a key is set,
 /// so that values are checked by their type as `import` checks them. Returns the client that
-/// read them, if any.
+/// read them, if any, and the names of the channels' properties by ledger key (for messages).
 fn requests(
     settings: &Settings,
     args: &CreateArgs,
     located: &[Located],
     log: &Log,
-) -> Result<(Labelled, Option<ApiClient>)> {
+) -> Result<(Labelled, Option<ApiClient>, crate::deliver::write::Names)> {
     // The default channel is needed only for leads that do not name their own.
     let needs_default =
         args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
@@ -189,7 +194,13 @@ fn requests(
         }
     }
     fail_on(problems)?;
-    Ok((leads, client))
+    let names = channels
+        .iter()
+        .flatten()
+        .flat_map(|c| &c.property_definitions)
+        .filter_map(|d| Some((format!("property:{}", d.id.to_lowercase()), d.name.clone()?)))
+        .collect();
+    Ok((leads, client, names))
 }
 
 fn labelled(label: &str, found: Vec<draft::Problem>) -> impl Iterator<Item = (String, bool)> + '_ {

@@ -9,6 +9,7 @@ use anyhow::Result;
 use crate::api::models::{Lead, NewLead};
 use crate::api::{ApiClient, ApiError};
 use crate::deliver::rule::after_lost_claim;
+use crate::deliver::write::Changes;
 use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy};
 use crate::error::{Failure, Kind};
 use crate::lead::known::Known;
@@ -23,6 +24,12 @@ pub(super) struct Flags {
     pub public: bool,
     pub policy: Policy,
     pub key: Option<crate::ledger::KeyKind>,
+    /// Property names by ledger key, when the channels were read (messages name properties).
+    pub names: crate::deliver::write::Names,
+    /// `--clear-empty`.
+    pub clear_empty: bool,
+    /// The fields each lead gives empty, in the order of the leads.
+    pub emptied: Vec<Vec<String>>,
 }
 
 /// What happened to one lead.
@@ -68,6 +75,12 @@ pub(super) fn send_all(
         log: &log,
     };
     let total = leads.len();
+    let rules = flags.clear_empty.then(|| {
+        std::sync::Arc::new(crate::deliver::write::Rules {
+            clear_empty: true,
+            ..Default::default()
+        })
+    });
     let mut done = Vec::new();
     let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
     let mut unsent = 0;
@@ -77,8 +90,11 @@ pub(super) fn send_all(
     let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
     let mut output_error: Option<std::io::Error> = None;
     for (i, (label, lead)) in leads.iter().enumerate() {
-        let keyed = Keyed::new(lead.clone(), flags.key)
+        let mut keyed = Keyed::new(lead.clone(), flags.key)
             .map_err(|why| Failure::input(format!("{label} {why}")))?;
+        keyed.names.clone_from(&flags.names);
+        keyed.emptied = flags.emptied.get(i).cloned().unwrap_or_default();
+        keyed.rules = rules.clone();
         let id = (keyed.channel.clone(), keyed.key.clone());
         if let Some(first) = seen.get(&id) {
             log.warn(&format!(
@@ -200,29 +216,17 @@ impl Ctx<'_> {
             }
             Decision::Update {
                 lead_id,
-                changed,
+                mut changes,
                 previous,
-            } => match once::update(
-                self.client,
-                self.place,
-                k,
-                row,
-                &lead_id,
-                &changed,
-                &previous,
-            ) {
-                Ok((lead, failed)) => {
-                    let mut note = format!("updated {} ({})", lead_id, changed.join(", "));
-                    if let Some(f) = failed {
-                        note.push_str(&format!("; the ledger could not record it: {}", f.message));
-                    }
-                    Ok(Done::Updated(lead, note))
+            } => {
+                // `if_empty` fields: only where the server holds none (the lead read first).
+                once::settle_if_empty(self.client, &lead_id, &mut changes);
+                if changes.send.is_empty() && changes.clear.is_empty() {
+                    let note = format!("exists already; {}", changes.why_nothing(&k.names));
+                    return Ok(Done::Existing(self.fetch(&lead_id), note));
                 }
-                Err(e) => {
-                    let stops = e.stops_batch();
-                    Err(Failed(anyhow::Error::new(e).context("update_lead"), stops))
-                }
-            },
+                self.update(k, row, &lead_id, &changes, &previous)
+            }
             Decision::Skip { lead_id, note } => {
                 let id = lead_id.unwrap_or_default();
                 Ok(Done::Existing(
@@ -240,6 +244,33 @@ impl Ctx<'_> {
             }
             Decision::Unknown { note, .. } => Err(Failed(unknown(&note), false)),
             Decision::Failed { note } => Err(Failed(Failure::input(note).into(), false)),
+        }
+    }
+
+    /// Sends an update of what the input changed and records it.
+    fn update(
+        &self,
+        k: &Keyed,
+        row: u64,
+        lead_id: &str,
+        changes: &Changes,
+        previous: &Entry,
+    ) -> Result<Done, Failed> {
+        match once::update(self.client, self.place, k, row, lead_id, changes, previous) {
+            Ok((lead, failed)) => {
+                let mut note = format!(
+                    "updated {lead_id} ({})",
+                    changes.listed(&k.names).join(", ")
+                );
+                if let Some(f) = failed {
+                    note.push_str(&format!("; the ledger could not record it: {}", f.message));
+                }
+                Ok(Done::Updated(lead, note))
+            }
+            Err(e) => {
+                let stops = e.stops_batch();
+                Err(Failed(anyhow::Error::new(e).context("update_lead"), stops))
+            }
         }
     }
 
@@ -274,7 +305,7 @@ impl Ctx<'_> {
         let answered = match deliver(self.place, &work, at, send) {
             Delivered::Sent(a) => a,
             Delivered::Taken(current) => {
-                return match after_lost_claim(&current, &k.hash, &k.fields) {
+                return match after_lost_claim(&current, &k.input()) {
                     Decision::Skip { lead_id, .. } | Decision::Changed { lead_id, .. } => {
                         Ok((self.fetch(&lead_id.unwrap_or_default()), false))
                     }

@@ -17,6 +17,9 @@
 //!
 //! [values."Gebiet"]
 //! emea = "EMEA"
+//!
+//! [fields.phone]
+//! write = "if_empty"
 //! ```
 //!
 //! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
@@ -40,7 +43,9 @@ pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
 const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
-                    \"FROM\" = \"TO\"; `leadctl import FILE --save-mapping NEW.toml` writes one";
+                    \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
+                    ([fields.status] write = \"forward_only\"); `leadctl import FILE \
+                    --save-mapping NEW.toml` writes one";
 
 /// A mapping file, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,15 @@ pub struct MappingFile {
     pub key: Option<KeyKind>,
     /// `","` or `"."`; the command line's `--decimal-separator` wins.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
+    pub writes: crate::deliver::write::Rules,
+}
+
+/// `[fields.NAME]`: how leadctl writes the field.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    write: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +81,8 @@ struct Raw {
     constants: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     values: BTreeMap<String, Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawField>,
 }
 
 /// Reads and checks a mapping file.
@@ -208,12 +224,77 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             origin: at(pairs.span(), &key),
         });
     }
+    let writes = write_rules(&raw.fields, &bad)?;
     Ok(MappingFile {
         path: path.to_path_buf(),
         rules,
         key,
         decimal_separator,
+        writes,
     })
+}
+
+/// The `[fields.NAME] write = "..."` rules.
+fn write_rules(
+    fields: &BTreeMap<String, RawField>,
+    bad: &dyn Fn(std::ops::Range<usize>, &str, String) -> Failure,
+) -> Result<crate::deliver::write::Rules, Failure> {
+    use crate::deliver::write::{rule_key, Rule, Rules};
+    let mut rules = Rules::default();
+    for (field, raw) in fields {
+        let key = format!("fields.{field}.write");
+        let value = raw.write.get_ref();
+        let span = raw.write.span();
+        if field == "status" {
+            if value.trim() != "forward_only" {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a write rule for the status: use forward_only",
+                        crate::log::quoted(value)
+                    ),
+                ));
+            }
+            rules.status_forward_only = true;
+            continue;
+        }
+        match parse_target(field) {
+            Ok(Target::Field(_) | Target::Property(_)) => {}
+            Ok(_) | Err(_) => {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a lead field or property:NAME",
+                        crate::log::quoted(field)
+                    ),
+                ))
+            }
+        }
+        let rule = match Rule::parse(value) {
+            Some(r) => r,
+            None if value.trim() == "forward_only" => {
+                return Err(bad(
+                    span,
+                    &key,
+                    "\"forward_only\" is for [fields.status] only".to_string(),
+                ))
+            }
+            None => {
+                return Err(bad(
+                    span,
+                    &key,
+                    format!(
+                        "{} is not a write rule: use always, if_empty, never or clear",
+                        crate::log::quoted(value)
+                    ),
+                ))
+            }
+        };
+        rules.by_field.insert(rule_key(field), rule);
+    }
+    Ok(rules)
 }
 
 /// What `--save-mapping` writes: the decisions of a run that the column names do not make.
@@ -223,6 +304,8 @@ pub struct Saved<'a> {
     pub constants: &'a [Constant],
     pub key: Option<KeyKind>,
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The write rules of the mapping file read (`[fields.*]`), kept.
+    pub writes: Option<&'a crate::deliver::write::Rules>,
     /// The command that wrote it, for its first comment.
     pub input: &'a str,
 }
@@ -300,6 +383,19 @@ pub fn render(saved: &Saved<'_>) -> String {
             let _ = writeln!(text, "{} = {}", quote(from), quote(to));
         }
     }
+    if let Some(w) = saved.writes {
+        for (field, rule) in &w.by_field {
+            let _ = writeln!(
+                text,
+                "\n[fields.{}]\nwrite = {}",
+                quote(field),
+                quote(rule.as_str())
+            );
+        }
+        if w.status_forward_only {
+            text.push_str("\n[fields.status]\nwrite = \"forward_only\"\n");
+        }
+    }
     text
 }
 
@@ -317,9 +413,13 @@ mod tests {
         let m = file(
             "key = \"email\"\ndecimal_separator = \",\"\nignore = [\"Internal\"]\n[columns]\n\
              \"Kundennummer\" = \"business_id\"\n\"Gebiet\" = \"property:Region\"\n[constants]\n\
-             source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n",
+             source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n[fields.phone]\n\
+             write = \"if_empty\"\n[fields.\"property:Region\"]\nwrite = \"never\"\n\
+             [fields.status]\nwrite = \"forward_only\"\n",
         )
         .unwrap();
+        assert_eq!(m.writes.by_field.len(), 2);
+        assert!(m.writes.status_forward_only);
         assert_eq!(m.key, Some(KeyKind::Email));
         assert_eq!(m.decimal_separator, Some(DecimalSeparator::Comma));
         let headers: Vec<String> = ["Kundennummer", "Gebiet", "Internal", "Email", "Quux"]
@@ -338,6 +438,7 @@ mod tests {
             constants: &rules.constants,
             key: m.key,
             decimal_separator: m.decimal_separator,
+            writes: Some(&m.writes),
             input: "leads.csv",
         });
         assert!(
@@ -350,6 +451,7 @@ mod tests {
         );
         assert!(text.contains("# \"Email\" = email\n"), "{text}");
         let again = file(&text).unwrap();
+        assert_eq!(again.writes, m.writes, "the write rules round-trip: {text}");
         let remapped = map_with(&headers, &again.rules, &BTreeMap::new());
         let shape = |m: &Mapping| {
             m.columns

@@ -95,8 +95,7 @@ pub fn row(
     };
     match decide::decide(
         entry.as_ref(),
-        &keyed.hash,
-        &keyed.fields,
+        &decide::Input::whole(&keyed.hash, &keyed.fields),
         policy,
         now_secs(),
     ) {

@@ -1,4 +1,6 @@
 //! `update_lead`: a partial update of the standard fields and an upsert of property values.
+//! A clear, as leadctl assumes the API takes it (doc/api.md, "Clearing a field"): a standard
+//! field sent as `null` is emptied; a property value sent as `""` is removed.
 
 use serde_json::{json, Map, Value};
 
@@ -30,10 +32,17 @@ pub(super) fn update_lead(data: &mut Data, body: &Map<String, Value>) -> Result<
     let Some(channel) = data.channel(data.leads[i].channels_id) else {
         return err(403, "Lead not accessible");
     };
-    let props = parse_properties(channel, body)?;
+    let (cleared, props): (Vec<_>, Vec<_>) = parse_properties(channel, body)?
+        .into_iter()
+        .partition(|(_, value)| value.is_empty());
     let mut lead = data.leads[i].clone();
     apply_fields(&mut lead, body, &UPDATE_FIELDS, true)?;
     upsert_properties(&mut lead, props);
+    lead.property_values.retain(|pv| {
+        !cleared
+            .iter()
+            .any(|(def, _)| *def == pv.property_definitions_id)
+    });
     let out = json!({ "lead": data.lead_json(&lead, View::ById) });
     data.leads[i] = lead;
     Ok(out)
@@ -81,6 +90,22 @@ mod tests {
             json!({"action": "update_lead", "lead_id": lead["id"],
             "properties": [{"property_definitions_id": REGION, "value": "LATAM"}]}),
         ));
+        // A clear: `null` empties a field, `""` removes a property value.
+        let cleared = ok(call(
+            &mut d,
+            json!({"action": "update_lead", "lead_id": lead["id"], "first_name": null,
+            "properties": [{"property_definitions_id": REGION, "value": ""}]}),
+        ))["lead"]
+            .clone();
+        assert_eq!(cleared["first_name"], Value::Null);
+        assert_eq!(cleared["email"], "a@x.example");
+        let left: Vec<&Value> = cleared["property_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["property_definitions_id"])
+            .collect();
+        assert_eq!(left, [&json!(DEAL_SIZE_PROPERTY_ID)], "the region is gone");
     }
 
     #[test]
