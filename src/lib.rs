@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod log;
 pub mod number;
 pub mod output;
+pub mod report;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;

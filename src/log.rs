@@ -58,6 +58,12 @@ impl Log {
         );
     }
 
+    /// A workflow command for the CI runner (`::error file=…::…`), escaped by the caller; shown
+    /// even with `-q` (CI reads it, not a person).
+    pub fn workflow_command(&self, line: &str) {
+        eprintln!("{}", sanitize(line));
+    }
+
     /// `-v` diagnostics: requests and responses (the key is never in them).
     pub fn debug(&self, msg: &str) {
         if self.verbose > 0 {

@@ -96,6 +96,12 @@ impl ApiClient {
         })
     }
 
+    /// Also tells `observer` of each event (after the one it has).
+    pub fn also_observed_by(mut self, observer: Observer) -> ApiClient {
+        self.observer = self.observer.and(observer);
+        self
+    }
+
     /// Makes `flag` stop this client (and its clones): once set, no new attempt starts and
     /// back-off waits end, with `ApiError::Cancelled` (the request was not sent).
     pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> ApiClient {

@@ -61,6 +61,17 @@ impl Observer {
         Observer(None)
     }
 
+    /// This observer, then `next`, for each event.
+    pub fn and(self, next: Observer) -> Observer {
+        match (self.0, next.0) {
+            (Some(a), Some(b)) => Observer::new(move |e| {
+                a(e);
+                b(e);
+            }),
+            (a, b) => Observer(a.or(b)),
+        }
+    }
+
     pub(crate) fn emit(&self, event: &Event<'_>) {
         if let Some(f) = &self.0 {
             f(event);

@@ -10,11 +10,13 @@ use super::parse::{
 };
 use crate::api::models::LeadFields;
 
+mod ci;
 mod ledger;
 mod purchases;
+pub use ci::CiArgs;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
-    LedgerImportArgs,
+    LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
 };
 pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
 
@@ -197,6 +199,9 @@ pub struct CreateArgs {
     /// are refused]
     #[arg(long, value_name = ",|.", value_parser = super::parse::parse_decimal_separator)]
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    #[command(flatten)]
+    pub ci: CiArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -307,6 +312,9 @@ pub struct ImportArgs {
     /// Where to write the rows that were not created [default: FILE.errors.csv]
     #[arg(long, value_name = "PATH", help_heading = "Resuming")]
     pub errors: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub ci: CiArgs,
 }
 
 #[derive(Debug, Clone, Args)]

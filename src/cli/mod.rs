@@ -17,10 +17,10 @@ mod args;
 pub mod parse;
 
 pub use args::{
-    ApiArgs, ChannelsArgs, ChannelsCommand, ConfigCommand, CreateArgs, ImportArgs, LeadFieldArgs,
-    LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs,
-    LedgerForgetArgs, LedgerImportArgs, PurchaseArgs, PurchaseImportArgs, PurchasesCommand,
-    SandboxCommand, ServeArgs, TemplateArgs,
+    ApiArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs, ImportArgs,
+    LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs,
+    LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
+    PurchaseArgs, PurchaseImportArgs, PurchasesCommand, SandboxCommand, ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\

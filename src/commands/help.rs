@@ -115,6 +115,23 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
     ),
     (
+        "LEADCTL_REPORT",
+        "The run report's file, as --report of import, create and purchases import: one JSON \
+         document (doc/report.schema.json) written when the run ends, also when it fails or is \
+         interrupted.",
+    ),
+    (
+        "GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT",
+        "Set by GitHub Actions: with GITHUB_ACTIONS=true, import, create and purchases import \
+         append a job summary to GITHUB_STEP_SUMMARY, print annotations (::error, ::warning) \
+         for the rows needing attention and write step outputs (created=, failed=, report=, \
+         ...) to GITHUB_OUTPUT; --no-ci-annotations turns it off.",
+    ),
+    (
+        "HOSTNAME, COMPUTERNAME",
+        "This machine's name for the run history, where the system does not say it.",
+    ),
+    (
         "LEADCTL_RETRY_BASE_MS",
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \

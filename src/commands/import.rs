@@ -10,6 +10,38 @@ use crate::output::Output;
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<()> {
+    let what = super::run_report::What {
+        command: "import",
+        inputs: vec![args.file.as_path()],
+        query: query(settings, args.channel.as_deref(), args.sending.shard),
+        dry_run: args.dry_run,
+        header_line: Some(args.header_row.unwrap_or(1)),
+    };
+    super::run_report::around(settings, &args.ci, what, |recorder| {
+        import(settings, args, out, recorder)
+    })
+}
+
+/// What decides a bulk run's work besides its input: the channel and the shard.
+pub(super) fn query(
+    settings: &Settings,
+    channel: Option<&str>,
+    shard: Option<(u64, u64)>,
+) -> Vec<String> {
+    let channel = channel
+        .map(str::to_string)
+        .or_else(|| settings.channel.as_ref().map(|c| c.value.clone()))
+        .unwrap_or_default();
+    let shard = shard.map_or_else(String::new, |(k, n)| format!("{k}/{n}"));
+    vec![format!("channel={channel}"), format!("shard={shard}")]
+}
+
+fn import(
+    settings: &Settings,
+    args: &ImportArgs,
+    out: &mut Output,
+    recorder: std::sync::Arc<crate::report::Recorder>,
+) -> Result<()> {
     if args.journal.is_some() || args.no_journal {
         return Err(Failure::usage(
             "--journal and --no-journal were replaced by the ledger, which remembers every lead \
@@ -66,9 +98,12 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
         format: out.format,
         resume: resume_command(),
     };
-    let client = |sending: bool| client(settings, sending);
+    let counting = super::run_report::counting(&recorder);
+    let client =
+        |sending: bool| client(settings, sending).map(|c| c.also_observed_by(counting.clone()));
     let log = settings.log();
-    let services = services(settings, &log, args.channel.as_deref(), &client);
+    let mut services = services(settings, &log, args.channel.as_deref(), &client);
+    services.recorder = Some(recorder);
     import::run(&opts, &services, out)
 }
 
@@ -131,6 +166,7 @@ pub(super) fn services<'a>(
         client,
         api_url: settings.api_url.value.clone(),
         ledger: settings.ledger.clone(),
+        recorder: None,
     }
 }
 

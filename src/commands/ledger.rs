@@ -1,4 +1,5 @@
-//! `leadctl ledger path|status|list|forget|adopt|export|import` (and `copy`, in `ledger_copy`):
+//! `leadctl ledger path|status|list|forget|adopt|export|import` (`copy` in `ledger_copy`, `runs`
+//! in `ledger_runs`):
 //! look into and manage the ledger
 //! (doc/ledger.md). Listing and exporting stream, so a ledger of millions of keys prints in
 //! constant memory.
@@ -36,6 +37,7 @@ pub fn run(settings: &Settings, command: &LedgerCommand, out: &mut Output) -> Re
         LedgerCommand::Adopt(args) => super::ledger_adopt::adopt(settings, &ledger, args),
         LedgerCommand::Export(f) => export(&ledger, &filter(settings, f), out),
         LedgerCommand::Import(args) => import(settings, &ledger, args),
+        LedgerCommand::Runs(args) => super::ledger_runs::runs(&ledger, args, out),
     }
 }
 

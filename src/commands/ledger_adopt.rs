@@ -141,6 +141,7 @@ fn id_column(
         client,
         api_url: services.api_url.clone(),
         ledger: None,
+        recorder: None,
     };
     let (probe, _) = prepare::prepare(opts, &probing, Source::from_arg(&opts.input))?;
     let found = probe

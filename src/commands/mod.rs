@@ -21,9 +21,11 @@ pub mod leads;
 pub mod ledger;
 pub mod ledger_adopt;
 pub mod ledger_copy;
+pub mod ledger_runs;
 pub mod man;
 pub mod properties;
 pub mod purchases;
+pub mod run_report;
 pub mod sandbox;
 pub mod template;
 

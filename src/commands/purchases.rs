@@ -13,7 +13,18 @@ use crate::settings::Settings;
 pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) -> Result<()> {
     match command {
         PurchasesCommand::Create(args) => create(settings, args, out),
-        PurchasesCommand::Import(args) => import(settings, args, out),
+        PurchasesCommand::Import(args) => {
+            let what = super::run_report::What {
+                command: "purchases import",
+                inputs: vec![args.file.as_path()],
+                query: super::import::query(settings, args.channel.as_deref(), args.sending.shard),
+                dry_run: args.dry_run,
+                header_line: Some(args.header_row.unwrap_or(1)),
+            };
+            super::run_report::around(settings, &args.ci, what, |recorder| {
+                import(settings, args, out, recorder)
+            })
+        }
     }
 }
 
@@ -73,7 +84,12 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
 }
 
 /// `purchases import FILE`: the import's engine, with purchases for rows.
-fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> Result<()> {
+fn import(
+    settings: &Settings,
+    args: &PurchaseImportArgs,
+    out: &mut Output,
+    recorder: std::sync::Arc<crate::report::Recorder>,
+) -> Result<()> {
     let (concurrency, max_concurrency) = super::import::concurrency(
         settings,
         args.sending.concurrency,
@@ -112,9 +128,13 @@ fn import(settings: &Settings, args: &PurchaseImportArgs, out: &mut Output) -> R
         allow_refunds: args.allow_refunds,
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
     };
-    let client = |sending: bool| super::import::client(settings, sending);
+    let counting = super::run_report::counting(&recorder);
+    let client = |sending: bool| {
+        super::import::client(settings, sending).map(|c| c.also_observed_by(counting.clone()))
+    };
     let log = settings.log();
     let mut services = super::import::services(settings, &log, args.channel.as_deref(), &client);
+    services.recorder = Some(recorder);
     // No channel is needed: a purchase's lead says where it is.
     services.channel = Err(Failure::config("no channel"));
     crate::import::purchase::run(&opts, &purchase, args.channel.as_deref(), &services, out)

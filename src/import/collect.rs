@@ -24,6 +24,8 @@ pub struct Tally {
     pub created_ids: HashSet<String>,
     pub fatal: Option<anyhow::Error>,
     pub write_error: Option<anyhow::Error>,
+    /// The run report's recorder: hears each row that needs attention.
+    pub recorder: Option<std::sync::Arc<crate::report::Recorder>>,
 }
 
 /// Failed or unknown rows printed one by one on stderr before the rest go only to the files.
@@ -90,6 +92,14 @@ pub fn emit(
     out: &mut Output,
     stop: &AtomicBool,
 ) {
+    if let (Some(rec), true) = (&t.recorder, r.outcome.needs_action()) {
+        rec.attention(crate::report::Attention {
+            row: r.row,
+            key: r.key.clone(),
+            outcome: r.outcome.as_str().to_string(),
+            message: r.error.clone().unwrap_or_default(),
+        });
+    }
     let result = printer
         .print(out, &r)
         .map_err(anyhow::Error::from)

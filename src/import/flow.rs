@@ -211,6 +211,7 @@ pub fn result(
         } else {
             Vec::new()
         },
+        key: None,
     }
 }
 

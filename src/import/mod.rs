@@ -112,6 +112,8 @@ pub struct Services<'a> {
     pub api_url: String,
     /// `None` with `--no-ledger`.
     pub ledger: Option<Location>,
+    /// Hears how the run ended (counts, rows needing attention, timings): the run report.
+    pub recorder: Option<std::sync::Arc<crate::report::Recorder>>,
 }
 
 impl Services<'_> {

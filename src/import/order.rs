@@ -99,6 +99,7 @@ mod tests {
             lead_id: None,
             error: None,
             fields: Vec::new(),
+            key: None,
         }
     }
 

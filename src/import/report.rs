@@ -94,6 +94,9 @@ pub struct RowResult {
     /// The original cells, for the errors file (not printed).
     #[serde(skip)]
     pub fields: Vec<String>,
+    /// The row's ledger key when the run knew it (for the run report; not printed).
+    #[serde(skip)]
+    pub key: Option<String>,
 }
 
 /// Per-row results on stdout in the chosen format (`output::stream`).
@@ -304,6 +307,7 @@ mod tests {
             lead_id: None,
             error: Some(error.into()),
             fields: vec!["a@b.example".into(), "Ann; \"A\"".into()],
+            key: None,
         }
     }
 
@@ -350,6 +354,7 @@ mod tests {
                     "failed".into(),
                     "403".into(),
                 ],
+                key: None,
             })
             .unwrap();
         again.finish().unwrap();

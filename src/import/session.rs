@@ -290,7 +290,10 @@ fn send_all(
     let mut c = Collector {
         printer: report::ResultPrinter::new(),
         orderer: Orderer::new(true),
-        t: Tally::default(),
+        t: Tally {
+            recorder: services.recorder.clone(),
+            ..Tally::default()
+        },
         errors,
         progress,
     };
@@ -455,12 +458,50 @@ fn account(
         concurrency: super::gate::summary(controller, e.pacer),
     };
     summary::summarize(&summary, log);
+    if let Some(rec) = &t.recorder {
+        rec.ending(ending(&summary));
+    }
     summary::outcome(
         &summary,
         stdout_closed,
         t.fatal,
         t.max_errors_hit.then_some(opts.max_errors.unwrap_or(0)),
     )
+}
+
+/// The run's end as the run report tells it.
+fn ending(s: &Summary<'_>) -> crate::report::Ending {
+    use super::report::Outcome::*;
+    let c = &s.counts;
+    let counts = [
+        Created, Updated, Moved, Skipped, Changed, Duplicate, Failed, Unknown, Invalid, NotSent,
+    ]
+    .into_iter()
+    .map(|o| {
+        let n = match o {
+            Created => c.created,
+            Updated => c.updated,
+            Moved => c.moved,
+            Skipped => c.skipped,
+            Changed => c.changed,
+            Duplicate => c.duplicate,
+            Failed => c.failed,
+            Unknown => c.unknown,
+            Invalid => c.invalid,
+            NotSent => c.not_sent,
+        };
+        (o.as_str().to_string(), n)
+    })
+    .collect();
+    crate::report::Ending {
+        counts,
+        not_reached: s.total.saturating_sub(c.done()),
+        sent: s.sent,
+        elapsed_secs: s.elapsed.as_secs_f64(),
+        concurrency: s.concurrency.clone(),
+        errors_file: s.errors.clone(),
+        interrupted: s.interrupted,
+    }
 }
 
 /// The sending side's options.

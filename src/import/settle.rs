@@ -282,6 +282,7 @@ pub fn reconcile_only(
                     lead_id: Some(id.clone()),
                     error: None,
                     fields: Vec::new(),
+                    key: Some(p.key.clone()),
                 }
             }
             None => RowResult {
@@ -294,6 +295,7 @@ pub fn reconcile_only(
                     "not found among the channel's newest leads; it may still exist".into()
                 }),
                 fields: Vec::new(),
+                key: Some(p.key.clone()),
             },
         };
         printer.print(out, &r)?;

@@ -98,6 +98,7 @@ fn not_sent(job: Job, why: &str) -> Event {
             lead_id: None,
             error: Some(why.to_string()),
             fields: job.cells,
+            key: None,
         },
         None,
     )
@@ -115,6 +116,7 @@ fn result(
         lead_id,
         error,
         fields: job.cells,
+        key: Some(job.keyed.key),
     }
 }
 

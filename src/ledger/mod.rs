@@ -13,6 +13,7 @@ mod group;
 pub mod identity;
 mod location;
 pub mod postgres;
+pub mod runs;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -23,11 +24,13 @@ use serde::{Deserialize, Serialize};
 
 pub use identity::{Fields, KeyKind};
 pub use location::{default_path, scope_url, Location};
+pub use runs::RunRecord;
 
 use crate::error::Failure;
 
-/// The schema version this build writes; a newer one is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema version this build writes; a newer one is refused. Version 2 added the `runs`
+/// table (the run history); a version-1 ledger gets it when opened.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// A key's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -205,6 +208,22 @@ pub trait Store: Send {
     /// Sets such a value (durably, in its own transaction).
     fn set_meta(&mut self, _api_url: &str, _key: &str, _value: &str) -> Result<(), String> {
         Ok(())
+    }
+    /// Records a run and prunes the history (`runs`); a backend without one keeps nothing.
+    fn record_run(&mut self, _run: &RunRecord) -> Result<(), String> {
+        Ok(())
+    }
+    /// The newest `limit` runs, newest first.
+    fn runs(&mut self, _limit: u64) -> Result<Vec<RunRecord>, String> {
+        Ok(Vec::new())
+    }
+    /// The runs whose id starts with `prefix`.
+    fn runs_by_id(&mut self, _prefix: &str) -> Result<Vec<RunRecord>, String> {
+        Ok(Vec::new())
+    }
+    /// The start (unix ms) of the newest run of `fingerprint` that exited 0.
+    fn last_success(&mut self, _fingerprint: &str) -> Result<Option<i64>, String> {
+        Ok(None)
     }
     /// Whether the last call failed because the connection to the store's server was lost (or
     /// could not be made again): the run stops with exit 7, and outcomes are tried again.

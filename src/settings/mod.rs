@@ -75,6 +75,12 @@ pub struct Settings {
     pub quiet: bool,
     pub verbose: u8,
     pub color: bool,
+    /// `LEADCTL_REPORT`: the run report's file when a command's `--report` is not given.
+    pub report: Option<PathBuf>,
+    /// Under GitHub Actions (`GITHUB_ACTIONS=true`): where the job summary and outputs go.
+    pub github: Option<crate::report::github::Actions>,
+    /// `HOSTNAME` or `COMPUTERNAME`: this machine's name where the system does not say it.
+    pub host_hint: Option<String>,
 }
 
 impl Settings {
@@ -162,6 +168,15 @@ impl Settings {
             quiet: args.quiet,
             verbose: args.verbose,
             color: use_color(args.color, env, std::io::stderr().is_terminal()),
+            report: env
+                .get("LEADCTL_REPORT")
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from),
+            github: crate::report::github::Actions::from_env(|k| env.get(k)),
+            host_hint: env
+                .get("HOSTNAME")
+                .or_else(|| env.get("COMPUTERNAME"))
+                .map(str::to_string),
         })
     }
 

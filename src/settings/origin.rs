@@ -18,8 +18,19 @@ impl Env {
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .filter(|(k, _)| {
                 k.starts_with("LEADCTL_")
-                    || ["NO_COLOR", "CLICOLOR_FORCE", "PGPASSWORD", "PGUSER", "USER"]
-                        .contains(&k.as_str())
+                    || [
+                        "NO_COLOR",
+                        "CLICOLOR_FORCE",
+                        "PGPASSWORD",
+                        "PGUSER",
+                        "USER",
+                        "GITHUB_ACTIONS",
+                        "GITHUB_STEP_SUMMARY",
+                        "GITHUB_OUTPUT",
+                        "HOSTNAME",
+                        "COMPUTERNAME",
+                    ]
+                    .contains(&k.as_str())
             })
             .collect())
     }

@@ -55,6 +55,17 @@ Every line is checked before anything is written.
 Example:
   leadctl --ledger /mnt/shared/ledger.sqlite3 ledger import ledger-backup.ndjson")]
     Import(LedgerImportArgs),
+    /// List the runs recorded in the ledger, newest first, or show one (`runs show ID`)
+    #[command(after_help = "\
+Each import, create and purchases import records itself when it ends: start, end, host,
+command, inputs, counts, exit code and its run report (the --report document). The newest 1000
+runs are kept, none older than 90 days. On a shared PostgreSQL ledger every machine's runs show.
+
+Examples:
+  leadctl ledger runs
+  leadctl ledger runs -n 5 -o json
+  leadctl ledger runs show 3f2a9c1e")]
+    Runs(LedgerRunsArgs),
     /// Copy every key of one ledger into another: a SQLite file to PostgreSQL, or back
     #[command(after_help = "\
 FROM and TO are each a SQLite file or a postgres:// URL (its password from the URL,
@@ -118,6 +129,28 @@ pub struct LedgerAdoptArgs {
     /// What identifies a lead [default: business_id, else email, else a hash of all its fields]
     #[arg(long, value_name = "KIND", value_parser = crate::cli::parse::parse_key_kind)]
     pub key: Option<crate::ledger::KeyKind>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LedgerRunsArgs {
+    /// How many runs to list (the newest)
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 20)]
+    pub limit: u64,
+    #[command(subcommand)]
+    pub show: Option<LedgerRunsCommand>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum LedgerRunsCommand {
+    /// Show one run's report (the document --report wrote), by its id or the id's first characters
+    #[command(
+        after_help = "Examples:\n  leadctl ledger runs show 3f2a9c1e\n  leadctl ledger runs show 3f2a9c1e | jq .counts"
+    )]
+    Show {
+        /// The run's id (as `ledger runs` lists it) or a unique start of it
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -104,6 +104,9 @@ pub struct PurchaseImportArgs {
     /// Where to write the rows that were not recorded [default: FILE.errors.csv]
     #[arg(long, value_name = "PATH", help_heading = "Resuming")]
     pub errors: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub ci: super::CiArgs,
 }
 
 #[derive(Debug, Clone, Args)]

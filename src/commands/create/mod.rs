@@ -20,6 +20,27 @@ use crate::settings::Settings;
 use draft::{parse_json, read_json, to_new_lead, Checks, Draft, Located, PropertyDraft};
 
 pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()> {
+    let ci = args.ci.clone();
+    let json = args.json.clone();
+    let channel = args.channel.clone();
+    let what = super::run_report::What {
+        command: "create",
+        inputs: json.iter().map(|p| p.as_path()).collect(),
+        query: super::import::query(settings, channel.as_deref(), None),
+        dry_run: args.dry_run,
+        header_line: None,
+    };
+    super::run_report::around(settings, &ci, what, |recorder| {
+        create(settings, args, out, &recorder)
+    })
+}
+
+fn create(
+    settings: &Settings,
+    args: CreateArgs,
+    out: &mut Output,
+    recorder: &std::sync::Arc<crate::report::Recorder>,
+) -> Result<()> {
     let log = settings.log();
     let located = drafts(&args, &log)?;
     let (leads, client, names) = requests(settings, &args, &located, &log)?;
@@ -47,7 +68,8 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let client = match client {
         Some(c) => c,
         None => client_for(settings, &args)?,
-    };
+    }
+    .also_observed_by(super::run_report::counting(recorder));
     let flags = send::Flags {
         public: args.public,
         policy: crate::deliver::Policy {
@@ -62,7 +84,7 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
         clear_empty: args.clear_empty,
         emptied,
     };
-    send::send_all(&client, &leads, &flags, settings, out)
+    send::send_all(&client, &leads, &flags, settings, out, recorder)
 }
 
 /// The leads to create as drafts: from `--json`, or one from the command line; field flags and

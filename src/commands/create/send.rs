@@ -49,8 +49,11 @@ pub(super) fn send_all(
     flags: &Flags,
     settings: &Settings,
     out: &mut Output,
+    recorder: &crate::report::Recorder,
 ) -> Result<()> {
     let log = settings.log();
+    let started = std::time::Instant::now();
+    let mut tally = Tally::default();
     let ledger = match &settings.ledger {
         Some(location) => Some(Ledger::open(location)?),
         None => {
@@ -97,6 +100,7 @@ pub(super) fn send_all(
         keyed.rules = rules.clone();
         let id = (keyed.channel.clone(), keyed.key.clone());
         if let Some(first) = seen.get(&id) {
+            tally.duplicate += 1;
             log.warn(&format!(
                 "{label}: the same {} as lead {first}: one lead is created for both",
                 identity::describe_key(&keyed.key)
@@ -104,8 +108,18 @@ pub(super) fn send_all(
             continue;
         }
         seen.insert(id, i + 1);
-        let lead = match ctx.one(&keyed, i as u64 + 1) {
-            Ok(Done::Created(lead)) => lead,
+        let done_now = ctx.one(&keyed, i as u64 + 1);
+        match &done_now {
+            Ok(Done::Created(_)) => {}
+            Ok(Done::Existing(..)) => tally.skipped += 1,
+            Ok(Done::Updated(..)) => tally.updated += 1,
+            Err(_) => {}
+        }
+        let lead = match done_now {
+            Ok(Done::Created(lead)) => {
+                tally.created += 1;
+                lead
+            }
             Ok(Done::Existing(lead, note)) | Ok(Done::Updated(lead, note)) => {
                 let who = format!("the lead with {}", identity::describe_key(&keyed.key));
                 if total == 1 {
@@ -116,6 +130,18 @@ pub(super) fn send_all(
                 lead
             }
             Err(Failed(e, fatal)) => {
+                let unknown = is_unknown(&e);
+                if unknown {
+                    tally.unknown += 1;
+                } else {
+                    tally.failed += 1;
+                }
+                recorder.attention(crate::report::Attention {
+                    row: i as u64 + 1,
+                    key: Some(keyed.key.clone()),
+                    outcome: if unknown { "unknown" } else { "failed" }.to_string(),
+                    message: format!("{e:#}"),
+                });
                 let err = if total == 1 {
                     e
                 } else {
@@ -150,7 +176,44 @@ pub(super) fn send_all(
             return Err(anyhow::Error::new(e).context("writing the created leads"));
         }
     }
+    tally.not_sent = unsent as u64;
+    recorder.ending(tally.ending(started.elapsed()));
     super::batch_result(done.len(), total, failures, unsent)
+}
+
+/// What `create` counts for its run report.
+#[derive(Default)]
+struct Tally {
+    created: u64,
+    updated: u64,
+    skipped: u64,
+    duplicate: u64,
+    failed: u64,
+    unknown: u64,
+    not_sent: u64,
+}
+
+impl Tally {
+    fn ending(&self, elapsed: std::time::Duration) -> crate::report::Ending {
+        let counts = [
+            ("created", self.created),
+            ("updated", self.updated),
+            ("skipped", self.skipped),
+            ("duplicate", self.duplicate),
+            ("failed", self.failed),
+            ("unknown", self.unknown),
+            ("not_sent", self.not_sent),
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+        crate::report::Ending {
+            counts,
+            sent: self.created + self.updated + self.failed + self.unknown,
+            elapsed_secs: elapsed.as_secs_f64(),
+            ..Default::default()
+        }
+    }
 }
 
 fn what_failed(err: &anyhow::Error) -> &'static str {

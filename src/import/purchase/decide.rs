@@ -161,6 +161,7 @@ pub fn send(
             } else {
                 Vec::new()
             },
+            key: Some(k.key.clone()),
         };
         let _ = events.send(if replayed {
             Event::Replayed(r, None)

@@ -18,6 +18,7 @@ use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
 mod ops;
+mod runs;
 mod store;
 pub mod target;
 mod tls;
@@ -72,7 +73,9 @@ CREATE TABLE {s}.meta (
     updated_at bigint NOT NULL,
     PRIMARY KEY (api_url, key)
 );
-INSERT INTO {s}.version (version) VALUES ({SCHEMA_VERSION});"
+{runs}
+INSERT INTO {s}.version (version) VALUES ({SCHEMA_VERSION});",
+        runs = runs::runs_sql(s)
     )
 }
 
@@ -318,11 +321,21 @@ impl PgStore {
             .client
             .as_mut()
             .ok_or_else(|| Failure::new(Kind::Network, "the ledger database is not connected"))?;
+        if i64::from(version) < SCHEMA_VERSION {
+            if let Err(e) = runs::upgrade(client, &name, &s) {
+                return Err(self.refuse("cannot be upgraded (to add the run history)", &e));
+            }
+        }
+        let client = self
+            .client
+            .as_mut()
+            .ok_or_else(|| Failure::new(Kind::Network, "the ledger database is not connected"))?;
         let may = client.query_one(
             &format!(
                 "SELECT has_table_privilege('{s}.leads', 'SELECT, INSERT, UPDATE, DELETE') AND \
                  has_table_privilege('{s}.scopes', 'SELECT, INSERT') AND \
                  has_table_privilege('{s}.meta', 'SELECT, INSERT, UPDATE') AND \
+                 has_table_privilege('{s}.runs', 'SELECT, INSERT, DELETE') AND \
                  has_sequence_privilege('{s}.scopes_id_seq', 'USAGE')"
             ),
             &[],

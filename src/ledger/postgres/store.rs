@@ -250,6 +250,22 @@ impl Store for PgStore {
         .map(|_| ())
     }
 
+    fn record_run(&mut self, run: &crate::ledger::RunRecord) -> Result<(), String> {
+        self.record_run_pg(run)
+    }
+
+    fn runs(&mut self, limit: u64) -> Result<Vec<crate::ledger::RunRecord>, String> {
+        self.runs_pg(limit)
+    }
+
+    fn runs_by_id(&mut self, prefix: &str) -> Result<Vec<crate::ledger::RunRecord>, String> {
+        self.runs_by_id_pg(prefix)
+    }
+
+    fn last_success(&mut self, fingerprint: &str) -> Result<Option<i64>, String> {
+        self.last_success_pg(fingerprint)
+    }
+
     fn lost_connection(&self) -> bool {
         self.lost
     }

@@ -14,6 +14,7 @@ use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::Failure;
 
 mod ops;
+mod runs;
 mod store;
 
 const SCHEMA: &str = "
@@ -210,7 +211,9 @@ impl SqliteStore {
                 );
             }
             c.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA} {META} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                "BEGIN IMMEDIATE; {SCHEMA} {META} {RUNS} PRAGMA user_version = {SCHEMA_VERSION}; \
+                 COMMIT;",
+                RUNS = runs::RUNS
             ))
             .map_err(damaged)?;
         } else {
@@ -224,6 +227,15 @@ impl SqliteStore {
                 .map_err(damaged)?;
             if has_leads != 2 {
                 return Err("is missing its tables: it is damaged or not a leadctl ledger".into());
+            }
+            if version < SCHEMA_VERSION {
+                // Version 1 → 2: the run history's table (idempotent: another process may
+                // upgrade the same file at the same moment).
+                c.execute_batch(&format!(
+                    "BEGIN IMMEDIATE; {RUNS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                    RUNS = runs::RUNS
+                ))
+                .map_err(damaged)?;
             }
         }
         Ok(())
@@ -259,8 +271,9 @@ fn create(path: &Path) -> std::io::Result<()> {
     let result = (|| {
         let conn = Connection::open(&tmp).map_err(std::io::Error::other)?;
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; BEGIN; {SCHEMA} {META} \
-             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; BEGIN; {SCHEMA} {META} {RUNS} \
+             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+            RUNS = runs::RUNS
         ))
         .map_err(std::io::Error::other)?;
         drop(conn);

@@ -20,6 +20,22 @@ impl Store for SqliteStore {
             .map_err(text)
     }
 
+    fn record_run(&mut self, run: &crate::ledger::RunRecord) -> Result<(), String> {
+        super::runs::record(&self.conn, run).map_err(text)
+    }
+
+    fn runs(&mut self, limit: u64) -> Result<Vec<crate::ledger::RunRecord>, String> {
+        super::runs::newest(&self.conn, limit).map_err(text)
+    }
+
+    fn runs_by_id(&mut self, prefix: &str) -> Result<Vec<crate::ledger::RunRecord>, String> {
+        super::runs::by_id(&self.conn, prefix).map_err(text)
+    }
+
+    fn last_success(&mut self, fingerprint: &str) -> Result<Option<i64>, String> {
+        super::runs::last_success(&self.conn, fingerprint).map_err(text)
+    }
+
     fn get_meta(&mut self, api_url: &str, key: &str) -> Result<Option<String>, String> {
         if !self.has_meta().map_err(text)? {
             return Ok(None);

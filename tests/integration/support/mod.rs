@@ -97,7 +97,7 @@ pub fn bin() -> &'static str {
 }
 
 impl Leadctl {
-    /// `leadctl` with no LEADCTL_* variables, no colour or proxy settings, and HOME and the
+    /// `leadctl` with no LEADCTL_* variables, no colour, proxy or GitHub Actions settings, and HOME and the
     /// config file in a fresh temporary directory.
     pub fn new() -> Leadctl {
         let home = tempfile::tempdir().expect("tempdir");
@@ -112,6 +112,10 @@ impl Leadctl {
                     "HTTP_PROXY",
                     "ALL_PROXY",
                     "NO_PROXY",
+                    // A test run under GitHub Actions must not write the job's own summary.
+                    "GITHUB_ACTIONS",
+                    "GITHUB_STEP_SUMMARY",
+                    "GITHUB_OUTPUT",
                 ]
                 .contains(&k.to_uppercase().as_str())
             {
@@ -154,6 +158,11 @@ impl Leadctl {
 
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Leadctl {
         self.cmd.env(k, v);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Leadctl {
+        self.cmd.current_dir(dir);
         self
     }
 
