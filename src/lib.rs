@@ -103,6 +103,9 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     if let Some(warning) = config::permission_warning(&config) {
         log.warn(&warning);
     }
+    if let Some(warning) = settings::command_line_password_warning(&cli.global) {
+        log.warn(&warning);
+    }
     if let Some(settings::Sourced {
         origin: settings::Origin::KeyFile(path),
         ..

@@ -36,12 +36,15 @@ Examples:
   LEADCTL_PROFILE=staging leadctl config list -o json | jq .settings.api_url")]
     List,
 
-    /// Print a key's value as stored in the profile (api_key masked)
+    /// Print a key's value as stored in the profile (api_key and a ledger URL's password masked)
     #[command(after_help = "Example:\n  leadctl config get channel --profile staging")]
     Get {
         /// One of api_key, api_url, channel, timeout, concurrency, output, ca_bundle
         #[arg(value_name = "KEY")]
         key: String,
+        /// Print a ledger URL's password as stored (api_key stays masked: set-key replaces it)
+        #[arg(long)]
+        show_secret: bool,
     },
 
     /// Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)

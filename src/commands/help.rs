@@ -110,6 +110,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          beats PGPASSWORD). The password never appears in any output.",
     ),
     (
+        "LEADCTL_LEDGER_LOCK_WAIT",
+        "How long, in seconds, to wait for a SQLite ledger's write lock held by another writer \
+         (default 60); the wait is said every 5 s with who may hold the lock, and past it the \
+         run stops with exit 3, nothing more sent.",
+    ),
+    (
         "PGPASSWORD, PGUSER",
         "A PostgreSQL ledger's password and user when neither the URL nor \
          LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",

@@ -23,6 +23,7 @@ pub mod read;
 pub mod reconcile;
 pub mod report;
 pub mod send;
+pub mod server;
 pub mod session;
 pub mod settle;
 pub mod status;

@@ -208,14 +208,22 @@ pub struct Ready {
     client: crate::api::ApiClient,
     known: Known,
     stop: Arc<AtomicBool>,
+    /// The ledger scope: the server behind the API URL (`super::server`).
+    scope_url: String,
 }
 
 fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
     services.key.clone()?;
     let ledger = services.open_ledger()?;
-    let scope_url = ledger::scope_url(&services.api_url);
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(true)?.with_cancel(stop.clone());
+    let scope_url = super::server::scope(
+        ledger.as_ref(),
+        &client,
+        &services.api_url,
+        prepared.plan.default_channel.as_deref(),
+        services.log,
+    )?;
     let known = Known::default();
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
@@ -227,6 +235,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
         client,
         known,
         stop,
+        scope_url,
     })
 }
 
@@ -247,8 +256,8 @@ fn send_all(
         client,
         known,
         stop,
+        scope_url,
     } = ready?;
-    let scope_url = ledger::scope_url(&services.api_url);
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
     let warn = |text: &str| log.warn(text);

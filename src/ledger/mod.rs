@@ -14,6 +14,7 @@ pub mod identity;
 mod location;
 pub mod postgres;
 pub mod runs;
+pub mod server;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -305,6 +306,17 @@ impl Ledger {
                 "check the database user's permissions on the ledger's schema; `leadctl ledger \
                  status` checks the connection",
             ),
+            (Location::File(path), _) if e.contains(sqlite::wait::LOCKED) => {
+                Failure::config(format!(
+                "{text}: its write lock stayed held by another writer for the whole wait ({} s)",
+                sqlite::wait::total().as_secs()
+            ))
+                .with_hint(format!(
+                "{}; run the same command again once it is done (LEADCTL_LEDGER_LOCK_WAIT=SECONDS \
+                 waits longer)",
+                sqlite::wait::holder(path)
+            ))
+            }
             _ => Failure::config(text).with_hint(
                 "check the disk and the file's permissions; `leadctl ledger path` shows where it \
                  is, --ledger PATH chooses another",
@@ -599,6 +611,19 @@ mod tests {
     fn scope_urls_drop_credentials_and_slashes() {
         assert_eq!(
             scope_url("https://user:pw@Example.com/functions/v1/keen-api/"),
+            "https://example.com/functions/v1/keen-api"
+        );
+        let one = "http://127.0.0.1:8/functions/v1/keen-api";
+        for spelling in [
+            "HTTP://127.0.0.1:8/functions/v1/keen-api?",
+            "http://127.0.0.1:8/functions/v1/keen-api?utm=1",
+            "http://127.0.0.1:8/functions/v1/keen-api/#top",
+            " http://u@127.0.0.1:8/functions/v1/keen-api ",
+        ] {
+            assert_eq!(scope_url(spelling), one, "{spelling}");
+        }
+        assert_eq!(
+            scope_url("https://example.com:443/functions/v1/keen-api"),
             "https://example.com/functions/v1/keen-api"
         );
     }

@@ -23,8 +23,8 @@ mod ledger;
 mod origin;
 mod profile;
 
-pub use ledger::ledger_location;
 use ledger::resolve_ledger;
+pub use ledger::{command_line_password_warning, ledger_location};
 use origin::{pick, sourced};
 pub use origin::{use_color, Env, Origin, Sourced};
 use profile::select_profile;

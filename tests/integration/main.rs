@@ -7,6 +7,7 @@ mod support;
 mod api;
 mod auto_concurrency;
 mod bad_input;
+mod campaign;
 mod channels;
 mod cli;
 mod completions;

@@ -103,6 +103,46 @@ pub fn load(path: &Path) -> Result<MappingFile, Failure> {
     parse(&text, path)
 }
 
+/// Whether `--save-mapping PATH` may write there: nothing is there yet, or a mapping file (one
+/// `--mapping` reads) that this run's replaces. Anything else (a CSV, a config file, a
+/// directory) is refused, never overwritten.
+pub fn may_overwrite(path: &Path) -> Result<(), Failure> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let refuse = |what: &str| {
+        Failure::config(format!(
+            "--save-mapping {}: {what}, so it is not overwritten",
+            path.display()
+        ))
+        .with_hint("choose another path for --save-mapping, or move that file away first")
+    };
+    if !meta.is_file() {
+        return Err(refuse("is not a regular file"));
+    }
+    let text = crate::fsutil::read_capped_string(
+        path,
+        MAX_MAPPING,
+        crate::fsutil::Accept::FileOrPipe,
+        "a mapping file",
+    )
+    .map_err(|_| refuse("exists and is not a readable mapping file"))?;
+    parse(&text, path).map_err(|_| refuse("exists and is not a leadctl mapping file"))?;
+    Ok(())
+}
+
+/// A value a mapping file sets (a constant, a value map's target) obeys the cell value limit.
+fn too_long(value: &str) -> Result<(), String> {
+    let max = crate::import::read::MAX_FIELD;
+    if value.len() > max {
+        return Err(format!(
+            "the value is {} bytes; a value may hold at most {max} bytes (1 MiB)",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
 /// 1-based line of a byte offset.
 fn line_at(text: &str, offset: usize) -> usize {
     text.get(..offset.min(text.len()))
@@ -204,6 +244,7 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             }
             Err(e) => return Err(bad(value.span(), &key, e)),
         }
+        too_long(value.get_ref()).map_err(|e| bad(value.span(), &key, e))?;
         rules.constants.push(Constant {
             field: field.clone(),
             value: value.get_ref().clone(),
@@ -212,6 +253,15 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
     }
     for (column, pairs) in &raw.values {
         let key = format!("values.{}", crate::log::quoted(column));
+        for (from, to) in pairs.get_ref() {
+            too_long(to).map_err(|e| {
+                bad(
+                    pairs.span(),
+                    &format!("{key}.{}", crate::log::quoted(&crate::log::cut(from))),
+                    e,
+                )
+            })?;
+        }
         rules.values.push(Values {
             column: column.clone(),
             map: Arc::new(ValueMap::new(
@@ -490,6 +540,18 @@ mod tests {
                 "invalid mapping file crm.toml, line 1: unknown field `colums`",
             ),
             ("[columns]\nEmail = 5\n", "crm.toml, line 2"),
+            (
+                &format!("[constants]\nnotes = \"{}\"\n", "x".repeat(1024 * 1024 + 1)),
+                "crm.toml, line 2, constants.\"notes\": the value is 1048577 bytes; a value may \
+                 hold at most 1048576 bytes (1 MiB)",
+            ),
+            (
+                &format!(
+                    "[values.\"Region\"]\nemea = \"{}\"\n",
+                    "x".repeat(1024 * 1024 + 1)
+                ),
+                "crm.toml, line 1, values.\"Region\".\"emea\": the value is 1048577 bytes",
+            ),
             ("[columns\n", "crm.toml, line 1"),
         ] {
             let err = file(text).unwrap_err();

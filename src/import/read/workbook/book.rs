@@ -85,6 +85,7 @@ fn open_book(bytes: &Bytes, kind: WorkbookKind, name: &str) -> Result<Book, Stri
             crate::log::cut(&detail)
         )
     };
+    super::bounds::check(bytes, kind, name)?;
     match kind {
         WorkbookKind::Xlsx | WorkbookKind::Xlsm => match Xlsx::new(input()?) {
             Ok(b) => Ok(Book::Xlsx(b)),
