@@ -16,6 +16,7 @@ pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod date;
 pub mod deliver;
 pub mod error;
 pub mod exit;

@@ -187,7 +187,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (
         3,
         "configuration: no API key, unreadable or invalid config file, no channel given, wrong \
-         API URL, a redirect",
+         API URL, a redirect, a ledger new to a channel it cannot fully see (--new-ledger)",
     ),
     (
         4,
@@ -199,7 +199,8 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         6,
-        "invalid input: bad JSON, CSV or field values, or the server said 400 or 404",
+        "invalid input: bad JSON, CSV or field values, a plan over --max-create or \
+         --max-changes, or the server said 400 or 404",
     ),
     (
         7,

@@ -10,20 +10,21 @@ use crate::log::Log;
 
 /// The scope whose entries this run reads and writes; says on stderr when it is another
 /// spelling of a known server, or a spelling that could not be matched beside entries of
-/// others. Without a ledger, the URL's scope.
+/// others. Without a ledger, the URL's scope. A dry run (`remember` false) writes nothing.
 pub fn scope(
     ledger: Option<&Ledger>,
     client: &ApiClient,
     api_url: &str,
     channel: Option<&str>,
     log: &Log,
+    remember: bool,
 ) -> Result<String> {
     let url_scope = ledger::scope_url(api_url);
     let Some(ledger) = ledger else {
         return Ok(url_scope);
     };
     let holds = |id: &str| client.get_lead_by_id(id).is_ok_and(|l| l.id == id);
-    let resolved = resolve(ledger, &url_scope, channel, &holds)?;
+    let resolved = resolve(ledger, &url_scope, channel, &holds, remember)?;
     match &resolved.note {
         Some(Note::Alias(text)) => log.notice(text),
         Some(Note::Unmatched(text)) => log.warn(text),

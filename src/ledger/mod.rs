@@ -279,6 +279,18 @@ impl Ledger {
         Ok(Ledger::with_store(store, location.clone()))
     }
 
+    /// The ledger for a plan (`--dry-run`), to read: a ledger file not made yet reads as an empty
+    /// ledger kept in memory, so a dry run leaves no file behind.
+    pub fn open_to_read(location: &Location) -> Result<Ledger, Failure> {
+        match location {
+            Location::File(path) if !path.exists() => Ok(Ledger::with_store(
+                Box::new(sqlite::SqliteStore::memory()?),
+                location.clone(),
+            )),
+            _ => Ledger::open(location),
+        }
+    }
+
     pub fn with_store(store: Box<dyn Store>, location: Location) -> Ledger {
         Ledger {
             store: Mutex::new(store),

@@ -35,12 +35,14 @@ pub enum Note {
 /// default channel, if any; `holds` says whether the server behind `url_scope` holds a lead id
 /// (`get_lead_by_id`; false when it cannot say), and is only asked when the ledger holds entries
 /// for other spellings and none for this one: once per other spelling, about the newest lead
-/// created through it.
+/// created through it. What it learns is kept in the ledger's meta table unless `remember` is
+/// false (a dry run writes nothing).
 pub fn resolve(
     ledger: &Ledger,
     url_scope: &str,
     channel: Option<&str>,
     holds: &dyn Fn(&str) -> bool,
+    remember: bool,
 ) -> Result<Resolved, Failure> {
     if let Some(home) = ledger.get_meta(url_scope, HOME)? {
         let note = (home != url_scope).then(|| Note::Alias(alias_note(url_scope, &home)));
@@ -60,7 +62,9 @@ pub fn resolve(
         return Ok(own(url_scope.to_string()));
     }
     if scopes.contains_key(url_scope) {
-        ledger.set_meta(url_scope, HOME, url_scope)?;
+        if remember {
+            ledger.set_meta(url_scope, HOME, url_scope)?;
+        }
         return Ok(own(url_scope.to_string()));
     }
     for (other, channels) in &scopes {
@@ -76,7 +80,9 @@ pub fn resolve(
             continue;
         };
         if holds(id) {
-            ledger.set_meta(url_scope, HOME, other)?;
+            if remember {
+                ledger.set_meta(url_scope, HOME, other)?;
+            }
             return Ok(Resolved {
                 scope: other.clone(),
                 note: Some(Note::Alias(alias_note(url_scope, other))),
@@ -134,19 +140,21 @@ mod tests {
         let l = Ledger::open(&Location::Memory).unwrap();
         let none = |_: &str| -> bool { panic!("not asked") };
         assert_eq!(
-            resolve(&l, "http://a/x", Some("c"), &none).unwrap().note,
+            resolve(&l, "http://a/x", Some("c"), &none, true)
+                .unwrap()
+                .note,
             None
         );
         l.apply(entry("http://a/x", "email:1", "L1")).unwrap();
         let same = |id: &str| id == "L1";
-        let alias = resolve(&l, "http://b/x", Some("C"), &same).unwrap();
+        let alias = resolve(&l, "http://b/x", Some("C"), &same, true).unwrap();
         assert_eq!(alias.scope, "http://a/x");
         // Remembered: not asked again.
-        let again = resolve(&l, "http://b/x", Some("c"), &none).unwrap();
+        let again = resolve(&l, "http://b/x", Some("c"), &none, true).unwrap();
         assert_eq!(again.scope, "http://a/x");
         assert!(matches!(again.note, Some(Note::Alias(_))));
         let other = |id: &str| id == "L9";
-        let new = resolve(&l, "http://c/x", Some("c"), &other).unwrap();
+        let new = resolve(&l, "http://c/x", Some("c"), &other, true).unwrap();
         assert_eq!(new.scope, "http://c/x");
         assert!(matches!(new.note, Some(Note::Unmatched(_))));
     }

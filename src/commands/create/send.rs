@@ -71,6 +71,7 @@ pub(super) fn send_all(
         &settings.api_url.value,
         channel.as_deref(),
         &log,
+        true,
     )?;
     let place = Place {
         ledger: ledger.as_ref(),

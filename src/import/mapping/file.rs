@@ -41,7 +41,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
                     ([fields.status] write = \"forward_only\"); `leadctl import FILE \
@@ -58,6 +58,8 @@ pub struct MappingFile {
     pub decimal_separator: Option<DecimalSeparator>,
     /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
     pub writes: crate::deliver::write::Rules,
+    /// `max_create` and `max_changes`: the most one run with this mapping may fire.
+    pub limits: crate::import::plan::Limits,
 }
 
 /// `[fields.NAME]`: how leadctl writes the field.
@@ -73,6 +75,8 @@ struct Raw {
     version: Option<Spanned<i64>>,
     key: Option<Spanned<String>>,
     decimal_separator: Option<Spanned<String>>,
+    max_create: Option<u64>,
+    max_changes: Option<u64>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -281,6 +285,10 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
         key,
         decimal_separator,
         writes,
+        limits: crate::import::plan::Limits {
+            max_create: raw.max_create,
+            max_changes: raw.max_changes,
+        },
     })
 }
 
