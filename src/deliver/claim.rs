@@ -117,3 +117,41 @@ pub fn record(
     }
     ledger.apply(op).map(|_| ())
 }
+
+/// Whether a claim is still this run's, asked before its request is sent again (a retry after a
+/// 429 or a timeout that proved nothing left): the claim is renewed with a compare-and-swap on
+/// its version (`updated_at`, with the run id in the entry: the fencing token), so a claim another
+/// run took over meanwhile is never sent by this one, and its age counts from this attempt.
+/// `claimed` becomes the renewed claim.
+pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
+    let Some(ledger) = place.ledger else {
+        return Fence::Ours;
+    };
+    let now = now_secs();
+    let renewed = Entry {
+        sent_at: Some(now),
+        updated_at: now,
+        ..claimed.clone()
+    };
+    match ledger.apply(Op::Claim {
+        entry: renewed.clone(),
+        expect: Some((State::Sending, claimed.updated_at)),
+    }) {
+        Ok(Applied::Claimed | Applied::Done) => {
+            *claimed = renewed;
+            Fence::Ours
+        }
+        Ok(Applied::Taken(current)) => Fence::Lost(Box::new(current)),
+        Err(_) => Fence::Unwritable,
+    }
+}
+
+/// Whether a claim is still this run's ([`still_ours`]).
+#[derive(Debug)]
+pub enum Fence {
+    Ours,
+    /// Another run's now: the key as it is.
+    Lost(Box<Entry>),
+    /// The ledger could not be written: not sent again all the same.
+    Unwritable,
+}

@@ -232,6 +232,7 @@ impl Work for CreateLead<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         if self.public {
             client.lead_external_measured(&self.keyed.lead, on_429)
