@@ -98,6 +98,10 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;import' {
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Read the rows from a database instead of a file: the result of this read-only query (its column names are the header); `{{last_success}}` in it is bound to the start of this query''s last successful run. Needs --from')
+            [CompletionResult]::new('--query-file', '--query-file', [CompletionResultType]::ParameterName, 'As --query, the SQL read from FILE')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The database the query runs on: postgres://USER@HOST:PORT/DB?sslmode=... (password from LEADCTL_SOURCE_PASSWORD_FILE, PGPASSWORD or the URL), postgresql://..., sqlite:PATH, or a .sqlite/.sqlite3/.db file, opened read-only')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'What {{last_success}} is bound to when this query has no successful run yet: an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01, midnight UTC) [default: the Unix epoch]')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty')
@@ -377,6 +381,10 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             break
         }
         'leadctl;purchases;import' {
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Read the rows from a database instead of a file: the result of this read-only query (its column names are the header); `{{last_success}}` in it is bound to the start of this query''s last successful run. Needs --from')
+            [CompletionResult]::new('--query-file', '--query-file', [CompletionResultType]::ParameterName, 'As --query, the SQL read from FILE')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The database the query runs on: postgres://USER@HOST:PORT/DB?sslmode=... (password from LEADCTL_SOURCE_PASSWORD_FILE, PGPASSWORD or the URL), postgresql://..., sqlite:PATH, or a .sqlite/.sqlite3/.db file, opened read-only')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'What {{last_success}} is bound to when this query has no successful run yet: an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01, midnight UTC) [default: the Unix epoch]')
             [CompletionResult]::new('--sheet', '--sheet', [CompletionResultType]::ParameterName, 'The workbook''s sheet: its name or its position (1 = the first) [default: the only sheet with data]')
             [CompletionResult]::new('--header-row', '--header-row', [CompletionResultType]::ParameterName, 'The row holding the column names, when a title block sits above it (1 = the first row)')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Resolve business ids and emails only among the leads of this channel in the ledger')
@@ -465,7 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile''s ledger, or the default)')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Count the ledger''s keys by API URL, channel and state')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Count the ledger''s leads, status moves and purchases by API URL, channel and state')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the ledger''s keys (-o table, csv, json or ndjson)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Forget keys, so that the next import or create sends them again (asks on a terminal)')
             [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Mark the leads of a CSV that already exist in KeenPartner as created, so imports skip them')

@@ -93,6 +93,10 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'leadctl;import'= {
+            cand --query 'Read the rows from a database instead of a file: the result of this read-only query (its column names are the header); `{{last_success}}` in it is bound to the start of this query''s last successful run. Needs --from'
+            cand --query-file 'As --query, the SQL read from FILE'
+            cand --from 'The database the query runs on: postgres://USER@HOST:PORT/DB?sslmode=... (password from LEADCTL_SOURCE_PASSWORD_FILE, PGPASSWORD or the URL), postgresql://..., sqlite:PATH, or a .sqlite/.sqlite3/.db file, opened read-only'
+            cand --since 'What {{last_success}} is bound to when this query has no successful run yet: an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01, midnight UTC) [default: the Unix epoch]'
             cand --channel 'The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL, else the profile''s]'
             cand --map 'Map a column to a field: email, first_name, ..., channel_id, property:NAME_OR_UUID, ignore (repeatable)'
             cand --set 'Give every row a value: a lead field or property:NAME (repeatable); a column''s value wins unless its cell is empty'
@@ -361,6 +365,10 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'leadctl;purchases;import'= {
+            cand --query 'Read the rows from a database instead of a file: the result of this read-only query (its column names are the header); `{{last_success}}` in it is bound to the start of this query''s last successful run. Needs --from'
+            cand --query-file 'As --query, the SQL read from FILE'
+            cand --from 'The database the query runs on: postgres://USER@HOST:PORT/DB?sslmode=... (password from LEADCTL_SOURCE_PASSWORD_FILE, PGPASSWORD or the URL), postgresql://..., sqlite:PATH, or a .sqlite/.sqlite3/.db file, opened read-only'
+            cand --since 'What {{last_success}} is bound to when this query has no successful run yet: an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01, midnight UTC) [default: the Unix epoch]'
             cand --sheet 'The workbook''s sheet: its name or its position (1 = the first) [default: the only sheet with data]'
             cand --header-row 'The row holding the column names, when a title block sits above it (1 = the first row)'
             cand --channel 'Resolve business ids and emails only among the leads of this channel in the ledger'
@@ -447,7 +455,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand path 'Print where the ledger is (--ledger, LEADCTL_LEDGER, the profile''s ledger, or the default)'
-            cand status 'Count the ledger''s keys by API URL, channel and state'
+            cand status 'Count the ledger''s leads, status moves and purchases by API URL, channel and state'
             cand list 'List the ledger''s keys (-o table, csv, json or ndjson)'
             cand forget 'Forget keys, so that the next import or create sends them again (asks on a terminal)'
             cand adopt 'Mark the leads of a CSV that already exist in KeenPartner as created, so imports skip them'

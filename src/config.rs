@@ -227,6 +227,7 @@ fn postgres_ledger(url: &str) -> Result<toml_edit::Value, Failure> {
     use crate::ledger::postgres::{PasswordSources, PgTarget};
     let none = PasswordSources {
         file: None,
+        file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
         env: None,
         default_user: Some("-"),
     };

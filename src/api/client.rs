@@ -345,14 +345,17 @@ impl ApiClient {
         extends && !was_active
     }
 
-    fn wait_for_gate(&self) {
+    /// Whether it had to wait.
+    fn wait_for_gate(&self) -> bool {
         let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(until) = until {
             let now = Instant::now();
             if until > now {
                 self.pause(until - now);
+                return true;
             }
         }
+        false
     }
 }
 

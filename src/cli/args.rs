@@ -14,11 +14,13 @@ mod ci;
 mod ledger;
 mod purchases;
 pub use ci::CiArgs;
+mod query;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
     LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
 };
 pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
+pub use query::QueryArgs;
 
 /// `leadctl config ...`: see doc/cli.md. KEY is checked at run time (not by clap) so that an unknown
 /// key is a configuration error (exit 3) that lists the valid ones.
@@ -212,9 +214,16 @@ pub struct CreateArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
-    /// required
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// required. Not with --query
+    #[arg(
+        value_name = "FILE",
+        required_unless_present_any = ["query", "query_file"],
+        conflicts_with_all = ["query", "query_file"]
+    )]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: QueryArgs,
 
     /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
     /// else the profile's]

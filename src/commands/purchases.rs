@@ -14,15 +14,24 @@ pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) ->
     match command {
         PurchasesCommand::Create(args) => create(settings, args, out),
         PurchasesCommand::Import(args) => {
+            let mut database = super::import::database_query(settings, &args.source)?;
             let what = super::run_report::What {
                 command: "purchases import",
-                inputs: vec![args.file.as_path()],
-                query: super::import::query(settings, args.channel.as_deref(), args.sending.shard),
+                inputs: args.file.iter().map(|p| p.as_path()).collect(),
+                query: super::import::query(
+                    settings,
+                    args.channel.as_deref(),
+                    args.sending.shard,
+                    database.as_ref(),
+                ),
                 dry_run: args.dry_run,
                 header_line: Some(args.header_row.unwrap_or(1)),
             };
+            if let Some(q) = database.as_mut() {
+                q.history = what.fingerprint(settings);
+            }
             super::run_report::around(settings, &args.ci, what, |recorder| {
-                import(settings, args, out, recorder)
+                import(settings, args, database, out, recorder)
             })
         }
     }
@@ -87,6 +96,7 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
 fn import(
     settings: &Settings,
     args: &PurchaseImportArgs,
+    query: Option<crate::import::query::Query>,
     out: &mut Output,
     recorder: std::sync::Arc<crate::report::Recorder>,
 ) -> Result<()> {
@@ -96,7 +106,8 @@ fn import(
         args.sending.max_concurrency,
     )?;
     let opts = crate::import::Options {
-        input: args.file.clone(),
+        input: args.file.clone().unwrap_or_default(),
+        query,
         map: args.map.clone(),
         set: Vec::new(),
         mapping: None,

@@ -129,7 +129,7 @@ pub(super) fn open_header(
                 Detected::Workbook(sheet) => {
                     format!("{name}: sheet {} is empty", crate::log::quoted(&sheet.name))
                 }
-                Detected::Csv { .. } => format!("{name} is empty"),
+                Detected::Csv { .. } | Detected::Query(_) => format!("{name} is empty"),
             };
             Failure::input(format!("{what}: a header row naming the columns is needed")).with_hint(
                 "the first row names the columns, e.g. Email,First Name,Last Name,Company",

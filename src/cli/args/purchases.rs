@@ -42,9 +42,16 @@ Examples:
 #[derive(Debug, Clone, Args)]
 pub struct PurchaseImportArgs {
     /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
-    /// required
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// required. Not with --query
+    #[arg(
+        value_name = "FILE",
+        required_unless_present_any = ["query", "query_file"],
+        conflicts_with_all = ["query", "query_file"]
+    )]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: super::QueryArgs,
 
     /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
     /// with data]
