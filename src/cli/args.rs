@@ -241,7 +241,7 @@ pub struct ImportArgs {
     pub set: Vec<(String, String)>,
 
     /// Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal
-    /// separator, [fields.NAME] write rules); options on the command line win over it
+    /// separator, header row, [fields.NAME] write rules); options on the command line win over it
     #[arg(long, value_name = "FILE.toml")]
     pub mapping: Option<PathBuf>,
 

@@ -21,7 +21,11 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<(
             database.as_ref(),
         ),
         dry_run: args.dry_run,
-        header_line: Some(args.header_row.unwrap_or(1)),
+        header_line: Some(
+            args.header_row
+                .or_else(|| import::mapping::file::header_row_of(args.mapping.as_deref()))
+                .unwrap_or(1),
+        ),
     };
     if let Some(q) = database.as_mut() {
         q.history = what.fingerprint(settings);
@@ -84,6 +88,9 @@ fn import(
         .or(mapping.as_ref().and_then(|m| m.decimal_separator))
         .or(settings.decimal_separator);
     let mapping_limits = mapping.as_ref().map(|m| m.limits).unwrap_or_default();
+    let header_row = args
+        .header_row
+        .or(mapping.as_ref().and_then(|m| m.header_row));
     let opts = import::Options {
         input: args.file.clone().unwrap_or_default(),
         query,
@@ -98,7 +105,7 @@ fn import(
         delimiter: args.delimiter,
         decimal_separator,
         sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        header_row,
         concurrency,
         max_concurrency,
         rate: args.sending.rate,

@@ -223,16 +223,15 @@ fn a_live_run_keeps_its_claims_in(
     assert_eq!(b_rows.len(), 4, "{}", b.stdout);
     for (i, r) in b_rows.iter().enumerate() {
         let n = i + 1;
-        let note = format!(
+        let text = format!(
             "created by another leadctl run sharing the ledger (as \
              00000000-0000-4000-8000-{n:012}); not sent by this one"
         );
-        // `message` repeats `error` in every result line (#28).
         assert_eq!(
             *r,
             json!({"row": n, "outcome": "skipped",
                    "lead_id": format!("00000000-0000-4000-8000-{n:012}"),
-                   "error": note, "message": note}),
+                   "error": text, "message": text}),
         );
     }
     assert_eq!(store.count("created"), 4, "all 4 recorded created");

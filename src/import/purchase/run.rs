@@ -23,13 +23,14 @@ pub fn run(
     let log = services.log;
     let source = crate::import::source(opts, services)?;
     let name = source.name();
-    let (format, rows, headers) = prepare::open_header(opts, log, &source, &name)?;
+    let (format, mut rows, headers) = prepare::open_header(opts, log, &source, &name)?;
     let (columns, unknown) =
         columns::map(&headers, &opts.map, opts.ignore_unknown).map_err(|errors| {
-            Failure::input(format!(
+            let failure = Failure::input(format!(
                 "{name}: the columns cannot be mapped:\n  {}",
                 errors.join("\n  ")
-            ))
+            ));
+            prepare::title_block(failure, opts, &headers, &mut rows)
         })?;
     report(&columns, &unknown, log);
     if columns.iter().any(|c| c.field == Field::Date) {

@@ -108,20 +108,35 @@ impl Rows {
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
         match &mut self.inner {
             Inner::Csv { rows, header_row } => {
-                // Records above `--header-row` (a title block) are read and left out.
-                let skip = header_row.map_or(0, |n| n.saturating_sub(1));
-                for seen in 0..skip {
-                    if rows.header()?.is_none() {
-                        return Err(RowError {
-                            line: seen + 1,
-                            message: format!(
-                                "--header-row {}: the file has only {seen} row(s)",
-                                skip + 1
-                            ),
-                        });
+                // `--header-row N` is the file's line N (as a spreadsheet numbers it, blank
+                // lines counted); the records above it (a title block) are read and left out.
+                let Some(n) = *header_row else {
+                    return rows.header();
+                };
+                loop {
+                    match rows.header()? {
+                        None => {
+                            return Err(RowError {
+                                line: n,
+                                message: format!(
+                                    "--header-row {n}: the file has no data on line {n} or below"
+                                ),
+                            })
+                        }
+                        Some(r) if r.line < n => continue,
+                        Some(r) if r.line > n => {
+                            return Err(RowError {
+                                line: n,
+                                message: format!(
+                                    "--header-row {n}: line {n} is empty; the header row names \
+                                     the columns (the first line with data below it is {})",
+                                    r.line
+                                ),
+                            })
+                        }
+                        Some(r) => return Ok(Some(r)),
                     }
                 }
-                rows.header()
             }
             Inner::Sheet(s) => s.header(),
             Inner::Spill(s) => s.header(),

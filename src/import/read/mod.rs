@@ -21,6 +21,7 @@ mod source;
 pub mod spill;
 #[cfg(test)]
 mod test_support;
+pub mod title;
 mod workbook;
 
 use std::io::{self, Cursor, Read};
