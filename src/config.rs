@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
+use crate::deliver::setting::Concurrency;
 use crate::error::Failure;
 use crate::fsutil::Accept;
-use crate::import::setting::Concurrency;
 use crate::secret::ApiKey;
 
 mod permissions;

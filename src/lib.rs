@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod date;
+pub mod deliver;
 pub mod error;
 pub mod exit;
 pub mod fsutil;

@@ -137,14 +137,14 @@ fn import(
 }
 
 /// A ledger new to a full channel: `--new-ledger` goes on, a terminal asks, else the run stops.
-fn fresh(new_ledger: bool) -> import::known::Fresh {
+fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
     use std::io::IsTerminal;
     if new_ledger {
-        import::known::Fresh::Go
+        crate::lead::known::Fresh::Go
     } else if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        import::known::Fresh::Ask
+        crate::lead::known::Fresh::Ask
     } else {
-        import::known::Fresh::Stop
+        crate::lead::known::Fresh::Stop
     }
 }
 
@@ -264,10 +264,10 @@ pub(super) fn database_query(
 /// --max-concurrency").
 pub(super) fn concurrency(
     settings: &Settings,
-    flag: Option<import::setting::Concurrency>,
+    flag: Option<crate::deliver::setting::Concurrency>,
     max: Option<usize>,
-) -> Result<(import::setting::Concurrency, usize), Failure> {
-    use import::setting::{Concurrency, DEFAULT_MAX};
+) -> Result<(crate::deliver::setting::Concurrency, usize), Failure> {
+    use crate::deliver::setting::{Concurrency, DEFAULT_MAX};
     let (value, origin) = match flag {
         Some(c) => (c, "--concurrency".to_string()),
         None => (

@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use crate::cli::{LedgerCommand, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs};
 use crate::error::Failure;
 use crate::ledger::{identity, scope_url, Entry, Filter, Ledger, Location, Op, State};
+use crate::output::stream::ItemStream;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
 
@@ -213,11 +214,7 @@ fn stream(
 
 fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
     let mut table: Vec<Vec<String>> = Vec::new();
-    let mut first = true;
-    let format = out.format;
-    if format == OutputFormat::Csv {
-        out.csv_line(&LIST_COLUMNS)?;
-    }
+    let mut items = ItemStream::new(&LIST_COLUMNS);
     // `--state unknown` is every key a run would report unknown: the claims (`sending`) of
     // runs that are not alive too, read first (the ledger is not asked while it is read).
     let dead_claims: Vec<Entry> = if filter.state == Some(State::Unknown) {
@@ -237,29 +234,15 @@ fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
     };
     let mut extra = dead_claims.into_iter();
     let mut emit = |e: Entry| -> std::io::Result<()> {
-        let r = match format {
-            OutputFormat::Ndjson => out.ndjson_item(&e),
-            OutputFormat::Json => out.array_item(&e, first),
-            OutputFormat::Id => match &e.lead_id {
-                Some(id) => out.text(id),
-                None => Ok(()),
-            },
-            OutputFormat::Csv => {
-                let c = cells(&e);
-                out.csv_line(&c.iter().map(String::as_str).collect::<Vec<_>>())
-            }
-            OutputFormat::Table | OutputFormat::Xlsx => {
-                table.push(cells(&e));
-                Ok(())
-            }
-        };
-        first = false;
-        r
+        if !items.item(out, &e, || cells(&e), e.lead_id.as_deref())? {
+            table.push(cells(&e));
+        }
+        Ok(())
     };
     stream(ledger, filter, &mut emit)?;
     extra.try_for_each(&mut emit)?;
-    match format {
-        OutputFormat::Json => out.array_end(first)?,
+    items.finish(out)?;
+    match out.format {
         OutputFormat::Table if table.is_empty() => out.text("no keys match")?,
         OutputFormat::Table => out.text(&crate::output::columns(Some(&LIST_COLUMNS), &table))?,
         _ => {}

@@ -5,7 +5,8 @@
 use anyhow::Result;
 
 use crate::cli::LedgerAdoptArgs;
-use crate::import::{self, check, mapping, once::Keyed, prepare, read::Source};
+use crate::import::{self, check, mapping, prepare, read::Source};
+use crate::lead::Keyed;
 use crate::ledger::{now_secs, scope_url, Applied, Entry, Ledger, Op, State};
 use crate::output::OutputFormat;
 use crate::settings::Settings;
@@ -140,7 +141,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         decimal_separator: None,
         sheet: None,
         header_row: None,
-        concurrency: import::setting::Concurrency::Fixed(1),
+        concurrency: crate::deliver::setting::Concurrency::Fixed(1),
         max_concurrency: 1,
         rate: None,
         shard: None,
@@ -154,7 +155,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         errors: None,
         format: OutputFormat::Table,
         resume: String::new(),
-        fresh: import::known::Fresh::Go,
+        fresh: crate::lead::known::Fresh::Go,
         limits: import::plan::Limits::default(),
     }
 }

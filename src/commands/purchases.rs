@@ -181,7 +181,7 @@ fn import(
         errors: args.errors.clone(),
         format: out.format,
         resume: super::import::resume_command(),
-        fresh: crate::import::known::Fresh::Go,
+        fresh: crate::lead::known::Fresh::Go,
         limits: super::import::limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),

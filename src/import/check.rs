@@ -13,6 +13,7 @@ use crate::api::models::{ActionBody, NewLead};
 use crate::error::Failure;
 use crate::ledger::{identity, KeyKind};
 use crate::log::Log;
+use crate::output::stream::ItemStream;
 use crate::output::Output;
 use crate::output::OutputFormat;
 
@@ -259,15 +260,19 @@ pub fn report_duplicates(
     Ok(())
 }
 
-/// Prints request bodies as they come: one per line (ndjson) or a streamed JSON array (json).
+/// Prints request bodies as they come: one per line (ndjson) or a streamed JSON array (json);
+/// nothing in the other formats (`output::stream`).
 pub struct BodyPrinter<'a> {
     out: &'a mut Output,
-    count: u64,
+    stream: ItemStream,
 }
 
 impl<'a> BodyPrinter<'a> {
     pub fn new(out: &'a mut Output) -> BodyPrinter<'a> {
-        BodyPrinter { out, count: 0 }
+        BodyPrinter {
+            out,
+            stream: ItemStream::new(&[]),
+        }
     }
 
     pub fn print(&mut self, lead: &NewLead) -> Result<()> {
@@ -276,30 +281,24 @@ impl<'a> BodyPrinter<'a> {
 
     /// One request body of `action`.
     pub fn print_body<T: serde::Serialize>(&mut self, action: &str, fields: &T) -> Result<()> {
-        let body = ActionBody { action, fields };
-        match self.out.format {
-            OutputFormat::Ndjson => self.out.ndjson_item(&body)?,
-            OutputFormat::Json => self.out.array_item(&body, self.count == 0)?,
-            _ => {}
+        if matches!(self.out.format, OutputFormat::Ndjson | OutputFormat::Json) {
+            let body = ActionBody { action, fields };
+            self.stream.item(self.out, &body, Vec::new, None)?;
         }
-        self.count += 1;
         Ok(())
     }
 
     /// One item as it is (a result line, a built body).
     pub fn print_item<T: serde::Serialize>(&mut self, item: &T) -> Result<()> {
-        match self.out.format {
-            OutputFormat::Ndjson => self.out.ndjson_item(item)?,
-            OutputFormat::Json => self.out.array_item(item, self.count == 0)?,
-            _ => {}
+        if matches!(self.out.format, OutputFormat::Ndjson | OutputFormat::Json) {
+            self.stream.item(self.out, item, Vec::new, None)?;
         }
-        self.count += 1;
         Ok(())
     }
 
-    pub fn finish(self) -> Result<()> {
+    pub fn finish(mut self) -> Result<()> {
         if self.out.format == OutputFormat::Json {
-            self.out.array_end(self.count == 0)?;
+            self.stream.finish(self.out)?;
         }
         self.out.flush()?;
         Ok(())

@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::flow::Event;
 use super::order::Orderer;
 use super::progress::Progress;
 use super::reconcile::Pending;
 use super::report::{self, Counts, Outcome, RowResult};
-use super::send::Event;
 use super::Options;
 use crate::output::Output;
 
@@ -55,7 +55,7 @@ impl Collector {
             }
             // `send::run` hands batches over one event at a time.
             Event::Batch(_) => {}
-            // Only a plan (`send::Ctx::dry`) gives these.
+            // Only a plan (`flow::Ctx::dry`) gives these.
             Event::Planned(..) => {}
         }
     }
@@ -147,7 +147,7 @@ fn on_result(
         && pending.as_ref().is_some_and(|p| {
             p.entry.state == crate::ledger::State::Sending
                 && crate::ledger::now_secs() - p.entry.sent_at.unwrap_or(p.entry.updated_at)
-                    < super::decide::LIVE_CLAIM_SECS
+                    < crate::deliver::rule::LIVE_CLAIM_SECS
         });
     if failed && !others {
         t.shown_failures += 1;

@@ -3,10 +3,10 @@
 //! send rate ([`Pacer`]), what the progress bar and `-v` show of them, and remembering the last
 //! good value for the next run.
 
-use super::concurrency::{rate, Config, Controller};
-use super::pace::Pacer;
 use super::progress::Progress;
-use super::setting::Concurrency;
+use crate::deliver::concurrency::{rate, Config, Controller};
+use crate::deliver::pace::Pacer;
+use crate::deliver::setting::Concurrency;
 use crate::ledger::Ledger;
 use crate::log::Log;
 
@@ -99,7 +99,7 @@ pub fn summary(controller: &Controller, pacer: Option<&Pacer>) -> Option<String>
     }
     let mut line = controller.summary();
     if let Some(paced) = pacer.and_then(|p| rate::describe(&p.history())) {
-        if !super::concurrency::too_few(&history) {
+        if !crate::deliver::concurrency::too_few(&history) {
             line.push_str("; ");
             line.push_str(&paced);
         }

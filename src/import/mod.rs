@@ -12,15 +12,10 @@
 pub mod check;
 pub mod collect;
 pub mod columns;
-pub mod concurrency;
-pub mod decide;
+pub mod flow;
 pub mod gate;
-pub mod known;
 pub mod mapping;
-pub mod moves;
-pub mod once;
 pub mod order;
-pub mod pace;
 pub mod plan;
 pub mod prepare;
 pub mod progress;
@@ -32,14 +27,11 @@ pub mod report;
 pub mod send;
 pub mod server;
 pub mod session;
-pub mod setting;
 pub mod settle;
-pub mod split;
 pub mod status;
 pub mod summary;
 pub mod validate;
 pub mod worker;
-pub mod write;
 
 use std::path::PathBuf;
 
@@ -47,7 +39,7 @@ use anyhow::Result;
 
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{KeyKind, Location};
+use crate::ledger::{KeyKind, Ledger, Location};
 use crate::log::Log;
 use crate::output::Output;
 use crate::output::OutputFormat;
@@ -81,7 +73,7 @@ pub struct Options {
     /// `--header-row N`: the 1-based row holding the column names (below a title block).
     pub header_row: Option<u64>,
     /// `--concurrency auto|N`.
-    pub concurrency: setting::Concurrency,
+    pub concurrency: crate::deliver::setting::Concurrency,
     /// `--max-concurrency`: the most `auto` goes to.
     pub max_concurrency: usize,
     pub rate: Option<f64>,
@@ -99,7 +91,7 @@ pub struct Options {
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
     /// A ledger new to a channel with a full newest-leads window: stop, go on or ask.
-    pub fresh: known::Fresh,
+    pub fresh: crate::lead::known::Fresh,
     /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
     pub limits: plan::Limits,
 }
@@ -132,6 +124,22 @@ pub struct Services<'a> {
     pub ledger: Option<Location>,
     /// Hears how the run ended (counts, rows needing attention, timings): the run report.
     pub recorder: Option<std::sync::Arc<crate::report::Recorder>>,
+}
+
+impl Services<'_> {
+    /// The ledger for this run, or none (`--no-ledger`, said as a warning).
+    pub fn open_ledger(&self) -> Result<Option<Ledger>, Failure> {
+        match &self.ledger {
+            Some(location) => Ledger::open(location).map(Some),
+            None => {
+                self.log.warn(
+                    "--no-ledger: nothing is remembered, so leads created by earlier runs are created \
+                     again, and an interrupted run cannot be resumed without duplicates",
+                );
+                Ok(None)
+            }
+        }
+    }
 }
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {

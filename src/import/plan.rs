@@ -6,13 +6,12 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::check::BodyPrinter;
+use super::flow::{Event, PlanSink, Planned, Task};
+use super::fmt_count;
 use super::report::{Outcome, RowResult};
-use super::send::Event;
-use super::worker::{Unit, Work};
-use super::{fmt_count, once};
 use crate::error::Failure;
 
 /// How much one run may fire: `--max-create`, `--max-changes` (updates + moves + purchases).
@@ -174,7 +173,7 @@ impl<'a> Planner<'a> {
 
     pub fn on_event(&mut self, event: Event) {
         match event {
-            Event::Planned(row, unit) => self.planned(row, *unit),
+            Event::Planned(row, task) => self.planned(row, task),
             Event::Result(r, _) | Event::Replayed(r, _) => {
                 self.counts.left(r.outcome);
                 self.print_result(&r);
@@ -186,55 +185,8 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn planned(&mut self, _row: u64, unit: Unit) {
-        let (keyed, work) = match unit {
-            Unit::Purchase(p) => {
-                self.counts.purchases += 1;
-                self.print("create_purchase", &p.keyed.purchase);
-                return;
-            }
-            Unit::Lead { keyed, work } => (keyed, work),
-        };
-        let then_move = match work {
-            Work::Create { then_move, .. } => {
-                self.counts.create += 1;
-                self.print("create_lead", &keyed.lead);
-                // A new lead has the channel's first status: the real run moves it only to
-                // another.
-                let first = keyed.status.as_ref().is_some_and(|w| w.first);
-                then_move.filter(|_| !first).map(|_| None)
-            }
-            Work::Update {
-                lead_id,
-                changes,
-                then_move,
-                ..
-            } => {
-                self.counts.update += 1;
-                self.counts
-                    .update_fields
-                    .extend(changes.listed(&keyed.names));
-                self.print(
-                    "update_lead",
-                    &once::update_body(&lead_id, &keyed, &changes),
-                );
-                then_move.map(|_| Some(lead_id))
-            }
-            Work::Move { lead_id, .. } => Some(Some(lead_id)),
-        };
-        if let (Some(lead_id), Some(w)) = (then_move, &keyed.status) {
-            self.counts.moves += 1;
-            let body = move_body(lead_id.as_deref(), w);
-            self.print_value(&body);
-        }
-    }
-
-    fn print<T: serde::Serialize>(&mut self, action: &str, body: &T) {
-        if let Some(p) = self.printer.as_mut() {
-            if let Err(e) = p.print_body(action, body) {
-                self.write_error.get_or_insert(e);
-            }
-        }
+    fn planned(&mut self, _row: u64, task: Box<dyn Task>) {
+        task.plan(self);
     }
 
     fn print_value(&mut self, body: &Value) {
@@ -265,13 +217,18 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The body of a status move (`update_status_id` when the cell gave the id); a new lead's id is
-/// not known before it is created (`null`).
-fn move_body(lead_id: Option<&str>, w: &super::status::Wanted) -> Value {
-    if w.by_id {
-        json!({"action": "update_status_id", "lead_id": lead_id, "status_id": w.id})
-    } else {
-        json!({"action": "update_status", "lead_id": lead_id, "status": w.name})
+impl PlanSink for Planner<'_> {
+    fn write(&mut self, what: Planned, body: Value) {
+        match what {
+            Planned::Create => self.counts.create += 1,
+            Planned::Update(fields) => {
+                self.counts.update += 1;
+                self.counts.update_fields.extend(fields);
+            }
+            Planned::Move => self.counts.moves += 1,
+            Planned::Purchase => self.counts.purchases += 1,
+        }
+        self.print_value(&body);
     }
 }
 

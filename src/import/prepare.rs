@@ -281,7 +281,8 @@ fn build_plan(
         .unwrap_or_default();
     rules.clear_empty = args.clear_empty;
     let mut plan = Plan {
-        writes: (rules != super::write::Rules::default()).then(|| std::sync::Arc::new(rules)),
+        writes: (rules != crate::deliver::write::Rules::default())
+            .then(|| std::sync::Arc::new(rules)),
         statuses,
         unknown_outcome,
         decimal_separator: args.decimal_separator,

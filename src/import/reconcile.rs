@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::send::Keyed;
 use crate::api::models::Lead;
 use crate::api::ApiClient;
+use crate::lead::Keyed;
 use crate::ledger::{Entry, Fields};
 
 /// An unknown row and what identifies it.

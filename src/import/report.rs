@@ -9,49 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Failure;
-use crate::output::{Output, OutputFormat};
+use crate::output::stream::ItemStream;
+use crate::output::Output;
 
-/// The fate of one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Created,
-    Failed,
-    Unknown,
-    Invalid,
-    Skipped,
-    NotSent,
-    /// An existing lead's changed fields were sent with `update_lead` (`--update`).
-    Updated,
-    /// Created earlier with other field values; nothing sent (see `--update`).
-    Changed,
-    /// The same key as an earlier row of this input: not sent.
-    Duplicate,
-    /// An existing lead moved to the row's status (`update_status`).
-    Moved,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Created => "created",
-            Outcome::Failed => "failed",
-            Outcome::Unknown => "unknown",
-            Outcome::Invalid => "invalid",
-            Outcome::Skipped => "skipped",
-            Outcome::NotSent => "not_sent",
-            Outcome::Updated => "updated",
-            Outcome::Changed => "changed",
-            Outcome::Duplicate => "duplicate",
-            Outcome::Moved => "moved",
-        }
-    }
-
-    /// Rows the user has to act on (they go to the errors file).
-    pub fn needs_action(self) -> bool {
-        matches!(self, Outcome::Failed | Outcome::Unknown | Outcome::Invalid)
-    }
-}
+pub use crate::deliver::Outcome;
 
 /// Counts per outcome, for the bar and the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -154,56 +115,35 @@ impl Serialize for RowResult {
 /// The results' CSV columns (`error` before `message`: the old order, one column added).
 const RESULT_COLUMNS: [&str; 5] = ["row", "outcome", "lead_id", "error", "message"];
 
-/// Per-row results on stdout in the chosen format.
+/// Per-row results on stdout in the chosen format (`output::stream`).
 pub struct ResultPrinter {
-    count: u64,
-    csv_started: bool,
+    stream: ItemStream,
 }
 
 impl ResultPrinter {
     pub fn new() -> ResultPrinter {
         ResultPrinter {
-            count: 0,
-            csv_started: false,
+            stream: ItemStream::new(&RESULT_COLUMNS),
         }
     }
 
     pub fn print(&mut self, out: &mut Output, r: &RowResult) -> std::io::Result<()> {
-        match out.format {
-            OutputFormat::Ndjson => out.ndjson_item(r)?,
-            OutputFormat::Json => out.array_item(r, self.count == 0)?,
-            OutputFormat::Csv => {
-                if !self.csv_started {
-                    self.csv_started = true;
-                    out.csv_line(&RESULT_COLUMNS)?;
-                }
-                let text = r.error.as_deref().unwrap_or("");
-                out.csv_line(&[
-                    &r.row.to_string(),
-                    r.outcome.as_str(),
-                    r.lead_id.as_deref().unwrap_or(""),
-                    text,
-                    text,
-                ])?;
-            }
-            OutputFormat::Id => {
-                if let Some(id) = &r.lead_id {
-                    out.lines(std::slice::from_ref(id))?;
-                }
-            }
-            OutputFormat::Table | OutputFormat::Xlsx => {}
-        }
-        self.count += 1;
+        let cells = || {
+            let text = r.error.clone().unwrap_or_default();
+            vec![
+                r.row.to_string(),
+                r.outcome.as_str().to_string(),
+                r.lead_id.clone().unwrap_or_default(),
+                text.clone(),
+                text,
+            ]
+        };
+        self.stream.item(out, r, cells, r.lead_id.as_deref())?;
         Ok(())
     }
 
     pub fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
-        match out.format {
-            OutputFormat::Json => out.array_end(self.count == 0)?,
-            OutputFormat::Csv if !self.csv_started => out.csv_line(&RESULT_COLUMNS)?,
-            _ => {}
-        }
-        out.flush()
+        self.stream.finish(out)
     }
 }
 

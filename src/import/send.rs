@@ -9,86 +9,26 @@
 //! without a reliable answer are `unknown` and never re-sent unless asked (`--retry-unknown`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use super::concurrency::Controller;
-use super::decide::{Decision, Policy};
-use super::known::Known;
-use super::moves::{self, Move};
+use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
 use super::order::in_shard;
-use super::pace::{Limiter, Pacer};
 use super::read::{Footer, Row, Rows};
 use super::reconcile::Pending;
-use super::report::{Outcome, RowResult};
+use super::report::Outcome;
 use super::validate::Plan;
-use super::worker::{self, Job, Unit, Work};
-use crate::api::ApiClient;
+use super::worker;
+use crate::deliver::pace::Limiter;
+use crate::deliver::Decision;
 use crate::error::Failure;
-use crate::ledger::{identity, now_secs, KeyKind, Ledger};
+use crate::lead::moves::{self, Move};
+use crate::lead::once::{judge, Judged};
+use crate::ledger::{identity, now_secs, KeyKind};
 use outbox::Outbox;
 
 mod outbox;
-
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub rate: Option<f64>,
-    pub policy: Policy,
-    pub key: Option<KeyKind>,
-    /// (K, N): only rows with (row - 1) mod N == K - 1.
-    pub shard: Option<(u64, u64)>,
-    pub skip_invalid: bool,
-}
-
-pub enum Event {
-    /// The reader took this row (results are emitted in this order).
-    Dispatched(u64),
-    /// A row's result, and what identifies it when its outcome is unknown (for reconciling).
-    Result(RowResult, Option<Box<Pending>>),
-    /// A row's outcome decided without sending (the ledger, the server or the input said so):
-    /// it does not count towards `--max-errors` or the rate.
-    Replayed(RowResult, Option<Box<Pending>>),
-    /// Something that stops the whole run (401, unreachable server, an unwritable ledger...).
-    Fatal(anyhow::Error),
-    /// Reading stopped here (an invalid row from a stream, an unreadable rest of the input); the
-    /// rows already taken are still sent.
-    InputEnded(anyhow::Error),
-    /// Several of the above, in order (the reader batches its events).
-    Batch(Vec<Event>),
-    /// A plan (`Ctx::dry`): what would be sent for this row, decided and not sent.
-    Planned(u64, Box<Unit>),
-}
-
-/// What the shared parts of a run are.
-pub struct Ctx<'a> {
-    pub plan: &'a Plan,
-    pub client: &'a ApiClient,
-    pub ledger: Option<&'a Ledger>,
-    pub known: &'a Known,
-    /// The API URL as the ledger scopes keys.
-    pub scope_url: &'a str,
-    /// The input's name, recorded with each key.
-    pub input: &'a str,
-    pub opts: &'a Options,
-    /// The gate on requests in flight (fixed or `auto`).
-    pub controller: &'a Controller,
-    /// `auto`'s learned send rate (None for a fixed concurrency).
-    pub pacer: Option<&'a Pacer>,
-    pub stop: &'a AtomicBool,
-    /// Warnings on stderr.
-    pub warn: &'a (dyn Fn(&str) + Sync),
-    /// A purchases import: its rows are purchases.
-    pub purchases: Option<&'a super::purchase::Plan>,
-    /// Work sharing: the other run this one lost a claim to (`split.rs`).
-    pub split: &'a super::split::Split,
-    /// The input read again from its start (a file; None for a stream), for the second pass of
-    /// a split.
-    pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
-    /// Only plan: each row is decided as for sending and given as [`Event::Planned`]; no worker
-    /// runs, nothing is sent or claimed (the ledger is read, never written: `Known::dry`).
-    pub dry: bool,
-}
 
 /// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
 /// the report footer the reader left out at the end, if any.
@@ -123,8 +63,6 @@ pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option
     })
 }
 
-pub use super::once::Keyed;
-
 /// Builds a row's lead and its key; the problems as one text when it is invalid.
 pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed, String> {
     let (lead, status) = super::status::build(plan, row).map_err(|problems| {
@@ -153,7 +91,7 @@ fn reader(
     let mut outbox = Outbox::new(&events);
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
-    // Work sharing with another run on this file (`split.rs`): the rows left for a second pass.
+    // Work sharing with another run on this file (`deliver::split`): the rows left for a second pass.
     let splits = ctx.reopen.is_some() && ctx.opts.shard.is_none();
     let own = ctx.ledger.map(|l| l.run.as_str()).unwrap_or("");
     let mut deferred: Vec<u64> = Vec::new();
@@ -176,7 +114,7 @@ fn reader(
             continue;
         }
         if let Some(parity) = ctx.split.parity(own).filter(|_| splits) {
-            if !super::split::first_pass(row.number, parity) {
+            if !crate::deliver::split::first_pass(row.number, parity) {
                 deferred.push(row.number);
                 continue;
             }
@@ -250,11 +188,7 @@ fn take(
     if !outbox.send(Event::Dispatched(row.number)) {
         return false;
     }
-    let unit = match ctx.purchases {
-        Some(plan) => super::purchase::decide::row(ctx, plan, &row, seen),
-        None => lead_row(ctx, &row, seen),
-    };
-    let unit = match unit {
+    let task = match ctx.rows.take(ctx, &row, seen) {
         Ok(Next::Invalid(text)) => {
             outbox.send(Event::Result(
                 result(&row, Outcome::Invalid, None, Some(text.clone())),
@@ -280,10 +214,10 @@ fn take(
             return true;
         }
         Ok(Next::Done(event)) => return outbox.send(*event),
-        Ok(Next::Send(unit)) if ctx.dry => {
-            return outbox.send(Event::Planned(row.number, Box::new(unit)));
+        Ok(Next::Send(task)) if ctx.dry => {
+            return outbox.send(Event::Planned(row.number, task));
         }
-        Ok(Next::Send(unit)) => unit,
+        Ok(Next::Send(task)) => task,
         Err(e) => {
             outbox.send(Event::Fatal(e));
             return false;
@@ -292,19 +226,18 @@ fn take(
     let job = Job {
         row: row.number,
         cells: row.fields,
-        unit,
+        task,
     };
     outbox.flush() && jobs.send(job).is_ok()
 }
 
-/// What the reader does with a row.
-#[allow(clippy::large_enum_variant)]
-pub enum Next {
-    Send(Unit),
-    /// Decided without sending.
-    Done(Box<Event>),
-    /// The row's problems, as one text.
-    Invalid(String),
+/// The rows of a lead import.
+pub struct LeadRows;
+
+impl RowKind for LeadRows {
+    fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
+        lead_row(ctx, row, seen)
+    }
 }
 
 /// A lead row: built, keyed, checked against the rows before it and decided.
@@ -328,27 +261,14 @@ fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::R
         ))));
     }
     Ok(match decide_row(ctx, row, &keyed)? {
-        Step::Send(work) => Next::Send(Unit::Lead {
-            keyed: Box::new(keyed),
-            work,
-        }),
+        Step::Send(work) => Next::Send(Box::new(LeadRowTask { keyed, work })),
         Step::Done(event) => Next::Done(event),
     })
 }
 
-/// The earlier row with this key in the input, else `None` (and this row is its first).
-pub fn first_of(seen: &mut HashMap<u64, u64>, channel: &str, key: &str, row: u64) -> Option<u64> {
-    let id = key_hash(channel, key);
-    if let Some(first) = seen.get(&id) {
-        return Some(*first);
-    }
-    seen.insert(id, row);
-    None
-}
-
 #[allow(clippy::large_enum_variant)]
 enum Step {
-    Send(Work),
+    Send(LeadTask),
     /// Decided without sending.
     Done(Box<Event>),
 }
@@ -364,7 +284,7 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         )
     };
     let Some(ledger) = ctx.ledger else {
-        return Ok(Step::Send(Work::Create {
+        return Ok(Step::Send(LeadTask::Create {
             expect: None,
             previous: None,
             then_move: then_move()?,
@@ -372,29 +292,29 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
     };
     ctx.known
         .ensure(&k.channel, ctx.client, ledger, ctx.scope_url, ctx.warn)?;
-    let place = super::once::Place {
+    let place = crate::deliver::Place {
         ledger: ctx.ledger,
         scope_url: ctx.scope_url,
         input: ctx.input,
     };
-    let judged = super::once::judge(ledger, &place, ctx.known, k, row.number, ctx.opts.policy)?;
+    let judged = judge(ledger, &place, ctx.known, k, row.number, ctx.opts.policy)?;
     let now = now_secs();
     let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
         Event::Replayed(result(row, outcome, lead_id, Some(note)), pending)
     };
     let decision = match judged {
-        super::once::Judged::OnServer(lead_id) => {
+        Judged::OnServer(lead_id) => {
             let note = format!(
                 "already in KeenPartner as {lead_id} (found among the channel's newest \
                  leads); recorded in the ledger"
             );
             return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
         }
-        super::once::Judged::Decided(d) => d,
+        Judged::Decided(d) => d,
     };
     let event = match decision {
         Decision::Create { expect, previous } => {
-            return Ok(Step::Send(Work::Create {
+            return Ok(Step::Send(LeadTask::Create {
                 expect,
                 previous,
                 then_move: then_move()?,
@@ -405,7 +325,7 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
             changes,
             previous,
         } => {
-            return Ok(Step::Send(Work::Update {
+            return Ok(Step::Send(LeadTask::Update {
                 lead_id,
                 changes: Box::new(changes),
                 previous,
@@ -457,41 +377,11 @@ fn settled(
     match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
         moves::Plan::Stay => done(outcome, note),
         moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
-        moves::Plan::Send(mv) => Ok(Step::Send(Work::Move {
+        moves::Plan::Send(mv) => Ok(Step::Send(LeadTask::Move {
             lead_id: id,
             before: outcome,
             note,
             mv,
         })),
     }
-}
-
-pub fn result(
-    row: &Row,
-    outcome: Outcome,
-    lead_id: Option<String>,
-    error: Option<String>,
-) -> RowResult {
-    RowResult {
-        row: row.number,
-        outcome,
-        lead_id,
-        error,
-        // The cells are only for the errors file.
-        fields: if outcome.needs_action() {
-            row.fields.clone()
-        } else {
-            Vec::new()
-        },
-        key: None,
-    }
-}
-
-/// FNV-1a 64 of channel and key.
-fn key_hash(channel: &str, key: &str) -> u64 {
-    let mut h = identity::Fnv::default();
-    h.write(channel.as_bytes());
-    h.write(&[0x1f]);
-    h.write(key.as_bytes());
-    h.value()
 }

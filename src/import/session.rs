@@ -10,8 +10,6 @@ use anyhow::Result;
 
 use super::check::{self, BodyPrinter};
 use super::collect::{self, Collector, Tally};
-use super::decide::Policy;
-use super::known::Known;
 use super::order::Orderer;
 use super::prepare::Prepared;
 use super::progress::Progress;
@@ -21,7 +19,9 @@ use super::send;
 use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{settle, Options, Services};
+use crate::deliver::Policy;
 use crate::error::Failure;
+use crate::lead::known::Known;
 use crate::ledger::{self, Ledger};
 use crate::output::Output;
 
@@ -146,7 +146,7 @@ pub fn run(
         Ok(r) if opts.limits.is_set() => {
             // Read only: a run refused by its limits leaves the ledger as it was. The guard was
             // decided (for the default channel) when the run got ready.
-            let known = Known::new(super::known::Fresh::Go, true);
+            let known = Known::new(crate::lead::known::Fresh::Go, true);
             let rows = check::reopen(prepared)?;
             let counts = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
             counts.check(&opts.limits)?;
@@ -223,20 +223,6 @@ fn check_file(
     Ok(checked)
 }
 
-/// The ledger for this run, or none (`--no-ledger`, said as a warning).
-pub fn open_ledger(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
-    match &services.ledger {
-        Some(location) => Ledger::open(location).map(Some),
-        None => {
-            services.log.warn(
-                "--no-ledger: nothing is remembered, so leads created by earlier runs are created \
-                 again, and an interrupted run cannot be resumed without duplicates",
-            );
-            Ok(None)
-        }
-    }
-}
-
 /// The ledger for a plan, to read (see [`Ledger::open_to_read`]).
 fn open_to_read(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
     services
@@ -259,11 +245,16 @@ fn plan_rows(
 ) -> Result<super::plan::Counts> {
     let scope_url = ledger::scope_url(&services.api_url);
     let warn = |text: &str| services.log.warn(text);
-    let controller = super::gate::controller(super::setting::Concurrency::Fixed(1), 1, None, None);
+    let controller = super::gate::controller(
+        crate::deliver::setting::Concurrency::Fixed(1),
+        1,
+        None,
+        None,
+    );
     let send_opts = sending(opts);
     let input = prepared.source.name();
-    let split = super::split::Split::default();
-    let ctx = send::Ctx {
+    let split = crate::deliver::split::Split::default();
+    let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &ready.client,
         ledger: ready.ledger.as_ref(),
@@ -275,7 +266,10 @@ fn plan_rows(
         pacer: None,
         stop: &ready.stop,
         warn: &warn,
-        purchases: prepared.purchases.as_ref(),
+        rows: match &prepared.purchases {
+            Some(plan) => plan,
+            None => &super::send::LeadRows,
+        },
         split: &split,
         reopen: None,
         dry: true,
@@ -365,7 +359,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     let ledger = if dry {
         open_to_read(services)?
     } else {
-        open_ledger(services)?
+        services.open_ledger()?
     };
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(!dry)?.with_cancel(stop.clone());
@@ -378,7 +372,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         !dry,
     )?;
     let fresh = match opts.fresh {
-        super::known::Fresh::Ask if dry => super::known::Fresh::Stop,
+        crate::lead::known::Fresh::Ask if dry => crate::lead::known::Fresh::Stop,
         f => f,
     };
     let known = Known::new(fresh, dry);
@@ -442,10 +436,10 @@ fn send_all(
     let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
-    let split = super::split::Split::default();
+    let split = crate::deliver::split::Split::default();
     let reopen = || check::reopen(prepared);
     let file = prepared.source.rereadable();
-    let ctx = send::Ctx {
+    let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &client,
         ledger: ledger.as_ref(),
@@ -457,7 +451,10 @@ fn send_all(
         pacer: pacer.as_ref(),
         stop: &stop,
         warn: &warn,
-        purchases: prepared.purchases.as_ref(),
+        rows: match &prepared.purchases {
+            Some(plan) => plan,
+            None => &super::send::LeadRows,
+        },
         split: &split,
         reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
         dry: false,
@@ -556,8 +553,8 @@ struct Ends<'a> {
     scope_url: &'a str,
     interrupted: &'a Arc<AtomicBool>,
     stop: &'a AtomicBool,
-    controller: &'a super::concurrency::Controller,
-    pacer: Option<&'a super::pace::Pacer>,
+    controller: &'a crate::deliver::concurrency::Controller,
+    pacer: Option<&'a crate::deliver::pace::Pacer>,
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
@@ -683,8 +680,8 @@ fn ending(s: &Summary<'_>) -> crate::report::Ending {
 }
 
 /// The sending side's options.
-fn sending(opts: &Options) -> send::Options {
-    send::Options {
+fn sending(opts: &Options) -> super::flow::Options {
+    super::flow::Options {
         rate: opts.rate,
         policy: Policy {
             retry_unknown: opts.retry_unknown,

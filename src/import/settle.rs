@@ -12,7 +12,6 @@ use super::prepare::Prepared;
 use super::reconcile::{self, Pending};
 use super::report::{self, Counts, Outcome, RowResult};
 use super::send;
-use super::session::open_ledger;
 use super::summary;
 use super::{fmt_count, Options, Services};
 use crate::api::ApiClient;
@@ -286,7 +285,7 @@ pub fn reconcile_only(
 ) -> Result<()> {
     let log = services.log;
     services.key.clone()?;
-    let Some(ledger) = open_ledger(services)? else {
+    let Some(ledger) = services.open_ledger()? else {
         return Err(Failure::usage("--reconcile needs the ledger (drop --no-ledger)").into());
     };
     let scope_url = ledger::scope_url(&services.api_url);

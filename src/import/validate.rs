@@ -91,7 +91,7 @@ pub struct Plan {
     /// Channels by lowercase id, for a status column (`import::status`); empty without one.
     pub statuses: HashMap<String, crate::api::models::Channel>,
     /// The write rules of the run (`write.rs`: a mapping file's `[fields.*]`, `--clear-empty`).
-    pub writes: Option<std::sync::Arc<super::write::Rules>>,
+    pub writes: Option<std::sync::Arc<crate::deliver::write::Rules>>,
 }
 
 impl Plan {
@@ -148,9 +148,13 @@ pub fn build(plan: &Plan, row: &Row) -> Result<NewLead, Vec<Problem>> {
 /// the properties its columns feed, by ledger key (`property:<id>`). A field with a value from
 /// another column is not emptied; a property that does not resolve is left to `build`'s
 /// problems.
-pub fn presence(plan: &Plan, row: &Row, channel: &str) -> (Vec<String>, super::write::Names) {
+pub fn presence(
+    plan: &Plan,
+    row: &Row,
+    channel: &str,
+) -> (Vec<String>, crate::deliver::write::Names) {
     let mut emptied = Vec::new();
-    let mut names = super::write::Names::new();
+    let mut names = crate::deliver::write::Names::new();
     for c in &plan.columns {
         let key = match &c.target {
             Target::Field(name) => (*name).to_string(),

@@ -5,68 +5,23 @@
 //! wait) and what it says about load; with `auto`, the learned rate ([`Pacer`]) spaces the sends
 //! once the server has throttled, and hears of each success and each 429.
 
-use std::cell::RefCell;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use super::concurrency::{Cause, Class, Permit, Sample};
-use super::decide::Decision;
-use super::moves::{self, Move, Moved};
-use super::once::{self, Claimed, Place};
-use super::pace::{Limiter, Pacer};
+use super::flow::{
+    body_of, signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Sent,
+    Task,
+};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
-use super::send::{Ctx, Event, Keyed};
-use crate::api::{ApiError, CallStats};
-use crate::ledger::{now_secs, Entry, State};
-
-pub struct Job {
-    pub row: u64,
-    /// The original cells, for the errors file.
-    pub cells: Vec<String>,
-    pub unit: Unit,
-}
-
-/// What a job sends.
-#[allow(clippy::large_enum_variant)]
-pub enum Unit {
-    /// A lead: created, updated or moved.
-    Lead { keyed: Box<Keyed>, work: Work },
-    /// A purchase: recorded (`create_purchase`).
-    Purchase(Box<super::purchase::decide::Send>),
-}
-
-/// A lead's job, taken apart.
-pub struct LeadJob {
-    pub row: u64,
-    pub keyed: Keyed,
-    pub cells: Vec<String>,
-    pub work: Work,
-}
-
-pub enum Work {
-    /// `create_lead`, then the move to the row's status when it is not the first.
-    Create {
-        expect: Option<(State, i64)>,
-        previous: Option<Entry>,
-        then_move: Option<Move>,
-    },
-    Update {
-        lead_id: String,
-        changes: Box<super::write::Changes>,
-        previous: Entry,
-        then_move: Option<Move>,
-    },
-    /// A lead that exists (its outcome so far `before`, with its note): only its status moves.
-    Move {
-        lead_id: String,
-        before: Outcome,
-        note: String,
-        mv: Move,
-    },
-}
+use crate::api::ApiError;
+use crate::deliver::pace::Limiter;
+use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
+use crate::lead::moves::{self, Move, Moved};
+use crate::lead::once::{self, CreateLead};
+use crate::ledger::{now_secs, Entry};
+use serde_json::{json, Value};
 
 pub fn work(
     ctx: &Ctx<'_>,
@@ -111,61 +66,71 @@ pub fn work(
             rate_waited,
             pacer: ctx.pacer,
         };
-        let Job { row, cells, unit } = job;
-        let (keyed, work) = match unit {
-            Unit::Lead { keyed, work } => (keyed, work),
-            Unit::Purchase(p) => {
-                super::purchase::decide::send(ctx, row, cells, *p, events, sent);
-                continue;
-            }
-        };
+        let Job { row, cells, task } = job;
+        task.run(ctx, row, cells, events, sent);
+    }
+}
+
+impl Task for LeadRowTask {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    ) {
         let job = LeadJob {
             row,
-            keyed: *keyed,
+            keyed: self.keyed,
             cells,
-            work,
+            work: self.work,
         };
         match job.work {
-            Work::Create { .. } => create(ctx, job, events, sent),
-            Work::Update { .. } => update(ctx, job, events, sent),
-            Work::Move { .. } => move_only(ctx, job, events, sent),
+            LeadTask::Create { .. } => create(ctx, job, events, sent),
+            LeadTask::Update { .. } => update(ctx, job, events, sent),
+            LeadTask::Move { .. } => move_only(ctx, job, events, sent),
         }
     }
-}
 
-/// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
-pub struct Sent<'a> {
-    pub permit: Permit<'a>,
-    pub rate_waited: bool,
-    pub pacer: Option<&'a Pacer>,
-}
-
-impl Sent<'_> {
-    /// Gives the slot back with what the answer says about load; its latency is the last
-    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
-    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
-    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
-        let class = match Class::of(result) {
-            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
-            class => class,
+    fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
+        let keyed = &self.keyed;
+        let then_move = match self.work {
+            LeadTask::Create { then_move, .. } => {
+                plan.write(Planned::Create, body_of("create_lead", &keyed.lead));
+                // A new lead has the channel's first status: the real run moves it only to
+                // another.
+                let first = keyed.status.as_ref().is_some_and(|w| w.first);
+                then_move.filter(|_| !first).map(|_| None)
+            }
+            LeadTask::Update {
+                lead_id,
+                changes,
+                then_move,
+                ..
+            } => {
+                let body = once::update_body(&lead_id, keyed, &changes);
+                plan.write(
+                    Planned::Update(changes.listed(&keyed.names)),
+                    body_of("update_lead", &body),
+                );
+                then_move.map(|_| Some(lead_id))
+            }
+            LeadTask::Move { lead_id, .. } => Some(Some(lead_id)),
         };
-        if let (Class::Ok, Some(p)) = (class, self.pacer) {
-            p.success();
+        if let (Some(lead_id), Some(w)) = (then_move, &keyed.status) {
+            plan.write(Planned::Move, move_body(lead_id.as_deref(), w));
         }
-        self.permit
-            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
     }
 }
 
-/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
-/// per storm), rather than when the retried call ends a pause later, and the learned rate is set
-/// from the rate that met it.
-pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
-    move |sent, pause| {
-        ctx.controller.signal(Cause::RateLimited);
-        if let Some(p) = ctx.pacer {
-            p.throttled(sent, pause);
-        }
+/// The body of a status move (`update_status_id` when the cell gave the id); a new lead's id is
+/// not known before it is created (`null`).
+fn move_body(lead_id: Option<&str>, w: &crate::lead::status::Wanted) -> Value {
+    if w.by_id {
+        json!({"action": "update_status_id", "lead_id": lead_id, "status_id": w.id})
+    } else {
+        json!({"action": "update_status", "lead_id": lead_id, "status": w.name})
     }
 }
 
@@ -208,7 +173,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
 }
 
 fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Create {
+    let LeadTask::Create {
         expect,
         previous,
         then_move,
@@ -218,15 +183,44 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     };
     let (expect, previous, then_move) = (*expect, previous.clone(), then_move.clone());
     let place = place(ctx);
-    let claimed = match once::claim(&place, &job.keyed, job.row, expect, previous.as_ref()) {
-        Ok(Claimed::Ours(entry)) => entry,
-        Ok(Claimed::Taken(current)) => {
-            // Another run is on this file: the reader splits it with that run (`split.rs`).
+    let work = CreateLead {
+        keyed: &job.keyed,
+        public: false,
+        no_id: "the server answered without a lead id; the lead may exist",
+    };
+    let at = Attempt {
+        row: job.row,
+        expect,
+        previous: previous.as_ref(),
+        later: true,
+    };
+    let delivered = deliver(&place, &work, at, |w, fence| {
+        let (answer, stats) = w.send(ctx.client, &signal_429(ctx), fence);
+        sent.done(&answer, &stats);
+        answer
+    });
+    let answered = match delivered {
+        Delivered::Sent(a) => a,
+        Delivered::Taken(current) => {
+            // Another run is on this file: the reader splits it with that run (`deliver::split`).
             ctx.split.met(current.run.as_deref());
             let _ = events.send(taken(job, &current));
             return;
         }
-        Err(f) => {
+        Delivered::Unrenewed => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            let _ = events.send(Event::Result(
+                result(
+                    job,
+                    Outcome::NotSent,
+                    None,
+                    Some("its claim could not be renewed in the ledger before a retry".into()),
+                ),
+                None,
+            ));
+            return;
+        }
+        Delivered::Unclaimed(f) => {
             ctx.stop.store(true, Ordering::SeqCst);
             let _ = events.send(Event::Fatal(f.into()));
             let _ = events.send(Event::Result(
@@ -241,56 +235,14 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
             return;
         }
     };
-    // Before each retry the claim must still be this run's (renewed, with its version as a
-    // fencing token): a claim another run took over is never sent by this one.
-    let fence = RefCell::new((claimed, None::<once::Fence>));
-    let may_retry = || {
-        let mut f = fence.borrow_mut();
-        let (claim, lost) = &mut *f;
-        match once::still_ours(&place, claim) {
-            once::Fence::Ours => true,
-            not => {
-                *lost = Some(not);
-                false
-            }
-        }
-    };
-    let (answer, stats) =
-        ctx.client
-            .create_lead_fenced(&job.keyed.lead, &signal_429(ctx), &may_retry);
-    let (claimed, lost) = fence.into_inner();
-    sent.done(&answer, &stats);
-    if let (Some(lost), Err(ApiError::Cancelled)) = (lost, &answer) {
-        match lost {
-            once::Fence::Lost(current) => {
-                let _ = events.send(taken(job, &current));
-            }
-            _ => {
-                // Not sent again: the claim is released when the ledger takes the write.
-                ctx.stop.store(true, Ordering::SeqCst);
-                let _ = once::record(
-                    &place,
-                    &claimed,
-                    previous.as_ref(),
-                    Outcome::NotSent,
-                    None,
-                    None,
-                    true,
-                );
-                let _ = events.send(Event::Result(
-                    result(
-                        job,
-                        Outcome::NotSent,
-                        None,
-                        Some("its claim could not be renewed in the ledger before a retry".into()),
-                    ),
-                    None,
-                ));
-            }
-        }
-        return;
-    }
-    let (outcome, lead, err) = once::outcome_of(answer);
+    let (outcome, lead, error, claimed, recorded) = (
+        answered.outcome,
+        answered.answer,
+        answered.note,
+        answered.claimed,
+        answered.recorded,
+    );
+    let fatal = answered.error.filter(|_| answered.stops);
     let status_now = lead.as_ref().map(|l| {
         moves::status_id_of(l).unwrap_or_else(|| match &job.keyed.status {
             // The answer does not say: a new lead has the channel's first status.
@@ -299,23 +251,6 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         })
     });
     let lead_id = lead.map(|l| l.id);
-    let error = match (&err, outcome) {
-        (Some(e), _) => Some(e.to_string()),
-        (None, Outcome::Unknown) => {
-            Some("the server answered without a lead id; the lead may exist".to_string())
-        }
-        _ => None,
-    };
-    let fatal = err.filter(|e| classify(e).1);
-    let recorded = once::record(
-        &place,
-        &claimed,
-        previous.as_ref(),
-        outcome,
-        lead_id.as_deref(),
-        error.as_deref(),
-        true,
-    );
     let pending = (outcome == Outcome::Unknown).then(|| {
         Box::new(Pending::of(
             job.row,
@@ -350,7 +285,8 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 /// The result of a row whose claim lost to another run.
 fn taken(job: LeadJob, current: &Entry) -> Event {
     let now = now_secs();
-    match once::after_lost_claim(current, &job.keyed) {
+    let k = &job.keyed;
+    match crate::deliver::rule::after_lost_claim(current, &k.input()) {
         Decision::Skip { lead_id, note } => {
             Event::Replayed(result(job, Outcome::Skipped, lead_id, Some(note)), None)
         }
@@ -374,7 +310,7 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
 }
 
 fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Update {
+    let LeadTask::Update {
         lead_id,
         changes,
         previous,
@@ -397,7 +333,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         drop(sent);
         let note = format!(
             "already created as {lead_id} on {}; {}",
-            super::decide::day_of(&previous),
+            crate::deliver::rule::day_of(&previous),
             changes.why_nothing(&job.keyed.names)
         );
         let (outcome, note, fatal) = match then_move {
@@ -464,7 +400,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 
 /// A lead that exists: only its status moves.
 fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
-    let Work::Move {
+    let LeadTask::Move {
         lead_id,
         before,
         note,
@@ -533,54 +469,5 @@ fn stop_with(ctx: &Ctx<'_>, events: &Sender<Event>, fatal: Option<anyhow::Error>
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(e));
         }
-    }
-}
-
-/// A create's error → the row's outcome, and whether the run must stop.
-pub fn classify(e: &ApiError) -> (Outcome, bool) {
-    if e.is_unknown_outcome() {
-        return (Outcome::Unknown, false);
-    }
-    match e {
-        ApiError::Forbidden { .. } | ApiError::Rejected { .. } => (Outcome::Failed, false),
-        ApiError::Cancelled => (Outcome::NotSent, false),
-        // A redirect other than 307/308 after a POST (303 See Other above all) may follow
-        // processing: the row may exist. It also stops the run (every row would meet it).
-        ApiError::Redirect { status, .. } if !matches!(status, 307 | 308) => {
-            (Outcome::Unknown, true)
-        }
-        // Provably not processed, and every further row would meet the same.
-        _ => (Outcome::NotSent, true),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classification() {
-        use std::time::Duration;
-        let unknown = ApiError::Timeout {
-            timeout: Duration::from_secs(1),
-            unknown: true,
-        };
-        assert_eq!(classify(&unknown), (Outcome::Unknown, false));
-        let refused = ApiError::Forbidden {
-            message: "Channel not accessible".into(),
-        };
-        assert_eq!(classify(&refused), (Outcome::Failed, false));
-        let down = ApiError::Connect {
-            url: "u".into(),
-            cause: "refused".into(),
-        };
-        assert_eq!(classify(&down), (Outcome::NotSent, true));
-        assert_eq!(classify(&ApiError::Cancelled), (Outcome::NotSent, false));
-        let moved = |status| ApiError::Redirect {
-            status,
-            location: "l".into(),
-        };
-        assert_eq!(classify(&moved(303)), (Outcome::Unknown, true));
-        assert_eq!(classify(&moved(307)), (Outcome::NotSent, true));
     }
 }

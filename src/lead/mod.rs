@@ -11,8 +11,14 @@
 //! indexes and the leaves, and is used by `import` and `commands`.
 
 mod email;
+pub mod known;
+pub mod moves;
 pub mod names;
+pub mod once;
+pub mod status;
 pub mod values;
+
+pub use once::{CreateLead, Keyed};
 
 pub use email::valid_email;
 

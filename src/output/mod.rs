@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+pub mod stream;
 mod table;
 pub mod views;
 

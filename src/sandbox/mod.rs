@@ -28,6 +28,7 @@ mod faults;
 mod http;
 mod load;
 mod persist;
+mod records;
 mod seed;
 mod server;
 mod shapes;

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::data::{Channel, Lead, PropertyDef, StatusDef};
+use super::records::{Channel, Lead, PropertyDef, StatusDef};
 use super::{DEAL_SIZE_PROPERTY_ID, PRIMARY_CHANNEL_ID, PRIVATE_CHANNEL_ID, PUBLIC_CHANNEL_ID};
 
 /// Parses a seeded id at compile time (a typo fails the build, not a request).

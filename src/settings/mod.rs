@@ -64,7 +64,7 @@ pub struct Settings {
     pub channel: Option<Sourced<String>>,
     pub timeout: Duration,
     /// `auto` or a fixed number (the profile's, else auto); `--concurrency` beats it.
-    pub concurrency: crate::import::setting::Concurrency,
+    pub concurrency: crate::deliver::setting::Concurrency,
     pub output: OutputFormat,
     pub ca_bundle: Option<PathBuf>,
     pub sandbox: bool,
@@ -435,7 +435,7 @@ fn log_events(log: Log) -> Observer {
 
 fn check_bounds(
     timeout_secs: f64,
-    concurrency: crate::import::setting::Concurrency,
+    concurrency: crate::deliver::setting::Concurrency,
     profile: &Origin,
 ) -> Result<(), Failure> {
     if !(timeout_secs > 0.0 && timeout_secs <= MAX_TIMEOUT_SECS) {

@@ -819,7 +819,10 @@ fn a_named_fifo_creates_every_row() {
     let fifo = dir.path().join("leads.fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
-        eprintln!("note: no mkfifo here: the named FIFO case is not checked");
+        crate::support::skipped(
+            "a_named_fifo_creates_every_row",
+            "no mkfifo here: the named FIFO case is not checked",
+        );
         return;
     }
     let writer = {

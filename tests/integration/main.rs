@@ -50,6 +50,7 @@ mod sandbox_faults;
 mod sandbox_state;
 mod security;
 mod settle;
+mod store_contract;
 mod sync;
 mod terminal;
 mod types;

@@ -96,14 +96,16 @@ fn leads_status_shows_the_change_and_the_whole_lead() {
 
 /// `leadctl ARGS` on a pseudo-terminal `columns` wide (`script`, with COLUMNS set): stdout and
 /// stderr together, as the terminal shows them. `None` where `script` is missing.
-#[allow(clippy::print_stderr)] // says why the test checked less
 fn on_terminal(sb: &leadctl::sandbox::Sandbox, columns: u16, args: &[&str]) -> Option<Outcome> {
     let has_script = std::process::Command::new("script")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_script {
-        eprintln!("skipped: no `script` to run leadctl on a pseudo-terminal");
+        crate::support::skipped(
+            &format!("leadctl {}", args.join(" ")),
+            "no `script` to run leadctl on a pseudo-terminal",
+        );
         return None;
     }
     let mut o = Leadctl::new()

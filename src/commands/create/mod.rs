@@ -54,7 +54,7 @@ fn create(
     };
     let flags = send::Flags {
         public: args.public,
-        policy: crate::import::decide::Policy {
+        policy: crate::deliver::Policy {
             retry_unknown: args.retry_unknown,
             // A 4xx proves nothing was created: `create` sends a failed key again.
             retry_failed: true,
@@ -143,7 +143,7 @@ fn requests(
     args: &CreateArgs,
     located: &[Located],
     log: &Log,
-) -> Result<(Labelled, Option<ApiClient>, crate::import::write::Names)> {
+) -> Result<(Labelled, Option<ApiClient>, crate::deliver::write::Names)> {
     // The default channel is needed only for leads that do not name their own.
     let needs_default =
         args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());

@@ -10,11 +10,12 @@ use serde_json::Value;
 use super::send::Flags;
 use crate::api::models::{ActionBody, NewLead};
 use crate::api::ApiClient;
+use crate::deliver::rule::Decision;
+use crate::deliver::Place;
 use crate::error::Failure;
-use crate::import::decide::Decision;
-use crate::import::known::{Fresh, Known};
-use crate::import::once::{self, Judged, Keyed, Place};
 use crate::import::plan::Counts;
+use crate::lead::known::{Fresh, Known};
+use crate::lead::once::{self, Judged, Keyed};
 use crate::ledger::{identity, scope_url, Ledger};
 use crate::settings::Settings;
 

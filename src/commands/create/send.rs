@@ -8,12 +8,12 @@ use anyhow::Result;
 
 use crate::api::models::{Lead, NewLead};
 use crate::api::{ApiClient, ApiError};
+use crate::deliver::rule::after_lost_claim;
+use crate::deliver::write::Changes;
+use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy};
 use crate::error::{Failure, Kind};
-use crate::import::decide::{Decision, Policy};
-use crate::import::known::Known;
-use crate::import::once::{self, Claimed, Judged, Keyed, Place};
-use crate::import::report::Outcome;
-use crate::import::write::Changes;
+use crate::lead::known::Known;
+use crate::lead::once::{self, CreateLead, Judged, Keyed};
 use crate::ledger::{identity, Entry, Ledger, State};
 use crate::log::Log;
 use crate::output::{Output, OutputFormat};
@@ -25,7 +25,7 @@ pub(super) struct Flags {
     pub policy: Policy,
     pub key: Option<crate::ledger::KeyKind>,
     /// Property names by ledger key, when the channels were read (messages name properties).
-    pub names: crate::import::write::Names,
+    pub names: crate::deliver::write::Names,
     /// `--clear-empty`.
     pub clear_empty: bool,
     /// The fields each lead gives empty, in the order of the leads.
@@ -88,7 +88,7 @@ pub(super) fn send_all(
     };
     let total = leads.len();
     let rules = flags.clear_empty.then(|| {
-        std::sync::Arc::new(crate::import::write::Rules {
+        std::sync::Arc::new(crate::deliver::write::Rules {
             clear_empty: true,
             ..Default::default()
         })
@@ -354,10 +354,30 @@ impl Ctx<'_> {
         expect: Option<(State, i64)>,
         previous: Option<&Entry>,
     ) -> Result<(Lead, bool), Failed> {
-        let claimed = match once::claim(self.place, k, row, expect, previous) {
-            Ok(Claimed::Ours(entry)) => entry,
-            Ok(Claimed::Taken(current)) => {
-                return match once::after_lost_claim(&current, k) {
+        let work = CreateLead {
+            keyed: k,
+            public: self.flags.public,
+            no_id: "the server answered without a lead id; it may exist",
+        };
+        let at = Attempt {
+            row,
+            expect,
+            previous,
+            later: false,
+        };
+        // The plain calls: an answer whose lead has no id is the client's error here (exit 7,
+        // "probably processed"), as `create` has always said it.
+        let send = |w: &CreateLead<'_>, _: &dyn Fn() -> bool| {
+            if w.public {
+                self.client.lead_external(&w.keyed.lead)
+            } else {
+                self.client.create_lead(&w.keyed.lead)
+            }
+        };
+        let answered = match deliver(self.place, &work, at, send) {
+            Delivered::Sent(a) => a,
+            Delivered::Taken(current) => {
+                return match after_lost_claim(&current, &k.input()) {
                     Decision::Skip { lead_id, .. } | Decision::Changed { lead_id, .. } => {
                         Ok((self.fetch(&lead_id.unwrap_or_default()), false))
                     }
@@ -367,30 +387,21 @@ impl Ctx<'_> {
                     )),
                 };
             }
-            Err(f) => return Err(Failed(f.into(), true)),
+            Delivered::Unclaimed(f) => return Err(Failed(f.into(), true)),
+            Delivered::Unrenewed => {
+                return Err(Failed(
+                    Failure::config(
+                        "its claim could not be renewed in the ledger before a retry, so it was \
+                         not sent again",
+                    )
+                    .into(),
+                    true,
+                ))
+            }
         };
-        let answer = if self.flags.public {
-            self.client.lead_external(&k.lead)
-        } else {
-            self.client.create_lead(&k.lead)
-        };
-        let (outcome, lead, err) = once::outcome_of(answer);
-        let error = err.as_ref().map(|e| e.to_string()).or_else(|| {
-            (outcome == Outcome::Unknown)
-                .then(|| "the server answered without a lead id; it may exist".to_string())
-        });
-        let recorded = once::record(
-            self.place,
-            &claimed,
-            previous,
-            outcome,
-            lead.as_ref().map(|l| l.id.as_str()),
-            error.as_deref(),
-            false,
-        );
-        match (lead, err) {
+        match (answered.answer, answered.error) {
             (Some(lead), _) => {
-                if let Err(f) = recorded {
+                if let Err(f) = answered.recorded {
                     self.log.warn(&format!(
                         "lead {} was created, but the ledger could not record it: {}",
                         lead.id, f.message
@@ -402,7 +413,10 @@ impl Ctx<'_> {
                 let stops = e.stops_batch();
                 Err(Failed(self.explained(e), stops))
             }
-            (None, None) => Err(Failed(unknown(error.as_deref().unwrap_or("")), false)),
+            (None, None) => Err(Failed(
+                unknown(answered.note.as_deref().unwrap_or("")),
+                false,
+            )),
         }
     }
 

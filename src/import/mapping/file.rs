@@ -69,8 +69,8 @@ pub struct MappingFile {
     /// `header_row = N`: the row (a CSV's line) holding the column names below a title block
     /// (`--header-row` wins).
     pub header_row: Option<u64>,
-    /// `[fields.NAME] write = "..."`: the write rules (`import::write`).
-    pub writes: crate::import::write::Rules,
+    /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
+    pub writes: crate::deliver::write::Rules,
     /// `max_create` and `max_changes`: the most one run with this mapping may fire.
     pub limits: crate::import::plan::Limits,
 }
@@ -448,8 +448,8 @@ fn lead_only(raw: &Raw, bad: Bad<'_>) -> Result<(), Failure> {
 fn write_rules(
     fields: &BTreeMap<String, RawField>,
     bad: &dyn Fn(std::ops::Range<usize>, &str, String) -> Failure,
-) -> Result<crate::import::write::Rules, Failure> {
-    use crate::import::write::{rule_key, Rule, Rules};
+) -> Result<crate::deliver::write::Rules, Failure> {
+    use crate::deliver::write::{rule_key, Rule, Rules};
     let mut rules = Rules::default();
     for (field, raw) in fields {
         let key = format!("fields.{field}.write");
@@ -515,7 +515,7 @@ pub struct Saved<'a> {
     pub key: Option<KeyKind>,
     pub decimal_separator: Option<DecimalSeparator>,
     /// The write rules of the mapping file read (`[fields.*]`), kept.
-    pub writes: Option<&'a crate::import::write::Rules>,
+    pub writes: Option<&'a crate::deliver::write::Rules>,
     /// `--header-row` (or the mapping file's `header_row`) of the run.
     pub header_row: Option<u64>,
     /// The command that wrote it, for its first comment.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 mod after;
 pub mod aliases;
 pub mod file;
+mod meaning;
 mod names;
 pub mod values;
 

@@ -4,7 +4,7 @@
 //! (people, leads, organisations) and Excel templates, and the usual German, French, Spanish and
 //! Dutch headers.
 
-use super::aliases::{Group, Meaning, Why};
+use super::meaning::{Group, Meaning, Why};
 
 const fn field(name: &'static str, tier: u8, names: &'static [&'static str]) -> Group {
     Group {

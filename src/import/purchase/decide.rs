@@ -1,5 +1,5 @@
 //! A purchase row, exactly once: the reader decides it against the ledger (the import's rule,
-//! `import::decide`: a key recorded is `skipped`, recorded with other values `changed`, sent
+//! `deliver::rule`: a key recorded is `skipped`, recorded with other values `changed`, sent
 //! without a reliable answer `unknown` unless `--retry-unknown`, refused `failed` unless
 //! `--retry-failed`); a worker claims its key durably, sends `create_purchase` and records the
 //! outcome, the purchase's id as the entry's `lead_id`.
@@ -7,19 +7,46 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 
-use super::super::decide::{self, day_of, Decision};
+use super::super::flow::{
+    body_of, first_of, result, signal_429, Ctx, Event, Next, PlanSink, Planned, RowKind, Sent, Task,
+};
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
-use super::super::send::{first_of, result, Ctx, Event, Next};
-use super::super::worker::{classify, signal_429, Sent, Unit};
+use super::work::PurchaseJob;
 use super::{Keyed, Plan, CHANNEL};
-use crate::ledger::{now_secs, Applied, Entry, Op, State};
+use crate::deliver::rule::{self as decide, day_of, Decision};
+use crate::deliver::{deliver, Attempt, Delivered, Place, Work};
+use crate::ledger::{now_secs, Entry, State};
 
-/// A purchase to send.
-pub struct Send {
-    pub keyed: Keyed,
-    pub expect: Option<(State, i64)>,
-    pub previous: Option<Entry>,
+impl RowKind for Plan {
+    fn take(
+        &self,
+        ctx: &Ctx<'_>,
+        row: &Row,
+        seen: &mut std::collections::HashMap<u64, u64>,
+    ) -> anyhow::Result<Next> {
+        self::row(ctx, self, row, seen)
+    }
+}
+
+impl Task for PurchaseJob {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    ) {
+        send(ctx, row, cells, *self, events, sent)
+    }
+
+    fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
+        plan.write(
+            Planned::Purchase,
+            body_of("create_purchase", &self.keyed.purchase),
+        );
+    }
 }
 
 /// A row of a purchases file: built, keyed, checked against the rows before it and decided.
@@ -112,12 +139,12 @@ pub fn row(
     }
 }
 
-fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Unit {
-    Unit::Purchase(Box::new(Send {
+fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Box<dyn Task> {
+    Box::new(PurchaseJob {
         keyed,
         expect,
         previous,
-    }))
+    })
 }
 
 /// Claims the purchase's key, sends `create_purchase`, records the outcome.
@@ -125,7 +152,7 @@ pub fn send(
     ctx: &Ctx<'_>,
     row: u64,
     cells: Vec<String>,
-    job: Send,
+    job: PurchaseJob,
     events: &Sender<Event>,
     sent: Sent<'_>,
 ) {
@@ -150,98 +177,62 @@ pub fn send(
             Event::Result(r, None)
         });
     };
-    let place = crate::import::once::Place {
+    let place = Place {
         ledger: ctx.ledger,
         scope_url: ctx.scope_url,
         input: ctx.input,
     };
-    let claimed = crate::import::once::sending(
-        &place,
-        crate::import::once::Claim {
-            channel: CHANNEL,
-            key: &k.key,
-            hash: &k.hash,
-            fields: &k.fields,
-            lead_id: None,
-            row,
-            previous: job.previous.as_ref(),
-        },
-    );
-    if let Some(l) = ctx.ledger {
-        match l.apply(Op::Claim {
-            entry: claimed.clone(),
-            expect: job.expect,
-        }) {
-            Ok(Applied::Taken(current)) => {
-                ctx.split.met(current.run.as_deref());
-                let (outcome, note) = match current.state {
-                    State::Created => (
-                        Outcome::Skipped,
-                        "recorded by another leadctl run sharing the ledger",
-                    ),
-                    State::Failed => (Outcome::Failed, "refused in another leadctl run"),
-                    _ => (
-                        Outcome::Unknown,
-                        "another leadctl run sharing the ledger is sending it; it may have been \
-                         recorded",
-                    ),
-                };
-                return emit(outcome, Some(note.into()), true);
-            }
-            Ok(_) => {}
-            Err(f) => {
-                ctx.stop.store(true, Ordering::SeqCst);
-                let _ = events.send(Event::Fatal(f.into()));
-                return emit(
-                    Outcome::NotSent,
-                    Some("its key could not be recorded in the ledger".into()),
-                    false,
-                );
-            }
-        }
-    }
-    let (answer, stats) = ctx
-        .client
-        .create_purchase_measured(&k.purchase, &signal_429(ctx));
-    sent.done(&answer, &stats);
-    let (outcome, purchase_id, error, fatal) = match answer {
-        Ok(p) => (Outcome::Created, Some(p.id), None, None),
-        Err(e) => {
-            let (outcome, fatal) = classify(&e);
-            let text = match outcome {
-                Outcome::Unknown => format!(
-                    "{e}; the purchase may have been recorded (not sent again on its own: \
-                     check it, then --retry-unknown)"
+    let at = Attempt {
+        row,
+        expect: job.expect,
+        previous: job.previous.as_ref(),
+        later: true,
+    };
+    let delivered = deliver(&place, k, at, |k, fence| {
+        let (answer, stats) = k.send(ctx.client, &signal_429(ctx), fence);
+        sent.done(&answer, &stats);
+        answer
+    });
+    let answered = match delivered {
+        Delivered::Sent(a) => a,
+        Delivered::Taken(current) => {
+            ctx.split.met(current.run.as_deref());
+            let (outcome, note) = match current.state {
+                State::Created => (
+                    Outcome::Skipped,
+                    "recorded by another leadctl run sharing the ledger",
                 ),
-                _ => e.to_string(),
+                State::Failed => (Outcome::Failed, "refused in another leadctl run"),
+                _ => (
+                    Outcome::Unknown,
+                    "another leadctl run sharing the ledger is sending it; it may have been \
+                     recorded",
+                ),
             };
-            (outcome, None, Some(text), fatal.then_some(e))
+            return emit(outcome, Some(note.into()), true);
+        }
+        Delivered::Unrenewed => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            return emit(
+                Outcome::NotSent,
+                Some("its claim could not be renewed in the ledger before a retry".into()),
+                false,
+            );
+        }
+        Delivered::Unclaimed(f) => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            let _ = events.send(Event::Fatal(f.into()));
+            return emit(
+                Outcome::NotSent,
+                Some("its key could not be recorded in the ledger".into()),
+                false,
+            );
         }
     };
-    if let Some(l) = ctx.ledger {
-        let answered = now_secs();
-        l.apply_later(match outcome {
-            Outcome::NotSent => Op::Release {
-                entry: claimed,
-                previous: job.previous.clone(),
-            },
-            _ => Op::Record(Entry {
-                state: match outcome {
-                    Outcome::Created => State::Created,
-                    Outcome::Failed => State::Failed,
-                    _ => State::Unknown,
-                },
-                lead_id: purchase_id.clone(),
-                error: error.clone(),
-                answered_at: Some(answered),
-                updated_at: answered,
-                ..claimed
-            }),
-        });
-    }
+    let purchase_id = answered.answer.map(|p| p.id);
     let note = purchase_id.as_ref().map(|id| format!("purchase {id}"));
-    emit(outcome, error.or(note), false);
-    if let Some(e) = fatal {
+    emit(answered.outcome, answered.note.or(note), false);
+    if let Some(e) = answered.error.filter(|_| answered.stops) {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
         }

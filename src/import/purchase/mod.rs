@@ -9,6 +9,7 @@ pub mod decide;
 pub mod lead;
 pub mod lines;
 pub mod run;
+pub mod work;
 
 use crate::api::models::NewPurchase;
 use crate::ledger::{identity, Fields};

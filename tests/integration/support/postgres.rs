@@ -6,7 +6,7 @@
 //! Without `LEADCTL_TEST_POSTGRES` the first test to need it starts a throwaway cluster for the
 //! whole test process (and a watchdog that removes it after); where PostgreSQL is missing, a test
 //! fails saying how to get one, unless `LEADCTL_TEST_NO_POSTGRES=1` opts out (then it returns at
-//! once, printing that it did).
+//! once, saying "skipped" and why on stderr, past the harness's capture).
 
 #![allow(clippy::print_stderr)]
 
@@ -30,7 +30,10 @@ pub fn shared(test: &str) -> Option<Pg> {
         _ => {}
     }
     if std::env::var("LEADCTL_TEST_NO_POSTGRES").is_ok_and(|v| v == "1") {
-        eprintln!("{test}: not run: LEADCTL_TEST_NO_POSTGRES=1 opts out of the PostgreSQL tests");
+        super::skipped(
+            test,
+            "LEADCTL_TEST_NO_POSTGRES=1 opts out of the PostgreSQL tests",
+        );
         return None;
     }
     match own_cluster() {

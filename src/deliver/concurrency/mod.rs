@@ -32,7 +32,7 @@
 //! limit that never moves, so the engine has one code path.
 //!
 //! A rate limit is not a concurrency problem: the send rate `auto` learns from 429s is
-//! [`RateLearner`] (`rate.rs`), which the engine's `import::pace::Pacer` paces the workers to.
+//! [`RateLearner`] (`rate.rs`), which the engine's `deliver::pace::Pacer` paces the workers to.
 //!
 //! The controller only gates: it never asks for a request to be sent again, so it probes the
 //! server with fresh rows only. Time enters only through the samples' latencies (no clock is
@@ -43,7 +43,7 @@
 //! ```no_run
 //! use std::sync::atomic::AtomicBool;
 //! use std::time::{Duration, Instant};
-//! use leadctl::import::concurrency::{Class, Config, Controller, Sample};
+//! use leadctl::deliver::concurrency::{Class, Config, Controller, Sample};
 //!
 //! # fn send(_row: u64) -> Result<(), leadctl::api::ApiError> { Ok(()) }
 //! let controller = Controller::new(Config::auto(32).with_rate(None));

@@ -20,7 +20,7 @@
 //! Before the first 429 nothing is paced (a server that never throttles sees no difference), the
 //! rate never exceeds `--rate`, and never falls below 1 request a second. Time is a number of
 //! seconds passed in by the caller (no clock is read), so it is deterministic under test; the
-//! token bucket that paces the workers is `import::pace::Pacer`.
+//! token bucket that paces the workers is `deliver::pace::Pacer`.
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -1,14 +1,20 @@
-//! One lead, exactly once: claim its key in the ledger (durably) before the request, record the
-//! outcome after, release a claim whose request provably never left. The import's workers and
-//! `leadctl create` both go through here, so the rule is written once (doc/ledger.md).
+//! One lead, exactly once: its identity ([`Keyed`]: key, values, hash), what the ledger and the
+//! server's newest leads say of it ([`judge`]: the engine's rule, `deliver::rule`), its create as
+//! a work ([`CreateLead`], delivered by `deliver::deliver`) and the update of its changed fields.
+//! The import's workers and `leadctl create` both go through here (doc/ledger.md).
 
-use super::report::Outcome;
-use super::worker::classify;
-use super::write::Changes;
+use std::time::{Duration, Instant};
+
+use super::known::Known;
+use super::status::Wanted;
 use crate::api::models::{Lead, LeadUpdate, NewLead, PropertyInput};
-use crate::api::{ApiClient, ApiError};
+use crate::api::{ApiClient, ApiError, CallStats};
+use crate::deliver::claim::{self, Claim, Place};
+use crate::deliver::rule::{decide_owned, Decision, Owner, Policy};
+use crate::deliver::write::Changes;
+use crate::deliver::{Outcome, Target, Work};
 use crate::error::Failure;
-use crate::ledger::{identity, now_secs, Applied, Entry, Fields, Ledger, Op, State};
+use crate::ledger::{identity, now_secs, Entry, Fields, Ledger, Op, State};
 
 /// A lead ready to send, with its identity.
 #[derive(Debug, Clone)]
@@ -19,15 +25,15 @@ pub struct Keyed {
     pub key: String,
     pub channel: String,
     /// The status the row names (a status column), moved to after the lead exists.
-    pub status: Option<super::status::Wanted>,
+    pub status: Option<Wanted>,
     /// Fields the input carries with an empty value (a column whose cell is empty), by ledger
     /// key: left alone on the server unless a clear is asked for (`write.rs`). A field neither
     /// here nor in `fields` is absent.
     pub emptied: Vec<String>,
     /// The names of the properties in `fields` and `emptied`, by ledger key (messages, rules).
-    pub names: super::write::Names,
+    pub names: crate::deliver::write::Names,
     /// The run's write rules (`None`: the defaults).
-    pub rules: Option<std::sync::Arc<super::write::Rules>>,
+    pub rules: Option<std::sync::Arc<crate::deliver::write::Rules>>,
 }
 
 impl Keyed {
@@ -42,22 +48,24 @@ impl Keyed {
             key,
             status: None,
             emptied: Vec::new(),
-            names: super::write::Names::new(),
+            names: crate::deliver::write::Names::new(),
             rules: None,
         })
     }
 
     /// The run's write rules.
-    pub fn rules(&self) -> &super::write::Rules {
-        self.rules.as_deref().unwrap_or(&super::write::NO_RULES)
+    pub fn rules(&self) -> &crate::deliver::write::Rules {
+        self.rules
+            .as_deref()
+            .unwrap_or(&crate::deliver::write::NO_RULES)
     }
 
     /// What the rule (`decide`) compares with the ledger.
-    pub fn input(&self) -> super::decide::Input<'_> {
-        super::decide::Input {
+    pub fn input(&self) -> crate::deliver::rule::Input<'_> {
+        crate::deliver::rule::Input {
             hash: &self.hash,
             fields: &self.fields,
-            presence: Some(super::decide::Presence {
+            presence: Some(crate::deliver::rule::Presence {
                 emptied: &self.emptied,
                 rules: self.rules(),
                 names: &self.names,
@@ -110,8 +118,8 @@ pub fn lookup(
 /// What the ledger and the server's newest leads say of a lead.
 #[allow(clippy::large_enum_variant)]
 pub enum Judged {
-    /// The ledger's rule (`decide`).
-    Decided(super::decide::Decision),
+    /// The ledger's rule (`deliver::rule`).
+    Decided(Decision),
     /// Unknown to the ledger but among the channel's newest leads (created by another tool, or
     /// a machine without this ledger): now recorded as created, `via` server. Its id.
     OnServer(String),
@@ -123,12 +131,11 @@ pub enum Judged {
 pub fn judge(
     ledger: &Ledger,
     place: &Place<'_>,
-    known: &super::known::Known,
+    known: &Known,
     k: &Keyed,
     row: u64,
-    policy: super::decide::Policy,
+    policy: Policy,
 ) -> Result<Judged, Failure> {
-    use super::decide::{decide_owned, Decision};
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
@@ -139,13 +146,13 @@ pub fn judge(
     {
         // Said once per column at the end: emptied cells left alone, columns gone.
         let changes = k.input().changes(&e.fields);
-        let absent: Vec<String> = super::write::absent(&e.fields, &k.fields, &k.emptied)
+        let absent: Vec<String> = crate::deliver::write::absent(&e.fields, &k.fields, &k.emptied)
             .cloned()
             .collect();
         known.tally.count(&changes, &absent, &k.names);
     }
-    let owner = entry.as_ref().map_or(super::decide::Owner::Untold, |e| {
-        owner_of(ledger, place.scope_url, e)
+    let owner = entry.as_ref().map_or(Owner::Untold, |e| {
+        claim::owner_of(ledger, place.scope_url, e)
     });
     match decide_owned(entry.as_ref(), &k.input(), policy, ledger.now(), owner) {
         // An entry under another key cannot be taken over: a retry or --force creates under the
@@ -186,83 +193,9 @@ pub fn judge(
     }
 }
 
-/// Where and as what a claim is recorded.
-pub struct Place<'a> {
-    pub ledger: Option<&'a Ledger>,
-    pub scope_url: &'a str,
-    pub input: &'a str,
-}
-
-/// What a claim came to.
-pub enum Claimed {
-    /// This run's now: send.
-    Ours(Entry),
-    /// Another run sharing the ledger got there first: its record decides.
-    Taken(Entry),
-}
-
-/// What a claim that lost comes to: the rule applied, with no retry or update, to the key as
-/// the run that won it left it (created: skipped or changed; no answer yet: unknown).
-pub fn after_lost_claim(current: &Entry, k: &Keyed) -> super::decide::Decision {
-    super::decide::decide(
-        Some(current),
-        &k.input(),
-        super::decide::Policy::default(),
-        now_secs(),
-    )
-}
-
-/// Whether the run that claimed `e` (when it is `sending`) is alive: a live run's claim is never
-/// taken over, a dead run's is never described as being sent.
-pub fn owner_of(ledger: &Ledger, scope_url: &str, e: &Entry) -> super::decide::Owner {
-    use super::decide::Owner;
-    match e.state {
-        State::Sending if ledger.claim_is_live(scope_url, e) => Owner::Alive,
-        State::Sending => Owner::Dead,
-        _ => Owner::Untold,
-    }
-}
-
-/// Before a request is sent again (a retry after a 429, a timeout that proved nothing left):
-/// whether the claim is still this run's. The claim is renewed with a compare-and-swap on its
-/// version (`updated_at`, with the run id in the entry: the fencing token), so a claim another
-/// run took over meanwhile is never sent by this one, and its age counts from this attempt.
-/// `claimed` becomes the renewed claim.
-pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
-    let Some(ledger) = place.ledger else {
-        return Fence::Ours;
-    };
-    let now = ledger.now();
-    let renewed = Entry {
-        sent_at: Some(now),
-        updated_at: now,
-        ..claimed.clone()
-    };
-    match ledger.apply(Op::Claim {
-        entry: renewed.clone(),
-        expect: Some((State::Sending, claimed.updated_at)),
-    }) {
-        Ok(Applied::Claimed | Applied::Done) => {
-            *claimed = renewed;
-            Fence::Ours
-        }
-        Ok(Applied::Taken(current)) => Fence::Lost(Box::new(current)),
-        Err(_) => Fence::Unwritable,
-    }
-}
-
-/// Whether a claim is still this run's (`still_ours`).
-pub enum Fence {
-    Ours,
-    /// Another run's now: the key as it is.
-    Lost(Box<Entry>),
-    /// The ledger could not be written: not sent all the same.
-    Unwritable,
-}
-
-/// The entry a claim writes.
+/// The entry a lead's claim writes.
 pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
-    sending(
+    claim::sending(
         place,
         Claim {
             channel: &k.channel,
@@ -276,113 +209,52 @@ pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Ent
     )
 }
 
-/// What a claim of any kind (a lead, a status move, a purchase) records.
-pub struct Claim<'a> {
-    pub channel: &'a str,
-    pub key: &'a str,
-    pub hash: &'a str,
-    pub fields: &'a Fields,
-    /// Known already for a move (the lead's id).
-    pub lead_id: Option<&'a str>,
-    pub row: u64,
-    /// The key's earlier entry: its first time is kept.
-    pub previous: Option<&'a Entry>,
+/// A lead create as a work: `create_lead`, or `lead_external` with `public` (no key sent).
+pub struct CreateLead<'a> {
+    pub keyed: &'a Keyed,
+    pub public: bool,
+    /// What an answer without a lead id is told (it may exist).
+    pub no_id: &'static str,
 }
 
-/// The `sending` entry a claim writes: the one shape of it for every kind of row.
-pub fn sending(place: &Place<'_>, c: Claim<'_>) -> Entry {
-    let now = place.ledger.map_or_else(now_secs, Ledger::now);
-    Entry {
-        api_url: place.scope_url.to_string(),
-        channel: c.channel.to_string(),
-        key: c.key.to_string(),
-        state: State::Sending,
-        lead_id: c.lead_id.map(str::to_string),
-        hash: c.hash.to_string(),
-        fields: c.fields.clone(),
-        error: None,
-        via: None,
-        input: Some(place.input.to_string()),
-        row: Some(c.row),
-        run: place.ledger.map(|l| l.run.clone()),
-        sent_at: Some(now),
-        answered_at: None,
-        first_at: c.previous.map_or(now, |p| p.first_at),
-        updated_at: now,
-    }
-}
+impl Work for CreateLead<'_> {
+    type Answer = Lead;
 
-/// Claims the key (a no-op without a ledger). An error means the claim did not commit: the
-/// request must not be sent.
-pub fn claim(
-    place: &Place<'_>,
-    k: &Keyed,
-    row: u64,
-    expect: Option<(State, i64)>,
-    previous: Option<&Entry>,
-) -> Result<Claimed, Failure> {
-    let entry = claim_entry(place, k, row, previous);
-    let Some(ledger) = place.ledger else {
-        return Ok(Claimed::Ours(entry));
-    };
-    match ledger.apply(Op::Claim {
-        entry: entry.clone(),
-        expect,
-    })? {
-        Applied::Taken(current) => Ok(Claimed::Taken(current)),
-        Applied::Claimed | Applied::Done => Ok(Claimed::Ours(entry)),
+    fn target(&self) -> Target<'_> {
+        let k = self.keyed;
+        Target {
+            channel: &k.channel,
+            key: &k.key,
+            hash: &k.hash,
+            fields: &k.fields,
+            lead_id: None,
+        }
     }
-}
 
-/// A create's answer as a row outcome: (outcome, lead, error, whether the run must stop). An
-/// answer without a lead id is no proof of anything: unknown.
-pub fn outcome_of(answer: Result<Lead, ApiError>) -> (Outcome, Option<Lead>, Option<ApiError>) {
-    match answer {
-        Ok(lead) if lead.id.trim().is_empty() => (Outcome::Unknown, None, None),
-        Ok(lead) => (Outcome::Created, Some(lead), None),
-        Err(e) => (classify(&e).0, None, Some(e)),
+    fn send(
+        &self,
+        client: &ApiClient,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        if self.public {
+            client.lead_external_measured(&self.keyed.lead, on_429)
+        } else {
+            client.create_lead_fenced(&self.keyed.lead, on_429, may_retry)
+        }
     }
-}
 
-/// Records what the request came to (a no-op without a ledger). If this write is lost the key
-/// reads as `sending`: unknown, never re-sent. `later`: queued for the next commit (the import's
-/// workers, whose run flushes at its end) instead of waiting for a sync of its own.
-pub fn record(
-    place: &Place<'_>,
-    claimed: &Entry,
-    previous: Option<&Entry>,
-    outcome: Outcome,
-    lead_id: Option<&str>,
-    error: Option<&str>,
-    later: bool,
-) -> Result<(), Failure> {
-    let Some(ledger) = place.ledger else {
-        return Ok(());
-    };
-    let answered = ledger.now();
-    let op = match outcome {
-        Outcome::NotSent => Op::Release {
-            entry: claimed.clone(),
-            previous: previous.cloned(),
-        },
-        _ => Op::Record(Entry {
-            state: match outcome {
-                Outcome::Created => State::Created,
-                Outcome::Failed => State::Failed,
-                _ => State::Unknown,
-            },
-            lead_id: lead_id.map(str::to_string),
-            error: error.map(str::to_string),
-            answered_at: Some(answered),
-            updated_at: answered,
-            ..claimed.clone()
-        }),
-    };
-    if later {
-        ledger.apply_later(op);
-        return Ok(());
+    fn id_of<'a>(&'a self, answer: &'a Lead) -> Option<&'a str> {
+        Some(&answer.id)
     }
-    ledger.apply(op).map(|_| ())
+
+    fn error_text(&self, outcome: Outcome, error: Option<&ApiError>) -> Option<String> {
+        match (error, outcome) {
+            (Some(e), _) => Some(e.to_string()),
+            (None, Outcome::Unknown) => Some(self.no_id.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// The `update_lead` body that brings a lead to what `k` says: the fields of `changes.send`
@@ -501,8 +373,12 @@ pub fn record_update(
 ) -> Option<Failure> {
     let mut failed = None;
     if let Some(ledger) = place.ledger {
-        let fields =
-            super::write::after(&previous.fields, &k.fields, &changes.send, &changes.clear);
+        let fields = crate::deliver::write::after(
+            &previous.fields,
+            &k.fields,
+            &changes.send,
+            &changes.clear,
+        );
         let entry = Entry {
             hash: identity::hash_fields(&fields),
             fields,

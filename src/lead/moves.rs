@@ -8,14 +8,16 @@
 //! an earlier move refused or unanswered), the lead's status is read first and a lead already
 //! there is not moved again.
 
-use super::decide::{self, Decision, Policy};
-use super::once::{Keyed, Place};
-use super::report::Outcome;
-use super::worker::classify;
+use std::time::{Duration, Instant};
+
+use super::once::Keyed;
+use super::status::Wanted;
 use crate::api::models::Lead;
-use crate::api::{ApiClient, ApiError};
+use crate::api::{ApiClient, ApiError, CallStats};
+use crate::deliver::rule::{self as decide, Decision, Policy};
+use crate::deliver::{classify, deliver, Attempt, Delivered, Outcome, Place, Target, Work};
 use crate::error::Failure;
-use crate::ledger::{now_secs, Applied, Entry, Ledger, Op, State};
+use crate::ledger::{now_secs, Entry, Fields, Ledger, Op, State};
 
 /// The ledger key of a lead's status.
 pub fn key_of(k: &Keyed) -> String {
@@ -189,10 +191,22 @@ pub fn perform(
             ),
         );
     }
-    let entry = status_entry(place, k, row, lead_id, mv.previous.as_ref());
+    let work = MoveLead::new(k, w, lead_id);
     if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
         // There already: recorded as set, nothing sent.
         let via = if just_created { "create" } else { "server" };
+        let entry = crate::deliver::claim::sending(
+            place,
+            crate::deliver::claim::Claim {
+                channel: &k.channel,
+                key: &work.key,
+                hash: &work.hash,
+                fields: &work.fields,
+                lead_id: Some(lead_id),
+                row,
+                previous: mv.previous.as_ref(),
+            },
+        );
         let done = Entry {
             state: State::Created,
             via: Some(via.into()),
@@ -205,64 +219,45 @@ pub fn perform(
         }
         return Moved::new(Outcome::Skipped, format!("at status {}", w.shown()));
     }
-    if let Some(l) = place.ledger {
-        match l.apply(Op::Claim {
-            entry: entry.clone(),
-            expect: mv.expect,
-        }) {
-            Ok(Applied::Taken(now)) => {
-                if now.state == State::Created && now.hash == w.hash() {
-                    return Moved::new(
-                        Outcome::Skipped,
-                        format!("moved to {} by another leadctl run", w.shown()),
-                    );
-                }
-                return Moved::new(
-                    Outcome::Unknown,
-                    "another leadctl run sharing the ledger is moving it; it may have moved".into(),
-                );
-            }
-            Ok(_) => {}
-            Err(f) => {
-                let mut m = Moved::new(
-                    Outcome::NotSent,
-                    "its move could not be recorded in the ledger".into(),
-                );
-                m.fatal = Some(f.into());
-                return m;
-            }
-        }
-    }
-    let target = if w.by_id { &w.id } else { &w.name };
-    let answer = send(target, w.by_id);
-    let (outcome, error) = match &answer {
-        Ok(_) => (Outcome::Created, None),
-        Err(e) => (classify(e).0, Some(e.to_string())),
+    let at = Attempt {
+        row,
+        expect: mv.expect,
+        previous: mv.previous.as_ref(),
+        later: true,
     };
-    if let Some(l) = place.ledger {
-        let answered = now_secs();
-        let op = match outcome {
-            Outcome::NotSent => Op::Release {
-                entry: entry.clone(),
-                previous: mv.previous.clone(),
-            },
-            _ => Op::Record(Entry {
-                state: match outcome {
-                    Outcome::Created => State::Created,
-                    Outcome::Failed => State::Failed,
-                    _ => State::Unknown,
-                },
-                error: error.clone(),
-                answered_at: Some(answered),
-                updated_at: answered,
-                ..entry
-            }),
-        };
-        l.apply_later(op);
-    }
-    match answer {
-        Ok(_) => Moved::new(Outcome::Moved, format!("moved to {}", w.shown())),
-        Err(e) => {
+    let target = if w.by_id { &w.id } else { &w.name };
+    let answered = match deliver(place, &work, at, |_, _| send(target, w.by_id)) {
+        Delivered::Taken(now) => {
+            if now.state == State::Created && now.hash == w.hash() {
+                return Moved::new(
+                    Outcome::Skipped,
+                    format!("moved to {} by another leadctl run", w.shown()),
+                );
+            }
+            return Moved::new(
+                Outcome::Unknown,
+                "another leadctl run sharing the ledger is moving it; it may have moved".into(),
+            );
+        }
+        Delivered::Unrenewed => {
+            return Moved::new(
+                Outcome::NotSent,
+                "its move's claim could not be renewed in the ledger before a retry".into(),
+            );
+        }
+        Delivered::Unclaimed(f) => {
+            let mut m = Moved::new(
+                Outcome::NotSent,
+                "its move could not be recorded in the ledger".into(),
+            );
+            m.fatal = Some(f.into());
+            return m;
+        }
+        Delivered::Sent(a) => a,
+    };
+    match answered.error {
+        None => Moved::new(Outcome::Moved, format!("moved to {}", w.shown())),
+        Some(e) => {
             let (outcome, fatal) = classify(&e);
             let note = match outcome {
                 Outcome::Unknown => format!(
@@ -281,28 +276,58 @@ pub fn perform(
     }
 }
 
-/// The entry a move claims.
-fn status_entry(
-    place: &Place<'_>,
-    k: &Keyed,
-    row: u64,
-    lead_id: &str,
-    previous: Option<&Entry>,
-) -> Entry {
-    let w = k.status.as_ref();
-    let fields = w.map(|w| w.fields()).unwrap_or_default();
-    super::once::sending(
-        place,
-        super::once::Claim {
+/// A status move as a work: `update_status` (by name) or `update_status_id`, under the key
+/// `status:<lead key>` in the lead's channel.
+pub struct MoveLead<'a> {
+    channel: &'a str,
+    key: String,
+    hash: String,
+    fields: Fields,
+    lead_id: &'a str,
+    wanted: &'a Wanted,
+}
+
+impl<'a> MoveLead<'a> {
+    pub fn new(k: &'a Keyed, wanted: &'a Wanted, lead_id: &'a str) -> MoveLead<'a> {
+        MoveLead {
             channel: &k.channel,
-            key: &key_of(k),
-            hash: &w.map(|w| w.hash()).unwrap_or_default(),
-            fields: &fields,
-            lead_id: Some(lead_id),
-            row,
-            previous,
-        },
-    )
+            key: key_of(k),
+            hash: wanted.hash(),
+            fields: wanted.fields(),
+            lead_id,
+            wanted,
+        }
+    }
+}
+
+impl Work for MoveLead<'_> {
+    type Answer = Lead;
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            channel: self.channel,
+            key: &self.key,
+            hash: &self.hash,
+            fields: &self.fields,
+            lead_id: Some(self.lead_id),
+        }
+    }
+
+    fn send(
+        &self,
+        client: &ApiClient,
+        on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        let w = self.wanted;
+        let target = if w.by_id { &w.id } else { &w.name };
+        client.update_status_measured(self.lead_id, target, w.by_id, on_429)
+    }
+
+    /// Any answer proves the move: the lead is the one it was sent for.
+    fn id_of<'b>(&'b self, _: &'b Lead) -> Option<&'b str> {
+        Some(self.lead_id)
+    }
 }
 
 /// A row's outcome once its lead was dealt with (`before`, with its note) and its move came to

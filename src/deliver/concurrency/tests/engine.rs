@@ -1,5 +1,5 @@
 //! A discrete-event simulation of the import engine as it sends: the gate, the learned rate's
-//! pacing (`import::pace::Schedule`), the API client's pool-wide pause after a 429 and its retry
+//! pacing (`deliver::pace::Schedule`), the API client's pool-wide pause after a 429 and its retry
 //! of the throttled request after it (on the same permit, as `create_lead_measured` does).
 
 use std::cmp::Reverse;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::super::*;
 use super::sim::{Run, Server};
-use crate::import::pace::Schedule;
+use crate::deliver::pace::Schedule;
 
 /// How the simulated engine sends.
 #[derive(Debug, Clone, Copy)]

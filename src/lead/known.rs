@@ -19,7 +19,7 @@ pub struct Known {
     channels: Mutex<HashMap<String, ChannelLeads>>,
     /// What the input leaves alone of what the ledger records the server holds (emptied cells,
     /// columns gone), counted per field and said once at the end (`write::Tally`).
-    pub tally: super::write::Tally,
+    pub tally: crate::deliver::write::Tally,
     /// What to do when this ledger has never seen a channel whose newest-leads window is full.
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.

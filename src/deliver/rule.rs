@@ -1,5 +1,6 @@
-//! What to do with a lead whose key the ledger may know: the one rule `import` and `create`
-//! share (doc/ledger.md, "Outcomes"). Pure: the caller looks the key up and acts.
+//! What to do with a work whose key the ledger may know (skip / changed / update / unknown /
+//! failed / create): the one rule every write goes by (doc/ledger.md, "Outcomes"). Pure: the
+//! caller looks the key up and acts, so a dry run and a real one decide alike.
 
 use super::write::{self, Changes, Names, Rules};
 use crate::ledger::{identity, Entry, Fields, State};
@@ -236,6 +237,17 @@ pub fn decide_owned(
             ),
         },
     }
+}
+
+/// What a claim that lost comes to: the rule applied, with no retry or update, to the key as
+/// the run that won it left it (created: skipped or changed; no answer yet: unknown).
+pub fn after_lost_claim(current: &Entry, input: &Input<'_>) -> Decision {
+    decide(
+        Some(current),
+        input,
+        Policy::default(),
+        crate::ledger::now_secs(),
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,254 @@
+//! What the reader, the workers and the collecting thread of an import share: the run's context
+//! ([`Ctx`]), the jobs the reader queues ([`Job`]: a lead's task or a purchase), the events sent
+//! to the collector ([`Event`]), and a request slot ([`Sent`]) that tells the concurrency gate
+//! what each answer says about load.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use super::read::{Row, Rows};
+use super::reconcile::Pending;
+use super::report::{Outcome, RowResult};
+use super::validate::Plan;
+use crate::api::{ApiClient, ApiError, CallStats};
+use crate::deliver::concurrency::{Cause, Class, Controller, Permit, Sample};
+use crate::deliver::pace::Pacer;
+use crate::deliver::Policy;
+use crate::lead::known::Known;
+use crate::lead::moves::Move;
+use crate::ledger::{identity, Entry, KeyKind, Ledger, State};
+
+pub use crate::lead::Keyed;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub rate: Option<f64>,
+    pub policy: Policy,
+    pub key: Option<KeyKind>,
+    /// (K, N): only rows with (row - 1) mod N == K - 1.
+    pub shard: Option<(u64, u64)>,
+    pub skip_invalid: bool,
+}
+
+pub enum Event {
+    /// The reader took this row (results are emitted in this order).
+    Dispatched(u64),
+    /// A row's result, and what identifies it when its outcome is unknown (for reconciling).
+    Result(RowResult, Option<Box<Pending>>),
+    /// A row's outcome decided without sending (the ledger, the server or the input said so):
+    /// it does not count towards `--max-errors` or the rate.
+    Replayed(RowResult, Option<Box<Pending>>),
+    /// Something that stops the whole run (401, unreachable server, an unwritable ledger...).
+    Fatal(anyhow::Error),
+    /// Reading stopped here (an invalid row from a stream, an unreadable rest of the input); the
+    /// rows already taken are still sent.
+    InputEnded(anyhow::Error),
+    /// Several of the above, in order (the reader batches its events).
+    Batch(Vec<Event>),
+    /// A plan (`Ctx::dry`): what would be sent for this row, decided and not sent.
+    Planned(u64, Box<dyn Task>),
+}
+
+/// What the shared parts of a run are.
+pub struct Ctx<'a> {
+    pub plan: &'a Plan,
+    pub client: &'a ApiClient,
+    pub ledger: Option<&'a Ledger>,
+    pub known: &'a Known,
+    /// The API URL as the ledger scopes keys.
+    pub scope_url: &'a str,
+    /// The input's name, recorded with each key.
+    pub input: &'a str,
+    pub opts: &'a Options,
+    /// The gate on requests in flight (fixed or `auto`).
+    pub controller: &'a Controller,
+    /// `auto`'s learned send rate (None for a fixed concurrency).
+    pub pacer: Option<&'a Pacer>,
+    pub stop: &'a AtomicBool,
+    /// Warnings on stderr.
+    pub warn: &'a (dyn Fn(&str) + Sync),
+    /// What the rows are (leads, purchases): how the reader decides one.
+    pub rows: &'a dyn RowKind,
+    /// Work sharing: the other run this one lost a claim to (`deliver::split`).
+    pub split: &'a crate::deliver::split::Split,
+    /// The input read again from its start (a file; None for a stream), for the second pass of
+    /// a split.
+    pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
+    /// Only plan: each row is decided as for sending and given as [`Event::Planned`]; no worker
+    /// runs, nothing is sent or claimed (the ledger is read, never written: `Known::dry`).
+    pub dry: bool,
+}
+
+/// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
+/// reader asks it what each row comes to; nothing else in the pipeline tells them apart.
+pub trait RowKind: Sync {
+    /// A row built, keyed, checked against the rows before it (`seen`, by [`first_of`]) and
+    /// decided against the ledger: a task for the workers, a result, or its problems.
+    fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next>;
+}
+
+/// What a worker does with a row the reader decided to send, in the request slot it holds.
+pub trait Task: Send {
+    fn run(
+        self: Box<Self>,
+        ctx: &Ctx<'_>,
+        row: u64,
+        cells: Vec<String>,
+        events: &Sender<Event>,
+        sent: Sent<'_>,
+    );
+
+    /// A dry run: each write it would make, in order, told to `plan` (nothing is sent).
+    fn plan(self: Box<Self>, plan: &mut dyn PlanSink);
+}
+
+/// A write a dry run plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Planned {
+    Create,
+    /// An update, and the fields it would send (as messages name them).
+    Update(Vec<String>),
+    Move,
+    Purchase,
+}
+
+/// What a dry run is told of each write a task would make: what it is, and its request body.
+pub trait PlanSink {
+    fn write(&mut self, what: Planned, body: serde_json::Value);
+}
+
+/// A request body as the client sends it (`{"action": ..., ...fields}`), for a plan.
+pub fn body_of<T: serde::Serialize>(action: &str, fields: &T) -> serde_json::Value {
+    serde_json::to_value(crate::api::models::ActionBody { action, fields })
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// What the reader does with a row.
+pub enum Next {
+    Send(Box<dyn Task>),
+    /// Decided without sending.
+    Done(Box<Event>),
+    /// The row's problems, as one text.
+    Invalid(String),
+}
+
+pub struct Job {
+    pub row: u64,
+    /// The original cells, for the errors file.
+    pub cells: Vec<String>,
+    pub task: Box<dyn Task>,
+}
+
+/// A lead row's task: its lead, and what to do with it.
+pub struct LeadRowTask {
+    pub keyed: Keyed,
+    pub work: LeadTask,
+}
+
+/// A lead's job, taken apart.
+pub struct LeadJob {
+    pub row: u64,
+    pub keyed: Keyed,
+    pub cells: Vec<String>,
+    pub work: LeadTask,
+}
+
+pub enum LeadTask {
+    /// `create_lead`, then the move to the row's status when it is not the first.
+    Create {
+        expect: Option<(State, i64)>,
+        previous: Option<Entry>,
+        then_move: Option<Move>,
+    },
+    Update {
+        lead_id: String,
+        changes: Box<crate::deliver::write::Changes>,
+        previous: Entry,
+        then_move: Option<Move>,
+    },
+    /// A lead that exists (its outcome so far `before`, with its note): only its status moves.
+    Move {
+        lead_id: String,
+        before: Outcome,
+        note: String,
+        mv: Move,
+    },
+}
+
+/// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
+pub struct Sent<'a> {
+    pub permit: Permit<'a>,
+    pub rate_waited: bool,
+    pub pacer: Option<&'a Pacer>,
+}
+
+impl Sent<'_> {
+    /// Gives the slot back with what the answer says about load; its latency is the last
+    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
+    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
+    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+        let class = match Class::of(result) {
+            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
+            class => class,
+        };
+        if let (Class::Ok, Some(p)) = (class, self.pacer) {
+            p.success();
+        }
+        self.permit
+            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
+    }
+}
+
+/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
+/// per storm), rather than when the retried call ends a pause later, and the learned rate is set
+/// from the rate that met it.
+pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
+    move |sent, pause| {
+        ctx.controller.signal(Cause::RateLimited);
+        if let Some(p) = ctx.pacer {
+            p.throttled(sent, pause);
+        }
+    }
+}
+
+/// The earlier row with this key in the input, else `None` (and this row is its first).
+pub fn first_of(seen: &mut HashMap<u64, u64>, channel: &str, key: &str, row: u64) -> Option<u64> {
+    let id = key_hash(channel, key);
+    if let Some(first) = seen.get(&id) {
+        return Some(*first);
+    }
+    seen.insert(id, row);
+    None
+}
+
+pub fn result(
+    row: &Row,
+    outcome: Outcome,
+    lead_id: Option<String>,
+    error: Option<String>,
+) -> RowResult {
+    RowResult {
+        row: row.number,
+        outcome,
+        lead_id,
+        error,
+        // The cells are only for the errors file.
+        fields: if outcome.needs_action() {
+            row.fields.clone()
+        } else {
+            Vec::new()
+        },
+        key: None,
+    }
+}
+
+/// FNV-1a 64 of channel and key.
+fn key_hash(channel: &str, key: &str) -> u64 {
+    let mut h = identity::Fnv::default();
+    h.write(channel.as_bytes());
+    h.write(&[0x1f]);
+    h.write(key.as_bytes());
+    h.value()
+}

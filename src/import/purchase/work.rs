@@ -1,0 +1,55 @@
+//! A purchase as a work of the delivery engine: `create_purchase`, kept in the ledger under its
+//! purchase key (the purchase's id recorded as the entry's id).
+
+use std::time::{Duration, Instant};
+
+use super::{Keyed, CHANNEL};
+use crate::api::models::Purchase;
+use crate::api::{ApiClient, ApiError, CallStats};
+use crate::deliver::{Outcome, Target, Work};
+use crate::ledger::{Entry, State};
+
+/// A purchase the reader decided to send.
+pub struct PurchaseJob {
+    pub keyed: Keyed,
+    pub expect: Option<(State, i64)>,
+    pub previous: Option<Entry>,
+}
+
+impl Work for Keyed {
+    type Answer = Purchase;
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            channel: CHANNEL,
+            key: &self.key,
+            hash: &self.hash,
+            fields: &self.fields,
+            lead_id: None,
+        }
+    }
+
+    fn send(
+        &self,
+        client: &ApiClient,
+        on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Purchase, ApiError>, CallStats) {
+        client.create_purchase_measured(&self.purchase, on_429)
+    }
+
+    fn id_of<'a>(&'a self, answer: &'a Purchase) -> Option<&'a str> {
+        Some(&answer.id)
+    }
+
+    fn error_text(&self, outcome: Outcome, error: Option<&ApiError>) -> Option<String> {
+        let e = error?;
+        Some(match outcome {
+            Outcome::Unknown => format!(
+                "{e}; the purchase may have been recorded (not sent again on its own: check it, \
+                 then --retry-unknown)"
+            ),
+            _ => e.to_string(),
+        })
+    }
+}
