@@ -10,29 +10,58 @@ use crate::output::Output;
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<()> {
-    let mut database = database_query(settings, &args.source)?;
+    let (what, database) = bulk_run(
+        settings,
+        Bulk {
+            command: "import",
+            file: args.file.as_deref(),
+            source: &args.source,
+            channel: args.channel.as_deref(),
+            shard: args.sending.shard,
+            header_row: args.header_row,
+            mapping: args.mapping.as_deref(),
+            dry_run: args.dry_run,
+        },
+    )?;
+    super::run_report::around(settings, &args.ci, what, |recorder| {
+        import(settings, args, database, out, recorder)
+    })
+}
+
+/// What a bulk run (`import`, `purchases import`) is made of, for its report and history.
+pub(super) struct Bulk<'a> {
+    pub command: &'a str,
+    pub file: Option<&'a std::path::Path>,
+    pub source: &'a crate::cli::QueryArgs,
+    pub channel: Option<&'a str>,
+    pub shard: Option<(u64, u64)>,
+    pub header_row: Option<u64>,
+    pub mapping: Option<&'a std::path::Path>,
+    pub dry_run: bool,
+}
+
+/// The run report's description of a bulk run and its database query, if any, whose history
+/// fingerprint is the one the report records (so `{{last_success}}` finds this run later).
+pub(super) fn bulk_run<'a>(
+    settings: &Settings,
+    b: Bulk<'a>,
+) -> Result<(super::run_report::What<'a>, Option<import::query::Query>), Failure> {
+    let mut database = database_query(settings, b.source)?;
     let what = super::run_report::What {
-        command: "import",
-        inputs: args.file.iter().map(|p| p.as_path()).collect(),
-        query: query(
-            settings,
-            args.channel.as_deref(),
-            args.sending.shard,
-            database.as_ref(),
-        ),
-        dry_run: args.dry_run,
+        command: b.command,
+        inputs: b.file.into_iter().collect(),
+        query: query(settings, b.channel, b.shard, database.as_ref()),
+        dry_run: b.dry_run,
         header_line: Some(
-            args.header_row
-                .or_else(|| import::mapping::file::header_row_of(args.mapping.as_deref()))
+            b.header_row
+                .or_else(|| import::mapping::file::header_row_of(b.mapping))
                 .unwrap_or(1),
         ),
     };
     if let Some(q) = database.as_mut() {
         q.history = what.fingerprint(settings);
     }
-    super::run_report::around(settings, &args.ci, what, |recorder| {
-        import(settings, args, database, out, recorder)
-    })
+    Ok((what, database))
 }
 
 /// What decides a bulk run's work besides its input file: the channel, the shard and a

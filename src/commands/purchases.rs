@@ -14,28 +14,19 @@ pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) ->
     match command {
         PurchasesCommand::Create(args) => create(settings, args, out),
         PurchasesCommand::Import(args) => {
-            let mut database = super::import::database_query(settings, &args.source)?;
-            let what = super::run_report::What {
-                command: "purchases import",
-                inputs: args.file.iter().map(|p| p.as_path()).collect(),
-                query: super::import::query(
-                    settings,
-                    args.channel.as_deref(),
-                    args.sending.shard,
-                    database.as_ref(),
-                ),
-                dry_run: args.dry_run,
-                header_line: Some(
-                    args.header_row
-                        .or_else(|| {
-                            crate::import::mapping::file::header_row_of(args.mapping.as_deref())
-                        })
-                        .unwrap_or(1),
-                ),
-            };
-            if let Some(q) = database.as_mut() {
-                q.history = what.fingerprint(settings);
-            }
+            let (what, database) = super::import::bulk_run(
+                settings,
+                super::import::Bulk {
+                    command: "purchases import",
+                    file: args.file.as_deref(),
+                    source: &args.source,
+                    channel: args.channel.as_deref(),
+                    shard: args.sending.shard,
+                    header_row: args.header_row,
+                    mapping: args.mapping.as_deref(),
+                    dry_run: args.dry_run,
+                },
+            )?;
             super::run_report::around(settings, &args.ci, what, |recorder| {
                 import(settings, args, database, out, recorder)
             })
