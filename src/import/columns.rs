@@ -168,15 +168,15 @@ fn described(c: &mapping::Column) -> String {
     text
 }
 
-/// Writes the mapping this run used (`--save-mapping`), atomically.
+/// The mapping this run used (`--save-mapping`), rendered: refused at once when `path` holds
+/// something that is not a mapping file; written by [`Saved::write`] once the rows were checked.
 pub fn save(
     path: &Path,
     m: &Mapping,
     rules: &Rules,
     args: &Options,
     name: &str,
-    log: &Log,
-) -> Result<(), Failure> {
+) -> Result<Saved, Failure> {
     file::may_overwrite(path)?;
     let text = file::render(&file::Saved {
         mapping: m,
@@ -189,17 +189,35 @@ pub fn save(
         header_row: args.header_row,
         input: name,
     });
-    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| {
-        Failure::config(format!(
-            "cannot write the mapping file {}: {e}",
-            path.display()
-        ))
-        .with_hint("choose another path for --save-mapping")
-    })?;
-    log.notice(&format!(
-        "saved the column mapping to {} (use it with --mapping {})",
-        path.display(),
-        shlex::try_quote(&path.display().to_string()).unwrap_or_default()
-    ));
-    Ok(())
+    Ok(Saved {
+        path: path.to_path_buf(),
+        text,
+    })
+}
+
+/// A mapping file to write (`--save-mapping`).
+#[derive(Debug, Clone)]
+pub struct Saved {
+    path: std::path::PathBuf,
+    text: String,
+}
+
+impl Saved {
+    /// Writes it, atomically.
+    pub fn write(&self, log: &Log) -> Result<(), Failure> {
+        let path = &self.path;
+        crate::fsutil::write_atomic(path, self.text.as_bytes()).map_err(|e| {
+            Failure::config(format!(
+                "cannot write the mapping file {}: {e}",
+                path.display()
+            ))
+            .with_hint("choose another path for --save-mapping")
+        })?;
+        log.notice(&format!(
+            "saved the column mapping to {} (use it with --mapping {})",
+            path.display(),
+            shlex::try_quote(&path.display().to_string()).unwrap_or_default()
+        ));
+        Ok(())
+    }
 }

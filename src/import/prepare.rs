@@ -25,6 +25,9 @@ pub struct Prepared {
     pub client: Option<ApiClient>,
     /// A purchases import (`purchases import`): its rows are purchases.
     pub purchases: Option<super::purchase::Plan>,
+    /// `--save-mapping`: written once every row was checked (a file), or before sending (a
+    /// stream, which is checked as it is sent).
+    pub save_mapping: Option<columns::Saved>,
 }
 
 pub fn prepare(
@@ -68,9 +71,10 @@ pub fn prepare(
     columns::check(&mut m, args, &property_names, &name, log)
         .map_err(|f| title_block(f, args, &headers, &mut rows))?;
     columns::report(&m, log);
-    if let Some(path) = &args.save_mapping {
-        columns::save(path, &m, &rules, args, &name, log)?;
-    }
+    let save_mapping = match &args.save_mapping {
+        Some(path) => Some(columns::save(path, &m, &rules, args, &name)?),
+        None => None,
+    };
 
     let plan = build_plan(m, args, headers.len(), default_channel, channels);
     Ok((
@@ -81,6 +85,7 @@ pub fn prepare(
             plan,
             client,
             purchases: None,
+            save_mapping,
         },
         rows,
     ))

@@ -43,6 +43,7 @@ pub fn run(
             .with_hint("save the data to a file and run `leadctl import FILE --reconcile`")
             .into());
         }
+        save_mapping(prepared, log)?;
         return settle::reconcile_only(opts, services, prepared, out);
     }
     if stream && opts.limits.is_set() && !opts.dry_run {
@@ -54,6 +55,8 @@ pub fn run(
         .into());
     }
     if stream {
+        // A stream is checked as it is read: the mapping is saved once the columns were.
+        save_mapping(prepared, log)?;
         if opts.dry_run && services.key.is_ok() {
             let ready = ready(services, prepared, opts, true)?;
             let printer = Some(BodyPrinter::new(out));
@@ -119,6 +122,8 @@ pub fn run(
         (checked, ready)
     });
     let checked = checked?;
+    // Every row passed the check (or --skip-invalid took the invalid ones out).
+    save_mapping(prepared, log)?;
     if checked.total == 0 {
         // An empty shard of a file with rows: nothing to do.
         return Ok(());
@@ -168,6 +173,14 @@ pub fn run(
         out,
         ready,
     )
+}
+
+/// Writes `--save-mapping`'s file, if asked for.
+fn save_mapping(prepared: &Prepared, log: &crate::log::Log) -> Result<(), Failure> {
+    match &prepared.save_mapping {
+        Some(saved) => saved.write(log),
+        None => Ok(()),
+    }
 }
 
 /// Checks every row of a file, says how many are valid, and warns of repeated values.

@@ -369,6 +369,44 @@ fn save_mapping_never_overwrites_a_file_that_is_not_a_mapping() {
     assert_eq!(std::fs::read_to_string(&mapping).unwrap(), first);
 }
 
+#[test]
+fn save_mapping_writes_only_after_every_row_was_checked() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        "Email,First Name\nann@example.com,Ann\nnot-an-email,Bob\n",
+    )
+    .unwrap();
+    let mapping = dir.path().join("m.toml");
+    let run = |extra: &[&str]| {
+        crate::import::leadctl(&sb)
+            .args([
+                "import",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "--save-mapping",
+            ])
+            .arg(&mapping)
+            .args(extra)
+            .run()
+    };
+    // An invalid row fails the check: the run stops and nothing is saved.
+    let out = run(&[]);
+    out.code(6).stderr_has("not-an-email");
+    assert!(
+        !mapping.exists(),
+        "a mapping was saved by a run whose check failed"
+    );
+    // With --skip-invalid the check passes, and the mapping is saved.
+    run(&["--skip-invalid"])
+        .code(0)
+        .stderr_has("saved the column mapping to");
+    let saved = std::fs::read_to_string(&mapping).unwrap();
+    assert!(saved.contains("# \"First Name\" = first_name"), "{saved}");
+}
+
 /// The key as a server may echo it: without hyphens, upper case, percent- and JSON-escaped.
 fn spellings_of_the_key() -> Vec<String> {
     use crate::support::KEY;

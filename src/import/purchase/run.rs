@@ -81,6 +81,7 @@ pub fn run(
         }
     }
     let prepared = Prepared {
+        save_mapping: None,
         source,
         format,
         plan: validate::Plan {
