@@ -10,9 +10,11 @@ use super::parse::{
 };
 use crate::api::models::LeadFields;
 
+mod apply;
 mod ci;
 mod ledger;
 mod purchases;
+pub use apply::ApplyArgs;
 pub use ci::CiArgs;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,

@@ -17,7 +17,7 @@ mod args;
 pub mod parse;
 
 pub use args::{
-    ApiArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs, ImportArgs,
+    ApiArgs, ApplyArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs, ImportArgs,
     LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs,
     LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
     PurchaseArgs, PurchaseImportArgs, PurchasesCommand, SandboxCommand, ServeArgs, TemplateArgs,
@@ -139,6 +139,11 @@ pub enum Command {
     /// per lead)
     #[command(after_help = IMPORT_HELP)]
     Import(Box<ImportArgs>),
+
+    /// Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each
+    /// once (fires reward triggers and webhooks per write)
+    #[command(after_help = APPLY_HELP)]
+    Apply(ApplyArgs),
 
     /// Write an empty file to start an import from: a header row with every lead field and the
     /// channel's properties
@@ -286,6 +291,19 @@ Examples:
   leadctl template --channel 'Acme Referral Program' -o xlsx leads.xlsx
   leadctl template > leads.csv                       # the default channel, as CSV
   leadctl template --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 leads.csv";
+
+const APPLY_HELP: &str = "\
+A plan holds the API URL it was made against, the ledger, its inputs' checksums and each write
+(its ledger key, the exact request body, the row it came from). apply sends nothing else: a
+write whose key another run created since is skipped as stale, a plan applied twice sends
+nothing the second time, a plan made against another API URL is refused (exit 3), and rows
+added to the input after planning are not sent (the input is never read again). Results,
+summary, --report and exit codes as import. Format and guarantees: doc/plan.md.
+
+Examples:
+  leadctl import day2.csv --dry-run --plan-out day2.plan.json
+  jq '.writes | length' day2.plan.json        # review or gate
+  leadctl apply day2.plan.json -o ndjson";
 
 const IMPORT_HELP: &str = "\
 The file is read and every row checked before the first lead is sent: encoding (UTF-8 with or

@@ -39,6 +39,15 @@ impl ApiClient {
         self.lead_measured("create_lead", lead, Mode::Once, on_429)
     }
 
+    /// `create_lead` with a body kept as JSON (a saved plan's), sent exactly as it is.
+    pub fn create_lead_saved_measured(
+        &self,
+        body: &Value,
+        on_429: &dyn Fn(Instant, Duration),
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        self.lead_measured("create_lead", body, Mode::Once, on_429)
+    }
+
     /// `lead_external` (the public form: no API key sent), and what the call met.
     pub fn lead_external_measured(
         &self,
@@ -100,9 +109,9 @@ impl ApiClient {
     }
 
     /// `create_purchase`, and what the call met.
-    pub fn create_purchase_measured(
+    pub fn create_purchase_measured<T: Serialize>(
         &self,
-        purchase: &NewPurchase,
+        purchase: &T,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Purchase, ApiError>, CallStats) {
         let mut stats = CallStats::default();

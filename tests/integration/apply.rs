@@ -1,0 +1,324 @@
+//! A saved plan (issue 26, item 3): `--dry-run --plan-out PLAN` saves what the run would send,
+//! `leadctl apply PLAN` sends exactly that, once: the planned creates and nothing else, nothing
+//! the second time, nothing a row appended later adds, nothing against another API URL; a file
+//! that is not a whole plan of this leadctl is refused.
+
+use std::path::{Path, PathBuf};
+
+use leadctl::sandbox::{Sandbox, PRIMARY_CHANNEL_ID};
+use serde_json::{json, Value};
+
+use crate::import::{created, leadctl, results, sandbox, write_csv};
+use leadctl::sandbox::API_KEY;
+
+use crate::support::Outcome;
+
+fn requests_of(sb: &Sandbox, action: &str) -> u64 {
+    sb.stats()["requests"]["by_action"][action]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn import(sb: &Sandbox, file: &Path, extra: &[&str]) -> Outcome {
+    leadctl(sb)
+        .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+        .args(extra)
+        .run()
+}
+
+fn apply(sb: &Sandbox, plan: &Path, extra: &[&str]) -> Outcome {
+    leadctl(sb)
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .args(extra)
+        .run()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    leadctl::report::Input::sha256_of(bytes)
+}
+
+/// Monday's 10 rows imported; Tuesday's 13 (the 10 and 3 new) planned to `plan.json`.
+fn monday_then_plan(sb: &Sandbox, dir: &Path) -> (PathBuf, PathBuf) {
+    let monday = write_csv(dir, "monday.csv", 10);
+    import(sb, &monday, &[]).code(0).stderr_has("10 created");
+    let tuesday = write_csv(dir, "tuesday.csv", 13);
+    let plan = dir.join("plan.json");
+    let out = import(
+        sb,
+        &tuesday,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    );
+    out.code(0)
+        .stderr_has("dry run: 3 leads would be created, 10 skipped as already created")
+        .stderr_has(&format!("plan saved to {}: 3 writes", plan.display()));
+    assert_eq!(created(sb), 10, "a dry run sends nothing");
+    (tuesday, plan)
+}
+
+fn lead_body(i: usize) -> Value {
+    json!({
+        "action": "create_lead",
+        "channel_id": PRIMARY_CHANNEL_ID,
+        "email": format!("user{i}@example.com"),
+        "first_name": format!("User {i}"),
+        "business_id": format!("B-{i}"),
+    })
+}
+
+#[test]
+fn a_saved_plan_holds_each_write_and_never_the_key() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (tuesday, plan) = monday_then_plan(&sb, dir.path());
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(!text.contains(API_KEY), "the API key is never in a plan");
+    let p: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(p["kind"], "leadctl-plan");
+    assert_eq!(p["schema"], 1);
+    assert_eq!(p["command"], "import");
+    assert_eq!(p["api_url"], sb.url());
+    assert!(p["created"].as_str().unwrap().ends_with('Z'), "{}", p["created"]);
+    let bytes = std::fs::read(&tuesday).unwrap();
+    assert_eq!(
+        p["inputs"],
+        json!([{
+            "name": "tuesday.csv",
+            "path": tuesday.display().to_string(),
+            "size": bytes.len(),
+            "sha256": sha256_hex(&bytes),
+        }])
+    );
+    assert_eq!(
+        p["summary"],
+        "3 leads would be created, 10 skipped as already created"
+    );
+    let writes = p["writes"].as_array().unwrap();
+    assert_eq!(writes.len(), 3);
+    for (n, w) in writes.iter().enumerate() {
+        let i = 11 + n;
+        assert_eq!(w["action"], "create_lead");
+        assert_eq!(w["channel"], PRIMARY_CHANNEL_ID);
+        assert_eq!(w["key"], format!("business_id:B-{i}"));
+        assert_eq!(w["row"], i as u64 + 1, "the header is row 1");
+        assert_eq!(w["expect"], json!({"state": "absent"}));
+        assert_eq!(w["body"], lead_body(i));
+        assert_eq!(
+            w["fields"],
+            json!({
+                "business_id": format!("B-{i}"),
+                "email": format!("user{i}@example.com"),
+                "first_name": format!("User {i}"),
+            })
+        );
+    }
+}
+
+#[test]
+fn apply_creates_exactly_the_planned_creates_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+    let before = requests_of(&sb, "create_lead");
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("apply finished in")
+        .stderr_has("3 created of 3 planned write(s)");
+    let r = results(&out);
+    assert_eq!(r.len(), 3);
+    for (n, row) in r.iter().enumerate() {
+        assert_eq!(row["row"], 12 + n as u64, "{row}");
+        assert_eq!(row["outcome"], "created", "{row}");
+        assert!(row["lead_id"].is_string(), "{row}");
+    }
+    assert_eq!(requests_of(&sb, "create_lead"), before + 3);
+    assert_eq!(created(&sb), 13);
+
+    // The same plan again: nothing sent, each write named as done.
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("0 created, 3 skipped of 3 planned write(s)")
+        .stderr_has("3 done before: this plan was applied earlier (not sent again)");
+    for row in results(&out) {
+        assert_eq!(row["outcome"], "skipped", "{row}");
+        assert!(
+            row["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("done: this plan created it as "),
+            "{row}"
+        );
+    }
+    assert_eq!(requests_of(&sb, "create_lead"), before + 3);
+
+    // The ledger knows them as an import does: the file's next import creates nothing.
+    let tuesday = dir.path().join("tuesday.csv");
+    import(&sb, &tuesday, &[]).code(0).stderr_has("0 created, 13 skipped");
+    assert_eq!(created(&sb), 13);
+}
+
+#[test]
+fn a_row_appended_after_planning_is_not_sent() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (tuesday, plan) = monday_then_plan(&sb, dir.path());
+    let mut text = std::fs::read_to_string(&tuesday).unwrap();
+    text.push_str("late@example.com,Late,B-99\n");
+    std::fs::write(&tuesday, text).unwrap();
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("changed since the plan was made (its SHA-256 differs)")
+        .stderr_has("3 created of 3 planned write(s)");
+    assert_eq!(results(&out).len(), 3);
+    assert_eq!(created(&sb), 13);
+    let late = crate::import::leads(&sb)
+        .into_iter()
+        .filter(|l| l["business_id"] == "B-99")
+        .count();
+    assert_eq!(late, 0, "the appended row was not sent");
+}
+
+#[test]
+fn a_write_done_by_another_run_since_is_stale() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (tuesday, plan) = monday_then_plan(&sb, dir.path());
+    // The nightly import ran meanwhile.
+    import(&sb, &tuesday, &[]).code(0).stderr_has("3 created");
+    let before = requests_of(&sb, "create_lead");
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("3 stale: done by another run since the plan was made (not sent)");
+    for row in results(&out) {
+        assert_eq!(row["outcome"], "skipped", "{row}");
+        let note = row["error"].as_str().unwrap();
+        assert!(note.starts_with("stale: created as "), "{note}");
+        assert!(note.ends_with("by another run since the plan was made; not sent (make a new plan to decide it again)"), "{note}");
+    }
+    assert_eq!(requests_of(&sb, "create_lead"), before);
+    assert_eq!(created(&sb), 13);
+}
+
+#[test]
+fn a_plan_for_another_api_url_is_refused() {
+    let sb = sandbox(|_| {});
+    let other = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+
+    let out = apply(&other, &plan, &[]);
+    out.code(3)
+        .stderr_has(&format!(
+            "{} was planned against {}, and this run's API URL is {}: a plan applies only to \
+             the server it was made against; nothing was sent",
+            plan.display(),
+            sb.url(),
+            other.url()
+        ))
+        .stderr_has("hint: apply it with the API URL it was made with");
+    assert_eq!(out.stdout, "");
+    assert_eq!(requests_of(&other, "create_lead"), 0);
+    assert_eq!(created(&sb), 10);
+}
+
+#[test]
+fn apply_keeps_the_limits() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+    let out = apply(&sb, &plan, &["--max-create", "2"]);
+    out.code(6).stderr_has(
+        "the plan of this run is over its limit: it would create 3 leads, above --max-create \
+         2; nothing was sent",
+    );
+    assert_eq!(created(&sb), 10);
+}
+
+#[test]
+fn apply_writes_its_run_report() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+    let report = dir.path().join("report.json");
+    apply(&sb, &plan, &["--report", report.to_str().unwrap()]).code(0);
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["command"], "apply");
+    assert_eq!(r["counts"]["created"], 3, "{r}");
+}
+
+#[test]
+fn plan_out_needs_dry_run() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "f.csv", 2);
+    let plan = dir.path().join("plan.json");
+    let out = import(&sb, &file, &["--plan-out", plan.to_str().unwrap()]);
+    out.code(2).stderr_has("--dry-run");
+    assert!(!plan.exists());
+    assert_eq!(created(&sb), 0);
+}
+
+/// Each way a file is not a plan this leadctl applies: exit 6, the file and the reason named,
+/// nothing sent.
+#[test]
+fn a_file_that_is_not_a_whole_plan_is_refused() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let write = |name: &str, content: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    };
+    let refused = |path: &Path, why: &str| {
+        let out = apply(&sb, path, &[]);
+        out.code(6)
+            .stderr_has(&format!(
+                "{} is not a plan leadctl can apply: {why}",
+                path.display()
+            ))
+            .stderr_has("hint: make a plan with `leadctl import FILE --dry-run --plan-out PLAN`");
+        assert_eq!(out.stdout, "");
+    };
+    refused(
+        &write("csv.json", "Email,First Name\n"),
+        "it is not valid JSON: line 1, column 1",
+    );
+    refused(
+        &write("cut.json", &text[..text.len() / 2]),
+        "it ends early (cut off while written or copied?)",
+    );
+    refused(
+        &write("other.json", "{\"writes\": []}"),
+        "it has no \"kind\": \"leadctl-plan\"",
+    );
+    let edited = text.replacen("user11@example.com", "someone@example.com", 1);
+    refused(
+        &write("edited.json", &edited),
+        "its writes differ from what was saved (the checksum does not match): it was edited or \
+         damaged; a plan is applied exactly as made or not at all",
+    );
+
+    let newer = text.replacen("\"schema\": 1", "\"schema\": 2", 1);
+    let newer = write("newer.json", &newer);
+    apply(&sb, &newer, &[])
+        .code(6)
+        .stderr_has(&format!(
+            "{} is a plan of schema 2, made by a newer leadctl; this leadctl ({}) applies schema 1",
+            newer.display(),
+            env!("CARGO_PKG_VERSION")
+        ))
+        .stderr_has("hint: apply it with the leadctl that made it, or upgrade leadctl");
+
+    let missing = dir.path().join("missing.json");
+    apply(&sb, &missing, &[])
+        .code(6)
+        .stderr_has(&format!(
+            "cannot read the plan {}: no such file",
+            missing.display()
+        ));
+    assert_eq!(created(&sb), 10);
+}
