@@ -85,7 +85,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l color -d 'Whe
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l public -d 'Send `lead_external` instead: no API key is sent; the channel must have its public API enabled'
-complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Validate and print the exact request body(ies) as JSON on stdout; send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l dry-run -d 'Plan and send nothing: each lead decided against the ledger and the channel\'s newest leads (read, never written); the body of each request that would be sent as JSON on stdout, the leads left alone and the counts on stderr'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l force -d 'Create another lead even when the ledger says this one\'s key was created already'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l update -d 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead. Only the fields given are sent'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l clear-empty -d 'With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an empty value is left as it is on the server'
@@ -111,6 +111,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-concurren
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create (import), else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes (import), else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l journal -d 'Replaced by the ledger (--ledger PATH, --no-ledger); kept to say so' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields; profile key `key`]; a row without the forced key is invalid' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l errors -d 'Where to write the rows that were not created [default: FILE.errors.csv]' -r -F
@@ -130,7 +132,8 @@ always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l ignore-unknown -d 'Leave columns that map to nothing out instead of stopping'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l skip-invalid -d 'Send the valid rows and report the invalid ones instead of stopping'
-complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Check every row and print each valid row\'s request body (-o ndjson or json); send nothing'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l dry-run -d 'Plan the run and send nothing: each row decided against the ledger and the channel\'s newest leads (read, never written), the planned writes counted; -o ndjson prints each write\'s request body and each left-alone row\'s result'
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l new-ledger -d 'Go on although this ledger has never seen a channel whose newest-leads window is full (100 leads: older ones cannot be checked, so leads created elsewhere may be created again); without it such a run stops before the first create (exit 3), or asks on a terminal'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l no-journal -d 'Replaced by --no-ledger; kept to say so'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l update -d 'For leads created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of reporting them as `changed`. Only what the file gives is sent: a column the file lacks is never blanked'
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l clear-empty -d 'With --update: clear a field on the server where its cell is empty (by default an emptied cell is left as it is on the server and counted in the summary)'
@@ -353,8 +356,10 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l sheet -d 'The workbook\'s sheet: its name or its position (1 = the first) [default: the only sheet with data]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l header-row -d 'The row holding the column names, when a title block sits above it (1 = the first row)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, ignore (repeatable)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l timezone -d 'The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such as Europe/Berlin [default: UTC]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l date-order -d 'The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4) [default: only dates that read one way]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
@@ -362,6 +367,8 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l shard -d 'Only rows where (row - 1) mod N == K - 1, so N machines can split one file' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-errors -d 'Stop sending after N rows failed (or got no reliable answer)' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-create -d 'Send nothing when the plan would create more than N leads (exit 6) [default: the mapping file\'s max_create (import), else the profile\'s]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l max-changes -d 'Send nothing when the plan would make more than N changes: updates, status moves and purchases (exit 6) [default: the mapping file\'s max_changes (import), else the profile\'s]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l errors -d 'Where to write the rows that were not recorded [default: FILE.errors.csv]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
@@ -681,7 +688,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_s
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "path" -d 'Print the config file\'s path (LEADCTL_CONFIG, else the platform config directory)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "list" -d 'Show the active profile\'s effective settings, each with where it came from (flag, environment, key file, config file or default), and the other profiles; keys are masked'
-complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key masked)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "get" -d 'Print a key\'s value as stored in the profile (api_key and a ledger URL\'s password masked)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "set" -d 'Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "unset" -d 'Remove a key from the profile'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and not __fish_seen_subcommand_from path list get set unset use set-key" -f -a "use" -d 'Make a profile the default (sets default_profile; LEADCTL_PROFILE and -p still win)'
@@ -735,6 +742,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l show-secret -d 'Print a ledger URL\'s password as stored (api_key stays masked: set-key replaces it)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
 complete -c leadctl -n "__fish_leadctl_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'

@@ -56,6 +56,10 @@ pub struct Profile {
     pub key: Option<String>,
     /// The decimal separator of number property values: `,` or `.`.
     pub decimal_separator: Option<String>,
+    /// The most leads one run may create (`--max-create` beats it).
+    pub max_create: Option<u64>,
+    /// The most updates, moves and purchases one run may make (`--max-changes` beats it).
+    pub max_changes: Option<u64>,
 }
 
 fn api_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ApiKey>, D::Error> {
@@ -161,10 +165,12 @@ pub enum Key {
     Ledger,
     LeadKey,
     DecimalSeparator,
+    MaxCreate,
+    MaxChanges,
 }
 
 impl Key {
-    pub const ALL: [Key; 10] = [
+    pub const ALL: [Key; 12] = [
         Key::ApiKey,
         Key::ApiUrl,
         Key::Channel,
@@ -175,6 +181,8 @@ impl Key {
         Key::Ledger,
         Key::LeadKey,
         Key::DecimalSeparator,
+        Key::MaxCreate,
+        Key::MaxChanges,
     ];
 
     pub fn name(self) -> &'static str {
@@ -189,6 +197,8 @@ impl Key {
             Key::Ledger => "ledger",
             Key::LeadKey => "key",
             Key::DecimalSeparator => "decimal_separator",
+            Key::MaxCreate => "max_create",
+            Key::MaxChanges => "max_changes",
         }
     }
 
@@ -338,6 +348,10 @@ impl Key {
             Key::DecimalSeparator => match raw_trimmed.parse::<crate::number::DecimalSeparator>() {
                 Ok(sep) => toml_edit::Value::from(sep.to_string()),
                 Err(_) => return Err(bad(", (1.234,50) or . (1,234.50)")),
+            },
+            Key::MaxCreate | Key::MaxChanges => match raw_trimmed.parse::<u32>() {
+                Ok(n) => toml_edit::Value::from(i64::from(n)),
+                Err(_) => return Err(bad("a whole number of 0 or more, e.g. 500")),
             },
         };
         Ok(Checked { value, warnings })
@@ -653,6 +667,8 @@ mod tests {
             (Key::ApiUrl, "not a url"),
             (Key::CaBundle, " "),
             (Key::DecimalSeparator, ";"),
+            (Key::MaxCreate, "-1"),
+            (Key::MaxChanges, "many"),
         ] {
             let err = key.check(bad).unwrap_err();
             assert_eq!(err.kind, crate::error::Kind::Config, "{key} {bad}");
@@ -667,7 +683,7 @@ mod tests {
         let err = Key::parse("colour").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
-            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key, decimal_separator")
+            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key, decimal_separator, max_create, max_changes")
         );
     }
 

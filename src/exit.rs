@@ -46,6 +46,7 @@ pub fn code_of_api_error(e: &ApiError) -> u8 {
         ApiError::PaymentRequired { .. }
         | ApiError::RateLimited { .. }
         | ApiError::Server { .. }
+        | ApiError::ServerDown { .. }
         | ApiError::Connect { .. }
         | ApiError::Certificate { .. }
         | ApiError::Timeout { .. }

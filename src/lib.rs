@@ -17,6 +17,7 @@ pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod date;
 pub mod deliver;
 pub mod error;
 pub mod exit;
@@ -103,6 +104,9 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     let mut settings = Settings::resolve(&cli.global, env, &config)?;
     let log = settings.log();
     if let Some(warning) = config::permission_warning(&config) {
+        log.warn(&warning);
+    }
+    if let Some(warning) = settings::command_line_password_warning(&cli.global) {
         log.warn(&warning);
     }
     if let Some(settings::Sourced {

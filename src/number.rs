@@ -4,9 +4,9 @@
 //! A value may carry surrounding spaces, a sign, a currency sign or ISO code (`€ 3.000`,
 //! `3000 EUR`), and digit grouping (`1 200`, `1'234`, `12.500`). Whether `.` or `,` is the
 //! decimal separator is a convention of the file (`--decimal-separator`, doc/cli.md): without
-//! it, only forms with a single reading are accepted (digits with an optional `.` decimal part,
-//! space or apostrophe grouping), and a value whose reading depends on the convention (`50.000`:
-//! fifty, or fifty thousand?) is refused with both readings named, never guessed.
+//! it, a value that is a number under exactly one of the two conventions is read that way
+//! (`$50,000.00`, `1,250,000`, `12.500,00`), and a value whose reading depends on the convention
+//! (`50.000`: fifty, or fifty thousand?) is refused with both readings named, never guessed.
 //!
 //! The digits are kept as text: no float, so no rounding, whatever the number's size.
 
@@ -68,12 +68,6 @@ pub enum NumberError {
     /// Both conventions read it, differently: `dot` with `.` as the decimal separator,
     /// `comma` with `,` (`50.000` is 50 or 50000).
     Ambiguous { dot: String, comma: String },
-    /// It reads as `reading` under `separator` only (`12.500,00` with `,`), and the file's
-    /// convention was not given.
-    NeedsSeparator {
-        separator: DecimalSeparator,
-        reading: String,
-    },
     /// It does not fit the `given` convention but reads as `reading` under the other one.
     OtherSeparator {
         given: DecimalSeparator,
@@ -93,10 +87,6 @@ impl NumberError {
             NumberError::Ambiguous { dot, comma } => format!(
                 "could be {dot} (decimal point) or {comma} (decimal comma): say which with \
                  --decimal-separator . or --decimal-separator ,"
-            ),
-            NumberError::NeedsSeparator { separator, reading } => format!(
-                "has a decimal or grouping comma: it reads as {reading} with --decimal-separator \
-                 {separator}; pass that flag if it is the file's convention"
             ),
             NumberError::OtherSeparator { given, reading } => format!(
                 "does not fit --decimal-separator {given} (it reads as {reading} with \
@@ -154,17 +144,9 @@ pub fn parse(text: &str, separator: Option<DecimalSeparator>) -> Result<String, 
                 dot: sign(d),
                 comma: sign(c),
             }),
-            // A comma anywhere needs the convention, even where only one reading exists
-            // (`1,234.50`): a file that has it is a file whose convention should be stated.
-            (Some(d), None) if !core.contains(',') => Ok(sign(d)),
-            (Some(d), None) => Err(NumberError::NeedsSeparator {
-                separator: DecimalSeparator::Dot,
-                reading: sign(d),
-            }),
-            (None, Some(c)) => Err(NumberError::NeedsSeparator {
-                separator: DecimalSeparator::Comma,
-                reading: sign(c),
-            }),
+            // One reading only (`1,234.50`, `12.500,00`): that one; nothing to ask.
+            (Some(d), None) => Ok(sign(d)),
+            (None, Some(c)) => Ok(sign(c)),
             (None, None) => Err(NumberError::NotANumber),
         },
     }
@@ -393,19 +375,25 @@ mod tests {
     }
 
     #[test]
-    fn a_comma_needs_the_convention_even_with_one_reading() {
-        for (text, separator, reading) in [
-            ("12.500,00", Comma, "12500"),
-            ("1 200,50", Comma, "1200.5"),
-            ("1.234.567", Comma, "1234567"),
-            ("1,234.50", Dot, "1234.5"),
+    fn a_value_with_one_reading_is_read_that_way_without_the_convention() {
+        for (text, reading) in [
+            ("12.500,00", "12500"),
+            ("1 200,50", "1200.5"),
+            ("1.234.567", "1234567"),
+            ("1,234.50", "1234.5"),
+            ("$50,000.00", "50000"),
+            ("1,234.56", "1234.56"),
+            ("12,000.50", "12000.5"),
+            ("1,250,000", "1250000"),
+            ("USD 1,250,000.75", "1250000.75"),
+            ("-$1,200.00", "-1200"),
         ] {
-            assert_eq!(
-                parse(text, None),
-                Err(NumberError::NeedsSeparator {
-                    separator,
-                    reading: reading.into()
-                }),
+            assert_eq!(parse(text, None), Ok(reading.to_string()), "{text:?}");
+        }
+        // Valid under both: still asked.
+        for text in ["50.000", "1,500", "€ 3.000", "1.234"] {
+            assert!(
+                matches!(parse(text, None), Err(NumberError::Ambiguous { .. })),
                 "{text:?}"
             );
         }

@@ -32,18 +32,20 @@ impl ApiKey {
     /// words of every answer; no real key is that short).
     pub fn redact<'a>(&self, text: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
         let key = self.0.as_bytes();
-        if key.len() < MIN_REDACTED || text.len() < key.len() {
+        // The shortest spelling leaves the hyphens out.
+        let shortest = key.len() - key.iter().filter(|&&b| b == b'-').count();
+        if key.len() < MIN_REDACTED || text.len() < shortest {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut out: Option<Vec<u8>> = None;
         let mut start = 0;
         let mut at = 0;
-        while at + key.len() <= text.len() {
-            if text[at..at + key.len()].eq_ignore_ascii_case(key) {
+        while at < text.len() {
+            if let Some(end) = spelled_at(text, at, key) {
                 let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
                 buf.extend_from_slice(&text[start..at]);
                 buf.extend_from_slice(REDACTED.as_bytes());
-                at += key.len();
+                at = end;
                 start = at;
             } else {
                 at += 1;
@@ -127,6 +129,39 @@ impl fmt::Display for Password {
     }
 }
 
+/// Where a spelling of `key` that starts at `at` ends: each character in either case, or
+/// percent-escaped (`%2D`), or JSON-escaped (`\u002d`); a hyphen may also be left out (a server
+/// that echoes the key as a bare hex string).
+fn spelled_at(text: &[u8], mut at: usize, key: &[u8]) -> Option<usize> {
+    for &k in key {
+        match one_char_at(text, at, k) {
+            Some(next) => at = next,
+            None if k == b'-' => {}
+            None => return None,
+        }
+    }
+    Some(at)
+}
+
+/// Where `k` (in either case, plain or escaped) starting at `at` ends.
+fn one_char_at(text: &[u8], at: usize, k: u8) -> Option<usize> {
+    let c = *text.get(at)?;
+    if c.eq_ignore_ascii_case(&k) {
+        return Some(at + 1);
+    }
+    let escaped = |from: usize, digits: usize| -> Option<usize> {
+        let hex = std::str::from_utf8(text.get(from..from + digits)?).ok()?;
+        let v = u32::from_str_radix(hex, 16).ok()?;
+        let v = u8::try_from(v).ok()?;
+        v.eq_ignore_ascii_case(&k).then_some(from + digits)
+    };
+    match (c, text.get(at + 1)) {
+        (b'%', _) => escaped(at + 1, 2),
+        (b'\\', Some(b'u')) => escaped(at + 2, 4),
+        _ => None,
+    }
+}
+
 /// What a key is replaced with wherever it would be shown.
 pub const REDACTED: &str = "(redacted)";
 
@@ -161,6 +196,34 @@ mod tests {
         assert!(!ApiKey::new("nope").looks_valid());
         assert_eq!(ApiKey::new("abcd").masked(), "****");
         assert_eq!(ApiKey::new("short-key-12345").masked(), "****");
+    }
+
+    #[test]
+    fn every_spelling_a_server_can_echo_is_redacted() {
+        let key = ApiKey::new("5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d");
+        for spelling in [
+            "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d",
+            "5A4D1C2B-8E7F-4A3B-9C6D-0E1F2A3B4C5D",
+            "5a4d1c2b8e7f4a3b9c6d0e1f2a3b4c5d",
+            "5A4D1C2B8E7F4A3B9C6D0E1F2A3B4C5D",
+            "5a4d1c2b%2D8e7f%2d4a3b%2D9c6d%2D0e1f2a3b4c5d",
+            "%35%61%34%64%31%63%32%62-8e7f-4a3b-9c6d-0e1f2a3b4c5d",
+            "5a4d1c2b\\u002d8e7f\\u002D4a3b\\u002d9c6d\\u002d0e1f2a3b4c5d",
+        ] {
+            assert_eq!(
+                key.redact_str(&format!("invalid key {spelling}!")),
+                "invalid key (redacted)!",
+                "{spelling}"
+            );
+        }
+        // Alone (a header holding just the key), the shortest spelling too.
+        assert_eq!(
+            key.redact_str("5A4D1C2B8E7F4A3B9C6D0E1F2A3B4C5D"),
+            "(redacted)"
+        );
+        // Not a spelling of it: kept.
+        let other = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5e";
+        assert_eq!(key.redact_str(other), other);
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct ApiClient {
     not_before: Arc<Mutex<Option<Instant>>>,
     /// Set on Ctrl-C: no further attempt starts, and waits end early.
     cancel: Arc<AtomicBool>,
+    /// 5xx answers in a row, and why sending stopped once the server looked down
+    /// (`retry::after_server_error`): shared by the pool, like the gate.
+    outage: Arc<Mutex<(u32, Option<String>)>>,
 }
 
 impl ApiClient {
@@ -93,6 +96,7 @@ impl ApiClient {
             observer: config.observer,
             not_before: Arc::new(Mutex::new(None)),
             cancel: Arc::new(AtomicBool::new(false)),
+            outage: Arc::new(Mutex::new((0, None))),
         })
     }
 
@@ -329,7 +333,7 @@ impl ApiClient {
 
     /// Pauses every request of the pool until `pause` from now; true when this extended the
     /// pause (the caller announces it; the others stay quiet).
-    fn hold_gate(&self, pause: Duration) -> bool {
+    pub(super) fn hold_gate(&self, pause: Duration) -> bool {
         let until = Instant::now() + pause;
         let mut gate = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();

@@ -44,7 +44,14 @@ pub enum ApiError {
         status: u16,
         message: String,
         unknown: bool,
+        /// The answer's `Retry-After`, uncapped (a server in maintenance may ask for a day).
+        retry_after: Option<Duration>,
     },
+
+    /// Not sent: the server answered several requests in a row with 5xx, or asked for a longer
+    /// wait than leadctl waits (`retry::after_server_error`); the run stops sending.
+    #[error("not sent: the server looks down ({why})")]
+    ServerDown { why: String },
 
     #[error("cannot connect to {url}: {cause}")]
     Connect { url: String, cause: String },
@@ -146,6 +153,10 @@ impl ApiError {
                 "the KeenPartner project behind this URL is restricted; contact KeenPartner support"
             }
             ApiError::RateLimited { .. } => "wait a little and run the command again",
+            ApiError::ServerDown { .. } => {
+                "nothing more was sent after that; run the same command again once the server is \
+                 back (rows it created or settled are skipped)"
+            }
             ApiError::Connect { .. } => "check the network, a proxy (HTTPS_PROXY) and the API URL",
             ApiError::Certificate { .. } => {
                 "behind a TLS-intercepting proxy, pass its root certificate with --ca-bundle FILE \
@@ -300,12 +311,14 @@ mod tests {
         assert!(stops(ApiError::Server {
             status: 503,
             message: "BOOT_ERROR".into(),
-            unknown: false
+            unknown: false,
+            retry_after: None
         }));
         assert!(!stops(ApiError::Server {
             status: 500,
             message: "m".into(),
-            unknown: true
+            unknown: true,
+            retry_after: None
         }));
         assert!(!stops(ApiError::Forbidden {
             message: "m".into()

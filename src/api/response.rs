@@ -165,6 +165,10 @@ pub(super) fn classify(
             status,
             message,
             unknown: mode == Mode::Once,
+            retry_after: headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now())),
         },
     };
     if status >= 500 && mode == Mode::Repeatable {
@@ -206,6 +210,7 @@ fn platform_error(cx: &Context<'_>, status: u16, code: &str, message: &str) -> O
                 status,
                 message: format!("{code}: {message}"),
                 unknown: false,
+                retry_after: None,
             },
         });
     }

@@ -50,6 +50,44 @@ impl RetryPolicy {
     }
 }
 
+/// 5xx answers in a row (to any request of a run) after which sending stops: the server looks
+/// down, and every further row would only add an unknown outcome (doc/api.md, "A server that is
+/// down").
+pub const DOWN_AFTER: u32 = 8;
+
+/// What a run does after a 5xx answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outage {
+    /// Pause every request of the pool this long (as for a 429), then go on.
+    Pause(Duration),
+    /// Stop sending: why, for the error.
+    Stop(String),
+}
+
+/// The rule after the `consecutive`-th 5xx in a row (this one `status`, with its uncapped
+/// `Retry-After`): a wait longer than the policy's cap, or [`DOWN_AFTER`] in a row, stops;
+/// anything else pauses (for `Retry-After`, else a back-off).
+pub fn after_server_error(
+    policy: &RetryPolicy,
+    consecutive: u32,
+    status: u16,
+    retry_after: Option<Duration>,
+) -> Outage {
+    if let Some(wait) = retry_after.filter(|w| *w > policy.retry_after_cap) {
+        return Outage::Stop(format!(
+            "it answered {status} with Retry-After {} s, longer than the {} s leadctl waits",
+            wait.as_secs(),
+            policy.retry_after_cap.as_secs()
+        ));
+    }
+    if consecutive >= DOWN_AFTER {
+        return Outage::Stop(format!(
+            "it answered {consecutive} requests in a row with a server error, the last {status}"
+        ));
+    }
+    Outage::Pause(retry_after.unwrap_or_else(|| policy.backoff(consecutive)))
+}
+
 /// Whether a request may be repeated when its fate is unclear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -91,6 +129,33 @@ mod tests {
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn a_server_that_is_down_pauses_then_stops() {
+        let p = RetryPolicy::default();
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            after_server_error(&p, 1, 503, Some(second)),
+            Outage::Pause(second)
+        );
+        assert!(matches!(
+            after_server_error(&p, 7, 500, None),
+            Outage::Pause(_)
+        ));
+        assert_eq!(
+            after_server_error(&p, 8, 502, None),
+            Outage::Stop(
+                "it answered 8 requests in a row with a server error, the last 502".into()
+            )
+        );
+        assert_eq!(
+            after_server_error(&p, 1, 503, Some(Duration::from_secs(86_400))),
+            Outage::Stop(
+                "it answered 503 with Retry-After 86400 s, longer than the 60 s leadctl waits"
+                    .into()
+            )
+        );
     }
 
     #[test]

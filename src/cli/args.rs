@@ -38,12 +38,15 @@ Examples:
   LEADCTL_PROFILE=staging leadctl config list -o json | jq .settings.api_url")]
     List,
 
-    /// Print a key's value as stored in the profile (api_key masked)
+    /// Print a key's value as stored in the profile (api_key and a ledger URL's password masked)
     #[command(after_help = "Example:\n  leadctl config get channel --profile staging")]
     Get {
         /// One of api_key, api_url, channel, timeout, concurrency, output, ca_bundle
         #[arg(value_name = "KEY")]
         key: String,
+        /// Print a ledger URL's password as stored (api_key stays masked: set-key replaces it)
+        #[arg(long)]
+        show_secret: bool,
     },
 
     /// Set a key in the profile, creating the profile and the file when needed (api_key: use set-key)
@@ -161,7 +164,9 @@ pub struct CreateArgs {
     #[arg(long)]
     pub public: bool,
 
-    /// Validate and print the exact request body(ies) as JSON on stdout; send nothing
+    /// Plan and send nothing: each lead decided against the ledger and the channel's newest
+    /// leads (read, never written); the body of each request that would be sent as JSON on
+    /// stdout, the leads left alone and the counts on stderr
     #[arg(long)]
     pub dry_run: bool,
 
@@ -245,9 +250,18 @@ pub struct ImportArgs {
     #[arg(long)]
     pub skip_invalid: bool,
 
-    /// Check every row and print each valid row's request body (-o ndjson or json); send nothing
+    /// Plan the run and send nothing: each row decided against the ledger and the channel's
+    /// newest leads (read, never written), the planned writes counted; -o ndjson prints each
+    /// write's request body and each left-alone row's result
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Go on although this ledger has never seen a channel whose newest-leads window is full
+    /// (100 leads: older ones cannot be checked, so leads created elsewhere may be created
+    /// again); without it such a run stops before the first create (exit 3), or asks on a
+    /// terminal
+    #[arg(long)]
+    pub new_ledger: bool,
 
     /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
     #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
@@ -527,4 +541,14 @@ pub struct SendingArgs {
     /// Stop sending after N rows failed (or got no reliable answer)
     #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_errors: Option<u64>,
+
+    /// Send nothing when the plan would create more than N leads (exit 6) [default: the mapping
+    /// file's max_create (import), else the profile's]
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64))]
+    pub max_create: Option<u64>,
+
+    /// Send nothing when the plan would make more than N changes: updates, status moves and
+    /// purchases (exit 6) [default: the mapping file's max_changes (import), else the profile's]
+    #[arg(long, value_name = "N", help_heading = "Sending", value_parser = clap::value_parser!(u64))]
+    pub max_changes: Option<u64>,
 }

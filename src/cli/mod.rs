@@ -188,6 +188,11 @@ Examples:
 The ledger keys each lead by channel and identity (business id, else email, else a hash of its
 fields) under the API URL. `import` and `create` consult it before every create.
 
+A ledger new to a channel whose newest-leads window is full (get_leads shows 100 leads, so older
+ones cannot be checked) stops `import` before its first create (exit 3; a terminal asks): share
+the team's ledger (--ledger postgres://..., or `ledger copy` it), `ledger adopt` an export of the
+channel's leads, or pass --new-ledger to accept that leads created elsewhere may be created again.
+
 Examples:
   leadctl ledger status
   leadctl ledger list --state unknown -o csv
@@ -285,7 +290,8 @@ The columns are the lead fields (Email, First Name, ..., Business ID) and then t
 properties by name, so `leadctl import` maps every one of them. In an .xlsx the lead fields are
 text cells (leading zeros and long phone numbers stay as typed) and a select property whose
 definition lists its options gets a drop-down (its options on a hidden sheet, which import passes
-over). A CSV file starts with a BOM, so Excel opens it as UTF-8.
+over). A CSV file, or CSV through a pipe or a redirect, starts with a BOM, so Excel opens it as
+UTF-8 (on a terminal it has none).
 
 Examples:
   leadctl template --channel 'Acme Referral Program' -o xlsx leads.xlsx

@@ -57,6 +57,11 @@ pub fn parse_amount(s: &str) -> Result<serde_json::Number, String> {
 }
 
 /// RFC 3339 date-time, e.g. 2026-11-01T09:30:00Z or 2026-11-01T09:30:00.5+02:00, kept as typed.
+/// `--date-order dmy|mdy`.
+pub fn parse_date_order(s: &str) -> Result<crate::date::DateOrder, String> {
+    s.parse()
+}
+
 pub fn parse_rfc3339(s: &str) -> Result<String, String> {
     match crate::time::parse_rfc3339(s) {
         Some(_) => Ok(s.to_string()),

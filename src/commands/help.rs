@@ -110,6 +110,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          beats PGPASSWORD). The password never appears in any output.",
     ),
     (
+        "LEADCTL_LEDGER_LOCK_WAIT",
+        "How long, in seconds, to wait for a SQLite ledger's write lock held by another writer \
+         (default 60); the wait is said every 5 s with who may hold the lock, and past it the \
+         run stops with exit 3, nothing more sent.",
+    ),
+    (
         "PGPASSWORD, PGUSER",
         "A PostgreSQL ledger's password and user when neither the URL nor \
          LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
@@ -181,7 +187,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (
         3,
         "configuration: no API key, unreadable or invalid config file, no channel given, wrong \
-         API URL, a redirect",
+         API URL, a redirect, a ledger new to a channel it cannot fully see (--new-ledger)",
     ),
     (
         4,
@@ -193,7 +199,8 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         6,
-        "invalid input: bad JSON, CSV or field values, or the server said 400 or 404",
+        "invalid input: bad JSON, CSV or field values, a plan over --max-create or \
+         --max-changes, or the server said 400 or 404",
     ),
     (
         7,

@@ -69,6 +69,7 @@ fn import(
         .decimal_separator
         .or(mapping.as_ref().and_then(|m| m.decimal_separator))
         .or(settings.decimal_separator);
+    let mapping_limits = mapping.as_ref().map(|m| m.limits).unwrap_or_default();
     let opts = import::Options {
         input: args.file.clone(),
         map: args.map.clone(),
@@ -97,6 +98,12 @@ fn import(
         errors: args.errors.clone(),
         format: out.format,
         resume: resume_command(),
+        fresh: fresh(args.new_ledger),
+        limits: limits(
+            settings,
+            (args.sending.max_create, args.sending.max_changes),
+            mapping_limits,
+        ),
     };
     let counting = super::run_report::counting(&recorder);
     let client =
@@ -105,6 +112,36 @@ fn import(
     let mut services = services(settings, &log, args.channel.as_deref(), &client);
     services.recorder = Some(recorder);
     import::run(&opts, &services, out)
+}
+
+/// A ledger new to a full channel: `--new-ledger` goes on, a terminal asks, else the run stops.
+fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
+    use std::io::IsTerminal;
+    if new_ledger {
+        crate::lead::known::Fresh::Go
+    } else if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        crate::lead::known::Fresh::Ask
+    } else {
+        crate::lead::known::Fresh::Stop
+    }
+}
+
+/// `--max-create` and `--max-changes`, else the mapping file's, else the profile's.
+pub(super) fn limits(
+    settings: &Settings,
+    flags: (Option<u64>, Option<u64>),
+    mapping: import::plan::Limits,
+) -> import::plan::Limits {
+    import::plan::Limits {
+        max_create: flags
+            .0
+            .or(mapping.max_create)
+            .or(settings.limits.max_create),
+        max_changes: flags
+            .1
+            .or(mapping.max_changes)
+            .or(settings.limits.max_changes),
+    }
 }
 
 /// `--concurrency` (else the profile's) and `--max-concurrency`: a fixed N is its own maximum

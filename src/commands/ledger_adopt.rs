@@ -122,6 +122,8 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         errors: None,
         format: OutputFormat::Table,
         resume: String::new(),
+        fresh: crate::lead::known::Fresh::Go,
+        limits: import::plan::Limits::default(),
     }
 }
 

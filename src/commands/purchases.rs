@@ -123,10 +123,23 @@ fn import(
         errors: args.errors.clone(),
         format: out.format,
         resume: super::import::resume_command(),
+        fresh: crate::lead::known::Fresh::Go,
+        limits: super::import::limits(
+            settings,
+            (args.sending.max_create, args.sending.max_changes),
+            crate::import::plan::Limits::default(),
+        ),
     };
+    let dates =
+        crate::date::Rules::new(args.timezone.as_deref(), args.date_order).map_err(|e| {
+            Failure::usage(format!("--timezone: {e}")).with_hint(
+                "list the names with `timedatectl list-timezones`, or see the IANA zone list",
+            )
+        })?;
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,
         decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+        dates,
     };
     let counting = super::run_report::counting(&recorder);
     let client = |sending: bool| {

@@ -173,12 +173,8 @@ pub fn report_checked(
     if invalid == 0 {
         return Ok(());
     }
-    let list = checked
-        .problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n  ");
+    // Problems of one kind met on many rows are said once (validate::grouped).
+    let list = validate::grouped::listed(&checked.problems).join("\n  ");
     if args.skip_invalid {
         log.warn(&format!(
             "skipping {} invalid {} (--skip-invalid):\n  {list}",
@@ -283,6 +279,14 @@ impl<'a> BodyPrinter<'a> {
         if matches!(self.out.format, OutputFormat::Ndjson | OutputFormat::Json) {
             let body = ActionBody { action, fields };
             self.stream.item(self.out, &body, Vec::new, None)?;
+        }
+        Ok(())
+    }
+
+    /// One item as it is (a result line, a built body).
+    pub fn print_item<T: serde::Serialize>(&mut self, item: &T) -> Result<()> {
+        if matches!(self.out.format, OutputFormat::Ndjson | OutputFormat::Json) {
+            self.stream.item(self.out, item, Vec::new, None)?;
         }
         Ok(())
     }

@@ -55,6 +55,8 @@ impl Collector {
             }
             // `send::run` hands batches over one event at a time.
             Event::Batch(_) => {}
+            // Only a plan (`send::Ctx::dry`) gives these.
+            Event::Planned(..) => {}
         }
     }
 

@@ -177,6 +177,7 @@ pub fn save(
     name: &str,
     log: &Log,
 ) -> Result<(), Failure> {
+    file::may_overwrite(path)?;
     let text = file::render(&file::Saved {
         mapping: m,
         constants: &rules.constants,

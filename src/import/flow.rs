@@ -47,6 +47,8 @@ pub enum Event {
     InputEnded(anyhow::Error),
     /// Several of the above, in order (the reader batches its events).
     Batch(Vec<Event>),
+    /// A plan (`Ctx::dry`): what would be sent for this row, decided and not sent.
+    Planned(u64, Box<dyn Task>),
 }
 
 /// What the shared parts of a run are.
@@ -74,6 +76,9 @@ pub struct Ctx<'a> {
     /// The input read again from its start (a file; None for a stream), for the second pass of
     /// a split.
     pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
+    /// Only plan: each row is decided as for sending and given as [`Event::Planned`]; no worker
+    /// runs, nothing is sent or claimed (the ledger is read, never written: `Known::dry`).
+    pub dry: bool,
 }
 
 /// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
@@ -94,6 +99,30 @@ pub trait Task: Send {
         events: &Sender<Event>,
         sent: Sent<'_>,
     );
+
+    /// A dry run: each write it would make, in order, told to `plan` (nothing is sent).
+    fn plan(self: Box<Self>, plan: &mut dyn PlanSink);
+}
+
+/// A write a dry run plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Planned {
+    Create,
+    /// An update, and the fields it would send (as messages name them).
+    Update(Vec<String>),
+    Move,
+    Purchase,
+}
+
+/// What a dry run is told of each write a task would make: what it is, and its request body.
+pub trait PlanSink {
+    fn write(&mut self, what: Planned, body: serde_json::Value);
+}
+
+/// A request body as the client sends it (`{"action": ..., ...fields}`), for a plan.
+pub fn body_of<T: serde::Serialize>(action: &str, fields: &T) -> serde_json::Value {
+    serde_json::to_value(crate::api::models::ActionBody { action, fields })
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// What the reader does with a row.

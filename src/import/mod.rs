@@ -16,6 +16,7 @@ pub mod flow;
 pub mod gate;
 pub mod mapping;
 pub mod order;
+pub mod plan;
 pub mod prepare;
 pub mod progress;
 pub mod purchase;
@@ -23,6 +24,7 @@ pub mod read;
 pub mod reconcile;
 pub mod report;
 pub mod send;
+pub mod server;
 pub mod session;
 pub mod settle;
 pub mod status;
@@ -84,6 +86,10 @@ pub struct Options {
     pub format: OutputFormat,
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
+    /// A ledger new to a channel with a full newest-leads window: stop, go on or ask.
+    pub fresh: crate::lead::known::Fresh,
+    /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
+    pub limits: plan::Limits,
 }
 
 impl Options {

@@ -34,7 +34,11 @@ mod outbox;
 /// the report footer the reader left out at the end, if any.
 pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option<Footer> {
     // Sized by the most the limit can reach, not where it starts.
-    let workers = ctx.controller.config().max.max(1);
+    let workers = if ctx.dry {
+        0
+    } else {
+        ctx.controller.config().max.max(1)
+    };
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (ev_tx, ev_rx) = mpsc::channel::<Event>();
@@ -192,21 +196,27 @@ fn take(
             ));
             if !ctx.opts.skip_invalid {
                 // Only a stream gets here (a file is checked whole first): stop at this row.
+                let stopped = if ctx.dry {
+                    "the dry run stopped at this row; a real run sends the rows before it"
+                } else {
+                    "the import stopped at this row; the rows before it were sent"
+                };
                 outbox.send(Event::InputEnded(
-                    Failure::input(format!(
-                        "{text}\n  the import stopped at this row; the rows before it were sent"
-                    ))
-                    .with_hint(
-                        "fix the row and run the same command again to resume, or pass \
+                    Failure::input(format!("{text}\n  {stopped}"))
+                        .with_hint(
+                            "fix the row and run the same command again to resume, or pass \
                          --skip-invalid",
-                    )
-                    .into(),
+                        )
+                        .into(),
                 ));
                 return false;
             }
             return true;
         }
         Ok(Next::Done(event)) => return outbox.send(*event),
+        Ok(Next::Send(task)) if ctx.dry => {
+            return outbox.send(Event::Planned(row.number, task));
+        }
         Ok(Next::Send(task)) => task,
         Err(e) => {
             outbox.send(Event::Fatal(e));

@@ -45,7 +45,29 @@ pub fn run(
         }
         return settle::reconcile_only(opts, services, prepared, out);
     }
+    if stream && opts.limits.is_set() && !opts.dry_run {
+        return Err(Failure::usage(
+            "--max-create and --max-changes need the file: the whole plan is counted before the \
+             first write, and a stream is read only once",
+        )
+        .with_hint("save the data to a file and import the file")
+        .into());
+    }
     if stream {
+        if opts.dry_run && services.key.is_ok() {
+            let ready = ready(services, prepared, opts, true)?;
+            let printer = Some(BodyPrinter::new(out));
+            let counts = plan_rows(
+                opts,
+                services,
+                prepared,
+                rows,
+                &ready,
+                &ready.known,
+                printer,
+            )?;
+            return plan_done(&counts, opts, services.log, prepared.purchases.is_some());
+        }
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
             let checked = match &prepared.purchases {
@@ -77,14 +99,19 @@ pub fn run(
             rows,
             0,
             out,
-            ready(services, prepared),
+            ready(services, prepared, opts, false),
         );
     }
     // One pass checks every row (and, for a dry run, prints each valid row's body as it goes);
     // meanwhile, for a real run, what sending needs is made ready.
+    // A dry run plans against the ledger and the server (when a key is set; without one it
+    // only checks the rows and prints their bodies).
+    let plans = opts.dry_run && services.key.is_ok();
     let (checked, ready) = std::thread::scope(|s| {
-        let pre = (!opts.dry_run).then(|| s.spawn(|| ready(services, prepared)));
-        let checked = check_file(opts, prepared, &mut rows, out, log);
+        let pre =
+            (!opts.dry_run || plans).then(|| s.spawn(|| ready(services, prepared, opts, plans)));
+        let print = opts.dry_run && !plans;
+        let checked = check_file(opts, prepared, &mut rows, out, log, print);
         let ready = pre.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("preparing to send failed")))
@@ -99,6 +126,33 @@ pub fn run(
     let Some(ready) = ready else {
         check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
         return Ok(());
+    };
+    if plans {
+        let ready = ready?;
+        let printer = Some(BodyPrinter::new(out));
+        let counts = plan_rows(
+            opts,
+            services,
+            prepared,
+            check::reopen(prepared)?,
+            &ready,
+            &ready.known,
+            printer,
+        )?;
+        return plan_done(&counts, opts, log, prepared.purchases.is_some());
+    }
+    // Limits: the whole plan is counted before the first write.
+    let ready = match ready {
+        Ok(r) if opts.limits.is_set() => {
+            // Read only: a run refused by its limits leaves the ledger as it was. The guard was
+            // decided (for the default channel) when the run got ready.
+            let known = Known::new(crate::lead::known::Fresh::Go, true);
+            let rows = check::reopen(prepared)?;
+            let counts = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
+            counts.check(&opts.limits)?;
+            Ok(r)
+        }
+        r => r,
     };
     let total = if opts.skip_invalid {
         checked.total
@@ -123,10 +177,11 @@ fn check_file(
     rows: &mut Rows,
     out: &mut Output,
     log: &crate::log::Log,
+    print: bool,
 ) -> Result<check::Checked> {
     let log_name = prepared.source.name();
     let mut dups = Duplicates::default();
-    let mut printer = opts.dry_run.then(|| BodyPrinter::new(out));
+    let mut printer = print.then(|| BodyPrinter::new(out));
     if let Some(p) = &prepared.purchases {
         let checked = check::check_with(
             rows,
@@ -166,6 +221,87 @@ fn check_file(
         check::report_duplicates(prepared, &dups, opts.shard, opts.key, log)?;
     }
     Ok(checked)
+}
+
+/// The ledger for a plan, to read (see [`Ledger::open_to_read`]).
+fn open_to_read(services: &Services<'_>) -> Result<Option<Ledger>, Failure> {
+    services
+        .ledger
+        .as_ref()
+        .map(Ledger::open_to_read)
+        .transpose()
+}
+
+/// Decides every row as the run would (the reader of `send`, with nothing sent) and gathers the
+/// plan; `printer` prints it (`--dry-run`).
+fn plan_rows(
+    opts: &Options,
+    services: &Services<'_>,
+    prepared: &Prepared,
+    rows: Rows,
+    ready: &Ready,
+    known: &Known,
+    printer: Option<BodyPrinter<'_>>,
+) -> Result<super::plan::Counts> {
+    let scope_url = ledger::scope_url(&services.api_url);
+    let warn = |text: &str| services.log.warn(text);
+    let controller = super::gate::controller(
+        crate::deliver::setting::Concurrency::Fixed(1),
+        1,
+        None,
+        None,
+    );
+    let send_opts = sending(opts);
+    let input = prepared.source.name();
+    let split = crate::deliver::split::Split::default();
+    let ctx = super::flow::Ctx {
+        plan: &prepared.plan,
+        client: &ready.client,
+        ledger: ready.ledger.as_ref(),
+        known,
+        scope_url: &scope_url,
+        input: &input,
+        opts: &send_opts,
+        controller: &controller,
+        pacer: None,
+        stop: &ready.stop,
+        warn: &warn,
+        rows: match &prepared.purchases {
+            Some(plan) => plan,
+            None => &super::send::LeadRows,
+        },
+        split: &split,
+        reopen: None,
+        dry: true,
+    };
+    let mut planner = super::plan::Planner::new(printer);
+    send::run(&ctx, rows, |event| planner.on_event(event));
+    let (counts, fatal) = planner.finish()?;
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(counts),
+    }
+}
+
+/// The dry run's account: the plan's counts, and that nothing was sent; a plan over a limit
+/// fails as the real run would (exit 6), so a dry run can gate a job.
+fn plan_done(
+    counts: &super::plan::Counts,
+    opts: &Options,
+    log: &crate::log::Log,
+    purchases: bool,
+) -> Result<()> {
+    use crate::output::OutputFormat;
+    let hint = if matches!(opts.format, OutputFormat::Ndjson | OutputFormat::Json) {
+        ""
+    } else {
+        " (-o ndjson prints each planned request body)"
+    };
+    log.notice(&format!(
+        "dry run: {}; nothing was sent{hint}",
+        counts.summary(purchases)
+    ));
+    Ok(counts.check(&opts.limits)?)
 }
 
 /// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at
@@ -208,15 +344,35 @@ pub struct Ready {
     client: crate::api::ApiClient,
     known: Known,
     stop: Arc<AtomicBool>,
+    /// The ledger scope: the server behind the API URL (`super::server`).
+    scope_url: String,
 }
 
-fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
+/// `dry`: for a plan only (`--dry-run`): the ledger is read, never written (a ledger file not
+/// made yet reads as empty), and a ledger new to a full channel stops the plan as it would stop
+/// the run (it never asks).
+fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool) -> Result<Ready> {
     services.key.clone()?;
-    let ledger = services.open_ledger()?;
-    let scope_url = ledger::scope_url(&services.api_url);
+    let ledger = if dry {
+        open_to_read(services)?
+    } else {
+        services.open_ledger()?
+    };
     let stop = Arc::new(AtomicBool::new(false));
-    let client = (services.client)(true)?.with_cancel(stop.clone());
-    let known = Known::default();
+    let client = (services.client)(!dry)?.with_cancel(stop.clone());
+    let scope_url = super::server::scope(
+        ledger.as_ref(),
+        &client,
+        &services.api_url,
+        prepared.plan.default_channel.as_deref(),
+        services.log,
+        !dry,
+    )?;
+    let fresh = match opts.fresh {
+        crate::lead::known::Fresh::Ask if dry => crate::lead::known::Fresh::Stop,
+        f => f,
+    };
+    let known = Known::new(fresh, dry);
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
@@ -227,6 +383,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared) -> Result<Ready> {
         client,
         known,
         stop,
+        scope_url,
     })
 }
 
@@ -247,8 +404,8 @@ fn send_all(
         client,
         known,
         stop,
+        scope_url,
     } = ready?;
-    let scope_url = ledger::scope_url(&services.api_url);
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
     let warn = |text: &str| log.warn(text);
@@ -283,6 +440,7 @@ fn send_all(
         },
         split: &split,
         reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
+        dry: false,
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());

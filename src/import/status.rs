@@ -30,8 +30,9 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
     };
     let channel = match &built {
         Ok(lead) => Some(lead.channel_id.trim().to_lowercase()),
-        // Without a channel the status cannot be looked up; the row's problems say why.
-        Err(_) => None,
+        // A row with other problems has its status checked too (all of a row's problems are
+        // said at once); without a channel it cannot be, and the row's problems say why.
+        Err(_) => validate::channel_of(plan, row).map(|c| c.to_lowercase()),
     };
     let wanted = channel.map(|c| match plan.statuses.get(&c) {
         None => Err(problem(format!(

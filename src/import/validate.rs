@@ -14,6 +14,7 @@ use crate::api::properties::{is_uuid, Definition, ValueKind};
 use crate::number::DecimalSeparator;
 
 mod duplicates;
+pub mod grouped;
 
 pub use duplicates::{duplicate_keys, Duplicates, Key};
 
@@ -261,10 +262,7 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
             row,
             col,
             Some(*i),
-            format!(
-                "holds the error value {error} (a formula that failed in the workbook); fix it \
-                 there, or empty the cell"
-            ),
+            super::read::error_problem(error),
         ));
     }
     if let Some(i) = plan.unknown_outcome {
@@ -285,6 +283,12 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
 
 /// The row's channel: its `channel_id` cell, else the default; `None` (with a problem) when
 /// there is none or it is not a UUID.
+/// The row's channel when it names a valid one (its own problems are `build`'s to say), so a
+/// row with other problems still has its status checked.
+pub fn channel_of(plan: &Plan, row: &Row) -> Option<String> {
+    row_channel(plan, row, &mut Vec::new())
+}
+
 fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
     let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
     let channel = channel_col
@@ -338,6 +342,16 @@ fn add_column(
         _ if value.is_empty() => {}
         Target::Field(_) | Target::Property(_) if value.contains('\0') => {
             problems.push(problem(row, Some(c), None, crate::lead::NUL.to_string()));
+        }
+        Target::Field(name) if *name == super::mapping::FULL_NAME => {
+            let (first, last) = super::mapping::split_full_name(value);
+            for (field, part) in [("first_name", first), ("last_name", last)] {
+                let Some(part) = part else { continue };
+                if let Some(why) = crate::lead::field_problem(field, &part) {
+                    problems.push(problem(row, Some(c), None, why));
+                }
+                lead.set_field(field, part);
+            }
         }
         Target::Field(name) => {
             if let Some(why) = crate::lead::field_problem(name, value) {

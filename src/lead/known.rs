@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
-use crate::ledger::{identity, Ledger};
+use crate::ledger::{identity, Filter, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.
 type ChannelLeads = Result<HashMap<String, String>, String>;
@@ -20,9 +20,39 @@ pub struct Known {
     /// What the input leaves alone of what the ledger records the server holds (emptied cells,
     /// columns gone), counted per field and said once at the end (`write::Tally`).
     pub tally: crate::deliver::write::Tally,
+    /// What to do when this ledger has never seen a channel whose newest-leads window is full.
+    pub fresh: Fresh,
+    /// A dry run: what the server lists is noted, never recorded in the ledger.
+    pub dry: bool,
 }
 
+/// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
+/// cannot be checked): stop before the first create, go on (`--new-ledger`), or ask (a
+/// terminal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fresh {
+    /// No guard (a single `create`, `ledger adopt`).
+    #[default]
+    Go,
+    /// Stop with exit 3, naming the ways on.
+    Stop,
+    /// Ask on the terminal; no (or no answer) stops as `Stop` does.
+    Ask,
+}
+
+/// The most leads `get_leads` shows: a window this full may hide older leads.
+pub const WINDOW: usize = 100;
+
 impl Known {
+    pub fn new(fresh: Fresh, dry: bool) -> Known {
+        Known {
+            channels: Mutex::default(),
+            tally: Default::default(),
+            fresh,
+            dry,
+        }
+    }
+
     /// Reads a channel's newest leads (once) and checks the ledger against the server; the
     /// error stops the run.
     pub fn ensure(
@@ -40,7 +70,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url) {
+        match read(channel, client, ledger, scope_url, self.fresh) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -72,6 +102,7 @@ fn read(
     client: &ApiClient,
     ledger: &Ledger,
     scope_url: &str,
+    fresh: Fresh,
 ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
@@ -117,6 +148,9 @@ fn read(
         // leads; only leads made elsewhere go unrecognised, and the caller says so.
         Err(e) => return Ok(Err(e.to_string())),
     };
+    if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
+        guard(channel, ledger, scope_url, fresh)?;
+    }
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
@@ -124,4 +158,66 @@ fn read(
         }
     }
     Ok(Ok(keys))
+}
+
+/// Whether the ledger holds any key of this API URL and channel (in any state).
+fn knows(ledger: &Ledger, scope_url: &str, channel: &str) -> Result<bool, Failure> {
+    if ledger.sample_created(scope_url, channel)?.is_some() {
+        return Ok(true);
+    }
+    // No created key: the channel's entries are few (unknown or failed), so reading until the
+    // first one is cheap. The callback's error only stops the reading.
+    let filter = Filter {
+        api_url: Some(scope_url.to_string()),
+        channel: Some(channel.to_string()),
+        ..Filter::default()
+    };
+    let mut found = false;
+    match ledger.for_each(&filter, &mut |_| {
+        found = true;
+        Err("found".into())
+    }) {
+        Err(_) if found => Ok(true),
+        Err(e) => Err(e),
+        Ok(()) => Ok(found),
+    }
+}
+
+/// A ledger new to a channel with a full window: stop (or, on a terminal, ask).
+fn guard(channel: &str, ledger: &Ledger, scope_url: &str, fresh: Fresh) -> Result<(), Failure> {
+    let what = format!(
+        "the ledger {} has never seen channel {channel} at {scope_url}, and the channel's newest \
+         {WINDOW} leads (all the API shows) may hide older ones: leads created earlier from \
+         another machine or ledger would be created again",
+        ledger.location()
+    );
+    if fresh == Fresh::Ask && ask(&what) {
+        return Ok(());
+    }
+    Err(
+        Failure::config(format!("{what}; nothing was sent")).with_hint(
+            "use the team's ledger (--ledger postgres://…, or `leadctl ledger copy` it here), \
+         `leadctl ledger adopt` an export of the channel's leads, or pass --new-ledger to accept \
+         that leads created earlier elsewhere may be created again",
+        ),
+    )
+}
+
+/// Asks on the terminal (stderr, stdin); anything but yes is no.
+fn ask(what: &str) -> bool {
+    use std::io::{BufRead, Write};
+    let mut err = std::io::stderr().lock();
+    let asked = write!(
+        err,
+        "leadctl: {what}.\n  Go on and create the file's leads the ledger does not know? [y/N] "
+    )
+    .and_then(|()| err.flush());
+    if asked.is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    // One short line at most.
+    let mut stdin = std::io::stdin().lock();
+    let read = std::io::Read::take(&mut stdin, 64).read_line(&mut answer);
+    read.is_ok() && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }

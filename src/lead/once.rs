@@ -174,7 +174,10 @@ pub fn judge(
                         answered_at: Some(now_secs()),
                         ..claim_entry(place, k, row, None)
                     };
-                    ledger.apply(Op::PutIfAbsent(found))?;
+                    // A dry run reads the ledger, never writes it.
+                    if !known.dry {
+                        ledger.apply(Op::PutIfAbsent(found))?;
+                    }
                     Ok(Judged::OnServer(id))
                 }
                 None => Ok(Judged::Decided(Decision::Create {

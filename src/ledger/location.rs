@@ -32,16 +32,24 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "leadctl").map(|d| d.data_dir().join("ledger.sqlite3"))
 }
 
-/// The API URL as the ledger scopes keys by it: no credentials, no trailing slash, lower-case
-/// scheme and host.
+/// The API URL as the ledger scopes keys by it: one spelling per address. No credentials, no
+/// query (`?`, `?utm=1`), no fragment, no default port, no trailing slash, lower-case scheme and
+/// host. Different host names for one server are told apart by its identity (`server`).
 pub fn scope_url(url: &str) -> String {
-    let trimmed = url.trim().trim_end_matches('/');
+    let trimmed = url.trim();
     match reqwest::Url::parse(trimmed) {
         Ok(mut u) => {
             let _ = u.set_username("");
             let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
             u.as_str().trim_end_matches('/').to_string()
         }
-        Err(_) => trimmed.to_string(),
+        Err(_) => trimmed
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string(),
     }
 }

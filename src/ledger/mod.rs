@@ -14,6 +14,7 @@ pub mod identity;
 mod location;
 pub mod postgres;
 pub mod runs;
+pub mod server;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -278,6 +279,18 @@ impl Ledger {
         Ok(Ledger::with_store(store, location.clone()))
     }
 
+    /// The ledger for a plan (`--dry-run`), to read: a ledger file not made yet reads as an empty
+    /// ledger kept in memory, so a dry run leaves no file behind.
+    pub fn open_to_read(location: &Location) -> Result<Ledger, Failure> {
+        match location {
+            Location::File(path) if !path.exists() => Ok(Ledger::with_store(
+                Box::new(sqlite::SqliteStore::memory()?),
+                location.clone(),
+            )),
+            _ => Ledger::open(location),
+        }
+    }
+
     pub fn with_store(store: Box<dyn Store>, location: Location) -> Ledger {
         Ledger {
             store: Mutex::new(store),
@@ -305,6 +318,17 @@ impl Ledger {
                 "check the database user's permissions on the ledger's schema; `leadctl ledger \
                  status` checks the connection",
             ),
+            (Location::File(path), _) if e.contains(sqlite::wait::LOCKED) => {
+                Failure::config(format!(
+                "{text}: its write lock stayed held by another writer for the whole wait ({} s)",
+                sqlite::wait::total().as_secs()
+            ))
+                .with_hint(format!(
+                "{}; run the same command again once it is done (LEADCTL_LEDGER_LOCK_WAIT=SECONDS \
+                 waits longer)",
+                sqlite::wait::holder(path)
+            ))
+            }
             _ => Failure::config(text).with_hint(
                 "check the disk and the file's permissions; `leadctl ledger path` shows where it \
                  is, --ledger PATH chooses another",
@@ -599,6 +623,19 @@ mod tests {
     fn scope_urls_drop_credentials_and_slashes() {
         assert_eq!(
             scope_url("https://user:pw@Example.com/functions/v1/keen-api/"),
+            "https://example.com/functions/v1/keen-api"
+        );
+        let one = "http://127.0.0.1:8/functions/v1/keen-api";
+        for spelling in [
+            "HTTP://127.0.0.1:8/functions/v1/keen-api?",
+            "http://127.0.0.1:8/functions/v1/keen-api?utm=1",
+            "http://127.0.0.1:8/functions/v1/keen-api/#top",
+            " http://u@127.0.0.1:8/functions/v1/keen-api ",
+        ] {
+            assert_eq!(scope_url(spelling), one, "{spelling}");
+        }
+        assert_eq!(
+            scope_url("https://example.com:443/functions/v1/keen-api"),
             "https://example.com/functions/v1/keen-api"
         );
     }

@@ -54,6 +54,25 @@ pub(super) fn resolve_ledger(
         })
 }
 
+/// A warning when `--ledger` is a PostgreSQL URL holding a password: a command line is visible
+/// to every local user (`ps`, `/proc/PID/cmdline`) for as long as the run lasts.
+pub fn command_line_password_warning(args: &GlobalArgs) -> Option<String> {
+    let text = args.ledger.as_ref()?.to_string_lossy().into_owned();
+    if !crate::ledger::postgres::is_postgres_url(&text) {
+        return None;
+    }
+    reqwest::Url::parse(text.trim())
+        .ok()?
+        .password()
+        .is_some()
+        .then(|| {
+            "the --ledger URL holds a password, which every local user can read on this \
+             command line (ps, /proc) while the run lasts: put it in a file named by \
+             LEADCTL_LEDGER_PASSWORD_FILE (mode 0600) and leave it out of the URL"
+                .to_string()
+        })
+}
+
 /// A PostgreSQL ledger's target; the password from the URL, else the file
 /// `LEADCTL_LEDGER_PASSWORD_FILE` names, else `PGPASSWORD`.
 fn postgres(url: &str, env: &Env) -> Result<crate::ledger::Location, String> {

@@ -23,8 +23,8 @@ mod ledger;
 mod origin;
 mod profile;
 
-pub use ledger::ledger_location;
 use ledger::resolve_ledger;
+pub use ledger::{command_line_password_warning, ledger_location};
 use origin::{pick, sourced};
 pub use origin::{use_color, Env, Origin, Sourced};
 use profile::select_profile;
@@ -46,6 +46,9 @@ pub struct Origins {
     pub lead_key: Option<Origin>,
     /// `None` when no decimal separator is set.
     pub decimal_separator: Option<Origin>,
+    /// `None` when the profile sets no limit.
+    pub max_create: Option<Origin>,
+    pub max_changes: Option<Origin>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,8 @@ pub struct Settings {
     /// `LEADCTL_DECIMAL_SEPARATOR`, else the profile's `decimal_separator`: how number property
     /// values are read (a command's `--decimal-separator` beats it).
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The profile's `max_create` and `max_changes` (the mapping file's and the flags beat them).
+    pub limits: crate::import::plan::Limits,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
@@ -151,6 +156,8 @@ impl Settings {
                 ledger: ledger.origin.clone(),
                 lead_key: lead_key.as_ref().map(|k| k.origin.clone()),
                 decimal_separator: decimal_separator.as_ref().map(|d| d.origin.clone()),
+                max_create: profile.max_create.map(|_| profile_origin()),
+                max_changes: profile.max_changes.map(|_| profile_origin()),
             },
             api_url,
             api_key,
@@ -163,6 +170,10 @@ impl Settings {
             ledger: ledger.value,
             lead_key: lead_key.as_ref().map(|k| k.value),
             decimal_separator: decimal_separator.map(|d| d.value),
+            limits: crate::import::plan::Limits {
+                max_create: profile.max_create,
+                max_changes: profile.max_changes,
+            },
             config_path: config.path.clone(),
             retry: retry_policy(env)?,
             quiet: args.quiet,

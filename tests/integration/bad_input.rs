@@ -7,7 +7,7 @@ use std::path::Path;
 
 use leadctl::sandbox::Sandbox;
 
-use crate::import::{created, fixture, leadctl, leads, results, sandbox};
+use crate::import::{bodies, created, fixture, leadctl, leads, results, sandbox};
 use crate::support::Outcome;
 
 fn dry(sb: &Sandbox, file: &str, extra: &[&str]) -> Outcome {
@@ -153,7 +153,7 @@ fn mixed_line_endings_count_lines_right_and_read_every_row() {
     let sb = sandbox(|_| {});
     let out = dry(&sb, &fixture("mixed-line-endings.csv"), &["--skip-invalid"]);
     out.code(0);
-    let bodies = results(&out);
+    let bodies = bodies(&out);
     let emails: Vec<&str> = bodies
         .iter()
         .map(|b| b["email"].as_str().unwrap())
@@ -211,7 +211,7 @@ fn a_utf8_file_with_one_bad_byte_is_not_read_as_windows_1252() {
     );
     out.code(0)
         .stderr_has("row 2 (line 3), column 3 \"Last Name\": holds bytes that are not valid");
-    let bodies = results(&out);
+    let bodies = bodies(&out);
     assert_eq!(bodies.len(), 1);
     assert_eq!(bodies[0]["first_name"], "José");
     assert_eq!(bodies[0]["last_name"], "García");

@@ -351,7 +351,18 @@ fn unset_removes_a_key_and_use_sets_the_default_profile() {
         "# mine\n[profiles.prod]\ntimeout = 5\noutput = \"csv\"\n[profiles.staging]\n",
     );
     let cfg = file.clone();
-    let with = |args: &[&str]| Leadctl::new().env("LEADCTL_CONFIG", &cfg).args(args).run();
+    // A dry run reads the channel's newest leads: from a server on loopback.
+    let server = crate::support::server::ScriptedServer::sequence_importing(vec![
+        crate::support::server::Reply::json(200, json!({})),
+    ]);
+    let url = server.url();
+    let with = |args: &[&str]| {
+        Leadctl::new()
+            .env("LEADCTL_CONFIG", &cfg)
+            .env("LEADCTL_API_URL", &url)
+            .args(args)
+            .run()
+    };
     with(&["-p", "prod", "config", "unset", "output"])
         .code(0)
         .stderr_has("removed output from profile \"prod\"");
@@ -606,8 +617,10 @@ fn list_csv_has_one_row_per_setting() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], "key,value,source,origin");
     // Every setting: the ledger's default place, and `key` empty (the default rule applies).
-    assert_eq!(lines.len(), 11, "{lines:?}");
+    assert_eq!(lines.len(), 13, "{lines:?}");
     assert_eq!(lines[10], "decimal_separator,,,");
+    assert_eq!(lines[11], "max_create,,,");
+    assert_eq!(lines[12], "max_changes,,,");
     assert!(
         lines
             .iter()
@@ -638,7 +651,18 @@ fn a_readable_file_holding_a_key_warns_on_every_run_but_does_not_fail() {
         file.display()
     );
     let cfg = file.clone();
-    let with = |args: &[&str]| Leadctl::new().env("LEADCTL_CONFIG", &cfg).args(args).run();
+    // A dry run reads the channel's newest leads: from a server on loopback.
+    let server = crate::support::server::ScriptedServer::sequence_importing(vec![
+        crate::support::server::Reply::json(200, json!({})),
+    ]);
+    let url = server.url();
+    let with = |args: &[&str]| {
+        Leadctl::new()
+            .env("LEADCTL_CONFIG", &cfg)
+            .env("LEADCTL_API_URL", &url)
+            .args(args)
+            .run()
+    };
     with(&["config", "list"])
         .code(0)
         .stderr_has(&warning)

@@ -183,6 +183,15 @@ pub(crate) fn results(out: &Outcome) -> Vec<Value> {
         .collect()
 }
 
+/// The planned request bodies of a dry run's `-o ndjson` (its other lines are results of rows
+/// left alone).
+pub(crate) fn bodies(out: &Outcome) -> Vec<Value> {
+    results(out)
+        .into_iter()
+        .filter(|line| line.get("action").is_some())
+        .collect()
+}
+
 pub(crate) fn rows_with(results: &[Value], outcome: &str) -> Vec<u64> {
     results
         .iter()
@@ -706,11 +715,12 @@ fn a_row_for_an_inaccessible_channel_fails_with_the_servers_message() {
         .run();
     out.code(8);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines[0], "row,outcome,lead_id,error");
+    assert_eq!(lines[0], "row,outcome,lead_id,error,message");
     assert!(lines[1].starts_with("1,created,"));
     assert_eq!(
         lines[2],
-        "2,failed,,permission refused (403): Channel not accessible"
+        "2,failed,,permission refused (403): Channel not accessible,permission refused (403): \
+         Channel not accessible"
     );
     let again = leadctl(&sb)
         .args(["import", file.to_str().unwrap(), "--retry-failed"])

@@ -725,3 +725,36 @@ fn ledger_adopt_into_postgres_makes_the_first_import_skip_existing_leads() {
         .stderr_has("0 created, 12 skipped");
     assert_eq!(create_requests(&s), 0);
 }
+
+/// A fresh PostgreSQL ledger (a new team ledger) against a channel whose newest-leads window is
+/// full stops before the first create (issue 26); `--new-ledger` goes on, and then the ledger
+/// knows the channel.
+#[test]
+fn a_fresh_postgres_ledger_stops_before_duplicating_a_full_channel() {
+    let Some(pg) = postgres::shared("fresh_guard") else {
+        return;
+    };
+    let s = serve(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "day2.csv", 110);
+    let local = dir.path().join("local.sqlite3");
+    import(&s, local.to_str().unwrap(), &file, &[])
+        .run()
+        .code(0)
+        .stderr_has("110 created");
+    let shared = pg.ledger();
+    let out = import(&s, &shared, &file, &[]).run();
+    out.code(3)
+        .stderr_has("has never seen channel")
+        .stderr_has("--new-ledger");
+    assert_eq!(create_requests(&s), 110);
+    // The newest 100 are found on the server, the 10 older ones are created again.
+    import(&s, &shared, &file, &["--new-ledger"])
+        .run()
+        .code(0)
+        .stderr_has("10 created, 100 skipped");
+    import(&s, &shared, &file, &[])
+        .run()
+        .code(0)
+        .stderr_has("0 created, 110 skipped");
+}

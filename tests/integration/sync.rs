@@ -220,7 +220,7 @@ fn a_billing_export_imported_twice_records_each_purchase_once() {
     ];
     let out = leadctl(&sb).args(args).run();
     out.code(0)
-        .stderr_has("Invoice No  → purchase_id")
+        .stderr_has("Invoice No  → invoice")
         .stderr_has("CRM ID      → business_id")
         .stderr_has("20 row(s) checked: 20 valid, 0 invalid")
         .stderr_has("20 created");

@@ -12,7 +12,7 @@ use crate::api::models::{
     ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, NewPurchase, Purchase, PurchaseEnvelope,
 };
 use crate::api::response::{decode, unreadable_error, Attempt};
-use crate::api::retry::Mode;
+use crate::api::retry::{after_server_error, Mode, Outage, DOWN_AFTER};
 use crate::api::ApiError;
 
 /// What one call met, besides its result: for `--concurrency auto`, which must not read a
@@ -133,6 +133,75 @@ impl ApiClient {
         (result, stats)
     }
 
+    /// Why sending stopped, once the server looked down.
+    fn down(&self) -> Option<String> {
+        self.outage
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+
+    /// Counts the 5xx answers that end calls (creates, status changes, purchases) in a row
+    /// across the pool and applies `retry::after_server_error`: a pause for the whole pool
+    /// (announced), or the stop (later calls are not sent). A retried 5xx (a read) that asks for
+    /// a longer wait than leadctl waits stops at once, this call included. Any other answer
+    /// resets the count.
+    fn after_answer(&self, attempt: &Attempt) -> Option<ApiError> {
+        let mut outage = self.outage.lock().unwrap_or_else(|p| p.into_inner());
+        let (status, retry_after) = match attempt {
+            Attempt::Done(Ok(_)) | Attempt::RateLimited { .. } => {
+                outage.0 = 0;
+                return None;
+            }
+            Attempt::Done(Err(ApiError::Server {
+                status,
+                retry_after,
+                ..
+            })) => (*status, *retry_after),
+            Attempt::Retry {
+                error:
+                    ApiError::Server {
+                        status,
+                        retry_after: Some(wait),
+                        ..
+                    },
+                ..
+            } if *wait > self.retry.retry_after_cap => {
+                let why = match after_server_error(&self.retry, 1, *status, Some(*wait)) {
+                    Outage::Stop(why) => why,
+                    Outage::Pause(_) => return None,
+                };
+                outage.1 = Some(why.clone());
+                return Some(ApiError::ServerDown { why });
+            }
+            _ => return None,
+        };
+        outage.0 += 1;
+        let consecutive = outage.0;
+        match after_server_error(&self.retry, consecutive, status, retry_after) {
+            Outage::Stop(why) => {
+                outage.1 = Some(why);
+                None
+            }
+            Outage::Pause(wait) => {
+                drop(outage);
+                if self.hold_gate(wait) {
+                    self.observer.emit(&Event::Retry {
+                        why: &format!(
+                            "server error ({status}, {consecutive} in a row; sending stops at \
+                             {DOWN_AFTER}), pausing every request"
+                        ),
+                        wait,
+                        attempt: consecutive,
+                        of: DOWN_AFTER,
+                    });
+                }
+                None
+            }
+        }
+    }
+
     /// [`ApiClient::call`], noting in `stats` the last attempt's own time (no back-off wait or
     /// pool-wide pause in it) and whether a 429 was met; `on_429` hears each 429 as it arrives.
     pub fn call_measured<T: Serialize>(
@@ -153,10 +222,16 @@ impl ApiClient {
             if self.cancelled() {
                 return Err(ApiError::Cancelled);
             }
+            if let Some(why) = self.down() {
+                return Err(ApiError::ServerDown { why });
+            }
             let started = Instant::now();
             let attempt = self.attempt(action, &body, send_key, mode);
             stats.latency = started.elapsed();
             stats.attempts += 1;
+            if let Some(stop) = self.after_answer(&attempt) {
+                return Err(stop);
+            }
             match attempt {
                 Attempt::Done(result) => return result,
                 Attempt::RateLimited { retry_after, error } => {

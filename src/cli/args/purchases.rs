@@ -24,15 +24,19 @@ Examples:
     /// Record the purchases of a CSV file, each exactly once (a billing export)
     #[command(after_help = "\
 Columns: the lead (lead_id, legacy_id, or business_id / email of a lead in the ledger), amount,
-product, description, date (RFC 3339), trigger_ids, and the purchase's own id (purchase_id,
-Invoice, Order ID, ...). The purchase id is its key in the ledger, else a hash of the row: importing
-the same export again records nothing twice. Checked whole before anything is sent.
+product, description, date (2024-06-01, 2024-06-01 10:00, 15.01.2024, 06/13/2024, RFC 3339;
+--timezone, --date-order), trigger_ids, the purchase's own id (purchase_id:
+Transaction ID, Line Item ID, ...) and its invoice (invoice: Invoice Number, Order ID, ...). Each
+row is one purchase, a line: its key in the ledger is its purchase id, else its invoice plus its
+position among that invoice's rows, else its values plus their occurrence. Importing the same export
+again records nothing twice; a line added to an invoice later records that line only. Checked whole
+before anything is sent.
 
 Examples:
   leadctl purchases import billing.csv --dry-run -o ndjson
   leadctl purchases import billing.csv --decimal-separator ,
   leadctl purchases import refunds.csv --allow-refunds")]
-    Import(PurchaseImportArgs),
+    Import(Box<PurchaseImportArgs>),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -56,7 +60,7 @@ pub struct PurchaseImportArgs {
     pub channel: Option<String>,
 
     /// Map a column to a field: lead_id, legacy_id, business_id, email, amount, product,
-    /// description, date, trigger_ids, purchase_id, ignore (repeatable)
+    /// description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
 
@@ -81,6 +85,16 @@ pub struct PurchaseImportArgs {
     /// decimal_separator, else only amounts that read one way]
     #[arg(long, value_name = ",|.", value_parser = crate::cli::parse::parse_decimal_separator)]
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
+
+    /// The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such
+    /// as Europe/Berlin [default: UTC]
+    #[arg(long, value_name = "IANA_NAME")]
+    pub timezone: Option<String>,
+
+    /// The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4)
+    /// [default: only dates that read one way]
+    #[arg(long, value_name = "dmy|mdy", value_parser = crate::cli::parse::parse_date_order)]
+    pub date_order: Option<crate::date::DateOrder>,
 
     /// The file's encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]
     #[arg(long, value_name = "NAME", value_parser = parse_encoding)]

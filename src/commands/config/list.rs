@@ -227,6 +227,14 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             settings.decimal_separator?.to_string(),
             settings.origins.decimal_separator.clone()?,
         ),
+        Key::MaxCreate => (
+            settings.limits.max_create?.to_string(),
+            settings.origins.max_create.clone()?,
+        ),
+        Key::MaxChanges => (
+            settings.limits.max_changes?.to_string(),
+            settings.origins.max_changes.clone()?,
+        ),
     };
     Some(pair)
 }
@@ -271,6 +279,12 @@ fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
     }
     if let Some(v) = &p.key {
         values.push((Key::LeadKey, v.clone()));
+    }
+    if let Some(v) = p.max_create {
+        values.push((Key::MaxCreate, v.to_string()));
+    }
+    if let Some(v) = p.max_changes {
+        values.push((Key::MaxChanges, v.to_string()));
     }
     values
 }

@@ -36,7 +36,7 @@ pub fn run(cmd: &ConfigCommand, ctx: Ctx<'_>) -> Result<()> {
     match cmd {
         ConfigCommand::Path => path(ctx),
         ConfigCommand::List => list::list(ctx),
-        ConfigCommand::Get { key } => get(ctx, key),
+        ConfigCommand::Get { key, show_secret } => get(ctx, key, *show_secret),
         ConfigCommand::Set { key, value } => set(ctx, key, value),
         ConfigCommand::Unset { key } => unset(ctx, key),
         ConfigCommand::Use { name } => use_profile(ctx, name.as_deref()),
@@ -103,7 +103,7 @@ impl Opened {
 
 /// `config get KEY`: the value stored in the profile. Not set: nothing on stdout, exit 0, and
 /// a note on stderr saying what is used instead.
-fn get(mut ctx: Ctx<'_>, key: &str) -> Result<()> {
+fn get(mut ctx: Ctx<'_>, key: &str, show_secret: bool) -> Result<()> {
     let key = Key::parse(key)?;
     let opened = open(&ctx)?;
     warn_mode(&ctx, &opened.loaded);
@@ -112,6 +112,7 @@ fn get(mut ctx: Ctx<'_>, key: &str) -> Result<()> {
         Some(value) => {
             let text = match (key, value.as_str()) {
                 (Key::ApiKey, Some(k)) => ApiKey::new(k).masked(),
+                (Key::Ledger, Some(s)) if !show_secret => crate::ledger::postgres::masked_url(s),
                 (_, Some(s)) => s.to_string(),
                 (_, None) => value.clone().decorated("", "").to_string(),
             };
@@ -399,7 +400,10 @@ mod tests {
             key: k.into(),
             value: v.into(),
         };
-        let get = |k: &str| ConfigCommand::Get { key: k.into() };
+        let get = |k: &str| ConfigCommand::Get {
+            key: k.into(),
+            show_secret: false,
+        };
         run_cmd(set("timeout", "2.5"), &file, g.clone(), "")
             .0
             .unwrap();
@@ -444,6 +448,7 @@ mod tests {
         let (_, out) = run_cmd(
             ConfigCommand::Get {
                 key: "api_key".into(),
+                show_secret: false,
             },
             &file,
             g,

@@ -3,13 +3,14 @@
 //! `get_channels`, before the first lead is sent.
 
 mod draft;
+mod plan;
 mod send;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::properties::problem_list;
-use crate::api::models::{ActionBody, NewLead};
+use crate::api::models::NewLead;
 use crate::api::properties::is_uuid;
 use crate::api::ApiClient;
 use crate::cli::CreateArgs;
@@ -51,25 +52,6 @@ fn create(
     } else {
         "create_lead"
     };
-    if args.dry_run {
-        let bodies: Vec<Value> = leads
-            .iter()
-            .map(|(_, lead)| {
-                serde_json::to_value(ActionBody {
-                    action,
-                    fields: lead,
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        out.json_documents(&bodies)
-            .context("writing the request bodies")?;
-        return Ok(());
-    }
-    let client = match client {
-        Some(c) => c,
-        None => client_for(settings, &args)?,
-    }
-    .also_observed_by(super::run_report::counting(recorder));
     let flags = send::Flags {
         public: args.public,
         policy: crate::deliver::Policy {
@@ -84,6 +66,17 @@ fn create(
         clear_empty: args.clear_empty,
         emptied,
     };
+    if args.dry_run {
+        let bodies = plan::plan_all(client.as_ref(), &leads, action, &flags, settings)?;
+        out.json_documents(&bodies)
+            .context("writing the request bodies")?;
+        return Ok(());
+    }
+    let client = match client {
+        Some(c) => c,
+        None => client_for(settings, &args)?,
+    }
+    .also_observed_by(super::run_report::counting(recorder));
     send::send_all(&client, &leads, &flags, settings, out, recorder)
 }
 

@@ -14,7 +14,7 @@ use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy};
 use crate::error::{Failure, Kind};
 use crate::lead::known::Known;
 use crate::lead::once::{self, CreateLead, Judged, Keyed};
-use crate::ledger::{identity, scope_url, Entry, Ledger, State};
+use crate::ledger::{identity, Entry, Ledger, State};
 use crate::log::Log;
 use crate::output::{Output, OutputFormat};
 use crate::settings::Settings;
@@ -63,7 +63,16 @@ pub(super) fn send_all(
             None
         }
     };
-    let scope = scope_url(&settings.api_url.value);
+    // The server behind the URL, whatever its spelling (one ledger per server).
+    let channel = leads.first().map(|(_, l)| l.channel_id.to_lowercase());
+    let scope = crate::import::server::scope(
+        ledger.as_ref(),
+        client,
+        &settings.api_url.value,
+        channel.as_deref(),
+        &log,
+        true,
+    )?;
     let place = Place {
         ledger: ledger.as_ref(),
         scope_url: &scope,

@@ -75,7 +75,11 @@ pub fn run(settings: &Settings, args: &TemplateArgs, out: &mut Output) -> Result
     let bytes = if xlsx {
         xlsx::template(&columns)?
     } else {
-        csv_template(&columns, args.file.is_some())?
+        // `> leads.csv` is a file too: a BOM wherever Excel may open it, none on a terminal.
+        csv_template(
+            &columns,
+            args.file.is_some() || !std::io::stdout().is_terminal(),
+        )?
     };
     let log = settings.log();
     match &args.file {
@@ -147,7 +151,7 @@ fn select_options(d: &PropertyDefinition) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The header row as CSV; with a BOM in a file, so Excel opens it as UTF-8.
+/// The header row as CSV; with a BOM in a file or a pipe, so Excel opens it as UTF-8.
 fn csv_template(columns: &[Column], bom: bool) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     if bom {

@@ -202,6 +202,7 @@ mod tests {
             status,
             message: String::new(),
             unknown: true,
+            retry_after: None,
         };
         assert_eq!(
             Class::from_error(&server(546)),

@@ -59,6 +59,25 @@ pub(super) fn stand_ins(columns: &mut [Column], tiers: &BTreeMap<usize, u8>) {
     }
 }
 
+/// A whole-name column is left out, with a note, when first or last name have columns of their
+/// own (they say it better).
+pub(super) fn full_name(columns: &mut [Column]) {
+    let own = columns
+        .iter()
+        .any(|c| matches!(c.target, Target::Field(f) if f == "first_name" || f == "last_name"));
+    if !own {
+        return;
+    }
+    for c in columns.iter_mut() {
+        if c.target == Target::Field(super::FULL_NAME) {
+            c.target = Target::Ignore;
+            c.how = "known";
+            c.extra_mut().note =
+                Some("a whole name: first and last name come from their own columns".into());
+        }
+    }
+}
+
 /// Each constant goes to the column feeding its field (used where that column's cell is
 /// empty), else to a column of its own after the header's.
 pub(super) fn add_constants(header_len: usize, constants: &[Constant], m: &mut Mapping) {

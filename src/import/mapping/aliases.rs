@@ -122,6 +122,7 @@ pub fn help_text() -> String {
          the \"else\" list stands in, in order, where its cell is empty.\n",
     );
     let mut fields: Vec<&str> = super::FIELDS.to_vec();
+    fields.push(super::FULL_NAME);
     fields.push("channel_id");
     fields.push("status");
     for f in fields {

@@ -41,7 +41,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
                     ([fields.status] write = \"forward_only\"); `leadctl import FILE \
@@ -58,6 +58,8 @@ pub struct MappingFile {
     pub decimal_separator: Option<DecimalSeparator>,
     /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
     pub writes: crate::deliver::write::Rules,
+    /// `max_create` and `max_changes`: the most one run with this mapping may fire.
+    pub limits: crate::import::plan::Limits,
 }
 
 /// `[fields.NAME]`: how leadctl writes the field.
@@ -73,6 +75,8 @@ struct Raw {
     version: Option<Spanned<i64>>,
     key: Option<Spanned<String>>,
     decimal_separator: Option<Spanned<String>>,
+    max_create: Option<u64>,
+    max_changes: Option<u64>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -101,6 +105,46 @@ pub fn load(path: &Path) -> Result<MappingFile, Failure> {
         .with_hint("check the path given to --mapping")
     })?;
     parse(&text, path)
+}
+
+/// Whether `--save-mapping PATH` may write there: nothing is there yet, or a mapping file (one
+/// `--mapping` reads) that this run's replaces. Anything else (a CSV, a config file, a
+/// directory) is refused, never overwritten.
+pub fn may_overwrite(path: &Path) -> Result<(), Failure> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let refuse = |what: &str| {
+        Failure::config(format!(
+            "--save-mapping {}: {what}, so it is not overwritten",
+            path.display()
+        ))
+        .with_hint("choose another path for --save-mapping, or move that file away first")
+    };
+    if !meta.is_file() {
+        return Err(refuse("is not a regular file"));
+    }
+    let text = crate::fsutil::read_capped_string(
+        path,
+        MAX_MAPPING,
+        crate::fsutil::Accept::FileOrPipe,
+        "a mapping file",
+    )
+    .map_err(|_| refuse("exists and is not a readable mapping file"))?;
+    parse(&text, path).map_err(|_| refuse("exists and is not a leadctl mapping file"))?;
+    Ok(())
+}
+
+/// A value a mapping file sets (a constant, a value map's target) obeys the cell value limit.
+fn too_long(value: &str) -> Result<(), String> {
+    let max = crate::import::read::MAX_FIELD;
+    if value.len() > max {
+        return Err(format!(
+            "the value is {} bytes; a value may hold at most {max} bytes (1 MiB)",
+            value.len()
+        ));
+    }
+    Ok(())
 }
 
 /// 1-based line of a byte offset.
@@ -204,6 +248,7 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             }
             Err(e) => return Err(bad(value.span(), &key, e)),
         }
+        too_long(value.get_ref()).map_err(|e| bad(value.span(), &key, e))?;
         rules.constants.push(Constant {
             field: field.clone(),
             value: value.get_ref().clone(),
@@ -212,6 +257,15 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
     }
     for (column, pairs) in &raw.values {
         let key = format!("values.{}", crate::log::quoted(column));
+        for (from, to) in pairs.get_ref() {
+            too_long(to).map_err(|e| {
+                bad(
+                    pairs.span(),
+                    &format!("{key}.{}", crate::log::quoted(&crate::log::cut(from))),
+                    e,
+                )
+            })?;
+        }
         rules.values.push(Values {
             column: column.clone(),
             map: Arc::new(ValueMap::new(
@@ -231,6 +285,10 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
         key,
         decimal_separator,
         writes,
+        limits: crate::import::plan::Limits {
+            max_create: raw.max_create,
+            max_changes: raw.max_changes,
+        },
     })
 }
 
@@ -490,6 +548,18 @@ mod tests {
                 "invalid mapping file crm.toml, line 1: unknown field `colums`",
             ),
             ("[columns]\nEmail = 5\n", "crm.toml, line 2"),
+            (
+                &format!("[constants]\nnotes = \"{}\"\n", "x".repeat(1024 * 1024 + 1)),
+                "crm.toml, line 2, constants.\"notes\": the value is 1048577 bytes; a value may \
+                 hold at most 1048576 bytes (1 MiB)",
+            ),
+            (
+                &format!(
+                    "[values.\"Region\"]\nemea = \"{}\"\n",
+                    "x".repeat(1024 * 1024 + 1)
+                ),
+                "crm.toml, line 1, values.\"Region\".\"emea\": the value is 1048577 bytes",
+            ),
             ("[columns\n", "crm.toml, line 1"),
         ] {
             let err = file(text).unwrap_err();

@@ -119,6 +119,27 @@ impl Column {
 /// The standard fields a column can map to (`--map COLUMN=FIELD` names).
 pub const FIELDS: &[&str] = crate::api::models::LEAD_FIELDS;
 
+/// A column holding a whole name (`Full Name`, `Name`, `--map Name=full_name`): first and last
+/// name come from it (`split_full_name`) unless the file has columns of their own for them.
+pub const FULL_NAME: &str = "full_name";
+
+/// A whole name as (first name, last name): `Jane Smith` → (Jane, Smith), `Mary Ann van Dyke` →
+/// (Mary Ann van, Dyke): the last word is the last name; `Smith, Jane` → (Jane, Smith); one word
+/// is a first name.
+pub fn split_full_name(name: &str) -> (Option<String>, Option<String>) {
+    let some = |s: &str| {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!s.is_empty()).then_some(s)
+    };
+    if let Some((last, first)) = name.split_once(',') {
+        return (some(first), some(last));
+    }
+    match name.trim().rsplit_once(char::is_whitespace) {
+        Some((first, last)) => (some(first), some(last)),
+        None => (some(name), None),
+    }
+}
+
 /// The columns leadctl adds to an errors file, so importing that file again just works.
 const LEADCTL_COLUMNS: &[&str] = &["leadctl_row", "leadctl_outcome", "leadctl_error"];
 
@@ -159,6 +180,9 @@ pub fn parse_target(field: &str) -> Result<Target, String> {
     if let Some(field) = FIELDS.iter().find(|x| normalize(x) == n) {
         return Ok(Target::Field(field));
     }
+    if n == normalize(FULL_NAME) {
+        return Ok(Target::Field(FULL_NAME));
+    }
     if let Some((field, _)) = field_for(&n) {
         return Ok(Target::Field(field));
     }
@@ -166,7 +190,8 @@ pub fn parse_target(field: &str) -> Result<Target, String> {
         return Ok(Target::Status);
     }
     Err(format!(
-        "unknown field {}; valid: {}, channel_id, status, property:NAME_OR_UUID, ignore",
+        "unknown field {}; valid: {}, full_name, channel_id, status, property:NAME_OR_UUID, \
+         ignore",
         crate::log::quoted(field),
         FIELDS.join(", ")
     ))
@@ -292,6 +317,7 @@ pub fn map_with(
     }
     after::attach_values(headers, &rules.values, &mut m);
     after::stand_ins(&mut m.columns, &tiers);
+    after::full_name(&mut m.columns);
     after::add_constants(headers.len(), &rules.constants, &mut m);
     after::doubled_targets(&m.columns, &mut m.errors);
     m
@@ -408,9 +434,60 @@ fn target_for(
             note: Some(why.note()),
             ..decided(Target::Ignore, "known")
         }
+    } else if let Some(rest) = export_prefix(header) {
+        // `Person - Deal size`: the name without its export's prefix.
+        return target_for(rest, None, property_names);
+    } else if let Some((base, rank)) = kind_suffix(header) {
+        // `Email - Work`, `Phone - Mobile`: the field, standing in for a plain column of it.
+        let d = target_for(base, None, property_names)?;
+        match d.target {
+            Target::Field(_) => Decided {
+                tier: d.tier.saturating_add(rank),
+                how: "alias",
+                ..d
+            },
+            _ => return None,
+        }
     } else {
         return None;
     })
+}
+
+/// The rest of a header after a CRM export's record prefix (Pipedrive's `Person - Name`,
+/// `Organization - Address`, `Deal - Value`, `Lead - Title`).
+fn export_prefix(header: &str) -> Option<&str> {
+    let h = header.trim();
+    [
+        "Person",
+        "Organization",
+        "Organisation",
+        "Deal",
+        "Lead",
+        "Contact",
+    ]
+    .iter()
+    .find_map(|p| {
+        let rest = h.get(p.len()..)?;
+        (h[..p.len()].eq_ignore_ascii_case(p))
+            .then(|| rest.trim_start().strip_prefix('-'))
+            .flatten()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    })
+}
+
+/// A header `BASE - KIND` with a kind of email or phone (work, home, mobile, other, ...), and
+/// how far its kind stands behind a plain column (work first, other last).
+fn kind_suffix(header: &str) -> Option<(&str, u8)> {
+    let (base, kind) = header.trim().rsplit_once(" - ")?;
+    let rank = match normalize(kind).as_str() {
+        "work" | "main" | "business" | "office" => 1,
+        "mobile" | "cell" => 2,
+        "home" | "private" | "personal" => 3,
+        "other" => 4,
+        _ => return None,
+    };
+    Some((base.trim(), rank))
 }
 
 #[cfg(test)]

@@ -21,8 +21,11 @@ pub enum Field {
     Description,
     Date,
     Triggers,
-    /// The purchase's own id in the billing system: its key in the ledger.
+    /// The purchase's own id in the billing system (a line item's, a transaction's): its key in
+    /// the ledger; two rows with one id are one purchase.
     PurchaseId,
+    /// The invoice or order a row is a line of: its key with the line's position in the file.
+    Invoice,
     Ignore,
 }
 
@@ -39,6 +42,7 @@ impl Field {
             Field::Date => "date",
             Field::Triggers => "trigger_ids",
             Field::PurchaseId => "purchase_id",
+            Field::Invoice => "invoice",
             Field::Ignore => "ignored",
         }
     }
@@ -111,23 +115,38 @@ const ALIASES: &[(Field, &[&str])] = &[
         Field::PurchaseId,
         &[
             "purchaseid",
+            "transactionid",
+            "paymentid",
+            "chargeid",
+            "lineitemid",
+            "lineid",
+            "invoicelineid",
+            "invoicelineitemid",
+            "invoiceitemid",
+            "orderlineid",
+            "orderitemid",
+        ],
+    ),
+    (
+        Field::Invoice,
+        &[
             "invoice",
             "invoiceid",
             "invoicenumber",
             "invoiceno",
+            "invoicenr",
             "orderid",
             "order",
             "ordernumber",
             "orderno",
-            "transactionid",
-            "paymentid",
+            "ordernr",
         ],
     ),
 ];
 
 /// The names `--map COLUMN=FIELD` takes.
 pub const FIELDS: &str = "lead_id, legacy_id, business_id, email, amount, product, description, \
-                          date, trigger_ids, purchase_id, ignore";
+                          date, trigger_ids, purchase_id, invoice, ignore";
 
 fn field_for(text: &str) -> Option<Field> {
     let n = normalize(text);
@@ -259,10 +278,7 @@ mod tests {
         )
         .expect("mapped");
         let fields: Vec<&str> = cols.iter().map(|c| c.field.name()).collect();
-        assert_eq!(
-            fields,
-            ["purchase_id", "email", "amount", "product", "date"]
-        );
+        assert_eq!(fields, ["invoice", "email", "amount", "product", "date"]);
         let e = map(&headers(&["Total", "Shoe"]), &[], false).unwrap_err();
         assert!(e[0].starts_with("1 column matches no purchase field: \"Shoe\" (column 2)"));
         assert!(e[1].starts_with("no column names the lead"));

@@ -7,14 +7,16 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 
-use super::super::flow::{first_of, result, signal_429, Ctx, Event, Next, RowKind, Sent, Task};
+use super::super::flow::{
+    body_of, first_of, result, signal_429, Ctx, Event, Next, PlanSink, Planned, RowKind, Sent, Task,
+};
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
 use super::work::PurchaseJob;
 use super::{Keyed, Plan, CHANNEL};
 use crate::deliver::rule::{self as decide, day_of, Decision};
 use crate::deliver::{deliver, Attempt, Delivered, Place, Work};
-use crate::ledger::{identity, now_secs, Entry, State};
+use crate::ledger::{now_secs, Entry, State};
 
 impl RowKind for Plan {
     fn take(
@@ -37,6 +39,13 @@ impl Task for PurchaseJob {
         sent: Sent<'_>,
     ) {
         send(ctx, row, cells, *self, events, sent)
+    }
+
+    fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
+        plan.write(
+            Planned::Purchase,
+            body_of("create_purchase", &self.keyed.purchase),
+        );
     }
 }
 
@@ -71,9 +80,8 @@ pub fn row(
             Outcome::Duplicate,
             lead,
             format!(
-                "same {} as row {first}: one purchase is recorded for both (a purchase id column \
-                 tells purchases apart)",
-                identity::describe_key(&keyed.key)
+                "the same purchase id and values as row {first}: one purchase is recorded for \
+                 both"
             ),
         );
     }

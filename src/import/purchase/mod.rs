@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod decide;
 pub mod lead;
+pub mod lines;
 pub mod run;
 pub mod work;
 
@@ -27,6 +28,8 @@ pub struct Options {
     pub allow_refunds: bool,
     /// The file's decimal separator for amounts; `None`: only unambiguous amounts.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The zone and day/month order of dates written without them.
+    pub dates: crate::date::Rules,
 }
 
 /// Purchases are kept per API URL, not per channel: a purchase key names one purchase of the
@@ -39,7 +42,8 @@ pub struct Keyed {
     pub purchase: NewPurchase,
     pub fields: Fields,
     pub hash: String,
-    /// `purchase:id:<id>` (a purchase id column) or `purchase:row:<hash>`.
+    /// Its line's key (`lines`): `purchase:id:<id>`, `purchase:line:<n>:<invoice>`,
+    /// `purchase:row:<hash>[:<n>]`.
     pub key: String,
 }
 
@@ -49,11 +53,15 @@ pub struct Plan {
     pub header_len: usize,
     pub options: Options,
     pub leads: lead::Resolver,
+    /// The file's lines, counted as its rows go by.
+    pub lines: lines::Lines,
 }
 
 impl Plan {
     /// The row's purchase and its key, or every problem with it.
     pub fn build(&self, row: &Row) -> Result<Keyed, Vec<Problem>> {
+        // Every row counts for the lines after it, a bad one too.
+        let (line, clash) = self.lines.see(&self.columns, row);
         let mut problems = Vec::new();
         let problem = |c: Option<&Column>, message: String| Problem {
             row: row.number,
@@ -79,9 +87,33 @@ impl Plan {
         }
         let cell = |c: &Column| row.fields.get(c.index).map(|s| s.trim()).unwrap_or("");
         let mut purchase = NewPurchase::default();
-        let mut purchase_id = None;
         let mut lead = None;
+        if let Some(clash) = clash {
+            let c = self.columns.iter().find(|c| c.field == Field::PurchaseId);
+            problems.push(problem(
+                c,
+                format!(
+                    "purchase id {} is also row {}'s, with other values: one id names one \
+                     purchase; correct one of the two rows (or, if the column numbers invoices \
+                     of several lines, map it with --map {})",
+                    crate::log::quoted(&clash.id),
+                    clash.first,
+                    shlex::try_quote(&format!(
+                        "{}=invoice",
+                        c.map(|c| c.header.as_str()).unwrap_or("COLUMN")
+                    ))
+                    .unwrap_or_default()
+                ),
+            ));
+        }
         for c in &self.columns {
+            if c.field == Field::Ignore {
+                continue;
+            }
+            if let Some((_, error)) = row.cell_errors.iter().find(|(i, _)| *i == c.index) {
+                problems.push(problem(Some(c), super::read::error_problem(error)));
+                continue;
+            }
             let value = cell(c);
             if value.is_empty() {
                 continue;
@@ -106,14 +138,11 @@ impl Plan {
                 },
                 Field::Product => purchase.product_name = Some(value.to_string()),
                 Field::Description => purchase.product_description = Some(value.to_string()),
-                Field::Date => match crate::time::parse_rfc3339(value) {
-                    Some(_) => purchase.date = Some(value.to_string()),
-                    None => problems.push(problem(
+                Field::Date => match crate::date::parse(value, &self.options.dates) {
+                    Ok(date) => purchase.date = Some(date),
+                    Err(e) => problems.push(problem(
                         Some(c),
-                        format!(
-                            "{} is not an RFC 3339 date-time such as 2026-11-01T09:30:00Z",
-                            crate::log::quoted(value)
-                        ),
+                        format!("date {} {}", crate::log::quoted(value), e.explain()),
                     )),
                 },
                 Field::Triggers => {
@@ -131,8 +160,7 @@ impl Plan {
                         }
                     }
                 }
-                Field::PurchaseId => purchase_id = Some(value.to_string()),
-                Field::Ignore => {}
+                Field::PurchaseId | Field::Invoice | Field::Ignore => {}
             }
         }
         match lead {
@@ -150,10 +178,7 @@ impl Plan {
         }
         let fields = fields_of(&purchase);
         let hash = identity::hash_fields(&fields);
-        let key = match purchase_id {
-            Some(id) => format!("purchase:id:{id}"),
-            None => format!("purchase:row:{hash}"),
-        };
+        let key = line.key(&hash);
         Ok(Keyed {
             purchase,
             fields,

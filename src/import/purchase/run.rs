@@ -33,6 +33,18 @@ pub fn run(
             ))
         })?;
     report(&columns, &unknown, log);
+    if columns.iter().any(|c| c.field == Field::Date) {
+        let d = &purchase.dates;
+        log.notice(&format!(
+            "dates without a time zone are read in {}{}",
+            d.zone_name,
+            if d.zone_name == "UTC" {
+                " (--timezone NAME for another zone)"
+            } else {
+                ""
+            }
+        ));
+    }
     let by = |kinds: &[LeadBy]| {
         columns
             .iter()
@@ -57,7 +69,17 @@ pub fn run(
             channel,
             client,
         ),
+        lines: Default::default(),
     };
+    if opts.shard.is_some() && matches!(source, Source::File(_)) {
+        // A shard builds only its own rows; a line's position counts every row before it.
+        let mut all =
+            crate::import::read::reopen(&source, &format).map_err(|e| Failure::input(e.0))?;
+        all.header().map_err(|e| Failure::input(e.message))?;
+        while let Ok(Some(row)) = all.next_row_ref() {
+            plan.lines.see(&plan.columns, row);
+        }
+    }
     let prepared = Prepared {
         source,
         format,

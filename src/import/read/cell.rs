@@ -43,6 +43,32 @@ pub fn of_data(d: &Data) -> Text {
     })
 }
 
+/// The error text of a formula cell without a computed value: the formula, `=` first (no error
+/// value of a spreadsheet starts with `=`).
+pub fn uncomputed(formula: &str) -> String {
+    let f = formula.trim();
+    let f = f.strip_prefix('=').unwrap_or(f);
+    format!("={}", f.chars().take(60).collect::<String>())
+}
+
+/// What is wrong with a cell holding `error` (an error value such as `#N/A`, or an
+/// `uncomputed` formula) and what to do, after the cell is named.
+pub fn error_problem(error: &str) -> String {
+    if error.starts_with('=') {
+        format!(
+            "holds the formula {} without a computed value (the workbook was written by a \
+             program that does not calculate, such as openpyxl or pandas): open the workbook in \
+             Excel or LibreOffice and save it, or compute the column before exporting",
+            crate::log::quoted(error)
+        )
+    } else {
+        format!(
+            "holds the error value {error} (a formula that failed in the workbook); fix it \
+             there, or empty the cell"
+        )
+    }
+}
+
 /// A number as Excel's General format shows it, to 15 significant digits, without an exponent:
 /// `4512345678`, `100042`, `1200.5`, `0.3` (for 0.30000000000000004).
 pub fn number(f: f64) -> String {

@@ -25,7 +25,7 @@ use std::io::{self, Cursor, Read};
 
 use encoding_rs::{Encoding, UTF_8};
 
-pub use cell::{cell_ref, column_letters, sheet_ref};
+pub use cell::{cell_ref, column_letters, error_problem, sheet_ref};
 use decode::DecodeReader;
 pub use detect::{delimiter_for_arg, delimiter_name, detect_delimiter, encoding_for_label, Format};
 pub use footer::{fold, Footer, Trailer};

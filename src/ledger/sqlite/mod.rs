@@ -16,6 +16,7 @@ use crate::error::Failure;
 mod ops;
 mod runs;
 mod store;
+pub mod wait;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS scopes (
@@ -125,6 +126,8 @@ impl SqliteStore {
             scopes: HashMap::new(),
         };
         store.prepare(false).map_err(refuse)?;
+        // After `prepare` (whose busy timeout it replaces): a wait for the lock is said.
+        wait::install(&mut store.conn, path).map_err(|e| refuse(format!("cannot be used: {e}")))?;
         Ok(store)
     }
 

@@ -85,6 +85,7 @@ fn open_book(bytes: &Bytes, kind: WorkbookKind, name: &str) -> Result<Book, Stri
             crate::log::cut(&detail)
         )
     };
+    super::bounds::check(bytes, kind, name)?;
     match kind {
         WorkbookKind::Xlsx | WorkbookKind::Xlsm => match Xlsx::new(input()?) {
             Ok(b) => Ok(Book::Xlsx(b)),
@@ -158,9 +159,17 @@ impl Book {
         match self {
             Book::Xlsx(b) => {
                 let mut cells = b.worksheet_cells_reader(sheet).map_err(|e| e.to_string())?;
-                while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-                    let (r, col) = c.get_position();
-                    if out(r, col, cell::of_ref(c.get_value())) == Step::Stop {
+                while let Some(c) = cells.next_cell_with_formula().map_err(|e| e.to_string())? {
+                    let (r, col) = c.pos;
+                    // A formula without its computed value (openpyxl, pandas and most
+                    // generators write none): an error of its own, never an empty cell.
+                    let text = match (&c.value, &c.formula) {
+                        (calamine::DataRef::Empty, Some(f)) if !f.trim().is_empty() => {
+                            Text::Error(cell::uncomputed(f))
+                        }
+                        _ => cell::of_ref(&c.value),
+                    };
+                    if out(r, col, text) == Step::Stop {
                         break;
                     }
                 }

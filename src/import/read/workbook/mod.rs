@@ -9,6 +9,7 @@
 //! (stdin, a pipe) is read into memory first.
 
 mod book;
+pub mod bounds;
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
