@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::api::models::{Lead, Purchase};
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::claim::Place;
 use crate::deliver::{deliver, Attempt, Delivered, Outcome, Target, Work};
@@ -80,6 +79,21 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
             "apply it with the API URL it was made with (--api-url, LEADCTL_API_URL or the \
              profile), or make a new plan against this server with --dry-run --plan-out",
         )
+        .into());
+    }
+    let here = services.ledger.as_ref().map(ToString::to_string);
+    if let Some(then) = plan
+        .ledger
+        .as_ref()
+        .filter(|then| here.as_ref() != Some(*then))
+    {
+        return Err(Failure::config(format!(
+            "{} was planned with the ledger {then}, and this run's ledger is {}: a plan is \
+             applied through the ledger it was decided against; nothing was sent",
+            opts.plan.display(),
+            here.as_deref().unwrap_or("none")
+        ))
+        .with_hint(format!("apply it with --ledger {then} (or LEADCTL_LEDGER)"))
         .into());
     }
     warn_changed_inputs(&plan, log);
@@ -174,7 +188,10 @@ fn apply_one(
     if !still {
         return Ok((moved_on(w, current.as_ref(), label), None));
     }
-    let work = Planned { w };
+    let work = Planned {
+        w,
+        fields: w.request_fields(),
+    };
     let at = Attempt {
         row: w.row,
         expect,
@@ -287,16 +304,13 @@ fn result(w: &Write, outcome: Outcome, lead_id: Option<String>, note: Option<Str
 /// saved.
 struct Planned<'a> {
     w: &'a Write,
-}
-
-/// What a planned write's answer proves: the lead or purchase it made.
-enum Made {
-    Lead(Lead),
-    Purchase(Purchase),
+    /// The body without its `action` (the client puts it first again, as saved).
+    fields: serde_json::Value,
 }
 
 impl Work for Planned<'_> {
-    type Answer = Made;
+    /// The id of the lead or purchase it made.
+    type Answer = String;
 
     fn target(&self) -> Target<'_> {
         Target {
@@ -312,21 +326,18 @@ impl Work for Planned<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
-    ) -> (Result<Made, ApiError>, CallStats) {
+    ) -> (Result<String, ApiError>, CallStats) {
         if self.w.action == "create_purchase" {
-            let (r, stats) = client.create_purchase_measured(&self.w.body, on_429);
-            (r.map(Made::Purchase), stats)
+            let (r, stats) = client.create_purchase_measured(&self.fields, on_429);
+            (r.map(|p| p.id), stats)
         } else {
-            let (r, stats) = client.create_lead_saved_measured(&self.w.body, on_429);
-            (r.map(Made::Lead), stats)
+            let (r, stats) = client.create_lead_saved_measured(&self.fields, on_429);
+            (r.map(|l| l.id), stats)
         }
     }
 
-    fn id_of<'a>(&'a self, answer: &'a Made) -> Option<&'a str> {
-        Some(match answer {
-            Made::Lead(l) => &l.id,
-            Made::Purchase(p) => &p.id,
-        })
+    fn id_of<'a>(&'a self, answer: &'a String) -> Option<&'a str> {
+        Some(answer)
     }
 }
 

@@ -67,6 +67,17 @@ pub struct Write {
     pub body: Value,
 }
 
+impl Write {
+    /// The body's fields: the body without its `action`, which the client sends first.
+    pub fn request_fields(&self) -> Value {
+        let mut body = self.body.clone();
+        if let Some(map) = body.as_object_mut() {
+            map.remove("action");
+        }
+        body
+    }
+}
+
 /// What the ledger said of a write's key when it was planned: nothing (`absent`), or an entry
 /// in this state last changed at `updated_at` (a retry taking a failed or unknown key over).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +121,17 @@ impl Expect {
     }
 }
 
+/// A planned write's place in the ledger, as the plan decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanKey {
+    pub channel: String,
+    pub key: String,
+    pub hash: String,
+    pub fields: Fields,
+    /// The state a retry takes the key over from; `None`: the key is absent.
+    pub expect: Option<(State, i64)>,
+}
+
 /// Hex SHA-256 of the writes as they are serialised.
 pub fn checksum(writes: &[Write]) -> String {
     // Serialising plain data cannot fail; an empty text would fail every check (never pass one).
@@ -125,8 +147,9 @@ impl SavedPlan {
         })?;
         text.push(b'\n');
         fsutil::write_atomic(path, &text).map_err(|e| {
-            Failure::config(format!("cannot write the plan {}: {e}", path.display()))
-                .with_hint("name a file in a writable directory with --plan-out FILE; nothing was sent")
+            Failure::config(format!("cannot write the plan {}: {e}", path.display())).with_hint(
+                "name a file in a writable directory with --plan-out FILE; nothing was sent",
+            )
         })
     }
 
@@ -155,11 +178,7 @@ impl SavedPlan {
             } else {
                 "it is not valid JSON"
             };
-            bad(format!(
-                "{what}: line {}, column {}",
-                e.line(),
-                e.column()
-            ))
+            bad(format!("{what}: line {}, column {}", e.line(), e.column()))
         })?;
         if value.get("kind").and_then(Value::as_str) != Some(KIND) {
             return Err(bad(format!("it has no \"kind\": \"{KIND}\"")));
@@ -174,7 +193,11 @@ impl SavedPlan {
                 ))
                 .with_hint("apply it with the leadctl that made it, or upgrade leadctl"))
             }
-            _ => return Err(bad("its \"schema\" is not a version this leadctl knows".into())),
+            _ => {
+                return Err(bad(
+                    "its \"schema\" is not a version this leadctl knows".into()
+                ))
+            }
         }
         let plan: SavedPlan = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
         if checksum(&plan.writes) != plan.checksum {
@@ -185,6 +208,14 @@ impl SavedPlan {
             ));
         }
         for (i, w) in plan.writes.iter().enumerate() {
+            if w.body.get("action").and_then(Value::as_str) != Some(w.action.as_str())
+                || !w.body.is_object()
+            {
+                return Err(bad(format!(
+                    "write {} has a body that is not a request of its action",
+                    i + 1
+                )));
+            }
             if !matches!(w.action.as_str(), "create_lead" | "create_purchase") {
                 return Err(bad(format!(
                     "write {} has action {:?}, which this leadctl does not apply",
@@ -271,6 +302,10 @@ mod tests {
         p.save(&path).unwrap();
         let e = SavedPlan::load(&path).unwrap_err();
         assert_eq!(e.kind, crate::error::Kind::Input);
-        assert!(e.message.contains("the checksum does not match"), "{}", e.message);
+        assert!(
+            e.message.contains("the checksum does not match"),
+            "{}",
+            e.message
+        );
     }
 }

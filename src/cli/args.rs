@@ -256,6 +256,11 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`,
+    /// which sends exactly its writes, once
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<std::path::PathBuf>,
+
     /// Go on although this ledger has never seen a channel whose newest-leads window is full
     /// (100 leads: older ones cannot be checked, so leads created elsewhere may be created
     /// again); without it such a run stops before the first create (exit 3), or asks on a

@@ -17,10 +17,11 @@ mod args;
 pub mod parse;
 
 pub use args::{
-    ApiArgs, ApplyArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs, ImportArgs,
-    LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs,
-    LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
-    PurchaseArgs, PurchaseImportArgs, PurchasesCommand, SandboxCommand, ServeArgs, TemplateArgs,
+    ApiArgs, ApplyArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs,
+    ImportArgs, LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand,
+    LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs,
+    LedgerRunsCommand, PurchaseArgs, PurchaseImportArgs, PurchasesCommand, SandboxCommand,
+    ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\

@@ -99,6 +99,7 @@ fn import(
         format: out.format,
         resume: resume_command(),
         fresh: fresh(args.new_ledger),
+        plan_out: args.plan_out.clone(),
         limits: limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),

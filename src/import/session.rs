@@ -45,6 +45,9 @@ pub fn run(
         }
         return settle::reconcile_only(opts, services, prepared, out);
     }
+    if opts.plan_out.is_some() {
+        super::plan_out::check(services)?;
+    }
     if stream && opts.limits.is_set() && !opts.dry_run {
         return Err(Failure::usage(
             "--max-create and --max-changes need the file: the whole plan is counted before the \
@@ -57,7 +60,7 @@ pub fn run(
         if opts.dry_run && services.key.is_ok() {
             let ready = ready(services, prepared, opts, true)?;
             let printer = Some(BodyPrinter::new(out));
-            let counts = plan_rows(
+            let planned = plan_rows(
                 opts,
                 services,
                 prepared,
@@ -66,7 +69,7 @@ pub fn run(
                 &ready.known,
                 printer,
             )?;
-            return plan_done(&counts, opts, services.log, prepared.purchases.is_some());
+            return plan_done(planned, opts, services, prepared, &ready);
         }
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
@@ -130,7 +133,7 @@ pub fn run(
     if plans {
         let ready = ready?;
         let printer = Some(BodyPrinter::new(out));
-        let counts = plan_rows(
+        let planned = plan_rows(
             opts,
             services,
             prepared,
@@ -139,7 +142,7 @@ pub fn run(
             &ready.known,
             printer,
         )?;
-        return plan_done(&counts, opts, log, prepared.purchases.is_some());
+        return plan_done(planned, opts, services, prepared, &ready);
     }
     // Limits: the whole plan is counted before the first write.
     let ready = match ready {
@@ -148,7 +151,7 @@ pub fn run(
             // decided (for the default channel) when the run got ready.
             let known = Known::new(crate::lead::known::Fresh::Go, true);
             let rows = check::reopen(prepared)?;
-            let counts = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
+            let (counts, _) = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
             counts.check(&opts.limits)?;
             Ok(r)
         }
@@ -242,8 +245,9 @@ fn plan_rows(
     ready: &Ready,
     known: &Known,
     printer: Option<BodyPrinter<'_>>,
-) -> Result<super::plan::Counts> {
-    let scope_url = ledger::scope_url(&services.api_url);
+) -> Result<(super::plan::Counts, Option<super::plan::Saved>)> {
+    // The run's scope: the server behind the API URL, as the real run reads and writes it.
+    let scope_url = ready.scope_url.clone();
     let warn = |text: &str| services.log.warn(text);
     let controller = super::gate::controller(
         crate::deliver::setting::Concurrency::Fixed(1),
@@ -275,33 +279,58 @@ fn plan_rows(
         dry: true,
     };
     let mut planner = super::plan::Planner::new(printer);
+    if opts.plan_out.is_some() {
+        planner = planner.saving();
+    }
     send::run(&ctx, rows, |event| planner.on_event(event));
+    let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
         Some(e) => Err(e),
-        None => Ok(counts),
+        None => Ok((counts, saved)),
     }
 }
 
 /// The dry run's account: the plan's counts, and that nothing was sent; a plan over a limit
-/// fails as the real run would (exit 6), so a dry run can gate a job.
+/// fails as the real run would (exit 6), so a dry run can gate a job. Within its limits, the
+/// plan is saved (`--plan-out`).
 fn plan_done(
-    counts: &super::plan::Counts,
+    (counts, saved): (super::plan::Counts, Option<super::plan::Saved>),
     opts: &Options,
-    log: &crate::log::Log,
-    purchases: bool,
+    services: &Services<'_>,
+    prepared: &Prepared,
+    ready: &Ready,
 ) -> Result<()> {
     use crate::output::OutputFormat;
+    let purchases = prepared.purchases.is_some();
     let hint = if matches!(opts.format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
         " (-o ndjson prints each planned request body)"
     };
-    log.notice(&format!(
+    services.log.notice(&format!(
         "dry run: {}; nothing was sent{hint}",
         counts.summary(purchases)
     ));
-    Ok(counts.check(&opts.limits)?)
+    counts.check(&opts.limits)?;
+    if let (Some(path), Some(saved)) = (&opts.plan_out, saved) {
+        super::plan_out::save(
+            path,
+            super::plan_out::Made {
+                command: if purchases {
+                    "purchases import"
+                } else {
+                    "import"
+                },
+                scope_url: &ready.scope_url,
+                input: &opts.input,
+                summary: counts.summary(purchases),
+            },
+            saved,
+            services,
+        )?;
+    }
+    Ok(())
 }
 
 /// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at

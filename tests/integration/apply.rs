@@ -77,7 +77,11 @@ fn a_saved_plan_holds_each_write_and_never_the_key() {
     assert_eq!(p["schema"], 1);
     assert_eq!(p["command"], "import");
     assert_eq!(p["api_url"], sb.url());
-    assert!(p["created"].as_str().unwrap().ends_with('Z'), "{}", p["created"]);
+    assert!(
+        p["created"].as_str().unwrap().ends_with('Z'),
+        "{}",
+        p["created"]
+    );
     let bytes = std::fs::read(&tuesday).unwrap();
     assert_eq!(
         p["inputs"],
@@ -99,7 +103,7 @@ fn a_saved_plan_holds_each_write_and_never_the_key() {
         assert_eq!(w["action"], "create_lead");
         assert_eq!(w["channel"], PRIMARY_CHANNEL_ID);
         assert_eq!(w["key"], format!("business_id:B-{i}"));
-        assert_eq!(w["row"], i as u64 + 1, "the header is row 1");
+        assert_eq!(w["row"], i as u64, "the row as the results name it");
         assert_eq!(w["expect"], json!({"state": "absent"}));
         assert_eq!(w["body"], lead_body(i));
         assert_eq!(
@@ -127,7 +131,7 @@ fn apply_creates_exactly_the_planned_creates_once() {
     let r = results(&out);
     assert_eq!(r.len(), 3);
     for (n, row) in r.iter().enumerate() {
-        assert_eq!(row["row"], 12 + n as u64, "{row}");
+        assert_eq!(row["row"], 11 + n as u64, "{row}");
         assert_eq!(row["outcome"], "created", "{row}");
         assert!(row["lead_id"].is_string(), "{row}");
     }
@@ -142,7 +146,7 @@ fn apply_creates_exactly_the_planned_creates_once() {
     for row in results(&out) {
         assert_eq!(row["outcome"], "skipped", "{row}");
         assert!(
-            row["error"]
+            row["message"]
                 .as_str()
                 .unwrap()
                 .starts_with("done: this plan created it as "),
@@ -153,7 +157,9 @@ fn apply_creates_exactly_the_planned_creates_once() {
 
     // The ledger knows them as an import does: the file's next import creates nothing.
     let tuesday = dir.path().join("tuesday.csv");
-    import(&sb, &tuesday, &[]).code(0).stderr_has("0 created, 13 skipped");
+    import(&sb, &tuesday, &[])
+        .code(0)
+        .stderr_has("0 created, 13 skipped");
     assert_eq!(created(&sb), 13);
 }
 
@@ -193,7 +199,7 @@ fn a_write_done_by_another_run_since_is_stale() {
         .stderr_has("3 stale: done by another run since the plan was made (not sent)");
     for row in results(&out) {
         assert_eq!(row["outcome"], "skipped", "{row}");
-        let note = row["error"].as_str().unwrap();
+        let note = row["message"].as_str().unwrap();
         assert!(note.starts_with("stale: created as "), "{note}");
         assert!(note.ends_with("by another run since the plan was made; not sent (make a new plan to decide it again)"), "{note}");
     }
@@ -314,11 +320,9 @@ fn a_file_that_is_not_a_whole_plan_is_refused() {
         .stderr_has("hint: apply it with the leadctl that made it, or upgrade leadctl");
 
     let missing = dir.path().join("missing.json");
-    apply(&sb, &missing, &[])
-        .code(6)
-        .stderr_has(&format!(
-            "cannot read the plan {}: no such file",
-            missing.display()
-        ));
+    apply(&sb, &missing, &[]).code(6).stderr_has(&format!(
+        "cannot read the plan {}: no such file",
+        missing.display()
+    ));
     assert_eq!(created(&sb), 10);
 }

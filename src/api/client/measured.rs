@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ApiClient;
 use crate::api::event::Event;
 use crate::api::models::{
-    ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, NewPurchase, Purchase, PurchaseEnvelope,
+    ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, Purchase, PurchaseEnvelope,
 };
 use crate::api::response::{decode, unreadable_error, Attempt};
 use crate::api::retry::{after_server_error, Mode, Outage, DOWN_AFTER};
