@@ -326,3 +326,135 @@ fn a_file_that_is_not_a_whole_plan_is_refused() {
     ));
     assert_eq!(created(&sb), 10);
 }
+
+#[test]
+fn a_purchases_plan_records_each_purchase_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
+    let file = dir.path().join("orders.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "lead_id,order id,amount,description\n{lead},O-1,10,order 1\n{lead},O-2,20,order 2\n"
+        ),
+    )
+    .unwrap();
+    let plan = dir.path().join("orders.plan.json");
+    let out = leadctl(&sb)
+        .args([
+            "purchases",
+            "import",
+            file.to_str().unwrap(),
+            "-o",
+            "ndjson",
+        ])
+        .args(["--dry-run", "--plan-out", plan.to_str().unwrap()])
+        .run();
+    out.code(0)
+        .stderr_has("dry run: 2 purchases would be recorded")
+        .stderr_has("2 writes");
+    assert_eq!(requests_of(&sb, "create_purchase"), 0);
+    let p: Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(p["command"], "purchases import");
+    let writes = p["writes"].as_array().unwrap();
+    // The plan's bodies are exactly the dry run's.
+    let printed = crate::import::bodies(&out);
+    assert_eq!(printed.len(), 2);
+    for (w, body) in writes.iter().zip(&printed) {
+        assert_eq!(w["action"], "create_purchase");
+        assert_eq!(w["channel"], "");
+        assert_eq!(&w["body"], body);
+        assert_eq!(w["body"]["lead_id"], lead.as_str());
+    }
+    assert_eq!(writes[0]["key"], "purchase:id:O-1");
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0).stderr_has("2 created of 2 planned write(s)");
+    assert_eq!(requests_of(&sb, "create_purchase"), 2);
+    assert_eq!(crate::support::sandbox::stored_purchases(&sb).len(), 2);
+    apply(&sb, &plan, &[])
+        .code(0)
+        .stderr_has("2 done before: this plan was applied earlier");
+    assert_eq!(requests_of(&sb, "create_purchase"), 2);
+    // The import of the same file knows them.
+    leadctl(&sb)
+        .args(["purchases", "import", file.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("2 skipped");
+    assert_eq!(requests_of(&sb, "create_purchase"), 2);
+}
+
+#[test]
+fn a_plan_with_updates_is_not_saved() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let monday = write_csv(dir.path(), "monday.csv", 3);
+    import(&sb, &monday, &[]).code(0).stderr_has("3 created");
+    let text = std::fs::read_to_string(&monday)
+        .unwrap()
+        .replace("User 1,", "Renamed,");
+    let tuesday = dir.path().join("tuesday.csv");
+    std::fs::write(&tuesday, text).unwrap();
+    let plan = dir.path().join("plan.json");
+    let out = import(
+        &sb,
+        &tuesday,
+        &[
+            "--dry-run",
+            "--update",
+            "--plan-out",
+            plan.to_str().unwrap(),
+        ],
+    );
+    out.code(2)
+        .stderr_has("dry run: 0 leads would be created, 1 updated (first_name), 2 skipped")
+        .stderr_has(&format!(
+            "the plan was not saved to {}: it holds 1 update_lead, and apply runs only creates \
+             and purchases so far",
+            plan.display()
+        ));
+    assert!(!plan.exists());
+}
+
+#[test]
+fn a_plan_applies_only_through_its_ledger() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan) = monday_then_plan(&sb, dir.path());
+    let other = dir.path().join("other.sqlite3");
+    let out = leadctl(&sb)
+        .env("LEADCTL_LEDGER", &other)
+        .args(["apply", plan.to_str().unwrap()])
+        .run();
+    out.code(3)
+        .stderr_has(&format!(
+            "{} was planned with the ledger {}, and this run's ledger is {}: a plan is applied \
+             through the ledger it was decided against; nothing was sent",
+            plan.display(),
+            crate::import::ledger_of(&sb).display(),
+            other.display()
+        ))
+        .stderr_has(&format!(
+            "hint: apply it with --ledger {}",
+            crate::import::ledger_of(&sb).display()
+        ));
+    assert_eq!(created(&sb), 10);
+
+    let out = leadctl(&sb)
+        .args(["--no-ledger", "apply", plan.to_str().unwrap()])
+        .run();
+    out.code(2)
+        .stderr_has("apply needs the ledger: it is how a plan is applied exactly once");
+    assert_eq!(created(&sb), 10);
+
+    let tuesday = dir.path().join("tuesday.csv");
+    let out = leadctl(&sb)
+        .args(["--no-ledger", "import", tuesday.to_str().unwrap()])
+        .args(["--dry-run", "--plan-out", plan.to_str().unwrap()])
+        .run();
+    out.code(2).stderr_has(
+        "--plan-out needs the ledger: a saved plan is applied through it, exactly once",
+    );
+}
