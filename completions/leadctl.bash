@@ -19,6 +19,9 @@ _leadctl() {
             leadctl,api)
                 cmd="leadctl__subcmd__api"
                 ;;
+            leadctl,apply)
+                cmd="leadctl__subcmd__apply"
+                ;;
             leadctl,channels)
                 cmd="leadctl__subcmd__channels"
                 ;;
@@ -137,7 +140,7 @@ _leadctl() {
 
     case "${cmd}" in
         leadctl)
-            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import template channels leads purchases api ledger sandbox config completions man help"
+            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import template channels leads purchases apply api ledger sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +213,68 @@ _leadctl() {
                     return 0
                     ;;
                 --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leadctl__subcmd__apply)
+            opts="-p -o -q -v -h --max-create --max-changes --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-create)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -967,7 +1032,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --plan-out --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1055,10 @@ _leadctl() {
                     return 0
                     ;;
                 --save-mapping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2167,7 +2236,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --plan-out --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2186,6 +2255,10 @@ _leadctl() {
                     return 0
                     ;;
                 --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -439,15 +439,33 @@ fn outcome(t: &Tally, total: u64, fatal: Option<anyhow::Error>, plan: &Path) -> 
     }
     let open = c.failed + c.unknown + c.not_sent;
     if open > 0 {
+        let mut steps = Vec::new();
+        if c.not_sent > 0 {
+            steps.push(format!(
+                "apply {} again to send the {} write(s) not sent",
+                plan.display(),
+                c.not_sent
+            ));
+        }
+        if c.unknown > 0 {
+            steps.push(format!(
+                "check the {} unknown write(s) in KeenPartner (they may exist; applying the plan \
+                 again does not send them)",
+                c.unknown
+            ));
+        }
+        if c.failed > 0 {
+            steps.push(format!(
+                "fix the {} failed row(s) and import them (applying the plan again does not send \
+                 them)",
+                c.failed
+            ));
+        }
         return Err(Failure::new(
             Kind::Partial,
             format!("{open} of {total} planned write(s) were not created"),
         )
-        .with_hint(format!(
-            "the results name each one; applying {} again sends none of them (a plan is \
-             applied once): check unknown ones in KeenPartner, fix failed rows and import them",
-            plan.display()
-        ))
+        .with_hint(steps.join("; "))
         .into());
     }
     Ok(())

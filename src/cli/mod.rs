@@ -141,11 +141,6 @@ pub enum Command {
     #[command(after_help = IMPORT_HELP)]
     Import(Box<ImportArgs>),
 
-    /// Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each
-    /// once (fires reward triggers and webhooks per write)
-    #[command(after_help = APPLY_HELP)]
-    Apply(ApplyArgs),
-
     /// Write an empty file to start an import from: a header row with every lead field and the
     /// channel's properties
     #[command(after_help = TEMPLATE_HELP)]
@@ -177,6 +172,11 @@ Examples:
         after_help = "Example:\n  leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'"
     )]
     Purchases(PurchasesCommand),
+
+    /// Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each
+    /// once (fires reward triggers and webhooks per write)
+    #[command(after_help = APPLY_HELP)]
+    Apply(ApplyArgs),
 
     /// Send any API action, raw, with leadctl's key handling, errors and output (like `gh api`)
     #[command(after_help = API_HELP)]
@@ -303,8 +303,8 @@ const APPLY_HELP: &str = "\
 A plan holds the API URL it was made against, the ledger, its inputs' checksums and each write
 (its ledger key, the exact request body, the row it came from). apply sends nothing else: a
 write whose key another run created since is skipped as stale, a plan applied twice sends
-nothing the second time, a plan made against another API URL is refused (exit 3), and rows
-added to the input after planning are not sent (the input is never read again). Results,
+nothing the second time, a plan made against another API URL or ledger is refused (exit 3), and
+rows added to the input after planning are not sent (the input is never read again). Results,
 summary, --report and exit codes as import. Format and guarantees: doc/plan.md.
 
 Examples:
