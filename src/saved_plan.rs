@@ -79,13 +79,16 @@ impl Write {
 }
 
 /// What the ledger said of a write's key when it was planned: nothing (`absent`), or an entry
-/// in this state last changed at `updated_at` (a retry taking a failed or unknown key over).
+/// in this state last changed at `updated_at` by the run `run` (a retry taking a failed or
+/// unknown key over). The run tells two writes within one second apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expect {
     /// `absent`, `failed`, `unknown`, `sending`.
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 impl Expect {
@@ -93,16 +96,29 @@ impl Expect {
         Expect {
             state: "absent".into(),
             updated_at: None,
+            run: None,
         }
     }
 
-    pub fn of(expect: Option<(State, i64)>) -> Expect {
+    pub fn of(expect: Option<(State, i64)>, run: Option<String>) -> Expect {
         match expect {
             None => Expect::absent(),
             Some((state, at)) => Expect {
                 state: state.as_str().into(),
                 updated_at: Some(at),
+                run,
             },
+        }
+    }
+
+    /// Whether the ledger's entry for the key (`None`: absent) is still the one planned against.
+    pub fn holds(&self, entry: Option<&crate::ledger::Entry>) -> bool {
+        match (entry, self.claim()) {
+            (None, Ok(None)) => true,
+            (Some(e), Ok(Some((state, at)))) => {
+                e.state == state && e.updated_at == at && e.run == self.run
+            }
+            _ => false,
         }
     }
 
@@ -130,6 +146,8 @@ pub struct PlanKey {
     pub fields: Fields,
     /// The state a retry takes the key over from; `None`: the key is absent.
     pub expect: Option<(State, i64)>,
+    /// The run that wrote that entry.
+    pub expect_run: Option<String>,
 }
 
 /// Hex SHA-256 of the writes as they are serialised.
@@ -253,7 +271,7 @@ mod tests {
             fields: Fields::new(),
             row: 1,
             expect: Expect::absent(),
-            body: serde_json::json!({"channel_id": "c1", "email": "a@example.com"}),
+            body: serde_json::json!({"action": "create_lead", "channel_id": "c1", "email": "a@example.com"}),
         }];
         SavedPlan {
             kind: KIND.into(),
@@ -283,14 +301,43 @@ mod tests {
     fn expectations_read_as_claims() {
         assert_eq!(Expect::absent().claim(), Ok(None));
         assert_eq!(
-            Expect::of(Some((State::Failed, 7))).claim(),
+            Expect::of(Some((State::Failed, 7)), None).claim(),
             Ok(Some((State::Failed, 7)))
         );
         let created = Expect {
             state: "created".into(),
             updated_at: Some(1),
+            run: None,
         };
         assert!(created.claim().is_err());
+    }
+
+    #[test]
+    fn a_write_must_be_a_request_this_leadctl_applies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        let refused = |p: &SavedPlan| {
+            let mut p = p.clone();
+            p.checksum = checksum(&p.writes);
+            p.save(&path).unwrap();
+            SavedPlan::load(&path).unwrap_err().message
+        };
+        let mut p = plan();
+        p.writes[0].body["action"] = "create_purchase".into();
+        assert!(refused(&p).ends_with("write 1 has a body that is not a request of its action"));
+        let mut p = plan();
+        p.writes[0].action = "update_lead".into();
+        p.writes[0].body["action"] = "update_lead".into();
+        assert!(refused(&p)
+            .ends_with("write 1 has action \"update_lead\", which this leadctl does not apply"));
+        let mut p = plan();
+        p.writes[0].expect = Expect {
+            state: "created".into(),
+            updated_at: Some(1),
+            run: None,
+        };
+        assert!(refused(&p)
+            .ends_with("write 1: its expected ledger state \"created\" is not one a plan holds"));
     }
 
     #[test]

@@ -279,7 +279,7 @@ impl Saved {
                 hash: k.hash,
                 fields: k.fields,
                 row,
-                expect: crate::saved_plan::Expect::of(k.expect),
+                expect: crate::saved_plan::Expect::of(k.expect, k.expect_run),
                 body: body.clone(),
             }),
             None => *self.unsupported.entry(action).or_default() += 1,

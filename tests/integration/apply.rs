@@ -458,3 +458,92 @@ fn a_plan_applies_only_through_its_ledger() {
         "--plan-out needs the ledger: a saved plan is applied through it, exactly once",
     );
 }
+
+/// A retry planned against the failed entry it takes over: sent once by `apply` (its refusal
+/// exits 8 as an import's), named as done by the next apply, and stale when another run retried
+/// it first.
+#[test]
+fn a_planned_retry_applies_against_the_entry_it_was_decided_on() {
+    use leadctl::sandbox::PRIVATE_CHANNEL_ID;
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.csv");
+    std::fs::write(
+        &file,
+        format!("Email,Channel ID\na@example.com,{PRIMARY_CHANNEL_ID}\nb@example.com,{PRIVATE_CHANNEL_ID}\n"),
+    )
+    .unwrap();
+    import(&sb, &file, &[]).code(8);
+    let plan = dir.path().join("retry.json");
+    let plan_retry = || {
+        import(
+            &sb,
+            &file,
+            &[
+                "--retry-failed",
+                "--dry-run",
+                "--plan-out",
+                plan.to_str().unwrap(),
+            ],
+        )
+        .code(0)
+        .stderr_has(": 1 write (apply it with `leadctl apply ");
+    };
+    plan_retry();
+    let p: Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    let w = &p["writes"][0];
+    assert_eq!(w["key"], "email:b@example.com");
+    assert_eq!(w["expect"]["state"], "failed");
+    assert!(w["expect"]["updated_at"].is_i64(), "{w}");
+    assert!(w["expect"]["run"].is_string(), "the run that left it: {w}");
+    let refusals = || {
+        sb.stats()["requests"]["by_status"]["403"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let before = refusals();
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(8)
+        .stderr_has("1 of 1 planned write(s) were not created")
+        .stderr_has(
+            "fix the 1 failed row(s) and import them (applying the plan again does not send them)",
+        );
+    let r = results(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert_eq!(
+        r[0]["message"],
+        "permission refused (403): Channel not accessible"
+    );
+    assert_eq!(refusals(), before + 1);
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(8);
+    let r = results(&out);
+    assert_eq!(r[0]["outcome"], "failed");
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("done: this plan sent it on "),
+        "{}",
+        r[0]
+    );
+    assert_eq!(refusals(), before + 1, "not sent again");
+
+    // Planned again, then retried by an import first: the plan's write is stale.
+    plan_retry();
+    import(&sb, &file, &["--retry-failed"]).code(8);
+    let sent = refusals();
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("1 stale: done by another run since the plan was made");
+    let r = results(&out);
+    assert_eq!(r[0]["outcome"], "skipped");
+    assert!(r[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("stale: sent and refused on "));
+    assert_eq!(refusals(), sent);
+    assert_eq!(created(&sb), 1);
+}

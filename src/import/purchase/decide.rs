@@ -48,6 +48,7 @@ impl Task for PurchaseJob {
             hash: self.keyed.hash.clone(),
             fields: self.keyed.fields.clone(),
             expect: self.expect,
+            expect_run: self.previous.and_then(|p| p.run),
         });
         plan.write(
             Planned::Purchase,
