@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
             [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'List the channels your key can access, or show one with its properties and statuses')
             [CompletionResult]::new('leads', 'leads', [CompletionResultType]::ParameterValue, 'List, read, update and move leads through statuses')
             [CompletionResult]::new('purchases', 'purchases', [CompletionResultType]::ParameterValue, 'Record purchases on leads (fires purchase reward triggers)')
-            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each once (fires reward triggers and webhooks per write)')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create): exactly its writes, each once (fires reward triggers and webhooks per write)')
             [CompletionResult]::new('api', 'api', [CompletionResultType]::ParameterValue, 'Send any API action, raw, with leadctl''s key handling, errors and output (like `gh api`)')
             [CompletionResult]::new('ledger', 'ledger', [CompletionResultType]::ParameterValue, 'Inspect and manage the ledger: every lead leadctl created, so each is created once')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run the built-in emulator of the KeenPartner API')
@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
         'leadctl;create' {
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile''s channel]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields')
+            [CompletionResult]::new('--plan-out', '--plan-out', [CompletionResultType]::ParameterName, 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The lead''s email address')
             [CompletionResult]::new('--first-name', '--first-name', [CompletionResultType]::ParameterName, 'First name')

@@ -872,7 +872,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__create)
-            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --clear-empty --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --json --public --dry-run --plan-out --force --update --clear-empty --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +883,10 @@ _leadctl() {
                     return 0
                     ;;
                 --json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

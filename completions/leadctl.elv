@@ -43,7 +43,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand channels 'List the channels your key can access, or show one with its properties and statuses'
             cand leads 'List, read, update and move leads through statuses'
             cand purchases 'Record purchases on leads (fires purchase reward triggers)'
-            cand apply 'Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each once (fires reward triggers and webhooks per write)'
+            cand apply 'Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create): exactly its writes, each once (fires reward triggers and webhooks per write)'
             cand api 'Send any API action, raw, with leadctl''s key handling, errors and output (like `gh api`)'
             cand ledger 'Inspect and manage the ledger: every lead leadctl created, so each is created once'
             cand sandbox 'Run the built-in emulator of the KeenPartner API'
@@ -55,6 +55,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         &'leadctl;create'= {
             cand --channel 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile''s channel]'
             cand --json 'Read leads in the API''s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields'
+            cand --plan-out 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once'
             cand --key 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]'
             cand --email 'The lead''s email address'
             cand --first-name 'First name'

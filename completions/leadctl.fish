@@ -49,7 +49,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "template" -d 'Write
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "leads" -d 'List, read, update and move leads through statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
-complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "apply" -d 'Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each once (fires reward triggers and webhooks per write)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "apply" -d 'Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create): exactly its writes, each once (fires reward triggers and webhooks per write)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "api" -d 'Send any API action, raw, with leadctl\'s key handling, errors and output (like `gh api`)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "ledger" -d 'Inspect and manage the ledger: every lead leadctl created, so each is created once'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
@@ -59,6 +59,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the 
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes, columns) or a command\'s help'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l plan-out -d 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l first-name -d 'First name' -r

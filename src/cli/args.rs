@@ -170,6 +170,11 @@ pub struct CreateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`,
+    /// which sends exactly its writes, once
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<PathBuf>,
+
     /// Create another lead even when the ledger says this one's key was created already
     #[arg(long, conflicts_with = "update")]
     pub force: bool,

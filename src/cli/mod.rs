@@ -134,7 +134,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Create one lead from flags, or several from JSON (fires reward triggers and webhooks)
     #[command(after_help = CREATE_HELP)]
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
 
     /// Create leads from the rows of a CSV file or workbook (fires reward triggers and webhooks
     /// per lead)
@@ -173,8 +173,8 @@ Examples:
     )]
     Purchases(PurchasesCommand),
 
-    /// Execute a plan saved by `import --dry-run --plan-out PLAN`: exactly its writes, each
-    /// once (fires reward triggers and webhooks per write)
+    /// Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create):
+    /// exactly its writes, each once (fires reward triggers and webhooks per write)
     #[command(after_help = APPLY_HELP)]
     Apply(ApplyArgs),
 

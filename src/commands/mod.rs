@@ -70,7 +70,7 @@ pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Res
     }
     match command {
         Command::Template(args) => template::run(settings, args, out),
-        Command::Create(args) => create::run(settings, args.clone(), out),
+        Command::Create(args) => create::run(settings, (**args).clone(), out),
         Command::Import(args) => import::run(settings, args, out),
         Command::Apply(args) => apply::run(settings, args, out),
         Command::Channels(args) => channels::run(settings, args, out),

@@ -265,7 +265,8 @@ pub struct Saved {
 }
 
 impl Saved {
-    fn keep(&mut self, row: u64, key: Option<crate::saved_plan::PlanKey>, body: &Value) {
+    /// One planned write of `row`, with its key (`None`: a write a plan cannot hold yet).
+    pub fn keep(&mut self, row: u64, key: Option<crate::saved_plan::PlanKey>, body: &Value) {
         let action = body
             .get("action")
             .and_then(Value::as_str)

@@ -322,12 +322,13 @@ fn plan_done(
                 } else {
                     "import"
                 },
-                scope_url: &ready.scope_url,
-                input: &opts.input,
+                scope_url: ready.scope_url.clone(),
+                inputs: vec![opts.input.as_path()],
                 summary: counts.summary(purchases),
+                ledger: services.ledger.as_ref().map(ToString::to_string),
             },
             saved,
-            services,
+            services.log,
         )?;
     }
     Ok(())

@@ -547,3 +547,67 @@ fn a_planned_retry_applies_against_the_entry_it_was_decided_on() {
     assert_eq!(refusals(), sent);
     assert_eq!(created(&sb), 1);
 }
+
+#[test]
+fn a_create_plan_applies_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let json_file = dir.path().join("leads.json");
+    std::fs::write(
+        &json_file,
+        r#"[{"email": "c1@example.com", "first_name": "C1"}, {"email": "c2@example.com"}]"#,
+    )
+    .unwrap();
+    let plan = dir.path().join("create.plan.json");
+    let out = leadctl(&sb)
+        .args(["create", "--json", json_file.to_str().unwrap(), "--dry-run"])
+        .args(["--plan-out", plan.to_str().unwrap()])
+        .run();
+    out.code(0)
+        .stderr_has("dry run: 2 leads would be created; nothing was sent")
+        .stderr_has(": 2 writes (apply it with `leadctl apply ");
+    assert_eq!(created(&sb), 0);
+    let p: Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(p["command"], "create");
+    assert_eq!(p["inputs"][0]["name"], "leads.json");
+    let writes = p["writes"].as_array().unwrap();
+    assert_eq!(writes.len(), 2);
+    assert_eq!(writes[0]["row"], 1);
+    assert_eq!(writes[0]["key"], "email:c1@example.com");
+    assert_eq!(
+        writes[0]["body"],
+        json!({"action": "create_lead", "channel_id": PRIMARY_CHANNEL_ID, "email": "c1@example.com", "first_name": "C1"})
+    );
+    assert_eq!(writes[1]["key"], "email:c2@example.com");
+
+    apply(&sb, &plan, &[])
+        .code(0)
+        .stderr_has("2 created of 2 planned write(s)");
+    assert_eq!(created(&sb), 2);
+    apply(&sb, &plan, &[])
+        .code(0)
+        .stderr_has("2 done before: this plan was applied earlier");
+    // `create` itself knows them now.
+    leadctl(&sb)
+        .args(["create", "--json", json_file.to_str().unwrap()])
+        .run()
+        .code(0);
+    assert_eq!(created(&sb), 2);
+
+    // --public sends `lead_external`, which a plan does not hold.
+    let out = leadctl(&sb)
+        .args([
+            "create",
+            "--public",
+            "--email",
+            "p@example.com",
+            "--dry-run",
+        ])
+        .args(["--plan-out", plan.to_str().unwrap()])
+        .run();
+    out.code(2).stderr_has(&format!(
+        "the plan was not saved to {}: it holds 1 lead_external, and apply runs only creates \
+         and purchases so far",
+        plan.display()
+    ));
+}

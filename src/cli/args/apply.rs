@@ -8,7 +8,8 @@ use super::CiArgs;
 
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
-    /// The plan file written by `import --dry-run --plan-out PLAN` (or `purchases import`)
+    /// The plan file written by `--dry-run --plan-out PLAN` (`import`, `purchases import`,
+    /// `create`)
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
