@@ -18,7 +18,8 @@ use crate::error::{Failure, Kind};
 use crate::import::plan::{Counts as PlanCounts, Limits};
 use crate::import::report::{Counts, ResultPrinter, RowResult};
 use crate::import::Services;
-use crate::ledger::{Entry, Ledger, State};
+use crate::lead::known::{Fresh, Known};
+use crate::ledger::{identity, now_secs, Entry, Ledger, Op, State};
 use crate::output::Output;
 use crate::report::Input;
 use crate::saved_plan::{SavedPlan, Write};
@@ -114,8 +115,17 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     let mut tally = Tally::default();
     let mut printer = ResultPrinter::new();
     let mut fatal: Option<anyhow::Error> = None;
+    // The channels' newest leads, read once each before their first create, as an import does:
+    // a lead another tool created since the plan is not created again.
+    let known = Known::new(Fresh::Go, false);
+    let warn = |text: &str| log.warn(text);
+    let server = Server {
+        client: &client,
+        known: &known,
+        warn: &warn,
+    };
     for w in &plan.writes {
-        let (result, stop) = match apply_one(&place, &ledger, &client, w, &label) {
+        let (result, stop) = match apply_one(&place, &ledger, &server, w, &label) {
             Ok(r) => r,
             Err(e) => {
                 fatal = Some(e);
@@ -171,10 +181,11 @@ enum Fate {
 fn apply_one(
     place: &Place<'_>,
     ledger: &Ledger,
-    client: &ApiClient,
+    server: &Server<'_>,
     w: &Write,
     label: &str,
 ) -> Result<((RowResult, Fate), Option<anyhow::Error>)> {
+    let client = server.client;
     let expect = w
         .expect
         .claim()
@@ -186,6 +197,9 @@ fn apply_one(
         .is_some_and(|e| e.input.as_deref() == Some(label));
     if ours || !w.expect.holds(current.as_ref()) {
         return Ok((moved_on(w, current.as_ref(), label), None));
+    }
+    if let Some(found) = on_server(place, ledger, server, w, expect.is_none())? {
+        return Ok((found, None));
     }
     let work = Planned {
         w,
@@ -227,6 +241,72 @@ fn apply_one(
         ));
     }
     Ok(((result(w, a.outcome, id, a.note), Fate::Sent), stop))
+}
+
+/// The server's side of an apply: the client and the channels' newest leads.
+struct Server<'a> {
+    client: &'a ApiClient,
+    known: &'a Known,
+    warn: &'a dyn Fn(&str),
+}
+
+/// A lead create whose lead is among its channel's newest leads on the server (another tool or
+/// a machine without this ledger created it since the plan): recorded as created (`via`
+/// server, as an import records it) and not sent. Only for a key the ledger does not hold.
+fn on_server(
+    place: &Place<'_>,
+    ledger: &Ledger,
+    server: &Server<'_>,
+    w: &Write,
+    absent: bool,
+) -> Result<Option<(RowResult, Fate)>> {
+    if w.action != "create_lead" || !absent {
+        return Ok(None);
+    }
+    server.known.ensure(
+        &w.channel,
+        server.client,
+        ledger,
+        place.scope_url,
+        server.warn,
+    )?;
+    let text = |name: &str| w.fields.get(name).and_then(|v| v.as_str());
+    let mut keys = vec![w.key.clone()];
+    keys.extend(
+        identity::server_keys(text("business_id"), text("email"))
+            .into_iter()
+            .filter(|k| *k != w.key),
+    );
+    let Some(id) = server.known.lead_with(&w.channel, &keys) else {
+        return Ok(None);
+    };
+    let claim = crate::deliver::claim::sending(
+        place,
+        crate::deliver::claim::Claim {
+            channel: &w.channel,
+            key: &w.key,
+            hash: &w.hash,
+            fields: &w.fields,
+            lead_id: Some(&id),
+            row: w.row,
+            previous: None,
+        },
+    );
+    ledger.apply(Op::PutIfAbsent(Entry {
+        state: State::Created,
+        via: Some("server".into()),
+        sent_at: None,
+        answered_at: Some(now_secs()),
+        ..claim
+    }))?;
+    let note = format!(
+        "stale: exists on the server as {id} (found among the channel's newest leads, created \
+         since the plan was made); not sent"
+    );
+    Ok(Some((
+        result(w, Outcome::Skipped, Some(id), Some(note)),
+        Fate::Stale,
+    )))
 }
 
 /// A write not sent because its key is no longer what the plan expected: done by this plan

@@ -611,3 +611,35 @@ fn a_create_plan_applies_once() {
         plan.display()
     ));
 }
+
+/// A lead another tool created between the plan and `apply` (among the channel's newest leads):
+/// not created again, named stale, and recorded as an import records it.
+#[test]
+fn a_lead_created_elsewhere_since_the_plan_is_stale() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (tuesday, plan) = monday_then_plan(&sb, dir.path());
+    let elsewhere = crate::support::sandbox::create(&sb, "user12@example.com");
+    let before = requests_of(&sb, "create_lead");
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("2 created, 1 skipped of 3 planned write(s)")
+        .stderr_has("1 stale: done by another run since the plan was made (not sent)");
+    let r = results(&out);
+    assert_eq!(r[1]["row"], 12);
+    assert_eq!(r[1]["outcome"], "skipped");
+    assert_eq!(r[1]["lead_id"], elsewhere.as_str());
+    assert_eq!(
+        r[1]["message"],
+        format!(
+            "stale: exists on the server as {elsewhere} (found among the channel's newest leads, \
+             created since the plan was made); not sent"
+        )
+    );
+    assert_eq!(requests_of(&sb, "create_lead"), before + 2);
+    assert_eq!(created(&sb), 13);
+    import(&sb, &tuesday, &[])
+        .code(0)
+        .stderr_has("0 created, 13 skipped");
+}
