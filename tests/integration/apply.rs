@@ -643,3 +643,83 @@ fn a_lead_created_elsewhere_since_the_plan_is_stale() {
         .code(0)
         .stderr_has("0 created, 13 skipped");
 }
+
+/// A stop mid-apply (the key refused, 401) sends nothing more and exits as an import does; the
+/// write it met is released (`not_sent`), so applying the plan again sends it and the rest, and
+/// nothing twice.
+#[test]
+fn an_apply_stopped_midway_is_finished_by_applying_again() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::{Leadctl, CHANNEL};
+
+    let refusing = Arc::new(AtomicBool::new(false));
+    let script_refusing = refusing.clone();
+    let server = ScriptedServer::importing(move |req, _| match req.action().as_str() {
+        "get_leads" => Reply::json(200, json!([])),
+        "create_lead" => {
+            let body = req.json();
+            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
+            if bid == "B-2" && script_refusing.load(Ordering::SeqCst) {
+                return Reply::error(401, "Invalid API key");
+            }
+            let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
+            Reply::json(
+                200,
+                json!({"lead": {
+                    "id": format!("00000000-0000-4000-8000-{n:012}"),
+                    "created_at": "2026-04-21T10:00:00Z",
+                    "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
+                }}),
+            )
+        }
+        _ => Reply::error(400, "unexpected"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "s.csv", 3);
+    let plan = dir.path().join("plan.json");
+    let l = || {
+        Leadctl::against(&server.url())
+            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .env("LEADCTL_RETRY_BASE_MS", "20")
+    };
+    l().args(["import", file.to_str().unwrap(), "--dry-run"])
+        .args(["--plan-out", plan.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("3 writes");
+    let creates = || {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.action() == "create_lead")
+            .map(|r| r.json()["business_id"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(creates().is_empty(), "a dry run sends nothing");
+
+    refusing.store(true, Ordering::SeqCst);
+    let out = l()
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    out.code(4)
+        .stderr_has("the apply stopped after 1 created, 1 not sent of 3 planned write(s)")
+        .stderr_has("1 not reached");
+    let r = results(&out);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0]["outcome"], "created");
+    assert_eq!(r[1]["outcome"], "not_sent");
+    assert_eq!(creates(), ["B-1", "B-2"]);
+
+    refusing.store(false, Ordering::SeqCst);
+    let out = l()
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    out.code(0)
+        .stderr_has("2 created, 1 skipped of 3 planned write(s)")
+        .stderr_has("1 done before");
+    assert_eq!(creates(), ["B-1", "B-2", "B-2", "B-3"]);
+}
