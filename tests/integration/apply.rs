@@ -264,6 +264,23 @@ fn plan_out_needs_dry_run() {
     out.code(2).stderr_has("--dry-run");
     assert!(!plan.exists());
     assert_eq!(created(&sb), 0);
+
+    // A place no file can be written: said, exit 3, nothing sent.
+    let under_a_file = file.join("plan.json");
+    let out = import(
+        &sb,
+        &file,
+        &["--dry-run", "--plan-out", under_a_file.to_str().unwrap()],
+    );
+    out.code(3)
+        .stderr_has(&format!(
+            "cannot write the plan {}: ",
+            under_a_file.display()
+        ))
+        .stderr_has(
+            "hint: name a file in a writable directory with --plan-out FILE; nothing was sent",
+        );
+    assert_eq!(created(&sb), 0);
 }
 
 /// Each way a file is not a plan this leadctl applies: exit 6, the file and the reason named,
