@@ -421,6 +421,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --output 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]'
             cand --timeout 'Per-request timeout in seconds [default: 30]'
             cand --color 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]'
+            cand --new-ledger 'Go on although this ledger has never seen a channel whose newest-leads window is full (100 leads: older ones cannot be checked, so leads created elsewhere may be created again); without it such an apply stops before the first create (exit 3), or asks on a terminal'
             cand --no-ci-annotations 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
             cand --no-ledger 'Remember nothing: leads created by earlier runs are created again'

@@ -416,6 +416,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l timeout -d 'Pe
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l new-ledger -d 'Go on although this ledger has never seen a channel whose newest-leads window is full (100 leads: older ones cannot be checked, so leads created elsewhere may be created again); without it such an apply stops before the first create (exit 3), or asks on a terminal'
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l no-ci-annotations -d 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'

@@ -28,6 +28,9 @@ use crate::saved_plan::{SavedPlan, Write};
 #[derive(Debug, Clone)]
 pub struct Options {
     pub plan: PathBuf,
+    /// A ledger new to a channel whose newest-leads window is full: stop, ask or go on
+    /// (`--new-ledger`), as an import.
+    pub fresh: Fresh,
     /// `--max-create` / `--max-changes`: checked against the plan's writes before the first.
     pub limits: Limits,
 }
@@ -117,7 +120,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     let mut fatal: Option<anyhow::Error> = None;
     // The channels' newest leads, read once each before their first create, as an import does:
     // a lead another tool created since the plan is not created again.
-    let known = Known::new(Fresh::Go, false);
+    let known = Known::new(opts.fresh, false);
     let warn = |text: &str| log.warn(text);
     let server = Server {
         client: &client,
@@ -158,7 +161,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         log.warn(&format!("the ledger's last records were not written: {e}"));
     }
     let total = plan.writes.len() as u64;
-    let text = summary_text(&tally, total, started.elapsed());
+    let text = summary_text(&tally, total, started.elapsed(), fatal.is_some());
     log.notice(&format!("{text}\n  ledger: {}", ledger.location()));
     if let Some(rec) = &services.recorder {
         rec.ending(ending(&tally, total, started.elapsed()));
@@ -451,9 +454,10 @@ fn warn_changed_inputs(plan: &SavedPlan, log: &crate::log::Log) {
     }
 }
 
-fn summary_text(t: &Tally, total: u64, elapsed: Duration) -> String {
+fn summary_text(t: &Tally, total: u64, elapsed: Duration, stopped: bool) -> String {
     let mut text = format!(
-        "apply finished in {:.1}s: {} of {total} planned write(s)",
+        "apply {} in {:.1}s: {} of {total} planned write(s)",
+        if stopped { "stopped" } else { "finished" },
         elapsed.as_secs_f64(),
         t.counts.describe()
     );

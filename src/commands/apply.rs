@@ -20,6 +20,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()
     super::run_report::around(settings, &args.ci, what, |recorder| {
         let opts = apply::Options {
             plan: args.plan.clone(),
+            fresh: super::import::fresh(args.new_ledger),
             limits: super::import::limits(
                 settings,
                 (args.max_create, args.max_changes),

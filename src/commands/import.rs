@@ -116,7 +116,7 @@ fn import(
 }
 
 /// A ledger new to a full channel: `--new-ledger` goes on, a terminal asks, else the run stops.
-fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
+pub(super) fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
     use std::io::IsTerminal;
     if new_ledger {
         crate::lead::known::Fresh::Go

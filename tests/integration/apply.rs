@@ -723,6 +723,7 @@ fn an_apply_stopped_midway_is_finished_by_applying_again() {
         .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
         .run();
     out.code(4)
+        .stderr_has("apply stopped in ")
         .stderr_has("the apply stopped after 1 created, 1 not sent of 3 planned write(s)")
         .stderr_has("1 not reached");
     let r = results(&out);
@@ -739,4 +740,40 @@ fn an_apply_stopped_midway_is_finished_by_applying_again() {
         .stderr_has("2 created, 1 skipped of 3 planned write(s)")
         .stderr_has("1 done before");
     assert_eq!(creates(), ["B-1", "B-2", "B-2", "B-3"]);
+}
+
+/// The ledger a plan was made with, gone by the time it is applied (a new runner with the same
+/// path), against a channel whose newest-leads window is full: apply stops before the first
+/// create as an import would (exit 3); `--new-ledger` goes on.
+#[test]
+fn apply_keeps_the_fresh_ledger_guard() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let first = write_csv(dir.path(), "first.csv", 130);
+    import(&sb, &first, &[]).code(0).stderr_has("130 created");
+    let next = write_csv(dir.path(), "next.csv", 135);
+    let plan = dir.path().join("plan.json");
+    import(
+        &sb,
+        &next,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    )
+    .code(0)
+    .stderr_has("5 leads would be created, 130 skipped as already created");
+    let ledger = crate::import::ledger_of(&sb);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = ledger.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    let out = apply(&sb, &plan, &[]);
+    out.code(3)
+        .stderr_has("has never seen channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 at")
+        .stderr_has("--new-ledger");
+    assert_eq!(out.stdout, "");
+    assert_eq!(created(&sb), 130);
+    apply(&sb, &plan, &["--new-ledger"])
+        .code(0)
+        .stderr_has("5 created of 5 planned write(s)");
+    assert_eq!(created(&sb), 135);
 }

@@ -23,6 +23,13 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64))]
     pub max_changes: Option<u64>,
 
+    /// Go on although this ledger has never seen a channel whose newest-leads window is full
+    /// (100 leads: older ones cannot be checked, so leads created elsewhere may be created
+    /// again); without it such an apply stops before the first create (exit 3), or asks on a
+    /// terminal
+    #[arg(long)]
+    pub new_ledger: bool,
+
     #[command(flatten)]
     pub ci: CiArgs,
 }
