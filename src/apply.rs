@@ -64,13 +64,14 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         .iter()
         .find(|w| w.action == "create_lead")
         .map(|w| w.channel.as_str());
+    // Resolved, not remembered: a plan refused here leaves the ledger as it was.
     let scope = crate::import::server::scope(
         Some(&ledger),
         &client,
         &services.api_url,
         channel,
         log,
-        true,
+        false,
     )?;
     if scope != plan.api_url {
         return Err(Failure::config(format!(
