@@ -57,6 +57,21 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         .with_hint("drop --no-ledger (or name the ledger the plan was made with: --ledger)")
         .into());
     };
+    let here = services.ledger.as_ref().map(ToString::to_string);
+    if let Some(then) = plan
+        .ledger
+        .as_ref()
+        .filter(|then| here.as_ref() != Some(*then))
+    {
+        return Err(Failure::config(format!(
+            "{} was planned with the ledger {then}, and this run's ledger is {}: a plan is \
+             applied through the ledger it was decided against; nothing was sent",
+            opts.plan.display(),
+            here.as_deref().unwrap_or("none")
+        ))
+        .with_hint(format!("apply it with --ledger {then} (or LEADCTL_LEDGER)"))
+        .into());
+    }
     let ledger = Ledger::open(location)?;
     let client = (services.client)(true)?;
     let channel = plan
@@ -84,21 +99,6 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
             "apply it with the API URL it was made with (--api-url, LEADCTL_API_URL or the \
              profile), or make a new plan against this server with --dry-run --plan-out",
         )
-        .into());
-    }
-    let here = services.ledger.as_ref().map(ToString::to_string);
-    if let Some(then) = plan
-        .ledger
-        .as_ref()
-        .filter(|then| here.as_ref() != Some(*then))
-    {
-        return Err(Failure::config(format!(
-            "{} was planned with the ledger {then}, and this run's ledger is {}: a plan is \
-             applied through the ledger it was decided against; nothing was sent",
-            opts.plan.display(),
-            here.as_deref().unwrap_or("none")
-        ))
-        .with_hint(format!("apply it with --ledger {then} (or LEADCTL_LEDGER)"))
         .into());
     }
     warn_changed_inputs(&plan, log);

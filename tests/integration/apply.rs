@@ -214,7 +214,11 @@ fn a_plan_for_another_api_url_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (_, plan) = monday_then_plan(&sb, dir.path());
 
-    let out = apply(&other, &plan, &[]);
+    // The same ledger, another server.
+    let out = leadctl(&other)
+        .env("LEADCTL_LEDGER", crate::import::ledger_of(&sb))
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run();
     out.code(3)
         .stderr_has(&format!(
             "{} was planned against {}, and this run's API URL is {}: a plan applies only to \
