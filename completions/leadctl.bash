@@ -1036,12 +1036,28 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --plan-out --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --query --query-file --from --since --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --plan-out --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --query-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2166,7 +2182,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__create)
-            opts="-p -o -q -v -h --lead --amount --product --description --date --trigger --allow-refunds --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --lead --amount --product --description --date --timezone --date-order --trigger --allow-refunds --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2189,6 +2205,14 @@ _leadctl() {
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-order)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2240,12 +2264,28 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --sheet --header-row --channel --map --ignore-unknown --skip-invalid --dry-run --plan-out --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --query --query-file --from --since --sheet --header-row --channel --map --mapping --ignore-unknown --skip-invalid --dry-run --plan-out --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --query-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2259,6 +2299,10 @@ _leadctl() {
                     return 0
                     ;;
                 --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mapping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,11 @@
 #                                 # processes sharing the work through one PostgreSQL ledger vs one
 #                                 # (runs itself under scripts/pg-test.sh unless
 #                                 # LEADCTL_TEST_POSTGRES names a server)
+#   scripts/bench.sh sql          # the same rows from a PostgreSQL table (--query --from) and from
+#                                 # a CSV file, 100,000 and 1,000,000 (SQL_ROWS) rows, dry run on
+#                                 # one core: time per row and peak memory side by side (runs
+#                                 # itself under scripts/pg-test.sh unless LEADCTL_TEST_POSTGRES
+#                                 # names a server)
 #
 # Needs: a Rust toolchain, curl, GNU time (/usr/bin/time), taskset (util-linux), awk; python3
 # (standard library only) for `workbook`; for `postgres`, PostgreSQL 15 (pg_config --bindir) as
@@ -31,12 +36,15 @@ what=${1:-all}
 if [ "$what" = postgres ] && [ -z "${LEADCTL_TEST_POSTGRES:-}" ]; then
   PG_FSYNC=on exec scripts/pg-test.sh "$0" postgres
 fi
+if [ "$what" = sql ] && [ -z "${LEADCTL_TEST_POSTGRES:-}" ]; then
+  exec scripts/pg-test.sh "$0" sql
+fi
 SEND_ROWS=${SEND_ROWS:-2000}
 LATENCY_MS=${LATENCY_MS:-50}
 CONCURRENCY=${CONCURRENCY:-16}
 
 cargo build --release --locked -q
-BIN=$PWD/target/release/leadctl
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/leadctl
 WORK=$(mktemp -d)
 # Never the user's own ledger: each run below names its file.
 export LEADCTL_LEDGER=$WORK/ledger.sqlite3
@@ -429,6 +437,37 @@ postgres_bench() {
   echo "  two processes sharing one PostgreSQL ledger: $t_two s   two/one = $(awk -v a="$t_two" -v b="$t_pg" 'BEGIN { printf "%.3f", a / b }')"
 }
 
+# The rows of `gen` as a PostgreSQL table, read with --query: 100,000 and SQL_ROWS (1,000,000)
+# rows against the same rows as CSV, a dry run on one core (the server on the other).
+sql_bench() {
+  local n=${SQL_ROWS:-1000000} small=100000 pg=$LEADCTL_TEST_POSTGRES
+  echo "== sql: $small and $n rows from PostgreSQL (--query --from) vs the same rows as CSV, dry run on one core (taskset -c 0)"
+  echo "  PostgreSQL: $(psql "$pg" -tAc 'select version()' | cut -d' ' -f1-2), loopback"
+  psql "$pg" -q -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS bench_leads" \
+    -c "CREATE TABLE bench_leads AS SELECT i AS id, 'user' || i || '@example.com' AS email, \
+          'User' || i AS first_name, 'Last' || i AS last_name, 'Company ' || (i % 997) AS company, \
+          '+1 555 ' || lpad(i::text, 7, '0') AS phone, 'Website' AS source, \
+          ((i % 50) * 1000)::numeric AS deal_size, 'EMEA'::text AS region, 'CRM-' || i AS crm_id \
+        FROM generate_series(1, $n) i" -c "VACUUM ANALYZE bench_leads"
+  local select='SELECT email AS "Email", first_name AS "First Name", last_name AS "Last Name", company AS "Company", phone AS "Phone", source AS "Lead Source", deal_size AS "Deal size", region AS "Region", crm_id AS "CRM ID" FROM bench_leads'
+  gen "$small" "$WORK/small.csv"
+  gen "$n" "$WORK/rows.csv"
+  # The two sources give the same request bodies.
+  "$BIN" --sandbox -q import --from "$pg" --query "$select WHERE id <= $small ORDER BY id" --dry-run -o ndjson | sha256sum > "$WORK/sql.sum"
+  "$BIN" --sandbox -q import "$WORK/small.csv" --dry-run -o ndjson | sha256sum > "$WORK/csv.sum"
+  cmp -s "$WORK/sql.sum" "$WORK/csv.sum" && echo "  request bodies ($small rows): identical" || echo "  request bodies ($small rows): DIFFER"
+  local t m
+  for rows in "$small" "$n"; do
+    read -r t m <<< "$(dry_measure --from "$pg" --query "$select WHERE id <= $rows")"
+    printf '  %8d rows, query: %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
+    local f=$WORK/rows.csv
+    [ "$rows" = "$small" ] && f=$WORK/small.csv
+    read -r t m <<< "$(dry_measure "$f")"
+    printf '  %8d rows, CSV:   %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
+  done
+  psql "$pg" -q -c "DROP TABLE bench_leads"
+}
+
 case $what in
   dry-run) dry_run ;;
   send) send ;;
@@ -436,6 +475,7 @@ case $what in
   auto) auto ;;
   workbook) workbook_bench ;;
   postgres) postgres_bench ;;
+  sql) sql_bench ;;
   all) dry_run; send; ledger_bench; auto; workbook_bench ;;
-  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|postgres|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|postgres|sql|all]" >&2; exit 2 ;;
 esac

@@ -215,12 +215,33 @@ fn apply_one(
         previous: current.as_ref(),
         later: false,
     };
-    let delivered = deliver(place, &work, at, |work| {
-        work.send(client, &|_: Instant, _: Duration| {}).0
+    let delivered = deliver(place, &work, at, |work, may_retry| {
+        work.send(client, &|_: Instant, _: Duration| {}, may_retry)
+            .0
     });
     let a = match delivered {
         Delivered::Taken(e) => return Ok((moved_on(w, Some(&e), label), None)),
         Delivered::Unclaimed(f) => return Err(f.into()),
+        // The claim could not be renewed before a retry: released, and the apply stops.
+        Delivered::Unrenewed => {
+            return Ok((
+                (
+                    result(
+                        w,
+                        Outcome::NotSent,
+                        None,
+                        Some("not sent again: the ledger could not renew its claim".into()),
+                    ),
+                    Fate::Sent,
+                ),
+                Some(
+                    Failure::config(
+                        "the ledger could not be written before a retry, so the apply stopped",
+                    )
+                    .into(),
+                ),
+            ))
+        }
         Delivered::Sent(a) => a,
     };
     let id = a
@@ -409,12 +430,14 @@ impl Work for Planned<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<String, ApiError>, CallStats) {
         if self.w.action == "create_purchase" {
+            // As the import's purchases: a purchase's retry is not fenced.
             let (r, stats) = client.create_purchase_measured(&self.fields, on_429);
             (r.map(|p| p.id), stats)
         } else {
-            let (r, stats) = client.create_lead_saved_measured(&self.fields, on_429);
+            let (r, stats) = client.create_lead_saved_fenced(&self.fields, on_429, may_retry);
             (r.map(|l| l.id), stats)
         }
     }

@@ -56,6 +56,10 @@ pub struct Profile {
     pub key: Option<String>,
     /// The decimal separator of number property values: `,` or `.`.
     pub decimal_separator: Option<String>,
+    /// The zone of dates written without one: an IANA name (`Europe/Berlin`).
+    pub timezone: Option<String>,
+    /// The order of day and month in dates such as `03/04/2024`: `dmy` or `mdy`.
+    pub date_order: Option<String>,
     /// The most leads one run may create (`--max-create` beats it).
     pub max_create: Option<u64>,
     /// The most updates, moves and purchases one run may make (`--max-changes` beats it).
@@ -165,12 +169,14 @@ pub enum Key {
     Ledger,
     LeadKey,
     DecimalSeparator,
+    Timezone,
+    DateOrder,
     MaxCreate,
     MaxChanges,
 }
 
 impl Key {
-    pub const ALL: [Key; 12] = [
+    pub const ALL: [Key; 14] = [
         Key::ApiKey,
         Key::ApiUrl,
         Key::Channel,
@@ -181,6 +187,8 @@ impl Key {
         Key::Ledger,
         Key::LeadKey,
         Key::DecimalSeparator,
+        Key::Timezone,
+        Key::DateOrder,
         Key::MaxCreate,
         Key::MaxChanges,
     ];
@@ -197,6 +205,8 @@ impl Key {
             Key::Ledger => "ledger",
             Key::LeadKey => "key",
             Key::DecimalSeparator => "decimal_separator",
+            Key::Timezone => "timezone",
+            Key::DateOrder => "date_order",
             Key::MaxCreate => "max_create",
             Key::MaxChanges => "max_changes",
         }
@@ -227,6 +237,7 @@ fn postgres_ledger(url: &str) -> Result<toml_edit::Value, Failure> {
     use crate::ledger::postgres::{PasswordSources, PgTarget};
     let none = PasswordSources {
         file: None,
+        file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
         env: None,
         default_user: Some("-"),
     };
@@ -348,6 +359,21 @@ impl Key {
             Key::DecimalSeparator => match raw_trimmed.parse::<crate::number::DecimalSeparator>() {
                 Ok(sep) => toml_edit::Value::from(sep.to_string()),
                 Err(_) => return Err(bad(", (1.234,50) or . (1,234.50)")),
+            },
+            Key::Timezone => {
+                if raw_trimmed.is_empty() {
+                    return Err(bad("an IANA time zone name such as Europe/Berlin or UTC"));
+                }
+                crate::date::Rules::new(Some(raw_trimmed), None).map_err(|e| {
+                    Failure::config(format!("invalid value for timezone: {e}")).with_hint(
+                        "list the names with `timedatectl list-timezones`, or see the IANA zone list",
+                    )
+                })?;
+                toml_edit::Value::from(raw_trimmed)
+            }
+            Key::DateOrder => match raw_trimmed.parse::<crate::date::DateOrder>() {
+                Ok(order) => toml_edit::Value::from(order.to_string()),
+                Err(_) => return Err(bad("dmy (31/12/2024) or mdy (12/31/2024)")),
             },
             Key::MaxCreate | Key::MaxChanges => match raw_trimmed.parse::<u32>() {
                 Ok(n) => toml_edit::Value::from(i64::from(n)),
@@ -646,6 +672,9 @@ mod tests {
         assert_eq!(ok(Key::Output, "NDJSON"), "\"ndjson\"");
         assert_eq!(ok(Key::DecimalSeparator, " , "), "\",\"");
         assert_eq!(ok(Key::DecimalSeparator, "dot"), "\".\"");
+        assert_eq!(ok(Key::Timezone, " Europe/Berlin "), "\"Europe/Berlin\"");
+        assert_eq!(ok(Key::DateOrder, "DMY"), "\"dmy\"");
+        assert_eq!(ok(Key::DateOrder, "mm/dd/yyyy"), "\"mdy\"");
         assert_eq!(
             ok(Key::Channel, "A1B2C3D4-E5F6-7890-ABCD-EF1234567890"),
             "\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\""
@@ -667,6 +696,9 @@ mod tests {
             (Key::ApiUrl, "not a url"),
             (Key::CaBundle, " "),
             (Key::DecimalSeparator, ";"),
+            (Key::Timezone, "Mars/Olympus"),
+            (Key::Timezone, " "),
+            (Key::DateOrder, "ymd"),
             (Key::MaxCreate, "-1"),
             (Key::MaxChanges, "many"),
         ] {
@@ -683,7 +715,7 @@ mod tests {
         let err = Key::parse("colour").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
-            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key, decimal_separator, max_create, max_changes")
+            Some("valid keys: api_key, api_url, channel, timeout, concurrency, output, ca_bundle, ledger, key, decimal_separator, timezone, date_order, max_create, max_changes")
         );
     }
 

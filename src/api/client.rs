@@ -314,10 +314,14 @@ impl ApiClient {
                 // header): it is taken out here, before the log, the error messages, the
                 // results, the ledger or the errors file see any of the answer.
                 let (headers, bytes) = match &self.key {
-                    Some(key) => (
-                        redact_headers(key, headers),
-                        key.redact(&bytes).into_owned(),
-                    ),
+                    Some(key) => {
+                        // Copied only when something was taken out (a body may be 16 MiB).
+                        let clean = match key.redact(&bytes) {
+                            std::borrow::Cow::Borrowed(_) => None,
+                            std::borrow::Cow::Owned(clean) => Some(clean),
+                        };
+                        (redact_headers(key, headers), clean.unwrap_or(bytes))
+                    }
                     None => (headers, bytes),
                 };
                 self.observer.emit(&Event::Response {
@@ -345,14 +349,17 @@ impl ApiClient {
         extends && !was_active
     }
 
-    fn wait_for_gate(&self) {
+    /// Whether it had to wait.
+    fn wait_for_gate(&self) -> bool {
         let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(until) = until {
             let now = Instant::now();
             if until > now {
                 self.pause(until - now);
+                return true;
             }
         }
+        false
     }
 }
 

@@ -16,11 +16,13 @@ mod ledger;
 mod purchases;
 pub use apply::ApplyArgs;
 pub use ci::CiArgs;
+mod query;
 pub use ledger::{
     LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs,
     LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
 };
 pub use purchases::{PurchaseArgs, PurchaseImportArgs, PurchasesCommand};
+pub use query::QueryArgs;
 
 /// `leadctl config ...`: see doc/cli.md. KEY is checked at run time (not by clap) so that an unknown
 /// key is a configuration error (exit 3) that lists the valid ones.
@@ -219,9 +221,16 @@ pub struct CreateArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
-    /// required
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// required. Not with --query
+    #[arg(
+        value_name = "FILE",
+        required_unless_present_any = ["query", "query_file"],
+        conflicts_with_all = ["query", "query_file"]
+    )]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: QueryArgs,
 
     /// The channel for rows without a channel_id column: its id or title [env: LEADCTL_CHANNEL,
     /// else the profile's]
@@ -239,7 +248,7 @@ pub struct ImportArgs {
     pub set: Vec<(String, String)>,
 
     /// Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal
-    /// separator, [fields.NAME] write rules); options on the command line win over it
+    /// separator, header row, [fields.NAME] write rules); options on the command line win over it
     #[arg(long, value_name = "FILE.toml")]
     pub mapping: Option<PathBuf>,
 

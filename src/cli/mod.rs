@@ -20,8 +20,8 @@ pub use args::{
     ApiArgs, ApplyArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs,
     ImportArgs, LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand,
     LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs,
-    LedgerRunsCommand, PurchaseArgs, PurchaseImportArgs, PurchasesCommand, SandboxCommand,
-    ServeArgs, TemplateArgs,
+    LedgerRunsCommand, PurchaseArgs, PurchaseImportArgs, PurchasesCommand, QueryArgs,
+    SandboxCommand, ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -332,6 +332,11 @@ one of the channel's property definitions, or `property:NAME_OR_UUID`, becomes a
 A channel_id column sets each row's channel. --map COLUMN=FIELD overrides, where FIELD is a lead
 field, channel_id, property:NAME_OR_UUID or ignore.
 
+From a database: --query SQL (or --query-file FILE) --from URL reads the rows of a read-only query
+on PostgreSQL (postgres://...) or SQLite (sqlite:PATH) instead of a file; its column names are the
+header, NULL is an empty cell, and everything above applies. {{last_success}} in the query is bound
+(as a parameter) to the start of this query's last run that exited 0, else --since, else the epoch.
+
 Every lead created fires the channel's new_lead reward triggers, its webhook and a notification.
 
 Examples:
@@ -339,7 +344,8 @@ Examples:
   leadctl import export.csv --map 'Kundennummer=business_id' --map 'Intern=ignore'
   leadctl import leads.csv --encoding windows-1252 --delimiter ';'
   leadctl import report.xlsx --sheet Leads --header-row 4 --dry-run
-  cat leads.csv | leadctl import - --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+  cat leads.csv | leadctl import - --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  leadctl import --from postgres://crm@db/crm --query 'SELECT email, first_name FROM leads WHERE updated_at >= {{last_success}}'";
 
 const API_HELP: &str = "\
 The body is {\"action\": ACTION} plus the fields of --input (a JSON object), then each -f

@@ -62,15 +62,6 @@ pub fn parse_date_order(s: &str) -> Result<crate::date::DateOrder, String> {
     s.parse()
 }
 
-pub fn parse_rfc3339(s: &str) -> Result<String, String> {
-    match crate::time::parse_rfc3339(s) {
-        Some(_) => Ok(s.to_string()),
-        None => Err(format!(
-            "expected an RFC 3339 date-time such as 2026-11-01T09:30:00Z, got {s:?}"
-        )),
-    }
-}
-
 pub fn parse_probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
@@ -136,12 +127,6 @@ mod tests {
         );
         assert!(parse_amount("12,5").is_err());
         assert!(parse_amount("NaN").is_err());
-        // The shapes themselves are `time::parse_rfc3339`'s tests.
-        assert_eq!(
-            parse_rfc3339("2026-11-01T09:30:00Z").as_deref(),
-            Ok("2026-11-01T09:30:00Z")
-        );
-        assert!(parse_rfc3339("2026-11-01").is_err());
     }
 
     #[test]

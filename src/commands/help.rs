@@ -116,9 +116,15 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          run stops with exit 3, nothing more sent.",
     ),
     (
+        "LEADCTL_SOURCE_PASSWORD_FILE",
+        "A file holding the password of the PostgreSQL database `import --query ... --from URL` \
+         reads, when the URL has none (beats PGPASSWORD). Never shown.",
+    ),
+    (
         "PGPASSWORD, PGUSER",
-        "A PostgreSQL ledger's password and user when neither the URL nor \
-         LEADCTL_LEDGER_PASSWORD_FILE gives them (as libpq reads them).",
+        "A PostgreSQL ledger's (or --from database's) password and user when neither the URL \
+         nor LEADCTL_LEDGER_PASSWORD_FILE (LEADCTL_SOURCE_PASSWORD_FILE) gives them (as libpq \
+         reads them).",
     ),
     (
         "LEADCTL_REPORT",
@@ -142,6 +148,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \
          back-offs. Not for normal use.",
+    ),
+    (
+        "LEADCTL_TEST_CLOCK_OFFSET",
+        "A testing knob: seconds added to this process's clock, so tests can run a machine \
+         whose clock is off (a claim's and a heartbeat's age are measured on the ledger's clock: \
+         PostgreSQL's, or this machine's for a file). Not for normal use.",
     ),
     (
         "NO_COLOR",

@@ -10,35 +10,53 @@ use crate::output::Output;
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: &mut Output) -> Result<()> {
+    let mut database = database_query(settings, &args.source)?;
     let what = super::run_report::What {
         command: "import",
-        inputs: vec![args.file.as_path()],
-        query: query(settings, args.channel.as_deref(), args.sending.shard),
+        inputs: args.file.iter().map(|p| p.as_path()).collect(),
+        query: query(
+            settings,
+            args.channel.as_deref(),
+            args.sending.shard,
+            database.as_ref(),
+        ),
         dry_run: args.dry_run,
-        header_line: Some(args.header_row.unwrap_or(1)),
+        header_line: Some(
+            args.header_row
+                .or_else(|| import::mapping::file::header_row_of(args.mapping.as_deref()))
+                .unwrap_or(1),
+        ),
     };
+    if let Some(q) = database.as_mut() {
+        q.history = what.fingerprint(settings);
+    }
     super::run_report::around(settings, &args.ci, what, |recorder| {
-        import(settings, args, out, recorder)
+        import(settings, args, database, out, recorder)
     })
 }
 
-/// What decides a bulk run's work besides its input: the channel and the shard.
+/// What decides a bulk run's work besides its input file: the channel, the shard and a
+/// database query (`Query::identity`).
 pub(super) fn query(
     settings: &Settings,
     channel: Option<&str>,
     shard: Option<(u64, u64)>,
+    database: Option<&import::query::Query>,
 ) -> Vec<String> {
     let channel = channel
         .map(str::to_string)
         .or_else(|| settings.channel.as_ref().map(|c| c.value.clone()))
         .unwrap_or_default();
     let shard = shard.map_or_else(String::new, |(k, n)| format!("{k}/{n}"));
-    vec![format!("channel={channel}"), format!("shard={shard}")]
+    let mut parts = vec![format!("channel={channel}"), format!("shard={shard}")];
+    parts.extend(database.into_iter().flat_map(|q| q.identity()));
+    parts
 }
 
 fn import(
     settings: &Settings,
     args: &ImportArgs,
+    query: Option<import::query::Query>,
     out: &mut Output,
     recorder: std::sync::Arc<crate::report::Recorder>,
 ) -> Result<()> {
@@ -70,8 +88,12 @@ fn import(
         .or(mapping.as_ref().and_then(|m| m.decimal_separator))
         .or(settings.decimal_separator);
     let mapping_limits = mapping.as_ref().map(|m| m.limits).unwrap_or_default();
+    let header_row = args
+        .header_row
+        .or(mapping.as_ref().and_then(|m| m.header_row));
     let opts = import::Options {
-        input: args.file.clone(),
+        input: args.file.clone().unwrap_or_default(),
+        query,
         map: args.map.clone(),
         set: args.set.clone(),
         mapping,
@@ -83,7 +105,7 @@ fn import(
         delimiter: args.delimiter,
         decimal_separator,
         sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        header_row,
         concurrency,
         max_concurrency,
         rate: args.sending.rate,
@@ -143,6 +165,99 @@ pub(super) fn limits(
             .or(mapping.max_changes)
             .or(settings.limits.max_changes),
     }
+}
+
+/// `--query SQL | --query-file FILE --from URL [--since TIME]`, checked: the SQL read, the
+/// database's URL parsed (its password from the URL, `LEADCTL_SOURCE_PASSWORD_FILE`, else
+/// `PGPASSWORD`; TLS trusting `--ca-bundle` as the ledger does); `None` for a file import.
+pub(super) fn database_query(
+    settings: &Settings,
+    args: &crate::cli::QueryArgs,
+) -> Result<Option<import::query::Query>, Failure> {
+    use import::query::{Database, Query, LAST_SUCCESS};
+    if !args.given() {
+        for (flag, given) in [
+            ("--from", args.from.is_some()),
+            ("--since", args.since.is_some()),
+        ] {
+            if given {
+                return Err(Failure::usage(format!(
+                    "{flag} is for reading from a database, and neither --query nor --query-file \
+                     is given"
+                ))
+                .with_hint("pass --query SQL (or --query-file FILE) with --from URL, or a FILE"));
+            }
+        }
+        return Ok(None);
+    }
+    let (sql, origin) = match (&args.query, &args.query_file) {
+        (Some(sql), _) => (sql.clone(), "--query".to_string()),
+        (None, Some(path)) => {
+            let bytes = crate::fsutil::read_capped(
+                path,
+                1024 * 1024,
+                crate::fsutil::Accept::FileOrPipe,
+                "a query file",
+            )
+            .map_err(|e| {
+                Failure::input(format!(
+                    "cannot read the query file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let sql = String::from_utf8(bytes).map_err(|_| {
+                Failure::input(format!(
+                    "the query file {} is not UTF-8 text",
+                    path.display()
+                ))
+            })?;
+            (sql, format!("--query-file {}", path.display()))
+        }
+        (None, None) => unreachable!("given() checked"),
+    };
+    if sql.trim().is_empty() {
+        return Err(Failure::usage(format!("{origin} is empty"))
+            .with_hint("give the SELECT whose rows to import"));
+    }
+    let from = args.from.as_deref().unwrap_or_default();
+    let env = crate::settings::Env::from_process();
+    let sources = crate::ledger::postgres::PasswordSources {
+        file: env.get("LEADCTL_SOURCE_PASSWORD_FILE"),
+        file_var: "LEADCTL_SOURCE_PASSWORD_FILE",
+        env: env.get("PGPASSWORD"),
+        default_user: env.get("PGUSER").or_else(|| env.get("USER")),
+    };
+    let mut database = Database::parse(from, &sources).map_err(|why| {
+        Failure::usage(format!(
+            "--from {} {why}",
+            crate::log::quoted(&crate::ledger::postgres::masked_url(from))
+        ))
+        .with_hint(
+            "the forms are postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full and \
+             sqlite:PATH",
+        )
+    })?;
+    if let Database::Postgres(t) = &mut database {
+        if t.ca_bundle.is_none() {
+            t.ca_bundle = settings.ca_bundle.clone();
+        }
+    }
+    if args.since.is_some() && !sql.contains(LAST_SUCCESS) {
+        return Err(Failure::usage(format!(
+            "--since is what {LAST_SUCCESS} is bound to, and the query does not use it"
+        ))
+        .with_hint(format!(
+            "add e.g. WHERE updated_at >= {LAST_SUCCESS} to the query, or drop --since"
+        )));
+    }
+    Ok(Some(Query {
+        sql,
+        origin,
+        from: database,
+        since: args.since,
+        timeout: settings.timeout,
+        history: String::new(),
+    }))
 }
 
 /// `--concurrency` (else the profile's) and `--max-concurrency`: a fixed N is its own maximum

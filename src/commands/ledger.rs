@@ -61,24 +61,57 @@ fn filter(settings: &Settings, f: &LedgerFilterArgs) -> Filter {
     }
 }
 
-fn status(ledger: &Ledger, out: &mut Output) -> Result<()> {
-    let counts = ledger.counts()?;
-    // (url, channel) → counts per state
-    let mut by: BTreeMap<(String, String), BTreeMap<State, u64>> = BTreeMap::new();
-    for (url, channel, state, n) in counts {
-        *by.entry((url, channel))
-            .or_default()
-            .entry(state)
-            .or_default() += n;
+/// What an entry records: a lead, a status move (`status:KEY`) or a purchase (`purchase:...`).
+fn kind_of(key: &str) -> &'static str {
+    if key.starts_with("status:") {
+        "moves"
+    } else if key.starts_with("purchase:") {
+        "purchases"
+    } else {
+        "leads"
     }
+}
+
+const KINDS: [&str; 3] = ["leads", "moves", "purchases"];
+
+/// Counts by (API URL, channel), then kind, then state: a lead with a status is one lead and
+/// one move, never two leads.
+type ByKind = BTreeMap<(String, String), BTreeMap<&'static str, BTreeMap<State, u64>>>;
+
+fn status(ledger: &Ledger, out: &mut Output) -> Result<()> {
+    let mut by: ByKind = BTreeMap::new();
+    ledger.for_each(&Filter::default(), &mut |e| {
+        *by.entry((e.api_url.clone(), e.channel.clone()))
+            .or_default()
+            .entry(kind_of(&e.key))
+            .or_default()
+            .entry(e.state)
+            .or_default() += 1;
+        Ok(())
+    })?;
+    let n = |kinds: &BTreeMap<&str, BTreeMap<State, u64>>, kind: Option<&str>, st: State| -> u64 {
+        kinds
+            .iter()
+            .filter(|(k, _)| kind.is_none_or(|want| **k == want))
+            .map(|(_, states)| states.get(&st).copied().unwrap_or(0))
+            .sum()
+    };
     match out.format {
         OutputFormat::Json | OutputFormat::Ndjson => {
             let items: Vec<serde_json::Value> = by
                 .iter()
-                .map(|((url, channel), states)| {
+                .map(|((url, channel), kinds)| {
                     let mut v = serde_json::json!({ "api_url": url, "channel": channel });
+                    // The top-level counts are the leads' (a move or a purchase is no lead).
                     for s in State::ALL {
-                        v[s.as_str()] = states.get(&s).copied().unwrap_or(0).into();
+                        v[s.as_str()] = n(kinds, Some("leads"), s).into();
+                    }
+                    for kind in KINDS {
+                        let mut k = serde_json::json!({});
+                        for s in State::ALL {
+                            k[s.as_str()] = n(kinds, Some(kind), s).into();
+                        }
+                        v[kind] = k;
                     }
                     v
                 })
@@ -92,20 +125,32 @@ fn status(ledger: &Ledger, out: &mut Output) -> Result<()> {
             }
         }
         _ => {
+            // Created leads, moves and purchases each in a column of their own; the other
+            // states over all three.
             let header = [
-                "api_url", "channel", "created", "unknown", "sending", "failed",
+                "api_url",
+                "channel",
+                "leads",
+                "moves",
+                "purchases",
+                "unknown",
+                "sending",
+                "failed",
             ];
             let rows: Vec<Vec<String>> = by
                 .iter()
-                .map(|((url, channel), s)| {
-                    let n = |st| s.get(&st).copied().unwrap_or(0).to_string();
+                .map(|((url, channel), kinds)| {
+                    let c = |kind| n(kinds, Some(kind), State::Created).to_string();
+                    let all = |st| n(kinds, None, st).to_string();
                     vec![
                         url.clone(),
                         channel.clone(),
-                        n(State::Created),
-                        n(State::Unknown),
-                        n(State::Sending),
-                        n(State::Failed),
+                        c("leads"),
+                        c("moves"),
+                        c("purchases"),
+                        all(State::Unknown),
+                        all(State::Sending),
+                        all(State::Failed),
                     ]
                 })
                 .collect();
@@ -168,12 +213,32 @@ fn stream(
 fn list(ledger: &Ledger, filter: &Filter, out: &mut Output) -> Result<()> {
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut items = ItemStream::new(&LIST_COLUMNS);
-    stream(ledger, filter, |e| {
+    // `--state unknown` is every key a run would report unknown: the claims (`sending`) of
+    // runs that are not alive too, read first (the ledger is not asked while it is read).
+    let dead_claims: Vec<Entry> = if filter.state == Some(State::Unknown) {
+        let mut claims = Vec::new();
+        let sending = Filter {
+            state: Some(State::Sending),
+            ..filter.clone()
+        };
+        ledger.for_each(&sending, &mut |e| {
+            claims.push(e);
+            Ok(())
+        })?;
+        claims.retain(|e| !ledger.claim_is_live(&e.api_url, e));
+        claims
+    } else {
+        Vec::new()
+    };
+    let mut extra = dead_claims.into_iter();
+    let mut emit = |e: Entry| -> std::io::Result<()> {
         if !items.item(out, &e, || cells(&e), e.lead_id.as_deref())? {
             table.push(cells(&e));
         }
         Ok(())
-    })?;
+    };
+    stream(ledger, filter, &mut emit)?;
+    extra.try_for_each(&mut emit)?;
     items.finish(out)?;
     match out.format {
         OutputFormat::Table if table.is_empty() => out.text("no keys match")?,

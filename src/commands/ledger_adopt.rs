@@ -43,12 +43,29 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     let (prepared, mut rows) = prepare::prepare(&opts, &services, source)?;
     let mut ops = Vec::new();
     let (mut added, mut known, mut invalid) = (0u64, 0u64, 0u64);
-    let flush = |ops: &mut Vec<Op>, added: &mut u64, known: &mut u64| -> Result<()> {
-        for a in ledger.apply_all(ops)? {
-            match a {
-                Applied::Taken(_) => *known += 1,
+    let mut settled = 0u64;
+    let mut flush = |ops: &mut Vec<Op>, added: &mut u64, known: &mut u64| -> Result<()> {
+        let results = ledger.apply_all(ops)?;
+        let mut settle = Vec::new();
+        for (op, a) in ops.iter().zip(results) {
+            match (op, a) {
+                // A key an earlier run left without an answer (unknown, or the claim of a run
+                // that is not alive): the lead exists, so it is settled as created.
+                (Op::PutIfAbsent(e), Applied::Taken(current)) if unsettled(ledger, &current) => {
+                    settle.push(Op::Record(Entry {
+                        run: current.run.clone(),
+                        sent_at: current.sent_at,
+                        first_at: current.first_at,
+                        ..e.clone()
+                    }));
+                }
+                (_, Applied::Taken(_)) => *known += 1,
                 _ => *added += 1,
             }
+        }
+        if !settle.is_empty() {
+            ledger.apply_all(&settle)?;
+            settled += settle.len() as u64;
         }
         ops.clear();
         Ok(())
@@ -76,6 +93,11 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
         if added == 1 { "lead" } else { "leads" },
         ledger.location()
     );
+    if settled > 0 {
+        text.push_str(&format!(
+            ", {settled} an earlier run left without an answer settled as created"
+        ));
+    }
     if invalid > 0 {
         text.push_str(&format!(", {invalid} row(s) invalid and left out"));
     }
@@ -92,10 +114,21 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     Ok(())
 }
 
+/// Whether a key is one a run would report unknown: `unknown`, or claimed by a run that is not
+/// alive.
+fn unsettled(ledger: &Ledger, e: &Entry) -> bool {
+    match e.state {
+        State::Unknown => true,
+        State::Sending => !ledger.claim_is_live(&e.api_url, e),
+        _ => false,
+    }
+}
+
 /// How `adopt` reads its file: as `import` does, unknown columns left out, nothing sent.
 fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> import::Options {
     import::Options {
         input: args.file.clone(),
+        query: None,
         map: Vec::new(),
         set: Vec::new(),
         mapping: None,

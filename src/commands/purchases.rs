@@ -14,15 +14,30 @@ pub fn run(settings: &Settings, command: &PurchasesCommand, out: &mut Output) ->
     match command {
         PurchasesCommand::Create(args) => create(settings, args, out),
         PurchasesCommand::Import(args) => {
+            let mut database = super::import::database_query(settings, &args.source)?;
             let what = super::run_report::What {
                 command: "purchases import",
-                inputs: vec![args.file.as_path()],
-                query: super::import::query(settings, args.channel.as_deref(), args.sending.shard),
+                inputs: args.file.iter().map(|p| p.as_path()).collect(),
+                query: super::import::query(
+                    settings,
+                    args.channel.as_deref(),
+                    args.sending.shard,
+                    database.as_ref(),
+                ),
                 dry_run: args.dry_run,
-                header_line: Some(args.header_row.unwrap_or(1)),
+                header_line: Some(
+                    args.header_row
+                        .or_else(|| {
+                            crate::import::mapping::file::header_row_of(args.mapping.as_deref())
+                        })
+                        .unwrap_or(1),
+                ),
             };
+            if let Some(q) = database.as_mut() {
+                q.history = what.fingerprint(settings);
+            }
             super::run_report::around(settings, &args.ci, what, |recorder| {
-                import(settings, args, out, recorder)
+                import(settings, args, database, out, recorder)
             })
         }
     }
@@ -62,13 +77,24 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
             .into());
         }
     }
+    let date = match &args.date {
+        Some(text) => {
+            let rules = date_rules(settings, (args.timezone.as_deref(), args.date_order), None)?;
+            Some(
+                crate::date::parse(text, &rules).map_err(|e| {
+                    Failure::usage(format!("--date {} {e}", crate::log::quoted(text)))
+                })?,
+            )
+        }
+        None => None,
+    };
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
     let purchase = NewPurchase {
         lead_id: args.lead.trim().to_string(),
         purchase_amount: args.amount.clone(),
         product_name: nonempty(&args.product),
         product_description: nonempty(&args.description),
-        date: args.date.clone(),
+        date,
         trigger_ids: args.triggers.iter().map(|t| t.trim().to_string()).collect(),
     };
     settings.require_key()?;
@@ -87,6 +113,7 @@ fn create(settings: &Settings, args: &PurchaseArgs, out: &mut Output) -> Result<
 fn import(
     settings: &Settings,
     args: &PurchaseImportArgs,
+    query: Option<crate::import::query::Query>,
     out: &mut Output,
     recorder: std::sync::Arc<crate::report::Recorder>,
 ) -> Result<()> {
@@ -95,20 +122,51 @@ fn import(
         args.sending.concurrency,
         args.sending.max_concurrency,
     )?;
+    let mapping = args
+        .mapping
+        .as_deref()
+        .map(|path| {
+            let known = crate::import::purchase::columns::is_field;
+            let valid = crate::import::purchase::columns::FIELDS;
+            crate::import::mapping::file::load_for(
+                path,
+                crate::import::mapping::file::For::Purchases(&known, valid),
+            )
+        })
+        .transpose()?;
+    // The mapping file's columns first: `--map` for the same column wins.
+    let mut map: Vec<(String, String)> = mapping
+        .iter()
+        .flat_map(|m| m.rules.forced.iter())
+        .map(|f| (f.column.clone(), f.field.clone()))
+        .collect();
+    map.extend(args.map.iter().cloned());
+    let decimal_separator = args
+        .decimal_separator
+        .or(mapping.as_ref().and_then(|m| m.decimal_separator))
+        .or(settings.decimal_separator);
+    let dates = date_rules(
+        settings,
+        (args.timezone.as_deref(), args.date_order),
+        mapping.as_ref(),
+    )?;
     let opts = crate::import::Options {
-        input: args.file.clone(),
-        map: args.map.clone(),
+        input: args.file.clone().unwrap_or_default(),
+        query,
+        map,
         set: Vec::new(),
         mapping: None,
         save_mapping: None,
         sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        header_row: args
+            .header_row
+            .or(mapping.as_ref().and_then(|m| m.header_row)),
         ignore_unknown: args.ignore_unknown,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
-        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+        decimal_separator,
         concurrency,
         max_concurrency,
         rate: args.sending.rate,
@@ -128,18 +186,12 @@ fn import(
         limits: super::import::limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),
-            crate::import::plan::Limits::default(),
+            mapping.as_ref().map(|m| m.limits).unwrap_or_default(),
         ),
     };
-    let dates =
-        crate::date::Rules::new(args.timezone.as_deref(), args.date_order).map_err(|e| {
-            Failure::usage(format!("--timezone: {e}")).with_hint(
-                "list the names with `timedatectl list-timezones`, or see the IANA zone list",
-            )
-        })?;
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,
-        decimal_separator: args.decimal_separator.or(settings.decimal_separator),
+        decimal_separator,
         dates,
     };
     let counting = super::run_report::counting(&recorder);
@@ -152,4 +204,28 @@ fn import(
     // No channel is needed: a purchase's lead says where it is.
     services.channel = Err(Failure::config("no channel"));
     crate::import::purchase::run(&opts, &purchase, args.channel.as_deref(), &services, out)
+}
+
+/// How dates are read: `--timezone`/`--date-order`, else the mapping file's `timezone`/
+/// `date_order`, else the profile's, else UTC and only dates that read one way.
+fn date_rules(
+    settings: &Settings,
+    flags: (Option<&str>, Option<crate::date::DateOrder>),
+    mapping: Option<&crate::import::mapping::file::MappingFile>,
+) -> Result<crate::date::Rules, Failure> {
+    let zone = flags
+        .0
+        .map(str::to_string)
+        .or_else(|| mapping.and_then(|m| m.timezone.clone()))
+        .or_else(|| settings.timezone.clone());
+    let order = flags
+        .1
+        .or_else(|| mapping.and_then(|m| m.date_order))
+        .or(settings.date_order);
+    // Only the flag can be wrong here: the mapping file's and the profile's were checked.
+    crate::date::Rules::new(zone.as_deref(), order).map_err(|e| {
+        Failure::usage(format!("--timezone: {e}")).with_hint(
+            "list the names with `timedatectl list-timezones`, or see the IANA zone list",
+        )
+    })
 }

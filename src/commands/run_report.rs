@@ -33,6 +33,25 @@ pub struct What<'a> {
     pub header_line: Option<u64>,
 }
 
+impl What<'_> {
+    /// The fingerprint `report::Run::start` gives this run (`report::run_fingerprint`).
+    pub fn fingerprint(&self, settings: &Settings) -> String {
+        let paths: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let query: Vec<&str> = self.query.iter().map(String::as_str).collect();
+        report::run_fingerprint(
+            self.command,
+            &crate::ledger::scope_url(&settings.api_url.value),
+            &paths,
+            &query,
+        )
+    }
+}
+
 /// Runs `body` with a recorder, then reports the run however it ended.
 pub fn around(
     settings: &Settings,

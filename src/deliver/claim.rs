@@ -3,6 +3,7 @@
 //! provably never left released. A claim another run holds is `Taken`: its record decides.
 
 use super::outcome::Outcome;
+use super::rule::Owner;
 use crate::error::Failure;
 use crate::ledger::{now_secs, Applied, Entry, Fields, Ledger, Op, State};
 
@@ -36,7 +37,7 @@ pub struct Claim<'a> {
 
 /// The `sending` entry a claim writes: the one shape of it for every kind of row.
 pub fn sending(place: &Place<'_>, c: Claim<'_>) -> Entry {
-    let now = now_secs();
+    let now = place.ledger.map_or_else(now_secs, Ledger::now);
     Entry {
         api_url: place.scope_url.to_string(),
         channel: c.channel.to_string(),
@@ -92,7 +93,7 @@ pub fn record(
     let Some(ledger) = place.ledger else {
         return Ok(());
     };
-    let answered = now_secs();
+    let answered = ledger.now();
     let op = match outcome {
         Outcome::NotSent => Op::Release {
             entry: claimed.clone(),
@@ -116,4 +117,52 @@ pub fn record(
         return Ok(());
     }
     ledger.apply(op).map(|_| ())
+}
+
+/// Whether a claim is still this run's, asked before its request is sent again (a retry after a
+/// 429 or a timeout that proved nothing left): the claim is renewed with a compare-and-swap on
+/// its version (`updated_at`, with the run id in the entry: the fencing token), so a claim another
+/// run took over meanwhile is never sent by this one, and its age counts from this attempt.
+/// `claimed` becomes the renewed claim.
+pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
+    let Some(ledger) = place.ledger else {
+        return Fence::Ours;
+    };
+    let now = ledger.now();
+    let renewed = Entry {
+        sent_at: Some(now),
+        updated_at: now,
+        ..claimed.clone()
+    };
+    match ledger.apply(Op::Claim {
+        entry: renewed.clone(),
+        expect: Some((State::Sending, claimed.updated_at)),
+    }) {
+        Ok(Applied::Claimed | Applied::Done) => {
+            *claimed = renewed;
+            Fence::Ours
+        }
+        Ok(Applied::Taken(current)) => Fence::Lost(Box::new(current)),
+        Err(_) => Fence::Unwritable,
+    }
+}
+
+/// Whether a claim is still this run's ([`still_ours`]).
+#[derive(Debug)]
+pub enum Fence {
+    Ours,
+    /// Another run's now: the key as it is.
+    Lost(Box<Entry>),
+    /// The ledger could not be written: not sent again all the same.
+    Unwritable,
+}
+
+/// Whether the run that claimed `e` (when it is `sending`) is alive: a live run's claim is never
+/// taken over, a dead run's is never described as being sent.
+pub fn owner_of(ledger: &Ledger, scope_url: &str, e: &Entry) -> Owner {
+    match e.state {
+        State::Sending if ledger.claim_is_live(scope_url, e) => Owner::Alive,
+        State::Sending => Owner::Dead,
+        _ => Owner::Untold,
+    }
 }

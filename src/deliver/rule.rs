@@ -64,8 +64,20 @@ pub struct Policy {
 }
 
 /// A claim younger than this may belong to a run that is still waiting for its answer, so even
-/// `--retry-unknown` leaves it alone.
+/// `--retry-unknown` leaves it alone (a claim of a run known alive is never taken over).
 pub const LIVE_CLAIM_SECS: i64 = 600;
+
+/// What the caller could tell of the run that claimed a `sending` key (`Ledger::claim_is_live`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// Still running: its claim is never taken over, whatever its age.
+    Alive,
+    /// Ended (its process is gone, its heartbeat stopped, or it said so): unknown, never "being
+    /// sent by another run".
+    Dead,
+    /// Not asked: the claim's age alone decides.
+    Untold,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
@@ -109,6 +121,18 @@ pub fn day_of(e: &Entry) -> String {
 }
 
 pub fn decide(entry: Option<&Entry>, input: &Input<'_>, policy: Policy, now: i64) -> Decision {
+    decide_owned(entry, input, policy, now, Owner::Untold)
+}
+
+/// `decide`, knowing whether the run that claimed the key is alive (`owner`); `now` is on the
+/// ledger's clock (`Ledger::now`).
+pub fn decide_owned(
+    entry: Option<&Entry>,
+    input: &Input<'_>,
+    policy: Policy,
+    now: i64,
+    owner: Owner,
+) -> Decision {
     let Some(e) = entry else {
         return Decision::Create {
             expect: None,
@@ -175,12 +199,24 @@ pub fn decide(entry: Option<&Entry>, input: &Input<'_>, policy: Policy, now: i64
             }
         }
         State::Sending | State::Unknown => {
-            let live = e.state == State::Sending
-                && now - e.sent_at.unwrap_or(e.updated_at) < LIVE_CLAIM_SECS;
+            let sending = e.state == State::Sending;
+            let young = sending && now - e.sent_at.unwrap_or(e.updated_at) < LIVE_CLAIM_SECS;
+            let live = sending && (owner == Owner::Alive || young);
             if policy.retry_unknown && !live {
                 return take_over();
             }
-            let note = if live {
+            let note = if sending && owner == Owner::Alive {
+                "being sent by another leadctl run that is still running; it may exist".to_string()
+            } else if sending && owner == Owner::Dead {
+                let retry = if young {
+                    " (--retry-unknown sends it again once the claim is 10 minutes old)"
+                } else {
+                    ""
+                };
+                format!(
+                    "claimed by a leadctl run that ended before its answer; it may exist{retry}"
+                )
+            } else if live {
                 "being sent by another leadctl run (claimed moments ago); it may exist".to_string()
             } else {
                 e.error.clone().map_or_else(
@@ -239,6 +275,54 @@ mod tests {
             answered_at: Some(0),
             first_at: 0,
             updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_live_owner_keeps_its_claim_whatever_its_age_and_a_dead_one_is_named_as_such() {
+        let fields = Fields::new();
+        let claim = entry(State::Sending, "h");
+        let retry = Policy {
+            retry_unknown: true,
+            ..Policy::default()
+        };
+        let old = LIVE_CLAIM_SECS * 10;
+        match decide_owned(
+            Some(&claim),
+            &Input::whole("h", &fields),
+            retry,
+            old,
+            Owner::Alive,
+        ) {
+            Decision::Unknown { note, .. } => assert_eq!(
+                note,
+                "being sent by another leadctl run that is still running; it may exist"
+            ),
+            d => panic!("a live run's claim was taken over: {d:?}"),
+        }
+        assert!(matches!(
+            decide_owned(
+                Some(&claim),
+                &Input::whole("h", &fields),
+                retry,
+                old,
+                Owner::Dead
+            ),
+            Decision::Create { .. }
+        ));
+        match decide_owned(
+            Some(&claim),
+            &Input::whole("h", &fields),
+            Policy::default(),
+            5,
+            Owner::Dead,
+        ) {
+            Decision::Unknown { note, .. } => assert_eq!(
+                note,
+                "claimed by a leadctl run that ended before its answer; it may exist \
+                 (--retry-unknown sends it again once the claim is 10 minutes old)"
+            ),
+            d => panic!("{d:?}"),
         }
     }
 

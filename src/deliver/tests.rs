@@ -180,7 +180,9 @@ const FIRST: Attempt<'static> = Attempt {
 
 /// Delivers `w` as the import's workers do (through its measured call).
 fn send_once<W: Work>(place: &Place<'_>, w: &W, client: &ApiClient) -> Delivered<W::Answer> {
-    deliver(place, w, FIRST, |w| w.send(client, &|_, _| {}).0)
+    deliver(place, w, FIRST, |w, fence| {
+        w.send(client, &|_, _| {}, fence).0
+    })
 }
 
 fn body(email: &str) -> String {
@@ -192,6 +194,7 @@ fn sent<A>(d: Delivered<A>) -> super::Answered<A> {
         Delivered::Sent(a) => a,
         Delivered::Taken(e) => panic!("the claim was lost to {e:?}"),
         Delivered::Unclaimed(f) => panic!("the claim failed: {}", f.message),
+        Delivered::Unrenewed => panic!("the claim could not be renewed"),
     }
 }
 
@@ -363,10 +366,14 @@ fn a_429_is_waited_out_and_the_lead_created_once() {
     let k = lead("a@x.example");
     let heard = std::sync::atomic::AtomicU32::new(0);
     let c = client(&server.url);
-    let d = deliver(&place(&l), &work(&k), FIRST, |w| {
-        let (answer, stats) = w.send(&c, &|_, _| {
-            heard.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        });
+    let d = deliver(&place(&l), &work(&k), FIRST, |w, fence| {
+        let (answer, stats) = w.send(
+            &c,
+            &|_, _| {
+                heard.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            },
+            fence,
+        );
         assert!(stats.rate_limited);
         assert_eq!(stats.attempts, 2);
         answer
@@ -411,9 +418,12 @@ fn killed_after_the_claim_before_the_request_the_key_is_unknown_not_resent() {
         let l = ledger(&dir);
         // The process dies in `send`, before any request: the claim is all that is left.
         let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            deliver(&place(&l), &work(&k), FIRST, |_| -> Result<_, ApiError> {
-                panic!("killed between claim and request")
-            })
+            deliver(
+                &place(&l),
+                &work(&k),
+                FIRST,
+                |_, _| -> Result<_, ApiError> { panic!("killed between claim and request") },
+            )
         }));
         assert!(died.is_err());
     }
@@ -442,8 +452,8 @@ fn killed_after_the_claim_before_the_request_the_key_is_unknown_not_resent() {
         ..FIRST
     };
     let c = client(&server.url);
-    let a = sent(deliver(&place(&l), &work(&k), at, |w| {
-        w.send(&c, &|_, _| {}).0
+    let a = sent(deliver(&place(&l), &work(&k), at, |w, fence| {
+        w.send(&c, &|_, _| {}, fence).0
     }));
     assert_eq!(a.outcome, Outcome::Created);
     assert_eq!(server.bodies().len(), 1, "sent once, by the retry");
@@ -458,8 +468,8 @@ fn killed_after_the_request_before_the_record_the_key_is_unknown_not_resent() {
         let l = ledger(&dir);
         let c = client(&server.url);
         let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            deliver(&place(&l), &work(&k), FIRST, |w| {
-                let answer = w.send(&c, &|_, _| {}).0;
+            deliver(&place(&l), &work(&k), FIRST, |w, fence| {
+                let answer = w.send(&c, &|_, _| {}, fence).0;
                 assert!(answer.is_ok());
                 panic!("killed between the answer and its record")
             })
@@ -522,6 +532,7 @@ fn two_engines_sharing_one_ledger_send_each_key_once() {
                         Delivered::Sent(a) => a.outcome,
                         Delivered::Taken(_) => Outcome::Skipped,
                         Delivered::Unclaimed(f) => panic!("{}", f.message),
+                        Delivered::Unrenewed => panic!("the claim could not be renewed"),
                     };
                     outcomes.lock().expect("outcomes").push(o);
                 }
@@ -595,8 +606,8 @@ fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_n
     let mut pending = Vec::new();
     for (row, k) in [(1, &a), (2, &b)] {
         let at = Attempt { row, ..FIRST };
-        let answered = sent(deliver(&place(&l), &work(k), at, |w| {
-            w.send(&c, &|_, _| {}).0
+        let answered = sent(deliver(&place(&l), &work(k), at, |w, fence| {
+            w.send(&c, &|_, _| {}, fence).0
         }));
         assert_eq!(answered.outcome, Outcome::Unknown);
         pending.push(Pending::of(row, k, answered.claimed, now_secs()));
@@ -610,4 +621,52 @@ fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_n
         format!(r#"{{"action":"get_leads","channel_id":"{CHANNEL}"}}"#)
     );
     assert_eq!(bodies.len(), 3, "two creates, each sent once, and one read");
+}
+
+#[test]
+fn a_claim_another_run_took_over_before_a_retry_is_not_sent_again() {
+    let server = Server::start(vec![created("L-7")]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mine, other) = (ledger(&dir), ledger(&dir));
+    let k = lead("a@x.example");
+    let c = client(&server.url);
+    let d = deliver(&place(&mine), &work(&k), FIRST, |w, fence| {
+        // The first attempt's fence holds: the claim is renewed and stays this run's.
+        assert!(fence(), "a claim of this run is renewed");
+        // Meanwhile another run takes the key over from the state it read (a retry of its own).
+        let seen = other
+            .get(SCOPE, &k.channel, &k.key)
+            .expect("read")
+            .expect("claimed");
+        let theirs = crate::ledger::Entry {
+            run: Some(other.run.clone()),
+            updated_at: seen.updated_at + 1,
+            ..seen.clone()
+        };
+        let taken = other
+            .apply(crate::ledger::Op::Claim {
+                entry: theirs,
+                expect: Some((State::Sending, seen.updated_at)),
+            })
+            .expect("claim");
+        assert_eq!(taken, crate::ledger::Applied::Claimed);
+        // Before this run's retry the fence says no: the call ends unsent.
+        if fence() {
+            return w.send(&c, &|_, _| {}, fence).0;
+        }
+        Err(ApiError::Cancelled)
+    });
+    let Delivered::Taken(current) = d else {
+        panic!("a claim lost before a retry is the other run's: {d:?}");
+    };
+    assert_eq!(current.run.as_deref(), Some(other.run.as_str()));
+    assert!(
+        server.bodies().is_empty(),
+        "nothing sent by the run that lost its claim"
+    );
+    assert_eq!(
+        recorded(&mine, &k).map(|r| r.0),
+        Some(State::Sending),
+        "the other run's claim is left as it is"
+    );
 }

@@ -3,9 +3,10 @@
 //! later run can tell unchanged from changed) and how to send itself; the engine knows neither
 //! columns nor lead fields.
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use super::claim::{self, Claim, Claimed, Place};
+use super::claim::{self, Claim, Claimed, Fence, Place};
 use super::outcome::{classify, Outcome};
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::error::Failure;
@@ -32,11 +33,14 @@ pub trait Work {
 
     fn target(&self) -> Target<'_>;
 
-    /// Sends it through the client (one measured call); `on_429` hears each 429 as it arrives.
+    /// Sends it through the client (one measured call); `on_429` hears each 429 as it arrives;
+    /// `may_retry` is the fence [`deliver`] hands on, asked before each attempt after a wait (the
+    /// claim still this run's): no ends the call `Cancelled`, that attempt not sent.
     fn send(
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Self::Answer, ApiError>, CallStats);
 
     /// The id the answer proves; an answer without one proves nothing (the outcome is unknown).
@@ -76,6 +80,9 @@ pub enum Delivered<A> {
     Taken(Entry),
     /// The claim did not commit: nothing was sent, and the run must stop.
     Unclaimed(Failure),
+    /// Before a retry the claim could not be renewed (the ledger could not be written): not
+    /// sent again, the claim released, and the run must stop.
+    Unrenewed,
     /// Sent: what the answer said, and whether its record was written.
     Sent(Answered<A>),
 }
@@ -99,12 +106,14 @@ pub struct Answered<A> {
 
 /// Claims the work's key durably, sends it, records what the answer says: the one claim → send
 /// → record step of the codebase. `send` makes the request (through [`Work::send`], inside
-/// whatever slot and pacing the caller keeps); it is not called when the claim is lost or fails.
+/// whatever slot and pacing the caller keeps), handing on the fence it is given (asked before
+/// each retry: a claim another run took over meanwhile is never sent again, and is `Taken`); it
+/// is not called when the claim is lost or fails.
 pub fn deliver<W: Work>(
     place: &Place<'_>,
     work: &W,
     at: Attempt<'_>,
-    send: impl FnOnce(&W) -> Result<W::Answer, ApiError>,
+    send: impl FnOnce(&W, &dyn Fn() -> bool) -> Result<W::Answer, ApiError>,
 ) -> Delivered<W::Answer> {
     let t = work.target();
     let entry = claim::sending(
@@ -124,7 +133,39 @@ pub fn deliver<W: Work>(
         Ok(Claimed::Taken(current)) => return Delivered::Taken(current),
         Err(f) => return Delivered::Unclaimed(f),
     };
-    let (outcome, answer, error, stops) = match send(work) {
+    let fence = RefCell::new((claimed, None::<Fence>));
+    let may_retry = || {
+        let mut f = fence.borrow_mut();
+        let (claim, lost) = &mut *f;
+        match claim::still_ours(place, claim) {
+            Fence::Ours => true,
+            not => {
+                *lost = Some(not);
+                false
+            }
+        }
+    };
+    let sent = send(work, &may_retry);
+    let (claimed, lost) = fence.into_inner();
+    if let (Some(lost), Err(ApiError::Cancelled)) = (lost, &sent) {
+        return match lost {
+            Fence::Lost(current) => Delivered::Taken(*current),
+            _ => {
+                // Not sent again: the claim is released when the ledger takes the write.
+                let _ = claim::record(
+                    place,
+                    &claimed,
+                    at.previous,
+                    Outcome::NotSent,
+                    None,
+                    None,
+                    at.later,
+                );
+                Delivered::Unrenewed
+            }
+        };
+    }
+    let (outcome, answer, error, stops) = match sent {
         Ok(a) if work.id_of(&a).is_some_and(|id| !id.trim().is_empty()) => {
             (Outcome::Created, Some(a), None, false)
         }

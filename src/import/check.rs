@@ -165,6 +165,11 @@ pub fn report_checked(
             return Ok(());
         }
     }
+    if checked.total == 0 && invalid == 0 && args.query.is_some() {
+        // An incremental query often finds nothing new: that is a finished run.
+        log.notice(&format!("{name} returned no rows: nothing to do"));
+        return Ok(());
+    }
     if checked.total == 0 && invalid == 0 {
         return Err(Failure::input(format!(
             "{name} has a header but no rows: nothing to import"

@@ -55,7 +55,7 @@ impl Collector {
             }
             // `send::run` hands batches over one event at a time.
             Event::Batch(_) => {}
-            // Only a plan (`send::Ctx::dry`) gives these.
+            // Only a plan (`flow::Ctx::dry`) gives these.
             Event::Planned(..) => {}
         }
     }

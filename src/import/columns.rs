@@ -185,6 +185,8 @@ pub fn save(
         // The convention the run read numbers with (flag, mapping file, environment or profile).
         decimal_separator: args.decimal_separator,
         writes: args.mapping.as_ref().map(|f| &f.writes),
+        // The header row the run read (flag or mapping file), so the saved file reads it again.
+        header_row: args.header_row,
         input: name,
     });
     crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| {

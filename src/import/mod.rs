@@ -21,6 +21,7 @@ pub mod plan_out;
 pub mod prepare;
 pub mod progress;
 pub mod purchase;
+pub mod query;
 pub mod read;
 pub mod reconcile;
 pub mod report;
@@ -48,7 +49,10 @@ use read::Source;
 /// What the command line asked for, checked and plain.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The file (`-` = stdin); unused when `query` is given.
     pub input: PathBuf,
+    /// `--query SQL --from URL`: rows from a database instead of a file.
+    pub query: Option<query::Query>,
     /// `--channel` as given (the default channel comes through [`Services`]).
     pub map: Vec<(String, String)>,
     /// `--set FIELD=VALUE`: a constant for every row.
@@ -142,9 +146,54 @@ impl Services<'_> {
 }
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {
-    let source = Source::from_arg(&opts.input);
+    let source = source(opts, services)?;
     let (prepared, rows) = prepare::prepare(opts, services, source)?;
     session::run(opts, services, &prepared, rows, out)
+}
+
+/// Where the rows come from: the query's result (run now, spilled), else the file or stream.
+pub fn source(opts: &Options, services: &Services<'_>) -> Result<Source> {
+    let Some(q) = &opts.query else {
+        return Ok(Source::from_arg(&opts.input));
+    };
+    let since = match q.uses_last_success() {
+        true => Some(last_success(q, services)?),
+        false => None,
+    };
+    let spilled = query::run(q, since.as_ref(), services.log)?;
+    Ok(Source::Query(std::sync::Arc::new(spilled)))
+}
+
+/// What `{{last_success}}` is bound to: the start of the last run of the same query that
+/// exited 0 (the ledger's run history), else `--since`, else the Unix epoch.
+fn last_success(q: &query::Query, services: &Services<'_>) -> Result<query::Since> {
+    if let Some(location) = &services.ledger {
+        let ledger = crate::ledger::Ledger::open(location)?;
+        if let Some(t) = ledger.last_success(&q.history)? {
+            let at = t
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            return Ok(query::Since {
+                at,
+                why: "the start of the last successful run of this query".into(),
+            });
+        }
+    }
+    let first = if services.ledger.is_some() {
+        "no earlier successful run of this query in the ledger"
+    } else {
+        "--no-ledger keeps no run history"
+    };
+    Ok(match q.since {
+        Some(at) => query::Since {
+            at,
+            why: format!("--since: {first}"),
+        },
+        None => query::Since {
+            at: 0,
+            why: format!("the Unix epoch: {first}, and no --since"),
+        },
+    })
 }
 
 /// 1234567 → "1,234,567".

@@ -34,7 +34,7 @@ pub fn prepare(
 ) -> Result<(Prepared, Rows)> {
     let log = services.log;
     let name = source.name();
-    let (format, rows, headers) = open_header(args, log, &source, &name)?;
+    let (format, mut rows, headers) = open_header(args, log, &source, &name)?;
 
     // Without property names first: do we need the channels at all? Known columns left out
     // are worth them when there is a key (a channel property of that name takes the column).
@@ -65,7 +65,8 @@ pub fn prepare(
         has_channel_column,
     );
     let mut m = mapping::map_with(&headers, &rules, &property_names);
-    columns::check(&mut m, args, &property_names, &name, log)?;
+    columns::check(&mut m, args, &property_names, &name, log)
+        .map_err(|f| title_block(f, args, &headers, &mut rows))?;
     columns::report(&m, log);
     if let Some(path) = &args.save_mapping {
         columns::save(path, &m, &rules, args, &name, log)?;
@@ -83,6 +84,24 @@ pub fn prepare(
         },
         rows,
     ))
+}
+
+/// A header that cannot be mapped may be a title (`read::title`): the hint then says
+/// `--header-row N` instead of `--map`.
+pub(super) fn title_block(
+    failure: Failure,
+    args: &Options,
+    headers: &[String],
+    rows: &mut Rows,
+) -> Failure {
+    if args.header_row.is_some() {
+        return failure;
+    }
+    let workbook = rows.sheet().is_some();
+    match read::title::header_below(headers, rows) {
+        Some(line) => failure.with_hint(read::title::hint(line, workbook)),
+        None => failure,
+    }
 }
 
 /// Opens the input, says what was detected, and reads the header row.
@@ -129,7 +148,7 @@ pub(super) fn open_header(
                 Detected::Workbook(sheet) => {
                     format!("{name}: sheet {} is empty", crate::log::quoted(&sheet.name))
                 }
-                Detected::Csv { .. } => format!("{name} is empty"),
+                Detected::Csv { .. } | Detected::Query(_) => format!("{name} is empty"),
             };
             Failure::input(format!("{what}: a header row naming the columns is needed")).with_hint(
                 "the first row names the columns, e.g. Email,First Name,Last Name,Company",

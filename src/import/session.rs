@@ -34,7 +34,7 @@ pub fn run(
 ) -> Result<()> {
     let log = services.log;
     let name = prepared.source.name();
-    let stream = !matches!(prepared.source, Source::File(_));
+    let stream = !prepared.source.rereadable();
     if opts.reconcile {
         if stream {
             return Err(Failure::usage(
@@ -354,8 +354,11 @@ fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
     if let Some(p) = &opts.errors {
         return p.clone();
     }
-    let Source::File(path) = source else {
-        return "stdin.errors.csv".into();
+    // A query's: `query.errors.csv` in the working directory.
+    let path = match source {
+        Source::File(path) => path.as_path(),
+        Source::Query(_) => std::path::Path::new("query"),
+        Source::Stdin | Source::Stream(_) => return "stdin.errors.csv".into(),
     };
     let mut name = path.as_os_str().to_owned();
     if let Some((k, n)) = opts.shard {
@@ -406,7 +409,21 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
-        known.ensure(&channel.to_lowercase(), &client, l, &scope_url, &warn)?;
+        let channel = channel.to_lowercase();
+        known.ensure(&channel, &client, l, &scope_url, &warn)?;
+        // Settle first: what earlier runs left unknown, while it is among the newest leads (a
+        // dry run writes nothing: those rows stay unknown in its plan).
+        let leads = known.take_leads(&channel);
+        let settled = match dry {
+            true => 0,
+            false => settle::settle_first(l, &scope_url, &channel, &leads),
+        };
+        if settled > 0 {
+            services.log.notice(&format!(
+                "{settled} key(s) an earlier run left without an answer were found among the \
+                 channel's newest leads before sending and count as created"
+            ));
+        }
     }
     Ok(Ready {
         ledger,
@@ -451,7 +468,7 @@ fn send_all(
     let input = prepared.source.name();
     let split = crate::deliver::split::Split::default();
     let reopen = || check::reopen(prepared);
-    let file = matches!(prepared.source, Source::File(_));
+    let file = prepared.source.rereadable();
     let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &client,
@@ -487,7 +504,7 @@ fn send_all(
     };
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
-    let stream = !matches!(prepared.source, Source::File(_));
+    let stream = !prepared.source.rereadable();
     // While this run sends (and settles), its heartbeat tells other runs sharing the ledger to
     // wait for its answers (`ledger::alive`).
     let beating = AtomicBool::new(false);

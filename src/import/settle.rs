@@ -84,8 +84,8 @@ fn from_other_runs(
     let mut said = false;
     let mut waiting: HashSet<u64> = HashSet::new();
     loop {
-        // Whose claims are worth waiting for: runs whose heartbeat is fresh (`ledger::alive`),
-        // asked once a round.
+        // Whose claims are worth waiting for: runs that are alive (`ledger::alive`: whatever
+        // the claim's age, on any clock), asked once a round.
         let mut alive: HashMap<String, bool> = HashMap::new();
         let mut running = |e: &ledger::Entry| {
             let run = e.run.clone().unwrap_or_default();
@@ -112,7 +112,7 @@ fn from_other_runs(
                     }
                     waiting.remove(&p.row);
                 }
-                Some(e) if e.state == State::Sending && !ours(&e) && is_live(&e) && running(&e) => {
+                Some(e) if e.state == State::Sending && !ours(&e) && running(&e) => {
                     live += 1;
                     waiting.insert(p.row);
                     left.push(p);
@@ -159,11 +159,6 @@ fn current(ledger: &Ledger, scope_url: &str, pending: &[Pending]) -> Vec<Option<
     out
 }
 
-/// A claim young enough to be another run's request still in flight.
-fn is_live(e: &ledger::Entry) -> bool {
-    ledger::now_secs() - e.sent_at.unwrap_or(e.updated_at) < crate::deliver::rule::LIVE_CLAIM_SECS
-}
-
 /// The ledger's view for reconciling: lead ids already given, and unsettled keys of other runs.
 struct LedgerOthers<'a> {
     ledger: Option<&'a Ledger>,
@@ -200,6 +195,71 @@ impl reconcile::Others for LedgerOthers<'_> {
         }
         out
     }
+}
+
+/// Settle first: before a run creates anything in a channel, the channel's keys earlier runs
+/// left without an answer (`unknown`, and `sending` claims of runs that are not alive) are looked
+/// for among `leads`, the channel's newest leads the run reads anyway, while the killed run's
+/// leads are still among them. Every rule of `reconcile` holds (the fields, the time, no lead id
+/// given twice, unique both ways; a live run's claims are rivals, never settled). Found keys are
+/// recorded as created (`via` reconcile); the count is returned.
+pub fn settle_first(
+    ledger: &Ledger,
+    scope_url: &str,
+    channel: &str,
+    leads: &[crate::api::models::Lead],
+) -> usize {
+    if leads.is_empty() {
+        return 0;
+    }
+    let mut entries = Vec::new();
+    for state in [State::Sending, State::Unknown] {
+        let filter = ledger::Filter {
+            api_url: Some(scope_url.to_string()),
+            channel: Some(channel.to_string()),
+            state: Some(state),
+            keys: Vec::new(),
+        };
+        // Collected first: the ledger is not asked anything while it is being read.
+        let _ = ledger.for_each(&filter, &mut |e| {
+            entries.push(e);
+            Ok(())
+        });
+    }
+    let mut alive: HashMap<String, bool> = HashMap::new();
+    let (mut open, mut rivals) = (Vec::new(), Vec::new());
+    for e in entries {
+        let live = e.state == State::Sending
+            && *alive
+                .entry(e.run.clone().unwrap_or_default())
+                .or_insert_with(|| ledger.claim_is_live(scope_url, &e));
+        if live {
+            rivals.push(Pending::of_entry(e));
+        } else {
+            open.push(Pending::of_entry(e));
+        }
+    }
+    if open.is_empty() {
+        return 0;
+    }
+    // Rows by position: the entries of several inputs may share row numbers.
+    for (i, p) in open.iter_mut().enumerate() {
+        p.row = i as u64;
+    }
+    let known_ids: HashSet<String> = ledger
+        .lead_ids(scope_url, channel)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let rows: Vec<&Pending> = open.iter().collect();
+    let rival_refs: Vec<&Pending> = rivals.iter().collect();
+    let (found, _) = reconcile::match_rows(&rows, &rival_refs, leads, &known_ids);
+    for (i, lead_id) in &found {
+        if let Some(p) = open.get(*i as usize) {
+            record_settled(ledger, p, lead_id);
+        }
+    }
+    found.len()
 }
 
 /// Records a row found by reconciling as created.

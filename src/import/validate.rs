@@ -54,7 +54,11 @@ impl fmt::Display for Problem {
                 ),
             };
         }
-        write!(f, "row {} (line {})", self.row, self.line)?;
+        // A query's rows have no line (0): the row and the column say where.
+        write!(f, "row {}", self.row)?;
+        if self.line > 0 {
+            write!(f, " (line {})", self.line)?;
+        }
         if let Some((n, header)) = &self.column {
             if header.trim().is_empty() {
                 write!(f, ", column {n}")?;

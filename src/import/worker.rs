@@ -206,8 +206,8 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         previous: previous.as_ref(),
         later: true,
     };
-    let delivered = deliver(&place, &work, at, |w| {
-        let (answer, stats) = w.send(ctx.client, &signal_429(ctx));
+    let delivered = deliver(&place, &work, at, |w, fence| {
+        let (answer, stats) = w.send(ctx.client, &signal_429(ctx), fence);
         sent.done(&answer, &stats);
         answer
     });
@@ -217,6 +217,19 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
             // Another run is on this file: the reader splits it with that run (`deliver::split`).
             ctx.split.met(current.run.as_deref());
             let _ = events.send(taken(job, &current));
+            return;
+        }
+        Delivered::Unrenewed => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            let _ = events.send(Event::Result(
+                result(
+                    job,
+                    Outcome::NotSent,
+                    None,
+                    Some("its claim could not be renewed in the ledger before a retry".into()),
+                ),
+                None,
+            ));
             return;
         }
         Delivered::Unclaimed(f) => {

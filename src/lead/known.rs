@@ -24,6 +24,9 @@ pub struct Known {
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.
     pub dry: bool,
+    /// The leads read, per channel, until the session takes them to settle first
+    /// (`settle::settle_first`).
+    leads: Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
 }
 
 /// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
@@ -50,6 +53,7 @@ impl Known {
             tally: Default::default(),
             fresh,
             dry,
+            leads: Mutex::default(),
         }
     }
 
@@ -70,7 +74,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url, self.fresh) {
+        match read(channel, client, ledger, scope_url, self.fresh, &self.leads) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -89,6 +93,15 @@ impl Known {
         }
     }
 
+    /// The newest leads read of a channel (once: they are handed over), to settle first with.
+    pub fn take_leads(&self, channel: &str) -> Vec<crate::api::models::Lead> {
+        self.leads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(channel)
+            .unwrap_or_default()
+    }
+
     /// The id of the lead on the server with one of these keys, if it is among the newest.
     pub fn lead_with(&self, channel: &str, keys: &[String]) -> Option<String> {
         let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
@@ -103,6 +116,7 @@ fn read(
     ledger: &Ledger,
     scope_url: &str,
     fresh: Fresh,
+    read_leads: &Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
 ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
@@ -151,6 +165,11 @@ fn read(
     if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
         guard(channel, ledger, scope_url, fresh)?;
     }
+    // Settle first: what earlier runs left unknown in this channel, while it is among these.
+    read_leads
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(channel.to_string(), leads.clone());
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {

@@ -226,7 +226,7 @@ pub fn perform(
         later: true,
     };
     let target = if w.by_id { &w.id } else { &w.name };
-    let answered = match deliver(place, &work, at, |_| send(target, w.by_id)) {
+    let answered = match deliver(place, &work, at, |_, _| send(target, w.by_id)) {
         Delivered::Taken(now) => {
             if now.state == State::Created && now.hash == w.hash() {
                 return Moved::new(
@@ -237,6 +237,12 @@ pub fn perform(
             return Moved::new(
                 Outcome::Unknown,
                 "another leadctl run sharing the ledger is moving it; it may have moved".into(),
+            );
+        }
+        Delivered::Unrenewed => {
+            return Moved::new(
+                Outcome::NotSent,
+                "its move's claim could not be renewed in the ledger before a retry".into(),
             );
         }
         Delivered::Unclaimed(f) => {
@@ -311,6 +317,7 @@ impl Work for MoveLead<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         let w = self.wanted;
         let target = if w.by_id { &w.id } else { &w.name };

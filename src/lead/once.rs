@@ -10,7 +10,7 @@ use super::status::Wanted;
 use crate::api::models::{Lead, LeadUpdate, NewLead, PropertyInput};
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::claim::{self, Claim, Place};
-use crate::deliver::rule::{decide, Decision, Policy};
+use crate::deliver::rule::{decide_owned, Decision, Owner, Policy};
 use crate::deliver::write::Changes;
 use crate::deliver::{Outcome, Target, Work};
 use crate::error::Failure;
@@ -151,7 +151,10 @@ pub fn judge(
             .collect();
         known.tally.count(&changes, &absent, &k.names);
     }
-    match decide(entry.as_ref(), &k.input(), policy, now_secs()) {
+    let owner = entry.as_ref().map_or(Owner::Untold, |e| {
+        claim::owner_of(ledger, place.scope_url, e)
+    });
+    match decide_owned(entry.as_ref(), &k.input(), policy, ledger.now(), owner) {
         // An entry under another key cannot be taken over: a retry or --force creates under the
         // lead's own key.
         Decision::Create { .. } if other_key => Ok(Judged::Decided(Decision::Create {
@@ -232,11 +235,12 @@ impl Work for CreateLead<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         if self.public {
             client.lead_external_measured(&self.keyed.lead, on_429)
         } else {
-            client.create_lead_measured(&self.keyed.lead, on_429)
+            client.create_lead_fenced(&self.keyed.lead, on_429, may_retry)
         }
     }
 

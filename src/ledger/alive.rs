@@ -1,22 +1,29 @@
 //! Whether another run sharing the ledger is still running: each run that sends writes a
-//! heartbeat (`run.<id>.alive` in the ledger's meta, the time in Unix seconds) every few seconds
-//! and `ended` when it is done. A run that finds keys another run claimed and has not answered
-//! waits for that run's answers only while its heartbeat is fresh: a run killed with -9 (or a
-//! machine that went away) is not waited for, its claims stay `unknown` (doc/ledger.md). The
-//! beat also names the process and host, so a run on the same machine whose process is gone is
-//! known dead at once (Linux: `/proc`), not only once its beat is stale.
+//! heartbeat (`run.<id>.alive` in the ledger's meta) every few seconds and `ended` when it is
+//! done. A run that finds keys another run claimed and has not answered waits for that run's
+//! answers only while it is alive; a run that is not alive is dead, and its claims are unknown
+//! (settled by the server's leads or by time), never "being sent by another run"; a live run's
+//! claim is never taken over (doc/ledger.md, "Live and dead runs").
+//!
+//! The beat is `SECS PID HOST START`: the time on the ledger's clock (`clock.rs`: the
+//! database's for PostgreSQL), the process id, the host's identity (the kernel's boot id and
+//! this PID namespace, so two containers with one hostname are two hosts, and a reboot is
+//! another host) and the process's start time (so a reused process id is not the run). A run on
+//! this same host is alive exactly while its process is (a stopped process too: it goes on when
+//! continued); a run of another host while its beat is fresh on the ledger's clock.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{now_secs, Ledger};
+use super::{Entry, Ledger, State};
 use crate::error::Failure;
 
 /// How often a run says it is alive.
 pub const BEAT: Duration = Duration::from_secs(5);
 
-/// A heartbeat older than this means the run is gone (several beats missed).
+/// A heartbeat older than this (on the ledger's clock) means the run is gone (several beats
+/// missed).
 pub const STALE_SECS: i64 = 20;
 
 fn key(run: &str) -> String {
@@ -24,9 +31,12 @@ fn key(run: &str) -> String {
 }
 
 impl Ledger {
-    /// Says this run is alive now: `SECS PID HOST`.
+    /// Says this run is alive now: `SECS PID HOST START`.
     pub fn beat(&self, api_url: &str) -> Result<(), Failure> {
-        let value = format!("{} {} {}", now_secs(), std::process::id(), host());
+        self.measure_clock();
+        let pid = std::process::id();
+        let start = start_of(&pid.to_string()).unwrap_or_else(|| "-".into());
+        let value = format!("{} {pid} {} {start}", self.now(), host());
         self.set_meta(api_url, &key(&self.run), &value)
     }
 
@@ -35,41 +45,74 @@ impl Ledger {
         let _ = self.set_meta(api_url, &key(&self.run), "ended");
     }
 
-    /// Whether `run` beat recently. A ledger that cannot be read says yes (waiting a little
+    /// Whether `run` is alive. A ledger that cannot be read says yes (waiting a little
     /// longer is the safe side); a run that never beat (an older leadctl) says no.
     pub fn is_alive(&self, api_url: &str, run: &str) -> bool {
         match self.get_meta(api_url, &key(run)) {
-            Ok(Some(v)) => beat_is_alive(&v),
+            Ok(Some(v)) => beat_is_alive(&v, self.now()),
             Ok(None) => false,
             Err(_) => true,
         }
     }
+
+    /// Whether the key is claimed (`sending`) by a run that is alive: this one, or another
+    /// that may still be waiting for its answer. Such a claim is never taken over.
+    pub fn claim_is_live(&self, api_url: &str, e: &Entry) -> bool {
+        e.state == State::Sending
+            && e.run
+                .as_deref()
+                .is_some_and(|r| r == self.run || self.is_alive(api_url, r))
+    }
 }
 
-/// A beat's value read: fresh, and not a process of this host that is gone.
-fn beat_is_alive(value: &str) -> bool {
+/// A beat's value read at `now` (the ledger's clock): a run of this host whose process is
+/// there, or a run of another host whose beat is fresh.
+fn beat_is_alive(value: &str, now: i64) -> bool {
     let mut parts = value.split_whitespace();
-    let fresh = parts
-        .next()
-        .and_then(|t| t.parse::<i64>().ok())
-        .is_some_and(|t| now_secs() - t <= STALE_SECS);
-    let (pid, beat_host) = (parts.next(), parts.next());
-    let gone_here = match (pid, beat_host) {
-        (Some(pid), Some(h)) if h == host() && Path::new("/proc/self").exists() => {
-            !Path::new("/proc").join(pid).exists()
-        }
-        _ => false,
+    let at = parts.next().and_then(|t| t.parse::<i64>().ok());
+    let (pid, beat_host, start) = (parts.next(), parts.next(), parts.next());
+    let Some(at) = at else {
+        return false; // `ended`, or not a beat
     };
-    fresh && !gone_here
+    if let (Some(pid), Some(h)) = (pid, beat_host) {
+        if h == host() && Path::new("/proc/self").exists() {
+            return match start_of(pid) {
+                None => false,
+                Some(now_start) => start.is_none_or(|s| s == "-" || s == now_start),
+            };
+        }
+    }
+    now - at <= STALE_SECS
 }
 
-/// This machine's name (Linux: the kernel's hostname), `-` where it cannot be told.
+/// This host's identity: Linux's boot id and PID namespace (`BOOT/pid:[N]`), else the
+/// hostname, `-` where neither can be told.
 fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .map(|h| h.trim().replace(char::is_whitespace, "_"))
+            .filter(|h| !h.is_empty())
+    };
+    let ns = std::fs::read_link("/proc/self/ns/pid")
         .ok()
-        .map(|h| h.trim().replace(char::is_whitespace, "_"))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "-".to_string())
+        .map(|p| p.to_string_lossy().replace(char::is_whitespace, "_"));
+    match (read("/proc/sys/kernel/random/boot_id"), ns) {
+        (Some(boot), Some(ns)) => format!("{boot}/{ns}"),
+        _ => read("/proc/sys/kernel/hostname").unwrap_or_else(|| "-".to_string()),
+    }
+}
+
+/// When process `pid` of this host started (clock ticks since boot, `/proc/PID/stat` field
+/// 22), None when there is no such process (or no `/proc`).
+fn start_of(pid: &str) -> Option<String> {
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let stat = std::fs::read_to_string(Path::new("/proc").join(pid).join("stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19).map(str::to_string)
 }
 
 /// Beats every `BEAT` until `stop` is set, then says the run ended. For a thread of its own.
@@ -102,22 +145,47 @@ mod tests {
         assert!(!l.is_alive(url, "another-run"));
         l.ended(url);
         assert!(!l.is_alive(url, &l.run), "ended");
+        let now = l.now();
         // A process of this host that is gone: dead at once, however fresh its beat.
-        let gone = format!("{} 999999999 {}", now_secs(), host());
-        assert!(!beat_is_alive(&gone));
-        let elsewhere = format!("{} 999999999 another-host", now_secs());
+        let gone = format!("{now} 999999999 {} 1", host());
+        assert!(!beat_is_alive(&gone, now));
+        // This process, with another start time: its id was reused, the run is gone.
+        let me = std::process::id();
+        assert!(!beat_is_alive(&format!("{now} {me} {} 0", host()), now));
+        // This process, its beat long stale (stopped, say): alive while the process is.
+        let mine = start_of(&me.to_string()).unwrap();
+        assert!(beat_is_alive(
+            &format!("{} {me} {} {mine}", now - 600, host()),
+            now
+        ));
+        // Another machine's run (or another PID namespace with the same hostname): its beat
+        // decides, on the ledger's clock.
+        let elsewhere = format!("{now} 999999999 another-host 1");
         assert!(
-            beat_is_alive(&elsewhere),
-            "another machine's run: its beat decides"
+            beat_is_alive(&elsewhere, now),
+            "a fresh beat of another host"
         );
+        assert!(
+            !beat_is_alive(&elsewhere, now + STALE_SECS + 1),
+            "a stale one"
+        );
+        let other_ns = format!("{now} 999999999 {}-other-ns 1", host());
+        assert!(beat_is_alive(&other_ns, now), "another PID namespace");
+        // An older leadctl's beat (`SECS PID HOSTNAME`): its time decides.
+        assert!(beat_is_alive(&format!("{now} 999999999 somehost"), now));
         // A beat from long ago: gone.
-        l.set_meta(
-            url,
-            &key(&l.run),
-            &(now_secs() - STALE_SECS - 1).to_string(),
-        )
-        .unwrap();
+        l.set_meta(url, &key(&l.run), &(now - STALE_SECS - 1).to_string())
+            .unwrap();
         assert!(!l.is_alive(url, &l.run));
+    }
+
+    #[test]
+    fn the_host_identity_names_the_boot_and_the_pid_namespace() {
+        let h = host();
+        if Path::new("/proc/self/ns/pid").exists() {
+            assert!(h.contains("/pid:["), "{h}");
+        }
+        assert!(!h.contains(char::is_whitespace));
     }
 
     #[test]

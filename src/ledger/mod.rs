@@ -9,6 +9,7 @@
 //! nothing of CSV, HTTP or the command line.
 
 pub mod alive;
+pub mod clock;
 mod group;
 pub mod identity;
 mod location;
@@ -231,13 +232,16 @@ pub trait Store: Send {
     fn lost_connection(&self) -> bool {
         false
     }
+    /// The store's own clock in Unix seconds (PostgreSQL's `now()`), None for a store on this
+    /// machine: ages are measured on it (`clock.rs`).
+    fn clock(&mut self) -> Result<Option<i64>, String> {
+        Ok(None)
+    }
 }
 
+/// This machine's clock in Unix seconds (see `clock::machine_secs`).
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    clock::machine_secs()
 }
 
 /// A store shared by the reader and the workers of a run, with group commit: concurrent
@@ -250,6 +254,8 @@ pub struct Ledger {
     location: Location,
     /// This process's id in the ledger's `run` column.
     pub run: String,
+    /// The store's clock against this machine's (`clock.rs`).
+    skew: clock::Skew,
 }
 
 #[derive(Default)]
@@ -276,7 +282,9 @@ impl Ledger {
             Location::Memory => Box::new(sqlite::SqliteStore::memory()?),
             Location::Postgres(t) => Box::new(postgres::PgStore::open(t)?),
         };
-        Ok(Ledger::with_store(store, location.clone()))
+        let ledger = Ledger::with_store(store, location.clone());
+        ledger.measure_clock();
+        Ok(ledger)
     }
 
     /// The ledger for a plan (`--dry-run`), to read: a ledger file not made yet reads as an empty
@@ -298,6 +306,20 @@ impl Ledger {
             committed: Condvar::new(),
             location,
             run: uuid::Uuid::new_v4().to_string(),
+            skew: clock::Skew::default(),
+        }
+    }
+
+    /// The ledger's clock in Unix seconds: every age of a claim or a heartbeat is measured on
+    /// it (the database's for PostgreSQL, this machine's for a file).
+    pub fn now(&self) -> i64 {
+        self.skew.now()
+    }
+
+    /// Reads the store's clock again (at open, and with each heartbeat).
+    pub fn measure_clock(&self) {
+        if let Ok(t) = self.call("cannot read", |s| s.clock()) {
+            self.skew.measured(t);
         }
     }
 

@@ -153,10 +153,8 @@ impl Run {
         host: String,
         query: &[&str],
     ) -> Run {
-        let mut what: Vec<&str> = vec![command, api_url];
-        what.extend(inputs.iter().map(|i| i.path.as_str()));
-        what.extend(query.iter().copied());
-        let fingerprint = fingerprint(&what);
+        let paths: Vec<&str> = inputs.iter().map(|i| i.path.as_str()).collect();
+        let fingerprint = run_fingerprint(command, api_url, &paths, query);
         Run {
             id: uuid::Uuid::new_v4().to_string(),
             command: command.to_string(),
@@ -251,6 +249,16 @@ impl Run {
 /// command, the API URL, the inputs' paths as given and the query (`channel=…`, `shard=…`, or a
 /// source's SQL). `ledger::Ledger::last_success` finds the last run of a fingerprint
 /// that exited 0.
+/// The run history's fingerprint of a run: its command, API URL (scope), inputs' paths and what
+/// else decides its work (channel, shard, a database query), NUL-separated, hashed. Runs with
+/// the same fingerprint are "the same job" (`{{last_success}}`).
+pub fn run_fingerprint(command: &str, api_url: &str, inputs: &[&str], query: &[&str]) -> String {
+    let mut what: Vec<&str> = vec![command, api_url];
+    what.extend(inputs.iter().copied());
+    what.extend(query.iter().copied());
+    fingerprint(&what)
+}
+
 pub fn fingerprint(parts: &[&str]) -> String {
     inputs::sha256_hex(parts.join("\0").as_bytes())
 }

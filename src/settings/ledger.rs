@@ -79,6 +79,7 @@ fn postgres(url: &str, env: &Env) -> Result<crate::ledger::Location, String> {
     use crate::ledger::postgres::{PasswordSources, PgTarget};
     let sources = PasswordSources {
         file: env.get("LEADCTL_LEDGER_PASSWORD_FILE"),
+        file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
         env: env.get("PGPASSWORD"),
         default_user: env.get("PGUSER").or_else(|| env.get("USER")),
     };

@@ -46,6 +46,9 @@ pub struct Origins {
     pub lead_key: Option<Origin>,
     /// `None` when no decimal separator is set.
     pub decimal_separator: Option<Origin>,
+    /// `None` when the profile sets no time zone (UTC applies) or no date order.
+    pub timezone: Option<Origin>,
+    pub date_order: Option<Origin>,
     /// `None` when the profile sets no limit.
     pub max_create: Option<Origin>,
     pub max_changes: Option<Origin>,
@@ -72,6 +75,10 @@ pub struct Settings {
     /// `LEADCTL_DECIMAL_SEPARATOR`, else the profile's `decimal_separator`: how number property
     /// values are read (a command's `--decimal-separator` beats it).
     pub decimal_separator: Option<DecimalSeparator>,
+    /// The profile's `timezone` (checked: an IANA name) and `date_order`: how zone-less and
+    /// slashed dates are read (a mapping file's keys and a command's flags beat them).
+    pub timezone: Option<String>,
+    pub date_order: Option<crate::date::DateOrder>,
     /// The profile's `max_create` and `max_changes` (the mapping file's and the flags beat them).
     pub limits: crate::import::plan::Limits,
     pub config_path: Option<PathBuf>,
@@ -129,6 +136,7 @@ impl Settings {
         })?;
         let lead_key = lead_key_setting(env, &profile, &profile_origin)?;
         let decimal_separator = decimal_separator_setting(env, &profile, &profile_origin)?;
+        let (timezone, date_order) = date_settings(&profile, &profile_origin)?;
 
         let ca_bundle = pick(
             args.ca_bundle.clone(),
@@ -156,6 +164,8 @@ impl Settings {
                 ledger: ledger.origin.clone(),
                 lead_key: lead_key.as_ref().map(|k| k.origin.clone()),
                 decimal_separator: decimal_separator.as_ref().map(|d| d.origin.clone()),
+                timezone: timezone.as_ref().map(|_| profile_origin()),
+                date_order: date_order.as_ref().map(|_| profile_origin()),
                 max_create: profile.max_create.map(|_| profile_origin()),
                 max_changes: profile.max_changes.map(|_| profile_origin()),
             },
@@ -170,6 +180,8 @@ impl Settings {
             ledger: ledger.value,
             lead_key: lead_key.as_ref().map(|k| k.value),
             decimal_separator: decimal_separator.map(|d| d.value),
+            timezone,
+            date_order,
             limits: crate::import::plan::Limits {
                 max_create: profile.max_create,
                 max_changes: profile.max_changes,
@@ -348,6 +360,32 @@ fn decimal_separator_setting(
             }
         },
     )
+}
+
+/// The profile's `timezone` and `date_order`, checked (a hand-edited file can hold anything).
+type DateSettings = (Option<String>, Option<crate::date::DateOrder>);
+fn date_settings(
+    profile: &Profile,
+    profile_origin: &dyn Fn() -> Origin,
+) -> Result<DateSettings, Failure> {
+    let timezone = match profile.timezone.as_deref().map(str::trim) {
+        Some(zone) => {
+            crate::date::Rules::new(Some(zone), None).map_err(|e| {
+                Failure::config(format!("invalid timezone ({}): {e}", profile_origin()))
+                    .with_hint("fix it with `leadctl config set timezone NAME`")
+            })?;
+            Some(zone.to_string())
+        }
+        None => None,
+    };
+    let date_order = match &profile.date_order {
+        Some(v) => Some(v.parse::<crate::date::DateOrder>().map_err(|e| {
+            Failure::config(format!("invalid date_order ({}): {e}", profile_origin()))
+                .with_hint("fix it with `leadctl config set date_order dmy` (or mdy)")
+        })?),
+        None => None,
+    };
+    Ok((timezone, date_order))
 }
 
 /// The client's events on stderr: each wait as a notice (hidden by `-q`), and with `-v` each

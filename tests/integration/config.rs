@@ -617,10 +617,12 @@ fn list_csv_has_one_row_per_setting() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], "key,value,source,origin");
     // Every setting: the ledger's default place, and `key` empty (the default rule applies).
-    assert_eq!(lines.len(), 13, "{lines:?}");
+    assert_eq!(lines.len(), 15, "{lines:?}");
     assert_eq!(lines[10], "decimal_separator,,,");
-    assert_eq!(lines[11], "max_create,,,");
-    assert_eq!(lines[12], "max_changes,,,");
+    assert_eq!(lines[11], "timezone,,,");
+    assert_eq!(lines[12], "date_order,,,");
+    assert_eq!(lines[13], "max_create,,,");
+    assert_eq!(lines[14], "max_changes,,,");
     assert!(
         lines
             .iter()

@@ -274,11 +274,12 @@ fn answers_slower_than_the_timeout_are_unknown_and_never_re_sent() {
         "the server processed what leadctl gave up on"
     );
     let again = leadctl(&sb).args(args).run();
-    // Never re-sent: reconciling finds them instead.
-    again
-        .code(0)
-        .stderr_has("3 of 3 row(s) without a reliable answer were found");
-    assert_eq!(rows_with(&results(&again), "created"), [1, 2, 3]);
+    // Never re-sent: settled first, found among the channel's newest leads before sending.
+    again.code(0).stderr_has(
+        "3 key(s) an earlier run left without an answer were found among the channel's newest \
+         leads before sending and count as created",
+    );
+    assert_eq!(rows_with(&results(&again), "skipped"), [1, 2, 3]);
     assert_eq!(
         sb.stats()["requests"]["by_action"]
             .get("create_lead")

@@ -25,7 +25,9 @@ fn path_status_and_list_show_what_the_imports_recorded() {
         .args(["ledger", "status"])
         .run()
         .code(0)
-        .stdout_has("created")
+        .stdout_has("leads")
+        .stdout_has("moves")
+        .stdout_has("purchases")
         .stdout_has(PRIMARY_CHANNEL_ID);
 
     let csv = leadctl(&sb)

@@ -260,8 +260,17 @@ fn kill_9_of_one_process_leaves_its_claims_unknown_and_never_resent_by_the_other
         let reconciled = now["state"] == "created" && now["via"] == "reconcile";
         assert!(now["state"] == "sending" || reconciled, "{key}: {now}");
         let row = &by_row[&c["row"].as_u64().unwrap()];
-        let expected = if reconciled { "created" } else { "unknown" };
-        assert_eq!(row["outcome"], expected, "{key}: {row}");
+        // Settled before B sent anything (`skipped`: found among the newest leads first), or
+        // at its end (`created`).
+        let expected: &[&str] = if reconciled {
+            &["created", "skipped"]
+        } else {
+            &["unknown"]
+        };
+        assert!(
+            expected.contains(&row["outcome"].as_str().unwrap_or("")),
+            "{key}: {row}"
+        );
     }
 }
 

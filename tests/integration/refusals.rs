@@ -220,13 +220,15 @@ fn usage_errors_exit_2_and_send_nothing() {
         (
             "--date",
             "yesterday",
-            "error: invalid value 'yesterday' for '--date <RFC3339>': expected an RFC 3339 \
-             date-time such as 2026-11-01T09:30:00Z, got \"yesterday\"\n",
+            "leadctl: error: --date \"yesterday\" is not a date: write 2024-06-01, 2024-06-01 \
+             10:00, 2024-06-01T10:00:00Z, 01.06.2024 or 06/01/2024\n",
         ),
         (
             "--date",
-            "2026-11-01",
-            "error: invalid value '2026-11-01' for '--date <RFC3339>'",
+            // A date alone is a date now (#28); one that reads two ways is refused.
+            "03/04/2026",
+            "leadctl: error: --date \"03/04/2026\" could be 2026-04-03 (day first) or 2026-03-04 \
+             (month first): say which with --date-order dmy or --date-order mdy\n",
         ),
         (
             "--amount",

@@ -235,6 +235,7 @@ fn the_store_contract_holds_on_postgres() {
     };
     let none = PasswordSources {
         file: None,
+        file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
         env: None,
         default_user: None,
     };

@@ -36,16 +36,30 @@ impl ApiClient {
         lead: &NewLead,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
-        self.lead_measured("create_lead", lead, Mode::Once, on_429)
+        self.create_lead_fenced(lead, on_429, &|| true)
     }
 
-    /// `create_lead` with a body kept as JSON (a saved plan's), sent exactly as it is.
-    pub fn create_lead_saved_measured(
+    /// `create_lead_measured`, asking `may_retry` before each attempt after a wait (a retry, or
+    /// the pool's pause after a 429): the ledger's claim still this run's; no: the call ends with
+    /// `ApiError::Cancelled` (every earlier attempt provably not processed, this one not sent).
+    pub fn create_lead_fenced(
+        &self,
+        lead: &NewLead,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        self.lead_measured("create_lead", lead, Mode::Once, (on_429, may_retry))
+    }
+
+    /// `create_lead` with a body kept as JSON (a saved plan's), sent exactly as it is, fenced as
+    /// `create_lead_fenced`.
+    pub fn create_lead_saved_fenced(
         &self,
         body: &Value,
         on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
-        self.lead_measured("create_lead", body, Mode::Once, on_429)
+        self.lead_measured("create_lead", body, Mode::Once, (on_429, may_retry))
     }
 
     /// `lead_external` (the public form: no API key sent), and what the call met.
@@ -54,7 +68,7 @@ impl ApiClient {
         lead: &NewLead,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
-        self.lead_measured("lead_external", lead, Mode::Once, on_429)
+        self.lead_measured("lead_external", lead, Mode::Once, (on_429, &|| true))
     }
 
     /// `update_lead`, and what the call met on the way.
@@ -63,7 +77,7 @@ impl ApiClient {
         update: &LeadUpdate,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
-        self.lead_measured("update_lead", update, Mode::Repeatable, on_429)
+        self.lead_measured("update_lead", update, Mode::Repeatable, (on_429, &|| true))
     }
 
     /// `update_status` (by name) or `update_status_id` (`by_id`), and what the call met.
@@ -85,7 +99,7 @@ impl ApiClient {
                 serde_json::json!({ "lead_id": lead_id, "status": status }),
             )
         };
-        self.lead_measured(action, &body, Mode::Once, on_429)
+        self.lead_measured(action, &body, Mode::Once, (on_429, &|| true))
     }
 
     /// An action whose answer is a lead, and what the call met. The lead's id is not checked
@@ -96,11 +110,11 @@ impl ApiClient {
         action: &str,
         fields: &T,
         mode: Mode,
-        on_429: &dyn Fn(Instant, Duration),
+        fence: (&dyn Fn(Instant, Duration), &dyn Fn() -> bool),
     ) -> (Result<Lead, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
-            .call_measured(action, fields, mode, &mut stats, on_429)
+            .call_fenced(action, fields, mode, &mut stats, fence)
             .and_then(|value| {
                 let envelope = decode::<LeadEnvelope>(value, mode)?;
                 Lead::from_value(envelope.lead).map_err(|e| unreadable_error(e, mode))
@@ -212,14 +226,27 @@ impl ApiClient {
         stats: &mut CallStats,
         on_429: &dyn Fn(Instant, Duration),
     ) -> Result<Value, ApiError> {
+        self.call_fenced(action, fields, mode, stats, (on_429, &|| true))
+    }
+
+    /// `call_measured`, asking `may_retry` before each attempt after a wait.
+    fn call_fenced<T: Serialize>(
+        &self,
+        action: &str,
+        fields: &T,
+        mode: Mode,
+        stats: &mut CallStats,
+        (on_429, may_retry): (&dyn Fn(Instant, Duration), &dyn Fn() -> bool),
+    ) -> Result<Value, ApiError> {
         let body = serde_json::to_vec(&ActionBody { action, fields })
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
         let send_key = action != "lead_external";
         let (mut attempts, mut limited) = (1, 1);
         loop {
-            self.wait_for_gate();
-            // Every earlier attempt was provably not processed, so stopping here is safe.
-            if self.cancelled() {
+            let held = self.wait_for_gate();
+            // Every earlier attempt was provably not processed, so stopping here is safe. After
+            // a wait (a retry, the pool's pause) the caller says whether it may still send.
+            if self.cancelled() || ((held || stats.attempts > 0) && !may_retry()) {
                 return Err(ApiError::Cancelled);
             }
             if let Some(why) = self.down() {

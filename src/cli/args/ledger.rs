@@ -13,13 +13,16 @@ pub enum LedgerCommand {
         after_help = "Example:\n  leadctl ledger path\n  leadctl --profile staging ledger path"
     )]
     Path,
-    /// Count the ledger's keys by API URL, channel and state
+    /// Count the ledger's leads, status moves and purchases by API URL, channel and state
     #[command(after_help = "Examples:\n  leadctl ledger status\n  leadctl ledger status -o json")]
     Status,
     /// List the ledger's keys (-o table, csv, json or ndjson)
     #[command(after_help = "\
 Keys are of the current API URL unless --all-urls. A key is `business_id:…`, `email:…` or
 `fields:…` (a hash of all the lead's fields).
+
+`--state unknown` lists every key a run would report unknown: the claims (`sending`) of runs
+that ended before their answer too.
 
 Examples:
   leadctl ledger list --state unknown

@@ -5,9 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::SendingArgs;
-use crate::cli::parse::{
-    parse_amount, parse_delimiter, parse_encoding, parse_key_value, parse_rfc3339,
-};
+use crate::cli::parse::{parse_amount, parse_delimiter, parse_encoding, parse_key_value};
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum PurchasesCommand {
@@ -18,7 +16,8 @@ only those. Percentage rewards use --amount, in the channel's currency.
 
 Examples:
   leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'
-  leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID")]
+  leadctl purchases create --lead LEAD_ID --amount 99 --date 2026-11-01T09:30:00Z --trigger TRIGGER_ID
+  leadctl purchases create --lead LEAD_ID --amount 99 --date 01.11.2026 --timezone Europe/Berlin")]
     Create(PurchaseArgs),
 
     /// Record the purchases of a CSV file, each exactly once (a billing export)
@@ -35,6 +34,7 @@ before anything is sent.
 Examples:
   leadctl purchases import billing.csv --dry-run -o ndjson
   leadctl purchases import billing.csv --decimal-separator ,
+  leadctl purchases import stripe-invoice-lines.csv --mapping stripe.toml
   leadctl purchases import refunds.csv --allow-refunds")]
     Import(Box<PurchaseImportArgs>),
 }
@@ -42,9 +42,16 @@ Examples:
 #[derive(Debug, Clone, Args)]
 pub struct PurchaseImportArgs {
     /// The CSV file or workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; `-` = stdin); a header row is
-    /// required
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// required. Not with --query
+    #[arg(
+        value_name = "FILE",
+        required_unless_present_any = ["query", "query_file"],
+        conflicts_with_all = ["query", "query_file"]
+    )]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: super::QueryArgs,
 
     /// The workbook's sheet: its name or its position (1 = the first) [default: the only sheet
     /// with data]
@@ -63,6 +70,11 @@ pub struct PurchaseImportArgs {
     /// description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD", value_parser = parse_key_value)]
     pub map: Vec<(String, String)>,
+
+    /// Read a mapping file: [columns] "COLUMN" = "FIELD", ignore = [...], decimal_separator,
+    /// date_order, timezone, header_row, max_changes (the command line wins over it)
+    #[arg(long, value_name = "FILE.toml")]
+    pub mapping: Option<PathBuf>,
 
     /// Leave columns that map to nothing out instead of stopping
     #[arg(long)]
@@ -92,12 +104,13 @@ pub struct PurchaseImportArgs {
     pub decimal_separator: Option<crate::number::DecimalSeparator>,
 
     /// The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such
-    /// as Europe/Berlin [default: UTC]
+    /// as Europe/Berlin [default: the mapping file's timezone, else the profile's, else UTC]
     #[arg(long, value_name = "IANA_NAME")]
     pub timezone: Option<String>,
 
     /// The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4)
-    /// [default: only dates that read one way]
+    /// [default: the mapping file's date_order, else the profile's, else only dates that read
+    /// one way]
     #[arg(long, value_name = "dmy|mdy", value_parser = crate::cli::parse::parse_date_order)]
     pub date_order: Option<crate::date::DateOrder>,
 
@@ -142,9 +155,19 @@ pub struct PurchaseArgs {
     /// A description of the purchase
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
-    /// When the purchase happened, RFC 3339 (default: now, set by the server)
-    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    /// When the purchase happened: RFC 3339, or as in a file (2024-06-01, 2024-06-01 10:00,
+    /// 01.06.2024, 06/01/2024), read with --timezone and --date-order (default: now, set by the
+    /// server)
+    #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// The zone of a --date written without one: an IANA name such as Europe/Berlin [default:
+    /// the profile's timezone, else UTC]
+    #[arg(long, value_name = "IANA_NAME")]
+    pub timezone: Option<String>,
+    /// The order of day and month in a --date such as 03/04/2024: dmy or mdy [default: the
+    /// profile's date_order, else only dates that read one way]
+    #[arg(long, value_name = "dmy|mdy", value_parser = crate::cli::parse::parse_date_order)]
+    pub date_order: Option<crate::date::DateOrder>,
     /// Only evaluate these reward triggers (repeatable); each must be active on the lead's channel
     #[arg(long = "trigger", value_name = "UUID")]
     pub triggers: Vec<String>,

@@ -227,6 +227,14 @@ pub(super) fn effective(settings: &Settings, key: Key) -> Option<(String, Origin
             settings.decimal_separator?.to_string(),
             settings.origins.decimal_separator.clone()?,
         ),
+        Key::Timezone => (
+            settings.timezone.clone()?,
+            settings.origins.timezone.clone()?,
+        ),
+        Key::DateOrder => (
+            settings.date_order?.to_string(),
+            settings.origins.date_order.clone()?,
+        ),
         Key::MaxCreate => (
             settings.limits.max_create?.to_string(),
             settings.origins.max_create.clone()?,
@@ -279,6 +287,15 @@ fn profile_values(loaded: &Loaded, name: &str) -> Vec<(Key, String)> {
     }
     if let Some(v) = &p.key {
         values.push((Key::LeadKey, v.clone()));
+    }
+    if let Some(v) = &p.decimal_separator {
+        values.push((Key::DecimalSeparator, v.clone()));
+    }
+    if let Some(v) = &p.timezone {
+        values.push((Key::Timezone, v.clone()));
+    }
+    if let Some(v) = &p.date_order {
+        values.push((Key::DateOrder, v.clone()));
     }
     if let Some(v) = p.max_create {
         values.push((Key::MaxCreate, v.to_string()));

@@ -27,7 +27,7 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let what = super::run_report::What {
         command: "create",
         inputs: json.iter().map(|p| p.as_path()).collect(),
-        query: super::import::query(settings, channel.as_deref(), None),
+        query: super::import::query(settings, channel.as_deref(), None, None),
         dry_run: args.dry_run,
         header_line: None,
     };

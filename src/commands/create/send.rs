@@ -367,7 +367,7 @@ impl Ctx<'_> {
         };
         // The plain calls: an answer whose lead has no id is the client's error here (exit 7,
         // "probably processed"), as `create` has always said it.
-        let send = |w: &CreateLead<'_>| {
+        let send = |w: &CreateLead<'_>, _: &dyn Fn() -> bool| {
             if w.public {
                 self.client.lead_external(&w.keyed.lead)
             } else {
@@ -388,6 +388,16 @@ impl Ctx<'_> {
                 };
             }
             Delivered::Unclaimed(f) => return Err(Failed(f.into(), true)),
+            Delivered::Unrenewed => {
+                return Err(Failed(
+                    Failure::config(
+                        "its claim could not be renewed in the ledger before a retry, so it was \
+                         not sent again",
+                    )
+                    .into(),
+                    true,
+                ))
+            }
         };
         match (answered.answer, answered.error) {
             (Some(lead), _) => {

@@ -6,6 +6,9 @@
 //! ```toml
 //! key = "business_id"
 //! decimal_separator = ","
+//! date_order = "dmy"
+//! timezone = "Europe/Berlin"
+//! header_row = 4
 //! ignore = ["Internal notes"]
 //!
 //! [columns]
@@ -21,6 +24,9 @@
 //! [fields.phone]
 //! write = "if_empty"
 //! ```
+//!
+//! `purchases import --mapping` reads the same file with a purchase's fields in `[columns]`
+//! (`amount`, `invoice`, `date`, ...); it has no constants, value maps, key or write rules.
 //!
 //! A file that cannot be used is invalid input (exit 6), as a `--map` naming no field is; the
 //! message names the file, the line and the key.
@@ -41,7 +47,7 @@ use crate::ledger::KeyKind;
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 
-const HINT: &str = "a mapping file holds key, decimal_separator, max_create, max_changes, ignore = [...], [columns] \
+const HINT: &str = "a mapping file holds key, decimal_separator, date_order, timezone, header_row, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
                     ([fields.status] write = \"forward_only\"); `leadctl import FILE \
@@ -56,6 +62,13 @@ pub struct MappingFile {
     pub key: Option<KeyKind>,
     /// `","` or `"."`; the command line's `--decimal-separator` wins.
     pub decimal_separator: Option<DecimalSeparator>,
+    /// `date_order = "dmy"|"mdy"` and `timezone = "IANA_NAME"`: how the file's dates are read
+    /// (`--date-order` and `--timezone` win; they beat the profile's).
+    pub date_order: Option<crate::date::DateOrder>,
+    pub timezone: Option<String>,
+    /// `header_row = N`: the row (a CSV's line) holding the column names below a title block
+    /// (`--header-row` wins).
+    pub header_row: Option<u64>,
     /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
     pub writes: crate::deliver::write::Rules,
     /// `max_create` and `max_changes`: the most one run with this mapping may fire.
@@ -75,6 +88,9 @@ struct Raw {
     version: Option<Spanned<i64>>,
     key: Option<Spanned<String>>,
     decimal_separator: Option<Spanned<String>>,
+    date_order: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    header_row: Option<Spanned<i64>>,
     max_create: Option<u64>,
     max_changes: Option<u64>,
     #[serde(default)]
@@ -89,8 +105,41 @@ struct Raw {
     fields: BTreeMap<String, RawField>,
 }
 
+/// A mapping file's `header_row`, read before the run starts (the run report needs the line of
+/// the header); a file that cannot be read says so later, when the run loads it.
+pub fn header_row_of(path: Option<&Path>) -> Option<u64> {
+    let text = crate::fsutil::read_capped_string(
+        path?,
+        MAX_MAPPING,
+        crate::fsutil::Accept::RegularFile,
+        "a mapping file",
+    )
+    .ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table
+        .get("header_row")?
+        .as_integer()
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|n| *n >= 1)
+}
+
+/// What a mapping file's `[columns]` map to.
+#[derive(Clone, Copy)]
+pub enum For<'a> {
+    /// A lead import's fields and properties (`import`).
+    Leads,
+    /// A purchase import's fields (`purchases import`): the check of a field name, and the
+    /// valid names for messages.
+    Purchases(&'a dyn Fn(&str) -> bool, &'a str),
+}
+
 /// Reads and checks a mapping file.
 pub fn load(path: &Path) -> Result<MappingFile, Failure> {
+    load_for(path, For::Leads)
+}
+
+/// Reads and checks a mapping file for leads or for purchases.
+pub fn load_for(path: &Path, kind: For<'_>) -> Result<MappingFile, Failure> {
     let text = crate::fsutil::read_capped_string(
         path,
         MAX_MAPPING,
@@ -104,7 +153,7 @@ pub fn load(path: &Path) -> Result<MappingFile, Failure> {
         ))
         .with_hint("check the path given to --mapping")
     })?;
-    parse(&text, path)
+    parse_for(&text, path, kind)
 }
 
 /// Whether `--save-mapping PATH` may write there: nothing is there yet, or a mapping file (one
@@ -157,7 +206,20 @@ fn line_at(text: &str, offset: usize) -> usize {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
+    parse_for(text, path, For::Leads)
+}
+
+pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, Failure> {
     let name = path.display().to_string();
+    let hint = match kind {
+        For::Leads => HINT.to_string(),
+        For::Purchases(_, valid) => format!(
+            "a purchases mapping holds decimal_separator, date_order, timezone, header_row, \
+             max_changes, \
+             ignore = [...] and [columns] \"COLUMN\" = \"FIELD\" (FIELD: {valid}), keys before \
+             [columns]"
+        ),
+    };
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let at = e
             .span()
@@ -167,13 +229,14 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             "invalid mapping file {name}{at}: {}",
             e.message().trim_end()
         ))
-        .with_hint(HINT)
+        .with_hint(hint.clone())
     })?;
     let at = |span: std::ops::Range<usize>, key: &str| {
         format!("{name}, line {}, {key}", line_at(text, span.start))
     };
     let bad = |span: std::ops::Range<usize>, key: &str, why: String| {
-        Failure::input(format!("invalid mapping file {}: {why}", at(span, key))).with_hint(HINT)
+        Failure::input(format!("invalid mapping file {}: {why}", at(span, key)))
+            .with_hint(hint.clone())
     };
     if let Some(v) = &raw.version {
         if *v.get_ref() != 1 {
@@ -214,10 +277,45 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
             }
         },
     };
+    let (date_order, timezone) = date_keys(&raw, &bad)?;
+    let header_row = match &raw.header_row {
+        None => None,
+        Some(n) => match u64::try_from(*n.get_ref()) {
+            Ok(row) if row >= 1 => Some(row),
+            _ => {
+                return Err(bad(
+                    n.span(),
+                    "header_row",
+                    format!(
+                        "header_row is {}: give the row of the column names, 1 or more",
+                        n.get_ref()
+                    ),
+                ))
+            }
+        },
+    };
+    if let For::Purchases(..) = kind {
+        lead_only(&raw, &bad)?;
+    }
     let mut rules = Rules::default();
     for (column, field) in &raw.columns {
         let key = format!("columns.{}", crate::log::quoted(column));
-        parse_target(field.get_ref()).map_err(|e| bad(field.span(), &key, e))?;
+        match kind {
+            For::Leads => {
+                parse_target(field.get_ref()).map_err(|e| bad(field.span(), &key, e))?;
+            }
+            For::Purchases(known, valid) if !known(field.get_ref()) => {
+                return Err(bad(
+                    field.span(),
+                    &key,
+                    format!(
+                        "unknown field {}; valid: {valid}",
+                        crate::log::quoted(field.get_ref())
+                    ),
+                ))
+            }
+            For::Purchases(..) => {}
+        }
         rules.forced.push(Forced {
             column: column.clone(),
             field: field.get_ref().clone(),
@@ -284,12 +382,66 @@ pub fn parse(text: &str, path: &Path) -> Result<MappingFile, Failure> {
         rules,
         key,
         decimal_separator,
+        date_order,
+        timezone,
+        header_row,
         writes,
         limits: crate::import::plan::Limits {
             max_create: raw.max_create,
             max_changes: raw.max_changes,
         },
     })
+}
+
+type Bad<'a> = &'a dyn Fn(std::ops::Range<usize>, &str, String) -> Failure;
+
+/// `date_order` and `timezone`, checked.
+fn date_keys(
+    raw: &Raw,
+    bad: Bad<'_>,
+) -> Result<(Option<crate::date::DateOrder>, Option<String>), Failure> {
+    let order = match &raw.date_order {
+        None => None,
+        Some(d) => Some(
+            d.get_ref()
+                .parse::<crate::date::DateOrder>()
+                .map_err(|e| bad(d.span(), "date_order", e))?,
+        ),
+    };
+    let zone = match &raw.timezone {
+        None => None,
+        Some(z) => {
+            crate::date::Rules::new(Some(z.get_ref()), None)
+                .map_err(|e| bad(z.span(), "timezone", e))?;
+            Some(z.get_ref().trim().to_string())
+        }
+    };
+    Ok((order, zone))
+}
+
+/// A purchases mapping holds no lead import's decisions: a key, constants, value maps or write
+/// rules there would be silently unused.
+fn lead_only(raw: &Raw, bad: Bad<'_>) -> Result<(), Failure> {
+    let span = |s: Option<std::ops::Range<usize>>, key: &str| (s, key.to_string());
+    let found = [
+        span(raw.key.as_ref().map(|k| k.span()), "key"),
+        span(raw.constants.values().next().map(|v| v.span()), "constants"),
+        span(raw.values.values().next().map(|v| v.span()), "values"),
+        span(raw.fields.values().next().map(|f| f.write.span()), "fields"),
+    ];
+    for (at, key) in found {
+        if let Some(at) = at {
+            return Err(bad(
+                at,
+                &key,
+                format!(
+                    "{key} is for lead imports; a purchases mapping holds [columns], ignore, \
+                     decimal_separator, date_order, timezone, header_row and max_changes"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `[fields.NAME] write = "..."` rules.
@@ -364,6 +516,8 @@ pub struct Saved<'a> {
     pub decimal_separator: Option<DecimalSeparator>,
     /// The write rules of the mapping file read (`[fields.*]`), kept.
     pub writes: Option<&'a crate::deliver::write::Rules>,
+    /// `--header-row` (or the mapping file's `header_row`) of the run.
+    pub header_row: Option<u64>,
     /// The command that wrote it, for its first comment.
     pub input: &'a str,
 }
@@ -388,6 +542,9 @@ pub fn render(saved: &Saved<'_>) -> String {
     }
     if let Some(d) = saved.decimal_separator {
         let _ = writeln!(text, "decimal_separator = {}", quote(&d.to_string()));
+    }
+    if let Some(n) = saved.header_row {
+        let _ = writeln!(text, "header_row = {n}");
     }
     let columns: Vec<&Column> = saved
         .mapping
@@ -462,6 +619,43 @@ mod tests {
     use super::super::map_with;
     use super::*;
 
+    #[test]
+    fn date_keys_and_the_header_row_are_read_and_checked() {
+        let m = parse(
+            "date_order = \"MDY\"\ntimezone = \" America/New_York \"\nheader_row = 4\n",
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        assert_eq!(m.date_order, Some(crate::date::DateOrder::Mdy));
+        assert_eq!(m.timezone.as_deref(), Some("America/New_York"));
+        assert_eq!(m.header_row, Some(4));
+        for (text, why) in [
+            (
+                "header_row = -1\n",
+                "m.toml, line 1, header_row: header_row is -1",
+            ),
+            (
+                "date_order = \"ydm\"\n",
+                "m.toml, line 1, date_order: \"ydm\" is not",
+            ),
+            (
+                "timezone = \"Nowhere\"\n",
+                "m.toml, line 1, timezone: \"Nowhere\" is not",
+            ),
+        ] {
+            let err = parse(text, Path::new("m.toml")).unwrap_err();
+            assert!(err.message.contains(why), "{}", err.message);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "header_row = 3\n[columns]\n").unwrap();
+        assert_eq!(header_row_of(Some(&path)), Some(3));
+        std::fs::write(&path, "header_row = 0\n").unwrap();
+        assert_eq!(header_row_of(Some(&path)), None, "refused by the real load");
+        assert_eq!(header_row_of(Some(&dir.path().join("none.toml"))), None);
+        assert_eq!(header_row_of(None), None);
+    }
+
     fn file(text: &str) -> Result<MappingFile, String> {
         parse(text, Path::new("crm.toml")).map_err(|f| f.message)
     }
@@ -497,6 +691,7 @@ mod tests {
             key: m.key,
             decimal_separator: m.decimal_separator,
             writes: Some(&m.writes),
+            header_row: Some(4),
             input: "leads.csv",
         });
         assert!(
@@ -519,8 +714,8 @@ mod tests {
         };
         assert_eq!(shape(&remapped), shape(&mapping));
         assert_eq!(
-            (again.key, again.decimal_separator),
-            (m.key, m.decimal_separator)
+            (again.key, again.decimal_separator, again.header_row),
+            (m.key, m.decimal_separator, Some(4))
         );
     }
 

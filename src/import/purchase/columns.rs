@@ -148,6 +148,11 @@ const ALIASES: &[(Field, &[&str])] = &[
 pub const FIELDS: &str = "lead_id, legacy_id, business_id, email, amount, product, description, \
                           date, trigger_ids, purchase_id, invoice, ignore";
 
+/// Whether `text` names a purchase field (a mapping file's `[columns]` value).
+pub fn is_field(text: &str) -> bool {
+    field_for(text).is_some()
+}
+
 fn field_for(text: &str) -> Option<Field> {
     let n = normalize(text);
     if matches!(n.as_str(), "ignore" | "skip") {
@@ -183,6 +188,9 @@ pub fn map(
             Some(i) => {
                 forced.insert(i, f);
             }
+            // Leaving out a column the file does not have loses nothing (a mapping file's
+            // `ignore` list is written for many exports).
+            None if f == Field::Ignore => {}
             None => errors.push(format!(
                 "--map {column}={field}: no column is named {}",
                 crate::log::quoted(column)

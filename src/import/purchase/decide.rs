@@ -196,8 +196,8 @@ pub fn send(
         previous: job.previous.as_ref(),
         later: true,
     };
-    let delivered = deliver(&place, k, at, |k| {
-        let (answer, stats) = k.send(ctx.client, &signal_429(ctx));
+    let delivered = deliver(&place, k, at, |k, fence| {
+        let (answer, stats) = k.send(ctx.client, &signal_429(ctx), fence);
         sent.done(&answer, &stats);
         answer
     });
@@ -218,6 +218,14 @@ pub fn send(
                 ),
             };
             return emit(outcome, Some(note.into()), true);
+        }
+        Delivered::Unrenewed => {
+            ctx.stop.store(true, Ordering::SeqCst);
+            return emit(
+                Outcome::NotSent,
+                Some("its claim could not be renewed in the ledger before a retry".into()),
+                false,
+            );
         }
         Delivered::Unclaimed(f) => {
             ctx.stop.store(true, Ordering::SeqCst);

@@ -8,7 +8,6 @@ use super::lead::Resolver;
 use super::{Options, Plan};
 use crate::error::Failure;
 use crate::import::prepare::{self, Prepared};
-use crate::import::read::Source;
 use crate::import::{session, validate, Services};
 use crate::ledger::{self, Ledger};
 
@@ -22,15 +21,16 @@ pub fn run(
     out: &mut crate::output::Output,
 ) -> Result<()> {
     let log = services.log;
-    let source = Source::from_arg(&opts.input);
+    let source = crate::import::source(opts, services)?;
     let name = source.name();
-    let (format, rows, headers) = prepare::open_header(opts, log, &source, &name)?;
+    let (format, mut rows, headers) = prepare::open_header(opts, log, &source, &name)?;
     let (columns, unknown) =
         columns::map(&headers, &opts.map, opts.ignore_unknown).map_err(|errors| {
-            Failure::input(format!(
+            let failure = Failure::input(format!(
                 "{name}: the columns cannot be mapped:\n  {}",
                 errors.join("\n  ")
-            ))
+            ));
+            prepare::title_block(failure, opts, &headers, &mut rows)
         })?;
     report(&columns, &unknown, log);
     if columns.iter().any(|c| c.field == Field::Date) {
@@ -71,7 +71,7 @@ pub fn run(
         ),
         lines: Default::default(),
     };
-    if opts.shard.is_some() && matches!(source, Source::File(_)) {
+    if opts.shard.is_some() && source.rereadable() {
         // A shard builds only its own rows; a line's position counts every row before it.
         let mut all =
             crate::import::read::reopen(&source, &format).map_err(|e| Failure::input(e.0))?;

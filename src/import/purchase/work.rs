@@ -33,6 +33,7 @@ impl Work for Keyed {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
     ) -> (Result<Purchase, ApiError>, CallStats) {
         client.create_purchase_measured(&self.purchase, on_429)
     }

@@ -94,7 +94,9 @@ pub(super) fn choose_encoding(
         }
         let scan = match source {
             Source::File(p) => scan_utf8(File::open(p).map_err(io_err)?, true).map_err(io_err)?,
-            Source::Stdin | Source::Stream(_) => scan_utf8(head, false).map_err(io_err)?,
+            Source::Stdin | Source::Stream(_) | Source::Query(_) => {
+                scan_utf8(head, false).map_err(io_err)?
+            }
         };
         match scan {
             Utf8Scan::Valid => (UTF_8, "detected"),

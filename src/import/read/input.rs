@@ -33,6 +33,8 @@ pub enum Detected {
         header_row: Option<u64>,
     },
     Workbook(Sheet),
+    /// A query's result, spilled to a temporary file.
+    Query(Arc<super::spill::Spilled>),
 }
 
 impl Detected {
@@ -44,6 +46,7 @@ impl Detected {
                 None => format.describe(),
             },
             Detected::Workbook(sheet) => sheet.describe(),
+            Detected::Query(q) => q.description.clone(),
         }
     }
 
@@ -55,7 +58,7 @@ impl Detected {
     pub fn csv(&self) -> Option<&Format> {
         match self {
             Detected::Csv { format, .. } => Some(format),
-            Detected::Workbook(_) => None,
+            Detected::Workbook(_) | Detected::Query(_) => None,
         }
     }
 
@@ -65,7 +68,7 @@ impl Detected {
     }
 
     /// A BOM in the errors file when the input had one or was not UTF-8, and always for a
-    /// workbook's (so Excel opens it as UTF-8).
+    /// workbook's or a query's (so Excel opens it as UTF-8).
     pub fn errors_bom(&self) -> bool {
         self.csv()
             .is_none_or(|f| f.bom_len > 0 || f.encoding != UTF_8)
@@ -83,6 +86,7 @@ enum Inner {
         header_row: Option<u64>,
     },
     Sheet(Box<SheetRows>),
+    Spill(Box<super::spill::SpillRows>),
 }
 
 impl Rows {
@@ -104,29 +108,45 @@ impl Rows {
     pub fn header(&mut self) -> Result<Option<Row>, RowError> {
         match &mut self.inner {
             Inner::Csv { rows, header_row } => {
-                // Records above `--header-row` (a title block) are read and left out.
-                let skip = header_row.map_or(0, |n| n.saturating_sub(1));
-                for seen in 0..skip {
-                    if rows.header()?.is_none() {
-                        return Err(RowError {
-                            line: seen + 1,
-                            message: format!(
-                                "--header-row {}: the file has only {seen} row(s)",
-                                skip + 1
-                            ),
-                        });
+                // `--header-row N` is the file's line N (as a spreadsheet numbers it, blank
+                // lines counted); the records above it (a title block) are read and left out.
+                let Some(n) = *header_row else {
+                    return rows.header();
+                };
+                loop {
+                    match rows.header()? {
+                        None => {
+                            return Err(RowError {
+                                line: n,
+                                message: format!(
+                                    "--header-row {n}: the file has no data on line {n} or below"
+                                ),
+                            })
+                        }
+                        Some(r) if r.line < n => continue,
+                        Some(r) if r.line > n => {
+                            return Err(RowError {
+                                line: n,
+                                message: format!(
+                                    "--header-row {n}: line {n} is empty; the header row names \
+                                     the columns (the first line with data below it is {})",
+                                    r.line
+                                ),
+                            })
+                        }
+                        Some(r) => return Ok(Some(r)),
                     }
                 }
-                rows.header()
             }
             Inner::Sheet(s) => s.header(),
+            Inner::Spill(s) => s.header(),
         }
     }
 
     /// The sheet of a workbook's rows; `None` for a CSV.
     pub fn sheet(&self) -> Option<Arc<str>> {
         match &self.inner {
-            Inner::Csv { .. } => None,
+            Inner::Csv { .. } | Inner::Spill(_) => None,
             Inner::Sheet(s) => Some(s.sheet()),
         }
     }
@@ -136,6 +156,7 @@ impl Rows {
         match &self.inner {
             Inner::Csv { rows, .. } => rows.footer(),
             Inner::Sheet(s) => s.footer(),
+            Inner::Spill(_) => None,
         }
     }
 
@@ -149,6 +170,7 @@ impl Rows {
         match &mut self.inner {
             Inner::Csv { rows, .. } => rows.next_row_ref(),
             Inner::Sheet(s) => s.next_row_ref(),
+            Inner::Spill(s) => s.next_row_ref(),
         }
     }
 }
@@ -175,6 +197,15 @@ pub(super) fn refused(name: &str, r: &Refusal) -> ReadError {
 
 /// Opens the input, CSV or workbook, as `wanted` says; the rows start with the header.
 pub fn open_rows(source: &Source, wanted: &Wanted) -> Result<(Detected, Rows), ReadError> {
+    if let Source::Query(q) = source {
+        let rows = q.open()?;
+        return Ok((
+            Detected::Query(q.clone()),
+            Rows {
+                inner: Inner::Spill(Box::new(rows)),
+            },
+        ));
+    }
     let name = source.name();
     let (raw, head) = head(source)?;
     let kind = match sniff::sniff(&head) {
@@ -196,7 +227,7 @@ pub fn open_rows(source: &Source, wanted: &Wanted) -> Result<(Detected, Rows), R
             Bytes::File(p.clone())
         }
         // A workbook is read at random offsets: a stream's bytes are kept in memory.
-        Source::Stdin | Source::Stream(_) => {
+        Source::Stdin | Source::Stream(_) | Source::Query(_) => {
             let rest = crate::fsutil::read_capped_from(
                 Cursor::new(head).chain(raw),
                 MAX_STREAMED_WORKBOOK,
@@ -240,6 +271,9 @@ fn zip_kind(bytes: &Bytes, name: &str) -> Result<WorkbookKind, ReadError> {
 /// The same rows again, for the next pass over a file, positioned before the header.
 pub fn reopen(source: &Source, detected: &Detected) -> Result<Rows, ReadError> {
     match detected {
+        Detected::Query(q) => Ok(Rows {
+            inner: Inner::Spill(Box::new(q.open()?)),
+        }),
         Detected::Csv { format, header_row } => {
             let opened = super::open(source, Some(format.encoding), Some(format.delimiter))?;
             Ok(Rows::csv(opened, *header_row))

@@ -7,7 +7,8 @@
 //! where the bytes come from (a file or a stream), `sniff` what they are (text, a workbook,
 //! another binary format, refused), `detect` decides a CSV's encoding and delimiter (`Format`),
 //! `decode` transcodes to UTF-8, `rows` turns the stream into the header and rows; `workbook`
-//! reads a sheet's rows, `cell` its cells as text.
+//! reads a sheet's rows, `cell` its cells as text; `spill` keeps a query's result on disk for
+//! the passes over it.
 
 mod cell;
 mod decode;
@@ -17,8 +18,10 @@ mod input;
 mod rows;
 pub mod sniff;
 mod source;
+pub mod spill;
 #[cfg(test)]
 mod test_support;
+pub mod title;
 mod workbook;
 
 use std::io::{self, Cursor, Read};

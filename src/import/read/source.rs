@@ -1,9 +1,11 @@
-//! Where the rows come from: a regular file (read once per pass) or a stream (stdin, a pipe, a
-//! FIFO, a device, `/dev/fd/N`: opened once, read once), and opening it as raw bytes.
+//! Where the rows come from: a regular file (read once per pass), a stream (stdin, a pipe, a
+//! FIFO, a device, `/dev/fd/N`: opened once, read once), or a database query's result (spilled
+//! to a temporary file, read once per pass), and opening a file or stream as raw bytes.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::ReadError;
 
@@ -15,6 +17,8 @@ pub enum Source {
     Stdin,
     /// A path that is not a regular file: read once, never reopened, nothing written beside it.
     Stream(PathBuf),
+    /// The rows of a query (`--query ... --from URL`), fetched once and kept in a spill file.
+    Query(Arc<super::spill::Spilled>),
 }
 
 impl Source {
@@ -39,7 +43,14 @@ impl Source {
         match self {
             Source::File(p) | Source::Stream(p) => p.display().to_string(),
             Source::Stdin => "stdin".to_string(),
+            Source::Query(q) => q.name.clone(),
         }
+    }
+
+    /// Whether a pass can read the rows again (a file, a query's spilled result); a stream is
+    /// read once.
+    pub fn rereadable(&self) -> bool {
+        matches!(self, Source::File(_) | Source::Query(_))
     }
 }
 
@@ -62,6 +73,11 @@ pub(super) fn open_raw(source: &Source) -> Result<Box<dyn Read + Send>, ReadErro
             File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
         )),
         Source::Stdin => Box::new(io::stdin()),
+        Source::Query(q) => {
+            Box::new(BufReader::new(File::open(q.path()).map_err(|e| {
+                ReadError(format!("cannot open {}: {e}", q.path().display()))
+            })?))
+        }
         // Opened once: a FIFO blocks here until a writer opens it, as `cat` would.
         Source::Stream(p) => Box::new(BufReader::with_capacity(
             256 * 1024,

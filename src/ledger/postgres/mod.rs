@@ -17,6 +17,7 @@ use postgres::{Client, Statement};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
+pub mod connect;
 mod ops;
 mod runs;
 mod store;
@@ -81,7 +82,7 @@ INSERT INTO {s}.version (version) VALUES ({SCHEMA_VERSION});",
 
 /// How a PostgreSQL error reads, with its causes (the driver's own text names only the kind);
 /// the password never in it.
-pub(super) fn describe(target: &PgTarget, e: &postgres::Error) -> String {
+pub(crate) fn describe(target: &PgTarget, e: &postgres::Error) -> String {
     let mut text = match e.as_db_error() {
         Some(db) => format!("{}: {}", db.severity(), db.message()),
         None => {
@@ -103,7 +104,7 @@ pub(super) fn describe(target: &PgTarget, e: &postgres::Error) -> String {
 
 /// Whether an error means the connection is gone or was never made (the server down,
 /// restarting, unreachable), as opposed to a refusal or a bug.
-pub(super) fn is_connection_error(e: &postgres::Error) -> bool {
+pub(crate) fn is_connection_error(e: &postgres::Error) -> bool {
     if e.is_closed() {
         return true;
     }
@@ -142,36 +143,18 @@ impl PgStore {
     /// Connects, classifying a failure: unreachable → exit 7, refused (password, user,
     /// database, TLS) → exit 3.
     fn connect(&mut self) -> Result<(), Failure> {
-        let t = &self.target;
-        let mut config = postgres::Config::new();
-        config
-            .host(&t.host)
-            .port(t.port)
-            .user(&t.user)
-            .dbname(&t.dbname)
-            .application_name(&t.application_name)
-            .connect_timeout(t.connect_timeout)
-            .keepalives(true)
-            .keepalives_idle(std::time::Duration::from_secs(30));
-        if let Some(pw) = &t.password {
-            config.password(pw.expose());
-        }
-        let tls = tls::client_config(t).map_err(|e| {
-            Failure::config(format!("the ledger {}: {e}", self.shown()))
-                .with_hint("check --ca-bundle (or LEADCTL_CA_BUNDLE) and the URL's sslrootcert")
-        })?;
-        let connected = match tls {
-            None => {
-                config.ssl_mode(postgres::config::SslMode::Disable);
-                config.connect(postgres::NoTls)
+        // Committed means committed, whatever the server's default (a crash must not lose a
+        // claim or an outcome this run was told is durable).
+        let connected = match connect::connect(&self.target, Some("-c synchronous_commit=on")) {
+            Err(connect::ConnectError::Tls(e)) => {
+                return Err(
+                    Failure::config(format!("the ledger {}: {e}", self.shown())).with_hint(
+                        "check --ca-bundle (or LEADCTL_CA_BUNDLE) and the URL's sslrootcert",
+                    ),
+                )
             }
-            Some(c) => {
-                config.ssl_mode(match t.sslmode {
-                    SslMode::Prefer => postgres::config::SslMode::Prefer,
-                    _ => postgres::config::SslMode::Require,
-                });
-                config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(c))
-            }
+            Err(connect::ConnectError::Db(e)) => Err(e),
+            Ok(c) => Ok(c),
         };
         match connected {
             Ok(client) => {

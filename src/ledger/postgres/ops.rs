@@ -30,6 +30,8 @@ enum Kind {
     Insert,
     /// Inserted or overwritten (everything but `first_at`).
     Upsert,
+    /// An outcome: as `Upsert`, but never over another run's claim (`sending`).
+    Record,
     /// One statement of its own.
     Single,
 }
@@ -37,7 +39,8 @@ enum Kind {
 fn kind(op: &Op) -> Kind {
     match op {
         Op::Claim { expect: None, .. } | Op::PutIfAbsent(_) => Kind::Insert,
-        Op::Record(_) | Op::Put(_) => Kind::Upsert,
+        Op::Record(_) => Kind::Record,
+        Op::Put(_) => Kind::Upsert,
         Op::Claim { .. } | Op::Release { .. } => Kind::Single,
     }
 }
@@ -238,6 +241,15 @@ fn run_batch(
              (scope, key) DO UPDATE SET {SET_ALL}"
         ),
     )?;
+    let record = stmt(
+        c,
+        cache,
+        &format!(
+            "INSERT INTO {s}.leads AS l ({INSERT_COLUMNS}) SELECT * FROM {UNNEST} ON CONFLICT \
+             (scope, key) DO UPDATE SET {SET_ALL} WHERE NOT (l.state = 'sending' AND l.run IS \
+             DISTINCT FROM excluded.run)"
+        ),
+    )?;
     let current = stmt(
         c,
         cache,
@@ -284,10 +296,11 @@ fn run_batch(
                     });
                 }
             }
-            Kind::Upsert => {
+            Kind::Upsert | Kind::Record => {
                 let rows: Vec<(i64, &Entry)> =
                     idx.iter().map(|&i| (scopes[i], entry(&ops[i]))).collect();
-                tx.execute(&upsert, &Columns::of(rows).params())?;
+                let which = if k == Kind::Record { &record } else { &upsert };
+                tx.execute(which, &Columns::of(rows).params())?;
                 for &i in &idx {
                     results[i] = Some(Applied::Done);
                 }

@@ -236,7 +236,7 @@ impl Store for PgStore {
 
     fn set_meta(&mut self, api_url: &str, key: &str, value: &str) -> Result<(), String> {
         let s = self.target.schema_sql();
-        let now = crate::ledger::now_secs();
+        let now = self.clock()?.unwrap_or_else(crate::ledger::now_secs);
         self.with(|c, _| {
             c.execute(
                 &format!(
@@ -268,5 +268,15 @@ impl Store for PgStore {
 
     fn lost_connection(&self) -> bool {
         self.lost
+    }
+
+    fn clock(&mut self) -> Result<Option<i64>, String> {
+        let row = self.with(|c, _| {
+            c.query_one(
+                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
+                &[],
+            )
+        })?;
+        Ok(Some(row.get::<_, i64>(0)))
     }
 }

@@ -71,8 +71,11 @@ const PARAMETERS: &str = "sslmode, schema, sslrootcert, connect_timeout, applica
 
 /// Where the password is looked for when the URL has none, in this order.
 pub struct PasswordSources<'a> {
-    /// `LEADCTL_LEDGER_PASSWORD_FILE`.
+    /// The file `file_var` names (`LEADCTL_LEDGER_PASSWORD_FILE` for the ledger,
+    /// `LEADCTL_SOURCE_PASSWORD_FILE` for a query source).
     pub file: Option<&'a str>,
+    /// The variable that named `file`, for messages.
+    pub file_var: &'a str,
     /// `PGPASSWORD`.
     pub env: Option<&'a str>,
     /// `PGUSER`, then `USER`: the user when the URL names none.
@@ -208,14 +211,20 @@ fn password_elsewhere(
             "a password file",
         )
         .map_err(|e| {
-            format!("needs the password in {file} (LEADCTL_LEDGER_PASSWORD_FILE), which cannot be read: {e}")
+            format!(
+                "needs the password in {file} ({}), which cannot be read: {e}",
+                sources.file_var
+            )
         })?;
         let text = String::from_utf8(bytes).map_err(|_| {
-            format!("needs the password in {file} (LEADCTL_LEDGER_PASSWORD_FILE), which is not UTF-8 text")
+            format!(
+                "needs the password in {file} ({}), which is not UTF-8 text",
+                sources.file_var
+            )
         })?;
         return Ok((
             Some(Password::new(text)),
-            Some(format!("{file} (LEADCTL_LEDGER_PASSWORD_FILE)")),
+            Some(format!("{file} ({})", sources.file_var)),
         ));
     }
     Ok(match sources.env {
@@ -290,6 +299,7 @@ mod tests {
     fn none() -> PasswordSources<'static> {
         PasswordSources {
             file: None,
+            file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
             env: None,
             default_user: None,
         }
@@ -324,6 +334,7 @@ mod tests {
     fn defaults_and_other_password_sources() {
         let env = PasswordSources {
             file: None,
+            file_var: "LEADCTL_LEDGER_PASSWORD_FILE",
             env: Some("from-env"),
             default_user: Some("bob"),
         };

@@ -172,8 +172,18 @@ impl SqliteStore {
                 let scope = self
                     .scope(&entry.api_url, &entry.channel, true)?
                     .unwrap_or(0);
-                if self.update(scope, entry, "", &[])? == 0 {
-                    self.insert(scope, entry, false)?;
+                // Never over another run's claim: a run records only what is still its own.
+                if self.update(
+                    scope,
+                    entry,
+                    "AND NOT (state = 'sending' AND run IS NOT ?15)",
+                    &[&entry.run],
+                )? == 0
+                    && self.insert(scope, entry, false)? == 0
+                {
+                    if let Some(current) = self.get_in(scope, &entry.key)? {
+                        return Ok(Applied::Taken(current));
+                    }
                 }
                 Ok(Applied::Done)
             }

@@ -330,7 +330,7 @@ impl Running {
     }
 }
 
-/// Sends `signal` ("-INT", "-TERM", "-KILL", "-HUP") to a process: kill(2) directly, so the tests
+/// Sends `signal` ("-INT", "-TERM", "-KILL", "-HUP", "-STOP", "-CONT") to a process: kill(2) directly, so the tests
 /// need no `kill` program on the machine.
 pub fn send_signal(pid: u32, signal: &str) {
     use nix::sys::signal::{kill, Signal};
@@ -339,6 +339,8 @@ pub fn send_signal(pid: u32, signal: &str) {
         "TERM" => Signal::SIGTERM,
         "KILL" | "9" => Signal::SIGKILL,
         "HUP" => Signal::SIGHUP,
+        "STOP" => Signal::SIGSTOP,
+        "CONT" => Signal::SIGCONT,
         other => panic!("unknown signal {other}"),
     };
     let pid = i32::try_from(pid).expect("a pid");
