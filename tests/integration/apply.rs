@@ -781,3 +781,29 @@ fn apply_keeps_the_fresh_ledger_guard() {
         .stderr_has("5 created of 5 planned write(s)");
     assert_eq!(created(&sb), 135);
 }
+
+/// A dry run through another spelling of a server the ledger knows plans in the run's own
+/// scope (the server's), as the real run decides: nothing to create.
+#[test]
+fn a_dry_run_through_another_spelling_plans_as_the_run() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "f.csv", 3);
+    import(&sb, &file, &[]).code(0).stderr_has("3 created");
+    // 100 newer leads: the file's are beyond the newest 100 the server shows, so only the
+    // ledger (in the server's scope) knows them.
+    let all = write_csv(dir.path(), "all.csv", 103);
+    import(&sb, &all, &[]).code(0).stderr_has("100 created");
+    let other_spelling = sb.url().replace("127.0.0.1", "localhost");
+    let plan = dir.path().join("plan.json");
+    let out = leadctl(&sb)
+        .env("LEADCTL_API_URL", &other_spelling)
+        .args(["import", file.to_str().unwrap(), "--dry-run"])
+        .args(["--plan-out", plan.to_str().unwrap()])
+        .run();
+    out.code(0)
+        .stderr_has("dry run: 0 leads would be created, 3 skipped as already created");
+    let p: Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(p["api_url"], sb.url(), "the server's scope");
+    assert_eq!(p["writes"], json!([]));
+}
