@@ -19,6 +19,9 @@ _leadctl() {
             leadctl,api)
                 cmd="leadctl__subcmd__api"
                 ;;
+            leadctl,apply)
+                cmd="leadctl__subcmd__apply"
+                ;;
             leadctl,channels)
                 cmd="leadctl__subcmd__channels"
                 ;;
@@ -140,7 +143,7 @@ _leadctl() {
 
     case "${cmd}" in
         leadctl)
-            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import template channels leads purchases api ledger sandbox config completions man help"
+            opts="-p -o -q -v -h -V --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help --version create import template channels leads purchases apply api ledger sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +216,68 @@ _leadctl() {
                     return 0
                     ;;
                 --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leadctl__subcmd__apply)
+            opts="-p -o -q -v -h --max-create --max-changes --new-ledger --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-create)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -810,7 +875,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__create)
-            opts="-p -o -q -v -h --channel --json --public --dry-run --force --update --clear-empty --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --channel --json --public --dry-run --plan-out --force --update --clear-empty --retry-unknown --key --email --first-name --last-name --phone --company --source --employee --notes --business-id --property --decimal-separator --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,6 +886,10 @@ _leadctl() {
                     return 0
                     ;;
                 --json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -970,7 +1039,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__import)
-            opts="-p -o -q -v -h --query --query-file --from --since --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --query --query-file --from --since --channel --map --set --mapping --save-mapping --ignore-unknown --skip-invalid --dry-run --plan-out --new-ledger --encoding --delimiter --decimal-separator --sheet --header-row --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --journal --no-journal --key --update --clear-empty --retry-unknown --retry-failed --reconcile --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1009,6 +1078,10 @@ _leadctl() {
                     return 0
                     ;;
                 --save-mapping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2244,7 +2317,7 @@ _leadctl() {
             return 0
             ;;
         leadctl__subcmd__purchases__subcmd__import)
-            opts="-p -o -q -v -h --query --query-file --from --since --sheet --header-row --channel --map --mapping --ignore-unknown --skip-invalid --dry-run --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
+            opts="-p -o -q -v -h --query --query-file --from --since --sheet --header-row --channel --map --mapping --ignore-unknown --skip-invalid --dry-run --plan-out --allow-refunds --decimal-separator --timezone --date-order --encoding --delimiter --concurrency --max-concurrency --rate --shard --max-errors --max-create --max-changes --retry-unknown --retry-failed --errors --report --no-ci-annotations --profile --api-url --ca-bundle --sandbox --ledger --no-ledger --output --timeout --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2283,6 +2356,10 @@ _leadctl() {
                     return 0
                     ;;
                 --mapping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

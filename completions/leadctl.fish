@@ -49,6 +49,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "template" -d 'Write
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "channels" -d 'List the channels your key can access, or show one with its properties and statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "leads" -d 'List, read, update and move leads through statuses'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "purchases" -d 'Record purchases on leads (fires purchase reward triggers)'
+complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "apply" -d 'Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create): exactly its writes, each once (fires reward triggers and webhooks per write)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "api" -d 'Send any API action, raw, with leadctl\'s key handling, errors and output (like `gh api`)'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "ledger" -d 'Inspect and manage the ledger: every lead leadctl created, so each is created once'
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the KeenPartner API'
@@ -58,6 +59,7 @@ complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "man" -d 'Print the 
 complete -c leadctl -n "__fish_leadctl_needs_command" -f -a "help" -d 'Show a help topic (environment, exit-codes, columns) or a command\'s help'
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l channel -d 'The channel to create the lead in: its id or title [env: LEADCTL_CHANNEL, else the profile\'s channel]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l json -d 'Read leads in the API\'s field names from FILE (`-` = stdin): one object, an array, or one object per line; for a single object, flags override its fields' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l plan-out -d 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l key -d 'What identifies a lead within its channel [default: business_id, else email, else a hash of all its fields]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l email -d 'The lead\'s email address' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand create" -l first-name -d 'First name' -r
@@ -105,6 +107,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l map -d 'Map a
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l set -d 'Give every row a value: a lead field or property:NAME (repeatable); a column\'s value wins unless its cell is empty' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l mapping -d 'Read a saved mapping (columns, ignored columns, constants, value maps, key, decimal separator, header row, [fields.NAME] write rules); options on the command line win over it' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l save-mapping -d 'Write the mapping this run used, for --mapping next time' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l plan-out -d 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l encoding -d 'The file\'s encoding, e.g. utf-8, utf-16le, windows-1252, latin1 [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l delimiter -d 'The delimiter: one character, or tab, comma, semicolon, pipe [default: detected]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand import" -l decimal-separator -d 'The decimal separator of number property values: , (1.234,50) or . (1,234.50) [default: the profile\'s decimal_separator; without one, values that read differently under the two are invalid]' -r
@@ -368,6 +371,7 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l channel -d 'Resolve business ids and emails only among the leads of this channel in the ledger' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l map -d 'Map a column to a field: lead_id, legacy_id, business_id, email, amount, product, description, date, trigger_ids, purchase_id, invoice, ignore (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l mapping -d 'Read a mapping file: [columns] "COLUMN" = "FIELD", ignore = [...], decimal_separator, date_order, timezone, header_row, max_changes (the command line wins over it)' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l plan-out -d 'With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`, which sends exactly its writes, once' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l decimal-separator -d 'The amounts\' decimal separator: . (1,234.50) or , (1.234,50) [default: the profile\'s decimal_separator, else only amounts that read one way]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l timezone -d 'The zone of dates written without one (2024-06-01, 2024-06-01 10:00): an IANA name such as Europe/Berlin [default: the mapping file\'s timezone, else the profile\'s, else UTC]' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -l date-order -d 'The order of day and month in dates such as 03/04/2024: dmy (3 April) or mdy (March 4) [default: the mapping file\'s date_order, else the profile\'s, else only dates that read one way]' -r
@@ -407,6 +411,29 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-create -d 'Send nothing when the plan holds more than N lead creates (exit 6) [default: the profile\'s max_create]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-changes -d 'Send nothing when the plan holds more than N changes: purchases (exit 6) [default: the profile\'s max_changes]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l ca-bundle -d 'Extra PEM root certificates, added to the system\'s (TLS-intercepting proxies) [env: LEADCTL_CA_BUNDLE]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l ledger -d 'Where leadctl remembers the leads it created, so each is created once: a SQLite file, or a postgres:// URL many machines share [env: LEADCTL_LEDGER, else the profile\'s ledger, else ledger.sqlite3 in the data directory; in memory with --sandbox]' -r -F
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s o -l output -d 'Output format for data on stdout [env: LEADCTL_OUTPUT] [default: table]' -r -f -a "table\t'Human-readable table (default)'
+json\t'The API objects as JSON (an array when there are several)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values with a header row'
+id\t'Only the id, one per line'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l timeout -d 'Per-request timeout in seconds [default: 30]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l color -d 'When to use colour on stdout and stderr [env: NO_COLOR turns it off, CLICOLOR_FORCE on] [default: auto]' -r -f -a "auto\t'Only on a terminal, unless NO_COLOR is set (off) or CLICOLOR_FORCE is (on)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l new-ledger -d 'Go on although this ledger has never seen a channel whose newest-leads window is full (100 leads: older ones cannot be checked, so leads created elsewhere may be created again); without it such an apply stops before the first create (exit 3), or asks on a terminal'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l no-ci-annotations -d 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l sandbox -d 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l no-ledger -d 'Remember nothing: leads created by earlier runs are created again'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s q -l quiet -d 'Print less on stderr: no progress, notices or retry announcements (errors still print)'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s f -l field -d 'A string field: KEY=VALUE (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -s F -l raw-field -d 'A JSON field: KEY=JSON, e.g. -F legacy_id=42 or -F \'trigger_ids=["..."]\' (repeatable)' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand api" -l input -d 'Read the body\'s fields from a JSON object in FILE (`-` = stdin)' -r -F

@@ -13,6 +13,7 @@
 //! nothing else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
 
 pub mod api;
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -29,6 +30,7 @@ pub mod number;
 pub mod output;
 pub mod report;
 pub mod sandbox;
+pub mod saved_plan;
 pub mod secret;
 pub mod settings;
 pub mod time;

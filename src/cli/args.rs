@@ -10,9 +10,11 @@ use super::parse::{
 };
 use crate::api::models::LeadFields;
 
+mod apply;
 mod ci;
 mod ledger;
 mod purchases;
+pub use apply::ApplyArgs;
 pub use ci::CiArgs;
 mod query;
 pub use ledger::{
@@ -170,6 +172,11 @@ pub struct CreateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`,
+    /// which sends exactly its writes, once
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<PathBuf>,
+
     /// Create another lead even when the ledger says this one's key was created already
     #[arg(long, conflicts_with = "update")]
     pub force: bool,
@@ -262,6 +269,11 @@ pub struct ImportArgs {
     /// write's request body and each left-alone row's result
     #[arg(long)]
     pub dry_run: bool,
+
+    /// With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`,
+    /// which sends exactly its writes, once
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<std::path::PathBuf>,
 
     /// Go on although this ledger has never seen a channel whose newest-leads window is full
     /// (100 leads: older ones cannot be checked, so leads created elsewhere may be created

@@ -17,11 +17,11 @@ mod args;
 pub mod parse;
 
 pub use args::{
-    ApiArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs, ImportArgs,
-    LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand, LedgerCopyArgs,
-    LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs, LedgerRunsCommand,
-    PurchaseArgs, PurchaseImportArgs, PurchasesCommand, QueryArgs, SandboxCommand, ServeArgs,
-    TemplateArgs,
+    ApiArgs, ApplyArgs, ChannelsArgs, ChannelsCommand, CiArgs, ConfigCommand, CreateArgs,
+    ImportArgs, LeadFieldArgs, LeadUpdateArgs, LeadsCommand, LedgerAdoptArgs, LedgerCommand,
+    LedgerCopyArgs, LedgerFilterArgs, LedgerForgetArgs, LedgerImportArgs, LedgerRunsArgs,
+    LedgerRunsCommand, PurchaseArgs, PurchaseImportArgs, PurchasesCommand, QueryArgs,
+    SandboxCommand, ServeArgs, TemplateArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -134,7 +134,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Create one lead from flags, or several from JSON (fires reward triggers and webhooks)
     #[command(after_help = CREATE_HELP)]
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
 
     /// Create leads from the rows of a CSV file or workbook (fires reward triggers and webhooks
     /// per lead)
@@ -172,6 +172,11 @@ Examples:
         after_help = "Example:\n  leadctl purchases create --lead 9b2f6c1e-3d4a-4b5c-8d7e-1f2a3b4c5d6e --amount 1250.50 --product 'Pro plan'"
     )]
     Purchases(PurchasesCommand),
+
+    /// Execute a plan saved by `--dry-run --plan-out PLAN` (import, purchases import, create):
+    /// exactly its writes, each once (fires reward triggers and webhooks per write)
+    #[command(after_help = APPLY_HELP)]
+    Apply(ApplyArgs),
 
     /// Send any API action, raw, with leadctl's key handling, errors and output (like `gh api`)
     #[command(after_help = API_HELP)]
@@ -293,6 +298,19 @@ Examples:
   leadctl template --channel 'Acme Referral Program' -o xlsx leads.xlsx
   leadctl template > leads.csv                       # the default channel, as CSV
   leadctl template --channel a1b2c3d4-e5f6-7890-abcd-ef1234567890 leads.csv";
+
+const APPLY_HELP: &str = "\
+A plan holds the API URL it was made against, the ledger, its inputs' checksums and each write
+(its ledger key, the exact request body, the row it came from). apply sends nothing else: a
+write whose key another run created since is skipped as stale, a plan applied twice sends
+nothing the second time, a plan made against another API URL or ledger is refused (exit 3), and
+rows added to the input after planning are not sent (the input is never read again). Results,
+summary, --report and exit codes as import. Format and guarantees: doc/plan.md.
+
+Examples:
+  leadctl import day2.csv --dry-run --plan-out day2.plan.json
+  jq '.writes | length' day2.plan.json        # review or gate
+  leadctl apply day2.plan.json -o ndjson";
 
 const IMPORT_HELP: &str = "\
 The file is read and every row checked before the first lead is sent: encoding (UTF-8 with or

@@ -206,7 +206,8 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (
         3,
         "configuration: no API key, unreadable or invalid config file, no channel given, wrong \
-         API URL, a redirect, a ledger new to a channel it cannot fully see (--new-ledger)",
+         API URL, a redirect, a ledger new to a channel it cannot fully see (--new-ledger), a \
+         saved plan applied against another API URL or ledger",
     ),
     (
         4,
@@ -219,7 +220,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (
         6,
         "invalid input: bad JSON, CSV or field values, a plan over --max-create or \
-         --max-changes, or the server said 400 or 404",
+         --max-changes, a file that is not a whole saved plan, or the server said 400 or 404",
     ),
     (
         7,
@@ -228,7 +229,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         8,
-        "partial: a bulk run (import, create --json) finished but some rows were not created \
+        "partial: a bulk run (import, create --json, apply) finished but some rows were not created \
          (failed, unknown or invalid); see the errors file and the summary",
     ),
     (

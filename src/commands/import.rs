@@ -150,6 +150,7 @@ fn import(
         format: out.format,
         resume: resume_command(),
         fresh: fresh(args.new_ledger),
+        plan_out: args.plan_out.clone(),
         limits: limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),
@@ -166,7 +167,7 @@ fn import(
 }
 
 /// A ledger new to a full channel: `--new-ledger` goes on, a terminal asks, else the run stops.
-fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
+pub(super) fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
     use std::io::IsTerminal;
     if new_ledger {
         crate::lead::known::Fresh::Go

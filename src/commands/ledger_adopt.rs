@@ -156,6 +156,7 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         format: OutputFormat::Table,
         resume: String::new(),
         fresh: crate::lead::known::Fresh::Go,
+        plan_out: None,
         limits: import::plan::Limits::default(),
     }
 }

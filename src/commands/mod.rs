@@ -11,6 +11,7 @@ use crate::output::Output;
 use crate::settings::{Env, Settings};
 
 pub mod api;
+pub mod apply;
 pub mod channels;
 pub mod completions;
 pub mod config;
@@ -70,8 +71,9 @@ pub fn dispatch(command: &Command, settings: &Settings, out: &mut Output) -> Res
     }
     match command {
         Command::Template(args) => template::run(settings, args, out),
-        Command::Create(args) => create::run(settings, args.clone(), out),
+        Command::Create(args) => create::run(settings, (**args).clone(), out),
         Command::Import(args) => import::run(settings, args, out),
+        Command::Apply(args) => apply::run(settings, args, out),
         Command::Channels(args) => channels::run(settings, args, out),
         Command::Leads(cmd) => leads::run(settings, cmd, out),
         Command::Purchases(cmd) => purchases::run(settings, cmd, out),

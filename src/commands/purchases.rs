@@ -173,6 +173,7 @@ fn import(
         format: out.format,
         resume: super::import::resume_command(),
         fresh: crate::lead::known::Fresh::Go,
+        plan_out: args.plan_out.clone(),
         limits: super::import::limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),

@@ -117,6 +117,11 @@ pub enum Planned {
 /// What a dry run is told of each write a task would make: what it is, and its request body.
 pub trait PlanSink {
     fn write(&mut self, what: Planned, body: serde_json::Value);
+
+    /// What a saved plan (`--plan-out`) keeps of the next write besides its body: its ledger
+    /// key and values, and what the ledger held for the key. Told just before that write (a
+    /// create, a purchase); a write told none cannot be saved.
+    fn key(&mut self, _key: crate::saved_plan::PlanKey) {}
 }
 
 /// A request body as the client sends it (`{"action": ..., ...fields}`), for a plan.

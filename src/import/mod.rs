@@ -17,6 +17,7 @@ pub mod gate;
 pub mod mapping;
 pub mod order;
 pub mod plan;
+pub mod plan_out;
 pub mod prepare;
 pub mod progress;
 pub mod purchase;
@@ -94,6 +95,8 @@ pub struct Options {
     pub fresh: crate::lead::known::Fresh,
     /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
     pub limits: plan::Limits,
+    /// `--plan-out FILE` (with `--dry-run`): where to save the plan (`plan_out`).
+    pub plan_out: Option<PathBuf>,
 }
 
 impl Options {

@@ -155,6 +155,12 @@ impl Counts {
 /// and each left-alone row's result.
 pub struct Planner<'a> {
     pub counts: Counts,
+    /// The writes kept for a saved plan (`--plan-out`), when asked for.
+    pub saved: Option<Saved>,
+    /// The row of the task being planned.
+    row: u64,
+    /// The key told for the next write ([`PlanSink::key`]).
+    key: Option<crate::saved_plan::PlanKey>,
     printer: Option<BodyPrinter<'a>>,
     /// What stopped the planning (the first).
     pub fatal: Option<anyhow::Error>,
@@ -165,6 +171,9 @@ impl<'a> Planner<'a> {
     pub fn new(printer: Option<BodyPrinter<'a>>) -> Planner<'a> {
         Planner {
             counts: Counts::default(),
+            saved: None,
+            row: 0,
+            key: None,
             printer,
             fatal: None,
             write_error: None,
@@ -185,7 +194,14 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn planned(&mut self, _row: u64, task: Box<dyn Task>) {
+    /// Keeps each planned write for a saved plan too.
+    pub fn saving(mut self) -> Planner<'a> {
+        self.saved = Some(Saved::default());
+        self
+    }
+
+    fn planned(&mut self, row: u64, task: Box<dyn Task>) {
+        self.row = row;
         task.plan(self);
     }
 
@@ -228,7 +244,47 @@ impl PlanSink for Planner<'_> {
             Planned::Move => self.counts.moves += 1,
             Planned::Purchase => self.counts.purchases += 1,
         }
+        let key = self.key.take();
+        if let Some(saved) = self.saved.as_mut() {
+            saved.keep(self.row, key, &body);
+        }
         self.print_value(&body);
+    }
+
+    fn key(&mut self, key: crate::saved_plan::PlanKey) {
+        self.key = Some(key);
+    }
+}
+
+/// The writes of a plan to save (`--plan-out`), and the actions it cannot save.
+#[derive(Debug, Default)]
+pub struct Saved {
+    pub writes: Vec<crate::saved_plan::Write>,
+    /// Planned writes `apply` does not run (updates, status moves), by action.
+    pub unsupported: std::collections::BTreeMap<String, u64>,
+}
+
+impl Saved {
+    /// One planned write of `row`, with its key (`None`: a write a plan cannot hold yet).
+    pub fn keep(&mut self, row: u64, key: Option<crate::saved_plan::PlanKey>, body: &Value) {
+        let action = body
+            .get("action")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        match key {
+            Some(k) => self.writes.push(crate::saved_plan::Write {
+                action,
+                channel: k.channel,
+                key: k.key,
+                hash: k.hash,
+                fields: k.fields,
+                row,
+                expect: crate::saved_plan::Expect::of(k.expect, k.expect_run),
+                body: body.clone(),
+            }),
+            None => *self.unsupported.entry(action).or_default() += 1,
+        }
     }
 }
 

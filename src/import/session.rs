@@ -46,6 +46,9 @@ pub fn run(
         save_mapping(prepared, log)?;
         return settle::reconcile_only(opts, services, prepared, out);
     }
+    if opts.plan_out.is_some() {
+        super::plan_out::check(services)?;
+    }
     if stream && opts.limits.is_set() && !opts.dry_run {
         return Err(Failure::usage(
             "--max-create and --max-changes need the file: the whole plan is counted before the \
@@ -60,7 +63,7 @@ pub fn run(
         if opts.dry_run && services.key.is_ok() {
             let ready = ready(services, prepared, opts, true)?;
             let printer = Some(BodyPrinter::new(out));
-            let counts = plan_rows(
+            let planned = plan_rows(
                 opts,
                 services,
                 prepared,
@@ -69,7 +72,7 @@ pub fn run(
                 &ready.known,
                 printer,
             )?;
-            return plan_done(&counts, opts, services.log, prepared.purchases.is_some());
+            return plan_done(planned, opts, services, prepared, &ready);
         }
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
@@ -135,7 +138,7 @@ pub fn run(
     if plans {
         let ready = ready?;
         let printer = Some(BodyPrinter::new(out));
-        let counts = plan_rows(
+        let planned = plan_rows(
             opts,
             services,
             prepared,
@@ -144,7 +147,7 @@ pub fn run(
             &ready.known,
             printer,
         )?;
-        return plan_done(&counts, opts, log, prepared.purchases.is_some());
+        return plan_done(planned, opts, services, prepared, &ready);
     }
     // Limits: the whole plan is counted before the first write.
     let ready = match ready {
@@ -153,7 +156,7 @@ pub fn run(
             // decided (for the default channel) when the run got ready.
             let known = Known::new(crate::lead::known::Fresh::Go, true);
             let rows = check::reopen(prepared)?;
-            let counts = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
+            let (counts, _) = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
             counts.check(&opts.limits)?;
             Ok(r)
         }
@@ -255,8 +258,9 @@ fn plan_rows(
     ready: &Ready,
     known: &Known,
     printer: Option<BodyPrinter<'_>>,
-) -> Result<super::plan::Counts> {
-    let scope_url = ledger::scope_url(&services.api_url);
+) -> Result<(super::plan::Counts, Option<super::plan::Saved>)> {
+    // The run's scope: the server behind the API URL, as the real run reads and writes it.
+    let scope_url = ready.scope_url.clone();
     let warn = |text: &str| services.log.warn(text);
     let controller = super::gate::controller(
         crate::deliver::setting::Concurrency::Fixed(1),
@@ -288,33 +292,59 @@ fn plan_rows(
         dry: true,
     };
     let mut planner = super::plan::Planner::new(printer);
+    if opts.plan_out.is_some() {
+        planner = planner.saving();
+    }
     send::run(&ctx, rows, |event| planner.on_event(event));
+    let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
         Some(e) => Err(e),
-        None => Ok(counts),
+        None => Ok((counts, saved)),
     }
 }
 
 /// The dry run's account: the plan's counts, and that nothing was sent; a plan over a limit
-/// fails as the real run would (exit 6), so a dry run can gate a job.
+/// fails as the real run would (exit 6), so a dry run can gate a job. Within its limits, the
+/// plan is saved (`--plan-out`).
 fn plan_done(
-    counts: &super::plan::Counts,
+    (counts, saved): (super::plan::Counts, Option<super::plan::Saved>),
     opts: &Options,
-    log: &crate::log::Log,
-    purchases: bool,
+    services: &Services<'_>,
+    prepared: &Prepared,
+    ready: &Ready,
 ) -> Result<()> {
     use crate::output::OutputFormat;
+    let purchases = prepared.purchases.is_some();
     let hint = if matches!(opts.format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
         " (-o ndjson prints each planned request body)"
     };
-    log.notice(&format!(
+    services.log.notice(&format!(
         "dry run: {}; nothing was sent{hint}",
         counts.summary(purchases)
     ));
-    Ok(counts.check(&opts.limits)?)
+    counts.check(&opts.limits)?;
+    if let (Some(path), Some(saved)) = (&opts.plan_out, saved) {
+        super::plan_out::save(
+            path,
+            super::plan_out::Made {
+                command: if purchases {
+                    "purchases import"
+                } else {
+                    "import"
+                },
+                scope_url: ready.scope_url.clone(),
+                inputs: vec![opts.input.as_path()],
+                summary: counts.summary(purchases),
+                ledger: services.ledger.as_ref().map(ToString::to_string),
+            },
+            saved,
+            services.log,
+        )?;
+    }
+    Ok(())
 }
 
 /// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at

@@ -96,7 +96,19 @@ impl Task for LeadRowTask {
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
         let keyed = &self.keyed;
         let then_move = match self.work {
-            LeadTask::Create { then_move, .. } => {
+            LeadTask::Create {
+                then_move,
+                expect,
+                previous,
+            } => {
+                plan.key(crate::saved_plan::PlanKey {
+                    channel: keyed.channel.clone(),
+                    key: keyed.key.clone(),
+                    hash: keyed.hash.clone(),
+                    fields: keyed.fields.clone(),
+                    expect,
+                    expect_run: previous.and_then(|p| p.run),
+                });
                 plan.write(Planned::Create, body_of("create_lead", &keyed.lead));
                 // A new lead has the channel's first status: the real run moves it only to
                 // another.

@@ -4,10 +4,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Input {
     /// The file's name (`stdin` for `-`).
     pub name: String,
@@ -20,6 +20,11 @@ pub struct Input {
 }
 
 impl Input {
+    /// Hex SHA-256 of `bytes`.
+    pub fn sha256_of(bytes: &[u8]) -> String {
+        sha256_hex(bytes)
+    }
+
     /// Describes `path` (`-` is stdin, never read here: the run reads it). A FIFO or a device
     /// is named without size and checksum: reading it would take the run's data.
     pub fn of(path: &Path) -> Input {

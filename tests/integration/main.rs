@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod apply;
 mod auto_concurrency;
 mod bad_input;
 mod campaign;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ApiClient;
 use crate::api::event::Event;
 use crate::api::models::{
-    ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, NewPurchase, Purchase, PurchaseEnvelope,
+    ActionBody, Lead, LeadEnvelope, LeadUpdate, NewLead, Purchase, PurchaseEnvelope,
 };
 use crate::api::response::{decode, unreadable_error, Attempt};
 use crate::api::retry::{after_server_error, Mode, Outage, DOWN_AFTER};
@@ -49,6 +49,17 @@ impl ApiClient {
         may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         self.lead_measured("create_lead", lead, Mode::Once, (on_429, may_retry))
+    }
+
+    /// `create_lead` with a body kept as JSON (a saved plan's), sent exactly as it is, fenced as
+    /// `create_lead_fenced`.
+    pub fn create_lead_saved_fenced(
+        &self,
+        body: &Value,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        self.lead_measured("create_lead", body, Mode::Once, (on_429, may_retry))
     }
 
     /// `lead_external` (the public form: no API key sent), and what the call met.
@@ -112,9 +123,9 @@ impl ApiClient {
     }
 
     /// `create_purchase`, and what the call met.
-    pub fn create_purchase_measured(
+    pub fn create_purchase_measured<T: Serialize>(
         &self,
-        purchase: &NewPurchase,
+        purchase: &T,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Purchase, ApiError>, CallStats) {
         let mut stats = CallStats::default();

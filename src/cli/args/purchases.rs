@@ -88,6 +88,11 @@ pub struct PurchaseImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: save the plan to FILE (JSON, doc/plan.md) for `leadctl apply FILE`,
+    /// which sends exactly its writes, once
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<std::path::PathBuf>,
+
     /// Send zero and negative amounts (refunds, corrections); without it they are invalid, since
     /// they still fire the channel's purchase rewards
     #[arg(long)]

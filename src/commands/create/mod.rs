@@ -67,9 +67,27 @@ fn create(
         emptied,
     };
     if args.dry_run {
-        let bodies = plan::plan_all(client.as_ref(), &leads, action, &flags, settings)?;
+        if args.plan_out.is_some() {
+            settings.require_key()?;
+            crate::import::plan_out::needs_ledger(settings.ledger.is_some())?;
+        }
+        let (bodies, saved) = plan::plan_all(
+            client.as_ref(),
+            &leads,
+            action,
+            &flags,
+            settings,
+            args.plan_out.is_some(),
+        )?;
         out.json_documents(&bodies)
             .context("writing the request bodies")?;
+        if let (Some(path), Some((saved, made))) = (&args.plan_out, saved) {
+            let made = crate::import::plan_out::Made {
+                inputs: args.json.iter().map(|p| p.as_path()).collect(),
+                ..made
+            };
+            crate::import::plan_out::save(path, made, saved, &log)?;
+        }
         return Ok(());
     }
     let client = match client {

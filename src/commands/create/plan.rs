@@ -13,20 +13,28 @@ use crate::api::ApiClient;
 use crate::deliver::rule::Decision;
 use crate::deliver::Place;
 use crate::error::Failure;
-use crate::import::plan::Counts;
+use crate::import::plan::{Counts, Saved};
+use crate::import::plan_out::Made;
 use crate::lead::known::{Fresh, Known};
 use crate::lead::once::{self, Judged, Keyed};
 use crate::ledger::{identity, scope_url, Ledger};
+use crate::saved_plan::PlanKey;
 use crate::settings::Settings;
 
-/// The request bodies that would be sent, in order; notes and the counts go to the log.
+/// What a saved plan keeps of a `create` dry run: its writes, and what it is made of.
+pub(super) type ToSave = Option<(Saved, Made<'static>)>;
+
+/// The request bodies that would be sent, in order; notes and the counts go to the log. `save`:
+/// also the writes a saved plan keeps (`--plan-out`), and what it is made of (its inputs are the
+/// caller's).
 pub(super) fn plan_all(
     client: Option<&ApiClient>,
     leads: &[(String, NewLead)],
     action: &str,
     flags: &Flags,
     settings: &Settings,
-) -> Result<Vec<Value>> {
+    save: bool,
+) -> Result<(Vec<Value>, ToSave)> {
     let log = settings.log();
     // Without a key the server is not asked (a `--public` create reads nothing either).
     let client = match client {
@@ -49,6 +57,7 @@ pub(super) fn plan_all(
     let warn = |text: &str| log.warn(text);
     let mut counts = Counts::default();
     let mut bodies = Vec::new();
+    let mut saved = Saved::default();
     let mut seen = HashSet::new();
     for (i, (label, lead)) in leads.iter().enumerate() {
         let k = Keyed::new(lead.clone(), flags.key)
@@ -76,9 +85,20 @@ pub(super) fn plan_all(
                      channel's newest leads)"
                 ));
             }
-            Judged::Decided(Decision::Create { .. }) => {
+            Judged::Decided(Decision::Create { expect, previous }) => {
                 counts.create += 1;
-                bodies.push(body(action, lead)?);
+                let b = body(action, lead)?;
+                // `lead_external` (--public) is not a write a plan holds.
+                let key = (action == "create_lead").then(|| PlanKey {
+                    channel: k.channel.clone(),
+                    key: k.key.clone(),
+                    hash: k.hash.clone(),
+                    fields: k.fields.clone(),
+                    expect,
+                    expect_run: previous.and_then(|p| p.run),
+                });
+                saved.keep(i as u64 + 1, key, &b);
+                bodies.push(b);
             }
             Judged::Decided(Decision::Update {
                 lead_id, changes, ..
@@ -86,7 +106,9 @@ pub(super) fn plan_all(
                 counts.update += 1;
                 counts.update_fields.extend(changes.listed(&k.names));
                 let update = once::update_body(&lead_id, &k, &changes);
-                bodies.push(body("update_lead", &update)?);
+                let b = body("update_lead", &update)?;
+                saved.keep(i as u64 + 1, None, &b);
+                bodies.push(b);
             }
             Judged::Decided(Decision::Skip { note, .. }) => {
                 counts.skipped += 1;
@@ -113,7 +135,14 @@ pub(super) fn plan_all(
             counts.summary(false)
         ));
     }
-    Ok(bodies)
+    let made = Made {
+        command: "create",
+        scope_url: scope,
+        inputs: Vec::new(),
+        summary: counts.summary(false),
+        ledger: settings.ledger.as_ref().map(ToString::to_string),
+    };
+    Ok((bodies, save.then_some((saved, made))))
 }
 
 fn body<T: serde::Serialize>(action: &str, fields: &T) -> Result<Value> {

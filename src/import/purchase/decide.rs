@@ -42,6 +42,14 @@ impl Task for PurchaseJob {
     }
 
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
+        plan.key(crate::saved_plan::PlanKey {
+            channel: CHANNEL.to_string(),
+            key: self.keyed.key.clone(),
+            hash: self.keyed.hash.clone(),
+            fields: self.keyed.fields.clone(),
+            expect: self.expect,
+            expect_run: self.previous.and_then(|p| p.run),
+        });
         plan.write(
             Planned::Purchase,
             body_of("create_purchase", &self.keyed.purchase),

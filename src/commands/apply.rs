@@ -1,0 +1,39 @@
+//! `leadctl apply PLAN`: the arguments and settings as the apply engine's plain options
+//! (`apply::Options`, the import's `Services`), run inside the run report.
+
+use anyhow::Result;
+
+use crate::apply;
+use crate::cli::ApplyArgs;
+use crate::import::plan::Limits;
+use crate::output::Output;
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()> {
+    let what = super::run_report::What {
+        command: "apply",
+        inputs: vec![args.plan.as_path()],
+        query: Vec::new(),
+        dry_run: false,
+        header_line: None,
+    };
+    super::run_report::around(settings, &args.ci, what, |recorder| {
+        let opts = apply::Options {
+            plan: args.plan.clone(),
+            fresh: super::import::fresh(args.new_ledger),
+            limits: super::import::limits(
+                settings,
+                (args.max_create, args.max_changes),
+                Limits::default(),
+            ),
+        };
+        let counting = super::run_report::counting(&recorder);
+        let client = |sending: bool| {
+            super::import::client(settings, sending).map(|c| c.also_observed_by(counting.clone()))
+        };
+        let log = settings.log();
+        let mut services = super::import::services(settings, &log, None, &client);
+        services.recorder = Some(recorder);
+        apply::run(&opts, &services, out)
+    })
+}
