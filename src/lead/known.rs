@@ -81,7 +81,9 @@ impl Known {
             }
             Ok(Err(why)) => {
                 warn(&format!(
-                    "could not read the newest leads of channel {channel} ({why}): a lead created                      outside leadctl would not be recognised in this run (the ledger still knows                      every lead leadctl created)"
+                    "could not read the newest leads of channel {channel} ({why}): a lead created \
+                     outside leadctl would not be recognised in this run (the ledger still knows \
+                     every lead leadctl created)"
                 ));
                 map.insert(channel.to_string(), Ok(HashMap::new()));
                 Ok(())
