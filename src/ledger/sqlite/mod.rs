@@ -112,21 +112,33 @@ impl SqliteStore {
             })?,
             Err(e) => return Err(refuse(format!("cannot be read: {e}"))),
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| refuse(format!("cannot be opened: {e}")))?;
-        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-            return Err(refuse(
-                "is read-only: leadctl must record every lead before it is sent".into(),
-            ));
-        }
-        let mut store = SqliteStore {
-            conn,
-            scopes: HashMap::new(),
+        // Another process opening (or closing: its checkpoint) the same file at this moment can
+        // make a step of the set-up answer "locked" without SQLite's busy handler; the set-up is
+        // tried again within the stated lock wait.
+        let started = std::time::Instant::now();
+        let mut store = loop {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| refuse(format!("cannot be opened: {e}")))?;
+            if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+                return Err(refuse(
+                    "is read-only: leadctl must record every lead before it is sent".into(),
+                ));
+            }
+            let mut store = SqliteStore {
+                conn,
+                scopes: HashMap::new(),
+            };
+            match store.prepare(false) {
+                Ok(()) => break store,
+                Err(e) if e.contains(wait::LOCKED) && started.elapsed() < wait::total() => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(refuse(e)),
+            }
         };
-        store.prepare(false).map_err(refuse)?;
         // After `prepare` (whose busy timeout it replaces): a wait for the lock is said.
         wait::install(&mut store.conn, path).map_err(|e| refuse(format!("cannot be used: {e}")))?;
         Ok(store)
