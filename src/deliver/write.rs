@@ -50,6 +50,14 @@ impl Rule {
     }
 }
 
+/// Field keys as messages name them, comma-separated (`phone, property "Region"`).
+fn shown_list(keys: &[String], names: &Names) -> String {
+    keys.iter()
+        .map(|k| shown(k, names))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The rules of a run: per field (a standard field by its API name, a property as
 /// `property:<name>` normalised the way columns are), `--clear-empty`, and the status rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -134,12 +142,7 @@ impl Changes {
     /// Why nothing is sent: `phone emptied (left as it is; --clear-empty clears it)`, ...
     pub fn why_nothing(&self, names: &Names) -> String {
         let mut parts = Vec::new();
-        let list = |keys: &[String]| {
-            keys.iter()
-                .map(|k| shown(k, names))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |keys: &[String]| shown_list(keys, names);
         if !self.held.is_empty() {
             let verb = if self.held.len() == 1 { "has" } else { "have" };
             parts.push(format!(
@@ -171,12 +174,7 @@ impl Changes {
     /// phone`.
     pub fn sent_note(&self, names: &Names) -> String {
         let mut parts = Vec::new();
-        let list = |keys: &[String]| {
-            keys.iter()
-                .map(|k| shown(k, names))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |keys: &[String]| shown_list(keys, names);
         if !self.send.is_empty() {
             parts.push(format!("sent {}", list(&self.send)));
         }
