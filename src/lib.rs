@@ -7,10 +7,11 @@
 //!
 //! Modules depend downwards only: `lib` → `commands` (one module per subcommand: arguments and
 //! settings in, plain options to the domain, printing) → `settings` (which reads `cli`'s global
-//! options) and the domain: `import` (the engine), `lead` (what a lead may say: the checks `create`
-//! and `import` share, names resolved the same everywhere), `api` (the client), `config`, `output`,
-//! `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, `number`, which use
-//! nothing else of the crate. `cli` holds clap types only and calls down into the domain's parsers.
+//! options) and the domain: `import` (file → rows → works), `lead` (what a lead may say and its
+//! works), `deliver` (exactly once, for any write), `ledger`, `api` (the client), `config`,
+//! `output`, `sandbox`, `exit` → the leaves `error`, `log`, `time`, `fsutil`, `secret`, `number`,
+//! `fold`, which use nothing else of the crate. `cli` holds clap types only and calls down into
+//! the domain's parsers. `doc/architecture.md` draws the picture.
 
 pub mod api;
 pub mod apply;
@@ -21,6 +22,7 @@ pub mod date;
 pub mod deliver;
 pub mod error;
 pub mod exit;
+pub mod fold;
 pub mod fsutil;
 pub mod import;
 pub mod lead;

@@ -78,7 +78,7 @@ pub static NO_RULES: Rules = Rules {
 /// How a rule names a field: `phone`, `property:region` (a property's name normalised).
 pub fn rule_key(field: &str) -> String {
     match field.split_once(':') {
-        Some(("property", name)) => format!("property:{}", crate::import::mapping::normalize(name)),
+        Some(("property", name)) => format!("property:{}", crate::fold::normalize(name)),
         _ => field.trim().to_string(),
     }
 }

@@ -143,14 +143,7 @@ pub fn split_full_name(name: &str) -> (Option<String>, Option<String>) {
 /// The columns leadctl adds to an errors file, so importing that file again just works.
 const LEADCTL_COLUMNS: &[&str] = &["leadctl_row", "leadctl_outcome", "leadctl_error"];
 
-/// Lowercase letters and digits only, accents taken off: "E-Mail Address" → "emailaddress",
-/// "Téléphone" → "telephone".
-pub fn normalize(header: &str) -> String {
-    crate::import::read::fold(header)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect()
-}
+pub use crate::fold::normalize;
 
 fn field_for(normalized: &str) -> Option<(&'static str, u8)> {
     match aliases::lookup(normalized) {

@@ -27,6 +27,7 @@
 use std::collections::VecDeque;
 
 use super::Row;
+use crate::fold::fold;
 
 /// The most rows held back while it is not known whether they are a footer.
 pub const MAX_HELD: usize = 1024;
@@ -372,24 +373,6 @@ fn looks_like_email(cell: &str) -> bool {
         && cell
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-}
-
-/// Lowercase, with the accents of Latin letters taken off ("Généré" → "genere").
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use encoding_rs::{Encoding, UTF_8};
 pub use cell::{cell_ref, column_letters, error_problem, sheet_ref};
 use decode::DecodeReader;
 pub use detect::{delimiter_for_arg, delimiter_name, detect_delimiter, encoding_for_label, Format};
-pub use footer::{fold, Footer, Trailer};
+pub use footer::{Footer, Trailer};
 pub use input::{open_rows, reopen, Detected, Rows, Wanted};
 pub use rows::{Row, RowError, TooLong, MAX_FIELD, MAX_RECORD};
 pub use source::Source;
