@@ -9,8 +9,10 @@
 
 pub mod claim;
 pub mod concurrency;
+pub mod gate;
 pub mod outcome;
 pub mod pace;
+pub mod pipeline;
 pub mod rule;
 pub mod setting;
 pub mod split;

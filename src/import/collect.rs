@@ -53,8 +53,6 @@ impl Collector {
             Event::InputEnded(e) => {
                 self.t.fatal.get_or_insert(e);
             }
-            // `send::run` hands batches over one event at a time.
-            Event::Batch(_) => {}
             // Only a plan (`flow::Ctx::dry`) gives these.
             Event::Planned(..) => {}
         }

@@ -5,16 +5,14 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::Sender;
-use std::time::{Duration, Instant};
 
 use super::read::{Row, Rows};
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
-use crate::api::{ApiClient, ApiError, CallStats};
-use crate::deliver::concurrency::{Cause, Class, Controller, Permit, Sample};
-use crate::deliver::pace::Pacer;
+use crate::api::ApiClient;
+use crate::deliver::gate::{Gate, Slot};
+use crate::deliver::pipeline::Events;
 use crate::deliver::Policy;
 use crate::lead::known::Known;
 use crate::lead::moves::Move;
@@ -24,7 +22,6 @@ pub use crate::lead::Keyed;
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub rate: Option<f64>,
     pub policy: Policy,
     pub key: Option<KeyKind>,
     /// (K, N): only rows with (row - 1) mod N == K - 1.
@@ -45,8 +42,6 @@ pub enum Event {
     /// Reading stopped here (an invalid row from a stream, an unreadable rest of the input); the
     /// rows already taken are still sent.
     InputEnded(anyhow::Error),
-    /// Several of the above, in order (the reader batches its events).
-    Batch(Vec<Event>),
     /// A plan (`Ctx::dry`): what would be sent for this row, decided and not sent.
     Planned(u64, Box<dyn Task>),
 }
@@ -62,10 +57,8 @@ pub struct Ctx<'a> {
     /// The input's name, recorded with each key.
     pub input: &'a str,
     pub opts: &'a Options,
-    /// The gate on requests in flight (fixed or `auto`).
-    pub controller: &'a Controller,
-    /// `auto`'s learned send rate (None for a fixed concurrency).
-    pub pacer: Option<&'a Pacer>,
+    /// The gate on requests: how many in flight (fixed or `auto`) and how fast.
+    pub gate: &'a Gate,
     pub stop: &'a AtomicBool,
     /// Warnings on stderr.
     pub warn: &'a (dyn Fn(&str) + Sync),
@@ -96,8 +89,8 @@ pub trait Task: Send {
         ctx: &Ctx<'_>,
         row: u64,
         cells: Vec<String>,
-        events: &Sender<Event>,
-        sent: Sent<'_>,
+        events: &Events<Event>,
+        sent: Slot<'_>,
     );
 
     /// A dry run: each write it would make, in order, told to `plan` (nothing is sent).
@@ -180,42 +173,6 @@ pub enum LeadTask {
         note: String,
         mv: Move,
     },
-}
-
-/// A row's request slot, whether `--rate` or the learned rate made it wait, and the learned rate.
-pub struct Sent<'a> {
-    pub permit: Permit<'a>,
-    pub rate_waited: bool,
-    pub pacer: Option<&'a Pacer>,
-}
-
-impl Sent<'_> {
-    /// Gives the slot back with what the answer says about load; its latency is the last
-    /// attempt's alone. A 429 was told to the gate when it arrived ([`signal_429`]), so a call
-    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
-    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
-        let class = match Class::of(result) {
-            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
-            class => class,
-        };
-        if let (Class::Ok, Some(p)) = (class, self.pacer) {
-            p.success();
-        }
-        self.permit
-            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
-    }
-}
-
-/// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once (once
-/// per storm), rather than when the retried call ends a pause later, and the learned rate is set
-/// from the rate that met it.
-pub fn signal_429<'a>(ctx: &'a Ctx<'_>) -> impl Fn(Instant, Duration) + 'a {
-    move |sent, pause| {
-        ctx.controller.signal(Cause::RateLimited);
-        if let Some(p) = ctx.pacer {
-            p.throttled(sent, pause);
-        }
-    }
 }
 
 /// The earlier row with this key in the input, else `None` (and this row is its first).

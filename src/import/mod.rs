@@ -13,7 +13,6 @@ pub mod check;
 pub mod collect;
 pub mod columns;
 pub mod flow;
-pub mod gate;
 pub mod mapping;
 pub mod order;
 pub mod plan;

@@ -190,7 +190,7 @@ impl<'a> Planner<'a> {
             Event::Fatal(e) | Event::InputEnded(e) => {
                 self.fatal.get_or_insert(e);
             }
-            Event::Dispatched(_) | Event::Batch(_) => {}
+            Event::Dispatched(_) => {}
         }
     }
 

@@ -10,8 +10,6 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Sender, SyncSender};
-use std::sync::{Arc, Mutex};
 
 use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
 use super::order::in_shard;
@@ -20,47 +18,31 @@ use super::reconcile::Pending;
 use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;
-use crate::deliver::pace::Limiter;
+use crate::deliver::pipeline::{self, Feed};
 use crate::deliver::Decision;
 use crate::error::Failure;
 use crate::lead::moves::{self, Move};
 use crate::lead::once::{judge, Judged};
 use crate::ledger::{identity, now_secs, KeyKind};
-use outbox::Outbox;
 
-mod outbox;
+/// The reader's way to the collector and the workers.
+type Outbox<'a> = Feed<'a, Job, Event>;
 
-/// Runs the reader and the workers; `on_event` is called on this thread for every event. Returns
-/// the report footer the reader left out at the end, if any.
-pub fn run(ctx: &Ctx<'_>, rows: Rows, mut on_event: impl FnMut(Event)) -> Option<Footer> {
-    // Sized by the most the limit can reach, not where it starts.
-    let workers = if ctx.dry {
-        0
-    } else {
-        ctx.controller.config().max.max(1)
-    };
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 2);
-    let job_rx = Arc::new(Mutex::new(job_rx));
-    let (ev_tx, ev_rx) = mpsc::channel::<Event>();
-    let limiter = ctx.opts.rate.map(Limiter::new);
-    std::thread::scope(|s| {
-        let reader_tx = ev_tx.clone();
-        let read = s.spawn(move || reader(ctx, rows, job_tx, reader_tx));
-        for _ in 0..workers {
-            let rx = job_rx.clone();
-            let tx = ev_tx.clone();
-            let limiter = limiter.as_ref();
-            s.spawn(move || worker::work(ctx, &rx, &tx, limiter));
-        }
-        drop(ev_tx);
-        for event in ev_rx {
-            match event {
-                Event::Batch(events) => events.into_iter().for_each(&mut on_event),
-                e => on_event(e),
-            }
-        }
-        read.join().ok().flatten()
-    })
+/// Runs the reader and the workers (`deliver::pipeline`); `on_event` is called on this thread
+/// for every event. Returns the report footer the reader left out at the end, if any.
+pub fn run(ctx: &Ctx<'_>, rows: Rows, on_event: impl FnMut(Event)) -> Option<Footer> {
+    // A plan decides every row in the reader: no worker runs.
+    let workers = if ctx.dry { 0 } else { ctx.gate.workers() };
+    pipeline::run(
+        ctx.gate,
+        ctx.stop,
+        workers,
+        |feed| reader(ctx, rows, feed),
+        |job: Job, slot, events| job.task.run(ctx, job.row, job.cells, events, slot),
+        |job| worker::not_sent(job, "stopped before it was sent"),
+        on_event,
+    )
+    .flatten()
 }
 
 /// Builds a row's lead and its key; the problems as one text when it is invalid.
@@ -82,13 +64,7 @@ pub fn key_row(plan: &Plan, row: &Row, forced: Option<KeyKind>) -> Result<Keyed,
     Ok(keyed)
 }
 
-fn reader(
-    ctx: &Ctx<'_>,
-    mut rows: Rows,
-    jobs: SyncSender<Job>,
-    events: Sender<Event>,
-) -> Option<Footer> {
-    let mut outbox = Outbox::new(&events);
+fn reader(ctx: &Ctx<'_>, mut rows: Rows, outbox: &mut Outbox<'_>) -> Option<Footer> {
     // The first row of each key in this input (by a 64-bit hash of channel and key).
     let mut seen: HashMap<u64, u64> = HashMap::new();
     // Work sharing with another run on this file (`deliver::split`): the rows left for a second pass.
@@ -105,7 +81,7 @@ fn reader(
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
-                unreadable(&mut outbox, &e);
+                unreadable(outbox, &e);
                 whole = false;
                 break;
             }
@@ -119,14 +95,14 @@ fn reader(
                 continue;
             }
         }
-        if !take(ctx, row, &mut outbox, &jobs, &mut seen) {
+        if !take(ctx, row, outbox, &mut seen) {
             whole = false;
             break;
         }
     }
     let footer = rows.footer().cloned();
     if let (true, false, Some(reopen)) = (whole, deferred.is_empty(), ctx.reopen) {
-        second_pass(ctx, reopen, &deferred, &mut outbox, &jobs, &mut seen);
+        second_pass(ctx, reopen, &deferred, outbox, &mut seen);
     }
     footer
 }
@@ -137,7 +113,6 @@ fn second_pass(
     reopen: &(dyn Fn() -> anyhow::Result<Rows> + Sync),
     deferred: &[u64],
     outbox: &mut Outbox<'_>,
-    jobs: &SyncSender<Job>,
     seen: &mut HashMap<u64, u64>,
 ) {
     let mut rows = match reopen() {
@@ -161,7 +136,7 @@ fn second_pass(
             continue;
         }
         wanted.next();
-        if !take(ctx, row, outbox, jobs, seen) {
+        if !take(ctx, row, outbox, seen) {
             return;
         }
     }
@@ -178,13 +153,7 @@ fn unreadable(outbox: &mut Outbox<'_>, e: &super::read::RowError) {
 }
 
 /// Dispatches one row: decided here (its result), or a job for the workers. False: stop reading.
-fn take(
-    ctx: &Ctx<'_>,
-    row: Row,
-    outbox: &mut Outbox<'_>,
-    jobs: &SyncSender<Job>,
-    seen: &mut HashMap<u64, u64>,
-) -> bool {
+fn take(ctx: &Ctx<'_>, row: Row, outbox: &mut Outbox<'_>, seen: &mut HashMap<u64, u64>) -> bool {
     if !outbox.send(Event::Dispatched(row.number)) {
         return false;
     }
@@ -228,7 +197,7 @@ fn take(
         cells: row.fields,
         task,
     };
-    outbox.flush() && jobs.send(job).is_ok()
+    outbox.job(job)
 }
 
 /// The rows of a lead import.

@@ -19,6 +19,7 @@ use super::send;
 use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{settle, Options, Services};
+use crate::deliver::gate::{self, Gate};
 use crate::deliver::Policy;
 use crate::error::Failure;
 use crate::lead::known::Known;
@@ -262,12 +263,7 @@ fn plan_rows(
     // The run's scope: the server behind the API URL, as the real run reads and writes it.
     let scope_url = ready.scope_url.clone();
     let warn = |text: &str| services.log.warn(text);
-    let controller = super::gate::controller(
-        crate::deliver::setting::Concurrency::Fixed(1),
-        1,
-        None,
-        None,
-    );
+    let gate = Gate::new(gate::Options::ONE, None);
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let split = crate::deliver::split::Split::default();
@@ -279,8 +275,7 @@ fn plan_rows(
         scope_url: &scope_url,
         input: &input,
         opts: &send_opts,
-        controller: &controller,
-        pacer: None,
+        gate: &gate,
         stop: &ready.stop,
         warn: &warn,
         rows: match &prepared.purchases {
@@ -345,6 +340,18 @@ fn plan_done(
         )?;
     }
     Ok(())
+}
+
+/// Shows the gate's current limit, and (`-v`) each change since the last call with its reason,
+/// the learned rate's among them.
+fn show(gate: &Gate, progress: &mut Progress, log: &crate::log::Log) {
+    let verbose = log.verbose() > 0 && !log.quiet();
+    for change in gate.changes() {
+        if verbose {
+            progress.println(&format!("leadctl: {change}"));
+        }
+    }
+    progress.set_concurrency(gate.label());
 }
 
 /// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at
@@ -469,14 +476,15 @@ fn send_all(
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
     let warn = |text: &str| log.warn(text);
-    let remembered = super::gate::remembered(ledger.as_ref(), &scope_url);
-    let controller = super::gate::controller(
-        opts.concurrency,
-        opts.max_concurrency,
-        opts.rate,
+    let remembered = gate::remembered(ledger.as_ref(), &scope_url);
+    let gate = Gate::new(
+        gate::Options {
+            concurrency: opts.concurrency,
+            max_concurrency: opts.max_concurrency,
+            rate: opts.rate,
+        },
         remembered,
     );
-    let pacer = super::gate::pacer(opts.concurrency, opts.rate);
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let split = crate::deliver::split::Split::default();
@@ -490,8 +498,7 @@ fn send_all(
         scope_url: &scope_url,
         input: &input,
         opts: &send_opts,
-        controller: &controller,
-        pacer: pacer.as_ref(),
+        gate: &gate,
         stop: &stop,
         warn: &warn,
         rows: match &prepared.purchases {
@@ -504,7 +511,7 @@ fn send_all(
     };
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
-    progress.set_concurrency(super::gate::label(&controller));
+    progress.set_concurrency(gate.label());
     let mut c = Collector {
         printer: report::ResultPrinter::new(),
         orderer: Orderer::new(true),
@@ -528,7 +535,7 @@ fn send_all(
         }
         let footer = send::run(&ctx, rows, |event| {
             c.on_event(event, out, opts, &stop);
-            super::gate::show(&controller, pacer.as_ref(), &mut c.progress, log);
+            show(&gate, &mut c.progress, log);
         });
         // The workers' outcomes, queued for the next commit: all on disk before this run says
         // it ended.
@@ -543,7 +550,7 @@ fn send_all(
         errors,
         mut progress,
     } = c;
-    super::gate::show(&controller, pacer.as_ref(), &mut progress, log);
+    show(&gate, &mut progress, log);
     progress.finish();
     if let Some(f) = footer.filter(|_| stream) {
         log.notice(&format!("{input}: {}", f.note()));
@@ -561,7 +568,7 @@ fn send_all(
             None => t.fatal = Some(f.into()),
         }
     }
-    super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);
+    gate.remember(ledger.as_ref(), &scope_url, &|text| log.warn(text));
 
     let ends = Ends {
         ledger: ledger.as_ref(),
@@ -569,8 +576,7 @@ fn send_all(
         scope_url: &scope_url,
         interrupted: &interrupted,
         stop: &stop,
-        controller: &controller,
-        pacer: pacer.as_ref(),
+        gate: &gate,
         elapsed,
         total,
     };
@@ -596,8 +602,7 @@ struct Ends<'a> {
     scope_url: &'a str,
     interrupted: &'a Arc<AtomicBool>,
     stop: &'a AtomicBool,
-    controller: &'a crate::deliver::concurrency::Controller,
-    pacer: Option<&'a crate::deliver::pace::Pacer>,
+    gate: &'a Gate,
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
@@ -619,14 +624,8 @@ fn account(
         mut errors,
         ..
     } = c;
-    let (ledger, scope_url, interrupted, stop, controller, elapsed) = (
-        e.ledger,
-        e.scope_url,
-        e.interrupted,
-        e.stop,
-        e.controller,
-        e.elapsed,
-    );
+    let (ledger, scope_url, interrupted, stop, elapsed) =
+        (e.ledger, e.scope_url, e.interrupted, e.stop, e.elapsed);
     let client = e.client;
     // Settle the unknown rows (not after Ctrl-C: the user wants out).
     if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
@@ -673,7 +672,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
-        concurrency: super::gate::summary(controller, e.pacer),
+        concurrency: e.gate.summary(),
     };
     summary::summarize(&summary, log);
     if let Some(rec) = &t.recorder {
@@ -725,7 +724,6 @@ fn ending(s: &Summary<'_>) -> crate::report::Ending {
 /// The sending side's options.
 fn sending(opts: &Options) -> super::flow::Options {
     super::flow::Options {
-        rate: opts.rate,
         policy: Policy {
             retry_unknown: opts.retry_unknown,
             retry_failed: opts.retry_failed,

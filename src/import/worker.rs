@@ -1,75 +1,23 @@
-//! One worker: take a request slot from the concurrency gate (and a `--rate` token), claim the
-//! row's key in the ledger (durably), send, record the outcome. A row whose claim did not
-//! commit is never sent; a row is claimed only once its slot is held, so no claimed row waits.
-//! The gate learns from each answer: the HTTP call's own time (no ledger write, no back-off
-//! wait) and what it says about load; with `auto`, the learned rate ([`Pacer`]) spaces the sends
-//! once the server has throttled, and hears of each success and each 429.
+//! A lead row's task, run by a worker of the pipeline (`deliver::pipeline`) in the request slot
+//! it holds: claim the row's key in the ledger (durably), send, record the outcome
+//! (`deliver::deliver`), then move the lead's status when the row asks. A row whose claim did
+//! not commit is never sent. The gate learns from each answer ([`Slot::done`]).
 
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, Sender};
-use std::sync::Mutex;
 
 use super::flow::{
-    body_of, signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Sent,
-    Task,
+    body_of, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Task,
 };
 use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
-use crate::deliver::pace::Limiter;
+use crate::deliver::gate::Slot;
+use crate::deliver::pipeline::Events;
 use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
 use crate::ledger::{now_secs, Entry};
 use serde_json::{json, Value};
-
-pub fn work(
-    ctx: &Ctx<'_>,
-    jobs: &Mutex<std::sync::mpsc::Receiver<Job>>,
-    events: &Sender<Event>,
-    limiter: Option<&Limiter>,
-) {
-    loop {
-        // The slot is taken while this worker still holds the queue: only one worker waits at
-        // the gate, rows leave in their order, and a worker that just finished cannot overtake
-        // one that has been waiting (which would leave its row behind for the whole run).
-        let (job, slot) = {
-            let rx: std::sync::MutexGuard<'_, Receiver<Job>> =
-                jobs.lock().unwrap_or_else(|p| p.into_inner());
-            let job = match rx.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            };
-            let slot = if ctx.stop.load(Ordering::SeqCst) {
-                None
-            } else {
-                ctx.controller.acquire(ctx.stop)
-            };
-            (job, slot)
-        };
-        let Some((permit, rate_waited)) = slot.and_then(|permit| {
-            let limited = match limiter {
-                None => false,
-                Some(l) => l.acquire_waited(ctx.stop)?,
-            };
-            let paced = match ctx.pacer {
-                None => false,
-                Some(p) => p.acquire_waited(ctx.stop)?,
-            };
-            Some((permit, limited || paced))
-        }) else {
-            let _ = events.send(not_sent(job, "stopped before it was sent"));
-            continue;
-        };
-        let sent = Sent {
-            permit,
-            rate_waited,
-            pacer: ctx.pacer,
-        };
-        let Job { row, cells, task } = job;
-        task.run(ctx, row, cells, events, sent);
-    }
-}
 
 impl Task for LeadRowTask {
     fn run(
@@ -77,8 +25,8 @@ impl Task for LeadRowTask {
         ctx: &Ctx<'_>,
         row: u64,
         cells: Vec<String>,
-        events: &Sender<Event>,
-        sent: Sent<'_>,
+        events: &Events<Event>,
+        sent: Slot<'_>,
     ) {
         let job = LeadJob {
             row,
@@ -146,7 +94,8 @@ fn move_body(lead_id: Option<&str>, w: &crate::lead::status::Wanted) -> Value {
     }
 }
 
-fn not_sent(job: Job, why: &str) -> Event {
+/// A job the run stopped before it was sent.
+pub fn not_sent(job: Job, why: &str) -> Event {
     Event::Result(
         RowResult {
             row: job.row,
@@ -184,7 +133,7 @@ fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
     }
 }
 
-fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
+fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let LeadTask::Create {
         expect,
         previous,
@@ -207,7 +156,7 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         later: true,
     };
     let delivered = deliver(&place, &work, at, |w, fence| {
-        let (answer, stats) = w.send(ctx.client, &signal_429(ctx), fence);
+        let (answer, stats) = w.send(ctx.client, &ctx.gate.on_429(), fence);
         sent.done(&answer, &stats);
         answer
     });
@@ -321,7 +270,7 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
     }
 }
 
-fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
+fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let LeadTask::Update {
         lead_id,
         changes,
@@ -365,7 +314,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         return;
     }
     let body = once::update_body(&lead_id, &job.keyed, &changes);
-    let (answer, stats) = ctx.client.update_lead_measured(&body, &signal_429(ctx));
+    let (answer, stats) = ctx.client.update_lead_measured(&body, &ctx.gate.on_429());
     sent.done(&answer, &stats);
     match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous, &changes)) {
         Ok(failed) => {
@@ -411,7 +360,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
 }
 
 /// A lead that exists: only its status moves.
-fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
+fn move_only(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let LeadTask::Move {
         lead_id,
         before,
@@ -449,24 +398,20 @@ fn move_lead_with(
     lead_id: &str,
     mv: &Move,
     current: Option<String>,
-    slot: Option<Sent<'_>>,
+    slot: Option<Slot<'_>>,
 ) -> Moved {
     let place = place(ctx);
     let send = |target: &str, by_id: bool| {
         let slot = match slot {
             Some(s) => Some(s),
-            None => ctx.controller.acquire(ctx.stop).map(|permit| Sent {
-                permit,
-                rate_waited: false,
-                pacer: ctx.pacer,
-            }),
+            None => ctx.gate.take_unpaced(ctx.stop),
         };
         let Some(sent) = slot else {
             return Err(ApiError::Cancelled);
         };
         let (answer, stats) =
             ctx.client
-                .update_status_measured(lead_id, target, by_id, &signal_429(ctx));
+                .update_status_measured(lead_id, target, by_id, &ctx.gate.on_429());
         sent.done(&answer, &stats);
         answer
     };
@@ -476,7 +421,7 @@ fn move_lead_with(
 }
 
 /// Stops the run on a fatal error (the first one is reported).
-fn stop_with(ctx: &Ctx<'_>, events: &Sender<Event>, fatal: Option<anyhow::Error>) {
+fn stop_with(ctx: &Ctx<'_>, events: &Events<Event>, fatal: Option<anyhow::Error>) {
     if let Some(e) = fatal {
         if !ctx.stop.swap(true, Ordering::SeqCst) {
             let _ = events.send(Event::Fatal(e));

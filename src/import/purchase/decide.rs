@@ -5,15 +5,16 @@
 //! outcome, the purchase's id as the entry's `lead_id`.
 
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Sender;
 
 use super::super::flow::{
-    body_of, first_of, result, signal_429, Ctx, Event, Next, PlanSink, Planned, RowKind, Sent, Task,
+    body_of, first_of, result, Ctx, Event, Next, PlanSink, Planned, RowKind, Task,
 };
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
 use super::work::PurchaseJob;
 use super::{Keyed, Plan, CHANNEL};
+use crate::deliver::gate::Slot;
+use crate::deliver::pipeline::Events;
 use crate::deliver::rule::{self as decide, day_of, Decision};
 use crate::deliver::{deliver, Attempt, Delivered, Place, Work};
 use crate::ledger::{now_secs, Entry, State};
@@ -35,8 +36,8 @@ impl Task for PurchaseJob {
         ctx: &Ctx<'_>,
         row: u64,
         cells: Vec<String>,
-        events: &Sender<Event>,
-        sent: Sent<'_>,
+        events: &Events<Event>,
+        sent: Slot<'_>,
     ) {
         send(ctx, row, cells, *self, events, sent)
     }
@@ -161,8 +162,8 @@ pub fn send(
     row: u64,
     cells: Vec<String>,
     job: PurchaseJob,
-    events: &Sender<Event>,
-    sent: Sent<'_>,
+    events: &Events<Event>,
+    sent: Slot<'_>,
 ) {
     let k = &job.keyed;
     let lead = Some(k.purchase.lead_id.clone());
@@ -197,7 +198,7 @@ pub fn send(
         later: true,
     };
     let delivered = deliver(&place, k, at, |k, fence| {
-        let (answer, stats) = k.send(ctx.client, &signal_429(ctx), fence);
+        let (answer, stats) = k.send(ctx.client, &ctx.gate.on_429(), fence);
         sent.done(&answer, &stats);
         answer
     });

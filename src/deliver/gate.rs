@@ -1,0 +1,263 @@
+//! A run's gate on its requests: how many are in flight (the [`Controller`]: `--concurrency N`,
+//! or `auto` starting where the ledger says the last run against this API URL was last good), how
+//! fast (`--rate`'s [`Limiter`], and `auto`'s send rate learned from 429s, the [`Pacer`]), and a
+//! request's place through it (a [`Slot`], given back with what its answer says about load).
+//! What a run shows of it (the label, the changes, the summary's line) and remembering the last
+//! good limit for the next run are here too.
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use super::concurrency::{rate, Cause, Class, Config, Controller, Permit, Sample};
+use super::pace::{Limiter, Pacer};
+use super::setting::Concurrency;
+use crate::api::{ApiError, CallStats};
+use crate::ledger::Ledger;
+
+/// The ledger's meta key (per API URL) for the last good `auto` limit.
+pub const LAST_GOOD: &str = "concurrency.last_good";
+
+/// What a run asks of its gate: plain values, read from the command line by the command.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// `--concurrency auto|N`.
+    pub concurrency: Concurrency,
+    /// `--max-concurrency`: the most `auto` goes to (a fixed N is held below it too).
+    pub max_concurrency: usize,
+    /// `--rate`: requests a second at most.
+    pub rate: Option<f64>,
+}
+
+impl Options {
+    /// One request at a time, unpaced: a plan's (nothing is sent).
+    pub const ONE: Options = Options {
+        concurrency: Concurrency::Fixed(1),
+        max_concurrency: 1,
+        rate: None,
+    };
+}
+
+/// The gate of one run.
+pub struct Gate {
+    controller: Controller,
+    /// `auto`'s learned send rate, within `--rate`; None for a fixed concurrency (which keeps
+    /// its fixed behaviour: the pool-wide pause after a 429 only).
+    pacer: Option<Pacer>,
+    limiter: Option<Limiter>,
+}
+
+impl Gate {
+    /// Fixed, or `auto` up to `max` (and `--rate`), starting at `remembered` (the ledger's last
+    /// good value for this API URL, [`remembered`]) when there is one.
+    pub fn new(opts: Options, remembered: Option<usize>) -> Gate {
+        let config = match opts.concurrency {
+            // Never above `max` (the command refuses a fixed N above an explicit maximum).
+            Concurrency::Fixed(n) => Config::fixed(n.min(opts.max_concurrency)),
+            Concurrency::Auto => {
+                let config = Config::auto(opts.max_concurrency).with_rate(opts.rate);
+                match remembered {
+                    Some(n) => config.starting_at(n),
+                    None => config,
+                }
+            }
+        };
+        Gate {
+            controller: Controller::new(config),
+            pacer: (opts.concurrency == Concurrency::Auto).then(|| Pacer::new(opts.rate)),
+            limiter: opts.rate.map(Limiter::new),
+        }
+    }
+
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
+    /// As many workers as the limit may reach (not where it starts).
+    pub fn workers(&self) -> usize {
+        self.controller.config().max.max(1)
+    }
+
+    /// Waits for a request slot, then for `--rate` and the learned rate; None once `stop` is set.
+    pub fn take(&self, stop: &AtomicBool) -> Option<Slot<'_>> {
+        let permit = self.controller.acquire(stop)?;
+        self.paced(permit, stop)
+    }
+
+    /// The rates' wait for a slot already held (see [`Gate::take`]).
+    pub fn paced<'a>(&'a self, permit: Permit<'a>, stop: &AtomicBool) -> Option<Slot<'a>> {
+        let limited = match &self.limiter {
+            None => false,
+            Some(l) => l.acquire_waited(stop)?,
+        };
+        let paced = match &self.pacer {
+            None => false,
+            Some(p) => p.acquire_waited(stop)?,
+        };
+        Some(Slot {
+            permit,
+            rate_waited: limited || paced,
+            pacer: self.pacer.as_ref(),
+        })
+    }
+
+    /// A slot for a second request of one work (a lead's status move after its create): the
+    /// concurrency only, not the rates.
+    pub fn take_unpaced(&self, stop: &AtomicBool) -> Option<Slot<'_>> {
+        self.controller.acquire(stop).map(|permit| Slot {
+            permit,
+            rate_waited: false,
+            pacer: self.pacer.as_ref(),
+        })
+    }
+
+    /// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once
+    /// (once per storm), rather than when the retried call ends a pause later, and the learned
+    /// rate is set from the rate that met it.
+    pub fn on_429(&self) -> impl Fn(Instant, Duration) + '_ {
+        move |sent, pause| {
+            self.controller.signal(Cause::RateLimited);
+            if let Some(p) = &self.pacer {
+                p.throttled(sent, pause);
+            }
+        }
+    }
+
+    /// Records where `auto` was last good, so that the next run (a resume above all) starts
+    /// there. Nothing is recorded for a fixed concurrency or a run that sent nothing; `warn`
+    /// hears why it could not be.
+    pub fn remember(&self, ledger: Option<&Ledger>, scope_url: &str, warn: &dyn Fn(&str)) {
+        let history = self.controller.history();
+        let (Some(ledger), false, true) = (ledger, history.fixed, history.samples > 0) else {
+            return;
+        };
+        let value = self.controller.last_good().to_string();
+        if let Err(e) = ledger.set_meta(scope_url, LAST_GOOD, &value) {
+            warn(&format!(
+                "the next run starts at the default concurrency: {}",
+                e.message
+            ));
+        }
+    }
+
+    /// "auto 23" or "16": what the progress bar and the CI line show.
+    pub fn label(&self) -> String {
+        let limit = self.controller.limit();
+        if self.controller.config().fixed.is_some() {
+            limit.to_string()
+        } else {
+            format!("auto {limit}")
+        }
+    }
+
+    /// Each change of the limit and of the learned rate since the last call, with its reason
+    /// (what `-v` shows).
+    pub fn changes(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .controller
+            .drain_changes()
+            .into_iter()
+            .map(|c| c.to_string())
+            .collect();
+        if let Some(p) = &self.pacer {
+            lines.extend(p.drain_changes().into_iter().map(|c| c.to_string()));
+        }
+        lines
+    }
+
+    /// The summary's line, when anything was sent: how the limit moved, and the learned rate.
+    pub fn summary(&self) -> Option<String> {
+        let history = self.controller.history();
+        if history.samples == 0 {
+            return None;
+        }
+        let mut line = self.controller.summary();
+        if let Some(paced) = self
+            .pacer
+            .as_ref()
+            .and_then(|p| rate::describe(&p.history()))
+        {
+            if !super::concurrency::too_few(&history) {
+                line.push_str("; ");
+                line.push_str(&paced);
+            }
+        }
+        Some(line)
+    }
+}
+
+/// The last good `auto` limit an earlier run recorded for this API URL (an unreadable or
+/// foreign value counts as none: it only sets where `auto` starts).
+pub fn remembered(ledger: Option<&Ledger>, scope_url: &str) -> Option<usize> {
+    let value = ledger?.get_meta(scope_url, LAST_GOOD).ok().flatten()?;
+    value.trim().parse::<usize>().ok().filter(|n| *n > 0)
+}
+
+/// One request's place through the gate, whether a rate made it wait, and the learned rate.
+pub struct Slot<'a> {
+    permit: Permit<'a>,
+    rate_waited: bool,
+    pacer: Option<&'a Pacer>,
+}
+
+impl Slot<'_> {
+    /// Gives the slot back with what the answer says about load; its latency is the last
+    /// attempt's alone. A 429 was told to the gate when it arrived ([`Gate::on_429`]), so a call
+    /// that met one is not an overload answer again: a 429 that ended it counts as nothing.
+    pub fn done<T>(self, result: &Result<T, ApiError>, stats: &CallStats) {
+        let class = match Class::of(result) {
+            Class::Overload(Cause::RateLimited) if stats.rate_limited => Class::Neutral,
+            class => class,
+        };
+        if let (Class::Ok, Some(p)) = (class, self.pacer) {
+            p.success();
+        }
+        self.permit
+            .done(Sample::new(stats.latency, class).rate_waited(self.rate_waited));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Location;
+
+    fn gate(concurrency: Concurrency, max: usize, remembered: Option<usize>) -> Gate {
+        let opts = Options {
+            concurrency,
+            max_concurrency: max,
+            rate: None,
+        };
+        Gate::new(opts, remembered)
+    }
+
+    #[test]
+    fn auto_starts_where_the_ledger_says_and_fixed_ignores_it() {
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        let url = "http://127.0.0.1:1";
+        assert_eq!(remembered(Some(&ledger), url), None);
+        let g = gate(Concurrency::Auto, 32, None);
+        assert_eq!(g.label(), "auto 4");
+        // Nothing sent: nothing recorded.
+        g.remember(Some(&ledger), url, &|_| {});
+        assert_eq!(remembered(Some(&ledger), url), None);
+
+        ledger.set_meta(url, LAST_GOOD, "19").expect("write");
+        assert_eq!(remembered(Some(&ledger), url), Some(19));
+        assert_eq!(remembered(Some(&ledger), "http://other"), None);
+        let g = gate(Concurrency::Auto, 32, Some(19));
+        assert_eq!(g.label(), "auto 19");
+        let g = gate(Concurrency::Auto, 8, Some(19));
+        assert_eq!(g.label(), "auto 8", "within --max-concurrency");
+        let g = gate(Concurrency::Fixed(16), 32, Some(19));
+        assert_eq!(g.label(), "16");
+        assert_eq!(
+            g.controller().config().max,
+            16,
+            "fixed: as many workers as asked"
+        );
+        assert_eq!(g.workers(), 16);
+
+        ledger.set_meta(url, LAST_GOOD, "many").expect("write");
+        assert_eq!(remembered(Some(&ledger), url), None);
+    }
+}

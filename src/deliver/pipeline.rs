@@ -1,0 +1,113 @@
+//! The pipeline a bulk run sends through: a reader thread that decides each work and feeds a
+//! bounded queue ([`Feed`]), workers that each take a request slot from the run's [`Gate`]
+//! before they run a job, and the calling thread collecting every event the reader and the
+//! workers give, in the order they arrive. It knows neither what a job is nor what an event
+//! says: the caller's reader makes the jobs, its `work` runs one in the slot it is given, and its
+//! `on_event` (the collector) hears the events.
+//!
+//! A job is taken from the queue and given its slot while its worker still holds the queue: only
+//! one worker waits at the gate, jobs leave in their order, and a worker that just finished
+//! cannot overtake one that has been waiting (which would leave its job behind for the whole
+//! run). A job is run only once its slot is held, so no job that claimed its key waits.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+use super::gate::{Gate, Slot};
+
+mod feed;
+
+pub use feed::Feed;
+
+/// What travels to the collector: one event (a worker's) or the reader's batch.
+enum Msg<E> {
+    One(E),
+    Batch(Vec<E>),
+}
+
+/// A worker's way to the collector.
+pub struct Events<E> {
+    tx: Sender<Msg<E>>,
+}
+
+impl<E> Events<E> {
+    /// False once the collector is gone.
+    pub fn send(&self, event: E) -> bool {
+        self.tx.send(Msg::One(event)).is_ok()
+    }
+}
+
+/// Runs `read` on a thread of its own (it feeds the queue and tells the collector what it
+/// decided itself), `workers` workers (none: the reader's events alone, as a plan's), and
+/// `on_event` on this thread for every event. A job met after `stop` was set, or whose slot the
+/// stop took, is not run: `unsent` says so to the collector. Returns what `read` returned (None
+/// if it panicked).
+pub fn run<J, E, R>(
+    gate: &Gate,
+    stop: &AtomicBool,
+    workers: usize,
+    read: impl FnOnce(&mut Feed<'_, J, E>) -> R + Send,
+    work: impl Fn(J, Slot<'_>, &Events<E>) + Sync,
+    unsent: impl Fn(J) -> E + Sync,
+    mut on_event: impl FnMut(E),
+) -> Option<R>
+where
+    J: Send,
+    E: Send,
+    R: Send,
+{
+    let (job_tx, job_rx) = mpsc::sync_channel::<J>(workers.max(1) * 2);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (ev_tx, ev_rx) = mpsc::channel::<Msg<E>>();
+    std::thread::scope(|s| {
+        let reader_tx = ev_tx.clone();
+        let read = s.spawn(move || {
+            let mut feed = Feed::new(&reader_tx, job_tx);
+            read(&mut feed)
+        });
+        for _ in 0..workers {
+            let rx = job_rx.clone();
+            let events = Events { tx: ev_tx.clone() };
+            let (work, unsent) = (&work, &unsent);
+            s.spawn(move || worker(gate, stop, &rx, &events, work, unsent));
+        }
+        drop(ev_tx);
+        for msg in ev_rx {
+            match msg {
+                Msg::Batch(events) => events.into_iter().for_each(&mut on_event),
+                Msg::One(e) => on_event(e),
+            }
+        }
+        read.join().ok()
+    })
+}
+
+fn worker<J, E>(
+    gate: &Gate,
+    stop: &AtomicBool,
+    jobs: &Mutex<Receiver<J>>,
+    events: &Events<E>,
+    work: &(impl Fn(J, Slot<'_>, &Events<E>) + Sync),
+    unsent: &(impl Fn(J) -> E + Sync),
+) {
+    loop {
+        let (job, permit) = {
+            let rx = jobs.lock().unwrap_or_else(|p| p.into_inner());
+            let Ok(job) = rx.recv() else {
+                return;
+            };
+            let permit = match stop.load(Ordering::SeqCst) {
+                true => None,
+                false => gate.controller().acquire(stop),
+            };
+            (job, permit)
+        };
+        match permit.and_then(|permit| gate.paced(permit, stop)) {
+            Some(slot) => work(job, slot, events),
+            None => {
+                events.send(unsent(job));
+            }
+        }
+    }
+}
