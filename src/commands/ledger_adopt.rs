@@ -19,10 +19,7 @@ pub fn adopt(settings: &Settings, ledger: &Ledger, args: &LedgerAdoptArgs) -> Re
     let key = args.key.or(settings.lead_key);
     // The lead id is not a lead field: its column is read by position and left out of the mapping.
     let mut map = args.map.clone();
-    let opts = import::Options {
-        decimal_separator: settings.decimal_separator,
-        ..read_options(args, key)
-    };
+    let opts = read_options(args, key, settings.decimal_separator);
     let client = |_: bool| -> Result<crate::api::ApiClient> { Ok(settings.client()?) };
     let services = import::Services {
         // Adopting writes the ledger itself: the engine's reading keeps none.
@@ -125,20 +122,20 @@ fn unsettled(ledger: &Ledger, e: &Entry) -> bool {
 }
 
 /// How `adopt` reads its file: as `import` does, unknown columns left out, nothing sent.
-fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> import::Options {
+fn read_options(
+    args: &LedgerAdoptArgs,
+    key: Option<crate::ledger::KeyKind>,
+    decimal_separator: Option<crate::number::DecimalSeparator>,
+) -> import::Options {
     import::Options {
         input: args.file.clone(),
         query: None,
         map: Vec::new(),
-        set: Vec::new(),
-        mapping: None,
-        save_mapping: None,
         ignore_unknown: true,
         skip_invalid: true,
         dry_run: true,
         encoding: None,
         delimiter: None,
-        decimal_separator: None,
         sheet: None,
         header_row: None,
         concurrency: crate::deliver::setting::Concurrency::Fixed(1),
@@ -148,16 +145,16 @@ fn read_options(args: &LedgerAdoptArgs, key: Option<crate::ledger::KeyKind>) -> 
         max_errors: None,
         retry_unknown: false,
         retry_failed: false,
-        update: false,
-        clear_empty: false,
-        key,
-        reconcile: false,
         errors: None,
         format: OutputFormat::Table,
         resume: String::new(),
-        fresh: crate::lead::known::Fresh::Go,
         plan_out: None,
         limits: import::plan::Limits::default(),
+        leads: Some(import::Leads {
+            key,
+            decimal_separator,
+            ..import::Leads::NONE
+        }),
     }
 }
 

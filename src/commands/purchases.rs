@@ -145,9 +145,6 @@ fn import(
         input: args.file.clone().unwrap_or_default(),
         query,
         map,
-        set: Vec::new(),
-        mapping: None,
-        save_mapping: None,
         sheet: args.sheet.clone(),
         header_row: args
             .header_row
@@ -157,7 +154,6 @@ fn import(
         dry_run: args.dry_run,
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
-        decimal_separator,
         concurrency,
         max_concurrency,
         rate: args.sending.rate,
@@ -165,20 +161,17 @@ fn import(
         max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,
         retry_failed: args.retry_failed,
-        update: false,
-        clear_empty: false,
-        key: None,
-        reconcile: false,
         errors: args.errors.clone(),
         format: out.format,
         resume: super::import::resume_command(),
-        fresh: crate::lead::known::Fresh::Go,
         plan_out: args.plan_out.clone(),
         limits: super::import::limits(
             settings,
             (args.sending.max_create, args.sending.max_changes),
             mapping.as_ref().map(|m| m.limits).unwrap_or_default(),
         ),
+        // The rows are purchases: `purchase` below holds their own options.
+        leads: None,
     };
     let purchase = crate::import::purchase::Options {
         allow_refunds: args.allow_refunds,

@@ -181,10 +181,10 @@ pub fn save(
     let text = file::render(&file::Saved {
         mapping: m,
         constants: &rules.constants,
-        key: args.key,
+        key: args.leads().key,
         // The convention the run read numbers with (flag, mapping file, environment or profile).
-        decimal_separator: args.decimal_separator,
-        writes: args.mapping.as_ref().map(|f| &f.writes),
+        decimal_separator: args.leads().decimal_separator,
+        writes: args.leads().mapping.as_ref().map(|f| &f.writes),
         // The header row the run read (flag or mapping file), so the saved file reads it again.
         header_row: args.header_row,
         input: name,

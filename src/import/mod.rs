@@ -45,29 +45,22 @@ use crate::output::Output;
 use crate::output::OutputFormat;
 use read::Source;
 
-/// What the command line asked for, checked and plain.
+/// What a bulk run of rows asked for (`import`, `purchases import`), checked and plain: where the
+/// rows come from and how they are read, how they are sent, what is said of them. What a lead
+/// import asks besides is [`Leads`]; a purchases import's own is `purchase::Options`.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The file (`-` = stdin); unused when `query` is given.
     pub input: PathBuf,
     /// `--query SQL --from URL`: rows from a database instead of a file.
     pub query: Option<query::Query>,
-    /// `--channel` as given (the default channel comes through [`Services`]).
+    /// `--map COLUMN=FIELD`.
     pub map: Vec<(String, String)>,
-    /// `--set FIELD=VALUE`: a constant for every row.
-    pub set: Vec<(String, String)>,
-    /// `--mapping FILE.toml`, read and checked (its key is merged into `key` by the command).
-    pub mapping: Option<mapping::file::MappingFile>,
-    /// `--save-mapping FILE.toml`: where to write the mapping this run used.
-    pub save_mapping: Option<PathBuf>,
     pub ignore_unknown: bool,
     pub skip_invalid: bool,
     pub dry_run: bool,
     pub encoding: Option<String>,
     pub delimiter: Option<u8>,
-    /// How number property values are read: `--decimal-separator`, else the profile's; `None`:
-    /// only values with one reading are accepted (`crate::number`).
-    pub decimal_separator: Option<crate::number::DecimalSeparator>,
     /// `--sheet NAME|N`: the workbook sheet to read.
     pub sheet: Option<String>,
     /// `--header-row N`: the 1-based row holding the column names (below a title block).
@@ -81,32 +74,71 @@ pub struct Options {
     pub max_errors: Option<u64>,
     pub retry_unknown: bool,
     pub retry_failed: bool,
-    pub update: bool,
-    /// `--clear-empty`: an emptied cell clears the field (`write.rs`).
-    pub clear_empty: bool,
-    pub key: Option<KeyKind>,
-    pub reconcile: bool,
     pub errors: Option<PathBuf>,
     pub format: OutputFormat,
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
-    /// A ledger new to a channel with a full newest-leads window: stop, go on or ask.
-    pub fresh: crate::lead::known::Fresh,
     /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
     pub limits: plan::Limits,
     /// `--plan-out FILE` (with `--dry-run`): where to save the plan (`plan_out`).
     pub plan_out: Option<PathBuf>,
+    /// A lead import's own options; None for rows that are not leads (purchases).
+    pub leads: Option<Leads>,
+}
+
+/// What a lead import asks for besides a bulk run's [`Options`].
+#[derive(Debug, Clone)]
+pub struct Leads {
+    /// `--set FIELD=VALUE`: a constant for every row.
+    pub set: Vec<(String, String)>,
+    /// `--mapping FILE.toml`, read and checked (its key is merged into `key` by the command).
+    pub mapping: Option<mapping::file::MappingFile>,
+    /// `--save-mapping FILE.toml`: where to write the mapping this run used.
+    pub save_mapping: Option<PathBuf>,
+    /// How number property values are read: `--decimal-separator`, else the profile's; `None`:
+    /// only values with one reading are accepted (`crate::number`).
+    pub decimal_separator: Option<crate::number::DecimalSeparator>,
+    pub update: bool,
+    /// `--clear-empty`: an emptied cell clears the field (`write.rs`).
+    pub clear_empty: bool,
+    pub key: Option<KeyKind>,
+    /// `--reconcile`: only settle what earlier runs left unknown.
+    pub reconcile: bool,
+    /// A ledger new to a channel with a full newest-leads window: stop, go on or ask.
+    pub fresh: crate::lead::known::Fresh,
+}
+
+impl Leads {
+    /// A run whose rows are not leads: no lead option asked for.
+    pub const NONE: Leads = Leads {
+        set: Vec::new(),
+        mapping: None,
+        save_mapping: None,
+        decimal_separator: None,
+        update: false,
+        clear_empty: false,
+        key: None,
+        reconcile: false,
+        fresh: crate::lead::known::Fresh::Go,
+    };
 }
 
 impl Options {
+    /// The lead options ([`Leads::NONE`] for rows that are not leads).
+    pub fn leads(&self) -> &Leads {
+        static NONE: Leads = Leads::NONE;
+        self.leads.as_ref().unwrap_or(&NONE)
+    }
+
     /// What decides the mapping besides the names: the mapping file's, then the flags'.
     pub fn rules(&self) -> mapping::Rules {
-        let mut rules = self
+        let leads = self.leads();
+        let mut rules = leads
             .mapping
             .as_ref()
             .map(|m| m.rules.clone())
             .unwrap_or_default();
-        rules.add_flags(&self.map, &self.set);
+        rules.add_flags(&self.map, &leads.set);
         rules
     }
 }

@@ -71,7 +71,7 @@ pub fn prepare(
     columns::check(&mut m, args, &property_names, &name, log)
         .map_err(|f| title_block(f, args, &headers, &mut rows))?;
     columns::report(&m, log);
-    let save_mapping = match &args.save_mapping {
+    let save_mapping = match &args.leads().save_mapping {
         Some(path) => Some(columns::save(path, &m, &rules, args, &name)?),
         None => None,
     };
@@ -280,17 +280,18 @@ fn build_plan(
         _ => HashMap::new(),
     };
     let mut rules = args
+        .leads()
         .mapping
         .as_ref()
         .map(|f| f.writes.clone())
         .unwrap_or_default();
-    rules.clear_empty = args.clear_empty;
+    rules.clear_empty = args.leads().clear_empty;
     let mut plan = Plan {
         writes: (rules != crate::deliver::write::Rules::default())
             .then(|| std::sync::Arc::new(rules)),
         statuses,
         unknown_outcome,
-        decimal_separator: args.decimal_separator,
+        decimal_separator: args.leads().decimal_separator,
         columns: m.columns,
         header_len,
         default_channel,

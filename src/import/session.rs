@@ -36,7 +36,7 @@ pub fn run(
     let log = services.log;
     let name = prepared.source.name();
     let stream = !prepared.source.rereadable();
-    if opts.reconcile {
+    if opts.leads().reconcile {
         if stream {
             return Err(Failure::usage(
                 "--reconcile needs the file (a stream cannot be read again)",
@@ -90,7 +90,7 @@ pub fn run(
                     &prepared.plan,
                     &name,
                     opts.shard,
-                    opts.key,
+                    opts.leads().key,
                     |_, lead| printer.print(&lead),
                 )?,
             };
@@ -221,7 +221,7 @@ fn check_file(
         &prepared.plan,
         &log_name,
         opts.shard,
-        opts.key,
+        opts.leads().key,
         |_, lead| {
             super::validate::duplicate_keys(&lead, |key, value| dups.see(key, value));
             match printer.as_mut() {
@@ -235,7 +235,7 @@ fn check_file(
     }
     check::report_checked(&checked, opts, &log_name, log)?;
     if checked.total > 0 && dups.has_candidates() {
-        check::report_duplicates(prepared, &dups, opts.shard, opts.key, log)?;
+        check::report_duplicates(prepared, &dups, opts.shard, opts.leads().key, log)?;
     }
     Ok(checked)
 }
@@ -421,7 +421,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         services.log,
         !dry,
     )?;
-    let fresh = match opts.fresh {
+    let fresh = match opts.leads().fresh {
         crate::lead::known::Fresh::Ask if dry => crate::lead::known::Fresh::Stop,
         f => f,
     };
@@ -727,10 +727,10 @@ fn sending(opts: &Options) -> super::flow::Options {
         policy: Policy {
             retry_unknown: opts.retry_unknown,
             retry_failed: opts.retry_failed,
-            update: opts.update,
+            update: opts.leads().update,
             force: false,
         },
-        key: opts.key,
+        key: opts.leads().key,
         shard: opts.shard,
         skip_invalid: opts.skip_invalid,
     }

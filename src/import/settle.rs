@@ -297,9 +297,9 @@ pub fn reconcile_only(
         &prepared.plan,
         &prepared.source.name(),
         opts.shard,
-        opts.key,
+        opts.leads().key,
         |row, _| {
-            let Ok(k) = send::key_row(&prepared.plan, row, opts.key) else {
+            let Ok(k) = send::key_row(&prepared.plan, row, opts.leads().key) else {
                 return Ok(());
             };
             if let Some(e) = ledger.get(&scope_url, &k.channel, &k.key)? {
