@@ -25,4 +25,4 @@ mod tests;
 pub use claim::Place;
 pub use outcome::{classify, Outcome};
 pub use rule::{decide, Decision, Policy};
-pub use work::{deliver, Answered, Attempt, Delivered, Target, Work};
+pub use work::{deliver, deliver_update, Answered, Attempt, Delivered, Target, Work};

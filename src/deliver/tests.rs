@@ -670,3 +670,101 @@ fn a_claim_another_run_took_over_before_a_retry_is_not_sent_again() {
         "the other run's claim is left as it is"
     );
 }
+
+fn lead_named(email: &str, first_name: &str) -> Keyed {
+    let mut k = lead(email);
+    k.lead.fields.first_name = Some(first_name.to_string());
+    Keyed::new(k.lead, None).expect("a keyed lead")
+}
+
+/// A created key, and what the rule decides for `k` with `--update`.
+fn created_then_changed(
+    l: &Ledger,
+    k: &Keyed,
+) -> (String, super::write::Changes, crate::ledger::Entry) {
+    let first = Server::start(vec![created("L-1")]);
+    sent(send_once(
+        &place(l),
+        &work(&lead("a@x.example")),
+        &client(&first.url),
+    ));
+    let e = l.get(SCOPE, &k.channel, &k.key).expect("ledger read");
+    let policy = Policy {
+        update: true,
+        ..Policy::default()
+    };
+    match decide(e.as_ref(), &k.input(), policy, now_secs()) {
+        Decision::Update {
+            lead_id,
+            changes,
+            previous,
+        } => (lead_id, changes, previous),
+        d => panic!("not an update: {d:?}"),
+    }
+}
+
+#[test]
+fn an_update_is_sent_without_a_claim_and_what_the_server_holds_is_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let l = ledger(&dir);
+    let k = lead_named("a@x.example", "Ada");
+    let (lead_id, changes, previous) = created_then_changed(&l, &k);
+    assert_eq!(lead_id, "L-1");
+    assert_eq!(changes.send, ["first_name"]);
+    let server = Server::start(vec![created("L-1")]);
+    let c = client(&server.url);
+    let update = crate::lead::once::UpdateLead::new(&k, &lead_id, &changes, &previous);
+    let (answer, failed) = super::deliver_update(&place(&l), &update, 2, &previous, |w| {
+        // No claim: the key reads `created` while the update is in flight.
+        let e = l.get(SCOPE, &k.channel, &k.key).expect("ledger read");
+        assert_eq!(e.map(|e| e.state), Some(State::Created));
+        w.send(&c, &|_, _| {}, &|| true).0
+    })
+    .expect("the update is taken");
+    assert_eq!(answer.id, "L-1");
+    assert!(failed.is_none());
+    assert_eq!(
+        server.bodies(),
+        [r#"{"action":"update_lead","lead_id":"L-1","first_name":"Ada"}"#]
+    );
+    let e = l
+        .get(SCOPE, &k.channel, &k.key)
+        .expect("ledger read")
+        .expect("an entry");
+    assert_eq!(e.state, State::Created);
+    assert_eq!(e.via.as_deref(), Some("update"));
+    assert_eq!(e.row, Some(2));
+    assert_eq!(e.fields, k.fields);
+    assert_eq!(e.first_at, previous.first_at);
+    assert!(matches!(next_run(&l, &k), Decision::Skip { .. }));
+}
+
+#[test]
+fn a_refused_update_records_nothing_and_the_next_run_sends_it_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let l = ledger(&dir);
+    let k = lead_named("a@x.example", "Ada");
+    let (lead_id, changes, previous) = created_then_changed(&l, &k);
+    let server = Server::start(vec![Reply::Answer(
+        400,
+        "",
+        json!({"error": "first_name is too long"}).to_string(),
+    )]);
+    let c = client(&server.url);
+    let update = crate::lead::once::UpdateLead::new(&k, &lead_id, &changes, &previous);
+    let sent = super::deliver_update(&place(&l), &update, 2, &previous, |w| {
+        w.send(&c, &|_, _| {}, &|| true).0
+    });
+    assert!(
+        matches!(sent, Err(ApiError::Rejected { status: 400, .. })),
+        "{sent:?}"
+    );
+    let e = l.get(SCOPE, &k.channel, &k.key).expect("ledger read");
+    assert_eq!(e.as_ref(), Some(&previous));
+    let policy = Policy {
+        update: true,
+        ..Policy::default()
+    };
+    let again = decide(e.as_ref(), &k.input(), policy, now_secs());
+    assert!(matches!(again, Decision::Update { .. }), "{again:?}");
+}

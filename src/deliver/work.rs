@@ -196,3 +196,33 @@ pub fn deliver<W: Work>(
         recorded,
     })
 }
+
+/// An update of a key already created, as the rule decided it (`rule::Decision::Update`): sent
+/// without a claim (the key stays `created` throughout: an update sets the same values again if
+/// it is repeated, and fires no reward; doc/ledger.md, "What an update sends"), and once the
+/// server took it, the work's values (what the server holds now) recorded over `previous` with
+/// `via = update`. The one step every update goes through; the ledger's error, when only the
+/// record failed, is returned beside the answer (the next run sends the update again).
+pub fn deliver_update<W: Work>(
+    place: &Place<'_>,
+    work: &W,
+    row: u64,
+    previous: &Entry,
+    send: impl FnOnce(&W) -> Result<W::Answer, ApiError>,
+) -> Result<(W::Answer, Option<Failure>), ApiError> {
+    let answer = send(work)?;
+    let Some(ledger) = place.ledger else {
+        return Ok((answer, None));
+    };
+    let t = work.target();
+    let entry = Entry {
+        hash: t.hash.to_string(),
+        fields: t.fields.clone(),
+        via: Some("update".into()),
+        input: Some(place.input.to_string()),
+        row: Some(row),
+        updated_at: crate::ledger::now_secs(),
+        ..previous.clone()
+    };
+    Ok((answer, ledger.apply(crate::ledger::Op::Record(entry)).err()))
+}

@@ -13,7 +13,9 @@ use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::Events;
-use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
+use crate::deliver::{
+    classify, deliver, deliver_update, Attempt, Decision, Delivered, Place, Work,
+};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
 use crate::ledger::{now_secs, Entry};
@@ -313,10 +315,16 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
         stop_with(ctx, events, fatal);
         return;
     }
-    let body = once::update_body(&lead_id, &job.keyed, &changes);
-    let (answer, stats) = ctx.client.update_lead_measured(&body, &ctx.gate.on_429());
-    sent.done(&answer, &stats);
-    match answer.map(|_| once::record_update(&place, &job.keyed, job.row, &previous, &changes)) {
+    // Sent without a claim: the rule's decision for an update (doc/ledger.md).
+    let delivered = {
+        let work = once::UpdateLead::new(&job.keyed, &lead_id, &changes, &previous);
+        deliver_update(&place, &work, job.row, &previous, |w| {
+            let (answer, stats) = w.send(ctx.client, &ctx.gate.on_429(), &|| true);
+            sent.done(&answer, &stats);
+            answer
+        })
+    };
+    match delivered.map(|(_, failed)| failed) {
         Ok(failed) => {
             let note = match failed {
                 Some(f) => format!(

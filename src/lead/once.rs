@@ -1,6 +1,7 @@
 //! One lead, exactly once: its identity ([`Keyed`]: key, values, hash), what the ledger and the
 //! server's newest leads say of it ([`judge`]: the engine's rule, `deliver::rule`), its create as
-//! a work ([`CreateLead`], delivered by `deliver::deliver`) and the update of its changed fields.
+//! a work ([`CreateLead`], delivered by `deliver::deliver`) and the update of its changed fields
+//! ([`UpdateLead`], delivered by `deliver::deliver_update`).
 //! The import's workers and `leadctl create` both go through here (doc/ledger.md).
 
 use std::time::{Duration, Instant};
@@ -346,49 +347,64 @@ fn server_empty(lead: &Lead, name: &str) -> bool {
     }
 }
 
-/// Sends the update and records the new fields; the ledger error (if only that failed) is
-/// returned beside the lead.
-pub fn update(
-    client: &ApiClient,
-    place: &Place<'_>,
-    k: &Keyed,
-    row: u64,
-    lead_id: &str,
-    changes: &Changes,
-    previous: &Entry,
-) -> Result<(Lead, Option<Failure>), ApiError> {
-    let lead = client.update_lead(&update_body(lead_id, k, changes))?;
-    Ok((lead, record_update(place, k, row, previous, changes)))
+/// A lead's update as a work of the engine (`deliver::deliver_update`): the `update_lead` body
+/// of the fields `changes` sends and clears, kept in the ledger as what the server holds after it
+/// (`write::after`: the record, with the fields sent set and the fields cleared removed).
+pub struct UpdateLead<'a> {
+    pub keyed: &'a Keyed,
+    pub lead_id: &'a str,
+    pub body: LeadUpdate,
+    /// The values recorded once the server took it, and their hash.
+    pub after: Fields,
+    pub hash: String,
 }
 
-/// Records what the server holds after an update (a no-op without a ledger): the fields it
-/// sent and cleared, every other field as recorded before (`write::after`). The ledger's error
-/// if that failed.
-pub fn record_update(
-    place: &Place<'_>,
-    k: &Keyed,
-    row: u64,
-    previous: &Entry,
-    changes: &Changes,
-) -> Option<Failure> {
-    let mut failed = None;
-    if let Some(ledger) = place.ledger {
-        let fields = crate::deliver::write::after(
+impl<'a> UpdateLead<'a> {
+    pub fn new(
+        keyed: &'a Keyed,
+        lead_id: &'a str,
+        changes: &Changes,
+        previous: &Entry,
+    ) -> UpdateLead<'a> {
+        let after = crate::deliver::write::after(
             &previous.fields,
-            &k.fields,
+            &keyed.fields,
             &changes.send,
             &changes.clear,
         );
-        let entry = Entry {
-            hash: identity::hash_fields(&fields),
-            fields,
-            via: Some("update".into()),
-            input: Some(place.input.to_string()),
-            row: Some(row),
-            updated_at: now_secs(),
-            ..previous.clone()
-        };
-        failed = ledger.apply(Op::Record(entry)).err();
+        UpdateLead {
+            body: update_body(lead_id, keyed, changes),
+            hash: identity::hash_fields(&after),
+            after,
+            keyed,
+            lead_id,
+        }
     }
-    failed
+}
+
+impl Work for UpdateLead<'_> {
+    type Answer = Lead;
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            channel: &self.keyed.channel,
+            key: &self.keyed.key,
+            hash: &self.hash,
+            fields: &self.after,
+            lead_id: Some(self.lead_id),
+        }
+    }
+
+    fn send(
+        &self,
+        client: &ApiClient,
+        on_429: &dyn Fn(Instant, Duration),
+        _may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
+        client.update_lead_measured(&self.body, on_429)
+    }
+
+    fn id_of<'b>(&'b self, answer: &'b Lead) -> Option<&'b str> {
+        Some(&answer.id)
+    }
 }

@@ -10,7 +10,7 @@ use crate::api::models::{Lead, NewLead};
 use crate::api::{ApiClient, ApiError};
 use crate::deliver::rule::after_lost_claim;
 use crate::deliver::write::Changes;
-use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy};
+use crate::deliver::{deliver, Attempt, Decision, Delivered, Place, Policy, Work};
 use crate::error::{Failure, Kind};
 use crate::lead::known::Known;
 use crate::lead::once::{self, CreateLead, Judged, Keyed};
@@ -328,7 +328,12 @@ impl Ctx<'_> {
         changes: &Changes,
         previous: &Entry,
     ) -> Result<Done, Failed> {
-        match once::update(self.client, self.place, k, row, lead_id, changes, previous) {
+        // Sent without a claim: the rule's decision for an update (doc/ledger.md).
+        let work = once::UpdateLead::new(k, lead_id, changes, previous);
+        let sent = crate::deliver::deliver_update(self.place, &work, row, previous, |w| {
+            w.send(self.client, &|_, _| {}, &|| true).0
+        });
+        match sent {
             Ok((lead, failed)) => {
                 let mut note = format!(
                     "updated {lead_id} ({})",
