@@ -74,6 +74,28 @@ pub struct Ctx<'a> {
     pub dry: bool,
 }
 
+impl Ctx<'_> {
+    /// Where the run's keys are recorded.
+    pub fn place(&self) -> crate::deliver::Place<'_> {
+        crate::deliver::Place {
+            ledger: self.ledger,
+            scope_url: self.scope_url,
+            input: self.input,
+        }
+    }
+
+    /// What the engine delivers this run's works with.
+    pub fn run(&self) -> crate::deliver::Run<'_> {
+        crate::deliver::Run {
+            place: self.place(),
+            client: self.client,
+            gate: self.gate,
+            split: self.split,
+            stop: self.stop,
+        }
+    }
+}
+
 /// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
 /// reader asks it what each row comes to; nothing else in the pipeline tells them apart.
 pub trait RowKind: Sync {

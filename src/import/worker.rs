@@ -13,9 +13,7 @@ use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::Events;
-use crate::deliver::{
-    classify, deliver, deliver_update, Attempt, Decision, Delivered, Place, Work,
-};
+use crate::deliver::{classify, deliver_update, Attempt, Decision, Ended, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
 use crate::ledger::{now_secs, Entry};
@@ -127,14 +125,6 @@ fn result(
     }
 }
 
-fn place<'a>(ctx: &'a Ctx<'_>) -> Place<'a> {
-    Place {
-        ledger: ctx.ledger,
-        scope_url: ctx.scope_url,
-        input: ctx.input,
-    }
-}
-
 fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let LeadTask::Create {
         expect,
@@ -145,7 +135,6 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
         return;
     };
     let (expect, previous, then_move) = (*expect, previous.clone(), then_move.clone());
-    let place = place(ctx);
     let work = CreateLead {
         keyed: &job.keyed,
         public: false,
@@ -157,42 +146,19 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
         previous: previous.as_ref(),
         later: true,
     };
-    let delivered = deliver(&place, &work, at, |w, fence| {
-        let (answer, stats) = w.send(ctx.client, &ctx.gate.on_429(), fence);
-        sent.done(&answer, &stats);
-        answer
-    });
-    let answered = match delivered {
-        Delivered::Sent(a) => a,
-        Delivered::Taken(current) => {
-            // Another run is on this file: the reader splits it with that run (`deliver::split`).
-            ctx.split.met(current.run.as_deref());
+    let run = ctx.run();
+    let answered = match run.deliver(&work, at, sent) {
+        Ended::Sent(a) => a,
+        Ended::Taken(current) => {
             let _ = events.send(taken(job, &current));
             return;
         }
-        Delivered::Unrenewed => {
-            ctx.stop.store(true, Ordering::SeqCst);
+        Ended::NotSent { why, failure } => {
+            if let Some(f) = failure {
+                let _ = events.send(Event::Fatal(f.into()));
+            }
             let _ = events.send(Event::Result(
-                result(
-                    job,
-                    Outcome::NotSent,
-                    None,
-                    Some("its claim could not be renewed in the ledger before a retry".into()),
-                ),
-                None,
-            ));
-            return;
-        }
-        Delivered::Unclaimed(f) => {
-            ctx.stop.store(true, Ordering::SeqCst);
-            let _ = events.send(Event::Fatal(f.into()));
-            let _ = events.send(Event::Result(
-                result(
-                    job,
-                    Outcome::NotSent,
-                    None,
-                    Some("its key could not be recorded in the ledger".into()),
-                ),
+                result(job, Outcome::NotSent, None, Some(why.into())),
                 None,
             ));
             return;
@@ -234,12 +200,12 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let _ = events.send(Event::Result(result(job, outcome, lead_id, error), pending));
     stop_with(ctx, events, moved_fatal);
     if let Err(f) = recorded {
-        if !ctx.stop.swap(true, Ordering::SeqCst) {
+        if run.stop_first() {
             let _ = events.send(Event::Fatal(f.into()));
         }
     }
     if let Some(e) = fatal {
-        if !ctx.stop.swap(true, Ordering::SeqCst) {
+        if run.stop_first() {
             let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
         }
     }
@@ -288,7 +254,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
         previous.clone(),
         then_move.clone(),
     );
-    let place = place(ctx);
+    let place = ctx.place();
     // `if_empty` fields: only where the server holds none (the lead read first).
     once::settle_if_empty(ctx.client, &lead_id, &mut changes);
     if changes.send.is_empty() && changes.clear.is_empty() {
@@ -408,7 +374,7 @@ fn move_lead_with(
     current: Option<String>,
     slot: Option<Slot<'_>>,
 ) -> Moved {
-    let place = place(ctx);
+    let place = ctx.place();
     let send = |target: &str, by_id: bool| {
         let slot = match slot {
             Some(s) => Some(s),

@@ -4,8 +4,6 @@
 //! `--retry-failed`); a worker claims its key durably, sends `create_purchase` and records the
 //! outcome, the purchase's id as the entry's `lead_id`.
 
-use std::sync::atomic::Ordering;
-
 use super::super::flow::{
     body_of, first_of, result, Ctx, Event, Next, PlanSink, Planned, RowKind, Task,
 };
@@ -16,7 +14,7 @@ use super::{Keyed, Plan, CHANNEL};
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::Events;
 use crate::deliver::rule::{self as decide, day_of, Decision};
-use crate::deliver::{deliver, Attempt, Delivered, Place, Work};
+use crate::deliver::{Attempt, Ended};
 use crate::ledger::{now_secs, Entry, State};
 
 impl RowKind for Plan {
@@ -186,26 +184,16 @@ pub fn send(
             Event::Result(r, None)
         });
     };
-    let place = Place {
-        ledger: ctx.ledger,
-        scope_url: ctx.scope_url,
-        input: ctx.input,
-    };
     let at = Attempt {
         row,
         expect: job.expect,
         previous: job.previous.as_ref(),
         later: true,
     };
-    let delivered = deliver(&place, k, at, |k, fence| {
-        let (answer, stats) = k.send(ctx.client, &ctx.gate.on_429(), fence);
-        sent.done(&answer, &stats);
-        answer
-    });
-    let answered = match delivered {
-        Delivered::Sent(a) => a,
-        Delivered::Taken(current) => {
-            ctx.split.met(current.run.as_deref());
+    let run = ctx.run();
+    let answered = match run.deliver(k, at, sent) {
+        Ended::Sent(a) => a,
+        Ended::Taken(current) => {
             let (outcome, note) = match current.state {
                 State::Created => (
                     Outcome::Skipped,
@@ -220,29 +208,18 @@ pub fn send(
             };
             return emit(outcome, Some(note.into()), true);
         }
-        Delivered::Unrenewed => {
-            ctx.stop.store(true, Ordering::SeqCst);
-            return emit(
-                Outcome::NotSent,
-                Some("its claim could not be renewed in the ledger before a retry".into()),
-                false,
-            );
-        }
-        Delivered::Unclaimed(f) => {
-            ctx.stop.store(true, Ordering::SeqCst);
-            let _ = events.send(Event::Fatal(f.into()));
-            return emit(
-                Outcome::NotSent,
-                Some("its key could not be recorded in the ledger".into()),
-                false,
-            );
+        Ended::NotSent { why, failure } => {
+            if let Some(f) = failure {
+                let _ = events.send(Event::Fatal(f.into()));
+            }
+            return emit(Outcome::NotSent, Some(why.into()), false);
         }
     };
     let purchase_id = answered.answer.map(|p| p.id);
     let note = purchase_id.as_ref().map(|id| format!("purchase {id}"));
     emit(answered.outcome, answered.note.or(note), false);
     if let Some(e) = answered.error.filter(|_| answered.stops) {
-        if !ctx.stop.swap(true, Ordering::SeqCst) {
+        if run.stop_first() {
             let _ = events.send(Event::Fatal(anyhow::Error::new(e)));
         }
     }
