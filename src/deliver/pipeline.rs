@@ -111,3 +111,138 @@ fn worker<J, E>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deliver::gate::Options;
+    use crate::deliver::setting::Concurrency;
+
+    #[derive(Debug, PartialEq)]
+    enum Ev {
+        Read(u32),
+        Ran(u32),
+        Unsent(u32),
+    }
+
+    fn gate(n: usize) -> Gate {
+        Gate::new(
+            Options {
+                concurrency: Concurrency::Fixed(n),
+                max_concurrency: n,
+                rate: None,
+            },
+            None,
+        )
+    }
+
+    #[test]
+    fn every_job_runs_once_in_a_slot_after_what_the_reader_said_of_it() {
+        let gate = gate(4);
+        let stop = AtomicBool::new(false);
+        let in_flight = std::sync::atomic::AtomicUsize::new(0);
+        let most = std::sync::atomic::AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        let read = pipeline_run(&gate, &stop, 4, 200, &in_flight, &most, &mut seen);
+        assert_eq!(read, Some(200), "the reader's own return");
+        for n in 0..200 {
+            let said = seen.iter().position(|e| *e == Ev::Read(n));
+            let ran = seen.iter().position(|e| *e == Ev::Ran(n));
+            assert!(
+                said.is_some() && ran.is_some() && said < ran,
+                "job {n}: {seen:?}"
+            );
+        }
+        assert_eq!(seen.len(), 400, "each event once");
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=4).contains(&most),
+            "at most the gate's limit at once: {most}"
+        );
+    }
+
+    #[test]
+    fn a_job_met_after_the_stop_is_not_run_and_says_so() {
+        let gate = gate(2);
+        let stop = AtomicBool::new(true);
+        let mut seen = Vec::new();
+        run(
+            &gate,
+            &stop,
+            2,
+            |feed: &mut Feed<'_, u32, Ev>| {
+                for n in 0..3 {
+                    feed.job(n);
+                }
+            },
+            |n, _slot, events: &Events<Ev>| {
+                events.send(Ev::Ran(n));
+            },
+            Ev::Unsent,
+            |e| seen.push(e),
+        );
+        seen.sort_by_key(|e| match e {
+            Ev::Read(n) | Ev::Ran(n) | Ev::Unsent(n) => *n,
+        });
+        assert_eq!(seen, [Ev::Unsent(0), Ev::Unsent(1), Ev::Unsent(2)]);
+    }
+
+    #[test]
+    fn without_workers_only_the_readers_events_arrive() {
+        let gate = gate(1);
+        let stop = AtomicBool::new(false);
+        let mut seen = Vec::new();
+        let read = run(
+            &gate,
+            &stop,
+            0,
+            |feed: &mut Feed<'_, u32, Ev>| {
+                for n in 0..600 {
+                    feed.send(Ev::Read(n));
+                }
+                "done"
+            },
+            |n, _slot, events: &Events<Ev>| {
+                events.send(Ev::Ran(n));
+            },
+            Ev::Unsent,
+            |e| seen.push(e),
+        );
+        assert_eq!(read, Some("done"));
+        assert_eq!(seen, (0..600).map(Ev::Read).collect::<Vec<_>>(), "in order");
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pipeline_run(
+        gate: &Gate,
+        stop: &AtomicBool,
+        workers: usize,
+        jobs: u32,
+        in_flight: &std::sync::atomic::AtomicUsize,
+        most: &std::sync::atomic::AtomicUsize,
+        seen: &mut Vec<Ev>,
+    ) -> Option<u32> {
+        run(
+            gate,
+            stop,
+            workers,
+            |feed: &mut Feed<'_, u32, Ev>| {
+                for n in 0..jobs {
+                    feed.send(Ev::Read(n));
+                    feed.job(n);
+                }
+                jobs
+            },
+            |n, slot, events: &Events<Ev>| {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                slot.done::<()>(&Ok(()), &crate::api::CallStats::default());
+                events.send(Ev::Ran(n));
+            },
+            Ev::Unsent,
+            |e| seen.push(e),
+        )
+    }
+}
