@@ -1,9 +1,11 @@
 //! The pipeline a bulk run sends through: a reader thread that decides each work and feeds a
 //! bounded queue ([`Feed`]), workers that each take a request slot from the run's [`Gate`]
-//! before they run a job, and the calling thread collecting every event the reader and the
-//! workers give, in the order they arrive. It knows neither what a job is nor what an event
-//! says: the caller's reader makes the jobs, its `work` runs one in the slot it is given, and its
-//! `on_event` (the collector) hears the events.
+//! before they run a job, and the calling thread telling the run's [`Observer`] every event the
+//! reader and the workers give, in the order they arrive. While it runs, the run's heartbeat
+//! tells other runs sharing the ledger to wait for its answers (`ledger::alive`), and every
+//! record queued for a later commit is on disk before it returns. It knows neither what a job
+//! is nor what an event says: the caller's reader makes the jobs, its `work` runs one in the
+//! slot it is given, and its observer (progress, results, errors file) hears the events.
 //!
 //! A job is taken from the queue and given its slot while its worker still holds the queue: only
 //! one worker waits at the gate, jobs leave in their order, and a worker that just finished
@@ -15,6 +17,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use super::gate::{Gate, Slot};
+use crate::error::Failure;
+use crate::ledger::{alive, Ledger};
 
 mod feed;
 
@@ -38,28 +42,94 @@ impl<E> Events<E> {
     }
 }
 
-/// Runs `read` on a thread of its own (it feeds the queue and tells the collector what it
-/// decided itself), `workers` workers (none: the reader's events alone, as a plan's), and
-/// `on_event` on this thread for every event. A job met after `stop` was set, or whose slot the
-/// stop took, is not run: `unsent` says so to the collector. Returns what `read` returned (None
-/// if it panicked).
-pub fn run<J, E, R>(
-    gate: &Gate,
-    stop: &AtomicBool,
-    workers: usize,
+/// What a run is told as it goes: each event the reader and the workers give, in the order they
+/// arrive, and after each the gate as it stands (its limit and its changes, for a progress
+/// bar). The import's collector is one (progress bar, results stream, errors file), a dry run's
+/// planner another; a closure taking the events is one too.
+pub trait Observer<E> {
+    fn event(&mut self, event: E);
+
+    fn gate(&mut self, _gate: &Gate) {}
+}
+
+impl<E, F: FnMut(E)> Observer<E> for F {
+    fn event(&mut self, event: E) {
+        self(event)
+    }
+}
+
+/// How a run's pipeline runs.
+pub struct Pipeline<'a> {
+    pub gate: &'a Gate,
+    /// Set to stop: no further job is run.
+    pub stop: &'a AtomicBool,
+    /// Worker threads (none: the reader's events alone, as a plan's).
+    pub workers: usize,
+    /// The ledger the workers record in and the run's scope in it: beaten while the pipeline
+    /// runs, flushed at its end (None: a plan, or `--no-ledger`).
+    pub ledger: Option<(&'a Ledger, &'a str)>,
+}
+
+/// What a pipeline came to.
+pub struct Ran<R> {
+    /// What the reader returned (None if it panicked).
+    pub read: Option<R>,
+    /// The ledger's flush of the records queued for a later commit (None without a ledger).
+    pub flushed: Option<Result<(), Failure>>,
+}
+
+impl Pipeline<'_> {
+    /// Runs `read` on a thread of its own (it feeds the queue and tells the observer what it
+    /// decided itself), the workers, and the observer on this thread. A job met after the stop
+    /// was set, or whose slot the stop took, is not run: `unsent` says so to the observer.
+    pub fn run<J, E, R>(
+        &self,
+        read: impl FnOnce(&mut Feed<'_, J, E>) -> R + Send,
+        work: impl Fn(J, Slot<'_>, &Events<E>) + Sync,
+        unsent: impl Fn(J) -> E + Sync,
+        observer: &mut impl Observer<E>,
+    ) -> Ran<R>
+    where
+        J: Send,
+        E: Send,
+        R: Send,
+    {
+        let beating = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            if let Some((ledger, scope_url)) = self.ledger {
+                let beating = &beating;
+                s.spawn(move || alive::keep_beating(ledger, scope_url, beating));
+            }
+            let read = run(self, read, work, unsent, observer);
+            // The workers' outcomes, queued for the next commit: all on disk before the run
+            // says it ended.
+            let flushed = self.ledger.map(|(l, _)| l.flush());
+            beating.store(true, Ordering::SeqCst);
+            Ran { read, flushed }
+        })
+    }
+}
+
+fn run<J, E, R>(
+    p: &Pipeline<'_>,
     read: impl FnOnce(&mut Feed<'_, J, E>) -> R + Send,
     work: impl Fn(J, Slot<'_>, &Events<E>) + Sync,
     unsent: impl Fn(J) -> E + Sync,
-    mut on_event: impl FnMut(E),
+    observer: &mut impl Observer<E>,
 ) -> Option<R>
 where
     J: Send,
     E: Send,
     R: Send,
 {
+    let (gate, stop, workers) = (p.gate, p.stop, p.workers);
     let (job_tx, job_rx) = mpsc::sync_channel::<J>(workers.max(1) * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (ev_tx, ev_rx) = mpsc::channel::<Msg<E>>();
+    let mut tell = |e: E| {
+        observer.event(e);
+        observer.gate(gate);
+    };
     std::thread::scope(|s| {
         let reader_tx = ev_tx.clone();
         let read = s.spawn(move || {
@@ -75,8 +145,8 @@ where
         drop(ev_tx);
         for msg in ev_rx {
             match msg {
-                Msg::Batch(events) => events.into_iter().for_each(&mut on_event),
-                Msg::One(e) => on_event(e),
+                Msg::Batch(events) => events.into_iter().for_each(&mut tell),
+                Msg::One(e) => tell(e),
             }
         }
         read.join().ok()
@@ -166,10 +236,13 @@ mod tests {
         let gate = gate(2);
         let stop = AtomicBool::new(true);
         let mut seen = Vec::new();
-        run(
-            &gate,
-            &stop,
-            2,
+        let p = Pipeline {
+            gate: &gate,
+            stop: &stop,
+            workers: 2,
+            ledger: None,
+        };
+        p.run(
             |feed: &mut Feed<'_, u32, Ev>| {
                 for n in 0..3 {
                     feed.job(n);
@@ -179,7 +252,7 @@ mod tests {
                 events.send(Ev::Ran(n));
             },
             Ev::Unsent,
-            |e| seen.push(e),
+            &mut |e| seen.push(e),
         );
         seen.sort_by_key(|e| match e {
             Ev::Read(n) | Ev::Ran(n) | Ev::Unsent(n) => *n,
@@ -192,10 +265,13 @@ mod tests {
         let gate = gate(1);
         let stop = AtomicBool::new(false);
         let mut seen = Vec::new();
-        let read = run(
-            &gate,
-            &stop,
-            0,
+        let p = Pipeline {
+            gate: &gate,
+            stop: &stop,
+            workers: 0,
+            ledger: None,
+        };
+        let read = p.run(
             |feed: &mut Feed<'_, u32, Ev>| {
                 for n in 0..600 {
                     feed.send(Ev::Read(n));
@@ -206,9 +282,10 @@ mod tests {
                 events.send(Ev::Ran(n));
             },
             Ev::Unsent,
-            |e| seen.push(e),
+            &mut |e| seen.push(e),
         );
-        assert_eq!(read, Some("done"));
+        assert_eq!(read.read, Some("done"));
+        assert!(read.flushed.is_none(), "no ledger, nothing flushed");
         assert_eq!(seen, (0..600).map(Ev::Read).collect::<Vec<_>>(), "in order");
     }
 
@@ -222,10 +299,13 @@ mod tests {
         most: &std::sync::atomic::AtomicUsize,
         seen: &mut Vec<Ev>,
     ) -> Option<u32> {
-        run(
+        let p = Pipeline {
             gate,
             stop,
             workers,
+            ledger: None,
+        };
+        p.run(
             |feed: &mut Feed<'_, u32, Ev>| {
                 for n in 0..jobs {
                     feed.send(Ev::Read(n));
@@ -242,7 +322,8 @@ mod tests {
                 events.send(Ev::Ran(n));
             },
             Ev::Unsent,
-            |e| seen.push(e),
+            &mut |e| seen.push(e),
         )
+        .read
     }
 }

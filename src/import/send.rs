@@ -18,7 +18,7 @@ use super::reconcile::Pending;
 use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;
-use crate::deliver::pipeline::{self, Feed};
+use crate::deliver::pipeline::{Feed, Observer, Pipeline};
 use crate::deliver::Decision;
 use crate::error::Failure;
 use crate::lead::moves::{self, Move};
@@ -28,21 +28,28 @@ use crate::ledger::{identity, now_secs, KeyKind};
 /// The reader's way to the collector and the workers.
 type Outbox<'a> = Feed<'a, Job, Event>;
 
-/// Runs the reader and the workers (`deliver::pipeline`); `on_event` is called on this thread
-/// for every event. Returns the report footer the reader left out at the end, if any.
-pub fn run(ctx: &Ctx<'_>, rows: Rows, on_event: impl FnMut(Event)) -> Option<Footer> {
-    // A plan decides every row in the reader: no worker runs.
-    let workers = if ctx.dry { 0 } else { ctx.gate.workers() };
-    pipeline::run(
-        ctx.gate,
-        ctx.stop,
-        workers,
+/// Runs the reader and the workers (`deliver::pipeline`); `observer` hears every event on this
+/// thread. Returns the report footer the reader left out at the end, if any, and the ledger's
+/// flush of the records queued for a later commit.
+pub fn run(
+    ctx: &Ctx<'_>,
+    rows: Rows,
+    observer: &mut impl Observer<Event>,
+) -> (Option<Footer>, Option<Result<(), Failure>>) {
+    // A plan decides every row in the reader: no worker runs, and it writes no ledger.
+    let pipeline = Pipeline {
+        gate: ctx.gate,
+        stop: ctx.stop,
+        workers: if ctx.dry { 0 } else { ctx.gate.workers() },
+        ledger: ctx.ledger.filter(|_| !ctx.dry).map(|l| (l, ctx.scope_url)),
+    };
+    let ran = pipeline.run(
         |feed| reader(ctx, rows, feed),
         |job: Job, slot, events| job.task.run(ctx, job.row, job.cells, events, slot),
         |job| worker::not_sent(job, "stopped before it was sent"),
-        on_event,
-    )
-    .flatten()
+        observer,
+    );
+    (ran.read.flatten(), ran.flushed)
 }
 
 /// Builds a row's lead and its key; the problems as one text when it is invalid.

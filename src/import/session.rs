@@ -20,10 +20,11 @@ use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{settle, Options, Services};
 use crate::deliver::gate::{self, Gate};
+use crate::deliver::pipeline::Observer;
 use crate::deliver::Policy;
 use crate::error::Failure;
 use crate::lead::known::Known;
-use crate::ledger::{self, Ledger};
+use crate::ledger::Ledger;
 use crate::output::Output;
 
 pub fn run(
@@ -290,7 +291,7 @@ fn plan_rows(
     if opts.plan_out.is_some() {
         planner = planner.saving();
     }
-    send::run(&ctx, rows, |event| planner.on_event(event));
+    send::run(&ctx, rows, &mut |event| planner.on_event(event));
     let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
@@ -340,6 +341,25 @@ fn plan_done(
         )?;
     }
     Ok(())
+}
+
+/// What a run's pipeline tells: the collector hears each event, and the progress bar the gate.
+struct Watch<'a> {
+    c: &'a mut Collector,
+    out: &'a mut Output,
+    opts: &'a Options,
+    stop: &'a AtomicBool,
+    log: &'a crate::log::Log,
+}
+
+impl Observer<super::flow::Event> for Watch<'_> {
+    fn event(&mut self, event: super::flow::Event) {
+        self.c.on_event(event, self.out, self.opts, self.stop);
+    }
+
+    fn gate(&mut self, gate: &Gate) {
+        show(gate, &mut self.c.progress, self.log);
+    }
 }
 
 /// Shows the gate's current limit, and (`-v`) each change since the last call with its reason,
@@ -525,24 +545,16 @@ fn send_all(
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
     let stream = !prepared.source.rereadable();
-    // While this run sends (and settles), its heartbeat tells other runs sharing the ledger to
-    // wait for its answers (`ledger::alive`).
-    let beating = AtomicBool::new(false);
-    let (footer, flushed) = std::thread::scope(|s| {
-        if let Some(l) = &ledger {
-            let (scope_url, beating) = (&scope_url, &beating);
-            s.spawn(move || ledger::alive::keep_beating(l, scope_url, beating));
-        }
-        let footer = send::run(&ctx, rows, |event| {
-            c.on_event(event, out, opts, &stop);
-            show(&gate, &mut c.progress, log);
-        });
-        // The workers' outcomes, queued for the next commit: all on disk before this run says
-        // it ended.
-        let flushed = ledger.as_ref().map(Ledger::flush);
-        beating.store(true, Ordering::SeqCst);
-        (footer, flushed)
-    });
+    // While this run sends, its heartbeat tells other runs sharing the ledger to wait for its
+    // answers; its records are on disk before it goes on (`deliver::pipeline`).
+    let mut watch = Watch {
+        c: &mut c,
+        out,
+        opts,
+        stop: &stop,
+        log,
+    };
+    let (footer, flushed) = send::run(&ctx, rows, &mut watch);
     let Collector {
         printer,
         orderer,
