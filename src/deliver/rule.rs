@@ -110,6 +110,16 @@ pub enum Decision {
     },
 }
 
+/// Whether `e` is a claim young enough to be a request still in flight (another run sharing the
+/// ledger is sending it): its answer is awaited, not taken for a failure.
+pub fn in_flight(e: &Entry) -> bool {
+    in_flight_at(e, crate::ledger::now_secs())
+}
+
+fn in_flight_at(e: &Entry, now: i64) -> bool {
+    e.state == State::Sending && now - e.sent_at.unwrap_or(e.updated_at) < LIVE_CLAIM_SECS
+}
+
 /// The day an entry was last settled, for messages.
 pub fn day_of(e: &Entry) -> String {
     let at = e.answered_at.unwrap_or(e.updated_at).max(0) as u64;
@@ -200,7 +210,7 @@ pub fn decide_owned(
         }
         State::Sending | State::Unknown => {
             let sending = e.state == State::Sending;
-            let young = sending && now - e.sent_at.unwrap_or(e.updated_at) < LIVE_CLAIM_SECS;
+            let young = in_flight_at(e, now);
             let live = sending && (owner == Owner::Alive || young);
             if policy.retry_unknown && !live {
                 return take_over();

@@ -142,11 +142,9 @@ fn on_result(
     // A key another live run sharing the ledger is sending is awaited at the end of the run
     // (`settle`), not shown as a failure now.
     let others = !sent_now
-        && pending.as_ref().is_some_and(|p| {
-            p.entry.state == crate::ledger::State::Sending
-                && crate::ledger::now_secs() - p.entry.sent_at.unwrap_or(p.entry.updated_at)
-                    < crate::deliver::rule::LIVE_CLAIM_SECS
-        });
+        && pending
+            .as_ref()
+            .is_some_and(|p| crate::deliver::rule::in_flight(&p.entry));
     if failed && !others {
         t.shown_failures += 1;
         if t.shown_failures <= SHOWN_FAILURES {
