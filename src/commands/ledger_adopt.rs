@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use crate::cli::LedgerAdoptArgs;
-use crate::import::{self, check, mapping, prepare, read::Source};
+use crate::import::{self, check, prepare, read::Source};
 use crate::lead::Keyed;
 use crate::ledger::{now_secs, scope_url, Applied, Entry, Ledger, Op, State};
 use crate::output::OutputFormat;
@@ -180,7 +180,7 @@ fn id_column(
     let found = probe
         .headers
         .iter()
-        .position(|h| matches!(mapping::normalize(h).as_str(), "id" | "leadid"));
+        .position(|h| matches!(crate::fold::normalize(h).as_str(), "id" | "leadid"));
     if let Some(i) = found {
         map.push((probe.headers[i].clone(), "ignore".into()));
     }

@@ -13,6 +13,7 @@ pub mod check;
 pub mod collect;
 pub mod columns;
 pub mod flow;
+pub mod limits;
 pub mod mapping;
 pub mod order;
 pub mod plan;

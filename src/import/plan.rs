@@ -14,18 +14,7 @@ use super::fmt_count;
 use super::report::{Outcome, RowResult};
 use crate::error::Failure;
 
-/// How much one run may fire: `--max-create`, `--max-changes` (updates + moves + purchases).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Limits {
-    pub max_create: Option<u64>,
-    pub max_changes: Option<u64>,
-}
-
-impl Limits {
-    pub fn is_set(&self) -> bool {
-        self.max_create.is_some() || self.max_changes.is_some()
-    }
-}
+pub use super::limits::Limits;
 
 /// What the plan would do, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
