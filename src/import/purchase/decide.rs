@@ -9,13 +9,11 @@ use super::super::flow::{
 };
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
-use super::work::PurchaseJob;
-use super::{Keyed, Plan, CHANNEL};
+use super::{Plan, CHANNEL};
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::Events;
-use crate::deliver::rule::{self as decide, day_of, Decision};
 use crate::deliver::{Attempt, Ended};
-use crate::ledger::{now_secs, Entry, State};
+use crate::purchase::{self, Judged, Left, Ready};
 
 impl RowKind for Plan {
     fn take(
@@ -28,7 +26,7 @@ impl RowKind for Plan {
     }
 }
 
-impl Task for PurchaseJob {
+impl Task for Ready {
     fn run(
         self: Box<Self>,
         ctx: &Ctx<'_>,
@@ -93,65 +91,30 @@ pub fn row(
         );
     }
     let Some(ledger) = ctx.ledger else {
-        return Ok(Next::Send(send_unit(keyed, None, None)));
+        return Ok(Next::Send(Box::new(Ready {
+            keyed,
+            expect: None,
+            previous: None,
+        })));
     };
-    let entry = ledger.get(ctx.scope_url, CHANNEL, &keyed.key)?;
-    let policy = decide::Policy {
-        update: false,
-        force: false,
-        ..ctx.opts.policy
-    };
-    let recorded = |e: &Entry| {
-        format!(
-            "recorded as purchase {} on {}",
-            e.lead_id.as_deref().unwrap_or("(no id)"),
-            day_of(e)
-        )
-    };
-    match decide::decide(
-        entry.as_ref(),
-        &decide::Input::whole(&keyed.hash, &keyed.fields),
-        policy,
-        now_secs(),
-    ) {
-        Decision::Create { expect, previous } => Ok(Next::Send(send_unit(keyed, expect, previous))),
-        Decision::Skip { .. } => {
-            let e = entry.as_ref();
-            done(
-                Outcome::Skipped,
-                lead,
-                format!("already {}", e.map(recorded).unwrap_or_default()),
-            )
-        }
-        Decision::Changed { changed, .. } => {
-            let e = entry.as_ref();
-            done(
-                Outcome::Changed,
-                lead,
-                format!(
-                    "{}; it differs now in {} (the API cannot change a purchase: record a \
-                     correction with another purchase id)",
-                    e.map(recorded).unwrap_or_default(),
-                    changed.join(", ")
-                ),
-            )
-        }
-        Decision::Update { .. } => done(Outcome::Changed, lead, "changed".into()),
-        Decision::Failed { note } => done(Outcome::Failed, lead, note),
-        Decision::Unknown { note, .. } => done(
-            Outcome::Unknown,
-            lead,
-            note.replace("it may exist", "it may have been recorded"),
-        ),
+    match purchase::judge(ledger, ctx.scope_url, &keyed, ctx.opts.policy)? {
+        Judged::Send { expect, previous } => Ok(Next::Send(Box::new(Ready {
+            keyed,
+            expect,
+            previous,
+        }))),
+        Judged::Left(left, note) => done(outcome_of(left), lead, note),
     }
 }
 
-fn send_unit(keyed: Keyed, expect: Option<(State, i64)>, previous: Option<Entry>) -> Box<dyn Task> {
-    Box::new(PurchaseJob {
-        keyed,
-        expect,
-        previous,
-    })
+/// A purchase left as it is, as a row's outcome.
+fn outcome_of(left: Left) -> Outcome {
+    match left {
+        Left::Skipped => Outcome::Skipped,
+        Left::Changed => Outcome::Changed,
+        Left::Failed => Outcome::Failed,
+        Left::Unknown => Outcome::Unknown,
+    }
 }
 
 /// Claims the purchase's key, sends `create_purchase`, records the outcome.
@@ -159,7 +122,7 @@ pub fn send(
     ctx: &Ctx<'_>,
     row: u64,
     cells: Vec<String>,
-    job: PurchaseJob,
+    job: Ready,
     events: &Events<Event>,
     sent: Slot<'_>,
 ) {
@@ -194,19 +157,8 @@ pub fn send(
     let answered = match run.deliver(k, at, sent) {
         Ended::Sent(a) => a,
         Ended::Taken(current) => {
-            let (outcome, note) = match current.state {
-                State::Created => (
-                    Outcome::Skipped,
-                    "recorded by another leadctl run sharing the ledger",
-                ),
-                State::Failed => (Outcome::Failed, "refused in another leadctl run"),
-                _ => (
-                    Outcome::Unknown,
-                    "another leadctl run sharing the ledger is sending it; it may have been \
-                     recorded",
-                ),
-            };
-            return emit(outcome, Some(note.into()), true);
+            let (left, note) = purchase::after_lost_claim(&current);
+            return emit(outcome_of(left), Some(note.into()), true);
         }
         Ended::NotSent { why, failure } => {
             if let Some(f) = failure {

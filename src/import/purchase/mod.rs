@@ -1,24 +1,25 @@
 //! `leadctl purchases import FILE`: one `create_purchase` per row, exactly once through the
-//! ledger, by the lead import's engine (check whole first, dry run, concurrency, progress,
-//! errors file, results, summary, exit codes). This module owns what is a purchase's own: the
-//! columns (`columns`), a row's body and key (here), the lead a row names (`lead`) and the
-//! ledger's rule for a purchase key (`decide`). See doc/ledger.md, "Purchases".
+//! ledger, by the lead import's run (check whole first, dry run, concurrency, progress, errors
+//! file, results, summary, exit codes). This module is the row mapper: the columns (`columns`),
+//! a row's purchase and its line's key (here, `lines`), the lead a row names (`lead`), and a row
+//! decided and sent as the purchase work of `crate::purchase` (`decide`). See doc/ledger.md,
+//! "Purchases".
 
 pub mod columns;
 pub mod decide;
 pub mod lead;
 pub mod lines;
 pub mod run;
-pub mod work;
 
 use crate::api::models::NewPurchase;
-use crate::ledger::{identity, Fields};
+use crate::ledger::identity;
 use crate::number::DecimalSeparator;
 
 use super::read::Row;
 use super::validate::Problem;
 use columns::{Column, Field};
 
+pub use crate::purchase::{fields_of, Keyed, CHANNEL};
 pub use run::run;
 
 /// A purchase's own options (the rest are the import's).
@@ -30,21 +31,6 @@ pub struct Options {
     pub decimal_separator: Option<DecimalSeparator>,
     /// The zone and day/month order of dates written without them.
     pub dates: crate::date::Rules,
-}
-
-/// Purchases are kept per API URL, not per channel: a purchase key names one purchase of the
-/// company whatever its lead's channel.
-pub const CHANNEL: &str = "";
-
-/// A purchase ready to send, with its identity.
-#[derive(Debug, Clone)]
-pub struct Keyed {
-    pub purchase: NewPurchase,
-    pub fields: Fields,
-    pub hash: String,
-    /// Its line's key (`lines`): `purchase:id:<id>`, `purchase:line:<n>:<invoice>`,
-    /// `purchase:row:<hash>[:<n>]`.
-    pub key: String,
 }
 
 /// Everything a row needs besides itself.
@@ -210,26 +196,4 @@ impl Plan {
         }
         Ok(n)
     }
-}
-
-/// What the ledger keeps of a purchase: the fields sent.
-pub fn fields_of(p: &NewPurchase) -> Fields {
-    let mut f = Fields::new();
-    f.insert("lead_id".into(), p.lead_id.clone().into());
-    if let Some(n) = &p.purchase_amount {
-        f.insert("purchase_amount".into(), n.to_string().into());
-    }
-    for (name, value) in [
-        ("product_name", &p.product_name),
-        ("product_description", &p.product_description),
-        ("date", &p.date),
-    ] {
-        if let Some(v) = value {
-            f.insert(name.into(), v.clone().into());
-        }
-    }
-    if !p.trigger_ids.is_empty() {
-        f.insert("trigger_ids".into(), p.trigger_ids.join(",").into());
-    }
-    f
 }

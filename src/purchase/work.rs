@@ -9,8 +9,8 @@ use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::{Outcome, Target, Work};
 use crate::ledger::{Entry, State};
 
-/// A purchase the reader decided to send.
-pub struct PurchaseJob {
+/// A purchase decided to send: the state its key is taken over from, and its earlier entry.
+pub struct Ready {
     pub keyed: Keyed,
     pub expect: Option<(State, i64)>,
     pub previous: Option<Entry>,
