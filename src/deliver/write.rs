@@ -11,7 +11,8 @@
 //! a mapping file): `always` (the default: send what differs), `if_empty` (only where the
 //! server's value is empty; the lead is read first), `never` (created with it, never updated),
 //! `clear` (as `always`, and an emptied cell clears it). `[fields.status] write =
-//! "forward_only"` keeps a lead from moving back in its channel's status order (`moves.rs`).
+//! "forward_only"` keeps a lead from moving back in its channel's status order, and out of a
+//! status its `final = [...]` names (`lead::moves`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,6 +67,9 @@ pub struct Rules {
     pub clear_empty: bool,
     /// `[fields.status] write = "forward_only"`.
     pub status_forward_only: bool,
+    /// `[fields.status] final = ["Won", "Lost"]`: with `forward_only`, a lead at one of these
+    /// statuses (names as written) is not moved to any other.
+    pub status_final: Vec<String>,
 }
 
 /// The rules when none are given.
@@ -73,6 +77,7 @@ pub static NO_RULES: Rules = Rules {
     by_field: BTreeMap::new(),
     clear_empty: false,
     status_forward_only: false,
+    status_final: Vec::new(),
 };
 
 /// How a rule names a field: `phone`, `property:region` (a property's name normalised).

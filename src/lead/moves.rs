@@ -177,19 +177,12 @@ pub fn perform(
         },
         None => None,
     };
-    if let Some(from) = current
+    if let Some(why) = current
         .as_deref()
         .filter(|_| k.rules().status_forward_only)
-        .and_then(|c| w.back_from(c))
+        .and_then(|c| w.refused_from(c))
     {
-        return Moved::new(
-            Outcome::Skipped,
-            format!(
-                "not moved back from {} to {} (write = \"forward_only\")",
-                crate::log::quoted(from),
-                w.shown()
-            ),
-        );
+        return Moved::new(Outcome::Skipped, why);
     }
     let work = MoveLead::new(k, w, lead_id);
     if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {

@@ -10,7 +10,9 @@ use leadctl::sandbox::Sandbox;
 use serde_json::{json, Value};
 
 use crate::import::{leadctl, leads, results, rows_with, sandbox};
+use crate::support::request::Request as Recorded;
 use crate::support::sandbox::logged_bodies;
+use crate::support::server::ScriptedServer;
 use crate::support::Outcome;
 
 const REGION: &str = "Region";
@@ -34,6 +36,38 @@ fn sent(o: &Outcome, action: &str) -> Vec<Value> {
         .into_iter()
         .filter(|b| b["action"] == action)
         .collect()
+}
+
+/// The bodies of one action as they came off the wire (a recording hop before the sandbox).
+fn on_wire(wire: &ScriptedServer, action: &str) -> Vec<Value> {
+    wire.requests()
+        .iter()
+        .filter(|r| r.action() == action)
+        .map(Recorded::json)
+        .collect()
+}
+
+/// `leadctl` through the recording hop: the sandbox's key and channel, a ledger of its own.
+fn through(sb: &Sandbox, wire: &ScriptedServer) -> crate::support::Leadctl {
+    leadctl(sb).env("LEADCTL_API_URL", wire.url())
+}
+
+fn import_via(sb: &Sandbox, wire: &ScriptedServer, file: &Path, extra: &[&str]) -> Outcome {
+    through(sb, wire)
+        .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+        .args(extra)
+        .run()
+}
+
+/// What the app does: a status move straight through the API.
+fn app_moves(sb: &Sandbox, lead_id: &str, status: &str) {
+    let r = crate::support::raw_http::post_json(
+        sb.addr(),
+        Some(leadctl::sandbox::API_KEY),
+        &json!({"action": "update_status", "lead_id": lead_id, "status": status}),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 fn lead_with(sb: &Sandbox, bid: &str) -> Value {
@@ -463,8 +497,113 @@ fn forward_only_keeps_a_won_lead_won() {
 }
 
 #[test]
+fn forward_only_never_moves_a_lead_out_of_a_final_status() {
+    let sb = sandbox(|_| {});
+    let wire = ScriptedServer::forwarding(sb.addr());
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = write(
+        dir.path(),
+        "crm.toml",
+        "[fields.status]\nwrite = \"forward_only\"\nfinal = [\"Won\", \"lost\"]\n",
+    );
+    let m = mapping.to_str().unwrap();
+    let day1 = write(
+        dir.path(),
+        "day1.csv",
+        "Email,Business ID,Status\na@example.com,B-1,Qualified\nb@example.com,B-2,Qualified\n\
+         c@example.com,B-3,Qualified\n",
+    );
+    import_via(&sb, &wire, &day1, &["--mapping", m])
+        .code(0)
+        .stderr_has("3 created");
+    let id = |bid: &str| lead_with(&sb, bid)["id"].as_str().unwrap().to_string();
+    // The app decides two of them.
+    app_moves(&sb, &id("B-1"), "Won");
+    app_moves(&sb, &id("B-2"), "Lost");
+    let moves_before = on_wire(&wire, "update_status").len();
+    // The CRM says otherwise: "Lost" comes after "Won" in the channel's order, so by order
+    // alone B-1 would move on.
+    let day2 = write(
+        dir.path(),
+        "day2.csv",
+        "Email,Business ID,Status\na@example.com,B-1,Lost\nb@example.com,B-2,Proposal sent\n\
+         c@example.com,B-3,Won\n",
+    );
+    let out = import_via(&sb, &wire, &day2, &["--mapping", m]);
+    out.code(0).stderr_has("0 created, 1 moved, 2 skipped");
+    assert_eq!(
+        on_wire(&wire, "update_status")[moves_before..],
+        [json!({"action": "update_status", "lead_id": id("B-3"), "status": "Won"})],
+        "only B-3, not decided yet, moves"
+    );
+    let r = results(&out);
+    // Each note ends with the day the lead was created ("on 2026-12-06").
+    let said: Vec<(String, String)> = r
+        .iter()
+        .map(|r| {
+            let note = r["error"].as_str().unwrap();
+            let (rest, day) = note.split_at(note.len() - 10);
+            assert!(day.chars().filter(|c| *c == '-').count() == 2, "{note}");
+            (r["outcome"].as_str().unwrap().to_string(), rest.to_string())
+        })
+        .collect();
+    let created = |bid: &str| format!("; already created as {} on ", id(bid));
+    assert_eq!(
+        said,
+        [
+            (
+                "skipped".to_string(),
+                format!(
+                    "not moved from \"Won\" to \"Lost\": \"Won\" is final ([fields.status] \
+                     final){}",
+                    created("B-1")
+                )
+            ),
+            (
+                "skipped".to_string(),
+                format!(
+                    "not moved from \"Lost\" to \"Proposal sent\": \"Lost\" is final \
+                     ([fields.status] final){}",
+                    created("B-2")
+                )
+            ),
+            (
+                "moved".to_string(),
+                format!("moved to \"Won\"{}", created("B-3"))
+            ),
+        ]
+    );
+    assert_eq!(lead_with(&sb, "B-1")["status"], "Won");
+    assert_eq!(lead_with(&sb, "B-2")["status"], "Lost");
+    assert_eq!(lead_with(&sb, "B-3")["status"], "Won");
+    // The same file again: B-3 is at "Won" and stays; nothing moves.
+    let out = import_via(&sb, &wire, &day2, &["--mapping", m]);
+    out.code(0).stderr_has("0 created, 3 skipped");
+    assert_eq!(on_wire(&wire, "update_status").len(), moves_before + 1);
+
+    // A final status the channel does not have: every row says so, nothing is sent (exit 6).
+    let typo = write(
+        dir.path(),
+        "typo.toml",
+        "[fields.status]\nwrite = \"forward_only\"\nfinal = [\"Wonn\"]\n",
+    );
+    let sent_before = wire.requests().len();
+    let out = import_via(&sb, &wire, &day2, &["--mapping", typo.to_str().unwrap()]);
+    out.code(6).stderr_has(
+        "the mapping file's [fields.status] final names a status this lead's channel does not \
+         have: status \"Wonn\" is not on the channel; its statuses are \"New lead\", \
+         \"Qualified\", \"Proposal sent\", \"Won\", \"Lost\" (did you mean \"Won\"?)",
+    );
+    assert!(
+        wire.requests()[sent_before..]
+            .iter()
+            .all(|r| !r.action().starts_with("update")),
+        "nothing written"
+    );
+}
+
+#[test]
 fn an_update_refused_once_is_sent_again_with_the_same_fields() {
-    use crate::support::request::Request as Recorded;
     use crate::support::server::{Reply, ScriptedServer};
     use crate::support::{Leadctl, CHANNEL};
     use std::sync::atomic::{AtomicUsize, Ordering};
