@@ -322,15 +322,28 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
         Decision::Update {
             lead_id,
-            changes,
+            mut changes,
             previous,
         } => {
+            if ctx.dry {
+                // The plan holds the body the real run's worker sends: `if_empty` fields read
+                // the same way (nothing is written).
+                crate::lead::once::settle_if_empty(ctx.client, &lead_id, &mut changes);
+                if changes.send.is_empty() && changes.clear.is_empty() {
+                    let note = format!(
+                        "already created as {lead_id} on {}; {}",
+                        crate::deliver::rule::day_of(&previous),
+                        changes.why_nothing(&k.names)
+                    );
+                    return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
+                }
+            }
             return Ok(Step::Send(LeadTask::Update {
                 lead_id,
                 changes: Box::new(changes),
                 previous,
                 then_move: then_move()?,
-            }))
+            }));
         }
         Decision::Skip { lead_id, note } => {
             return settled(ctx, row, k, Outcome::Skipped, lead_id, note)

@@ -343,6 +343,14 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     if changes.send.is_empty() && changes.clear.is_empty() {
         // The read was the only request: the slot goes back before a move takes its own.
         drop(sent);
+        // The values held back are recorded, so the next run does not read the lead again.
+        if let Some(f) = once::record_update(&place, &job.keyed, job.row, &previous, &changes) {
+            (ctx.warn)(&format!(
+                "row {}: the ledger could not record the values held back (write = \"if_empty\"); \
+                 the next run reads the lead again: {}",
+                job.row, f.message
+            ));
+        }
         let note = format!(
             "already created as {lead_id} on {}; {}",
             crate::deliver::rule::day_of(&previous),
