@@ -133,7 +133,14 @@ pub(super) fn emptied(draft: &Draft, ctx: &Checks<'_>) -> Vec<String> {
         .entries()
         .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
         .map(|(name, _)| name.to_string())
-        .chain(draft.nulled.iter().map(|n| n.to_string()))
+        // `null` in the JSON, unless a flag gave the field.
+        .chain(
+            draft
+                .nulled
+                .iter()
+                .filter(|n| draft.fields.field(n).is_none())
+                .map(|n| n.to_string()),
+        )
         .collect();
     let channel = channel_of(draft, ctx).ok().and_then(|(_, c)| c);
     let props = channel.map(ChannelProperties::from_channel);
@@ -497,6 +504,46 @@ mod tests {
         assert_eq!(
             problems(&nul, Some(CH)),
             ["notes holds a NUL character (U+0000), which the API cannot store; remove it"]
+        );
+    }
+
+    #[test]
+    fn emptied_values_are_named_by_their_ledger_keys_and_never_sent() {
+        let mut d = parse_json(
+            "f",
+            r#"{"email": "a@x.example", "phone": null, "notes": " ", "properties": [
+                {"property_definitions_id": "11111111-2222-3333-4444-555555555555", "value": ""},
+                {"property_definitions_id": "22222222-2222-3333-4444-555555555555", "value": null},
+                {"property_definitions_id": "33333333-2222-3333-4444-555555555555", "value": 5}]}"#,
+        )
+        .unwrap()
+        .remove(0)
+        .draft;
+        let ctx = checks(Some(CH));
+        assert_eq!(
+            emptied(&d, &ctx),
+            [
+                "notes",
+                "phone",
+                "property:11111111-2222-3333-4444-555555555555",
+                "property:22222222-2222-3333-4444-555555555555"
+            ]
+        );
+        let lead = to_new_lead(&d, &ctx).unwrap();
+        assert_eq!(lead.fields.phone, None);
+        assert_eq!(lead.fields.notes, None);
+        assert_eq!(
+            lead.properties,
+            [PropertyInput {
+                property_definitions_id: "33333333-2222-3333-4444-555555555555".into(),
+                value: json!(5)
+            }]
+        );
+        // A flag gives the field: not emptied.
+        d.fields.set("phone", "+1 555 0100".into());
+        assert_eq!(
+            emptied(&d, &ctx)[..2],
+            ["notes", "property:11111111-2222-3333-4444-555555555555"]
         );
     }
 
