@@ -338,11 +338,14 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
                     return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
                 }
             }
+            // A dry run leaves out a move `forward_only` would refuse, as the run does.
+            let then_move = then_move()?
+                .filter(|_| !(ctx.dry && moves::refused_now(ctx.client, k, &lead_id).is_some()));
             return Ok(Step::Send(LeadTask::Update {
                 lead_id,
                 changes: Box::new(changes),
                 previous,
-                then_move: then_move()?,
+                then_move,
             }));
         }
         Decision::Skip { lead_id, note } => {
@@ -390,11 +393,21 @@ fn settled(
     match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
         moves::Plan::Stay => done(outcome, note),
         moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
-        moves::Plan::Send(mv) => Ok(Step::Send(LeadTask::Move {
-            lead_id: id,
-            before: outcome,
-            note,
-            mv,
-        })),
+        moves::Plan::Send(mv) => {
+            // A dry run says a move `forward_only` would refuse as the run says it.
+            if let Some(why) = ctx
+                .dry
+                .then(|| moves::refused_now(ctx.client, k, &id))
+                .flatten()
+            {
+                return done(outcome, format!("{why}; {note}"));
+            }
+            Ok(Step::Send(LeadTask::Move {
+                lead_id: id,
+                before: outcome,
+                note,
+                mv,
+            }))
+        }
     }
 }

@@ -552,6 +552,34 @@ fn forward_only_never_moves_a_lead_out_of_a_final_status() {
         "Email,Business ID,Status\na@example.com,B-1,Lost\nb@example.com,B-2,Proposal sent\n\
          c@example.com,B-3,Won\n",
     );
+    // The dry run reads the statuses as the run does: it plans B-3's move only.
+    let plan = import(&sb, &day2, &["--mapping", m, "--dry-run"]);
+    plan.code(0);
+    let lines = results(&plan);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.get("action").is_some())
+            .collect::<Vec<_>>(),
+        [&json!({"action": "update_status", "lead_id": id("B-3"), "status": "Won"})],
+        "{}",
+        plan.stdout
+    );
+    let refused: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "skipped")
+        .map(|l| l["message"].as_str().or(l["error"].as_str()).unwrap())
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", plan.stdout);
+    assert!(
+        refused[0].starts_with("not moved from \"Won\" to \"Lost\""),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with("not moved from \"Lost\" to \"Proposal sent\""),
+        "{refused:?}"
+    );
+    assert_eq!(sent(&plan, "update_status"), Vec::<Value>::new());
     let out = import(&sb, &day2, &["--mapping", m]);
     out.code(0).stderr_has("0 created, 1 moved, 2 skipped");
     assert_eq!(
