@@ -296,6 +296,10 @@ fn plan_rows(
         planner = planner.saving();
     }
     send::run(&ctx, rows, |event| planner.on_event(event));
+    // As the run says them: emptied cells left alone and columns gone, once per field.
+    for line in known.tally.lines() {
+        services.log.warn(&line);
+    }
     let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {

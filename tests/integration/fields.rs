@@ -146,12 +146,25 @@ fn a_column_that_disappears_blanks_nothing() {
         "{note}"
     );
 
+    let gone = "the column for phone is not in this input, though 3 leads in the ledger carry a \
+                value for it: their phone is left as it is on the server\n";
+    // The dry run says it too, and plans the update the run sends.
+    let plan = import(&sb, &day2, &["--update", "--dry-run"]);
+    plan.code(0).stderr_has(gone);
+    let lead_id = lead_with(&sb, "B-2")["id"].clone();
+    let want = [json!({"action": "update_lead", "lead_id": lead_id, "first_name": "Bobby"})];
+    assert_eq!(
+        results(&plan)
+            .into_iter()
+            .filter(|l| l.get("action").is_some())
+            .collect::<Vec<_>>(),
+        want
+    );
     let out = import(&sb, &day2, &["--update"]);
     out.code(0).stderr_has("1 updated, 2 skipped");
-    let lead_id = lead_with(&sb, "B-2")["id"].clone();
     assert_eq!(
         sent(&out, "update_lead"),
-        [json!({"action": "update_lead", "lead_id": lead_id, "first_name": "Bobby"})],
+        want,
         "the update carries the changed field and no phone"
     );
     assert_eq!(results(&out)[1]["error"], "sent first_name");
