@@ -96,18 +96,35 @@ pub(super) fn plan_all(
                     fields: k.fields.clone(),
                     expect,
                     expect_run: previous.and_then(|p| p.run),
+                    expect_hash: None,
+                    status: None,
                 });
                 saved.keep(i as u64 + 1, key, &b);
                 bodies.push(b);
             }
             Judged::Decided(Decision::Update {
-                lead_id, changes, ..
+                lead_id,
+                mut changes,
+                previous,
             }) => {
+                // `if_empty` fields: read as the real create reads them.
+                if let Some(client) = &client {
+                    once::settle_if_empty(client, &lead_id, &mut changes);
+                }
+                if changes.send.is_empty() && changes.clear.is_empty() {
+                    counts.skipped += 1;
+                    log.notice(&format!(
+                        "{who}: would not be sent: exists already; {}",
+                        changes.why_nothing(&k.names)
+                    ));
+                    continue;
+                }
                 counts.update += 1;
                 counts.update_fields.extend(changes.listed(&k.names));
                 let update = once::update_body(&lead_id, &k, &changes);
                 let b = body("update_lead", &update)?;
-                saved.keep(i as u64 + 1, None, &b);
+                let key = crate::import::lead_plan::update_key(&k, &previous, &changes);
+                saved.keep(i as u64 + 1, Some(key), &b);
                 bodies.push(b);
             }
             Judged::Decided(Decision::Skip { note, .. }) => {
