@@ -6,6 +6,7 @@ mod support;
 
 mod api;
 mod apply;
+mod apply_changes;
 mod auto_concurrency;
 mod bad_input;
 mod campaign;
