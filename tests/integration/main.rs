@@ -36,6 +36,7 @@ mod ledger_command;
 mod ledger_postgres;
 mod mapping;
 mod network;
+mod parity;
 mod pg_auth;
 mod pg_frozen;
 mod plan;
