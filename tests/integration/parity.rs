@@ -82,8 +82,6 @@ struct Scenario {
     slow: bool,
     /// Runs what comes before, returns the command (without `-o`, `--dry-run`).
     before: fn(&Sandbox, &Path) -> Vec<String>,
-    /// The real run's exit code.
-    code: i32,
 }
 
 fn run(sb: &Sandbox, args: &[String], extra: &[&str]) -> Outcome {
@@ -176,6 +174,23 @@ fn statuses_and_update(sb: &Sandbox, dir: &Path) -> Vec<String> {
     let day2 = dir.join("day2.csv");
     std::fs::write(&day2, text).unwrap();
     import_of(&day2, &["--update"])
+}
+
+/// A status column added later: the ledger does not know the leads' statuses, so the real run
+/// reads each lead's first and moves only those not there; the dry run reads them too.
+fn statuses_added_later(sb: &Sandbox, dir: &Path) -> Vec<String> {
+    import_now(sb, &write_csv(dir, "plain.csv", 4), &[]);
+    let path = dir.join("with-status.csv");
+    std::fs::write(
+        &path,
+        "Email,First Name,Business ID,Deal Stage\n\
+         user1@example.com,User 1,B-1,New lead\n\
+         user2@example.com,User 2,B-2,Won\n\
+         user3@example.com,User 3,B-3,New lead\n\
+         user4@example.com,User 4,B-4,Qualified\n",
+    )
+    .unwrap();
+    import_of(&path, &[])
 }
 
 fn purchases(sb: &Sandbox, dir: &Path) -> Vec<String> {
@@ -293,67 +308,61 @@ const SCENARIOS: &[Scenario] = &[
         name: "a new file",
         slow: false,
         before: new_file,
-        code: 0,
     },
     Scenario {
         name: "a re-run",
         slow: false,
         before: re_run,
-        code: 0,
     },
     Scenario {
         name: "changes without --update",
         slow: false,
         before: changed,
-        code: 0,
     },
     Scenario {
         name: "--update",
         slow: false,
         before: update,
-        code: 0,
     },
     Scenario {
         name: "statuses",
         slow: false,
         before: statuses,
-        code: 0,
     },
     Scenario {
         name: "statuses and --update",
         slow: false,
         before: statuses_and_update,
-        code: 0,
+    },
+    Scenario {
+        name: "statuses added later",
+        slow: false,
+        before: statuses_added_later,
     },
     Scenario {
         name: "purchases",
         slow: false,
         before: purchases,
-        code: 0,
     },
     Scenario {
         name: "invalid rows",
         slow: false,
         before: invalid_rows,
-        code: 8,
     },
     Scenario {
         name: "--query",
         slow: false,
         before: query,
-        code: 0,
     },
     Scenario {
         name: "if_empty",
         slow: false,
         before: if_empty,
-        code: 0,
     },
     Scenario {
         name: "after a killed run",
         slow: true,
         before: killed,
-        code: 0,
     },
 ];
 
@@ -392,7 +401,11 @@ fn a_dry_run_counts_what_the_real_run_after_it_does() {
             s.name, dry.stdout, dry.stderr, real.stderr
         );
         assert!(!got.is_empty(), "{}", s.name);
-        real.code(s.code);
+        // 8 when a row needs the user (invalid, failed, unknown), as an import exits.
+        let open = ["invalid", "failed", "unknown", "not_sent"]
+            .iter()
+            .any(|o| got.contains_key(*o));
+        real.code(if open { 8 } else { 0 });
     }
 }
 
