@@ -56,6 +56,10 @@ pub(super) fn send_all(
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(g) = groups.get(i) else { return };
                 let done = apply_group(ctx, &writes[g.clone()]);
+                if done.stop.is_some() {
+                    // No worker takes another write (every one would meet the same).
+                    ctx.stop.store(true, Ordering::SeqCst);
+                }
                 if tx.send((i, done)).is_err() {
                     return;
                 }
