@@ -365,3 +365,120 @@ fn ctrl_c_stops_an_apply_cleanly_and_applying_again_finishes_it() {
     assert_eq!(ids.len(), 200, "every planned lead created");
     assert!(ids.values().all(|&n| n == 1), "each exactly once");
 }
+
+/// Moves a lead on the server, as the app would (not through leadctl).
+fn move_in_app(sb: &Sandbox, lead_id: &Value, status: &str) {
+    let r = crate::support::raw_http::post_json(
+        sb.addr(),
+        Some(leadctl::sandbox::API_KEY),
+        &json!({"action": "update_status", "lead_id": lead_id, "status": status}),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{:?}", r.json());
+}
+
+/// Moves the ledger cannot decide (the status column came later) are planned after reading each
+/// lead's status, and `apply` reads it again: a lead moved in the app since is stale and not
+/// moved; a lead already at the status is recorded as there, not sent.
+#[test]
+fn a_move_planned_after_reading_the_status_reads_it_again() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    import(&sb, &write_csv(dir.path(), "plain.csv", 3), &[])
+        .code(0)
+        .stderr_has("3 created");
+    let path = dir.path().join("won.csv");
+    let mut text = String::from("Email,First Name,Business ID,Deal Stage\n");
+    for i in 1..=3 {
+        text.push_str(&format!("user{i}@example.com,User {i},B-{i},Won\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let plan = dir.path().join("plan.json");
+    import(
+        &sb,
+        &path,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    )
+    .code(0)
+    .stderr_has("dry run: 0 leads would be created, 3 moved; nothing was sent");
+    let p: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let first = lead(&sb, "B-1")["lead_status_id"].clone();
+    for w in p["writes"].as_array().unwrap() {
+        assert_eq!(w["action"], "update_status");
+        // Read when planned: the lead's status then (a new lead's, the channel's first).
+        assert_eq!(
+            w["expect"],
+            json!({"state": "absent", "status": first}),
+            "{w}"
+        );
+    }
+    // In the app meanwhile: B-1 qualified, B-2 won.
+    move_in_app(&sb, &lead(&sb, "B-1")["id"], "Qualified");
+    move_in_app(&sb, &lead(&sb, "B-2")["id"], "Won");
+    let moves = requests_of(&sb, "update_status");
+
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("0 created, 1 moved, 2 skipped of 3 planned write(s)")
+        .stderr_has("2 stale: done by another run since the plan was made (not sent)");
+    let r = results(&out);
+    assert_eq!(
+        r[0]["message"],
+        "stale: the lead's status changed since the plan was made; not moved (make a new plan to \
+         decide it again)"
+    );
+    assert_eq!(
+        r[1]["message"],
+        "stale: the lead is at this status already (moved since the plan was made); not sent"
+    );
+    assert_eq!(r[2]["outcome"], "moved");
+    assert_eq!(requests_of(&sb, "update_status"), moves + 1);
+    assert_eq!(
+        lead(&sb, "B-1")["status"],
+        "Qualified",
+        "not moved over the app's move"
+    );
+    assert_eq!(lead(&sb, "B-3")["status"], "Won");
+    // B-2 was recorded as there: the file's import has nothing to move but B-1.
+    let out = import(&sb, &path, &[]);
+    out.code(0).stderr_has("1 moved, 2 skipped");
+}
+
+/// `create --update --dry-run --plan-out`: the update is saved and applied once.
+#[test]
+fn a_create_update_plan_applies_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let create = |extra: &[&str]| {
+        leadctl(&sb)
+            .args([
+                "create",
+                "--email",
+                "ada@example.com",
+                "--business-id",
+                "B-1",
+            ])
+            .args(extra)
+            .run()
+    };
+    create(&["--first-name", "Ada"]).code(0);
+    let plan = dir.path().join("plan.json");
+    create(&[
+        "--first-name",
+        "Adele",
+        "--update",
+        "--dry-run",
+        "--plan-out",
+        plan.to_str().unwrap(),
+    ])
+    .code(0)
+    .stderr_has(&format!("plan saved to {}: 1 write", plan.display()));
+    let id = lead(&sb, "B-1")["id"].clone();
+    let out = apply(&sb, &plan, &[]);
+    out.code(0)
+        .stderr_has("0 created, 1 updated of 1 planned write(s)");
+    assert_eq!(results(&out)[0]["lead_id"], id, "the lead the ledger knows");
+    assert_eq!(lead(&sb, "B-1")["first_name"], "Adele");
+    apply(&sb, &plan, &[]).code(0).stderr_has("1 done before");
+    assert_eq!(requests_of(&sb, "update_lead"), 1);
+}
