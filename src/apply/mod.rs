@@ -219,10 +219,17 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     } else {
         "finished"
     };
-    let text = summary_text(&tally, total, started.elapsed(), how);
+    // How the concurrency went, when writes were sent (as an import says it).
+    let concurrency = crate::import::gate::summary(&controller, pacer.as_ref());
+    let mut text = summary_text(&tally, total, started.elapsed(), how);
+    if let Some(c) = &concurrency {
+        text.push_str(&format!("\n  {c}"));
+    }
     log.notice(&format!("{text}\n  ledger: {}", ledger.location()));
     if let Some(rec) = &services.recorder {
-        rec.ending(ending(&tally, total, started.elapsed(), was_interrupted));
+        let mut end = ending(&tally, total, started.elapsed(), was_interrupted);
+        end.concurrency = concurrency;
+        rec.ending(end);
     }
     if was_interrupted {
         return Err(Failure::new(

@@ -302,7 +302,9 @@ fn apply_sends_concurrently_within_the_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let plan = slow_plan(&sb, dir.path(), 40);
     let out = apply(&sb, &plan, &["--concurrency", "4"]);
-    out.code(0).stderr_has("40 created of 40 planned write(s)");
+    out.code(0)
+        .stderr_has("40 created of 40 planned write(s)")
+        .stderr_has("\n  concurrency 4");
     let peak = sb.stats()["in_flight_peak"].as_u64().unwrap();
     assert!((2..=4).contains(&peak), "in flight at once: {peak}");
     // Results in the plan's order, whatever order the answers came in.
