@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::flow::Event;
 use super::order::Orderer;
 use super::progress::Progress;
-use super::reconcile::Pending;
+use crate::lead::window::Pending;
 use super::report::{self, Counts, Outcome, RowResult};
 use super::Options;
 use crate::output::Output;

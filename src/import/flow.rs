@@ -9,7 +9,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use super::read::{Row, Rows};
-use super::reconcile::Pending;
+use crate::lead::window::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
 use crate::api::{ApiClient, ApiError, CallStats};

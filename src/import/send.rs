@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
 use super::order::in_shard;
 use super::read::{Footer, Row, Rows};
-use super::reconcile::Pending;
+use crate::lead::window::Pending;
 use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;

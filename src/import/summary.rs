@@ -2,7 +2,7 @@
 //! error (exit 8, 130, ...) with the next steps. Pure text from counts: unit-tested here.
 
 use super::fmt_count;
-use super::reconcile::Settled;
+use crate::lead::window::Settled;
 use super::report::Counts;
 use crate::error::{Failure, Kind};
 use crate::log::Log;
@@ -180,7 +180,13 @@ pub fn settled_text(settled: &Settled, unknown: usize) -> String {
         "{found} of {unknown} row(s) without a reliable answer were found among their channel's \
          newest leads and count as created"
     );
-    let left = unknown - found.min(unknown);
+    let absent = settled.absent.len();
+    if absent > 0 {
+        text.push_str(&format!(
+            "; {absent} were proven never created (not sent: the same command sends them)"
+        ));
+    }
+    let left = unknown - (found + absent).min(unknown);
     if left > 0 && !settled.capped.is_empty() {
         text.push_str(&format!(
             "; {left} remain unknown: the API lists only the newest 100 leads of a channel, so an \
@@ -189,7 +195,9 @@ pub fn settled_text(settled: &Settled, unknown: usize) -> String {
     } else if left > 0 && settled.unreadable.is_empty() && settled.ambiguous.is_empty() {
         text.push_str(&format!(
             "; {left} remain unknown: they are not among their channel's leads (all of which \
-             were checked), so they were probably not created"
+             were checked), but were sent less than {} s ago, and the server may still be \
+             creating them (`import FILE --reconcile` settles them after that)",
+            crate::lead::window::PROCESSING_SECS + crate::lead::window::PROCESSING_MARGIN_SECS
         ));
     } else if left > 0 {
         text.push_str(&format!("; {left} remain unknown"));

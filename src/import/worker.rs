@@ -13,7 +13,7 @@ use super::flow::{
     body_of, signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Sent,
     Task,
 };
-use super::reconcile::Pending;
+use crate::lead::window::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::pace::Limiter;

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
+use super::window::{self, Clock, First};
 use crate::ledger::{identity, Filter, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.
@@ -24,9 +25,9 @@ pub struct Known {
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.
     pub dry: bool,
-    /// The leads read, per channel, until the session takes them to settle first
-    /// (`settle::settle_first`).
-    leads: Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
+    /// What settling first did per channel, as each was read, until the caller says it
+    /// ([`Known::take_settled`]).
+    settled: Mutex<Vec<(String, First)>>,
 }
 
 /// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
@@ -53,7 +54,7 @@ impl Known {
             tally: Default::default(),
             fresh,
             dry,
-            leads: Mutex::default(),
+            settled: Mutex::default(),
         }
     }
 
@@ -74,7 +75,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url, self.fresh, &self.leads) {
+        match self.read(channel, client, ledger, scope_url) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -95,13 +96,10 @@ impl Known {
         }
     }
 
-    /// The newest leads read of a channel (once: they are handed over), to settle first with.
-    pub fn take_leads(&self, channel: &str) -> Vec<crate::api::models::Lead> {
-        self.leads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(channel)
-            .unwrap_or_default()
+    /// What settling first did in the channels read since last asked (channels where it did
+    /// something), to be said.
+    pub fn take_settled(&self) -> Vec<(String, First)> {
+        std::mem::take(&mut *self.settled.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The id of the lead on the server with one of these keys, if it is among the newest.
@@ -112,14 +110,15 @@ impl Known {
     }
 }
 
+impl Known {
 fn read(
+    &self,
     channel: &str,
     client: &ApiClient,
     ledger: &Ledger,
     scope_url: &str,
-    fresh: Fresh,
-    read_leads: &Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
 ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
+    let fresh = self.fresh;
     if let Some(sample) = ledger.sample_created(scope_url, channel)? {
         let id = sample.lead_id.clone().unwrap_or_default();
         // Not reachable or not allowed: the create requests will say so themselves.
@@ -141,6 +140,7 @@ fn read(
             }
         }
     }
+    let before = Clock::before_read(ledger.now());
     let leads = match client.get_leads(channel) {
         Ok(leads) => leads,
         // The channel refuses this key: each create will be refused and reported per row.
@@ -167,11 +167,18 @@ fn read(
     if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
         guard(channel, ledger, scope_url, fresh)?;
     }
-    // Settle first: what earlier runs left unknown in this channel, while it is among these.
-    read_leads
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(channel.to_string(), leads.clone());
+    // Settle first: what earlier runs left unknown in this channel, while it is among these
+    // (before anything is created in it; a dry run writes nothing: those rows stay unknown).
+    if !self.dry {
+        let clock = before.measured(client, ledger.now());
+        let first = window::settle_first(ledger, scope_url, channel, &leads, clock);
+        if first != First::default() {
+            self.settled
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((channel.to_string(), first));
+        }
+    }
     let mut keys = HashMap::new();
     for lead in leads {
         for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
@@ -179,6 +186,35 @@ fn read(
         }
     }
     Ok(Ok(keys))
+}
+}
+
+/// What settling first did, as said to the user.
+pub fn settled_text(channel: &str, first: First) -> String {
+    let mut parts = Vec::new();
+    if first.found > 0 {
+        parts.push(format!(
+            "{} found among the channel's newest leads (count as created)",
+            first.found
+        ));
+    }
+    if first.absent > 0 {
+        parts.push(format!(
+            "{} proven never created (sent again through a new claim)",
+            first.absent
+        ));
+    }
+    if first.left > 0 {
+        parts.push(format!(
+            "{} not settled yet (unknown: too recent to prove absent, or ambiguous)",
+            first.left
+        ));
+    }
+    format!(
+        "channel {channel}: of {} key(s) an earlier run left without an answer, {}",
+        first.found + first.absent + first.left,
+        parts.join(", ")
+    )
 }
 
 /// Whether the ledger holds any key of this API URL and channel (in any state).

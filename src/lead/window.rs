@@ -1,9 +1,11 @@
-//! Settling unknown rows honestly: a row sent without a reliable answer may or may not exist.
-//! Look for it among the channel's newest leads (`get_leads` returns at most 100): a lead settles
-//! a row only when every field the row sent is the lead's, it was created while the row's
-//! request could have been processed, no lead id the ledger already knows is reused, and the
-//! match is unique both ways (one lead, one row). Anything else stays unknown: older leads cannot
-//! be listed, so absence proves nothing, and an ambiguous match is named as such.
+//! Is it in the newest window: settling a lead create sent without a reliable answer, which may
+//! or may not exist, by the channel's newest leads (`get_leads` returns at most 100, newest
+//! first). A lead settles a row only when every field the row sent is the lead's, it was created
+//! while the row's request could have been processed, no lead id the ledger already knows is
+//! reused, and the match is unique both ways (one lead, one row); an ambiguous match is named as
+//! such. Absence is proven only by time ([`proven_absent`]): the window reaches back past the
+//! claim and the claim is older than the platform may take to process a request; anything else
+//! stays unknown (doc/ledger.md, "Settling unknown keys").
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,8 +13,9 @@ use serde_json::Value;
 
 use crate::api::models::Lead;
 use crate::api::ApiClient;
+use crate::deliver::claim::release_absent;
 use crate::lead::Keyed;
-use crate::ledger::{Entry, Fields};
+use crate::ledger::{Entry, Fields, Filter, Ledger, Op, State};
 
 /// An unknown row and what identifies it.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +81,9 @@ pub struct Settled {
     pub capped: Vec<String>,
     /// Rows that more than one lead could be, or whose lead could be another row's.
     pub ambiguous: Vec<u64>,
+    /// Rows proven never created ([`proven_absent`]): they may be sent again, through a new
+    /// claim.
+    pub absent: Vec<u64>,
 }
 
 /// Clock differences allowed between this machine and the server.
@@ -86,12 +92,97 @@ const CLOCK_SLACK_SECS: i64 = 300;
 /// stops a function after 150 s: doc/api.md, "Platform errors").
 const SERVER_GRACE_SECS: i64 = 150;
 
+/// How long the platform may go on processing a request after it arrived: the edge function's
+/// wall-clock limit (doc/api.md, "Platform errors").
+pub const PROCESSING_SECS: i64 = 150;
+/// Added to it: the request's way to the function and a slow database commit.
+pub const PROCESSING_MARGIN_SECS: i64 = 30;
+/// Allowed on the measured difference between the ledger's clock and the server's (the `Date`
+/// header is to the second and stamped by the function, `created_at` by the database).
+pub const CLOCK_MARGIN_SECS: i64 = 30;
+
+/// What a read of a channel's newest leads can prove about time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// When the read began, on the ledger's clock (`Ledger::now`).
+    pub read_at: i64,
+    /// The server's clock minus the ledger's, in seconds, a lower bound (measured from the
+    /// server's `Date` header); `None`: not measured.
+    pub skew: Option<i64>,
+}
+
+impl Clock {
+    /// The ledger's time now, before a read; [`Clock::measured`] after it.
+    pub fn before_read(ledger_now: i64) -> Clock {
+        Clock {
+            read_at: ledger_now,
+            skew: None,
+        }
+    }
+
+    /// The server's clock against the ledger's, from the client's newest answer: its offset to
+    /// this machine's clock, and the ledger's offset to it (`ledger_now` read now).
+    pub fn measured(self, client: &ApiClient, ledger_now: i64) -> Clock {
+        let machine = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Clock {
+            // The ledger's whole seconds may lag this machine's by one more.
+            skew: client
+                .server_clock_offset()
+                .map(|server| server + machine - ledger_now - 1),
+            ..self
+        }
+    }
+}
+
+/// Whether a lead create whose request last left at `sent_at` (on the ledger's clock) is proven
+/// never to have been made, by a read of its channel's newest leads (`leads`, newest first,
+/// without it) made at `clock`:
+///
+/// - the claim is older than the platform may go on processing a request
+///   ([`PROCESSING_SECS`] + [`PROCESSING_MARGIN_SECS`]): no lead can still come of it; and
+/// - the read reaches back past the claim: fewer leads than the window holds (the channel's
+///   every lead), or its oldest lead was created before the claim was made, on the server's clock
+///   (the measured difference, less [`CLOCK_MARGIN_SECS`]): a lead made after the claim would be
+///   among them.
+pub fn proven_absent(sent_at: i64, leads: &[Lead], clock: Clock) -> bool {
+    if clock.read_at - sent_at < PROCESSING_SECS + PROCESSING_MARGIN_SECS {
+        return false;
+    }
+    if leads.len() < super::known::WINDOW {
+        return true;
+    }
+    let Some(skew) = clock.skew else {
+        return false;
+    };
+    let mut oldest: Option<i64> = None;
+    for l in leads {
+        let Some(t) = l
+            .created_at
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339)
+        else {
+            return false;
+        };
+        oldest = Some(oldest.map_or(t, |o| o.min(t)));
+    }
+    oldest.is_some_and(|o| o < sent_at + skew - CLOCK_MARGIN_SECS)
+}
+
+/// Whether a key names a lead create (not a status move or a purchase, which no window shows).
+pub fn is_lead_key(key: &str) -> bool {
+    !key.starts_with("status:") && !key.starts_with("purchase:")
+}
+
 /// What else a found lead could belong to, per channel: the lead ids already given to keys (the
 /// ledger's and this run's), and the ledger's other unsettled keys (another run's or shard's),
-/// which a lead must not be able to be for it to settle one of `pending`.
+/// which a lead must not be able to be for it to settle one of `pending`; and the ledger's clock,
+/// to prove absence by time (none without a ledger: nothing is proven absent).
 pub trait Others {
     fn known_ids(&self, channel: &str) -> HashSet<String>;
     fn unsettled(&self, channel: &str) -> Vec<Pending>;
+    fn ledger_now(&self) -> Option<i64>;
 }
 
 pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -> Settled {
@@ -103,6 +194,7 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -
     let mut channels: Vec<_> = by_channel.into_iter().collect();
     channels.sort_by(|a, b| a.0.cmp(&b.0));
     for (channel, rows) in channels {
+        let before = others.ledger_now();
         let leads = match client.get_leads(&channel) {
             Ok(leads) => leads,
             Err(e) => {
@@ -122,12 +214,140 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -
         let rival_refs: Vec<&Pending> = rivals.iter().collect();
         let (found, ambiguous) =
             match_rows(&rows, &rival_refs, &leads, &others.known_ids(&channel));
+        if let (Some(before), Some(now)) = (before, others.ledger_now()) {
+            let clock = Clock::before_read(before).measured(client, now);
+            settled.absent.extend(absent_of(&rows, &found, &ambiguous, &leads, clock));
+        }
         settled.found.extend(found);
         settled.ambiguous.extend(ambiguous);
     }
     settled.found.sort();
     settled.ambiguous.sort();
+    settled.absent.sort();
     settled
+}
+
+/// The rows of `rows` neither found nor ambiguous that `leads` (read at `clock`) prove were
+/// never created.
+pub fn absent_of(
+    rows: &[&Pending],
+    found: &[(u64, String)],
+    ambiguous: &[u64],
+    leads: &[Lead],
+    clock: Clock,
+) -> Vec<u64> {
+    rows.iter()
+        .filter(|p| is_lead_key(&p.key) && p.entry.lead_id.is_none())
+        .filter(|p| !found.iter().any(|(r, _)| *r == p.row) && !ambiguous.contains(&p.row))
+        .filter(|p| {
+            let sent = p.entry.sent_at.unwrap_or(p.entry.updated_at);
+            proven_absent(sent, leads, clock)
+        })
+        .map(|p| p.row)
+        .collect()
+}
+
+/// What settling first did in a channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct First {
+    /// Keys found among the newest leads: recorded as created.
+    pub found: usize,
+    /// Keys proven never created: released, to be sent again through a new claim.
+    pub absent: usize,
+    /// Keys neither (a claim too young to prove anything yet, an ambiguous match).
+    pub left: usize,
+}
+
+/// Settle first: before a run creates anything in a channel, the channel's keys earlier runs
+/// left without an answer (`unknown`, and `sending` claims of runs that are not alive) are looked
+/// for among `leads`, the channel's newest leads the run reads anyway (at `clock`), while a killed
+/// run's leads are still among them. Every rule of matching holds (the fields, the time, no lead
+/// id given twice, unique both ways; a live run's claims are rivals, never settled). Found keys
+/// are recorded as created (`via` reconcile); keys proven never created ([`proven_absent`]) are
+/// released, so the run sends them through a new claim.
+pub fn settle_first(
+    ledger: &Ledger,
+    scope_url: &str,
+    channel: &str,
+    leads: &[Lead],
+    clock: Clock,
+) -> First {
+    let mut entries = Vec::new();
+    for state in [State::Sending, State::Unknown] {
+        let filter = Filter {
+            api_url: Some(scope_url.to_string()),
+            channel: Some(channel.to_string()),
+            state: Some(state),
+            keys: Vec::new(),
+        };
+        // Collected first: the ledger is not asked anything while it is being read.
+        let _ = ledger.for_each(&filter, &mut |e| {
+            if is_lead_key(&e.key) {
+                entries.push(e);
+            }
+            Ok(())
+        });
+    }
+    let mut alive: HashMap<String, bool> = HashMap::new();
+    let (mut open, mut rivals) = (Vec::new(), Vec::new());
+    for e in entries {
+        let live = e.state == State::Sending
+            && *alive
+                .entry(e.run.clone().unwrap_or_default())
+                .or_insert_with(|| ledger.claim_is_live(scope_url, &e));
+        if live {
+            rivals.push(Pending::of_entry(e));
+        } else {
+            open.push(Pending::of_entry(e));
+        }
+    }
+    if open.is_empty() {
+        return First::default();
+    }
+    // Rows by position: the entries of several inputs may share row numbers.
+    for (i, p) in open.iter_mut().enumerate() {
+        p.row = i as u64;
+    }
+    let known_ids: HashSet<String> = ledger
+        .lead_ids(scope_url, channel)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let rows: Vec<&Pending> = open.iter().collect();
+    let rival_refs: Vec<&Pending> = rivals.iter().collect();
+    let (found, ambiguous) = match_rows(&rows, &rival_refs, leads, &known_ids);
+    let absent = absent_of(&rows, &found, &ambiguous, leads, clock);
+    let mut done = First::default();
+    for (i, lead_id) in &found {
+        if let Some(p) = open.get(*i as usize) {
+            record_found(ledger, &p.entry, lead_id);
+            done.found += 1;
+        }
+    }
+    for i in &absent {
+        if let Some(p) = open.get(*i as usize) {
+            if matches!(release_absent(ledger, &p.entry), Ok(true)) {
+                done.absent += 1;
+            }
+        }
+    }
+    done.left = open.len() - done.found - done.absent;
+    done
+}
+
+/// Records a key found among the newest leads as created (`via` reconcile), unless another run
+/// has taken it over meanwhile (a record never overwrites another run's claim).
+pub fn record_found(ledger: &Ledger, e: &Entry, lead_id: &str) {
+    let now = ledger.now();
+    let _ = ledger.apply(Op::Record(Entry {
+        state: State::Created,
+        lead_id: Some(lead_id.to_string()),
+        error: None,
+        via: Some("reconcile".to_string()),
+        answered_at: Some(e.answered_at.unwrap_or(now)),
+        updated_at: now,
+        ..e.clone()
+    }));
 }
 
 fn norm(v: Option<&str>) -> Option<String> {
