@@ -9,13 +9,13 @@ use anyhow::Result;
 use super::check;
 use super::order::Orderer;
 use super::prepare::Prepared;
-use crate::lead::window::{self as reconcile, Pending};
 use super::report::{self, Counts, Outcome, RowResult};
 use super::send;
 use super::summary;
 use super::{fmt_count, Options, Services};
 use crate::api::ApiClient;
 use crate::error::Failure;
+use crate::lead::window::{self as reconcile, Pending};
 use crate::ledger::{self, Ledger, State};
 use crate::log::Log;
 use crate::output::Output;
@@ -121,11 +121,13 @@ fn release(ledger: &Ledger, scope_url: &str, p: &Pending) -> bool {
 }
 
 /// Settling during a run: rows that came back unknown are looked for in small batches soon
-/// after (every [`Batches::EVERY`], each row a few times), while a lead of theirs is still among
+/// after (every [`Batches::EVERY`] or 20 leads created, each row a few times), while a lead of theirs is still among
 /// the channel's newest, not only at the end when hundreds more may have pushed it out. Keys
 /// another live run is sending are left for the end (`settle`), which waits for its answers.
 pub struct Batches {
     next: std::time::Instant,
+    /// Leads created when the last batch ran.
+    created: u64,
     tries: HashMap<u64, u32>,
     /// Rows settled so far: found, proven never created.
     pub found: usize,
@@ -138,6 +140,7 @@ impl Default for Batches {
     fn default() -> Batches {
         Batches {
             next: std::time::Instant::now() + Batches::EVERY,
+            created: 0,
             tries: HashMap::new(),
             found: 0,
             absent: 0,
@@ -147,7 +150,9 @@ impl Default for Batches {
 }
 
 impl Batches {
-    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Or after this many leads created (a fifth of the window).
+    const CREATES: u64 = 20;
     /// How many times a row is looked for during the run.
     const TRIES: u32 = 5;
 
@@ -162,10 +167,13 @@ impl Batches {
         place: &Where<'_>,
     ) -> Vec<report::RowResult> {
         let now = std::time::Instant::now();
-        if pending.is_empty() || now < self.next {
+        // The window moves with every lead created: look again after a few, or a while.
+        let moved = counts.created.saturating_sub(self.created) >= Batches::CREATES;
+        if pending.is_empty() || (now < self.next && !moved) {
             return Vec::new();
         }
         self.next = now + Batches::EVERY;
+        self.created = counts.created;
         let Some(ledger) = place.ledger else {
             return Vec::new();
         };
@@ -198,7 +206,11 @@ impl Batches {
             return Vec::new();
         }
         let (settled, done) = look(&now_rows, created_ids, counts, orderer, place);
-        self.found += settled.found.iter().filter(|(r, _)| done.contains(r)).count();
+        self.found += settled
+            .found
+            .iter()
+            .filter(|(r, _)| done.contains(r))
+            .count();
         self.absent += settled.absent.len();
         for p in now_rows {
             if !done.contains(&p.row) {

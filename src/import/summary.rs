@@ -2,9 +2,9 @@
 //! error (exit 8, 130, ...) with the next steps. Pure text from counts: unit-tested here.
 
 use super::fmt_count;
-use crate::lead::window::Settled;
 use super::report::Counts;
 use crate::error::{Failure, Kind};
+use crate::lead::window::Settled;
 use crate::log::Log;
 
 pub struct Summary<'a> {

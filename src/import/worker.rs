@@ -13,13 +13,13 @@ use super::flow::{
     body_of, signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Sent,
     Task,
 };
-use crate::lead::window::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::pace::Limiter;
 use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
+use crate::lead::window::Pending;
 use crate::ledger::{now_secs, Entry};
 use serde_json::{json, Value};
 

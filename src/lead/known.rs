@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::window::{self, Clock, First};
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
-use super::window::{self, Clock, First};
 use crate::ledger::{identity, Filter, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.
@@ -44,8 +44,7 @@ pub enum Fresh {
     Ask,
 }
 
-/// The most leads `get_leads` shows: a window this full may hide older leads.
-pub const WINDOW: usize = 100;
+pub use super::window::WINDOW;
 
 impl Known {
     pub fn new(fresh: Fresh, dry: bool) -> Known {
@@ -111,82 +110,82 @@ impl Known {
 }
 
 impl Known {
-fn read(
-    &self,
-    channel: &str,
-    client: &ApiClient,
-    ledger: &Ledger,
-    scope_url: &str,
-) -> anyhow::Result<Result<HashMap<String, String>, String>> {
-    let fresh = self.fresh;
-    if let Some(sample) = ledger.sample_created(scope_url, channel)? {
-        let id = sample.lead_id.clone().unwrap_or_default();
-        // Not reachable or not allowed: the create requests will say so themselves.
-        if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
-            {
-                return Err(Failure::config(format!(
+    fn read(
+        &self,
+        channel: &str,
+        client: &ApiClient,
+        ledger: &Ledger,
+        scope_url: &str,
+    ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
+        let fresh = self.fresh;
+        if let Some(sample) = ledger.sample_created(scope_url, channel)? {
+            let id = sample.lead_id.clone().unwrap_or_default();
+            // Not reachable or not allowed: the create requests will say so themselves.
+            if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
+                {
+                    return Err(Failure::config(format!(
                     "the ledger {} records lead {id} as created in channel {channel} (key {}), \
                      but the server at {scope_url} does not know it: the ledger and the server \
                      disagree, so nothing was sent",
                     ledger.location(),
                     identity::describe_key(&sample.key),
                 ))
-                .with_hint(format!(
+                    .with_hint(format!(
                     "a restarted `sandbox serve` or another account behind the same URL does this; \
                      if the server was reset on purpose, run `leadctl ledger forget --channel \
                      {channel}` and import again"
                 ))
-                .into());
+                    .into());
+                }
             }
         }
-    }
-    let before = Clock::before_read(ledger.now());
-    let leads = match client.get_leads(channel) {
-        Ok(leads) => leads,
-        // The channel refuses this key: each create will be refused and reported per row.
-        Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
-        // What every request would meet (a refused key, a wrong endpoint, no connection, a bad
-        // certificate) stops here; a slow or failing server does not.
-        Err(
-            e @ (ApiError::Unauthorized { .. }
-            | ApiError::WrongEndpointAuth { .. }
-            | ApiError::EndpointNotFound { .. }
-            | ApiError::PaymentRequired { .. }
-            | ApiError::Certificate { .. }
-            | ApiError::Connect { .. }
-            | ApiError::Redirect { .. }),
-        ) => {
-            return Err(anyhow::Error::new(e).context(format!(
+        let before = Clock::before_read(ledger.now());
+        let leads = match client.get_leads(channel) {
+            Ok(leads) => leads,
+            // The channel refuses this key: each create will be refused and reported per row.
+            Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
+            // What every request would meet (a refused key, a wrong endpoint, no connection, a bad
+            // certificate) stops here; a slow or failing server does not.
+            Err(
+                e @ (ApiError::Unauthorized { .. }
+                | ApiError::WrongEndpointAuth { .. }
+                | ApiError::EndpointNotFound { .. }
+                | ApiError::PaymentRequired { .. }
+                | ApiError::Certificate { .. }
+                | ApiError::Connect { .. }
+                | ApiError::Redirect { .. }),
+            ) => {
+                return Err(anyhow::Error::new(e).context(format!(
                 "reading the newest leads of channel {channel} (get_leads) before the first create"
             )))
+            }
+            // Not readable now (the server is struggling): the ledger still guards leadctl's own
+            // leads; only leads made elsewhere go unrecognised, and the caller says so.
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
+            guard(channel, ledger, scope_url, fresh)?;
         }
-        // Not readable now (the server is struggling): the ledger still guards leadctl's own
-        // leads; only leads made elsewhere go unrecognised, and the caller says so.
-        Err(e) => return Ok(Err(e.to_string())),
-    };
-    if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
-        guard(channel, ledger, scope_url, fresh)?;
-    }
-    // Settle first: what earlier runs left unknown in this channel, while it is among these
-    // (before anything is created in it; a dry run writes nothing: those rows stay unknown).
-    if !self.dry {
-        let clock = before.measured(client, ledger.now());
-        let first = window::settle_first(ledger, scope_url, channel, &leads, clock);
-        if first != First::default() {
-            self.settled
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((channel.to_string(), first));
+        // Settle first: what earlier runs left unknown in this channel, while it is among these
+        // (before anything is created in it; a dry run writes nothing: those rows stay unknown).
+        if !self.dry {
+            let clock = before.measured(client, ledger.now());
+            let first = window::settle_first(ledger, scope_url, channel, &leads, clock);
+            if first != First::default() {
+                self.settled
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((channel.to_string(), first));
+            }
         }
-    }
-    let mut keys = HashMap::new();
-    for lead in leads {
-        for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
-            keys.entry(key).or_insert_with(|| lead.id.clone());
+        let mut keys = HashMap::new();
+        for lead in leads {
+            for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
+                keys.entry(key).or_insert_with(|| lead.id.clone());
+            }
         }
+        Ok(Ok(keys))
     }
-    Ok(Ok(keys))
-}
 }
 
 /// What settling first did, as said to the user.

@@ -88,6 +88,9 @@ pub struct Settled {
 
 /// Clock differences allowed between this machine and the server.
 const CLOCK_SLACK_SECS: i64 = 300;
+/// The most leads `get_leads` shows: a window this full may hide older leads.
+pub const WINDOW: usize = 100;
+
 /// How long the platform may go on processing a request after the client gave up (Supabase
 /// stops a function after 150 s: doc/api.md, "Platform errors").
 const SERVER_GRACE_SECS: i64 = 150;
@@ -150,7 +153,7 @@ pub fn proven_absent(sent_at: i64, leads: &[Lead], clock: Clock) -> bool {
     if clock.read_at - sent_at < PROCESSING_SECS + PROCESSING_MARGIN_SECS {
         return false;
     }
-    if leads.len() < super::known::WINDOW {
+    if leads.len() < WINDOW {
         return true;
     }
     let Some(skew) = clock.skew else {
@@ -158,11 +161,7 @@ pub fn proven_absent(sent_at: i64, leads: &[Lead], clock: Clock) -> bool {
     };
     let mut oldest: Option<i64> = None;
     for l in leads {
-        let Some(t) = l
-            .created_at
-            .as_deref()
-            .and_then(crate::time::parse_rfc3339)
-        else {
+        let Some(t) = l.created_at.as_deref().and_then(crate::time::parse_rfc3339) else {
             return false;
         };
         oldest = Some(oldest.map_or(t, |o| o.min(t)));
@@ -216,7 +215,9 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -
             match_rows(&rows, &rival_refs, &leads, &others.known_ids(&channel));
         if let (Some(before), Some(now)) = (before, others.ledger_now()) {
             let clock = Clock::before_read(before).measured(client, now);
-            settled.absent.extend(absent_of(&rows, &found, &ambiguous, &leads, clock));
+            settled
+                .absent
+                .extend(absent_of(&rows, &found, &ambiguous, &leads, clock));
         }
         settled.found.extend(found);
         settled.ambiguous.extend(ambiguous);
@@ -554,6 +555,48 @@ mod tests {
         let (found, ambiguous) = match_rows(&refs, &rivals, &leads, &HashSet::new());
         assert!(found.is_empty());
         assert_eq!(ambiguous, vec![1]);
+    }
+
+    #[test]
+    fn absence_is_proven_only_by_an_old_claim_and_a_window_that_reaches_back_past_it() {
+        let at = |s| crate::time::parse_rfc3339(s).expect("a time");
+        let sent = at("2026-11-29T10:00:00Z");
+        let full = |oldest: &str| -> Vec<Lead> {
+            (0..WINDOW)
+                .map(|i| lead(&format!("L{i}"), "x@x.example", None, oldest))
+                .collect()
+        };
+        let clock = |after: i64, skew: Option<i64>| Clock {
+            read_at: sent + after,
+            skew,
+        };
+        let limit = PROCESSING_SECS + PROCESSING_MARGIN_SECS;
+        // A few leads: the channel's every lead; absent once the platform cannot still make it.
+        let few = full("2026-11-29T09:00:00Z")[..3].to_vec();
+        assert!(!proven_absent(sent, &few, clock(limit - 1, None)));
+        assert!(proven_absent(sent, &few, clock(limit, None)));
+        // A full window: its oldest lead must be older than the claim on the server's clock,
+        // with the margin; unmeasured, nothing is proven.
+        let old = full("2026-11-29T09:59:00Z");
+        assert!(!proven_absent(sent, &old, clock(limit, None)));
+        assert!(proven_absent(sent, &old, clock(limit, Some(0))));
+        assert!(!proven_absent(sent, &old, clock(limit - 1, Some(0))));
+        // 09:59:45 is within the clock margin of 10:00:00.
+        let close = full("2026-11-29T09:59:45Z");
+        assert!(!proven_absent(sent, &close, clock(limit, Some(0))));
+        // A server 3 minutes behind: its 09:58 is 10:01 here, after the claim.
+        let behind = full("2026-11-29T09:58:00Z");
+        assert!(proven_absent(sent, &behind, clock(limit, Some(0))));
+        assert!(!proven_absent(sent, &behind, clock(limit, Some(-180))));
+        // A server 3 minutes ahead: its 10:02 is 09:59 here, before the claim by more than the
+        // margin; unmeasured, it looks after it.
+        let ahead = full("2026-11-29T10:02:00Z");
+        assert!(!proven_absent(sent, &ahead, clock(limit, Some(0))));
+        assert!(proven_absent(sent, &ahead, clock(limit, Some(180))));
+        // A lead without a readable time proves nothing.
+        let mut unreadable = old.clone();
+        unreadable[5].created_at = None;
+        assert!(!proven_absent(sent, &unreadable, clock(limit, Some(0))));
     }
 
     #[test]
