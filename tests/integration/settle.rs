@@ -691,3 +691,79 @@ fn on_postgres_a_run_stopped_across_the_heartbeat_timeout_creates_nothing_twice(
     };
     stopped_across_the_heartbeat_timeout(&store);
 }
+
+/// A key left unknown whose lead the server made after leadctl gave up on it (0.3 s into a 1 s
+/// service time), by a run with the channel in a column (no default channel).
+fn unknown_whose_lead_exists(dir: &Path) -> (Window, PathBuf, PathBuf) {
+    let server = Window::start(Duration::from_secs(1), 0, BTreeMap::new());
+    let ledger = dir.join("ledger.sqlite3");
+    let file = dir.join("by_channel.csv");
+    std::fs::write(
+        &file,
+        format!("Email,First Name,Business ID,Channel\nuser1@example.com,User 1,B-1,{CHANNEL}\n"),
+    )
+    .unwrap();
+    Leadctl::against(&server.server.url())
+        .env("LEADCTL_LEDGER", &ledger)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "-o",
+            "ndjson",
+            "--timeout",
+            "0.3",
+        ])
+        .run()
+        .code(8)
+        .stderr_has("no answer within 0.3s");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.progress().0 < 1 {
+        assert!(Instant::now() < deadline, "the lead was never made");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(in_state(&ledger, "unknown"), 1);
+    (server, ledger, file)
+}
+
+const FOUND_FIRST: &str = "leadctl: channel a1b2c3d4-e5f6-7890-abcd-ef1234567890: of 1 key(s) \
+                           an earlier run left without an answer, 1 found among the channel's \
+                           newest leads (count as created)";
+
+#[test]
+fn a_channel_named_by_a_column_is_settled_first_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ledger, file) = unknown_whose_lead_exists(dir.path());
+    let again = Leadctl::against(&server.server.url())
+        .env("LEADCTL_LEDGER", &ledger)
+        .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+        .run();
+    again.code(0).stderr_has(FOUND_FIRST);
+    let r = crate::import::results(&again);
+    assert_eq!(r[0]["outcome"], "skipped", "{}", again.stderr);
+    assert_eq!(server.business_ids().get("B-1"), Some(&1));
+    assert_eq!(in_state(&ledger, "created"), 1);
+}
+
+#[test]
+fn create_settles_the_channels_unknown_keys_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ledger, _) = unknown_whose_lead_exists(dir.path());
+    let out = Leadctl::against(&server.server.url())
+        .env("LEADCTL_LEDGER", &ledger)
+        .args([
+            "create",
+            "--channel",
+            CHANNEL,
+            "--email",
+            "user1@example.com",
+        ])
+        .args(["--first-name", "User 1", "--business-id", "B-1", "-o", "id"])
+        .run();
+    out.code(0).stderr_has(FOUND_FIRST);
+    assert_eq!(out.stdout, "00000000-0000-4000-8000-000000000001\n");
+    assert_eq!(
+        server.business_ids().get("B-1"),
+        Some(&1),
+        "not created again"
+    );
+}
