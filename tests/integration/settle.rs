@@ -767,3 +767,54 @@ fn create_settles_the_channels_unknown_keys_first() {
         "not created again"
     );
 }
+
+/// leadctl's PostgreSQL session commits synchronously even where the database's default says
+/// `off` (a crash of the server then loses no committed claim or outcome): a trigger on its
+/// table notes the setting of the session that writes each entry.
+#[test]
+fn on_postgres_leadctl_commits_synchronously_whatever_the_servers_default() {
+    let Some(store) =
+        Store::pg("on_postgres_leadctl_commits_synchronously_whatever_the_servers_default")
+    else {
+        return;
+    };
+    let Store::Pg(pg, url) = &store else {
+        unreachable!()
+    };
+    let schema = Store::schema(url);
+    let database = pg.sql("SELECT current_database()");
+    pg.sql(&format!(
+        "ALTER DATABASE \"{}\" SET synchronous_commit = off",
+        database.trim()
+    ));
+    // A new session has the database's default.
+    assert_eq!(pg.sql("SHOW synchronous_commit").trim(), "off");
+    let server = Window::start(Duration::ZERO, 0, BTreeMap::new());
+    let dir = tempfile::tempdir().unwrap();
+    let file = rows(dir.path(), 1);
+    // The tables first (a run that writes nothing).
+    Leadctl::new()
+        .env("LEADCTL_LEDGER", store.spec())
+        .args(["ledger", "status"])
+        .run()
+        .code(0);
+    pg.sql(&format!(
+        "CREATE TABLE {schema}.seen (setting text);
+         CREATE FUNCTION {schema}.note() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN INSERT INTO {schema}.seen VALUES (current_setting('synchronous_commit'));
+           RETURN NEW; END $$;
+         CREATE TRIGGER note AFTER INSERT OR UPDATE ON {schema}.leads
+           FOR EACH ROW EXECUTE FUNCTION {schema}.note();"
+    ));
+    let out = import(&server.server, store.spec(), &file).run();
+    pg.sql(&format!(
+        "ALTER DATABASE \"{}\" RESET synchronous_commit",
+        database.trim()
+    ));
+    out.code(0);
+    let seen = pg.sql(&format!(
+        "SELECT string_agg(DISTINCT setting, ',') || ' ' || count(*) FROM {schema}.seen"
+    ));
+    // The claim and the outcome, each written with synchronous_commit on.
+    assert_eq!(seen.trim(), "on 2");
+}
