@@ -603,6 +603,7 @@ fn send_all(
         pacer: pacer.as_ref(),
         elapsed,
         total,
+        others: known.shared.others(),
     };
     account(
         Collector {
@@ -631,6 +632,8 @@ struct Ends<'a> {
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
+    /// Other runs sharing the ledger that took rows of this input.
+    others: Vec<(String, u64)>,
 }
 
 /// Settles the unknown rows, writes the last results and gives the account (the summary and the
@@ -703,6 +706,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
+        others: e.others.clone(),
         concurrency: super::gate::summary(controller, e.pacer),
     };
     summary::summarize(&summary, log);

@@ -18,6 +18,8 @@ pub struct Summary<'a> {
     pub errors: Option<(String, u64)>,
     pub resume: &'a str,
     pub interrupted: bool,
+    /// The other runs sharing the ledger that took rows of this input, and how many each.
+    pub others: Vec<(String, u64)>,
     /// How the concurrency moved (`concurrency auto: 4 → 27, mostly 24; ...`), when rows were sent.
     pub concurrency: Option<String>,
 }
@@ -49,12 +51,23 @@ pub fn summary_text(s: &Summary<'_>) -> String {
     if let Some(l) = &s.ledger {
         text.push_str(&format!("\n  ledger: {l}"));
     }
-    if s.counts.by_others > 0 {
+    if !s.others.is_empty() || s.counts.by_others > 0 {
+        let took: Vec<String> = s
+            .others
+            .iter()
+            .map(|(run, n)| format!("run {run} took {}", fmt_count(*n)))
+            .collect();
         text.push_str(&format!(
-            "\n  shared ledger: this run sent {}; {} row(s) were sent by other leadctl runs at the \
-             same time",
+            "\n  shared ledger: this run sent {}; {}",
             fmt_count(s.sent),
-            fmt_count(s.counts.by_others)
+            if took.is_empty() {
+                format!(
+                    "{} row(s) were sent by other leadctl runs at the same time",
+                    fmt_count(s.counts.by_others)
+                )
+            } else {
+                took.join(", ")
+            }
         ));
         if s.counts.by_others_unanswered > 0 {
             text.push_str(&format!(
@@ -237,6 +250,7 @@ mod tests {
             ..Counts::default()
         };
         let s = Summary {
+            others: Vec::new(),
             total: 25,
             counts,
             sent: 5,

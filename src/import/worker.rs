@@ -216,6 +216,11 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         Delivered::Taken(current) => {
             // Another run is on this file: the reader splits it with that run (`deliver::split`).
             ctx.split.met(current.run.as_deref());
+            if let Some(l) = ctx.ledger {
+                ctx.known
+                    .shared
+                    .saw(&current, &l.run, |r| l.is_alive(ctx.scope_url, r));
+            }
             let _ = events.send(taken(job, &current));
             return;
         }

@@ -25,6 +25,8 @@ pub struct Known {
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.
     pub dry: bool,
+    /// The rows other runs sharing the ledger took (`deliver::split::Shared`).
+    pub shared: crate::deliver::split::Shared,
     /// What settling first did per channel, as each was read, until the caller says it
     /// ([`Known::take_settled`]).
     settled: Mutex<Vec<(String, First)>>,
@@ -53,6 +55,7 @@ impl Known {
             tally: Default::default(),
             fresh,
             dry,
+            shared: Default::default(),
             settled: Mutex::default(),
         }
     }
@@ -67,6 +70,7 @@ impl Known {
         scope_url: &str,
         warn: &dyn Fn(&str),
     ) -> anyhow::Result<()> {
+        self.shared.start(ledger.now());
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(state) = map.get(channel) {
             return match state {

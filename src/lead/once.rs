@@ -151,6 +151,12 @@ pub fn judge(
             .collect();
         known.tally.count(&changes, &absent, &k.names);
     }
+    if let Some(e) = &entry {
+        // Another run sharing the ledger took this row (`deliver::split::Shared`).
+        known
+            .shared
+            .saw(e, &ledger.run, |r| ledger.is_alive(place.scope_url, r));
+    }
     let owner = entry.as_ref().map_or(Owner::Untold, |e| {
         claim::owner_of(ledger, place.scope_url, e)
     });

@@ -818,3 +818,57 @@ fn on_postgres_leadctl_commits_synchronously_whatever_the_servers_default() {
     // The claim and the outcome, each written with synchronous_commit on.
     assert_eq!(seen.trim(), "on 2");
 }
+
+/// (what this run sent, [(other run, rows it took)]) from a summary's shared-ledger line.
+fn shared_line(stderr: &str) -> (u64, Vec<(String, u64)>) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("shared ledger: this run sent "))
+        .unwrap_or_else(|| panic!("no shared-ledger line:\n{stderr}"));
+    let (sent, rest) = line.split_once("; ").expect("sent; others");
+    let others = rest
+        .split(", ")
+        .map(|part| {
+            let part = part.split(" (").next().unwrap();
+            let (run, n) = part
+                .strip_prefix("run ")
+                .and_then(|p| p.split_once(" took "))
+                .unwrap_or_else(|| panic!("not `run X took N`: {part}"));
+            (run.to_string(), n.parse().unwrap())
+        })
+        .collect();
+    (sent.parse().unwrap(), others)
+}
+
+/// Two runs on one file and one ledger at once: each says how many rows the other took, and
+/// its own count plus the other's is the file.
+#[test]
+fn two_runs_sharing_a_file_say_how_many_rows_the_other_took_and_the_counts_add_up() {
+    let server = Window::start(Duration::from_millis(20), 0, BTreeMap::new());
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let file = rows(dir.path(), 200);
+    let runs: Vec<_> = (0..2)
+        .map(|_| import(&server.server, &ledger, &file).spawn())
+        .collect();
+    let outs: Vec<_> = runs
+        .into_iter()
+        .map(|r| r.wait(Duration::from_secs(120)))
+        .collect();
+    let mut lines = Vec::new();
+    for out in &outs {
+        out.code(0);
+        lines.push(shared_line(&out.stderr));
+    }
+    let ((sent_a, others_a), (sent_b, others_b)) = (&lines[0], &lines[1]);
+    assert_eq!(others_a.len(), 1, "{others_a:?}");
+    assert_eq!(others_b.len(), 1, "{others_b:?}");
+    assert_ne!(others_a[0].0, others_b[0].0, "each names the other");
+    assert_eq!(sent_a + others_a[0].1, 200, "{}", outs[0].stderr);
+    assert_eq!(sent_b + others_b[0].1, 200, "{}", outs[1].stderr);
+    assert_eq!(*sent_a, others_b[0].1);
+    assert_eq!(*sent_b, others_a[0].1);
+    let ids = server.business_ids();
+    assert_eq!(ids.len(), 200);
+    assert!(ids.values().all(|&n| n == 1));
+}
