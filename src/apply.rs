@@ -433,8 +433,7 @@ impl Work for Planned<'_> {
         may_retry: &dyn Fn() -> bool,
     ) -> (Result<String, ApiError>, CallStats) {
         if self.w.action == "create_purchase" {
-            // As the import's purchases: a purchase's retry is not fenced.
-            let (r, stats) = client.create_purchase_measured(&self.fields, on_429);
+            let (r, stats) = client.create_purchase_fenced(&self.fields, on_429, may_retry);
             (r.map(|p| p.id), stats)
         } else {
             let (r, stats) = client.create_lead_saved_fenced(&self.fields, on_429, may_retry);

@@ -457,7 +457,7 @@ fn move_lead_with(
     slot: Option<Sent<'_>>,
 ) -> Moved {
     let place = place(ctx);
-    let send = |target: &str, by_id: bool| {
+    let send = |target: &str, by_id: bool, fence: &dyn Fn() -> bool| {
         let slot = match slot {
             Some(s) => Some(s),
             None => ctx.controller.acquire(ctx.stop).map(|permit| Sent {
@@ -471,7 +471,7 @@ fn move_lead_with(
         };
         let (answer, stats) =
             ctx.client
-                .update_status_measured(lead_id, target, by_id, &signal_429(ctx));
+                .update_status_fenced(lead_id, target, by_id, &signal_429(ctx), fence);
         sent.done(&answer, &stats);
         answer
     };

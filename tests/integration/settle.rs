@@ -872,3 +872,78 @@ fn two_runs_sharing_a_file_say_how_many_rows_the_other_took_and_the_counts_add_u
     assert_eq!(ids.len(), 200);
     assert!(ids.values().all(|&n| n == 1));
 }
+
+/// A purchase's claim taken over by another run while its owner waits out a 429 storm is never
+/// sent by the owner (the fence before each retry covers every write, not only lead creates).
+#[test]
+fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
+    const LEAD: &str = "00000000-0000-4000-8000-000000000001";
+    let throttled = Arc::new(AtomicBool::new(true));
+    let recorded = Arc::new(Mutex::new(0u32));
+    let (t, r) = (throttled.clone(), recorded.clone());
+    let server = ScriptedServer::importing(move |req: &Recorded, _| match req.action().as_str() {
+        "get_channels" => Reply::json(200, crate::support::api::channels_response()),
+        "get_lead_by_id" => Reply::json(
+            200,
+            json!({"lead": {"id": LEAD, "email": "buyer@example.com", "channels_id": CHANNEL}}),
+        ),
+        "create_purchase" if t.load(Ordering::SeqCst) => {
+            Reply::error(429, "Too many requests").header("Retry-After", "3")
+        }
+        "create_purchase" => {
+            let mut n = r.lock().unwrap();
+            *n += 1;
+            Reply::json(
+                200,
+                json!({"purchase": {"id": format!("P-{n}"), "leads_id": LEAD,
+                                    "purchase_amount": req.json()["purchase_amount"]}}),
+            )
+        }
+        _ => Reply::error(400, "unexpected"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let mut text = String::from("lead_id,order id,amount\n");
+    for i in 1..=4 {
+        text.push_str(&format!("{LEAD},O-{i},1{i}.00\n"));
+    }
+    let file = dir.path().join("orders.csv");
+    std::fs::write(&file, text).unwrap();
+    let a = Leadctl::against(&server.url())
+        .env("LEADCTL_LEDGER", &ledger)
+        .args([
+            "purchases",
+            "import",
+            file.to_str().unwrap(),
+            "-o",
+            "ndjson",
+        ])
+        .args(["--concurrency", "4"])
+        .spawn();
+    Store::File(ledger.clone()).wait_for_claims(4);
+    let c = rusqlite::Connection::open(&ledger).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    let taken = c
+        .execute(
+            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
+             WHERE state = 'sending'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(taken, 4);
+    drop(c);
+    throttled.store(false, Ordering::SeqCst);
+    let a = a.wait(Duration::from_secs(60));
+    assert_eq!(
+        *recorded.lock().unwrap(),
+        0,
+        "A sent claims it had lost:\n{}",
+        a.stderr
+    );
+    a.code(8).stderr_has("4 unknown");
+    assert_eq!(
+        in_state(&ledger, "sending"),
+        4,
+        "the other run's claims stand"
+    );
+}
