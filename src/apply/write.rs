@@ -494,8 +494,7 @@ impl Work for Planned<'_> {
     ) -> (Result<String, ApiError>, CallStats) {
         match self.w.action.as_str() {
             "create_purchase" => {
-                // As the import's purchases: a purchase's retry is not fenced.
-                let (r, stats) = client.create_purchase_measured(&self.fields, on_429);
+                let (r, stats) = client.create_purchase_fenced(&self.fields, on_429, may_retry);
                 (r.map(|p| p.id), stats)
             }
             "update_status" | "update_status_id" => {

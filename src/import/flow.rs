@@ -9,7 +9,6 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use super::read::{Row, Rows};
-use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use super::validate::Plan;
 use crate::api::{ApiClient, ApiError, CallStats};
@@ -18,6 +17,7 @@ use crate::deliver::pace::Pacer;
 use crate::deliver::Policy;
 use crate::lead::known::Known;
 use crate::lead::moves::Move;
+use crate::lead::window::Pending;
 use crate::ledger::{identity, Entry, KeyKind, Ledger, State};
 
 pub use crate::lead::Keyed;

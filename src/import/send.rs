@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
 use super::order::in_shard;
 use super::read::{Footer, Row, Rows};
-use super::reconcile::Pending;
 use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;
@@ -25,6 +24,7 @@ use crate::deliver::Decision;
 use crate::error::Failure;
 use crate::lead::moves::{self, Move};
 use crate::lead::once::{judge, Judged};
+use crate::lead::window::Pending;
 use crate::ledger::{identity, now_secs, KeyKind};
 use outbox::Outbox;
 

@@ -428,28 +428,9 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
         let channel = channel.to_lowercase();
         known.ensure(&channel, &client, l, &scope_url, &warn)?;
-        // Settle first: what earlier runs left unknown, while it is among the newest leads (a
-        // dry run writes nothing: it plans with what settling would find).
-        let leads = known.take_leads(&channel);
-        let settled = if dry {
-            let found = settle::would_settle(l, &scope_url, &channel, &leads);
-            let n = found.len();
-            known.plan_settled(found);
-            n
-        } else {
-            settle::settle_first(l, &scope_url, &channel, &leads)
-        };
-        if settled > 0 {
-            let (were, count) = if dry {
-                ("would be", "would count")
-            } else {
-                ("were", "count")
-            };
-            services.log.notice(&format!(
-                "{settled} key(s) an earlier run left without an answer {were} found among the \
-                 channel's newest leads before sending and {count} as created"
-            ));
-        }
+        // Settle first (`lead::window::settle_first`, done as the channel is read): what earlier
+        // runs left unknown, while it is among the newest leads.
+        say_settled(&known, services.log);
     }
     Ok(Ready {
         ledger,
@@ -458,6 +439,15 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         stop,
         scope_url,
     })
+}
+
+/// Says what settling first did in the channels read since last said.
+fn say_settled(known: &Known, log: &crate::log::Log) {
+    for (channel, first) in known.take_settled() {
+        log.notice(&crate::lead::known::settled_text(
+            &channel, first, known.dry,
+        ));
+    }
 }
 
 fn send_all(
@@ -531,6 +521,15 @@ fn send_all(
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
     let stream = !prepared.source.rereadable();
+    let mut batches = settle::Batches::default();
+    let batch_place = settle::Where {
+        ledger: ledger.as_ref(),
+        client: &client,
+        scope_url: &scope_url,
+        log,
+        patience: Duration::ZERO,
+        interrupted: Some(&interrupted),
+    };
     // While this run sends (and settles), its heartbeat tells other runs sharing the ledger to
     // wait for its answers (`ledger::alive`).
     let beating = AtomicBool::new(false);
@@ -541,6 +540,17 @@ fn send_all(
         }
         let footer = send::run(&ctx, rows, |event| {
             c.on_event(event, out, opts, &stop);
+            // Unknown rows settled soon after, while they are among the newest leads.
+            let ready = batches.due(
+                &mut c.t.pending,
+                &c.t.created_ids,
+                &mut c.t.counts,
+                &mut c.orderer,
+                &batch_place,
+            );
+            for r in ready {
+                collect::emit(&mut c.printer, &mut c.errors, &mut c.t, r, out, &stop);
+            }
             super::gate::show(&controller, pacer.as_ref(), &mut c.progress, log);
         });
         // The workers' outcomes, queued for the next commit: all on disk before this run says
@@ -561,11 +571,24 @@ fn send_all(
     if let Some(f) = footer.filter(|_| stream) {
         log.notice(&format!("{input}: {}", f.note()));
     }
+    // Channels named by a column were settled first as each was first read.
+    say_settled(&known, log);
     // Emptied cells left alone and columns gone: once per field, nothing blanked.
     for line in known.tally.lines() {
         log.warn(&line);
     }
     let elapsed = progress.elapsed();
+    if batches.found + batches.absent > 0 {
+        log.notice(&format!(
+            "settled during the run: {} row(s) without a reliable answer found among their \
+             channel's newest leads, {} proven never created",
+            batches.found, batches.absent
+        ));
+    }
+    let flushed = match (batches.failed.take(), flushed) {
+        (Some(f), _) => Some(Err(f)),
+        (None, f) => f,
+    };
     if let Some(Err(f)) = flushed {
         // Outcomes that could not be written are named even when something stopped the run
         // first (the same lost connection, most often).
@@ -586,6 +609,7 @@ fn send_all(
         pacer: pacer.as_ref(),
         elapsed,
         total,
+        others: known.shared.others(),
     };
     account(
         Collector {
@@ -614,6 +638,8 @@ struct Ends<'a> {
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
+    /// Other runs sharing the ledger that took rows of this input.
+    others: Vec<(String, u64)>,
 }
 
 /// Settles the unknown rows, writes the last results and gives the account (the summary and the
@@ -686,6 +712,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
+        others: e.others.clone(),
         concurrency: super::gate::summary(controller, e.pacer),
     };
     summary::summarize(&summary, log);

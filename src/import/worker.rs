@@ -12,13 +12,13 @@ use std::sync::Mutex;
 use super::flow::{
     signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Sent, Task,
 };
-use super::reconcile::Pending;
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::pace::Limiter;
 use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
+use crate::lead::window::Pending;
 use crate::ledger::{now_secs, Entry};
 
 pub fn work(
@@ -166,6 +166,11 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
         Delivered::Taken(current) => {
             // Another run is on this file: the reader splits it with that run (`deliver::split`).
             ctx.split.met(current.run.as_deref());
+            if let Some(l) = ctx.ledger {
+                ctx.known
+                    .shared
+                    .saw(&current, &l.run, |r| l.is_alive(ctx.scope_url, r));
+            }
             let _ = events.send(taken(job, &current));
             return;
         }
@@ -410,7 +415,7 @@ fn move_lead_with(
     slot: Option<Sent<'_>>,
 ) -> Moved {
     let place = place(ctx);
-    let send = |target: &str, by_id: bool| {
+    let send = |target: &str, by_id: bool, fence: &dyn Fn() -> bool| {
         let slot = match slot {
             Some(s) => Some(s),
             None => ctx.controller.acquire(ctx.stop).map(|permit| Sent {
@@ -424,7 +429,7 @@ fn move_lead_with(
         };
         let (answer, stats) =
             ctx.client
-                .update_status_measured(lead_id, target, by_id, &signal_429(ctx));
+                .update_status_fenced(lead_id, target, by_id, &signal_429(ctx), fence);
         sent.done(&answer, &stats);
         answer
     };

@@ -165,7 +165,7 @@ pub fn perform(
     lead_id: &str,
     mv: &Move,
     current: Option<String>,
-    send: impl FnOnce(&str, bool) -> Result<Lead, ApiError>,
+    send: impl FnOnce(&str, bool, &dyn Fn() -> bool) -> Result<Lead, ApiError>,
 ) -> Moved {
     let Some(w) = &k.status else {
         return Moved::new(Outcome::Skipped, String::new());
@@ -227,7 +227,7 @@ pub fn perform(
         later: true,
     };
     let target = if w.by_id { &w.id } else { &w.name };
-    let answered = match deliver(place, &work, at, |_, _| send(target, w.by_id)) {
+    let answered = match deliver(place, &work, at, |_, fence| send(target, w.by_id, fence)) {
         Delivered::Taken(now) => {
             if now.state == State::Created && now.hash == w.hash() {
                 return Moved::new(
@@ -365,11 +365,11 @@ impl Work for MoveLead<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
-        _may_retry: &dyn Fn() -> bool,
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         let w = self.wanted;
         let target = if w.by_id { &w.id } else { &w.name };
-        client.update_status_measured(self.lead_id, target, w.by_id, on_429)
+        client.update_status_fenced(self.lead_id, target, w.by_id, on_429, may_retry)
     }
 
     /// Any answer proves the move: the lead is the one it was sent for.

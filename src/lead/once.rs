@@ -138,7 +138,10 @@ pub fn judge(
 ) -> Result<Judged, Failure> {
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
     // A dry run: the entry as settling first would have recorded it.
-    let entry = entry.map(|e| known.settled(&e.channel, &e.key).unwrap_or(e));
+    let entry = match entry {
+        Some(e) => known.planned(&e.channel, &e.key).unwrap_or(Some(e)),
+        None => None,
+    };
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
     }
@@ -152,6 +155,12 @@ pub fn judge(
             .cloned()
             .collect();
         known.tally.count(&changes, &absent, &k.names);
+    }
+    if let Some(e) = &entry {
+        // Another run sharing the ledger took this row (`deliver::split::Shared`).
+        known
+            .shared
+            .saw(e, &ledger.run, |r| ledger.is_alive(place.scope_url, r));
     }
     let owner = entry.as_ref().map_or(Owner::Untold, |e| {
         claim::owner_of(ledger, place.scope_url, e)

@@ -272,6 +272,11 @@ impl Ctx<'_> {
             self.known
                 .ensure(&k.channel, self.client, ledger, self.place.scope_url, &warn)
                 .map_err(fatal)?;
+            // Settled first as the channel was read (`lead::window::settle_first`).
+            for (channel, first) in self.known.take_settled() {
+                self.log
+                    .notice(&crate::lead::known::settled_text(&channel, first, false));
+            }
         }
         let judged = once::judge(ledger, self.place, &self.known, k, row, self.flags.policy)
             .map_err(|f| fatal(f.into()))?;
