@@ -61,6 +61,9 @@ pub struct ApiClient {
     /// 5xx answers in a row, and why sending stopped once the server looked down
     /// (`retry::after_server_error`): shared by the pool, like the gate.
     outage: Arc<Mutex<(u32, Option<String>)>>,
+    /// The server's clock minus this machine's (seconds, a lower bound), from the newest
+    /// answer's `Date` header ([`ApiClient::server_clock_offset`]).
+    server_clock: Arc<Mutex<Option<i64>>>,
 }
 
 impl ApiClient {
@@ -97,6 +100,7 @@ impl ApiClient {
             not_before: Arc::new(Mutex::new(None)),
             cancel: Arc::new(AtomicBool::new(false)),
             outage: Arc::new(Mutex::new((0, None))),
+            server_clock: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -294,6 +298,7 @@ impl ApiClient {
         let result = request.send().map_err(BodyFailure::Http).and_then(|resp| {
             let status = resp.status();
             let headers = resp.headers().clone();
+            self.note_date(&headers);
             response::read_body(resp, Instant::now() + self.timeout)
                 .map(|bytes| (status, headers, bytes))
         });
@@ -333,6 +338,31 @@ impl ApiClient {
                 response::classify(&cx, status.as_u16(), &headers, &bytes, mode)
             }
         }
+    }
+
+    /// The server's clock minus this machine's, in seconds, as the newest answer's `Date`
+    /// header tells it: a lower bound (the header is stamped before the answer arrives, to the
+    /// second). `None` until an answer carried a readable `Date`.
+    pub fn server_clock_offset(&self) -> Option<i64> {
+        *self.server_clock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn note_date(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| httpdate::parse_http_date(s).ok())
+        else {
+            return;
+        };
+        let secs = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        };
+        // Stamped at most when the answer arrived (now), to the second (now may be a second
+        // further on than its whole seconds say).
+        let offset = secs(date) - secs(std::time::SystemTime::now()) - 1;
+        *self.server_clock.lock().unwrap_or_else(|p| p.into_inner()) = Some(offset);
     }
 
     /// Pauses every request of the pool until `pause` from now; true when this extended the

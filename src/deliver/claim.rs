@@ -147,6 +147,34 @@ pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
     }
 }
 
+/// Lets a key proven never written (`lead::window::proven_absent`) be sent again through a new
+/// claim: the entry as read (`e`, `unknown` or a dead run's `sending`) is taken over with a
+/// compare-and-swap on its state and version, then released, so the key reads as never sent. A
+/// key someone changed since it was read is left as it is (false).
+pub fn release_absent(ledger: &Ledger, e: &Entry) -> Result<bool, Failure> {
+    let now = ledger.now();
+    let ours = Entry {
+        state: State::Sending,
+        run: Some(ledger.run.clone()),
+        error: None,
+        answered_at: None,
+        updated_at: now,
+        ..e.clone()
+    };
+    match ledger.apply(Op::Claim {
+        entry: ours.clone(),
+        expect: Some((e.state, e.updated_at)),
+    })? {
+        Applied::Taken(_) => return Ok(false),
+        Applied::Claimed | Applied::Done => {}
+    }
+    ledger.apply(Op::Release {
+        entry: ours,
+        previous: None,
+    })?;
+    Ok(true)
+}
+
 /// Whether a claim is still this run's ([`still_ours`]).
 #[derive(Debug)]
 pub enum Fence {

@@ -27,4 +27,6 @@ pub use claim::Place;
 pub use outcome::{classify, Outcome};
 pub use rule::{decide, Decision, Policy};
 pub use run::{Ended, Run};
-pub use work::{deliver, deliver_update, Answered, Attempt, Delivered, Target, Work};
+pub use work::{
+    deliver, deliver_update, record_values, Answered, Attempt, Delivered, Target, Work,
+};

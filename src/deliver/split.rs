@@ -6,7 +6,70 @@
 //! the file, where the other run's claims and answers decide them as before. The claim stays what
 //! makes each row sent once; this only keeps the runs out of each other's way.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
+
+use crate::ledger::{Entry, State};
+
+/// Which other runs took rows of this run's input, and how many: a row whose key another run
+/// claimed or created since this run began (less [`Shared::SLACK`], for runs started together),
+/// when that run was alive as this one met it (not a run killed before), is that run's, so this
+/// run's count and the others' add up to the rows they shared.
+#[derive(Default)]
+pub struct Shared {
+    /// When this run began, on the ledger's clock (0: not yet).
+    started: AtomicI64,
+    took: Mutex<BTreeMap<String, u64>>,
+    /// Each other run met, and whether it was alive then (it shares this run's work).
+    met: Mutex<BTreeMap<String, bool>>,
+}
+
+impl Shared {
+    /// Runs started this long before this one still share its work.
+    pub const SLACK: i64 = 60;
+
+    /// Notes when this run began (the first call counts).
+    pub fn start(&self, now: i64) {
+        let _ = self
+            .started
+            .compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// A row this run did not send because of `e`, the key's entry: counted for the run that
+    /// claimed it, when that is another run of this run's time (`alive` asked once per run).
+    pub fn saw(&self, e: &Entry, own: &str, alive: impl FnOnce(&str) -> bool) {
+        let Some(run) = e.run.as_deref().filter(|r| !r.is_empty() && *r != own) else {
+            return;
+        };
+        let started = self.started.load(Ordering::SeqCst);
+        let at = e.sent_at.unwrap_or(e.updated_at);
+        if started == 0 || at < started - Shared::SLACK || e.state == State::Failed {
+            return;
+        }
+        let sharing = *self
+            .met
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(run.to_string())
+            .or_insert_with(|| alive(run));
+        if !sharing {
+            return;
+        }
+        *self
+            .took
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(run.to_string())
+            .or_default() += 1;
+    }
+
+    /// The other runs and how many rows each took, by run id.
+    pub fn others(&self) -> Vec<(String, u64)> {
+        let took = self.took.lock().unwrap_or_else(|p| p.into_inner());
+        took.iter().map(|(r, n)| (r.clone(), *n)).collect()
+    }
+}
 
 /// The first other run this one lost a claim to.
 #[derive(Default)]

@@ -576,18 +576,21 @@ fn without_a_ledger_it_sends_and_remembers_nothing() {
 /// What a settle reads besides the server: no other ids, no other unsettled keys.
 struct NoOthers;
 
-impl crate::import::reconcile::Others for NoOthers {
+impl crate::lead::window::Others for NoOthers {
     fn known_ids(&self, _: &str) -> std::collections::HashSet<String> {
         Default::default()
     }
-    fn unsettled(&self, _: &str) -> Vec<crate::import::reconcile::Pending> {
+    fn unsettled(&self, _: &str) -> Vec<crate::lead::window::Pending> {
         Vec::new()
+    }
+    fn ledger_now(&self) -> Option<i64> {
+        None
     }
 }
 
 #[test]
 fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_not() {
-    use crate::import::reconcile::{reconcile, Pending};
+    use crate::lead::window::{reconcile, Pending};
     let now = crate::time::format_rfc3339(std::time::SystemTime::now());
     let listed = |leads: serde_json::Value| Reply::Answer(200, "", leads.to_string());
     let server = Server::start(vec![

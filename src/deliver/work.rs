@@ -201,8 +201,9 @@ pub fn deliver<W: Work>(
 /// without a claim (the key stays `created` throughout: an update sets the same values again if
 /// it is repeated, and fires no reward; doc/ledger.md, "What an update sends"), and once the
 /// server took it, the work's values (what the server holds now) recorded over `previous` with
-/// `via = update`. The one step every update goes through; the ledger's error, when only the
-/// record failed, is returned beside the answer (the next run sends the update again).
+/// `via = update` ([`record_values`]). The one step every update goes through; the ledger's
+/// error, when only the record failed, is returned beside the answer (the next run sends the
+/// update again).
 pub fn deliver_update<W: Work>(
     place: &Place<'_>,
     work: &W,
@@ -211,18 +212,35 @@ pub fn deliver_update<W: Work>(
     send: impl FnOnce(&W) -> Result<W::Answer, ApiError>,
 ) -> Result<(W::Answer, Option<Failure>), ApiError> {
     let answer = send(work)?;
-    let Some(ledger) = place.ledger else {
-        return Ok((answer, None));
-    };
-    let t = work.target();
+    let via = Some("update".to_string());
+    Ok((
+        answer,
+        record_values(place, work.target(), row, previous, via),
+    ))
+}
+
+/// Records a created key's values as `t` says the server holds them now, over `previous` (its
+/// first time, its lead id, its run kept): nothing when they are what the entry holds already,
+/// nothing without a ledger. The ledger's error if the write failed.
+pub fn record_values(
+    place: &Place<'_>,
+    t: Target<'_>,
+    row: u64,
+    previous: &Entry,
+    via: Option<String>,
+) -> Option<Failure> {
+    let ledger = place.ledger?;
+    if *t.fields == previous.fields {
+        return None;
+    }
     let entry = Entry {
         hash: t.hash.to_string(),
         fields: t.fields.clone(),
-        via: Some("update".into()),
+        via,
         input: Some(place.input.to_string()),
         row: Some(row),
         updated_at: crate::ledger::now_secs(),
         ..previous.clone()
     };
-    Ok((answer, ledger.apply(crate::ledger::Op::Record(entry)).err()))
+    ledger.apply(crate::ledger::Op::Record(entry)).err()
 }

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::flow::Event;
 use super::order::Orderer;
 use super::progress::Progress;
-use super::reconcile::Pending;
 use super::report::{self, Counts, Outcome, RowResult};
 use super::Options;
+use crate::lead::window::Pending;
 use crate::output::Output;
 
 /// What the event loop gathered.

@@ -5,7 +5,7 @@
 //! header; `check` validates every row
 //! of a file before anything is sent; `session` sends (the reader decides each row against the
 //! ledger in `send`, workers claim, send and record in `worker`), settles unknown rows
-//! (`reconcile`) and gives the account (`summary`). A regular file is read again for each pass,
+//! (`settle`, `lead::window`) and gives the account (`summary`). A regular file is read again for each pass,
 //! so memory does not grow with its size; a stream (stdin, a pipe, a FIFO) is read once and its
 //! rows are checked as they arrive.
 
@@ -13,6 +13,7 @@ pub mod check;
 pub mod collect;
 pub mod columns;
 pub mod flow;
+pub mod lead_plan;
 pub mod limits;
 pub mod mapping;
 pub mod order;
@@ -23,7 +24,6 @@ pub mod progress;
 pub mod purchase;
 pub mod query;
 pub mod read;
-pub mod reconcile;
 pub mod report;
 pub mod send;
 pub mod server;

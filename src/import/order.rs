@@ -68,6 +68,38 @@ impl Orderer {
         self.settle_with(row, lead_id, outcome, None)
     }
 
+    /// Marks a held unknown row as not sent (proven never created: it may be sent again).
+    pub fn unsent(&mut self, row: u64, note: String) -> bool {
+        match self.held.get_mut(&row) {
+            Some(r) if r.outcome == Outcome::Unknown => {
+                r.outcome = Outcome::NotSent;
+                r.lead_id = None;
+                r.error = Some(note);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Lets results out again after held unknown rows were settled during the run; returns
+    /// those now ready, in order.
+    pub fn release(&mut self) -> Vec<RowResult> {
+        self.blocked = false;
+        let mut ready = Vec::new();
+        while let Some(&next) = self.order.front() {
+            let Some(r) = self.held.get(&next) else { break };
+            if self.hold_unknown && r.outcome == Outcome::Unknown {
+                self.blocked = true;
+                break;
+            }
+            self.order.pop_front();
+            if let Some(r) = self.held.remove(&next) {
+                ready.push(r);
+            }
+        }
+        ready
+    }
+
     /// As `settle`, with a note on the row (what settled it).
     pub fn settle_with(
         &mut self,

@@ -287,11 +287,15 @@ fn plan_rows(
         reopen: None,
         dry: true,
     };
-    let mut planner = super::plan::Planner::new(printer);
+    let mut planner = super::plan::Planner::new(printer).reading(&ready.client);
     if opts.plan_out.is_some() {
         planner = planner.saving();
     }
     send::run(&ctx, rows, &mut |event| planner.on_event(event));
+    // As the run says them: emptied cells left alone and columns gone, once per field.
+    for line in known.tally.lines() {
+        services.log.warn(&line);
+    }
     let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
@@ -343,18 +347,40 @@ fn plan_done(
     Ok(())
 }
 
-/// What a run's pipeline tells: the collector hears each event, and the progress bar the gate.
-struct Watch<'a> {
+/// What a run's pipeline tells: the collector hears each event (and the unknown rows are
+/// settled in batches as they come due), and the progress bar the gate.
+struct Watch<'a, 'w> {
     c: &'a mut Collector,
     out: &'a mut Output,
     opts: &'a Options,
     stop: &'a AtomicBool,
     log: &'a crate::log::Log,
+    batches: &'a mut settle::Batches,
+    batch_place: &'a settle::Where<'w>,
 }
 
-impl Observer<super::flow::Event> for Watch<'_> {
+impl Observer<super::flow::Event> for Watch<'_, '_> {
     fn event(&mut self, event: super::flow::Event) {
-        self.c.on_event(event, self.out, self.opts, self.stop);
+        let c = &mut *self.c;
+        c.on_event(event, self.out, self.opts, self.stop);
+        // Unknown rows settled soon after, while they are among the newest leads.
+        let ready = self.batches.due(
+            &mut c.t.pending,
+            &c.t.created_ids,
+            &mut c.t.counts,
+            &mut c.orderer,
+            self.batch_place,
+        );
+        for r in ready {
+            collect::emit(
+                &mut c.printer,
+                &mut c.errors,
+                &mut c.t,
+                r,
+                self.out,
+                self.stop,
+            );
+        }
     }
 
     fn gate(&mut self, gate: &Gate) {
@@ -451,19 +477,9 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {
         let channel = channel.to_lowercase();
         known.ensure(&channel, &client, l, &scope_url, &warn)?;
-        // Settle first: what earlier runs left unknown, while it is among the newest leads (a
-        // dry run writes nothing: those rows stay unknown in its plan).
-        let leads = known.take_leads(&channel);
-        let settled = match dry {
-            true => 0,
-            false => settle::settle_first(l, &scope_url, &channel, &leads),
-        };
-        if settled > 0 {
-            services.log.notice(&format!(
-                "{settled} key(s) an earlier run left without an answer were found among the \
-                 channel's newest leads before sending and count as created"
-            ));
-        }
+        // Settle first (`lead::window::settle_first`, done as the channel is read): what earlier
+        // runs left unknown, while it is among the newest leads.
+        say_settled(&known, services.log);
     }
     Ok(Ready {
         ledger,
@@ -472,6 +488,15 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         stop,
         scope_url,
     })
+}
+
+/// Says what settling first did in the channels read since last said.
+fn say_settled(known: &Known, log: &crate::log::Log) {
+    for (channel, first) in known.take_settled() {
+        log.notice(&crate::lead::known::settled_text(
+            &channel, first, known.dry,
+        ));
+    }
 }
 
 fn send_all(
@@ -545,6 +570,15 @@ fn send_all(
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
     let stream = !prepared.source.rereadable();
+    let mut batches = settle::Batches::default();
+    let batch_place = settle::Where {
+        ledger: ledger.as_ref(),
+        client: &client,
+        scope_url: &scope_url,
+        log,
+        patience: Duration::ZERO,
+        interrupted: Some(&interrupted),
+    };
     // While this run sends, its heartbeat tells other runs sharing the ledger to wait for its
     // answers; its records are on disk before it goes on (`deliver::pipeline`).
     let mut watch = Watch {
@@ -553,6 +587,8 @@ fn send_all(
         opts,
         stop: &stop,
         log,
+        batches: &mut batches,
+        batch_place: &batch_place,
     };
     let (footer, flushed) = send::run(&ctx, rows, &mut watch);
     let Collector {
@@ -567,11 +603,24 @@ fn send_all(
     if let Some(f) = footer.filter(|_| stream) {
         log.notice(&format!("{input}: {}", f.note()));
     }
+    // Channels named by a column were settled first as each was first read.
+    say_settled(&known, log);
     // Emptied cells left alone and columns gone: once per field, nothing blanked.
     for line in known.tally.lines() {
         log.warn(&line);
     }
     let elapsed = progress.elapsed();
+    if batches.found + batches.absent > 0 {
+        log.notice(&format!(
+            "settled during the run: {} row(s) without a reliable answer found among their \
+             channel's newest leads, {} proven never created",
+            batches.found, batches.absent
+        ));
+    }
+    let flushed = match (batches.failed.take(), flushed) {
+        (Some(f), _) => Some(Err(f)),
+        (None, f) => f,
+    };
     if let Some(Err(f)) = flushed {
         // Outcomes that could not be written are named even when something stopped the run
         // first (the same lost connection, most often).
@@ -591,6 +640,7 @@ fn send_all(
         gate: &gate,
         elapsed,
         total,
+        others: known.shared.others(),
     };
     account(
         Collector {
@@ -618,6 +668,8 @@ struct Ends<'a> {
     elapsed: std::time::Duration,
     /// The rows the run meant to go through (0 for a stream).
     total: u64,
+    /// Other runs sharing the ledger that took rows of this input.
+    others: Vec<(String, u64)>,
 }
 
 /// Settles the unknown rows, writes the last results and gives the account (the summary and the
@@ -684,6 +736,7 @@ fn account(
         errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
         resume: &opts.resume,
         interrupted: was_interrupted,
+        others: e.others.clone(),
         concurrency: e.gate.summary(),
     };
     summary::summarize(&summary, log);

@@ -9,14 +9,14 @@ use anyhow::Result;
 use super::check;
 use super::order::Orderer;
 use super::prepare::Prepared;
-use super::reconcile::{self, Pending};
 use super::report::{self, Counts, Outcome, RowResult};
 use super::send;
 use super::summary;
 use super::{fmt_count, Options, Services};
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{self, Ledger, Op, State};
+use crate::lead::window::{self as reconcile, Pending};
+use crate::ledger::{self, Ledger, State};
 use crate::log::Log;
 use crate::output::Output;
 
@@ -41,7 +41,7 @@ pub fn settle(
     orderer: &mut Orderer,
     place: &Where<'_>,
 ) {
-    let (ledger, client, scope_url, log) = (place.ledger, place.client, place.scope_url, place.log);
+    let (ledger, log) = (place.ledger, place.log);
     let still = match ledger {
         Some(l) => from_other_runs(pending, counts, orderer, l, place),
         None => pending,
@@ -49,23 +49,177 @@ pub fn settle(
     if still.is_empty() {
         return;
     }
+    let (settled, _) = look(&still, created_ids, counts, orderer, place);
+    summary::report_settled(&settled, still.len(), log);
+}
+
+/// What a row proven never created is told.
+pub const NEVER_CREATED: &str = "never created: its channel's newest leads reach back past its \
+                                 request, which is older than the platform may take to process \
+                                 one; not sent (run the same command again to send it)";
+
+/// Looks `rows` up among their channels' newest leads (one `get_leads` per channel): a row found
+/// counts as created (recorded `via` reconcile), a row proven never created as not sent (its key
+/// released, so a later run sends it through a new claim). What was found, and the rows settled.
+fn look(
+    rows: &[Pending],
+    created_ids: &HashSet<String>,
+    counts: &mut Counts,
+    orderer: &mut Orderer,
+    place: &Where<'_>,
+) -> (reconcile::Settled, HashSet<u64>) {
+    let (ledger, scope_url) = (place.ledger, place.scope_url);
     let others = LedgerOthers {
         ledger,
         scope_url,
         extra: created_ids,
     };
-    let settled = reconcile::reconcile(client, &still, &others);
-    let by_row: HashMap<u64, &Pending> = still.iter().map(|p| (p.row, p)).collect();
+    let mut settled = reconcile::reconcile(place.client, rows, &others);
+    let by_row: HashMap<u64, &Pending> = rows.iter().map(|p| (p.row, p)).collect();
+    let mut done = HashSet::new();
     for (row, lead_id) in &settled.found {
         if orderer.settle(*row, lead_id, Outcome::Created) {
             counts.unknown -= 1;
             counts.created += 1;
+            done.insert(*row);
             if let (Some(l), Some(p)) = (ledger, by_row.get(row)) {
-                record_settled(l, p, lead_id);
+                reconcile::record_found(l, &p.entry, lead_id);
             }
         }
     }
-    summary::report_settled(&settled, still.len(), log);
+    let mut absent = Vec::new();
+    for row in std::mem::take(&mut settled.absent) {
+        let released = match (ledger, by_row.get(&row)) {
+            (Some(l), Some(p)) => release(l, scope_url, p),
+            _ => false,
+        };
+        if released && orderer.unsent(row, NEVER_CREATED.to_string()) {
+            counts.unknown -= 1;
+            counts.not_sent += 1;
+            done.insert(row);
+            absent.push(row);
+        }
+    }
+    settled.absent = absent;
+    (settled, done)
+}
+
+/// Releases a row's key proven never created, when the ledger still holds the claim the proof
+/// is about (the same request time; this run's, or a run's that is not alive).
+fn release(ledger: &Ledger, scope_url: &str, p: &Pending) -> bool {
+    let Ok(Some(e)) = ledger.get(scope_url, &p.channel, &p.key) else {
+        return false;
+    };
+    let ours = e.run.as_deref() == Some(ledger.run.as_str());
+    let same = e.sent_at == p.entry.sent_at && e.lead_id.is_none();
+    let open = match e.state {
+        State::Unknown => true,
+        State::Sending => ours || !ledger.claim_is_live(scope_url, &e),
+        _ => false,
+    };
+    same && open && matches!(crate::deliver::claim::release_absent(ledger, &e), Ok(true))
+}
+
+/// Settling during a run: rows that came back unknown are looked for in small batches soon
+/// after (every [`Batches::EVERY`] or 20 leads created, each row a few times), while a lead of theirs is still among
+/// the channel's newest, not only at the end when hundreds more may have pushed it out. Keys
+/// another live run is sending are left for the end (`settle`), which waits for its answers.
+pub struct Batches {
+    next: std::time::Instant,
+    /// Leads created when the last batch ran.
+    created: u64,
+    tries: HashMap<u64, u32>,
+    /// Rows settled so far: found, proven never created.
+    pub found: usize,
+    pub absent: usize,
+    /// The ledger could not take this run's queued outcomes (said at the end, as `flush`).
+    pub failed: Option<Failure>,
+}
+
+impl Default for Batches {
+    fn default() -> Batches {
+        Batches {
+            next: std::time::Instant::now() + Batches::EVERY,
+            created: 0,
+            tries: HashMap::new(),
+            found: 0,
+            absent: 0,
+            failed: None,
+        }
+    }
+}
+
+impl Batches {
+    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Or after this many leads created (a fifth of the window).
+    const CREATES: u64 = 20;
+    /// How many times a row is looked for during the run.
+    const TRIES: u32 = 5;
+
+    /// Settles what is due of `pending` (taken out of it when settled); returns the results
+    /// now ready in row order.
+    pub fn due(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        created_ids: &HashSet<String>,
+        counts: &mut Counts,
+        orderer: &mut Orderer,
+        place: &Where<'_>,
+    ) -> Vec<report::RowResult> {
+        let now = std::time::Instant::now();
+        // The window moves with every lead created: look again after a few, or a while.
+        let moved = counts.created.saturating_sub(self.created) >= Batches::CREATES;
+        if pending.is_empty() || (now < self.next && !moved) {
+            return Vec::new();
+        }
+        self.next = now + Batches::EVERY;
+        self.created = counts.created;
+        let Some(ledger) = place.ledger else {
+            return Vec::new();
+        };
+        let mut alive: HashMap<String, bool> = HashMap::new();
+        let mut live = |e: &ledger::Entry| {
+            let ours = e.run.as_deref() == Some(ledger.run.as_str());
+            e.state == State::Sending
+                && !ours
+                && *alive
+                    .entry(e.run.clone().unwrap_or_default())
+                    .or_insert_with(|| ledger.claim_is_live(place.scope_url, e))
+        };
+        let (now_rows, rest): (Vec<Pending>, Vec<Pending>) =
+            std::mem::take(pending).into_iter().partition(|p| {
+                self.tries.get(&p.row).copied().unwrap_or(0) < Batches::TRIES && !live(&p.entry)
+            });
+        *pending = rest;
+        if now_rows.is_empty() {
+            return Vec::new();
+        }
+        // This run's outcomes queued for the next commit first: a record written later must not
+        // land over what settling writes.
+        if self.failed.is_some() {
+            pending.extend(now_rows);
+            return Vec::new();
+        }
+        if let Err(f) = ledger.flush() {
+            self.failed = Some(f);
+            pending.extend(now_rows);
+            return Vec::new();
+        }
+        let (settled, done) = look(&now_rows, created_ids, counts, orderer, place);
+        self.found += settled
+            .found
+            .iter()
+            .filter(|(r, _)| done.contains(r))
+            .count();
+        self.absent += settled.absent.len();
+        for p in now_rows {
+            if !done.contains(&p.row) {
+                *self.tries.entry(p.row).or_default() += 1;
+                pending.push(p);
+            }
+        }
+        orderer.release()
+    }
 }
 
 /// Settles the rows other runs sharing the ledger have answered, waiting while they are still
@@ -176,6 +330,10 @@ impl reconcile::Others for LedgerOthers<'_> {
         ids
     }
 
+    fn ledger_now(&self) -> Option<i64> {
+        self.ledger.map(Ledger::now)
+    }
+
     fn unsettled(&self, channel: &str) -> Vec<Pending> {
         let Some(l) = self.ledger else {
             return Vec::new();
@@ -195,85 +353,6 @@ impl reconcile::Others for LedgerOthers<'_> {
         }
         out
     }
-}
-
-/// Settle first: before a run creates anything in a channel, the channel's keys earlier runs
-/// left without an answer (`unknown`, and `sending` claims of runs that are not alive) are looked
-/// for among `leads`, the channel's newest leads the run reads anyway, while the killed run's
-/// leads are still among them. Every rule of `reconcile` holds (the fields, the time, no lead id
-/// given twice, unique both ways; a live run's claims are rivals, never settled). Found keys are
-/// recorded as created (`via` reconcile); the count is returned.
-pub fn settle_first(
-    ledger: &Ledger,
-    scope_url: &str,
-    channel: &str,
-    leads: &[crate::api::models::Lead],
-) -> usize {
-    if leads.is_empty() {
-        return 0;
-    }
-    let mut entries = Vec::new();
-    for state in [State::Sending, State::Unknown] {
-        let filter = ledger::Filter {
-            api_url: Some(scope_url.to_string()),
-            channel: Some(channel.to_string()),
-            state: Some(state),
-            keys: Vec::new(),
-        };
-        // Collected first: the ledger is not asked anything while it is being read.
-        let _ = ledger.for_each(&filter, &mut |e| {
-            entries.push(e);
-            Ok(())
-        });
-    }
-    let mut alive: HashMap<String, bool> = HashMap::new();
-    let (mut open, mut rivals) = (Vec::new(), Vec::new());
-    for e in entries {
-        let live = e.state == State::Sending
-            && *alive
-                .entry(e.run.clone().unwrap_or_default())
-                .or_insert_with(|| ledger.claim_is_live(scope_url, &e));
-        if live {
-            rivals.push(Pending::of_entry(e));
-        } else {
-            open.push(Pending::of_entry(e));
-        }
-    }
-    if open.is_empty() {
-        return 0;
-    }
-    // Rows by position: the entries of several inputs may share row numbers.
-    for (i, p) in open.iter_mut().enumerate() {
-        p.row = i as u64;
-    }
-    let known_ids: HashSet<String> = ledger
-        .lead_ids(scope_url, channel)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
-    let rows: Vec<&Pending> = open.iter().collect();
-    let rival_refs: Vec<&Pending> = rivals.iter().collect();
-    let (found, _) = reconcile::match_rows(&rows, &rival_refs, leads, &known_ids);
-    for (i, lead_id) in &found {
-        if let Some(p) = open.get(*i as usize) {
-            record_settled(ledger, p, lead_id);
-        }
-    }
-    found.len()
-}
-
-/// Records a row found by reconciling as created.
-pub fn record_settled(ledger: &Ledger, p: &Pending, lead_id: &str) {
-    let now = ledger::now_secs();
-    let _ = ledger.apply(Op::Record(ledger::Entry {
-        state: State::Created,
-        lead_id: Some(lead_id.to_string()),
-        error: None,
-        via: Some("reconcile".to_string()),
-        answered_at: Some(p.entry.answered_at.unwrap_or(now)),
-        updated_at: now,
-        ..p.entry.clone()
-    }));
 }
 
 /// `--reconcile`: settle the ledger's unknown keys among this file's rows; send nothing.
@@ -331,11 +410,19 @@ pub fn reconcile_only(
     let settled = reconcile::reconcile(&client, &pending, &others);
     let found: HashMap<u64, String> = settled.found.iter().cloned().collect();
     let ambiguous: HashSet<u64> = settled.ambiguous.iter().copied().collect();
+    let by_row: HashMap<u64, &Pending> = pending.iter().map(|p| (p.row, p)).collect();
+    let mut settled = settled;
+    settled.absent.retain(|row| {
+        by_row
+            .get(row)
+            .is_some_and(|p| release(&ledger, &scope_url, p))
+    });
+    let absent: HashSet<u64> = settled.absent.iter().copied().collect();
     let mut printer = report::ResultPrinter::new();
     for p in &pending {
         let r = match found.get(&p.row) {
             Some(id) => {
-                record_settled(&ledger, p, id);
+                reconcile::record_found(&ledger, &p.entry, id);
                 RowResult {
                     row: p.row,
                     outcome: Outcome::Created,
@@ -345,6 +432,14 @@ pub fn reconcile_only(
                     key: Some(p.key.clone()),
                 }
             }
+            None if absent.contains(&p.row) => RowResult {
+                row: p.row,
+                outcome: Outcome::NotSent,
+                lead_id: None,
+                error: Some(NEVER_CREATED.to_string()),
+                fields: Vec::new(),
+                key: Some(p.key.clone()),
+            },
             None => RowResult {
                 row: p.row,
                 outcome: Outcome::Unknown,
@@ -362,7 +457,7 @@ pub fn reconcile_only(
     }
     printer.finish(out)?;
     summary::report_settled(&settled, pending.len(), log);
-    let left = pending.len() - found.len();
+    let left = pending.len() - found.len() - absent.len();
     if left > 0 {
         return Err(Failure::new(
             crate::error::Kind::Partial,

@@ -2,9 +2,9 @@
 //! error (exit 8, 130, ...) with the next steps. Pure text from counts: unit-tested here.
 
 use super::fmt_count;
-use super::reconcile::Settled;
 use super::report::Counts;
 use crate::error::{Failure, Kind};
+use crate::lead::window::Settled;
 use crate::log::Log;
 
 pub struct Summary<'a> {
@@ -18,6 +18,8 @@ pub struct Summary<'a> {
     pub errors: Option<(String, u64)>,
     pub resume: &'a str,
     pub interrupted: bool,
+    /// The other runs sharing the ledger that took rows of this input, and how many each.
+    pub others: Vec<(String, u64)>,
     /// How the concurrency moved (`concurrency auto: 4 → 27, mostly 24; ...`), when rows were sent.
     pub concurrency: Option<String>,
 }
@@ -49,12 +51,23 @@ pub fn summary_text(s: &Summary<'_>) -> String {
     if let Some(l) = &s.ledger {
         text.push_str(&format!("\n  ledger: {l}"));
     }
-    if s.counts.by_others > 0 {
+    if !s.others.is_empty() || s.counts.by_others > 0 {
+        let took: Vec<String> = s
+            .others
+            .iter()
+            .map(|(run, n)| format!("run {run} took {}", fmt_count(*n)))
+            .collect();
         text.push_str(&format!(
-            "\n  shared ledger: this run sent {}; {} row(s) were sent by other leadctl runs at the \
-             same time",
+            "\n  shared ledger: this run sent {}; {}",
             fmt_count(s.sent),
-            fmt_count(s.counts.by_others)
+            if took.is_empty() {
+                format!(
+                    "{} row(s) were sent by other leadctl runs at the same time",
+                    fmt_count(s.counts.by_others)
+                )
+            } else {
+                took.join(", ")
+            }
         ));
         if s.counts.by_others_unanswered > 0 {
             text.push_str(&format!(
@@ -180,7 +193,13 @@ pub fn settled_text(settled: &Settled, unknown: usize) -> String {
         "{found} of {unknown} row(s) without a reliable answer were found among their channel's \
          newest leads and count as created"
     );
-    let left = unknown - found.min(unknown);
+    let absent = settled.absent.len();
+    if absent > 0 {
+        text.push_str(&format!(
+            "; {absent} were proven never created (not sent: the same command sends them)"
+        ));
+    }
+    let left = unknown - (found + absent).min(unknown);
     if left > 0 && !settled.capped.is_empty() {
         text.push_str(&format!(
             "; {left} remain unknown: the API lists only the newest 100 leads of a channel, so an \
@@ -189,7 +208,9 @@ pub fn settled_text(settled: &Settled, unknown: usize) -> String {
     } else if left > 0 && settled.unreadable.is_empty() && settled.ambiguous.is_empty() {
         text.push_str(&format!(
             "; {left} remain unknown: they are not among their channel's leads (all of which \
-             were checked), so they were probably not created"
+             were checked), but were sent less than {} s ago, and the server may still be \
+             creating them (`import FILE --reconcile` settles them after that)",
+            crate::lead::window::PROCESSING_SECS + crate::lead::window::PROCESSING_MARGIN_SECS
         ));
     } else if left > 0 {
         text.push_str(&format!("; {left} remain unknown"));
@@ -229,6 +250,7 @@ mod tests {
             ..Counts::default()
         };
         let s = Summary {
+            others: Vec::new(),
             total: 25,
             counts,
             sent: 5,

@@ -5,10 +5,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::flow::{
-    body_of, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Task,
-};
-use super::reconcile::Pending;
+use super::flow::{Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Task};
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
 use crate::deliver::gate::Slot;
@@ -16,8 +13,8 @@ use crate::deliver::pipeline::Events;
 use crate::deliver::{classify, deliver_update, Attempt, Decision, Ended, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
+use crate::lead::window::Pending;
 use crate::ledger::{now_secs, Entry};
-use serde_json::{json, Value};
 
 impl Task for LeadRowTask {
     fn run(
@@ -42,55 +39,7 @@ impl Task for LeadRowTask {
     }
 
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
-        let keyed = &self.keyed;
-        let then_move = match self.work {
-            LeadTask::Create {
-                then_move,
-                expect,
-                previous,
-            } => {
-                plan.key(crate::saved_plan::PlanKey {
-                    channel: keyed.channel.clone(),
-                    key: keyed.key.clone(),
-                    hash: keyed.hash.clone(),
-                    fields: keyed.fields.clone(),
-                    expect,
-                    expect_run: previous.and_then(|p| p.run),
-                });
-                plan.write(Planned::Create, body_of("create_lead", &keyed.lead));
-                // A new lead has the channel's first status: the real run moves it only to
-                // another.
-                let first = keyed.status.as_ref().is_some_and(|w| w.first);
-                then_move.filter(|_| !first).map(|_| None)
-            }
-            LeadTask::Update {
-                lead_id,
-                changes,
-                then_move,
-                ..
-            } => {
-                let body = once::update_body(&lead_id, keyed, &changes);
-                plan.write(
-                    Planned::Update(changes.listed(&keyed.names)),
-                    body_of("update_lead", &body),
-                );
-                then_move.map(|_| Some(lead_id))
-            }
-            LeadTask::Move { lead_id, .. } => Some(Some(lead_id)),
-        };
-        if let (Some(lead_id), Some(w)) = (then_move, &keyed.status) {
-            plan.write(Planned::Move, move_body(lead_id.as_deref(), w));
-        }
-    }
-}
-
-/// The body of a status move (`update_status_id` when the cell gave the id); a new lead's id is
-/// not known before it is created (`null`).
-fn move_body(lead_id: Option<&str>, w: &crate::lead::status::Wanted) -> Value {
-    if w.by_id {
-        json!({"action": "update_status_id", "lead_id": lead_id, "status_id": w.id})
-    } else {
-        json!({"action": "update_status", "lead_id": lead_id, "status": w.name})
+        super::lead_plan::plan(*self, plan);
     }
 }
 
@@ -150,6 +99,11 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let answered = match run.deliver(&work, at, sent) {
         Ended::Sent(a) => a,
         Ended::Taken(current) => {
+            if let Some(l) = ctx.ledger {
+                ctx.known
+                    .shared
+                    .saw(&current, &l.run, |r| l.is_alive(ctx.scope_url, r));
+            }
             let _ = events.send(taken(job, &current));
             return;
         }
@@ -260,6 +214,14 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     if changes.send.is_empty() && changes.clear.is_empty() {
         // The read was the only request: the slot goes back before a move takes its own.
         drop(sent);
+        // The values held back are recorded, so the next run does not read the lead again.
+        if let Some(f) = once::record_update(&place, &job.keyed, job.row, &previous, &changes) {
+            (ctx.warn)(&format!(
+                "row {}: the ledger could not record the values held back (write = \"if_empty\"); \
+                 the next run reads the lead again: {}",
+                job.row, f.message
+            ));
+        }
         let note = format!(
             "already created as {lead_id} on {}; {}",
             crate::deliver::rule::day_of(&previous),
@@ -375,7 +337,7 @@ fn move_lead_with(
     slot: Option<Slot<'_>>,
 ) -> Moved {
     let place = ctx.place();
-    let send = |target: &str, by_id: bool| {
+    let send = |target: &str, by_id: bool, fence: &dyn Fn() -> bool| {
         let slot = match slot {
             Some(s) => Some(s),
             None => ctx.gate.take_unpaced(ctx.stop),
@@ -385,7 +347,7 @@ fn move_lead_with(
         };
         let (answer, stats) =
             ctx.client
-                .update_status_measured(lead_id, target, by_id, &ctx.gate.on_429());
+                .update_status_fenced(lead_id, target, by_id, &ctx.gate.on_429(), fence);
         sent.done(&answer, &stats);
         answer
     };

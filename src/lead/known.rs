@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::window::{self, Clock, First};
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
 use crate::ledger::{identity, Filter, Ledger};
@@ -24,9 +25,15 @@ pub struct Known {
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.
     pub dry: bool,
-    /// The leads read, per channel, until the session takes them to settle first
-    /// (`settle::settle_first`).
-    leads: Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
+    /// A dry run: what settling first would leave of a key, by channel and key, read in place of
+    /// the ledger's entry and never written (`Some`: found, recorded as created; `None`: proven
+    /// never created, released).
+    planned: Mutex<HashMap<(String, String), Option<crate::ledger::Entry>>>,
+    /// The rows other runs sharing the ledger took (`deliver::split::Shared`).
+    pub shared: crate::deliver::split::Shared,
+    /// What settling first did per channel, as each was read, until the caller says it
+    /// ([`Known::take_settled`]).
+    settled: Mutex<Vec<(String, First)>>,
 }
 
 /// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
@@ -43,8 +50,7 @@ pub enum Fresh {
     Ask,
 }
 
-/// The most leads `get_leads` shows: a window this full may hide older leads.
-pub const WINDOW: usize = 100;
+pub use super::window::WINDOW;
 
 impl Known {
     pub fn new(fresh: Fresh, dry: bool) -> Known {
@@ -53,8 +59,17 @@ impl Known {
             tally: Default::default(),
             fresh,
             dry,
-            leads: Mutex::default(),
+            shared: Default::default(),
+            planned: Mutex::default(),
+            settled: Mutex::default(),
         }
+    }
+
+    /// A dry run: the entry settling first would have left for this key (`Some(None)`: none,
+    /// released as never created); `None` when settling would not touch it.
+    pub fn planned(&self, channel: &str, key: &str) -> Option<Option<crate::ledger::Entry>> {
+        let map = self.planned.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(channel.to_string(), key.to_string())).cloned()
     }
 
     /// Reads a channel's newest leads (once) and checks the ledger against the server; the
@@ -67,6 +82,7 @@ impl Known {
         scope_url: &str,
         warn: &dyn Fn(&str),
     ) -> anyhow::Result<()> {
+        self.shared.start(ledger.now());
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(state) = map.get(channel) {
             return match state {
@@ -74,7 +90,7 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match read(channel, client, ledger, scope_url, self.fresh, &self.leads) {
+        match self.read(channel, client, ledger, scope_url) {
             Ok(Ok(keys)) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
@@ -95,13 +111,10 @@ impl Known {
         }
     }
 
-    /// The newest leads read of a channel (once: they are handed over), to settle first with.
-    pub fn take_leads(&self, channel: &str) -> Vec<crate::api::models::Lead> {
-        self.leads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(channel)
-            .unwrap_or_default()
+    /// What settling first did in the channels read since last asked (channels where it did
+    /// something), to be said.
+    pub fn take_settled(&self) -> Vec<(String, First)> {
+        std::mem::take(&mut *self.settled.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The id of the lead on the server with one of these keys, if it is among the newest.
@@ -112,73 +125,131 @@ impl Known {
     }
 }
 
-fn read(
-    channel: &str,
-    client: &ApiClient,
-    ledger: &Ledger,
-    scope_url: &str,
-    fresh: Fresh,
-    read_leads: &Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
-) -> anyhow::Result<Result<HashMap<String, String>, String>> {
-    if let Some(sample) = ledger.sample_created(scope_url, channel)? {
-        let id = sample.lead_id.clone().unwrap_or_default();
-        // Not reachable or not allowed: the create requests will say so themselves.
-        if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
-            {
-                return Err(Failure::config(format!(
+impl Known {
+    fn read(
+        &self,
+        channel: &str,
+        client: &ApiClient,
+        ledger: &Ledger,
+        scope_url: &str,
+    ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
+        let fresh = self.fresh;
+        if let Some(sample) = ledger.sample_created(scope_url, channel)? {
+            let id = sample.lead_id.clone().unwrap_or_default();
+            // Not reachable or not allowed: the create requests will say so themselves.
+            if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
+                {
+                    return Err(Failure::config(format!(
                     "the ledger {} records lead {id} as created in channel {channel} (key {}), \
                      but the server at {scope_url} does not know it: the ledger and the server \
                      disagree, so nothing was sent",
                     ledger.location(),
                     identity::describe_key(&sample.key),
                 ))
-                .with_hint(format!(
+                    .with_hint(format!(
                     "a restarted `sandbox serve` or another account behind the same URL does this; \
                      if the server was reset on purpose, run `leadctl ledger forget --channel \
                      {channel}` and import again"
                 ))
-                .into());
+                    .into());
+                }
             }
         }
-    }
-    let leads = match client.get_leads(channel) {
-        Ok(leads) => leads,
-        // The channel refuses this key: each create will be refused and reported per row.
-        Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
-        // What every request would meet (a refused key, a wrong endpoint, no connection, a bad
-        // certificate) stops here; a slow or failing server does not.
-        Err(
-            e @ (ApiError::Unauthorized { .. }
-            | ApiError::WrongEndpointAuth { .. }
-            | ApiError::EndpointNotFound { .. }
-            | ApiError::PaymentRequired { .. }
-            | ApiError::Certificate { .. }
-            | ApiError::Connect { .. }
-            | ApiError::Redirect { .. }),
-        ) => {
-            return Err(anyhow::Error::new(e).context(format!(
+        let before = Clock::before_read(ledger.now());
+        let leads = match client.get_leads(channel) {
+            Ok(leads) => leads,
+            // The channel refuses this key: each create will be refused and reported per row.
+            Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
+            // What every request would meet (a refused key, a wrong endpoint, no connection, a bad
+            // certificate) stops here; a slow or failing server does not.
+            Err(
+                e @ (ApiError::Unauthorized { .. }
+                | ApiError::WrongEndpointAuth { .. }
+                | ApiError::EndpointNotFound { .. }
+                | ApiError::PaymentRequired { .. }
+                | ApiError::Certificate { .. }
+                | ApiError::Connect { .. }
+                | ApiError::Redirect { .. }),
+            ) => {
+                return Err(anyhow::Error::new(e).context(format!(
                 "reading the newest leads of channel {channel} (get_leads) before the first create"
             )))
+            }
+            // Not readable now (the server is struggling): the ledger still guards leadctl's own
+            // leads; only leads made elsewhere go unrecognised, and the caller says so.
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
+            guard(channel, ledger, scope_url, fresh)?;
         }
-        // Not readable now (the server is struggling): the ledger still guards leadctl's own
-        // leads; only leads made elsewhere go unrecognised, and the caller says so.
-        Err(e) => return Ok(Err(e.to_string())),
+        // Settle first: what earlier runs left unknown in this channel, while it is among these
+        // (before anything is created in it). A dry run writes nothing: it decides its rows with
+        // what settling would leave, so it counts what the real run then does.
+        {
+            let clock = before.measured(client, ledger.now());
+            let first = if self.dry {
+                let plan = window::plan_first(ledger, scope_url, channel, &leads, clock);
+                let mut map = self.planned.lock().unwrap_or_else(|p| p.into_inner());
+                for (e, lead_id) in &plan.found {
+                    let found = window::found_entry(ledger.now(), e, lead_id);
+                    map.insert((channel.to_string(), e.key.clone()), Some(found));
+                }
+                for e in &plan.absent {
+                    map.insert((channel.to_string(), e.key.clone()), None);
+                }
+                plan.first()
+            } else {
+                window::settle_first(ledger, scope_url, channel, &leads, clock)
+            };
+            if first != First::default() {
+                self.settled
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((channel.to_string(), first));
+            }
+        }
+        let mut keys = HashMap::new();
+        for lead in leads {
+            for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
+                keys.entry(key).or_insert_with(|| lead.id.clone());
+            }
+        }
+        Ok(Ok(keys))
+    }
+}
+
+/// What settling first did, as said to the user.
+/// `dry`: a dry run's, which settles nothing (what the run would do).
+pub fn settled_text(channel: &str, first: First, dry: bool) -> String {
+    let (count, sent) = if dry {
+        ("would count", "would be sent")
+    } else {
+        ("count", "sent")
     };
-    if leads.len() >= WINDOW && fresh != Fresh::Go && !knows(ledger, scope_url, channel)? {
-        guard(channel, ledger, scope_url, fresh)?;
+    let mut parts = Vec::new();
+    if first.found > 0 {
+        parts.push(format!(
+            "{} found among the channel's newest leads ({count} as created)",
+            first.found
+        ));
     }
-    // Settle first: what earlier runs left unknown in this channel, while it is among these.
-    read_leads
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(channel.to_string(), leads.clone());
-    let mut keys = HashMap::new();
-    for lead in leads {
-        for key in identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref()) {
-            keys.entry(key).or_insert_with(|| lead.id.clone());
-        }
+    if first.absent > 0 {
+        parts.push(format!(
+            "{} proven never created ({sent} again through a new claim)",
+            first.absent
+        ));
     }
-    Ok(Ok(keys))
+    if first.left > 0 {
+        parts.push(format!(
+            "{} not settled yet (unknown: too recent to prove absent, or ambiguous)",
+            first.left
+        ));
+    }
+    format!(
+        "channel {channel}: of {} key(s) an earlier run left without an answer, {}",
+        first.found + first.absent + first.left,
+        parts.join(", ")
+    )
 }
 
 /// Whether the ledger holds any key of this API URL and channel (in any state).

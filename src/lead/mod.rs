@@ -17,6 +17,7 @@ pub mod names;
 pub mod once;
 pub mod status;
 pub mod values;
+pub mod window;
 
 pub use once::{CreateLead, Keyed};
 

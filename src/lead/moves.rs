@@ -110,6 +110,18 @@ pub fn plan(
     )
 }
 
+/// For a dry run, what `perform` would find under `write = "forward_only"`: the lead's status
+/// read as the real run reads it (reads only), and why the move would not be sent. `None`: no
+/// such rule, no status, the read failed (the real run says so), or it would be sent.
+pub fn refused_now(client: &ApiClient, k: &Keyed, lead_id: &str) -> Option<String> {
+    let w = k.status.as_ref()?;
+    if !k.rules().status_forward_only {
+        return None;
+    }
+    let lead = client.get_lead_by_id(lead_id).ok()?;
+    status_id_of(&lead).and_then(|c| w.refused_from(&c))
+}
+
 /// What a move came to: `Skipped` when none was needed (the lead is there already).
 pub struct Moved {
     pub outcome: Outcome,
@@ -153,7 +165,7 @@ pub fn perform(
     lead_id: &str,
     mv: &Move,
     current: Option<String>,
-    send: impl FnOnce(&str, bool) -> Result<Lead, ApiError>,
+    send: impl FnOnce(&str, bool, &dyn Fn() -> bool) -> Result<Lead, ApiError>,
 ) -> Moved {
     let Some(w) = &k.status else {
         return Moved::new(Outcome::Skipped, String::new());
@@ -177,22 +189,11 @@ pub fn perform(
         },
         None => None,
     };
-    if let Some(from) = current
-        .as_deref()
-        .filter(|_| k.rules().status_forward_only)
-        .and_then(|c| w.back_from(c))
-    {
-        return Moved::new(
-            Outcome::Skipped,
-            format!(
-                "not moved back from {} to {} (write = \"forward_only\")",
-                crate::log::quoted(from),
-                w.shown()
-            ),
-        );
+    if let Some(Stays::Back(why)) = stays(k, w, current.as_deref()) {
+        return Moved::new(Outcome::Skipped, why);
     }
     let work = MoveLead::new(k, w, lead_id);
-    if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
+    if let Some(Stays::There(_)) = stays(k, w, current.as_deref()) {
         // There already: recorded as set, nothing sent.
         let via = if just_created { "create" } else { "server" };
         let entry = crate::deliver::claim::sending(
@@ -226,7 +227,7 @@ pub fn perform(
         later: true,
     };
     let target = if w.by_id { &w.id } else { &w.name };
-    let answered = match deliver(place, &work, at, |_, _| send(target, w.by_id)) {
+    let answered = match deliver(place, &work, at, |_, fence| send(target, w.by_id, fence)) {
         Delivered::Taken(now) => {
             if now.state == State::Created && now.hash == w.hash() {
                 return Moved::new(
@@ -276,6 +277,53 @@ pub fn perform(
     }
 }
 
+/// Why a lead whose status is `current` (a status id) is not moved to `w`.
+enum Stays {
+    /// A move back, refused by `write = "forward_only"`.
+    Back(String),
+    /// It is there already.
+    There(String),
+}
+
+fn stays(k: &Keyed, w: &Wanted, current: Option<&str>) -> Option<Stays> {
+    let current = current?;
+    if let Some(why) = Some(current)
+        .filter(|_| k.rules().status_forward_only)
+        .and_then(|c| w.refused_from(c))
+    {
+        return Some(Stays::Back(why));
+    }
+    current
+        .eq_ignore_ascii_case(&w.id)
+        .then(|| Stays::There(format!("at status {}", w.shown())))
+}
+
+/// What a move's read would find, without moving or recording anything (a plan): `Err(why)`
+/// when the real run would leave the lead where it is (there already, or a move back refused);
+/// `Ok(status)` when it would send the move, with the status read (`None`: the move does not
+/// read first, or the read failed: the real run then reports the row failed).
+pub fn preview(
+    client: &ApiClient,
+    k: &Keyed,
+    lead_id: &str,
+    mv: &Move,
+) -> Result<Option<String>, String> {
+    let Some(w) = &k.status else {
+        return Ok(None);
+    };
+    if !mv.read_first {
+        return Ok(None);
+    }
+    let Ok(lead) = client.get_lead_by_id(lead_id) else {
+        return Ok(None);
+    };
+    let current = status_id_of(&lead).unwrap_or_default();
+    match stays(k, w, Some(&current)) {
+        Some(Stays::Back(why) | Stays::There(why)) => Err(why),
+        None => Ok(Some(current)),
+    }
+}
+
 /// A status move as a work: `update_status` (by name) or `update_status_id`, under the key
 /// `status:<lead key>` in the lead's channel.
 pub struct MoveLead<'a> {
@@ -317,11 +365,11 @@ impl Work for MoveLead<'_> {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
-        _may_retry: &dyn Fn() -> bool,
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Lead, ApiError>, CallStats) {
         let w = self.wanted;
         let target = if w.by_id { &w.id } else { &w.name };
-        client.update_status_measured(self.lead_id, target, w.by_id, on_429)
+        client.update_status_fenced(self.lead_id, target, w.by_id, on_429, may_retry)
     }
 
     /// Any answer proves the move: the lead is the one it was sent for.

@@ -138,6 +138,11 @@ pub fn judge(
     policy: Policy,
 ) -> Result<Judged, Failure> {
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
+    // A dry run: the entry as settling first would have recorded it.
+    let entry = match entry {
+        Some(e) => known.planned(&e.channel, &e.key).unwrap_or(Some(e)),
+        None => None,
+    };
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
     }
@@ -151,6 +156,12 @@ pub fn judge(
             .cloned()
             .collect();
         known.tally.count(&changes, &absent, &k.names);
+    }
+    if let Some(e) = &entry {
+        // Another run sharing the ledger took this row (`deliver::split::Shared`).
+        known
+            .shared
+            .saw(e, &ledger.run, |r| ledger.is_alive(place.scope_url, r));
     }
     let owner = entry.as_ref().map_or(Owner::Untold, |e| {
         claim::owner_of(ledger, place.scope_url, e)
@@ -366,12 +377,7 @@ impl<'a> UpdateLead<'a> {
         changes: &Changes,
         previous: &Entry,
     ) -> UpdateLead<'a> {
-        let after = crate::deliver::write::after(
-            &previous.fields,
-            &keyed.fields,
-            &changes.send,
-            &changes.clear,
-        );
+        let after = crate::deliver::write::after(&previous.fields, &keyed.fields, changes);
         UpdateLead {
             body: update_body(lead_id, keyed, changes),
             hash: identity::hash_fields(&after),
@@ -407,4 +413,27 @@ impl Work for UpdateLead<'_> {
     fn id_of<'b>(&'b self, answer: &'b Lead) -> Option<&'b str> {
         Some(&answer.id)
     }
+}
+
+/// Records what the server holds after an update (a no-op without a ledger): the fields it
+/// sent and cleared, the `if_empty` values it held back, every other field as recorded before
+/// (`write::after`). For an update that sent nothing because its `if_empty` fields were held (so
+/// the next run with the same input does not read the lead again); an update sent is recorded by
+/// `deliver::deliver_update`, through the same `deliver::record_values`. Nothing is written when
+/// nothing changed. The ledger's error if that failed.
+pub fn record_update(
+    place: &Place<'_>,
+    k: &Keyed,
+    row: u64,
+    previous: &Entry,
+    changes: &Changes,
+) -> Option<Failure> {
+    let sent = !(changes.send.is_empty() && changes.clear.is_empty());
+    let update = UpdateLead::new(k, "", changes, previous);
+    let via = if sent {
+        Some("update".to_string())
+    } else {
+        previous.via.clone()
+    };
+    crate::deliver::record_values(place, update.target(), row, previous, via)
 }

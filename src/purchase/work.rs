@@ -33,9 +33,9 @@ impl Work for Keyed {
         &self,
         client: &ApiClient,
         on_429: &dyn Fn(Instant, Duration),
-        _may_retry: &dyn Fn() -> bool,
+        may_retry: &dyn Fn() -> bool,
     ) -> (Result<Purchase, ApiError>, CallStats) {
-        client.create_purchase_measured(&self.purchase, on_429)
+        client.create_purchase_fenced(&self.purchase, on_429, may_retry)
     }
 
     fn id_of<'a>(&'a self, answer: &'a Purchase) -> Option<&'a str> {

@@ -276,8 +276,8 @@ fn answers_slower_than_the_timeout_are_unknown_and_never_re_sent() {
     let again = leadctl(&sb).args(args).run();
     // Never re-sent: settled first, found among the channel's newest leads before sending.
     again.code(0).stderr_has(
-        "3 key(s) an earlier run left without an answer were found among the channel's newest \
-         leads before sending and count as created",
+        "of 3 key(s) an earlier run left without an answer, 3 found among the channel's newest \
+         leads (count as created)",
     );
     assert_eq!(rows_with(&results(&again), "skipped"), [1, 2, 3]);
     assert_eq!(

@@ -88,6 +88,19 @@ impl ApiClient {
         by_id: bool,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Lead, ApiError>, CallStats) {
+        self.update_status_fenced(lead_id, status, by_id, on_429, &|| true)
+    }
+
+    /// `update_status_measured`, asking `may_retry` before each attempt after a wait (the
+    /// move's claim still this run's), as `create_lead_fenced`.
+    pub fn update_status_fenced(
+        &self,
+        lead_id: &str,
+        status: &str,
+        by_id: bool,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Lead, ApiError>, CallStats) {
         let (action, body) = if by_id {
             (
                 "update_status_id",
@@ -99,7 +112,7 @@ impl ApiClient {
                 serde_json::json!({ "lead_id": lead_id, "status": status }),
             )
         };
-        self.lead_measured(action, &body, Mode::Once, (on_429, &|| true))
+        self.lead_measured(action, &body, Mode::Once, (on_429, may_retry))
     }
 
     /// An action whose answer is a lead, and what the call met. The lead's id is not checked
@@ -128,9 +141,26 @@ impl ApiClient {
         purchase: &T,
         on_429: &dyn Fn(Instant, Duration),
     ) -> (Result<Purchase, ApiError>, CallStats) {
+        self.create_purchase_fenced(purchase, on_429, &|| true)
+    }
+
+    /// `create_purchase_measured`, asking `may_retry` before each attempt after a wait (the
+    /// purchase's claim still this run's), as `create_lead_fenced`.
+    pub fn create_purchase_fenced<T: Serialize>(
+        &self,
+        purchase: &T,
+        on_429: &dyn Fn(Instant, Duration),
+        may_retry: &dyn Fn() -> bool,
+    ) -> (Result<Purchase, ApiError>, CallStats) {
         let mut stats = CallStats::default();
         let result = self
-            .call_measured("create_purchase", purchase, Mode::Once, &mut stats, on_429)
+            .call_fenced(
+                "create_purchase",
+                purchase,
+                Mode::Once,
+                &mut stats,
+                (on_429, may_retry),
+            )
             .and_then(|value| {
                 let envelope = decode::<PurchaseEnvelope>(value, Mode::Once)?;
                 let p = Purchase::from_value(envelope.purchase)

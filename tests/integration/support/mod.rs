@@ -14,6 +14,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod server;
 pub mod tls;
+pub mod window;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
