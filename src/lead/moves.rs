@@ -6,7 +6,9 @@
 //! `update_status` leaves and recorded after; a move without a reliable answer is `unknown` and
 //! never sent again on its own. When leadctl has not set the lead's status (nothing recorded,
 //! an earlier move refused or unanswered), the lead's status is read first and a lead already
-//! there is not moved again.
+//! there is not moved again. Under `write = "forward_only"` the lead's status is always read
+//! first, and a move back in the channel's order or out of a `final` status is refused
+//! (`status::Wanted::refused_from`), said per row.
 
 use std::time::{Duration, Instant};
 
