@@ -438,7 +438,10 @@ Register-ArgumentCompleter -Native -CommandName 'leadctl' -ScriptBlock {
         }
         'leadctl;apply' {
             [CompletionResult]::new('--max-create', '--max-create', [CompletionResultType]::ParameterName, 'Send nothing when the plan holds more than N lead creates (exit 6) [default: the profile''s max_create]')
-            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Send nothing when the plan holds more than N changes: purchases (exit 6) [default: the profile''s max_changes]')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Send nothing when the plan holds more than N changes: updates, status moves and purchases (exit 6) [default: the profile''s max_changes]')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most N requests a second')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the run''s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")')

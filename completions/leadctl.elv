@@ -421,7 +421,10 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         }
         &'leadctl;apply'= {
             cand --max-create 'Send nothing when the plan holds more than N lead creates (exit 6) [default: the profile''s max_create]'
-            cand --max-changes 'Send nothing when the plan holds more than N changes: purchases (exit 6) [default: the profile''s max_changes]'
+            cand --max-changes 'Send nothing when the plan holds more than N changes: updates, status moves and purchases (exit 6) [default: the profile''s max_changes]'
+            cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
+            cand --max-concurrency 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]'
+            cand --rate 'At most N requests a second'
             cand --report 'Write the run''s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'

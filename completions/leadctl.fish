@@ -412,7 +412,10 @@ complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_se
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more on stderr; -v logs every request and response with the API key redacted'
 complete -c leadctl -n "__fish_leadctl_using_subcommand purchases; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-create -d 'Send nothing when the plan holds more than N lead creates (exit 6) [default: the profile\'s max_create]' -r
-complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-changes -d 'Send nothing when the plan holds more than N changes: purchases (exit 6) [default: the profile\'s max_changes]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-changes -d 'Send nothing when the plan holds more than N changes: updates, status moves and purchases (exit 6) [default: the profile\'s max_changes]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l concurrency -d 'Requests in flight at once: auto (adapts to the server\'s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile\'s concurrency, else auto]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l max-concurrency -d 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]' -r
+complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l rate -d 'At most N requests a second' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l report -d 'Write the run\'s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]' -r -F
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -s p -l profile -d 'Config profile to use [env: LEADCTL_PROFILE] (default: the config\'s default_profile, else "default")' -r
 complete -c leadctl -n "__fish_leadctl_using_subcommand apply" -l api-url -d 'API endpoint [env: LEADCTL_API_URL] [default: https://data.keenpartner.com/functions/v1/keen-api]' -r

@@ -291,7 +291,7 @@ fn plan_rows(
         reopen: None,
         dry: true,
     };
-    let mut planner = super::plan::Planner::new(printer);
+    let mut planner = super::plan::Planner::new(printer).reading(&ready.client);
     if opts.plan_out.is_some() {
         planner = planner.saving();
     }
@@ -429,16 +429,25 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         let channel = channel.to_lowercase();
         known.ensure(&channel, &client, l, &scope_url, &warn)?;
         // Settle first: what earlier runs left unknown, while it is among the newest leads (a
-        // dry run writes nothing: those rows stay unknown in its plan).
+        // dry run writes nothing: it plans with what settling would find).
         let leads = known.take_leads(&channel);
-        let settled = match dry {
-            true => 0,
-            false => settle::settle_first(l, &scope_url, &channel, &leads),
+        let settled = if dry {
+            let found = settle::would_settle(l, &scope_url, &channel, &leads);
+            let n = found.len();
+            known.plan_settled(found);
+            n
+        } else {
+            settle::settle_first(l, &scope_url, &channel, &leads)
         };
         if settled > 0 {
+            let (were, count) = if dry {
+                ("would be", "would count")
+            } else {
+                ("were", "count")
+            };
             services.log.notice(&format!(
-                "{settled} key(s) an earlier run left without an answer were found among the \
-                 channel's newest leads before sending and count as created"
+                "{settled} key(s) an earlier run left without an answer {were} found among the \
+                 channel's newest leads before sending and {count} as created"
             ));
         }
     }

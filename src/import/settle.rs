@@ -209,8 +209,24 @@ pub fn settle_first(
     channel: &str,
     leads: &[crate::api::models::Lead],
 ) -> usize {
+    let found = would_settle(ledger, scope_url, channel, leads);
+    for entry in &found {
+        let _ = ledger.apply(Op::Record(entry.clone()));
+    }
+    found.len()
+}
+
+/// What settling first ([`settle_first`]) would find, read only: the entries it would record
+/// (created, `via` reconcile). Nothing is written; a plan (`--dry-run`) decides its rows with
+/// them, so it counts what the real run, settling first, then does.
+pub fn would_settle(
+    ledger: &Ledger,
+    scope_url: &str,
+    channel: &str,
+    leads: &[crate::api::models::Lead],
+) -> Vec<ledger::Entry> {
     if leads.is_empty() {
-        return 0;
+        return Vec::new();
     }
     let mut entries = Vec::new();
     for state in [State::Sending, State::Unknown] {
@@ -240,7 +256,7 @@ pub fn settle_first(
         }
     }
     if open.is_empty() {
-        return 0;
+        return Vec::new();
     }
     // Rows by position: the entries of several inputs may share row numbers.
     for (i, p) in open.iter_mut().enumerate() {
@@ -254,18 +270,21 @@ pub fn settle_first(
     let rows: Vec<&Pending> = open.iter().collect();
     let rival_refs: Vec<&Pending> = rivals.iter().collect();
     let (found, _) = reconcile::match_rows(&rows, &rival_refs, leads, &known_ids);
-    for (i, lead_id) in &found {
-        if let Some(p) = open.get(*i as usize) {
-            record_settled(ledger, p, lead_id);
-        }
-    }
-    found.len()
+    found
+        .iter()
+        .filter_map(|(i, lead_id)| open.get(*i as usize).map(|p| settled(p, lead_id)))
+        .collect()
 }
 
 /// Records a row found by reconciling as created.
 pub fn record_settled(ledger: &Ledger, p: &Pending, lead_id: &str) {
+    let _ = ledger.apply(Op::Record(settled(p, lead_id)));
+}
+
+/// The entry of a row found by reconciling: created, `via` reconcile.
+fn settled(p: &Pending, lead_id: &str) -> ledger::Entry {
     let now = ledger::now_secs();
-    let _ = ledger.apply(Op::Record(ledger::Entry {
+    ledger::Entry {
         state: State::Created,
         lead_id: Some(lead_id.to_string()),
         error: None,
@@ -273,7 +292,7 @@ pub fn record_settled(ledger: &Ledger, p: &Pending, lead_id: &str) {
         answered_at: Some(p.entry.answered_at.unwrap_or(now)),
         updated_at: now,
         ..p.entry.clone()
-    }));
+    }
 }
 
 /// `--reconcile`: settle the ledger's unknown keys among this file's rows; send nothing.

@@ -27,6 +27,9 @@ pub struct Known {
     /// The leads read, per channel, until the session takes them to settle first
     /// (`settle::settle_first`).
     leads: Mutex<HashMap<String, Vec<crate::api::models::Lead>>>,
+    /// A dry run: the entries settling first would record, by channel and key (read in place of
+    /// the ledger's, never written).
+    settled: Mutex<HashMap<(String, String), crate::ledger::Entry>>,
 }
 
 /// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
@@ -54,7 +57,22 @@ impl Known {
             fresh,
             dry,
             leads: Mutex::default(),
+            settled: Mutex::default(),
         }
+    }
+
+    /// A dry run: what settling first would record (`settle::would_settle`), to decide with.
+    pub fn plan_settled(&self, entries: Vec<crate::ledger::Entry>) {
+        let mut map = self.settled.lock().unwrap_or_else(|p| p.into_inner());
+        for e in entries {
+            map.insert((e.channel.clone(), e.key.clone()), e);
+        }
+    }
+
+    /// The entry settling would have recorded for this key, in a dry run.
+    pub fn settled(&self, channel: &str, key: &str) -> Option<crate::ledger::Entry> {
+        let map = self.settled.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(channel.to_string(), key.to_string())).cloned()
     }
 
     /// Reads a channel's newest leads (once) and checks the ledger against the server; the

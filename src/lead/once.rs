@@ -137,6 +137,8 @@ pub fn judge(
     policy: Policy,
 ) -> Result<Judged, Failure> {
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
+    // A dry run: the entry as settling first would have recorded it.
+    let entry = entry.map(|e| known.settled(&e.channel, &e.key).unwrap_or(e));
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
     }

@@ -94,6 +94,8 @@ pub(super) fn plan_all(
                     fields: k.fields.clone(),
                     expect,
                     expect_run: previous.and_then(|p| p.run),
+                    expect_hash: None,
+                    status: None,
                 });
                 saved.keep(i as u64 + 1, key, &b);
                 bodies.push(b);
@@ -101,7 +103,7 @@ pub(super) fn plan_all(
             Judged::Decided(Decision::Update {
                 lead_id,
                 mut changes,
-                ..
+                previous,
             }) => {
                 // As the real run: `if_empty` fields only where the server holds none.
                 if let Some(client) = &client {
@@ -122,7 +124,8 @@ pub(super) fn plan_all(
                 counts.update_fields.extend(changes.listed(&k.names));
                 let update = once::update_body(&lead_id, &k, &changes);
                 let b = body("update_lead", &update)?;
-                saved.keep(i as u64 + 1, None, &b);
+                let key = crate::import::lead_plan::update_key(&k, &previous, &changes);
+                saved.keep(i as u64 + 1, Some(key), &b);
                 bodies.push(b);
             }
             Judged::Decided(Decision::Skip { note, .. }) => {
