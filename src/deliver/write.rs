@@ -10,9 +10,10 @@
 //! server and said once per column. Each field may carry a rule (`[fields.NAME] write = ...` in
 //! a mapping file): `always` (the default: send what differs), `if_empty` (only where the
 //! server's value is empty; the lead is read first), `never` (created with it, never updated),
-//! `clear` (as `always`, and an emptied cell clears it). `[fields.status] write =
-//! "forward_only"` keeps a lead from moving back in its channel's status order, and out of a
-//! status its `final = [...]` names (`lead::moves`).
+//! `clear` (as `always`, and an emptied cell clears it); an `if_empty` value held back is
+//! recorded beside the field ([`held_key`]), so the same value is not read for again.
+//! `[fields.status] write = "forward_only"` keeps a lead from moving back in its channel's
+//! status order, and out of a status its `final = [...]` names (`lead::moves`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -298,30 +298,16 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
         Decision::Update {
             lead_id,
-            mut changes,
+            changes,
             previous,
         } => {
-            if ctx.dry {
-                // The plan holds the body the real run's worker sends: `if_empty` fields read
-                // the same way (nothing is written).
-                crate::lead::once::settle_if_empty(ctx.client, &lead_id, &mut changes);
-                if changes.send.is_empty() && changes.clear.is_empty() {
-                    let note = format!(
-                        "already created as {lead_id} on {}; {}",
-                        crate::deliver::rule::day_of(&previous),
-                        changes.why_nothing(&k.names)
-                    );
-                    return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
-                }
-            }
-            // A dry run leaves out a move `forward_only` would refuse, as the run does.
-            let then_move = then_move()?
-                .filter(|_| !(ctx.dry && moves::refused_now(ctx.client, k, &lead_id).is_some()));
+            // A dry run reads what the worker reads (`if_empty` values, the status before a
+            // move) when it plans the task (`lead_plan`).
             return Ok(Step::Send(LeadTask::Update {
                 lead_id,
                 changes: Box::new(changes),
                 previous,
-                then_move,
+                then_move: then_move()?,
             }));
         }
         Decision::Skip { lead_id, note } => {
@@ -369,21 +355,11 @@ fn settled(
     match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
         moves::Plan::Stay => done(outcome, note),
         moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
-        moves::Plan::Send(mv) => {
-            // A dry run says a move `forward_only` would refuse as the run says it.
-            if let Some(why) = ctx
-                .dry
-                .then(|| moves::refused_now(ctx.client, k, &id))
-                .flatten()
-            {
-                return done(outcome, format!("{why}; {note}"));
-            }
-            Ok(Step::Send(LeadTask::Move {
-                lead_id: id,
-                before: outcome,
-                note,
-                mv,
-            }))
-        }
+        moves::Plan::Send(mv) => Ok(Step::Send(LeadTask::Move {
+            lead_id: id,
+            before: outcome,
+            note,
+            mv,
+        })),
     }
 }

@@ -6,7 +6,9 @@
 //! `update_status` leaves and recorded after; a move without a reliable answer is `unknown` and
 //! never sent again on its own. When leadctl has not set the lead's status (nothing recorded,
 //! an earlier move refused or unanswered), the lead's status is read first and a lead already
-//! there is not moved again.
+//! there is not moved again. Under `write = "forward_only"` the lead's status is always read
+//! first, and a move back in the channel's order or out of a `final` status is refused
+//! (`status::Wanted::refused_from`), said per row.
 
 use std::time::{Duration, Instant};
 
@@ -108,18 +110,6 @@ pub fn plan(
             ),
         },
     )
-}
-
-/// For a dry run, what `perform` would find under `write = "forward_only"`: the lead's status
-/// read as the real run reads it (reads only), and why the move would not be sent. `None`: no
-/// such rule, no status, the read failed (the real run says so), or it would be sent.
-pub fn refused_now(client: &ApiClient, k: &Keyed, lead_id: &str) -> Option<String> {
-    let w = k.status.as_ref()?;
-    if !k.rules().status_forward_only {
-        return None;
-    }
-    let lead = client.get_lead_by_id(lead_id).ok()?;
-    status_id_of(&lead).and_then(|c| w.refused_from(&c))
 }
 
 /// What a move came to: `Skipped` when none was needed (the lead is there already).
