@@ -336,7 +336,17 @@ fn plan_done(
                     "import"
                 },
                 scope_url: ready.scope_url.clone(),
-                inputs: vec![opts.input.as_path()],
+                inputs: match &opts.query {
+                    Some(_) => Vec::new(),
+                    None => vec![opts.input.as_path()],
+                },
+                query: opts.query.as_ref().map(|q| {
+                    let rows = match &prepared.source {
+                        super::read::Source::Query(s) => s.rows,
+                        _ => 0,
+                    };
+                    super::plan_out::query_source(q, rows)
+                }),
                 summary: counts.summary(purchases),
                 ledger: services.ledger.as_ref().map(ToString::to_string),
             },
