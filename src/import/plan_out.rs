@@ -91,13 +91,21 @@ pub fn save(path: &Path, made: Made<'_>, saved: Saved, log: &Log) -> Result<(), 
     Ok(())
 }
 
-/// What a plan records of a query it was made from: the database as shown (password masked),
-/// where the SQL came from, the SQL's checksum, and how many rows it returned.
-pub fn query_source(q: &super::query::Query, rows: u64) -> QuerySource {
-    QuerySource {
+/// What a plan records of the query it was made from, if any: the database as shown (password
+/// masked), where the SQL came from, the SQL's checksum, and how many rows it returned.
+pub fn query_source(
+    q: Option<&super::query::Query>,
+    source: &super::read::Source,
+) -> Option<QuerySource> {
+    let q = q?;
+    let rows = match source {
+        super::read::Source::Query(s) => s.rows,
+        _ => 0,
+    };
+    Some(QuerySource {
         from: q.from.shown(),
         origin: q.origin.clone(),
         sha256: crate::report::Input::sha256_of(q.sql.as_bytes()),
         rows,
-    }
+    })
 }

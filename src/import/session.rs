@@ -340,13 +340,7 @@ fn plan_done(
                     Some(_) => Vec::new(),
                     None => vec![opts.input.as_path()],
                 },
-                query: opts.query.as_ref().map(|q| {
-                    let rows = match &prepared.source {
-                        super::read::Source::Query(s) => s.rows,
-                        _ => 0,
-                    };
-                    super::plan_out::query_source(q, rows)
-                }),
+                query: super::plan_out::query_source(opts.query.as_ref(), &prepared.source),
                 summary: counts.summary(purchases),
                 ledger: services.ledger.as_ref().map(ToString::to_string),
             },

@@ -698,8 +698,14 @@ fn purchases_import_reads_a_query_once_each() {
             .args(extra)
             .run()
         };
-    let dry = purchases(&["--dry-run"]);
+    let dir2 = tempfile::tempdir().unwrap();
+    let plan = dir2.path().join("purchases.plan");
+    let dry = purchases(&["--dry-run", "--plan-out", plan.to_str().unwrap()]);
     dry.code(0);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(saved["command"], "purchases import");
+    assert_eq!(saved["query"]["from"], from);
+    assert_eq!(saved["query"]["rows"], 2);
     assert_eq!(
         bodies(&dry),
         [
@@ -709,7 +715,10 @@ fn purchases_import_reads_a_query_once_each() {
                    "product_name": "Add-on"}),
         ]
     );
-    let first = purchases(&[]);
+    // The plan applied: both purchases recorded once; the query's own run then skips them.
+    let first = leadctl(&sb)
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run();
     first.code(0);
     assert_eq!(rows_with(&results(&first), "created"), [1, 2]);
     let again = purchases(&[]);
