@@ -93,6 +93,27 @@ fn thousand_then_changes(sb: &Sandbox, from: &str, t: &str, exec: &dyn Fn(&str))
     let fourth = import(sb, from, &select, &["--update"]).run();
     fourth.code(0);
     assert_eq!(rows_with(&results(&fourth), "skipped").len(), 1005);
+
+    // Both in one run: 10 more changed and 5 more added, read with --update at once.
+    exec(&format!(
+        "UPDATE {t} SET first_name = 'Again ' || id WHERE id BETWEEN 21 AND 30"
+    ));
+    exec(&format!(
+        "INSERT INTO {t} (id, email, first_name, business_id) SELECT i, \
+         'user' || i || '@example.com', 'User ' || i, 'B-' || i FROM ({}) n",
+        (1006..=1010)
+            .map(|i| format!("SELECT {i} AS i"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    ));
+    let fifth = import(sb, from, &select, &["--update"]).run();
+    fifth.code(0);
+    let r = results(&fifth);
+    assert_eq!(rows_with(&r, "created"), (1006..=1010).collect::<Vec<_>>());
+    assert_eq!(rows_with(&r, "updated"), (21..=30).collect::<Vec<_>>());
+    assert_eq!(rows_with(&r, "skipped").len(), 995);
+    assert_eq!(first_names(sb)["B-25"], "Again 25");
+    assert_eq!(business_ids(sb).len(), 1010);
     assert_no_duplicates(sb);
 }
 
