@@ -437,6 +437,20 @@ postgres_bench() {
   echo "  two processes sharing one PostgreSQL ledger: $t_two s   two/one = $(awk -v a="$t_two" -v b="$t_pg" 'BEGIN { printf "%.3f", a / b }')"
 }
 
+# One dry run of `import "$@"` pinned to core 0; prints the lesser wall time, the lesser CPU time
+# (user + sys) and the greater peak RSS (KiB) of this run and the ones given.
+sql_measure() {
+  local best_t=$1 best_c=$2 peak=$3
+  shift 3
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" taskset -c 0 "$BIN" --sandbox -q import "$@" --dry-run > /dev/null
+  local t u s m
+  read -r t u s m < "$WORK/time"
+  awk -v bt="$best_t" -v bc="$best_c" -v p="$peak" -v t="$t" -v c="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" -v m="$m" \
+    'BEGIN { printf "%s %s %s\n", (t < bt) ? t : bt, (c < bc) ? c : bc, (m > p) ? m : p }'
+}
+
+per_row() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.2f", t / n * 1e6 }'; }
+
 # The rows of `gen` as a PostgreSQL table, read with --query: 100,000 and SQL_ROWS (1,000,000)
 # rows against the same rows as CSV, a dry run on one core (the server on the other).
 sql_bench() {
@@ -456,15 +470,27 @@ sql_bench() {
   "$BIN" --sandbox -q import --from "$pg" --query "$select WHERE id <= $small ORDER BY id" --dry-run -o ndjson | sha256sum > "$WORK/sql.sum"
   "$BIN" --sandbox -q import "$WORK/small.csv" --dry-run -o ndjson | sha256sum > "$WORK/csv.sum"
   cmp -s "$WORK/sql.sum" "$WORK/csv.sum" && echo "  request bodies ($small rows): identical" || echo "  request bodies ($small rows): DIFFER"
-  local t m
+  # Query and CSV runs alternate (3 each), so that a change in the machine's load falls on
+  # both; best wall time, least CPU time (user + sys: what the other helpers' load inflates
+  # least) and highest peak RSS of the three.
+  echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  local rows f tq cq mq tc cc mc
   for rows in "$small" "$n"; do
-    read -r t m <<< "$(dry_measure --from "$pg" --query "$select WHERE id <= $rows")"
-    printf '  %8d rows, query: %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
-    local f=$WORK/rows.csv
+    f=$WORK/rows.csv
     [ "$rows" = "$small" ] && f=$WORK/small.csv
-    read -r t m <<< "$(dry_measure "$f")"
-    printf '  %8d rows, CSV:   %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
+    tq=999 cq=999 mq=0 tc=999 cc=999 mc=0
+    for _ in 1 2 3; do
+      read -r tq cq mq <<< "$(sql_measure "$tq" "$cq" "$mq" --from "$pg" --query "$select WHERE id <= $rows")"
+      read -r tc cc mc <<< "$(sql_measure "$tc" "$cc" "$mc" "$f")"
+    done
+    printf '  %8d rows, query: %6.2f s wall (%5.2f us/row), %6.2f s CPU (%5.2f us/row), peak RSS %6.1f MiB\n' \
+      "$rows" "$tq" "$(per_row "$tq" "$rows")" "$cq" "$(per_row "$cq" "$rows")" "$(awk -v k="$mq" 'BEGIN { printf "%.1f", k / 1024 }')"
+    printf '  %8d rows, CSV:   %6.2f s wall (%5.2f us/row), %6.2f s CPU (%5.2f us/row), peak RSS %6.1f MiB\n' \
+      "$rows" "$tc" "$(per_row "$tc" "$rows")" "$cc" "$(per_row "$cc" "$rows")" "$(awk -v k="$mc" 'BEGIN { printf "%.1f", k / 1024 }')"
+    printf '  %8d rows, query/CSV: wall %.2fx, CPU %.2fx\n' "$rows" \
+      "$(awk -v a="$tq" -v b="$tc" 'BEGIN { print a / b }')" "$(awk -v a="$cq" -v b="$cc" 'BEGIN { print a / b }')"
   done
+  echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   psql "$pg" -q -c "DROP TABLE bench_leads"
 }
 

@@ -340,7 +340,11 @@ fn plan_done(
                     "import"
                 },
                 scope_url: ready.scope_url.clone(),
-                inputs: vec![opts.input.as_path()],
+                inputs: match &opts.query {
+                    Some(_) => Vec::new(),
+                    None => vec![opts.input.as_path()],
+                },
+                query: super::plan_out::query_source(opts.query.as_ref(), &prepared.source),
                 summary: counts.summary(purchases),
                 ledger: services.ledger.as_ref().map(ToString::to_string),
             },
