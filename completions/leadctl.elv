@@ -82,7 +82,7 @@ set edit:completion:arg-completer[leadctl] = {|@words|
             cand --dry-run 'Plan and send nothing: each lead decided against the ledger and the channel''s newest leads (read, never written); the body of each request that would be sent as JSON on stdout, the leads left alone and the counts on stderr'
             cand --force 'Create another lead even when the ledger says this one''s key was created already'
             cand --update 'For a lead created earlier whose fields changed since: send update_lead with the changed fields (no rewards fire) instead of only printing the existing lead. Only the fields given are sent'
-            cand --clear-empty 'With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an empty value is left as it is on the server'
+            cand --clear-empty 'With --update: clear a field given empty (--phone "", --property Region=, a JSON "" or null); by default an empty value is left as it is on the server (and never sent in a create)'
             cand --retry-unknown 'Send a lead an earlier run sent without a reliable answer (it may exist already)'
             cand --no-ci-annotations 'Under GitHub Actions (GITHUB_ACTIONS=true), write no job summary, no annotations and no step outputs'
             cand --sandbox 'Run against the built-in emulator of the API, started for this one command; needs no key or config [env: LEADCTL_SANDBOX=1]'
@@ -421,7 +421,10 @@ set edit:completion:arg-completer[leadctl] = {|@words|
         }
         &'leadctl;apply'= {
             cand --max-create 'Send nothing when the plan holds more than N lead creates (exit 6) [default: the profile''s max_create]'
-            cand --max-changes 'Send nothing when the plan holds more than N changes: purchases (exit 6) [default: the profile''s max_changes]'
+            cand --max-changes 'Send nothing when the plan holds more than N changes: updates, status moves and purchases (exit 6) [default: the profile''s max_changes]'
+            cand --concurrency 'Requests in flight at once: auto (adapts to the server''s latency, 429s and overload answers) or a fixed number from 1 to 256 [default: the profile''s concurrency, else auto]'
+            cand --max-concurrency 'The most requests in flight: auto never goes past it, and a fixed --concurrency N above it is refused (exit 2) [default: 32; with a fixed --concurrency N, N]'
+            cand --rate 'At most N requests a second'
             cand --report 'Write the run''s report, one JSON document (doc/report.schema.json), to FILE when the run ends, also when it fails or is interrupted [env: LEADCTL_REPORT]'
             cand -p 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'
             cand --profile 'Config profile to use [env: LEADCTL_PROFILE] (default: the config''s default_profile, else "default")'

@@ -13,8 +13,19 @@ use crate::fsutil::{self, Accept};
 use crate::ledger::{Fields, State};
 use crate::report::Input;
 
-/// The format this leadctl writes and reads.
-pub const SCHEMA: u64 = 1;
+/// The format this leadctl writes (and the newest it reads).
+pub const SCHEMA: u64 = 2;
+/// The oldest format this leadctl reads: schema 1 (creates and purchases) is schema 2 without
+/// updates and moves.
+pub const OLDEST: u64 = 1;
+/// The actions a plan holds.
+pub const ACTIONS: [&str; 5] = [
+    "create_lead",
+    "create_purchase",
+    "update_lead",
+    "update_status",
+    "update_status_id",
+];
 /// What marks a file as a leadctl plan.
 pub const KIND: &str = "leadctl-plan";
 /// The largest plan read (a plan holds each write's body: 100,000 rows fit well within it).
@@ -50,7 +61,8 @@ pub struct SavedPlan {
 /// One planned write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Write {
-    /// The API action: `create_lead` or `create_purchase`.
+    /// The API action: `create_lead`, `create_purchase`, `update_lead`, `update_status` or
+    /// `update_status_id`.
     pub action: String,
     /// The ledger key's scope (a lead's channel; `purchases` for purchases).
     pub channel: String,
@@ -80,15 +92,24 @@ impl Write {
 
 /// What the ledger said of a write's key when it was planned: nothing (`absent`), or an entry
 /// in this state last changed at `updated_at` by the run `run` (a retry taking a failed or
-/// unknown key over). The run tells two writes within one second apart.
+/// unknown key over; an update or a move from the lead's recorded values or status). The run
+/// tells two writes within one second apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expect {
-    /// `absent`, `failed`, `unknown`, `sending`.
+    /// `absent`, `created`, `failed`, `unknown`, `sending`.
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// The entry's hash (its values), for a `created` one: an update or a move planned from
+    /// what the ledger recorded then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// A move that reads the lead first: the status id the plan read (`""`: none). `apply`
+    /// reads it again, and a lead moved since is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 impl Expect {
@@ -97,16 +118,25 @@ impl Expect {
             state: "absent".into(),
             updated_at: None,
             run: None,
+            hash: None,
+            status: None,
         }
     }
 
-    pub fn of(expect: Option<(State, i64)>, run: Option<String>) -> Expect {
-        match expect {
-            None => Expect::absent(),
+    /// What a planned write's key (`PlanKey`) expects.
+    pub fn of(k: &PlanKey) -> Expect {
+        let status = k.status.clone();
+        match k.expect {
+            None => Expect {
+                status,
+                ..Expect::absent()
+            },
             Some((state, at)) => Expect {
                 state: state.as_str().into(),
                 updated_at: Some(at),
-                run,
+                run: k.expect_run.clone(),
+                hash: k.expect_hash.clone(),
+                status,
             },
         }
     }
@@ -116,7 +146,10 @@ impl Expect {
         match (entry, self.claim()) {
             (None, Ok(None)) => true,
             (Some(e), Ok(Some((state, at)))) => {
-                e.state == state && e.updated_at == at && e.run == self.run
+                e.state == state
+                    && e.updated_at == at
+                    && e.run == self.run
+                    && self.hash.as_ref().is_none_or(|h| *h == e.hash)
             }
             _ => false,
         }
@@ -128,7 +161,7 @@ impl Expect {
             return Ok(None);
         }
         match (State::parse(&self.state), self.updated_at) {
-            (Some(s), Some(at)) if s != State::Created => Ok(Some((s, at))),
+            (Some(s), Some(at)) if s != State::Created || self.hash.is_some() => Ok(Some((s, at))),
             _ => Err(format!(
                 "its expected ledger state {:?} is not one a plan holds",
                 excerpt(&self.state)
@@ -148,6 +181,10 @@ pub struct PlanKey {
     pub expect: Option<(State, i64)>,
     /// The run that wrote that entry.
     pub expect_run: Option<String>,
+    /// That entry's hash, when it is `created` (an update, a move to another status).
+    pub expect_hash: Option<String>,
+    /// A move that read the lead first: the status id read (`""`: none).
+    pub status: Option<String>,
 }
 
 /// Hex SHA-256 of the writes as they are serialised.
@@ -202,11 +239,11 @@ impl SavedPlan {
             return Err(bad(format!("it has no \"kind\": \"{KIND}\"")));
         }
         match value.get("schema").and_then(Value::as_u64) {
-            Some(SCHEMA) => {}
+            Some(OLDEST..=SCHEMA) => {}
             Some(n) if n > SCHEMA => {
                 return Err(Failure::input(format!(
                     "{shown} is a plan of schema {n}, made by a newer leadctl; this leadctl \
-                     ({}) applies schema {SCHEMA}",
+                     ({}) applies schemas {OLDEST} to {SCHEMA}",
                     env!("CARGO_PKG_VERSION")
                 ))
                 .with_hint("apply it with the leadctl that made it, or upgrade leadctl"))
@@ -234,16 +271,32 @@ impl SavedPlan {
                     i + 1
                 )));
             }
-            if !matches!(w.action.as_str(), "create_lead" | "create_purchase") {
+            if !ACTIONS.contains(&w.action.as_str()) {
                 return Err(bad(format!(
                     "write {} has action {:?}, which this leadctl does not apply",
                     i + 1,
                     excerpt(&w.action)
                 )));
             }
-            w.expect
+            let expect = w
+                .expect
                 .claim()
                 .map_err(|why| bad(format!("write {}: {why}", i + 1)))?;
+            let created = matches!(expect, Some((State::Created, _)));
+            // A create takes over only what was never created; an update changes a lead that is.
+            let fits = match w.action.as_str() {
+                "create_lead" | "create_purchase" => !created,
+                "update_lead" => created,
+                _ => true,
+            };
+            if !fits {
+                return Err(bad(format!(
+                    "write {}: its expected ledger state {:?} is not one a plan holds for {}",
+                    i + 1,
+                    excerpt(&w.expect.state),
+                    w.action
+                )));
+            }
         }
         Ok(plan)
     }
@@ -300,16 +353,26 @@ mod tests {
     #[test]
     fn expectations_read_as_claims() {
         assert_eq!(Expect::absent().claim(), Ok(None));
-        assert_eq!(
-            Expect::of(Some((State::Failed, 7)), None).claim(),
-            Ok(Some((State::Failed, 7)))
-        );
+        let failed = Expect {
+            state: "failed".into(),
+            updated_at: Some(7),
+            ..Expect::absent()
+        };
+        assert_eq!(failed.claim(), Ok(Some((State::Failed, 7))));
         let created = Expect {
             state: "created".into(),
             updated_at: Some(1),
-            run: None,
+            ..Expect::absent()
         };
-        assert!(created.claim().is_err());
+        assert!(
+            created.claim().is_err(),
+            "a created entry is expected by its hash"
+        );
+        let with_hash = Expect {
+            hash: Some("h".into()),
+            ..created
+        };
+        assert_eq!(with_hash.claim(), Ok(Some((State::Created, 1))));
     }
 
     #[test]
@@ -326,18 +389,54 @@ mod tests {
         p.writes[0].body["action"] = "create_purchase".into();
         assert!(refused(&p).ends_with("write 1 has a body that is not a request of its action"));
         let mut p = plan();
-        p.writes[0].action = "update_lead".into();
-        p.writes[0].body["action"] = "update_lead".into();
+        p.writes[0].action = "delete_lead".into();
+        p.writes[0].body["action"] = "delete_lead".into();
         assert!(refused(&p)
-            .ends_with("write 1 has action \"update_lead\", which this leadctl does not apply"));
-        let mut p = plan();
-        p.writes[0].expect = Expect {
+            .ends_with("write 1 has action \"delete_lead\", which this leadctl does not apply"));
+        let created = Expect {
             state: "created".into(),
             updated_at: Some(1),
-            run: None,
+            hash: Some("h".into()),
+            ..Expect::absent()
         };
-        assert!(refused(&p)
-            .ends_with("write 1: its expected ledger state \"created\" is not one a plan holds"));
+        let mut p = plan();
+        p.writes[0].expect = created.clone();
+        assert!(refused(&p).ends_with(
+            "write 1: its expected ledger state \"created\" is not one a plan holds for \
+             create_lead"
+        ));
+        // An update changes a lead the ledger records as created, nothing else.
+        let mut p = plan();
+        p.writes[0].action = "update_lead".into();
+        p.writes[0].body["action"] = "update_lead".into();
+        assert!(refused(&p).ends_with(
+            "write 1: its expected ledger state \"absent\" is not one a plan holds for \
+             update_lead"
+        ));
+        p.writes[0].expect = created;
+        p.checksum = checksum(&p.writes);
+        p.save(&path).unwrap();
+        assert!(SavedPlan::load(&path).is_ok());
+    }
+
+    #[test]
+    fn a_plan_of_schema_1_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        let mut p = plan();
+        p.schema = 1;
+        p.save(&path).unwrap();
+        assert_eq!(SavedPlan::load(&path).unwrap(), p);
+        p.schema = SCHEMA + 1;
+        p.save(&path).unwrap();
+        let e = SavedPlan::load(&path).unwrap_err();
+        assert_eq!(e.kind, crate::error::Kind::Input);
+        assert!(
+            e.message
+                .ends_with(&format!("applies schemas 1 to {SCHEMA}")),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

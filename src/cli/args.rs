@@ -187,8 +187,8 @@ pub struct CreateArgs {
     #[arg(long)]
     pub update: bool,
 
-    /// With --update: clear a field given empty (--phone "", a JSON "phone": ""); by default an
-    /// empty value is left as it is on the server
+    /// With --update: clear a field given empty (--phone "", --property Region=, a JSON "" or
+    /// null); by default an empty value is left as it is on the server (and never sent in a create)
     #[arg(long, requires = "update")]
     pub clear_empty: bool,
 

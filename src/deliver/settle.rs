@@ -94,8 +94,12 @@ pub trait Others {
 /// Records a key found among the newest leads as created (`via` reconcile), unless another run
 /// has taken it over meanwhile (a record never overwrites another run's claim).
 pub fn record_found(ledger: &Ledger, e: &Entry, lead_id: &str) {
-    let now = ledger.now();
-    let _ = ledger.apply(Op::Record(Entry {
+    let _ = ledger.apply(Op::Record(found_entry(ledger.now(), e, lead_id)));
+}
+
+/// A key's entry once found where the server shows it at `now`: created, `via` reconcile.
+pub fn found_entry(now: i64, e: &Entry, lead_id: &str) -> Entry {
+    Entry {
         state: State::Created,
         lead_id: Some(lead_id.to_string()),
         error: None,
@@ -103,7 +107,7 @@ pub fn record_found(ledger: &Ledger, e: &Entry, lead_id: &str) {
         answered_at: Some(e.answered_at.unwrap_or(now)),
         updated_at: now,
         ..e.clone()
-    }));
+    }
 }
 
 /// Where settling looks and says what it found.

@@ -10,8 +10,10 @@
 //! server and said once per column. Each field may carry a rule (`[fields.NAME] write = ...` in
 //! a mapping file): `always` (the default: send what differs), `if_empty` (only where the
 //! server's value is empty; the lead is read first), `never` (created with it, never updated),
-//! `clear` (as `always`, and an emptied cell clears it). `[fields.status] write =
-//! "forward_only"` keeps a lead from moving back in its channel's status order (`moves.rs`).
+//! `clear` (as `always`, and an emptied cell clears it); an `if_empty` value held back is
+//! recorded beside the field ([`held_key`]), so the same value is not read for again.
+//! `[fields.status] write = "forward_only"` keeps a lead from moving back in its channel's
+//! status order, and out of a status its `final = [...]` names (`lead::moves`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,6 +68,9 @@ pub struct Rules {
     pub clear_empty: bool,
     /// `[fields.status] write = "forward_only"`.
     pub status_forward_only: bool,
+    /// `[fields.status] final = ["Won", "Lost"]`: with `forward_only`, a lead at one of these
+    /// statuses (names as written) is not moved to any other.
+    pub status_final: Vec<String>,
 }
 
 /// The rules when none are given.
@@ -73,6 +78,7 @@ pub static NO_RULES: Rules = Rules {
     by_field: BTreeMap::new(),
     clear_empty: false,
     status_forward_only: false,
+    status_final: Vec::new(),
 };
 
 /// How a rule names a field: `phone`, `property:region` (a property's name normalised).
@@ -170,6 +176,20 @@ impl Changes {
         }
     }
 
+    /// What an update left alone because the input gave it empty, said beside what it sent:
+    /// `phone: emptied, left as it is on the server; `--clear-empty` clears it`.
+    pub fn emptied_note(&self, names: &Names) -> Option<String> {
+        let one = self.emptied.len() == 1;
+        (!self.emptied.is_empty()).then(|| {
+            format!(
+                "{}: emptied, left as {} on the server; `--clear-empty` clears {}",
+                shown_list(&self.emptied, names),
+                if one { "it is" } else { "they are" },
+                if one { "it" } else { "them" },
+            )
+        })
+    }
+
     /// The outcome of an update that went out: `sent first_name, property "Region"; cleared
     /// phone`.
     pub fn sent_note(&self, names: &Names) -> String {
@@ -213,6 +233,9 @@ pub fn changes(
         }
         match rules.rule(k, names) {
             Rule::Always | Rule::Clear => c.send.push(k.clone()),
+            // Held back for this very value before: the server had one, and no read is
+            // needed until the input says something else.
+            Rule::IfEmpty if before.get(&held_key(k)) == Some(v) => c.held.push(k.clone()),
             Rule::IfEmpty => c.if_empty.push(k.clone()),
             Rule::Never => c.never.push(k.clone()),
         }
@@ -236,17 +259,35 @@ pub fn changes(
     c
 }
 
-/// What the ledger records after an update that sent `sent` (their values from `now`) and
-/// cleared `cleared`: every other field keeps its recorded value.
-pub fn after(before: &Fields, now: &Fields, sent: &[String], cleared: &[String]) -> Fields {
+/// The ledger key beside a field that records the input's value an `if_empty` rule held back
+/// (the server had a value): `held:phone`. The field's own key keeps what the server was last
+/// known to hold from leadctl; this one spares a read of the lead on every run whose input
+/// still gives that value.
+pub fn held_key(field: &str) -> String {
+    format!("{HELD}{field}")
+}
+
+const HELD: &str = "held:";
+
+/// What the ledger records after an update that sent `changes.send` (their values from `now`)
+/// and cleared `changes.clear`, and held back `changes.held` (their values from `now`, under
+/// [`held_key`]): every other field keeps its recorded value.
+pub fn after(before: &Fields, now: &Fields, changes: &Changes) -> Fields {
     let mut out = before.clone();
-    for k in sent {
+    for k in &changes.send {
         if let Some(v) = now.get(k) {
             out.insert(k.clone(), v.clone());
         }
+        out.remove(&held_key(k));
     }
-    for k in cleared {
+    for k in &changes.clear {
         out.remove(k);
+        out.remove(&held_key(k));
+    }
+    for k in &changes.held {
+        if let Some(v) = now.get(k) {
+            out.insert(held_key(k), v.clone());
+        }
     }
     out
 }
@@ -260,7 +301,7 @@ pub fn absent<'a>(
 ) -> impl Iterator<Item = &'a String> {
     before
         .keys()
-        .filter(move |k| !now.contains_key(*k) && !emptied.contains(k))
+        .filter(move |k| !k.starts_with(HELD) && !now.contains_key(*k) && !emptied.contains(k))
 }
 
 /// Per field over a run: how many leads had an emptied cell left alone, and how many carry a
@@ -355,6 +396,14 @@ mod tests {
         assert_eq!(left.emptied, emptied);
         assert!(!left.any());
         assert_eq!(
+            left.emptied_note(&names()).as_deref(),
+            Some(
+                "phone, property \"Region\": emptied, left as they are on the server; \
+                 `--clear-empty` clears them"
+            )
+        );
+        assert_eq!(none.emptied_note(&names()), None);
+        assert_eq!(
             left.why_nothing(&names()),
             "nothing to send: phone, property \"Region\" emptied (left as it is; \
              --clear-empty clears it)"
@@ -404,8 +453,58 @@ mod tests {
     fn the_ledger_records_what_the_server_holds() {
         let before = fields(&[("email", "a@x"), ("phone", "1"), ("notes", "old")]);
         let now = fields(&[("email", "a@x"), ("notes", "new"), ("first_name", "Ann")]);
-        let got = after(&before, &now, &["notes".into()], &["phone".into()]);
+        let c = Changes {
+            send: vec!["notes".into()],
+            clear: vec!["phone".into()],
+            ..Changes::default()
+        };
+        let got = after(&before, &now, &c);
         assert_eq!(got, fields(&[("email", "a@x"), ("notes", "new")]));
+    }
+
+    #[test]
+    fn an_if_empty_value_held_back_is_not_read_again_until_the_input_changes() {
+        let mut by_field = BTreeMap::new();
+        by_field.insert("phone".to_string(), Rule::IfEmpty);
+        let rules = Rules {
+            by_field,
+            ..Rules::default()
+        };
+        let before = fields(&[("email", "a@x"), ("phone", "1")]);
+        let now = fields(&[("email", "a@x"), ("phone", "2")]);
+        let first = changes(&before, &now, &[], &rules, &names());
+        assert_eq!(first.if_empty, ["phone"], "the lead is read");
+        // The server had a phone: held, and recorded as held for "2".
+        let held = Changes {
+            held: first.if_empty.clone(),
+            ..Changes::default()
+        };
+        let recorded = after(&before, &now, &held);
+        assert_eq!(
+            recorded,
+            fields(&[("email", "a@x"), ("phone", "1"), ("held:phone", "2")])
+        );
+        assert_eq!(absent(&recorded, &now, &[]).count(), 0, "no column gone");
+        // The next run with the same input: held without a read, nothing to send.
+        let again = changes(&recorded, &now, &[], &rules, &names());
+        assert_eq!(again.held, ["phone"]);
+        assert!(!again.any());
+        assert_eq!(
+            again.why_nothing(&names()),
+            "nothing to send: phone has a value on the server (write = \"if_empty\")"
+        );
+        // Another value: read again; sent (the server's was emptied), the mark goes.
+        let other = fields(&[("email", "a@x"), ("phone", "3")]);
+        let c = changes(&recorded, &other, &[], &rules, &names());
+        assert_eq!(c.if_empty, ["phone"]);
+        let sent = Changes {
+            send: c.if_empty,
+            ..Changes::default()
+        };
+        assert_eq!(
+            after(&recorded, &other, &sent),
+            fields(&[("email", "a@x"), ("phone", "3")])
+        );
     }
 
     #[test]

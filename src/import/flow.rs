@@ -122,6 +122,16 @@ pub trait PlanSink {
     /// key and values, and what the ledger held for the key. Told just before that write (a
     /// create, a purchase); a write told none cannot be saved.
     fn key(&mut self, _key: crate::saved_plan::PlanKey) {}
+
+    /// The client a plan reads with, as the real run reads before it writes (the lead, for
+    /// `if_empty` values and for its status before a move); `None`: nothing is read.
+    fn client(&self) -> Option<&ApiClient> {
+        None
+    }
+
+    /// The row is left alone after all (what the reads found): its outcome as the real run
+    /// reports it.
+    fn left(&mut self, _outcome: Outcome, _lead_id: Option<String>, _note: String) {}
 }
 
 /// A request body as the client sends it (`{"action": ..., ...fields}`), for a plan.

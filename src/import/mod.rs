@@ -14,6 +14,7 @@ pub mod collect;
 pub mod columns;
 pub mod flow;
 pub mod gate;
+pub mod lead_plan;
 pub mod mapping;
 pub mod order;
 pub mod plan;

@@ -162,6 +162,8 @@ pub struct Planner<'a> {
     /// The key told for the next write ([`PlanSink::key`]).
     key: Option<crate::saved_plan::PlanKey>,
     printer: Option<BodyPrinter<'a>>,
+    /// What the plan reads with, as the real run reads before it writes.
+    client: Option<&'a crate::api::ApiClient>,
     /// What stopped the planning (the first).
     pub fatal: Option<anyhow::Error>,
     pub write_error: Option<anyhow::Error>,
@@ -175,6 +177,7 @@ impl<'a> Planner<'a> {
             row: 0,
             key: None,
             printer,
+            client: None,
             fatal: None,
             write_error: None,
         }
@@ -192,6 +195,13 @@ impl<'a> Planner<'a> {
             }
             Event::Dispatched(_) | Event::Batch(_) => {}
         }
+    }
+
+    /// Reads with `client` what the real run reads before it writes (the lead's values for
+    /// `if_empty`, its status before a move), so the plan writes what the run would.
+    pub fn reading(mut self, client: &'a crate::api::ApiClient) -> Planner<'a> {
+        self.client = Some(client);
+        self
     }
 
     /// Keeps each planned write for a saved plan too.
@@ -254,13 +264,30 @@ impl PlanSink for Planner<'_> {
     fn key(&mut self, key: crate::saved_plan::PlanKey) {
         self.key = Some(key);
     }
+
+    fn client(&self) -> Option<&crate::api::ApiClient> {
+        self.client
+    }
+
+    fn left(&mut self, outcome: Outcome, lead_id: Option<String>, note: String) {
+        let r = RowResult {
+            row: self.row,
+            outcome,
+            lead_id,
+            error: Some(note),
+            fields: Vec::new(),
+            key: None,
+        };
+        self.counts.left(outcome);
+        self.print_result(&r);
+    }
 }
 
 /// The writes of a plan to save (`--plan-out`), and the actions it cannot save.
 #[derive(Debug, Default)]
 pub struct Saved {
     pub writes: Vec<crate::saved_plan::Write>,
-    /// Planned writes `apply` does not run (updates, status moves), by action.
+    /// Planned writes `apply` does not run (`lead_external`), by action.
     pub unsupported: std::collections::BTreeMap<String, u64>,
 }
 
@@ -274,13 +301,13 @@ impl Saved {
             .to_string();
         match key {
             Some(k) => self.writes.push(crate::saved_plan::Write {
+                expect: crate::saved_plan::Expect::of(&k),
                 action,
                 channel: k.channel,
                 key: k.key,
                 hash: k.hash,
                 fields: k.fields,
                 row,
-                expect: crate::saved_plan::Expect::of(k.expect, k.expect_run),
                 body: body.clone(),
             }),
             None => *self.unsupported.entry(action).or_default() += 1,

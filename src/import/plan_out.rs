@@ -44,8 +44,8 @@ pub fn needs_ledger(has_ledger: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Saves the plan atomically; a plan holding writes `apply` cannot run yet (updates, status
-/// moves) is not saved (exit 2), and says so.
+/// Saves the plan atomically; a plan holding writes `apply` does not run (`lead_external`) is
+/// not saved (exit 2), and says so.
 pub fn save(path: &Path, made: Made<'_>, saved: Saved, log: &Log) -> Result<(), Failure> {
     if !saved.unsupported.is_empty() {
         let list: Vec<String> = saved
@@ -54,14 +54,13 @@ pub fn save(path: &Path, made: Made<'_>, saved: Saved, log: &Log) -> Result<(), 
             .map(|(action, n)| format!("{n} {action}"))
             .collect();
         return Err(Failure::usage(format!(
-            "the plan was not saved to {}: it holds {}, and apply runs only creates and \
-             purchases so far",
+            "the plan was not saved to {}: it holds {}, which apply does not run",
             path.display(),
             list.join(", ")
         ))
         .with_hint(
             "run the command itself (its dry run above shows what it will send), or plan without \
-             --update, --public and the status column",
+             --public",
         ));
     }
     let plan = SavedPlan {

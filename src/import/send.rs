@@ -325,12 +325,14 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
             changes,
             previous,
         } => {
+            // A dry run reads what the worker reads (`if_empty` values, the status before a
+            // move) when it plans the task (`lead_plan`).
             return Ok(Step::Send(LeadTask::Update {
                 lead_id,
                 changes: Box::new(changes),
                 previous,
                 then_move: then_move()?,
-            }))
+            }));
         }
         Decision::Skip { lead_id, note } => {
             return settled(ctx, row, k, Outcome::Skipped, lead_id, note)

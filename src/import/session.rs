@@ -291,11 +291,15 @@ fn plan_rows(
         reopen: None,
         dry: true,
     };
-    let mut planner = super::plan::Planner::new(printer);
+    let mut planner = super::plan::Planner::new(printer).reading(&ready.client);
     if opts.plan_out.is_some() {
         planner = planner.saving();
     }
     send::run(&ctx, rows, |event| planner.on_event(event));
+    // As the run says them: emptied cells left alone and columns gone, once per field.
+    for line in known.tally.lines() {
+        services.log.warn(&line);
+    }
     let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
@@ -440,7 +444,9 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
 /// Says what settling first did in the channels read since last said.
 fn say_settled(known: &Known, log: &crate::log::Log) {
     for (channel, first) in known.take_settled() {
-        log.notice(&crate::lead::known::settled_text(&channel, first));
+        log.notice(&crate::lead::known::settled_text(
+            &channel, first, known.dry,
+        ));
     }
 }
 

@@ -39,8 +39,10 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
             "the statuses of channel {c} are not known (it is not among the channels this API \
              key can access)"
         ))),
-        Some(ch) => match crate::api::status::resolve(ch, value) {
-            Ok(s) => Ok(Wanted {
+        Some(ch) => match (crate::api::status::resolve(ch, value), finals(plan, ch)) {
+            (Ok(_), Err(why)) => Err(problem(why)),
+            (Ok(s), Ok(finals)) => Ok(Wanted {
+                finals,
                 id: s.id.clone(),
                 name: s.status.clone().unwrap_or_else(|| s.id.clone()),
                 by_id: crate::api::properties::is_uuid(value),
@@ -57,13 +59,13 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
                     })
                     .collect(),
             }),
-            Err(e @ crate::api::status::StatusError::Unknown { .. }) => Err(problem(format!(
+            (Err(e @ crate::api::status::StatusError::Unknown { .. }), _) => Err(problem(format!(
                 "{e}; translate a CRM's own stages with a [values.{}] table in a --mapping \
                  file, or leave statuses alone with --map {}",
                 toml_key(&column.header),
                 shell_word(&format!("{}=ignore", column.header)),
             ))),
-            Err(e) => Err(problem(e.to_string())),
+            (Err(e), _) => Err(problem(e.to_string())),
         },
     });
     match (built, wanted) {
@@ -76,6 +78,33 @@ pub fn build(plan: &Plan, row: &Row) -> Result<(NewLead, Option<Wanted>), Vec<Pr
         }
         (Err(problems), _) => Err(problems),
     }
+}
+
+/// The channel's statuses the run's `[fields.status] final = [...]` names, (id, name); a name
+/// the channel does not have is said as the row's problem.
+fn finals(plan: &Plan, ch: &crate::api::models::Channel) -> Result<Vec<(String, String)>, String> {
+    let Some(rules) = plan.writes.as_deref() else {
+        return Ok(Vec::new());
+    };
+    rules
+        .status_final
+        .iter()
+        .map(|name| {
+            crate::api::status::resolve(ch, name)
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        s.status.clone().unwrap_or_else(|| s.id.clone()),
+                    )
+                })
+                .map_err(|e| {
+                    format!(
+                        "the mapping file's [fields.status] final names a status this lead's \
+                         channel does not have: {e}"
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A header as a TOML table key: bare when it can be, else quoted.

@@ -10,8 +10,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
 use super::flow::{
-    body_of, signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Planned, Sent,
-    Task,
+    signal_429, Ctx, Event, Job, LeadJob, LeadRowTask, LeadTask, PlanSink, Sent, Task,
 };
 use super::report::{Outcome, RowResult};
 use crate::api::ApiError;
@@ -20,7 +19,6 @@ use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Wor
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
 use crate::ledger::{now_secs, Entry};
-use serde_json::{json, Value};
 
 pub fn work(
     ctx: &Ctx<'_>,
@@ -93,55 +91,7 @@ impl Task for LeadRowTask {
     }
 
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
-        let keyed = &self.keyed;
-        let then_move = match self.work {
-            LeadTask::Create {
-                then_move,
-                expect,
-                previous,
-            } => {
-                plan.key(crate::saved_plan::PlanKey {
-                    channel: keyed.channel.clone(),
-                    key: keyed.key.clone(),
-                    hash: keyed.hash.clone(),
-                    fields: keyed.fields.clone(),
-                    expect,
-                    expect_run: previous.and_then(|p| p.run),
-                });
-                plan.write(Planned::Create, body_of("create_lead", &keyed.lead));
-                // A new lead has the channel's first status: the real run moves it only to
-                // another.
-                let first = keyed.status.as_ref().is_some_and(|w| w.first);
-                then_move.filter(|_| !first).map(|_| None)
-            }
-            LeadTask::Update {
-                lead_id,
-                changes,
-                then_move,
-                ..
-            } => {
-                let body = once::update_body(&lead_id, keyed, &changes);
-                plan.write(
-                    Planned::Update(changes.listed(&keyed.names)),
-                    body_of("update_lead", &body),
-                );
-                then_move.map(|_| Some(lead_id))
-            }
-            LeadTask::Move { lead_id, .. } => Some(Some(lead_id)),
-        };
-        if let (Some(lead_id), Some(w)) = (then_move, &keyed.status) {
-            plan.write(Planned::Move, move_body(lead_id.as_deref(), w));
-        }
-    }
-}
-
-/// The body of a status move (`update_status_id` when the cell gave the id); a new lead's id is
-/// not known before it is created (`null`).
-fn move_body(lead_id: Option<&str>, w: &crate::lead::status::Wanted) -> Value {
-    if w.by_id {
-        json!({"action": "update_status_id", "lead_id": lead_id, "status_id": w.id})
-    } else {
-        json!({"action": "update_status", "lead_id": lead_id, "status": w.name})
+        super::lead_plan::plan(*self, plan);
     }
 }
 
@@ -347,6 +297,14 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     if changes.send.is_empty() && changes.clear.is_empty() {
         // The read was the only request: the slot goes back before a move takes its own.
         drop(sent);
+        // The values held back are recorded, so the next run does not read the lead again.
+        if let Some(f) = once::record_update(&place, &job.keyed, job.row, &previous, &changes) {
+            (ctx.warn)(&format!(
+                "row {}: the ledger could not record the values held back (write = \"if_empty\"); \
+                 the next run reads the lead again: {}",
+                job.row, f.message
+            ));
+        }
         let note = format!(
             "already created as {lead_id} on {}; {}",
             crate::deliver::rule::day_of(&previous),

@@ -25,6 +25,10 @@ pub struct Known {
     pub fresh: Fresh,
     /// A dry run: what the server lists is noted, never recorded in the ledger.
     pub dry: bool,
+    /// A dry run: what settling first would leave of a key, by channel and key, read in place of
+    /// the ledger's entry and never written (`Some`: found, recorded as created; `None`: proven
+    /// never created, released).
+    planned: Mutex<HashMap<(String, String), Option<crate::ledger::Entry>>>,
     /// The rows other runs sharing the ledger took (`deliver::split::Shared`).
     pub shared: crate::deliver::split::Shared,
     /// What settling first did per channel, as each was read, until the caller says it
@@ -56,8 +60,16 @@ impl Known {
             fresh,
             dry,
             shared: Default::default(),
+            planned: Mutex::default(),
             settled: Mutex::default(),
         }
+    }
+
+    /// A dry run: the entry settling first would have left for this key (`Some(None)`: none,
+    /// released as never created); `None` when settling would not touch it.
+    pub fn planned(&self, channel: &str, key: &str) -> Option<Option<crate::ledger::Entry>> {
+        let map = self.planned.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(channel.to_string(), key.to_string())).cloned()
     }
 
     /// Reads a channel's newest leads (once) and checks the ledger against the server; the
@@ -171,10 +183,24 @@ impl Known {
             guard(channel, ledger, scope_url, fresh)?;
         }
         // Settle first: what earlier runs left unknown in this channel, while it is among these
-        // (before anything is created in it; a dry run writes nothing: those rows stay unknown).
-        if !self.dry {
+        // (before anything is created in it). A dry run writes nothing: it decides its rows with
+        // what settling would leave, so it counts what the real run then does.
+        {
             let clock = before.measured(client, ledger.now());
-            let first = window::settle_first(ledger, scope_url, channel, &leads, clock);
+            let first = if self.dry {
+                let plan = window::plan_first(ledger, scope_url, channel, &leads, clock);
+                let mut map = self.planned.lock().unwrap_or_else(|p| p.into_inner());
+                for (e, lead_id) in &plan.found {
+                    let found = window::found_entry(ledger.now(), e, lead_id);
+                    map.insert((channel.to_string(), e.key.clone()), Some(found));
+                }
+                for e in &plan.absent {
+                    map.insert((channel.to_string(), e.key.clone()), None);
+                }
+                plan.first()
+            } else {
+                window::settle_first(ledger, scope_url, channel, &leads, clock)
+            };
             if first != First::default() {
                 self.settled
                     .lock()
@@ -193,17 +219,23 @@ impl Known {
 }
 
 /// What settling first did, as said to the user.
-pub fn settled_text(channel: &str, first: First) -> String {
+/// `dry`: a dry run's, which settles nothing (what the run would do).
+pub fn settled_text(channel: &str, first: First, dry: bool) -> String {
+    let (count, sent) = if dry {
+        ("would count", "would be sent")
+    } else {
+        ("count", "sent")
+    };
     let mut parts = Vec::new();
     if first.found > 0 {
         parts.push(format!(
-            "{} found among the channel's newest leads (count as created)",
+            "{} found among the channel's newest leads ({count} as created)",
             first.found
         ));
     }
     if first.absent > 0 {
         parts.push(format!(
-            "{} proven never created (sent again through a new claim)",
+            "{} proven never created ({sent} again through a new claim)",
             first.absent
         ));
     }

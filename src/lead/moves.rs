@@ -6,7 +6,9 @@
 //! `update_status` leaves and recorded after; a move without a reliable answer is `unknown` and
 //! never sent again on its own. When leadctl has not set the lead's status (nothing recorded,
 //! an earlier move refused or unanswered), the lead's status is read first and a lead already
-//! there is not moved again.
+//! there is not moved again. Under `write = "forward_only"` the lead's status is always read
+//! first, and a move back in the channel's order or out of a `final` status is refused
+//! (`status::Wanted::refused_from`), said per row.
 
 use std::time::{Duration, Instant};
 
@@ -177,22 +179,11 @@ pub fn perform(
         },
         None => None,
     };
-    if let Some(from) = current
-        .as_deref()
-        .filter(|_| k.rules().status_forward_only)
-        .and_then(|c| w.back_from(c))
-    {
-        return Moved::new(
-            Outcome::Skipped,
-            format!(
-                "not moved back from {} to {} (write = \"forward_only\")",
-                crate::log::quoted(from),
-                w.shown()
-            ),
-        );
+    if let Some(Stays::Back(why)) = stays(k, w, current.as_deref()) {
+        return Moved::new(Outcome::Skipped, why);
     }
     let work = MoveLead::new(k, w, lead_id);
-    if current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
+    if let Some(Stays::There(_)) = stays(k, w, current.as_deref()) {
         // There already: recorded as set, nothing sent.
         let via = if just_created { "create" } else { "server" };
         let entry = crate::deliver::claim::sending(
@@ -273,6 +264,53 @@ pub fn perform(
             }
             m
         }
+    }
+}
+
+/// Why a lead whose status is `current` (a status id) is not moved to `w`.
+enum Stays {
+    /// A move back, refused by `write = "forward_only"`.
+    Back(String),
+    /// It is there already.
+    There(String),
+}
+
+fn stays(k: &Keyed, w: &Wanted, current: Option<&str>) -> Option<Stays> {
+    let current = current?;
+    if let Some(why) = Some(current)
+        .filter(|_| k.rules().status_forward_only)
+        .and_then(|c| w.refused_from(c))
+    {
+        return Some(Stays::Back(why));
+    }
+    current
+        .eq_ignore_ascii_case(&w.id)
+        .then(|| Stays::There(format!("at status {}", w.shown())))
+}
+
+/// What a move's read would find, without moving or recording anything (a plan): `Err(why)`
+/// when the real run would leave the lead where it is (there already, or a move back refused);
+/// `Ok(status)` when it would send the move, with the status read (`None`: the move does not
+/// read first, or the read failed: the real run then reports the row failed).
+pub fn preview(
+    client: &ApiClient,
+    k: &Keyed,
+    lead_id: &str,
+    mv: &Move,
+) -> Result<Option<String>, String> {
+    let Some(w) = &k.status else {
+        return Ok(None);
+    };
+    if !mv.read_first {
+        return Ok(None);
+    }
+    let Ok(lead) = client.get_lead_by_id(lead_id) else {
+        return Ok(None);
+    };
+    let current = status_id_of(&lead).unwrap_or_default();
+    match stays(k, w, Some(&current)) {
+        Some(Stays::Back(why) | Stays::There(why)) => Err(why),
+        None => Ok(Some(current)),
     }
 }
 

@@ -137,6 +137,11 @@ pub fn judge(
     policy: Policy,
 ) -> Result<Judged, Failure> {
     let (entry, other_key) = lookup(ledger, place.scope_url, k)?;
+    // A dry run: the entry as settling first would have recorded it.
+    let entry = match entry {
+        Some(e) => known.planned(&e.channel, &e.key).unwrap_or(Some(e)),
+        None => None,
+    };
     if entry.as_ref().is_some_and(|e| e.state == State::Created) {
         known.tally.created();
     }
@@ -368,8 +373,10 @@ pub fn update(
 }
 
 /// Records what the server holds after an update (a no-op without a ledger): the fields it
-/// sent and cleared, every other field as recorded before (`write::after`). The ledger's error
-/// if that failed.
+/// sent and cleared, the `if_empty` values it held back, every other field as recorded before
+/// (`write::after`). Also for an update that sent nothing because its `if_empty` fields were
+/// held (so the next run with the same input does not read the lead again); nothing is written
+/// when nothing changed. The ledger's error if that failed.
 pub fn record_update(
     place: &Place<'_>,
     k: &Keyed,
@@ -379,16 +386,19 @@ pub fn record_update(
 ) -> Option<Failure> {
     let mut failed = None;
     if let Some(ledger) = place.ledger {
-        let fields = crate::deliver::write::after(
-            &previous.fields,
-            &k.fields,
-            &changes.send,
-            &changes.clear,
-        );
+        let fields = crate::deliver::write::after(&previous.fields, &k.fields, changes);
+        if fields == previous.fields {
+            return None;
+        }
+        let sent = !(changes.send.is_empty() && changes.clear.is_empty());
         let entry = Entry {
             hash: identity::hash_fields(&fields),
             fields,
-            via: Some("update".into()),
+            via: if sent {
+                Some("update".into())
+            } else {
+                previous.via.clone()
+            },
             input: Some(place.input.to_string()),
             row: Some(row),
             updated_at: now_secs(),

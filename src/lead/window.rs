@@ -15,7 +15,7 @@ use crate::api::models::Lead;
 use crate::api::ApiClient;
 use crate::deliver::claim::release_absent;
 use crate::deliver::settle::Finder;
-pub use crate::deliver::settle::{record_found, Others, Pending, Settled};
+pub use crate::deliver::settle::{found_entry, record_found, Others, Pending, Settled};
 use crate::lead::Keyed;
 use crate::ledger::{Entry, Filter, Ledger, State};
 
@@ -186,10 +186,9 @@ pub struct First {
 /// Settle first: before a run creates anything in a channel, the channel's keys earlier runs
 /// left without an answer (`unknown`, and `sending` claims of runs that are not alive) are looked
 /// for among `leads`, the channel's newest leads the run reads anyway (at `clock`), while a killed
-/// run's leads are still among them. Every rule of matching holds (the fields, the time, no lead
-/// id given twice, unique both ways; a live run's claims are rivals, never settled). Found keys
-/// are recorded as created (`via` reconcile); keys proven never created ([`proven_absent`]) are
-/// released, so the run sends them through a new claim.
+/// run's leads are still among them ([`plan_first`]). Found keys are recorded as created (`via`
+/// reconcile); keys proven never created ([`proven_absent`]) are released, so the run sends them
+/// through a new claim.
 pub fn settle_first(
     ledger: &Ledger,
     scope_url: &str,
@@ -197,6 +196,53 @@ pub fn settle_first(
     leads: &[Lead],
     clock: Clock,
 ) -> First {
+    let plan = plan_first(ledger, scope_url, channel, leads, clock);
+    let mut done = First::default();
+    for (e, lead_id) in &plan.found {
+        record_found(ledger, e, lead_id);
+        done.found += 1;
+    }
+    for e in &plan.absent {
+        if matches!(release_absent(ledger, e), Ok(true)) {
+            done.absent += 1;
+        }
+    }
+    done.left = plan.open - done.found - done.absent;
+    done
+}
+
+/// What settling first would do in a channel, read only (a dry run decides with it).
+#[derive(Debug, Default)]
+pub struct FirstPlan {
+    /// Keys found among the newest leads, with the lead's id.
+    pub found: Vec<(Entry, String)>,
+    /// Keys proven never created.
+    pub absent: Vec<Entry>,
+    /// How many keys were open (neither a live run's claim nor settled).
+    pub open: usize,
+}
+
+impl FirstPlan {
+    /// The counts as a dry run says them.
+    pub fn first(&self) -> First {
+        First {
+            found: self.found.len(),
+            absent: self.absent.len(),
+            left: self.open - self.found.len() - self.absent.len(),
+        }
+    }
+}
+
+/// The keys [`settle_first`] settles and how, without writing anything. Every rule of matching
+/// holds (the fields, the time, no lead id given twice, unique both ways; a live run's claims are
+/// rivals, never settled).
+pub fn plan_first(
+    ledger: &Ledger,
+    scope_url: &str,
+    channel: &str,
+    leads: &[Lead],
+    clock: Clock,
+) -> FirstPlan {
     let mut entries = Vec::new();
     for state in [State::Sending, State::Unknown] {
         let filter = Filter {
@@ -227,7 +273,7 @@ pub fn settle_first(
         }
     }
     if open.is_empty() {
-        return First::default();
+        return FirstPlan::default();
     }
     // Rows by position: the entries of several inputs may share row numbers.
     for (i, p) in open.iter_mut().enumerate() {
@@ -242,22 +288,17 @@ pub fn settle_first(
     let rival_refs: Vec<&Pending> = rivals.iter().collect();
     let (found, ambiguous) = match_rows(&rows, &rival_refs, leads, &known_ids);
     let absent = absent_of(&rows, &found, &ambiguous, leads, clock);
-    let mut done = First::default();
-    for (i, lead_id) in &found {
-        if let Some(p) = open.get(*i as usize) {
-            record_found(ledger, &p.entry, lead_id);
-            done.found += 1;
-        }
+    FirstPlan {
+        found: found
+            .iter()
+            .filter_map(|(i, id)| open.get(*i as usize).map(|p| (p.entry.clone(), id.clone())))
+            .collect(),
+        absent: absent
+            .iter()
+            .filter_map(|i| open.get(*i as usize).map(|p| p.entry.clone()))
+            .collect(),
+        open: open.len(),
     }
-    for i in &absent {
-        if let Some(p) = open.get(*i as usize) {
-            if matches!(release_absent(ledger, &p.entry), Ok(true)) {
-                done.absent += 1;
-            }
-        }
-    }
-    done.left = open.len() - done.found - done.absent;
-    done
 }
 
 /// A row of this run that came back unknown, as settling knows it.

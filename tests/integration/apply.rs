@@ -74,7 +74,7 @@ fn a_saved_plan_holds_each_write_and_never_the_key() {
     assert!(!text.contains(API_KEY), "the API key is never in a plan");
     let p: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(p["kind"], "leadctl-plan");
-    assert_eq!(p["schema"], 1);
+    assert_eq!(p["schema"], 2);
     assert_eq!(p["command"], "import");
     assert_eq!(p["api_url"], sb.url());
     assert!(
@@ -329,12 +329,13 @@ fn a_file_that_is_not_a_whole_plan_is_refused() {
          damaged; a plan is applied exactly as made or not at all",
     );
 
-    let newer = text.replacen("\"schema\": 1", "\"schema\": 2", 1);
+    let newer = text.replacen("\"schema\": 2", "\"schema\": 3", 1);
     let newer = write("newer.json", &newer);
     apply(&sb, &newer, &[])
         .code(6)
         .stderr_has(&format!(
-            "{} is a plan of schema 2, made by a newer leadctl; this leadctl ({}) applies schema 1",
+            "{} is a plan of schema 3, made by a newer leadctl; this leadctl ({}) applies \
+             schemas 1 to 2",
             newer.display(),
             env!("CARGO_PKG_VERSION")
         ))
@@ -405,38 +406,6 @@ fn a_purchases_plan_records_each_purchase_once() {
         .code(0)
         .stderr_has("2 skipped");
     assert_eq!(requests_of(&sb, "create_purchase"), 2);
-}
-
-#[test]
-fn a_plan_with_updates_is_not_saved() {
-    let sb = sandbox(|_| {});
-    let dir = tempfile::tempdir().unwrap();
-    let monday = write_csv(dir.path(), "monday.csv", 3);
-    import(&sb, &monday, &[]).code(0).stderr_has("3 created");
-    let text = std::fs::read_to_string(&monday)
-        .unwrap()
-        .replace("User 1,", "Renamed,");
-    let tuesday = dir.path().join("tuesday.csv");
-    std::fs::write(&tuesday, text).unwrap();
-    let plan = dir.path().join("plan.json");
-    let out = import(
-        &sb,
-        &tuesday,
-        &[
-            "--dry-run",
-            "--update",
-            "--plan-out",
-            plan.to_str().unwrap(),
-        ],
-    );
-    out.code(2)
-        .stderr_has("dry run: 0 leads would be created, 1 updated (first_name), 2 skipped")
-        .stderr_has(&format!(
-            "the plan was not saved to {}: it holds 1 update_lead, and apply runs only creates \
-             and purchases so far",
-            plan.display()
-        ));
-    assert!(!plan.exists());
 }
 
 #[test]
@@ -627,8 +596,7 @@ fn a_create_plan_applies_once() {
         .args(["--plan-out", plan.to_str().unwrap()])
         .run();
     out.code(2).stderr_has(&format!(
-        "the plan was not saved to {}: it holds 1 lead_external, and apply runs only creates \
-         and purchases so far",
+        "the plan was not saved to {}: it holds 1 lead_external, which apply does not run",
         plan.display()
     ));
 }
@@ -723,8 +691,10 @@ fn an_apply_stopped_midway_is_finished_by_applying_again() {
     assert!(creates().is_empty(), "a dry run sends nothing");
 
     refusing.store(true, Ordering::SeqCst);
+    // One write at a time: the write after the refused one is not reached.
     let out = l()
         .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .args(["--concurrency", "1"])
         .run();
     out.code(4)
         .stderr_has("apply stopped in ")
@@ -743,7 +713,10 @@ fn an_apply_stopped_midway_is_finished_by_applying_again() {
     out.code(0)
         .stderr_has("2 created, 1 skipped of 3 planned write(s)")
         .stderr_has("1 done before");
-    assert_eq!(creates(), ["B-1", "B-2", "B-2", "B-3"]);
+    // The two left, in whichever order the workers sent them.
+    let mut again = creates().split_off(2);
+    again.sort();
+    assert_eq!(again, ["B-2", "B-3"]);
 }
 
 /// The ledger a plan was made with, gone by the time it is applied (a new runner with the same

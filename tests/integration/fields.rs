@@ -2,7 +2,8 @@
 //! absent (no such column, flag or JSON key). An absent field is never sent and never blanked;
 //! an emptied cell is left alone unless `--clear-empty` (or `write = "clear"`) asks; write rules
 //! per field from a mapping file; the ledger records what the server holds after the write. The
-//! real binary against the sandbox, asserting the request bodies on the wire (`-v`).
+//! real binary against the sandbox behind a recording hop, asserting the request bodies as they
+//! came off the wire.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,8 @@ use leadctl::sandbox::Sandbox;
 use serde_json::{json, Value};
 
 use crate::import::{leadctl, leads, results, rows_with, sandbox};
-use crate::support::sandbox::logged_bodies;
+use crate::support::request::Request as Recorded;
+use crate::support::server::ScriptedServer;
 use crate::support::Outcome;
 
 const REGION: &str = "Region";
@@ -21,19 +23,77 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn import(sb: &Sandbox, file: &Path, extra: &[&str]) -> Outcome {
-    leadctl(sb)
-        .args(["import", file.to_str().unwrap(), "-o", "ndjson", "-v"])
-        .args(extra)
-        .run()
+/// The sandbox behind a recording hop (`ScriptedServer::forwarding`): leadctl talks to the hop,
+/// so a test asserts the request bodies as they came off the wire, and reads the sandbox's
+/// state directly.
+struct Wired {
+    sb: Sandbox,
+    hop: ScriptedServer,
 }
 
-/// The bodies of one action `-v` logged, in order.
-fn sent(o: &Outcome, action: &str) -> Vec<Value> {
-    logged_bodies(&o.stderr)
-        .into_iter()
-        .filter(|b| b["action"] == action)
+impl std::ops::Deref for Wired {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.sb
+    }
+}
+
+fn wired() -> Wired {
+    let sb = sandbox(|_| {});
+    let hop = ScriptedServer::forwarding(sb.addr());
+    Wired { sb, hop }
+}
+
+/// One run of leadctl through the hop, and the requests it made.
+struct Run {
+    out: Outcome,
+    wire: Vec<Recorded>,
+}
+
+impl std::ops::Deref for Run {
+    type Target = Outcome;
+    fn deref(&self) -> &Outcome {
+        &self.out
+    }
+}
+
+/// `leadctl ARGS` through the hop: the sandbox's key and channel, the sandbox's ledger file.
+fn run(w: &Wired, args: &[&str]) -> Run {
+    let before = w.hop.requests().len();
+    let out = leadctl(&w.sb)
+        .env("LEADCTL_API_URL", w.hop.url())
+        .args(args)
+        .run();
+    Run {
+        out,
+        wire: w.hop.requests().split_off(before),
+    }
+}
+
+fn import(w: &Wired, file: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["import", file.to_str().unwrap(), "-o", "ndjson"];
+    args.extend_from_slice(extra);
+    run(w, &args)
+}
+
+/// The bodies of one action a run sent, as they came off the wire, in order.
+fn sent(r: &Run, action: &str) -> Vec<Value> {
+    r.wire
+        .iter()
+        .filter(|q| q.action() == action)
+        .map(Recorded::json)
         .collect()
+}
+
+/// What the app does: a status move straight through the API.
+fn app_moves(sb: &Sandbox, lead_id: &str, status: &str) {
+    let r = crate::support::raw_http::post_json(
+        sb.addr(),
+        Some(leadctl::sandbox::API_KEY),
+        &json!({"action": "update_status", "lead_id": lead_id, "status": status}),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 fn lead_with(sb: &Sandbox, bid: &str) -> Value {
@@ -53,7 +113,7 @@ fn region_of(lead: &Value) -> Option<String> {
 
 #[test]
 fn a_column_that_disappears_blanks_nothing() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let day1 = write(
         dir.path(),
@@ -86,12 +146,25 @@ fn a_column_that_disappears_blanks_nothing() {
         "{note}"
     );
 
+    let gone = "the column for phone is not in this input, though 3 leads in the ledger carry a \
+                value for it: their phone is left as it is on the server\n";
+    // The dry run says it too, and plans the update the run sends.
+    let plan = import(&sb, &day2, &["--update", "--dry-run"]);
+    plan.code(0).stderr_has(gone);
+    let lead_id = lead_with(&sb, "B-2")["id"].clone();
+    let want = [json!({"action": "update_lead", "lead_id": lead_id, "first_name": "Bobby"})];
+    assert_eq!(
+        results(&plan)
+            .into_iter()
+            .filter(|l| l.get("action").is_some())
+            .collect::<Vec<_>>(),
+        want
+    );
     let out = import(&sb, &day2, &["--update"]);
     out.code(0).stderr_has("1 updated, 2 skipped");
-    let lead_id = lead_with(&sb, "B-2")["id"].clone();
     assert_eq!(
         sent(&out, "update_lead"),
-        [json!({"action": "update_lead", "lead_id": lead_id, "first_name": "Bobby"})],
+        want,
         "the update carries the changed field and no phone"
     );
     assert_eq!(results(&out)[1]["error"], "sent first_name");
@@ -124,7 +197,7 @@ fn a_column_that_disappears_blanks_nothing() {
 
 #[test]
 fn an_emptied_cell_is_cleared_only_when_asked() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let day1 = write(
         dir.path(),
@@ -172,12 +245,11 @@ fn an_emptied_cell_is_cleared_only_when_asked() {
 
 #[test]
 fn create_update_sends_only_the_flags_given() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let create = |args: &[&str]| {
-        leadctl(&sb)
-            .args(["create", "-v", "-o", "json"])
-            .args(args)
-            .run()
+        let mut all = vec!["create", "-o", "json"];
+        all.extend_from_slice(args);
+        run(&sb, &all)
     };
     create(&[
         "--email",
@@ -291,7 +363,7 @@ fn create_update_sends_only_the_flags_given() {
 
 #[test]
 fn a_cleared_property_is_no_400_and_the_ledger_agrees_with_the_server() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let day1 = write(
         dir.path(),
@@ -339,7 +411,7 @@ fn a_cleared_property_is_no_400_and_the_ledger_agrees_with_the_server() {
 
 #[test]
 fn if_empty_and_never_rules_from_a_mapping_file() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let mapping = write(
         dir.path(),
@@ -391,7 +463,7 @@ fn if_empty_and_never_rules_from_a_mapping_file() {
 
 #[test]
 fn a_bad_write_rule_names_the_file_line_and_field() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let mapping = write(
         dir.path(),
@@ -418,7 +490,7 @@ fn a_bad_write_rule_names_the_file_line_and_field() {
 
 #[test]
 fn forward_only_keeps_a_won_lead_won() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     let mapping = write(
         dir.path(),
@@ -436,7 +508,7 @@ fn forward_only_keeps_a_won_lead_won() {
         .stderr_has("2 created");
     // The app moves B-1 to Won.
     let id1 = lead_with(&sb, "B-1")["id"].as_str().unwrap().to_string();
-    crate::support::sandbox::run(&sb, &["leads", "status", &id1, "Won"]).code(0);
+    app_moves(&sb, &id1, "Won");
     let day2 = write(
         dir.path(),
         "day2.csv",
@@ -463,8 +535,136 @@ fn forward_only_keeps_a_won_lead_won() {
 }
 
 #[test]
+fn forward_only_never_moves_a_lead_out_of_a_final_status() {
+    let sb = wired();
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = write(
+        dir.path(),
+        "crm.toml",
+        "[fields.status]\nwrite = \"forward_only\"\nfinal = [\"Won\", \"lost\"]\n",
+    );
+    let m = mapping.to_str().unwrap();
+    let day1 = write(
+        dir.path(),
+        "day1.csv",
+        "Email,Business ID,Status\na@example.com,B-1,Qualified\nb@example.com,B-2,Qualified\n\
+         c@example.com,B-3,Qualified\n",
+    );
+    import(&sb, &day1, &["--mapping", m])
+        .code(0)
+        .stderr_has("3 created");
+    let id = |bid: &str| lead_with(&sb, bid)["id"].as_str().unwrap().to_string();
+    // The app decides two of them.
+    app_moves(&sb, &id("B-1"), "Won");
+    app_moves(&sb, &id("B-2"), "Lost");
+    // The CRM says otherwise: "Lost" comes after "Won" in the channel's order, so by order
+    // alone B-1 would move on.
+    let day2 = write(
+        dir.path(),
+        "day2.csv",
+        "Email,Business ID,Status\na@example.com,B-1,Lost\nb@example.com,B-2,Proposal sent\n\
+         c@example.com,B-3,Won\n",
+    );
+    // The dry run reads the statuses as the run does: it plans B-3's move only.
+    let plan = import(&sb, &day2, &["--mapping", m, "--dry-run"]);
+    plan.code(0);
+    let lines = results(&plan);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.get("action").is_some())
+            .collect::<Vec<_>>(),
+        [&json!({"action": "update_status", "lead_id": id("B-3"), "status": "Won"})],
+        "{}",
+        plan.stdout
+    );
+    let refused: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "skipped")
+        .map(|l| l["message"].as_str().or(l["error"].as_str()).unwrap())
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", plan.stdout);
+    assert!(
+        refused[0].starts_with("not moved from \"Won\" to \"Lost\""),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with("not moved from \"Lost\" to \"Proposal sent\""),
+        "{refused:?}"
+    );
+    assert_eq!(sent(&plan, "update_status"), Vec::<Value>::new());
+    let out = import(&sb, &day2, &["--mapping", m]);
+    out.code(0).stderr_has("0 created, 1 moved, 2 skipped");
+    assert_eq!(
+        sent(&out, "update_status"),
+        [json!({"action": "update_status", "lead_id": id("B-3"), "status": "Won"})],
+        "only B-3, not decided yet, moves"
+    );
+    let r = results(&out);
+    // Each note ends with the day the lead was created ("on 2026-12-06").
+    let said: Vec<(String, String)> = r
+        .iter()
+        .map(|r| {
+            let note = r["error"].as_str().unwrap();
+            let (rest, day) = note.split_at(note.len() - 10);
+            assert!(day.chars().filter(|c| *c == '-').count() == 2, "{note}");
+            (r["outcome"].as_str().unwrap().to_string(), rest.to_string())
+        })
+        .collect();
+    let created = |bid: &str| format!("; already created as {} on ", id(bid));
+    assert_eq!(
+        said,
+        [
+            (
+                "skipped".to_string(),
+                format!(
+                    "not moved from \"Won\" to \"Lost\": \"Won\" is final ([fields.status] \
+                     final){}",
+                    created("B-1")
+                )
+            ),
+            (
+                "skipped".to_string(),
+                format!(
+                    "not moved from \"Lost\" to \"Proposal sent\": \"Lost\" is final \
+                     ([fields.status] final){}",
+                    created("B-2")
+                )
+            ),
+            (
+                "moved".to_string(),
+                format!("moved to \"Won\"{}", created("B-3"))
+            ),
+        ]
+    );
+    assert_eq!(lead_with(&sb, "B-1")["status"], "Won");
+    assert_eq!(lead_with(&sb, "B-2")["status"], "Lost");
+    assert_eq!(lead_with(&sb, "B-3")["status"], "Won");
+    // The same file again: B-3 is at "Won" and stays; nothing moves.
+    let out = import(&sb, &day2, &["--mapping", m]);
+    out.code(0).stderr_has("0 created, 3 skipped");
+    assert_eq!(sent(&out, "update_status"), Vec::<Value>::new());
+
+    // A final status the channel does not have: every row says so, nothing is sent (exit 6).
+    let typo = write(
+        dir.path(),
+        "typo.toml",
+        "[fields.status]\nwrite = \"forward_only\"\nfinal = [\"Wonn\"]\n",
+    );
+    let out = import(&sb, &day2, &["--mapping", typo.to_str().unwrap()]);
+    out.code(6).stderr_has(
+        "the mapping file's [fields.status] final names a status this lead's channel does not \
+         have: status \"Wonn\" is not on the channel; its statuses are \"New lead\", \
+         \"Qualified\", \"Proposal sent\", \"Won\", \"Lost\" (did you mean \"Won\"?)",
+    );
+    assert!(
+        out.wire.iter().all(|r| !r.action().starts_with("update")),
+        "nothing written"
+    );
+}
+
+#[test]
 fn an_update_refused_once_is_sent_again_with_the_same_fields() {
-    use crate::support::request::Request as Recorded;
     use crate::support::server::{Reply, ScriptedServer};
     use crate::support::{Leadctl, CHANNEL};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -526,11 +726,12 @@ fn an_update_refused_once_is_sent_again_with_the_same_fields() {
 
 #[test]
 fn a_field_only_a_few_leads_carry_is_no_column_gone() {
-    let sb = sandbox(|_| {});
+    let sb = wired();
     let dir = tempfile::tempdir().unwrap();
     // One lead got a phone from `create`; the export never had the column.
-    leadctl(&sb)
-        .args([
+    run(
+        &sb,
+        &[
             "create",
             "--email",
             "a@example.com",
@@ -538,9 +739,9 @@ fn a_field_only_a_few_leads_carry_is_no_column_gone() {
             "111",
             "--business-id",
             "B-1",
-        ])
-        .run()
-        .code(0);
+        ],
+    )
+    .code(0);
     let file = write(
         dir.path(),
         "e.csv",
@@ -560,4 +761,266 @@ fn a_field_only_a_few_leads_carry_is_no_column_gone() {
         [json!({"action": "update_lead", "lead_id": id, "notes": "x"})]
     );
     assert_eq!(lead_with(&sb, "B-1")["phone"], "111");
+}
+
+const REGION_ID: &str = "f0000001-0000-4000-8000-000000000002";
+const INDUSTRY_ID: &str = "f0000001-0000-4000-8000-000000000003";
+
+fn property_of(lead: &Value, name: &str) -> Option<String> {
+    lead["property_values"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name || p["property_definitions"]["name"] == name)
+        .and_then(|p| p["value"].as_str().map(str::to_string))
+}
+
+#[test]
+fn create_leaves_emptied_json_keys_and_properties_alone_unless_cleared() {
+    let sb = wired();
+    let dir = tempfile::tempdir().unwrap();
+    let made = run(
+        &sb,
+        &[
+            "create",
+            "-o",
+            "id",
+            "--email",
+            "ann@example.com",
+            "--phone",
+            "+1 555 0100",
+            "--business-id",
+            "C-1",
+            "--property",
+            "Region=EMEA",
+            "--property",
+            "Industry=Tech",
+        ],
+    );
+    made.code(0);
+    let id = made.stdout.trim().to_string();
+    assert_eq!(
+        sent(&made, "create_lead"),
+        [
+            json!({"action": "create_lead", "channel_id": leadctl::sandbox::PRIMARY_CHANNEL_ID,
+                "email": "ann@example.com", "phone": "+1 555 0100", "business_id": "C-1",
+                "properties": [{"property_definitions_id": REGION_ID, "value": "EMEA"},
+                               {"property_definitions_id": INDUSTRY_ID, "value": "Tech"}]})
+        ]
+    );
+    // `null` and "" in --json are emptied, not given: left alone, said once.
+    let emptied = write(
+        dir.path(),
+        "emptied.json",
+        r#"{"business_id": "C-1", "phone": null, "notes": "called",
+            "properties": [{"property_definitions_id": "Industry", "value": ""}]}"#,
+    );
+    let j = emptied.to_str().unwrap();
+    let out = run(&sb, &["create", "--json", j, "--update", "-o", "id"]);
+    out.code(0);
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": id, "notes": "called"})]
+    );
+    assert_eq!(
+        out.stderr,
+        format!(
+            "leadctl: the lead with business_id \"C-1\": updated {id} (notes); phone, property \
+             \"Industry\": emptied, left as they are on the server; `--clear-empty` clears \
+             them\n"
+        )
+    );
+    let lead = lead_with(&sb, "C-1");
+    assert_eq!(lead["phone"], "+1 555 0100");
+    assert_eq!(property_of(&lead, "Industry").as_deref(), Some("Tech"));
+    // `--property NAME=` (empty): nothing else to send, so nothing is sent.
+    let out = run(
+        &sb,
+        &[
+            "create",
+            "--business-id",
+            "C-1",
+            "--property",
+            "Region=",
+            "--update",
+        ],
+    );
+    out.code(0);
+    assert_eq!(sent(&out, "update_lead"), Vec::<Value>::new());
+    out.stderr_has(
+        "nothing to send: property \"Region\" emptied (left as it is; --clear-empty clears it)",
+    );
+    assert_eq!(
+        property_of(&lead_with(&sb, "C-1"), "Region").as_deref(),
+        Some("EMEA")
+    );
+    // With --clear-empty: the dry run plans the body the real run sends.
+    let plan = run(
+        &sb,
+        &[
+            "create",
+            "--json",
+            j,
+            "--update",
+            "--clear-empty",
+            "--dry-run",
+        ],
+    );
+    plan.code(0);
+    let want = json!({"action": "update_lead", "lead_id": id, "phone": null,
+                      "properties": [{"property_definitions_id": INDUSTRY_ID, "value": ""}]});
+    assert_eq!(
+        serde_json::from_str::<Value>(&plan.stdout).unwrap(),
+        want,
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(sent(&plan, "update_lead"), Vec::<Value>::new());
+    let out = run(
+        &sb,
+        &[
+            "create",
+            "--json",
+            j,
+            "--update",
+            "--clear-empty",
+            "-o",
+            "id",
+        ],
+    );
+    out.code(0);
+    assert_eq!(sent(&out, "update_lead"), [want]);
+    let lead = lead_with(&sb, "C-1");
+    assert_eq!(lead["phone"], Value::Null);
+    assert_eq!(property_of(&lead, "Industry"), None);
+    let out = run(
+        &sb,
+        &[
+            "create",
+            "--business-id",
+            "C-1",
+            "--property",
+            "Region=",
+            "--update",
+            "--clear-empty",
+        ],
+    );
+    out.code(0);
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": id,
+                "properties": [{"property_definitions_id": REGION_ID, "value": ""}]})]
+    );
+    assert_eq!(property_of(&lead_with(&sb, "C-1"), "Region"), None);
+    // The ledger agrees with the server now: nothing more to clear.
+    let out = run(&sb, &["create", "--json", j, "--update", "--clear-empty"]);
+    out.code(0);
+    assert_eq!(sent(&out, "update_lead"), Vec::<Value>::new());
+    // A new lead: emptied keys are simply not in the create.
+    let new = write(
+        dir.path(),
+        "new.json",
+        r#"{"email": "bo@example.com", "business_id": "C-2", "phone": null, "last_name": "",
+            "properties": [{"property_definitions_id": "Region", "value": null}]}"#,
+    );
+    let out = run(
+        &sb,
+        &["create", "--json", new.to_str().unwrap(), "-o", "id"],
+    );
+    out.code(0);
+    assert_eq!(
+        sent(&out, "create_lead"),
+        [
+            json!({"action": "create_lead", "channel_id": leadctl::sandbox::PRIMARY_CHANNEL_ID,
+                "email": "bo@example.com", "business_id": "C-2"})
+        ]
+    );
+}
+
+#[test]
+fn an_if_empty_value_held_back_is_not_read_again_and_the_dry_run_plans_the_real_body() {
+    let sb = wired();
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = write(
+        dir.path(),
+        "crm.toml",
+        "[fields.phone]\nwrite = \"if_empty\"\n",
+    );
+    let m = mapping.to_str().unwrap();
+    let day1 = write(
+        dir.path(),
+        "day1.csv",
+        "Email,Phone,Business ID\na@example.com,111,B-1\nb@example.com,,B-2\n",
+    );
+    import(&sb, &day1, &["--mapping", m])
+        .code(0)
+        .stderr_has("2 created");
+    let id = |bid: &str| lead_with(&sb, bid)["id"].as_str().unwrap().to_string();
+    // Every run reads one lead the ledger knows (the server-agreement check, doc/ledger.md);
+    // the reads beyond it are the `if_empty` ones.
+    let reads = |r: &Run| sent(r, "get_lead_by_id").len() - 1;
+    let day2 = write(
+        dir.path(),
+        "day2.csv",
+        "Email,Phone,Business ID\na@example.com,222,B-1\nb@example.com,555,B-2\n",
+    );
+    // The dry run reads both leads as the real run does and plans the same bodies.
+    let plan = import(&sb, &day2, &["--mapping", m, "--update", "--dry-run"]);
+    plan.code(0);
+    let want = [json!({"action": "update_lead", "lead_id": id("B-2"), "phone": "555"})];
+    let planned: Vec<Value> = results(&plan)
+        .into_iter()
+        .filter(|l| l.get("action").is_some())
+        .collect();
+    assert_eq!(planned, want, "{}", plan.stdout);
+    assert_eq!(sent(&plan, "update_lead"), Vec::<Value>::new());
+    let held_note = "nothing to send: phone has a value on the server (write = \"if_empty\")";
+    let left = results(&plan).into_iter().find(|l| l["row"] == 1).unwrap();
+    assert_eq!(left["outcome"], "skipped");
+    assert!(
+        left["error"].as_str().unwrap().ends_with(held_note),
+        "{left}"
+    );
+    let out = import(&sb, &day2, &["--mapping", m, "--update"]);
+    out.code(0).stderr_has("1 updated, 1 skipped");
+    assert_eq!(sent(&out, "update_lead"), want);
+    assert_eq!(reads(&out), 2, "B-1 and B-2 are read");
+    assert!(results(&out)[0]["error"]
+        .as_str()
+        .unwrap()
+        .ends_with(held_note));
+    assert_eq!(lead_with(&sb, "B-1")["phone"], "111");
+    assert_eq!(lead_with(&sb, "B-2")["phone"], "555");
+    // The same input again: the ledger recorded the held value, so B-1 is not read again.
+    let out = import(&sb, &day2, &["--mapping", m, "--update"]);
+    out.code(0).stderr_has("0 created, 2 skipped");
+    assert_eq!(reads(&out), 0, "{:?}", sent(&out, "get_lead_by_id"));
+    assert!(results(&out)[0]["error"]
+        .as_str()
+        .unwrap()
+        .ends_with(held_note));
+    assert_eq!(sent(&out, "update_lead"), Vec::<Value>::new());
+    // The app empties B-1's phone; the CRM's value changes: read again, and set.
+    let cleared = crate::support::raw_http::post_json(
+        sb.addr(),
+        Some(leadctl::sandbox::API_KEY),
+        &json!({"action": "update_lead", "lead_id": id("B-1"), "phone": null}),
+    )
+    .unwrap();
+    assert_eq!(cleared.status, 200, "{}", cleared.text());
+    let day3 = write(
+        dir.path(),
+        "day3.csv",
+        "Email,Phone,Business ID\na@example.com,333,B-1\nb@example.com,555,B-2\n",
+    );
+    let out = import(&sb, &day3, &["--mapping", m, "--update"]);
+    out.code(0).stderr_has("1 updated, 1 skipped");
+    assert_eq!(reads(&out), 1, "B-1 is read");
+    assert_eq!(
+        sent(&out, "update_lead"),
+        [json!({"action": "update_lead", "lead_id": id("B-1"), "phone": "333"})]
+    );
+    assert_eq!(lead_with(&sb, "B-1")["phone"], "333");
+    let out = import(&sb, &day3, &["--mapping", m, "--update"]);
+    out.code(0).stderr_has("0 created, 2 skipped");
+    assert_eq!(reads(&out), 0);
 }

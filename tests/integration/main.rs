@@ -6,6 +6,7 @@ mod support;
 
 mod api;
 mod apply;
+mod apply_changes;
 mod auto_concurrency;
 mod bad_input;
 mod campaign;
@@ -35,6 +36,7 @@ mod ledger_command;
 mod ledger_postgres;
 mod mapping;
 mod network;
+mod parity;
 mod pg_auth;
 mod pg_frozen;
 mod plan;

@@ -26,6 +26,8 @@ pub(super) struct Draft {
     pub channel_id: Option<String>,
     pub fields: LeadFields,
     pub properties: Vec<PropertyDraft>,
+    /// Standard fields given as JSON `null`: emptied, as `""` is.
+    pub nulled: Vec<&'static str>,
 }
 
 /// The keys a draft may hold, in the order error messages list them.
@@ -64,6 +66,9 @@ impl<'de> Deserialize<'de> for Draft {
                         field => {
                             if let Some(slot) = draft.fields.slot(field) {
                                 *slot = map.next_value()?;
+                                if slot.is_none() {
+                                    draft.nulled.push(name);
+                                }
                             }
                         }
                     }
@@ -118,15 +123,51 @@ impl Problem {
     }
 }
 
-/// The standard fields a draft gives empty (`--phone ""`, `"phone": ""`): never sent in a
-/// create; with `--update --clear-empty` cleared on a lead that exists.
-pub(super) fn emptied(draft: &Draft) -> Vec<String> {
-    draft
+/// The fields a draft gives empty, by ledger key: a standard field `""` or `null` (`--phone
+/// ""`, `"phone": null`), a property `""` or `null` (`--property Region=`), its key resolved as
+/// `to_new_lead` resolves it (one that does not resolve is `to_new_lead`'s problem). Never sent
+/// in a create; on a lead that exists left as they are, cleared with `--update --clear-empty`.
+pub(super) fn emptied(draft: &Draft, ctx: &Checks<'_>) -> Vec<String> {
+    let mut out: Vec<String> = draft
         .fields
         .entries()
         .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
         .map(|(name, _)| name.to_string())
-        .collect()
+        // `null` in the JSON, unless a flag gave the field.
+        .chain(
+            draft
+                .nulled
+                .iter()
+                .filter(|n| draft.fields.field(n).is_none())
+                .map(|n| n.to_string()),
+        )
+        .collect();
+    let channel = channel_of(draft, ctx).ok().and_then(|(_, c)| c);
+    let props = channel.map(ChannelProperties::from_channel);
+    for p in draft.properties.iter().filter(|p| is_empty_value(&p.value)) {
+        let key = p.property_definitions_id.trim();
+        let id = match &props {
+            Some(props) => match props.resolve_definition(key) {
+                Ok(def) => def.id.clone(),
+                Err(_) => continue,
+            },
+            None if is_uuid(key) => key.to_string(),
+            None => continue,
+        };
+        out.push(format!("property:{}", id.to_lowercase()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A property value that says "empty": `""` (blanks only) or `null`.
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
 }
 
 /// Checks a draft and turns it into a request, with the rules `import` applies to a row
@@ -170,6 +211,8 @@ pub(super) fn to_new_lead(draft: &Draft, ctx: &Checks<'_>) -> Result<NewLead, Ve
     let props = channel.map(ChannelProperties::from_channel);
     for p in &draft.properties {
         match property(p, props.as_ref(), ctx) {
+            // Emptied (`""`, `null`): resolved, never sent in a create (`emptied`).
+            Ok(_) if is_empty_value(&p.value) => {}
             Ok(input) => lead.properties.push(input),
             Err(why) => problems.push(why),
         }
@@ -249,11 +292,6 @@ fn property(
             crate::lead::NUL
         )));
     }
-    if p.value.is_null() {
-        return Err(Problem::input(format!(
-            "property {shown} has a null value; the API does not accept null"
-        )));
-    }
     let Some(props) = props else {
         // Channels not read (no key with --public, or the channel is not accessible: said once
         // by the caller): a UUID goes as it is, a name cannot.
@@ -271,6 +309,12 @@ fn property(
     let def = props
         .resolve_definition(key)
         .map_err(|why| Problem::input(crate::lead::names::property_problem(props, key, &why)))?;
+    if is_empty_value(&p.value) {
+        return Ok(PropertyInput {
+            property_definitions_id: def.id.clone(),
+            value: p.value.clone(),
+        });
+    }
     let value =
         crate::lead::values::check_value(def, &p.value, ctx.separator).map_err(Problem::input)?;
     Ok(PropertyInput {
@@ -460,6 +504,46 @@ mod tests {
         assert_eq!(
             problems(&nul, Some(CH)),
             ["notes holds a NUL character (U+0000), which the API cannot store; remove it"]
+        );
+    }
+
+    #[test]
+    fn emptied_values_are_named_by_their_ledger_keys_and_never_sent() {
+        let mut d = parse_json(
+            "f",
+            r#"{"email": "a@x.example", "phone": null, "notes": " ", "properties": [
+                {"property_definitions_id": "11111111-2222-3333-4444-555555555555", "value": ""},
+                {"property_definitions_id": "22222222-2222-3333-4444-555555555555", "value": null},
+                {"property_definitions_id": "33333333-2222-3333-4444-555555555555", "value": 5}]}"#,
+        )
+        .unwrap()
+        .remove(0)
+        .draft;
+        let ctx = checks(Some(CH));
+        assert_eq!(
+            emptied(&d, &ctx),
+            [
+                "notes",
+                "phone",
+                "property:11111111-2222-3333-4444-555555555555",
+                "property:22222222-2222-3333-4444-555555555555"
+            ]
+        );
+        let lead = to_new_lead(&d, &ctx).unwrap();
+        assert_eq!(lead.fields.phone, None);
+        assert_eq!(lead.fields.notes, None);
+        assert_eq!(
+            lead.properties,
+            [PropertyInput {
+                property_definitions_id: "33333333-2222-3333-4444-555555555555".into(),
+                value: json!(5)
+            }]
+        );
+        // A flag gives the field: not emptied.
+        d.fields.set("phone", "+1 555 0100".into());
+        assert_eq!(
+            emptied(&d, &ctx)[..2],
+            ["notes", "property:11111111-2222-3333-4444-555555555555"]
         );
     }
 

@@ -44,9 +44,8 @@ fn create(
 ) -> Result<()> {
     let log = settings.log();
     let located = drafts(&args, &log)?;
-    let (leads, client, names) = requests(settings, &args, &located, &log)?;
     // Fields given empty, per lead: cleared only with --clear-empty.
-    let emptied: Vec<Vec<String>> = located.iter().map(|l| draft::emptied(&l.draft)).collect();
+    let (leads, client, names, emptied) = requests(settings, &args, &located, &log)?;
     let action = if args.public {
         "lead_external"
     } else {
@@ -151,17 +150,27 @@ fn drafts(args: &CreateArgs, log: &Log) -> Result<Vec<Located>> {
 /// The requests, each with the label that names it in messages.
 type Labelled = Vec<(String, NewLead)>;
 
+/// The requests, the client that read the channels, the properties' names by ledger key, and
+/// the fields each lead gives empty (`draft::emptied`).
+type Requests = (
+    Labelled,
+    Option<ApiClient>,
+    crate::deliver::write::Names,
+    Vec<Vec<String>>,
+);
+
 /// The drafts checked and turned into requests, each with its label; every problem at once.
 /// The channels are read (`get_channels`, once) when a channel is named by its title or a
 /// property by its name (both need them), and whenever properties are given and a key is set,
 /// so that values are checked by their type as `import` checks them. Returns the client that
-/// read them, if any, and the names of the channels' properties by ledger key (for messages).
+/// read them, if any, the names of the channels' properties by ledger key (for messages), and
+/// each lead's emptied fields.
 fn requests(
     settings: &Settings,
     args: &CreateArgs,
     located: &[Located],
     log: &Log,
-) -> Result<(Labelled, Option<ApiClient>, crate::deliver::write::Names)> {
+) -> Result<Requests> {
     // The default channel is needed only for leads that do not name their own.
     let needs_default =
         args.channel.is_some() || located.iter().any(|l| l.draft.channel_id.is_none());
@@ -219,10 +228,14 @@ fn requests(
         ..offline
     };
     let mut leads = Vec::new();
+    let mut emptied = Vec::new();
     let mut problems = Vec::new();
     for l in located {
         match to_new_lead(&l.draft, &ctx) {
-            Ok(lead) => leads.push((l.label.clone(), lead)),
+            Ok(lead) => {
+                leads.push((l.label.clone(), lead));
+                emptied.push(draft::emptied(&l.draft, &ctx));
+            }
             Err(found) => problems.extend(labelled(&l.label, found)),
         }
     }
@@ -233,7 +246,7 @@ fn requests(
         .flat_map(|c| &c.property_definitions)
         .filter_map(|d| Some((format!("property:{}", d.id.to_lowercase()), d.name.clone()?)))
         .collect();
-    Ok((leads, client, names))
+    Ok((leads, client, names, emptied))
 }
 
 fn labelled(label: &str, found: Vec<draft::Problem>) -> impl Iterator<Item = (String, bool)> + '_ {

@@ -12,11 +12,10 @@ use crate::api::models::{ActionBody, NewLead};
 use crate::api::ApiClient;
 use crate::deliver::rule::Decision;
 use crate::deliver::Place;
-use crate::error::Failure;
 use crate::import::plan::{Counts, Saved};
 use crate::import::plan_out::Made;
 use crate::lead::known::{Fresh, Known};
-use crate::lead::once::{self, Judged, Keyed};
+use crate::lead::once::{self, Judged};
 use crate::ledger::{identity, scope_url, Ledger};
 use crate::saved_plan::PlanKey;
 use crate::settings::Settings;
@@ -60,8 +59,7 @@ pub(super) fn plan_all(
     let mut saved = Saved::default();
     let mut seen = HashSet::new();
     for (i, (label, lead)) in leads.iter().enumerate() {
-        let k = Keyed::new(lead.clone(), flags.key)
-            .map_err(|why| Failure::input(format!("{label} {why}")))?;
+        let k = flags.keyed(i, label, lead)?;
         if !seen.insert((k.channel.clone(), k.key.clone())) {
             counts.duplicate += 1;
             continue;
@@ -96,18 +94,38 @@ pub(super) fn plan_all(
                     fields: k.fields.clone(),
                     expect,
                     expect_run: previous.and_then(|p| p.run),
+                    expect_hash: None,
+                    status: None,
                 });
                 saved.keep(i as u64 + 1, key, &b);
                 bodies.push(b);
             }
             Judged::Decided(Decision::Update {
-                lead_id, changes, ..
+                lead_id,
+                mut changes,
+                previous,
             }) => {
+                // As the real run: `if_empty` fields only where the server holds none.
+                if let Some(client) = &client {
+                    once::settle_if_empty(client, &lead_id, &mut changes);
+                }
+                if changes.send.is_empty() && changes.clear.is_empty() {
+                    counts.skipped += 1;
+                    log.notice(&format!(
+                        "{who}: would not be sent: exists already; {}",
+                        changes.why_nothing(&k.names)
+                    ));
+                    continue;
+                }
+                if let Some(left) = changes.emptied_note(&k.names) {
+                    log.notice(&format!("{who}: {left}"));
+                }
                 counts.update += 1;
                 counts.update_fields.extend(changes.listed(&k.names));
                 let update = once::update_body(&lead_id, &k, &changes);
                 let b = body("update_lead", &update)?;
-                saved.keep(i as u64 + 1, None, &b);
+                let key = crate::import::lead_plan::update_key(&k, &previous, &changes);
+                saved.keep(i as u64 + 1, Some(key), &b);
                 bodies.push(b);
             }
             Judged::Decided(Decision::Skip { note, .. }) => {

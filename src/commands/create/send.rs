@@ -32,6 +32,24 @@ pub(super) struct Flags {
     pub emptied: Vec<Vec<String>>,
 }
 
+impl Flags {
+    /// The `i`-th lead with its identity, its emptied fields and the run's rules: what the
+    /// real run and the dry run decide on alike.
+    pub(super) fn keyed(&self, i: usize, label: &str, lead: &NewLead) -> Result<Keyed, Failure> {
+        let mut keyed = Keyed::new(lead.clone(), self.key)
+            .map_err(|why| Failure::input(format!("{label} {why}")))?;
+        keyed.names.clone_from(&self.names);
+        keyed.emptied = self.emptied.get(i).cloned().unwrap_or_default();
+        keyed.rules = self.clear_empty.then(|| {
+            std::sync::Arc::new(crate::deliver::write::Rules {
+                clear_empty: true,
+                ..Default::default()
+            })
+        });
+        Ok(keyed)
+    }
+}
+
 /// What happened to one lead.
 enum Done {
     Created(Lead),
@@ -87,12 +105,6 @@ pub(super) fn send_all(
         log: &log,
     };
     let total = leads.len();
-    let rules = flags.clear_empty.then(|| {
-        std::sync::Arc::new(crate::deliver::write::Rules {
-            clear_empty: true,
-            ..Default::default()
-        })
-    });
     let mut done = Vec::new();
     let mut failures: Vec<(usize, anyhow::Error)> = Vec::new();
     let mut unsent = 0;
@@ -102,11 +114,7 @@ pub(super) fn send_all(
     let streaming = matches!(out.format, OutputFormat::Id | OutputFormat::Ndjson);
     let mut output_error: Option<std::io::Error> = None;
     for (i, (label, lead)) in leads.iter().enumerate() {
-        let mut keyed = Keyed::new(lead.clone(), flags.key)
-            .map_err(|why| Failure::input(format!("{label} {why}")))?;
-        keyed.names.clone_from(&flags.names);
-        keyed.emptied = flags.emptied.get(i).cloned().unwrap_or_default();
-        keyed.rules = rules.clone();
+        let keyed = flags.keyed(i, label, lead)?;
         let id = (keyed.channel.clone(), keyed.key.clone());
         if let Some(first) = seen.get(&id) {
             tally.duplicate += 1;
@@ -267,7 +275,7 @@ impl Ctx<'_> {
             // Settled first as the channel was read (`lead::window::settle_first`).
             for (channel, first) in self.known.take_settled() {
                 self.log
-                    .notice(&crate::lead::known::settled_text(&channel, first));
+                    .notice(&crate::lead::known::settled_text(&channel, first, false));
             }
         }
         let judged = once::judge(ledger, self.place, &self.known, k, row, self.flags.policy)
@@ -299,6 +307,14 @@ impl Ctx<'_> {
                 // `if_empty` fields: only where the server holds none (the lead read first).
                 once::settle_if_empty(self.client, &lead_id, &mut changes);
                 if changes.send.is_empty() && changes.clear.is_empty() {
+                    // The values held back are recorded: the next run does not read again.
+                    if let Some(f) = once::record_update(self.place, k, row, &previous, &changes) {
+                        self.log.warn(&format!(
+                            "the ledger could not record the values held back (write = \
+                             \"if_empty\"); the next run reads the lead again: {}",
+                            f.message
+                        ));
+                    }
                     let note = format!("exists already; {}", changes.why_nothing(&k.names));
                     return Ok(Done::Existing(self.fetch(&lead_id), note));
                 }
@@ -339,6 +355,9 @@ impl Ctx<'_> {
                     "updated {lead_id} ({})",
                     changes.listed(&k.names).join(", ")
                 );
+                if let Some(left) = changes.emptied_note(&k.names) {
+                    note.push_str(&format!("; {left}"));
+                }
                 if let Some(f) = failed {
                     note.push_str(&format!("; the ledger could not record it: {}", f.message));
                 }

@@ -50,7 +50,7 @@ pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;
 const HINT: &str = "a mapping file holds key, decimal_separator, date_order, timezone, header_row, max_create, max_changes, ignore = [...], [columns] \
                     \"COLUMN\" = \"FIELD\", [constants] FIELD = \"VALUE\" and [values.\"COLUMN\"] \
                     \"FROM\" = \"TO\" and [fields.FIELD] write = \"always\"|\"if_empty\"|\"never\"|\"clear\" \
-                    ([fields.status] write = \"forward_only\"); `leadctl import FILE \
+                    ([fields.status] write = \"forward_only\", final = [\"Won\", ...]); `leadctl import FILE \
                     --save-mapping NEW.toml` writes one";
 
 /// A mapping file, read and checked.
@@ -80,6 +80,9 @@ pub struct MappingFile {
 #[serde(deny_unknown_fields)]
 struct RawField {
     write: Spanned<String>,
+    /// `[fields.status] final = ["Won", "Lost"]`: statuses a lead is not moved out of.
+    #[serde(default, rename = "final")]
+    finals: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -467,7 +470,33 @@ fn write_rules(
                 ));
             }
             rules.status_forward_only = true;
+            if let Some(finals) = &raw.finals {
+                for name in finals.get_ref() {
+                    if name.trim().is_empty() {
+                        return Err(bad(
+                            finals.span(),
+                            "fields.status.final",
+                            "final holds an empty status name".to_string(),
+                        ));
+                    }
+                    if !rules
+                        .status_final
+                        .iter()
+                        .any(|n: &String| n.eq_ignore_ascii_case(name.trim()))
+                    {
+                        rules.status_final.push(name.trim().to_string());
+                    }
+                }
+            }
             continue;
+        }
+        if let Some(finals) = &raw.finals {
+            return Err(bad(
+                finals.span(),
+                &format!("fields.{field}.final"),
+                "final is for [fields.status] only (the statuses a lead is not moved out of)"
+                    .to_string(),
+            ));
         }
         match parse_target(field) {
             Ok(Target::Field(_) | Target::Property(_)) => {}
@@ -609,6 +638,10 @@ pub fn render(saved: &Saved<'_>) -> String {
         }
         if w.status_forward_only {
             text.push_str("\n[fields.status]\nwrite = \"forward_only\"\n");
+            if !w.status_final.is_empty() {
+                let names: Vec<String> = w.status_final.iter().map(|n| quote(n)).collect();
+                let _ = writeln!(text, "final = [{}]", names.join(", "));
+            }
         }
     }
     text
@@ -667,11 +700,12 @@ mod tests {
              \"Kundennummer\" = \"business_id\"\n\"Gebiet\" = \"property:Region\"\n[constants]\n\
              source = \"HubSpot\"\n[values.\"Gebiet\"]\nemea = \"EMEA\"\n[fields.phone]\n\
              write = \"if_empty\"\n[fields.\"property:Region\"]\nwrite = \"never\"\n\
-             [fields.status]\nwrite = \"forward_only\"\n",
+             [fields.status]\nwrite = \"forward_only\"\nfinal = [\"Won\", \" Lost \", \"won\"]\n",
         )
         .unwrap();
         assert_eq!(m.writes.by_field.len(), 2);
         assert!(m.writes.status_forward_only);
+        assert_eq!(m.writes.status_final, ["Won", "Lost"]);
         assert_eq!(m.key, Some(KeyKind::Email));
         assert_eq!(m.decimal_separator, Some(DecimalSeparator::Comma));
         let headers: Vec<String> = ["Kundennummer", "Gebiet", "Internal", "Email", "Quux"]
@@ -756,6 +790,14 @@ mod tests {
                 "crm.toml, line 1, values.\"Region\".\"emea\": the value is 1048577 bytes",
             ),
             ("[columns\n", "crm.toml, line 1"),
+            (
+                "[fields.phone]\nwrite = \"always\"\nfinal = [\"Won\"]\n",
+                "crm.toml, line 3, fields.phone.final: final is for [fields.status] only",
+            ),
+            (
+                "[fields.status]\nwrite = \"forward_only\"\nfinal = [\"Won\", \" \"]\n",
+                "crm.toml, line 3, fields.status.final: final holds an empty status name",
+            ),
         ] {
             let err = file(text).unwrap_err();
             assert!(err.contains(wanted), "{text:?}: {err}");

@@ -49,6 +49,8 @@ impl Task for PurchaseJob {
             fields: self.keyed.fields.clone(),
             expect: self.expect,
             expect_run: self.previous.and_then(|p| p.run),
+            expect_hash: None,
+            status: None,
         });
         plan.write(
             Planned::Purchase,

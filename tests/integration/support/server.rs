@@ -126,6 +126,32 @@ impl ScriptedServer {
         ScriptedServer::start(move |_, n| replies[n.min(replies.len() - 1)].clone())
     }
 
+    /// A recording hop in front of another server (the sandbox at `addr`): each request is
+    /// recorded as it came off the wire, then sent on with its own key and answered with the
+    /// other's answer. So a test asserts the exact bodies leadctl sent while the sandbox
+    /// keeps the state.
+    pub fn forwarding(addr: std::net::SocketAddr) -> ScriptedServer {
+        ScriptedServer::start(move |req, _| {
+            let headers: Vec<(&str, &str)> = ["Content-Type", "X-Api-Key", "Authorization"]
+                .into_iter()
+                .filter_map(|n| req.header(n).map(|v| (n, v)))
+                .collect();
+            match super::raw_http::Conn::connect(addr).and_then(|mut c| {
+                c.request(&req.method, super::raw_http::API_PATH, &headers, &req.body)
+            }) {
+                Ok(r) => {
+                    let kind = r.header("Content-Type").unwrap_or("application/json");
+                    let mut reply = Reply::text(r.status, kind, &r.text());
+                    if let Some(after) = r.header("Retry-After") {
+                        reply = reply.header("Retry-After", after);
+                    }
+                    reply
+                }
+                Err(_) => Reply::Drop,
+            }
+        })
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/functions/v1/keen-api", self.port)
     }
