@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod pace;
 pub mod rule;
 pub mod setting;
+pub mod settle;
 pub mod split;
 pub mod work;
 pub mod write;

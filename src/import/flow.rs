@@ -14,10 +14,10 @@ use super::validate::Plan;
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::concurrency::{Cause, Class, Controller, Permit, Sample};
 use crate::deliver::pace::Pacer;
+use crate::deliver::settle::Pending;
 use crate::deliver::Policy;
 use crate::lead::known::Known;
 use crate::lead::moves::Move;
-use crate::lead::window::Pending;
 use crate::ledger::{identity, Entry, KeyKind, Ledger, State};
 
 pub use crate::lead::Keyed;

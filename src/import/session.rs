@@ -545,7 +545,8 @@ fn send_all(
         let footer = send::run(&ctx, rows, |event| {
             c.on_event(event, out, opts, &stop);
             // Unknown rows settled soon after, while they are among the newest leads.
-            let ready = batches.due(
+            let ready = settle::batch(
+                &mut batches,
                 &mut c.t.pending,
                 &c.t.created_ids,
                 &mut c.t.counts,

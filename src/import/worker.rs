@@ -18,7 +18,6 @@ use crate::deliver::pace::Limiter;
 use crate::deliver::{classify, deliver, Attempt, Decision, Delivered, Place, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
-use crate::lead::window::Pending;
 use crate::ledger::{now_secs, Entry};
 
 pub fn work(
@@ -219,7 +218,7 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Sender<Event>, sent: Sent<'_>) {
     });
     let lead_id = lead.map(|l| l.id);
     let pending = (outcome == Outcome::Unknown).then(|| {
-        Box::new(Pending::of(
+        Box::new(crate::lead::window::pending(
             job.row,
             &job.keyed,
             claimed.clone(),
@@ -264,7 +263,7 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
             Event::Replayed(result(job, Outcome::Failed, None, Some(note)), None)
         }
         _ => {
-            let pending = Pending::of(job.row, &job.keyed, current.clone(), now);
+            let pending = crate::lead::window::pending(job.row, &job.keyed, current.clone(), now);
             let note = "another leadctl run sharing the ledger claimed it first and has no answer \
                         yet; it may exist"
                 .to_string();
