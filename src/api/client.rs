@@ -61,6 +61,8 @@ pub struct ApiClient {
     /// 5xx answers in a row, and why sending stopped once the server looked down
     /// (`retry::after_server_error`): shared by the pool, like the gate.
     outage: Arc<Mutex<(u32, Option<String>)>>,
+    /// No retry starts this long after a call's first attempt (`with_budget`).
+    budget: Option<Duration>,
 }
 
 impl ApiClient {
@@ -97,12 +99,21 @@ impl ApiClient {
             not_before: Arc::new(Mutex::new(None)),
             cancel: Arc::new(AtomicBool::new(false)),
             outage: Arc::new(Mutex::new((0, None))),
+            budget: None,
         })
     }
 
     /// Also tells `observer` of each event (after the one it has).
     pub fn also_observed_by(mut self, observer: Observer) -> ApiClient {
         self.observer = self.observer.and(observer);
+        self
+    }
+
+    /// This client (sharing its connections and gates) whose calls start no retry once
+    /// `budget` has passed since their first attempt began, or would pass in the wait before
+    /// it: checks that must fit in about one `--timeout` (a hung server is asked once).
+    pub fn with_budget(mut self, budget: Duration) -> ApiClient {
+        self.budget = Some(budget);
         self
     }
 

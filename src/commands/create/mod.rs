@@ -2,6 +2,7 @@
 //! with `--public`). Everything is checked locally, and property names are resolved with one
 //! `get_channels`, before the first lead is sent.
 
+mod checks;
 mod draft;
 mod plan;
 mod send;
@@ -207,8 +208,9 @@ fn requests(
         }
         None
     };
+    let cache = checks::cache(settings);
     let channels = match &client {
-        Some(c) => Some(c.get_channels().context(
+        Some(c) => Some(checks::channels(cache.as_ref(), c).context(
             "reading the channels to resolve names and check property values (get_channels)",
         )?),
         None => None,
