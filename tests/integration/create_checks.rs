@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use leadctl::sandbox::{Options, Sandbox, API_KEY, PRIMARY_CHANNEL_ID};
 use serde_json::{json, Value};
 
-use crate::support::api::lead_response;
+use crate::support::api::{channels_response, lead_response};
 use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome, CHANNEL};
 
@@ -253,4 +253,64 @@ fn a_hung_server_fails_a_create_within_about_two_timeouts() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
     let actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
     assert_eq!(actions, ["get_leads", "create_lead"], "each asked once");
+}
+
+#[test]
+fn a_name_the_cached_channels_lack_is_looked_up_on_the_server_before_it_is_refused() {
+    // The second channel exists from the third request on (made in the app meanwhile).
+    let server = ScriptedServer::importing(|req, n| match req.action().as_str() {
+        "get_channels" => {
+            let mut list = channels_response();
+            if n > 1 {
+                let mut second = list["channels"][0].clone();
+                second["id"] = json!("b2c3d4e5-f6a7-4890-8bcd-ef1234567891");
+                second["title"] = json!("Spring Campaign");
+                list["channels"].as_array_mut().unwrap().push(second);
+            }
+            Reply::json(200, list)
+        }
+        _ => {
+            let email = req.json()["email"]
+                .as_str()
+                .unwrap_or("x@example.com")
+                .to_string();
+            Reply::json(200, lead_response(&email))
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let run = |channel: &str, email: &str| {
+        Leadctl::against(&server.url())
+            .env("XDG_DATA_HOME", dir.path())
+            .args([
+                "--no-ledger",
+                "create",
+                "--channel",
+                channel,
+                "--email",
+                email,
+            ])
+            .args(["-o", "id"])
+            .run()
+    };
+    run("Acme Referral Program", "a@example.com").code(0);
+    run("Spring Campaign", "b@example.com").code(0);
+    let reqs = server.requests();
+    let actions: Vec<String> = reqs.iter().map(|r| r.action()).collect();
+    assert_eq!(
+        actions,
+        ["get_channels", "create_lead", "get_channels", "create_lead"],
+        "the second run read the channels again, once"
+    );
+    assert_eq!(
+        reqs[3].json()["channel_id"],
+        "b2c3d4e5-f6a7-4890-8bcd-ef1234567891"
+    );
+    // A name that is nowhere is refused after that one look.
+    let out = run("No Such Channel", "c@example.com");
+    out.code(6);
+    assert_eq!(
+        server.requests().len(),
+        5,
+        "one more get_channels, no create"
+    );
 }

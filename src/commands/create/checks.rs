@@ -29,23 +29,26 @@ pub(super) fn client(client: &ApiClient) -> ApiClient {
     client.clone().with_budget(client.timeout())
 }
 
-/// The channels with their definitions: cached, else read (and cached).
+/// The channels with their definitions, and whether they came from the cache: cached (unless
+/// `fresh`), else read, and cached.
 pub(super) fn channels(
     cache: Option<&Cache>,
     client: &ApiClient,
-) -> Result<Vec<Channel>, ApiError> {
+    fresh: bool,
+) -> Result<(Vec<Channel>, bool), ApiError> {
     const NAME: &str = "get_channels";
     if let Some(channels) = cache
+        .filter(|_| !fresh)
         .and_then(|c| c.get(NAME))
         .and_then(|v| serde_json::from_value(v).ok())
     {
-        return Ok(channels);
+        return Ok((channels, true));
     }
     let channels = self::client(client).get_channels()?;
     if let (Some(c), Ok(value)) = (cache, serde_json::to_value(&channels)) {
         c.put(NAME, value);
     }
-    Ok(channels)
+    Ok((channels, false))
 }
 
 /// The cache's name for "this ledger and the server agree in this channel" (a hash: the

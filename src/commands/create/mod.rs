@@ -209,24 +209,39 @@ fn requests(
         None
     };
     let cache = checks::cache(settings);
-    let channels = match &client {
-        Some(c) => Some(checks::channels(cache.as_ref(), c).context(
+    // With whether they came from the cache.
+    let read = |fresh: bool| -> Result<(Option<Vec<crate::api::models::Channel>>, bool)> {
+        let Some(c) = &client else {
+            return Ok((None, false));
+        };
+        let (channels, cached) = checks::channels(cache.as_ref(), c, fresh).context(
             "reading the channels to resolve names and check property values (get_channels)",
-        )?),
-        None => None,
+        )?;
+        Ok((Some(channels), cached))
     };
-    let ctx = Checks {
-        channels: channels.as_deref(),
-        names_later: false,
-        ..offline
-    };
-    let mut leads = Vec::new();
-    let mut problems = Vec::new();
-    for l in located {
-        match to_new_lead(&l.draft, &ctx) {
-            Ok(lead) => leads.push((l.label.clone(), lead)),
-            Err(found) => problems.extend(labelled(&l.label, found)),
+    let check = |channels: Option<&[crate::api::models::Channel]>| {
+        let ctx = Checks {
+            channels,
+            names_later: false,
+            ..offline
+        };
+        let mut leads = Vec::new();
+        let mut problems = Vec::new();
+        for l in located {
+            match to_new_lead(&l.draft, &ctx) {
+                Ok(lead) => leads.push((l.label.clone(), lead)),
+                Err(found) => problems.extend(labelled(&l.label, found)),
+            }
         }
+        (leads, problems)
+    };
+    let (mut channels, cached) = read(false)?;
+    let (mut leads, mut problems) = check(channels.as_deref());
+    if !problems.is_empty() && cached {
+        // The cached definitions may be older than what was named (a channel or a property
+        // made since): judged again by the server's own, before anything is refused.
+        channels = read(true)?.0;
+        (leads, problems) = check(channels.as_deref());
     }
     fail_on(problems)?;
     let names = channels
