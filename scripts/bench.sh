@@ -468,7 +468,7 @@ auto_sweep() {
   local rows=${SWEEP_ROWS:-800}
   LATENCY_MS=100
   gen "$rows" "$WORK/sweep.csv"
-  export LEADCTL_API_KEY=$KEY LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  export LEADCTL_API_KEY=5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
   export LEADCTL_CONFIG=$WORK/config.toml  # no profile of the user's
   echo "== auto-sweep: $rows rows at ${LATENCY_MS} ms, whole imports, fresh ledger and data directory each"
   local profile name args
