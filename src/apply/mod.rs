@@ -145,13 +145,14 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     // a lead another tool created since the plan is not created again.
     let known = Known::new(opts.fresh, false);
     let warn = |text: &str| log.warn(text);
+    let remembered = crate::import::gate::remembered(Some(&ledger), &scope);
     let controller = crate::import::gate::controller(
         opts.concurrency,
         opts.max_concurrency,
         opts.rate,
-        crate::import::gate::remembered(Some(&ledger), &scope),
+        remembered,
     );
-    let pacer = crate::import::gate::pacer(opts.concurrency, opts.rate);
+    let pacer = crate::import::gate::pacer(opts.concurrency, opts.rate, remembered);
     let limiter = opts.rate.map(Limiter::new);
     let ctx = Applying {
         place,
@@ -210,7 +211,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     if let Err(e) = ledger.flush() {
         log.warn(&format!("the ledger's last records were not written: {e}"));
     }
-    crate::import::gate::remember(&controller, Some(&ledger), &scope, log);
+    crate::import::gate::remember(&controller, pacer.as_ref(), Some(&ledger), &scope, log);
     let was_interrupted = interrupted.load(Ordering::SeqCst);
     let total = plan.writes.len() as u64;
     let how = if was_interrupted {

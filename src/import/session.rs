@@ -483,7 +483,7 @@ fn send_all(
         opts.rate,
         remembered,
     );
-    let pacer = super::gate::pacer(opts.concurrency, opts.rate);
+    let pacer = super::gate::pacer(opts.concurrency, opts.rate, remembered);
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let split = crate::deliver::split::Split::default();
@@ -602,7 +602,13 @@ fn send_all(
             None => t.fatal = Some(f.into()),
         }
     }
-    super::gate::remember(&controller, ledger.as_ref(), &scope_url, log);
+    super::gate::remember(
+        &controller,
+        pacer.as_ref(),
+        ledger.as_ref(),
+        &scope_url,
+        log,
+    );
 
     let ends = Ends {
         ledger: ledger.as_ref(),
