@@ -12,6 +12,13 @@
 #                                 # profiles (AUTO_SECONDS each run), then 20,000 rows at 100 ms
 #                                 # with no flags (the new user's case); AUTO_PROFILES="rate
 #                                 # new-user" runs only those (none capacity rate overload new-user)
+#   scripts/bench.sh create-loop  # 50 (LOOP_CREATES) `leadctl create` in a shell loop against a
+#                                 # sandbox answering in 50 ms, beside a curl loop of the same
+#                                 # creates, in one run: ledger on (a fresh ledger and data
+#                                 # directory, as a new script would start) and --no-ledger
+#   scripts/bench.sh auto-sweep   # 800 rows (SWEEP_ROWS) at 100 ms, each whole import from a fresh
+#                                 # ledger and data directory: --concurrency auto vs fixed 8, 16, 32
+#                                 # on the four server profiles, with unknown rows
 #   scripts/bench.sh workbook     # the same 100,000 rows (WORKBOOK_ROWS) as CSV and as .xlsx:
 #                                 # dry run time on one core and peak memory, side by side
 #   scripts/bench.sh postgres     # 2,000 rows, latency 50 ms, concurrency 16: the ledger on
@@ -398,6 +405,97 @@ auto() {
   stop_sandbox
 }
 
+# N creates in a shell loop: curl, leadctl (ledger on), leadctl --no-ledger; best of RUNS each,
+# the sandbox reset and the ledger and data directory (the cache of checks) fresh before each loop.
+curl_loop() {
+  local i
+  for i in $(seq 1 "$LOOP_CREATES"); do
+    curl -s -o /dev/null -H 'Content-Type: application/json' -H "X-Api-Key: $KEY" "$URL" \
+      --data-binary "{\"action\":\"create_lead\",\"channel_id\":\"$LEADCTL_CHANNEL\",\"email\":\"loop$i@example.com\"}"
+  done
+}
+
+leadctl_loop() {
+  local i
+  rm -rf "$WORK"/loop-ledger.sqlite3* "$WORK/data"
+  for i in $(seq 1 "$LOOP_CREATES"); do
+    XDG_DATA_HOME=$WORK/data "$BIN" -q --ledger "$WORK/loop-ledger.sqlite3" create --email "loop$i@example.com" -o id > /dev/null
+  done
+}
+
+leadctl_loop_no_ledger() {
+  local i
+  for i in $(seq 1 "$LOOP_CREATES"); do
+    "$BIN" -q --no-ledger create --email "loop$i@example.com" -o id > /dev/null 2>&1
+  done
+}
+
+create_loop() {
+  RUNS=${RUNS:-3}
+  LOOP_CREATES=${LOOP_CREATES:-50}
+  LATENCY_MS=${LOOP_LATENCY_MS:-50}
+  SEND_ROWS=$LOOP_CREATES
+  echo "== create-loop: $LOOP_CREATES creates in a shell loop, sandbox latency ${LATENCY_MS} ms (best of $RUNS)"
+  start_sandbox
+  export LEADCTL_API_URL=$URL LEADCTL_API_KEY=$KEY LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  export LEADCTL_CONFIG=$WORK/config.toml  # no profile of the user's
+  local t_curl t_leadctl t_bare
+  t_curl=$(best_of curl_loop)
+  t_leadctl=$(best_of leadctl_loop)
+  t_bare=$(best_of leadctl_loop_no_ledger)
+  echo "  curl loop:                       $t_curl s"
+  echo "  leadctl create loop (ledger on): $t_leadctl s   leadctl/curl = $(awk -v a="$t_leadctl" -v b="$t_curl" 'BEGIN { printf "%.2f", a / b }')"
+  echo "  leadctl --no-ledger create loop: $t_bare s   leadctl/curl = $(awk -v a="$t_bare" -v b="$t_curl" 'BEGIN { printf "%.2f", a / b }')"
+  stop_sandbox
+}
+
+# One whole import of the sweep's file against a reset sandbox, a fresh ledger and a fresh data
+# directory: prints "rows/s unknown" and leaves leadctl's stderr in $WORK/run.err.
+sweep_run() {
+  reset
+  rm -rf "$WORK"/sweep-ledger.sqlite3* "$WORK/sweep.csv.errors.csv" "$WORK/data"
+  local s e n unknown
+  s=$(date +%s%N)
+  XDG_DATA_HOME=$WORK/data LEADCTL_LEDGER=$WORK/sweep-ledger.sqlite3 \
+    "$BIN" import "$WORK/sweep.csv" "$@" > /dev/null 2> "$WORK/run.err" || true
+  e=$(date +%s%N)
+  n=$(created)
+  unknown=$(grep 'import [a-z]* in ' "$WORK/run.err" | grep -o '[0-9][0-9]* unknown' | cut -d' ' -f1 || true)
+  awk -v n="${n:-0}" -v t="$(seconds "$s" "$e")" -v u="${unknown:-0}" 'BEGIN { printf "%.1f %d\n", n / t, u }'
+}
+
+auto_sweep() {
+  local rows=${SWEEP_ROWS:-800}
+  LATENCY_MS=100
+  gen "$rows" "$WORK/sweep.csv"
+  export LEADCTL_API_KEY=5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d LEADCTL_CHANNEL=a1b2c3d4-e5f6-7890-abcd-ef1234567890
+  export LEADCTL_CONFIG=$WORK/config.toml  # no profile of the user's
+  echo "== auto-sweep: $rows rows at ${LATENCY_MS} ms, whole imports, fresh ledger and data directory each"
+  local profile name args
+  for profile in "no limit|" "capacity 20|--capacity 20" "rate limit 100/s|--rate-limit 100" \
+      "capacity 20, 546 past 30|--capacity 20 --overload-at 30"; do
+    name=${profile%%|*}
+    args=${profile#*|}
+    # shellcheck disable=SC2086 # the profile's flags are words
+    start_sandbox $args
+    export LEADCTL_API_URL=$URL
+    echo "  $name (sandbox serve --latency-ms $LATENCY_MS $args):"
+    local best=0 best_n='' rate unknown unknown8=0 n
+    for n in 8 16 32; do
+      read -r rate unknown < <(sweep_run --concurrency "$n")
+      printf '    fixed %-3s %7s rows/s %5s unknown\n' "$n" "$rate" "$unknown"
+      [ "$n" = 8 ] && unknown8=$unknown
+      if awk -v a="$rate" -v b="$best" 'BEGIN { exit !(a > b) }'; then best=$rate; best_n=$n; fi
+    done
+    read -r rate unknown < <(sweep_run --concurrency auto)
+    printf '    auto      %7s rows/s %5s unknown   %s of the best fixed (%s); fixed 8: %s unknown\n' \
+      "$rate" "$unknown" "$(awk -v a="$rate" -v b="$best" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')" \
+      "$best_n" "$unknown8"
+    echo "      $(auto_said)"
+    stop_sandbox
+  done
+}
+
 # A fresh schema of the PostgreSQL ledger for each run (the sandbox is reset between runs).
 pg_ledger() { echo "$LEADCTL_TEST_POSTGRES?schema=bench_$(date +%s%N)"; }
 
@@ -437,6 +535,20 @@ postgres_bench() {
   echo "  two processes sharing one PostgreSQL ledger: $t_two s   two/one = $(awk -v a="$t_two" -v b="$t_pg" 'BEGIN { printf "%.3f", a / b }')"
 }
 
+# One dry run of `import "$@"` pinned to core 0; prints the lesser wall time, the lesser CPU time
+# (user + sys) and the greater peak RSS (KiB) of this run and the ones given.
+sql_measure() {
+  local best_t=$1 best_c=$2 peak=$3
+  shift 3
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" taskset -c 0 "$BIN" --sandbox -q import "$@" --dry-run > /dev/null
+  local t u s m
+  read -r t u s m < "$WORK/time"
+  awk -v bt="$best_t" -v bc="$best_c" -v p="$peak" -v t="$t" -v c="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" -v m="$m" \
+    'BEGIN { printf "%s %s %s\n", (t < bt) ? t : bt, (c < bc) ? c : bc, (m > p) ? m : p }'
+}
+
+per_row() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.2f", t / n * 1e6 }'; }
+
 # The rows of `gen` as a PostgreSQL table, read with --query: 100,000 and SQL_ROWS (1,000,000)
 # rows against the same rows as CSV, a dry run on one core (the server on the other).
 sql_bench() {
@@ -456,15 +568,27 @@ sql_bench() {
   "$BIN" --sandbox -q import --from "$pg" --query "$select WHERE id <= $small ORDER BY id" --dry-run -o ndjson | sha256sum > "$WORK/sql.sum"
   "$BIN" --sandbox -q import "$WORK/small.csv" --dry-run -o ndjson | sha256sum > "$WORK/csv.sum"
   cmp -s "$WORK/sql.sum" "$WORK/csv.sum" && echo "  request bodies ($small rows): identical" || echo "  request bodies ($small rows): DIFFER"
-  local t m
+  # Query and CSV runs alternate (3 each), so that a change in the machine's load falls on
+  # both; best wall time, least CPU time (user + sys: what the other helpers' load inflates
+  # least) and highest peak RSS of the three.
+  echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  local rows f tq cq mq tc cc mc
   for rows in "$small" "$n"; do
-    read -r t m <<< "$(dry_measure --from "$pg" --query "$select WHERE id <= $rows")"
-    printf '  %8d rows, query: %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
-    local f=$WORK/rows.csv
+    f=$WORK/rows.csv
     [ "$rows" = "$small" ] && f=$WORK/small.csv
-    read -r t m <<< "$(dry_measure "$f")"
-    printf '  %8d rows, CSV:   %6.2f s (%5.2f us/row), peak RSS %6.1f MiB\n' "$rows" "$t" "$(awk -v t="$t" -v n="$rows" 'BEGIN { print t / n * 1e6 }')" "$m"
+    tq=999 cq=999 mq=0 tc=999 cc=999 mc=0
+    for _ in 1 2 3; do
+      read -r tq cq mq <<< "$(sql_measure "$tq" "$cq" "$mq" --from "$pg" --query "$select WHERE id <= $rows")"
+      read -r tc cc mc <<< "$(sql_measure "$tc" "$cc" "$mc" "$f")"
+    done
+    printf '  %8d rows, query: %6.2f s wall (%5.2f us/row), %6.2f s CPU (%5.2f us/row), peak RSS %6.1f MiB\n' \
+      "$rows" "$tq" "$(per_row "$tq" "$rows")" "$cq" "$(per_row "$cq" "$rows")" "$(awk -v k="$mq" 'BEGIN { printf "%.1f", k / 1024 }')"
+    printf '  %8d rows, CSV:   %6.2f s wall (%5.2f us/row), %6.2f s CPU (%5.2f us/row), peak RSS %6.1f MiB\n' \
+      "$rows" "$tc" "$(per_row "$tc" "$rows")" "$cc" "$(per_row "$cc" "$rows")" "$(awk -v k="$mc" 'BEGIN { printf "%.1f", k / 1024 }')"
+    printf '  %8d rows, query/CSV: wall %.2fx, CPU %.2fx\n' "$rows" \
+      "$(awk -v a="$tq" -v b="$tc" 'BEGIN { print a / b }')" "$(awk -v a="$cq" -v b="$cc" 'BEGIN { print a / b }')"
   done
+  echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   psql "$pg" -q -c "DROP TABLE bench_leads"
 }
 
@@ -473,9 +597,11 @@ case $what in
   send) send ;;
   ledger) ledger_bench ;;
   auto) auto ;;
+  create-loop) create_loop ;;
+  auto-sweep) auto_sweep ;;
   workbook) workbook_bench ;;
   postgres) postgres_bench ;;
   sql) sql_bench ;;
   all) dry_run; send; ledger_bench; auto; workbook_bench ;;
-  *) echo "usage: $0 [dry-run|send|ledger|auto|workbook|postgres|sql|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [dry-run|send|ledger|auto|create-loop|auto-sweep|workbook|postgres|sql|all]" >&2; exit 2 ;;
 esac

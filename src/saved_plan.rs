@@ -50,12 +50,37 @@ pub struct SavedPlan {
     pub ledger: Option<String>,
     /// The files planned from, as they were then.
     pub inputs: Vec<Input>,
+    /// The database query planned from (`import --query ... --from URL`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<QuerySource>,
     /// The plan's counts in words (what the dry run said).
     pub summary: String,
     /// Each write, in the order the run would send it.
     pub writes: Vec<Write>,
     /// Hex SHA-256 of `writes` as saved: a plan edited or cut after it was saved is refused.
     pub checksum: String,
+}
+
+/// A query a plan was made from: which database and which SQL, never a password. `apply` does
+/// not run it again (a plan's writes are whole in the plan); it names the source in messages
+/// and in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuerySource {
+    /// The database as shown in messages, its password masked (`postgres://u:****@h/db`).
+    pub from: String,
+    /// Where the SQL came from: `--query`, or `--query-file FILE`.
+    pub origin: String,
+    /// Hex SHA-256 of the SQL as written (the text itself is logged only with `-v`).
+    pub sha256: String,
+    /// The rows the query returned.
+    pub rows: u64,
+}
+
+impl QuerySource {
+    /// How the source is named in messages and the ledger, as the import named it.
+    pub fn name(&self) -> String {
+        format!("query on {}", self.from)
+    }
 }
 
 /// One planned write.
@@ -335,6 +360,7 @@ mod tests {
             api_url: "http://127.0.0.1:1".into(),
             ledger: None,
             inputs: Vec::new(),
+            query: None,
             summary: String::new(),
             checksum: checksum(&writes),
             writes,

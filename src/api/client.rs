@@ -64,6 +64,8 @@ pub struct ApiClient {
     /// The server's clock minus this machine's (seconds, a lower bound), from the newest
     /// answer's `Date` header ([`ApiClient::server_clock_offset`]).
     server_clock: Arc<Mutex<Option<i64>>>,
+    /// No retry starts this long after a call's first attempt (`with_budget`).
+    budget: Option<Duration>,
 }
 
 impl ApiClient {
@@ -101,12 +103,21 @@ impl ApiClient {
             cancel: Arc::new(AtomicBool::new(false)),
             outage: Arc::new(Mutex::new((0, None))),
             server_clock: Arc::new(Mutex::new(None)),
+            budget: None,
         })
     }
 
     /// Also tells `observer` of each event (after the one it has).
     pub fn also_observed_by(mut self, observer: Observer) -> ApiClient {
         self.observer = self.observer.and(observer);
+        self
+    }
+
+    /// This client (sharing its connections and gates) whose calls start no retry once
+    /// `budget` has passed since their first attempt began, or would pass in the wait before
+    /// it: checks that must fit in about one `--timeout` (a hung server is asked once).
+    pub fn with_budget(mut self, budget: Duration) -> ApiClient {
+        self.budget = Some(budget);
         self
     }
 

@@ -7,6 +7,7 @@
 //! The client prints nothing: it reports requests, answers and waits as `Event`s to the
 //! `Observer` its caller gives it.
 
+pub mod cache;
 pub mod client;
 pub mod error;
 pub mod event;

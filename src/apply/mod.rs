@@ -4,7 +4,8 @@
 //! file, and the ledger decides whether it still applies (what the plan expected of its key:
 //! absent, or the failed/unknown entry a retry takes over). A write whose key moved on since (a
 //! run created it meanwhile, or this plan was applied before) is not sent and is named. The
-//! inputs are never read again: rows added to them after planning are not sent.
+//! inputs are never read again: rows added to them after planning are not sent; a query the plan
+//! was made from is not run again (its database is not even reached).
 //!
 //! Writes are sent concurrently through the engine's gate (`--concurrency`, `--rate`), a row's
 //! writes in order by one worker (a create, then its lead's move); Ctrl-C stops taking writes,
@@ -272,10 +273,11 @@ fn count(plan: &SavedPlan, actions: &[&str]) -> u64 {
 /// What the ledger records as these writes' input: the planned file and the plan (so a second
 /// apply of the same plan is told from another run).
 fn label(plan: &SavedPlan) -> String {
-    let input = plan
-        .inputs
-        .first()
-        .map_or_else(|| "input".to_string(), |i| i.name.clone());
+    let input = match (&plan.query, plan.inputs.first()) {
+        (Some(q), _) => q.name(),
+        (None, Some(i)) => i.name.clone(),
+        (None, None) => "input".to_string(),
+    };
     let id = plan.checksum.get(..12).unwrap_or(&plan.checksum);
     format!("{input} (plan {id})")
 }

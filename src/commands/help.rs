@@ -151,6 +151,13 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "This machine's name for the run history, where the system does not say it.",
     ),
     (
+        "LEADCTL_CHECK_CACHE",
+        "How long, in seconds, `create` reuses what it learned of a server: the channels' \
+         definitions and that the ledger and the server agree (default 600; 0 turns the cache \
+         off). Kept per API URL and key in the data directory (checks/, named by a hash: never \
+         the key itself); doc/ledger.md.",
+    ),
+    (
         "LEADCTL_RETRY_BASE_MS",
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \

@@ -16,6 +16,21 @@ use crate::ledger::Ledger;
 
 /// The ledger's meta key (per API URL) for the last good `auto` limit.
 pub const LAST_GOOD: &str = "concurrency.last_good";
+/// The ledger's meta key (per API URL) for where `auto` last met an overload storm ("" none).
+pub const WALL: &str = "concurrency.wall";
+/// The ledger's meta key (per API URL) for the send rate `auto` learned from 429s ("" none).
+pub const RATE: &str = "rate.learned";
+
+/// What earlier runs against this API URL learned (the ledger's meta table).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Remembered {
+    /// Where `auto` was last good: where it starts (in slow start).
+    pub last_good: Option<usize>,
+    /// Where the server pushed back: slow start stops there.
+    pub wall: Option<usize>,
+    /// The send rate learned from 429s, requests a second: paced at from the start.
+    pub rate: Option<f64>,
+}
 
 /// What a run asks of its gate: plain values, read from the command line by the command.
 #[derive(Debug, Clone, Copy)]
@@ -47,15 +62,19 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// Fixed, or `auto` up to `max` (and `--rate`), starting at `remembered` (the ledger's last
-    /// good value for this API URL, [`remembered`]) when there is one.
-    pub fn new(opts: Options, remembered: Option<usize>) -> Gate {
+    /// Fixed, or `auto` up to `max` (and `--rate`), starting at the last good value an earlier
+    /// run against this API URL recorded ([`remembered`]), in slow start up to its wall, paced
+    /// from the start at the rate it learned.
+    pub fn new(opts: Options, remembered: Option<Remembered>) -> Gate {
+        let remembered = remembered.unwrap_or_default();
         let config = match opts.concurrency {
             // Never above `max` (the command refuses a fixed N above an explicit maximum).
             Concurrency::Fixed(n) => Config::fixed(n.min(opts.max_concurrency)),
             Concurrency::Auto => {
-                let config = Config::auto(opts.max_concurrency).with_rate(opts.rate);
-                match remembered {
+                let config = Config::auto(opts.max_concurrency)
+                    .with_rate(opts.rate)
+                    .with_wall(remembered.wall);
+                match remembered.last_good {
                     Some(n) => config.starting_at(n),
                     None => config,
                 }
@@ -63,9 +82,15 @@ impl Gate {
         };
         Gate {
             controller: Controller::new(config),
-            pacer: (opts.concurrency == Concurrency::Auto).then(|| Pacer::new(opts.rate)),
+            pacer: (opts.concurrency == Concurrency::Auto)
+                .then(|| Pacer::new(opts.rate).resuming(remembered.rate)),
             limiter: opts.rate.map(Limiter::new),
         }
+    }
+
+    /// `auto`'s learned send rate (None for a fixed concurrency).
+    pub fn pacer(&self) -> Option<&Pacer> {
+        self.pacer.as_ref()
     }
 
     pub fn controller(&self) -> &Controller {
@@ -122,20 +147,38 @@ impl Gate {
         }
     }
 
-    /// Records where `auto` was last good, so that the next run (a resume above all) starts
-    /// there. Nothing is recorded for a fixed concurrency or a run that sent nothing; `warn`
-    /// hears why it could not be.
+    /// Records where `auto` was last good, where it met a wall and the rate it learned, so that
+    /// the next run (a resume above all) starts there. Nothing is recorded for a fixed
+    /// concurrency or a run that sent nothing; `warn` hears why it could not be.
     pub fn remember(&self, ledger: Option<&Ledger>, scope_url: &str, warn: &dyn Fn(&str)) {
-        let history = self.controller.history();
+        let controller = &self.controller;
+        let history = controller.history();
         let (Some(ledger), false, true) = (ledger, history.fixed, history.samples > 0) else {
             return;
         };
-        let value = self.controller.last_good().to_string();
-        if let Err(e) = ledger.set_meta(scope_url, LAST_GOOD, &value) {
-            warn(&format!(
-                "the next run starts at the default concurrency: {}",
-                e.message
-            ));
+        let wall = controller.wall().map(|w| w.to_string()).unwrap_or_default();
+        // Still paced at the end: the plateau; released, or never throttled: none.
+        let learned = self
+            .pacer
+            .as_ref()
+            .map(Pacer::history)
+            .filter(|h| !h.released)
+            .and_then(|h| h.plateau)
+            .map(|r| format!("{r:.1}"))
+            .unwrap_or_default();
+        let values = [
+            (LAST_GOOD, controller.last_good().to_string()),
+            (WALL, wall),
+            (RATE, learned),
+        ];
+        for (key, value) in values {
+            if let Err(e) = ledger.set_meta(scope_url, key, &value) {
+                warn(&format!(
+                    "the next run starts at the default concurrency: {}",
+                    e.message
+                ));
+                return;
+            }
         }
     }
 
@@ -185,11 +228,20 @@ impl Gate {
     }
 }
 
-/// The last good `auto` limit an earlier run recorded for this API URL (an unreadable or
-/// foreign value counts as none: it only sets where `auto` starts).
-pub fn remembered(ledger: Option<&Ledger>, scope_url: &str) -> Option<usize> {
-    let value = ledger?.get_meta(scope_url, LAST_GOOD).ok().flatten()?;
-    value.trim().parse::<usize>().ok().filter(|n| *n > 0)
+/// What earlier runs recorded for this API URL (an unreadable or foreign value counts as none:
+/// each only sets where `auto` starts). None without a ledger.
+pub fn remembered(ledger: Option<&Ledger>, scope_url: &str) -> Option<Remembered> {
+    let ledger = ledger?;
+    let read = |key: &str| ledger.get_meta(scope_url, key).ok().flatten();
+    let count = |key: &str| read(key)?.trim().parse::<usize>().ok().filter(|n| *n > 0);
+    let rate = read(RATE)
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|r| r.is_finite() && *r > 0.0);
+    Some(Remembered {
+        last_good: count(LAST_GOOD),
+        wall: count(WALL),
+        rate,
+    })
 }
 
 /// One request's place through the gate, whether a rate made it wait, and the learned rate.
@@ -221,7 +273,7 @@ mod tests {
     use super::*;
     use crate::ledger::Location;
 
-    fn gate(concurrency: Concurrency, max: usize, remembered: Option<usize>) -> Gate {
+    fn gate(concurrency: Concurrency, max: usize, remembered: Option<Remembered>) -> Gate {
         let opts = Options {
             concurrency,
             max_concurrency: max,
@@ -234,21 +286,27 @@ mod tests {
     fn auto_starts_where_the_ledger_says_and_fixed_ignores_it() {
         let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
         let url = "http://127.0.0.1:1";
-        assert_eq!(remembered(Some(&ledger), url), None);
+        let none = Some(Remembered::default());
+        assert_eq!(remembered(Some(&ledger), url), none);
+        assert_eq!(remembered(None, url), None);
         let g = gate(Concurrency::Auto, 32, None);
         assert_eq!(g.label(), "auto 4");
         // Nothing sent: nothing recorded.
         g.remember(Some(&ledger), url, &|_| {});
-        assert_eq!(remembered(Some(&ledger), url), None);
+        assert_eq!(remembered(Some(&ledger), url), none);
 
         ledger.set_meta(url, LAST_GOOD, "19").expect("write");
-        assert_eq!(remembered(Some(&ledger), url), Some(19));
-        assert_eq!(remembered(Some(&ledger), "http://other"), None);
-        let g = gate(Concurrency::Auto, 32, Some(19));
+        let at_19 = Some(Remembered {
+            last_good: Some(19),
+            ..Remembered::default()
+        });
+        assert_eq!(remembered(Some(&ledger), url), at_19);
+        assert_eq!(remembered(Some(&ledger), "http://other"), none);
+        let g = gate(Concurrency::Auto, 32, at_19);
         assert_eq!(g.label(), "auto 19");
-        let g = gate(Concurrency::Auto, 8, Some(19));
+        let g = gate(Concurrency::Auto, 8, at_19);
         assert_eq!(g.label(), "auto 8", "within --max-concurrency");
-        let g = gate(Concurrency::Fixed(16), 32, Some(19));
+        let g = gate(Concurrency::Fixed(16), 32, at_19);
         assert_eq!(g.label(), "16");
         assert_eq!(
             g.controller().config().max,
@@ -258,6 +316,68 @@ mod tests {
         assert_eq!(g.workers(), 16);
 
         ledger.set_meta(url, LAST_GOOD, "many").expect("write");
-        assert_eq!(remembered(Some(&ledger), url), None);
+        assert_eq!(remembered(Some(&ledger), url), none);
+    }
+
+    #[test]
+    fn the_wall_and_the_learned_rate_are_remembered_and_used() {
+        use crate::deliver::concurrency::Sample;
+        use std::time::Duration;
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        let url = "http://127.0.0.1:1";
+        // A run that met a storm at 16 and learned a rate.
+        let mut g = gate(Concurrency::Auto, 32, None);
+        let c = g.controller();
+        for _ in 0..3 {
+            let permits: Vec<_> = (0..c.limit()).filter_map(|_| c.try_acquire()).collect();
+            for p in permits {
+                p.done(Sample::ok(Duration::from_millis(100)));
+            }
+        }
+        assert_eq!(c.limit(), 16);
+        let p = c.try_acquire().expect("free");
+        p.done(Sample::overload(
+            Cause::WorkerLimit,
+            Duration::from_millis(100),
+        ));
+        g.pacer = Some(Pacer::new(None).resuming(Some(42.0)));
+        g.remember(Some(&ledger), url, &|_| {});
+        let got = remembered(Some(&ledger), url).expect("a ledger");
+        assert_eq!(
+            got,
+            Remembered {
+                last_good: Some(8),
+                wall: Some(15),
+                rate: Some(42.0)
+            }
+        );
+        // The next run: slow start stops at the wall; paced from the start.
+        let next = gate(Concurrency::Auto, 32, Some(got));
+        assert_eq!(next.controller().wall(), Some(15));
+        assert_eq!(next.controller().limit(), 8, "the last good value");
+        let permits: Vec<_> = (0..8)
+            .filter_map(|_| next.controller().try_acquire())
+            .collect();
+        for p in permits {
+            p.done(Sample::ok(Duration::from_millis(100)));
+        }
+        assert_eq!(
+            next.controller().limit(),
+            15,
+            "slow start up to the wall, not past it"
+        );
+        assert!(next
+            .pacer()
+            .expect("auto paces")
+            .history()
+            .plateau
+            .is_some());
+        // A run that ends free of both clears them.
+        let free = gate(Concurrency::Auto, 32, None);
+        let p = free.controller().try_acquire().expect("free");
+        p.done(Sample::ok(Duration::from_millis(100)));
+        free.remember(Some(&ledger), url, &|_| {});
+        let got = remembered(Some(&ledger), url).expect("a ledger");
+        assert_eq!((got.wall, got.rate), (None, None));
     }
 }

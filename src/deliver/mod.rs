@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod rule;
 pub mod run;
 pub mod setting;
+pub mod settle;
 pub mod split;
 pub mod work;
 pub mod write;

@@ -97,6 +97,15 @@ impl Pacer {
         }
     }
 
+    /// Paced from the start at `rate`, an earlier run's learned rate (`RateLearner::resume_at`).
+    pub fn resuming(self, rate: Option<f64>) -> Pacer {
+        if let Some(rate) = rate {
+            let now = self.now();
+            self.lock().0.resume_at(rate, now);
+        }
+        self
+    }
+
     fn now(&self) -> f64 {
         self.origin.elapsed().as_secs_f64()
     }
@@ -233,6 +242,14 @@ mod tests {
         }
         std::thread::sleep(Duration::from_millis(300));
         for _ in 0..20 {
+            p.success();
+        }
+        // A 429 in the ramp-up (the first measurement span): not learned from.
+        p.throttled(Instant::now(), Duration::ZERO);
+        assert_eq!(p.history().throttles, 0);
+        assert_eq!(p.acquire_waited(&stop), Some(false));
+        std::thread::sleep(Duration::from_millis(1800));
+        for _ in 0..70 {
             p.success();
         }
         // A 429 with no pause: paced from now on (a rate learned from about 70 answers a second).

@@ -580,7 +580,7 @@ impl crate::lead::window::Others for NoOthers {
     fn known_ids(&self, _: &str) -> std::collections::HashSet<String> {
         Default::default()
     }
-    fn unsettled(&self, _: &str) -> Vec<crate::lead::window::Pending> {
+    fn unsettled(&self, _: &str) -> Vec<crate::deliver::settle::Pending> {
         Vec::new()
     }
     fn ledger_now(&self) -> Option<i64> {
@@ -590,7 +590,7 @@ impl crate::lead::window::Others for NoOthers {
 
 #[test]
 fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_not() {
-    use crate::lead::window::{reconcile, Pending};
+    use crate::lead::window::reconcile;
     let now = crate::time::format_rfc3339(std::time::SystemTime::now());
     let listed = |leads: serde_json::Value| Reply::Answer(200, "", leads.to_string());
     let server = Server::start(vec![
@@ -613,7 +613,12 @@ fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_n
             w.send(&c, &|_, _| {}, fence).0
         }));
         assert_eq!(answered.outcome, Outcome::Unknown);
-        pending.push(Pending::of(row, k, answered.claimed, now_secs()));
+        pending.push(crate::lead::window::pending(
+            row,
+            k,
+            answered.claimed,
+            now_secs(),
+        ));
     }
     let settled = reconcile(&c, &pending, &NoOthers);
     assert_eq!(settled.found, [(1, "L-found".to_string())]);

@@ -9,7 +9,7 @@ use super::order::Orderer;
 use super::progress::Progress;
 use super::report::{self, Counts, Outcome, RowResult};
 use super::Options;
-use crate::lead::window::Pending;
+use crate::deliver::settle::Pending;
 use crate::output::Output;
 
 /// What the event loop gathered.

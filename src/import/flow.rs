@@ -12,10 +12,10 @@ use super::validate::Plan;
 use crate::api::ApiClient;
 use crate::deliver::gate::{Gate, Slot};
 use crate::deliver::pipeline::Events;
+use crate::deliver::settle::Pending;
 use crate::deliver::Policy;
 use crate::lead::known::Known;
 use crate::lead::moves::Move;
-use crate::lead::window::Pending;
 use crate::ledger::{identity, Entry, KeyKind, Ledger, State};
 
 pub use crate::lead::Keyed;

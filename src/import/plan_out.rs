@@ -1,7 +1,7 @@
 //! `--dry-run --plan-out FILE`: the dry run's plan saved for `leadctl apply` (`saved_plan`, the
 //! format; doc/plan.md): the API URL's scope, the ledger's location, the input's name, size and
-//! checksum, and each planned write with its ledger key and exact body. Never the API key or a
-//! password.
+//! checksum (a query's database and the SQL's checksum), and each planned write with its ledger
+//! key and exact body. Never the API key or a password.
 
 use std::path::Path;
 
@@ -10,7 +10,7 @@ use super::Services;
 use crate::error::Failure;
 use crate::log::Log;
 use crate::report::Input;
-use crate::saved_plan::{checksum, SavedPlan, KIND, SCHEMA};
+use crate::saved_plan::{checksum, QuerySource, SavedPlan, KIND, SCHEMA};
 
 /// What a plan is made of besides its writes.
 pub struct Made<'a> {
@@ -18,8 +18,10 @@ pub struct Made<'a> {
     pub command: &'a str,
     /// The scope the plan was decided in (the server behind the API URL).
     pub scope_url: String,
-    /// The files read (none for `create` from flags).
+    /// The files read (none for `create` from flags, nor for a query).
     pub inputs: Vec<&'a Path>,
+    /// The query read (`--query ... --from URL`), if any.
+    pub query: Option<QuerySource>,
     /// The plan's counts in words.
     pub summary: String,
     /// The ledger's location (a password masked).
@@ -72,6 +74,7 @@ pub fn save(path: &Path, made: Made<'_>, saved: Saved, log: &Log) -> Result<(), 
         api_url: made.scope_url,
         ledger: made.ledger,
         inputs: made.inputs.into_iter().map(Input::of).collect(),
+        query: made.query,
         summary: made.summary,
         checksum: checksum(&saved.writes),
         writes: saved.writes,
@@ -85,4 +88,23 @@ pub fn save(path: &Path, made: Made<'_>, saved: Saved, log: &Log) -> Result<(), 
         path.display()
     ));
     Ok(())
+}
+
+/// What a plan records of the query it was made from, if any: the database as shown (password
+/// masked), where the SQL came from, the SQL's checksum, and how many rows it returned.
+pub fn query_source(
+    q: Option<&super::query::Query>,
+    source: &super::read::Source,
+) -> Option<QuerySource> {
+    let q = q?;
+    let rows = match source {
+        super::read::Source::Query(s) => s.rows,
+        _ => 0,
+    };
+    Some(QuerySource {
+        from: q.from.shown(),
+        origin: q.origin.clone(),
+        sha256: crate::report::Input::sha256_of(q.sql.as_bytes()),
+        rows,
+    })
 }

@@ -18,11 +18,11 @@ use super::report::Outcome;
 use super::validate::Plan;
 use super::worker;
 use crate::deliver::pipeline::{Feed, Observer, Pipeline};
+use crate::deliver::settle::Pending;
 use crate::deliver::Decision;
 use crate::error::Failure;
 use crate::lead::moves::{self, Move};
 use crate::lead::once::{judge, Judged};
-use crate::lead::window::Pending;
 use crate::ledger::{identity, now_secs, KeyKind};
 
 /// The reader's way to the collector and the workers.
@@ -318,7 +318,7 @@ fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
         }
         Decision::Failed { note } => replay(Outcome::Failed, None, note, None),
         Decision::Unknown { note, previous } => {
-            let pending = Pending::of(row.number, k, previous, now);
+            let pending = crate::lead::window::pending(row.number, k, previous, now);
             replay(Outcome::Unknown, None, note, Some(Box::new(pending)))
         }
     };

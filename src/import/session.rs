@@ -336,7 +336,11 @@ fn plan_done(
                     "import"
                 },
                 scope_url: ready.scope_url.clone(),
-                inputs: vec![opts.input.as_path()],
+                inputs: match &opts.query {
+                    Some(_) => Vec::new(),
+                    None => vec![opts.input.as_path()],
+                },
+                query: super::plan_out::query_source(opts.query.as_ref(), &prepared.source),
                 summary: counts.summary(purchases),
                 ledger: services.ledger.as_ref().map(ToString::to_string),
             },
@@ -364,7 +368,8 @@ impl Observer<super::flow::Event> for Watch<'_, '_> {
         let c = &mut *self.c;
         c.on_event(event, self.out, self.opts, self.stop);
         // Unknown rows settled soon after, while they are among the newest leads.
-        let ready = self.batches.due(
+        let ready = settle::batch(
+            self.batches,
             &mut c.t.pending,
             &c.t.created_ids,
             &mut c.t.counts,

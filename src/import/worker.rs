@@ -13,7 +13,6 @@ use crate::deliver::pipeline::Events;
 use crate::deliver::{classify, deliver_update, Attempt, Decision, Ended, Work};
 use crate::lead::moves::{self, Move, Moved};
 use crate::lead::once::{self, CreateLead};
-use crate::lead::window::Pending;
 use crate::ledger::{now_secs, Entry};
 
 impl Task for LeadRowTask {
@@ -135,7 +134,7 @@ fn create(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     });
     let lead_id = lead.map(|l| l.id);
     let pending = (outcome == Outcome::Unknown).then(|| {
-        Box::new(Pending::of(
+        Box::new(crate::lead::window::pending(
             job.row,
             &job.keyed,
             claimed.clone(),
@@ -180,7 +179,7 @@ fn taken(job: LeadJob, current: &Entry) -> Event {
             Event::Replayed(result(job, Outcome::Failed, None, Some(note)), None)
         }
         _ => {
-            let pending = Pending::of(job.row, &job.keyed, current.clone(), now);
+            let pending = crate::lead::window::pending(job.row, &job.keyed, current.clone(), now);
             let note = "another leadctl run sharing the ledger claimed it first and has no answer \
                         yet; it may exist"
                 .to_string();

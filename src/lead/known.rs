@@ -34,6 +34,18 @@ pub struct Known {
     /// What settling first did per channel, as each was read, until the caller says it
     /// ([`Known::take_settled`]).
     settled: Mutex<Vec<(String, First)>>,
+    /// The channels whose recorded lead the server showed in this run.
+    confirmed: Mutex<std::collections::HashSet<String>>,
+}
+
+/// What a channel's check may leave out, because it is known already.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skip {
+    /// The ledger and the server were found to agree a short while ago (a cached check).
+    pub same_server: bool,
+    /// The newest leads: nothing they could say would change what is decided (the ledger knows
+    /// the key, and holds no unknown or sending key of the channel to settle with them).
+    pub window: bool,
 }
 
 /// A ledger new to a channel of which `get_leads` shows a full window (older leads may exist and
@@ -62,6 +74,7 @@ impl Known {
             shared: Default::default(),
             planned: Mutex::default(),
             settled: Mutex::default(),
+            confirmed: Mutex::default(),
         }
     }
 
@@ -82,6 +95,21 @@ impl Known {
         scope_url: &str,
         warn: &dyn Fn(&str),
     ) -> anyhow::Result<()> {
+        self.ensure_with(channel, client, ledger, scope_url, warn, Skip::default())
+    }
+
+    /// As `ensure`, leaving out what `skip` says is known already. The two checks run at once
+    /// (one round trip). A skipped window is not remembered as read: the next lead of the
+    /// channel that needs it reads it.
+    pub fn ensure_with(
+        &self,
+        channel: &str,
+        client: &ApiClient,
+        ledger: &Ledger,
+        scope_url: &str,
+        warn: &dyn Fn(&str),
+        skip: Skip,
+    ) -> anyhow::Result<()> {
         self.shared.start(ledger.now());
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(state) = map.get(channel) {
@@ -90,12 +118,42 @@ impl Known {
                 Err(e) => Err(Failure::config(e.clone()).into()),
             };
         }
-        match self.read(channel, client, ledger, scope_url) {
-            Ok(Ok(keys)) => {
+        let check_server = !skip.same_server && !self.confirmed(channel);
+        let (server, window) = std::thread::scope(|s| {
+            let server =
+                check_server.then(|| s.spawn(|| same_server(channel, client, ledger, scope_url)));
+            let window = (!skip.window).then(|| self.read(channel, client, ledger, scope_url));
+            let server = match server.map(|h| h.join()) {
+                None => Ok(false),
+                Some(Ok(answer)) => answer,
+                Some(Err(_)) => Err(Failure::config(format!(
+                    "the check of the ledger against the server (channel {channel}) stopped \
+                     unexpectedly, so nothing was sent"
+                ))
+                .into()),
+            };
+            (server, window)
+        });
+        match server {
+            Ok(true) => {
+                self.confirmed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(channel.to_string());
+            }
+            Ok(false) => {}
+            Err(e) => {
+                map.insert(channel.to_string(), Err(format!("{e:#}")));
+                return Err(e);
+            }
+        }
+        match window {
+            None => Ok(()),
+            Some(Ok(Ok(keys))) => {
                 map.insert(channel.to_string(), Ok(keys));
                 Ok(())
             }
-            Ok(Err(why)) => {
+            Some(Ok(Err(why))) => {
                 warn(&format!(
                     "could not read the newest leads of channel {channel} ({why}): a lead created \
                      outside leadctl would not be recognised in this run (the ledger still knows \
@@ -104,11 +162,20 @@ impl Known {
                 map.insert(channel.to_string(), Ok(HashMap::new()));
                 Ok(())
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 map.insert(channel.to_string(), Err(format!("{e:#}")));
                 Err(e)
             }
         }
+    }
+
+    /// Whether this run found a lead the ledger recorded in this channel on the server (the
+    /// server is the ledger's: a result worth remembering for a while).
+    pub fn confirmed(&self, channel: &str) -> bool {
+        self.confirmed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(channel)
     }
 
     /// What settling first did in the channels read since last asked (channels where it did
@@ -134,27 +201,6 @@ impl Known {
         scope_url: &str,
     ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
         let fresh = self.fresh;
-        if let Some(sample) = ledger.sample_created(scope_url, channel)? {
-            let id = sample.lead_id.clone().unwrap_or_default();
-            // Not reachable or not allowed: the create requests will say so themselves.
-            if let Err(ApiError::Rejected { status: 404, .. }) = client.get_lead_by_id(&id) {
-                {
-                    return Err(Failure::config(format!(
-                    "the ledger {} records lead {id} as created in channel {channel} (key {}), \
-                     but the server at {scope_url} does not know it: the ledger and the server \
-                     disagree, so nothing was sent",
-                    ledger.location(),
-                    identity::describe_key(&sample.key),
-                ))
-                    .with_hint(format!(
-                    "a restarted `sandbox serve` or another account behind the same URL does this; \
-                     if the server was reset on purpose, run `leadctl ledger forget --channel \
-                     {channel}` and import again"
-                ))
-                    .into());
-                }
-            }
-        }
         let before = Clock::before_read(ledger.now());
         let leads = match client.get_leads(channel) {
             Ok(leads) => leads,
@@ -215,6 +261,39 @@ impl Known {
             }
         }
         Ok(Ok(keys))
+    }
+}
+
+/// The check that the ledger and the server agree: a lead the ledger recorded as created in
+/// this channel must exist there. `Ok(true)` when the server showed it, `Ok(false)` when there
+/// is nothing to check or the server could not say (the creates will meet the same).
+fn same_server(
+    channel: &str,
+    client: &ApiClient,
+    ledger: &Ledger,
+    scope_url: &str,
+) -> anyhow::Result<bool> {
+    let Some(sample) = ledger.sample_created(scope_url, channel)? else {
+        return Ok(false);
+    };
+    let id = sample.lead_id.clone().unwrap_or_default();
+    match client.get_lead_by_id(&id) {
+        Ok(lead) => Ok(lead.id == id),
+        // Not reachable or not allowed: the create requests will say so themselves.
+        Err(ApiError::Rejected { status: 404, .. }) => Err(Failure::config(format!(
+            "the ledger {} records lead {id} as created in channel {channel} (key {}), \
+             but the server at {scope_url} does not know it: the ledger and the server \
+             disagree, so nothing was sent",
+            ledger.location(),
+            identity::describe_key(&sample.key),
+        ))
+        .with_hint(format!(
+            "a restarted `sandbox serve` or another account behind the same URL does this; \
+             if the server was reset on purpose, run `leadctl ledger forget --channel \
+             {channel}` and import again"
+        ))
+        .into()),
+        Err(_) => Ok(false),
     }
 }
 

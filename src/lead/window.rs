@@ -14,77 +14,10 @@ use serde_json::Value;
 use crate::api::models::Lead;
 use crate::api::ApiClient;
 use crate::deliver::claim::release_absent;
+use crate::deliver::settle::Finder;
+pub use crate::deliver::settle::{found_entry, record_found, Others, Pending, Settled};
 use crate::lead::Keyed;
-use crate::ledger::{Entry, Fields, Filter, Ledger, Op, State};
-
-/// An unknown row and what identifies it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pending {
-    pub row: u64,
-    pub channel: String,
-    pub key: String,
-    /// The fields it was sent with.
-    pub fields: Fields,
-    /// Its ledger entry, to record it as created when it is found.
-    pub entry: Entry,
-    /// Unix seconds when it was sent, if known.
-    pub sent_at: Option<u64>,
-    /// Unix seconds by which the client had given up on it: the answer's failure, or the start
-    /// of a later run for a row an earlier run left without an outcome.
-    pub given_up_at: Option<u64>,
-}
-
-impl Pending {
-    pub fn of(row: u64, k: &Keyed, entry: Entry, given_up_at: i64) -> Pending {
-        let given_up = entry.answered_at.unwrap_or(given_up_at);
-        Pending {
-            row,
-            channel: k.channel.clone(),
-            key: k.key.clone(),
-            fields: k.fields.clone(),
-            sent_at: entry.sent_at.map(|t| t.max(0) as u64),
-            given_up_at: Some(given_up.max(0) as u64),
-            entry,
-        }
-    }
-
-    /// An unsettled key of the ledger (another run's, another shard's) as a competitor.
-    pub fn of_entry(e: Entry) -> Pending {
-        Pending {
-            row: e.row.unwrap_or(0),
-            channel: e.channel.clone(),
-            key: e.key.clone(),
-            fields: e.fields.clone(),
-            sent_at: e.sent_at.map(|t| t.max(0) as u64),
-            given_up_at: Some(e.answered_at.unwrap_or(e.updated_at).max(0) as u64),
-            entry: e,
-        }
-    }
-
-    fn field(&self, name: &str) -> Option<String> {
-        match self.fields.get(name) {
-            Some(Value::String(s)) => norm(Some(s)),
-            Some(other) => norm(Some(&other.to_string())),
-            None => None,
-        }
-    }
-}
-
-/// What reconciling found.
-#[derive(Debug, Default)]
-pub struct Settled {
-    /// (row, lead id) of the rows found.
-    pub found: Vec<(u64, String)>,
-    /// Channels whose leads could not be read, with the reason.
-    pub unreadable: Vec<(String, String)>,
-    /// Channels where exactly 100 leads came back: older ones could not be checked.
-    pub capped: Vec<String>,
-    /// Rows that more than one lead could be, or whose lead could be another row's.
-    pub ambiguous: Vec<u64>,
-    /// Rows proven never created ([`proven_absent`]): they may be sent again, through a new
-    /// claim.
-    pub absent: Vec<u64>,
-}
+use crate::ledger::{Entry, Filter, Ledger, State};
 
 /// Clock differences allowed between this machine and the server.
 const CLOCK_SLACK_SECS: i64 = 300;
@@ -174,16 +107,7 @@ pub fn is_lead_key(key: &str) -> bool {
     !key.starts_with("status:") && !key.starts_with("purchase:")
 }
 
-/// What else a found lead could belong to, per channel: the lead ids already given to keys (the
-/// ledger's and this run's), and the ledger's other unsettled keys (another run's or shard's),
-/// which a lead must not be able to be for it to settle one of `pending`; and the ledger's clock,
-/// to prove absence by time (none without a ledger: nothing is proven absent).
-pub trait Others {
-    fn known_ids(&self, channel: &str) -> HashSet<String>;
-    fn unsettled(&self, channel: &str) -> Vec<Pending>;
-    fn ledger_now(&self) -> Option<i64>;
-}
-
+/// Looks the rows up among their channels' newest leads (one `get_leads` per channel).
 pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -> Settled {
     let mut settled = Settled::default();
     let mut by_channel: HashMap<String, Vec<&Pending>> = HashMap::new();
@@ -377,22 +301,27 @@ pub fn plan_first(
     }
 }
 
-/// Records a key found among the newest leads as created (`via` reconcile), unless another run
-/// has taken it over meanwhile (a record never overwrites another run's claim).
-pub fn record_found(ledger: &Ledger, e: &Entry, lead_id: &str) {
-    let _ = ledger.apply(Op::Record(found_entry(ledger.now(), e, lead_id)));
+/// A row of this run that came back unknown, as settling knows it.
+pub fn pending(row: u64, k: &Keyed, entry: Entry, given_up_at: i64) -> Pending {
+    Pending::new(row, (&k.channel, &k.key, &k.fields), entry, given_up_at)
 }
 
-/// A key's entry once found among the newest leads at `now`: created, `via` reconcile.
-pub fn found_entry(now: i64, e: &Entry, lead_id: &str) -> Entry {
-    Entry {
-        state: State::Created,
-        lead_id: Some(lead_id.to_string()),
-        error: None,
-        via: Some("reconcile".to_string()),
-        answered_at: Some(e.answered_at.unwrap_or(now)),
-        updated_at: now,
-        ..e.clone()
+/// The newest-window finder: where a lead create left unknown may be seen
+/// (`deliver::settle::Finder`).
+pub struct NewestLeads;
+
+impl Finder for NewestLeads {
+    fn find(&self, client: &ApiClient, pending: &[Pending], others: &dyn Others) -> Settled {
+        reconcile(client, pending, others)
+    }
+}
+
+/// A field a row was sent with, as compared.
+fn field(p: &Pending, name: &str) -> Option<String> {
+    match p.fields.get(name) {
+        Some(Value::String(s)) => norm(Some(s)),
+        Some(other) => norm(Some(&other.to_string())),
+        None => None,
     }
 }
 
@@ -443,7 +372,7 @@ fn could_be(p: &Pending, lead: &Lead) -> bool {
         }
     }
     compared().all(|name| {
-        let (a, b) = (p.field(name), lead_field(lead, name));
+        let (a, b) = (field(p, name), lead_field(lead, name));
         if name == "email" {
             a.map(|x| x.to_lowercase()) == b.map(|x| x.to_lowercase())
         } else {
@@ -495,6 +424,7 @@ pub fn match_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Fields;
     use serde_json::json;
 
     fn lead(id: &str, email: &str, bid: Option<&str>, created: &str) -> Lead {

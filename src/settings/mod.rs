@@ -83,6 +83,9 @@ pub struct Settings {
     pub limits: crate::import::plan::Limits,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
+    /// Where checks of the server are cached and for how long (`LEADCTL_CHECK_CACHE` seconds,
+    /// default 600; `0` turns the cache off): `None` when off or without a data directory.
+    pub check_cache: Option<crate::api::cache::Where>,
     /// `-q`, `-v`/`-vv` and whether stderr gets colour: what `log()` is made from.
     pub quiet: bool,
     pub verbose: u8,
@@ -188,6 +191,7 @@ impl Settings {
             },
             config_path: config.path.clone(),
             retry: retry_policy(env)?,
+            check_cache: check_cache(env)?,
             quiet: args.quiet,
             verbose: args.verbose,
             color: use_color(args.color, env, std::io::stderr().is_terminal()),
@@ -499,6 +503,32 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
     }
     Ok(retry)
 }
+
+/// How long a check of the server is reused, from `LEADCTL_CHECK_CACHE` (seconds; `0` off).
+fn check_cache(env: &Env) -> Result<Option<crate::api::cache::Where>, Failure> {
+    let secs = match env.get("LEADCTL_CHECK_CACHE") {
+        None => CHECK_CACHE_SECS,
+        Some(v) => v.trim().parse::<u64>().map_err(|_| {
+            Failure::config(format!(
+                "LEADCTL_CHECK_CACHE must be a number of seconds (0 turns the cache off), got {}",
+                crate::log::quoted(v)
+            ))
+            .with_hint("unset it for the default (600), or set LEADCTL_CHECK_CACHE=0")
+        })?,
+    };
+    if secs == 0 {
+        return Ok(None);
+    }
+    Ok(
+        directories::ProjectDirs::from("", "", "leadctl").map(|d| crate::api::cache::Where {
+            dir: d.data_dir().join("checks"),
+            ttl: Duration::from_secs(secs),
+        }),
+    )
+}
+
+/// How long a cached check of the server is used by default (10 minutes).
+pub const CHECK_CACHE_SECS: u64 = 600;
 
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
     match OutputFormat::from_str(value, true) {

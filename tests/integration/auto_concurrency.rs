@@ -65,9 +65,11 @@ fn auto_finds_a_capacity_of_8_says_how_and_the_next_run_starts_where_it_was_good
         out.stderr
     );
     assert!((4..=20).contains(&end), "end {end}: {}", out.stderr);
-    // -v: each change with its reason; past the capacity the latency rises and it backs off.
+    // -v: each change with its reason: slow start doubles while the latency is flat; past the
+    // capacity the latency rises and it backs off.
     out.stderr_has(
-        "leadctl: concurrency 4 → 5: latency near its baseline, every request slot in use",
+        "leadctl: concurrency 4 → 8: slow start: latency flat, every request slot in use, no \
+         overload yet",
     )
     .stderr_has("its baseline\n")
     .stderr_has("backed off");

@@ -622,7 +622,7 @@ fn a_rate_limit_storm_slows_the_pool_and_creates_every_row_once() {
 }
 
 #[test]
-fn dropped_connections_are_unknown_and_never_re_sent() {
+fn dropped_connections_are_unknown_until_found_and_never_re_sent() {
     let sb = sandbox(|o| {
         o.drop_rate = 0.05;
         o.seed = Some(7);
@@ -641,29 +641,33 @@ fn dropped_connections_are_unknown_and_never_re_sent() {
     let dropped = sb.stats()["dropped"].as_u64().unwrap();
     assert!(dropped > 0, "the seed drops some");
     let r = results(&out);
+    // The dropped rows are looked for in batches while the run sends, while their leads are
+    // still among the newest 100 (at the end alone, most had been pushed out): those found are
+    // created; the rest stay unknown, honestly.
+    out.stderr_has("settled during the run: ");
     let unknown = rows_with(&r, "unknown");
-    // Reconciling settles the dropped rows found among the newest 100 leads; the rest stay
-    // unknown, honestly. Every unknown row really was created once (the server processed it).
-    assert!(
-        !unknown.is_empty(),
-        "some dropped rows are older than the newest 100"
-    );
     assert!(unknown.len() as u64 <= dropped);
-    out.code(8)
-        .stderr_has("remain unknown: the API lists only the newest 100 leads");
+    assert_eq!(
+        rows_with(&r, "created").len() + unknown.len(),
+        300,
+        "{}",
+        out.stderr
+    );
+    out.code(if unknown.is_empty() { 0 } else { 8 });
     assert_eq!(created(&sb), 300);
     assert_no_duplicates(&sb);
     // The same command again: unknown rows are not re-sent.
     let again = leadctl(&sb).args(args).run();
-    again.code(8);
     assert_eq!(rows_with(&results(&again), "unknown").len(), unknown.len());
     assert_eq!(created(&sb), 300, "nothing re-sent");
-    let errors = std::fs::read_to_string(dir.path().join("d.csv.errors.csv")).unwrap();
-    assert_eq!(
-        errors.lines().count(),
-        1 + unknown.len(),
-        "unknown rows are in the errors file"
-    );
+    if !unknown.is_empty() {
+        let errors = std::fs::read_to_string(dir.path().join("d.csv.errors.csv")).unwrap();
+        assert_eq!(
+            errors.lines().count(),
+            1 + unknown.len(),
+            "unknown rows are in the errors file"
+        );
+    }
 }
 
 #[test]

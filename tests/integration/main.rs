@@ -16,6 +16,7 @@ mod cli;
 mod completions;
 mod config;
 mod create;
+mod create_checks;
 mod create_errors;
 mod dates;
 mod exports;

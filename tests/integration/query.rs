@@ -93,6 +93,27 @@ fn thousand_then_changes(sb: &Sandbox, from: &str, t: &str, exec: &dyn Fn(&str))
     let fourth = import(sb, from, &select, &["--update"]).run();
     fourth.code(0);
     assert_eq!(rows_with(&results(&fourth), "skipped").len(), 1005);
+
+    // Both in one run: 10 more changed and 5 more added, read with --update at once.
+    exec(&format!(
+        "UPDATE {t} SET first_name = 'Again ' || id WHERE id BETWEEN 21 AND 30"
+    ));
+    exec(&format!(
+        "INSERT INTO {t} (id, email, first_name, business_id) SELECT i, \
+         'user' || i || '@example.com', 'User ' || i, 'B-' || i FROM ({}) n",
+        (1006..=1010)
+            .map(|i| format!("SELECT {i} AS i"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    ));
+    let fifth = import(sb, from, &select, &["--update"]).run();
+    fifth.code(0);
+    let r = results(&fifth);
+    assert_eq!(rows_with(&r, "created"), (1006..=1010).collect::<Vec<_>>());
+    assert_eq!(rows_with(&r, "updated"), (21..=30).collect::<Vec<_>>());
+    assert_eq!(rows_with(&r, "skipped").len(), 995);
+    assert_eq!(first_names(sb)["B-25"], "Again 25");
+    assert_eq!(business_ids(sb).len(), 1010);
     assert_no_duplicates(sb);
 }
 
@@ -698,8 +719,14 @@ fn purchases_import_reads_a_query_once_each() {
             .args(extra)
             .run()
         };
-    let dry = purchases(&["--dry-run"]);
+    let dir2 = tempfile::tempdir().unwrap();
+    let plan = dir2.path().join("purchases.plan");
+    let dry = purchases(&["--dry-run", "--plan-out", plan.to_str().unwrap()]);
     dry.code(0);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(saved["command"], "purchases import");
+    assert_eq!(saved["query"]["from"], from);
+    assert_eq!(saved["query"]["rows"], 2);
     assert_eq!(
         bodies(&dry),
         [
@@ -709,7 +736,10 @@ fn purchases_import_reads_a_query_once_each() {
                    "product_name": "Add-on"}),
         ]
     );
-    let first = purchases(&[]);
+    // The plan applied: both purchases recorded once; the query's own run then skips them.
+    let first = leadctl(&sb)
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run();
     first.code(0);
     assert_eq!(rows_with(&results(&first), "created"), [1, 2]);
     let again = purchases(&[]);
@@ -720,4 +750,201 @@ fn purchases_import_reads_a_query_once_each() {
         json!(2),
         "each purchase recorded once"
     );
+}
+
+/// A plan made from a query (`--dry-run --plan-out`) and applied (`leadctl apply`): 2 of 5 rows
+/// imported first, the plan holds the other 3; the plan names the database (`shown`, its
+/// password masked) and the SQL's checksum, never `secret`; the table is dropped before `apply`,
+/// which does not run the query again: it sends the 3 planned creates once, nothing the second
+/// time. `exec` runs SQL on the database.
+fn plan_from_a_query_then_apply(
+    sb: &Sandbox,
+    from: &str,
+    t: &str,
+    exec: &dyn Fn(&str),
+    secret: Option<&str>,
+) -> Value {
+    exec(&format!(
+        "CREATE TABLE {t} (id int PRIMARY KEY, email text, first_name text, business_id text)"
+    ));
+    exec(&format!(
+        "INSERT INTO {t} VALUES (1, 'user1@example.com', 'User 1', 'B-1'), \
+         (2, 'user2@example.com', 'User 2', 'B-2'), (3, 'user3@example.com', 'User 3', 'B-3'), \
+         (4, 'user4@example.com', 'User 4', 'B-4'), (5, 'user5@example.com', 'User 5', 'B-5')"
+    ));
+    let select =
+        |limit: &str| format!("SELECT email, first_name, business_id FROM {t} {limit} ORDER BY id");
+    import(sb, from, &select("WHERE id <= 2"), &[])
+        .run()
+        .code(0)
+        .stderr_has("2 created");
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let sql = select("");
+    let out = import(
+        sb,
+        from,
+        &sql,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    )
+    .run();
+    out.code(0)
+        .stderr_has("dry run: 3 leads would be created, 2 skipped as already created")
+        .stderr_has(&format!("plan saved to {}: 3 writes", plan.display()));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    if let Some(secret) = secret {
+        out.never_shows(secret);
+        assert!(!text.contains(secret), "the password is never in a plan");
+    }
+    let p: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(p["command"], "import");
+    assert_eq!(p["inputs"], json!([]), "a query is not a file");
+    assert_eq!(p["query"]["origin"], "--query");
+    assert_eq!(
+        p["query"]["sha256"],
+        leadctl::report::Input::sha256_of(sql.as_bytes())
+    );
+    assert_eq!(p["query"]["rows"], 5);
+    let writes: Vec<(u64, String)> = p["writes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["row"].as_u64().unwrap(),
+                w["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            (3, "business_id:B-3".to_string()),
+            (4, "business_id:B-4".into()),
+            (5, "business_id:B-5".into())
+        ]
+    );
+    // The query is not run again: its table is gone.
+    exec(&format!("DROP TABLE {t}"));
+    let apply = || {
+        leadctl(sb)
+            .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+            .run()
+    };
+    let first = apply();
+    first.code(0).stderr_has("3 created of 3 planned write(s)");
+    assert_eq!(rows_with(&results(&first), "created"), [3, 4, 5]);
+    assert_eq!(crate::import::created(sb), 5);
+    let again = apply();
+    again.code(0);
+    let r = results(&again);
+    assert_eq!(rows_with(&r, "skipped"), [3, 4, 5]);
+    for row in &r {
+        assert!(
+            row["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("done: this plan created it"),
+            "{row}"
+        );
+    }
+    if let Some(secret) = secret {
+        first.never_shows(secret);
+        again.never_shows(secret);
+    }
+    assert_eq!(
+        sb.stats()["requests"]["by_action"]["create_lead"],
+        json!(5),
+        "each lead created once"
+    );
+    assert_no_duplicates(sb);
+    p["query"].clone()
+}
+
+#[test]
+fn postgres_plan_from_a_query_applies_once_and_never_holds_the_password() {
+    let Some(pg) = pg("postgres_plan_from_a_query_applies_once_and_never_holds_the_password")
+    else {
+        return;
+    };
+    let sb = sandbox(|_| {});
+    let password = pg.password();
+    let query = plan_from_a_query_then_apply(
+        &sb,
+        &pg.url,
+        &table(),
+        &|sql| {
+            pg.sql(sql);
+        },
+        Some(&password),
+    );
+    let from = query["from"].as_str().unwrap();
+    assert!(from.starts_with("postgres://"), "{from}");
+    assert!(from.contains(":****@"), "the password masked: {from}");
+}
+
+#[test]
+fn sqlite_plan_from_a_query_applies_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_db(dir.path(), "SELECT 1;");
+    let sb = sandbox(|_| {});
+    let from = format!("sqlite:{}", db.display());
+    let query = plan_from_a_query_then_apply(
+        &sb,
+        &from,
+        "leads",
+        &|sql| {
+            rusqlite::Connection::open(&db)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        },
+        None,
+    );
+    assert_eq!(query["from"], from);
+}
+
+#[test]
+fn postgres_last_success_is_not_moved_by_a_failed_run() {
+    let Some(pg) = pg("postgres_last_success_is_not_moved_by_a_failed_run") else {
+        return;
+    };
+    let t = table();
+    pg.sql(&format!(
+        "CREATE TABLE {t} (email text, updated_at timestamptz); \
+         INSERT INTO {t} VALUES ('old@example.com', now() - interval '10 days')"
+    ));
+    let sb = sandbox(|_| {});
+    let sql = format!("SELECT email FROM {t} WHERE updated_at >= {{{{last_success}}}} ORDER BY 1");
+    // The first run: no history, so every row since --since.
+    let first = import(&sb, &pg.url, &sql, &["--since", "2020-01-01"]).run();
+    first.code(0);
+    assert_eq!(rows_with(&results(&first), "created"), [1]);
+    let runs = leadctl(&sb).args(["ledger", "runs", "-o", "json"]).run();
+    runs.code(0);
+    let runs: Value = serde_json::from_str(&runs.stdout).unwrap();
+    let started = runs[0]["started_at"].as_str().unwrap()[..19].to_string();
+    let bound = format!(
+        "{{{{last_success}}}} = {started}.000Z (the start of the last successful run of this query)"
+    );
+    // A row changed since, which fails the check: the run exits 6 and is not a success.
+    pg.sql(&format!("INSERT INTO {t} VALUES ('not-an-email', now())"));
+    let failed = import(&sb, &pg.url, &sql, &[]).run();
+    failed.code(6).stderr_has(&bound);
+    // Fixed: the next run still starts from the first run, so the fixed row is read (and the
+    // row older than the first run is not).
+    pg.sql(&format!(
+        "UPDATE {t} SET email = 'fixed@example.com', updated_at = now() WHERE email = 'not-an-email'"
+    ));
+    let fixed = import(&sb, &pg.url, &sql, &[]).run();
+    fixed.code(0).stderr_has(&bound);
+    let r = results(&fixed);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(rows_with(&r, "created"), [1]);
+    let emails: Vec<String> = crate::import::leads(&sb)
+        .iter()
+        .filter_map(|l| l["email"].as_str().map(str::to_string))
+        .filter(|e| e == "old@example.com" || e == "fixed@example.com")
+        .collect();
+    assert_eq!(emails.len(), 2, "{emails:?}");
 }

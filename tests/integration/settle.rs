@@ -947,3 +947,99 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
         "the other run's claims stand"
     );
 }
+
+/// A status move's claim taken over by another run while its owner waits out a 429 storm is
+/// never sent by the owner (the fence before each retry, as for lead creates).
+#[test]
+fn an_owner_never_sends_a_status_move_whose_claim_another_run_took_over() {
+    const NEW: &str = "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a";
+    const QUALIFIED: &str = "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5b";
+    let throttled = Arc::new(AtomicBool::new(true));
+    let moved = Arc::new(Mutex::new(0u32));
+    let (t, m) = (throttled.clone(), moved.clone());
+    let server = ScriptedServer::importing(move |req: &Recorded, _| {
+        let body = req.json();
+        let lead = |status: &str, id: &str| {
+            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
+            let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
+            json!({"lead": {
+                "id": format!("00000000-0000-4000-8000-{n:012}"),
+                "created_at": "2026-04-21T10:00:00Z", "email": body["email"],
+                "business_id": bid, "channels_id": CHANNEL,
+                "status": status, "lead_status_id": id,
+            }})
+        };
+        match req.action().as_str() {
+            "get_channels" => {
+                let mut channels = crate::support::api::channels_response();
+                channels["channels"][0]["lead_status"] = json!([
+                    {"id": NEW, "status": "New lead", "order": 1, "visible": true},
+                    {"id": QUALIFIED, "status": "Qualified", "order": 2, "visible": true},
+                ]);
+                Reply::json(200, channels)
+            }
+            "create_lead" => Reply::json(200, lead("New lead", NEW)),
+            "update_status" | "update_status_id" if t.load(Ordering::SeqCst) => {
+                Reply::error(429, "Too many requests").header("Retry-After", "3")
+            }
+            "update_status" | "update_status_id" => {
+                *m.lock().unwrap() += 1;
+                Reply::json(200, lead("Qualified", QUALIFIED))
+            }
+            _ => Reply::error(400, "unexpected"),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let mut text = String::from("Email,First Name,Business ID,Status\n");
+    for i in 1..=4 {
+        text.push_str(&format!("user{i}@example.com,User {i},B-{i},Qualified\n"));
+    }
+    let file = dir.path().join("moves.csv");
+    std::fs::write(&file, text).unwrap();
+    let a = import(&server, &ledger, &file).spawn();
+    // The 4 leads created, their 4 moves claimed and waiting out the 429s.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        if ledger.exists() {
+            let c = rusqlite::Connection::open(&ledger).unwrap();
+            c.busy_timeout(Duration::from_secs(5)).unwrap();
+            let claimed: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM leads WHERE state = 'sending' AND key LIKE 'status:%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0);
+            if claimed == 4 {
+                break c;
+            }
+        }
+        assert!(Instant::now() < deadline, "4 moves never claimed");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let taken = c
+        .execute(
+            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
+             WHERE state = 'sending' AND key LIKE 'status:%'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(taken, 4);
+    drop(c);
+    throttled.store(false, Ordering::SeqCst);
+    let a = a.wait(Duration::from_secs(60));
+    assert_eq!(
+        *moved.lock().unwrap(),
+        0,
+        "A sent moves it had lost:\n{}",
+        a.stderr
+    );
+    a.code(8);
+    assert_eq!(in_state(&ledger, "created"), 4, "the leads were created");
+    assert_eq!(
+        in_state(&ledger, "sending"),
+        4,
+        "the other run's claims stand"
+    );
+}

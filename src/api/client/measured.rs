@@ -272,6 +272,9 @@ impl ApiClient {
             .map_err(|e| ApiError::Setup(format!("cannot encode the request: {e}")))?;
         let send_key = action != "lead_external";
         let (mut attempts, mut limited) = (1, 1);
+        let began = Instant::now();
+        // Whether a retry after `wait` would start past the call's budget (`with_budget`).
+        let spent = |wait: Duration| self.budget.is_some_and(|b| began.elapsed() + wait >= b);
         loop {
             let held = self.wait_for_gate();
             // Every earlier attempt was provably not processed, so stopping here is safe. After
@@ -299,7 +302,7 @@ impl ApiClient {
                     let wait = retry_after.unwrap_or_else(|| self.retry.backoff(limited));
                     on_429(started, wait);
                     let announce = self.hold_gate(wait);
-                    if limited >= self.retry.rate_limit_attempts {
+                    if limited >= self.retry.rate_limit_attempts || spent(wait) {
                         return Err(error);
                     }
                     limited += 1;
@@ -323,6 +326,9 @@ impl ApiClient {
                         return Err(error);
                     }
                     let wait = wait.unwrap_or_else(|| self.retry.backoff(attempts));
+                    if spent(wait) {
+                        return Err(error);
+                    }
                     attempts += 1;
                     self.observer.emit(&Event::Retry {
                         why: &why,

@@ -2,6 +2,7 @@
 //! with `--public`). Everything is checked locally, and property names are resolved with one
 //! `get_channels`, before the first lead is sent.
 
+mod checks;
 mod draft;
 mod plan;
 mod send;
@@ -216,28 +217,44 @@ fn requests(
         }
         None
     };
-    let channels = match &client {
-        Some(c) => Some(c.get_channels().context(
+    let cache = checks::cache(settings);
+    // With whether they came from the cache.
+    let read = |fresh: bool| -> Result<(Option<Vec<crate::api::models::Channel>>, bool)> {
+        let Some(c) = &client else {
+            return Ok((None, false));
+        };
+        let (channels, cached) = checks::channels(cache.as_ref(), c, fresh).context(
             "reading the channels to resolve names and check property values (get_channels)",
-        )?),
-        None => None,
+        )?;
+        Ok((Some(channels), cached))
     };
-    let ctx = Checks {
-        channels: channels.as_deref(),
-        names_later: false,
-        ..offline
-    };
-    let mut leads = Vec::new();
-    let mut emptied = Vec::new();
-    let mut problems = Vec::new();
-    for l in located {
-        match to_new_lead(&l.draft, &ctx) {
-            Ok(lead) => {
-                leads.push((l.label.clone(), lead));
-                emptied.push(draft::emptied(&l.draft, &ctx));
+    let check = |channels: Option<&[crate::api::models::Channel]>| {
+        let ctx = Checks {
+            channels,
+            names_later: false,
+            ..offline
+        };
+        let mut leads = Vec::new();
+        let mut emptied = Vec::new();
+        let mut problems = Vec::new();
+        for l in located {
+            match to_new_lead(&l.draft, &ctx) {
+                Ok(lead) => {
+                    leads.push((l.label.clone(), lead));
+                    emptied.push(draft::emptied(&l.draft, &ctx));
+                }
+                Err(found) => problems.extend(labelled(&l.label, found)),
             }
-            Err(found) => problems.extend(labelled(&l.label, found)),
         }
+        (leads, emptied, problems)
+    };
+    let (mut channels, cached) = read(false)?;
+    let (mut leads, mut emptied, mut problems) = check(channels.as_deref());
+    if !problems.is_empty() && cached {
+        // The cached definitions may be older than what was named (a channel or a property
+        // made since): judged again by the server's own, before anything is refused.
+        channels = read(true)?.0;
+        (leads, emptied, problems) = check(channels.as_deref());
     }
     fail_on(problems)?;
     let names = channels

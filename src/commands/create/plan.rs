@@ -157,6 +157,7 @@ pub(super) fn plan_all(
         command: "create",
         scope_url: scope,
         inputs: Vec::new(),
+        query: None,
         summary: counts.summary(false),
         ledger: settings.ledger.as_ref().map(ToString::to_string),
     };

@@ -98,6 +98,8 @@ pub(super) fn send_all(
     };
     let ctx = Ctx {
         client,
+        checks: super::checks::client(client),
+        cache: super::checks::cache(settings),
         place: &place,
         known: Known::default(),
         has_key: settings.require_key().is_ok(),
@@ -253,6 +255,10 @@ pub(super) fn is_unknown(err: &anyhow::Error) -> bool {
 
 struct Ctx<'a> {
     client: &'a ApiClient,
+    /// The client of the checks before a create (one try each, `checks::client`).
+    checks: ApiClient,
+    /// What was learned of this server a short while ago (`checks`).
+    cache: Option<crate::api::cache::Cache>,
     place: &'a Place<'a>,
     known: Known,
     has_key: bool,
@@ -268,10 +274,7 @@ impl Ctx<'_> {
             return Ok(Done::Created(lead));
         };
         if self.has_key {
-            let warn = |text: &str| self.log.warn(text);
-            self.known
-                .ensure(&k.channel, self.client, ledger, self.place.scope_url, &warn)
-                .map_err(fatal)?;
+            self.check(ledger, k).map_err(fatal)?;
             // Settled first as the channel was read (`lead::window::settle_first`).
             for (channel, first) in self.known.take_settled() {
                 self.log
@@ -316,14 +319,14 @@ impl Ctx<'_> {
                         ));
                     }
                     let note = format!("exists already; {}", changes.why_nothing(&k.names));
-                    return Ok(Done::Existing(self.fetch(&lead_id), note));
+                    return Ok(Done::Existing(self.recorded(k, &lead_id)?, note));
                 }
                 self.update(k, row, &lead_id, &changes, &previous)
             }
             Decision::Skip { lead_id, note } => {
                 let id = lead_id.unwrap_or_default();
                 Ok(Done::Existing(
-                    self.fetch(&id),
+                    self.recorded(k, &id)?,
                     format!(
                         "exists already ({}), so it was not created again; --force creates \
                          another",
@@ -333,11 +336,25 @@ impl Ctx<'_> {
             }
             Decision::Changed { lead_id, note, .. } => {
                 let id = lead_id.unwrap_or_default();
-                Ok(Done::Existing(self.fetch(&id), note))
+                Ok(Done::Existing(self.recorded(k, &id)?, note))
             }
             Decision::Unknown { note, .. } => Err(Failed(unknown(&note), false)),
             Decision::Failed { note } => Err(Failed(Failure::input(note).into(), false)),
         }
+    }
+
+    /// The checks before a lead's create, in one round trip at most (`checks`).
+    fn check(&self, ledger: &Ledger, k: &Keyed) -> Result<()> {
+        let scope = self.place.scope_url;
+        let cache = self.cache.as_ref();
+        let skip = super::checks::skip(cache, ledger, scope, k)?;
+        let warn = |text: &str| self.log.warn(text);
+        self.known
+            .ensure_with(&k.channel, &self.checks, ledger, scope, &warn, skip)?;
+        if !skip.same_server && self.known.confirmed(&k.channel) {
+            super::checks::remember(cache, ledger, scope, &k.channel);
+        }
+        Ok(())
     }
 
     /// Sends an update of what the input changed and records it.
@@ -462,6 +479,45 @@ impl Ctx<'_> {
                 .into();
         }
         anyhow::Error::new(e)
+    }
+
+    /// A lead the ledger records as created, as the server has it (`fetch`). When this run
+    /// trusted a cached check that the ledger and the server agree, a lead the server does not
+    /// know ends the trust: the cache is told, and nothing more is sent.
+    fn recorded(&self, k: &Keyed, id: &str) -> Result<Lead, Failed> {
+        let cached = self.has_key
+            && !self.known.confirmed(&k.channel)
+            && self.place.ledger.is_some_and(|l| {
+                super::checks::agrees(self.cache.as_ref(), l, self.place.scope_url, &k.channel)
+            });
+        if !cached {
+            return Ok(self.fetch(id));
+        }
+        match self.client.get_lead_by_id(id) {
+            Ok(lead) => Ok(lead),
+            Err(ApiError::Rejected { status: 404, .. }) => {
+                if let Some(l) = self.place.ledger {
+                    super::checks::doubt(self.cache.as_ref(), l, self.place.scope_url, &k.channel);
+                }
+                Err(Failed(
+                    Failure::config(format!(
+                        "the ledger records this lead as created ({id}), but the server at {} \
+                         does not know it: the ledger and the server may disagree (this run \
+                         trusted an earlier check of them), so nothing more was sent",
+                        self.place.scope_url
+                    ))
+                    .with_hint(
+                        "run the command again: it checks the ledger against the server first",
+                    )
+                    .into(),
+                    true,
+                ))
+            }
+            Err(e) => {
+                self.log.debug(&format!("reading lead {id}: {e}"));
+                Ok(Lead::with_id(id))
+            }
+        }
     }
 
     /// The lead as the server has it, for printing; only its id when it cannot be read.

@@ -20,6 +20,9 @@ pub struct Config {
     /// A window whose latency is this many times the baseline (or more) backs off; raised by
     /// itself when window latencies wander by chance more than this allows.
     pub tolerance: f64,
+    /// Where an earlier run met an overload storm (its `Controller::wall`): slow start stops
+    /// there, and it is probed past only after a hold, as a wall met in this run is.
+    pub wall: Option<usize>,
 }
 
 impl Config {
@@ -32,6 +35,7 @@ impl Config {
             max,
             rate: None,
             tolerance: 1.3,
+            wall: None,
         }
     }
 
@@ -50,6 +54,14 @@ impl Config {
     pub fn starting_at(mut self, n: usize) -> Config {
         if self.fixed.is_none() {
             self.initial = n.clamp(1, self.max);
+        }
+        self
+    }
+
+    /// Remembers a wall an earlier run met (see `wall`).
+    pub fn with_wall(mut self, wall: Option<usize>) -> Config {
+        if self.fixed.is_none() {
+            self.wall = wall.filter(|w| *w >= 1);
         }
         self
     }

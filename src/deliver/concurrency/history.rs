@@ -10,6 +10,8 @@ use super::Cause;
 pub enum Reason {
     /// Latency near its baseline while every permit was in use.
     Increase,
+    /// Slow start: latency flat while every permit was in use, no overload yet.
+    SlowStart,
     /// A window's latency was `ratio` times the baseline.
     RisingLatency { ratio: f64 },
     /// An overload answer.
@@ -31,6 +33,10 @@ impl fmt::Display for Change {
         write!(f, "concurrency {} → {}: ", self.from, self.to)?;
         match self.reason {
             Reason::Increase => write!(f, "latency near its baseline, every request slot in use"),
+            Reason::SlowStart => write!(
+                f,
+                "slow start: latency flat, every request slot in use, no overload yet"
+            ),
             Reason::RisingLatency { ratio } => {
                 write!(f, "latency rose to {ratio:.1}× its baseline")
             }

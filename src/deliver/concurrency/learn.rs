@@ -4,6 +4,7 @@
 use super::{
     Cause, Change, Class, Controller, Reason, Sample, State, BASELINE_CREEP, CLIP, MAX_PROBE_HOLD,
     MAX_QUEUED_CHANGES, MIN_WINDOW, NOISE_ALPHA, NOISE_MARGIN, PROBE_HOLD, RATE_HEADROOM,
+    SLOW_START_FLAT, SLOW_START_STEP,
 };
 
 impl Controller {
@@ -24,6 +25,11 @@ impl Controller {
             }
             Class::Ok => {
                 state.fresh = true;
+                // In slow start a window judges the new limit only: answers to requests sent
+                // under a lower one cannot show what it does to the latency.
+                if state.slow_start && limit < state.limit {
+                    return;
+                }
                 // At least 1 µs, so that a baseline of 0 cannot hide every later rise.
                 state.window.push(sample.latency.as_secs_f64().max(1e-6));
                 if sample.rate_waited {
@@ -106,10 +112,21 @@ impl Controller {
                     state.next_hold = PROBE_HOLD;
                 } else if state.limit >= wall && state.hold > 0 {
                     // At the wall: wait before probing past it once more.
+                    state.slow_start = false;
                     state.hold -= 1;
                     return;
                 }
             }
+            if state.slow_start && ratio < SLOW_START_FLAT {
+                // Doubling, by at most a step, and never past a known wall or the ceiling.
+                let mut to = state.limit + state.limit.min(SLOW_START_STEP);
+                if let Some(wall) = state.known_bad.filter(|w| *w > state.limit) {
+                    to = to.min(wall);
+                }
+                self.set(state, to.min(ceiling), Reason::SlowStart);
+                return;
+            }
+            state.slow_start = false;
             let to = state.limit + 1;
             self.set(state, to, Reason::Increase);
         }
@@ -119,6 +136,7 @@ impl Controller {
         let to = ((state.limit as f64 * factor).floor() as usize).max(1);
         // Even at the floor a new epoch starts, so that the same storm is judged once.
         state.epoch += 1;
+        state.slow_start = false;
         state.fresh = false;
         state.window.clear();
         state.window_rate_waited = 0;
@@ -146,7 +164,7 @@ impl Controller {
                     state.hold = state.next_hold;
                 }
             }
-            Reason::Increase | Reason::RateCeiling => {}
+            Reason::Increase | Reason::SlowStart | Reason::RateCeiling => {}
         }
         self.set(state, to, reason);
     }

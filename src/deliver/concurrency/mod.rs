@@ -12,8 +12,15 @@
 //!   queued requests shows, but a straggler does not rule); the *baseline* follows lower windows
 //!   half-way at once and otherwise creeps up by 0.5 % a window (a low percentile of recent
 //!   windows);
-//! - a window below `tolerance` × baseline (1.3, or more when the latency is noisy) in which the
-//!   pool was saturated (the requests in flight reached the limit) adds one: additive increase;
+//! - *slow start*: from the first window, while the latency stays flat (below 1.1 × baseline) and
+//!   no overload answer came, a saturated window doubles the limit, by at most
+//!   [`SLOW_START_STEP`] (4 → 8 → 16 → 24 → 32: a few round trips instead of one window per step,
+//!   while a wall 8 past the last flat window is not jumped over); slow start ends at the first
+//!   window that is not flat, the first decrease, or a wall remembered from an earlier run
+//!   ([`Config::wall`]), which it does not pass;
+//! - after it, a window below `tolerance` × baseline (1.3, or more when the latency is noisy) in
+//!   which the pool was saturated (the requests in flight reached the limit) adds one: additive
+//!   increase;
 //! - a window at or above it cuts the limit in proportion to the excess (`limit × 0.9 × baseline
 //!   / latency`, between × 0.5 and × 0.9): multiplicative decrease, enough to drain the server's
 //!   queue so that the next windows measure the baseline again;
@@ -81,6 +88,10 @@ use std::time::Duration;
 pub const DEFAULT_INITIAL: usize = 4;
 /// The limit `auto` never exceeds unless told (`--max-concurrency`).
 pub const DEFAULT_MAX: usize = 32;
+/// Slow start grows the limit by at most this much a window.
+pub const SLOW_START_STEP: usize = 8;
+/// Slow start goes on while a window's latency stays below this many times the baseline.
+const SLOW_START_FLAT: f64 = 1.1;
 /// A window is at least this many `Ok` samples.
 const MIN_WINDOW: usize = 6;
 /// How much the baseline may rise per window when no lower latency is seen.
@@ -147,6 +158,8 @@ struct State {
     storm: bool,
     /// The hold of the last storm: doubled when a probe past the wall fails.
     next_hold: u32,
+    /// Slow start: the limit doubles each flat window (see the module's documentation).
+    slow_start: bool,
     /// Samples by the limit they were sent under.
     used: BTreeMap<usize, u64>,
     history: History,
@@ -217,10 +230,12 @@ impl Controller {
                 noise: 0.0,
                 backoff_latency: None,
                 last_good: limit,
-                known_bad: None,
-                hold: 0,
+                // A wall an earlier run met is held as if this run had met it.
+                known_bad: config.wall.filter(|w| config.fixed.is_none() && *w >= 1),
+                hold: if config.wall.is_some() { PROBE_HOLD } else { 0 },
                 storm: false,
                 next_hold: PROBE_HOLD,
+                slow_start: config.fixed.is_none(),
                 used: BTreeMap::new(),
                 history: History {
                     fixed: config.fixed.is_some(),
@@ -331,6 +346,12 @@ impl Controller {
     /// The limit of the last window that was neither slow nor overloaded: where a resume starts.
     pub fn last_good(&self) -> usize {
         self.lock().last_good
+    }
+
+    /// Where the server last pushed back (one below the limit its overload storm began at),
+    /// while this run has not got two past it: the next run's slow start stops there.
+    pub fn wall(&self) -> Option<usize> {
+        self.lock().known_bad
     }
 
     /// The changes since the last call, oldest first (at most the last 1024).

@@ -183,6 +183,19 @@ impl RateLearner {
         }
     }
 
+    /// Starts paced at `rate` (an earlier run's plateau against this server, remembered) at time
+    /// `now`: on the plateau at once, held, then probed above as after a storm, so that a resume
+    /// does not meet the first 429 storm again. A rate that is not positive and finite is none.
+    pub fn resume_at(&mut self, rate: f64, now: f64) {
+        if !(rate.is_finite() && rate > 0.0) {
+            return;
+        }
+        let rate = self.ceiling.map_or(rate, |c| rate.min(c)).max(FLOOR);
+        let k = Curve::new(1.0, 0.0, HOLD).k;
+        self.curve = Some(Curve::new(rate / PLATEAU, now - k, HOLD));
+        self.history.plateau = Some(rate);
+    }
+
     /// The rate to pace at now; None: not paced (no 429 yet, or released).
     pub fn rate(&mut self, now: f64) -> Option<f64> {
         let curve = self.curve?;
@@ -232,6 +245,12 @@ impl RateLearner {
         };
         let resume = now + pause;
         if sent < self.storm_end {
+            return false;
+        }
+        // Within the first measurement span the rate is still ramping up (slow start doubles
+        // it each round trip): a mean over it would pace far below the limit for the whole
+        // hold. The pause and the concurrency's cut answer this storm; the next is learned from.
+        if self.started.is_none_or(|s| now - s < MEASURE) {
             return false;
         }
         let current = self.curve.map(|c| c.rate(now));
@@ -418,6 +437,27 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_rate_paces_from_the_start_and_is_probed_above_later() {
+        let mut l = RateLearner::new(None);
+        l.resume_at(80.0, 0.0);
+        assert!((l.rate(0.0).unwrap() - 80.0).abs() < 1e-9);
+        assert!((l.rate(HOLD - 0.1).unwrap() - 80.0).abs() < 1e-9, "held");
+        assert!(l.rate(HOLD + 5.0).unwrap() > 80.0, "then probed above");
+        assert_eq!(
+            describe(&l.history()).as_deref(),
+            Some("paced at 80 requests/s (learned from 429s)")
+        );
+        // Within --rate, never below the floor; nonsense is ignored.
+        let mut capped = RateLearner::new(Some(50.0));
+        capped.resume_at(80.0, 0.0);
+        assert!(capped.rate(0.0).unwrap() <= 50.0 + 1e-9);
+        let mut odd = RateLearner::new(None);
+        odd.resume_at(f64::NAN, 0.0);
+        odd.resume_at(-3.0, 0.0);
+        assert_eq!(odd.rate(0.0), None);
+    }
+
+    #[test]
     fn bounds_rate_and_odd_inputs() {
         // Never above --rate, never below 1/s.
         let mut l = RateLearner::new(Some(50.0));
@@ -429,9 +469,17 @@ mod tests {
         assert!(l.rate(3.0).unwrap() <= 50.0 * BETA + 0.01);
         let mut slow = RateLearner::new(None);
         slow.success(0.0);
-        slow.success(0.9);
-        assert!(slow.throttled(1.0, 1.0 - 0.1, 1.0));
-        assert_eq!(slow.rate(2.0), Some(FLOOR));
+        slow.success(2.9);
+        assert!(slow.throttled(3.0, 3.0 - 0.1, 1.0));
+        assert_eq!(slow.rate(4.0), Some(FLOOR));
+        // A storm within the first measurement span (the ramp-up) is not learned from: the
+        // mean over a ramp would pace far below the limit.
+        let mut ramp = RateLearner::new(None);
+        for i in 0..100 {
+            ramp.success(i as f64 / 100.0);
+        }
+        assert!(!ramp.throttled(1.0, 1.0 - 0.1, 1.0));
+        assert_eq!(ramp.rate(1.5), None);
         // A 429 before any answer: nothing to learn from.
         let mut early = RateLearner::new(None);
         early.sending(0.0);
@@ -439,11 +487,11 @@ mod tests {
         assert_eq!(early.rate(0.5), None);
         // Odd pauses and ceilings are harmless.
         let mut odd = RateLearner::new(Some(f64::NAN));
-        for i in 0..100 {
+        for i in 0..300 {
             odd.success(i as f64 / 100.0);
         }
-        assert!(odd.throttled(1.0, 1.0 - 0.1, f64::NAN));
-        assert!(odd.rate(1.0).unwrap().is_finite());
+        assert!(odd.throttled(3.0, 3.0 - 0.1, f64::NAN));
+        assert!(odd.rate(3.0).unwrap().is_finite());
         assert_eq!(per_second(2.46), "2.5");
         assert_eq!(per_second(97.4), "97");
     }

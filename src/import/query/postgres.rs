@@ -1,8 +1,9 @@
 //! A query on PostgreSQL: connected as the ledger connects (`ledger::postgres::connect`: the
 //! same TLS and password rules), in a `READ ONLY` transaction with `statement_timeout` from
 //! `--timeout` and the session's time zone UTC, the rows fetched through a portal `BATCH` at a
-//! time and spilled as they come.
+//! time, each streamed and spilled as it arrives.
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::IsolationLevel;
 
@@ -69,13 +70,17 @@ pub fn fetch(
     let mut cells = vec![String::new(); kinds.len()];
     let mut rows = 0u64;
     loop {
-        let batch = tx
-            .query_portal(&portal, BATCH)
+        // Streamed: each row is spilled as it arrives, while the server sends the next ones
+        // (the socket's buffers hold what it sent ahead); never a batch held in memory.
+        let mut batch = tx
+            .query_portal_raw(&portal, BATCH)
             .map_err(|e| database_failure(&name, target, &e, Some(&prepared)))?;
-        if batch.is_empty() {
-            break;
-        }
-        for row in &batch {
+        let mut in_batch = 0i32;
+        while let Some(row) = batch
+            .next()
+            .map_err(|e| database_failure(&name, target, &e, Some(&prepared)))?
+        {
+            in_batch += 1;
             rows += 1;
             for (i, (kind, cell)) in kinds.iter().zip(cells.iter_mut()).enumerate() {
                 let raw: Option<Raw<'_>> = row.try_get(i).map_err(|e| failed(&e))?;
@@ -96,7 +101,7 @@ pub fn fetch(
             }
             spill.push(&cells).map_err(|e| spill_failure(&name, &e))?;
         }
-        if batch.len() < BATCH as usize {
+        if in_batch < BATCH {
             break;
         }
     }

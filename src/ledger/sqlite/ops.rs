@@ -17,13 +17,11 @@ impl SqliteStore {
         if let Some(&id) = self.scopes.get(&k) {
             return Ok(Some(id));
         }
+        // Cached: a scope not made yet (a dry run on a new ledger) is looked up for every row.
         let found: Option<i64> = self
             .conn
-            .query_row(
-                "SELECT id FROM scopes WHERE api_url = ?1 AND channel = ?2",
-                params![api_url, channel],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM scopes WHERE api_url = ?1 AND channel = ?2")?
+            .query_row(params![api_url, channel], |r| r.get(0))
             .optional()?;
         let id = match found {
             Some(id) => id,

@@ -6,3 +6,4 @@ mod gate;
 mod rate;
 mod servers;
 mod sim;
+mod slow_start;
