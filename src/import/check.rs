@@ -28,6 +28,8 @@ pub struct Checked {
     pub seen: u64,
     /// The report footer left out at the end, if there was one.
     pub footer: Option<read::Footer>,
+    /// The lead keys that may repeat in the input (`None`: any may; not checked for repeats).
+    pub repeats: Option<validate::Repeats>,
 }
 
 /// Reads every row, building each body; `each` gets the valid ones. A read error that ends the

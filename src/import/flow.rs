@@ -69,6 +69,9 @@ pub struct Ctx<'a> {
     /// The input read again from its start (a file; None for a stream), for the second pass of
     /// a split.
     pub reopen: Option<&'a (dyn Fn() -> anyhow::Result<Rows> + Sync)>,
+    /// The lead keys the check pass saw more than once (`None`: any may repeat): only their
+    /// first rows are remembered by the reader.
+    pub repeats: Option<&'a super::validate::Repeats>,
     /// Only plan: each row is decided as for sending and given as [`Event::Planned`]; no worker
     /// runs, nothing is sent or claimed (the ledger is read, never written: `Known::dry`).
     pub dry: bool,

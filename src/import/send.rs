@@ -222,7 +222,11 @@ fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::R
         Ok(k) => k,
         Err(text) => return Ok(Next::Invalid(text)),
     };
-    if let Some(first) = first_of(seen, &keyed.channel, &keyed.key, row.number) {
+    let may_repeat = ctx.repeats.is_none_or(|r| r.may_repeat(&keyed.key));
+    let first = may_repeat
+        .then(|| first_of(seen, &keyed.channel, &keyed.key, row.number))
+        .flatten();
+    if let Some(first) = first {
         return Ok(Next::Done(Box::new(Event::Replayed(
             result(
                 row,

@@ -126,7 +126,15 @@ pub fn run(
         });
         (checked, ready)
     });
-    let checked = checked?;
+    let mut checked = checked?;
+    // Only the keys the check saw more than once are remembered while sending.
+    let repeats = checked.repeats.take();
+    let ready = ready.map(|r| {
+        r.map(|mut r| {
+            r.repeats = repeats;
+            r
+        })
+    });
     // Every row passed the check (or --skip-invalid took the invalid ones out).
     save_mapping(prepared, log)?;
     if checked.total == 0 {
@@ -238,6 +246,8 @@ fn check_file(
     if checked.total > 0 && dups.has_candidates() {
         check::report_duplicates(prepared, &dups, opts.shard, opts.leads().key, log)?;
     }
+    let mut checked = checked;
+    checked.repeats = dups.repeats();
     Ok(checked)
 }
 
@@ -285,6 +295,7 @@ fn plan_rows(
         },
         split: &split,
         reopen: None,
+        repeats: ready.repeats.as_ref(),
         dry: true,
     };
     let mut planner = super::plan::Planner::new(printer).reading(&ready.client);
@@ -450,6 +461,8 @@ pub struct Ready {
     stop: Arc<AtomicBool>,
     /// The ledger scope: the server behind the API URL (`super::server`).
     scope_url: String,
+    /// The lead keys the check pass saw more than once (`None`: not checked, any may repeat).
+    repeats: Option<super::validate::Repeats>,
 }
 
 /// `dry`: for a plan only (`--dry-run`): the ledger is read, never written (a ledger file not
@@ -492,6 +505,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         known,
         stop,
         scope_url,
+        repeats: None,
     })
 }
 
@@ -522,6 +536,7 @@ fn send_all(
         known,
         stop,
         scope_url,
+        repeats,
     } = ready?;
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
@@ -557,6 +572,7 @@ fn send_all(
         },
         split: &split,
         reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
+        repeats: repeats.as_ref(),
         dry: false,
     };
 

@@ -16,7 +16,7 @@ use crate::number::DecimalSeparator;
 mod duplicates;
 pub mod grouped;
 
-pub use duplicates::{duplicate_keys, Duplicates, Key};
+pub use duplicates::{duplicate_keys, Duplicates, Key, Repeats};
 
 /// One thing wrong with one row, located by row, line and column (in a workbook: by sheet,
 /// row and cell, `Leads!C12`).

@@ -103,6 +103,32 @@ impl Duplicates {
     pub fn is_candidate(&self, key: Key, value: &str) -> bool {
         self.candidates.contains(&key.normalized(value))
     }
+
+    /// The values that may repeat, for the sending pass: `None` when the candidates were capped
+    /// (any value may then repeat). The filter's bits are not kept.
+    pub fn repeats(&self) -> Option<Repeats> {
+        (self.candidates.len() < MAX_CANDIDATES).then(|| Repeats(self.candidates.clone()))
+    }
+}
+
+/// The values the check pass saw more than once (and its few false candidates): the sending
+/// pass remembers the first row of these keys only, so a file of a million distinct keys is not
+/// held in memory a second time.
+#[derive(Debug, Clone, Default)]
+pub struct Repeats(HashSet<String>);
+
+impl Repeats {
+    /// Whether a ledger key (`business_id:…`, `email:…`) may be met again in the input; a key of
+    /// another kind (`fields:…`) always may.
+    pub fn may_repeat(&self, ledger_key: &str) -> bool {
+        if let Some(b) = ledger_key.strip_prefix("business_id:") {
+            self.0.contains(&Key::BusinessId.normalized(b))
+        } else if let Some(e) = ledger_key.strip_prefix("email:") {
+            self.0.contains(&Key::Email.normalized(e))
+        } else {
+            true
+        }
+    }
 }
 
 /// Calls `f` with each value of a lead that is checked for repeats.
@@ -142,5 +168,27 @@ mod tests {
         d.see(Key::Email, "zoë@example.com");
         d.see(Key::Email, "ZOË@example.com");
         assert!(d.is_candidate(Key::Email, "zoë@example.com"));
+    }
+
+    /// The sending pass remembers the first row of a repeated key only: the key as the ledger
+    /// spells it (`identity::key_of`: trimmed, an email lower-cased) finds the check's value.
+    #[test]
+    fn repeats_answer_for_ledger_keys_and_are_given_up_when_capped() {
+        let mut d = Duplicates::default();
+        for v in ["Ada@Example.com", "ada@example.com", "bob@example.com"] {
+            d.see(Key::Email, v);
+        }
+        for v in ["CRM-1", "CRM-1 ", "CRM-2"] {
+            d.see(Key::BusinessId, v);
+        }
+        let r = d.repeats().expect("not capped");
+        assert!(r.may_repeat("email:ada@example.com"));
+        assert!(!r.may_repeat("email:bob@example.com"));
+        assert!(r.may_repeat("business_id:CRM-1"));
+        assert!(!r.may_repeat("business_id:CRM-2"));
+        assert!(r.may_repeat("fields:0123abcd"), "a fields key always may");
+        let mut d = Duplicates::default();
+        d.candidates = (0..MAX_CANDIDATES).map(|i| format!("e:{i}")).collect();
+        assert!(d.repeats().is_none(), "capped: any key may repeat");
     }
 }
