@@ -359,6 +359,22 @@ fn settled(
     match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
         moves::Plan::Stay => done(outcome, note),
         moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
+        moves::Plan::Settle {
+            previous,
+            note: why,
+        } => {
+            let (o, why) = moves::settle_unknown(
+                &ctx.place(),
+                ctx.client,
+                k,
+                row.number,
+                &id,
+                &previous,
+                why,
+                ctx.dry,
+            );
+            done(o, format!("{why}; {note}"))
+        }
         moves::Plan::Send(mv) => Ok(Step::Send(LeadTask::Move {
             lead_id: id,
             before: outcome,

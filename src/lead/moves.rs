@@ -44,6 +44,12 @@ pub enum Plan {
     Send(Move),
     /// An earlier move left it failed or unknown: the row's outcome and why.
     Done(Outcome, String),
+    /// An earlier move to this same status got no reliable answer (`unknown`): the lead's status,
+    /// read, settles it ([`settle_unknown`]); `note` says why it stays unknown otherwise.
+    Settle {
+        previous: Entry,
+        note: String,
+    },
 }
 
 /// The ledger's say on moving the lead of `k` to the row's status.
@@ -95,15 +101,21 @@ pub fn plan(
                 read_first: k.rules().status_forward_only,
             }),
             Decision::Skip { .. } | Decision::Changed { .. } => Plan::Stay,
-            Decision::Unknown { previous, .. } => Plan::Done(
-                Outcome::Unknown,
-                format!(
+            Decision::Unknown { previous, .. } => {
+                let note = format!(
                     "an earlier move to {} got no reliable answer, so the lead may be there \
                      already; it is not moved again on its own (--retry-unknown reads its status \
                      and moves it only if it is not there)",
                     earlier(&previous)
-                ),
-            ),
+                );
+                // Only an answer lost to this same status, and not a live run's claim: the
+                // lead's status then tells whether it landed.
+                if previous.state == State::Unknown && previous.hash == w.hash() {
+                    Plan::Settle { previous, note }
+                } else {
+                    Plan::Done(Outcome::Unknown, note)
+                }
+            }
             Decision::Failed { note } => Plan::Done(
                 Outcome::Failed,
                 format!("moving it to {}: {note}", w.shown()),
@@ -186,28 +198,7 @@ pub fn perform(
     if let Some(Stays::There(_)) = stays(k, w, current.as_deref()) {
         // There already: recorded as set, nothing sent.
         let via = if just_created { "create" } else { "server" };
-        let entry = crate::deliver::claim::sending(
-            place,
-            crate::deliver::claim::Claim {
-                channel: &k.channel,
-                key: &work.key,
-                hash: &work.hash,
-                fields: &work.fields,
-                lead_id: Some(lead_id),
-                row,
-                previous: mv.previous.as_ref(),
-            },
-        );
-        let done = Entry {
-            state: State::Created,
-            via: Some(via.into()),
-            sent_at: None,
-            answered_at: Some(now_secs()),
-            ..entry
-        };
-        if let Some(l) = place.ledger {
-            l.apply_later(Op::Put(done));
-        }
+        record_there(place, &work, row, mv.previous.as_ref(), via);
         return Moved::new(Outcome::Skipped, format!("at status {}", w.shown()));
     }
     let at = Attempt {
@@ -312,6 +303,81 @@ pub fn preview(
         Some(Stays::Back(why) | Stays::There(why)) => Err(why),
         None => Ok(Some(current)),
     }
+}
+
+/// Records a move as set without sending it: the lead is at its status already.
+fn record_there(
+    place: &Place<'_>,
+    work: &MoveLead<'_>,
+    row: u64,
+    previous: Option<&Entry>,
+    via: &str,
+) {
+    let entry = crate::deliver::claim::sending(
+        place,
+        crate::deliver::claim::Claim {
+            channel: work.channel,
+            key: &work.key,
+            hash: &work.hash,
+            fields: &work.fields,
+            lead_id: Some(work.lead_id),
+            row,
+            previous,
+        },
+    );
+    let done = Entry {
+        state: State::Created,
+        via: Some(via.into()),
+        sent_at: None,
+        answered_at: Some(now_secs()),
+        ..entry
+    };
+    if let Some(l) = place.ledger {
+        l.apply_later(Op::Put(done));
+    }
+}
+
+/// Settles a move an earlier run left `unknown` (its answer lost), by the lead's status as the
+/// server has it now: at the row's status, the move landed: recorded as set (`via` settle; not in
+/// a dry run, `dry`) and `Skipped`. Anywhere else, or unreadable, it stays `Unknown` with `note`:
+/// the move may have landed and the lead been moved on since, so nothing is sent on its own.
+#[allow(clippy::too_many_arguments)]
+pub fn settle_unknown(
+    place: &Place<'_>,
+    client: &ApiClient,
+    k: &Keyed,
+    row: u64,
+    lead_id: &str,
+    previous: &Entry,
+    note: String,
+    dry: bool,
+) -> (Outcome, String) {
+    let Some(w) = &k.status else {
+        return (Outcome::Unknown, note);
+    };
+    let current = client
+        .get_lead_by_id(lead_id)
+        .ok()
+        .and_then(|l| status_id_of(&l));
+    if !current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
+        return (Outcome::Unknown, note);
+    }
+    if !dry {
+        record_there(
+            place,
+            &MoveLead::new(k, w, lead_id),
+            row,
+            Some(previous),
+            "settle",
+        );
+    }
+    (
+        Outcome::Skipped,
+        format!(
+            "at status {}: an earlier move's answer was lost, and the lead is there",
+            w.shown()
+        ),
+    )
 }
 
 /// A status move as a work: `update_status` (by name) or `update_status_id`, under the key

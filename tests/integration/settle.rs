@@ -1043,3 +1043,105 @@ fn an_owner_never_sends_a_status_move_whose_claim_another_run_took_over() {
         "the other run's claims stand"
     );
 }
+
+/// A status move whose answer was lost (the server moved the lead; leadctl never heard) is
+/// `unknown`; the next ordinary run reads the lead: moved elsewhere since, it stays unknown and
+/// nothing is sent (the move may have landed and the app moved it on); at the row's status, the
+/// move landed: recorded, `skipped`, exit 0, and nothing is sent either.
+#[test]
+fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
+    use crate::import::{leadctl, leads, results, rows_with, sandbox};
+    let sb = sandbox(|_| {});
+    let lost = Arc::new(AtomicBool::new(true));
+    let drop_first = lost.clone();
+    let hop = ScriptedServer::forwarding_then(sb.addr(), move |req, _, reply| {
+        if req.action() == "update_status" && drop_first.swap(false, Ordering::SeqCst) {
+            Reply::Drop
+        } else {
+            reply
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.csv");
+    std::fs::write(
+        &file,
+        "Email,Business ID,Status\na@example.com,B-1,Qualified\n",
+    )
+    .unwrap();
+    let run = || {
+        let before = hop.requests().len();
+        let out = leadctl(&sb)
+            .env("LEADCTL_API_URL", hop.url())
+            .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+            .run();
+        let moves = hop.requests()[before..]
+            .iter()
+            .filter(|q| q.action().starts_with("update_status"))
+            .count();
+        (out, moves)
+    };
+    let (first, moves) = run();
+    first.code(8);
+    assert_eq!(moves, 1, "{}", first.stderr);
+    assert!(!lost.load(Ordering::SeqCst), "the answer was dropped");
+    assert_eq!(
+        rows_with(&results(&first), "unknown").len(),
+        1,
+        "{}",
+        first.stdout
+    );
+    let lead = leads(&sb)
+        .into_iter()
+        .find(|l| l["business_id"] == "B-1")
+        .expect("the lead");
+    let id = lead["id"].as_str().unwrap().to_string();
+    let app_moves = |status: &str| {
+        let r = crate::support::raw_http::post_json(
+            sb.addr(),
+            Some(leadctl::sandbox::API_KEY),
+            &json!({"action": "update_status", "lead_id": id, "status": status}),
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    // Moved on by the app since: still unknown, nothing sent.
+    app_moves("Proposal sent");
+    let (second, moves) = run();
+    second.code(8);
+    assert_eq!(moves, 0, "{}", second.stderr);
+    let r = results(&second);
+    assert_eq!(rows_with(&r, "unknown").len(), 1, "{}", second.stdout);
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("an earlier move to \"Qualified\" got no reliable answer"),
+        "{}",
+        second.stdout
+    );
+    // At the row's status: the move landed. Settled, and the next run has nothing to do.
+    app_moves("Qualified");
+    let (third, moves) = run();
+    third.code(0);
+    assert_eq!(moves, 0, "{}", third.stderr);
+    let r = results(&third);
+    assert_eq!(rows_with(&r, "skipped").len(), 1, "{}", third.stdout);
+    assert!(
+        r[0]["message"].as_str().unwrap().starts_with(
+            "at status \"Qualified\": an earlier move's answer was lost, and the lead is there"
+        ),
+        "{}",
+        third.stdout
+    );
+    let status = leadctl(&sb).args(["ledger", "status", "-o", "json"]).run();
+    status.code(0);
+    let v = status.json();
+    assert_eq!(
+        v[0]["moves"],
+        json!({"sending": 0, "created": 1, "failed": 0, "unknown": 0}),
+        "{v}"
+    );
+    let (fourth, moves) = run();
+    fourth.code(0);
+    assert_eq!(moves, 0, "{}", fourth.stderr);
+}

@@ -187,8 +187,10 @@ mod tests {
         assert!(r.may_repeat("business_id:CRM-1"));
         assert!(!r.may_repeat("business_id:CRM-2"));
         assert!(r.may_repeat("fields:0123abcd"), "a fields key always may");
-        let mut d = Duplicates::default();
-        d.candidates = (0..MAX_CANDIDATES).map(|i| format!("e:{i}")).collect();
+        let d = Duplicates {
+            candidates: (0..MAX_CANDIDATES).map(|i| format!("e:{i}")).collect(),
+            ..Duplicates::default()
+        };
         assert!(d.repeats().is_none(), "capped: any key may repeat");
     }
 }

@@ -131,7 +131,17 @@ impl ScriptedServer {
     /// other's answer. So a test asserts the exact bodies leadctl sent while the sandbox
     /// keeps the state.
     pub fn forwarding(addr: std::net::SocketAddr) -> ScriptedServer {
-        ScriptedServer::start(move |req, _| {
+        ScriptedServer::forwarding_then(addr, |_, _, reply| reply)
+    }
+
+    /// As [`ScriptedServer::forwarding`], the other server's answer to the `n`th request handed
+    /// to `then`, which may replace it (e.g. drop it: an answer lost after the request was
+    /// processed).
+    pub fn forwarding_then(
+        addr: std::net::SocketAddr,
+        then: impl Fn(&Request, usize, Reply) -> Reply + Send + Sync + 'static,
+    ) -> ScriptedServer {
+        ScriptedServer::start(move |req, n| {
             let headers: Vec<(&str, &str)> = ["Content-Type", "X-Api-Key", "Authorization"]
                 .into_iter()
                 .filter_map(|n| req.header(n).map(|v| (n, v)))
@@ -145,7 +155,7 @@ impl ScriptedServer {
                     if let Some(after) = r.header("Retry-After") {
                         reply = reply.header("Retry-After", after);
                     }
-                    reply
+                    then(req, n, reply)
                 }
                 Err(_) => Reply::Drop,
             }
