@@ -207,7 +207,7 @@ fn status_since(
         .and_then(|v| v.as_str())
         .unwrap_or_default();
     if now.eq_ignore_ascii_case(wanted) {
-        let claim = crate::deliver::claim::sending(
+        let found = crate::deliver::claim::found(
             &ctx.place,
             crate::deliver::claim::Claim {
                 channel: &w.channel,
@@ -218,14 +218,9 @@ fn status_since(
                 row: w.row,
                 previous: current,
             },
+            "server",
         );
-        ctx.ledger.apply(Op::Put(Entry {
-            state: State::Created,
-            via: Some("server".into()),
-            sent_at: None,
-            answered_at: Some(now_secs()),
-            ..claim
-        }))?;
+        ctx.ledger.apply(Op::Put(found))?;
         let r = result(
             w,
             Outcome::Skipped,
@@ -339,7 +334,7 @@ fn on_server(ctx: &Applying<'_>, w: &Write, absent: bool) -> Result<Option<(RowR
     let Some(id) = ctx.known.lead_with(&w.channel, &keys) else {
         return Ok(None);
     };
-    let claim = crate::deliver::claim::sending(
+    let found = crate::deliver::claim::found(
         &ctx.place,
         crate::deliver::claim::Claim {
             channel: &w.channel,
@@ -350,14 +345,9 @@ fn on_server(ctx: &Applying<'_>, w: &Write, absent: bool) -> Result<Option<(RowR
             row: w.row,
             previous: None,
         },
+        "server",
     );
-    ctx.ledger.apply(Op::PutIfAbsent(Entry {
-        state: State::Created,
-        via: Some("server".into()),
-        sent_at: None,
-        answered_at: Some(now_secs()),
-        ..claim
-    }))?;
+    ctx.ledger.apply(Op::PutIfAbsent(found))?;
     let note = format!(
         "stale: exists on the server as {id} (found among the channel's newest leads, created \
          since the plan was made); not sent"

@@ -58,6 +58,18 @@ pub fn sending(place: &Place<'_>, c: Claim<'_>) -> Entry {
     }
 }
 
+/// The `created` entry of a write found done without sending it (the server holds it already:
+/// a lead at its status, a lead created since a plan): `via` says how it was learned.
+pub fn found(place: &Place<'_>, c: Claim<'_>, via: &str) -> Entry {
+    Entry {
+        state: State::Created,
+        via: Some(via.to_string()),
+        sent_at: None,
+        answered_at: Some(place.ledger.map_or_else(now_secs, Ledger::now)),
+        ..sending(place, c)
+    }
+}
+
 /// Claims the key `entry` names (a `sending` entry, [`sending`]); a no-op without a ledger. An
 /// error means the claim did not commit: the request must not be sent. `expect`: the state to
 /// take the key over from (a retry, `--force`).

@@ -313,7 +313,7 @@ fn record_there(
     previous: Option<&Entry>,
     via: &str,
 ) {
-    let entry = crate::deliver::claim::sending(
+    let done = crate::deliver::claim::found(
         place,
         crate::deliver::claim::Claim {
             channel: work.channel,
@@ -324,14 +324,8 @@ fn record_there(
             row,
             previous,
         },
+        via,
     );
-    let done = Entry {
-        state: State::Created,
-        via: Some(via.into()),
-        sent_at: None,
-        answered_at: Some(now_secs()),
-        ..entry
-    };
     if let Some(l) = place.ledger {
         l.apply_later(Op::Put(done));
     }
