@@ -110,6 +110,29 @@ pub fn exit_interrupted_now() -> ! {
     std::process::exit(i32::from(INTERRUPTED))
 }
 
+/// Ctrl-C for a run that sends: the first sets `stop` (no new `what` are taken; requests in
+/// flight finish and are recorded) and `interrupted`; the second exits at once
+/// ([`exit_interrupted_now`]: every claim and record is committed whole).
+pub fn stop_on_ctrl_c(
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    what: &'static str,
+) {
+    use std::sync::atomic::Ordering;
+    let _ = ctrlc::set_handler(move || {
+        if interrupted.swap(true, Ordering::SeqCst) {
+            exit_interrupted_now();
+        }
+        stop.store(true, Ordering::SeqCst);
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nleadctl: stopping: no new {what} are sent; requests in flight finish (Ctrl-C again \
+             to quit at once)"
+        );
+    });
+}
+
 pub fn report(result: anyhow::Result<()>, log: &Log) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -139,7 +139,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         input: &label,
     };
     let interrupted = Arc::new(AtomicBool::new(false));
-    install_ctrlc(stop.clone(), interrupted.clone());
+    crate::exit::stop_on_ctrl_c(stop.clone(), interrupted.clone(), "writes");
     let started = Instant::now();
     // The channels' newest leads, read once each before their first create, as an import does:
     // a lead another tool created since the plan is not created again.
@@ -245,22 +245,6 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         .into());
     }
     outcome(&tally, total, fatal, &opts.plan)
-}
-
-/// Ctrl-C: the first stops taking writes and lets those in flight finish and be recorded; the
-/// second exits at once (every claim and record is committed whole).
-fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
-    let _ = ctrlc::set_handler(move || {
-        if interrupted.swap(true, Ordering::SeqCst) {
-            crate::exit::exit_interrupted_now();
-        }
-        stop.store(true, Ordering::SeqCst);
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nleadctl: stopping: no new writes are sent; requests in flight finish (Ctrl-C again to quit at once)"
-        );
-    });
 }
 
 fn count(plan: &SavedPlan, actions: &[&str]) -> u64 {

@@ -1,7 +1,6 @@
 //! One import run: check a file whole (a stream row by row), open the ledger, read what the
 //! server holds, send, settle unknown rows, and give the account.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -416,21 +415,6 @@ fn show(gate: &Gate, progress: &mut Progress, log: &crate::log::Log) {
     progress.set_concurrency(gate.label());
 }
 
-/// Ctrl-C: the first stops taking rows and lets requests in flight finish; the second exits at
-/// once (every claim and outcome is committed whole, so the ledger stays consistent).
-fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
-    let _ = ctrlc::set_handler(move || {
-        if interrupted.swap(true, Ordering::SeqCst) {
-            crate::exit::exit_interrupted_now();
-        }
-        stop.store(true, Ordering::SeqCst);
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nleadctl: stopping: no new rows are sent; requests in flight finish (Ctrl-C again to quit at once)"
-        );
-    });
-}
-
 /// The errors file's default place: beside a regular file, else in the working directory.
 fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
     if let Some(p) = &opts.errors {
@@ -539,7 +523,7 @@ fn send_all(
         repeats,
     } = ready?;
     let interrupted = Arc::new(AtomicBool::new(false));
-    install_ctrlc(stop.clone(), interrupted.clone());
+    crate::exit::stop_on_ctrl_c(stop.clone(), interrupted.clone(), "rows");
     let warn = |text: &str| log.warn(text);
     let remembered = gate::remembered(ledger.as_ref(), &scope_url);
     let gate = Gate::new(
