@@ -38,11 +38,17 @@ impl Orderer {
     /// Adds a result; returns those now ready, in order.
     pub fn push(&mut self, r: RowResult) -> Vec<RowResult> {
         self.held.insert(r.row, r);
+        if self.blocked {
+            return Vec::new();
+        }
+        self.flow()
+    }
+
+    /// The results ready in order from the front, up to the first held unknown row (which
+    /// blocks the flow until [`Orderer::release`]).
+    fn flow(&mut self) -> Vec<RowResult> {
         let mut ready = Vec::new();
-        while !self.blocked {
-            let Some(&next) = self.order.front() else {
-                break;
-            };
+        while let Some(&next) = self.order.front() {
             let Some(r) = self.held.get(&next) else { break };
             if self.hold_unknown && r.outcome == Outcome::Unknown {
                 self.blocked = true;
@@ -85,19 +91,7 @@ impl Orderer {
     /// those now ready, in order.
     pub fn release(&mut self) -> Vec<RowResult> {
         self.blocked = false;
-        let mut ready = Vec::new();
-        while let Some(&next) = self.order.front() {
-            let Some(r) = self.held.get(&next) else { break };
-            if self.hold_unknown && r.outcome == Outcome::Unknown {
-                self.blocked = true;
-                break;
-            }
-            self.order.pop_front();
-            if let Some(r) = self.held.remove(&next) {
-                ready.push(r);
-            }
-        }
-        ready
+        self.flow()
     }
 
     /// As `settle`, with a note on the row (what settled it).
