@@ -246,7 +246,7 @@ fn check_file(
         check::report_duplicates(prepared, &dups, opts.shard, opts.leads().key, log)?;
     }
     let mut checked = checked;
-    checked.repeats = dups.repeats();
+    checked.repeats = dups.into_repeats();
     Ok(checked)
 }
 

@@ -106,8 +106,8 @@ impl Duplicates {
 
     /// The values that may repeat, for the sending pass: `None` when the candidates were capped
     /// (any value may then repeat). The filter's bits are not kept.
-    pub fn repeats(&self) -> Option<Repeats> {
-        (self.candidates.len() < MAX_CANDIDATES).then(|| Repeats(self.candidates.clone()))
+    pub fn into_repeats(self) -> Option<Repeats> {
+        (self.candidates.len() < MAX_CANDIDATES).then_some(Repeats(self.candidates))
     }
 }
 
@@ -181,7 +181,7 @@ mod tests {
         for v in ["CRM-1", "CRM-1 ", "CRM-2"] {
             d.see(Key::BusinessId, v);
         }
-        let r = d.repeats().expect("not capped");
+        let r = d.into_repeats().expect("not capped");
         assert!(r.may_repeat("email:ada@example.com"));
         assert!(!r.may_repeat("email:bob@example.com"));
         assert!(r.may_repeat("business_id:CRM-1"));
@@ -191,6 +191,6 @@ mod tests {
             candidates: (0..MAX_CANDIDATES).map(|i| format!("e:{i}")).collect(),
             ..Duplicates::default()
         };
-        assert!(d.repeats().is_none(), "capped: any key may repeat");
+        assert!(d.into_repeats().is_none(), "capped: any key may repeat");
     }
 }
