@@ -483,12 +483,12 @@ impl Work for Planned<'_> {
             }
             "update_status" | "update_status_id" => {
                 let mut stats = CallStats::default();
-                let r = client.call_measured(
+                let r = client.call_fenced(
                     &self.w.action,
                     &self.fields,
                     Mode::Once,
                     &mut stats,
-                    on_429,
+                    (on_429, may_retry),
                 );
                 // Any answer proves the move: the lead is the one it was sent for.
                 (r.map(|_| self.lead_id.clone().unwrap_or_default()), stats)

@@ -952,6 +952,30 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
 /// never sent by the owner (the fence before each retry, as for lead creates).
 #[test]
 fn an_owner_never_sends_a_status_move_whose_claim_another_run_took_over() {
+    a_run_never_sends_a_move_it_lost(|server, ledger, file| import(server, ledger, file).spawn());
+}
+
+/// The same for `apply` of a plan whose rows create leads and move them.
+#[test]
+fn apply_never_sends_a_status_move_whose_claim_another_run_took_over() {
+    a_run_never_sends_a_move_it_lost(|server, ledger, file| {
+        let plan = file.with_extension("plan.json");
+        import(server, ledger, file)
+            .args(["--dry-run", "--plan-out", plan.to_str().unwrap()])
+            .run()
+            .code(0);
+        Leadctl::against(&server.url())
+            .env("LEADCTL_LEDGER", ledger)
+            .args(["apply", plan.to_str().unwrap(), "--concurrency", "4"])
+            .spawn()
+    });
+}
+
+/// Run A (`start`) creates 4 leads and claims their moves, which meet 429s; another run takes
+/// the 4 claims over; the throttle lifts: A sends none of them.
+fn a_run_never_sends_a_move_it_lost(
+    start: impl FnOnce(&ScriptedServer, &Path, &Path) -> crate::support::Running,
+) {
     const NEW: &str = "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a";
     const QUALIFIED: &str = "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5b";
     let throttled = Arc::new(AtomicBool::new(true));
@@ -997,7 +1021,7 @@ fn an_owner_never_sends_a_status_move_whose_claim_another_run_took_over() {
     }
     let file = dir.path().join("moves.csv");
     std::fs::write(&file, text).unwrap();
-    let a = import(&server, &ledger, &file).spawn();
+    let a = start(&server, &ledger, &file);
     // The 4 leads created, their 4 moves claimed and waiting out the 429s.
     let deadline = Instant::now() + Duration::from_secs(30);
     let c = loop {

@@ -259,8 +259,9 @@ impl ApiClient {
         self.call_fenced(action, fields, mode, stats, (on_429, &|| true))
     }
 
-    /// `call_measured`, asking `may_retry` before each attempt after a wait.
-    fn call_fenced<T: Serialize>(
+    /// `call_measured`, asking `may_retry` before each attempt after a wait (the fence of a
+    /// claimed write: a claim another run took over meanwhile is not sent again).
+    pub fn call_fenced<T: Serialize>(
         &self,
         action: &str,
         fields: &T,
