@@ -191,15 +191,16 @@ pub fn perform(
         },
         None => None,
     };
-    if let Some(Stays::Back(why)) = stays(k, w, current.as_deref()) {
-        return Moved::new(Outcome::Skipped, why);
-    }
     let work = MoveLead::new(k, w, lead_id);
-    if let Some(Stays::There(_)) = stays(k, w, current.as_deref()) {
-        // There already: recorded as set, nothing sent.
-        let via = if just_created { "create" } else { "server" };
-        record_there(place, &work, row, mv.previous.as_ref(), via);
-        return Moved::new(Outcome::Skipped, format!("at status {}", w.shown()));
+    match stays(k, w, current.as_deref()) {
+        Some(Stays::Back(why)) => return Moved::new(Outcome::Skipped, why),
+        Some(Stays::There(why)) => {
+            // There already: recorded as set, nothing sent.
+            let via = if just_created { "create" } else { "server" };
+            record_there(place, &work, row, mv.previous.as_ref(), via);
+            return Moved::new(Outcome::Skipped, why);
+        }
+        None => {}
     }
     let at = Attempt {
         row,
@@ -349,11 +350,16 @@ pub fn settle_unknown(
     let Some(w) = &k.status else {
         return (Outcome::Unknown, note);
     };
-    let current = client
-        .get_lead_by_id(lead_id)
-        .ok()
-        .and_then(|l| status_id_of(&l));
-    if !current.is_some_and(|c| c.eq_ignore_ascii_case(&w.id)) {
+    let current = match client.get_lead_by_id(lead_id) {
+        Ok(lead) => status_id_of(&lead),
+        Err(e) => {
+            return (
+                Outcome::Unknown,
+                format!("{note}; its status could not be read to settle it: {e}"),
+            )
+        }
+    };
+    if !matches!(stays(k, w, current.as_deref()), Some(Stays::There(_))) {
         return (Outcome::Unknown, note);
     }
     if !dry {

@@ -15,7 +15,7 @@ use crate::deliver::rule::{decide_owned, Decision, Owner, Policy};
 use crate::deliver::write::Changes;
 use crate::deliver::{Outcome, Target, Work};
 use crate::error::Failure;
-use crate::ledger::{identity, now_secs, Entry, Fields, Ledger, Op, State};
+use crate::ledger::{identity, Entry, Fields, Ledger, Op, State};
 
 /// A lead ready to send, with its identity.
 #[derive(Debug, Clone)]
@@ -181,14 +181,19 @@ pub fn judge(
             keys.extend(k.other_keys());
             match known.lead_with(&k.channel, &keys) {
                 Some(id) => {
-                    let found = Entry {
-                        state: State::Created,
-                        lead_id: Some(id.clone()),
-                        via: Some("server".into()),
-                        sent_at: None,
-                        answered_at: Some(now_secs()),
-                        ..claim_entry(place, k, row, None)
-                    };
+                    let found = claim::found(
+                        place,
+                        Claim {
+                            channel: &k.channel,
+                            key: &k.key,
+                            hash: &k.hash,
+                            fields: &k.fields,
+                            lead_id: Some(&id),
+                            row,
+                            previous: None,
+                        },
+                        "server",
+                    );
                     // A dry run reads the ledger, never writes it.
                     if !known.dry {
                         ledger.apply(Op::PutIfAbsent(found))?;
@@ -203,22 +208,6 @@ pub fn judge(
         }
         d => Ok(Judged::Decided(d)),
     }
-}
-
-/// The entry a lead's claim writes.
-pub fn claim_entry(place: &Place<'_>, k: &Keyed, row: u64, previous: Option<&Entry>) -> Entry {
-    claim::sending(
-        place,
-        Claim {
-            channel: &k.channel,
-            key: &k.key,
-            hash: &k.hash,
-            fields: &k.fields,
-            lead_id: None,
-            row,
-            previous,
-        },
-    )
 }
 
 /// A lead create as a work: `create_lead`, or `lead_external` with `public` (no key sent).

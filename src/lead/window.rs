@@ -24,10 +24,6 @@ const CLOCK_SLACK_SECS: i64 = 300;
 /// The most leads `get_leads` shows: a window this full may hide older leads.
 pub const WINDOW: usize = 100;
 
-/// How long the platform may go on processing a request after the client gave up (Supabase
-/// stops a function after 150 s: doc/api.md, "Platform errors").
-const SERVER_GRACE_SECS: i64 = 150;
-
 /// How long the platform may go on processing a request after it arrived: the edge function's
 /// wall-clock limit (doc/api.md, "Platform errors").
 pub const PROCESSING_SECS: i64 = 150;
@@ -125,7 +121,7 @@ pub fn reconcile(client: &ApiClient, pending: &[Pending], others: &dyn Others) -
                 continue;
             }
         };
-        if leads.len() >= 100 {
+        if leads.len() >= WINDOW {
             settled.capped.push(channel.clone());
         }
         let ours: HashSet<&str> = rows.iter().map(|p| p.key.as_str()).collect();
@@ -367,7 +363,7 @@ fn could_be(p: &Pending, lead: &Lead) -> bool {
         }
     }
     if let (Some(gave_up), Some(created)) = (p.given_up_at, created) {
-        if created > gave_up as i64 + SERVER_GRACE_SECS + CLOCK_SLACK_SECS {
+        if created > gave_up as i64 + PROCESSING_SECS + CLOCK_SLACK_SECS {
             return false;
         }
     }

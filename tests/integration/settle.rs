@@ -1078,9 +1078,13 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
     let sb = sandbox(|_| {});
     let lost = Arc::new(AtomicBool::new(true));
     let drop_first = lost.clone();
+    let reads_fail = Arc::new(AtomicBool::new(false));
+    let fail = reads_fail.clone();
     let hop = ScriptedServer::forwarding_then(sb.addr(), move |req, _, reply| {
         if req.action() == "update_status" && drop_first.swap(false, Ordering::SeqCst) {
             Reply::Drop
+        } else if req.action() == "get_lead_by_id" && fail.load(Ordering::SeqCst) {
+            Reply::error(500, "Internal error")
         } else {
             reply
         }
@@ -1092,17 +1096,24 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
         "Email,Business ID,Status\na@example.com,B-1,Qualified\n",
     )
     .unwrap();
-    let run = || {
+    let run_with = |extra: &[&str]| {
         let before = hop.requests().len();
         let out = leadctl(&sb)
             .env("LEADCTL_API_URL", hop.url())
             .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
+            .args(extra)
             .run();
         let moves = hop.requests()[before..]
             .iter()
             .filter(|q| q.action().starts_with("update_status"))
             .count();
         (out, moves)
+    };
+    let run = || run_with(&[]);
+    let moves_unknown = || {
+        let status = leadctl(&sb).args(["ledger", "status", "-o", "json"]).run();
+        status.code(0);
+        status.json()[0]["moves"]["unknown"].as_u64().unwrap()
     };
     let (first, moves) = run();
     first.code(8);
@@ -1143,8 +1154,35 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
         "{}",
         second.stdout
     );
-    // At the row's status: the move landed. Settled, and the next run has nothing to do.
+    // At the row's status, but its status cannot be read: still unknown, and the note says why.
     app_moves("Qualified");
+    reads_fail.store(true, Ordering::SeqCst);
+    let (unread, moves) = run();
+    reads_fail.store(false, Ordering::SeqCst);
+    unread.code(8);
+    assert_eq!(moves, 0, "{}", unread.stderr);
+    let r = results(&unread);
+    assert_eq!(rows_with(&r, "unknown").len(), 1, "{}", unread.stdout);
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("; its status could not be read to settle it: "),
+        "{}",
+        unread.stdout
+    );
+    // The dry run reads the same and plans the row skipped, recording nothing.
+    let (dry, moves) = run_with(&["--dry-run"]);
+    dry.code(0);
+    assert_eq!(moves, 0, "{}", dry.stderr);
+    assert_eq!(
+        rows_with(&results(&dry), "skipped").len(),
+        1,
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(moves_unknown(), 1, "a dry run records nothing");
+    // The real run: the move landed. Settled, and the next run has nothing to do.
     let (third, moves) = run();
     third.code(0);
     assert_eq!(moves, 0, "{}", third.stderr);
