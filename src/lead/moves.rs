@@ -19,7 +19,7 @@ use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::rule::{self as decide, Decision, Policy};
 use crate::deliver::{classify, deliver, Attempt, Delivered, Outcome, Place, Target, Work};
 use crate::error::Failure;
-use crate::ledger::{now_secs, Entry, Fields, Ledger, Op, State};
+use crate::ledger::{Entry, Fields, Ledger, Op, State};
 
 /// The ledger key of a lead's status.
 pub fn key_of(k: &Keyed) -> String {
@@ -83,11 +83,15 @@ pub fn plan(
             .unwrap_or_else(|| "a status".into())
     };
     Ok(
-        match decide::decide(
+        match decide::decide_owned(
             entry.as_ref(),
             &decide::Input::whole(&w.hash(), &w.fields()),
             rule,
-            now_secs(),
+            // Ages on the ledger's clock, and a live owner's claim never taken over.
+            ledger.now(),
+            entry.as_ref().map_or(decide::Owner::Untold, |e| {
+                crate::deliver::claim::owner_of(ledger, scope_url, e)
+            }),
         ) {
             Decision::Create { expect, previous } => Plan::Send(Move {
                 expect,

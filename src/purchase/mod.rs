@@ -8,7 +8,7 @@ pub mod work;
 use crate::api::models::NewPurchase;
 use crate::deliver::rule::{self, day_of, Decision, Policy};
 use crate::error::Failure;
-use crate::ledger::{now_secs, Entry, Fields, Ledger, State};
+use crate::ledger::{Entry, Fields, Ledger, State};
 
 pub use work::Ready;
 
@@ -75,11 +75,15 @@ pub fn judge(
     };
     let e = entry.as_ref();
     Ok(
-        match rule::decide(
+        match rule::decide_owned(
             e,
             &rule::Input::whole(&keyed.hash, &keyed.fields),
             policy,
-            now_secs(),
+            // Ages on the ledger's clock, and a live owner's claim never taken over.
+            ledger.now(),
+            e.map_or(rule::Owner::Untold, |e| {
+                crate::deliver::claim::owner_of(ledger, scope_url, e)
+            }),
         ) {
             Decision::Create { expect, previous } => Judged::Send { expect, previous },
             Decision::Skip { .. } => Judged::Left(
