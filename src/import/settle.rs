@@ -115,7 +115,16 @@ pub fn reconcile_only(
     let Some(ledger) = services.open_ledger()? else {
         return Err(Failure::usage("--reconcile needs the ledger (drop --no-ledger)").into());
     };
-    let scope_url = crate::ledger::scope_url(&services.api_url);
+    let client = (services.client)(false)?;
+    // The server behind the URL, whatever its spelling, as a run reads and writes it.
+    let scope_url = super::server::scope(
+        Some(&ledger),
+        &client,
+        &services.api_url,
+        prepared.plan.default_channel.as_deref(),
+        log,
+        true,
+    )?;
     let mut pending = Vec::new();
     let mut rows = check::reopen(prepared)?;
     let now = ledger.now();
@@ -143,7 +152,6 @@ pub fn reconcile_only(
         ));
         return Ok(());
     }
-    let client = (services.client)(false)?;
     // One key once (rows repeating a key are the same lead).
     let mut keys = HashSet::new();
     pending.retain(|p| keys.insert((p.channel.clone(), p.key.clone())));

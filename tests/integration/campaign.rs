@@ -460,15 +460,17 @@ fn create_through_another_spelling_does_not_create_the_lead_again() {
     let sb = sandbox(|_| {});
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.sqlite3");
-    let create = |url: &str| {
+    let create_with = |url: &str, extra: &[&str]| {
         Leadctl::new()
             .env("LEADCTL_LEDGER", &ledger)
             .env("LEADCTL_API_URL", url)
             .env("LEADCTL_API_KEY", API_KEY)
             .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
             .args(["create", "--email", "ann@example.com", "-o", "id"])
+            .args(extra)
             .run()
     };
+    let create = |url: &str| create_with(url, &[]);
     let first = create(&sb.url());
     first.code(0);
     // 100 newer leads: ann is no longer among the channel's newest, only the ledger knows her.
@@ -478,6 +480,15 @@ fn create_through_another_spelling_does_not_create_the_lead_again() {
     let localhost = format!(
         "http://localhost:{}/functions/v1/keen-api",
         sb.addr().port()
+    );
+    // The dry run through that spelling plans as the run does: nothing to create.
+    let plan = create_with(&localhost, &["--dry-run"]);
+    plan.code(0).stderr_has(&format!(
+        "leadctl: this API URL ({localhost}) reaches the server the ledger knows as {}",
+        sb.url()
+    ));
+    plan.stderr_has(
+        "leadctl: dry run: 0 leads would be created, 1 skipped as already created; nothing was sent",
     );
     let again = create(&localhost);
     again.code(0).stderr_has(&format!(

@@ -46,7 +46,22 @@ pub(super) fn plan_all(
         .as_ref()
         .map(Ledger::open_to_read)
         .transpose()?;
-    let scope = scope_url(&settings.api_url.value);
+    // The server behind the URL, whatever its spelling, as the real run reads it (not
+    // remembered: a dry run writes nothing).
+    let scope = match &client {
+        Some(c) => crate::import::server::scope(
+            ledger.as_ref(),
+            c,
+            &settings.api_url.value,
+            leads
+                .first()
+                .map(|(_, l)| l.channel_id.to_lowercase())
+                .as_deref(),
+            &log,
+            false,
+        )?,
+        None => scope_url(&settings.api_url.value),
+    };
     let place = Place {
         ledger: ledger.as_ref(),
         scope_url: &scope,
