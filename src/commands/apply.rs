@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::apply;
 use crate::cli::ApplyArgs;
-use crate::import::plan::Limits;
+use crate::import::limits::Limits;
 use crate::output::Output;
 use crate::settings::Settings;
 

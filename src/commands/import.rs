@@ -184,9 +184,9 @@ pub(super) fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
 pub(super) fn limits(
     settings: &Settings,
     flags: (Option<u64>, Option<u64>),
-    mapping: import::plan::Limits,
-) -> import::plan::Limits {
-    import::plan::Limits {
+    mapping: import::limits::Limits,
+) -> import::limits::Limits {
+    import::limits::Limits {
         max_create: flags
             .0
             .or(mapping.max_create)

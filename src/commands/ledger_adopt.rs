@@ -149,7 +149,7 @@ fn read_options(
         format: OutputFormat::Table,
         resume: String::new(),
         plan_out: None,
-        limits: import::plan::Limits::default(),
+        limits: import::limits::Limits::default(),
         leads: Some(import::Leads {
             key,
             decimal_separator,

@@ -80,7 +80,7 @@ pub struct Options {
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
     /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
-    pub limits: plan::Limits,
+    pub limits: limits::Limits,
     /// `--plan-out FILE` (with `--dry-run`): where to save the plan (`plan_out`).
     pub plan_out: Option<PathBuf>,
     /// A lead import's own options; None for rows that are not leads (purchases).

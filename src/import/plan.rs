@@ -14,7 +14,7 @@ use super::fmt_count;
 use super::report::{Outcome, RowResult};
 use crate::error::Failure;
 
-pub use super::limits::Limits;
+use super::limits::Limits;
 
 /// What the plan would do, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
