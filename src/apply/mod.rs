@@ -78,17 +78,12 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         .with_hint("drop --no-ledger (or name the ledger the plan was made with: --ledger)")
         .into());
     };
-    let here = services.ledger.as_ref().map(ToString::to_string);
-    if let Some(then) = plan
-        .ledger
-        .as_ref()
-        .filter(|then| here.as_ref() != Some(*then))
-    {
+    let here = location.to_string();
+    if let Some(then) = plan.ledger.as_ref().filter(|then| **then != here) {
         return Err(Failure::config(format!(
-            "{} was planned with the ledger {then}, and this run's ledger is {}: a plan is \
+            "{} was planned with the ledger {then}, and this run's ledger is {here}: a plan is \
              applied through the ledger it was decided against; nothing was sent",
             opts.plan.display(),
-            here.as_deref().unwrap_or("none")
         ))
         .with_hint(format!("apply it with --ledger {then} (or LEADCTL_LEDGER)"))
         .into());
