@@ -169,6 +169,15 @@ impl Known {
         }
     }
 
+    /// Whether this channel's newest leads were read in this run (or their reading failed for
+    /// good): [`Known::ensure`] then asks nothing more of it.
+    pub fn has_read(&self, channel: &str) -> bool {
+        self.channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(channel)
+    }
+
     /// Whether this run found a lead the ledger recorded in this channel on the server (the
     /// server is the ledger's: a result worth remembering for a while).
     pub fn confirmed(&self, channel: &str) -> bool {

@@ -345,6 +345,16 @@ impl Ctx<'_> {
 
     /// The checks before a lead's create, in one round trip at most (`checks`).
     fn check(&self, ledger: &Ledger, k: &Keyed) -> Result<()> {
+        // Read once a run: nothing left to decide what to skip for (`ensure` returns at once).
+        if self.known.has_read(&k.channel) {
+            return self.known.ensure(
+                &k.channel,
+                &self.checks,
+                ledger,
+                self.place.scope_url,
+                &|_| {},
+            );
+        }
         let scope = self.place.scope_url;
         let cache = self.cache.as_ref();
         let skip = super::checks::skip(cache, ledger, scope, k)?;
