@@ -1,5 +1,5 @@
-//! The end of every `import`, `create` and `purchases import` run (and, once it exists,
-//! `apply`'s: call [`around`] the same way): the run report written atomically to `--report
+//! The end of every `import`, `create`, `purchases import` and `apply` run (each calls
+//! [`around`]): the run report written atomically to `--report
 //! FILE` / `LEADCTL_REPORT` (a first document with status `running` when the run starts, so
 //! the path is checked before anything is sent and a killed run leaves a trace), the run
 //! recorded in the ledger's history, and, under GitHub Actions, the job summary, annotations and

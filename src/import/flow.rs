@@ -1,7 +1,7 @@
 //! What the reader, the workers and the collecting thread of an import share: the run's context
 //! ([`Ctx`]), the jobs the reader queues ([`Job`]: a lead's task or a purchase), the events sent
-//! to the collector ([`Event`]), and a request slot ([`Sent`]) that tells the concurrency gate
-//! what each answer says about load.
+//! to the collector ([`Event`]); a worker's request slot (`deliver::gate::Slot`) tells the
+//! concurrency gate what each answer says about load.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;

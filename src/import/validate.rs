@@ -285,14 +285,14 @@ fn cell_problems(plan: &Plan, row: &Row) -> Vec<Problem> {
     problems
 }
 
-/// The row's channel: its `channel_id` cell, else the default; `None` (with a problem) when
-/// there is none or it is not a UUID.
 /// The row's channel when it names a valid one (its own problems are `build`'s to say), so a
 /// row with other problems still has its status checked.
 pub fn channel_of(plan: &Plan, row: &Row) -> Option<String> {
     row_channel(plan, row, &mut Vec::new())
 }
 
+/// The row's channel: its `channel_id` cell, else the default; `None` (with a problem) when
+/// there is none or it is not a UUID.
 fn row_channel(plan: &Plan, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
     let channel_col = plan.columns.iter().find(|c| c.target == Target::Channel);
     let channel = channel_col

@@ -245,10 +245,6 @@ impl Run {
     }
 }
 
-/// What a run does, hashed (hex SHA-256 of the parts joined by NUL): [`Run::start`] hashes the
-/// command, the API URL, the inputs' paths as given and the query (`channel=…`, `shard=…`, or a
-/// source's SQL). `ledger::Ledger::last_success` finds the last run of a fingerprint
-/// that exited 0.
 /// The run history's fingerprint of a run: its command, API URL (scope), inputs' paths and what
 /// else decides its work (channel, shard, a database query), NUL-separated, hashed. Runs with
 /// the same fingerprint are "the same job" (`{{last_success}}`).

@@ -1,4 +1,5 @@
-//! The run report and CI options of `import`, `create` and `purchases import` (doc/cli.md).
+//! The run report and CI options of `import`, `create`, `purchases import` and `apply`
+//! (doc/cli.md).
 
 use std::path::PathBuf;
 
