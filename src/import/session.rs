@@ -302,10 +302,6 @@ fn plan_rows(
         planner = planner.saving();
     }
     send::run(&ctx, rows, &mut |event| planner.on_event(event));
-    // As the run says them: emptied cells left alone and columns gone, once per field.
-    for line in known.tally.lines() {
-        services.log.warn(&line);
-    }
     let saved = planner.saved.take();
     let (counts, fatal) = planner.finish()?;
     match fatal {
@@ -325,6 +321,11 @@ fn plan_done(
     ready: &Ready,
 ) -> Result<()> {
     use crate::output::OutputFormat;
+    // As the run says them: emptied cells left alone and columns gone, once per field (said
+    // here, not by every planning: the count for --max-create plans too, and the run says its own).
+    for line in ready.known.tally.lines() {
+        services.log.warn(&line);
+    }
     let purchases = prepared.purchases.is_some();
     let hint = if matches!(opts.format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
