@@ -482,7 +482,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         known.ensure(&channel, &client, l, &scope_url, &warn)?;
         // Settle first (`lead::window::settle_first`, done as the channel is read): what earlier
         // runs left unknown, while it is among the newest leads.
-        say_settled(&known, services.log);
+        known.say_settled(services.log);
     }
     Ok(Ready {
         ledger,
@@ -492,15 +492,6 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         scope_url,
         repeats: None,
     })
-}
-
-/// Says what settling first did in the channels read since last said.
-fn say_settled(known: &Known, log: &crate::log::Log) {
-    for (channel, first) in known.take_settled() {
-        log.notice(&crate::lead::known::settled_text(
-            &channel, first, known.dry,
-        ));
-    }
 }
 
 fn send_all(
@@ -610,7 +601,7 @@ fn send_all(
         log.notice(&format!("{input}: {}", f.note()));
     }
     // Channels named by a column were settled first as each was first read.
-    say_settled(&known, log);
+    known.say_settled(log);
     // Emptied cells left alone and columns gone: once per field, nothing blanked.
     for line in known.tally.lines() {
         log.warn(&line);

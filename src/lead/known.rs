@@ -193,6 +193,14 @@ impl Known {
         std::mem::take(&mut *self.settled.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Says what settling first did (or, in a dry run, would do) in the channels read since
+    /// last said, a line each.
+    pub fn say_settled(&self, log: &crate::log::Log) {
+        for (channel, first) in self.take_settled() {
+            log.notice(&settled_text(&channel, first, self.dry));
+        }
+    }
+
     /// The id of the lead on the server with one of these keys, if it is among the newest.
     pub fn lead_with(&self, channel: &str, keys: &[String]) -> Option<String> {
         let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());

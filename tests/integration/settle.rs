@@ -748,17 +748,27 @@ fn a_channel_named_by_a_column_is_settled_first_too() {
 fn create_settles_the_channels_unknown_keys_first() {
     let dir = tempfile::tempdir().unwrap();
     let (server, ledger, _) = unknown_whose_lead_exists(dir.path());
-    let out = Leadctl::against(&server.server.url())
-        .env("LEADCTL_LEDGER", &ledger)
-        .args([
-            "create",
-            "--channel",
-            CHANNEL,
-            "--email",
-            "user1@example.com",
-        ])
-        .args(["--first-name", "User 1", "--business-id", "B-1", "-o", "id"])
-        .run();
+    let create = |extra: &[&str]| {
+        Leadctl::against(&server.server.url())
+            .env("LEADCTL_LEDGER", &ledger)
+            .args([
+                "create",
+                "--channel",
+                CHANNEL,
+                "--email",
+                "user1@example.com",
+            ])
+            .args(["--first-name", "User 1", "--business-id", "B-1", "-o", "id"])
+            .args(extra)
+            .run()
+    };
+    // The dry run says what settling would find, plans nothing to create, and records nothing.
+    let plan = create(&["--dry-run"]);
+    plan.code(0)
+        .stderr_has(&FOUND_FIRST.replace("(count as created)", "(would count as created)"))
+        .stderr_has("leadctl: dry run: 0 leads would be created, 1 skipped as already created");
+    assert_eq!(in_state(&ledger, "unknown"), 1, "a dry run records nothing");
+    let out = create(&[]);
     out.code(0).stderr_has(FOUND_FIRST);
     assert_eq!(out.stdout, "00000000-0000-4000-8000-000000000001\n");
     assert_eq!(

@@ -87,6 +87,7 @@ pub(super) fn plan_all(
         // As the real run: the server's newest leads are read when a key is set.
         if let Some(client) = &client {
             known.ensure(&k.channel, client, ledger, &scope, &warn)?;
+            known.say_settled(&log);
         }
         let judged = once::judge(ledger, &place, &known, &k, i as u64 + 1, flags.policy)?;
         let who = format!("{label} (the lead with {})", identity::describe_key(&k.key));

@@ -276,10 +276,7 @@ impl Ctx<'_> {
         if self.has_key {
             self.check(ledger, k).map_err(fatal)?;
             // Settled first as the channel was read (`lead::window::settle_first`).
-            for (channel, first) in self.known.take_settled() {
-                self.log
-                    .notice(&crate::lead::known::settled_text(&channel, first, false));
-            }
+            self.known.say_settled(self.log);
         }
         let judged = once::judge(ledger, self.place, &self.known, k, row, self.flags.policy)
             .map_err(|f| fatal(f.into()))?;
