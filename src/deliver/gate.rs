@@ -125,16 +125,6 @@ impl Gate {
         })
     }
 
-    /// A slot for a second request of one work (a lead's status move after its create): the
-    /// concurrency only, not the rates.
-    pub fn take_unpaced(&self, stop: &AtomicBool) -> Option<Slot<'_>> {
-        self.controller.acquire(stop).map(|permit| Slot {
-            permit,
-            rate_waited: false,
-            pacer: self.pacer.as_ref(),
-        })
-    }
-
     /// A 429 as the client meets it, before its pool-wide pause: the gate backs off at once
     /// (once per storm), rather than when the retried call ends a pause later, and the learned
     /// rate is set from the rate that met it.

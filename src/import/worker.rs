@@ -339,7 +339,7 @@ fn move_lead_with(
     let send = |target: &str, by_id: bool, fence: &dyn Fn() -> bool| {
         let slot = match slot {
             Some(s) => Some(s),
-            None => ctx.gate.take_unpaced(ctx.stop),
+            None => ctx.gate.take(ctx.stop),
         };
         let Some(sent) = slot else {
             return Err(ApiError::Cancelled);

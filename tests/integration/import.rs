@@ -1034,3 +1034,37 @@ fn the_retired_journal_flags_say_what_replaced_them() {
     }
     assert_eq!(created(&sb), 0);
 }
+
+/// `--rate N` caps every request a second, a status move after its lead's create too (it took
+/// a slot of the concurrency only, so an import with a status column sent up to twice the rate).
+/// A lower bound on the time only: a loaded machine makes a run slower, never faster.
+#[test]
+fn rate_paces_the_moves_too() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.csv");
+    let mut text = String::from("Email,Business ID,Status\n");
+    for i in 1..=8 {
+        text.push_str(&format!("r{i}@example.com,R-{i},Qualified\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let started = std::time::Instant::now();
+    let out = leadctl(&sb)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--rate",
+            "8",
+            "--concurrency",
+            "4",
+        ])
+        .run();
+    let took = started.elapsed();
+    out.code(0).stderr_has("8 created");
+    // 8 creates and 8 moves at 8 a second: 15 intervals of 125 ms after the first.
+    assert!(
+        took >= std::time::Duration::from_millis(1800),
+        "16 requests at --rate 8 took {took:?}:\n{}",
+        out.stderr
+    );
+}
