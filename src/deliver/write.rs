@@ -133,6 +133,12 @@ impl Changes {
         !(self.send.is_empty() && self.clear.is_empty() && self.if_empty.is_empty())
     }
 
+    /// Whether an update would carry nothing (once `if_empty` was decided by reading the lead):
+    /// not sent, the row `skipped` with [`Changes::why_nothing`].
+    pub fn sends_nothing(&self) -> bool {
+        self.send.is_empty() && self.clear.is_empty()
+    }
+
     /// The fields a request would carry, for a `changed` note.
     pub fn listed(&self, names: &Names) -> Vec<String> {
         let mut all: Vec<&String> = self

@@ -54,7 +54,7 @@ pub fn plan(task: LeadRowTask, plan: &mut dyn PlanSink) {
             if let Some(client) = plan.client() {
                 once::settle_if_empty(client, &lead_id, &mut changes);
             }
-            if changes.send.is_empty() && changes.clear.is_empty() {
+            if changes.sends_nothing() {
                 let note = format!(
                     "already created as {lead_id} on {}; {}",
                     crate::deliver::rule::day_of(&previous),

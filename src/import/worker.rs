@@ -210,7 +210,7 @@ fn update(ctx: &Ctx<'_>, job: LeadJob, events: &Events<Event>, sent: Slot<'_>) {
     let place = ctx.place();
     // `if_empty` fields: only where the server holds none (the lead read first).
     once::settle_if_empty(ctx.client, &lead_id, &mut changes);
-    if changes.send.is_empty() && changes.clear.is_empty() {
+    if changes.sends_nothing() {
         // The read was the only request: the slot goes back before a move takes its own.
         drop(sent);
         // The values held back are recorded, so the next run does not read the lead again.

@@ -417,7 +417,7 @@ pub fn record_update(
     previous: &Entry,
     changes: &Changes,
 ) -> Option<Failure> {
-    let sent = !(changes.send.is_empty() && changes.clear.is_empty());
+    let sent = !changes.sends_nothing();
     let update = UpdateLead::new(k, "", changes, previous);
     let via = if sent {
         Some("update".to_string())

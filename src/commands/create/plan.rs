@@ -125,7 +125,7 @@ pub(super) fn plan_all(
                 if let Some(client) = &client {
                     once::settle_if_empty(client, &lead_id, &mut changes);
                 }
-                if changes.send.is_empty() && changes.clear.is_empty() {
+                if changes.sends_nothing() {
                     counts.skipped += 1;
                     log.notice(&format!(
                         "{who}: would not be sent: exists already; {}",

@@ -306,7 +306,7 @@ impl Ctx<'_> {
             } => {
                 // `if_empty` fields: only where the server holds none (the lead read first).
                 once::settle_if_empty(self.client, &lead_id, &mut changes);
-                if changes.send.is_empty() && changes.clear.is_empty() {
+                if changes.sends_nothing() {
                     // The values held back are recorded: the next run does not read again.
                     if let Some(f) = once::record_update(self.place, k, row, &previous, &changes) {
                         self.log.warn(&format!(
