@@ -98,12 +98,15 @@ impl Rules {
         if self.by_field.is_empty() {
             return Rule::Always;
         }
+        // A property by its name, else by its id (`[fields."property:<uuid>"]`), each as the
+        // mapping file's keys are normalised (`rule_key`).
+        let by_id = |id: &str| self.by_field.get(&rule_key(&format!("property:{id}")));
         let by_name = match (key.strip_prefix("property:"), names.get(key)) {
             (Some(id), Some(name)) => self
                 .by_field
                 .get(&rule_key(&format!("property:{name}")))
-                .or_else(|| self.by_field.get(&format!("property:{id}"))),
-            (Some(id), None) => self.by_field.get(&format!("property:{id}")),
+                .or_else(|| by_id(id)),
+            (Some(id), None) => by_id(id),
             (None, _) => self.by_field.get(key),
         };
         by_name.copied().unwrap_or_default()
@@ -130,7 +133,7 @@ pub struct Changes {
 impl Changes {
     /// Whether anything may be sent (before the lead is read for `if_empty`).
     pub fn any(&self) -> bool {
-        !(self.send.is_empty() && self.clear.is_empty() && self.if_empty.is_empty())
+        !(self.sends_nothing() && self.if_empty.is_empty())
     }
 
     /// Whether an update would carry nothing (once `if_empty` was decided by reading the lead):
@@ -537,5 +540,30 @@ mod tests {
         t.created();
         t.created();
         assert_eq!(t.lines().len(), 1);
+    }
+
+    /// A property's rule by its id, as a mapping file writes it (a dashed UUID): found, as the
+    /// file's keys are normalised the same way.
+    #[test]
+    fn a_property_rule_by_its_id_applies() {
+        let id = "f0000001-0000-4000-8000-000000000002";
+        let mut by_field = BTreeMap::new();
+        by_field.insert(
+            rule_key(&format!("property:{}", id.to_uppercase())),
+            Rule::Never,
+        );
+        let rules = Rules {
+            by_field,
+            ..Rules::default()
+        };
+        let key = format!("property:{id}");
+        assert_eq!(rules.rule(&key, &Names::new()), Rule::Never);
+        let mut names = Names::new();
+        names.insert(key.clone(), "Region".into());
+        assert_eq!(
+            rules.rule(&key, &names),
+            Rule::Never,
+            "no rule by name: by id"
+        );
     }
 }
