@@ -299,10 +299,10 @@ pub fn update_body(lead_id: &str, k: &Keyed, changes: &Changes) -> LeadUpdate {
 
 /// Reads the lead when `if_empty` fields wait on the server's values: those the server holds
 /// empty join `send`, the others move to `held`. A read that fails sends none of them (the
-/// safe side) and holds them.
-pub fn settle_if_empty(client: &ApiClient, lead_id: &str, changes: &mut Changes) {
+/// safe side) and holds them. The lead read, when it was read.
+pub fn settle_if_empty(client: &ApiClient, lead_id: &str, changes: &mut Changes) -> Option<Lead> {
     if changes.if_empty.is_empty() {
-        return;
+        return None;
     }
     let lead = client.get_lead_by_id(lead_id).ok();
     for name in std::mem::take(&mut changes.if_empty) {
@@ -314,6 +314,7 @@ pub fn settle_if_empty(client: &ApiClient, lead_id: &str, changes: &mut Changes)
         }
     }
     changes.send.sort();
+    lead
 }
 
 /// Whether the lead as read holds no value for this field (ledger key).

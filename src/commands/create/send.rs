@@ -305,7 +305,7 @@ impl Ctx<'_> {
                 previous,
             } => {
                 // `if_empty` fields: only where the server holds none (the lead read first).
-                once::settle_if_empty(self.client, &lead_id, &mut changes);
+                let read = once::settle_if_empty(self.client, &lead_id, &mut changes);
                 if changes.sends_nothing() {
                     // The values held back are recorded: the next run does not read again.
                     if let Some(f) = once::record_update(self.place, k, row, &previous, &changes) {
@@ -316,7 +316,12 @@ impl Ctx<'_> {
                         ));
                     }
                     let note = format!("exists already; {}", changes.why_nothing(&k.names));
-                    return Ok(Done::Existing(self.recorded(k, &lead_id)?, note));
+                    // The lead as just read, else read now.
+                    let lead = match read {
+                        Some(lead) => lead,
+                        None => self.recorded(k, &lead_id)?,
+                    };
+                    return Ok(Done::Existing(lead, note));
                 }
                 self.update(k, row, &lead_id, &changes, &previous)
             }
