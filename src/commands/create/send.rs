@@ -359,12 +359,34 @@ impl Ctx<'_> {
         }
         let scope = self.place.scope_url;
         let cache = self.cache.as_ref();
-        let skip = super::checks::skip(cache, ledger, scope, k)?;
+        let mut skip = super::checks::skip(cache, ledger, scope, k)?;
+        // A key the ledger has never seen: the newest leads an earlier create read a moment ago.
+        let earlier = match skip.window {
+            true => None,
+            false => super::checks::window(cache, ledger, scope, &k.channel)?,
+        };
+        skip.window |= earlier.is_some();
         let warn = |text: &str| self.log.warn(text);
         self.known
             .ensure_with(&k.channel, &self.checks, ledger, scope, &warn, skip)?;
         if !skip.same_server && self.known.confirmed(&k.channel) {
             super::checks::remember(cache, ledger, scope, &k.channel);
+        }
+        match earlier {
+            Some((keys, age)) => {
+                self.log.debug(&format!(
+                    "the newest leads of channel {} as a create read them {} ms ago \
+                     (LEADCTL_WINDOW_CACHE)",
+                    k.channel,
+                    age.as_millis()
+                ));
+                self.known.read_earlier(&k.channel, keys);
+            }
+            None => {
+                if let Some(keys) = self.known.window_read(&k.channel) {
+                    super::checks::remember_window(cache, &k.channel, &keys);
+                }
+            }
         }
         Ok(())
     }
