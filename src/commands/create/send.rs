@@ -73,7 +73,12 @@ pub(super) fn send_all(
     let started = std::time::Instant::now();
     let mut tally = Tally::default();
     let ledger = match &settings.ledger {
-        Some(location) => Some(Ledger::open(location)?),
+        Some(location) => {
+            let ledger = std::sync::Arc::new(Ledger::open(location)?);
+            // The run's history is written on this connection, after the run.
+            recorder.keep_ledger(ledger.clone());
+            Some(ledger)
+        }
         None => {
             log.warn(
                 "--no-ledger: nothing is remembered, so a lead created before is created again",
@@ -84,7 +89,7 @@ pub(super) fn send_all(
     // The server behind the URL, whatever its spelling (one ledger per server).
     let channel = leads.first().map(|(_, l)| l.channel_id.to_lowercase());
     let scope = crate::import::server::scope(
-        ledger.as_ref(),
+        ledger.as_deref(),
         client,
         &settings.api_url.value,
         channel.as_deref(),
@@ -92,7 +97,7 @@ pub(super) fn send_all(
         true,
     )?;
     let place = Place {
-        ledger: ledger.as_ref(),
+        ledger: ledger.as_deref(),
         scope_url: &scope,
         input: "create",
     };
