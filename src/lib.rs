@@ -24,6 +24,7 @@ pub mod error;
 pub mod exit;
 pub mod fold;
 pub mod fsutil;
+pub mod identity;
 pub mod import;
 pub mod lead;
 pub mod ledger;

@@ -40,7 +40,8 @@ use anyhow::Result;
 
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{KeyKind, Ledger, Location};
+use crate::identity::KeyKind;
+use crate::ledger::{Ledger, Location};
 use crate::log::Log;
 use crate::output::Output;
 use crate::output::OutputFormat;

@@ -10,6 +10,7 @@
 //! the input and item (create), in front. Between the engine and `api`: it uses `api`'s models and
 //! indexes and the leaves, and is used by `import` and `commands`.
 
+pub mod bulk;
 mod email;
 pub mod known;
 pub mod moves;

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use super::columns::LeadBy;
 use crate::api::{ApiClient, ApiError};
-use crate::ledger::{identity, Filter, Ledger, State};
+use crate::identity;
+use crate::ledger::{Filter, Ledger, State};
 
 pub struct Resolver {
     pub ledger: Option<Ledger>,

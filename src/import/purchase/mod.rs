@@ -12,7 +12,7 @@ pub mod lines;
 pub mod run;
 
 use crate::api::models::NewPurchase;
-use crate::ledger::identity;
+use crate::identity;
 use crate::number::DecimalSeparator;
 
 use super::read::Row;
