@@ -31,6 +31,7 @@ pub mod ledger;
 pub mod log;
 pub mod number;
 pub mod output;
+pub mod pg;
 pub mod purchase;
 pub mod report;
 pub mod sandbox;

@@ -7,7 +7,6 @@
 
 pub mod columns;
 pub mod decide;
-pub mod lead;
 pub mod lines;
 pub mod run;
 
@@ -38,7 +37,7 @@ pub struct Plan {
     pub columns: Vec<Column>,
     pub header_len: usize,
     pub options: Options,
-    pub leads: lead::Resolver,
+    pub leads: crate::lead::find::Resolver,
     /// The file's lines, counted as its rows go by.
     pub lines: lines::Lines,
 }
