@@ -497,3 +497,6 @@ fn move_lead(
 fn first_stop(b: &Bulk<'_>, fatal: Option<anyhow::Error>) -> Option<anyhow::Error> {
     fatal.filter(|_| !b.stop.swap(true, Ordering::SeqCst))
 }
+
+#[cfg(test)]
+mod tests;
