@@ -248,11 +248,15 @@ mod tests {
         p.throttled(Instant::now(), Duration::ZERO);
         assert_eq!(p.history().throttles, 0);
         assert_eq!(p.acquire_waited(&stop), Some(false));
-        std::thread::sleep(Duration::from_millis(1800));
-        for _ in 0..70 {
+        // Past the first measurement span, and the answers so far out of the 2 s the rate is
+        // measured over.
+        std::thread::sleep(Duration::from_millis(2200));
+        for _ in 0..14 {
             p.success();
         }
-        // A 429 with no pause: paced from now on (a rate learned from about 70 answers a second).
+        // A 429 with no pause: paced from now on, at a rate learned from 14 answers in 2 s (7 a
+        // second, paced from 4.9): sends about 200 ms apart, so that a loaded machine pausing
+        // this thread between two sends (tens of ms) does not let one leave without waiting.
         p.throttled(Instant::now(), Duration::ZERO);
         assert_eq!(p.history().throttles, 1);
         let waits: Vec<_> = (0..8).map(|_| p.acquire_waited(&stop)).collect();

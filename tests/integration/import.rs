@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use leadctl::sandbox::{Options, Sandbox, API_KEY, PRIMARY_CHANNEL_ID, PRIVATE_CHANNEL_ID};
 use serde_json::Value;
@@ -542,7 +542,14 @@ fn kill_9_then_the_same_command_creates_no_duplicate() {
         "ndjson",
     ];
     let running = leadctl(&sb).args(args).spawn();
-    std::thread::sleep(Duration::from_millis(150 + fastrand::u64(0..300)));
+    // Killed once a random number of rows is created (not after a fixed time: a loaded machine
+    // may take longer than that to start the run, or to finish it).
+    let target = 1 + fastrand::u64(0..150);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while created(&sb) < target {
+        assert!(Instant::now() < deadline, "{target} leads never came");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     running.signal("-KILL");
     let killed = running.wait(Duration::from_secs(20));
     assert_eq!(killed.code, 128 + 9);
