@@ -3,7 +3,7 @@
 //! ledger file itself (a claim made "10 minutes ago") or moved with the documented test-only
 //! `LEADCTL_TEST_CLOCK_OFFSET`, so the tests take seconds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -890,7 +890,9 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
     const LEAD: &str = "00000000-0000-4000-8000-000000000001";
     let throttled = Arc::new(AtomicBool::new(true));
     let recorded = Arc::new(Mutex::new(0u32));
-    let (t, r) = (throttled.clone(), recorded.clone());
+    // The purchases (by amount) that met a 429.
+    let limited = Arc::new(Mutex::new(BTreeSet::new()));
+    let (t, r, l) = (throttled.clone(), recorded.clone(), limited.clone());
     let server = ScriptedServer::importing(move |req: &Recorded, _| match req.action().as_str() {
         "get_channels" => Reply::json(200, crate::support::api::channels_response()),
         "get_lead_by_id" => Reply::json(
@@ -898,6 +900,9 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
             json!({"lead": {"id": LEAD, "email": "buyer@example.com", "channels_id": CHANNEL}}),
         ),
         "create_purchase" if t.load(Ordering::SeqCst) => {
+            l.lock()
+                .unwrap()
+                .insert(req.json()["purchase_amount"].to_string());
             Reply::error(429, "Too many requests").header("Retry-After", "3")
         }
         "create_purchase" => {
@@ -930,6 +935,14 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
         ])
         .args(["--concurrency", "4"])
         .spawn();
+    // Taken over while A waits out the 429s: once each of the 4 was sent and met one, not
+    // merely claimed (the fence is asked before each retry, not between a claim and its first
+    // request: a loaded machine may send a claim's first request after the takeover).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while limited.lock().unwrap().len() < 4 {
+        assert!(Instant::now() < deadline, "the 4 purchases never met a 429");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     Store::File(ledger.clone()).wait_for_claims(4);
     let c = rusqlite::Connection::open(&ledger).unwrap();
     c.busy_timeout(Duration::from_secs(5)).unwrap();
