@@ -1003,7 +1003,9 @@ fn a_run_never_sends_a_move_it_lost(
     const QUALIFIED: &str = "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5b";
     let throttled = Arc::new(AtomicBool::new(true));
     let moved = Arc::new(Mutex::new(0u32));
-    let (t, m) = (throttled.clone(), moved.clone());
+    // The moves (by request body) that met a 429.
+    let limited = Arc::new(Mutex::new(BTreeSet::new()));
+    let (t, m, l) = (throttled.clone(), moved.clone(), limited.clone());
     let server = ScriptedServer::importing(move |req: &Recorded, _| {
         let body = req.json();
         let lead = |status: &str, id: &str| {
@@ -1027,6 +1029,7 @@ fn a_run_never_sends_a_move_it_lost(
             }
             "create_lead" => Reply::json(200, lead("New lead", NEW)),
             "update_status" | "update_status_id" if t.load(Ordering::SeqCst) => {
+                l.lock().unwrap().insert(body.to_string());
                 Reply::error(429, "Too many requests").header("Retry-After", "3")
             }
             "update_status" | "update_status_id" => {
@@ -1045,8 +1048,13 @@ fn a_run_never_sends_a_move_it_lost(
     let file = dir.path().join("moves.csv");
     std::fs::write(&file, text).unwrap();
     let a = start(&server, &ledger, &file);
-    // The 4 leads created, their 4 moves claimed and waiting out the 429s.
+    // The 4 leads created, their 4 moves claimed and waiting out the 429s: each sent and met one
+    // (a claim's first request is not fenced: a loaded machine may send it after the takeover).
     let deadline = Instant::now() + Duration::from_secs(30);
+    while limited.lock().unwrap().len() < 4 {
+        assert!(Instant::now() < deadline, "the 4 moves never met a 429");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let c = loop {
         if ledger.exists() {
             let c = rusqlite::Connection::open(&ledger).unwrap();
