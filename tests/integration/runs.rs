@@ -54,3 +54,49 @@ fn a_version_1_postgres_ledger_gets_the_run_history_when_opened() {
         "0"
     );
 }
+
+/// `ledger runs show` with a prefix two runs share names both and asks for more of the id
+/// (exit 2), and a longer prefix picks one.
+#[test]
+fn runs_show_of_a_prefix_two_runs_share_exits_2_and_names_both() {
+    let sb = crate::import::sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("l.sqlite3");
+    let file = crate::import::write_csv(dir.path(), "p.csv", 2);
+    let lc = || crate::import::leadctl(&sb).env("LEADCTL_LEDGER", &ledger);
+    for _ in 0..2 {
+        lc().args(["import", file.to_str().unwrap()]).run().code(0);
+    }
+    // Two runs whose ids share their first 9 characters: the older `abcd1234-0...`, the newer
+    // `abcd1234-1...`.
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute_batch(
+        "UPDATE runs SET id = 'abcd1234-1' || substr(id, 11);
+         UPDATE runs SET id = 'abcd1234-0' || substr(id, 11), started_at = started_at - 1
+           WHERE rowid = (SELECT min(rowid) FROM runs);",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let runs: Vec<(String, String)> = db
+        .prepare("SELECT id, report FROM runs ORDER BY started_at DESC")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(db);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let (newer, older) = (&runs[0], &runs[1]);
+    assert!(older.0.starts_with("abcd1234-0") && newer.0.starts_with("abcd1234-1"));
+    let out = lc().args(["ledger", "runs", "show", "abcd1234"]).run();
+    out.code(2)
+        .stderr_has(&format!(
+            "leadctl: error: 2 runs have an id starting \"abcd1234\": {}, {}\n",
+            newer.0, older.0
+        ))
+        .stderr_has("give more of the id");
+    assert_eq!(out.stdout, "");
+    let one = lc().args(["ledger", "runs", "show", &older.0[..10]]).run();
+    one.code(0);
+    let report: serde_json::Value = serde_json::from_str(&older.1).unwrap();
+    assert_eq!(one.json(), report);
+}
