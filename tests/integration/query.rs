@@ -948,3 +948,37 @@ fn postgres_last_success_is_not_moved_by_a_failed_run() {
         .collect();
     assert_eq!(emails.len(), 2, "{emails:?}");
 }
+
+/// Ctrl-C before sending starts (here while the run waits for the server's first answer, its
+/// query's rows already spilled) ends the process as it comes (exit 130, nothing sent) and
+/// leaves no spill file in `TMPDIR`: the file has no name there (doc/sources.md).
+#[test]
+fn ctrl_c_before_sending_leaves_no_spill_file() {
+    let sb = sandbox(|o| o.latency = std::time::Duration::from_secs(3));
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sqlite_db(
+        dir.path(),
+        "CREATE TABLE t (email TEXT, first_name TEXT, business_id TEXT);
+         INSERT INTO t VALUES ('a@example.com', 'A', 'B-1'), ('b@example.com', 'B', 'B-2');",
+    );
+    let from = format!("sqlite:{}", db.display());
+    let running = import(&sb, &from, "SELECT * FROM t", &[])
+        .env("TMPDIR", tmp.path())
+        .spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sb.stats()["in_flight_peak"].as_u64().unwrap_or(0) < 1 {
+        assert!(std::time::Instant::now() < deadline, "no request came");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    running.signal("-INT");
+    let out = running.wait(std::time::Duration::from_secs(30));
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert_eq!(crate::import::created(&sb), 0, "nothing sent");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}

@@ -73,11 +73,7 @@ pub(super) fn open_raw(source: &Source) -> Result<Box<dyn Read + Send>, ReadErro
             File::open(p).map_err(|e| ReadError(format!("cannot open {}: {e}", p.display())))?,
         )),
         Source::Stdin => Box::new(io::stdin()),
-        Source::Query(q) => {
-            Box::new(BufReader::new(File::open(q.path()).map_err(|e| {
-                ReadError(format!("cannot open {}: {e}", q.path().display()))
-            })?))
-        }
+        Source::Query(q) => Box::new(q.raw()),
         // Opened once: a FIFO blocks here until a writer opens it, as `cat` would.
         Source::Stream(p) => Box::new(BufReader::with_capacity(
             256 * 1024,

@@ -1,22 +1,21 @@
 //! A query's result kept on disk for the passes over it (check every row, then send; settle):
-//! the database is asked once, its rows written as they arrive to a private temporary file
-//! (created 0600, removed when the run ends), and each pass reads that file again, so memory
-//! stays independent of the result's size and every pass sees the same rows (doc/sources.md,
-//! "Why a spill file").
+//! the database is asked once, its rows written as they arrive to a private temporary file, and
+//! each pass reads that file again, so memory stays independent of the result's size and every
+//! pass sees the same rows (doc/sources.md, "Why a spill file"). The file has no name: it is
+//! removed from its directory as it is created, so the system frees it when the process ends,
+//! however it ends (Ctrl-C before sending, `kill -9`); each pass reads it by position.
 //!
 //! The format is leadctl's own and lives only as long as the run: per row, a u32 count of cells,
 //! then per cell a u32 length and its UTF-8 bytes (little-endian). The first row is the header.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 use super::{ReadError, Row, RowError, MAX_FIELD, MAX_RECORD};
 
 /// Where a query's rows are being written.
 pub struct SpillWriter {
-    file: tempfile::NamedTempFile,
     out: BufWriter<File>,
     rows: u64,
 }
@@ -25,7 +24,7 @@ pub struct SpillWriter {
 pub struct Spilled {
     /// How the source is named in messages (`query on sqlite:leads.db`).
     pub name: String,
-    file: tempfile::NamedTempFile,
+    file: Arc<File>,
     /// Data rows (the header excluded).
     pub rows: u64,
     /// What was read, said on stderr.
@@ -41,21 +40,29 @@ impl std::fmt::Debug for Spilled {
 /// Two spills are the same source only when they are the same file.
 impl PartialEq for Spilled {
     fn eq(&self, other: &Spilled) -> bool {
-        self.file.path() == other.file.path()
+        Arc::ptr_eq(&self.file, &other.file)
     }
 }
 
 impl Eq for Spilled {}
 
 impl SpillWriter {
-    /// A new private temporary file (in `TMPDIR`, else the system's temporary directory).
+    /// A new private temporary file without a name (in `TMPDIR`, else the system's temporary
+    /// directory).
     pub fn create() -> io::Result<SpillWriter> {
-        let file = tempfile::Builder::new()
-            .prefix("leadctl-query-")
-            .suffix(".spill")
-            .tempfile()?;
-        let out = BufWriter::with_capacity(256 * 1024, file.as_file().try_clone()?);
-        Ok(SpillWriter { file, out, rows: 0 })
+        Self::writer(tempfile::tempfile()?)
+    }
+
+    #[cfg(test)]
+    fn create_in(dir: &std::path::Path) -> io::Result<SpillWriter> {
+        Self::writer(tempfile::tempfile_in(dir)?)
+    }
+
+    fn writer(file: File) -> io::Result<SpillWriter> {
+        Ok(SpillWriter {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            rows: 0,
+        })
     }
 
     /// Writes one row (the first is the header). The caller bounds the cells (`MAX_FIELD`).
@@ -71,11 +78,11 @@ impl SpillWriter {
     }
 
     /// Flushes and hands the result over; `rows` excludes the header.
-    pub fn finish(mut self, name: String, description: String) -> io::Result<Spilled> {
-        self.out.flush()?;
+    pub fn finish(self, name: String, description: String) -> io::Result<Spilled> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
         Ok(Spilled {
             name,
-            file: self.file,
+            file: Arc::new(file),
             rows: self.rows.saturating_sub(1),
             description,
         })
@@ -87,20 +94,27 @@ fn len32(n: usize) -> io::Result<u32> {
 }
 
 impl Spilled {
-    pub fn path(&self) -> &Path {
-        self.file.path()
+    /// The file's bytes, from its start.
+    pub fn raw(&self) -> BufReader<impl Read + Send> {
+        BufReader::with_capacity(
+            256 * 1024,
+            At {
+                file: self.file.clone(),
+                at: 0,
+            },
+        )
     }
 
     /// The rows again, from the header.
     pub fn open(self: &Arc<Spilled>) -> Result<SpillRows, ReadError> {
-        let file = File::open(self.path()).map_err(|e| {
-            ReadError(format!(
-                "cannot read the query's rows back from {}: {e}",
-                self.path().display()
-            ))
-        })?;
         Ok(SpillRows {
-            input: BufReader::with_capacity(256 * 1024, file),
+            input: BufReader::with_capacity(
+                256 * 1024,
+                At {
+                    file: self.file.clone(),
+                    at: 0,
+                },
+            ),
             number: 0,
             header_read: false,
             row: Row {
@@ -119,7 +133,7 @@ impl Spilled {
 /// A spilled result's header, then its rows numbered 1, 2, ... as the result gave them. A row's
 /// `line` is 0: a query's rows have no line (messages name the row and the column).
 pub struct SpillRows {
-    input: BufReader<File>,
+    input: BufReader<At>,
     number: u64,
     header_read: bool,
     row: Row,
@@ -182,6 +196,23 @@ impl SpillRows {
     }
 }
 
+/// The spill file read from a position of its own (passes may read it at once).
+struct At {
+    file: Arc<File>,
+    at: u64,
+}
+
+impl Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.at)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,8 +247,27 @@ mod tests {
                 ]
             );
         }
-        let path = s.path().to_path_buf();
-        drop(s);
-        assert!(!path.exists(), "the spill file is removed with the run");
+        // Two passes at once, each from its own position.
+        let (mut a, mut b) = (s.open().unwrap(), s.open().unwrap());
+        assert_eq!(a.next_row_ref().unwrap().unwrap().number, 1);
+        assert_eq!(b.next_row_ref().unwrap().unwrap().number, 1);
+        assert_eq!(a.next_row_ref().unwrap().unwrap().number, 2);
+        assert_eq!(
+            b.next_row_ref().unwrap().unwrap().fields[0],
+            "b@example.com"
+        );
+    }
+
+    /// The file has no name in its directory: nothing is left there however the process ends.
+    #[test]
+    fn the_spill_file_has_no_name_to_leave_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SpillWriter::create_in(dir.path()).unwrap();
+        w.push(&["email"]).unwrap();
+        w.push(&["a@example.com"]).unwrap();
+        let s = Arc::new(w.finish("query".into(), "d".into()).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut r = s.open().unwrap();
+        assert_eq!(r.next_row_ref().unwrap().unwrap().fields, ["a@example.com"]);
     }
 }
