@@ -1238,3 +1238,68 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
     fourth.code(0);
     assert_eq!(moves, 0, "{}", fourth.stderr);
 }
+
+/// Ctrl-C while a run waits for the answers of another live run sharing the ledger stops the
+/// wait: the run ends at once (exit 130), its rows the other run holds unknown, nothing sent by
+/// it; the other run goes on and creates each lead once.
+#[test]
+fn ctrl_c_stops_the_wait_for_another_runs_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::File(dir.path().join("ledger.sqlite3"));
+    let server = Throttling::start();
+    let ledger = store.spec();
+    let file = rows(dir.path(), 4);
+    let a = import(&server.server, &ledger, &file).spawn();
+    store.wait_for_claims(4);
+    let b = import(&server.server, &ledger, &file)
+        .args(["--timeout", "60"])
+        .spawn();
+    let waiting = "leadctl: waiting for 4 row(s) another leadctl run sharing the ledger is \
+                   sending (up to 60 s after its last answer)\n";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !b.stderr_so_far().contains(waiting) {
+        assert!(
+            Instant::now() < deadline,
+            "B never waited:\n{}",
+            b.stderr_so_far()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let asked = Instant::now();
+    b.signal("-INT");
+    let b = b.wait(Duration::from_secs(30));
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "the wait went on"
+    );
+    b.code(130)
+        .stderr_has(
+            "leadctl: stopping: no new rows are sent; requests in flight finish (Ctrl-C again \
+             to quit at once)\n",
+        )
+        .stderr_has("leadctl: import interrupted in ")
+        .stderr_has("s): 0 created, 4 unknown\n")
+        .stderr_has("  shared ledger: this run sent 0; run ")
+        .stderr_has(" took 4 (4 still without an answer when this run ended: unknown here)\n")
+        .stderr_has("leadctl: error: interrupted: 0 created, 4 unknown\n");
+    let rows: Vec<serde_json::Value> = b
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4, "{}", b.stdout);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["row"], i + 1);
+        assert_eq!(r["outcome"], "unknown", "{r}");
+    }
+    server.throttled.store(false, Ordering::SeqCst);
+    let a = a.wait(Duration::from_secs(60));
+    a.code(0).stderr_has("4 created");
+    assert_eq!(
+        server.created(),
+        (1..=4)
+            .map(|i| (format!("B-{i}"), 1))
+            .collect::<BTreeMap<_, _>>(),
+        "each lead created once, by A"
+    );
+}

@@ -307,6 +307,11 @@ impl Running {
         send_signal(self.child.id(), signal);
     }
 
+    /// What it printed on stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        std::fs::read_to_string(&self.err_path).unwrap_or_default()
+    }
+
     /// Waits for the exit (at most `limit`) and collects what it printed.
     pub fn wait(mut self, limit: std::time::Duration) -> Outcome {
         let deadline = std::time::Instant::now() + limit;
