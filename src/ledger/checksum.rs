@@ -15,22 +15,76 @@ use super::{Entry, State};
 
 /// The checksum of an entry's identity and outcome.
 pub fn of(api_url: &str, channel: &str, key: &str, state: State, lead_id: Option<&str>) -> String {
+    digest(api_url, channel, key, state.as_str(), lead_id)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The checksum's 16 bytes (what [`of`] writes in hex), without allocating: a check of a whole
+/// ledger sums every entry.
+fn digest(api_url: &str, channel: &str, key: &str, state: &str, lead_id: Option<&str>) -> [u8; 16] {
+    fn part(h: &mut Sha256, value: &str) {
+        h.update(itoa_buf(value.len()).text());
+        h.update(b":");
+        h.update(value);
+        h.update(b"\n");
+    }
     let mut h = Sha256::new();
-    for part in [api_url, channel, key, state.as_str()] {
-        h.update(format!("{}:", part.len()));
-        h.update(part);
-        h.update("\n");
+    for value in [api_url, channel, key, state] {
+        part(&mut h, value);
     }
     match lead_id {
-        Some(id) => {
-            h.update(format!("{}:", id.len()));
-            h.update(id);
-            h.update("\n");
-        }
-        None => h.update("-\n"),
+        Some(id) => part(&mut h, id),
+        None => h.update(b"-\n"),
     }
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    out
+}
+
+/// A length in decimal, on the stack.
+struct Decimal {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    fn text(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+fn itoa_buf(mut n: usize) -> Decimal {
+    let mut buf = [0u8; 20];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    Decimal { buf, start }
+}
+
+/// 32 lower-case hex digits as their 16 bytes; None for anything else.
+fn unhex(text: &str) -> Option<[u8; 16]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 32 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 pub fn of_entry(e: &Entry) -> String {
@@ -55,10 +109,10 @@ pub fn matches(
 ) -> bool {
     // The stored text exactly (`parse` forgives case and spaces a database never holds).
     let known = State::parse(state).filter(|s| s.as_str() == state);
-    let (Some(state), Some(stored)) = (known, stored) else {
+    let (Some(state), Some(stored)) = (known, stored.and_then(unhex)) else {
         return false;
     };
-    of(api_url, channel, key, state, lead_id) == stored
+    digest(api_url, channel, key, state.as_str(), lead_id) == stored
 }
 
 /// The same checksum in PostgreSQL's SQL, over columns named `u` (API URL), `c` (channel),
@@ -114,6 +168,46 @@ impl Damage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text hashed, pinned (SHA-256 of it computed apart): `8:http://a\n1:c\n17:...\n`.
+    #[test]
+    fn the_sum_is_of_the_documented_text_and_matches_only_its_hex() {
+        let at = |lead_id| {
+            of(
+                "http://a",
+                "c",
+                "email:a@x.example",
+                State::Created,
+                lead_id,
+            )
+        };
+        assert_eq!(at(Some("L1")), "ba982e52256edf51e13c6baff9521a92");
+        assert_eq!(at(Some("")), "1193184e13998673f9af353754960ba3");
+        assert_eq!(at(None), "2bc438f5a99e428428afaaa1c2105182");
+        let m = |state: &str, stored: Option<&str>| {
+            matches(
+                "http://a",
+                "c",
+                "email:a@x.example",
+                state,
+                Some("L1"),
+                stored,
+            )
+        };
+        assert!(m("created", Some("ba982e52256edf51e13c6baff9521a92")));
+        for stored in [
+            None,
+            Some(""),
+            Some("BA982E52256EDF51E13C6BAFF9521A92"),
+            Some("ba982e52256edf51e13c6baff9521a9"),
+            Some("ba982e52256edf51e13c6baff9521a92 "),
+            Some("ba982e52256edf51e13c6baff9521a93"),
+            Some("zz982e52256edf51e13c6baff9521a92"),
+        ] {
+            assert!(!m("created", stored), "{stored:?}");
+        }
+        assert!(!m("Created", Some("ba982e52256edf51e13c6baff9521a92")));
+    }
 
     #[test]
     fn every_part_counts_and_no_two_spellings_collide() {

@@ -61,7 +61,12 @@ impl SqliteStore {
         let mut damage = Damage::default();
         while let Some(r) = rows.next().map_err(text)? {
             damage.checked += 1;
-            let get = |i: usize| r.get::<_, Option<String>>(i).ok().flatten();
+            // Borrowed, not copied: a check reads every entry of the ledger.
+            let get = |i: usize| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
             let (url, channel) = (get(0), get(1));
             let key = get(2).unwrap_or_default();
             let (Some(url), Some(channel)) = (url, channel) else {
@@ -69,21 +74,21 @@ impl SqliteStore {
                 damage.add(
                     "?",
                     &format!("? (scope {scope} is missing)"),
-                    &key,
+                    key,
                     "its scope is gone",
                 );
                 continue;
             };
             let ok = checksum::matches(
-                &url,
-                &channel,
-                &key,
-                &get(3).unwrap_or_default(),
-                get(4).as_deref(),
-                get(5).as_deref(),
+                url,
+                channel,
+                key,
+                get(3).unwrap_or_default(),
+                get(4),
+                get(5),
             );
             if !ok {
-                damage.add(&url, &channel, &key, why(get(5).is_none()));
+                damage.add(url, channel, key, why(get(5).is_none()));
             }
         }
         Ok(damage)
