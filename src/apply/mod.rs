@@ -7,9 +7,10 @@
 //! inputs are never read again: rows added to them after planning are not sent; a query the plan
 //! was made from is not run again (its database is not even reached).
 //!
-//! Writes are sent concurrently through the engine's gate (`--concurrency`, `--rate`), a row's
-//! writes in order by one worker (a create, then its lead's move); Ctrl-C stops taking writes,
-//! lets those in flight finish and record, and ends with the account (exit 130).
+//! Writes are sent through the engine's pipeline (`deliver::pipeline`, as an import's: its gate
+//! `--concurrency`, `--rate`), a row's writes in order by one worker (a create, then its lead's
+//! move); Ctrl-C stops taking writes, lets those in flight finish and record, and ends with the
+//! account (exit 130).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -194,14 +195,14 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
             fatal.get_or_insert(e);
         }
     };
-    send_all(&ctx, &plan.writes, &groups, |done| {
+    let flushed = send_all(&ctx, &plan.writes, &groups, |done| {
         account(done, &mut tally)
     });
     if let Some(e) = write_error {
         return Err(e);
     }
     printer.finish(out)?;
-    if let Err(e) = ledger.flush() {
+    if let Some(Err(e)) = flushed {
         log.warn(&format!("the ledger's last records were not written: {e}"));
     }
     gate.remember(Some(&ledger), &scope, &|text| log.warn(text));

@@ -32,10 +32,24 @@ pub(super) enum Fate {
 
 type One = (RowResult, Fate, Option<anyhow::Error>);
 
-/// Delivers one write if the ledger still says what the plan expected; the error (third) stops
-/// the run after this write (every further one would meet the same). `made`: the lead the
-/// row's create made in this apply (what a new lead's move moves).
-pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Result<One> {
+/// What the ledger says of a write before anything is sent.
+pub(super) enum Checked {
+    /// Not sent: done by this plan before, or stale.
+    Settled(RowResult, Fate),
+    /// The ledger still says what the plan expected: send it.
+    Go(Ready),
+}
+
+/// A write the ledger let through: the state its claim takes over, and the key's entry.
+pub(super) struct Ready {
+    expect: Option<(State, i64)>,
+    current: Option<Box<Entry>>,
+}
+
+/// Whether the ledger still says what the plan expected of the write's key (and, for a create,
+/// whether the channel's newest leads hold it already). Reads the ledger and the channel's
+/// newest leads once; sends nothing.
+pub(super) fn check(ctx: &Applying<'_>, w: &Write) -> Result<Checked> {
     let expect = w
         .expect
         .claim()
@@ -47,11 +61,31 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
         .is_some_and(|e| e.input.as_deref() == Some(ctx.label));
     if ours || !w.expect.holds(current.as_ref()) {
         let (r, fate) = moved_on(w, current.as_ref(), ctx.label);
-        return Ok((r, fate, None));
+        return Ok(Checked::Settled(r, fate));
     }
     if let Some((r, fate)) = on_server(ctx, w, expect.is_none())? {
-        return Ok((r, fate, None));
+        return Ok(Checked::Settled(r, fate));
     }
+    Ok(Checked::Go(Ready {
+        expect,
+        current: current.map(Box::new),
+    }))
+}
+
+/// Delivers one write the ledger let through ([`check`]); the error (third) stops the run after
+/// this write (every further one would meet the same). `made`: the lead the row's create made in
+/// this apply (what a new lead's move moves). `slot`: the request slot the worker holds, taken
+/// when the write is sent (else one is taken from the gate); a write not sent leaves it for the
+/// next.
+pub(super) fn send(
+    ctx: &Applying<'_>,
+    w: &Write,
+    ready: Ready,
+    made: Option<&str>,
+    slot: &mut Option<Slot<'_>>,
+) -> Result<One> {
+    let Ready { expect, current } = ready;
+    let current = current.map(|e| *e);
     let lead_id = match lead_of(ctx, w, made)? {
         Ok(id) => id,
         Err(r) => return Ok((r, Fate::Held, None)),
@@ -61,7 +95,7 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
             return Ok(r);
         }
     }
-    let Some(slot) = ctx.gate.take(ctx.stop) else {
+    let Some(slot) = slot.take().or_else(|| ctx.gate.take(ctx.stop)) else {
         let r = result(
             w,
             Outcome::NotSent,
