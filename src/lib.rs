@@ -30,6 +30,7 @@ pub mod ledger;
 pub mod log;
 pub mod number;
 pub mod output;
+pub mod plan;
 pub mod purchase;
 pub mod report;
 pub mod sandbox;

@@ -23,13 +23,13 @@ use crate::deliver::claim::Place;
 use crate::deliver::gate::{self, Gate};
 use crate::deliver::setting::Concurrency;
 use crate::error::{Failure, Kind};
-use crate::import::limits::Limits;
-use crate::import::plan::Counts as PlanCounts;
 use crate::import::report::{Counts, ResultPrinter};
 use crate::import::Services;
 use crate::lead::known::{Fresh, Known};
 use crate::ledger::Ledger;
 use crate::output::Output;
+use crate::plan::Counts as PlanCounts;
+use crate::plan::Limits;
 use crate::report::Input;
 use crate::saved_plan::SavedPlan;
 
@@ -98,7 +98,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         .find(|w| w.action == "create_lead")
         .map(|w| w.channel.as_str());
     // Resolved, not remembered: a plan refused here leaves the ledger as it was.
-    let scope = crate::import::server::scope(
+    let scope = crate::deliver::scope::resolve(
         Some(&ledger),
         &client,
         &services.api_url,

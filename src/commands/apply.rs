@@ -5,8 +5,8 @@ use anyhow::Result;
 
 use crate::apply;
 use crate::cli::ApplyArgs;
-use crate::import::limits::Limits;
 use crate::output::Output;
+use crate::plan::Limits;
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()> {

@@ -149,7 +149,7 @@ fn read_options(
         format: OutputFormat::Table,
         resume: String::new(),
         plan_out: None,
-        limits: import::limits::Limits::default(),
+        limits: crate::plan::Limits::default(),
         leads: Some(import::Leads {
             key,
             decimal_separator,

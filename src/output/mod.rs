@@ -5,10 +5,12 @@
 
 use std::io::{self, Write};
 
+mod count;
 pub mod stream;
 mod table;
 pub mod views;
 
+pub use count::fmt_count;
 pub use table::columns;
 use table::{detail_table, grid_table, indent, terminal_width};
 
