@@ -13,6 +13,7 @@ pub mod check;
 pub mod collect;
 pub mod columns;
 pub mod flow;
+pub mod lead_file;
 pub mod lead_plan;
 pub mod mapping;
 pub mod order;
@@ -45,6 +46,7 @@ use crate::output::OutputFormat;
 use read::Source;
 
 pub use crate::output::fmt_count;
+pub use lead_file::{read_leads, LeadFile, LeadRow, LeadsRead};
 
 /// What a bulk run of rows asked for (`import`, `purchases import`), checked and plain: where the
 /// rows come from and how they are read, how they are sent, what is said of them. What a lead
