@@ -23,14 +23,15 @@ use crate::deliver::claim::Place;
 use crate::deliver::gate::{self, Gate};
 use crate::deliver::setting::Concurrency;
 use crate::error::{Failure, Kind};
-use crate::import::report::{Counts, ResultPrinter};
-use crate::import::Services;
+use crate::import::report::Counts;
 use crate::lead::known::{Fresh, Known};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Location};
+use crate::log::Log;
+use crate::output::results::ResultPrinter;
 use crate::output::Output;
 use crate::plan::Counts as PlanCounts;
 use crate::plan::Limits;
-use crate::report::Input;
+use crate::report::{Input, Recorder};
 use crate::saved_plan::SavedPlan;
 
 use applying::Applying;
@@ -57,6 +58,20 @@ pub struct Options {
     pub rate: Option<f64>,
 }
 
+/// What the command hands an apply besides its options.
+pub struct Parts<'a> {
+    pub log: &'a Log,
+    /// `Ok` when an API key is set, else the failure that says how to set one.
+    pub key: Result<(), crate::error::Failure>,
+    /// Builds the sending client (patient with 429s).
+    pub client: &'a dyn Fn() -> Result<crate::api::ApiClient>,
+    pub api_url: String,
+    /// The ledger (None: `--no-ledger`, which an apply refuses).
+    pub ledger: Option<Location>,
+    /// Hears how the run ended (counts, writes needing attention): the run report.
+    pub recorder: Option<Arc<Recorder>>,
+}
+
 /// How a run of a plan went.
 #[derive(Debug, Default)]
 struct Tally {
@@ -68,7 +83,7 @@ struct Tally {
     sent: u64,
 }
 
-pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {
+pub fn run(opts: &Options, services: &Parts<'_>, out: &mut Output) -> Result<()> {
     let log = services.log;
     let plan = SavedPlan::load(&opts.plan)?;
     services.key.clone()?;
@@ -91,7 +106,7 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     }
     let ledger = Ledger::open(location)?;
     let stop = Arc::new(AtomicBool::new(false));
-    let client = (services.client)(true)?.with_cancel(stop.clone());
+    let client = (services.client)()?.with_cancel(stop.clone());
     let channel = plan
         .writes
         .iter()

@@ -14,7 +14,7 @@ use super::write::{check, send, Checked, Fate, Ready};
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::{Events, Feed, Pipeline};
 use crate::error::Failure;
-use crate::import::report::RowResult;
+use crate::output::results::RowResult;
 use crate::saved_plan::Write;
 
 /// The writes of one row, in order (a create and its lead's move; an update and its move): one

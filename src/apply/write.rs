@@ -14,8 +14,8 @@ use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::gate::Slot;
 use crate::deliver::{classify, deliver, Attempt, Delivered, Outcome, Target, Work};
 use crate::error::Failure;
-use crate::import::report::RowResult;
 use crate::ledger::{identity, now_secs, Entry, Op, State};
+use crate::output::results::RowResult;
 use crate::saved_plan::Write;
 
 /// What became of one write.

@@ -1,5 +1,5 @@
 //! `leadctl apply PLAN`: the arguments and settings as the apply engine's plain options
-//! (`apply::Options`, the import's `Services`), run inside the run report.
+//! (`apply::Options`, `apply::Parts`), run inside the run report.
 
 use anyhow::Result;
 
@@ -33,12 +33,17 @@ pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()
             ),
         };
         let counting = super::run_report::counting(&recorder);
-        let client = |sending: bool| {
-            super::import::client(settings, sending).map(|c| c.also_observed_by(counting.clone()))
-        };
+        let client =
+            || super::import::client(settings, true).map(|c| c.also_observed_by(counting.clone()));
         let log = settings.log();
-        let mut services = super::import::services(settings, &log, None, &client);
-        services.recorder = Some(recorder);
+        let services = apply::Parts {
+            log: &log,
+            key: settings.require_key().map(|_| ()),
+            client: &client,
+            api_url: settings.api_url.value.clone(),
+            ledger: settings.ledger.clone(),
+            recorder: Some(recorder),
+        };
         apply::run(&opts, &services, out)
     })
 }

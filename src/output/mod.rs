@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 mod count;
+pub mod results;
 pub mod stream;
 mod table;
 pub mod views;
