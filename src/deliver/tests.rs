@@ -21,6 +21,8 @@ use crate::lead::{CreateLead, Keyed};
 use crate::ledger::{now_secs, Ledger, Location, State};
 use crate::secret::ApiKey;
 
+mod ending;
+
 const CHANNEL: &str = "c0000001-0000-4000-8000-000000000001";
 const SCOPE: &str = "http://127.0.0.1/test";
 
@@ -33,6 +35,8 @@ enum Reply {
     Silent,
     /// Reads the request and closes the connection without an answer.
     Drop,
+    /// Waits this long, then replies.
+    After(Duration, Box<Reply>),
 }
 
 fn created(id: &str) -> Reply {
@@ -64,11 +68,15 @@ impl Server {
                     continue;
                 };
                 kept.lock().expect("bodies").push(body);
-                let reply = script.next().unwrap_or(Reply::Answer(
+                let mut reply = script.next().unwrap_or(Reply::Answer(
                     400,
                     "",
                     json!({"error": "unscripted request"}).to_string(),
                 ));
+                while let Reply::After(wait, then) = reply {
+                    std::thread::sleep(wait);
+                    reply = *then;
+                }
                 match reply {
                     Reply::Answer(status, headers, body) => {
                         let head = format!(
@@ -81,6 +89,7 @@ impl Server {
                     }
                     Reply::Silent => std::thread::sleep(Duration::from_millis(1500)),
                     Reply::Drop => drop(stream),
+                    Reply::After(..) => {}
                 }
             }
         });

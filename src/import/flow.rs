@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
+use super::check::{BodyPrinter, Checked};
 use super::read::{Row, Rows};
 use super::report::{Outcome, RowResult};
-use super::validate::Plan;
+use super::validate::{Duplicates, Plan};
 use crate::api::ApiClient;
 use crate::deliver::gate::{Gate, Slot};
 use crate::deliver::pipeline::Events;
@@ -99,12 +100,39 @@ impl Ctx<'_> {
     }
 }
 
-/// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
-/// reader asks it what each row comes to; nothing else in the pipeline tells them apart.
+/// What a run's rows are, chosen once when the input is prepared: leads (`send::LeadRows`) or
+/// purchases (`purchase::Plan`), each a row mapper (rows → works). The check asks it to build
+/// every row, the reader what each row comes to; nothing else in a run tells them apart.
 pub trait RowKind: Sync {
     /// A row built, keyed, checked against the rows before it (`seen`, by [`first_of`]) and
     /// decided against the ledger: a task for the workers, a result, or its problems.
     fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next>;
+
+    /// Every row of `rows` built as the check pass builds it (`plan`: a lead import's columns):
+    /// each valid row's request body told to `printer` (a dry run), the values that may repeat
+    /// across rows to `dups`.
+    fn check(
+        &self,
+        plan: &Plan,
+        rows: &mut Rows,
+        name: &str,
+        opts: &super::Options,
+        printer: Option<&mut BodyPrinter<'_>>,
+        dups: Option<&mut Duplicates>,
+    ) -> anyhow::Result<Checked>;
+
+    /// What the run and its rows are called.
+    fn words(&self) -> &'static Words;
+}
+
+/// What a kind of run and its rows are called, in its messages.
+pub struct Words {
+    /// The command, as a saved plan names it.
+    pub command: &'static str,
+    /// What a checked row comes to in a dry run without a key: one, many.
+    pub would: (&'static str, &'static str),
+    /// Its writes are purchases (a plan's summary counts them).
+    pub purchases: bool,
 }
 
 /// What a worker does with a row the reader decided to send, in the request slot it holds.

@@ -11,10 +11,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
-use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
+use super::check::{self, BodyPrinter, Checked};
+use super::flow::{
+    first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind, Words,
+};
 use super::order::in_shard;
 use super::read::{Footer, Row, Rows};
 use super::report::Outcome;
+use super::validate::Duplicates;
 use super::validate::Plan;
 use super::worker;
 use crate::deliver::pipeline::{Feed, Observer, Pipeline};
@@ -213,6 +217,34 @@ pub struct LeadRows;
 impl RowKind for LeadRows {
     fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
         lead_row(ctx, row, seen)
+    }
+
+    fn check(
+        &self,
+        plan: &Plan,
+        rows: &mut Rows,
+        name: &str,
+        opts: &super::Options,
+        mut printer: Option<&mut BodyPrinter<'_>>,
+        mut dups: Option<&mut Duplicates>,
+    ) -> anyhow::Result<Checked> {
+        check::check_rows(rows, plan, name, opts.shard, opts.leads().key, |_, lead| {
+            if let Some(dups) = dups.as_mut() {
+                super::validate::duplicate_keys(&lead, |key, value| dups.see(key, value));
+            }
+            match printer.as_mut() {
+                Some(p) => p.print(&lead),
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn words(&self) -> &'static Words {
+        &Words {
+            command: "import",
+            would: ("lead would be created", "leads would be created"),
+            purchases: false,
+        }
     }
 }
 

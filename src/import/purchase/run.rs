@@ -90,7 +90,7 @@ pub fn run(
         },
         headers,
         client: None,
-        purchases: Some(plan),
+        rows: Box::new(plan),
     };
     session::run(opts, services, &prepared, rows, out)
 }
