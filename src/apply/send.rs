@@ -1,18 +1,17 @@
 //! A plan's writes sent through the engine's pipeline (`deliver::pipeline`): its reader asks
 //! the ledger whether each row's writes still apply (`write::check`, in the plan's order) and
 //! hands the rest of the row to the workers as one job, each worker sends a row's writes in order
-//! (a create, then its lead's move) in the request slot the gate gives it, and the apply hears
-//! each row's results in the plan's order. A stop (Ctrl-C, a fatal error) ends the taking of
+//! (a create, then its lead's move) in the request slot the gate gives it, and the apply's
+//! account hears each row's results (and puts them in the plan's order). A stop (Ctrl-C, a fatal error) ends the taking of
 //! rows; those in flight finish and record.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::Ordering;
 
 use super::applying::Applying;
 use super::write::{check, send, Checked, Fate, Ready};
 use crate::deliver::gate::Slot;
-use crate::deliver::pipeline::{Events, Feed, Pipeline};
+use crate::deliver::pipeline::{Events, Feed, Observer, Pipeline};
 use crate::error::Failure;
 use crate::output::results::RowResult;
 use crate::saved_plan::Write;
@@ -35,7 +34,7 @@ pub(super) fn groups(writes: &[Write]) -> Vec<Range<usize>> {
 /// What one group came to.
 pub(super) struct Done {
     /// The group's place in the plan.
-    group: usize,
+    pub group: usize,
     pub results: Vec<(RowResult, Fate)>,
     /// What stops the apply after this group.
     pub stop: Option<anyhow::Error>,
@@ -55,24 +54,19 @@ struct Job {
 }
 
 /// Sends the groups through the pipeline with as many workers as the gate may reach;
-/// `on_done` hears each group's results on this thread, in the plan's order. Returns the
-/// ledger's flush of the records queued for a later commit.
+/// `observer` hears each group's results on this thread as they come (`account` puts them in the
+/// plan's order). Returns the ledger's flush of the records queued for a later commit.
 pub(super) fn send_all(
     ctx: &Applying<'_>,
     writes: &[Write],
     groups: &[Range<usize>],
-    on_done: impl FnMut(Done),
+    observer: &mut impl Observer<Done>,
 ) -> Option<Result<(), Failure>> {
     let pipeline = Pipeline {
         gate: ctx.gate,
         stop: ctx.stop,
         workers: ctx.gate.workers().clamp(1, groups.len().max(1)),
         ledger: Some((ctx.ledger, ctx.place.scope_url)),
-    };
-    let mut in_order = InOrder {
-        waiting: BTreeMap::new(),
-        due: 0,
-        on_done,
     };
     let ran = pipeline.run(
         |feed: &mut Feed<'_, Job, Done>| read(ctx, writes, groups, feed),
@@ -91,9 +85,8 @@ pub(super) fn send_all(
             results: job.before,
             stop: None,
         },
-        &mut in_order,
+        observer,
     );
-    in_order.finish();
     ran.flushed
 }
 
@@ -206,31 +199,5 @@ fn send_rest(ctx: &Applying<'_>, writes: &[Write], job: Job, slot: Slot<'_>) -> 
         group,
         results: before,
         stop: None,
-    }
-}
-
-/// The groups' results told in the plan's order: a group waits for the ones before it.
-struct InOrder<F> {
-    waiting: BTreeMap<usize, Done>,
-    due: usize,
-    on_done: F,
-}
-
-impl<F: FnMut(Done)> crate::deliver::pipeline::Observer<Done> for InOrder<F> {
-    fn event(&mut self, done: Done) {
-        self.waiting.insert(done.group, done);
-        while let Some(done) = self.waiting.remove(&self.due) {
-            (self.on_done)(done);
-            self.due += 1;
-        }
-    }
-}
-
-impl<F: FnMut(Done)> InOrder<F> {
-    /// Groups after one that never came (the reader stopped): in order all the same.
-    fn finish(mut self) {
-        for (_, done) in std::mem::take(&mut self.waiting) {
-            (self.on_done)(done);
-        }
     }
 }
