@@ -12,9 +12,11 @@ use super::applying::Applying;
 use crate::api::retry::Mode;
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::gate::Slot;
-use crate::deliver::{classify, deliver, Attempt, Delivered, Outcome, Target, Work};
+use crate::deliver::{
+    classify, deliver, deliver_update, Attempt, Delivered, Outcome, Target, Work,
+};
 use crate::error::Failure;
-use crate::ledger::{identity, now_secs, Entry, Op, State};
+use crate::ledger::{identity, Entry, Op, State};
 use crate::output::results::RowResult;
 use crate::saved_plan::Write;
 
@@ -105,12 +107,6 @@ pub(super) fn send(
         return Ok((r, Fate::Held, None));
     };
     let on_429 = ctx.gate.on_429();
-    if w.action == "update_lead" {
-        let Some(previous) = current else {
-            return Err(Failure::input(format!("row {}: an update of no lead", w.row)).into());
-        };
-        return Ok(update(ctx, w, &previous, slot, &on_429));
-    }
     let mut fields = w.request_fields();
     if let (Some(id), Some(map)) = (&lead_id, fields.as_object_mut()) {
         if map.contains_key("lead_id") {
@@ -122,6 +118,12 @@ pub(super) fn send(
         fields,
         lead_id: lead_id.clone(),
     };
+    if w.action == "update_lead" {
+        let Some(previous) = current else {
+            return Err(Failure::input(format!("row {}: an update of no lead", w.row)).into());
+        };
+        return Ok(update(ctx, &work, &previous, slot, &on_429));
+    }
     let at = Attempt {
         row: w.row,
         expect,
@@ -279,58 +281,43 @@ fn status_since(
     Ok(None)
 }
 
-/// `update_lead` (repeatable: no claim, as an import's update), recorded after its answer with
-/// the values the plan computed.
+/// `update_lead` through the engine's one update step (`deliver::deliver_update`: repeatable,
+/// no claim, as an import's update), recorded after its answer with the values the plan
+/// computed.
 fn update(
     ctx: &Applying<'_>,
-    w: &Write,
+    work: &Planned<'_>,
     previous: &Entry,
     slot: Slot<'_>,
     on_429: &dyn Fn(Instant, Duration),
 ) -> One {
+    let w = work.w;
     let lead_id = previous.lead_id.clone().or_else(|| {
         w.body
             .get("lead_id")
             .and_then(|v| v.as_str())
             .map(str::to_string)
     });
-    let mut stats = CallStats::default();
-    let answer = ctx.client.call_measured(
-        "update_lead",
-        &w.request_fields(),
-        Mode::Repeatable,
-        &mut stats,
-        on_429,
-    );
-    slot.done(&answer, &stats);
-    match answer {
-        Ok(_) => {
-            let entry = Entry {
-                hash: w.hash.clone(),
-                fields: w.fields.clone(),
-                via: Some("update".into()),
-                input: Some(ctx.label.to_string()),
-                row: Some(w.row),
-                updated_at: now_secs(),
-                ..previous.clone()
-            };
-            match ctx.ledger.apply(Op::Record(entry)) {
-                Ok(_) => (result(w, Outcome::Updated, lead_id, None), Fate::Sent, None),
-                Err(f) => (
-                    result(
-                        w,
-                        Outcome::Updated,
-                        lead_id,
-                        Some(format!(
-                            "updated, but the ledger could not record it: {}",
-                            f.message
-                        )),
-                    ),
-                    Fate::Sent,
-                    Some(f.into()),
-                ),
-            }
-        }
+    let delivered = deliver_update(&ctx.place, work, w.row, previous, |work| {
+        let (answer, stats) = work.send(ctx.client, on_429, &|| true);
+        slot.done(&answer, &stats);
+        answer
+    });
+    match delivered {
+        Ok((_, None)) => (result(w, Outcome::Updated, lead_id, None), Fate::Sent, None),
+        Ok((_, Some(f))) => (
+            result(
+                w,
+                Outcome::Updated,
+                lead_id,
+                Some(format!(
+                    "updated, but the ledger could not record it: {}",
+                    f.message
+                )),
+            ),
+            Fate::Sent,
+            Some(f.into()),
+        ),
         Err(e) => {
             let stops = classify(&e).1;
             let r = result(
@@ -525,6 +512,18 @@ impl Work for Planned<'_> {
                     (on_429, may_retry),
                 );
                 // Any answer proves the move: the lead is the one it was sent for.
+                (r.map(|_| self.lead_id.clone().unwrap_or_default()), stats)
+            }
+            // Repeatable: it sets the same values again.
+            "update_lead" => {
+                let mut stats = CallStats::default();
+                let r = client.call_fenced(
+                    "update_lead",
+                    &self.fields,
+                    Mode::Repeatable,
+                    &mut stats,
+                    (on_429, may_retry),
+                );
                 (r.map(|_| self.lead_id.clone().unwrap_or_default()), stats)
             }
             _ => {
