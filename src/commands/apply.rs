@@ -18,12 +18,12 @@ pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()
         header_line: None,
     };
     let (concurrency, max_concurrency) =
-        super::import::concurrency(settings, args.concurrency, args.max_concurrency)?;
+        super::import::concurrency(settings, args.gate.concurrency, args.gate.max_concurrency)?;
     super::run_report::around(settings, &args.ci, what, |recorder| {
         let opts = apply::Options {
             concurrency,
             max_concurrency,
-            rate: args.rate,
+            rate: args.gate.rate,
             plan: args.plan.clone(),
             fresh: super::import::fresh(args.new_ledger),
             limits: super::import::limits(

@@ -81,8 +81,8 @@ fn import(
     }
     let (concurrency, max_concurrency) = concurrency(
         settings,
-        args.sending.concurrency,
-        args.sending.max_concurrency,
+        args.sending.gate.concurrency,
+        args.sending.gate.max_concurrency,
     )?;
     let mapping = args
         .mapping
@@ -115,7 +115,7 @@ fn import(
         header_row,
         concurrency,
         max_concurrency,
-        rate: args.sending.rate,
+        rate: args.sending.gate.rate,
         shard: args.sending.shard,
         max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,
