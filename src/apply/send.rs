@@ -201,3 +201,37 @@ fn send_rest(ctx: &Applying<'_>, writes: &[Write], job: Job, slot: Slot<'_>) -> 
         stop: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::saved_plan::Expect;
+
+    fn write(action: &str, row: u64, channel: &str) -> Write {
+        Write {
+            action: action.into(),
+            channel: channel.into(),
+            key: format!("business_id:B-{row}"),
+            hash: "h".into(),
+            fields: Default::default(),
+            row,
+            expect: Expect::absent(),
+            body: serde_json::json!({"action": action}),
+        }
+    }
+
+    #[test]
+    fn a_rows_writes_are_one_group_in_the_plans_order() {
+        let writes = [
+            write("update_lead", 3, "c1"),
+            write("update_status", 4, "c1"),
+            write("create_lead", 6, "c1"),
+            write("update_status", 6, "c1"),
+            // The same row of another channel (a purchases plan's lines): a group of its own.
+            write("create_lead", 6, "c2"),
+            write("create_lead", 7, "c1"),
+        ];
+        assert_eq!(groups(&writes), [0..1, 1..2, 2..4, 4..5, 5..6]);
+        assert_eq!(groups(&[]), Vec::<Range<usize>>::new());
+    }
+}
