@@ -22,7 +22,6 @@ use anyhow::Result;
 use crate::deliver::claim::Place;
 use crate::deliver::ending::{self, Ending};
 use crate::deliver::gate::{self, Gate};
-use crate::deliver::setting::Concurrency;
 use crate::error::Failure;
 use crate::lead::known::{Fresh, Known};
 use crate::lead::window::NewestLeads;
@@ -52,11 +51,9 @@ pub struct Options {
     pub fresh: Fresh,
     /// `--max-create` / `--max-changes`: checked against the plan's writes before the first.
     pub limits: Limits,
-    /// Requests in flight (`--concurrency auto|N`, within `--max-concurrency`), as an import.
-    pub concurrency: Concurrency,
-    pub max_concurrency: usize,
-    /// `--rate`: at most this many requests a second.
-    pub rate: Option<f64>,
+    /// Requests in flight and how fast (`--concurrency`, `--max-concurrency`, `--rate`), as an
+    /// import's.
+    pub gate: gate::Options,
 }
 
 /// What the command hands an apply besides its options.
@@ -146,14 +143,7 @@ pub fn run(opts: &Options, services: &Parts<'_>, out: &mut Output) -> Result<()>
     // a lead another tool created since the plan is not created again.
     let known = Known::new(opts.fresh, false);
     let warn = |text: &str| log.warn(text);
-    let gate = Gate::new(
-        gate::Options {
-            concurrency: opts.concurrency,
-            max_concurrency: opts.max_concurrency,
-            rate: opts.rate,
-        },
-        gate::remembered(Some(&ledger), &scope),
-    );
+    let gate = Gate::new(opts.gate, gate::remembered(Some(&ledger), &scope));
     let ctx = Applying {
         place,
         ledger: &ledger,

@@ -21,9 +21,11 @@ pub fn run(settings: &Settings, args: &ApplyArgs, out: &mut Output) -> Result<()
         super::import::concurrency(settings, args.gate.concurrency, args.gate.max_concurrency)?;
     super::run_report::around(settings, &args.ci, what, |recorder| {
         let opts = apply::Options {
-            concurrency,
-            max_concurrency,
-            rate: args.gate.rate,
+            gate: crate::deliver::gate::Options {
+                concurrency,
+                max_concurrency,
+                rate: args.gate.rate,
+            },
             plan: args.plan.clone(),
             fresh: super::import::fresh(args.new_ledger),
             limits: super::import::limits(
