@@ -24,7 +24,7 @@ pub mod work;
 pub mod write;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use claim::Place;
 pub use outcome::{classify, Counts, Outcome};

@@ -10,7 +10,7 @@ use super::validate::{self, Duplicates, Plan, Problem};
 use super::{fmt_count, order, Options};
 use crate::api::models::{ActionBody, NewLead};
 use crate::error::Failure;
-use crate::ledger::{identity, KeyKind};
+use crate::identity::{self, KeyKind};
 use crate::log::Log;
 use crate::output::stream::ItemStream;
 use crate::output::Output;

@@ -200,6 +200,23 @@ pub struct Watch<'a> {
     pub ledger: Option<String>,
 }
 
+impl Watch<'_> {
+    /// Results now ready, in row order, out.
+    fn emit_all(&mut self, ready: Vec<RowResult>) {
+        let c = &mut self.c;
+        for r in ready {
+            emit(
+                &mut c.printer,
+                &mut c.errors,
+                &mut c.t,
+                r,
+                self.out,
+                self.stop,
+            );
+        }
+    }
+}
+
 impl Observer<Event> for Watch<'_> {
     fn event(&mut self, event: Event) {
         self.c.on_event(event, self.out, self.opts, self.stop);
@@ -230,17 +247,8 @@ impl Account for Watch<'_> {
     }
 
     fn released(&mut self) {
-        let c = &mut self.c;
-        for r in c.orderer.release() {
-            emit(
-                &mut c.printer,
-                &mut c.errors,
-                &mut c.t,
-                r,
-                self.out,
-                self.stop,
-            );
-        }
+        let ready = self.c.orderer.release();
+        self.emit_all(ready);
     }
 
     fn sent(&mut self, gate: &Gate) {
@@ -274,17 +282,9 @@ impl Account for Watch<'_> {
     }
 
     fn finish(&mut self) -> anyhow::Result<Finished> {
+        let rest = self.c.orderer.drain();
+        self.emit_all(rest);
         let c = &mut self.c;
-        for r in c.orderer.drain() {
-            emit(
-                &mut c.printer,
-                &mut c.errors,
-                &mut c.t,
-                r,
-                self.out,
-                self.stop,
-            );
-        }
         let t = &mut c.t;
         // The last buffered results may meet a closed stdout only now: after every row was
         // sent, that loses output, not leads, so it is no reason to call the run partial.

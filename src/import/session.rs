@@ -249,10 +249,12 @@ fn plan_rows(
     let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &ready.client,
-        ledger: ready.ledger.as_ref(),
+        place: crate::deliver::Place {
+            ledger: ready.ledger.as_ref(),
+            scope_url: &scope_url,
+            input: &input,
+        },
         known,
-        scope_url: &scope_url,
-        input: &input,
         opts: &send_opts,
         gate: &gate,
         stop: &ready.stop,
@@ -442,10 +444,12 @@ fn send_all(
     let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &client,
-        ledger: ledger.as_ref(),
+        place: crate::deliver::Place {
+            ledger: ledger.as_ref(),
+            scope_url: &scope_url,
+            input: &input,
+        },
         known: &known,
-        scope_url: &scope_url,
-        input: &input,
         opts: &send_opts,
         gate: &gate,
         stop: &stop,

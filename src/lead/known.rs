@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use super::window::{self, Clock, First};
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
-use crate::ledger::{identity, Filter, Ledger};
+use crate::identity;
+use crate::ledger::{Filter, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.
 type ChannelLeads = Result<HashMap<String, String>, String>;

@@ -122,14 +122,14 @@ pub fn row(
             ),
         );
     }
-    let Some(ledger) = ctx.ledger else {
+    let Some(ledger) = ctx.place.ledger else {
         return Ok(Next::Send(Box::new(Ready {
             keyed,
             expect: None,
             previous: None,
         })));
     };
-    match purchase::judge(ledger, ctx.scope_url, &keyed, ctx.opts.policy)? {
+    match purchase::judge(ledger, ctx.place.scope_url, &keyed, ctx.opts.policy)? {
         Judged::Send { expect, previous } => Ok(Next::Send(Box::new(Ready {
             keyed,
             expect,
