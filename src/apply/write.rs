@@ -16,7 +16,8 @@ use crate::deliver::{
     classify, deliver, deliver_update, Attempt, Delivered, Outcome, Target, Work,
 };
 use crate::error::Failure;
-use crate::ledger::{identity, Entry, Op, State};
+use crate::identity;
+use crate::ledger::{Entry, Op, State};
 use crate::output::results::RowResult;
 use crate::saved_plan::Write;
 

@@ -11,8 +11,8 @@ use anyhow::Result;
 use super::read::Source;
 use super::{check, prepare, Leads, Options, Services};
 use crate::error::Failure;
+use crate::identity::KeyKind;
 use crate::lead::Keyed;
-use crate::ledger::KeyKind;
 use crate::number::DecimalSeparator;
 use crate::output::OutputFormat;
 

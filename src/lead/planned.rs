@@ -4,10 +4,11 @@
 //! with them alike.
 
 use crate::deliver::write::Changes;
+use crate::identity;
 use crate::lead::moves::{self, Move};
 use crate::lead::once::Keyed;
 use crate::lead::status::Wanted;
-use crate::ledger::{identity, Entry, State};
+use crate::ledger::{Entry, State};
 use crate::saved_plan::PlanKey;
 
 /// A create's ledger key: the lead's values, and the state its claim takes over (`expect`,
