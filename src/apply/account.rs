@@ -285,3 +285,93 @@ impl Tally<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::deliver::ending::Account;
+    use crate::deliver::Outcome;
+    use crate::output::results::RowResult;
+    use crate::output::OutputFormat;
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn done(group: usize, rows: &[(u64, Outcome, Fate)]) -> Done {
+        Done {
+            group,
+            results: rows
+                .iter()
+                .map(|&(row, outcome, fate)| {
+                    let r = RowResult {
+                        row,
+                        outcome,
+                        lead_id: None,
+                        error: None,
+                        fields: Vec::new(),
+                        key: None,
+                    };
+                    (r, fate)
+                })
+                .collect(),
+            stop: None,
+        }
+    }
+
+    #[test]
+    fn results_go_out_in_the_plans_order_and_are_counted_once() {
+        let buf = Buf::default();
+        let mut out = Output::new(OutputFormat::Csv, Box::new(buf.clone()));
+        let log = Log::new(true, 0, false);
+        let stop = AtomicBool::new(false);
+        let mut tally = Tally::new(Telling {
+            out: &mut out,
+            log: &log,
+            recorder: None,
+            stop: &stop,
+            plan: Path::new("plan.json"),
+            ledger: "ledger.sqlite3".into(),
+            total: 6,
+        });
+        // Workers finish out of order; a group waits for the ones before it.
+        tally.event(done(1, &[(2, Outcome::Created, Fate::Sent)]));
+        tally.event(done(2, &[(3, Outcome::Skipped, Fate::Stale)]));
+        tally.event(done(
+            0,
+            &[
+                (1, Outcome::Created, Fate::Sent),
+                (1, Outcome::Moved, Fate::Sent),
+            ],
+        ));
+        // Group 3 never came (the reader stopped): group 4 goes out at the end all the same.
+        tally.event(done(4, &[(5, Outcome::Skipped, Fate::Done)]));
+        let finished = tally.finish().expect("output");
+        assert_eq!(
+            String::from_utf8(buf.0.lock().unwrap().clone()).unwrap(),
+            "row,outcome,lead_id,error,message\n1,created,,,\n1,moved,,,\n2,created,,,\n\
+             3,skipped,,,\n5,skipped,,,\n"
+        );
+        assert_eq!(finished.counts.created, 2);
+        assert_eq!(finished.counts.moved, 1);
+        assert_eq!(finished.counts.skipped, 2);
+        assert_eq!(finished.counts.done(), 5, "each result counted once");
+        assert_eq!((finished.sent, finished.total), (3, 6));
+        assert_eq!((tally.stale, tally.done), (1, 1));
+        assert!(!stop.load(Ordering::SeqCst), "nothing stopped the run");
+    }
+}
