@@ -288,8 +288,6 @@ impl Tally<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
 
     use super::*;
     use crate::deliver::ending::Account;
@@ -297,20 +295,7 @@ mod tests {
     use crate::output::results::RowResult;
     use crate::output::OutputFormat;
 
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::output::Captured as Buf;
 
     fn done(group: usize, rows: &[(u64, Outcome, Fate)]) -> Done {
         Done {
@@ -362,7 +347,7 @@ mod tests {
         tally.event(done(4, &[(5, Outcome::Skipped, Fate::Done)]));
         let finished = tally.finish().expect("output");
         assert_eq!(
-            String::from_utf8(buf.0.lock().unwrap().clone()).unwrap(),
+            buf.text(),
             "row,outcome,lead_id,error,message\n1,created,,,\n1,moved,,,\n2,created,,,\n\
              3,skipped,,,\n5,skipped,,,\n"
         );
