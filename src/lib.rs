@@ -32,6 +32,7 @@ pub mod log;
 pub mod number;
 pub mod output;
 pub mod pg;
+pub mod plan;
 pub mod purchase;
 pub mod report;
 pub mod sandbox;

@@ -7,35 +7,37 @@
 //! inputs are never read again: rows added to them after planning are not sent; a query the plan
 //! was made from is not run again (its database is not even reached).
 //!
-//! Writes are sent concurrently through the engine's gate (`--concurrency`, `--rate`), a row's
-//! writes in order by one worker (a create, then its lead's move); Ctrl-C stops taking writes,
-//! lets those in flight finish and record, and ends with the account (exit 130).
+//! Writes are sent through the engine's pipeline (`deliver::pipeline`, as an import's: its gate
+//! `--concurrency`, `--rate`), a row's writes in order by one worker (a create, then its lead's
+//! move), and the run ends as an import's (`deliver::ending`): Ctrl-C stops taking writes, lets
+//! those in flight finish and record, and ends with the account (`account`, exit 130).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 
 use crate::deliver::claim::Place;
+use crate::deliver::ending::{self, Ending};
 use crate::deliver::gate::{self, Gate};
-use crate::deliver::setting::Concurrency;
-use crate::error::{Failure, Kind};
-use crate::import::limits::Limits;
-use crate::import::plan::Counts as PlanCounts;
-use crate::import::report::{Counts, ResultPrinter};
-use crate::import::Services;
+use crate::error::Failure;
 use crate::lead::known::{Fresh, Known};
-use crate::ledger::Ledger;
+use crate::lead::window::NewestLeads;
+use crate::ledger::{Ledger, Location};
+use crate::log::Log;
 use crate::output::Output;
-use crate::report::Input;
+use crate::plan::Counts as PlanCounts;
+use crate::plan::Limits;
+use crate::report::{Input, Recorder};
 use crate::saved_plan::SavedPlan;
 
+use account::{Tally, Telling};
 use applying::Applying;
-use send::{groups, send_all, Done};
-use write::Fate;
+use send::{groups, send_all};
 
+mod account;
 mod applying;
 mod send;
 mod write;
@@ -49,25 +51,26 @@ pub struct Options {
     pub fresh: Fresh,
     /// `--max-create` / `--max-changes`: checked against the plan's writes before the first.
     pub limits: Limits,
-    /// Requests in flight (`--concurrency auto|N`, within `--max-concurrency`), as an import.
-    pub concurrency: Concurrency,
-    pub max_concurrency: usize,
-    /// `--rate`: at most this many requests a second.
-    pub rate: Option<f64>,
+    /// Requests in flight and how fast (`--concurrency`, `--max-concurrency`, `--rate`), as an
+    /// import's.
+    pub gate: gate::Options,
 }
 
-/// How a run of a plan went.
-#[derive(Debug, Default)]
-struct Tally {
-    counts: Counts,
-    /// Not sent: their key moved on since the plan was made (another run).
-    stale: u64,
-    /// Not sent: this plan was applied before.
-    done: u64,
-    sent: u64,
+/// What the command hands an apply besides its options.
+pub struct Parts<'a> {
+    pub log: &'a Log,
+    /// `Ok` when an API key is set, else the failure that says how to set one.
+    pub key: Result<(), crate::error::Failure>,
+    /// Builds the sending client (patient with 429s).
+    pub client: &'a dyn Fn() -> Result<crate::api::ApiClient>,
+    pub api_url: String,
+    /// The ledger (None: `--no-ledger`, which an apply refuses).
+    pub ledger: Option<Location>,
+    /// Hears how the run ended (counts, writes needing attention): the run report.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
-pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {
+pub fn run(opts: &Options, services: &Parts<'_>, out: &mut Output) -> Result<()> {
     let log = services.log;
     let plan = SavedPlan::load(&opts.plan)?;
     services.key.clone()?;
@@ -90,14 +93,14 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
     }
     let ledger = Ledger::open(location)?;
     let stop = Arc::new(AtomicBool::new(false));
-    let client = (services.client)(true)?.with_cancel(stop.clone());
+    let client = (services.client)()?.with_cancel(stop.clone());
     let channel = plan
         .writes
         .iter()
         .find(|w| w.action == "create_lead")
         .map(|w| w.channel.as_str());
     // Resolved, not remembered: a plan refused here leaves the ledger as it was.
-    let scope = crate::import::server::scope(
+    let scope = crate::deliver::scope::resolve(
         Some(&ledger),
         &client,
         &services.api_url,
@@ -134,21 +137,13 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         scope_url: &scope,
         input: &label,
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    crate::exit::stop_on_ctrl_c(stop.clone(), interrupted.clone(), "writes");
+    let interrupted = ending::on_ctrl_c(&stop, "writes");
     let started = Instant::now();
     // The channels' newest leads, read once each before their first create, as an import does:
     // a lead another tool created since the plan is not created again.
     let known = Known::new(opts.fresh, false);
     let warn = |text: &str| log.warn(text);
-    let gate = Gate::new(
-        gate::Options {
-            concurrency: opts.concurrency,
-            max_concurrency: opts.max_concurrency,
-            rate: opts.rate,
-        },
-        gate::remembered(Some(&ledger), &scope),
-    );
+    let gate = Gate::new(opts.gate, gate::remembered(Some(&ledger), &scope));
     let ctx = Applying {
         place,
         ledger: &ledger,
@@ -160,87 +155,33 @@ pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<
         stop: &stop,
     };
     let groups = groups(&plan.writes);
-    let mut tally = Tally::default();
-    let mut printer = ResultPrinter::new();
-    let mut fatal: Option<anyhow::Error> = None;
-    let mut write_error: Option<anyhow::Error> = None;
-    let mut account = |done: Done, tally: &mut Tally| {
-        for (r, fate) in done.results {
-            match fate {
-                Fate::Stale => tally.stale += 1,
-                Fate::Done => tally.done += 1,
-                Fate::Sent => tally.sent += 1,
-                Fate::Held => {}
-            }
-            tally.counts.add(r.outcome);
-            if let (Some(rec), true) = (&services.recorder, r.outcome.needs_action()) {
-                rec.attention(crate::report::Attention {
-                    row: r.row,
-                    key: r.key.clone(),
-                    outcome: r.outcome.as_str().to_string(),
-                    message: r.error.clone().unwrap_or_default(),
-                });
-            }
-            if write_error.is_none() {
-                if let Err(e) = printer.print(out, &r) {
-                    // Nothing more is taken; what is in flight finishes and is recorded.
-                    stop.store(true, Ordering::SeqCst);
-                    write_error = Some(e.into());
-                }
-            }
-        }
-        if let Some(e) = done.stop {
-            stop.store(true, Ordering::SeqCst);
-            fatal.get_or_insert(e);
-        }
+    // The end of the run is the engine's (as an import's): the ledger's last records, the
+    // gate's limit remembered, the run report's record; the account is the apply's own.
+    let end = Ending {
+        ledger: Some(&ledger),
+        client: &client,
+        scope_url: &scope,
+        gate: &gate,
+        stop: &stop,
+        interrupted: &interrupted,
+        // An apply settles none of its writes (it holds none for settling).
+        finder: &NewestLeads,
+        recorder: services.recorder.as_deref(),
+        log,
+        started,
     };
-    send_all(&ctx, &plan.writes, &groups, |done| {
-        account(done, &mut tally)
+    let tally = Tally::new(Telling {
+        out,
+        log,
+        recorder: services.recorder.as_deref(),
+        stop: &stop,
+        plan: &opts.plan,
+        ledger: ledger.location().to_string(),
+        total: plan.writes.len() as u64,
     });
-    if let Some(e) = write_error {
-        return Err(e);
-    }
-    printer.finish(out)?;
-    if let Err(e) = ledger.flush() {
-        log.warn(&format!("the ledger's last records were not written: {e}"));
-    }
-    gate.remember(Some(&ledger), &scope, &|text| log.warn(text));
-    let was_interrupted = interrupted.load(Ordering::SeqCst);
-    let total = plan.writes.len() as u64;
-    let how = if was_interrupted {
-        "interrupted"
-    } else if fatal.is_some() {
-        "stopped"
-    } else {
-        "finished"
-    };
-    // How the concurrency went, when writes were sent (as an import says it).
-    let concurrency = gate.summary();
-    let mut text = summary_text(&tally, total, started.elapsed(), how);
-    if let Some(c) = &concurrency {
-        text.push_str(&format!("\n  {c}"));
-    }
-    log.notice(&format!("{text}\n  ledger: {}", ledger.location()));
-    if let Some(rec) = &services.recorder {
-        let mut end = ending(&tally, total, started.elapsed(), was_interrupted);
-        end.concurrency = concurrency;
-        rec.ending(end);
-    }
-    if was_interrupted {
-        return Err(Failure::new(
-            Kind::Interrupted,
-            format!(
-                "interrupted: {} of {total} planned write(s)",
-                tally.counts.describe()
-            ),
-        )
-        .with_hint(format!(
-            "run `leadctl apply {}` to send the rest (what was sent is not sent again)",
-            opts.plan.display()
-        ))
-        .into());
-    }
-    outcome(&tally, total, fatal, &opts.plan)
+    let mut watching = end.watching(tally);
+    let flushed = send_all(&ctx, &plan.writes, &groups, &mut watching);
+    end.end(watching, flushed)
 }
 
 fn count(plan: &SavedPlan, actions: &[&str]) -> u64 {
@@ -276,104 +217,4 @@ fn warn_changed_inputs(plan: &SavedPlan, log: &crate::log::Log) {
             ));
         }
     }
-}
-
-/// `how`: finished, stopped, interrupted.
-fn summary_text(t: &Tally, total: u64, elapsed: Duration, how: &str) -> String {
-    let mut text = format!(
-        "apply {how} in {:.1}s: {} of {total} planned write(s)",
-        elapsed.as_secs_f64(),
-        t.counts.describe()
-    );
-    let reached = t.counts.done();
-    if total > reached {
-        text.push_str(&format!(", {} not reached", total - reached));
-    }
-    if t.stale > 0 {
-        text.push_str(&format!(
-            "\n  {} stale: done by another run since the plan was made (not sent)",
-            t.stale
-        ));
-    }
-    if t.done > 0 {
-        text.push_str(&format!(
-            "\n  {} done before: this plan was applied earlier (not sent again)",
-            t.done
-        ));
-    }
-    text
-}
-
-fn ending(t: &Tally, total: u64, elapsed: Duration, interrupted: bool) -> crate::report::Ending {
-    let c = &t.counts;
-    let counts = crate::report::OUTCOMES
-        .iter()
-        .map(|name| {
-            let n = match *name {
-                "created" => c.created,
-                "updated" => c.updated,
-                "moved" => c.moved,
-                "skipped" => c.skipped,
-                "changed" => c.changed,
-                "duplicate" => c.duplicate,
-                "failed" => c.failed,
-                "unknown" => c.unknown,
-                "invalid" => c.invalid,
-                _ => c.not_sent,
-            };
-            (name.to_string(), n)
-        })
-        .collect();
-    crate::report::Ending {
-        counts,
-        not_reached: total.saturating_sub(c.done()),
-        sent: t.sent,
-        elapsed_secs: elapsed.as_secs_f64(),
-        concurrency: None,
-        errors_file: None,
-        interrupted,
-    }
-}
-
-/// The run's result: a stop, writes left open (exit 8), or success.
-fn outcome(t: &Tally, total: u64, fatal: Option<anyhow::Error>, plan: &Path) -> Result<()> {
-    let c = &t.counts;
-    if let Some(e) = fatal {
-        return Err(e.context(format!(
-            "the apply stopped after {} of {total} planned write(s)",
-            c.describe()
-        )));
-    }
-    let open = c.failed + c.unknown + c.not_sent;
-    if open > 0 {
-        let mut steps = Vec::new();
-        if c.not_sent > 0 {
-            steps.push(format!(
-                "apply {} again to send the {} write(s) not sent",
-                plan.display(),
-                c.not_sent
-            ));
-        }
-        if c.unknown > 0 {
-            steps.push(format!(
-                "check the {} unknown write(s) in KeenPartner (they may exist; applying the plan \
-                 again does not send them)",
-                c.unknown
-            ));
-        }
-        if c.failed > 0 {
-            steps.push(format!(
-                "fix the {} failed row(s) and import them (applying the plan again does not send \
-                 them)",
-                c.failed
-            ));
-        }
-        return Err(Failure::new(
-            Kind::Partial,
-            format!("{open} of {total} planned write(s) were not created"),
-        )
-        .with_hint(steps.join("; "))
-        .into());
-    }
-    Ok(())
 }

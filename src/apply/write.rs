@@ -12,10 +12,13 @@ use super::applying::Applying;
 use crate::api::retry::Mode;
 use crate::api::{ApiClient, ApiError, CallStats};
 use crate::deliver::gate::Slot;
-use crate::deliver::{classify, deliver, Attempt, Delivered, Outcome, Target, Work};
+use crate::deliver::{
+    classify, deliver, deliver_update, Attempt, Delivered, Outcome, Target, Work,
+};
 use crate::error::Failure;
-use crate::import::report::RowResult;
-use crate::ledger::{identity, now_secs, Entry, Op, State};
+use crate::identity;
+use crate::ledger::{Entry, Op, State};
+use crate::output::results::RowResult;
 use crate::saved_plan::Write;
 
 /// What became of one write.
@@ -32,10 +35,24 @@ pub(super) enum Fate {
 
 type One = (RowResult, Fate, Option<anyhow::Error>);
 
-/// Delivers one write if the ledger still says what the plan expected; the error (third) stops
-/// the run after this write (every further one would meet the same). `made`: the lead the
-/// row's create made in this apply (what a new lead's move moves).
-pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Result<One> {
+/// What the ledger says of a write before anything is sent.
+pub(super) enum Checked {
+    /// Not sent: done by this plan before, or stale.
+    Settled(RowResult, Fate),
+    /// The ledger still says what the plan expected: send it.
+    Go(Ready),
+}
+
+/// A write the ledger let through: the state its claim takes over, and the key's entry.
+pub(super) struct Ready {
+    expect: Option<(State, i64)>,
+    current: Option<Box<Entry>>,
+}
+
+/// Whether the ledger still says what the plan expected of the write's key (and, for a create,
+/// whether the channel's newest leads hold it already). Reads the ledger and the channel's
+/// newest leads once; sends nothing.
+pub(super) fn check(ctx: &Applying<'_>, w: &Write) -> Result<Checked> {
     let expect = w
         .expect
         .claim()
@@ -47,11 +64,31 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
         .is_some_and(|e| e.input.as_deref() == Some(ctx.label));
     if ours || !w.expect.holds(current.as_ref()) {
         let (r, fate) = moved_on(w, current.as_ref(), ctx.label);
-        return Ok((r, fate, None));
+        return Ok(Checked::Settled(r, fate));
     }
     if let Some((r, fate)) = on_server(ctx, w, expect.is_none())? {
-        return Ok((r, fate, None));
+        return Ok(Checked::Settled(r, fate));
     }
+    Ok(Checked::Go(Ready {
+        expect,
+        current: current.map(Box::new),
+    }))
+}
+
+/// Delivers one write the ledger let through ([`check`]); the error (third) stops the run after
+/// this write (every further one would meet the same). `made`: the lead the row's create made in
+/// this apply (what a new lead's move moves). `slot`: the request slot the worker holds, taken
+/// when the write is sent (else one is taken from the gate); a write not sent leaves it for the
+/// next.
+pub(super) fn send(
+    ctx: &Applying<'_>,
+    w: &Write,
+    ready: Ready,
+    made: Option<&str>,
+    slot: &mut Option<Slot<'_>>,
+) -> Result<One> {
+    let Ready { expect, current } = ready;
+    let current = current.map(|e| *e);
     let lead_id = match lead_of(ctx, w, made)? {
         Ok(id) => id,
         Err(r) => return Ok((r, Fate::Held, None)),
@@ -61,7 +98,7 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
             return Ok(r);
         }
     }
-    let Some(slot) = ctx.gate.take(ctx.stop) else {
+    let Some(slot) = slot.take().or_else(|| ctx.gate.take(ctx.stop)) else {
         let r = result(
             w,
             Outcome::NotSent,
@@ -71,12 +108,6 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
         return Ok((r, Fate::Held, None));
     };
     let on_429 = ctx.gate.on_429();
-    if w.action == "update_lead" {
-        let Some(previous) = current else {
-            return Err(Failure::input(format!("row {}: an update of no lead", w.row)).into());
-        };
-        return Ok(update(ctx, w, &previous, slot, &on_429));
-    }
     let mut fields = w.request_fields();
     if let (Some(id), Some(map)) = (&lead_id, fields.as_object_mut()) {
         if map.contains_key("lead_id") {
@@ -88,6 +119,12 @@ pub(super) fn apply_one(ctx: &Applying<'_>, w: &Write, made: Option<&str>) -> Re
         fields,
         lead_id: lead_id.clone(),
     };
+    if w.action == "update_lead" {
+        let Some(previous) = current else {
+            return Err(Failure::input(format!("row {}: an update of no lead", w.row)).into());
+        };
+        return Ok(update(ctx, &work, &previous, slot, &on_429));
+    }
     let at = Attempt {
         row: w.row,
         expect,
@@ -245,58 +282,43 @@ fn status_since(
     Ok(None)
 }
 
-/// `update_lead` (repeatable: no claim, as an import's update), recorded after its answer with
-/// the values the plan computed.
+/// `update_lead` through the engine's one update step (`deliver::deliver_update`: repeatable,
+/// no claim, as an import's update), recorded after its answer with the values the plan
+/// computed.
 fn update(
     ctx: &Applying<'_>,
-    w: &Write,
+    work: &Planned<'_>,
     previous: &Entry,
     slot: Slot<'_>,
     on_429: &dyn Fn(Instant, Duration),
 ) -> One {
+    let w = work.w;
     let lead_id = previous.lead_id.clone().or_else(|| {
         w.body
             .get("lead_id")
             .and_then(|v| v.as_str())
             .map(str::to_string)
     });
-    let mut stats = CallStats::default();
-    let answer = ctx.client.call_measured(
-        "update_lead",
-        &w.request_fields(),
-        Mode::Repeatable,
-        &mut stats,
-        on_429,
-    );
-    slot.done(&answer, &stats);
-    match answer {
-        Ok(_) => {
-            let entry = Entry {
-                hash: w.hash.clone(),
-                fields: w.fields.clone(),
-                via: Some("update".into()),
-                input: Some(ctx.label.to_string()),
-                row: Some(w.row),
-                updated_at: now_secs(),
-                ..previous.clone()
-            };
-            match ctx.ledger.apply(Op::Record(entry)) {
-                Ok(_) => (result(w, Outcome::Updated, lead_id, None), Fate::Sent, None),
-                Err(f) => (
-                    result(
-                        w,
-                        Outcome::Updated,
-                        lead_id,
-                        Some(format!(
-                            "updated, but the ledger could not record it: {}",
-                            f.message
-                        )),
-                    ),
-                    Fate::Sent,
-                    Some(f.into()),
-                ),
-            }
-        }
+    let delivered = deliver_update(&ctx.place, work, w.row, previous, |work| {
+        let (answer, stats) = work.send(ctx.client, on_429, &|| true);
+        slot.done(&answer, &stats);
+        answer
+    });
+    match delivered {
+        Ok((_, None)) => (result(w, Outcome::Updated, lead_id, None), Fate::Sent, None),
+        Ok((_, Some(f))) => (
+            result(
+                w,
+                Outcome::Updated,
+                lead_id,
+                Some(format!(
+                    "updated, but the ledger could not record it: {}",
+                    f.message
+                )),
+            ),
+            Fate::Sent,
+            Some(f.into()),
+        ),
         Err(e) => {
             let stops = classify(&e).1;
             let r = result(
@@ -491,6 +513,18 @@ impl Work for Planned<'_> {
                     (on_429, may_retry),
                 );
                 // Any answer proves the move: the lead is the one it was sent for.
+                (r.map(|_| self.lead_id.clone().unwrap_or_default()), stats)
+            }
+            // Repeatable: it sets the same values again.
+            "update_lead" => {
+                let mut stats = CallStats::default();
+                let r = client.call_fenced(
+                    "update_lead",
+                    &self.fields,
+                    Mode::Repeatable,
+                    &mut stats,
+                    (on_429, may_retry),
+                );
                 (r.map(|_| self.lead_id.clone().unwrap_or_default()), stats)
             }
             _ => {

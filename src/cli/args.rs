@@ -536,9 +536,10 @@ pub struct ServeArgs {
     pub state: Option<PathBuf>,
 }
 
-/// How a bulk run (`import`, `purchases import`) sends: one declaration for both.
+/// How many requests a run has in flight and how fast (the engine's gate, `deliver::gate`): one
+/// declaration for every command that sends in bulk (`import`, `purchases import`, `apply`).
 #[derive(Debug, Clone, Args)]
-pub struct SendingArgs {
+pub struct GateArgs {
     /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
     /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
     #[arg(long, value_name = "auto|N", value_parser = crate::deliver::setting::parse_arg, help_heading = "Sending")]
@@ -552,6 +553,13 @@ pub struct SendingArgs {
     /// At most N requests a second
     #[arg(long, value_name = "N", value_parser = parse_rate, help_heading = "Sending")]
     pub rate: Option<f64>,
+}
+
+/// How a bulk run (`import`, `purchases import`) sends: one declaration for both.
+#[derive(Debug, Clone, Args)]
+pub struct SendingArgs {
+    #[command(flatten)]
+    pub gate: GateArgs,
 
     /// Only rows where (row - 1) mod N == K - 1, so N machines can split one file
     #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Sending")]

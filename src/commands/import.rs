@@ -50,7 +50,7 @@ pub(super) fn bulk_run<'a>(
     let what = super::run_report::What {
         command: b.command,
         inputs: b.file.into_iter().collect(),
-        query: query(settings, b.channel, b.shard, database.as_ref()),
+        query: super::run_report::query(settings, b.channel, b.shard, database.as_ref()),
         dry_run: b.dry_run,
         header_line: Some(
             b.header_row
@@ -62,24 +62,6 @@ pub(super) fn bulk_run<'a>(
         q.history = what.fingerprint(settings);
     }
     Ok((what, database))
-}
-
-/// What decides a bulk run's work besides its input file: the channel, the shard and a
-/// database query (`Query::identity`).
-pub(super) fn query(
-    settings: &Settings,
-    channel: Option<&str>,
-    shard: Option<(u64, u64)>,
-    database: Option<&import::query::Query>,
-) -> Vec<String> {
-    let channel = channel
-        .map(str::to_string)
-        .or_else(|| settings.channel.as_ref().map(|c| c.value.clone()))
-        .unwrap_or_default();
-    let shard = shard.map_or_else(String::new, |(k, n)| format!("{k}/{n}"));
-    let mut parts = vec![format!("channel={channel}"), format!("shard={shard}")];
-    parts.extend(database.into_iter().flat_map(|q| q.identity()));
-    parts
 }
 
 fn import(
@@ -99,8 +81,8 @@ fn import(
     }
     let (concurrency, max_concurrency) = concurrency(
         settings,
-        args.sending.concurrency,
-        args.sending.max_concurrency,
+        args.sending.gate.concurrency,
+        args.sending.gate.max_concurrency,
     )?;
     let mapping = args
         .mapping
@@ -133,7 +115,7 @@ fn import(
         header_row,
         concurrency,
         max_concurrency,
-        rate: args.sending.rate,
+        rate: args.sending.gate.rate,
         shard: args.sending.shard,
         max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,
@@ -184,9 +166,9 @@ pub(super) fn fresh(new_ledger: bool) -> crate::lead::known::Fresh {
 pub(super) fn limits(
     settings: &Settings,
     flags: (Option<u64>, Option<u64>),
-    mapping: import::limits::Limits,
-) -> import::limits::Limits {
-    import::limits::Limits {
+    mapping: crate::plan::Limits,
+) -> crate::plan::Limits {
+    crate::plan::Limits {
         max_create: flags
             .0
             .or(mapping.max_create)

@@ -110,8 +110,8 @@ fn import(
 ) -> Result<()> {
     let (concurrency, max_concurrency) = super::import::concurrency(
         settings,
-        args.sending.concurrency,
-        args.sending.max_concurrency,
+        args.sending.gate.concurrency,
+        args.sending.gate.max_concurrency,
     )?;
     let mapping = args
         .mapping
@@ -156,7 +156,7 @@ fn import(
         delimiter: args.delimiter,
         concurrency,
         max_concurrency,
-        rate: args.sending.rate,
+        rate: args.sending.gate.rate,
         shard: args.sending.shard,
         max_errors: args.sending.max_errors,
         retry_unknown: args.retry_unknown,

@@ -33,6 +33,24 @@ pub struct What<'a> {
     pub header_line: Option<u64>,
 }
 
+/// What decides a bulk run's work besides its input file: the channel, the shard and a
+/// database query (`Query::identity`).
+pub(super) fn query(
+    settings: &Settings,
+    channel: Option<&str>,
+    shard: Option<(u64, u64)>,
+    database: Option<&crate::import::query::Query>,
+) -> Vec<String> {
+    let channel = channel
+        .map(str::to_string)
+        .or_else(|| settings.channel.as_ref().map(|c| c.value.clone()))
+        .unwrap_or_default();
+    let shard = shard.map_or_else(String::new, |(k, n)| format!("{k}/{n}"));
+    let mut parts = vec![format!("channel={channel}"), format!("shard={shard}")];
+    parts.extend(database.into_iter().flat_map(|q| q.identity()));
+    parts
+}
+
 impl What<'_> {
     /// The fingerprint `report::Run::start` gives this run (`report::run_fingerprint`).
     pub fn fingerprint(&self, settings: &Settings) -> String {

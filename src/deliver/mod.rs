@@ -16,6 +16,7 @@ pub mod pace;
 pub mod pipeline;
 pub mod rule;
 pub mod run;
+pub mod scope;
 pub mod setting;
 pub mod settle;
 pub mod split;

@@ -7,12 +7,10 @@ use serde_json::{json, Value};
 
 use super::flow::{body_of, LeadRowTask, LeadTask, PlanSink, Planned};
 use super::report::Outcome;
-use crate::deliver::write::Changes;
 use crate::lead::moves::{self, Move};
 use crate::lead::once::{self, Keyed};
+use crate::lead::planned::{create_key, move_key, update_key};
 use crate::lead::status::Wanted;
-use crate::ledger::{identity, Entry, State};
-use crate::saved_plan::PlanKey;
 
 /// Tells `plan` each write the task would make, in order, or the row's outcome when the reads
 /// find nothing to write.
@@ -24,16 +22,7 @@ pub fn plan(task: LeadRowTask, plan: &mut dyn PlanSink) {
             previous,
             then_move,
         } => {
-            plan.key(PlanKey {
-                channel: keyed.channel.clone(),
-                key: keyed.key.clone(),
-                hash: keyed.hash.clone(),
-                fields: keyed.fields.clone(),
-                expect,
-                expect_run: previous.and_then(|p| p.run),
-                expect_hash: None,
-                status: None,
-            });
+            plan.key(create_key(&keyed, expect, previous));
             plan.write(Planned::Create, body_of("create_lead", &keyed.lead));
             // A new lead has the channel's first status: the real run moves it only to another.
             let first = keyed.status.as_ref().is_some_and(|w| w.first);
@@ -86,22 +75,6 @@ pub fn plan(task: LeadRowTask, plan: &mut dyn PlanSink) {
     }
 }
 
-/// An update's ledger key: the values the ledger records once it is sent (`write::after`, as
-/// the worker records them), planned from the created entry `previous`.
-pub fn update_key(keyed: &Keyed, previous: &Entry, changes: &Changes) -> PlanKey {
-    let fields = crate::deliver::write::after(&previous.fields, &keyed.fields, changes);
-    PlanKey {
-        channel: keyed.channel.clone(),
-        key: keyed.key.clone(),
-        hash: identity::hash_fields(&fields),
-        fields,
-        expect: Some((previous.state, previous.updated_at)),
-        expect_run: previous.run.clone(),
-        expect_hash: Some(previous.hash.clone()),
-        status: None,
-    }
-}
-
 /// The move of a lead that exists (its outcome so far `before`, with `note`): planned when the
 /// read the real run makes first (its status) does not leave it where it is.
 fn existing_move(
@@ -138,24 +111,6 @@ fn existing_move(
     };
     plan.key(move_key(keyed, w, &mv, seen));
     plan.write(Planned::Move, move_body(Some(&lead_id), w));
-}
-
-/// A move's ledger key (`status:<lead key>`) and what the ledger held for it; `seen`: the
-/// lead's status as the plan read it.
-fn move_key(keyed: &Keyed, w: &Wanted, mv: &Move, seen: Option<String>) -> PlanKey {
-    let previous = mv.previous.as_ref();
-    PlanKey {
-        channel: keyed.channel.clone(),
-        key: moves::key_of(keyed),
-        hash: w.hash(),
-        fields: w.fields(),
-        expect: mv.expect,
-        expect_run: previous.and_then(|p| p.run.clone()),
-        expect_hash: previous
-            .filter(|p| p.state == State::Created)
-            .map(|p| p.hash.clone()),
-        status: seen,
-    }
 }
 
 /// The body of a status move (`update_status_id` when the cell gave the id); a new lead's id is

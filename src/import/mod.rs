@@ -15,8 +15,8 @@ pub mod check;
 pub mod collect;
 pub mod columns;
 pub mod flow;
+pub mod lead_file;
 pub mod lead_plan;
-pub mod limits;
 pub mod mapping;
 pub mod order;
 pub mod plan;
@@ -28,7 +28,6 @@ pub mod query;
 pub mod read;
 pub mod report;
 pub mod send;
-pub mod server;
 pub mod session;
 pub mod settle;
 pub mod status;
@@ -48,6 +47,9 @@ use crate::log::Log;
 use crate::output::Output;
 use crate::output::OutputFormat;
 use read::Source;
+
+pub use crate::output::fmt_count;
+pub use lead_file::{read_leads, LeadFile, LeadRow, LeadsRead};
 
 /// What a bulk run of rows asked for (`import`, `purchases import`), checked and plain: where the
 /// rows come from and how they are read, how they are sent, what is said of them. What a lead
@@ -83,7 +85,7 @@ pub struct Options {
     /// The command line that runs this import again (shown to resume).
     pub resume: String,
     /// `--max-create`, `--max-changes` (else the mapping file's, then the profile's).
-    pub limits: limits::Limits,
+    pub limits: crate::plan::Limits,
     /// `--plan-out FILE` (with `--dry-run`): where to save the plan (`plan_out`).
     pub plan_out: Option<PathBuf>,
     /// A lead import's own options; None for rows that are not leads (purchases).
@@ -230,30 +232,4 @@ fn last_success(q: &query::Query, services: &Services<'_>) -> Result<query::Sinc
             why: format!("the Unix epoch: {first}, and no --since"),
         },
     })
-}
-
-/// 1234567 → "1,234,567".
-pub fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts() {
-        assert_eq!(fmt_count(0), "0");
-        assert_eq!(fmt_count(999), "999");
-        assert_eq!(fmt_count(1000), "1,000");
-        assert_eq!(fmt_count(1234567), "1,234,567");
-    }
 }

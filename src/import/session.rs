@@ -238,7 +238,7 @@ fn plan_rows(
     ready: &Ready,
     known: &Known,
     printer: Option<BodyPrinter<'_>>,
-) -> Result<(super::plan::Counts, Option<super::plan::Saved>)> {
+) -> Result<(crate::plan::Counts, Option<crate::plan::Saved>)> {
     // The run's scope: the server behind the API URL, as the real run reads and writes it.
     let scope_url = ready.scope_url.clone();
     let warn = |text: &str| services.log.warn(text);
@@ -282,7 +282,7 @@ fn plan_rows(
 /// fails as the real run would (exit 6), so a dry run can gate a job. Within its limits, the
 /// plan is saved (`--plan-out`).
 fn plan_done(
-    (counts, saved): (super::plan::Counts, Option<super::plan::Saved>),
+    (counts, saved): (crate::plan::Counts, Option<crate::plan::Saved>),
     opts: &Options,
     services: &Services<'_>,
     prepared: &Prepared,
@@ -306,9 +306,9 @@ fn plan_done(
     ));
     counts.check(&opts.limits)?;
     if let (Some(path), Some(saved)) = (&opts.plan_out, saved) {
-        super::plan_out::save(
+        crate::plan::save(
             path,
-            super::plan_out::Made {
+            crate::plan::Made {
                 command: words.command,
                 scope_url: ready.scope_url.clone(),
                 inputs: match &opts.query {
@@ -371,7 +371,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     };
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(!dry)?.with_cancel(stop.clone());
-    let scope_url = super::server::scope(
+    let scope_url = crate::deliver::scope::resolve(
         ledger.as_ref(),
         &client,
         &services.api_url,

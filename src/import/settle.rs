@@ -76,7 +76,7 @@ pub fn reconcile_only(
     };
     let client = (services.client)(false)?;
     // The server behind the URL, whatever its spelling, as a run reads and writes it.
-    let scope_url = super::server::scope(
+    let scope_url = crate::deliver::scope::resolve(
         Some(&ledger),
         &client,
         &services.api_url,

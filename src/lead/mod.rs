@@ -20,6 +20,7 @@ pub mod known;
 pub mod moves;
 pub mod names;
 pub mod once;
+pub mod planned;
 pub mod status;
 pub mod values;
 pub mod window;

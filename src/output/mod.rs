@@ -5,10 +5,13 @@
 
 use std::io::{self, Write};
 
+mod count;
+pub mod results;
 pub mod stream;
 mod table;
 pub mod views;
 
+pub use count::fmt_count;
 pub use table::columns;
 use table::{detail_table, grid_table, indent, terminal_width};
 
@@ -320,31 +323,47 @@ impl Output {
     }
 }
 
+/// A test's stdout: what an [`Output`] wrote, shared with the test that reads it back.
+#[cfg(test)]
+#[derive(Clone, Default)]
+pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(test)]
+impl Captured {
+    /// What was written, as text.
+    pub(crate) fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8(bytes).expect("utf-8")
+    }
+}
+
+#[cfg(test)]
+impl Write for Captured {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::{Arc, Mutex};
 
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    type Buf = Captured;
 
     fn render(format: OutputFormat, leads: &[Lead]) -> String {
         let buf = Buf::default();
         Output::new(format, Box::new(buf.clone()))
             .leads(leads)
             .unwrap();
-        let bytes = buf.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap()
+        buf.text()
     }
 
     fn sample(id: &str, email: &str) -> Lead {
@@ -393,7 +412,7 @@ mod tests {
             let buf = Buf::default();
             let mut out = Output::new(OutputFormat::Table, Box::new(buf.clone())).with_width(width);
             out.leads(&leads).unwrap();
-            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            let text = buf.text();
             (text, out.was_cut())
         };
         let (whole, cut) = fitted(None);
@@ -435,7 +454,7 @@ mod tests {
                 ..Output::new(format, Box::new(buf.clone()))
             };
             out.leads(std::slice::from_ref(&lead)).unwrap();
-            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            let text = buf.text();
             assert_eq!(
                 text.contains("\\u{1b}"),
                 expect_escaped,

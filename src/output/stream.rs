@@ -83,23 +83,8 @@ impl ItemStream {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
 
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::output::Captured as Buf;
 
     /// Streams `n` items in `format`: what stdout gets, and whether each was written.
     fn streamed(format: OutputFormat, n: usize) -> (String, Vec<bool>) {
@@ -117,8 +102,7 @@ mod tests {
             );
         }
         s.finish(&mut out).expect("finish");
-        let bytes = buf.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        (String::from_utf8(bytes).expect("utf-8"), written)
+        (buf.text(), written)
     }
 
     #[test]

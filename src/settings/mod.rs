@@ -80,7 +80,7 @@ pub struct Settings {
     pub timezone: Option<String>,
     pub date_order: Option<crate::date::DateOrder>,
     /// The profile's `max_create` and `max_changes` (the mapping file's and the flags beat them).
-    pub limits: crate::import::limits::Limits,
+    pub limits: crate::plan::Limits,
     pub config_path: Option<PathBuf>,
     pub retry: RetryPolicy,
     /// Where checks of the server are cached and for how long (`LEADCTL_CHECK_CACHE` seconds,
@@ -185,7 +185,7 @@ impl Settings {
             decimal_separator: decimal_separator.map(|d| d.value),
             timezone,
             date_order,
-            limits: crate::import::limits::Limits {
+            limits: crate::plan::Limits {
                 max_create: profile.max_create,
                 max_changes: profile.max_changes,
             },

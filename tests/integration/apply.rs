@@ -780,3 +780,96 @@ fn a_dry_run_through_another_spelling_plans_as_the_run() {
     assert_eq!(p["api_url"], sb.url(), "the server's scope");
     assert_eq!(p["writes"], json!([]));
 }
+
+/// A server that is down when the plan is applied (it answers 503 and asks for a day): the apply
+/// stops at once with exit 7 and says so, nothing is recorded as sent, and applying the plan
+/// again once the server is back sends every write once.
+#[test]
+fn apply_against_a_server_that_is_down_exits_7() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::{Leadctl, CHANNEL};
+
+    let down = Arc::new(AtomicBool::new(false));
+    let script_down = down.clone();
+    let server = ScriptedServer::importing(move |req, _| {
+        if script_down.load(Ordering::SeqCst) {
+            return Reply::error(503, "down for maintenance").header("Retry-After", "86400");
+        }
+        match req.action().as_str() {
+            "get_leads" => Reply::json(200, json!([])),
+            "create_lead" => {
+                let body = req.json();
+                let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
+                let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
+                Reply::json(
+                    200,
+                    json!({"lead": {
+                        "id": format!("00000000-0000-4000-8000-{n:012}"),
+                        "created_at": "2026-04-21T10:00:00Z",
+                        "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
+                    }}),
+                )
+            }
+            _ => Reply::error(400, "unexpected"),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "s.csv", 3);
+    let plan = dir.path().join("plan.json");
+    let l = || {
+        Leadctl::against(&server.url())
+            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .env("LEADCTL_RETRY_BASE_MS", "20")
+    };
+    l().args(["import", file.to_str().unwrap(), "--dry-run"])
+        .args(["--plan-out", plan.to_str().unwrap()])
+        .run()
+        .code(0)
+        .stderr_has("3 writes");
+    let creates = || {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.action() == "create_lead")
+            .count()
+    };
+
+    down.store(true, Ordering::SeqCst);
+    let out = l()
+        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .args(["--concurrency", "1"])
+        .run();
+    let ledger = dir.path().join("ledger.sqlite3");
+    out.code(7)
+        .stderr_has("leadctl: apply stopped in ")
+        .stderr_has(&format!(
+            ": 0 created, 1 unknown, 1 not sent of 3 planned write(s), 1 not reached\n  \
+             concurrency 1 (fixed)\n  ledger: {}\nleadctl: error: the apply stopped after 0 \
+             created, 1 unknown, 1 not sent of 3 planned write(s): not sent: the server looks \
+             down (it answered 503 with Retry-After 86400 s, longer than the 60 s leadctl \
+             waits)\n  hint: nothing more was sent after that; run the same command again once \
+             the server is back (rows it created or settled are skipped)\n",
+            ledger.display()
+        ));
+    let r = results(&out);
+    let outcomes: Vec<&str> = r.iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["unknown", "not_sent"]);
+    let actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
+    assert_eq!(
+        actions,
+        ["create_lead"],
+        "the one create that met the 503, then nothing"
+    );
+
+    // Back: the rest is sent; the create that met the 503 may exist, and is not sent again.
+    down.store(false, Ordering::SeqCst);
+    l().args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .run()
+        .code(8)
+        .stderr_has("2 created, 1 unknown of 3 planned write(s)");
+    assert_eq!(creates(), 3, "each once");
+}

@@ -117,10 +117,9 @@ fn a_create_makes_one_round_trip_of_checks_and_none_the_ledger_and_the_cache_mak
     );
 }
 
-#[test]
-fn a_known_key_still_reads_the_newest_leads_while_the_channel_has_an_unknown_outcome() {
-    // Creates answer with a lead, except b's, which hangs (an unknown outcome).
-    let server = ScriptedServer::start(|req, _| match req.action().as_str() {
+/// A server whose creates answer with a lead, except b's, which hangs (an unknown outcome).
+fn b_hangs() -> ScriptedServer {
+    ScriptedServer::start(|req, _| match req.action().as_str() {
         "get_leads" => Reply::json(200, json!([])),
         "create_lead" if req.json()["email"] == "b@example.com" => {
             Reply::Hang(Duration::from_secs(5))
@@ -132,24 +131,44 @@ fn a_known_key_still_reads_the_newest_leads_while_the_channel_has_an_unknown_out
                 .to_string();
             Reply::json(200, lead_response(&email))
         }
-    });
+    })
+}
+
+/// `leadctl --timeout 0.5 create --email EMAIL` against `server`, with one ledger and data
+/// directory in `dir`.
+fn create_against(
+    server: &ScriptedServer,
+    dir: &Path,
+    email: &str,
+    env: &[(&str, &str)],
+) -> Outcome {
+    let mut l = Leadctl::against(&server.url())
+        .env("LEADCTL_CHANNEL", CHANNEL)
+        .env("XDG_DATA_HOME", dir)
+        .env("LEADCTL_LEDGER", dir.join("ledger.sqlite3"));
+    for (k, v) in env {
+        l = l.env(k, v);
+    }
+    l.args(["--timeout", "0.5", "create", "--email", email, "-o", "id"])
+        .run()
+}
+
+/// The actions `server` was asked from its request `from` on, sorted.
+fn actions_since(server: &ScriptedServer, from: usize) -> Vec<String> {
+    let mut a: Vec<String> = server.requests()[from..]
+        .iter()
+        .map(|r| r.action())
+        .collect();
+    a.sort();
+    a
+}
+
+#[test]
+fn a_known_key_still_reads_the_newest_leads_while_the_channel_has_an_unknown_outcome() {
+    let server = b_hangs();
     let dir = tempfile::tempdir().unwrap();
-    let run = |email: &str| {
-        Leadctl::against(&server.url())
-            .env("LEADCTL_CHANNEL", CHANNEL)
-            .env("XDG_DATA_HOME", dir.path())
-            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
-            .args(["--timeout", "0.5", "create", "--email", email, "-o", "id"])
-            .run()
-    };
-    let actions = |from: usize| -> Vec<String> {
-        let mut a: Vec<String> = server.requests()[from..]
-            .iter()
-            .map(|r| r.action())
-            .collect();
-        a.sort();
-        a
-    };
+    let run = |email: &str| create_against(&server, dir.path(), email, &[]);
+    let actions = |from: usize| actions_since(&server, from);
     run("a@example.com").code(0);
     run("b@example.com")
         .code(7)
@@ -225,38 +244,17 @@ fn a_loop_of_creates_reads_the_newest_leads_once_in_a_while() {
 
 #[test]
 fn a_new_key_reads_the_newest_leads_again_while_the_channel_has_an_unknown_outcome() {
-    // Creates answer with a lead, except b's, which hangs (an unknown outcome).
-    let server = ScriptedServer::start(|req, _| match req.action().as_str() {
-        "get_leads" => Reply::json(200, json!([])),
-        "create_lead" if req.json()["email"] == "b@example.com" => {
-            Reply::Hang(Duration::from_secs(5))
-        }
-        _ => {
-            let email = req.json()["email"]
-                .as_str()
-                .unwrap_or("a@example.com")
-                .to_string();
-            Reply::json(200, lead_response(&email))
-        }
-    });
+    let server = b_hangs();
     let dir = tempfile::tempdir().unwrap();
     let run = |email: &str| {
-        Leadctl::against(&server.url())
-            .env("LEADCTL_CHANNEL", CHANNEL)
-            .env("XDG_DATA_HOME", dir.path())
-            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
-            .env("LEADCTL_WINDOW_CACHE", "600")
-            .args(["--timeout", "0.5", "create", "--email", email, "-o", "id"])
-            .run()
+        create_against(
+            &server,
+            dir.path(),
+            email,
+            &[("LEADCTL_WINDOW_CACHE", "600")],
+        )
     };
-    let actions = |from: usize| -> Vec<String> {
-        let mut a: Vec<String> = server.requests()[from..]
-            .iter()
-            .map(|r| r.action())
-            .collect();
-        a.sort();
-        a
-    };
+    let actions = |from: usize| actions_since(&server, from);
     run("a@example.com").code(0);
     let from = server.requests().len();
     run("b@example.com")
@@ -304,12 +302,10 @@ fn newest_leads_that_could_not_be_read_are_not_remembered() {
         .stderr_has("could not read the newest leads of channel");
     let from = server.requests().len();
     run("b@example.com").code(0);
-    let mut actions: Vec<String> = server.requests()[from..]
-        .iter()
-        .map(|r| r.action())
-        .collect();
-    actions.sort();
-    assert_eq!(actions, ["create_lead", "get_lead_by_id", "get_leads"]);
+    assert_eq!(
+        actions_since(&server, from),
+        ["create_lead", "get_lead_by_id", "get_leads"]
+    );
 }
 
 #[test]

@@ -168,6 +168,53 @@ fn adopting_existing_leads_makes_the_first_import_skip_them() {
         .stderr_has("4 already known");
 }
 
+/// A file without an id column and with a bad row: the good rows adopted without their ids, the
+/// bad one left out and named; a file read from stdin is refused (it is read twice), nothing
+/// recorded.
+#[test]
+fn adopting_a_file_without_ids_names_what_it_left_out() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crm.csv");
+    std::fs::write(
+        &file,
+        "email,first_name,business_id\nuser1@example.com,User 1,B-1\nnot an email,User 2,B-2\n",
+    )
+    .unwrap();
+    let fresh = dir.path().join("fresh.sqlite3");
+    let out = leadctl(&sb)
+        .args(["--ledger", fresh.to_str().unwrap(), "ledger", "adopt"])
+        .arg(&file)
+        .run();
+    let shown = file.display();
+    out.code(0);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "leadctl: {shown}: UTF-8 (detected), delimiter ',' (detected)\n\
+             leadctl: column mapping:\n  \
+             email       → email\n  \
+             first_name  → first_name\n  \
+             business_id → business_id\n\
+             leadctl: adopted 1 lead from {shown} into the ledger {} (0 already known, 1 row(s) \
+             invalid and left out); the file has no id column, so the ledger knows these leads \
+             without their ids\n\
+             leadctl: warning: left out: row 2 (line 3), column 1 \"email\": \"not an email\" is \
+             not a valid email address\n",
+            fresh.display()
+        )
+    );
+    let out = leadctl(&sb)
+        .args(["--ledger", fresh.to_str().unwrap(), "ledger", "adopt", "-"])
+        .run();
+    out.code(2);
+    assert_eq!(
+        out.stderr,
+        "leadctl: error: ledger adopt reads its file twice, so stdin must be a regular file\n  \
+         hint: save the CSV to a file first\n"
+    );
+}
+
 #[test]
 fn export_and_import_move_a_ledger_and_refuse_an_edited_line() {
     let sb = sandbox(|_| {});

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::CiArgs;
+use super::{CiArgs, GateArgs};
 
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
@@ -30,19 +30,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub new_ledger: bool,
 
-    /// Requests in flight at once: auto (adapts to the server's latency, 429s and overload
-    /// answers) or a fixed number from 1 to 256 [default: the profile's concurrency, else auto]
-    #[arg(long, value_name = "auto|N", value_parser = crate::deliver::setting::parse_arg, help_heading = "Sending")]
-    pub concurrency: Option<crate::deliver::setting::Concurrency>,
-
-    /// The most requests in flight: auto never goes past it, and a fixed --concurrency N above it
-    /// is refused (exit 2) [default: 32; with a fixed --concurrency N, N]
-    #[arg(long, value_name = "N", value_parser = crate::deliver::setting::parse_max, help_heading = "Sending")]
-    pub max_concurrency: Option<usize>,
-
-    /// At most N requests a second
-    #[arg(long, value_name = "N", value_parser = crate::cli::parse::parse_rate, help_heading = "Sending")]
-    pub rate: Option<f64>,
+    #[command(flatten)]
+    pub gate: GateArgs,
 
     #[command(flatten)]
     pub ci: CiArgs,

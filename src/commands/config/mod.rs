@@ -341,26 +341,10 @@ mod tests {
     use super::*;
     use crate::output::OutputFormat;
     use serde_json::Value;
-    use std::sync::{Arc, Mutex};
 
     const KEY: &str = "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl Buf {
-        fn text(&self) -> String {
-            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-        }
-    }
+    use crate::output::Captured as Buf;
 
     /// Runs a config command against a file in a temporary directory.
     fn run_cmd(

@@ -28,7 +28,7 @@ pub fn run(settings: &Settings, args: CreateArgs, out: &mut Output) -> Result<()
     let what = super::run_report::What {
         command: "create",
         inputs: json.iter().map(|p| p.as_path()).collect(),
-        query: super::import::query(settings, channel.as_deref(), None, None),
+        query: super::run_report::query(settings, channel.as_deref(), None, None),
         dry_run: args.dry_run,
         header_line: None,
     };
@@ -69,7 +69,7 @@ fn create(
     if args.dry_run {
         if args.plan_out.is_some() {
             settings.require_key()?;
-            crate::import::plan_out::needs_ledger(settings.ledger.is_some())?;
+            crate::plan::needs_ledger(settings.ledger.is_some())?;
         }
         let (bodies, saved) = plan::plan_all(
             client.as_ref(),
@@ -82,11 +82,11 @@ fn create(
         out.json_documents(&bodies)
             .context("writing the request bodies")?;
         if let (Some(path), Some((saved, made))) = (&args.plan_out, saved) {
-            let made = crate::import::plan_out::Made {
+            let made = crate::plan::Made {
                 inputs: args.json.iter().map(|p| p.as_path()).collect(),
                 ..made
             };
-            crate::import::plan_out::save(path, made, saved, &log)?;
+            crate::plan::save(path, made, saved, &log)?;
         }
         return Ok(());
     }

@@ -12,12 +12,11 @@ use crate::api::models::{ActionBody, NewLead};
 use crate::api::ApiClient;
 use crate::deliver::rule::Decision;
 use crate::deliver::Place;
-use crate::import::plan::{Counts, Saved};
-use crate::import::plan_out::Made;
 use crate::lead::known::{Fresh, Known};
 use crate::lead::once::{self, Judged};
 use crate::ledger::{identity, scope_url, Ledger};
-use crate::saved_plan::PlanKey;
+use crate::plan::Made;
+use crate::plan::{Counts, Saved};
 use crate::settings::Settings;
 
 /// What a saved plan keeps of a `create` dry run: its writes, and what it is made of.
@@ -49,7 +48,7 @@ pub(super) fn plan_all(
     // The server behind the URL, whatever its spelling, as the real run reads it (not
     // remembered: a dry run writes nothing).
     let scope = match &client {
-        Some(c) => crate::import::server::scope(
+        Some(c) => crate::deliver::scope::resolve(
             ledger.as_ref(),
             c,
             &settings.api_url.value,
@@ -103,16 +102,8 @@ pub(super) fn plan_all(
                 counts.create += 1;
                 let b = body(action, lead)?;
                 // `lead_external` (--public) is not a write a plan holds.
-                let key = (action == "create_lead").then(|| PlanKey {
-                    channel: k.channel.clone(),
-                    key: k.key.clone(),
-                    hash: k.hash.clone(),
-                    fields: k.fields.clone(),
-                    expect,
-                    expect_run: previous.and_then(|p| p.run),
-                    expect_hash: None,
-                    status: None,
-                });
+                let key = (action == "create_lead")
+                    .then(|| crate::lead::planned::create_key(&k, expect, previous));
                 saved.keep(i as u64 + 1, key, &b);
                 bodies.push(b);
             }
@@ -140,7 +131,7 @@ pub(super) fn plan_all(
                 counts.update_fields.extend(changes.listed(&k.names));
                 let update = once::update_body(&lead_id, &k, &changes);
                 let b = body("update_lead", &update)?;
-                let key = crate::import::lead_plan::update_key(&k, &previous, &changes);
+                let key = crate::lead::planned::update_key(&k, &previous, &changes);
                 saved.keep(i as u64 + 1, Some(key), &b);
                 bodies.push(b);
             }

@@ -88,7 +88,7 @@ pub(super) fn send_all(
     };
     // The server behind the URL, whatever its spelling (one ledger per server).
     let channel = leads.first().map(|(_, l)| l.channel_id.to_lowercase());
-    let scope = crate::import::server::scope(
+    let scope = crate::deliver::scope::resolve(
         ledger.as_deref(),
         client,
         &settings.api_url.value,

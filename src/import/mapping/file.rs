@@ -72,7 +72,7 @@ pub struct MappingFile {
     /// `[fields.NAME] write = "..."`: the write rules (`deliver::write`).
     pub writes: crate::deliver::write::Rules,
     /// `max_create` and `max_changes`: the most one run with this mapping may fire.
-    pub limits: crate::import::limits::Limits,
+    pub limits: crate::plan::Limits,
 }
 
 /// `[fields.NAME]`: how leadctl writes the field.
@@ -389,7 +389,7 @@ pub fn parse_for(text: &str, path: &Path, kind: For<'_>) -> Result<MappingFile, 
         timezone,
         header_row,
         writes,
-        limits: crate::import::limits::Limits {
+        limits: crate::plan::Limits {
             max_create: raw.max_create,
             max_changes: raw.max_changes,
         },

@@ -1,17 +1,19 @@
-//! The ledger scope of a run: the API URL's normalised spelling, resolved to the server behind
-//! it (`ledger::server`), so that two spellings of one server share one set of entries.
+//! The ledger scope of a run (the entries it reads and writes): the API URL's normalised
+//! spelling, resolved to the server behind it (`ledger::server`, asking the server whether it
+//! holds a lead the ledger recorded), so that two spellings of one server share one set of
+//! entries. Every command that sends or plans writes starts here.
 
 use anyhow::Result;
 
 use crate::api::ApiClient;
-use crate::ledger::server::{resolve, Note};
+use crate::ledger::server::{self, Note};
 use crate::ledger::{self, Ledger};
 use crate::log::Log;
 
 /// The scope whose entries this run reads and writes; says on stderr when it is another
 /// spelling of a known server, or a spelling that could not be matched beside entries of
 /// others. Without a ledger, the URL's scope. A dry run (`remember` false) writes nothing.
-pub fn scope(
+pub fn resolve(
     ledger: Option<&Ledger>,
     client: &ApiClient,
     api_url: &str,
@@ -24,7 +26,7 @@ pub fn scope(
         return Ok(url_scope);
     };
     let holds = |id: &str| client.get_lead_by_id(id).is_ok_and(|l| l.id == id);
-    let resolved = resolve(ledger, &url_scope, channel, &holds, remember)?;
+    let resolved = server::resolve(ledger, &url_scope, channel, &holds, remember)?;
     match &resolved.note {
         Some(Note::Alias(text)) => log.notice(text),
         Some(Note::Unmatched(text)) => log.warn(text),
