@@ -668,7 +668,15 @@ fn stopped_across_the_heartbeat_timeout(store: &Store) {
     assert!(a.code == 0 || a.code == 8, "{}", a.stderr);
     assert_no_duplicates(&sb);
     let on_server = business_ids(&sb);
-    assert_eq!(on_server.len(), 40, "every row exists: {on_server:?}");
+    assert_eq!(
+        on_server.len(),
+        40,
+        "every row exists: {on_server:?}\nA:\n{}\n{}\nB:\n{}\n{}",
+        a.stderr,
+        a.stdout,
+        b.stderr,
+        b.stdout
+    );
     assert!(on_server.values().all(|&n| n == 1));
     // B never took A's claims for a dead run's: it waited, or left them to A.
     assert!(
