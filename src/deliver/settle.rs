@@ -155,7 +155,12 @@ pub fn settle(
         Some(l) => from_other_runs(pending, results, l, place),
         None => pending,
     };
-    if still.is_empty() {
+    // Ctrl-C while waiting for another run's answers: the user wants out, the server is not
+    // asked (the rows stay unknown, as after a Ctrl-C while sending).
+    let stopped = place
+        .interrupted
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst));
+    if still.is_empty() || stopped {
         return None;
     }
     let (settled, _) = look(&still, created_ids, results, finder, place);

@@ -1249,7 +1249,7 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
 
 /// Ctrl-C while a run waits for the answers of another live run sharing the ledger stops the
 /// wait: the run ends at once (exit 130), its rows the other run holds unknown, nothing sent by
-/// it; the other run goes on and creates each lead once.
+/// it and the server not asked; the other run goes on and creates each lead once.
 #[test]
 fn ctrl_c_stops_the_wait_for_another_runs_answers() {
     let dir = tempfile::tempdir().unwrap();
@@ -1290,6 +1290,12 @@ fn ctrl_c_stops_the_wait_for_another_runs_answers() {
         .stderr_has("  shared ledger: this run sent 0; run ")
         .stderr_has(" took 4 (4 still without an answer when this run ended: unknown here)\n")
         .stderr_has("leadctl: error: interrupted: 0 created, 4 unknown\n");
+    // The server is not asked after Ctrl-C (it said it could not read the channel's leads).
+    assert!(
+        !b.stderr.contains("newest leads") && !b.stderr.contains("could not read"),
+        "{}",
+        b.stderr
+    );
     let rows: Vec<serde_json::Value> = b
         .stdout
         .lines()
