@@ -36,19 +36,21 @@ impl Controller {
                 if sample.rate_waited {
                     state.window_rate_waited += 1;
                 }
+                // A round trip's worth at the limit.
+                let full = state.window.len() >= state.limit.max(MIN_WINDOW);
                 let closes = if state.slow_start {
                     // The requests that left when the limit was set (one round trip), among
                     // them those sent into its top slots: a server that queues the last
                     // arrivals shows it in the batch, one whose latency grows with the load
-                    // in its top slots (the first of the batch met less of it).
+                    // in its top slots (the first of the batch met less of it). A pool that
+                    // never reaches its top slots (a slow reader) closes on a full window.
                     let top = SLOW_TOP.min(state.limit);
                     if sent.in_flight > state.limit - top {
                         state.top.push(latency);
                     }
-                    state.window.len() >= state.slow_batch && state.top.len() >= top
+                    full || (state.window.len() >= state.slow_batch && state.top.len() >= top)
                 } else {
-                    // A round trip's worth at the limit.
-                    state.window.len() >= state.limit.max(MIN_WINDOW)
+                    full
                 };
                 if closes {
                     self.close_window(state);

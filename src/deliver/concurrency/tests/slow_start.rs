@@ -158,3 +158,34 @@ fn a_resume_starts_at_the_last_good_value_in_slow_start() {
     let ctl = Controller::new(Config::auto(32).starting_at(12));
     assert_eq!(limits(&ctl, 3, 100), [20, 28, 32]);
 }
+
+#[test]
+fn a_pool_that_never_reaches_its_top_slots_is_still_judged() {
+    // A slow reader keeps 4 in flight under a limit of 8: the top slots never fill, so the
+    // window closes on a round trip's worth of answers instead; it does not grow (unsaturated),
+    // and a rise in latency still backs off.
+    let ctl = Controller::new(Config::auto(32));
+    assert_eq!(limits(&ctl, 1, 100), [8]);
+    let four = |ms| {
+        let permits: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
+        assert_eq!(permits.len(), 4);
+        permits
+            .into_iter()
+            .for_each(|p| p.done(Sample::ok(Duration::from_millis(ms))));
+    };
+    (0..4).for_each(|_| four(100));
+    assert_eq!(ctl.limit(), 8, "not saturated: no growth");
+    (0..2).for_each(|_| four(200));
+    assert!(ctl.limit() < 8, "{}", ctl.limit());
+    let changes: Vec<String> = ctl
+        .drain_changes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        changes
+            .last()
+            .is_some_and(|c| c.starts_with("concurrency 8 → 4: latency rose to")),
+        "{changes:?}"
+    );
+}
