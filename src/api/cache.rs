@@ -1,8 +1,9 @@
 //! What a run learned of a server that the next run may reuse for a stated time: one small JSON
 //! file per API URL and key in the data directory (`checks/<hash>.json`, the hash of the URL and
-//! the key: the key itself is never written), each value with the time it was learned. A value
-//! older than the stated time is not used; `LEADCTL_CHECK_CACHE=0` turns the cache off
-//! (doc/ledger.md, "Checks a `create` makes").
+//! the key: the key itself is never written), each value with the time it was learned (in
+//! milliseconds). A value older than the stated time is not used (the channel's newest leads have
+//! a time of their own, seconds, where the other checks have minutes); `LEADCTL_CHECK_CACHE=0`
+//! turns the cache off (doc/ledger.md, "Checks a `create` makes").
 //!
 //! Best effort on both sides: a missing, unreadable or damaged file is an empty cache, and a
 //! failed write only means the next run asks the server again.
@@ -23,6 +24,8 @@ const LIMIT: u64 = 4 * 1024 * 1024;
 pub struct Where {
     pub dir: PathBuf,
     pub ttl: Duration,
+    /// How long a channel's newest leads are used (`LEADCTL_WINDOW_CACHE`; zero: never).
+    pub window_ttl: Duration,
 }
 
 /// The cache of one API URL and key.
@@ -30,6 +33,7 @@ pub struct Where {
 pub struct Cache {
     path: PathBuf,
     ttl: Duration,
+    window_ttl: Duration,
 }
 
 impl Cache {
@@ -44,24 +48,36 @@ impl Cache {
         Cache {
             path: at.dir.join(format!("{name}.json")),
             ttl: at.ttl,
+            window_ttl: at.window_ttl,
         }
+    }
+
+    /// How long a channel's newest leads are used (zero: never).
+    pub fn window_ttl(&self) -> Duration {
+        self.window_ttl
     }
 
     /// The value stored under `name`, if it was learned less than the stated time ago.
     pub fn get(&self, name: &str) -> Option<Value> {
-        self.get_at(name, now())
+        self.get_at(name, self.ttl, now()).map(|(v, _)| v)
     }
 
-    fn get_at(&self, name: &str, now: i64) -> Option<Value> {
+    /// The value stored under `name` with its age, if it was learned less than `ttl` ago.
+    pub fn get_within(&self, name: &str, ttl: Duration) -> Option<(Value, Duration)> {
+        self.get_at(name, ttl, now())
+    }
+
+    fn get_at(&self, name: &str, ttl: Duration, now: i64) -> Option<(Value, Duration)> {
         let all = read(&self.path);
         let entry = all.get(name)?;
-        let at = entry.get("at")?.as_i64()?;
+        let at = entry.get("at_ms")?.as_i64()?;
         let age = now.checked_sub(at)?;
         // A time in the future (a clock set back) is not trusted either.
-        if age < 0 || age as u64 >= self.ttl.as_secs() {
+        if age < 0 || age as u128 >= ttl.as_millis() {
             return None;
         }
-        entry.get("value").cloned()
+        let value = entry.get("value").cloned()?;
+        Some((value, Duration::from_millis(age as u64)))
     }
 
     /// Stores `value` under `name`, learned now; stale entries are dropped as it is written.
@@ -71,14 +87,14 @@ impl Cache {
 
     fn put_at(&self, name: &str, value: Value, now: i64) {
         let mut all = read(&self.path);
-        let ttl = self.ttl.as_secs() as i64;
+        let ttl = self.ttl.max(self.window_ttl).as_millis() as i64;
         all.retain(|_, e| {
-            e.get("at")
+            e.get("at_ms")
                 .and_then(Value::as_i64)
                 .is_some_and(|at| now - at < ttl)
         });
         let mut entry = Map::new();
-        entry.insert("at".into(), Value::from(now));
+        entry.insert("at_ms".into(), Value::from(now));
         entry.insert("value".into(), value);
         all.insert(name.to_string(), Value::Object(entry));
         if let Ok(text) = serde_json::to_vec(&Value::Object(all)) {
@@ -102,10 +118,11 @@ fn read(path: &Path) -> Map<String, Value> {
     }
 }
 
+/// Milliseconds since the epoch.
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]
@@ -116,6 +133,7 @@ mod tests {
         let at = Where {
             dir: dir.to_path_buf(),
             ttl: Duration::from_secs(600),
+            window_ttl: Duration::from_secs(5),
         };
         Cache::new(&at, "http://127.0.0.1:1/x", &ApiKey::new(key))
     }
@@ -124,13 +142,27 @@ mod tests {
     fn a_value_is_used_for_the_stated_time_only() {
         let dir = tempfile::tempdir().unwrap();
         let c = cache(dir.path(), "k1");
-        c.put_at("a", Value::from(1), 1000);
-        assert_eq!(c.get_at("a", 1000), Some(Value::from(1)));
-        assert_eq!(c.get_at("a", 1599), Some(Value::from(1)));
-        assert_eq!(c.get_at("a", 1600), None);
+        let ttl = Duration::from_secs(600);
+        c.put_at("a", Value::from(1), 1_000_000);
+        assert_eq!(
+            c.get_at("a", ttl, 1_000_000).map(|(v, _)| v),
+            Some(Value::from(1))
+        );
+        assert_eq!(
+            c.get_at("a", ttl, 1_599_999).map(|(v, _)| v),
+            Some(Value::from(1))
+        );
+        assert_eq!(c.get_at("a", ttl, 1_600_000).map(|(v, _)| v), None);
         // A clock set back does not make an old value new.
-        assert_eq!(c.get_at("a", 999), None);
-        assert_eq!(c.get_at("b", 1000), None);
+        assert_eq!(c.get_at("a", ttl, 999_999).map(|(v, _)| v), None);
+        assert_eq!(c.get_at("b", ttl, 1_000_000).map(|(v, _)| v), None);
+        // The newest leads are used for their own, shorter time.
+        let window = Duration::from_secs(5);
+        assert_eq!(
+            c.get_at("a", window, 1_004_999).map(|(v, _)| v),
+            Some(Value::from(1))
+        );
+        assert_eq!(c.get_at("a", window, 1_005_000).map(|(v, _)| v), None);
     }
 
     #[test]
@@ -139,7 +171,12 @@ mod tests {
         let secret = "5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d";
         let one = cache(dir.path(), secret);
         one.put_at("a", Value::from("seen"), 1000);
-        assert_eq!(cache(dir.path(), "another").get_at("a", 1000), None);
+        assert_eq!(
+            cache(dir.path(), "another")
+                .get_at("a", Duration::from_secs(600), 1000)
+                .map(|(v, _)| v),
+            None
+        );
         let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(files.len(), 1);
         let path = files[0].as_ref().unwrap().path();
@@ -152,17 +189,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = cache(dir.path(), "k");
         std::fs::write(&c.path, b"{not json").unwrap();
-        assert_eq!(c.get_at("a", 1000), None);
+        let ttl = Duration::from_secs(600);
+        assert_eq!(c.get_at("a", ttl, 1000).map(|(v, _)| v), None);
         c.put_at("a", Value::from(2), 1000);
-        assert_eq!(c.get_at("a", 1000), Some(Value::from(2)));
+        assert_eq!(
+            c.get_at("a", ttl, 1000).map(|(v, _)| v),
+            Some(Value::from(2))
+        );
     }
 
     #[test]
     fn stale_entries_are_dropped_when_another_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let c = cache(dir.path(), "k");
-        c.put_at("old", Value::from(1), 1000);
-        c.put_at("new", Value::from(2), 2000);
+        c.put_at("old", Value::from(1), 1_000_000);
+        c.put_at("new", Value::from(2), 2_000_000);
         let text = std::fs::read_to_string(&c.path).unwrap();
         assert!(!text.contains("old"), "{text}");
     }

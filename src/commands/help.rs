@@ -158,6 +158,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          the key itself); doc/ledger.md.",
     ),
     (
+        "LEADCTL_WINDOW_CACHE",
+        "How long, in seconds, `create` reuses the newest leads of a channel an earlier `create` \
+         read, for a key the ledger has never seen (default 5; 0 reads them before every \
+         create). A script's loop of creates then reads them once in a while, not once a lead; a \
+         lead with the same key made outside this ledger in those seconds is not recognised. \
+         Never used while the channel has a key whose outcome is unknown; doc/ledger.md.",
+    ),
+    (
         "LEADCTL_RETRY_BASE_MS",
         "A testing knob: the first back-off step between retries, in milliseconds (default \
          250), so test suites and CI jobs that exercise failures need not wait for production \

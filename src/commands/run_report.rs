@@ -93,7 +93,14 @@ pub fn around(
         }
     }
     if !what.dry_run {
-        record(settings, &run, &document, &exit, &log);
+        record(
+            settings,
+            &run,
+            &document,
+            &exit,
+            &log,
+            recorder.take_ledger(),
+        );
     }
     if let Some(actions) = settings.github.as_ref().filter(|_| !ci.no_ci_annotations) {
         let file = what
@@ -125,10 +132,17 @@ fn exit_of(result: &Result<()>) -> Exit {
     }
 }
 
-/// The run in the ledger's history (not for `--no-ledger` or `--sandbox`'s in-memory ledger).
-/// A run whose ledger could not be used says nothing more about it; any other failure is a
-/// warning: the run's own exit code stands.
-fn record(settings: &Settings, run: &Run, document: &serde_json::Value, exit: &Exit, log: &Log) {
+/// The run in the ledger's history (not for `--no-ledger` or `--sandbox`'s in-memory ledger),
+/// through the ledger the run `kept`, else opened for it. A run whose ledger could not be used
+/// says nothing more about it; any other failure is a warning: the run's own exit code stands.
+fn record(
+    settings: &Settings,
+    run: &Run,
+    document: &serde_json::Value,
+    exit: &Exit,
+    log: &Log,
+    kept: Option<Arc<Ledger>>,
+) {
     let Some(location) = settings.ledger.as_ref() else {
         return;
     };
@@ -147,7 +161,10 @@ fn record(settings: &Settings, run: &Run, document: &serde_json::Value, exit: &E
         counts: document["counts"].clone(),
         report: document.clone(),
     };
-    let written = Ledger::open_unchecked(location).and_then(|l| l.record_run(&record));
+    let written = match kept.filter(|l| l.location() == location) {
+        Some(l) => l.record_run(&record),
+        None => Ledger::open_unchecked(location).and_then(|l| l.record_run(&record)),
+    };
     if let Err(e) = written {
         // Exit 3 and 7 before sending are most often the ledger itself: said already.
         if matches!(exit.code, 0 | 8 | 130) {

@@ -9,6 +9,7 @@
 
 pub mod claim;
 pub mod concurrency;
+pub mod ending;
 pub mod gate;
 pub mod outcome;
 pub mod pace;
@@ -22,10 +23,10 @@ pub mod work;
 pub mod write;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use claim::Place;
-pub use outcome::{classify, Outcome};
+pub use outcome::{classify, Counts, Outcome};
 pub use rule::{decide, Decision, Policy};
 pub use run::{Ended, Run};
 pub use work::{

@@ -3,7 +3,8 @@
 //! caller looks the key up and acts, so a dry run and a real one decide alike.
 
 use super::write::{self, Changes, Names, Rules};
-use crate::ledger::{identity, Entry, Fields, State};
+use crate::identity::{self, Fields};
+use crate::ledger::{Entry, State};
 
 /// What the rule compares with the ledger's entry: the input's hash and fields, and how.
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,8 @@
 //! The engine's promises, tested where they are made: a real SQLite ledger (a file, so two
 //! handles can share it as two runs do) and a scripted HTTP server on 127.0.0.1 that answers
 //! each request as the test says (a status and body, no answer, a dropped connection) and keeps
-//! every request body. Nothing is mocked: the client is the real one.
+//! every request body. Nothing is mocked: the client is the real one. Its server and helpers
+//! serve the tests of the works built on the engine too (`lead::bulk`).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,21 +22,25 @@ use crate::lead::{CreateLead, Keyed};
 use crate::ledger::{now_secs, Ledger, Location, State};
 use crate::secret::ApiKey;
 
-const CHANNEL: &str = "c0000001-0000-4000-8000-000000000001";
-const SCOPE: &str = "http://127.0.0.1/test";
+mod ending;
+
+pub(crate) const CHANNEL: &str = "c0000001-0000-4000-8000-000000000001";
+pub(crate) const SCOPE: &str = "http://127.0.0.1/test";
 
 /// What the scripted server does with one request.
 #[derive(Clone)]
-enum Reply {
+pub(crate) enum Reply {
     /// A status, extra header lines (each ending in CRLF) and a body.
     Answer(u16, &'static str, String),
     /// Reads the request and says nothing until the client gives up.
     Silent,
     /// Reads the request and closes the connection without an answer.
     Drop,
+    /// Waits this long, then replies.
+    After(Duration, Box<Reply>),
 }
 
-fn created(id: &str) -> Reply {
+pub(crate) fn created(id: &str) -> Reply {
     Reply::Answer(
         200,
         "",
@@ -43,15 +48,15 @@ fn created(id: &str) -> Reply {
     )
 }
 
-struct Server {
-    url: String,
+pub(crate) struct Server {
+    pub(crate) url: String,
     bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Answers requests in order from `script`; past its end, each is refused with a 400 that
     /// names it unscripted (so a request the test did not expect fails the test's asserts).
-    fn start(script: Vec<Reply>) -> Server {
+    pub(crate) fn start(script: Vec<Reply>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}/", listener.local_addr().expect("local address"));
         let bodies = Arc::new(Mutex::new(Vec::new()));
@@ -64,11 +69,15 @@ impl Server {
                     continue;
                 };
                 kept.lock().expect("bodies").push(body);
-                let reply = script.next().unwrap_or(Reply::Answer(
+                let mut reply = script.next().unwrap_or(Reply::Answer(
                     400,
                     "",
                     json!({"error": "unscripted request"}).to_string(),
                 ));
+                while let Reply::After(wait, then) = reply {
+                    std::thread::sleep(wait);
+                    reply = *then;
+                }
                 match reply {
                     Reply::Answer(status, headers, body) => {
                         let head = format!(
@@ -81,13 +90,14 @@ impl Server {
                     }
                     Reply::Silent => std::thread::sleep(Duration::from_millis(1500)),
                     Reply::Drop => drop(stream),
+                    Reply::After(..) => {}
                 }
             }
         });
         Server { url, bodies }
     }
 
-    fn bodies(&self) -> Vec<String> {
+    pub(crate) fn bodies(&self) -> Vec<String> {
         self.bodies.lock().expect("bodies").clone()
     }
 }
@@ -123,7 +133,7 @@ fn read_request(stream: &mut TcpStream) -> Option<String> {
     Some(String::from_utf8_lossy(&data[head_end..head_end + length]).into_owned())
 }
 
-fn client(url: &str) -> ApiClient {
+pub(crate) fn client(url: &str) -> ApiClient {
     ApiClient::new(ClientConfig {
         api_url: url.to_string(),
         api_key: Some(ApiKey::new("5a4d1c2b-8e7f-4a3b-9c6d-0e1f2a3b4c5d")),
@@ -139,11 +149,11 @@ fn client(url: &str) -> ApiClient {
     .expect("client")
 }
 
-fn ledger(dir: &tempfile::TempDir) -> Ledger {
+pub(crate) fn ledger(dir: &tempfile::TempDir) -> Ledger {
     Ledger::open(&Location::File(dir.path().join("ledger.db"))).expect("ledger")
 }
 
-fn lead(email: &str) -> Keyed {
+pub(crate) fn lead(email: &str) -> Keyed {
     let lead = NewLead {
         channel_id: CHANNEL.to_string(),
         fields: LeadFields {
@@ -155,7 +165,7 @@ fn lead(email: &str) -> Keyed {
     Keyed::new(lead, None).expect("a keyed lead")
 }
 
-fn work(k: &Keyed) -> CreateLead<'_> {
+pub(crate) fn work(k: &Keyed) -> CreateLead<'_> {
     CreateLead {
         keyed: k,
         public: false,
@@ -163,7 +173,7 @@ fn work(k: &Keyed) -> CreateLead<'_> {
     }
 }
 
-fn place(ledger: &Ledger) -> Place<'_> {
+pub(crate) fn place(ledger: &Ledger) -> Place<'_> {
     Place {
         ledger: Some(ledger),
         scope_url: SCOPE,
@@ -171,7 +181,7 @@ fn place(ledger: &Ledger) -> Place<'_> {
     }
 }
 
-const FIRST: Attempt<'static> = Attempt {
+pub(crate) const FIRST: Attempt<'static> = Attempt {
     row: 1,
     expect: None,
     previous: None,
@@ -185,11 +195,11 @@ fn send_once<W: Work>(place: &Place<'_>, w: &W, client: &ApiClient) -> Delivered
     })
 }
 
-fn body(email: &str) -> String {
+pub(crate) fn body(email: &str) -> String {
     format!(r#"{{"action":"create_lead","channel_id":"{CHANNEL}","email":"{email}"}}"#)
 }
 
-fn sent<A>(d: Delivered<A>) -> super::Answered<A> {
+pub(crate) fn sent<A>(d: Delivered<A>) -> super::Answered<A> {
     match d {
         Delivered::Sent(a) => a,
         Delivered::Taken(e) => panic!("the claim was lost to {e:?}"),
@@ -199,7 +209,7 @@ fn sent<A>(d: Delivered<A>) -> super::Answered<A> {
 }
 
 /// The key's state in the ledger, its id and its error.
-fn recorded(l: &Ledger, k: &Keyed) -> Option<(State, Option<String>, Option<String>)> {
+pub(crate) fn recorded(l: &Ledger, k: &Keyed) -> Option<(State, Option<String>, Option<String>)> {
     l.get(SCOPE, &k.channel, &k.key)
         .expect("ledger read")
         .map(|e| (e.state, e.lead_id, e.error))

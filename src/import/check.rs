@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::prepare::Prepared;
 use super::read::{self, Row, Rows};
 use super::validate::{self, Duplicates, Plan, Problem};
 use super::{fmt_count, order, Options};
 use crate::api::models::{ActionBody, NewLead};
 use crate::error::Failure;
-use crate::ledger::{identity, KeyKind};
+use crate::identity::{self, KeyKind};
 use crate::log::Log;
 use crate::output::stream::ItemStream;
 use crate::output::Output;
@@ -115,7 +114,8 @@ pub fn check_with<T>(
     Ok(checked)
 }
 
-pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, purchases: bool) {
+/// `would`: what a valid row comes to, one and many (`flow::Words::would`).
+pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, would: (&str, &str)) {
     let hint = if matches!(format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
@@ -124,21 +124,11 @@ pub fn dry_run_done(checked: &Checked, format: OutputFormat, log: &Log, purchase
     log.notice(&format!(
         "dry run: {} {}; nothing was sent{hint}",
         fmt_count(checked.valid),
-        match (purchases, checked.valid == 1) {
-            (false, true) => "lead would be created",
-            (false, false) => "leads would be created",
-            (true, true) => "purchase would be recorded",
-            (true, false) => "purchases would be recorded",
+        match checked.valid == 1 {
+            true => would.0,
+            false => would.1,
         }
     ));
-}
-
-/// A file's rows again, for the next pass, past the header.
-pub fn reopen(prepared: &Prepared) -> Result<Rows> {
-    let mut rows =
-        read::reopen(&prepared.source, &prepared.format).map_err(|e| Failure::input(e.0))?;
-    rows.header().map_err(|e| Failure::input(e.message))?;
-    Ok(rows)
 }
 
 /// Says how many rows were checked; stops (exit 6) on invalid rows unless `--skip-invalid`.
@@ -205,32 +195,26 @@ pub fn report_checked(
 
 /// Re-reads the file for the values flagged as possible repeats and warns with their rows.
 pub fn report_duplicates(
-    prepared: &Prepared,
+    mut rows: Rows,
+    plan: &Plan,
+    name: &str,
     dups: &Duplicates,
     shard: Option<(u64, u64)>,
     key: Option<KeyKind>,
     log: &Log,
 ) -> Result<()> {
     let mut seen: BTreeMap<(&'static str, String), Vec<u64>> = BTreeMap::new();
-    let mut rows = reopen(prepared)?;
-    check_rows(
-        &mut rows,
-        &prepared.plan,
-        &prepared.source.name(),
-        shard,
-        key,
-        |row, lead| {
-            validate::duplicate_keys(&lead, |key, value| {
-                if dups.is_candidate(key, value) {
-                    let shown = key.normalized(value)[2..].to_string();
-                    seen.entry((key.label(), shown))
-                        .or_default()
-                        .push(row.number);
-                }
-            });
-            Ok(())
-        },
-    )?;
+    check_rows(&mut rows, plan, name, shard, key, |row, lead| {
+        validate::duplicate_keys(&lead, |key, value| {
+            if dups.is_candidate(key, value) {
+                let shown = key.normalized(value)[2..].to_string();
+                seen.entry((key.label(), shown))
+                    .or_default()
+                    .push(row.number);
+            }
+        });
+        Ok(())
+    })?;
     let repeats: Vec<String> = seen
         .into_iter()
         .filter(|(_, rows)| rows.len() > 1)

@@ -8,7 +8,12 @@ use super::flow::Event;
 use super::order::Orderer;
 use super::progress::Progress;
 use super::report::{self, Counts, Outcome, RowResult};
+use super::settle;
+use super::summary::Summary;
 use super::Options;
+use crate::deliver::ending::{Account, End, Finished, Unknowns};
+use crate::deliver::gate::Gate;
+use crate::deliver::pipeline::Observer;
 use crate::deliver::settle::Pending;
 use crate::output::Output;
 
@@ -174,4 +179,173 @@ fn on_result(
             ));
         }
     }
+}
+
+/// An import's observer of its run (`deliver::ending`): the collector hears each event, and at
+/// the end its last results go out and the account is given in an import's words.
+pub struct Watch<'a> {
+    pub c: Collector,
+    pub out: &'a mut Output,
+    pub opts: &'a Options,
+    pub stop: &'a AtomicBool,
+    pub log: &'a crate::log::Log,
+    /// What the lead rows' reading found out (channels settled first, emptied cells, other
+    /// runs): said when sending ended.
+    pub known: &'a crate::lead::known::Known,
+    /// A stream's footer, said when sending ended (a file's was said by the check).
+    pub footer: Option<String>,
+    /// The rows the run meant to go through (0 for a stream).
+    pub total: u64,
+    /// The ledger's location, for the summary.
+    pub ledger: Option<String>,
+}
+
+impl Watch<'_> {
+    /// Results now ready, in row order, out.
+    fn emit_all(&mut self, ready: Vec<RowResult>) {
+        let c = &mut self.c;
+        for r in ready {
+            emit(
+                &mut c.printer,
+                &mut c.errors,
+                &mut c.t,
+                r,
+                self.out,
+                self.stop,
+            );
+        }
+    }
+}
+
+impl Observer<Event> for Watch<'_> {
+    fn event(&mut self, event: Event) {
+        self.c.on_event(event, self.out, self.opts, self.stop);
+    }
+
+    fn gate(&mut self, gate: &Gate) {
+        show(gate, &mut self.c.progress, self.log);
+    }
+}
+
+impl Account for Watch<'_> {
+    type Results<'a>
+        = settle::Held<'a>
+    where
+        Self: 'a;
+
+    fn unknowns(&mut self) -> Unknowns<'_, settle::Held<'_>> {
+        let c = &mut self.c;
+        Unknowns {
+            pending: &mut c.t.pending,
+            created_ids: &c.t.created_ids,
+            created: c.t.counts.created,
+            results: settle::Held {
+                counts: &mut c.t.counts,
+                orderer: &mut c.orderer,
+            },
+        }
+    }
+
+    fn released(&mut self) {
+        let ready = self.c.orderer.release();
+        self.emit_all(ready);
+    }
+
+    fn sent(&mut self, gate: &Gate) {
+        show(gate, &mut self.c.progress, self.log);
+        self.c.progress.finish();
+        let log = self.log;
+        if let Some(f) = &self.footer {
+            log.notice(f);
+        }
+        // Channels named by a column were settled first as each was first read.
+        self.known.say_settled(log);
+        // Emptied cells left alone and columns gone: once per field, nothing blanked.
+        for line in self.known.tally.lines() {
+            log.warn(&line);
+        }
+    }
+
+    fn settled_during(&mut self, found: usize, absent: usize) {
+        self.log.notice(&format!(
+            "settled during the run: {found} row(s) without a reliable answer found among their \
+             channel's newest leads, {absent} proven never created"
+        ));
+    }
+
+    fn settled(&mut self, settled: &crate::deliver::settle::Settled, looked: usize) {
+        super::summary::report_settled(settled, looked, self.log);
+    }
+
+    fn fatal(&mut self) -> &mut Option<anyhow::Error> {
+        &mut self.c.t.fatal
+    }
+
+    fn finish(&mut self) -> anyhow::Result<Finished> {
+        let rest = self.c.orderer.drain();
+        self.emit_all(rest);
+        let c = &mut self.c;
+        let t = &mut c.t;
+        // The last buffered results may meet a closed stdout only now: after every row was
+        // sent, that loses output, not leads, so it is no reason to call the run partial.
+        if let Err(e) = c.printer.finish(self.out) {
+            if t.write_error.is_none() && e.kind() != std::io::ErrorKind::BrokenPipe {
+                t.write_error = Some(e.into());
+            }
+        }
+        let errors_left = c.errors.finish()?;
+        let stdout_closed = t
+            .write_error
+            .as_ref()
+            .is_some_and(crate::exit::is_broken_pipe);
+        if let Some(e) = t.write_error.take().filter(|_| !stdout_closed) {
+            return Err(e);
+        }
+        Ok(Finished {
+            counts: t.counts,
+            sent: t.sent,
+            total: self.total,
+            stdout_closed,
+            errors_file: errors_left
+                .then(|| (c.errors.path().display().to_string(), c.errors.rows)),
+        })
+    }
+
+    fn account(mut self, end: End) -> anyhow::Result<()> {
+        let f = end.finished;
+        let summary = Summary {
+            total: f.total,
+            counts: f.counts,
+            sent: f.sent,
+            elapsed: end.elapsed,
+            ledger: self.ledger.take(),
+            errors: f.errors_file,
+            resume: &self.opts.resume,
+            interrupted: end.interrupted,
+            others: self.known.shared.others(),
+            concurrency: end.concurrency,
+        };
+        super::summary::summarize(&summary, self.log);
+        super::summary::outcome(
+            &summary,
+            f.stdout_closed,
+            self.c.t.fatal.take(),
+            self.c
+                .t
+                .max_errors_hit
+                .then_some(self.opts.max_errors.unwrap_or(0)),
+        )
+    }
+}
+
+/// Shows the gate's current limit, and (`-v`) each change since the last call with its reason,
+/// the learned rate's among them.
+fn show(gate: &Gate, progress: &mut Progress, log: &crate::log::Log) {
+    let verbose = log.verbose() > 0 && !log.quiet();
+    for change in gate.changes() {
+        if verbose {
+            progress.println(&format!("leadctl: {change}"));
+        }
+    }
+    progress.set_concurrency(gate.label());
 }

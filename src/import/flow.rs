@@ -6,18 +6,20 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 
+use super::check::{BodyPrinter, Checked};
 use super::read::{Row, Rows};
 use super::report::{Outcome, RowResult};
-use super::validate::Plan;
+use super::validate::{Duplicates, Plan};
 use crate::api::ApiClient;
 use crate::deliver::gate::{Gate, Slot};
 use crate::deliver::pipeline::Events;
 use crate::deliver::settle::Pending;
 use crate::deliver::Policy;
+use crate::identity::{self, KeyKind};
+use crate::lead::bulk::Bulk;
 use crate::lead::known::Known;
-use crate::lead::moves::Move;
-use crate::ledger::{identity, Entry, KeyKind, Ledger, State};
 
+pub use crate::lead::bulk::{LeadTask, Told};
 pub use crate::lead::Keyed;
 
 #[derive(Debug, Clone)]
@@ -50,12 +52,10 @@ pub enum Event {
 pub struct Ctx<'a> {
     pub plan: &'a Plan,
     pub client: &'a ApiClient,
-    pub ledger: Option<&'a Ledger>,
+    /// Where the run's keys are recorded: the ledger (none with `--no-ledger`), the API URL as
+    /// it scopes keys, the input's name recorded with each key.
+    pub place: crate::deliver::Place<'a>,
     pub known: &'a Known,
-    /// The API URL as the ledger scopes keys.
-    pub scope_url: &'a str,
-    /// The input's name, recorded with each key.
-    pub input: &'a str,
     pub opts: &'a Options,
     /// The gate on requests: how many in flight (fixed or `auto`) and how fast.
     pub gate: &'a Gate,
@@ -80,10 +80,21 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Where the run's keys are recorded.
     pub fn place(&self) -> crate::deliver::Place<'_> {
-        crate::deliver::Place {
-            ledger: self.ledger,
-            scope_url: self.scope_url,
-            input: self.input,
+        crate::deliver::Place { ..self.place }
+    }
+
+    /// What a lead row's works are decided and sent with.
+    pub fn lead(&self) -> Bulk<'_> {
+        Bulk {
+            place: self.place(),
+            client: self.client,
+            known: self.known,
+            gate: self.gate,
+            split: self.split,
+            stop: self.stop,
+            warn: self.warn,
+            policy: self.opts.policy,
+            dry: self.dry,
         }
     }
 
@@ -99,12 +110,39 @@ impl Ctx<'_> {
     }
 }
 
-/// What a pipeline's rows are: leads (`send::LeadRows`) or purchases (`purchase::Plan`). The
-/// reader asks it what each row comes to; nothing else in the pipeline tells them apart.
+/// What a run's rows are, chosen once when the input is prepared: leads (`send::LeadRows`) or
+/// purchases (`purchase::Plan`), each a row mapper (rows → works). The check asks it to build
+/// every row, the reader what each row comes to; nothing else in a run tells them apart.
 pub trait RowKind: Sync {
     /// A row built, keyed, checked against the rows before it (`seen`, by [`first_of`]) and
     /// decided against the ledger: a task for the workers, a result, or its problems.
     fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next>;
+
+    /// Every row of `rows` built as the check pass builds it (`plan`: a lead import's columns):
+    /// each valid row's request body told to `printer` (a dry run), the values that may repeat
+    /// across rows to `dups`.
+    fn check(
+        &self,
+        plan: &Plan,
+        rows: &mut Rows,
+        name: &str,
+        opts: &super::Options,
+        printer: Option<&mut BodyPrinter<'_>>,
+        dups: Option<&mut Duplicates>,
+    ) -> anyhow::Result<Checked>;
+
+    /// What the run and its rows are called.
+    fn words(&self) -> &'static Words;
+}
+
+/// What a kind of run and its rows are called, in its messages.
+pub struct Words {
+    /// The command, as a saved plan names it.
+    pub command: &'static str,
+    /// What a checked row comes to in a dry run without a key: one, many.
+    pub would: (&'static str, &'static str),
+    /// Its writes are purchases (a plan's summary counts them).
+    pub purchases: bool,
 }
 
 /// What a worker does with a row the reader decided to send, in the request slot it holds.
@@ -180,34 +218,17 @@ pub struct LeadRowTask {
     pub work: LeadTask,
 }
 
-/// A lead's job, taken apart.
-pub struct LeadJob {
-    pub row: u64,
-    pub keyed: Keyed,
-    pub cells: Vec<String>,
-    pub work: LeadTask,
-}
-
-pub enum LeadTask {
-    /// `create_lead`, then the move to the row's status when it is not the first.
-    Create {
-        expect: Option<(State, i64)>,
-        previous: Option<Entry>,
-        then_move: Option<Move>,
-    },
-    Update {
-        lead_id: String,
-        changes: Box<crate::deliver::write::Changes>,
-        previous: Entry,
-        then_move: Option<Move>,
-    },
-    /// A lead that exists (its outcome so far `before`, with its note): only its status moves.
-    Move {
-        lead_id: String,
-        before: Outcome,
-        note: String,
-        mv: Move,
-    },
+/// What a lead came to, as the event its row's result travels in (`r` makes the row's result
+/// of its outcome, lead id and note).
+pub fn told(
+    told: Told,
+    r: impl FnOnce(Outcome, Option<String>, Option<String>) -> RowResult,
+) -> Event {
+    let result = r(told.outcome, told.lead_id, told.note);
+    match told.replayed {
+        true => Event::Replayed(result, told.pending),
+        false => Event::Result(result, told.pending),
+    }
 }
 
 /// The earlier row with this key in the input, else `None` (and this row is its first).

@@ -2,10 +2,12 @@
 //!
 //! The engine takes plain [`Options`] and [`Services`] (never clap types): `prepare` opens the
 //! input, detects what it is (a CSV's encoding and delimiter, a workbook's sheet) and maps the
-//! header; `check` validates every row
-//! of a file before anything is sent; `session` sends (the reader decides each row against the
-//! ledger in `send`, workers claim, send and record in `worker`), settles unknown rows
-//! (`settle`, `lead::window`) and gives the account (`summary`). A regular file is read again for each pass,
+//! header and chooses the run's row mapper (`flow::RowKind`: lead rows or purchase rows); `check`
+//! validates every row of a file before anything is sent; `session` sends through the engine's
+//! pipeline (the reader in `send` hands each row to its mapper, which decides it: a lead's through
+//! `lead::bulk`; a worker sends it in `worker`) and ends the run through `deliver::ending`, told
+//! through the collector (`collect::Watch`: results, settling, the account in `summary`'s words).
+//! A regular file is read again for each pass,
 //! so memory does not grow with its size; a stream (stdin, a pipe, a FIFO) is read once and its
 //! rows are checked as they arrive.
 
@@ -40,7 +42,8 @@ use anyhow::Result;
 
 use crate::api::ApiClient;
 use crate::error::Failure;
-use crate::ledger::{KeyKind, Ledger, Location};
+use crate::identity::KeyKind;
+use crate::ledger::{Ledger, Location};
 use crate::log::Log;
 use crate::output::Output;
 use crate::output::OutputFormat;

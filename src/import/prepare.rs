@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, Result};
 
 use super::columns;
+use super::flow::RowKind;
 use super::mapping::{self, Mapping, Target};
 use super::read::{self, Detected, Rows, Source};
 use super::validate::{ChannelInfo, Plan};
@@ -23,8 +24,8 @@ pub struct Prepared {
     pub headers: Vec<String>,
     pub plan: Plan,
     pub client: Option<ApiClient>,
-    /// A purchases import (`purchases import`): its rows are purchases.
-    pub purchases: Option<super::purchase::Plan>,
+    /// What the rows are (leads, purchases), chosen once: how each is checked, decided, sent.
+    pub rows: Box<dyn RowKind>,
     /// `--save-mapping`: written once every row was checked (a file), or before sending (a
     /// stream, which is checked as it is sent).
     pub save_mapping: Option<columns::Saved>,
@@ -84,11 +85,20 @@ pub fn prepare(
             headers,
             plan,
             client,
-            purchases: None,
+            rows: Box::new(super::send::LeadRows),
             save_mapping,
         },
         rows,
     ))
+}
+
+impl Prepared {
+    /// The input's rows again, for the next pass, past the header.
+    pub fn reopen(&self) -> Result<Rows> {
+        let mut rows = read::reopen(&self.source, &self.format).map_err(|e| Failure::input(e.0))?;
+        rows.header().map_err(|e| Failure::input(e.message))?;
+        Ok(rows)
+    }
 }
 
 /// A header that cannot be mapped may be a title (`read::title`): the hint then says

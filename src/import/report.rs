@@ -12,77 +12,7 @@ use crate::error::Failure;
 use crate::output::stream::ItemStream;
 use crate::output::Output;
 
-pub use crate::deliver::Outcome;
-
-/// Counts per outcome, for the bar and the summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub created: u64,
-    pub failed: u64,
-    pub unknown: u64,
-    pub invalid: u64,
-    pub skipped: u64,
-    pub not_sent: u64,
-    pub updated: u64,
-    pub changed: u64,
-    pub duplicate: u64,
-    pub moved: u64,
-    /// Of the skipped and unknown rows: those another leadctl run sharing the ledger was sending
-    /// while this one ran (work shared; not an outcome of its own).
-    pub by_others: u64,
-    /// Of those: still unanswered when this run ended.
-    pub by_others_unanswered: u64,
-}
-
-impl Counts {
-    pub fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Created => self.created += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Unknown => self.unknown += 1,
-            Outcome::Invalid => self.invalid += 1,
-            Outcome::Skipped => self.skipped += 1,
-            Outcome::NotSent => self.not_sent += 1,
-            Outcome::Updated => self.updated += 1,
-            Outcome::Changed => self.changed += 1,
-            Outcome::Duplicate => self.duplicate += 1,
-            Outcome::Moved => self.moved += 1,
-        }
-    }
-
-    pub fn done(&self) -> u64 {
-        self.created
-            + self.failed
-            + self.unknown
-            + self.invalid
-            + self.skipped
-            + self.not_sent
-            + self.updated
-            + self.changed
-            + self.duplicate
-            + self.moved
-    }
-
-    pub fn describe(&self) -> String {
-        let mut parts = vec![format!("{} created", self.created)];
-        for (n, what) in [
-            (self.failed, "failed"),
-            (self.unknown, "unknown"),
-            (self.invalid, "invalid"),
-            (self.updated, "updated"),
-            (self.moved, "moved"),
-            (self.skipped, "skipped"),
-            (self.changed, "changed"),
-            (self.duplicate, "duplicate"),
-            (self.not_sent, "not sent"),
-        ] {
-            if n > 0 {
-                parts.push(format!("{n} {what}"));
-            }
-        }
-        parts.join(", ")
-    }
-}
+pub use crate::deliver::{Counts, Outcome};
 
 /// One row's result line: `row`, `outcome`, `lead_id`, `message` (what happened, in words) and
 /// `error` (the same text, kept for one release for readers of the old name; CHANGELOG).

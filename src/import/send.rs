@@ -11,19 +11,20 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
-use super::flow::{first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, LeadTask, Next, RowKind};
+use super::check::{self, BodyPrinter, Checked};
+use super::flow::{
+    self, first_of, result, Ctx, Event, Job, Keyed, LeadRowTask, Next, RowKind, Words,
+};
 use super::order::in_shard;
 use super::read::{Footer, Row, Rows};
 use super::report::Outcome;
+use super::validate::Duplicates;
 use super::validate::Plan;
 use super::worker;
 use crate::deliver::pipeline::{Feed, Observer, Pipeline};
-use crate::deliver::settle::Pending;
-use crate::deliver::Decision;
 use crate::error::Failure;
-use crate::lead::moves::{self, Move};
-use crate::lead::once::{judge, Judged};
-use crate::ledger::{identity, now_secs, KeyKind};
+use crate::identity::{self, KeyKind};
+use crate::lead::bulk::Step;
 
 /// The reader's way to the collector and the workers.
 type Outbox<'a> = Feed<'a, Job, Event>;
@@ -41,7 +42,11 @@ pub fn run(
         gate: ctx.gate,
         stop: ctx.stop,
         workers: if ctx.dry { 0 } else { ctx.gate.workers() },
-        ledger: ctx.ledger.filter(|_| !ctx.dry).map(|l| (l, ctx.scope_url)),
+        ledger: ctx
+            .place
+            .ledger
+            .filter(|_| !ctx.dry)
+            .map(|l| (l, ctx.place.scope_url)),
     };
     let ran = pipeline.run(
         |feed| reader(ctx, rows, feed),
@@ -76,7 +81,7 @@ fn reader(ctx: &Ctx<'_>, mut rows: Rows, outbox: &mut Outbox<'_>) -> Option<Foot
     let mut seen: HashMap<u64, u64> = HashMap::new();
     // Work sharing with another run on this file (`deliver::split`): the rows left for a second pass.
     let splits = ctx.reopen.is_some() && ctx.opts.shard.is_none();
-    let own = ctx.ledger.map(|l| l.run.as_str()).unwrap_or("");
+    let own = ctx.place.ledger.map(|l| l.run.as_str()).unwrap_or("");
     let mut deferred: Vec<u64> = Vec::new();
     let mut whole = true;
     loop {
@@ -214,6 +219,34 @@ impl RowKind for LeadRows {
     fn take(&self, ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::Result<Next> {
         lead_row(ctx, row, seen)
     }
+
+    fn check(
+        &self,
+        plan: &Plan,
+        rows: &mut Rows,
+        name: &str,
+        opts: &super::Options,
+        mut printer: Option<&mut BodyPrinter<'_>>,
+        mut dups: Option<&mut Duplicates>,
+    ) -> anyhow::Result<Checked> {
+        check::check_rows(rows, plan, name, opts.shard, opts.leads().key, |_, lead| {
+            if let Some(dups) = dups.as_mut() {
+                super::validate::duplicate_keys(&lead, |key, value| dups.see(key, value));
+            }
+            match printer.as_mut() {
+                Some(p) => p.print(&lead),
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn words(&self) -> &'static Words {
+        &Words {
+            command: "import",
+            would: ("lead would be created", "leads would be created"),
+            purchases: false,
+        }
+    }
 }
 
 /// A lead row: built, keyed, checked against the rows before it and decided.
@@ -240,146 +273,12 @@ fn lead_row(ctx: &Ctx<'_>, row: &Row, seen: &mut HashMap<u64, u64>) -> anyhow::R
             None,
         ))));
     }
-    Ok(match decide_row(ctx, row, &keyed)? {
-        Step::Send(work) => Next::Send(Box::new(LeadRowTask { keyed, work })),
-        Step::Done(event) => Next::Done(event),
-    })
-}
-
-#[allow(clippy::large_enum_variant)]
-enum Step {
-    Send(LeadTask),
-    /// Decided without sending.
-    Done(Box<Event>),
-}
-
-/// The ledger's (and the server's) say on a row: the work to do, or its result.
-fn decide_row(ctx: &Ctx<'_>, row: &Row, k: &Keyed) -> anyhow::Result<Step> {
-    let then_move = || -> anyhow::Result<Option<Move>> {
-        Ok(
-            match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
-                moves::Plan::Send(mv) => Some(mv),
-                _ => None,
-            },
-        )
-    };
-    let Some(ledger) = ctx.ledger else {
-        return Ok(Step::Send(LeadTask::Create {
-            expect: None,
-            previous: None,
-            then_move: then_move()?,
-        }));
-    };
-    ctx.known
-        .ensure(&k.channel, ctx.client, ledger, ctx.scope_url, ctx.warn)?;
-    let place = crate::deliver::Place {
-        ledger: ctx.ledger,
-        scope_url: ctx.scope_url,
-        input: ctx.input,
-    };
-    let judged = judge(ledger, &place, ctx.known, k, row.number, ctx.opts.policy)?;
-    let now = now_secs();
-    let replay = |outcome, lead_id: Option<String>, note: String, pending: Option<Box<Pending>>| {
-        Event::Replayed(result(row, outcome, lead_id, Some(note)), pending)
-    };
-    let decision = match judged {
-        Judged::OnServer(lead_id) => {
-            let note = format!(
-                "already in KeenPartner as {lead_id} (found among the channel's newest \
-                 leads); recorded in the ledger"
-            );
-            return settled(ctx, row, k, Outcome::Skipped, Some(lead_id), note);
-        }
-        Judged::Decided(d) => d,
-    };
-    let event = match decision {
-        Decision::Create { expect, previous } => {
-            return Ok(Step::Send(LeadTask::Create {
-                expect,
-                previous,
-                then_move: then_move()?,
-            }));
-        }
-        Decision::Update {
-            lead_id,
-            changes,
-            previous,
-        } => {
-            // A dry run reads what the worker reads (`if_empty` values, the status before a
-            // move) when it plans the task (`lead_plan`).
-            return Ok(Step::Send(LeadTask::Update {
-                lead_id,
-                changes: Box::new(changes),
-                previous,
-                then_move: then_move()?,
-            }));
-        }
-        Decision::Skip { lead_id, note } => {
-            return settled(ctx, row, k, Outcome::Skipped, lead_id, note)
-        }
-        Decision::Changed { lead_id, note, .. } => {
-            return settled(ctx, row, k, Outcome::Changed, lead_id, note)
-        }
-        Decision::Failed { note } => replay(Outcome::Failed, None, note, None),
-        Decision::Unknown { note, previous } => {
-            let pending = crate::lead::window::pending(row.number, k, previous, now);
-            replay(Outcome::Unknown, None, note, Some(Box::new(pending)))
-        }
-    };
-    Ok(Step::Done(Box::new(event)))
-}
-
-/// A row whose lead exists (skipped, changed): done, or its status still to move.
-fn settled(
-    ctx: &Ctx<'_>,
-    row: &Row,
-    k: &Keyed,
-    outcome: Outcome,
-    lead_id: Option<String>,
-    note: String,
-) -> anyhow::Result<Step> {
-    let done = |outcome, note| {
-        Ok(Step::Done(Box::new(Event::Replayed(
-            result(row, outcome, lead_id.clone(), Some(note)),
-            None,
-        ))))
-    };
-    let Some(w) = &k.status else {
-        return done(outcome, note);
-    };
-    let Some(id) = lead_id.clone() else {
-        return done(
-            outcome,
-            format!(
-                "{note}; not moved to {}: the ledger has no id for the lead",
-                w.shown()
-            ),
-        );
-    };
-    match moves::plan(ctx.ledger, ctx.scope_url, k, ctx.opts.policy)? {
-        moves::Plan::Stay => done(outcome, note),
-        moves::Plan::Done(o, why) => done(o, format!("{why}; {note}")),
-        moves::Plan::Settle {
-            previous,
-            note: why,
-        } => {
-            let (o, why) = moves::settle_unknown(
-                &ctx.place(),
-                ctx.client,
-                k,
-                row.number,
-                &id,
-                &previous,
-                why,
-                ctx.dry,
-            );
-            done(o, format!("{why}; {note}"))
-        }
-        moves::Plan::Send(mv) => Ok(Step::Send(LeadTask::Move {
-            lead_id: id,
-            before: outcome,
-            note,
-            mv,
-        })),
-    }
+    Ok(
+        match crate::lead::bulk::decide(&ctx.lead(), row.number, &keyed)? {
+            Step::Send(work) => Next::Send(Box::new(LeadRowTask { keyed, work })),
+            Step::Done(told) => Next::Done(Box::new(flow::told(told, |outcome, id, note| {
+                result(row, outcome, id, note)
+            }))),
+        },
+    )
 }

@@ -1,9 +1,8 @@
 //! One import run: check a file whole (a stream row by row), open the ledger, read what the
 //! server holds, send, settle unknown rows, and give the account.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Result;
 
@@ -15,14 +14,14 @@ use super::progress::Progress;
 use super::read::{Rows, Source};
 use super::report;
 use super::send;
-use super::summary::{self, Summary};
 use super::validate::Duplicates;
 use super::{settle, Options, Services};
+use crate::deliver::ending::{self, Ending};
 use crate::deliver::gate::{self, Gate};
-use crate::deliver::pipeline::Observer;
 use crate::deliver::Policy;
 use crate::error::Failure;
 use crate::lead::known::Known;
+use crate::lead::window::NewestLeads;
 use crate::ledger::Ledger;
 use crate::output::Output;
 
@@ -77,26 +76,17 @@ pub fn run(
         }
         if opts.dry_run {
             let mut printer = BodyPrinter::new(out);
-            let checked = match &prepared.purchases {
-                Some(p) => check::check_with(
-                    &mut rows,
-                    &name,
-                    opts.shard,
-                    |row| p.build(row),
-                    |_, k| printer.print_body("create_purchase", &k.purchase),
-                )?,
-                None => check::check_rows(
-                    &mut rows,
-                    &prepared.plan,
-                    &name,
-                    opts.shard,
-                    opts.leads().key,
-                    |_, lead| printer.print(&lead),
-                )?,
-            };
+            let checked = prepared.rows.check(
+                &prepared.plan,
+                &mut rows,
+                &name,
+                opts,
+                Some(&mut printer),
+                None,
+            )?;
             printer.finish()?;
             check::report_checked(&checked, opts, &name, log)?;
-            check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
+            check::dry_run_done(&checked, out.format, log, prepared.rows.words().would);
             return Ok(());
         }
         return send_all(
@@ -141,7 +131,7 @@ pub fn run(
         return Ok(());
     }
     let Some(ready) = ready else {
-        check::dry_run_done(&checked, out.format, log, prepared.purchases.is_some());
+        check::dry_run_done(&checked, out.format, log, prepared.rows.words().would);
         return Ok(());
     };
     if plans {
@@ -151,7 +141,7 @@ pub fn run(
             opts,
             services,
             prepared,
-            check::reopen(prepared)?,
+            prepared.reopen()?,
             &ready,
             &ready.known,
             printer,
@@ -164,7 +154,7 @@ pub fn run(
             // Read only: a run refused by its limits leaves the ledger as it was. The guard was
             // decided (for the default channel) when the run got ready.
             let known = Known::new(crate::lead::known::Fresh::Go, true);
-            let rows = check::reopen(prepared)?;
+            let rows = prepared.reopen()?;
             let (counts, _) = plan_rows(opts, services, prepared, rows, &r, &known, None)?;
             counts.check(&opts.limits)?;
             Ok(r)
@@ -180,7 +170,7 @@ pub fn run(
         opts,
         services,
         prepared,
-        check::reopen(prepared)?,
+        prepared.reopen()?,
         total,
         out,
         ready,
@@ -204,46 +194,25 @@ fn check_file(
     log: &crate::log::Log,
     print: bool,
 ) -> Result<check::Checked> {
-    let log_name = prepared.source.name();
+    let name = prepared.source.name();
     let mut dups = Duplicates::default();
     let mut printer = print.then(|| BodyPrinter::new(out));
-    if let Some(p) = &prepared.purchases {
-        let checked = check::check_with(
-            rows,
-            &log_name,
-            opts.shard,
-            |row| p.build(row),
-            |_, k| match printer.as_mut() {
-                Some(printer) => printer.print_body("create_purchase", &k.purchase),
-                None => Ok(()),
-            },
-        )?;
-        if let Some(p) = printer {
-            p.finish()?;
-        }
-        check::report_checked(&checked, opts, &log_name, log)?;
-        return Ok(checked);
-    }
-    let checked = check::check_rows(
-        rows,
+    let checked = prepared.rows.check(
         &prepared.plan,
-        &log_name,
-        opts.shard,
-        opts.leads().key,
-        |_, lead| {
-            super::validate::duplicate_keys(&lead, |key, value| dups.see(key, value));
-            match printer.as_mut() {
-                Some(p) => p.print(&lead),
-                None => Ok(()),
-            }
-        },
+        rows,
+        &name,
+        opts,
+        printer.as_mut(),
+        Some(&mut dups),
     )?;
     if let Some(p) = printer {
         p.finish()?;
     }
-    check::report_checked(&checked, opts, &log_name, log)?;
+    check::report_checked(&checked, opts, &name, log)?;
     if checked.total > 0 && dups.has_candidates() {
-        check::report_duplicates(prepared, &dups, opts.shard, opts.leads().key, log)?;
+        let again = prepared.reopen()?;
+        let (shard, key) = (opts.shard, opts.leads().key);
+        check::report_duplicates(again, &prepared.plan, &name, &dups, shard, key, log)?;
     }
     let mut checked = checked;
     checked.repeats = dups.into_repeats();
@@ -280,18 +249,17 @@ fn plan_rows(
     let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &ready.client,
-        ledger: ready.ledger.as_ref(),
+        place: crate::deliver::Place {
+            ledger: ready.ledger.as_ref(),
+            scope_url: &scope_url,
+            input: &input,
+        },
         known,
-        scope_url: &scope_url,
-        input: &input,
         opts: &send_opts,
         gate: &gate,
         stop: &ready.stop,
         warn: &warn,
-        rows: match &prepared.purchases {
-            Some(plan) => plan,
-            None => &super::send::LeadRows,
-        },
+        rows: &*prepared.rows,
         split: &split,
         reopen: None,
         repeats: ready.repeats.as_ref(),
@@ -326,7 +294,7 @@ fn plan_done(
     for line in ready.known.tally.lines() {
         services.log.warn(&line);
     }
-    let purchases = prepared.purchases.is_some();
+    let words = prepared.rows.words();
     let hint = if matches!(opts.format, OutputFormat::Ndjson | OutputFormat::Json) {
         ""
     } else {
@@ -334,25 +302,21 @@ fn plan_done(
     };
     services.log.notice(&format!(
         "dry run: {}; nothing was sent{hint}",
-        counts.summary(purchases)
+        counts.summary(words.purchases)
     ));
     counts.check(&opts.limits)?;
     if let (Some(path), Some(saved)) = (&opts.plan_out, saved) {
         super::plan_out::save(
             path,
             super::plan_out::Made {
-                command: if purchases {
-                    "purchases import"
-                } else {
-                    "import"
-                },
+                command: words.command,
                 scope_url: ready.scope_url.clone(),
                 inputs: match &opts.query {
                     Some(_) => Vec::new(),
                     None => vec![opts.input.as_path()],
                 },
                 query: super::plan_out::query_source(opts.query.as_ref(), &prepared.source),
-                summary: counts.summary(purchases),
+                summary: counts.summary(words.purchases),
                 ledger: services.ledger.as_ref().map(ToString::to_string),
             },
             saved,
@@ -360,60 +324,6 @@ fn plan_done(
         )?;
     }
     Ok(())
-}
-
-/// What a run's pipeline tells: the collector hears each event (and the unknown rows are
-/// settled in batches as they come due), and the progress bar the gate.
-struct Watch<'a, 'w> {
-    c: &'a mut Collector,
-    out: &'a mut Output,
-    opts: &'a Options,
-    stop: &'a AtomicBool,
-    log: &'a crate::log::Log,
-    batches: &'a mut settle::Batches,
-    batch_place: &'a settle::Where<'w>,
-}
-
-impl Observer<super::flow::Event> for Watch<'_, '_> {
-    fn event(&mut self, event: super::flow::Event) {
-        let c = &mut *self.c;
-        c.on_event(event, self.out, self.opts, self.stop);
-        // Unknown rows settled soon after, while they are among the newest leads.
-        let ready = settle::batch(
-            self.batches,
-            &mut c.t.pending,
-            &c.t.created_ids,
-            &mut c.t.counts,
-            &mut c.orderer,
-            self.batch_place,
-        );
-        for r in ready {
-            collect::emit(
-                &mut c.printer,
-                &mut c.errors,
-                &mut c.t,
-                r,
-                self.out,
-                self.stop,
-            );
-        }
-    }
-
-    fn gate(&mut self, gate: &Gate) {
-        show(gate, &mut self.c.progress, self.log);
-    }
-}
-
-/// Shows the gate's current limit, and (`-v`) each change since the last call with its reason,
-/// the learned rate's among them.
-fn show(gate: &Gate, progress: &mut Progress, log: &crate::log::Log) {
-    let verbose = log.verbose() > 0 && !log.quiet();
-    for change in gate.changes() {
-        if verbose {
-            progress.println(&format!("leadctl: {change}"));
-        }
-    }
-    progress.set_concurrency(gate.label());
 }
 
 /// The errors file's default place: beside a regular file, else in the working directory.
@@ -435,7 +345,6 @@ fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
     name.into()
 }
 
-/// Sends every row the ledger does not settle, and gives the account.
 /// What sending needs before the first create: the ledger, the client, and what the server
 /// holds (each channel's newest leads, the ledger's agreement with it). For a file it is made
 /// while the rows are checked, so its round trips cost nothing.
@@ -494,6 +403,8 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
     })
 }
 
+/// Sends every row the ledger does not settle; the end of the run (settling, the account) is
+/// the engine's (`deliver::ending`), told through the import's collector (`collect::Watch`).
 fn send_all(
     opts: &Options,
     services: &Services<'_>,
@@ -514,8 +425,7 @@ fn send_all(
         scope_url,
         repeats,
     } = ready?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    crate::exit::stop_on_ctrl_c(stop.clone(), interrupted.clone(), "rows");
+    let interrupted = ending::on_ctrl_c(&stop, "rows");
     let warn = |text: &str| log.warn(text);
     let remembered = gate::remembered(ledger.as_ref(), &scope_url);
     let gate = Gate::new(
@@ -529,23 +439,22 @@ fn send_all(
     let send_opts = sending(opts);
     let input = prepared.source.name();
     let split = crate::deliver::split::Split::default();
-    let reopen = || check::reopen(prepared);
+    let reopen = || prepared.reopen();
     let file = prepared.source.rereadable();
     let ctx = super::flow::Ctx {
         plan: &prepared.plan,
         client: &client,
-        ledger: ledger.as_ref(),
+        place: crate::deliver::Place {
+            ledger: ledger.as_ref(),
+            scope_url: &scope_url,
+            input: &input,
+        },
         known: &known,
-        scope_url: &scope_url,
-        input: &input,
         opts: &send_opts,
         gate: &gate,
         stop: &stop,
         warn: &warn,
-        rows: match &prepared.purchases {
-            Some(plan) => plan,
-            None => &super::send::LeadRows,
-        },
+        rows: &*prepared.rows,
         split: &split,
         reopen: file.then_some(&reopen as &(dyn Fn() -> Result<Rows> + Sync)),
         repeats: repeats.as_ref(),
@@ -554,7 +463,7 @@ fn send_all(
 
     let mut progress = Progress::new(total, log.quiet(), log.color());
     progress.set_concurrency(gate.label());
-    let mut c = Collector {
+    let c = Collector {
         printer: report::ResultPrinter::new(),
         orderer: Orderer::new(true),
         t: Tally {
@@ -564,223 +473,39 @@ fn send_all(
         errors,
         progress,
     };
+    let end = Ending {
+        ledger: ledger.as_ref(),
+        client: &client,
+        scope_url: &scope_url,
+        gate: &gate,
+        stop: &stop,
+        interrupted: &interrupted,
+        finder: &NewestLeads,
+        recorder: services.recorder.as_deref(),
+        log,
+        started: std::time::Instant::now(),
+    };
+    let mut watching = end.watching(collect::Watch {
+        c,
+        out,
+        opts,
+        stop: &stop,
+        log,
+        known: &known,
+        footer: None,
+        total,
+        ledger: ledger.as_ref().map(|l| l.location().to_string()),
+    });
+    // While this run sends, its heartbeat tells other runs sharing the ledger to wait for its
+    // answers; its records are on disk before it goes on (`deliver::pipeline`).
+    let (footer, flushed) = send::run(&ctx, rows, &mut watching);
     // A stream's footer is known only once it was read through here (a file's was said by the
     // check).
     let stream = !prepared.source.rereadable();
-    let mut batches = settle::Batches::default();
-    let batch_place = settle::Where {
-        ledger: ledger.as_ref(),
-        client: &client,
-        scope_url: &scope_url,
-        log,
-        patience: Duration::ZERO,
-        interrupted: Some(&interrupted),
-    };
-    // While this run sends, its heartbeat tells other runs sharing the ledger to wait for its
-    // answers; its records are on disk before it goes on (`deliver::pipeline`).
-    let mut watch = Watch {
-        c: &mut c,
-        out,
-        opts,
-        stop: &stop,
-        log,
-        batches: &mut batches,
-        batch_place: &batch_place,
-    };
-    let (footer, flushed) = send::run(&ctx, rows, &mut watch);
-    let Collector {
-        printer,
-        orderer,
-        mut t,
-        errors,
-        mut progress,
-    } = c;
-    show(&gate, &mut progress, log);
-    progress.finish();
-    if let Some(f) = footer.filter(|_| stream) {
-        log.notice(&format!("{input}: {}", f.note()));
-    }
-    // Channels named by a column were settled first as each was first read.
-    known.say_settled(log);
-    // Emptied cells left alone and columns gone: once per field, nothing blanked.
-    for line in known.tally.lines() {
-        log.warn(&line);
-    }
-    let elapsed = progress.elapsed();
-    if batches.found + batches.absent > 0 {
-        log.notice(&format!(
-            "settled during the run: {} row(s) without a reliable answer found among their \
-             channel's newest leads, {} proven never created",
-            batches.found, batches.absent
-        ));
-    }
-    let flushed = match (batches.failed.take(), flushed) {
-        (Some(f), _) => Some(Err(f)),
-        (None, f) => f,
-    };
-    if let Some(Err(f)) = flushed {
-        // Outcomes that could not be written are named even when something stopped the run
-        // first (the same lost connection, most often).
-        match &t.fatal {
-            Some(_) => log.warn(&f.to_string()),
-            None => t.fatal = Some(f.into()),
-        }
-    }
-    gate.remember(ledger.as_ref(), &scope_url, &|text| log.warn(text));
-
-    let ends = Ends {
-        ledger: ledger.as_ref(),
-        client: &client,
-        scope_url: &scope_url,
-        interrupted: &interrupted,
-        stop: &stop,
-        gate: &gate,
-        elapsed,
-        total,
-        others: known.shared.others(),
-    };
-    account(
-        Collector {
-            printer,
-            orderer,
-            t,
-            errors,
-            progress,
-        },
-        &ends,
-        opts,
-        log,
-        out,
-    )
-}
-
-/// What the end of a run needs from its set-up.
-struct Ends<'a> {
-    ledger: Option<&'a Ledger>,
-    client: &'a crate::api::ApiClient,
-    scope_url: &'a str,
-    interrupted: &'a Arc<AtomicBool>,
-    stop: &'a AtomicBool,
-    gate: &'a Gate,
-    elapsed: std::time::Duration,
-    /// The rows the run meant to go through (0 for a stream).
-    total: u64,
-    /// Other runs sharing the ledger that took rows of this input.
-    others: Vec<(String, u64)>,
-}
-
-/// Settles the unknown rows, writes the last results and gives the account (the summary and the
-/// run's result).
-fn account(
-    c: Collector,
-    e: &Ends<'_>,
-    opts: &Options,
-    log: &crate::log::Log,
-    out: &mut Output,
-) -> Result<()> {
-    let Collector {
-        mut printer,
-        mut orderer,
-        mut t,
-        mut errors,
-        ..
-    } = c;
-    let (ledger, scope_url, interrupted, stop, elapsed) =
-        (e.ledger, e.scope_url, e.interrupted, e.stop, e.elapsed);
-    let client = e.client;
-    // Settle the unknown rows (not after Ctrl-C: the user wants out).
-    if !t.pending.is_empty() && !interrupted.load(Ordering::SeqCst) {
-        let reader = client.clone().with_cancel(interrupted.clone());
-        let pending = std::mem::take(&mut t.pending);
-        let place = settle::Where {
-            ledger,
-            client: &reader,
-            scope_url,
-            log,
-            // Another run's request takes at most its timeout (taken to be ours).
-            patience: client
-                .timeout()
-                .clamp(Duration::from_secs(5), Duration::from_secs(60)),
-            interrupted: Some(interrupted),
-        };
-        settle::settle(pending, &t.created_ids, &mut t.counts, &mut orderer, &place);
-    }
-    let was_interrupted = interrupted.load(Ordering::SeqCst);
-    for r in orderer.drain() {
-        collect::emit(&mut printer, &mut errors, &mut t, r, out, stop);
-    }
-    // The last buffered results may meet a closed stdout only now: after every row was sent,
-    // that loses output, not leads, so it is no reason to call the run partial.
-    if let Err(e) = printer.finish(out) {
-        if t.write_error.is_none() && e.kind() != std::io::ErrorKind::BrokenPipe {
-            t.write_error = Some(e.into());
-        }
-    }
-    let errors_left = errors.finish()?;
-    let stdout_closed = t
-        .write_error
-        .as_ref()
-        .is_some_and(crate::exit::is_broken_pipe);
-    if let Some(e) = t.write_error.take().filter(|_| !stdout_closed) {
-        return Err(e);
-    }
-    let summary = Summary {
-        total: e.total,
-        counts: t.counts,
-        sent: t.sent,
-        elapsed,
-        ledger: ledger.map(|l| l.location().to_string()),
-        errors: errors_left.then(|| (errors.path().display().to_string(), errors.rows)),
-        resume: &opts.resume,
-        interrupted: was_interrupted,
-        others: e.others.clone(),
-        concurrency: e.gate.summary(),
-    };
-    summary::summarize(&summary, log);
-    if let Some(rec) = &t.recorder {
-        rec.ending(ending(&summary));
-    }
-    summary::outcome(
-        &summary,
-        stdout_closed,
-        t.fatal,
-        t.max_errors_hit.then_some(opts.max_errors.unwrap_or(0)),
-    )
-}
-
-/// The run's end as the run report tells it.
-fn ending(s: &Summary<'_>) -> crate::report::Ending {
-    use super::report::Outcome::*;
-    let c = &s.counts;
-    let counts = [
-        Created, Updated, Moved, Skipped, Changed, Duplicate, Failed, Unknown, Invalid, NotSent,
-    ]
-    .into_iter()
-    .map(|o| {
-        let n = match o {
-            Created => c.created,
-            Updated => c.updated,
-            Moved => c.moved,
-            Skipped => c.skipped,
-            Changed => c.changed,
-            Duplicate => c.duplicate,
-            Failed => c.failed,
-            Unknown => c.unknown,
-            Invalid => c.invalid,
-            NotSent => c.not_sent,
-        };
-        (o.as_str().to_string(), n)
-    })
-    .collect();
-    crate::report::Ending {
-        counts,
-        not_reached: s.total.saturating_sub(c.done()),
-        sent: s.sent,
-        elapsed_secs: s.elapsed.as_secs_f64(),
-        concurrency: s.concurrency.clone(),
-        errors_file: s.errors.clone(),
-        interrupted: s.interrupted,
-    }
+    watching.observer.footer = footer
+        .filter(|_| stream)
+        .map(|f| format!("{input}: {}", f.note()));
+    end.end(watching, flushed)
 }
 
 /// The sending side's options.

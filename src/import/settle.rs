@@ -1,6 +1,6 @@
-//! The import's side of settling unknown rows (`deliver::settle`, with the lead finder
-//! `lead::window::NewestLeads`): its held results and counts told what settled (`Held`), what
-//! was found said; and `import --reconcile`, which does only that for a file's rows.
+//! The import's side of settling unknown rows (`deliver::settle`, run by `deliver::ending` with
+//! the lead finder `lead::window::NewestLeads`): its held results and counts told what settled
+//! (`Held`); and `import --reconcile`, which does only that for a file's rows.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,16 +13,16 @@ use super::report::{self, Counts, Outcome, RowResult};
 use super::send;
 use super::summary;
 use super::{fmt_count, Options, Services};
+use crate::deliver::settle::NEVER_CREATED;
 use crate::deliver::settle::{self as engine, LedgerOthers, Pending};
-pub use crate::deliver::settle::{Batches, Where, NEVER_CREATED};
 use crate::error::Failure;
-use crate::lead::window::{self, NewestLeads};
+use crate::lead::window;
 use crate::output::Output;
 
 /// The run's held results and counts, as settling changes them.
-struct Held<'a> {
-    counts: &'a mut Counts,
-    orderer: &'a mut Orderer,
+pub struct Held<'a> {
+    pub counts: &'a mut Counts,
+    pub orderer: &'a mut Orderer,
 }
 
 impl engine::Results for Held<'_> {
@@ -62,47 +62,6 @@ impl engine::Results for Held<'_> {
     }
 }
 
-/// Unknown rows at the end of a run: the ledger first (another run's answers, waited for while
-/// it is alive), then the channels' newest leads; what was found is said.
-pub fn settle(
-    pending: Vec<Pending>,
-    created_ids: &HashSet<String>,
-    counts: &mut Counts,
-    orderer: &mut Orderer,
-    place: &Where<'_>,
-) {
-    let mut held = Held { counts, orderer };
-    if let Some((settled, looked)) =
-        engine::settle(pending, created_ids, &mut held, &NewestLeads, place)
-    {
-        summary::report_settled(&settled, looked, place.log);
-    }
-}
-
-/// Unknown rows while the run sends, in a batch when one is due (`Batches`); the results now
-/// ready, in row order.
-pub fn batch(
-    batches: &mut Batches,
-    pending: &mut Vec<Pending>,
-    created_ids: &HashSet<String>,
-    counts: &mut Counts,
-    orderer: &mut Orderer,
-    place: &Where<'_>,
-) -> Vec<RowResult> {
-    let created = counts.created;
-    let mut held = Held { counts, orderer };
-    match batches.due(
-        pending,
-        (created_ids, created),
-        &mut held,
-        &NewestLeads,
-        place,
-    ) {
-        true => orderer.release(),
-        false => Vec::new(),
-    }
-}
-
 /// `--reconcile`: settle the ledger's unknown keys among this file's rows; send nothing.
 pub fn reconcile_only(
     opts: &Options,
@@ -126,7 +85,7 @@ pub fn reconcile_only(
         true,
     )?;
     let mut pending = Vec::new();
-    let mut rows = check::reopen(prepared)?;
+    let mut rows = prepared.reopen()?;
     let now = ledger.now();
     check::check_rows(
         &mut rows,

@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use super::window::{self, Clock, First};
 use crate::api::{ApiClient, ApiError};
 use crate::error::Failure;
-use crate::ledger::{identity, Filter, Ledger};
+use crate::identity;
+use crate::ledger::{Filter, Ledger};
 
 /// A channel's newest leads by key (lead id), or why they could not be read.
 type ChannelLeads = Result<HashMap<String, String>, String>;
@@ -36,6 +37,8 @@ pub struct Known {
     settled: Mutex<Vec<(String, First)>>,
     /// The channels whose recorded lead the server showed in this run.
     confirmed: Mutex<std::collections::HashSet<String>>,
+    /// The channels whose newest leads this run read from the server (not a failed read).
+    read_ok: Mutex<std::collections::HashSet<String>>,
 }
 
 /// What a channel's check may leave out, because it is known already.
@@ -75,6 +78,7 @@ impl Known {
             planned: Mutex::default(),
             settled: Mutex::default(),
             confirmed: Mutex::default(),
+            read_ok: Mutex::default(),
         }
     }
 
@@ -151,6 +155,10 @@ impl Known {
             None => Ok(()),
             Some(Ok(Ok(keys))) => {
                 map.insert(channel.to_string(), Ok(keys));
+                self.read_ok
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(channel.to_string());
                 Ok(())
             }
             Some(Ok(Err(why))) => {
@@ -199,6 +207,29 @@ impl Known {
         for (channel, first) in self.take_settled() {
             log.notice(&settled_text(&channel, first, self.dry));
         }
+    }
+
+    /// The keys of a channel's newest leads (lead ids) when this run read them from the server;
+    /// `None` when it did not, or the read failed.
+    pub fn window_read(&self, channel: &str) -> Option<HashMap<String, String>> {
+        if !self
+            .read_ok
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(channel)
+        {
+            return None;
+        }
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(channel)?.as_ref().ok().cloned()
+    }
+
+    /// Takes the keys of a channel's newest leads as read a moment ago by an earlier run (a
+    /// cache), in place of reading them: nothing is settled with them, so the caller uses them
+    /// only while the ledger holds no open outcome in the channel.
+    pub fn read_earlier(&self, channel: &str, keys: HashMap<String, String>) {
+        let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(channel.to_string()).or_insert(Ok(keys));
     }
 
     /// The id of the lead on the server with one of these keys, if it is among the newest.

@@ -6,11 +6,16 @@
 //! same everywhere (`names`: a channel by id or title, a property key; statuses by name are
 //! `api::status::resolve`).
 //!
+//! A lead's works and how a bulk run decides and sends them are here too (`once`, `moves`,
+//! `bulk`), with what the ledger and the server say of a lead (`known`, `window`, `find`).
+//!
 //! Each check returns its message without a location: callers put the row and column (import), or
 //! the input and item (create), in front. Between the engine and `api`: it uses `api`'s models and
 //! indexes and the leaves, and is used by `import` and `commands`.
 
+pub mod bulk;
 mod email;
+pub mod find;
 pub mod known;
 pub mod moves;
 pub mod names;

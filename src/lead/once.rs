@@ -15,7 +15,8 @@ use crate::deliver::rule::{decide_owned, Decision, Owner, Policy};
 use crate::deliver::write::Changes;
 use crate::deliver::{Outcome, Target, Work};
 use crate::error::Failure;
-use crate::ledger::{identity, Entry, Fields, Ledger, Op, State};
+use crate::identity::{self, Fields};
+use crate::ledger::{Entry, Ledger, Op, State};
 
 /// A lead ready to send, with its identity.
 #[derive(Debug, Clone)]
@@ -38,7 +39,7 @@ pub struct Keyed {
 }
 
 impl Keyed {
-    pub fn new(lead: NewLead, forced: Option<crate::ledger::KeyKind>) -> Result<Keyed, String> {
+    pub fn new(lead: NewLead, forced: Option<crate::identity::KeyKind>) -> Result<Keyed, String> {
         let fields = identity::fields_of(&lead);
         let key = identity::key_of(&lead, &fields, forced)?;
         Ok(Keyed {

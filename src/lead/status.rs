@@ -1,7 +1,7 @@
 //! The status a lead is to be moved to, resolved on its channel (by id, or by name), and what the
 //! ledger keeps of the status leadctl set (`lead::moves`).
 
-use crate::ledger::{identity, Fields};
+use crate::identity::{self, Fields};
 
 /// The status a row asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

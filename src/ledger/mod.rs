@@ -12,7 +12,6 @@ pub mod alive;
 pub mod checksum;
 pub mod clock;
 mod group;
-pub mod identity;
 mod location;
 pub mod postgres;
 pub mod runs;
@@ -25,7 +24,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-pub use identity::{Fields, KeyKind};
+// What identifies a write is a leaf of its own (`crate::identity`), which the ledger keys by.
+pub use crate::identity::{self, Fields, KeyKind};
 pub use location::{default_path, scope_url, Location};
 pub use runs::RunRecord;
 

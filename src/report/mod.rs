@@ -76,6 +76,19 @@ pub struct Recorder {
     state: Mutex<Recorded>,
     rate_limited: AtomicU64,
     retries: AtomicU64,
+    ledger: Mutex<Kept>,
+}
+
+/// The ledger a run used, kept so that the run's history is written on the same connection: a
+/// `create` in a script's loop opens its ledger once, not twice.
+#[derive(Default)]
+struct Kept(Option<std::sync::Arc<crate::ledger::Ledger>>);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = self.0.as_ref().map(|l| l.location().to_string());
+        f.debug_tuple("Kept").field(&at).finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -88,6 +101,20 @@ struct Recorded {
 impl Recorder {
     pub fn new() -> Recorder {
         Recorder::default()
+    }
+
+    /// Keeps the ledger the run used, for the run's history.
+    pub fn keep_ledger(&self, ledger: std::sync::Arc<crate::ledger::Ledger>) {
+        self.ledger.lock().unwrap_or_else(|p| p.into_inner()).0 = Some(ledger);
+    }
+
+    /// The ledger the run kept, if any (taken: it is closed when the last user drops it).
+    pub fn take_ledger(&self) -> Option<std::sync::Arc<crate::ledger::Ledger>> {
+        self.ledger
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .take()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, Recorded> {

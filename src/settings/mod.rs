@@ -504,18 +504,21 @@ fn retry_policy(env: &Env) -> Result<RetryPolicy, Failure> {
     Ok(retry)
 }
 
-/// How long a check of the server is reused, from `LEADCTL_CHECK_CACHE` (seconds; `0` off).
+/// How long a check of the server is reused, from `LEADCTL_CHECK_CACHE` (seconds; `0` off), and
+/// a channel's newest leads, from `LEADCTL_WINDOW_CACHE` (seconds; `0` never).
 fn check_cache(env: &Env) -> Result<Option<crate::api::cache::Where>, Failure> {
-    let secs = match env.get("LEADCTL_CHECK_CACHE") {
-        None => CHECK_CACHE_SECS,
-        Some(v) => v.trim().parse::<u64>().map_err(|_| {
-            Failure::config(format!(
-                "LEADCTL_CHECK_CACHE must be a number of seconds (0 turns the cache off), got {}",
-                crate::log::quoted(v)
-            ))
-            .with_hint("unset it for the default (600), or set LEADCTL_CHECK_CACHE=0")
-        })?,
-    };
+    let secs = seconds(
+        env,
+        "LEADCTL_CHECK_CACHE",
+        CHECK_CACHE_SECS,
+        "turns the cache off",
+    )?;
+    let window = seconds(
+        env,
+        "LEADCTL_WINDOW_CACHE",
+        WINDOW_CACHE_SECS,
+        "reads them before every create",
+    )?;
     if secs == 0 {
         return Ok(None);
     }
@@ -523,12 +526,34 @@ fn check_cache(env: &Env) -> Result<Option<crate::api::cache::Where>, Failure> {
         directories::ProjectDirs::from("", "", "leadctl").map(|d| crate::api::cache::Where {
             dir: d.data_dir().join("checks"),
             ttl: Duration::from_secs(secs),
+            window_ttl: Duration::from_secs(window),
         }),
     )
 }
 
+/// A number of seconds from the environment variable `name`, `default` when unset; `zero` says
+/// what 0 does.
+fn seconds(env: &Env, name: &str, default: u64, zero: &str) -> Result<u64, Failure> {
+    match env.get(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<u64>().map_err(|_| {
+            Failure::config(format!(
+                "{name} must be a number of seconds (0 {zero}), got {}",
+                crate::log::quoted(v)
+            ))
+            .with_hint(format!(
+                "unset it for the default ({default}), or set {name}=0"
+            ))
+        }),
+    }
+}
+
 /// How long a cached check of the server is used by default (10 minutes).
 pub const CHECK_CACHE_SECS: u64 = 600;
+/// How long a `create` uses the newest leads of a channel another `create` read, by default:
+/// long enough for a script's loop of creates to read them once, short enough that a lead made
+/// elsewhere meanwhile is rarely missed (doc/ledger.md, "Checks a `create` makes").
+pub const WINDOW_CACHE_SECS: u64 = 5;
 
 fn parse_output(value: &str, origin: &str) -> Result<OutputFormat, Failure> {
     match OutputFormat::from_str(value, true) {

@@ -38,14 +38,16 @@ fn pairs(list: &[(&str, u64)]) -> Vec<(String, u64)> {
     list.iter().map(|(k, n)| (k.to_string(), *n)).collect()
 }
 
-/// `leadctl create --email EMAIL` with one ledger and one data directory (the cache's home).
+/// `leadctl create --email EMAIL` with one ledger and one data directory (the cache's home); the
+/// newest leads are read by every create unless `env` sets `LEADCTL_WINDOW_CACHE`.
 fn create_in(sb: &Sandbox, data: &Path, email: &str, env: &[(&str, &str)]) -> Outcome {
     let mut l = Leadctl::new()
         .env("LEADCTL_API_URL", sb.url())
         .env("LEADCTL_API_KEY", API_KEY)
         .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
         .env("XDG_DATA_HOME", data)
-        .env("LEADCTL_LEDGER", data.join("ledger.sqlite3"));
+        .env("LEADCTL_LEDGER", data.join("ledger.sqlite3"))
+        .env("LEADCTL_WINDOW_CACHE", "0");
     for (k, v) in env {
         l = l.env(k, v);
     }
@@ -156,6 +158,170 @@ fn a_known_key_still_reads_the_newest_leads_while_the_channel_has_an_unknown_out
     // Known to the ledger, but the channel holds an open outcome: the newest leads are read.
     run("a@example.com").code(0).stderr_has("exists already");
     assert_eq!(actions(from), ["get_lead_by_id", "get_leads"]);
+}
+
+#[test]
+fn a_loop_of_creates_reads_the_newest_leads_once_in_a_while() {
+    let sb = Sandbox::start(Options::ephemeral()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    // Ten minutes, so that no step below outlives it on a slow machine.
+    let cached = [("LEADCTL_WINDOW_CACHE", "600")];
+
+    let before = counts(&sb);
+    create_in(&sb, data, "a@example.com", &cached).code(0);
+    assert_eq!(
+        asked(&sb, &before),
+        pairs(&[("create_lead", 1), ("get_leads", 1)])
+    );
+    // A new key: the newest leads as the first create read them; the ledger's first recorded
+    // lead is checked against the server once.
+    let before = counts(&sb);
+    create_in(&sb, data, "b@example.com", &cached).code(0);
+    assert_eq!(
+        asked(&sb, &before),
+        pairs(&[("create_lead", 1), ("get_lead_by_id", 1)])
+    );
+    // Then nothing but the create: one round trip, as a curl would make.
+    let before = counts(&sb);
+    let out = create_in(&sb, data, "c@example.com", &cached);
+    out.code(0);
+    assert_eq!(asked(&sb, &before), pairs(&[("create_lead", 1)]));
+    assert_eq!(out.stdout.lines().count(), 1, "one lead id: {}", out.stdout);
+
+    // A lead made outside this ledger meanwhile (another machine, no ledger).
+    let elsewhere = tempfile::tempdir().unwrap();
+    Leadctl::new()
+        .env("LEADCTL_API_URL", sb.url())
+        .env("LEADCTL_API_KEY", API_KEY)
+        .env("XDG_DATA_HOME", elsewhere.path())
+        .args(["--no-ledger", "create", "--channel", PRIMARY_CHANNEL_ID])
+        .args(["--email", "x@example.com", "-o", "id"])
+        .run()
+        .code(0);
+    // LEADCTL_WINDOW_CACHE=0 reads the newest leads before the create: it is recognised (and
+    // read once to be printed), not created again.
+    let before = counts(&sb);
+    let out = create_in(&sb, data, "x@example.com", &[("LEADCTL_WINDOW_CACHE", "0")]);
+    out.code(0).stderr_has("exists already");
+    assert_eq!(
+        asked(&sb, &before),
+        pairs(&[("get_lead_by_id", 1), ("get_leads", 1)])
+    );
+    assert_eq!(
+        sb.stats()["leads_by_channel"][PRIMARY_CHANNEL_ID].as_u64(),
+        Some(4),
+        "a, b, c and x, once each"
+    );
+    // The cached newest leads hold no API key either.
+    for f in std::fs::read_dir(data.join("leadctl/checks"))
+        .unwrap()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        assert!(!text.contains(API_KEY), "{text}");
+    }
+}
+
+#[test]
+fn a_new_key_reads_the_newest_leads_again_while_the_channel_has_an_unknown_outcome() {
+    // Creates answer with a lead, except b's, which hangs (an unknown outcome).
+    let server = ScriptedServer::start(|req, _| match req.action().as_str() {
+        "get_leads" => Reply::json(200, json!([])),
+        "create_lead" if req.json()["email"] == "b@example.com" => {
+            Reply::Hang(Duration::from_secs(5))
+        }
+        _ => {
+            let email = req.json()["email"]
+                .as_str()
+                .unwrap_or("a@example.com")
+                .to_string();
+            Reply::json(200, lead_response(&email))
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let run = |email: &str| {
+        Leadctl::against(&server.url())
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .env("XDG_DATA_HOME", dir.path())
+            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+            .env("LEADCTL_WINDOW_CACHE", "600")
+            .args(["--timeout", "0.5", "create", "--email", email, "-o", "id"])
+            .run()
+    };
+    let actions = |from: usize| -> Vec<String> {
+        let mut a: Vec<String> = server.requests()[from..]
+            .iter()
+            .map(|r| r.action())
+            .collect();
+        a.sort();
+        a
+    };
+    run("a@example.com").code(0);
+    let from = server.requests().len();
+    run("b@example.com")
+        .code(7)
+        .stderr_has("no answer within 0.5s");
+    assert_eq!(actions(from), ["create_lead", "get_lead_by_id"], "cached");
+    // b's outcome is open: the next new key reads the newest leads (to settle b with them).
+    let from = server.requests().len();
+    run("c@example.com").code(0);
+    assert_eq!(actions(from), ["create_lead", "get_leads"]);
+}
+
+#[test]
+fn newest_leads_that_could_not_be_read_are_not_remembered() {
+    // The newest leads cannot be read until the first lead is created.
+    let created = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = created.clone();
+    let server = ScriptedServer::start(move |req, _| match req.action().as_str() {
+        "get_leads" if !seen.load(std::sync::atomic::Ordering::SeqCst) => {
+            Reply::json(500, json!({"error": "database busy"}))
+        }
+        "get_leads" => Reply::json(200, json!([])),
+        _ => {
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
+            let email = req.json()["email"]
+                .as_str()
+                .unwrap_or("a@example.com")
+                .to_string();
+            Reply::json(200, lead_response(&email))
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let run = |email: &str| {
+        Leadctl::against(&server.url())
+            .env("LEADCTL_CHANNEL", CHANNEL)
+            .env("XDG_DATA_HOME", dir.path())
+            .env("LEADCTL_LEDGER", dir.path().join("ledger.sqlite3"))
+            .env("LEADCTL_WINDOW_CACHE", "600")
+            .env("LEADCTL_RETRY_BASE_MS", "1")
+            .args(["create", "--email", email, "-o", "id"])
+            .run()
+    };
+    run("a@example.com")
+        .code(0)
+        .stderr_has("could not read the newest leads of channel");
+    let from = server.requests().len();
+    run("b@example.com").code(0);
+    let mut actions: Vec<String> = server.requests()[from..]
+        .iter()
+        .map(|r| r.action())
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["create_lead", "get_lead_by_id", "get_leads"]);
+}
+
+#[test]
+fn a_bad_window_cache_setting_is_refused() {
+    let out = Leadctl::new()
+        .env("LEADCTL_WINDOW_CACHE", "soon")
+        .args(["create", "--email", "a@example.com", "--channel", CHANNEL])
+        .run();
+    out.code(3).stderr_has(
+        "LEADCTL_WINDOW_CACHE must be a number of seconds (0 reads them before every create), got \"soon\"",
+    );
+    out.stderr_has("unset it for the default (5), or set LEADCTL_WINDOW_CACHE=0");
 }
 
 #[test]

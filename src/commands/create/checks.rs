@@ -1,9 +1,13 @@
 //! What `create` asks the server before it sends, and what it remembers of the answers for a
-//! while (`api::cache`, per API URL and key): the channels' definitions (`get_channels`) and
-//! that the ledger and the server agree (a lead the ledger recorded, found on the server). The
+//! while (`api::cache`, per API URL and key): the channels' definitions (`get_channels`), that
+//! the ledger and the server agree (a lead the ledger recorded, found on the server), and, for
+//! a few seconds, the keys of a channel's newest leads (`get_leads`). The
 //! checks try once (`--timeout` bounds them: a hung server is not asked again and again before
 //! the create), and run at once (`Known::ensure_with`). Why each check that is left out is safe:
 //! doc/ledger.md, "Checks a `create` makes".
+
+use std::collections::HashMap;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -110,6 +114,52 @@ pub(super) fn agrees(
     cache
         .and_then(|c| c.get(&agreed(ledger, scope_url, channel)))
         .is_some_and(|v| v == serde_json::Value::Bool(true))
+}
+
+/// The keys of a channel's newest leads (lead ids by key), and how long ago they were read.
+pub(super) type Earlier = (HashMap<String, String>, Duration);
+
+/// The cache's name for a channel's newest leads.
+fn window_name(channel: &str) -> String {
+    format!("newest leads {channel}")
+}
+
+/// The keys of a channel's newest leads (lead ids) as an earlier `create` read them less than
+/// `LEADCTL_WINDOW_CACHE` seconds ago, with their age: only while the ledger holds no key of the
+/// channel whose outcome is open (those are settled with a fresh read).
+pub(super) fn window(
+    cache: Option<&Cache>,
+    ledger: &Ledger,
+    scope_url: &str,
+    channel: &str,
+) -> Result<Option<Earlier>, Failure> {
+    let Some(c) = cache.filter(|c| !c.window_ttl().is_zero()) else {
+        return Ok(None);
+    };
+    let Some((value, age)) = c.get_within(&window_name(channel), c.window_ttl()) else {
+        return Ok(None);
+    };
+    let Ok(keys) = serde_json::from_value::<HashMap<String, String>>(value) else {
+        return Ok(None);
+    };
+    if any_open(ledger, scope_url, channel)? {
+        return Ok(None);
+    }
+    Ok(Some((keys, age)))
+}
+
+/// Remembers the keys of a channel's newest leads, read now.
+pub(super) fn remember_window(
+    cache: Option<&Cache>,
+    channel: &str,
+    keys: &HashMap<String, String>,
+) {
+    if let (Some(c), Ok(value)) = (
+        cache.filter(|c| !c.window_ttl().is_zero()),
+        serde_json::to_value(keys),
+    ) {
+        c.put(&window_name(channel), value);
+    }
 }
 
 /// Whether the ledger holds a key of this channel whose outcome is open.

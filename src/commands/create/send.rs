@@ -73,7 +73,12 @@ pub(super) fn send_all(
     let started = std::time::Instant::now();
     let mut tally = Tally::default();
     let ledger = match &settings.ledger {
-        Some(location) => Some(Ledger::open(location)?),
+        Some(location) => {
+            let ledger = std::sync::Arc::new(Ledger::open(location)?);
+            // The run's history is written on this connection, after the run.
+            recorder.keep_ledger(ledger.clone());
+            Some(ledger)
+        }
         None => {
             log.warn(
                 "--no-ledger: nothing is remembered, so a lead created before is created again",
@@ -84,7 +89,7 @@ pub(super) fn send_all(
     // The server behind the URL, whatever its spelling (one ledger per server).
     let channel = leads.first().map(|(_, l)| l.channel_id.to_lowercase());
     let scope = crate::import::server::scope(
-        ledger.as_ref(),
+        ledger.as_deref(),
         client,
         &settings.api_url.value,
         channel.as_deref(),
@@ -92,7 +97,7 @@ pub(super) fn send_all(
         true,
     )?;
     let place = Place {
-        ledger: ledger.as_ref(),
+        ledger: ledger.as_deref(),
         scope_url: &scope,
         input: "create",
     };
@@ -359,12 +364,34 @@ impl Ctx<'_> {
         }
         let scope = self.place.scope_url;
         let cache = self.cache.as_ref();
-        let skip = super::checks::skip(cache, ledger, scope, k)?;
+        let mut skip = super::checks::skip(cache, ledger, scope, k)?;
+        // A key the ledger has never seen: the newest leads an earlier create read a moment ago.
+        let earlier = match skip.window {
+            true => None,
+            false => super::checks::window(cache, ledger, scope, &k.channel)?,
+        };
+        skip.window |= earlier.is_some();
         let warn = |text: &str| self.log.warn(text);
         self.known
             .ensure_with(&k.channel, &self.checks, ledger, scope, &warn, skip)?;
         if !skip.same_server && self.known.confirmed(&k.channel) {
             super::checks::remember(cache, ledger, scope, &k.channel);
+        }
+        match earlier {
+            Some((keys, age)) => {
+                self.log.debug(&format!(
+                    "the newest leads of channel {} as a create read them {} ms ago \
+                     (LEADCTL_WINDOW_CACHE)",
+                    k.channel,
+                    age.as_millis()
+                ));
+                self.known.read_earlier(&k.channel, keys);
+            }
+            None => {
+                if let Some(keys) = self.known.window_read(&k.channel) {
+                    super::checks::remember_window(cache, &k.channel, &keys);
+                }
+            }
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ use toml::Spanned;
 use super::values::ValueMap;
 use super::{parse_target, Column, Constant, Forced, Mapping, Rules, Target, Values};
 use crate::error::Failure;
-use crate::ledger::KeyKind;
+use crate::identity::KeyKind;
 
 /// The most a mapping file may hold (real ones are a few KiB).
 pub const MAX_MAPPING: u64 = 4 * 1024 * 1024;

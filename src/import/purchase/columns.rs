@@ -5,13 +5,7 @@
 use super::super::mapping::normalize;
 
 /// How a row names its lead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeadBy {
-    Id,
-    LegacyId,
-    BusinessId,
-    Email,
-}
+pub use crate::lead::find::LeadBy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {

@@ -4,8 +4,9 @@
 //! `--retry-failed`); a worker claims its key durably, sends `create_purchase` and records the
 //! outcome, the purchase's id as the entry's `lead_id`.
 
+use super::super::check::{check_with, BodyPrinter, Checked};
 use super::super::flow::{
-    body_of, first_of, result, Ctx, Event, Next, PlanSink, Planned, RowKind, Task,
+    body_of, first_of, result, Ctx, Event, Next, PlanSink, Planned, RowKind, Task, Words,
 };
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
@@ -23,6 +24,35 @@ impl RowKind for Plan {
         seen: &mut std::collections::HashMap<u64, u64>,
     ) -> anyhow::Result<Next> {
         self::row(ctx, self, row, seen)
+    }
+
+    fn check(
+        &self,
+        _plan: &crate::import::validate::Plan,
+        rows: &mut crate::import::read::Rows,
+        name: &str,
+        opts: &crate::import::Options,
+        mut printer: Option<&mut BodyPrinter<'_>>,
+        _dups: Option<&mut crate::import::validate::Duplicates>,
+    ) -> anyhow::Result<Checked> {
+        check_with(
+            rows,
+            name,
+            opts.shard,
+            |row| self.build(row),
+            |_, k| match printer.as_mut() {
+                Some(p) => p.print_body("create_purchase", &k.purchase),
+                None => Ok(()),
+            },
+        )
+    }
+
+    fn words(&self) -> &'static Words {
+        &Words {
+            command: "purchases import",
+            would: ("purchase would be recorded", "purchases would be recorded"),
+            purchases: true,
+        }
     }
 }
 
@@ -92,14 +122,14 @@ pub fn row(
             ),
         );
     }
-    let Some(ledger) = ctx.ledger else {
+    let Some(ledger) = ctx.place.ledger else {
         return Ok(Next::Send(Box::new(Ready {
             keyed,
             expect: None,
             previous: None,
         })));
     };
-    match purchase::judge(ledger, ctx.scope_url, &keyed, ctx.opts.policy)? {
+    match purchase::judge(ledger, ctx.place.scope_url, &keyed, ctx.opts.policy)? {
         Judged::Send { expect, previous } => Ok(Next::Send(Box::new(Ready {
             keyed,
             expect,

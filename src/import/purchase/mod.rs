@@ -7,12 +7,11 @@
 
 pub mod columns;
 pub mod decide;
-pub mod lead;
 pub mod lines;
 pub mod run;
 
 use crate::api::models::NewPurchase;
-use crate::ledger::identity;
+use crate::identity;
 use crate::number::DecimalSeparator;
 
 use super::read::Row;
@@ -38,7 +37,7 @@ pub struct Plan {
     pub columns: Vec<Column>,
     pub header_len: usize,
     pub options: Options,
-    pub leads: lead::Resolver,
+    pub leads: crate::lead::find::Resolver,
     /// The file's lines, counted as its rows go by.
     pub lines: lines::Lines,
 }

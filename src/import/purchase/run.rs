@@ -4,12 +4,11 @@
 use anyhow::Result;
 
 use super::columns::{self, Field, LeadBy};
-use super::lead::Resolver;
 use super::{Options, Plan};
 use crate::error::Failure;
 use crate::import::prepare::{self, Prepared};
 use crate::import::{session, validate, Services};
-use crate::ledger::{self, Ledger};
+use crate::lead::find::Resolver;
 
 /// Runs a purchases import; `channel` is `--channel` (resolving business ids and emails only
 /// among that channel's leads).
@@ -45,30 +44,27 @@ pub fn run(
             }
         ));
     }
+    let channel = channel.map(|c| c.trim().to_lowercase());
     let by = |kinds: &[LeadBy]| {
         columns
             .iter()
             .any(|c| matches!(c.field, Field::Lead(k) if kinds.contains(&k)))
     };
-    let ledger = match (&services.ledger, by(&[LeadBy::BusinessId, LeadBy::Email])) {
-        (Some(location), true) => Some(Ledger::open(location)?),
-        _ => None,
-    };
+    // The ledger is opened only to find leads by business id or email.
+    let ledger = services
+        .ledger
+        .as_ref()
+        .filter(|_| by(&[LeadBy::BusinessId, LeadBy::Email]));
+    let leads = |client| Resolver::new(ledger, &services.api_url, channel, client);
     let client = match by(&[LeadBy::LegacyId]) && services.key.is_ok() {
         true => Some((services.client)(false)?),
         false => None,
     };
-    let channel = channel.map(|c| c.trim().to_lowercase());
     let plan = Plan {
         columns,
         header_len: headers.len(),
         options: purchase.clone(),
-        leads: Resolver::new(
-            ledger,
-            ledger::scope_url(&services.api_url),
-            channel,
-            client,
-        ),
+        leads: leads(client)?,
         lines: Default::default(),
     };
     if opts.shard.is_some() && source.rereadable() {
@@ -90,7 +86,7 @@ pub fn run(
         },
         headers,
         client: None,
-        purchases: Some(plan),
+        rows: Box::new(plan),
     };
     session::run(opts, services, &prepared, rows, out)
 }

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use crate::error::{Failure, Kind};
 use crate::import::read::spill::{SpillWriter, Spilled};
-use crate::ledger::postgres::{PasswordSources, PgTarget};
 use crate::log::Log;
+use crate::pg::{PasswordSources, PgTarget};
 
 /// The placeholder bound to the start of the last successful run.
 pub const LAST_SUCCESS: &str = "{{last_success}}";
@@ -41,7 +41,7 @@ impl Database {
     /// `.sqlite3` or `.db`. The error never quotes a password.
     pub fn parse(text: &str, sources: &PasswordSources<'_>) -> Result<Database, String> {
         let t = text.trim();
-        if crate::ledger::postgres::is_postgres_url(t) {
+        if crate::pg::is_postgres_url(t) {
             let mut target = PgTarget::parse(t, sources)?;
             target.application_name = "leadctl (query)".into();
             return Ok(Database::Postgres(Box::new(target)));

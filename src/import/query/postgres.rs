@@ -1,4 +1,4 @@
-//! A query on PostgreSQL: connected as the ledger connects (`ledger::postgres::connect`: the
+//! A query on PostgreSQL: connected as the ledger connects (`crate::pg::connect`: the
 //! same TLS and password rules), in a `READ ONLY` transaction with `statement_timeout` from
 //! `--timeout` and the session's time zone UTC, the rows fetched through a portal `BATCH` at a
 //! time, each streamed and spilled as it arrives.
@@ -14,8 +14,8 @@ use super::{
 use crate::error::{Failure, Kind};
 use crate::import::read::spill::SpillWriter;
 use crate::import::read::MAX_FIELD;
-use crate::ledger::postgres::connect::{connect, ConnectError};
-use crate::ledger::postgres::{describe, is_connection_error, PgTarget};
+use crate::pg::connect::{connect, ConnectError, Keepalive};
+use crate::pg::{describe, is_connection_error, PgTarget};
 
 /// Runs the query, spilling the header and each row; the number of rows.
 pub fn fetch(
@@ -26,7 +26,7 @@ pub fn fetch(
 ) -> Result<u64, Failure> {
     let name = q.name();
     let shown = target.to_string();
-    let mut client = connect(target, None).map_err(|e| match e {
+    let mut client = connect(target, None, Keepalive::DEFAULT).map_err(|e| match e {
         ConnectError::Tls(e) => Failure::config(format!("the source database {shown}: {e}"))
             .with_hint("check --ca-bundle (or LEADCTL_CA_BUNDLE) and the URL's sslrootcert"),
         ConnectError::Db(e) => connect_failure(target, &e),

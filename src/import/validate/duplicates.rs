@@ -65,7 +65,7 @@ impl Duplicates {
     /// Records one value; hashes without allocating (ASCII emails are lowercased on the fly).
     pub fn see(&mut self, key: Key, value: &str) {
         let value = value.trim();
-        let mut h = crate::ledger::identity::Fnv::default();
+        let mut h = crate::identity::Fnv::default();
         match key {
             Key::Email if value.is_ascii() => {
                 h.write(b"e:");

@@ -17,18 +17,15 @@ use postgres::{Client, Statement};
 use super::{Entry, State, SCHEMA_VERSION};
 use crate::error::{Failure, Kind};
 
-pub mod auth;
 mod check;
-pub mod connect;
-mod loopback;
 mod ops;
 mod runs;
 mod store;
-pub mod target;
-mod tls;
 mod watch;
 
-pub use target::{is_postgres_url, masked_url, PasswordSources, PgTarget, SslMode};
+// Connecting is not the ledger's own: a query source connects the same way (`crate::pg`).
+pub(crate) use crate::pg::{auth, connect, describe, is_connection_error};
+pub use crate::pg::{is_postgres_url, masked_url, PasswordSources, PgTarget, SslMode};
 
 pub struct PgStore {
     target: PgTarget,
@@ -87,46 +84,6 @@ INSERT INTO {s}.version (version) VALUES ({SCHEMA_VERSION});",
     )
 }
 
-/// How a PostgreSQL error reads, with its causes (the driver's own text names only the kind);
-/// the password never in it.
-pub(crate) fn describe(target: &PgTarget, e: &postgres::Error) -> String {
-    let mut text = match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => {
-            let mut t = e.to_string();
-            let mut cause = std::error::Error::source(e);
-            while let Some(c) = cause {
-                t.push_str(": ");
-                t.push_str(&c.to_string());
-                cause = c.source();
-            }
-            t
-        }
-    };
-    if let Some(pw) = &target.password {
-        text = pw.redact_str(&text);
-    }
-    text
-}
-
-/// Whether an error means the connection is gone or was never made (the server down,
-/// restarting, unreachable), as opposed to a refusal or a bug.
-pub(crate) fn is_connection_error(e: &postgres::Error) -> bool {
-    if e.is_closed() {
-        return true;
-    }
-    if let Some(code) = e.code() {
-        // 08: connection exception; 57P: the server shutting down or restarting.
-        let c = code.code();
-        return c.starts_with("08") || c.starts_with("57P");
-    }
-    let text = e.to_string();
-    text.starts_with("error connecting")
-        || text.starts_with("error communicating")
-        || text.starts_with("timeout")
-        || text.starts_with("connection closed")
-}
-
 impl PgStore {
     /// Connects and checks the schema (creating it on first use): every refusal here comes
     /// before anything is sent.
@@ -161,7 +118,7 @@ impl PgStore {
             "-c synchronous_commit=on -c statement_timeout={ms} -c lock_timeout={ms}",
             ms = watch::total().as_millis().max(1000)
         );
-        let connected = match connect::connect(&self.target, Some(&options)) {
+        let connected = match connect::connect(&self.target, Some(&options), watch::keepalive()) {
             Err(connect::ConnectError::Tls(e)) => {
                 return Err(
                     Failure::config(format!("the ledger {}: {e}", self.shown())).with_hint(

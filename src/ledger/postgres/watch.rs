@@ -18,6 +18,14 @@ use std::time::{Duration, Instant};
 /// How often the wait is said.
 pub const SAY_EVERY: Duration = Duration::from_secs(5);
 
+/// The ledger's connection: a keep-alive every [`SAY_EVERY`], dropped after [`total`].
+pub fn keepalive() -> crate::pg::connect::Keepalive {
+    crate::pg::connect::Keepalive {
+        every: SAY_EVERY,
+        give_up: total(),
+    }
+}
+
 /// The longest a call may go unanswered: the same stated total as SQLite's lock wait.
 pub fn total() -> Duration {
     crate::ledger::sqlite::wait::total()

@@ -44,7 +44,7 @@ pub const REFUSED: &str = "server did not use channel binding";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::postgres::PasswordSources;
+    use crate::pg::PasswordSources;
 
     fn target(url: &str) -> PgTarget {
         let none = PasswordSources {

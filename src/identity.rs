@@ -1,4 +1,5 @@
-//! A lead's identity within its channel, and the fingerprint of what was sent for it.
+//! What identifies a write: a lead's identity within its channel, and the fingerprint of what
+//! was sent for it (the ledger keys its entries by them; a leaf, it knows no ledger).
 //!
 //! The key is the lead's `business_id` when it has one (trimmed), else its email (trimmed,
 //! lower-cased), else a hash of all its fields; `--key` forces one kind. The fields a lead was

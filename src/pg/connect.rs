@@ -2,6 +2,8 @@
 //! `sslmode` asks (`tls`), keep-alives. One way to connect, for the ledger and for a query source
 //! (`import::query`), each classifying a failure in its own words.
 
+use std::time::Duration;
+
 use postgres::Client;
 
 use super::target::{PgTarget, SslMode};
@@ -15,8 +17,28 @@ pub enum ConnectError {
     Db(postgres::Error),
 }
 
+/// How a connection tells a link that went down: a keep-alive probe this often, and data
+/// unacknowledged this long drops it.
+#[derive(Debug, Clone, Copy)]
+pub struct Keepalive {
+    pub every: Duration,
+    pub give_up: Duration,
+}
+
+impl Keepalive {
+    /// A probe every 5 s; a minute unacknowledged.
+    pub const DEFAULT: Keepalive = Keepalive {
+        every: Duration::from_secs(5),
+        give_up: Duration::from_secs(60),
+    };
+}
+
 /// Connects to `t`; `options` are the session's settings (`-c name=value ...`), if any.
-pub fn connect(t: &PgTarget, options: Option<&str>) -> Result<Client, ConnectError> {
+pub fn connect(
+    t: &PgTarget,
+    options: Option<&str>,
+    alive: Keepalive,
+) -> Result<Client, ConnectError> {
     let mut config = postgres::Config::new();
     if let Some(o) = options {
         config.options(o);
@@ -29,11 +51,11 @@ pub fn connect(t: &PgTarget, options: Option<&str>) -> Result<Client, ConnectErr
         .application_name(&t.application_name)
         .connect_timeout(t.connect_timeout)
         .keepalives(true)
-        .keepalives_idle(super::watch::SAY_EVERY)
-        .keepalives_interval(super::watch::SAY_EVERY)
+        .keepalives_idle(alive.every)
+        .keepalives_interval(alive.every)
         .keepalives_retries(3)
         // Sent data unacknowledged this long drops the connection (a link that went down).
-        .tcp_user_timeout(super::watch::total().max(std::time::Duration::from_secs(1)));
+        .tcp_user_timeout(alive.give_up.max(Duration::from_secs(1)));
     if let Some(pw) = &t.password {
         config.password(pw.expose());
     }

@@ -1,17 +1,28 @@
-//! The lead a purchase row names: a lead id as given; a legacy id through
+//! A lead by what names it (a purchase row's lead): a lead id as given; a legacy id through
 //! `get_lead_by_legacy_id` (a read, before anything is sent); a business id or email through
 //! the ledger's record of the leads leadctl created or adopted. Each value is resolved once.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::columns::LeadBy;
 use crate::api::{ApiClient, ApiError};
-use crate::ledger::{identity, Filter, Ledger, State};
+use crate::error::Failure;
+use crate::identity;
+use crate::ledger::{Filter, Ledger, Location, State};
 
+/// What names a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadBy {
+    Id,
+    LegacyId,
+    BusinessId,
+    Email,
+}
+
+/// Finds the lead each value names, each value once.
 pub struct Resolver {
-    pub ledger: Option<Ledger>,
-    pub scope_url: String,
+    ledger: Option<Ledger>,
+    scope_url: String,
     /// Only leads of this channel (`--channel`), else of any channel.
     pub channel: Option<String>,
     /// For legacy ids; `None` without an API key.
@@ -75,20 +86,22 @@ fn build_index(
 }
 
 impl Resolver {
+    /// `ledger`: where business ids and emails are looked up (opened here; none: `--no-ledger`,
+    /// or no value names a lead that way), the leads of `api_url`'s server.
     pub fn new(
-        ledger: Option<Ledger>,
-        scope_url: String,
+        ledger: Option<&Location>,
+        api_url: &str,
         channel: Option<String>,
         client: Option<ApiClient>,
-    ) -> Resolver {
-        Resolver {
-            ledger,
-            scope_url,
+    ) -> Result<Resolver, Failure> {
+        Ok(Resolver {
+            ledger: ledger.map(Ledger::open).transpose()?,
+            scope_url: crate::ledger::scope_url(api_url),
             channel,
             client,
             cache: Mutex::new(HashMap::new()),
             index: std::sync::OnceLock::new(),
-        }
+        })
     }
 
     /// The lead's id, or why the cell names none.
