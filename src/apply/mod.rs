@@ -91,7 +91,11 @@ pub fn run(opts: &Options, services: &Parts<'_>, out: &mut Output) -> Result<()>
         .with_hint(format!("apply it with --ledger {then} (or LEADCTL_LEDGER)"))
         .into());
     }
-    let ledger = Ledger::open(location)?;
+    let ledger = Arc::new(Ledger::open(location)?);
+    // The run's history is recorded through it after the run (one open a run).
+    if let Some(r) = &services.recorder {
+        r.keep_ledger(ledger.clone());
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)()?.with_cancel(stop.clone());
     let channel = plan

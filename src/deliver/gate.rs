@@ -318,7 +318,8 @@ mod tests {
         // A run that met a storm at 16 and learned a rate.
         let mut g = gate(Concurrency::Auto, 32, None);
         let c = g.controller();
-        for _ in 0..3 {
+        // Slow start: 4 → 8 → 16, one round trip a step.
+        for _ in 0..2 {
             let permits: Vec<_> = (0..c.limit()).filter_map(|_| c.try_acquire()).collect();
             for p in permits {
                 p.done(Sample::ok(Duration::from_millis(100)));

@@ -250,7 +250,7 @@ fn plan_rows(
         plan: &prepared.plan,
         client: &ready.client,
         place: crate::deliver::Place {
-            ledger: ready.ledger.as_ref(),
+            ledger: ready.ledger.as_deref(),
             scope_url: &scope_url,
             input: &input,
         },
@@ -349,7 +349,9 @@ fn errors_path(opts: &Options, source: &Source) -> std::path::PathBuf {
 /// holds (each channel's newest leads, the ledger's agreement with it). For a file it is made
 /// while the rows are checked, so its round trips cost nothing.
 pub struct Ready {
-    ledger: Option<Ledger>,
+    /// Shared with the run report's recorder, which records the run in the ledger's history
+    /// through it after the run (one open a run).
+    ledger: Option<Arc<Ledger>>,
     client: crate::api::ApiClient,
     known: Known,
     stop: Arc<AtomicBool>,
@@ -365,14 +367,18 @@ pub struct Ready {
 fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool) -> Result<Ready> {
     services.key.clone()?;
     let ledger = if dry {
-        open_to_read(services)?
+        open_to_read(services)?.map(Arc::new)
     } else {
-        services.open_ledger()?
+        let ledger = services.open_ledger()?.map(Arc::new);
+        if let (Some(l), Some(r)) = (&ledger, &services.recorder) {
+            r.keep_ledger(l.clone());
+        }
+        ledger
     };
     let stop = Arc::new(AtomicBool::new(false));
     let client = (services.client)(!dry)?.with_cancel(stop.clone());
     let scope_url = crate::deliver::scope::resolve(
-        ledger.as_ref(),
+        ledger.as_deref(),
         &client,
         &services.api_url,
         prepared.plan.default_channel.as_deref(),
@@ -427,7 +433,7 @@ fn send_all(
     } = ready?;
     let interrupted = ending::on_ctrl_c(&stop, "rows");
     let warn = |text: &str| log.warn(text);
-    let remembered = gate::remembered(ledger.as_ref(), &scope_url);
+    let remembered = gate::remembered(ledger.as_deref(), &scope_url);
     let gate = Gate::new(
         gate::Options {
             concurrency: opts.concurrency,
@@ -445,7 +451,7 @@ fn send_all(
         plan: &prepared.plan,
         client: &client,
         place: crate::deliver::Place {
-            ledger: ledger.as_ref(),
+            ledger: ledger.as_deref(),
             scope_url: &scope_url,
             input: &input,
         },
@@ -474,7 +480,7 @@ fn send_all(
         progress,
     };
     let end = Ending {
-        ledger: ledger.as_ref(),
+        ledger: ledger.as_deref(),
         client: &client,
         scope_url: &scope_url,
         gate: &gate,

@@ -2,20 +2,20 @@
 //! increase, multiplicative decrease).
 
 use super::{
-    Cause, Change, Class, Controller, Reason, Sample, State, BASELINE_CREEP, CLIP, MAX_PROBE_HOLD,
-    MAX_QUEUED_CHANGES, MIN_WINDOW, NOISE_ALPHA, NOISE_MARGIN, PROBE_HOLD, RATE_HEADROOM,
-    SLOW_START_FLAT, SLOW_START_STEP,
+    Cause, Change, Class, Controller, Reason, Sample, Sent, State, BASELINE_CREEP, CLIP,
+    MAX_PROBE_HOLD, MAX_QUEUED_CHANGES, MIN_WINDOW, NOISE_ALPHA, NOISE_MARGIN, PROBE_HOLD,
+    RATE_HEADROOM, SLOW_START_FLAT, SLOW_START_STEP, SLOW_TOP,
 };
 
 impl Controller {
-    pub(super) fn learn(&self, state: &mut State, epoch: u64, limit: usize, sample: Sample) {
+    pub(super) fn learn(&self, state: &mut State, sent: Sent, sample: Sample) {
         state.history.samples += 1;
-        *state.used.entry(limit).or_insert(0) += 1;
+        *state.used.entry(sent.limit).or_insert(0) += 1;
         if let Class::Overload(_) = sample.class {
             state.history.overload_answers += 1;
         }
         // Answers to requests sent before the last decrease were sent under the old limit.
-        if self.config.fixed.is_some() || epoch != state.epoch {
+        if self.config.fixed.is_some() || sent.epoch != state.epoch {
             return;
         }
         match sample.class {
@@ -27,15 +27,32 @@ impl Controller {
                 state.fresh = true;
                 // In slow start a window judges the new limit only: answers to requests sent
                 // under a lower one cannot show what it does to the latency.
-                if state.slow_start && limit < state.limit {
+                if state.slow_start && sent.limit < state.limit {
                     return;
                 }
                 // At least 1 µs, so that a baseline of 0 cannot hide every later rise.
-                state.window.push(sample.latency.as_secs_f64().max(1e-6));
+                let latency = sample.latency.as_secs_f64().max(1e-6);
+                state.window.push(latency);
                 if sample.rate_waited {
                     state.window_rate_waited += 1;
                 }
-                if state.window.len() >= state.limit.max(MIN_WINDOW) {
+                // A round trip's worth at the limit.
+                let full = state.window.len() >= state.limit.max(MIN_WINDOW);
+                let closes = if state.slow_start {
+                    // The requests that left when the limit was set (one round trip), among
+                    // them those sent into its top slots: a server that queues the last
+                    // arrivals shows it in the batch, one whose latency grows with the load
+                    // in its top slots (the first of the batch met less of it). A pool that
+                    // never reaches its top slots (a slow reader) closes on a full window.
+                    let top = SLOW_TOP.min(state.limit);
+                    if sent.in_flight > state.limit - top {
+                        state.top.push(latency);
+                    }
+                    full || (state.window.len() >= state.slow_batch && state.top.len() >= top)
+                } else {
+                    full
+                };
+                if closes {
                     self.close_window(state);
                 }
             }
@@ -46,13 +63,20 @@ impl Controller {
         // The mean sees a minority of requests that queued (a median hides them until they are
         // half); each is clipped at `CLIP` × the baseline so that a straggler does not rule.
         let typical = median(&mut state.window);
+        let mean = |window: &[f64], b: f64| {
+            let sum: f64 = window.iter().map(|l| l.min(b * CLIP)).sum();
+            sum / window.len().max(1) as f64
+        };
         let latency = match state.baseline {
-            Some(b) => {
-                let sum: f64 = state.window.iter().map(|l| l.min(b * CLIP)).sum();
-                sum / state.window.len() as f64
-            }
+            Some(b) => mean(&state.window, b),
             None => typical,
         };
+        // In slow start, the top slots' answers judge too: the higher of the two.
+        let latency = match state.baseline {
+            Some(b) if !state.top.is_empty() => latency.max(mean(&state.top, b)),
+            _ => latency,
+        };
+        state.top.clear();
         let rate_bound = state.window_rate_waited * 2 >= state.window.len();
         let saturated = state.reached && !rate_bound;
         state.window.clear();
@@ -124,6 +148,8 @@ impl Controller {
                     to = to.min(wall);
                 }
                 self.set(state, to.min(ceiling), Reason::SlowStart);
+                // The slots it added leave at once: their answers judge it.
+                state.slow_batch = state.limit.saturating_sub(state.in_flight).max(1);
                 return;
             }
             state.slow_start = false;
@@ -139,6 +165,7 @@ impl Controller {
         state.slow_start = false;
         state.fresh = false;
         state.window.clear();
+        state.top.clear();
         state.window_rate_waited = 0;
         state.reached = false;
         if to >= state.limit {

@@ -14,10 +14,12 @@
 //!   windows);
 //! - *slow start*: from the first window, while the latency stays flat (below 1.1 × baseline) and
 //!   no overload answer came, a saturated window doubles the limit, by at most
-//!   [`SLOW_START_STEP`] (4 → 8 → 16 → 24 → 32: a few round trips instead of one window per step,
-//!   while a wall 8 past the last flat window is not jumped over); slow start ends at the first
-//!   window that is not flat, the first decrease, or a wall remembered from an earlier run
-//!   ([`Config::wall`]), which it does not pass;
+//!   [`SLOW_START_STEP`] (4 → 8 → 16 → 24 → 32 in four round trips, while a wall 8 past the last
+//!   flat window is not jumped over); a step's window is the answers to the requests that left
+//!   when it was set (one round trip), judged by their mean and by the mean of those sent into
+//!   the limit's top slots (the requests that met the load the step added), whichever is higher;
+//!   slow start ends at the first window that is not flat, the first decrease, or a wall
+//!   remembered from an earlier run ([`Config::wall`]), which it does not pass;
 //! - after it, a window below `tolerance` × baseline (1.3, or more when the latency is noisy) in
 //!   which the pool was saturated (the requests in flight reached the limit) adds one: additive
 //!   increase;
@@ -94,6 +96,9 @@ pub const SLOW_START_STEP: usize = 8;
 const SLOW_START_FLAT: f64 = 1.1;
 /// A window is at least this many `Ok` samples.
 const MIN_WINDOW: usize = 6;
+/// In slow start a window also holds the answers to this many requests sent into the limit's
+/// top slots (with the most in flight): they met the load the step added.
+const SLOW_TOP: usize = 4;
 /// How much the baseline may rise per window when no lower latency is seen.
 const BASELINE_CREEP: f64 = 0.005;
 /// A window's answers count at most this many times the baseline in its mean.
@@ -160,6 +165,11 @@ struct State {
     next_hold: u32,
     /// Slow start: the limit doubles each flat window (see the module's documentation).
     slow_start: bool,
+    /// In slow start, how many answers sent under the current limit close its window: the
+    /// requests that left at once when it was set (one round trip a step).
+    slow_batch: usize,
+    /// In slow start, the latencies of the window's requests sent into the limit's top slots.
+    top: Vec<f64>,
     /// Samples by the limit they were sent under.
     used: BTreeMap<usize, u64>,
     history: History,
@@ -178,23 +188,32 @@ pub struct Controller {
 #[must_use = "a permit holds a request slot until done() or drop"]
 pub struct Permit<'a> {
     controller: &'a Controller,
-    epoch: u64,
-    limit: usize,
+    sent: Sent,
     finished: bool,
+}
+
+/// When a permit was granted: what its answer is judged against.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    epoch: u64,
+    /// The limit then.
+    limit: usize,
+    /// The requests in flight then, this one included.
+    in_flight: usize,
 }
 
 impl Permit<'_> {
     /// The request was answered (or failed): frees the slot and learns from the sample.
     pub fn done(mut self, sample: Sample) {
         self.finished = true;
-        self.controller.finish(self.epoch, self.limit, Some(sample));
+        self.controller.finish(self.sent, Some(sample));
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.finished {
-            self.controller.finish(self.epoch, self.limit, None);
+            self.controller.finish(self.sent, None);
         }
     }
 }
@@ -236,6 +255,8 @@ impl Controller {
                 storm: false,
                 next_hold: PROBE_HOLD,
                 slow_start: config.fixed.is_none(),
+                slow_batch: limit,
+                top: Vec::with_capacity(SLOW_TOP),
                 used: BTreeMap::new(),
                 history: History {
                     fixed: config.fixed.is_some(),
@@ -303,8 +324,11 @@ impl Controller {
         }
         Permit {
             controller: self,
-            epoch: state.epoch,
-            limit: state.limit,
+            sent: Sent {
+                epoch: state.epoch,
+                limit: state.limit,
+                in_flight: state.in_flight,
+            },
             finished: false,
         }
     }
@@ -378,12 +402,12 @@ impl Controller {
         summarize(&self.history())
     }
 
-    fn finish(&self, epoch: u64, limit: usize, sample: Option<Sample>) {
+    fn finish(&self, sent: Sent, sample: Option<Sample>) {
         let mut state = self.lock();
         state.in_flight = state.in_flight.saturating_sub(1);
         let before = state.limit;
         if let Some(sample) = sample {
-            self.learn(&mut state, epoch, limit, sample);
+            self.learn(&mut state, sent, sample);
         }
         let grew = state.limit > before;
         drop(state);

@@ -20,7 +20,7 @@ fn no_limit_converges_to_max() {
     );
     assert_eq!(run.final_limit, 32);
     assert_eq!(run.history.backoffs_latency, 0);
-    // 4 → 32 in well under ten seconds of a 100 ms server.
+    // 4 → 32 in well under ten seconds of a 100 ms server (four round trips: see below).
     assert_eq!(run.limit_at(8.0), 32);
     // The new user's case: 20,000 rows at 100 ms with no flags in well under 90 s.
     let run = simulate(
@@ -435,4 +435,73 @@ fn jitter_does_not_pass_for_congestion() {
         summarize(&run.history)
     );
     assert!(run.overloads * 200 < run.sent, "{}", run.overloads);
+}
+
+#[test]
+fn a_short_run_ramps_one_step_a_round_trip() {
+    // The benchmark's 800 rows at 100 ms take about 3 s at 32: 4 → 8 → 16 → 24 → 32 in four
+    // round trips, each step judged on the first answers sent under it.
+    let run = simulate(Config::auto(32), 3.0, 1, usize::MAX, &mut constant(0.1));
+    let steps: Vec<(usize, usize)> = run.changes.iter().map(|c| (c.from, c.to)).collect();
+    assert_eq!(steps, [(4, 8), (8, 16), (16, 24), (24, 32)]);
+    assert_eq!(run.limit_at(0.0999), 4);
+    assert_eq!(run.limit_at(0.1001), 8);
+    assert_eq!(run.limit_at(0.2001), 16);
+    assert_eq!(run.limit_at(0.3001), 24);
+    assert_eq!(run.limit_at(0.4001), 32);
+    let (n, best) = best_fixed(3.0, &mut constant(0.1));
+    let ratio = run.throughput() / best;
+    eprintln!("3 s, no limit: {ratio:.3} of best fixed {n}");
+    assert!(ratio >= 0.9, "{ratio}");
+    // In front of the sandbox's pool of 20 with 546 past 30, the short run meets no 546.
+    let mut pool = fifo_pool(20, 0.1);
+    let mut both = move |n: usize, t: f64, rng: &mut fastrand::Rng| {
+        let (latency, class) = pool(n, t, rng);
+        let class = if n > 30 {
+            Class::Overload(Cause::WorkerLimit)
+        } else {
+            class
+        };
+        (latency, class)
+    };
+    let run = simulate(Config::auto(32), 3.5, 1, 30, &mut both);
+    eprintln!(
+        "3.5 s, pool of 20 + 546 past 30: {} 546s ({})",
+        run.overloads,
+        summarize(&run.history)
+    );
+    assert_eq!(run.overloads, 0);
+}
+
+#[test]
+fn short_runs_in_front_of_a_pool_of_20_with_546_past_30_meet_no_546() {
+    // The benchmark's fourth profile with the arrival order left to chance (the workers'
+    // requests reach the pool up to 1 ms apart, service 100-104 ms): whichever requests of a
+    // slow-start step queue, the step is judged on them. Forty short runs.
+    use std::cmp::Reverse;
+    for seed in 0..40 {
+        let mut slots: std::collections::BinaryHeap<Reverse<u64>> =
+            (0..20).map(|_| Reverse(0)).collect();
+        let mut server = move |n: usize, t: f64, rng: &mut fastrand::Rng| {
+            let sent = (t * 1e9) as u64;
+            let arrival = sent + rng.u64(0..1_000_000);
+            let service = ((0.1 + rng.f64() * 0.004) * 1e9) as u64;
+            let free = slots.pop().map_or(arrival, |Reverse(f)| f);
+            let done = free.max(arrival) + service;
+            slots.push(Reverse(done));
+            let class = if n > 30 {
+                Class::Overload(Cause::WorkerLimit)
+            } else {
+                Class::Ok
+            };
+            ((done - sent) as f64 / 1e9, class)
+        };
+        let run = simulate(Config::auto(32), 4.0, seed, 30, &mut server);
+        assert_eq!(
+            run.overloads,
+            0,
+            "seed {seed}: {:?}",
+            run.changes.iter().map(|c| c.to).collect::<Vec<_>>()
+        );
+    }
 }

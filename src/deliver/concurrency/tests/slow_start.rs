@@ -1,7 +1,8 @@
 //! Slow start: the limit doubles (by at most `SLOW_START_STEP`) per round trip while the latency
-//! stays flat and nothing pushes back, judged on answers sent under the new limit only; it ends
-//! at the first window that is not flat, the first decrease, or a remembered wall. Fed
-//! latencies and answers; no clock.
+//! stays flat and nothing pushes back, judged on the answers to the requests that left when the
+//! new limit was set, its top slots among them (one round trip a step); it ends at the first
+//! window that is not flat, the first decrease, or a remembered wall. Fed latencies and
+//! answers; no clock.
 
 use std::time::Duration;
 
@@ -25,8 +26,8 @@ fn limits(ctl: &Controller, n: usize, ms: u64) -> Vec<usize> {
 #[test]
 fn flat_latency_doubles_the_limit_by_at_most_eight_a_round_trip() {
     let ctl = Controller::new(Config::auto(32));
-    // A window is at least 6 answers: at 4 it takes two round trips.
-    assert_eq!(limits(&ctl, 6, 100), [4, 8, 16, 24, 32, 32]);
+    // One step a round trip: 4 → 32 in four.
+    assert_eq!(limits(&ctl, 6, 100), [8, 16, 24, 32, 32, 32]);
     let changes: Vec<String> = ctl
         .drain_changes()
         .iter()
@@ -47,7 +48,7 @@ fn flat_latency_doubles_the_limit_by_at_most_eight_a_round_trip() {
 #[test]
 fn a_rise_in_latency_ends_slow_start_without_backing_off() {
     let ctl = Controller::new(Config::auto(32));
-    assert_eq!(limits(&ctl, 3, 100), [4, 8, 16]);
+    assert_eq!(limits(&ctl, 2, 100), [8, 16]);
     // 1.2 × the baseline: below the back-off's 1.3, but no longer flat: one at a time from here.
     assert_eq!(limits(&ctl, 1, 120), [17]);
     assert_eq!(limits(&ctl, 3, 100), [18, 19, 20]);
@@ -56,7 +57,7 @@ fn a_rise_in_latency_ends_slow_start_without_backing_off() {
 #[test]
 fn an_overload_answer_ends_slow_start() {
     let ctl = Controller::new(Config::auto(32));
-    assert_eq!(limits(&ctl, 3, 100), [4, 8, 16]);
+    assert_eq!(limits(&ctl, 2, 100), [8, 16]);
     let p = ctl.try_acquire().expect("free");
     p.done(Sample::overload(
         Cause::WorkerLimit,
@@ -71,32 +72,81 @@ fn an_overload_answer_ends_slow_start() {
 #[test]
 fn answers_to_requests_sent_under_the_old_limit_do_not_judge_the_new_one() {
     let ctl = Controller::new(Config::auto(32));
-    assert_eq!(limits(&ctl, 2, 100), [4, 8]);
+    assert_eq!(limits(&ctl, 1, 100), [8]);
     let ok = |ms| Sample::ok(Duration::from_millis(ms));
-    // Four requests sent under 8 stay in flight while eight others make the window: 16.
+    // The eight that leave at 8 judge it; four more sent under 8 as the first four answered
+    // are still in flight when it doubles.
+    let mut batch: Vec<_> = (0..8).filter_map(|_| ctl.try_acquire()).collect();
+    assert_eq!(batch.len(), 8);
+    let rest = batch.split_off(4);
+    batch.into_iter().for_each(|p| p.done(ok(100)));
     let stale: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
-    for _ in 0..2 {
-        let batch: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
-        assert_eq!(batch.len(), 4);
-        batch.into_iter().for_each(|p| p.done(ok(100)));
-    }
-    assert_eq!(ctl.limit(), 16);
-    // The four answer late and slow (they queued under the old limit); were they judged, the
-    // window at 16 would be 1.25 × the baseline and slow start would end.
+    assert_eq!(stale.len(), 4);
+    rest.into_iter().for_each(|p| p.done(ok(100)));
+    assert_eq!(ctl.limit(), 16, "one round trip after 8 was set");
+    // The twelve slots 16 added leave at once. The four stale ones answer late and slow (they
+    // queued under the old limit); were they judged, the window at 16 would be 1.25 × the
+    // baseline and slow start would end.
     let fresh: Vec<_> = (0..12).filter_map(|_| ctl.try_acquire()).collect();
     assert_eq!(fresh.len(), 12);
     stale.into_iter().for_each(|p| p.done(ok(200)));
     fresh.into_iter().for_each(|p| p.done(ok(100)));
-    let more: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
-    more.into_iter().for_each(|p| p.done(ok(100)));
     assert_eq!(ctl.limit(), 24, "judged on the answers sent under 16 only");
+}
+
+#[test]
+fn a_step_is_judged_on_its_batch_and_on_its_top_slots() {
+    let changes = |ctl: &Controller| -> Vec<String> {
+        ctl.drain_changes()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    // A server that slows down past 20 in flight (latency × in flight / 20), as a pool of 20
+    // workers sharing their time does: the requests sent into 24's top slots meet it.
+    let ctl = Controller::new(Config::auto(32));
+    assert_eq!(limits(&ctl, 3, 100), [8, 16, 24]);
+    let permits: Vec<_> = (0..24).filter_map(|_| ctl.try_acquire()).collect();
+    assert_eq!(permits.len(), 24);
+    for (i, p) in permits.into_iter().enumerate() {
+        let in_flight = (i + 1) as u64;
+        p.done(Sample::ok(Duration::from_millis(
+            100 * in_flight.max(20) / 20,
+        )));
+    }
+    // The top four answered in 105..120 ms: 1.125 × the baseline, not flat. (All 24 answers
+    // together are 1.02 ×, which would have doubled it to 32, past a wall at 30.)
+    assert_eq!(ctl.limit(), 25);
+    assert_eq!(
+        changes(&ctl).last().map(String::as_str),
+        Some("concurrency 24 → 25: latency near its baseline, every request slot in use")
+    );
+    // A pool of 20 that queues the last to arrive, which need not be the top slots (the
+    // workers' requests reach it in any order): four of the batch wait a whole service time.
+    let ctl = Controller::new(Config::auto(32));
+    assert_eq!(limits(&ctl, 3, 100), [8, 16, 24]);
+    let permits: Vec<_> = (0..24).filter_map(|_| ctl.try_acquire()).collect();
+    for (i, p) in permits.into_iter().enumerate() {
+        let queued = (8..12).contains(&i);
+        p.done(Sample::ok(Duration::from_millis(if queued {
+            200
+        } else {
+            100
+        })));
+    }
+    // 1.17 × the baseline over the batch: not flat, though the top slots were.
+    assert_eq!(ctl.limit(), 25);
+    assert_eq!(
+        changes(&ctl).last().map(String::as_str),
+        Some("concurrency 24 → 25: latency near its baseline, every request slot in use")
+    );
 }
 
 #[test]
 fn a_remembered_wall_stops_slow_start_and_holds_it() {
     let ctl = Controller::new(Config::auto(32).with_wall(Some(20)));
     assert_eq!(ctl.wall(), Some(20));
-    assert_eq!(limits(&ctl, 4, 100), [4, 8, 16, 20]);
+    assert_eq!(limits(&ctl, 4, 100), [8, 16, 20, 20]);
     // At the wall: held for the probe hold, not grown at each flat window.
     assert_eq!(limits(&ctl, 10, 100), [20; 10]);
     // A fixed concurrency has no wall.
@@ -107,4 +157,35 @@ fn a_remembered_wall_stops_slow_start_and_holds_it() {
 fn a_resume_starts_at_the_last_good_value_in_slow_start() {
     let ctl = Controller::new(Config::auto(32).starting_at(12));
     assert_eq!(limits(&ctl, 3, 100), [20, 28, 32]);
+}
+
+#[test]
+fn a_pool_that_never_reaches_its_top_slots_is_still_judged() {
+    // A slow reader keeps 4 in flight under a limit of 8: the top slots never fill, so the
+    // window closes on a round trip's worth of answers instead; it does not grow (unsaturated),
+    // and a rise in latency still backs off.
+    let ctl = Controller::new(Config::auto(32));
+    assert_eq!(limits(&ctl, 1, 100), [8]);
+    let four = |ms| {
+        let permits: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
+        assert_eq!(permits.len(), 4);
+        permits
+            .into_iter()
+            .for_each(|p| p.done(Sample::ok(Duration::from_millis(ms))));
+    };
+    (0..4).for_each(|_| four(100));
+    assert_eq!(ctl.limit(), 8, "not saturated: no growth");
+    (0..2).for_each(|_| four(200));
+    assert!(ctl.limit() < 8, "{}", ctl.limit());
+    let changes: Vec<String> = ctl
+        .drain_changes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        changes
+            .last()
+            .is_some_and(|c| c.starts_with("concurrency 8 → 4: latency rose to")),
+        "{changes:?}"
+    );
 }
