@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::import::{created, leadctl, results, sandbox, write_csv};
 use leadctl::sandbox::API_KEY;
 
+use crate::support::api::lead_for;
 use crate::support::Outcome;
 
 fn requests_of(sb: &Sandbox, action: &str) -> u64 {
@@ -649,20 +650,10 @@ fn an_apply_stopped_midway_is_finished_by_applying_again() {
     let server = ScriptedServer::importing(move |req, _| match req.action().as_str() {
         "get_leads" => Reply::json(200, json!([])),
         "create_lead" => {
-            let body = req.json();
-            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
-            if bid == "B-2" && script_refusing.load(Ordering::SeqCst) {
+            if req.json()["business_id"] == "B-2" && script_refusing.load(Ordering::SeqCst) {
                 return Reply::error(401, "Invalid API key");
             }
-            let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
-            Reply::json(
-                200,
-                json!({"lead": {
-                    "id": format!("00000000-0000-4000-8000-{n:012}"),
-                    "created_at": "2026-04-21T10:00:00Z",
-                    "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
-                }}),
-            )
+            lead_for(req)
         }
         _ => Reply::error(400, "unexpected"),
     });
@@ -800,19 +791,7 @@ fn apply_against_a_server_that_is_down_exits_7() {
         }
         match req.action().as_str() {
             "get_leads" => Reply::json(200, json!([])),
-            "create_lead" => {
-                let body = req.json();
-                let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
-                let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
-                Reply::json(
-                    200,
-                    json!({"lead": {
-                        "id": format!("00000000-0000-4000-8000-{n:012}"),
-                        "created_at": "2026-04-21T10:00:00Z",
-                        "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
-                    }}),
-                )
-            }
+            "create_lead" => lead_for(req),
             _ => Reply::error(400, "unexpected"),
         }
     });

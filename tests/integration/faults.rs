@@ -20,7 +20,7 @@ use crate::import::{
     assert_no_duplicates, business_ids, created, leadctl, leads, ledger_of, results, rows_with,
     sandbox, write_csv,
 };
-use crate::support::request::Request;
+use crate::support::api::lead_for;
 use crate::support::server::{Reply, ScriptedServer};
 use crate::support::{Leadctl, Outcome, CHANNEL};
 
@@ -298,21 +298,6 @@ fn scripted_import(server: &ScriptedServer, dir: &Path, n: usize) -> (Leadctl, S
         .env("LEADCTL_CHANNEL", CHANNEL)
         .env("LEADCTL_RETRY_BASE_MS", "20");
     (l, file.display().to_string())
-}
-
-/// A created lead for a create request, its id derived from the business id.
-fn lead_for(req: &Request) -> Reply {
-    let body = req.json();
-    let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
-    let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
-    Reply::json(
-        200,
-        json!({"lead": {
-            "id": format!("00000000-0000-4000-8000-{n:012}"),
-            "created_at": "2026-04-21T10:00:00Z",
-            "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
-        }}),
-    )
 }
 
 /// Business id → how many of the requests with index in `answered` were creates for it.

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::request::Request;
 use super::server::{Reply, ScriptedServer};
 use super::CHANNEL;
 
@@ -55,4 +56,20 @@ pub fn lead_server() -> ScriptedServer {
 /// `create_lead` answered 200 for jane@example.com.
 pub fn create_ok() -> Reply {
     Reply::json(200, lead_response("jane@example.com"))
+}
+
+/// `create_lead`'s answer for a scripted create: the lead, its id derived from the business id
+/// (`B-7` → `…000000000007`), so a test can tell each row's lead.
+pub fn lead_for(req: &Request) -> Reply {
+    let body = req.json();
+    let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
+    let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
+    Reply::json(
+        200,
+        json!({"lead": {
+            "id": format!("00000000-0000-4000-8000-{n:012}"),
+            "created_at": "2026-04-21T10:00:00Z",
+            "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
+        }}),
+    )
 }
