@@ -85,7 +85,22 @@ impl Cache {
         self.put_at(name, value, now());
     }
 
+    /// Changes the value stored under `name` while it is younger than `ttl`, keeping the time it
+    /// was learned (what was learned since is added; the value grows no younger).
+    pub fn amend(&self, name: &str, ttl: Duration, change: impl FnOnce(&mut Value)) {
+        let Some((mut value, age)) = self.get_within(name, ttl) else {
+            return;
+        };
+        change(&mut value);
+        let learned = now() - age.as_millis() as i64;
+        self.put_at_learned(name, value, now(), learned);
+    }
+
     fn put_at(&self, name: &str, value: Value, now: i64) {
+        self.put_at_learned(name, value, now, now);
+    }
+
+    fn put_at_learned(&self, name: &str, value: Value, now: i64, learned: i64) {
         let mut all = read(&self.path);
         let ttl = self.ttl.max(self.window_ttl).as_millis() as i64;
         all.retain(|_, e| {
@@ -94,7 +109,7 @@ impl Cache {
                 .is_some_and(|at| now - at < ttl)
         });
         let mut entry = Map::new();
-        entry.insert("at_ms".into(), Value::from(now));
+        entry.insert("at_ms".into(), Value::from(learned));
         entry.insert("value".into(), value);
         all.insert(name.to_string(), Value::Object(entry));
         if let Ok(text) = serde_json::to_vec(&Value::Object(all)) {
@@ -196,6 +211,24 @@ mod tests {
             c.get_at("a", ttl, 1000).map(|(v, _)| v),
             Some(Value::from(2))
         );
+    }
+
+    #[test]
+    fn an_amended_value_keeps_the_time_it_was_learned() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cache(dir.path(), "k");
+        let window = Duration::from_secs(5);
+        c.put("w", serde_json::json!({"a": "1"}));
+        std::thread::sleep(Duration::from_millis(20));
+        c.amend("w", window, |v| {
+            v.as_object_mut().unwrap().insert("b".into(), Value::from("2"));
+        });
+        let (value, age) = c.get_within("w", window).unwrap();
+        assert_eq!(value, serde_json::json!({"a": "1", "b": "2"}));
+        assert!(age >= Duration::from_millis(20), "{age:?}: it grew younger");
+        // Nothing fresh to amend: nothing is written.
+        c.amend("none", window, |v| *v = Value::from(1));
+        assert_eq!(c.get("none"), None);
     }
 
     #[test]

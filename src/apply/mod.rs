@@ -166,7 +166,6 @@ pub fn run(opts: &Options, services: &Parts<'_>, out: &mut Output) -> Result<()>
         client: &client,
         scope_url: &scope,
         gate: &gate,
-        stop: &stop,
         interrupted: &interrupted,
         // An apply settles none of its writes (it holds none for settling).
         finder: &NewestLeads,

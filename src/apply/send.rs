@@ -165,6 +165,11 @@ fn send_rest(ctx: &Applying<'_>, writes: &[Write], job: Job, slot: Slot<'_>) -> 
     let mut ready = Some(ready);
     for w in &writes[from..end] {
         let checked = match ready.take() {
+            // An update takes no claim: the ledger is asked again right before it is sent, so
+            // an update another run made since the reader asked is stale, not overwritten (the
+            // reader's answer may be a queue and a `--rate` wait old). A claimed write's claim
+            // compares what the reader saw.
+            Some(_) if w.action == "update_lead" => check(ctx, w),
             Some(r) => Ok(Checked::Go(r)),
             None => check(ctx, w),
         };

@@ -28,14 +28,13 @@ pub fn on_ctrl_c(stop: &Arc<AtomicBool>, what: &'static str) -> Arc<AtomicBool> 
     interrupted
 }
 
-/// What the end of a run works with: where its unknown works are settled, its gate and stop.
+/// What the end of a run works with: where its unknown works are settled, and its gate.
 pub struct Ending<'a> {
     pub ledger: Option<&'a Ledger>,
     pub client: &'a ApiClient,
     /// The run's scope in the ledger.
     pub scope_url: &'a str,
     pub gate: &'a Gate,
-    pub stop: &'a AtomicBool,
     /// Set by Ctrl-C ([`on_ctrl_c`]).
     pub interrupted: &'a Arc<AtomicBool>,
     /// Where the server shows the run's writes (a lead create: the channel's newest leads).

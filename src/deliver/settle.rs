@@ -298,12 +298,18 @@ impl Batches {
         // Nothing made since the last batch: the window has not moved, and a server failing
         // every write is not asked to read between them (its answers would hide the streak
         // of errors that stops the run).
+        if pending.is_empty() || created == self.created {
+            return false;
+        }
         let moved = created.saturating_sub(self.created) >= Batches::CREATES;
         // A row new since the last look is looked for at once (at most every SOON): each lead
-        // made meanwhile moves the window.
-        let new = pending.iter().any(|p| !self.tries.contains_key(&p.row))
-            && now >= self.last + Batches::SOON;
-        if pending.is_empty() || created == self.created || (now < self.next && !moved && !new) {
+        // made meanwhile moves the window. (Asked last: it reads every pending row, and this
+        // is asked at every event.)
+        let new = || {
+            now >= self.last + Batches::SOON
+                && pending.iter().any(|p| !self.tries.contains_key(&p.row))
+        };
+        if now < self.next && !moved && !new() {
             return false;
         }
         self.last = now;

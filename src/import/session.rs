@@ -484,7 +484,6 @@ fn send_all(
         client: &client,
         scope_url: &scope_url,
         gate: &gate,
-        stop: &stop,
         interrupted: &interrupted,
         finder: &NewestLeads,
         recorder: services.recorder.as_deref(),

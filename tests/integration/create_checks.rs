@@ -208,6 +208,22 @@ fn a_loop_of_creates_reads_the_newest_leads_once_in_a_while() {
     assert_eq!(asked(&sb, &before), pairs(&[("create_lead", 1)]));
     assert_eq!(out.stdout.lines().count(), 1, "one lead id: {}", out.stdout);
 
+    // A lead this machine made meanwhile without the ledger (or through another one) is added to
+    // the remembered newest leads: the next create knows it, and makes nothing.
+    Leadctl::new()
+        .env("LEADCTL_API_URL", sb.url())
+        .env("LEADCTL_API_KEY", API_KEY)
+        .env("XDG_DATA_HOME", data)
+        .env("LEADCTL_WINDOW_CACHE", "600")
+        .args(["--no-ledger", "create", "--channel", PRIMARY_CHANNEL_ID])
+        .args(["--email", "y@example.com", "-o", "id"])
+        .run()
+        .code(0);
+    let before = counts(&sb);
+    let out = create_in(&sb, data, "y@example.com", &cached);
+    out.code(0).stderr_has("exists already");
+    assert_eq!(asked(&sb, &before), pairs(&[("get_lead_by_id", 1)]));
+
     // A lead made outside this ledger meanwhile (another machine, no ledger).
     let elsewhere = tempfile::tempdir().unwrap();
     Leadctl::new()
@@ -229,8 +245,8 @@ fn a_loop_of_creates_reads_the_newest_leads_once_in_a_while() {
     );
     assert_eq!(
         sb.stats()["leads_by_channel"][PRIMARY_CHANNEL_ID].as_u64(),
-        Some(4),
-        "a, b, c and x, once each"
+        Some(5),
+        "a, b, c, y and x, once each"
     );
     // The cached newest leads hold no API key either.
     for f in std::fs::read_dir(data.join("leadctl/checks"))

@@ -162,6 +162,27 @@ pub(super) fn remember_window(
     }
 }
 
+/// Adds a lead this process just created to the channel's newest leads as remembered (while they
+/// are fresh, keeping when they were read): a later `create` on another ledger, or without one,
+/// that trusts them then knows this lead too.
+pub(super) fn created(cache: Option<&Cache>, channel: &str, lead: &crate::api::models::Lead) {
+    let Some(c) = cache.filter(|c| !c.window_ttl().is_zero()) else {
+        return;
+    };
+    let keys = crate::identity::server_keys(lead.business_id.as_deref(), lead.email.as_deref());
+    if keys.is_empty() {
+        return;
+    }
+    c.amend(&window_name(channel), c.window_ttl(), |value| {
+        if let Some(map) = value.as_object_mut() {
+            for key in keys {
+                map.entry(key)
+                    .or_insert_with(|| serde_json::Value::from(lead.id.clone()));
+            }
+        }
+    });
+}
+
 /// Whether the ledger holds a key of this channel whose outcome is open.
 fn any_open(ledger: &Ledger, scope_url: &str, channel: &str) -> Result<bool, Failure> {
     for state in [State::Unknown, State::Sending] {

@@ -486,6 +486,7 @@ impl Ctx<'_> {
         };
         match (answered.answer, answered.error) {
             (Some(lead), _) => {
+                super::checks::created(self.cache.as_ref(), &k.channel, &lead);
                 if let Err(f) = answered.recorded {
                     self.log.warn(&format!(
                         "lead {} was created, but the ledger could not record it: {}",

@@ -177,7 +177,6 @@ fn run_and_end(
         client: &c,
         scope_url: SCOPE,
         gate: &gate,
-        stop: &stop,
         interrupted: &flag,
         finder: &NewestLeads,
         recorder: None,
