@@ -221,7 +221,9 @@ mod tests {
         c.put("w", serde_json::json!({"a": "1"}));
         std::thread::sleep(Duration::from_millis(20));
         c.amend("w", window, |v| {
-            v.as_object_mut().unwrap().insert("b".into(), Value::from("2"));
+            v.as_object_mut()
+                .unwrap()
+                .insert("b".into(), Value::from("2"));
         });
         let (value, age) = c.get_within("w", window).unwrap();
         assert_eq!(value, serde_json::json!({"a": "1", "b": "2"}));

@@ -163,7 +163,8 @@ impl ending::Account for Tally<'_> {
     }
 
     fn finish(&mut self) -> anyhow::Result<Finished> {
-        // Groups after one that never came (the reader stopped): in order all the same.
+        // Groups after one that never came (a worker that panicked: every group the reader
+        // queued comes back otherwise): in order all the same.
         for (_, done) in std::mem::take(&mut self.waiting) {
             self.account_for(done);
         }
@@ -343,7 +344,7 @@ mod tests {
                 (1, Outcome::Moved, Fate::Sent),
             ],
         ));
-        // Group 3 never came (the reader stopped): group 4 goes out at the end all the same.
+        // Group 3 never came (a worker that panicked): group 4 goes out at the end all the same.
         tally.event(done(4, &[(5, Outcome::Skipped, Fate::Done)]));
         let finished = tally.finish().expect("output");
         assert_eq!(
