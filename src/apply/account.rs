@@ -44,6 +44,8 @@ pub(super) struct Tally<'a> {
     printer: ResultPrinter,
     fatal: Option<anyhow::Error>,
     write_error: Option<anyhow::Error>,
+    /// The results met a closed stdout (`finish` found it; `account` says it).
+    stdout_closed: bool,
     /// An apply leaves its unknown writes for the user to check (it settles none): always empty.
     pending: Vec<Pending>,
     created_ids: HashSet<String>,
@@ -79,6 +81,7 @@ impl<'a> Tally<'a> {
             printer: ResultPrinter::new(),
             fatal: None,
             write_error: None,
+            stdout_closed: false,
             pending: Vec::new(),
             created_ids: HashSet::new(),
         }
@@ -168,15 +171,28 @@ impl ending::Account for Tally<'_> {
         for (_, done) in std::mem::take(&mut self.waiting) {
             self.account_for(done);
         }
-        if let Some(e) = self.write_error.take() {
+        // The last buffered results may meet a closed stdout only now: that loses output, not
+        // writes (as an import's).
+        if let Err(e) = self.printer.finish(self.out) {
+            if self.write_error.is_none() && e.kind() != std::io::ErrorKind::BrokenPipe {
+                self.write_error = Some(e.into());
+            }
+        }
+        // A closed stdout (`apply PLAN | head`) stopped the run: said as such by `account`,
+        // after the summary, as an import says it; any other write error is the run's.
+        let stdout_closed = self
+            .write_error
+            .as_ref()
+            .is_some_and(crate::exit::is_broken_pipe);
+        if let Some(e) = self.write_error.take().filter(|_| !stdout_closed) {
             return Err(e);
         }
-        self.printer.finish(self.out)?;
+        self.stdout_closed = stdout_closed;
         Ok(Finished {
             counts: self.counts,
             sent: self.sent,
             total: self.total,
-            stdout_closed: false,
+            stdout_closed,
             errors_file: None,
         })
     }
@@ -184,7 +200,7 @@ impl ending::Account for Tally<'_> {
     fn account(self, end: End) -> anyhow::Result<()> {
         let how = if end.interrupted {
             "interrupted"
-        } else if self.fatal.is_some() {
+        } else if self.fatal.is_some() || self.stdout_closed {
             "stopped"
         } else {
             "finished"
@@ -207,6 +223,22 @@ impl ending::Account for Tally<'_> {
             )
             .with_hint(format!(
                 "run `leadctl apply {}` to send the rest (what was sent is not sent again)",
+                self.plan.display()
+            ))
+            .into());
+        }
+        if self.stdout_closed {
+            return Err(Failure::new(
+                Kind::Partial,
+                format!(
+                    "stdout was closed (broken pipe), so apply stopped after {} of {total} \
+                     planned write(s)",
+                    self.counts.describe()
+                ),
+            )
+            .with_hint(format!(
+                "run `leadctl apply {}` again without closing its output to send the rest (what \
+                 was sent is not sent again)",
                 self.plan.display()
             ))
             .into());

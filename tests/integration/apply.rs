@@ -852,3 +852,43 @@ fn apply_against_a_server_that_is_down_exits_7() {
         .stderr_has("2 created, 1 unknown of 3 planned write(s)");
     assert_eq!(creates(), 3, "each once");
 }
+
+/// An apply whose output reader went away stops taking writes and says so as a partial run
+/// (exit 8) after its summary, as an import does; what it sent is recorded, and applying again
+/// sends the rest once.
+#[test]
+fn an_apply_whose_stdout_closes_is_partial_and_the_rest_is_sent_once() {
+    let sb = sandbox(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough (one worker, 3,000 writes) that results are flushed while writes remain.
+    let file = write_csv(dir.path(), "many.csv", 3000);
+    let plan = dir.path().join("plan.json");
+    import(
+        &sb,
+        &file,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    )
+    .code(0);
+    let out = leadctl(&sb)
+        .args(["-q", "apply", plan.to_str().unwrap(), "-o", "ndjson"])
+        .args(["--concurrency", "1"])
+        .run_with_stdout_closed();
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("stdout was closed (broken pipe), so apply stopped after")
+            && out.stderr.contains("planned write(s)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("again without closing its output to send the rest"),
+        "{}",
+        out.stderr
+    );
+    let sent = created(&sb);
+    assert!(sent > 0 && sent < 3000, "{sent} created before it stopped");
+    apply(&sb, &plan, &["-q"]).code(0);
+    assert_eq!(created(&sb), 3000, "the rest, once");
+}
