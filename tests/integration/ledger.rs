@@ -187,18 +187,7 @@ fn an_edited_row_is_changed_then_updated_then_skipped() {
 fn scripted_lead(req: &Recorded) -> Reply {
     let body = req.json();
     match req.action().as_str() {
-        "create_lead" => {
-            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
-            let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
-            Reply::json(
-                200,
-                json!({"lead": {
-                    "id": format!("00000000-0000-4000-8000-{n:012}"),
-                    "created_at": "2026-04-21T10:00:00Z",
-                    "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
-                }}),
-            )
-        }
+        "create_lead" => crate::support::api::lead_for(req),
         _ => Reply::json(
             200,
             json!({"lead": {

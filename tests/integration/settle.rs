@@ -42,16 +42,8 @@ impl Throttling {
                 return Reply::error(429, "Too many requests").header("Retry-After", "3");
             }
             let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
-            let n: u64 = bid.trim_start_matches("B-").parse().unwrap_or(0);
-            *c.lock().unwrap().entry(bid.clone()).or_insert(0) += 1;
-            Reply::json(
-                200,
-                json!({"lead": {
-                    "id": format!("00000000-0000-4000-8000-{n:012}"),
-                    "created_at": "2026-04-21T10:00:00Z",
-                    "email": body["email"], "business_id": bid, "channels_id": CHANNEL,
-                }}),
-            )
+            *c.lock().unwrap().entry(bid).or_insert(0) += 1;
+            crate::support::api::lead_for(req)
         });
         Throttling {
             server,
