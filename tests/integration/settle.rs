@@ -17,18 +17,21 @@ use crate::support::window::{Fault, Window};
 use crate::support::{Leadctl, CHANNEL};
 
 /// A server that answers 429 (`Retry-After: 3`, not processed) to every create while
-/// `throttled`, and creates otherwise; it counts the leads it created per business id.
+/// `throttled`, and creates otherwise; it counts the leads it created per business id, and
+/// notes the business ids it answered 429.
 struct Throttling {
     server: ScriptedServer,
     throttled: Arc<AtomicBool>,
     created: Arc<Mutex<BTreeMap<String, u32>>>,
+    limited: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Throttling {
     fn start() -> Throttling {
         let throttled = Arc::new(AtomicBool::new(true));
         let created = Arc::new(Mutex::new(BTreeMap::new()));
-        let (t, c) = (throttled.clone(), created.clone());
+        let limited = Arc::new(Mutex::new(BTreeSet::new()));
+        let (t, c, l) = (throttled.clone(), created.clone(), limited.clone());
         let server = ScriptedServer::importing(move |req: &Recorded, _| {
             let body = req.json();
             match req.action().as_str() {
@@ -38,10 +41,11 @@ impl Throttling {
                 }
                 _ => return Reply::error(400, "unexpected"),
             }
+            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
             if t.load(Ordering::SeqCst) {
+                l.lock().unwrap().insert(bid);
                 return Reply::error(429, "Too many requests").header("Retry-After", "3");
             }
-            let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
             *c.lock().unwrap().entry(bid).or_insert(0) += 1;
             crate::support::api::lead_for(req)
         });
@@ -49,11 +53,22 @@ impl Throttling {
             server,
             throttled,
             created,
+            limited,
         }
     }
 
     fn created(&self) -> BTreeMap<String, u32> {
         self.created.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` creates met a 429: each claim's first request has left (a first request is
+    /// never fenced; a live run's fresh claim is never taken over before it).
+    fn wait_for_429s(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.limited.lock().unwrap().len() < n {
+            assert!(Instant::now() < deadline, "{n} creates never met a 429");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 
@@ -298,6 +313,21 @@ fn a_run_in_another_pid_namespace_with_the_same_hostname_does_not_take_a_live_ru
     });
 }
 
+/// Another run takes over the claims in the ledger file that `also` selects (a new version of
+/// each, under its run id), as a run does with a dead run's claims; how many it took.
+fn take_over(ledger: &Path, also: &str) -> usize {
+    let c = rusqlite::Connection::open(ledger).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    c.execute(
+        &format!(
+            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
+             WHERE state = 'sending' AND {also}"
+        ),
+        [],
+    )
+    .unwrap()
+}
+
 #[test]
 fn an_owner_never_sends_a_claim_another_run_took_over() {
     let server = Throttling::start();
@@ -306,19 +336,10 @@ fn an_owner_never_sends_a_claim_another_run_took_over() {
     let file = rows(dir.path(), 4);
     let a = import(&server.server, &ledger, &file).spawn();
     Store::File(ledger.clone()).wait_for_claims(4);
+    server.wait_for_429s(4);
     // Another run takes the claims over (a new version of each, under its run id) while A waits
     // out the 429s; then the throttle lifts.
-    let c = rusqlite::Connection::open(&ledger).unwrap();
-    c.busy_timeout(Duration::from_secs(5)).unwrap();
-    let taken = c
-        .execute(
-            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
-             WHERE state = 'sending'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(taken, 4);
-    drop(c);
+    assert_eq!(take_over(&ledger, "1 = 1"), 4);
     server.throttled.store(false, Ordering::SeqCst);
     let a = a.wait(Duration::from_secs(60));
     assert!(
@@ -969,17 +990,7 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
         std::thread::sleep(Duration::from_millis(5));
     }
     Store::File(ledger.clone()).wait_for_claims(4);
-    let c = rusqlite::Connection::open(&ledger).unwrap();
-    c.busy_timeout(Duration::from_secs(5)).unwrap();
-    let taken = c
-        .execute(
-            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
-             WHERE state = 'sending'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(taken, 4);
-    drop(c);
+    assert_eq!(take_over(&ledger, "1 = 1"), 4);
     throttled.store(false, Ordering::SeqCst);
     let a = a.wait(Duration::from_secs(60));
     assert_eq!(
@@ -1098,15 +1109,8 @@ fn a_run_never_sends_a_move_it_lost(
         assert!(Instant::now() < deadline, "4 moves never claimed");
         std::thread::sleep(Duration::from_millis(20));
     };
-    let taken = c
-        .execute(
-            "UPDATE leads SET run = 'another-run', updated_at = updated_at + 1 \
-             WHERE state = 'sending' AND key LIKE 'status:%'",
-            [],
-        )
-        .unwrap();
-    assert_eq!(taken, 4);
     drop(c);
+    assert_eq!(take_over(&ledger, "key LIKE 'status:%'"), 4);
     throttled.store(false, Ordering::SeqCst);
     let a = a.wait(Duration::from_secs(60));
     assert_eq!(
