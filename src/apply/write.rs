@@ -244,20 +244,8 @@ fn status_since(
         .and_then(|v| v.as_str())
         .unwrap_or_default();
     if now.eq_ignore_ascii_case(wanted) {
-        let found = crate::deliver::claim::found(
-            &ctx.place,
-            crate::deliver::claim::Claim {
-                channel: &w.channel,
-                key: &w.key,
-                hash: &w.hash,
-                fields: &w.fields,
-                lead_id: Some(lead_id),
-                row: w.row,
-                previous: current,
-            },
-            "server",
-        );
-        ctx.ledger.apply(Op::Put(found))?;
+        ctx.ledger
+            .apply(Op::Put(found_on_server(ctx, w, lead_id, current)))?;
         let r = result(
             w,
             Outcome::Skipped,
@@ -356,20 +344,8 @@ fn on_server(ctx: &Applying<'_>, w: &Write, absent: bool) -> Result<Option<(RowR
     let Some(id) = ctx.known.lead_with(&w.channel, &keys) else {
         return Ok(None);
     };
-    let found = crate::deliver::claim::found(
-        &ctx.place,
-        crate::deliver::claim::Claim {
-            channel: &w.channel,
-            key: &w.key,
-            hash: &w.hash,
-            fields: &w.fields,
-            lead_id: Some(&id),
-            row: w.row,
-            previous: None,
-        },
-        "server",
-    );
-    ctx.ledger.apply(Op::PutIfAbsent(found))?;
+    ctx.ledger
+        .apply(Op::PutIfAbsent(found_on_server(ctx, w, &id, None)))?;
     let note = format!(
         "stale: exists on the server as {id} (found among the channel's newest leads, created \
          since the plan was made); not sent"
@@ -378,6 +354,29 @@ fn on_server(ctx: &Applying<'_>, w: &Write, absent: bool) -> Result<Option<(RowR
         result(w, Outcome::Skipped, Some(id), Some(note)),
         Fate::Stale,
     )))
+}
+
+/// The entry of a write the server was found to hold already as `lead_id` (done without
+/// sending), over its key's earlier entry `previous`.
+fn found_on_server(
+    ctx: &Applying<'_>,
+    w: &Write,
+    lead_id: &str,
+    previous: Option<&Entry>,
+) -> Entry {
+    crate::deliver::claim::found(
+        &ctx.place,
+        crate::deliver::claim::Claim {
+            channel: &w.channel,
+            key: &w.key,
+            hash: &w.hash,
+            fields: &w.fields,
+            lead_id: Some(lead_id),
+            row: w.row,
+            previous,
+        },
+        "server",
+    )
 }
 
 /// What a write does, for messages: "created", "updated", "moved".

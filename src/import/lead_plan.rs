@@ -44,11 +44,7 @@ pub fn plan(task: LeadRowTask, plan: &mut dyn PlanSink) {
                 once::settle_if_empty(client, &lead_id, &mut changes);
             }
             if changes.sends_nothing() {
-                let note = format!(
-                    "already created as {lead_id} on {}; {}",
-                    crate::deliver::rule::day_of(&previous),
-                    changes.why_nothing(&keyed.names)
-                );
+                let note = once::nothing_to_send(&lead_id, &previous, &changes, &keyed.names);
                 return existing_move(plan, &keyed, lead_id, then_move, Outcome::Skipped, note);
             }
             plan.key(update_key(&keyed, &previous, &changes));

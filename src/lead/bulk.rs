@@ -399,11 +399,7 @@ fn update(
                 f.message
             ));
         }
-        let note = format!(
-            "already created as {lead_id} on {}; {}",
-            crate::deliver::rule::day_of(&previous),
-            changes.why_nothing(&k.names)
-        );
+        let note = once::nothing_to_send(&lead_id, &previous, &changes, &k.names);
         return then(b, row, k, lead_id, Outcome::Skipped, note, then_move);
     }
     // Sent without a claim: the rule's decision for an update (doc/ledger.md).

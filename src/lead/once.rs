@@ -298,6 +298,21 @@ pub fn update_body(lead_id: &str, k: &Keyed, changes: &Changes) -> LeadUpdate {
     body
 }
 
+/// A created lead's row whose update would carry nothing (every change held back or left
+/// alone): skipped, saying why. One wording for the run and its dry run.
+pub fn nothing_to_send(
+    lead_id: &str,
+    previous: &crate::ledger::Entry,
+    changes: &crate::deliver::write::Changes,
+    names: &crate::deliver::write::Names,
+) -> String {
+    format!(
+        "already created as {lead_id} on {}; {}",
+        crate::deliver::rule::day_of(previous),
+        changes.why_nothing(names)
+    )
+}
+
 /// Reads the lead when `if_empty` fields wait on the server's values: those the server holds
 /// empty join `send`, the others move to `held`. A read that fails sends none of them (the
 /// safe side) and holds them. The lead read, when it was read.

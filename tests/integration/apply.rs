@@ -14,20 +14,20 @@ use leadctl::sandbox::API_KEY;
 use crate::support::api::lead_for;
 use crate::support::Outcome;
 
-fn requests_of(sb: &Sandbox, action: &str) -> u64 {
+pub(crate) fn requests_of(sb: &Sandbox, action: &str) -> u64 {
     sb.stats()["requests"]["by_action"][action]
         .as_u64()
         .unwrap_or(0)
 }
 
-fn import(sb: &Sandbox, file: &Path, extra: &[&str]) -> Outcome {
+pub(crate) fn import(sb: &Sandbox, file: &Path, extra: &[&str]) -> Outcome {
     leadctl(sb)
         .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
         .args(extra)
         .run()
 }
 
-fn apply(sb: &Sandbox, plan: &Path, extra: &[&str]) -> Outcome {
+pub(crate) fn apply(sb: &Sandbox, plan: &Path, extra: &[&str]) -> Outcome {
     leadctl(sb)
         .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
         .args(extra)

@@ -9,28 +9,8 @@ use std::time::Duration;
 use leadctl::sandbox::Sandbox;
 use serde_json::{json, Value};
 
+use crate::apply::{apply, import, requests_of};
 use crate::import::{business_ids, created, leadctl, leads, results, sandbox, write_csv};
-use crate::support::Outcome;
-
-fn requests_of(sb: &Sandbox, action: &str) -> u64 {
-    sb.stats()["requests"]["by_action"][action]
-        .as_u64()
-        .unwrap_or(0)
-}
-
-fn import(sb: &Sandbox, file: &Path, extra: &[&str]) -> Outcome {
-    leadctl(sb)
-        .args(["import", file.to_str().unwrap(), "-o", "ndjson"])
-        .args(extra)
-        .run()
-}
-
-fn apply(sb: &Sandbox, plan: &Path, extra: &[&str]) -> Outcome {
-    leadctl(sb)
-        .args(["apply", plan.to_str().unwrap(), "-o", "ndjson"])
-        .args(extra)
-        .run()
-}
 
 /// A CRM export: row i is `crm{i}@example.com`, `names[i]`, `C-{i}`, `statuses[i]`.
 fn crm(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {

@@ -348,7 +348,7 @@ fn a_cached_check_that_the_server_contradicts_stops_and_is_forgotten() {
     drop(first);
 
     // The same URL, a server with no state, within the cache's time.
-    let sb = restarted_at(&addr);
+    let sb = crate::ledger::sandbox_at(&addr);
     let out = create_in(&sb, data, "a@example.com", &[]);
     out.code(3)
         .stderr_has("the ledger records this lead as created")
@@ -361,18 +361,6 @@ fn a_cached_check_that_the_server_contradicts_stops_and_is_forgotten() {
         .code(3)
         .stderr_has("the ledger and the server disagree, so nothing was sent");
     assert_eq!(counts(&sb)["create_lead"].as_u64().unwrap_or(0), 0);
-}
-
-fn restarted_at(addr: &str) -> Sandbox {
-    for _ in 0..50 {
-        let mut o = Options::ephemeral();
-        o.addr = addr.to_string();
-        if let Ok(sb) = Sandbox::start(o) {
-            return sb;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("cannot restart the sandbox at {addr}");
 }
 
 #[test]

@@ -549,7 +549,7 @@ fn no_ledger_sends_again_and_warns() {
 }
 
 /// Starts a sandbox on `addr` (the port an earlier one just released).
-fn sandbox_at(addr: &str) -> Sandbox {
+pub(crate) fn sandbox_at(addr: &str) -> Sandbox {
     for _ in 0..50 {
         let mut o = Options::ephemeral();
         o.addr = addr.to_string();

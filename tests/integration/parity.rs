@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::import::{created, leadctl, results, sandbox, write_csv};
 use crate::support::Outcome;
+use crate::sync::crm_export;
 
 /// The real run's outcomes as a dry run's `-o ndjson` predicts them: each result line is its
 /// row's outcome; a row's writes come to what the real run reports for it (a create, with or
@@ -119,17 +120,6 @@ fn renamed(dir: &Path, name: &str, n: usize, renamed: usize) -> PathBuf {
     path
 }
 
-fn crm(dir: &Path, name: &str, statuses: &[&str]) -> PathBuf {
-    let mut text = String::from("Email,First Name,CRM ID,Deal Stage\n");
-    for (i, s) in statuses.iter().enumerate() {
-        let n = i + 1;
-        text.push_str(&format!("crm{n}@example.com,Crm {n},C-{n},{s}\n"));
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn new_file(_: &Sandbox, dir: &Path) -> Vec<String> {
     import_of(&write_csv(dir, "a.csv", 10), &[])
 }
@@ -152,7 +142,7 @@ fn update(sb: &Sandbox, dir: &Path) -> Vec<String> {
 
 fn statuses(sb: &Sandbox, dir: &Path) -> Vec<String> {
     let day1 = ["New lead", "Qualified", "New lead", "New lead", "New lead"];
-    import_now(sb, &crm(dir, "day1.csv", &day1), &[]);
+    import_now(sb, &crm_export(dir, "day1.csv", &day1), &[]);
     let day2 = [
         "New lead",
         "Qualified",
@@ -162,13 +152,13 @@ fn statuses(sb: &Sandbox, dir: &Path) -> Vec<String> {
         "Qualified",
         "New lead",
     ];
-    import_of(&crm(dir, "day2.csv", &day2), &[])
+    import_of(&crm_export(dir, "day2.csv", &day2), &[])
 }
 
 fn statuses_and_update(sb: &Sandbox, dir: &Path) -> Vec<String> {
     let day1 = ["New lead", "Qualified", "New lead"];
-    import_now(sb, &crm(dir, "day1.csv", &day1), &[]);
-    let text = std::fs::read_to_string(crm(dir, "day2.csv", &["New lead", "Won", "Won"]))
+    import_now(sb, &crm_export(dir, "day1.csv", &day1), &[]);
+    let text = std::fs::read_to_string(crm_export(dir, "day2.csv", &["New lead", "Won", "Won"]))
         .unwrap()
         .replace("Crm 2,", "Renamed,");
     let day2 = dir.join("day2.csv");
@@ -194,7 +184,7 @@ fn statuses_added_later(sb: &Sandbox, dir: &Path) -> Vec<String> {
 }
 
 fn purchases(sb: &Sandbox, dir: &Path) -> Vec<String> {
-    import_now(sb, &crm(dir, "leads.csv", &["New lead"; 3]), &[]);
+    import_now(sb, &crm_export(dir, "leads.csv", &["New lead"; 3]), &[]);
     let billing = dir.join("billing.csv");
     std::fs::write(
         &billing,

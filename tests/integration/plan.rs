@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::import::{created, leadctl, results, sandbox, write_csv};
 use crate::support::Outcome;
+use crate::sync::crm_export;
 
 /// A CSV of the rows `user{i}@example.com,{name i},B-{i}` for each `i` of `ids`.
 fn rows(dir: &Path, name: &str, ids: impl IntoIterator<Item = usize>) -> PathBuf {
@@ -408,18 +409,6 @@ fn a_dry_run_of_a_stream_plans_too() {
     assert_eq!(lines[0]["action"], "create_lead");
     assert_eq!(lines[1]["outcome"], "invalid");
     assert_eq!(requests_of(&sb, "create_lead"), 3);
-}
-
-/// A CRM export: `statuses.len()` leads, row i with `statuses[i]`.
-fn crm_export(dir: &Path, name: &str, statuses: &[&str]) -> PathBuf {
-    let mut text = String::from("Email,First Name,CRM ID,Deal Stage\n");
-    for (i, s) in statuses.iter().enumerate() {
-        let n = i + 1;
-        text.push_str(&format!("crm{n}@example.com,Crm {n},C-{n},{s}\n"));
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 #[test]

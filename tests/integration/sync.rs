@@ -26,7 +26,7 @@ fn moves_by_lead(sb: &Sandbox) -> Vec<u64> {
 }
 
 /// The CRM export of `statuses.len()` leads, row i with `statuses[i]`.
-fn crm_export(dir: &Path, name: &str, statuses: &[&str]) -> PathBuf {
+pub(crate) fn crm_export(dir: &Path, name: &str, statuses: &[&str]) -> PathBuf {
     let mut text = String::from("Email,First Name,CRM ID,Deal Stage\n");
     for (i, s) in statuses.iter().enumerate() {
         let n = i + 1;

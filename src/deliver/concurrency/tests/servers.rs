@@ -87,16 +87,7 @@ fn a_fifo_pool_of_20_is_found_too() {
     assert!((16..=28).contains(&run.final_limit), "{}", run.final_limit);
     assert!(ratio >= 0.9, "{ratio}");
     // With the sandbox's `--overload-at 30` behind it: no 546, as with fixed 4.
-    let mut pool = fifo_pool(20, 0.1);
-    let mut both = move |n: usize, t: f64, rng: &mut fastrand::Rng| {
-        let (latency, class) = pool(n, t, rng);
-        let class = if n > 30 {
-            Class::Overload(Cause::WorkerLimit)
-        } else {
-            class
-        };
-        (latency, class)
-    };
+    let mut both = with_wall(fifo_pool(20, 0.1), 30);
     let run = simulate(Config::auto(32), 60.0, 16, 30, &mut both);
     eprintln!(
         "FIFO pool of 20 + overload at 30: {} 546s of {} ({})",
@@ -454,16 +445,7 @@ fn a_short_run_ramps_one_step_a_round_trip() {
     eprintln!("3 s, no limit: {ratio:.3} of best fixed {n}");
     assert!(ratio >= 0.9, "{ratio}");
     // In front of the sandbox's pool of 20 with 546 past 30, the short run meets no 546.
-    let mut pool = fifo_pool(20, 0.1);
-    let mut both = move |n: usize, t: f64, rng: &mut fastrand::Rng| {
-        let (latency, class) = pool(n, t, rng);
-        let class = if n > 30 {
-            Class::Overload(Cause::WorkerLimit)
-        } else {
-            class
-        };
-        (latency, class)
-    };
+    let mut both = with_wall(fifo_pool(20, 0.1), 30);
     let run = simulate(Config::auto(32), 3.5, 1, 30, &mut both);
     eprintln!(
         "3.5 s, pool of 20 + 546 past 30: {} 546s ({})",

@@ -181,6 +181,23 @@ pub(crate) fn capacity(
     move |n, _, _| (service * (n as f64 / cap as f64).max(1.0), Class::Ok)
 }
 
+/// `server` behind the sandbox's `--overload-at wall`: a request with more than `wall` in flight
+/// is answered 546 (a worker limit).
+pub(crate) fn with_wall(
+    mut server: impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class),
+    wall: usize,
+) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
+    move |n, t, rng| {
+        let (latency, class) = server(n, t, rng);
+        let class = if n > wall {
+            Class::Overload(Cause::WorkerLimit)
+        } else {
+            class
+        };
+        (latency, class)
+    }
+}
+
 /// The sandbox's `--capacity`: `cap` requests processed at once in arrival order, the rest
 /// waiting in a queue (each slot's next free time in a heap; a new run, at time 0, starts
 /// with all free).
