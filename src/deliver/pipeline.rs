@@ -96,15 +96,18 @@ impl Pipeline<'_> {
     {
         let beating = AtomicBool::new(false);
         std::thread::scope(|s| {
-            if let Some((ledger, scope_url)) = self.ledger {
+            let beats = self.ledger.map(|(ledger, scope_url)| {
                 let beating = &beating;
-                s.spawn(move || alive::keep_beating(ledger, scope_url, beating));
-            }
+                s.spawn(move || alive::keep_beating(ledger, scope_url, beating))
+            });
             let read = run(self, read, work, unsent, observer);
             // The workers' outcomes, queued for the next commit: all on disk before the run
             // says it ended.
             let flushed = self.ledger.map(|(l, _)| l.flush());
             beating.store(true, Ordering::SeqCst);
+            if let Some(beats) = &beats {
+                beats.thread().unpark();
+            }
             Ran { read, flushed }
         })
     }

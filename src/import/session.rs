@@ -20,7 +20,7 @@ use crate::deliver::ending::{self, Ending};
 use crate::deliver::gate::{self, Gate};
 use crate::deliver::Policy;
 use crate::error::Failure;
-use crate::lead::known::Known;
+use crate::lead::known::{Early, Known};
 use crate::lead::window::NewestLeads;
 use crate::ledger::Ledger;
 use crate::output::Output;
@@ -366,6 +366,13 @@ pub struct Ready {
 /// the run (it never asks).
 fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool) -> Result<Ready> {
     services.key.clone()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = (services.client)(!dry)?.with_cancel(stop.clone());
+    // The default channel's newest leads are read while the ledger opens.
+    let early = match (&services.ledger, &prepared.plan.default_channel) {
+        (Some(_), Some(channel)) => Some(Early::start(&client, channel)),
+        _ => None,
+    };
     let ledger = if dry {
         open_to_read(services)?.map(Arc::new)
     } else {
@@ -375,8 +382,6 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         }
         ledger
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let client = (services.client)(!dry)?.with_cancel(stop.clone());
     let scope_url = crate::deliver::scope::resolve(
         ledger.as_deref(),
         &client,
@@ -389,7 +394,7 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         crate::lead::known::Fresh::Ask if dry => crate::lead::known::Fresh::Stop,
         f => f,
     };
-    let known = Known::new(fresh, dry);
+    let known = Known::new(fresh, dry).with_early(early.and_then(|rx| rx.recv().ok()));
     // Before the first create: what the server holds, and whether it agrees with the ledger.
     let warn = |text: &str| services.log.warn(text);
     if let (Some(l), Some(channel)) = (&ledger, &prepared.plan.default_channel) {

@@ -39,6 +39,47 @@ pub struct Known {
     confirmed: Mutex<std::collections::HashSet<String>>,
     /// The channels whose newest leads this run read from the server (not a failed read).
     read_ok: Mutex<std::collections::HashSet<String>>,
+    /// A channel's newest leads read while the ledger was opening ([`Early`]), for the first
+    /// read of that channel.
+    early: Mutex<Option<Early>>,
+}
+
+/// A channel's newest leads, read before the ledger is open so that the read and the opening
+/// overlap (the run's first creates wait for both). Only the first read of its channel uses it;
+/// its time is taken before the request left, as a read's is.
+pub struct Early {
+    channel: String,
+    /// This machine's clock (seconds) before the request left.
+    machine_before: i64,
+    leads: Result<Vec<crate::api::models::Lead>, ApiError>,
+}
+
+impl Early {
+    /// Starts reading `channel`'s newest leads on a thread of its own. The thread is not joined
+    /// when the caller gives up first (a ledger that cannot be opened): the run stops at once,
+    /// whatever the server is doing.
+    pub fn start(client: &ApiClient, channel: &str) -> std::sync::mpsc::Receiver<Early> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (client, channel) = (client.clone(), channel.to_lowercase());
+        std::thread::spawn(move || {
+            let machine_before = crate::ledger::now_secs();
+            let leads = client.get_leads(&channel);
+            let _ = tx.send(Early {
+                channel,
+                machine_before,
+                leads,
+            });
+        });
+        rx
+    }
+
+    /// The time before the request left, on the ledger's clock: the ledger's offset to this
+    /// machine's, less a second for the whole seconds of both (earlier is the safe side: a read
+    /// proves less the earlier it was).
+    fn read_at(&self, ledger: &Ledger) -> i64 {
+        let offset = ledger.now() - crate::ledger::now_secs();
+        self.machine_before + offset - 1
+    }
 }
 
 /// What a channel's check may leave out, because it is known already.
@@ -79,6 +120,22 @@ impl Known {
             settled: Mutex::default(),
             confirmed: Mutex::default(),
             read_ok: Mutex::default(),
+            early: Mutex::default(),
+        }
+    }
+
+    /// Hands over a read of a channel's newest leads started before the ledger was open
+    /// ([`Early::start`]); the channel's first read uses it instead of asking the server again.
+    pub fn with_early(self, early: Option<Early>) -> Known {
+        *self.early.lock().unwrap_or_else(|p| p.into_inner()) = early;
+        self
+    }
+
+    fn take_early(&self, channel: &str) -> Option<Early> {
+        let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
+        match &*early {
+            Some(e) if e.channel == channel => early.take(),
+            _ => None,
         }
     }
 
@@ -249,8 +306,11 @@ impl Known {
         scope_url: &str,
     ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
         let fresh = self.fresh;
-        let before = Clock::before_read(ledger.now());
-        let leads = match client.get_leads(channel) {
+        let (before, leads) = match self.take_early(channel) {
+            Some(early) => (Clock::before_read(early.read_at(ledger)), early.leads),
+            None => (Clock::before_read(ledger.now()), client.get_leads(channel)),
+        };
+        let leads = match leads {
             Ok(leads) => leads,
             // The channel refuses this key: each create will be refused and reported per row.
             Err(ApiError::Forbidden { .. } | ApiError::Rejected { .. }) => Vec::new(),
@@ -439,4 +499,37 @@ fn ask(what: &str) -> bool {
     let mut stdin = std::io::stdin().lock();
     let read = std::io::Read::take(&mut stdin, 64).read_line(&mut answer);
     read.is_ok() && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Location;
+
+    fn early(channel: &str, machine_before: i64) -> Early {
+        Early {
+            channel: channel.to_string(),
+            machine_before,
+            leads: Ok(Vec::new()),
+        }
+    }
+
+    /// A read made before the ledger opened counts from before its request, on the ledger's
+    /// clock, a second early (never later than it was).
+    #[test]
+    fn an_early_read_is_dated_before_its_request_on_the_ledgers_clock() {
+        let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
+        let offset = ledger.now() - crate::ledger::now_secs();
+        let e = early("c", 1_000_000);
+        assert_eq!(e.read_at(&ledger), 1_000_000 + offset - 1);
+    }
+
+    /// Only its own channel's first read uses an early read, once.
+    #[test]
+    fn an_early_read_serves_its_channel_once() {
+        let known = Known::new(Fresh::Go, false).with_early(Some(early("a", 5)));
+        assert!(known.take_early("b").is_none());
+        assert_eq!(known.take_early("a").map(|e| e.machine_before), Some(5));
+        assert!(known.take_early("a").is_none());
+    }
 }

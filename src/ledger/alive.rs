@@ -134,17 +134,20 @@ fn start_of(pid: &str) -> Option<String> {
     rest.split_whitespace().nth(19).map(str::to_string)
 }
 
-/// Beats every `BEAT` until `stop` is set, then says the run ended. For a thread of its own.
+/// Beats every `BEAT` until `stop` is set, then says the run ended. For a thread of its own:
+/// whoever sets `stop` unparks the thread, so the run's end never waits for a beat's pause.
 pub fn keep_beating(ledger: &Ledger, api_url: &str, stop: &AtomicBool) {
     let mut next = Instant::now();
     while !stop.load(Ordering::SeqCst) {
-        if Instant::now() >= next {
+        let now = Instant::now();
+        if now >= next {
             // A beat that cannot be written is no reason to stop sending: at worst another run
             // does not wait for this one's answers and calls them unknown.
             let _ = ledger.beat(api_url);
             next = Instant::now() + BEAT;
+            continue;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::park_timeout(next - now);
     }
     ledger.ended(api_url);
 }
