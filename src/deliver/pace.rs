@@ -120,7 +120,6 @@ impl Pacer {
         let at = {
             let mut s = self.lock();
             let now = self.now();
-            s.0.sending(now);
             match s.0.rate(now) {
                 None => return (!stop.load(Ordering::SeqCst)).then_some(false),
                 Some(rate) => s.1.reserve(now, rate),
@@ -240,23 +239,15 @@ mod tests {
             assert_eq!(p.acquire_waited(&stop), Some(false));
             p.success();
         }
-        std::thread::sleep(Duration::from_millis(300));
-        for _ in 0..20 {
+        // The answers so far out of the second the rate is measured over.
+        std::thread::sleep(Duration::from_millis(1100));
+        for _ in 0..7 {
             p.success();
         }
-        // A 429 in the ramp-up (the first measurement span): not learned from.
-        p.throttled(Instant::now(), Duration::ZERO);
-        assert_eq!(p.history().throttles, 0);
-        assert_eq!(p.acquire_waited(&stop), Some(false));
-        // Past the first measurement span, and the answers so far out of the 2 s the rate is
-        // measured over.
-        std::thread::sleep(Duration::from_millis(2200));
-        for _ in 0..14 {
-            p.success();
-        }
-        // A 429 with no pause: paced from now on, at a rate learned from 14 answers in 2 s (7 a
-        // second, paced from 4.9): sends about 200 ms apart, so that a loaded machine pausing
-        // this thread between two sends (tens of ms) does not let one leave without waiting.
+        // A 429 with no pause: paced from now on, at a rate learned from 7 answers in the last
+        // second (paced from 4.9 a second): sends about 200 ms apart, so that a loaded machine
+        // pausing this thread between two sends (tens of ms) does not let one leave without
+        // waiting.
         p.throttled(Instant::now(), Duration::ZERO);
         assert_eq!(p.history().throttles, 1);
         let waits: Vec<_> = (0..8).map(|_| p.acquire_waited(&stop)).collect();

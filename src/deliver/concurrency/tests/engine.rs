@@ -98,10 +98,7 @@ pub(crate) fn run_engine(
         // Workers take the permits the gate gives, then a slot of the learned rate.
         while let Some(permit) = (now < seconds).then(|| ctl.try_acquire()).flatten() {
             let at = match learner.as_mut() {
-                Some(l) => {
-                    l.sending(now);
-                    l.rate(now).map_or(now, |r| schedule.reserve(now, r))
-                }
+                Some(l) => l.rate(now).map_or(now, |r| schedule.reserve(now, r)),
                 None => now,
             };
             let waited = at > now;
@@ -203,24 +200,39 @@ pub(crate) fn run_engine(
 }
 
 /// The sandbox's `--rate-limit`: at most `limit(t)` requests decided per one-second window (a
-/// window starts at the first request after the last one ended), decided after the service time
-/// (`--latency-ms`); past it 429, not counted.
+/// window starts at the first request decided a second or more after the last one started),
+/// decided after the service time (`--latency-ms`); past it 429, not counted.
 pub(crate) fn windowed_limit(
     limit: impl Fn(f64) -> u32,
     service: f64,
 ) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
+    jittered_window(limit, service, 0.0)
+}
+
+/// [`windowed_limit`] with service times spread over `service..service + jitter` (drawn from the
+/// run's seed), as a real machine's are: which answers a window holds moves from run to run.
+pub(crate) fn jittered_window(
+    limit: impl Fn(f64) -> u32,
+    service: f64,
+    jitter: f64,
+) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
     let (mut start, mut count) = (f64::NEG_INFINITY, 0_u32);
-    move |_, t, _| {
-        let decided = t + service;
+    move |_, t, rng| {
+        let latency = if jitter > 0.0 {
+            service + jitter * rng.f64()
+        } else {
+            service
+        };
+        let decided = t + latency;
         if decided - start >= 1.0 {
             start = decided;
             count = 0;
         }
         if count >= limit(decided) {
-            (service, Class::Overload(Cause::RateLimited))
+            (latency, Class::Overload(Cause::RateLimited))
         } else {
             count += 1;
-            (service, Class::Ok)
+            (latency, Class::Ok)
         }
     }
 }
