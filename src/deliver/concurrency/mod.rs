@@ -87,7 +87,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The limit `auto` starts at.
-pub const DEFAULT_INITIAL: usize = 4;
+pub const DEFAULT_INITIAL: usize = 8;
 /// The limit `auto` never exceeds unless told (`--max-concurrency`).
 pub const DEFAULT_MAX: usize = 32;
 /// Slow start grows the limit by at most this much a window.
