@@ -130,9 +130,16 @@ impl Gate {
     /// rate is set from the rate that met it.
     pub fn on_429(&self) -> impl Fn(Instant, Duration) + '_ {
         move |sent, pause| {
-            self.controller.signal(Cause::RateLimited);
-            if let Some(p) = &self.pacer {
-                p.throttled(sent, pause);
+            // Within the first second the window met may not be this run's own (see
+            // `Controller::signal_early`).
+            if self
+                .pacer
+                .as_ref()
+                .is_some_and(|p| p.throttled(sent, pause))
+            {
+                self.controller.signal_early(Cause::RateLimited);
+            } else {
+                self.controller.signal(Cause::RateLimited);
             }
         }
     }

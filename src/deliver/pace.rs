@@ -120,6 +120,7 @@ impl Pacer {
         let at = {
             let mut s = self.lock();
             let now = self.now();
+            s.0.sending(now);
             match s.0.rate(now) {
                 None => return (!stop.load(Ordering::SeqCst)).then_some(false),
                 Some(rate) => s.1.reserve(now, rate),
@@ -146,15 +147,18 @@ impl Pacer {
     }
 
     /// A 429 arrived to the request sent at `sent`; the client pauses the pool for `pause` and
-    /// then retries the request.
-    pub fn throttled(&self, sent: Instant, pause: Duration) {
+    /// then retries the request. True when it came within the first second of sending
+    /// (`RateLearner::early`: not learned from).
+    pub fn throttled(&self, sent: Instant, pause: Duration) -> bool {
         let now = self.now();
         let sent = sent.saturating_duration_since(self.origin).as_secs_f64();
         let mut s = self.lock();
         let (learner, schedule) = &mut *s;
+        let early = learner.early(now);
         learner.throttled(now, sent, pause.as_secs_f64());
         let debt = learner.rate(now).map_or(0.0, |r| 1.0 / r);
         schedule.defer(now + pause.as_secs_f64(), debt);
+        early
     }
 
     pub fn history(&self) -> RateHistory {

@@ -348,6 +348,19 @@ impl Controller {
         }
     }
 
+    /// A 429 met within the first second of sending (`RateLearner::early`): cuts as
+    /// [`Controller::signal`] does, but neither ends slow start nor marks a wall. The server's
+    /// window it met may have begun before this run sent anything, with another client's or an
+    /// earlier run's requests in it: it says nothing of where this run's limit is (a wall at the
+    /// starting 8 was held for 32 windows behind an earlier run's window).
+    pub fn signal_early(&self, cause: Cause) {
+        let mut state = self.lock();
+        state.history.overload_answers += 1;
+        if self.config.fixed.is_none() && state.fresh {
+            self.cut(&mut state, cause.factor(), Reason::Overload(cause), false);
+        }
+    }
+
     /// The current limit.
     pub fn limit(&self) -> usize {
         self.lock().limit

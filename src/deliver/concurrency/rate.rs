@@ -158,6 +158,8 @@ pub struct RateLearner {
     ceiling: Option<f64>,
     /// The times of the successful answers of the last `MEASURE` seconds.
     answers: VecDeque<f64>,
+    /// The first send: a storm within `MEASURE` of it is not learned from.
+    started: Option<f64>,
     /// When sending resumed after the last storm the rate was learned from: a 429 to a request
     /// sent before it belongs to that storm (a storm is learned from once).
     storm_end: f64,
@@ -175,6 +177,7 @@ impl RateLearner {
         RateLearner {
             ceiling: ceiling.filter(|r| r.is_finite() && *r > 0.0),
             answers: VecDeque::new(),
+            started: None,
             storm_end: f64::NEG_INFINITY,
             curve: None,
             next_hold: HOLD,
@@ -210,8 +213,14 @@ impl RateLearner {
         Some(self.ceiling.map_or(rate, |c| rate.min(c)))
     }
 
+    /// A request is about to be sent.
+    pub fn sending(&mut self, now: f64) {
+        self.started.get_or_insert(now);
+    }
+
     /// A successful answer arrived.
     pub fn success(&mut self, now: f64) {
+        self.started.get_or_insert(now);
         if self.answers.len() >= MAX_ANSWERS {
             self.answers.pop_front();
         }
@@ -229,6 +238,14 @@ impl RateLearner {
         }
     }
 
+    /// A 429 at `now` came within a second of the first send: the server's window it met may
+    /// have begun before it, with another client's requests (or an earlier run's) in it, so the
+    /// count would read low and be held. It is not learned from: the pause answers it, and the
+    /// next storm, after the pause, meets a window of its own.
+    pub fn early(&self, now: f64) -> bool {
+        self.started.is_none_or(|s| now - s < MEASURE)
+    }
+
     /// A 429 arrived to a request sent at `sent`, and the pool pauses for `pause` seconds.
     /// Learns from the first 429 of a storm: a 429 to a request sent before sending resumed
     /// after the last one belongs to it. True when it learned.
@@ -240,6 +257,9 @@ impl RateLearner {
         };
         let resume = now + pause;
         if sent < self.storm_end {
+            return false;
+        }
+        if self.early(now) {
             return false;
         }
         // Paced, the limit is at most the rate that met it; probing above a plateau that held,
@@ -450,10 +470,11 @@ mod tests {
         assert_eq!(odd.rate(0.0), None);
     }
 
-    /// The rate a storm's first 429 teaches, when it came at `now`, after successful answers
-    /// at `answers`.
+    /// The rate a storm's first 429 teaches, when it came at `now`, after a first send at 0 and
+    /// successful answers at `answers`.
     fn learned(answers: impl IntoIterator<Item = f64>, now: f64) -> f64 {
         let mut l = RateLearner::new(None);
+        l.sending(0.0);
         for t in answers {
             l.success(t);
         }
@@ -472,11 +493,17 @@ mod tests {
     #[test]
     fn a_storm_teaches_the_successes_of_the_second_it_came_in() {
         // A limit of 100 per one-second window (the sandbox's), met by the ramp 0.45 s after the
-        // first answer: the window's 100, not 100 over the 0.45 s (222/s).
-        assert_eq!(learned(evenly(100, 0.1, 0.55), 0.6), 100.0);
-        // Met again right after the first storm's one-second pause, in the next window: 100, not
-        // the 200 of the two windows over the last two seconds, part of the first one (which read
-        // 68/s on the benchmark), nor over the time spent sending (222/s).
+        // first answer. Within a second of the first send the server's window may have begun
+        // before it (an earlier run's requests in it): not learned from.
+        let mut l = RateLearner::new(None);
+        l.sending(0.0);
+        evenly(100, 0.1, 0.55).for_each(|t| l.success(t));
+        assert!(!l.throttled(0.6, 0.5, 1.0));
+        assert_eq!(l.rate(1.0), None);
+        // Met again right after that storm's one-second pause, in a window of its own: the
+        // window's 100; not the 200 of the two windows over the last two seconds, part of the
+        // first one (which read 68/s on the benchmark), nor 100 over the 0.45 s spent sending
+        // (222/s).
         let twice = evenly(100, 0.1, 0.55).chain(evenly(100, 1.7, 2.15));
         assert_eq!(learned(twice, 2.2), 100.0);
         // A steady 90 a second and then a window of 100 met within 0.4 s: its second held the
@@ -504,6 +531,7 @@ mod tests {
         assert_eq!(slow.rate(4.0), Some(FLOOR));
         // A 429 before any answer: nothing to learn from.
         let mut early = RateLearner::new(None);
+        early.sending(0.0);
         assert!(!early.throttled(0.01, 0.01 - 0.1, 1.0));
         assert_eq!(early.rate(0.5), None);
         // Odd pauses and ceilings are harmless.

@@ -193,3 +193,22 @@ fn a_pool_that_never_reaches_its_top_slots_is_still_judged() {
         "{changes:?}"
     );
 }
+
+#[test]
+fn a_429_in_the_first_second_cuts_but_neither_ends_slow_start_nor_marks_a_wall() {
+    // Told by `signal_early` (the window it met may have begun before the run): × 0.7, and slow
+    // start goes on from there.
+    let ctl = Controller::new(Config::auto(32));
+    ctl.signal_early(Cause::RateLimited);
+    assert_eq!((ctl.limit(), ctl.wall()), (5, None));
+    let after = limits(&ctl, 6, 100);
+    assert_eq!(after.last(), Some(&32), "{after:?}");
+    assert_eq!(ctl.history().backoffs_rate_limited, 1);
+    // The same 429 told by `signal`: a wall one below 8, held; one at a time up to it.
+    let ctl = Controller::new(Config::auto(32));
+    ctl.signal(Cause::RateLimited);
+    assert_eq!((ctl.limit(), ctl.wall()), (5, Some(7)));
+    let after = limits(&ctl, 12, 100);
+    assert!(after.iter().all(|l| *l <= 7), "{after:?}");
+    assert_eq!(after.last(), Some(&7), "{after:?}");
+}
