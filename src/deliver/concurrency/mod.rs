@@ -14,7 +14,7 @@
 //!   windows);
 //! - *slow start*: from the first window, while the latency stays flat (below 1.1 × baseline) and
 //!   no overload answer came, a saturated window doubles the limit, by at most
-//!   [`SLOW_START_STEP`] (4 → 8 → 16 → 24 → 32 in four round trips, while a wall 8 past the last
+//!   [`SLOW_START_STEP`] (8 → 16 → 24 → 32 in three round trips, while a wall 8 past the last
 //!   flat window is not jumped over); a step's window is the answers to the requests that left
 //!   when it was set (one round trip), judged by their mean and by the mean of those sent into
 //!   the limit's top slots (the requests that met the load the step added), whichever is higher;
