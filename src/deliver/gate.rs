@@ -130,9 +130,16 @@ impl Gate {
     /// rate is set from the rate that met it.
     pub fn on_429(&self) -> impl Fn(Instant, Duration) + '_ {
         move |sent, pause| {
-            self.controller.signal(Cause::RateLimited);
-            if let Some(p) = &self.pacer {
-                p.throttled(sent, pause);
+            // Within the first second the window met may not be this run's own (see
+            // `Controller::signal_early`).
+            if self
+                .pacer
+                .as_ref()
+                .is_some_and(|p| p.throttled(sent, pause))
+            {
+                self.controller.signal_early(Cause::RateLimited);
+            } else {
+                self.controller.signal(Cause::RateLimited);
             }
         }
     }
@@ -280,7 +287,7 @@ mod tests {
         assert_eq!(remembered(Some(&ledger), url), none);
         assert_eq!(remembered(None, url), None);
         let g = gate(Concurrency::Auto, 32, None);
-        assert_eq!(g.label(), "auto 4");
+        assert_eq!(g.label(), "auto 8");
         // Nothing sent: nothing recorded.
         g.remember(Some(&ledger), url, &|_| {});
         assert_eq!(remembered(Some(&ledger), url), none);
@@ -318,12 +325,10 @@ mod tests {
         // A run that met a storm at 16 and learned a rate.
         let mut g = gate(Concurrency::Auto, 32, None);
         let c = g.controller();
-        // Slow start: 4 → 8 → 16, one round trip a step.
-        for _ in 0..2 {
-            let permits: Vec<_> = (0..c.limit()).filter_map(|_| c.try_acquire()).collect();
-            for p in permits {
-                p.done(Sample::ok(Duration::from_millis(100)));
-            }
+        // Slow start: 8 → 16 in one round trip.
+        let permits: Vec<_> = (0..c.limit()).filter_map(|_| c.try_acquire()).collect();
+        for p in permits {
+            p.done(Sample::ok(Duration::from_millis(100)));
         }
         assert_eq!(c.limit(), 16);
         let p = c.try_acquire().expect("free");

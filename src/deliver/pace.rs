@@ -147,15 +147,18 @@ impl Pacer {
     }
 
     /// A 429 arrived to the request sent at `sent`; the client pauses the pool for `pause` and
-    /// then retries the request.
-    pub fn throttled(&self, sent: Instant, pause: Duration) {
+    /// then retries the request. True when it came within the first second of sending
+    /// (`RateLearner::early`: not learned from).
+    pub fn throttled(&self, sent: Instant, pause: Duration) -> bool {
         let now = self.now();
         let sent = sent.saturating_duration_since(self.origin).as_secs_f64();
         let mut s = self.lock();
         let (learner, schedule) = &mut *s;
+        let early = learner.early(now);
         learner.throttled(now, sent, pause.as_secs_f64());
         let debt = learner.rate(now).map_or(0.0, |r| 1.0 / r);
         schedule.defer(now + pause.as_secs_f64(), debt);
+        early
     }
 
     pub fn history(&self) -> RateHistory {
@@ -240,23 +243,15 @@ mod tests {
             assert_eq!(p.acquire_waited(&stop), Some(false));
             p.success();
         }
-        std::thread::sleep(Duration::from_millis(300));
-        for _ in 0..20 {
+        // The answers so far out of the second the rate is measured over.
+        std::thread::sleep(Duration::from_millis(1100));
+        for _ in 0..7 {
             p.success();
         }
-        // A 429 in the ramp-up (the first measurement span): not learned from.
-        p.throttled(Instant::now(), Duration::ZERO);
-        assert_eq!(p.history().throttles, 0);
-        assert_eq!(p.acquire_waited(&stop), Some(false));
-        // Past the first measurement span, and the answers so far out of the 2 s the rate is
-        // measured over.
-        std::thread::sleep(Duration::from_millis(2200));
-        for _ in 0..14 {
-            p.success();
-        }
-        // A 429 with no pause: paced from now on, at a rate learned from 14 answers in 2 s (7 a
-        // second, paced from 4.9): sends about 200 ms apart, so that a loaded machine pausing
-        // this thread between two sends (tens of ms) does not let one leave without waiting.
+        // A 429 with no pause: paced from now on, at a rate learned from 7 answers in the last
+        // second (paced from 4.9 a second): sends about 200 ms apart, so that a loaded machine
+        // pausing this thread between two sends (tens of ms) does not let one leave without
+        // waiting.
         p.throttled(Instant::now(), Duration::ZERO);
         assert_eq!(p.history().throttles, 1);
         let waits: Vec<_> = (0..8).map(|_| p.acquire_waited(&stop)).collect();

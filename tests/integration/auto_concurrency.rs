@@ -58,7 +58,7 @@ fn auto_finds_a_capacity_of_8_says_how_and_the_next_run_starts_where_it_was_good
         .run();
     out.code(0).stderr_has("400 created");
     let (start, end, mostly) = moved(&out);
-    assert_eq!(start, 4, "{}", out.stderr);
+    assert_eq!(start, 8, "{}", out.stderr);
     assert!(
         (5..=16).contains(&mostly),
         "mostly {mostly}: {}",
@@ -68,7 +68,7 @@ fn auto_finds_a_capacity_of_8_says_how_and_the_next_run_starts_where_it_was_good
     // -v: each change with its reason: slow start doubles while the latency is flat; past the
     // capacity the latency rises and it backs off.
     out.stderr_has(
-        "leadctl: concurrency 4 → 8: slow start: latency flat, every request slot in use, no \
+        "leadctl: concurrency 8 → 16: slow start: latency flat, every request slot in use, no \
          overload yet",
     )
     .stderr_has("its baseline\n")
@@ -198,7 +198,7 @@ fn the_ci_progress_line_shows_the_concurrency() {
         .stderr_has("/240 (")
         .stderr_has(" rows/s, ETA ")
         .stderr_has("s, concurrency auto ")
-        .stderr_has("\n  concurrency auto: 4 → ");
+        .stderr_has("\n  concurrency auto: 8 → ");
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn a_run_too_small_to_adapt_says_so_quietly_and_v_still_logs_the_changes() {
         "{line}"
     );
     assert!(!line.contains("backed off"), "{line}");
-    out.stderr_has("leadctl: concurrency 4 → ")
+    out.stderr_has("leadctl: concurrency 8 → ")
         .stderr_has("the server is overloaded (429 rate limited)");
 }
 

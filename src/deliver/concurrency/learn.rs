@@ -159,10 +159,18 @@ impl Controller {
     }
 
     pub(super) fn decrease(&self, state: &mut State, factor: f64, reason: Reason) {
+        self.cut(state, factor, reason, true);
+    }
+
+    /// Multiplies the limit by `factor`; `telling` (a decrease that says where this run's limit
+    /// is): slow start ends and an overload storm marks a wall.
+    pub(super) fn cut(&self, state: &mut State, factor: f64, reason: Reason, telling: bool) {
         let to = ((state.limit as f64 * factor).floor() as usize).max(1);
         // Even at the floor a new epoch starts, so that the same storm is judged once.
         state.epoch += 1;
-        state.slow_start = false;
+        if telling {
+            state.slow_start = false;
+        }
         state.fresh = false;
         state.window.clear();
         state.top.clear();
@@ -181,7 +189,7 @@ impl Controller {
                 }
                 // Probing past where the server pushed back costs 429 pauses or unknown rows:
                 // remember where the storm began and wait longer each time before trying again.
-                if !state.storm {
+                if telling && !state.storm {
                     state.storm = true;
                     if state.known_bad.is_some_and(|w| state.limit > w) {
                         // A probe past the wall failed: wait twice as long this time.

@@ -14,7 +14,7 @@
 //!   windows);
 //! - *slow start*: from the first window, while the latency stays flat (below 1.1 × baseline) and
 //!   no overload answer came, a saturated window doubles the limit, by at most
-//!   [`SLOW_START_STEP`] (4 → 8 → 16 → 24 → 32 in four round trips, while a wall 8 past the last
+//!   [`SLOW_START_STEP`] (8 → 16 → 24 → 32 in three round trips, while a wall 8 past the last
 //!   flat window is not jumped over); a step's window is the answers to the requests that left
 //!   when it was set (one round trip), judged by their mean and by the mean of those sent into
 //!   the limit's top slots (the requests that met the load the step added), whichever is higher;
@@ -87,7 +87,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The limit `auto` starts at.
-pub const DEFAULT_INITIAL: usize = 4;
+pub const DEFAULT_INITIAL: usize = 8;
 /// The limit `auto` never exceeds unless told (`--max-concurrency`).
 pub const DEFAULT_MAX: usize = 32;
 /// Slow start grows the limit by at most this much a window.
@@ -345,6 +345,19 @@ impl Controller {
         state.history.overload_answers += 1;
         if self.config.fixed.is_none() && state.fresh {
             self.decrease(&mut state, cause.factor(), Reason::Overload(cause));
+        }
+    }
+
+    /// A 429 met within the first second of sending (`RateLearner::early`): cuts as
+    /// [`Controller::signal`] does, but neither ends slow start nor marks a wall. The server's
+    /// window it met may have begun before this run sent anything, with another client's or an
+    /// earlier run's requests in it: it says nothing of where this run's limit is (a wall at the
+    /// starting 8 was held for 32 windows behind an earlier run's window).
+    pub fn signal_early(&self, cause: Cause) {
+        let mut state = self.lock();
+        state.history.overload_answers += 1;
+        if self.config.fixed.is_none() && state.fresh {
+            self.cut(&mut state, cause.factor(), Reason::Overload(cause), false);
         }
     }
 

@@ -6,15 +6,21 @@
 //! reached at 10 in flight, and every 429 costs the whole pool the server's `Retry-After` pause.
 //! So on the first 429 of a storm, [`RateLearner`]:
 //!
-//! - measures the rate of successful answers over the last two seconds (the server's limit, when
-//!   it was throttling us): `w`;
+//! - measures `w`, the successful answers of the last second: what the server granted in the
+//!   second its limit was reached in. A limit counted per fixed one-second window (as the
+//!   sandbox's, and many gateways') is full when it says 429, and that window lies within the
+//!   last second, so `w` is at least the limit; it is the limit itself after a pause or at the
+//!   start (nothing of an earlier window in that second), which is when storms come. The count is
+//!   per second whatever part of that second was paused or had not begun: dividing by a shorter
+//!   span reads one window's worth as twice the limit, and a longer span that takes in part of an
+//!   earlier window and a pause reads it as two thirds of it;
 //! - paces sends at `w × 0.7` (CUBIC's and AWS's β) from the end of the pause, and grows back
 //!   along a CUBIC curve, concave, to a plateau just below `w` (`w × 0.97`), reached after `K`
 //!   seconds;
 //! - holds the plateau for a while (10 s at first), then probes upward slowly along CUBIC's convex
-//!   branch (+1 % after 1.4 s, +10 % after 2.9 s, up to 2 × `w`). A 429 during the probe doubles
-//!   the next hold (up to 5 minutes): the limit is probed a few times a run, not every few
-//!   seconds. If the successful rate reaches 1.5 × `w` with no 429, the limit has gone or risen
+//!   branch (+1 % after 1.4 s, +10 % after 2.9 s, up to 2 × `w`). A 429 during the probe keeps
+//!   the plateau that held and doubles the next hold (up to 5 minutes): the limit is probed a few
+//!   times a run, not every few seconds. If the successful rate reaches 1.5 × `w` with no 429, the limit has gone or risen
 //!   a lot: pacing ends until the next 429.
 //!
 //! Before the first 429 nothing is paced (a server that never throttles sees no difference), the
@@ -25,11 +31,9 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-/// The successful answers over this many seconds are the measured rate (long enough to average
-/// out a limit counted in fixed windows, or a token bucket's burst).
-const MEASURE: f64 = 2.0;
-/// A measurement spans at least this (right at the start, fewer seconds have passed).
-const MIN_SPAN: f64 = 0.25;
+/// The successful answers of this many seconds before a storm's first 429 are the measured rate
+/// (one window of a limit counted per second).
+const MEASURE: f64 = 1.0;
 /// The rate right after a 429, as a share of the measured one.
 const BETA: f64 = 0.7;
 /// The plateau: this share of the rate that met the 429.
@@ -154,7 +158,7 @@ pub struct RateLearner {
     ceiling: Option<f64>,
     /// The times of the successful answers of the last `MEASURE` seconds.
     answers: VecDeque<f64>,
-    /// The first send: a measurement starts no earlier.
+    /// The first send: a storm within `MEASURE` of it is not learned from.
     started: Option<f64>,
     /// When sending resumed after the last storm the rate was learned from: a 429 to a request
     /// sent before it belongs to that storm (a storm is learned from once).
@@ -234,6 +238,14 @@ impl RateLearner {
         }
     }
 
+    /// A 429 at `now` came within a second of the first send: the server's window it met may
+    /// have begun before it, with another client's requests (or an earlier run's) in it, so the
+    /// count would read low and be held. It is not learned from: the pause answers it, and the
+    /// next storm, after the pause, meets a window of its own.
+    pub fn early(&self, now: f64) -> bool {
+        self.started.is_none_or(|s| now - s < MEASURE)
+    }
+
     /// A 429 arrived to a request sent at `sent`, and the pool pauses for `pause` seconds.
     /// Learns from the first 429 of a storm: a 429 to a request sent before sending resumed
     /// after the last one belongs to it. True when it learned.
@@ -247,13 +259,19 @@ impl RateLearner {
         if sent < self.storm_end {
             return false;
         }
-        // Within the first measurement span the rate is still ramping up (slow start doubles
-        // it each round trip): a mean over it would pace far below the limit for the whole
-        // hold. The pause and the concurrency's cut answer this storm; the next is learned from.
-        if self.started.is_none_or(|s| now - s < MEASURE) {
+        if self.early(now) {
             return false;
         }
-        let current = self.curve.map(|c| c.rate(now));
+        // Paced, the limit is at most the rate that met it; probing above a plateau that held,
+        // it is at least that plateau's (the last second holds more than one window's worth
+        // when sending was steady), so the plateau that held is kept.
+        let current = self.curve.map(|c| {
+            if c.probing(now) {
+                c.measured
+            } else {
+                c.rate(now)
+            }
+        });
         let measured = match (self.measure(now), current) {
             (Some(m), Some(c)) => m.min(c),
             (Some(m), None) => m,
@@ -284,16 +302,14 @@ impl RateLearner {
         true
     }
 
-    /// The successful answers a second over the last `MEASURE` seconds (pauses included: a
-    /// limit counted per window shows as its rate only with them), at least `MIN_SPAN` long;
-    /// None before any success in it.
+    /// The successful answers of the last `MEASURE` seconds, a second (whatever part of it was
+    /// paused or came before the first send: see the module's documentation); None before any.
     fn measure(&mut self, now: f64) -> Option<f64> {
         while self.answers.front().is_some_and(|t| *t <= now - MEASURE) {
             self.answers.pop_front();
         }
-        let from = (now - MEASURE).max(self.started?);
-        let n = self.answers.iter().filter(|t| **t > from).count();
-        (n > 0).then(|| n as f64 / (now - from).max(MIN_SPAN))
+        let n = self.answers.len();
+        (n > 0).then(|| n as f64 / MEASURE)
     }
 
     pub fn history(&self) -> RateHistory {
@@ -335,7 +351,6 @@ mod tests {
         let mut l = RateLearner::new(None);
         for i in 0..10_000 {
             let t = i as f64 * 0.001;
-            l.sending(t);
             l.success(t);
             assert_eq!(l.rate(t), None);
         }
@@ -348,7 +363,6 @@ mod tests {
         // 200 successful answers a second for two seconds, then a 429 and a 1 s pause.
         for i in 0..400 {
             let t = i as f64 / 200.0;
-            l.sending(t);
             l.success(t);
         }
         assert!(l.throttled(2.0, 2.0 - 0.1, 1.0));
@@ -363,7 +377,7 @@ mod tests {
         assert!((to - 140.0).abs() < 2.0, "{to}");
         assert_eq!(
             changes[0].to_string(),
-            "send rate 140/s: 429 at 200/s; back to 194/s in a few seconds"
+            "send rate 139/s: 429 at 199/s; back to 193/s in a few seconds"
         );
         let at = |l: &mut RateLearner, t: f64| l.rate(t).unwrap();
         // During the pause and right after it: β × measured.
@@ -387,11 +401,11 @@ mod tests {
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>(),
-            ["send rate: probing above 194/s"]
+            ["send rate: probing above 193/s"]
         );
         assert_eq!(
             describe(&l.history()).as_deref(),
-            Some("paced at 194 requests/s (learned from 429s)")
+            Some("paced at 193 requests/s (learned from 429s)")
         );
     }
 
@@ -401,7 +415,6 @@ mod tests {
         let mut t = 0.0;
         let mut run = |l: &mut RateLearner, until: f64, per_second: f64| {
             while t < until {
-                l.sending(t);
                 l.success(t);
                 t += 1.0 / per_second;
             }
@@ -457,6 +470,50 @@ mod tests {
         assert_eq!(odd.rate(0.0), None);
     }
 
+    /// The rate a storm's first 429 teaches, when it came at `now`, after a first send at 0 and
+    /// successful answers at `answers`.
+    fn learned(answers: impl IntoIterator<Item = f64>, now: f64) -> f64 {
+        let mut l = RateLearner::new(None);
+        l.sending(0.0);
+        for t in answers {
+            l.success(t);
+        }
+        assert!(l.throttled(now, now - 0.1, 1.0));
+        match l.drain_changes().last() {
+            Some(RateChange::Throttled { measured, .. }) => *measured,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// `n` answers evenly from `from` to `to`.
+    fn evenly(n: u32, from: f64, to: f64) -> impl Iterator<Item = f64> {
+        (0..n).map(move |i| from + (to - from) * f64::from(i) / f64::from(n))
+    }
+
+    #[test]
+    fn a_storm_teaches_the_successes_of_the_second_it_came_in() {
+        // A limit of 100 per one-second window (the sandbox's), met by the ramp 0.45 s after the
+        // first answer. Within a second of the first send the server's window may have begun
+        // before it (an earlier run's requests in it): not learned from.
+        let mut l = RateLearner::new(None);
+        l.sending(0.0);
+        evenly(100, 0.1, 0.55).for_each(|t| l.success(t));
+        assert!(!l.throttled(0.6, 0.5, 1.0));
+        assert_eq!(l.rate(1.0), None);
+        // Met again right after that storm's one-second pause, in a window of its own: the
+        // window's 100; not the 200 of the two windows over the last two seconds, part of the
+        // first one (which read 68/s on the benchmark), nor 100 over the 0.45 s spent sending
+        // (222/s).
+        let twice = evenly(100, 0.1, 0.55).chain(evenly(100, 1.7, 2.15));
+        assert_eq!(learned(twice, 2.2), 100.0);
+        // A steady 90 a second and then a window of 100 met within 0.4 s: its second held the
+        // window's 100 and the previous window's last 54 answers (at most the limit more: a
+        // measurement is never below the limit, sometimes above, which the next storm corrects).
+        let steady = evenly(900, 0.0, 10.0).chain(evenly(100, 10.0, 10.4));
+        let measured = learned(steady, 10.4);
+        assert!((153.0..=154.0).contains(&measured), "{measured}");
+    }
+
     #[test]
     fn bounds_rate_and_odd_inputs() {
         // Never above --rate, never below 1/s.
@@ -472,14 +529,6 @@ mod tests {
         slow.success(2.9);
         assert!(slow.throttled(3.0, 3.0 - 0.1, 1.0));
         assert_eq!(slow.rate(4.0), Some(FLOOR));
-        // A storm within the first measurement span (the ramp-up) is not learned from: the
-        // mean over a ramp would pace far below the limit.
-        let mut ramp = RateLearner::new(None);
-        for i in 0..100 {
-            ramp.success(i as f64 / 100.0);
-        }
-        assert!(!ramp.throttled(1.0, 1.0 - 0.1, 1.0));
-        assert_eq!(ramp.rate(1.5), None);
         // A 429 before any answer: nothing to learn from.
         let mut early = RateLearner::new(None);
         early.sending(0.0);

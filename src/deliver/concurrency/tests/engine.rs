@@ -158,7 +158,12 @@ pub(crate) fn run_engine(
                             );
                         }
                         not_before = not_before.max(now + engine.pause);
-                        ctl.signal(Cause::RateLimited);
+                        // As `deliver::gate::Gate::on_429`.
+                        if learner.as_ref().is_some_and(|l| l.early(now)) {
+                            ctl.signal_early(Cause::RateLimited);
+                        } else {
+                            ctl.signal(Cause::RateLimited);
+                        }
                         if let Some(l) = learner.as_mut() {
                             l.throttled(now, sent, engine.pause);
                             let debt = l.rate(now).map_or(0.0, |r| 1.0 / r);
@@ -203,24 +208,51 @@ pub(crate) fn run_engine(
 }
 
 /// The sandbox's `--rate-limit`: at most `limit(t)` requests decided per one-second window (a
-/// window starts at the first request after the last one ended), decided after the service time
-/// (`--latency-ms`); past it 429, not counted.
+/// window starts at the first request decided a second or more after the last one started),
+/// decided after the service time (`--latency-ms`); past it 429, not counted.
 pub(crate) fn windowed_limit(
     limit: impl Fn(f64) -> u32,
     service: f64,
 ) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
-    let (mut start, mut count) = (f64::NEG_INFINITY, 0_u32);
-    move |_, t, _| {
-        let decided = t + service;
+    jittered_window(limit, service, 0.0)
+}
+
+/// [`windowed_limit`] with service times spread over `service..service + jitter` (drawn from the
+/// run's seed), as a real machine's are: which answers a window holds moves from run to run.
+pub(crate) fn jittered_window(
+    limit: impl Fn(f64) -> u32,
+    service: f64,
+    jitter: f64,
+) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
+    window_in_use(limit, service, jitter, (f64::NEG_INFINITY, 0))
+}
+
+/// [`jittered_window`] whose current window began at `used.0` (before the run's time 0) with
+/// `used.1` requests already let through: an earlier run's, as the benchmark's sandbox has when
+/// auto runs right after fixed 32.
+pub(crate) fn window_in_use(
+    limit: impl Fn(f64) -> u32,
+    service: f64,
+    jitter: f64,
+    used: (f64, u32),
+) -> impl FnMut(usize, f64, &mut fastrand::Rng) -> (f64, Class) {
+    let (mut start, mut count) = used;
+    move |_, t, rng| {
+        let latency = if jitter > 0.0 {
+            service + jitter * rng.f64()
+        } else {
+            service
+        };
+        let decided = t + latency;
         if decided - start >= 1.0 {
             start = decided;
             count = 0;
         }
         if count >= limit(decided) {
-            (service, Class::Overload(Cause::RateLimited))
+            (latency, Class::Overload(Cause::RateLimited))
         } else {
             count += 1;
-            (service, Class::Ok)
+            (latency, Class::Ok)
         }
     }
 }

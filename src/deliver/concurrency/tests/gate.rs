@@ -15,12 +15,12 @@ fn rate_limited_waits_are_not_saturation() {
             p.done(Sample::ok(Duration::from_millis(100)).rate_waited(true));
         }
     }
-    assert_eq!(ctl.limit(), 4);
+    assert_eq!(ctl.limit(), DEFAULT_INITIAL);
 }
 
 #[test]
 fn an_unsaturated_pool_does_not_grow() {
-    // Only two rows at a time come (a slow reader): no evidence for more than 4.
+    // Only two rows at a time come (a slow reader): no evidence for more than 8.
     let ctl = Controller::new(Config::auto(32));
     for _ in 0..500 {
         let a = ctl.try_acquire().expect("free");
@@ -28,8 +28,8 @@ fn an_unsaturated_pool_does_not_grow() {
         a.done(Sample::ok(Duration::from_millis(100)));
         b.done(Sample::ok(Duration::from_millis(100)));
     }
-    assert_eq!(ctl.limit(), 4);
-    assert_eq!(ctl.last_good(), 4);
+    assert_eq!(ctl.limit(), 8);
+    assert_eq!(ctl.last_good(), 8);
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn summary_and_changes_read_well() {
     let ctl = Controller::new(Config::auto(32));
     assert_eq!(
         ctl.summary(),
-        "concurrency auto: 4 (too few requests to adapt)"
+        "concurrency auto: 8 (too few requests to adapt)"
     );
     let p = ctl.try_acquire().expect("free");
     p.done(Sample::overload(
@@ -116,12 +116,12 @@ fn summary_and_changes_read_well() {
     let changes = ctl.drain_changes();
     assert_eq!(
         changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["concurrency 4 → 2: the server is overloaded (546 WORKER_LIMIT)"]
+        ["concurrency 8 → 4: the server is overloaded (546 WORKER_LIMIT)"]
     );
     assert!(ctl.drain_changes().is_empty());
     assert_eq!(
         ctl.summary(),
-        "concurrency auto: 4 (too few requests to adapt)"
+        "concurrency auto: 8 (too few requests to adapt)"
     );
     assert_eq!(ctl.history().backoffs_overload, 1, "counted all the same");
 }

@@ -36,7 +36,10 @@ fn the_sandboxs_rate_limit_is_paced_near_it_with_few_429s() {
         let (n, best) = best_fixed_engine(seconds, &mut || Box::new(server()));
         let (ratio, share) = report(&format!("rate limit 100, {seconds} s"), &auto, (n, &best));
         assert!(ratio >= 0.9, "{seconds} s: {ratio}");
-        assert!(share <= 0.02, "{seconds} s: {share}");
+        // Two storms of about a concurrency's worth of 429s each: the first, within a second
+        // of the first send, is not learned from (the server's window may not be this run's own).
+        let most = if seconds < 30.0 { 0.025 } else { 0.02 };
+        assert!(share <= most, "{seconds} s: {share}");
         assert!(auto.rate.throttles >= 1);
         // Near the limit: over the last third, at least 90 % of it.
         let late = auto.throughput_between(seconds * 2.0 / 3.0, seconds);
@@ -138,4 +141,49 @@ fn passing_429_bursts_leave_no_lasting_pace() {
     assert!(run.rate.released, "{:?}", run.rate);
     assert_eq!(run.final_limit, 32);
     assert!(late >= 300.0, "{late}");
+}
+
+#[test]
+fn an_800_row_import_against_the_sandboxs_rate_limit_keeps_pace_with_fixed_8() {
+    // The benchmark's third profile (`scripts/bench.sh auto-sweep`): 800 rows, `sandbox serve
+    // --latency-ms 100 --rate-limit 100`, where fixed 8 (80 requests a second) is the best fixed
+    // and never meets a 429. Service times 100-102 ms up to 100-132 ms, forty seeds, half of them
+    // with the server's window begun before the run with up to 95 requests in it (the sweep runs
+    // auto right after fixed 32 against the same sandbox). Auto meets the limit in its first
+    // second (slow start), learns it from the storm after that one's pause (the first may have
+    // met a window that was not its own), and is paced just below it: at least 0.95 of fixed 8,
+    // most runs above it. A measurement over the last two seconds learned 68-81/s on the benchmark when
+    // the second storm's span took in part of the first window (0.78-0.91 of fixed 8); one
+    // learned from the first storm read 54/s behind an earlier run's window.
+    let rows = 800;
+    let time_to = |run: &Run| run.ok_at.get(rows - 1).copied().unwrap_or(f64::INFINITY);
+    let mut worst = f64::INFINITY;
+    for seed in 0..40 {
+        let jitter = [0.002, 0.012, 0.022, 0.032][seed as usize % 4];
+        let used = if seed % 2 == 1 {
+            (-0.1 * (seed % 10) as f64, 95 - 2 * (seed as u32 % 10))
+        } else {
+            (f64::NEG_INFINITY, 0)
+        };
+        let server = || window_in_use(|_| 100, 0.1, jitter, used);
+        let fixed = run_engine(Config::fixed(8), Engine::fixed(), 20.0, seed, &mut server());
+        let auto = run_engine(Config::auto(32), Engine::auto(), 20.0, seed, &mut server());
+        let ratio = time_to(&fixed) / time_to(&auto);
+        worst = worst.min(ratio);
+        let plateau = auto.rate.plateau.unwrap_or(0.0);
+        eprintln!(
+            "seed {seed} ({used:?} used): fixed 8 {:.2} s, auto {:.2} s = {ratio:.3}, {} 429s, \
+             paced at {plateau:.0}/s",
+            time_to(&fixed),
+            time_to(&auto),
+            auto.overloads,
+        );
+        assert!(ratio >= 0.95, "seed {seed}: {ratio}");
+        assert!(
+            (80.0..=100.0).contains(&plateau),
+            "seed {seed}: {:?}",
+            auto.rate
+        );
+    }
+    eprintln!("worst: {worst:.3} of fixed 8");
 }

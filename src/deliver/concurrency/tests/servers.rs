@@ -20,7 +20,7 @@ fn no_limit_converges_to_max() {
     );
     assert_eq!(run.final_limit, 32);
     assert_eq!(run.history.backoffs_latency, 0);
-    // 4 → 32 in well under ten seconds of a 100 ms server (four round trips: see below).
+    // 8 → 32 in well under ten seconds of a 100 ms server (three round trips: see below).
     assert_eq!(run.limit_at(8.0), 32);
     // The new user's case: 20,000 rows at 100 ms with no flags in well under 90 s.
     let run = simulate(
@@ -292,7 +292,7 @@ fn neutral_answers_never_shrink_it() {
         "{:?}",
         run.changes
     );
-    assert_eq!(run.history.lowest, 4);
+    assert_eq!(run.history.lowest, DEFAULT_INITIAL);
     assert_eq!(Class::from_status(500), Class::Neutral);
 }
 
@@ -430,16 +430,15 @@ fn jitter_does_not_pass_for_congestion() {
 
 #[test]
 fn a_short_run_ramps_one_step_a_round_trip() {
-    // The benchmark's 800 rows at 100 ms take about 3 s at 32: 4 → 8 → 16 → 24 → 32 in four
+    // The benchmark's 800 rows at 100 ms take about 3 s at 32: 8 → 16 → 24 → 32 in three
     // round trips, each step judged on the first answers sent under it.
     let run = simulate(Config::auto(32), 3.0, 1, usize::MAX, &mut constant(0.1));
     let steps: Vec<(usize, usize)> = run.changes.iter().map(|c| (c.from, c.to)).collect();
-    assert_eq!(steps, [(4, 8), (8, 16), (16, 24), (24, 32)]);
-    assert_eq!(run.limit_at(0.0999), 4);
-    assert_eq!(run.limit_at(0.1001), 8);
-    assert_eq!(run.limit_at(0.2001), 16);
-    assert_eq!(run.limit_at(0.3001), 24);
-    assert_eq!(run.limit_at(0.4001), 32);
+    assert_eq!(steps, [(8, 16), (16, 24), (24, 32)]);
+    assert_eq!(run.limit_at(0.0999), 8);
+    assert_eq!(run.limit_at(0.1001), 16);
+    assert_eq!(run.limit_at(0.2001), 24);
+    assert_eq!(run.limit_at(0.3001), 32);
     let (n, best) = best_fixed(3.0, &mut constant(0.1));
     let ratio = run.throughput() / best;
     eprintln!("3 s, no limit: {ratio:.3} of best fixed {n}");

@@ -25,8 +25,12 @@ fn limits(ctl: &Controller, n: usize, ms: u64) -> Vec<usize> {
 
 #[test]
 fn flat_latency_doubles_the_limit_by_at_most_eight_a_round_trip() {
+    // From the default 8: one step a round trip, 8 → 32 in three.
     let ctl = Controller::new(Config::auto(32));
-    // One step a round trip: 4 → 32 in four.
+    assert_eq!(limits(&ctl, 4, 100), [16, 24, 32, 32]);
+    assert_eq!(ctl.last_good(), 32);
+    // From 4 (a resume's last good value): 4 → 32 in four.
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 6, 100), [8, 16, 24, 32, 32, 32]);
     let changes: Vec<String> = ctl
         .drain_changes()
@@ -47,7 +51,7 @@ fn flat_latency_doubles_the_limit_by_at_most_eight_a_round_trip() {
 
 #[test]
 fn a_rise_in_latency_ends_slow_start_without_backing_off() {
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 2, 100), [8, 16]);
     // 1.2 × the baseline: below the back-off's 1.3, but no longer flat: one at a time from here.
     assert_eq!(limits(&ctl, 1, 120), [17]);
@@ -56,7 +60,7 @@ fn a_rise_in_latency_ends_slow_start_without_backing_off() {
 
 #[test]
 fn an_overload_answer_ends_slow_start() {
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 2, 100), [8, 16]);
     let p = ctl.try_acquire().expect("free");
     p.done(Sample::overload(
@@ -71,7 +75,7 @@ fn an_overload_answer_ends_slow_start() {
 
 #[test]
 fn answers_to_requests_sent_under_the_old_limit_do_not_judge_the_new_one() {
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 1, 100), [8]);
     let ok = |ms| Sample::ok(Duration::from_millis(ms));
     // The eight that leave at 8 judge it; four more sent under 8 as the first four answered
@@ -104,7 +108,7 @@ fn a_step_is_judged_on_its_batch_and_on_its_top_slots() {
     };
     // A server that slows down past 20 in flight (latency × in flight / 20), as a pool of 20
     // workers sharing their time does: the requests sent into 24's top slots meet it.
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 3, 100), [8, 16, 24]);
     let permits: Vec<_> = (0..24).filter_map(|_| ctl.try_acquire()).collect();
     assert_eq!(permits.len(), 24);
@@ -123,7 +127,7 @@ fn a_step_is_judged_on_its_batch_and_on_its_top_slots() {
     );
     // A pool of 20 that queues the last to arrive, which need not be the top slots (the
     // workers' requests reach it in any order): four of the batch wait a whole service time.
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 3, 100), [8, 16, 24]);
     let permits: Vec<_> = (0..24).filter_map(|_| ctl.try_acquire()).collect();
     for (i, p) in permits.into_iter().enumerate() {
@@ -144,7 +148,7 @@ fn a_step_is_judged_on_its_batch_and_on_its_top_slots() {
 
 #[test]
 fn a_remembered_wall_stops_slow_start_and_holds_it() {
-    let ctl = Controller::new(Config::auto(32).with_wall(Some(20)));
+    let ctl = Controller::new(Config::auto(32).starting_at(4).with_wall(Some(20)));
     assert_eq!(ctl.wall(), Some(20));
     assert_eq!(limits(&ctl, 4, 100), [8, 16, 20, 20]);
     // At the wall: held for the probe hold, not grown at each flat window.
@@ -164,7 +168,7 @@ fn a_pool_that_never_reaches_its_top_slots_is_still_judged() {
     // A slow reader keeps 4 in flight under a limit of 8: the top slots never fill, so the
     // window closes on a round trip's worth of answers instead; it does not grow (unsaturated),
     // and a rise in latency still backs off.
-    let ctl = Controller::new(Config::auto(32));
+    let ctl = Controller::new(Config::auto(32).starting_at(4));
     assert_eq!(limits(&ctl, 1, 100), [8]);
     let four = |ms| {
         let permits: Vec<_> = (0..4).filter_map(|_| ctl.try_acquire()).collect();
@@ -188,4 +192,23 @@ fn a_pool_that_never_reaches_its_top_slots_is_still_judged() {
             .is_some_and(|c| c.starts_with("concurrency 8 → 4: latency rose to")),
         "{changes:?}"
     );
+}
+
+#[test]
+fn a_429_in_the_first_second_cuts_but_neither_ends_slow_start_nor_marks_a_wall() {
+    // Told by `signal_early` (the window it met may have begun before the run): × 0.7, and slow
+    // start goes on from there.
+    let ctl = Controller::new(Config::auto(32));
+    ctl.signal_early(Cause::RateLimited);
+    assert_eq!((ctl.limit(), ctl.wall()), (5, None));
+    let after = limits(&ctl, 6, 100);
+    assert_eq!(after.last(), Some(&32), "{after:?}");
+    assert_eq!(ctl.history().backoffs_rate_limited, 1);
+    // The same 429 told by `signal`: a wall one below 8, held; one at a time up to it.
+    let ctl = Controller::new(Config::auto(32));
+    ctl.signal(Cause::RateLimited);
+    assert_eq!((ctl.limit(), ctl.wall()), (5, Some(7)));
+    let after = limits(&ctl, 12, 100);
+    assert!(after.iter().all(|l| *l <= 7), "{after:?}");
+    assert_eq!(after.last(), Some(&7), "{after:?}");
 }
