@@ -44,8 +44,6 @@ pub(super) struct Tally<'a> {
     printer: ResultPrinter,
     fatal: Option<anyhow::Error>,
     write_error: Option<anyhow::Error>,
-    /// The results met a closed stdout (`finish` found it; `account` says it).
-    stdout_closed: bool,
     /// An apply leaves its unknown writes for the user to check (it settles none): always empty.
     pending: Vec<Pending>,
     created_ids: HashSet<String>,
@@ -81,7 +79,6 @@ impl<'a> Tally<'a> {
             printer: ResultPrinter::new(),
             fatal: None,
             write_error: None,
-            stdout_closed: false,
             pending: Vec::new(),
             created_ids: HashSet::new(),
         }
@@ -187,7 +184,6 @@ impl ending::Account for Tally<'_> {
         if let Some(e) = self.write_error.take().filter(|_| !stdout_closed) {
             return Err(e);
         }
-        self.stdout_closed = stdout_closed;
         Ok(Finished {
             counts: self.counts,
             sent: self.sent,
@@ -200,7 +196,7 @@ impl ending::Account for Tally<'_> {
     fn account(self, end: End) -> anyhow::Result<()> {
         let how = if end.interrupted {
             "interrupted"
-        } else if self.fatal.is_some() || self.stdout_closed {
+        } else if self.fatal.is_some() || end.finished.stdout_closed {
             "stopped"
         } else {
             "finished"
@@ -227,7 +223,7 @@ impl ending::Account for Tally<'_> {
             ))
             .into());
         }
-        if self.stdout_closed {
+        if end.finished.stdout_closed {
             return Err(Failure::new(
                 Kind::Partial,
                 format!(
@@ -335,17 +331,7 @@ mod tests {
             group,
             results: rows
                 .iter()
-                .map(|&(row, outcome, fate)| {
-                    let r = RowResult {
-                        row,
-                        outcome,
-                        lead_id: None,
-                        error: None,
-                        fields: Vec::new(),
-                        key: None,
-                    };
-                    (r, fate)
-                })
+                .map(|&(row, outcome, fate)| (RowResult::new(row, outcome), fate))
                 .collect(),
             stop: None,
         }

@@ -458,12 +458,10 @@ fn moved_on(w: &Write, current: Option<&Entry>, label: &str) -> (RowResult, Fate
 
 fn result(w: &Write, outcome: Outcome, lead_id: Option<String>, note: Option<String>) -> RowResult {
     RowResult {
-        row: w.row,
-        outcome,
         lead_id,
         error: note,
-        fields: Vec::new(),
         key: Some(w.key.clone()),
+        ..RowResult::new(w.row, outcome)
     }
 }
 

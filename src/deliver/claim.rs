@@ -8,6 +8,7 @@ use crate::error::Failure;
 use crate::ledger::{now_secs, Applied, Entry, Fields, Ledger, Op, State};
 
 /// Where and as what a claim is recorded.
+#[derive(Clone, Copy)]
 pub struct Place<'a> {
     pub ledger: Option<&'a Ledger>,
     pub scope_url: &'a str,

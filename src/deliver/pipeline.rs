@@ -100,16 +100,33 @@ impl Pipeline<'_> {
                 let beating = &beating;
                 s.spawn(move || alive::keep_beating(ledger, scope_url, beating))
             });
+            let stop_beats = StopBeats {
+                flag: &beating,
+                thread: beats.map(|h| h.thread().clone()),
+            };
             let read = run(self, read, work, unsent, observer);
             // The workers' outcomes, queued for the next commit: all on disk before the run
             // says it ended.
             let flushed = self.ledger.map(|(l, _)| l.flush());
-            beating.store(true, Ordering::SeqCst);
-            if let Some(beats) = &beats {
-                beats.thread().unpark();
-            }
+            drop(stop_beats);
             Ran { read, flushed }
         })
+    }
+}
+
+/// Ends the heartbeat thread however the pipeline ends, a panic on the calling thread included
+/// (the scope would wait for the thread for ever): sets its flag and wakes it from its pause.
+struct StopBeats<'a> {
+    flag: &'a AtomicBool,
+    thread: Option<std::thread::Thread>,
+}
+
+impl Drop for StopBeats<'_> {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::SeqCst);
+        if let Some(t) = &self.thread {
+            t.unpark();
+        }
     }
 }
 

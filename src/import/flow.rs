@@ -78,15 +78,10 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Where the run's keys are recorded.
-    pub fn place(&self) -> crate::deliver::Place<'_> {
-        crate::deliver::Place { ..self.place }
-    }
-
     /// What a lead row's works are decided and sent with.
     pub fn lead(&self) -> Bulk<'_> {
         Bulk {
-            place: self.place(),
+            place: self.place,
             client: self.client,
             known: self.known,
             gate: self.gate,
@@ -101,7 +96,7 @@ impl Ctx<'_> {
     /// What the engine delivers this run's works with.
     pub fn run(&self) -> crate::deliver::Run<'_> {
         crate::deliver::Run {
-            place: self.place(),
+            place: self.place,
             client: self.client,
             gate: self.gate,
             split: self.split,

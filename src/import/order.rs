@@ -119,14 +119,7 @@ mod tests {
     use super::*;
 
     fn r(row: u64, outcome: Outcome) -> RowResult {
-        RowResult {
-            row,
-            outcome,
-            lead_id: None,
-            error: None,
-            fields: Vec::new(),
-            key: None,
-        }
+        RowResult::new(row, outcome)
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! claim: doc/ledger.md) then its move; or only the move. A lead whose claim did not commit is
 //! never sent. What each came to is [`Told`]; the caller says it of its row.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use super::known::Known;
 use super::moves::{self, Move, Moved};
@@ -44,7 +44,7 @@ impl Bulk<'_> {
     /// What the engine delivers the leads' works with.
     fn run(&self) -> Run<'_> {
         Run {
-            place: Place { ..self.place },
+            place: self.place,
             client: self.client,
             gate: self.gate,
             split: self.split,
@@ -142,7 +142,6 @@ pub fn decide(b: &Bulk<'_>, row: u64, k: &Keyed) -> anyhow::Result<Step> {
     };
     b.known.ensure(&k.channel, b.client, l, scope_url, b.warn)?;
     let judged = judge(l, &b.place, b.known, k, row, b.policy)?;
-    let now = now_secs();
     let decision = match judged {
         Judged::OnServer(lead_id) => {
             let note = format!(
@@ -183,7 +182,7 @@ pub fn decide(b: &Bulk<'_>, row: u64, k: &Keyed) -> anyhow::Result<Step> {
         }
         Decision::Failed { note } => Told::replayed(Outcome::Failed, None, note, None),
         Decision::Unknown { note, previous } => {
-            let pending = super::window::pending(row, k, previous, now);
+            let pending = super::window::pending(row, k, previous, now_secs());
             Told::replayed(Outcome::Unknown, None, note, Some(Box::new(pending)))
         }
     };
@@ -265,15 +264,7 @@ pub fn send(
             before,
             note,
             mv,
-        } => {
-            let mut m = move_lead(b, row, k, &lead_id, &mv, None, Some(sent));
-            let fatal = m.fatal.take();
-            let (outcome, note) = moves::combine(before, Some(note), m);
-            (
-                Told::sent(outcome, Some(lead_id), note),
-                first_stop(b, fatal),
-            )
-        }
+        } => then(b, row, k, lead_id, before, note, Some(mv), Some(sent)),
     }
 }
 
@@ -400,7 +391,7 @@ fn update(
             ));
         }
         let note = once::nothing_to_send(&lead_id, &previous, &changes, &k.names);
-        return then(b, row, k, lead_id, Outcome::Skipped, note, then_move);
+        return then(b, row, k, lead_id, Outcome::Skipped, note, then_move, None);
     }
     // Sent without a claim: the rule's decision for an update (doc/ledger.md).
     let delivered = {
@@ -421,7 +412,7 @@ fn update(
                 ),
                 None => changes.sent_note(&k.names),
             };
-            then(b, row, k, lead_id, Outcome::Updated, note, then_move)
+            then(b, row, k, lead_id, Outcome::Updated, note, then_move, None)
         }
         Err(e) => {
             let fatal = classify(&e).1;
@@ -430,14 +421,14 @@ fn update(
                 Some(lead_id),
                 Some(format!("update_lead: {e}")),
             );
-            let stop =
-                (fatal && !b.stop.swap(true, Ordering::SeqCst)).then(|| anyhow::Error::new(e));
-            (told, stop)
+            (told, first_stop(b, fatal.then(|| anyhow::Error::new(e))))
         }
     }
 }
 
-/// A lead that came to `outcome` (`note`), then moved when `then_move` says.
+/// A lead that came to `outcome` (`note`), then moved when `then_move` says, in `slot` (the
+/// row's own request slot, when nothing else was sent) or a slot of its own.
+#[allow(clippy::too_many_arguments)]
 fn then(
     b: &Bulk<'_>,
     row: u64,
@@ -446,10 +437,11 @@ fn then(
     outcome: Outcome,
     note: String,
     then_move: Option<Move>,
+    slot: Option<Slot<'_>>,
 ) -> (Told, Option<anyhow::Error>) {
     let (outcome, note, fatal) = match then_move {
         Some(mv) => {
-            let mut m = move_lead(b, row, k, &lead_id, &mv, None, None);
+            let mut m = move_lead(b, row, k, &lead_id, &mv, None, slot);
             let fatal = m.fatal.take();
             let (o, n) = moves::combine(outcome, Some(note), m);
             (o, n, fatal)
@@ -491,7 +483,7 @@ fn move_lead(
 
 /// `fatal`, when it is the first error to stop the run (the one reported).
 fn first_stop(b: &Bulk<'_>, fatal: Option<anyhow::Error>) -> Option<anyhow::Error> {
-    fatal.filter(|_| !b.stop.swap(true, Ordering::SeqCst))
+    fatal.filter(|_| b.run().stop_first())
 }
 
 #[cfg(test)]

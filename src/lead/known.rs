@@ -77,8 +77,7 @@ impl Early {
     /// machine's, less a second for the whole seconds of both (earlier is the safe side: a read
     /// proves less the earlier it was).
     fn read_at(&self, ledger: &Ledger) -> i64 {
-        let offset = ledger.now() - crate::ledger::now_secs();
-        self.machine_before + offset - 1
+        self.machine_before + ledger.clock_offset() - 1
     }
 }
 
@@ -519,9 +518,8 @@ mod tests {
     #[test]
     fn an_early_read_is_dated_before_its_request_on_the_ledgers_clock() {
         let ledger = Ledger::open(&Location::Memory).expect("memory ledger");
-        let offset = ledger.now() - crate::ledger::now_secs();
         let e = early("c", 1_000_000);
-        assert_eq!(e.read_at(&ledger), 1_000_000 + offset - 1);
+        assert_eq!(e.read_at(&ledger), 1_000_000 + ledger.clock_offset() - 1);
     }
 
     /// Only its own channel's first read uses an early read, once.

@@ -376,6 +376,11 @@ impl Ledger {
         self.skew.now()
     }
 
+    /// The ledger's clock minus this machine's, in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.skew.offset()
+    }
+
     /// Reads the store's clock again (at open, and with each heartbeat).
     pub fn measure_clock(&self) {
         if let Ok(t) = self.call("cannot read", |s| s.clock()) {

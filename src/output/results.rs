@@ -23,6 +23,20 @@ pub struct RowResult {
     pub key: Option<String>,
 }
 
+impl RowResult {
+    /// A row's result with nothing more to say than its outcome (no lead id, text, cells or key).
+    pub fn new(row: u64, outcome: Outcome) -> RowResult {
+        RowResult {
+            row,
+            outcome,
+            lead_id: None,
+            error: None,
+            fields: Vec::new(),
+            key: None,
+        }
+    }
+}
+
 impl Serialize for RowResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

@@ -341,11 +341,7 @@ impl Controller {
     /// An overload seen outside a permit's answer (e.g. a 429 the API client retried inside one
     /// call): backs off unless a back-off happened and no answer came since.
     pub fn signal(&self, cause: Cause) {
-        let mut state = self.lock();
-        state.history.overload_answers += 1;
-        if self.config.fixed.is_none() && state.fresh {
-            self.decrease(&mut state, cause.factor(), Reason::Overload(cause));
-        }
+        self.signal_as(cause, true);
     }
 
     /// A 429 met within the first second of sending (`RateLearner::early`): cuts as
@@ -354,10 +350,15 @@ impl Controller {
     /// earlier run's requests in it: it says nothing of where this run's limit is (a wall at the
     /// starting 8 was held for 32 windows behind an earlier run's window).
     pub fn signal_early(&self, cause: Cause) {
+        self.signal_as(cause, false);
+    }
+
+    /// An overload outside a permit's answer; `telling`: see [`Controller::cut`].
+    fn signal_as(&self, cause: Cause, telling: bool) {
         let mut state = self.lock();
         state.history.overload_answers += 1;
         if self.config.fixed.is_none() && state.fresh {
-            self.cut(&mut state, cause.factor(), Reason::Overload(cause), false);
+            self.cut(&mut state, cause.factor(), Reason::Overload(cause), telling);
         }
     }
 

@@ -96,6 +96,11 @@ fn len32(n: usize) -> io::Result<u32> {
 impl Spilled {
     /// The file's bytes, from its start.
     pub fn raw(&self) -> BufReader<impl Read + Send> {
+        self.reader()
+    }
+
+    /// A reader of the file from its start, at its own position (passes read it side by side).
+    fn reader(&self) -> BufReader<At> {
         BufReader::with_capacity(
             256 * 1024,
             At {
@@ -108,13 +113,7 @@ impl Spilled {
     /// The rows again, from the header.
     pub fn open(self: &Arc<Spilled>) -> Result<SpillRows, ReadError> {
         Ok(SpillRows {
-            input: BufReader::with_capacity(
-                256 * 1024,
-                At {
-                    file: self.file.clone(),
-                    at: 0,
-                },
-            ),
+            input: self.reader(),
             number: 0,
             header_read: false,
             row: Row {
