@@ -480,3 +480,36 @@ fn a_name_the_cached_channels_lack_is_looked_up_on_the_server_before_it_is_refus
         "one more get_channels, no create"
     );
 }
+
+/// An import reads its channel's newest leads once (started while its ledger opens, and used as
+/// the channel's one read), however many rows it creates.
+#[test]
+fn an_import_reads_the_newest_leads_once() {
+    let sb = Sandbox::start(Options::ephemeral()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let csv = data.join("leads.csv");
+    std::fs::write(
+        &csv,
+        "email,first_name\na@example.com,A\nb@example.com,B\nc@example.com,C\n",
+    )
+    .unwrap();
+    let import = || {
+        Leadctl::new()
+            .env("LEADCTL_API_URL", sb.url())
+            .env("LEADCTL_API_KEY", API_KEY)
+            .env("LEADCTL_CHANNEL", PRIMARY_CHANNEL_ID)
+            .env("XDG_DATA_HOME", data)
+            .env("LEADCTL_LEDGER", data.join("ledger.sqlite3"))
+            .args(["-q", "import"])
+            .arg(&csv)
+            .args(["--concurrency", "1"])
+            .run()
+    };
+    let before = counts(&sb);
+    import().code(0);
+    assert_eq!(
+        asked(&sb, &before),
+        pairs(&[("create_lead", 3), ("get_leads", 1)])
+    );
+}
