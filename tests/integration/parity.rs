@@ -286,6 +286,10 @@ fn killed(sb: &Sandbox, dir: &Path) -> Vec<String> {
         assert!(Instant::now() < deadline, "12 leads never came");
         std::thread::sleep(Duration::from_millis(5));
     }
+    // The workers' next requests leave (claim, then send) while the sandbox still holds them
+    // (100 ms each): killed then, their leads are made after the kill, unanswered. Killed at
+    // once, a claim could be on disk with its request not yet sent, and nothing to find.
+    std::thread::sleep(Duration::from_millis(40));
     running.signal("-KILL");
     running.wait(Duration::from_secs(20)).code(128 + 9);
     // The requests it had sent are answered before anyone looks.
