@@ -53,6 +53,8 @@ struct Job {
     made: Option<String>,
 }
 
+impl crate::deliver::pipeline::Job for Job {}
+
 /// Sends the groups through the pipeline with as many workers as the gate may reach;
 /// `observer` hears each group's results on this thread as they come (`account` puts them in the
 /// plan's order). Returns the ledger's flush of the records queued for a later commit.

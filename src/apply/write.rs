@@ -131,7 +131,7 @@ pub(super) fn send(
         previous: current.as_ref(),
         later: false,
     };
-    let delivered = deliver(&ctx.place, &work, at, |work, may_retry| {
+    let delivered = deliver(&ctx.place, &work, at, None, |work, may_retry| {
         let (answer, stats) = work.send(ctx.client, &on_429, may_retry);
         slot.done(&answer, &stats);
         answer

@@ -199,10 +199,12 @@ pub enum Fence {
 }
 
 /// Whether the run that claimed `e` (when it is `sending`) is alive: a live run's claim is never
-/// taken over, a dead run's is never described as being sent.
+/// taken over, a dead run's is never described as being sent, and one its sent notes show it
+/// never sent is as if never made.
 pub fn owner_of(ledger: &Ledger, scope_url: &str, e: &Entry) -> Owner {
     match e.state {
         State::Sending if ledger.claim_is_live(scope_url, e) => Owner::Alive,
+        State::Sending if ledger.never_sent(e) => Owner::NeverSent,
         State::Sending => Owner::Dead,
         _ => Owner::Untold,
     }

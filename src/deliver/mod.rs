@@ -7,6 +7,7 @@
 //! It knows no file, row, column or lead field, and no clap type: the import and `create` build
 //! works and hand them here. It uses the ledger and the API client, and nothing above them.
 
+pub mod ahead;
 pub mod claim;
 pub mod concurrency;
 pub mod ending;

@@ -14,8 +14,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
+use super::ahead::{self, Ahead};
 use super::gate::{Gate, Slot};
 use crate::error::Failure;
 use crate::ledger::{alive, Ledger};
@@ -39,6 +40,15 @@ impl<E> Events<E> {
     /// False once the collector is gone.
     pub fn send(&self, event: E) -> bool {
         self.tx.send(Msg::One(event)).is_ok()
+    }
+}
+
+/// A job of the pipeline: the claim its first write makes, when it is one to make ahead of the
+/// job's slot (`deliver::ahead`: a lead create, a purchase). Made by the pipeline's claimer while
+/// the workers' requests are in flight; a job that is not run has it released.
+pub trait Job: Send {
+    fn ahead(&mut self) -> Option<&mut Ahead> {
+        None
     }
 }
 
@@ -90,7 +100,7 @@ impl Pipeline<'_> {
         observer: &mut impl Observer<E>,
     ) -> Ran<R>
     where
-        J: Send,
+        J: Job,
         E: Send,
         R: Send,
     {
@@ -111,6 +121,22 @@ impl Pipeline<'_> {
             drop(stop_beats);
             Ran { read, flushed }
         })
+    }
+}
+
+/// How long the committer waits for an answer to write before it looks again (a wake-up it
+/// cannot miss ends it sooner).
+const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Ends the committer when dropped: sets its flag and wakes it.
+struct EndCommitter<'a>(&'a AtomicBool, Option<&'a Ledger>);
+
+impl Drop for EndCommitter<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+        if let Some(l) = self.1 {
+            l.wake_committer();
+        }
     }
 }
 
@@ -138,29 +164,54 @@ fn run<J, E, R>(
     observer: &mut impl Observer<E>,
 ) -> Option<R>
 where
-    J: Send,
+    J: Job,
     E: Send,
     R: Send,
 {
     let (gate, stop, workers) = (p.gate, p.stop, p.workers);
+    let ledger = p.ledger.map(|(l, _)| l);
     let (job_tx, job_rx) = mpsc::sync_channel::<J>(workers.max(1) * 2);
-    let job_rx = Arc::new(Mutex::new(job_rx));
     let (ev_tx, ev_rx) = mpsc::channel::<Msg<E>>();
     let mut tell = |e: E| {
         observer.event(e);
         observer.gate(gate);
     };
+    let workers_done = AtomicBool::new(false);
+    let ready = Ready::default();
     std::thread::scope(|s| {
+        // Ends the committer once the events are all told, a panic here included.
+        let _done = EndCommitter(&workers_done, ledger);
         let reader_tx = ev_tx.clone();
         let read = s.spawn(move || {
             let mut feed = Feed::new(&reader_tx, job_tx);
             read(&mut feed)
         });
+        // With a ledger, the claimer stands between the reader and the workers: it claims the
+        // next jobs while the workers' requests are in flight, and hands each on only as a
+        // worker takes it. The committer writes the workers' answers as they come: no worker
+        // waits for that sync, and none waits for the next claim to carry it.
+        let job_rx = match ledger.filter(|_| workers > 0) {
+            Some(l) => {
+                let (ready_tx, ready_rx) = mpsc::channel::<J>();
+                let ready = &ready;
+                s.spawn(move || claimer(l, gate, stop, &job_rx, &ready_tx, ready));
+                let workers_done = &workers_done;
+                s.spawn(move || {
+                    while !workers_done.load(Ordering::SeqCst) {
+                        l.commit_queued(COMMIT_WAIT, workers_done);
+                    }
+                });
+                ready_rx
+            }
+            None => job_rx,
+        };
+        let job_rx = Arc::new(Mutex::new(job_rx));
         for _ in 0..workers {
             let rx = job_rx.clone();
             let events = Events { tx: ev_tx.clone() };
             let (work, unsent) = (&work, &unsent);
-            s.spawn(move || worker(gate, stop, &rx, &events, work, unsent));
+            let ready = ledger.map(|_| &ready);
+            s.spawn(move || worker(gate, stop, ledger, ready, &rx, &events, work, unsent));
         }
         drop(ev_tx);
         for msg in ev_rx {
@@ -173,9 +224,87 @@ where
     })
 }
 
-fn worker<J, E>(
+/// Claims the jobs the reader queued ahead of the workers, many in one commit (one sync), so
+/// that as many claimed jobs wait for a worker as the gate lets requests be in flight: a worker
+/// back from its answer finds its next job claimed. Once the run stops, nothing more is claimed:
+/// the workers release what they are handed.
+fn claimer<J: Job>(
+    ledger: &Ledger,
     gate: &Gate,
     stop: &AtomicBool,
+    from: &Receiver<J>,
+    to: &Sender<J>,
+    ready: &Ready,
+) {
+    while let Ok(first) = from.recv() {
+        let room = ready.room(|| gate.controller().limit());
+        let mut batch = vec![first];
+        while batch.len() < room {
+            match from.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if !stop.load(Ordering::SeqCst) {
+            let mut claims: Vec<&mut Ahead> = batch.iter_mut().filter_map(J::ahead).collect();
+            if !claims.is_empty() {
+                ahead::claim_all(ledger, &mut claims);
+            }
+        }
+        ready.put(batch.len());
+        for job in batch {
+            if let Err(mpsc::SendError(mut job)) = to.send(job) {
+                if let Some(a) = job.ahead() {
+                    ahead::release(ledger, a);
+                }
+            }
+        }
+    }
+}
+
+/// How many claimed jobs wait for a worker.
+#[derive(Default)]
+struct Ready {
+    waiting: Mutex<usize>,
+    taken: Condvar,
+}
+
+impl Ready {
+    /// Waits until fewer jobs wait than `limit` says (read again now and then: `auto` changes
+    /// it), then how many more may.
+    fn room(&self, limit: impl Fn() -> usize) -> usize {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let limit = limit().max(1);
+            if *waiting < limit {
+                return limit - *waiting;
+            }
+            waiting = self
+                .taken
+                .wait_timeout(waiting, std::time::Duration::from_millis(50))
+                .map(|(w, _)| w)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
+    fn put(&self, n: usize) {
+        *self.waiting.lock().unwrap_or_else(|p| p.into_inner()) += n;
+    }
+
+    /// A worker took one.
+    fn took(&self) {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        *waiting = waiting.saturating_sub(1);
+        self.taken.notify_one();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker<J: Job, E>(
+    gate: &Gate,
+    stop: &AtomicBool,
+    ledger: Option<&Ledger>,
+    ready: Option<&Ready>,
     jobs: &Mutex<Receiver<J>>,
     events: &Events<E>,
     work: &(impl Fn(J, Slot<'_>, &Events<E>) + Sync),
@@ -187,6 +316,9 @@ fn worker<J, E>(
             let Ok(job) = rx.recv() else {
                 return;
             };
+            if let Some(r) = ready {
+                r.took();
+            }
             let permit = match stop.load(Ordering::SeqCst) {
                 true => None,
                 false => gate.controller().acquire(stop),
@@ -196,6 +328,10 @@ fn worker<J, E>(
         match permit.and_then(|permit| gate.paced(permit, stop)) {
             Some(slot) => work(job, slot, events),
             None => {
+                let mut job = job;
+                if let (Some(l), Some(a)) = (ledger, job.ahead()) {
+                    ahead::release(l, a);
+                }
                 events.send(unsent(job));
             }
         }
@@ -207,6 +343,8 @@ mod tests {
     use super::*;
     use crate::deliver::gate::Options;
     use crate::deliver::setting::Concurrency;
+
+    impl Job for u32 {}
 
     #[derive(Debug, PartialEq)]
     enum Ev {
@@ -307,6 +445,89 @@ mod tests {
         assert_eq!(read.read, Some("done"));
         assert!(read.flushed.is_none(), "no ledger, nothing flushed");
         assert_eq!(seen, (0..600).map(Ev::Read).collect::<Vec<_>>(), "in order");
+    }
+
+    /// A job of the claim-ahead test: its key's claim, made ahead.
+    struct Keyed(u64, Option<Ahead>);
+
+    impl Job for Keyed {
+        fn ahead(&mut self) -> Option<&mut Ahead> {
+            self.1.as_mut()
+        }
+    }
+
+    #[test]
+    fn jobs_are_claimed_before_a_worker_takes_them_and_a_job_not_run_is_released() {
+        use crate::deliver::claim::{Claim, Claimed, Place};
+        use crate::ledger::{Fields, Location, Op, State};
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&Location::File(dir.path().join("l.sqlite3"))).unwrap();
+        let place = Place {
+            ledger: Some(&ledger),
+            scope_url: "http://x",
+            input: "in.csv",
+        };
+        let fields = Fields::new();
+        let key = |n: u64| format!("k{n}");
+        let gate = gate(2);
+        let stop = AtomicBool::new(false);
+        let p = Pipeline {
+            gate: &gate,
+            stop: &stop,
+            workers: 2,
+            ledger: Some((&ledger, "http://x")),
+        };
+        let mut seen = Vec::new();
+        p.run(
+            |feed: &mut Feed<'_, Keyed, Ev>| {
+                for n in 1..=40u64 {
+                    let k = key(n);
+                    let claim = Claim {
+                        channel: "c",
+                        key: &k,
+                        hash: "h",
+                        fields: &fields,
+                        lead_id: None,
+                        row: n,
+                        previous: None,
+                    };
+                    feed.job(Keyed(n, Ahead::new(&place, claim, None)));
+                }
+            },
+            |mut job, _slot, events: &Events<Ev>| {
+                // Claimed before this worker took it: sent as the engine would, then recorded.
+                let current = ledger.get("http://x", "c", &key(job.0)).unwrap();
+                assert_eq!(current.map(|e| e.state), Some(State::Sending), "{}", job.0);
+                let Some(Ok(Claimed::Ours(mut entry))) = job.1.as_mut().and_then(Ahead::take)
+                else {
+                    panic!("job {} was not claimed ahead", job.0);
+                };
+                entry.state = State::Created;
+                ledger.apply_later(Op::Record(entry));
+                if job.0 == 3 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                events.send(Ev::Ran(job.0 as u32));
+            },
+            |job| Ev::Unsent(job.0 as u32),
+            &mut |e| seen.push(e),
+        );
+        let ran: Vec<u64> = seen
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Ran(n) => Some(u64::from(*n)),
+                _ => None,
+            })
+            .collect();
+        assert!(ran.contains(&3) && ran.len() <= 4, "{ran:?}");
+        assert_eq!(seen.len(), 40, "every job told once: {seen:?}");
+        for n in 1..=40 {
+            let e = ledger.get("http://x", "c", &key(n)).unwrap();
+            match ran.contains(&n) {
+                true => assert_eq!(e.map(|e| e.state), Some(State::Created), "{n}"),
+                false => assert_eq!(e, None, "job {n} was not run: its claim is released"),
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

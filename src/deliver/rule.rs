@@ -76,6 +76,9 @@ pub enum Owner {
     /// Ended (its process is gone, its heartbeat stopped, or it said so): unknown, never "being
     /// sent by another run".
     Dead,
+    /// Ended, and its sent notes show it never sent this key (`ledger::sent`): the claim is as
+    /// if never made, and the key is sent through a claim of this run's.
+    NeverSent,
     /// Not asked: the claim's age alone decides.
     Untold,
 }
@@ -209,6 +212,10 @@ pub fn decide_owned(
                 }
             }
         }
+        State::Sending if owner == Owner::NeverSent => Decision::Create {
+            expect: Some((e.state, e.updated_at)),
+            previous: None,
+        },
         State::Sending | State::Unknown => {
             let sending = e.state == State::Sending;
             let young = in_flight_at(e, now);

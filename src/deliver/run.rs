@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::ahead::Ahead;
 use super::claim::Place;
 use super::gate::{Gate, Slot};
 use super::split::Split;
@@ -41,8 +42,15 @@ pub enum Ended<A> {
 
 impl Run<'_> {
     /// Delivers `work` in `slot` (given back with what the answer says about load).
-    pub fn deliver<W: Work>(&self, work: &W, at: Attempt<'_>, slot: Slot<'_>) -> Ended<W::Answer> {
-        let delivered = deliver(&self.place, work, at, |w, fence| {
+    /// `ahead`: its claim, when the pipeline's claimer made it already.
+    pub fn deliver<W: Work>(
+        &self,
+        work: &W,
+        at: Attempt<'_>,
+        ahead: Option<&mut Ahead>,
+        slot: Slot<'_>,
+    ) -> Ended<W::Answer> {
+        let delivered = deliver(&self.place, work, at, ahead, |w, fence| {
             let (answer, stats) = w.send(self.client, &self.gate.on_429(), fence);
             slot.done(&answer, &stats);
             answer

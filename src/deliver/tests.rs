@@ -190,7 +190,7 @@ pub(crate) const FIRST: Attempt<'static> = Attempt {
 
 /// Delivers `w` as the import's workers do (through its measured call).
 fn send_once<W: Work>(place: &Place<'_>, w: &W, client: &ApiClient) -> Delivered<W::Answer> {
-    deliver(place, w, FIRST, |w, fence| {
+    deliver(place, w, FIRST, None, |w, fence| {
         w.send(client, &|_, _| {}, fence).0
     })
 }
@@ -376,7 +376,7 @@ fn a_429_is_waited_out_and_the_lead_created_once() {
     let k = lead("a@x.example");
     let heard = std::sync::atomic::AtomicU32::new(0);
     let c = client(&server.url);
-    let d = deliver(&place(&l), &work(&k), FIRST, |w, fence| {
+    let d = deliver(&place(&l), &work(&k), FIRST, None, |w, fence| {
         let (answer, stats) = w.send(
             &c,
             &|_, _| {
@@ -432,6 +432,7 @@ fn killed_after_the_claim_before_the_request_the_key_is_unknown_not_resent() {
                 &place(&l),
                 &work(&k),
                 FIRST,
+                None,
                 |_, _| -> Result<_, ApiError> { panic!("killed between claim and request") },
             )
         }));
@@ -462,7 +463,7 @@ fn killed_after_the_claim_before_the_request_the_key_is_unknown_not_resent() {
         ..FIRST
     };
     let c = client(&server.url);
-    let a = sent(deliver(&place(&l), &work(&k), at, |w, fence| {
+    let a = sent(deliver(&place(&l), &work(&k), at, None, |w, fence| {
         w.send(&c, &|_, _| {}, fence).0
     }));
     assert_eq!(a.outcome, Outcome::Created);
@@ -478,7 +479,7 @@ fn killed_after_the_request_before_the_record_the_key_is_unknown_not_resent() {
         let l = ledger(&dir);
         let c = client(&server.url);
         let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            deliver(&place(&l), &work(&k), FIRST, |w, fence| {
+            deliver(&place(&l), &work(&k), FIRST, None, |w, fence| {
                 let answer = w.send(&c, &|_, _| {}, fence).0;
                 assert!(answer.is_ok());
                 panic!("killed between the answer and its record")
@@ -619,7 +620,7 @@ fn settle_an_unknown_create_found_among_the_newest_leads_and_leave_one_that_is_n
     let mut pending = Vec::new();
     for (row, k) in [(1, &a), (2, &b)] {
         let at = Attempt { row, ..FIRST };
-        let answered = sent(deliver(&place(&l), &work(k), at, |w, fence| {
+        let answered = sent(deliver(&place(&l), &work(k), at, None, |w, fence| {
             w.send(&c, &|_, _| {}, fence).0
         }));
         assert_eq!(answered.outcome, Outcome::Unknown);
@@ -648,7 +649,7 @@ fn a_claim_another_run_took_over_before_a_retry_is_not_sent_again() {
     let (mine, other) = (ledger(&dir), ledger(&dir));
     let k = lead("a@x.example");
     let c = client(&server.url);
-    let d = deliver(&place(&mine), &work(&k), FIRST, |w, fence| {
+    let d = deliver(&place(&mine), &work(&k), FIRST, None, |w, fence| {
         // The first attempt's fence holds: the claim is renewed and stays this run's.
         assert!(fence(), "a claim of this run is renewed");
         // Meanwhile another run takes the key over from the state it read (a retry of its own).

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
+use super::ahead::Ahead;
 use super::claim::{self, Claim, Claimed, Fence, Place};
 use super::outcome::{classify, Outcome};
 use crate::api::{ApiClient, ApiError, CallStats};
@@ -24,6 +25,21 @@ pub struct Target<'a> {
     pub fields: &'a Fields,
     /// The id of what it acts on, when known before it is sent (a status move's lead).
     pub lead_id: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// What a claim of this work for row `row` records (`previous`: the key's earlier entry).
+    pub fn claim(&self, row: u64, previous: Option<&'a Entry>) -> Claim<'a> {
+        Claim {
+            channel: self.channel,
+            key: self.key,
+            hash: self.hash,
+            fields: self.fields,
+            lead_id: self.lead_id,
+            row,
+            previous,
+        }
+    }
 }
 
 /// One write: a lead create, an update, a status move, a purchase.
@@ -109,30 +125,39 @@ pub struct Answered<A> {
 /// whatever slot and pacing the caller keeps), handing on the fence it is given (asked before
 /// each retry: a claim another run took over meanwhile is never sent again, and is `Taken`); it
 /// is not called when the claim is lost or fails.
+///
+/// `ahead`: the work's claim when the pipeline's claimer made it already (`ahead::Ahead`, made
+/// from the same target and attempt); else it is made here.
 pub fn deliver<W: Work>(
     place: &Place<'_>,
     work: &W,
     at: Attempt<'_>,
+    ahead: Option<&mut Ahead>,
     send: impl FnOnce(&W, &dyn Fn() -> bool) -> Result<W::Answer, ApiError>,
 ) -> Delivered<W::Answer> {
     let t = work.target();
-    let entry = claim::sending(
-        place,
-        Claim {
-            channel: t.channel,
-            key: t.key,
-            hash: t.hash,
-            fields: t.fields,
-            lead_id: t.lead_id,
-            row: at.row,
-            previous: at.previous,
-        },
-    );
-    let claimed = match claim::claim(place, entry, at.expect) {
+    let made = ahead.and_then(Ahead::take).unwrap_or_else(|| {
+        let entry = claim::sending(place, t.claim(at.row, at.previous));
+        claim::claim(place, entry, at.expect)
+    });
+    let claimed = match made {
         Ok(Claimed::Ours(entry)) => entry,
         Ok(Claimed::Taken(current)) => return Delivered::Taken(current),
         Err(f) => return Delivered::Unclaimed(f),
     };
+    // Noted before it leaves: a claim a killed run left and never noted was never sent.
+    if let Some(f) = place.ledger.and_then(|l| l.note_sent(&claimed).err()) {
+        let _ = claim::record(
+            place,
+            &claimed,
+            at.previous,
+            Outcome::NotSent,
+            None,
+            None,
+            at.later,
+        );
+        return Delivered::Unclaimed(f);
+    }
     let fence = RefCell::new((claimed, None::<Fence>));
     let may_retry = || {
         let mut f = fence.borrow_mut();

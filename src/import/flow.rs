@@ -153,6 +153,11 @@ pub trait Task: Send {
 
     /// A dry run: each write it would make, in order, told to `plan` (nothing is sent).
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink);
+
+    /// The claim of its first write, to be made ahead of its slot (`deliver::ahead`), if any.
+    fn ahead(&mut self) -> Option<&mut crate::deliver::ahead::Ahead> {
+        None
+    }
 }
 
 /// A write a dry run plans.
@@ -205,6 +210,12 @@ pub struct Job {
     /// The original cells, for the errors file.
     pub cells: Vec<String>,
     pub task: Box<dyn Task>,
+}
+
+impl crate::deliver::pipeline::Job for Job {
+    fn ahead(&mut self) -> Option<&mut crate::deliver::ahead::Ahead> {
+        self.task.ahead()
+    }
 }
 
 /// A lead row's task: its lead, and what to do with it.

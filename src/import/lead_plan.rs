@@ -21,6 +21,7 @@ pub fn plan(task: LeadRowTask, plan: &mut dyn PlanSink) {
             expect,
             previous,
             then_move,
+            ..
         } => {
             plan.key(create_key(&keyed, expect, previous));
             plan.write(Planned::Create, body_of("create_lead", &keyed.lead));

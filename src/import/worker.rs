@@ -36,6 +36,13 @@ impl Task for LeadRowTask {
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
         super::lead_plan::plan(*self, plan);
     }
+
+    fn ahead(&mut self) -> Option<&mut crate::deliver::ahead::Ahead> {
+        match &mut self.work {
+            crate::lead::bulk::LeadTask::Create { ahead, .. } => ahead.as_deref_mut(),
+            _ => None,
+        }
+    }
 }
 
 /// A job the run stopped before it was sent.

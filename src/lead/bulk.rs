@@ -12,6 +12,7 @@ use super::known::Known;
 use super::moves::{self, Move, Moved};
 use super::once::{self, judge, CreateLead, Judged, Keyed};
 use crate::api::{ApiClient, ApiError};
+use crate::deliver::ahead::Ahead;
 use crate::deliver::gate::{Gate, Slot};
 use crate::deliver::settle::Pending;
 use crate::deliver::split::Split;
@@ -60,6 +61,8 @@ pub enum LeadTask {
         expect: Option<(State, i64)>,
         previous: Option<Entry>,
         then_move: Option<Move>,
+        /// Its claim, made ahead of its slot by the pipeline's claimer (None: made in the slot).
+        ahead: Option<Box<Ahead>>,
     },
     Update {
         lead_id: String,
@@ -138,6 +141,7 @@ pub fn decide(b: &Bulk<'_>, row: u64, k: &Keyed) -> anyhow::Result<Step> {
             expect: None,
             previous: None,
             then_move: then_move()?,
+            ahead: None,
         }));
     };
     b.known.ensure(&k.channel, b.client, l, scope_url, b.warn)?;
@@ -154,10 +158,21 @@ pub fn decide(b: &Bulk<'_>, row: u64, k: &Keyed) -> anyhow::Result<Step> {
     };
     let told = match decision {
         Decision::Create { expect, previous } => {
+            let work = create_work(k);
+            let ahead = match b.dry {
+                true => None,
+                false => Ahead::new(
+                    &b.place,
+                    work.target().claim(row, previous.as_ref()),
+                    expect,
+                )
+                .map(Box::new),
+            };
             return Ok(Step::Send(LeadTask::Create {
                 expect,
                 previous,
                 then_move: then_move()?,
+                ahead,
             }));
         }
         Decision::Update {
@@ -252,7 +267,8 @@ pub fn send(
             expect,
             previous,
             then_move,
-        } => create(b, row, k, expect, previous, then_move, sent),
+            ahead,
+        } => create(b, row, k, expect, previous, then_move, ahead, sent),
         LeadTask::Update {
             lead_id,
             changes,
@@ -268,6 +284,16 @@ pub fn send(
     }
 }
 
+/// A bulk run's create of the lead `k`.
+fn create_work(k: &Keyed) -> CreateLead<'_> {
+    CreateLead {
+        keyed: k,
+        public: false,
+        no_id: "the server answered without a lead id; the lead may exist",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn create(
     b: &Bulk<'_>,
     row: u64,
@@ -275,13 +301,10 @@ fn create(
     expect: Option<(State, i64)>,
     previous: Option<Entry>,
     then_move: Option<Move>,
+    mut ahead: Option<Box<Ahead>>,
     sent: Slot<'_>,
 ) -> (Told, Option<anyhow::Error>) {
-    let work = CreateLead {
-        keyed: k,
-        public: false,
-        no_id: "the server answered without a lead id; the lead may exist",
-    };
+    let work = create_work(k);
     let at = Attempt {
         row,
         expect,
@@ -289,7 +312,7 @@ fn create(
         later: true,
     };
     let run = b.run();
-    let answered = match run.deliver(&work, at, sent) {
+    let answered = match run.deliver(&work, at, ahead.as_deref_mut(), sent) {
         Ended::Sent(a) => a,
         Ended::Taken(current) => {
             if let Some(l) = b.place.ledger {

@@ -213,7 +213,9 @@ pub fn perform(
         later: true,
     };
     let target = if w.by_id { &w.id } else { &w.name };
-    let answered = match deliver(place, &work, at, |_, fence| send(target, w.by_id, fence)) {
+    let answered = match deliver(place, &work, at, None, |_, fence| {
+        send(target, w.by_id, fence)
+    }) {
         Delivered::Taken(now) => {
             if now.state == State::Created && now.hash == w.hash() {
                 return Moved::new(

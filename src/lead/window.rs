@@ -256,7 +256,7 @@ pub fn plan_first(
         });
     }
     let mut alive: HashMap<String, bool> = HashMap::new();
-    let (mut open, mut rivals) = (Vec::new(), Vec::new());
+    let (mut open, mut rivals, mut never_sent) = (Vec::new(), Vec::new(), Vec::new());
     for e in entries {
         let live = e.state == State::Sending
             && *alive
@@ -264,12 +264,19 @@ pub fn plan_first(
                 .or_insert_with(|| ledger.claim_is_live(scope_url, &e));
         if live {
             rivals.push(Pending::of_entry(e));
+        } else if ledger.never_sent(&e) {
+            // A dead run's claim its sent notes show never left: no lead can have come of it.
+            never_sent.push(e);
         } else {
             open.push(Pending::of_entry(e));
         }
     }
     if open.is_empty() {
-        return FirstPlan::default();
+        return FirstPlan {
+            open: never_sent.len(),
+            absent: never_sent,
+            found: Vec::new(),
+        };
     }
     // Rows by position: the entries of several inputs may share row numbers.
     for (i, p) in open.iter_mut().enumerate() {
@@ -292,8 +299,9 @@ pub fn plan_first(
         absent: absent
             .iter()
             .filter_map(|i| open.get(*i as usize).map(|p| p.entry.clone()))
+            .chain(never_sent.iter().cloned())
             .collect(),
-        open: open.len(),
+        open: open.len() + never_sent.len(),
     }
 }
 

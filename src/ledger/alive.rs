@@ -62,6 +62,7 @@ impl Ledger {
                 let _ = self.call("cannot write", |s| s.remove_meta_if(api_url, &k, &value));
             }
         }
+        self.prune_notes();
     }
 
     /// Whether `run` is alive. A ledger that cannot be read says yes (waiting a little
@@ -106,7 +107,7 @@ fn beat_is_alive(value: &str, now: i64) -> bool {
 
 /// This host's identity: Linux's boot id and PID namespace (`BOOT/pid:[N]`), else the
 /// hostname, `-` where neither can be told.
-fn host() -> String {
+pub(super) fn host() -> String {
     let read = |p: &str| {
         std::fs::read_to_string(p)
             .ok()
@@ -124,7 +125,7 @@ fn host() -> String {
 
 /// When process `pid` of this host started (clock ticks since boot, `/proc/PID/stat` field
 /// 22), None when there is no such process (or no `/proc`).
-fn start_of(pid: &str) -> Option<String> {
+pub(super) fn start_of(pid: &str) -> Option<String> {
     if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -32,6 +32,21 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "leadctl").map(|d| d.data_dir().join("ledger.sqlite3"))
 }
 
+/// Where a ledger's runs keep their sent notes (`sent.rs`): beside a ledger file
+/// (`ledger.sqlite3-sent/`), in the data directory for a PostgreSQL ledger (`sent/`: each machine
+/// its own), none for one in memory.
+pub(super) fn notes_dir(location: &Location) -> Option<PathBuf> {
+    match location {
+        Location::File(p) => {
+            let mut name = p.file_name()?.to_os_string();
+            name.push("-sent");
+            Some(p.with_file_name(name))
+        }
+        Location::Memory => None,
+        Location::Postgres(_) => Some(default_path()?.parent()?.join("sent")),
+    }
+}
+
 /// The API URL as the ledger scopes keys by it: one spelling per address. No credentials, no
 /// query (`?`, `?utm=1`), no fragment, no default port, no trailing slash, lower-case scheme and
 /// host. Different host names for one server are told apart by its identity (`server`).

@@ -15,6 +15,7 @@ mod group;
 mod location;
 pub mod postgres;
 pub mod runs;
+mod sent;
 pub mod server;
 pub mod sqlite;
 
@@ -273,11 +274,15 @@ pub struct Ledger {
     store: Mutex<Box<dyn Store>>,
     group: Mutex<Group>,
     committed: Condvar,
+    /// Told when a write is queued for a later commit (`commit_queued` waits on it).
+    queued: Condvar,
     location: Location,
     /// This process's id in the ledger's `run` column.
     pub run: String,
     /// The store's clock against this machine's (`clock.rs`).
     skew: clock::Skew,
+    /// This run's sent notes, and other runs' (`sent.rs`).
+    notes: sent::Notes,
 }
 
 #[derive(Default)]
@@ -360,13 +365,56 @@ impl Ledger {
     }
 
     pub fn with_store(store: Box<dyn Store>, location: Location) -> Ledger {
+        let run = uuid::Uuid::new_v4().to_string();
         Ledger {
             store: Mutex::new(store),
             group: Mutex::new(Group::default()),
             committed: Condvar::new(),
+            queued: Condvar::new(),
+            notes: sent::Notes::new(location::notes_dir(&location), &run),
             location,
-            run: uuid::Uuid::new_v4().to_string(),
+            run,
             skew: clock::Skew::default(),
+        }
+    }
+
+    /// Notes that the request of this run's claim `claimed` is about to leave (`sent.rs`): an
+    /// error means it must not be sent.
+    pub fn note_sent(&self, claimed: &Entry) -> Result<(), Failure> {
+        self.notes
+            .sent(claimed)
+            .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
+    }
+
+    /// Whether `e`, claimed (`sending`) by a run that is not alive, was never sent: that run's
+    /// sent notes can be trusted and do not name it (`sent.rs`).
+    pub fn never_sent(&self, e: &Entry) -> bool {
+        e.state == State::Sending && self.notes.never_sent(e)
+    }
+
+    /// Removes the sent notes of runs of this host that are gone and left no claim without an
+    /// answer (nothing is left for their notes to prove).
+    fn prune_notes(&self) {
+        let dead = self.notes.dead_runs();
+        if dead.is_empty() {
+            return;
+        }
+        let mut claiming = std::collections::HashSet::new();
+        let filter = Filter {
+            state: Some(State::Sending),
+            ..Filter::default()
+        };
+        let read = self.for_each(&filter, &mut |e| {
+            claiming.extend(e.run);
+            Ok(())
+        });
+        if read.is_err() {
+            return;
+        }
+        for (run, path) in dead {
+            if !claiming.contains(&run) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 
@@ -507,6 +555,32 @@ impl Ledger {
         }
     }
 
+    /// Applies several writes in one group commit (one sync for all of them, with whatever
+    /// other threads are writing): each write's own result, in order. For claims made ahead of
+    /// their requests (`deliver::ahead`).
+    pub fn apply_each(&self, ops: Vec<Op>) -> Vec<Result<Applied, Failure>> {
+        let count = ops.len() as u64;
+        let mut g = lock(&self.group);
+        let first = g.next;
+        g.next += count;
+        for (id, op) in (first..).zip(ops) {
+            g.queue.push((id, op));
+        }
+        let mut results = Vec::with_capacity(count as usize);
+        let mut id = first;
+        while id < first + count {
+            match g.done.remove(&id) {
+                Some(result) => {
+                    results
+                        .push(result.map_err(|(e, lost)| self.failure_of("cannot write", e, lost)));
+                    id += 1;
+                }
+                None => g = self.commit_or_wait(g),
+            }
+        }
+        results
+    }
+
     /// Queues a write that nobody waits for: it goes into the next transaction (another
     /// thread's claim, or `flush`). For outcomes: if one is lost (the process dies first), its
     /// key reads as `sending`, which is `unknown`, never re-sent on its own, so a request's
@@ -517,6 +591,36 @@ impl Ledger {
         g.next += 1;
         g.later.insert(id);
         g.queue.push((id, op));
+        self.queued.notify_one();
+    }
+
+    /// Wakes a thread waiting in [`Ledger::commit_queued`] (its `done` was set).
+    pub fn wake_committer(&self) {
+        let _g = lock(&self.group);
+        self.queued.notify_all();
+    }
+
+    /// Commits the writes queued for a later commit as they come: waits up to `wait` for one,
+    /// then commits the queue (or waits for the commit under way). For a thread of a run's own
+    /// (`deliver::pipeline`), so that an answer is on disk within a sync of its arrival while
+    /// no worker waits for it; an error is kept for the run's `flush`.
+    /// `done`: set (then [`Ledger::wake_committer`]) when no more writes will come; it is
+    /// looked at under the queue's lock, so the wake-up is never missed.
+    pub fn commit_queued(&self, wait: std::time::Duration, done: &std::sync::atomic::AtomicBool) {
+        let mut g = lock(&self.group);
+        if g.queue.is_empty() {
+            if done.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            g = self
+                .queued
+                .wait_timeout(g, wait)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        if !g.queue.is_empty() {
+            drop(self.commit_or_wait(g));
+        }
     }
 
     /// Commits every queued write; the first error of a deferred one.
@@ -614,7 +718,10 @@ pub fn damage_hint() -> String {
 impl Drop for Ledger {
     /// Deferred writes are committed before the ledger goes (an early return, an error).
     fn drop(&mut self) {
-        let _ = self.flush();
+        // Every outcome on disk: this run's sent notes have nothing left to prove.
+        if self.flush().is_ok() {
+            self.notes.remove();
+        }
     }
 }
 

@@ -14,6 +14,8 @@ pub struct Ready {
     pub keyed: Keyed,
     pub expect: Option<(State, i64)>,
     pub previous: Option<Entry>,
+    /// Its claim, made ahead of its slot by the pipeline's claimer (None: made in the slot).
+    pub ahead: Option<crate::deliver::ahead::Ahead>,
 }
 
 impl Work for Keyed {

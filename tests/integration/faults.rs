@@ -47,14 +47,23 @@ pub(crate) fn ledger_states(path: &Path) -> BTreeMap<u64, (String, Option<String
         return states;
     }
     let ledger = Ledger::open(&Location::File(path.to_path_buf())).expect("the ledger");
+    let mut entries = Vec::new();
     ledger
         .for_each(&Filter::default(), &mut |e| {
-            if let Some(row) = e.row {
-                states.insert(row, (e.state.as_str().to_string(), e.lead_id));
-            }
+            entries.push(e);
             Ok(())
         })
         .expect("read the ledger");
+    for e in entries {
+        if let Some(row) = e.row {
+            // A dead run's claim its sent notes show never left (a claim made ahead).
+            let state = match ledger.never_sent(&e) {
+                true => "claimed".to_string(),
+                false => e.state.as_str().to_string(),
+            };
+            states.insert(row, (state, e.lead_id));
+        }
+    }
     states
 }
 
@@ -108,6 +117,19 @@ fn check_every_row(sb: &Sandbox, out: &Outcome, rows: usize) -> (usize, usize, u
 
 // ---- kills ------------------------------------------------------------------------------------
 
+/// The rows in `state` after that were not in it before.
+fn newly(
+    before: &BTreeMap<u64, (String, Option<String>)>,
+    after: &BTreeMap<u64, (String, Option<String>)>,
+    state: &str,
+) -> Vec<u64> {
+    after
+        .iter()
+        .filter(|(row, (s, _))| s == state && before.get(row).is_none_or(|(b, _)| b != state))
+        .map(|(row, _)| *row)
+        .collect()
+}
+
 #[test]
 fn sigkill_at_random_moments_and_resume_each_time() {
     let seed = seed("sigkill");
@@ -146,18 +168,20 @@ fn sigkill_at_random_moments_and_resume_each_time() {
         );
         killed += 1;
         let after = ledger_states(&journal);
-        // Keys claimed (`sending`) that were not so before: the requests in flight.
-        let new_sent: Vec<u64> = after
-            .iter()
-            .filter(|(row, (s, _))| {
-                s == "sending" && before.get(row).is_none_or(|(b, _)| b != "sending")
-            })
-            .map(|(row, _)| *row)
-            .collect();
+        // Keys sent (`sending`, noted as sent) that were not so before: the requests in flight,
+        // and answers whose record the kill cut off (a fraction of a millisecond each).
+        let new_sent = newly(&before, &after, "sending");
         assert!(
-            new_sent.len() <= CONCURRENCY,
-            "kill {k} at {at} ms (seed {seed}) left {} rows in flight: {new_sent:?}",
+            new_sent.len() <= 2 * CONCURRENCY,
+            "kill {k} at {at} ms (seed {seed}) left {} rows sent without a record: {new_sent:?}",
             new_sent.len()
+        );
+        // Keys claimed ahead and never sent: at most the claimer's batch and one worker's.
+        let ahead = newly(&before, &after, "claimed");
+        assert!(
+            ahead.len() <= CONCURRENCY + 1,
+            "kill {k} at {at} ms (seed {seed}) left {} rows claimed ahead: {ahead:?}",
+            ahead.len()
         );
         left_in_flight += new_sent.len();
         // Nothing the ledger calls created is missing or doubled.
@@ -596,26 +620,41 @@ fn chaos_of_every_sandbox_fault_at_once() {
 
 #[test]
 fn the_ledger_never_shows_more_rows_in_flight_than_the_concurrency() {
-    // Kill during a run with a large concurrency: the claimed keys without an answer are at most
-    // --concurrency, however many rows are queued.
+    // Kill during a run with a large concurrency, mid-round (each request takes 200 ms): the
+    // keys sent without an answer are the 6 requests in flight, the keys claimed ahead at most
+    // the next 6, however many rows are queued; the claims made ahead read as never sent.
     let sb = sandbox(|o| o.latency = Duration::from_millis(200));
     let dir = tempfile::tempdir().unwrap();
     let file = write_csv(dir.path(), "q.csv", 200);
     let running = leadctl(&sb)
         .args(["import", file.to_str().unwrap(), "--concurrency", "6"])
         .spawn();
-    std::thread::sleep(Duration::from_millis(500));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while created(&sb) < 6 {
+        assert!(std::time::Instant::now() < deadline, "6 leads never came");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(Duration::from_millis(100));
     running.signal("-KILL");
     running.wait(Duration::from_secs(10));
     let states = ledger_states(&ledger_of(&sb));
-    let in_flight: BTreeSet<u64> = states
-        .iter()
-        .filter(|(_, (s, _))| s == "sending")
-        .map(|(r, _)| *r)
-        .collect();
+    let of = |state: &str| -> BTreeSet<u64> {
+        states
+            .iter()
+            .filter(|(_, (s, _))| s == state)
+            .map(|(r, _)| *r)
+            .collect()
+    };
+    let (in_flight, ahead) = (of("sending"), of("claimed"));
     assert!(
         !in_flight.is_empty() && in_flight.len() <= 6,
         "{in_flight:?}"
+    );
+    assert!(ahead.len() <= 7, "{ahead:?}");
+    // Rows leave in their order: every row claimed ahead comes after every row sent.
+    assert!(
+        in_flight.last() < ahead.first() || ahead.is_empty(),
+        "{in_flight:?} {ahead:?}"
     );
 }
 

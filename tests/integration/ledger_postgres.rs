@@ -290,7 +290,7 @@ fn entries(s: &Server, ledger: &str, extra: &[&str]) -> Vec<Value> {
 // ---- faults ---------------------------------------------------------------------------------
 
 #[test]
-fn a_database_restart_mid_run_stops_sending_and_a_rerun_creates_each_lead_once() {
+fn a_database_restart_mid_run_loses_no_answer_and_a_rerun_creates_each_lead_once() {
     let Some(_) = postgres::shared("restart_mid_run") else {
         return;
     };
@@ -305,10 +305,19 @@ fn a_database_restart_mid_run_stops_sending_and_a_rerun_creates_each_lead_once()
     });
     cluster.restart_after(Duration::from_millis(1500));
     let out = a.wait(Duration::from_secs(120));
-    out.code(7)
-        .stderr_has("the connection to the ledger database was lost");
+    // A claim that met the restart stops the run (its row is not sent); answers that met it are
+    // written again once the database is back, and the claims queued behind them wait for it
+    // (the claims are made ahead, in batches: the restart may fall between two).
     let first = create_requests(&s);
-    assert!(first < 200, "stopped before the end: {first}");
+    match out.code {
+        7 => {
+            out.stderr_has("the connection to the ledger database was lost");
+            assert!(first < 200, "stopped before the end: {first}");
+        }
+        _ => {
+            out.code(0).stderr_has("200 created");
+        }
+    }
     // Every answer the run had was recorded once the database was back: the re-run sends only
     // the rest.
     let again = import(&s, &ledger, &file, &[]).run();

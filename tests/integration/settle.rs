@@ -83,7 +83,11 @@ fn rows(dir: &Path, n: usize) -> PathBuf {
 }
 
 fn import(server: &ScriptedServer, ledger: impl AsRef<std::ffi::OsStr>, file: &Path) -> Leadctl {
+    // One user's runs: one data directory, where a run keeps its sent notes (for a PostgreSQL
+    // ledger too).
+    let data = file.parent().map(|d| d.join("data")).unwrap_or_default();
     Leadctl::against(&server.url())
+        .env("XDG_DATA_HOME", data)
         .env("LEADCTL_LEDGER", ledger)
         .env("LEADCTL_CHANNEL", CHANNEL)
         .args(["import", file.to_str().unwrap(), "-o", "ndjson"])

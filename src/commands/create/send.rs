@@ -459,7 +459,7 @@ impl Ctx<'_> {
                 self.client.create_lead(&w.keyed.lead)
             }
         };
-        let answered = match deliver(self.place, &work, at, send) {
+        let answered = match deliver(self.place, &work, at, None, send) {
             Delivered::Sent(a) => a,
             Delivered::Taken(current) => {
                 return match after_lost_claim(&current, &k.input()) {

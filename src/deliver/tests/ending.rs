@@ -198,14 +198,14 @@ fn run_and_end(
     };
     let mut watching = end.watching(&mut *held);
     let ran = pipeline.run(
-        |feed: &mut Feed<'_, (u64, &Keyed), Told>| {
+        |feed: &mut Feed<'_, Row<'_>, Told>| {
             for (i, k) in leads.iter().enumerate() {
-                feed.job((i as u64 + 1, k));
+                feed.job(Row(i as u64 + 1, k));
             }
         },
-        |(row, k), slot, events: &Events<Told>| {
+        |Row(row, k), slot, events: &Events<Told>| {
             let at = Attempt { row, ..FIRST };
-            let Ended::Sent(a) = run.deliver(&work(k), at, slot) else {
+            let Ended::Sent(a) = run.deliver(&work(k), at, None, slot) else {
                 panic!("row {row} was not sent");
             };
             let pending = (a.outcome == Outcome::Unknown)
@@ -217,7 +217,7 @@ fn run_and_end(
                 pending,
             });
         },
-        |(row, _)| Told {
+        |Row(row, _)| Told {
             row,
             outcome: Outcome::NotSent,
             lead_id: None,
@@ -323,3 +323,8 @@ fn an_unknown_work_is_settled_while_the_run_sends_once_a_write_moved_the_window(
     );
     assert_eq!(server.bodies().len(), 3, "two creates and one read");
 }
+
+/// A job of the test's pipeline: a row and its lead (claimed in its worker's slot).
+struct Row<'a>(u64, &'a Keyed);
+
+impl crate::deliver::pipeline::Job for Row<'_> {}

@@ -11,9 +11,10 @@ use super::super::flow::{
 use super::super::read::Row;
 use super::super::report::{Outcome, RowResult};
 use super::{Plan, CHANNEL};
+use crate::deliver::ahead::Ahead;
 use crate::deliver::gate::Slot;
 use crate::deliver::pipeline::Events;
-use crate::deliver::{Attempt, Ended};
+use crate::deliver::{Attempt, Ended, Work};
 use crate::purchase::{self, Judged, Left, Ready};
 
 impl RowKind for Plan {
@@ -66,6 +67,10 @@ impl Task for Ready {
         sent: Slot<'_>,
     ) {
         send(ctx, row, cells, *self, events, sent)
+    }
+
+    fn ahead(&mut self) -> Option<&mut Ahead> {
+        self.ahead.as_mut()
     }
 
     fn plan(self: Box<Self>, plan: &mut dyn PlanSink) {
@@ -127,14 +132,26 @@ pub fn row(
             keyed,
             expect: None,
             previous: None,
+            ahead: None,
         })));
     };
     match purchase::judge(ledger, ctx.place.scope_url, &keyed, ctx.opts.policy)? {
-        Judged::Send { expect, previous } => Ok(Next::Send(Box::new(Ready {
-            keyed,
-            expect,
-            previous,
-        }))),
+        Judged::Send { expect, previous } => {
+            let ahead = match ctx.dry {
+                true => None,
+                false => Ahead::new(
+                    &ctx.place,
+                    keyed.target().claim(row.number, previous.as_ref()),
+                    expect,
+                ),
+            };
+            Ok(Next::Send(Box::new(Ready {
+                keyed,
+                expect,
+                previous,
+                ahead,
+            })))
+        }
         Judged::Left(left, note) => done(outcome_of(left), lead, note),
     }
 }
@@ -186,7 +203,8 @@ pub fn send(
         later: true,
     };
     let run = ctx.run();
-    let answered = match run.deliver(k, at, sent) {
+    let mut ahead = job.ahead;
+    let answered = match run.deliver(k, at, ahead.as_mut(), sent) {
         Ended::Sent(a) => a,
         Ended::Taken(current) => {
             let (left, note) = purchase::after_lost_claim(&current);

@@ -33,6 +33,7 @@ const CREATE: fn() -> LeadTask = || LeadTask::Create {
     expect: None,
     previous: None,
     then_move: None,
+    ahead: None,
 };
 
 /// Sends `k` (row `row`) as a create in a slot of `g`, as a worker does.
@@ -137,21 +138,27 @@ fn a_key_another_run_is_sending_is_not_sent_and_stays_unknown_for_settling() {
     let k = lead("a@x.example");
     let c = client(&server.url);
     // The other run holds the claim while this run's worker meets the same key.
-    let other = sent(deliver(&place(&theirs), &work(&k), FIRST, |w, fence| {
-        let (told, stop) = create(&server.url, &mine, &gate(), &AtomicBool::new(false), 3, &k);
-        assert_eq!(told.outcome, Outcome::Unknown);
-        assert!(told.replayed, "decided without sending");
-        assert!(
-            told.note
-                .as_deref()
-                .is_some_and(|n| n.contains("claimed it first")),
-            "{:?}",
-            told.note
-        );
-        assert_eq!(told.pending.map(|p| p.row), Some(3));
-        assert!(stop.is_none());
-        w.send(&c, &|_, _| {}, fence).0
-    }));
+    let other = sent(deliver(
+        &place(&theirs),
+        &work(&k),
+        FIRST,
+        None,
+        |w, fence| {
+            let (told, stop) = create(&server.url, &mine, &gate(), &AtomicBool::new(false), 3, &k);
+            assert_eq!(told.outcome, Outcome::Unknown);
+            assert!(told.replayed, "decided without sending");
+            assert!(
+                told.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("claimed it first")),
+                "{:?}",
+                told.note
+            );
+            assert_eq!(told.pending.map(|p| p.row), Some(3));
+            assert!(stop.is_none());
+            w.send(&c, &|_, _| {}, fence).0
+        },
+    ));
     assert_eq!(other.outcome, Outcome::Created);
     assert_eq!(
         server.bodies(),
