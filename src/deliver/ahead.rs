@@ -7,7 +7,7 @@
 
 use super::claim::{self, Claim, Claimed, Place};
 use crate::error::Failure;
-use crate::ledger::{Applied, Entry, Ledger, Op, State};
+use crate::ledger::{Entry, Ledger, Op, State};
 
 /// A work's claim, to be made ahead of its request slot: what it will claim, and once the
 /// claimer made it, what the claim came to.
@@ -38,22 +38,33 @@ impl Ahead {
     }
 }
 
-/// Makes the claims of `batch` in one commit (one sync). Each keeps what its claim came to: ours
-/// (send), taken by another run (its record decides), or not made (the ledger's error: not sent).
+/// Makes the claims of `batch` in one commit (one sync), each dated now. Each keeps what its
+/// claim came to: ours (send), taken by another run (its record decides), or not made (the
+/// ledger's error: not sent). A claim that takes its key over is noted as such first
+/// (`Ledger::note_taking_over`).
 pub fn claim_all(ledger: &Ledger, batch: &mut [&mut Ahead]) {
-    let ops = batch
+    let now = ledger.now();
+    let mut claiming = Vec::with_capacity(batch.len());
+    for a in batch.iter_mut() {
+        a.entry.sent_at = Some(now);
+        a.entry.updated_at = now;
+        if a.previous.is_none() {
+            a.entry.first_at = now;
+        }
+        match a.expect.map(|_| ledger.note_taking_over(&a.entry)) {
+            Some(Err(f)) => a.got = Some(Err(f)),
+            _ => claiming.push(a),
+        }
+    }
+    let ops = claiming
         .iter()
         .map(|a| Op::Claim {
             entry: a.entry.clone(),
             expect: a.expect,
         })
         .collect();
-    for (a, result) in batch.iter_mut().zip(ledger.apply_each(ops)) {
-        a.got = Some(match result {
-            Ok(Applied::Taken(current)) => Ok(Claimed::Taken(current)),
-            Ok(Applied::Claimed | Applied::Done) => Ok(Claimed::Ours(a.entry.clone())),
-            Err(f) => Err(f),
-        });
+    for (a, result) in claiming.into_iter().zip(ledger.apply_each(ops)) {
+        a.got = Some(result.map(|applied| claim::claimed_of(applied, a.entry.clone())));
     }
 }
 

@@ -82,12 +82,21 @@ pub fn claim(
     let Some(ledger) = place.ledger else {
         return Ok(Claimed::Ours(entry));
     };
-    match ledger.apply(Op::Claim {
+    if expect.is_some() {
+        ledger.note_taking_over(&entry)?;
+    }
+    let applied = ledger.apply(Op::Claim {
         entry: entry.clone(),
         expect,
-    })? {
-        Applied::Taken(current) => Ok(Claimed::Taken(current)),
-        Applied::Claimed | Applied::Done => Ok(Claimed::Ours(entry)),
+    })?;
+    Ok(claimed_of(applied, entry))
+}
+
+/// What a claim's write came to: the key ours (`entry`), or another run's as it is now.
+pub(super) fn claimed_of(applied: Applied, entry: Entry) -> Claimed {
+    match applied {
+        Applied::Taken(current) => Claimed::Taken(current),
+        Applied::Claimed | Applied::Done => Claimed::Ours(entry),
     }
 }
 

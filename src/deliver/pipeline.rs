@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::ahead::{self, Ahead};
 use super::gate::{Gate, Slot};
@@ -211,7 +211,12 @@ where
             let events = Events { tx: ev_tx.clone() };
             let (work, unsent) = (&work, &unsent);
             let ready = ledger.map(|_| &ready);
-            s.spawn(move || worker(gate, stop, ledger, ready, &rx, &events, work, unsent));
+            // Counted before it starts, so the claimer never sees no worker at the start.
+            let runs = ready.map(Ready::worker);
+            s.spawn(move || {
+                let _runs = runs;
+                worker(gate, stop, ledger, ready, &rx, &events, work, unsent)
+            });
         }
         drop(ev_tx);
         for msg in ev_rx {
@@ -262,40 +267,63 @@ fn claimer<J: Job>(
     }
 }
 
-/// How many claimed jobs wait for a worker.
+/// How many claimed jobs wait for a worker, and how many workers are there to take them.
 #[derive(Default)]
 struct Ready {
-    waiting: Mutex<usize>,
+    /// (jobs waiting, workers running)
+    counts: Mutex<(usize, usize)>,
     taken: Condvar,
 }
 
 impl Ready {
+    fn counts(&self) -> MutexGuard<'_, (usize, usize)> {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Waits until fewer jobs wait than `limit` says (read again now and then: `auto` changes
-    /// it), then how many more may.
+    /// it), then how many more may. No worker left (they all ended): at once, one.
     fn room(&self, limit: impl Fn() -> usize) -> usize {
-        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = self.counts();
         loop {
             let limit = limit().max(1);
-            if *waiting < limit {
-                return limit - *waiting;
+            match *counts {
+                (_, 0) => return 1,
+                (waiting, _) if waiting < limit => return limit - waiting,
+                _ => {}
             }
-            waiting = self
+            counts = self
                 .taken
-                .wait_timeout(waiting, std::time::Duration::from_millis(50))
-                .map(|(w, _)| w)
+                .wait_timeout(counts, std::time::Duration::from_millis(50))
+                .map(|(c, _)| c)
                 .unwrap_or_else(|p| p.into_inner().0);
         }
     }
 
     fn put(&self, n: usize) {
-        *self.waiting.lock().unwrap_or_else(|p| p.into_inner()) += n;
+        self.counts().0 += n;
     }
 
     /// A worker took one.
     fn took(&self) {
-        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
-        *waiting = waiting.saturating_sub(1);
+        let mut counts = self.counts();
+        counts.0 = counts.0.saturating_sub(1);
         self.taken.notify_one();
+    }
+
+    /// A worker starts; the guard says when it ends, however it ends (a panic too).
+    fn worker(&self) -> WorkerRuns<'_> {
+        self.counts().1 += 1;
+        WorkerRuns(self)
+    }
+}
+
+struct WorkerRuns<'a>(&'a Ready);
+
+impl Drop for WorkerRuns<'_> {
+    fn drop(&mut self) {
+        let mut counts = self.0.counts();
+        counts.1 = counts.1.saturating_sub(1);
+        self.0.taken.notify_all();
     }
 }
 

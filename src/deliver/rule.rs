@@ -212,10 +212,7 @@ pub fn decide_owned(
                 }
             }
         }
-        State::Sending if owner == Owner::NeverSent => Decision::Create {
-            expect: Some((e.state, e.updated_at)),
-            previous: None,
-        },
+        State::Sending if owner == Owner::NeverSent => take_over(),
         State::Sending | State::Unknown => {
             let sending = e.state == State::Sending;
             let young = in_flight_at(e, now);
@@ -342,6 +339,46 @@ mod tests {
             ),
             d => panic!("{d:?}"),
         }
+    }
+
+    #[test]
+    fn a_claim_its_dead_run_never_sent_is_taken_over_at_once_whatever_the_policy() {
+        let fields = Fields::new();
+        let claim = entry(State::Sending, "h");
+        for policy in [
+            Policy::default(),
+            Policy {
+                retry_unknown: true,
+                ..Policy::default()
+            },
+        ] {
+            assert_eq!(
+                decide_owned(
+                    Some(&claim),
+                    &Input::whole("h", &fields),
+                    policy,
+                    // Moments after the claim: young, as a killed run's last claims are.
+                    claim.updated_at + 1,
+                    Owner::NeverSent,
+                ),
+                Decision::Create {
+                    expect: Some((State::Sending, claim.updated_at)),
+                    previous: Some(claim.clone()),
+                }
+            );
+        }
+        // Only a claim: an answer recorded is the answer, whatever the notes say.
+        let unknown = entry(State::Unknown, "h");
+        assert!(matches!(
+            decide_owned(
+                Some(&unknown),
+                &Input::whole("h", &fields),
+                Policy::default(),
+                5,
+                Owner::NeverSent
+            ),
+            Decision::Unknown { .. }
+        ));
     }
 
     #[test]

@@ -787,3 +787,70 @@ fn a_refused_update_records_nothing_and_the_next_run_sends_it_again() {
     let again = decide(e.as_ref(), &k.input(), policy, now_secs());
     assert!(matches!(again, Decision::Update { .. }), "{again:?}");
 }
+
+/// A claim a run made ahead or in its slot and never sent reads as never made once the run is
+/// gone; one that took its key over (a retry, `--force`) is noted so before it commits and keeps
+/// reading as unknown; one that was sent, too.
+#[test]
+fn a_gone_runs_notes_tell_its_fresh_unsent_claims_from_taken_over_and_sent_ones() {
+    use super::ahead::{self, Ahead};
+    use super::claim::{self, Claimed};
+    let dir = tempfile::tempdir().unwrap();
+    let (fresh, ahead_fresh, forced, sent) = (
+        lead("fresh@example.com"),
+        lead("ahead@example.com"),
+        lead("forced@example.com"),
+        lead("sent@example.com"),
+    );
+    let run;
+    {
+        let a = ledger(&dir);
+        run = a.run.clone();
+        let p = place(&a);
+        let entry = claim::sending(&p, work(&fresh).target().claim(1, None));
+        assert!(matches!(
+            claim::claim(&p, entry, None),
+            Ok(Claimed::Ours(_))
+        ));
+        // Made ahead, by the claimer, in one commit with a take-over.
+        let earlier = claim::sending(&p, work(&forced).target().claim(3, None));
+        assert!(matches!(
+            claim::claim(&p, earlier.clone(), None),
+            Ok(Claimed::Ours(_))
+        ));
+        let mut one = Ahead::new(&p, work(&ahead_fresh).target().claim(2, None), None).unwrap();
+        let over = Some((State::Sending, earlier.updated_at));
+        let mut two =
+            Ahead::new(&p, work(&forced).target().claim(3, Some(&earlier)), over).unwrap();
+        ahead::claim_all(&a, &mut [&mut one, &mut two]);
+        let entry = claim::sending(&p, work(&sent).target().claim(4, None));
+        let Ok(Claimed::Ours(claimed)) = claim::claim(&p, entry, None) else {
+            panic!("not claimed");
+        };
+        a.note_sent(&claimed).unwrap();
+        // Killed here: its file stays (no clean end). The kill is made below by giving the
+        // file's header a process that is gone.
+        std::mem::forget(a);
+    }
+    let path = dir
+        .path()
+        .join("ledger.db-sent")
+        .join(format!("{run}.sent"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let host = header.split(' ').nth(3).unwrap();
+    std::fs::write(&path, format!("leadctl-sent 1 999999999 {host} 1\n{body}")).unwrap();
+    let b = ledger(&dir);
+    let never = |k: &Keyed| {
+        let e = b.get(SCOPE, &k.channel, &k.key).unwrap().unwrap();
+        assert_eq!(e.state, State::Sending);
+        b.never_sent(&e)
+    };
+    assert!(never(&fresh), "claimed in its slot, never sent");
+    assert!(never(&ahead_fresh), "claimed ahead, never sent");
+    assert!(
+        !never(&forced),
+        "took its key over: what it held is gone, so unknown"
+    );
+    assert!(!never(&sent), "sent");
+}

@@ -75,6 +75,9 @@ pub trait Work {
     }
 }
 
+/// How long a claim made ahead may wait for its slot before it is renewed ([`deliver`]).
+const AHEAD_FRESH_SECS: i64 = 5;
+
 /// How this delivery of a work is made.
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt<'a> {
@@ -136,15 +139,41 @@ pub fn deliver<W: Work>(
     send: impl FnOnce(&W, &dyn Fn() -> bool) -> Result<W::Answer, ApiError>,
 ) -> Delivered<W::Answer> {
     let t = work.target();
-    let made = ahead.and_then(Ahead::take).unwrap_or_else(|| {
+    let early = ahead.and_then(Ahead::take);
+    let made_early = early.is_some();
+    let made = early.unwrap_or_else(|| {
         let entry = claim::sending(place, t.claim(at.row, at.previous));
         claim::claim(place, entry, at.expect)
     });
-    let claimed = match made {
+    let mut claimed = match made {
         Ok(Claimed::Ours(entry)) => entry,
         Ok(Claimed::Taken(current)) => return Delivered::Taken(current),
         Err(f) => return Delivered::Unclaimed(f),
     };
+    // A claim made ahead that waited long for its slot (a paced or throttled run) is renewed
+    // first, as before a retry: its age counts from its request, and a claim another run took
+    // over meanwhile is not sent.
+    let waited = place
+        .ledger
+        .is_some_and(|l| l.now() - claimed.updated_at > AHEAD_FRESH_SECS);
+    if made_early && waited {
+        match claim::still_ours(place, &mut claimed) {
+            Fence::Ours => {}
+            Fence::Lost(current) => return Delivered::Taken(*current),
+            Fence::Unwritable => {
+                let _ = claim::record(
+                    place,
+                    &claimed,
+                    at.previous,
+                    Outcome::NotSent,
+                    None,
+                    None,
+                    at.later,
+                );
+                return Delivered::Unrenewed;
+            }
+        }
+    }
     // Noted before it leaves: a claim a killed run left and never noted was never sent.
     if let Some(f) = place.ledger.and_then(|l| l.note_sent(&claimed).err()) {
         let _ = claim::record(

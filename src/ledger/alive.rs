@@ -123,6 +123,15 @@ pub(super) fn host() -> String {
     }
 }
 
+/// Whether process `pid`, started at `start`, of host `h` is known to be gone: `h` is this boot
+/// and PID namespace (a hostname is not: it outlives a reboot), `/proc` answers, and no process
+/// with that id and start time exists. False whenever it cannot be told.
+pub(super) fn gone_here(pid: &str, h: &str, start: &str) -> bool {
+    let me = std::process::id().to_string();
+    let boot_form = h.contains("/pid:[");
+    boot_form && h == host() && start_of(&me).is_some() && start_of(pid).is_none_or(|s| s != start)
+}
+
 /// When process `pid` of this host started (clock ticks since boot, `/proc/PID/stat` field
 /// 22), None when there is no such process (or no `/proc`).
 pub(super) fn start_of(pid: &str) -> Option<String> {

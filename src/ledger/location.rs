@@ -33,8 +33,8 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Where a ledger's runs keep their sent notes (`sent.rs`): beside a ledger file
-/// (`ledger.sqlite3-sent/`), in the data directory for a PostgreSQL ledger (`sent/`: each machine
-/// its own), none for one in memory.
+/// (`ledger.sqlite3-sent/`), in the data directory for a PostgreSQL ledger (`sent/<database>/`:
+/// each machine its own), none for one in memory.
 pub(super) fn notes_dir(location: &Location) -> Option<PathBuf> {
     match location {
         Location::File(p) => {
@@ -43,7 +43,14 @@ pub(super) fn notes_dir(location: &Location) -> Option<PathBuf> {
             Some(p.with_file_name(name))
         }
         Location::Memory => None,
-        Location::Postgres(_) => Some(default_path()?.parent()?.join("sent")),
+        // One directory per database (its target as shown, the password masked): one
+        // database's runs never prune another's notes.
+        Location::Postgres(t) => {
+            let mut h = crate::identity::Fnv::default();
+            h.write(t.to_string().as_bytes());
+            let dir = format!("{:016x}", h.value());
+            Some(default_path()?.parent()?.join("sent").join(dir))
+        }
     }
 }
 

@@ -386,6 +386,15 @@ impl Ledger {
             .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
     }
 
+    /// Notes that this run's claim `claiming` is about to take its key over (a retry, `--force`:
+    /// it replaces what the key held), before it commits (`sent.rs`): an error means it must not
+    /// be made.
+    pub fn note_taking_over(&self, claiming: &Entry) -> Result<(), Failure> {
+        self.notes
+            .taking_over(claiming)
+            .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
+    }
+
     /// Whether `e`, claimed (`sending`) by a run that is not alive, was never sent: that run's
     /// sent notes can be trusted and do not name it (`sent.rs`).
     pub fn never_sent(&self, e: &Entry) -> bool {

@@ -3,21 +3,24 @@
 //! When the run's process is gone but its host is the same boot (a kill, a crash of leadctl, not
 //! of the machine), the file holds every key the run ever sent, so a key the run claimed
 //! (`sending`) and that is not in its notes was never sent: its claim is as if never made
-//! (`deliver::claim::owner_of`, doc/ledger.md, "Claims made ahead"). A run that ends cleanly
-//! removes its file; a file that cannot be trusted (another boot, a live process, no file, a
-//! header not read) proves nothing, and the claim stays unknown as before.
+//! (`deliver::claim::owner_of`, doc/ledger.md, "Sent notes"). A claim that took a key over (a
+//! retry, `--force`) is noted too, before it commits: it replaced what the key held, so it is
+//! never read as never made. A run that ends cleanly removes its file; a file that cannot be
+//! trusted (another boot, a live process, no file, a header not read) proves nothing, and the
+//! claim stays unknown as before.
 //!
 //! The file: a header line `leadctl-sent 1 PID HOST START` (as a heartbeat names a process:
-//! `alive.rs`), then one line per key sent: 16 hex digits, FNV-1a 64 of the entry's API URL,
-//! channel and key. A collision can only make a key read as sent (unknown): the safe side.
+//! `alive.rs`), then one line per key: 16 hex digits (sent) or `t` and 16 hex digits (taken
+//! over), FNV-1a 64 of the entry's API URL, channel and key. A collision can only make a key read
+//! as sent (unknown): the safe side.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::alive::{host, start_of};
+use super::alive::{gone_here, host, start_of};
 use super::Entry;
 use crate::identity::Fnv;
 
@@ -30,15 +33,25 @@ pub(super) struct Notes {
     file: Mutex<Writing>,
     /// Other runs' notes, read once each (a dead run's file no longer changes): None, proves
     /// nothing.
-    read: Mutex<HashMap<String, Option<Arc<HashSet<u64>>>>>,
+    read: Mutex<HashMap<String, Option<Arc<Noted>>>>,
 }
 
 enum Writing {
     /// Not opened yet.
     Idle,
     Open(File),
-    /// No notes this run (the directory cannot be written): nothing can be proven of its keys.
+    /// No file (it could not be made, or it was removed): nothing can be proven of this run's
+    /// keys, and nothing need be noted.
     Off,
+    /// A note may be missing from a file that could not be removed: nothing more may be sent.
+    Broken(String),
+}
+
+/// What a dead run's notes name.
+#[derive(Default)]
+struct Noted {
+    sent: HashSet<u64>,
+    taken_over: HashSet<u64>,
 }
 
 /// The hash a key is noted by.
@@ -68,9 +81,19 @@ impl Notes {
         Some(self.dir.as_ref()?.join(format!("{run}.sent"))).filter(|_| safe)
     }
 
-    /// Notes that the request of the claim `e` is about to leave. An error means the note may
-    /// be incomplete and the file could not be removed: the request must not be sent.
+    /// Notes that the request of the claim `e` is about to leave. An error: the request must
+    /// not be sent (a note may be missing and the file could not be removed).
     pub(super) fn sent(&self, e: &Entry) -> Result<(), String> {
+        self.note(format!("{:016x}\n", note_of(e)))
+    }
+
+    /// Notes that the claim `e` is about to take its key over (before it commits). An error:
+    /// the claim must not be made.
+    pub(super) fn taking_over(&self, e: &Entry) -> Result<(), String> {
+        self.note(format!("t{:016x}\n", note_of(e)))
+    }
+
+    fn note(&self, line: String) -> Result<(), String> {
         let mut w = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if let Writing::Idle = *w {
             *w = match self.create() {
@@ -78,27 +101,34 @@ impl Notes {
                 None => Writing::Off,
             };
         }
-        let Writing::Open(f) = &mut *w else {
-            return Ok(());
+        let err = match &mut *w {
+            // Made just above (or off).
+            Writing::Idle | Writing::Off => return Ok(()),
+            Writing::Broken(why) => return Err(why.clone()),
+            Writing::Open(f) => match f.write_all(line.as_bytes()) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            },
         };
-        let line = format!("{:016x}\n", note_of(e));
-        if f.write_all(line.as_bytes()).is_ok() {
-            return Ok(());
-        }
         // A note that may be missing: the file must not be read as complete.
-        *w = Writing::Off;
-        let path = self.path(&self.run);
-        match path.map(fs::remove_file) {
-            None | Some(Ok(())) => Ok(()),
-            Some(Err(err)) => Err(format!(
-                "its sent notes could not be written or removed ({err})"
+        *w = match self.path(&self.run).map(fs::remove_file) {
+            None | Some(Ok(())) => Writing::Off,
+            Some(Err(gone)) if gone.kind() == std::io::ErrorKind::NotFound => Writing::Off,
+            Some(Err(gone)) => Writing::Broken(format!(
+                "its sent notes could not be written ({err}) or removed ({gone})"
             )),
+        };
+        match &*w {
+            Writing::Broken(why) => Err(why.clone()),
+            _ => Ok(()),
         }
     }
 
     /// This run's file, made with its header; None when it cannot be (no notes this run).
     fn create(&self) -> Option<File> {
         let path = self.path(&self.run)?;
+        let pid = std::process::id();
+        let start = start_of(&pid.to_string())?;
         let mut dir = fs::DirBuilder::new();
         dir.recursive(true);
         let mut open = OpenOptions::new();
@@ -111,8 +141,6 @@ impl Notes {
         }
         dir.create(path.parent()?).ok()?;
         let mut f = open.open(&path).ok()?;
-        let pid = std::process::id();
-        let start = start_of(&pid.to_string())?;
         let header = format!("{MAGIC} {pid} {} {start}\n", host());
         if f.write_all(header.as_bytes()).is_err() {
             let _ = fs::remove_file(&path);
@@ -122,7 +150,7 @@ impl Notes {
     }
 
     /// Whether the claim `e` (`sending`, of a run that is not alive) was never sent: its run's
-    /// notes can be trusted and do not name it.
+    /// notes can be trusted, do not name it as sent, and say it took nothing over.
     pub(super) fn never_sent(&self, e: &Entry) -> bool {
         let Some(run) = e.run.as_deref().filter(|r| *r != self.run) else {
             return false;
@@ -131,13 +159,16 @@ impl Notes {
         let notes = read
             .entry(run.to_string())
             .or_insert_with(|| self.path(run).and_then(|p| trusted(&p)).map(Arc::new));
-        notes.as_ref().is_some_and(|n| !n.contains(&note_of(e)))
+        let h = note_of(e);
+        notes
+            .as_ref()
+            .is_some_and(|n| !n.sent.contains(&h) && !n.taken_over.contains(&h))
     }
 
     /// The run ended cleanly (every outcome recorded): its notes are no longer needed.
     pub(super) fn remove(&self) {
         let mut w = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        if let Writing::Open(_) = *w {
+        if let Writing::Open(_) | Writing::Broken(_) = *w {
             if let Some(p) = self.path(&self.run) {
                 let _ = fs::remove_file(&p);
                 // The directory too, when no other run keeps notes in it.
@@ -165,62 +196,59 @@ impl Notes {
                     .to_str()?
                     .strip_suffix(".sent")?
                     .to_string();
-                (run != self.run && trusted_header(&path)).then_some((run, path))
+                let dead = open_dead(&path).is_some();
+                (run != self.run && dead).then_some((run, path))
             })
             .collect()
     }
 }
 
-/// The keys a dead run of this boot noted, or None when its file proves nothing.
-fn trusted(path: &Path) -> Option<HashSet<u64>> {
-    let text = read_bounded(path)?;
-    let mut lines = text.split_inclusive('\n');
-    if !header_is_dead_here(lines.next()?) {
-        return None;
-    }
-    // A line cut short (the process killed inside its write) was no request sent.
-    Some(
-        lines
-            .filter_map(|l| l.strip_suffix('\n'))
-            .filter(|l| l.len() == 16)
-            .filter_map(|l| u64::from_str_radix(l, 16).ok())
-            .collect(),
-    )
-}
-
-fn trusted_header(path: &Path) -> bool {
-    let Ok(f) = File::open(path) else {
-        return false;
-    };
-    let mut first = String::new();
-    use std::io::{BufRead, Read};
-    let mut r = std::io::BufReader::new(f.take(4096));
-    r.read_line(&mut first).is_ok() && header_is_dead_here(&first)
-}
-
-/// A notes file holds at most a line per request a run sent: 64 MiB is millions of them.
-const MOST: u64 = 64 << 20;
-
-fn read_bounded(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let f = File::open(path).ok()?;
-    let mut text = String::new();
-    f.take(MOST + 1).read_to_string(&mut text).ok()?;
-    (text.len() as u64 <= MOST).then_some(text)
-}
-
-/// A header of this boot and PID namespace whose process is gone (a complete header line).
-fn header_is_dead_here(line: &str) -> bool {
-    let Some(rest) = line.strip_suffix('\n').and_then(|l| l.strip_prefix(MAGIC)) else {
-        return false;
-    };
+/// A notes file read past its header, when that header names a process of this boot that is
+/// gone (checked before the rest is read: what it holds then is all it will ever hold).
+fn open_dead(path: &Path) -> Option<BufReader<std::io::Take<File>>> {
+    let mut r = BufReader::new(File::open(path).ok()?.take(MOST));
+    let mut header = String::new();
+    r.by_ref().take(256).read_line(&mut header).ok()?;
+    let rest = header.strip_suffix('\n')?.strip_prefix(MAGIC)?;
     let mut parts = rest.split_whitespace();
     let (Some(pid), Some(h), Some(start), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return false;
+        return None;
     };
-    h == host() && h != "-" && start_of(pid).is_none_or(|now| now != start)
+    gone_here(pid, h, start).then_some(r)
+}
+
+/// A notes file holds a line per request a run sent: 64 MiB is millions of them.
+const MOST: u64 = 64 << 20;
+
+/// What a dead run of this boot noted, or None when its file proves nothing.
+fn trusted(path: &Path) -> Option<Noted> {
+    // Read whole or not at all: a key past a cut-off would read as never sent.
+    if fs::metadata(path).ok()?.len() > MOST {
+        return None;
+    }
+    let mut r = open_dead(path)?;
+    let mut text = String::new();
+    r.read_to_string(&mut text).ok()?;
+    let mut noted = Noted::default();
+    // A line cut short (the process killed inside its write) noted nothing that happened.
+    for line in text
+        .split_inclusive('\n')
+        .filter_map(|l| l.strip_suffix('\n'))
+    {
+        let (set, hex) = match line.strip_prefix('t') {
+            Some(hex) => (&mut noted.taken_over, hex),
+            None => (&mut noted.sent, line),
+        };
+        if let Some(h) = (hex.len() == 16)
+            .then(|| u64::from_str_radix(hex, 16).ok())
+            .flatten()
+        {
+            set.insert(h);
+        }
+    }
+    Some(noted)
 }
 
 #[cfg(test)]
@@ -323,6 +351,73 @@ mod tests {
         // Nothing more is noted once removed (the run has ended).
         notes.sent(&entry("c@x.io", run)).unwrap();
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_claim_that_took_its_key_over_is_never_read_as_never_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = "0f0e-dead";
+        let mut tail = format!("t{:016x}\n", note_of(&entry("forced@x.io", run)));
+        tail.push_str(&format!("t{:016x}", note_of(&entry("cut@x.io", run))));
+        dead_file(dir.path(), run, &[], &tail);
+        let me = Notes::new(Some(dir.path().to_path_buf()), "mine");
+        assert!(
+            !me.never_sent(&entry("forced@x.io", run)),
+            "taken over: unknown"
+        );
+        assert!(
+            me.never_sent(&entry("cut@x.io", run)),
+            "a marker cut short: no claim came of it"
+        );
+        assert!(me.never_sent(&entry("fresh@x.io", run)));
+    }
+
+    #[test]
+    fn a_note_that_cannot_be_written_removes_the_file_or_stops_every_send() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = "0a1b";
+        // Written, then the disk is full: the file goes, and nothing more is noted or proven.
+        let notes = Notes::new(Some(dir.path().to_path_buf()), run);
+        notes.sent(&entry("a@x.io", run)).unwrap();
+        let path = dir.path().join(format!("{run}.sent"));
+        assert!(path.exists());
+        *notes.file.lock().unwrap() =
+            Writing::Open(OpenOptions::new().append(true).open("/dev/full").unwrap());
+        notes.sent(&entry("b@x.io", run)).unwrap();
+        assert!(
+            !path.exists(),
+            "an incomplete file is never left to be trusted"
+        );
+        notes.sent(&entry("c@x.io", run)).unwrap();
+        assert!(!path.exists());
+        // The file cannot be removed either (here: a directory stands in its place): this
+        // request and every later one are refused.
+        let other = dir.path().join("other");
+        fs::create_dir_all(other.join(format!("{run}.sent")).join("x")).unwrap();
+        let stuck = Notes::new(Some(other), run);
+        *stuck.file.lock().unwrap() =
+            Writing::Open(OpenOptions::new().append(true).open("/dev/full").unwrap());
+        let e = stuck.sent(&entry("d@x.io", run)).unwrap_err();
+        assert!(
+            e.starts_with("its sent notes could not be written ("),
+            "{e}"
+        );
+        assert_eq!(stuck.sent(&entry("e@x.io", run)).unwrap_err(), e);
+        assert_eq!(stuck.taking_over(&entry("f@x.io", run)).unwrap_err(), e);
+    }
+
+    #[test]
+    fn a_file_too_big_to_read_whole_proves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = "0f0e-big";
+        dead_file(dir.path(), run, &[], "");
+        let f = OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(format!("{run}.sent")))
+            .unwrap();
+        f.set_len(MOST + 1).unwrap();
+        let me = Notes::new(Some(dir.path().to_path_buf()), "mine");
+        assert!(!me.never_sent(&entry("k", run)));
     }
 
     #[test]
