@@ -57,6 +57,17 @@ pub(super) fn check(ctx: &Applying<'_>, w: &Write) -> Result<Checked> {
         .expect
         .claim()
         .map_err(|why| Failure::input(format!("row {}: {why}", w.row)))?;
+    if w.action == "create_lead" && expect.is_none() {
+        // The channel settled first, as the plan's dry run decided it: a claim a killed run
+        // never sent is released before the key is read.
+        ctx.known.ensure(
+            &w.channel,
+            ctx.client,
+            ctx.ledger,
+            ctx.place.scope_url,
+            ctx.warn,
+        )?;
+    }
     let current = ctx.ledger.get(ctx.place.scope_url, &w.channel, &w.key)?;
     // Written by this plan (an earlier apply): done, whatever it came to.
     let ours = current

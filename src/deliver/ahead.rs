@@ -44,12 +44,16 @@ impl Ahead {
 /// (`Ledger::note_taking_over`).
 pub fn claim_all(ledger: &Ledger, batch: &mut [&mut Ahead]) {
     let now = ledger.now();
+    ledger.notes_ready();
     let mut claiming = Vec::with_capacity(batch.len());
     for a in batch.iter_mut() {
         a.entry.sent_at = Some(now);
         a.entry.updated_at = now;
         if a.previous.is_none() {
             a.entry.first_at = now;
+        }
+        if let Some((_, version)) = a.expect {
+            claim::after_version(&mut a.entry, version);
         }
         match a.expect.map(|_| ledger.note_taking_over(&a.entry)) {
             Some(Err(f)) => a.got = Some(Err(f)),

@@ -82,7 +82,10 @@ pub fn claim(
     let Some(ledger) = place.ledger else {
         return Ok(Claimed::Ours(entry));
     };
-    if expect.is_some() {
+    let mut entry = entry;
+    ledger.notes_ready();
+    if let Some((_, version)) = expect {
+        after_version(&mut entry, version);
         ledger.note_taking_over(&entry)?;
     }
     let applied = ledger.apply(Op::Claim {
@@ -90,6 +93,12 @@ pub fn claim(
         expect,
     })?;
     Ok(claimed_of(applied, entry))
+}
+
+/// Dates a claim that takes a key over after the version it replaces (`updated_at` counts whole
+/// seconds): two runs taking one key over within a second never both match it.
+pub(super) fn after_version(entry: &mut Entry, version: i64) {
+    entry.updated_at = entry.updated_at.max(version + 1);
 }
 
 /// What a claim's write came to: the key ours (`entry`), or another run's as it is now.
@@ -175,7 +184,7 @@ pub fn still_ours(place: &Place<'_>, claimed: &mut Entry) -> Fence {
 /// key someone changed since it was read is left as it is (false).
 pub fn release_absent(ledger: &Ledger, e: &Entry) -> Result<bool, Failure> {
     let now = ledger.now();
-    let ours = Entry {
+    let mut ours = Entry {
         state: State::Sending,
         run: Some(ledger.run.clone()),
         error: None,
@@ -183,6 +192,7 @@ pub fn release_absent(ledger: &Ledger, e: &Entry) -> Result<bool, Failure> {
         updated_at: now,
         ..e.clone()
     };
+    after_version(&mut ours, e.updated_at);
     match ledger.apply(Op::Claim {
         entry: ours.clone(),
         expect: Some((e.state, e.updated_at)),

@@ -177,7 +177,8 @@ where
         observer.gate(gate);
     };
     let workers_done = AtomicBool::new(false);
-    let ready = Ready::default();
+    // Every worker counted before the claimer starts: it never sees none at the start.
+    let ready = Ready::with_workers(workers);
     std::thread::scope(|s| {
         // Ends the committer once the events are all told, a panic here included.
         let _done = EndCommitter(&workers_done, ledger);
@@ -211,10 +212,9 @@ where
             let events = Events { tx: ev_tx.clone() };
             let (work, unsent) = (&work, &unsent);
             let ready = ledger.map(|_| &ready);
-            // Counted before it starts, so the claimer never sees no worker at the start.
-            let runs = ready.map(Ready::worker);
             s.spawn(move || {
-                let _runs = runs;
+                // Counted out however it ends (a panic too).
+                let _runs = ready.map(WorkerRuns);
                 worker(gate, stop, ledger, ready, &rx, &events, work, unsent)
             });
         }
@@ -242,7 +242,10 @@ fn claimer<J: Job>(
     ready: &Ready,
 ) {
     while let Ok(first) = from.recv() {
-        let room = ready.room(|| gate.controller().limit());
+        // No worker left (they all ended: a panic): nothing more is claimed or handed on.
+        let Some(room) = ready.room(|| gate.controller().limit()) else {
+            return;
+        };
         let mut batch = vec![first];
         while batch.len() < room {
             match from.try_recv() {
@@ -268,7 +271,6 @@ fn claimer<J: Job>(
 }
 
 /// How many claimed jobs wait for a worker, and how many workers are there to take them.
-#[derive(Default)]
 struct Ready {
     /// (jobs waiting, workers running)
     counts: Mutex<(usize, usize)>,
@@ -276,19 +278,26 @@ struct Ready {
 }
 
 impl Ready {
+    fn with_workers(workers: usize) -> Ready {
+        Ready {
+            counts: Mutex::new((0, workers)),
+            taken: Condvar::new(),
+        }
+    }
+
     fn counts(&self) -> MutexGuard<'_, (usize, usize)> {
         self.counts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Waits until fewer jobs wait than `limit` says (read again now and then: `auto` changes
-    /// it), then how many more may. No worker left (they all ended): at once, one.
-    fn room(&self, limit: impl Fn() -> usize) -> usize {
+    /// it), then how many more may; None at once when no worker is left (they all ended).
+    fn room(&self, limit: impl Fn() -> usize) -> Option<usize> {
         let mut counts = self.counts();
         loop {
             let limit = limit().max(1);
             match *counts {
-                (_, 0) => return 1,
-                (waiting, _) if waiting < limit => return limit - waiting,
+                (_, 0) => return None,
+                (waiting, _) if waiting < limit => return Some(limit - waiting),
                 _ => {}
             }
             counts = self
@@ -309,14 +318,9 @@ impl Ready {
         counts.0 = counts.0.saturating_sub(1);
         self.taken.notify_one();
     }
-
-    /// A worker starts; the guard says when it ends, however it ends (a panic too).
-    fn worker(&self) -> WorkerRuns<'_> {
-        self.counts().1 += 1;
-        WorkerRuns(self)
-    }
 }
 
+/// A worker of the count; dropped when it ends.
 struct WorkerRuns<'a>(&'a Ready);
 
 impl Drop for WorkerRuns<'_> {
@@ -497,12 +501,14 @@ mod tests {
         };
         let fields = Fields::new();
         let key = |n: u64| format!("k{n}");
+        // One worker, two claims ahead: the jobs run in order, and the stop job 3 sets is the
+        // only thing that ends them.
         let gate = gate(2);
         let stop = AtomicBool::new(false);
         let p = Pipeline {
             gate: &gate,
             stop: &stop,
-            workers: 2,
+            workers: 1,
             ledger: Some((&ledger, "http://x")),
         };
         let mut seen = Vec::new();
@@ -547,7 +553,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert!(ran.contains(&3) && ran.len() <= 4, "{ran:?}");
+        assert_eq!(ran, [1, 2, 3]);
         assert_eq!(seen.len(), 40, "every job told once: {seen:?}");
         for n in 1..=40 {
             let e = ledger.get("http://x", "c", &key(n)).unwrap();

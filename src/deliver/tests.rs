@@ -854,3 +854,35 @@ fn a_gone_runs_notes_tell_its_fresh_unsent_claims_from_taken_over_and_sent_ones(
     );
     assert!(!never(&sent), "sent");
 }
+
+/// Two runs take one key over (a claim its killed run never sent) within the same second: the
+/// first gets it, the second finds it taken, never both (a take-over is dated after the version
+/// it replaces, and versions count whole seconds).
+#[test]
+fn two_take_overs_of_one_claim_in_one_second_never_both_win() {
+    use super::claim::{self, Claimed};
+    let dir = tempfile::tempdir().unwrap();
+    let k = lead("twice@example.com");
+    let (s, t) = (ledger(&dir), ledger(&dir));
+    let dead = {
+        let r = ledger(&dir);
+        let p = place(&r);
+        let entry = claim::sending(&p, work(&k).target().claim(1, None));
+        let Ok(Claimed::Ours(e)) = claim::claim(&p, entry, None) else {
+            panic!("not claimed");
+        };
+        e
+    };
+    let over = Some((State::Sending, dead.updated_at));
+    let mine = |l: &Ledger| claim::sending(&place(l), work(&k).target().claim(1, Some(&dead)));
+    let first = claim::claim(&place(&s), mine(&s), over);
+    let second = claim::claim(&place(&t), mine(&t), over);
+    let Ok(Claimed::Ours(won)) = first else {
+        panic!("the first take-over lost");
+    };
+    assert!(won.updated_at > dead.updated_at);
+    match second {
+        Ok(Claimed::Taken(current)) => assert_eq!(current.run, won.run),
+        _ => panic!("the second take-over won too"),
+    }
+}

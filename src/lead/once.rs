@@ -174,13 +174,16 @@ pub fn judge(
             expect: None,
             previous: None,
         })),
-        Decision::Create {
-            expect,
-            previous: None,
-        } => {
+        // A new key, or a claim a killed run never sent: is the lead on the server already
+        // (made elsewhere)?
+        Decision::Create { expect, previous }
+            if previous.is_none() || owner == Owner::NeverSent =>
+        {
             let mut keys = vec![k.key.clone()];
             keys.extend(k.other_keys());
             match known.lead_with(&k.channel, &keys) {
+                // The never-sent claim is left as it is: settling first releases it.
+                Some(id) if previous.is_some() => Ok(Judged::OnServer(id)),
                 Some(id) => {
                     let found = claim::found(
                         place,
@@ -201,10 +204,7 @@ pub fn judge(
                     }
                     Ok(Judged::OnServer(id))
                 }
-                None => Ok(Judged::Decided(Decision::Create {
-                    expect,
-                    previous: None,
-                })),
+                None => Ok(Judged::Decided(Decision::Create { expect, previous })),
             }
         }
         d => Ok(Judged::Decided(d)),

@@ -386,6 +386,12 @@ impl Ledger {
             .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
     }
 
+    /// Makes this run's sent notes file now, before its first claim commits, so that a run
+    /// killed before its first request leaves notes that say it sent nothing.
+    pub fn notes_ready(&self) {
+        self.notes.ready();
+    }
+
     /// Notes that this run's claim `claiming` is about to take its key over (a retry, `--force`:
     /// it replaces what the key held), before it commits (`sent.rs`): an error means it must not
     /// be made.
@@ -727,8 +733,9 @@ pub fn damage_hint() -> String {
 impl Drop for Ledger {
     /// Deferred writes are committed before the ledger goes (an early return, an error).
     fn drop(&mut self) {
-        // Every outcome on disk: this run's sent notes have nothing left to prove.
-        if self.flush().is_ok() {
+        // Every outcome on disk: this run's sent notes have nothing left to prove. Not while
+        // a panic unwinds: what it cut short may still need them.
+        if self.flush().is_ok() && !std::thread::panicking() {
             self.notes.remove();
         }
     }

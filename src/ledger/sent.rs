@@ -93,14 +93,24 @@ impl Notes {
         self.note(format!("t{:016x}\n", note_of(e)))
     }
 
-    fn note(&self, line: String) -> Result<(), String> {
+    /// Makes this run's file (its header) if it is not made yet.
+    pub(super) fn ready(&self) {
         let mut w = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        self.open(&mut w);
+    }
+
+    fn open(&self, w: &mut Writing) {
         if let Writing::Idle = *w {
             *w = match self.create() {
                 Some(f) => Writing::Open(f),
                 None => Writing::Off,
             };
         }
+    }
+
+    fn note(&self, line: String) -> Result<(), String> {
+        let mut w = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        self.open(&mut w);
         let err = match &mut *w {
             // Made just above (or off).
             Writing::Idle | Writing::Off => return Ok(()),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use leadctl::sandbox::{Sandbox, PRIMARY_CHANNEL_ID};
 use serde_json::{json, Value};
 
-use crate::import::{created, leadctl, results, sandbox, write_csv};
+use crate::import::{assert_no_duplicates, created, leadctl, results, sandbox, write_csv};
 use leadctl::sandbox::API_KEY;
 
 use crate::support::api::lead_for;
@@ -891,4 +891,58 @@ fn an_apply_whose_stdout_closes_is_partial_and_the_rest_is_sent_once() {
     assert!(sent > 0 && sent < 3000, "{sent} created before it stopped");
     apply(&sb, &plan, &["-q"]).code(0);
     assert_eq!(created(&sb), 3000, "the rest, once");
+}
+
+/// kill -9 while 4 creates are at the server (2 s each) and the next 4 claimed ahead, never
+/// sent: the dry run plans those 4 as creates (the killed run's notes say they never left) and
+/// `apply` creates them, with the rest; the 4 that left are found among the newest leads.
+#[test]
+fn a_plan_made_after_a_kill_applies_the_claims_the_killed_run_never_sent() {
+    let sb = sandbox(|o| o.latency = std::time::Duration::from_secs(2));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_csv(dir.path(), "k.csv", 12);
+    let running = leadctl(&sb)
+        .args(["import", file.to_str().unwrap(), "--concurrency", "4"])
+        .spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sb.stats()["in_flight_peak"].as_u64().unwrap_or(0) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "4 requests never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    running.signal("-KILL");
+    assert_eq!(
+        running.wait(std::time::Duration::from_secs(20)).code,
+        128 + 9
+    );
+    while created(&sb) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 4 in flight never landed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let plan = dir.path().join("plan.json");
+    let dry = import(
+        &sb,
+        &file,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    );
+    dry.code(0).stderr_has(
+        "of 8 key(s) an earlier run left without an answer, 4 found among the channel's newest \
+         leads (would count as created), 4 proven never created (would be sent again through a \
+         new claim)\n",
+    );
+    let out = apply(&sb, &plan, &[]);
+    out.code(0).stderr_has("8 created of 8 planned write(s)");
+    let rows: Vec<u64> = results(&out)
+        .iter()
+        .map(|r| r["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_no_duplicates(&sb);
+    assert_eq!(created(&sb), 12);
 }
