@@ -58,8 +58,9 @@ pub(super) fn check(ctx: &Applying<'_>, w: &Write) -> Result<Checked> {
         .claim()
         .map_err(|why| Failure::input(format!("row {}: {why}", w.row)))?;
     if w.action == "create_lead" && expect.is_none() {
-        // The channel settled first, as the plan's dry run decided it: a claim a killed run
-        // never sent is released before the key is read.
+        // The channel's newest leads read (for `on_server`) and the channel settled first, as
+        // the plan's dry run decided it: a claim a killed run never sent is released before the
+        // key is read.
         ctx.known.ensure(
             &w.channel,
             ctx.client,
@@ -338,13 +339,7 @@ fn on_server(ctx: &Applying<'_>, w: &Write, absent: bool) -> Result<Option<(RowR
     if w.action != "create_lead" || !absent {
         return Ok(None);
     }
-    ctx.known.ensure(
-        &w.channel,
-        ctx.client,
-        ctx.ledger,
-        ctx.place.scope_url,
-        ctx.warn,
-    )?;
+    // The channel's newest leads were read (and the channel settled) by `check`.
     let text = |name: &str| w.fields.get(name).and_then(|v| v.as_str());
     let mut keys = vec![w.key.clone()];
     keys.extend(

@@ -161,30 +161,14 @@ pub fn deliver<W: Work>(
             Fence::Ours => {}
             Fence::Lost(current) => return Delivered::Taken(*current),
             Fence::Unwritable => {
-                let _ = claim::record(
-                    place,
-                    &claimed,
-                    at.previous,
-                    Outcome::NotSent,
-                    None,
-                    None,
-                    at.later,
-                );
+                release(place, &claimed, &at);
                 return Delivered::Unrenewed;
             }
         }
     }
     // Noted before it leaves: a claim a killed run left and never noted was never sent.
     if let Some(f) = place.ledger.and_then(|l| l.note_sent(&claimed).err()) {
-        let _ = claim::record(
-            place,
-            &claimed,
-            at.previous,
-            Outcome::NotSent,
-            None,
-            None,
-            at.later,
-        );
+        release(place, &claimed, &at);
         return Delivered::Unclaimed(f);
     }
     let fence = RefCell::new((claimed, None::<Fence>));
@@ -206,15 +190,7 @@ pub fn deliver<W: Work>(
             Fence::Lost(current) => Delivered::Taken(*current),
             _ => {
                 // Not sent again: the claim is released when the ledger takes the write.
-                let _ = claim::record(
-                    place,
-                    &claimed,
-                    at.previous,
-                    Outcome::NotSent,
-                    None,
-                    None,
-                    at.later,
-                );
+                release(place, &claimed, &at);
                 Delivered::Unrenewed
             }
         };
@@ -249,6 +225,20 @@ pub fn deliver<W: Work>(
         claimed,
         recorded,
     })
+}
+
+/// Releases this run's claim of a work that was not sent (again): the key reads as before it.
+/// If the ledger does not take the write, the key reads as claimed: unknown, never re-sent.
+fn release(place: &Place<'_>, claimed: &Entry, at: &Attempt<'_>) {
+    let _ = claim::record(
+        place,
+        claimed,
+        at.previous,
+        Outcome::NotSent,
+        None,
+        None,
+        at.later,
+    );
 }
 
 /// An update of a key already created, as the rule decided it (`rule::Decision::Update`): sent

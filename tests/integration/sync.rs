@@ -332,6 +332,26 @@ fn kill_9_mid_purchases_import_then_resume_records_none_twice() {
     out.code(if unknown.is_empty() { 0 } else { 8 });
 }
 
+/// Kills a run (`--concurrency 4`, against a sandbox that holds each request 2 s) once its
+/// first 4 requests are at the server and the claimer has claimed the next 4.
+pub(crate) fn kill_with_4_at_the_server(sb: &Sandbox, running: crate::support::Running) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sb.stats()["in_flight_peak"].as_u64().unwrap_or(0) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "4 requests never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The claimer claims the next 4 as soon as it has handed the first 4 on.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    running.signal("-KILL");
+    assert_eq!(
+        running.wait(std::time::Duration::from_secs(20)).code,
+        128 + 9
+    );
+}
+
 /// kill -9 while 4 purchases are at the server (each takes 2 s) and the next 4 are claimed
 /// ahead: those 4 were never sent, and the run's sent notes say so. A dry run plans them, the
 /// next run records them; only the 4 sent without an answer are unknown.
@@ -358,21 +378,8 @@ fn a_killed_runs_claims_made_ahead_are_sent_by_the_next_run() {
         a.into_iter().map(String::from).collect::<Vec<_>>()
     };
     let running = leadctl(&sb).args(args(&["-o", "ndjson"])).spawn();
+    kill_with_4_at_the_server(&sb, running);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while sb.stats()["in_flight_peak"].as_u64().unwrap_or(0) < 4 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "4 requests never came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    // The claimer claims the next 4 as soon as it has handed the first 4 on.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    running.signal("-KILL");
-    assert_eq!(
-        running.wait(std::time::Duration::from_secs(20)).code,
-        128 + 9
-    );
     let ledger = crate::import::ledger_of(&sb);
     let states = crate::faults::ledger_states(&ledger);
     let rows_in = |state: &str| -> Vec<u64> {
