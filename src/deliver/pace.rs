@@ -243,6 +243,11 @@ mod tests {
             assert_eq!(p.acquire_waited(&stop), Some(false));
             p.success();
         }
+        // A 429 within the first second of sending: told as early (the gate's `signal_early`),
+        // nothing learned from it, nothing paced.
+        assert!(p.throttled(Instant::now(), Duration::ZERO), "early");
+        assert_eq!(p.history().throttles, 0);
+        assert_eq!(p.acquire_waited(&stop), Some(false));
         // The answers so far out of the second the rate is measured over.
         std::thread::sleep(Duration::from_millis(1100));
         for _ in 0..7 {
@@ -252,7 +257,10 @@ mod tests {
         // second (paced from 4.9 a second): sends about 200 ms apart, so that a loaded machine
         // pausing this thread between two sends (tens of ms) does not let one leave without
         // waiting.
-        p.throttled(Instant::now(), Duration::ZERO);
+        assert!(
+            !p.throttled(Instant::now(), Duration::ZERO),
+            "past the first second"
+        );
         assert_eq!(p.history().throttles, 1);
         let waits: Vec<_> = (0..8).map(|_| p.acquire_waited(&stop)).collect();
         // The throttled request's retry took the first slot: every send waits for its own.

@@ -110,10 +110,15 @@ impl Pipeline<'_> {
                 let beating = &beating;
                 s.spawn(move || alive::keep_beating(ledger, scope_url, beating))
             });
-            let stop_beats = StopBeats {
-                flag: &beating,
-                thread: beats.map(|h| h.thread().clone()),
-            };
+            // Ends the heartbeat thread however the pipeline ends, a panic on this thread
+            // included (the scope would wait for it for ever): its flag set, its pause woken.
+            let thread = beats.map(|h| h.thread().clone());
+            let stop_beats = OnDrop(|| {
+                beating.store(true, Ordering::SeqCst);
+                if let Some(t) = &thread {
+                    t.unpark();
+                }
+            });
             let read = run(self, read, work, unsent, observer);
             // The workers' outcomes, queued for the next commit: all on disk before the run
             // says it ended.
@@ -128,31 +133,13 @@ impl Pipeline<'_> {
 /// cannot miss ends it sooner).
 const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Ends the committer when dropped: sets its flag and wakes it.
-struct EndCommitter<'a>(&'a AtomicBool, Option<&'a Ledger>);
+/// Runs its closure when dropped: a thread's end told however the pipeline ends, a panic
+/// included.
+struct OnDrop<F: FnMut()>(F);
 
-impl Drop for EndCommitter<'_> {
+impl<F: FnMut()> Drop for OnDrop<F> {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-        if let Some(l) = self.1 {
-            l.wake_committer();
-        }
-    }
-}
-
-/// Ends the heartbeat thread however the pipeline ends, a panic on the calling thread included
-/// (the scope would wait for the thread for ever): sets its flag and wakes it from its pause.
-struct StopBeats<'a> {
-    flag: &'a AtomicBool,
-    thread: Option<std::thread::Thread>,
-}
-
-impl Drop for StopBeats<'_> {
-    fn drop(&mut self) {
-        self.flag.store(true, Ordering::SeqCst);
-        if let Some(t) = &self.thread {
-            t.unpark();
-        }
+        (self.0)()
     }
 }
 
@@ -180,8 +167,14 @@ where
     // Every worker counted before the claimer starts: it never sees none at the start.
     let ready = Ready::with_workers(workers);
     std::thread::scope(|s| {
-        // Ends the committer once the events are all told, a panic here included.
-        let _done = EndCommitter(&workers_done, ledger);
+        // Ends the committer once the events are all told, a panic here included: its flag
+        // set, its wait woken.
+        let _done = OnDrop(|| {
+            workers_done.store(true, Ordering::SeqCst);
+            if let Some(l) = ledger {
+                l.wake_committer();
+            }
+        });
         let reader_tx = ev_tx.clone();
         let read = s.spawn(move || {
             let mut feed = Feed::new(&reader_tx, job_tx);

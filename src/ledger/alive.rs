@@ -267,15 +267,23 @@ mod tests {
     fn keep_beating_stops_and_says_so() {
         let l = Ledger::open(&Location::Memory).unwrap();
         let stop = AtomicBool::new(false);
-        std::thread::scope(|s| {
-            s.spawn(|| keep_beating(&l, "u", &stop));
+        let stopped = std::thread::scope(|s| {
+            let beats = s.spawn(|| keep_beating(&l, "u", &stop));
             let deadline = Instant::now() + Duration::from_secs(5);
             while !l.is_alive("u", &l.run) {
                 assert!(Instant::now() < deadline, "no beat");
                 std::thread::sleep(Duration::from_millis(10));
             }
+            // As the pipeline ends it: the flag set, the thread woken from its pause.
             stop.store(true, Ordering::SeqCst);
+            beats.thread().unpark();
+            Instant::now()
         });
         assert!(!l.is_alive("u", &l.run));
+        assert!(
+            stopped.elapsed() < BEAT / 2,
+            "the end waited for the pause: {:?}",
+            stopped.elapsed()
+        );
     }
 }

@@ -381,9 +381,11 @@ impl Ledger {
     /// Notes that the request of this run's claim `claimed` is about to leave (`sent.rs`): an
     /// error means it must not be sent.
     pub fn note_sent(&self, claimed: &Entry) -> Result<(), Failure> {
-        self.notes
-            .sent(claimed)
-            .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
+        self.notes.sent(claimed).map_err(|e| self.notes_failure(e))
+    }
+
+    fn notes_failure(&self, e: String) -> Failure {
+        Failure::config(format!("the ledger {}: {e}", self.location))
     }
 
     /// Makes this run's sent notes file now, before its first claim commits, so that a run
@@ -398,7 +400,7 @@ impl Ledger {
     pub fn note_taking_over(&self, claiming: &Entry) -> Result<(), Failure> {
         self.notes
             .taking_over(claiming)
-            .map_err(|e| Failure::config(format!("the ledger {}: {e}", self.location)))
+            .map_err(|e| self.notes_failure(e))
     }
 
     /// Whether `e`, claimed (`sending`) by a run that is not alive, was never sent: that run's
@@ -558,16 +560,9 @@ impl Ledger {
 
     /// Applies one write, grouped with whatever other threads are writing at the moment.
     pub fn apply(&self, op: Op) -> Result<Applied, Failure> {
-        let mut g = lock(&self.group);
-        let id = g.next;
-        g.next += 1;
-        g.queue.push((id, op));
-        loop {
-            if let Some(result) = g.done.remove(&id) {
-                return result.map_err(|(e, lost)| self.failure_of("cannot write", e, lost));
-            }
-            g = self.commit_or_wait(g);
-        }
+        self.apply_each(vec![op])
+            .pop()
+            .unwrap_or_else(|| Err(self.failure_of("cannot write", "no result".into(), false)))
     }
 
     /// Applies several writes in one group commit (one sync for all of them, with whatever

@@ -59,6 +59,8 @@ pub(crate) fn worker_limit() -> Response {
 /// The load figures of `/__sandbox/stats`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct LoadStats {
+    /// The API requests in flight now (queued or processing).
+    pub in_flight: usize,
     /// The most API requests in flight at once (queued or processing; a request refused at once
     /// counts for that moment).
     pub in_flight_peak: usize,
@@ -154,7 +156,11 @@ impl Load {
     }
 
     pub fn stats(&self) -> LoadStats {
-        self.state().stats
+        let s = self.state();
+        LoadStats {
+            in_flight: s.in_flight,
+            ..s.stats
+        }
     }
 
     /// `/__sandbox/reset`: counters cleared; the peaks start again from what is in flight now.

@@ -46,6 +46,7 @@ impl Stats {
             "requests": {"total": self.total, "by_status": self.by_status, "by_action": self.by_action},
             "dropped": self.dropped,
             "overloaded": {"before": load.overloaded_before, "after": load.overloaded_after},
+            "in_flight": load.in_flight,
             "in_flight_peak": load.in_flight_peak,
             "processing_peak": load.processing_peak,
             "duplicates": {"business_id": counts.dup_business, "email": counts.dup_email},

@@ -286,10 +286,13 @@ fn killed(sb: &Sandbox, dir: &Path) -> Vec<String> {
         assert!(Instant::now() < deadline, "12 leads never came");
         std::thread::sleep(Duration::from_millis(5));
     }
-    // The workers' next requests leave (claim, then send) while the sandbox still holds them
-    // (100 ms each): killed then, their leads are made after the kill, unanswered. Killed at
-    // once, a claim could be on disk with its request not yet sent, and nothing to find.
-    std::thread::sleep(Duration::from_millis(40));
+    // Killed while the sandbox holds the workers' next 4 requests (100 ms each): their leads
+    // are made after the kill, unanswered. Killed at once, a claim could be on disk with its
+    // request not yet sent, and nothing to find.
+    while sb.stats()["in_flight"].as_u64().unwrap_or(0) < 4 {
+        assert!(Instant::now() < deadline, "the next 4 requests never came");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     running.signal("-KILL");
     running.wait(Duration::from_secs(20)).code(128 + 9);
     // The requests it had sent are answered before anyone looks.

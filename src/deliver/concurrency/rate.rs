@@ -264,7 +264,7 @@ impl RateLearner {
         }
         // Paced, the limit is at most the rate that met it; probing above a plateau that held,
         // it is at least that plateau's (the last second holds more than one window's worth
-        // when sending was steady), so the plateau that held is kept.
+        // when sending was steady), so at most the plateau that held is kept.
         let current = self.curve.map(|c| {
             if c.probing(now) {
                 c.measured
