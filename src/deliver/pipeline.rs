@@ -105,6 +105,12 @@ impl Pipeline<'_> {
         R: Send,
     {
         let beating = AtomicBool::new(false);
+        // The run says it is alive before its first claim (`alive::keep_beating`). A beat that
+        // cannot be written is no reason not to send: at worst another run does not wait for
+        // this one's answers and calls them unknown.
+        if let Some((ledger, scope_url)) = self.ledger {
+            let _ = ledger.beat(scope_url);
+        }
         std::thread::scope(|s| {
             let beats = self.ledger.map(|(ledger, scope_url)| {
                 let beating = &beating;
@@ -507,6 +513,9 @@ mod tests {
         let mut seen = Vec::new();
         p.run(
             |feed: &mut Feed<'_, Keyed, Ev>| {
+                // The run beat before anything was claimed: another run meeting its first
+                // claim finds it alive, never a dead run's.
+                assert!(ledger.is_alive("http://x", &ledger.run), "no beat yet");
                 for n in 1..=40u64 {
                     let k = key(n);
                     let claim = Claim {

@@ -144,10 +144,13 @@ pub(super) fn start_of(pid: &str) -> Option<String> {
     rest.split_whitespace().nth(19).map(str::to_string)
 }
 
-/// Beats every `BEAT` until `stop` is set, then says the run ended. For a thread of its own:
-/// whoever sets `stop` unparks the thread, so the run's end never waits for a beat's pause.
+/// Beats every `BEAT` after the run's first beat until `stop` is set, then says the run ended.
+/// The first beat is the caller's ([`Ledger::beat`]), written before the run's first claim: a
+/// claim another run meets before its owner ever beat would read as a dead run's. For a thread
+/// of its own: whoever sets `stop` unparks the thread, so the run's end never waits for a
+/// beat's pause.
 pub fn keep_beating(ledger: &Ledger, api_url: &str, stop: &AtomicBool) {
-    let mut next = Instant::now();
+    let mut next = Instant::now() + BEAT;
     while !stop.load(Ordering::SeqCst) {
         let now = Instant::now();
         if now >= next {
@@ -267,13 +270,13 @@ mod tests {
     fn keep_beating_stops_and_says_so() {
         let l = Ledger::open(&Location::Memory).unwrap();
         let stop = AtomicBool::new(false);
+        // The first beat, as the pipeline writes it before any claim.
+        l.beat("u").unwrap();
+        assert!(l.is_alive("u", &l.run));
         let stopped = std::thread::scope(|s| {
             let beats = s.spawn(|| keep_beating(&l, "u", &stop));
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !l.is_alive("u", &l.run) {
-                assert!(Instant::now() < deadline, "no beat");
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            std::thread::sleep(Duration::from_millis(20));
+            assert!(l.is_alive("u", &l.run), "alive while beating");
             // As the pipeline ends it: the flag set, the thread woken from its pause.
             stop.store(true, Ordering::SeqCst);
             beats.thread().unpark();

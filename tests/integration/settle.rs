@@ -204,7 +204,10 @@ fn a_live_run_keeps_its_claims_in(
     let ledger = store.spec();
     let file = rows(dir, 4);
     let a = import(&server.server, &ledger, &file).spawn();
+    // A's 4 requests met the storm: a claim alone may not have left yet (claims are made
+    // ahead of their requests), and lifting the throttle then would let A finish before B.
     store.wait_for_claims(4);
+    server.wait_for_429s(4);
     if age > 0 {
         store.age_claims(age);
     }
@@ -560,6 +563,8 @@ fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_t
     let file = rows(dir.path(), 4);
     let a = import(&server.server, &ledger, &file).spawn();
     Store::File(ledger.clone()).wait_for_claims(4);
+    // Killed once its requests have left: a claim never sent is another case (sync.rs).
+    server.wait_for_429s(4);
     a.signal("-KILL");
     a.wait(Duration::from_secs(20)).code(128 + 9);
     let ledger_cmd = |args: &[&str]| {
