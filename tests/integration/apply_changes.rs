@@ -323,7 +323,12 @@ fn ctrl_c_stops_an_apply_cleanly_and_applying_again_finishes_it() {
     let plan = slow_plan(&sb, dir.path(), 200);
     let args = ["apply", plan.to_str().unwrap(), "--concurrency", "4"];
     let running = leadctl(&sb).args(args).spawn();
-    std::thread::sleep(Duration::from_millis(300));
+    // Ctrl-C once writes are going out (a loaded machine may take a while to start).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while created(&sb) == 0 {
+        assert!(std::time::Instant::now() < deadline, "nothing was created");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     running.signal("-INT");
     let stopped = running.wait(Duration::from_secs(30));
     stopped

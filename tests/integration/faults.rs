@@ -238,7 +238,12 @@ fn the_server_restarted_mid_import() {
         .env("LEADCTL_RETRY_BASE_MS", "100")
         .args(args)
         .spawn();
-    std::thread::sleep(Duration::from_millis(300));
+    // Shut down once leads are being created (a loaded machine may take a while to start).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while created(&first) < 4 {
+        assert!(std::time::Instant::now() < deadline, "nothing was created");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     first.shutdown().unwrap();
     let before_restart = created(&first);
     std::thread::sleep(Duration::from_millis(300));

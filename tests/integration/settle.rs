@@ -19,6 +19,11 @@ use crate::support::{Leadctl, CHANNEL};
 /// A server that answers 429 (`Retry-After: 3`, not processed) to every create while
 /// `throttled`, and creates otherwise; it counts the leads it created per business id, and
 /// notes the business ids it answered 429.
+/// The Retry-After of the tests' 429 storms: how long a run waits before its fenced retry. A
+/// test takes claims over or starts its second run within it, on a machine that may be loaded:
+/// a retry fenced before a take-over may reach the server after the storm lifts.
+const RETRY_AFTER: &str = "6";
+
 struct Throttling {
     server: ScriptedServer,
     throttled: Arc<AtomicBool>,
@@ -44,7 +49,7 @@ impl Throttling {
             let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
             if t.load(Ordering::SeqCst) {
                 l.lock().unwrap().insert(bid);
-                return Reply::error(429, "Too many requests").header("Retry-After", "3");
+                return Reply::error(429, "Too many requests").header("Retry-After", RETRY_AFTER);
             }
             *c.lock().unwrap().entry(bid).or_insert(0) += 1;
             crate::support::api::lead_for(req)
@@ -958,7 +963,7 @@ fn an_owner_never_records_a_purchase_whose_claim_another_run_took_over() {
             l.lock()
                 .unwrap()
                 .insert(req.json()["purchase_amount"].to_string());
-            Reply::error(429, "Too many requests").header("Retry-After", "3")
+            Reply::error(429, "Too many requests").header("Retry-After", RETRY_AFTER)
         }
         "create_purchase" => {
             let mut n = r.lock().unwrap();
@@ -1075,7 +1080,7 @@ fn a_run_never_sends_a_move_it_lost(
             "create_lead" => Reply::json(200, lead("New lead", NEW)),
             "update_status" | "update_status_id" if t.load(Ordering::SeqCst) => {
                 l.lock().unwrap().insert(body.to_string());
-                Reply::error(429, "Too many requests").header("Retry-After", "3")
+                Reply::error(429, "Too many requests").header("Retry-After", RETRY_AFTER)
             }
             "update_status" | "update_status_id" => {
                 *m.lock().unwrap() += 1;
