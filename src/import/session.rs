@@ -390,6 +390,10 @@ fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool
         services.log,
         !dry,
     )?;
+    // What the first claim needs on disk, written while the first read is at the server.
+    if let (false, Some(l)) = (dry, &ledger) {
+        l.ready_to_send(&scope_url);
+    }
     let fresh = match opts.leads().fresh {
         crate::lead::known::Fresh::Ask if dry => crate::lead::known::Fresh::Stop,
         f => f,

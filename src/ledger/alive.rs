@@ -37,7 +37,30 @@ impl Ledger {
         let pid = std::process::id();
         let start = start_of(&pid.to_string()).unwrap_or_else(|| "-".into());
         let value = format!("{} {pid} {} {start}", self.now(), host());
-        self.set_meta(api_url, &key(&self.run), &value)
+        self.set_meta(api_url, &key(&self.run), &value)?;
+        *self.beaten.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        Ok(())
+    }
+
+    /// What must be on disk before this run's first claim: its first beat (a claim another run
+    /// meets before its owner ever beat would read as a dead run's) and its sent notes file
+    /// (`sent.rs`). A run calls it while its first read is at the server, so neither costs it
+    /// time; the pipeline calls it again before it starts, which writes nothing when the beat
+    /// is fresh. A beat that cannot be written is no reason not to send: at worst another run
+    /// does not wait for this one's answers and calls them unknown.
+    pub fn ready_to_send(&self, api_url: &str) {
+        if self.since_beat().is_none_or(|d| d >= BEAT) {
+            let _ = self.beat(api_url);
+        }
+        self.notes_ready();
+    }
+
+    /// How long ago this run last beat (None: never).
+    fn since_beat(&self) -> Option<Duration> {
+        self.beaten
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|at| at.elapsed())
     }
 
     /// Says this run is done: nobody need wait for it. Its heartbeat row goes, and so do those
@@ -144,13 +167,12 @@ pub(super) fn start_of(pid: &str) -> Option<String> {
     rest.split_whitespace().nth(19).map(str::to_string)
 }
 
-/// Beats every `BEAT` after the run's first beat until `stop` is set, then says the run ended.
-/// The first beat is the caller's ([`Ledger::beat`]), written before the run's first claim: a
-/// claim another run meets before its owner ever beat would read as a dead run's. For a thread
-/// of its own: whoever sets `stop` unparks the thread, so the run's end never waits for a
-/// beat's pause.
+/// Beats every `BEAT` after the run's last beat until `stop` is set, then says the run ended.
+/// The first beat is the caller's ([`Ledger::ready_to_send`]), written before the run's first
+/// claim. For a thread of its own: whoever sets `stop` unparks the thread, so the run's end
+/// never waits for a beat's pause.
 pub fn keep_beating(ledger: &Ledger, api_url: &str, stop: &AtomicBool) {
-    let mut next = Instant::now() + BEAT;
+    let mut next = Instant::now() + BEAT.saturating_sub(ledger.since_beat().unwrap_or(BEAT));
     while !stop.load(Ordering::SeqCst) {
         let now = Instant::now();
         if now >= next {
@@ -270,8 +292,8 @@ mod tests {
     fn keep_beating_stops_and_says_so() {
         let l = Ledger::open(&Location::Memory).unwrap();
         let stop = AtomicBool::new(false);
-        // The first beat, as the pipeline writes it before any claim.
-        l.beat("u").unwrap();
+        // The first beat, as a run writes it before any claim.
+        l.ready_to_send("u");
         assert!(l.is_alive("u", &l.run));
         let stopped = std::thread::scope(|s| {
             let beats = s.spawn(|| keep_beating(&l, "u", &stop));

@@ -283,6 +283,8 @@ pub struct Ledger {
     skew: clock::Skew,
     /// This run's sent notes, and other runs' (`sent.rs`).
     notes: sent::Notes,
+    /// When this run last said it was alive (`alive.rs`), on this machine's monotonic clock.
+    beaten: Mutex<Option<std::time::Instant>>,
 }
 
 #[derive(Default)]
@@ -375,6 +377,7 @@ impl Ledger {
             location,
             run,
             skew: clock::Skew::default(),
+            beaten: Mutex::new(None),
         }
     }
 
