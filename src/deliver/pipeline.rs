@@ -276,6 +276,9 @@ fn claimer<J: Job>(
             }
         }
     }
+    // Everything is claimed; the last requests are out: the ledger's log is emptied now, not
+    // when the run closes it.
+    ledger.checkpoint_if_free();
 }
 
 /// How long the claimer waits for the reader's next job while the workers wait for its batch.
@@ -639,7 +642,10 @@ mod tests {
                 |job| Ev::Unsent(job.0 as u32),
                 &mut |_| {},
             );
-            let (last, first) = (last_queued.into_inner().unwrap(), first_run.into_inner().unwrap());
+            let (last, first) = (
+                last_queued.into_inner().unwrap(),
+                first_run.into_inner().unwrap(),
+            );
             first.unwrap() > last.unwrap()
         };
         assert!(

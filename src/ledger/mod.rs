@@ -250,6 +250,11 @@ pub trait Store: Send {
     fn integrity(&mut self) -> Result<Vec<String>, String> {
         Ok(Vec::new())
     }
+    /// Moves what a write-ahead log holds into the main file and empties the log, when no other
+    /// connection uses the file this moment (it never waits for one); nothing for a store
+    /// without such a log. For a run whose last requests are out: its close is left little to
+    /// move and a short log to empty.
+    fn checkpoint_if_free(&mut self) {}
     /// Whether the last call failed because the connection to the store's server was lost (or
     /// could not be made again): the run stops with exit 7, and outcomes are tried again.
     fn lost_connection(&self) -> bool {
@@ -389,6 +394,11 @@ impl Ledger {
 
     fn notes_failure(&self, e: String) -> Failure {
         Failure::config(format!("the ledger {}: {e}", self.location))
+    }
+
+    /// See [`Store::checkpoint_if_free`]; best effort.
+    pub fn checkpoint_if_free(&self) {
+        lock(&self.store).checkpoint_if_free();
     }
 
     /// Makes this run's sent notes file now, before its first claim commits, so that a run

@@ -5,7 +5,7 @@
 //! on open, never read as empty.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Row};
@@ -144,6 +144,26 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// The log moved into the main file and truncated, unless another connection uses the
+    /// file this moment: the busy handler is off meanwhile, so it never waits (the run's
+    /// writes go on after it either way). Truncating a log of thousands of pages takes
+    /// milliseconds; a run does it while its last requests are out, not at its close.
+    pub(super) fn checkpoint_if_free(&mut self) {
+        let Some(path) = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+        else {
+            return;
+        };
+        let _ = self.conn.busy_handler(None::<fn(i32) -> bool>);
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = wait::install(&mut self.conn, &path);
+    }
+
     /// An in-memory ledger (`--sandbox`).
     pub fn memory() -> Result<SqliteStore, Failure> {
         let conn = Connection::open_in_memory()
@@ -280,7 +300,7 @@ fn create(path: &Path) -> std::io::Result<()> {
     }
     let mut name = path.as_os_str().to_owned();
     name.push(format!(".new-{}-{}", std::process::id(), fastrand::u64(..)));
-    let tmp = std::path::PathBuf::from(name);
+    let tmp = PathBuf::from(name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -386,6 +406,51 @@ mod tests {
             first_at: 5,
             updated_at: 5,
         }
+    }
+
+    /// The checkpoint a run makes while its last requests are out: the log moved into the file
+    /// and emptied; with another connection reading the file, left as it is at once (no wait).
+    #[test]
+    fn a_checkpoint_if_free_empties_the_log_and_never_waits_for_a_reader() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ledger.sqlite3");
+        let wal = dir.path().join("ledger.sqlite3-wal");
+        let mut s = SqliteStore::open(&path).expect("open");
+        let write = |s: &mut SqliteStore, n: usize| {
+            for i in 0..n {
+                let e = entry(&format!("email:{i}@x.example"), State::Sending);
+                s.apply(&[Op::Claim {
+                    entry: e,
+                    expect: None,
+                }])
+                .expect("claim");
+            }
+        };
+        write(&mut s, 50);
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        assert!(size(&wal) > 0, "the claims are in the log");
+        // Another connection in a read transaction: no waiting, nothing truncated.
+        let reader = Connection::open(&path).expect("reader");
+        reader.execute_batch("BEGIN").expect("begin");
+        let _: i64 = reader
+            .query_row("SELECT count(*) FROM leads", [], |r| r.get(0))
+            .expect("read");
+        let before = size(&wal);
+        let started = std::time::Instant::now();
+        s.checkpoint_if_free();
+        assert!(started.elapsed() < Duration::from_secs(1), "it waited");
+        assert_eq!(size(&wal), before, "a reader's log is left");
+        reader.execute_batch("COMMIT").expect("commit");
+        drop(reader);
+        s.checkpoint_if_free();
+        assert_eq!(size(&wal), 0, "the log is emptied");
+        // The busy handler is back: the store writes on, and what it wrote is in the file.
+        write(&mut s, 1);
+        let file = Connection::open(&path).expect("again");
+        let n: i64 = file
+            .query_row("SELECT count(*) FROM leads", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 50);
     }
 
     #[test]

@@ -28,6 +28,10 @@ impl Store for SqliteStore {
         SqliteStore::integrity(self)
     }
 
+    fn checkpoint_if_free(&mut self) {
+        SqliteStore::checkpoint_if_free(self);
+    }
+
     fn record_run(&mut self, run: &crate::ledger::RunRecord) -> Result<(), String> {
         super::runs::record(&self.conn, run).map_err(text)
     }
