@@ -507,9 +507,28 @@ mod tests {
         }
     }
 
+    /// Job `n` of the claim-ahead tests: key `k<n>` of channel `c`, its claim to be made ahead.
+    fn keyed(
+        place: &crate::deliver::claim::Place<'_>,
+        fields: &crate::ledger::Fields,
+        n: u64,
+    ) -> Keyed {
+        let key = format!("k{n}");
+        let claim = crate::deliver::claim::Claim {
+            channel: "c",
+            key: &key,
+            hash: "h",
+            fields,
+            lead_id: None,
+            row: n,
+            previous: None,
+        };
+        Keyed(n, Ahead::new(place, claim, None))
+    }
+
     #[test]
     fn jobs_are_claimed_before_a_worker_takes_them_and_a_job_not_run_is_released() {
-        use crate::deliver::claim::{Claim, Claimed, Place};
+        use crate::deliver::claim::{Claimed, Place};
         use crate::ledger::{Fields, Location, Op, State};
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&Location::File(dir.path().join("l.sqlite3"))).unwrap();
@@ -537,17 +556,7 @@ mod tests {
                 // claim finds it alive, never a dead run's.
                 assert!(ledger.is_alive("http://x", &ledger.run), "no beat yet");
                 for n in 1..=40u64 {
-                    let k = key(n);
-                    let claim = Claim {
-                        channel: "c",
-                        key: &k,
-                        hash: "h",
-                        fields: &fields,
-                        lead_id: None,
-                        row: n,
-                        previous: None,
-                    };
-                    feed.job(Keyed(n, Ahead::new(&place, claim, None)));
+                    feed.job(keyed(&place, &fields, n));
                 }
             },
             |mut job, _slot, events: &Events<Ev>| {
@@ -593,7 +602,7 @@ mod tests {
     /// machine may pause the reader longer than `GATHER` once.)
     #[test]
     fn the_first_rounds_jobs_are_claimed_together() {
-        use crate::deliver::claim::{Claim, Place};
+        use crate::deliver::claim::Place;
         use crate::ledger::{Fields, Location};
         use std::time::{Duration, Instant};
         let gathered = || {
@@ -617,17 +626,7 @@ mod tests {
             p.run(
                 |feed: &mut Feed<'_, Keyed, Ev>| {
                     for n in 1..=16u64 {
-                        let k = format!("k{n}");
-                        let claim = Claim {
-                            channel: "c",
-                            key: &k,
-                            hash: "h",
-                            fields: &fields,
-                            lead_id: None,
-                            row: n,
-                            previous: None,
-                        };
-                        feed.job(Keyed(n, Ahead::new(&place, claim, None)));
+                        feed.job(keyed(&place, &fields, n));
                         if n == 16 {
                             *last_queued.lock().unwrap() = Some(Instant::now());
                         }
