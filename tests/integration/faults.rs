@@ -9,7 +9,7 @@
 // The figures (executions, kills, seeds) are printed for RELIABILITY.md (`--nocapture`).
 #![allow(clippy::print_stderr)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -116,6 +116,15 @@ fn check_every_row(sb: &Sandbox, out: &Outcome, rows: usize) -> (usize, usize, u
 }
 
 // ---- kills ------------------------------------------------------------------------------------
+
+/// The rows of `states` (`ledger_states`) in `state`, in order.
+pub(crate) fn rows_in(states: &BTreeMap<u64, (String, Option<String>)>, state: &str) -> Vec<u64> {
+    states
+        .iter()
+        .filter(|(_, (s, _))| s == state)
+        .map(|(r, _)| *r)
+        .collect()
+}
 
 /// The rows in `state` after that were not in it before.
 fn newly(
@@ -643,14 +652,7 @@ fn the_ledger_never_shows_more_rows_in_flight_than_the_concurrency() {
     running.signal("-KILL");
     running.wait(Duration::from_secs(10));
     let states = ledger_states(&ledger_of(&sb));
-    let of = |state: &str| -> BTreeSet<u64> {
-        states
-            .iter()
-            .filter(|(_, (s, _))| s == state)
-            .map(|(r, _)| *r)
-            .collect()
-    };
-    let (in_flight, ahead) = (of("sending"), of("claimed"));
+    let (in_flight, ahead) = (rows_in(&states, "sending"), rows_in(&states, "claimed"));
     assert!(
         !in_flight.is_empty() && in_flight.len() <= 6,
         "{in_flight:?}"

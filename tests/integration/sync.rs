@@ -270,17 +270,23 @@ fn a_billing_export_imported_twice_records_each_purchase_once() {
     list.code(0).stdout_has(",purchase:id:INV-7,created,");
 }
 
+/// `orders.csv` in `dir`: `n` orders (`O-1` …, amount `i`) of one lead made in the sandbox.
+fn orders(sb: &Sandbox, dir: &Path, n: u32) -> PathBuf {
+    let lead = crate::support::sandbox::create(sb, "buyer@example.com");
+    let mut text = String::from("lead_id,order id,amount,description\n");
+    for i in 1..=n {
+        text.push_str(&format!("{lead},O-{i},{i},order {i}\n"));
+    }
+    let file = dir.join("orders.csv");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
 #[test]
 fn kill_9_mid_purchases_import_then_resume_records_none_twice() {
     let sb = sandbox(|o| o.latency = std::time::Duration::from_millis(30));
     let dir = tempfile::tempdir().unwrap();
-    let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
-    let mut text = String::from("lead_id,order id,amount,description\n");
-    for i in 1..=200 {
-        text.push_str(&format!("{lead},O-{i},{i},order {i}\n"));
-    }
-    let file = dir.path().join("orders.csv");
-    std::fs::write(&file, text).unwrap();
+    let file = orders(&sb, dir.path(), 200);
     let args = [
         "purchases",
         "import",
@@ -343,8 +349,24 @@ pub(crate) fn kill_with_4_at_the_server(sb: &Sandbox, running: crate::support::R
         );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    // The claimer claims the next 4 as soon as it has handed the first 4 on.
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The claimer claims the next 4 as soon as it has handed the first 4 on: 8 claims.
+    let ledger = crate::import::ledger_of(sb);
+    let claims = || {
+        rusqlite::Connection::open(&ledger)
+            .and_then(|c| {
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c.query_row(
+                    "SELECT count(*) FROM leads WHERE state = 'sending'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .unwrap_or(0)
+    };
+    while claims() < 8 {
+        assert!(std::time::Instant::now() < deadline, "8 claims never made");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     running.signal("-KILL");
     assert_eq!(
         running.wait(std::time::Duration::from_secs(20)).code,
@@ -359,13 +381,7 @@ pub(crate) fn kill_with_4_at_the_server(sb: &Sandbox, running: crate::support::R
 fn a_killed_runs_claims_made_ahead_are_sent_by_the_next_run() {
     let sb = sandbox(|o| o.latency = std::time::Duration::from_secs(2));
     let dir = tempfile::tempdir().unwrap();
-    let lead = crate::support::sandbox::create(&sb, "buyer@example.com");
-    let mut text = String::from("lead_id,order id,amount,description\n");
-    for i in 1..=12 {
-        text.push_str(&format!("{lead},O-{i},{i},order {i}\n"));
-    }
-    let file = dir.path().join("orders.csv");
-    std::fs::write(&file, text).unwrap();
+    let file = orders(&sb, dir.path(), 12);
     let args = |more: &[&'static str]| {
         let mut a = vec![
             "purchases",
@@ -382,13 +398,7 @@ fn a_killed_runs_claims_made_ahead_are_sent_by_the_next_run() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let ledger = crate::import::ledger_of(&sb);
     let states = crate::faults::ledger_states(&ledger);
-    let rows_in = |state: &str| -> Vec<u64> {
-        states
-            .iter()
-            .filter(|(_, (s, _))| s == state)
-            .map(|(r, _)| *r)
-            .collect()
-    };
+    let rows_in = |state| crate::faults::rows_in(&states, state);
     assert_eq!(rows_in("sending"), [1, 2, 3, 4], "{states:?}");
     assert_eq!(rows_in("claimed"), [5, 6, 7, 8], "{states:?}");
     // The 4 in flight are recorded by the server after the kill.
