@@ -52,12 +52,9 @@ pub fn claim_all(ledger: &Ledger, batch: &mut [&mut Ahead]) {
         if a.previous.is_none() {
             a.entry.first_at = now;
         }
-        if let Some((_, version)) = a.expect {
-            claim::after_version(&mut a.entry, version);
-        }
-        match a.expect.map(|_| ledger.note_taking_over(&a.entry)) {
-            Some(Err(f)) => a.got = Some(Err(f)),
-            _ => claiming.push(a),
+        match claim::taking_over(ledger, &mut a.entry, a.expect) {
+            Err(f) => a.got = Some(Err(f)),
+            Ok(()) => claiming.push(a),
         }
     }
     let ops = claiming
@@ -77,9 +74,6 @@ pub fn claim_all(ledger: &Ledger, batch: &mut [&mut Ahead]) {
 /// key reads as claimed by a dead run that never sent it (the sent notes say so).
 pub fn release(ledger: &Ledger, a: &mut Ahead) {
     if let Some(Ok(Claimed::Ours(entry))) = a.got.take() {
-        ledger.apply_later(Op::Release {
-            entry,
-            previous: a.previous.take(),
-        });
+        ledger.apply_later(claim::release_op(&entry, a.previous.as_ref()));
     }
 }

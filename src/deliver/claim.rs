@@ -84,10 +84,7 @@ pub fn claim(
     };
     let mut entry = entry;
     ledger.notes_ready();
-    if let Some((_, version)) = expect {
-        after_version(&mut entry, version);
-        ledger.note_taking_over(&entry)?;
-    }
+    taking_over(ledger, &mut entry, expect)?;
     let applied = ledger.apply(Op::Claim {
         entry: entry.clone(),
         expect,
@@ -95,9 +92,24 @@ pub fn claim(
     Ok(claimed_of(applied, entry))
 }
 
+/// A claim that takes its key over (`expect`: a retry, `--force`), before it commits: dated
+/// after the version it replaces, and noted as a take-over in the run's sent notes (an error:
+/// the claim must not be made). Nothing for a claim of a new key.
+pub(super) fn taking_over(
+    ledger: &Ledger,
+    entry: &mut Entry,
+    expect: Option<(State, i64)>,
+) -> Result<(), Failure> {
+    let Some((_, version)) = expect else {
+        return Ok(());
+    };
+    after_version(entry, version);
+    ledger.note_taking_over(entry)
+}
+
 /// Dates a claim that takes a key over after the version it replaces (`updated_at` counts whole
 /// seconds): two runs taking one key over within a second never both match it.
-pub(super) fn after_version(entry: &mut Entry, version: i64) {
+fn after_version(entry: &mut Entry, version: i64) {
     entry.updated_at = entry.updated_at.max(version + 1);
 }
 
@@ -106,6 +118,15 @@ pub(super) fn claimed_of(applied: Applied, entry: Entry) -> Claimed {
     match applied {
         Applied::Taken(current) => Claimed::Taken(current),
         Applied::Claimed | Applied::Done => Claimed::Ours(entry),
+    }
+}
+
+/// The write that releases this run's claim `claimed` of a request that never left: the key
+/// reads as it did before the claim (`previous`), or as never claimed.
+pub(super) fn release_op(claimed: &Entry, previous: Option<&Entry>) -> Op {
+    Op::Release {
+        entry: claimed.clone(),
+        previous: previous.cloned(),
     }
 }
 
@@ -126,10 +147,7 @@ pub fn record(
     };
     let answered = ledger.now();
     let op = match outcome {
-        Outcome::NotSent => Op::Release {
-            entry: claimed.clone(),
-            previous: previous.cloned(),
-        },
+        Outcome::NotSent => release_op(claimed, previous),
         _ => Op::Record(Entry {
             state: match outcome {
                 Outcome::Created => State::Created,

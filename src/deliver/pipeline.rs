@@ -216,6 +216,12 @@ where
                 worker(gate, stop, ledger, ready, &rx, &events, work, unsent)
             });
         }
+        // The workers hold the queue's end: once they have all ended (a panic), the claimer's
+        // hand-on fails and it releases the claim (jobs already in the queue are left to the
+        // sent notes). Without workers it stays: the reader's jobs are then never taken.
+        if workers > 0 {
+            drop(job_rx);
+        }
         drop(ev_tx);
         for msg in ev_rx {
             match msg {
@@ -276,8 +282,8 @@ fn claimer<J: Job>(
             }
         }
     }
-    // Everything is claimed; the last requests are out: the ledger's log is emptied now, not
-    // when the run closes it.
+    // Everything is claimed; what is left is the last rounds (in flight, or claimed and
+    // waiting for a worker): the ledger's log is emptied now, not when the run closes it.
     ledger.checkpoint_if_free();
 }
 
@@ -570,6 +576,17 @@ mod tests {
                 entry.state = State::Created;
                 ledger.apply_later(Op::Record(entry));
                 if job.0 == 3 {
+                    // Job 4 is claimed ahead by now: the stop leaves a claim to release.
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                    while ledger
+                        .get("http://x", "c", &key(4))
+                        .unwrap()
+                        .map(|e| e.state)
+                        != Some(State::Sending)
+                    {
+                        assert!(std::time::Instant::now() < deadline, "job 4 never claimed");
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
                     stop.store(true, Ordering::SeqCst);
                 }
                 events.send(Ev::Ran(job.0 as u32));
@@ -626,10 +643,10 @@ mod tests {
             p.run(
                 |feed: &mut Feed<'_, Keyed, Ev>| {
                     for n in 1..=16u64 {
-                        feed.job(keyed(&place, &fields, n));
                         if n == 16 {
                             *last_queued.lock().unwrap() = Some(Instant::now());
                         }
+                        feed.job(keyed(&place, &fields, n));
                         std::thread::sleep(Duration::from_micros(100));
                     }
                 },

@@ -153,10 +153,11 @@ pub fn deliver<W: Work>(
     // A claim made ahead that waited long for its slot (a paced or throttled run) is renewed
     // first, as before a retry: its age counts from its request, and a claim another run took
     // over meanwhile is not sent.
-    let waited = place
-        .ledger
-        .is_some_and(|l| l.now() - claimed.updated_at > AHEAD_FRESH_SECS);
-    if made_early && waited {
+    let waited = made_early
+        && place
+            .ledger
+            .is_some_and(|l| l.now() - claimed.updated_at > AHEAD_FRESH_SECS);
+    if waited {
         match claim::still_ours(place, &mut claimed) {
             Fence::Ours => {}
             Fence::Lost(current) => return Delivered::Taken(*current),

@@ -131,6 +131,12 @@ fn beat_is_alive(value: &str, now: i64) -> bool {
 /// This host's identity: Linux's boot id and PID namespace (`BOOT/pid:[N]`), else the
 /// hostname, `-` where neither can be told.
 pub(super) fn host() -> String {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(read_host).clone()
+}
+
+/// [`host`] as read from `/proc` (once a process: neither changes while it runs).
+fn read_host() -> String {
     let read = |p: &str| {
         std::fs::read_to_string(p)
             .ok()

@@ -47,12 +47,8 @@ enum Writing {
     Broken(String),
 }
 
-/// What a dead run's notes name.
-#[derive(Default)]
-struct Noted {
-    sent: HashSet<u64>,
-    taken_over: HashSet<u64>,
-}
+/// The keys a dead run's notes name, as sent or as taken over: either way not "never sent".
+type Noted = HashSet<u64>;
 
 /// The hash a key is noted by.
 fn note_of(e: &Entry) -> u64 {
@@ -170,9 +166,7 @@ impl Notes {
             .entry(run.to_string())
             .or_insert_with(|| self.path(run).and_then(|p| trusted(&p)).map(Arc::new));
         let h = note_of(e);
-        notes
-            .as_ref()
-            .is_some_and(|n| !n.sent.contains(&h) && !n.taken_over.contains(&h))
+        notes.as_ref().is_some_and(|n| !n.contains(&h))
     }
 
     /// The run ended cleanly (every outcome recorded): its notes are no longer needed.
@@ -241,21 +235,19 @@ fn trusted(path: &Path) -> Option<Noted> {
     let mut r = open_dead(path)?;
     let mut text = String::new();
     r.read_to_string(&mut text).ok()?;
-    let mut noted = Noted::default();
+    let mut noted = Noted::new();
     // A line cut short (the process killed inside its write) noted nothing that happened.
     for line in text
         .split_inclusive('\n')
         .filter_map(|l| l.strip_suffix('\n'))
     {
-        let (set, hex) = match line.strip_prefix('t') {
-            Some(hex) => (&mut noted.taken_over, hex),
-            None => (&mut noted.sent, line),
-        };
+        // A take-over (`t`) is named as much as a send: its claim may have left.
+        let hex = line.strip_prefix('t').unwrap_or(line);
         if let Some(h) = (hex.len() == 16)
             .then(|| u64::from_str_radix(hex, 16).ok())
             .flatten()
         {
-            set.insert(h);
+            noted.insert(h);
         }
     }
     Some(noted)
@@ -306,6 +298,36 @@ mod tests {
         assert_eq!(
             me.dead_runs(),
             vec![(run.to_string(), dir.path().join(format!("{run}.sent")))]
+        );
+    }
+
+    /// A run's end removes the notes of gone runs that left no claim in the ledger, and keeps
+    /// those of a gone run whose claim is still unanswered (they prove what it never sent).
+    #[test]
+    fn a_runs_end_prunes_only_the_notes_that_prove_nothing_any_more() {
+        use crate::ledger::{Ledger, Location, Op};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ledger.sqlite3");
+        let ledger = Ledger::open(&Location::File(file.clone())).unwrap();
+        let notes = dir.path().join("ledger.sqlite3-sent");
+        fs::create_dir_all(&notes).unwrap();
+        dead_file(&notes, "0a-claiming", &["a@x.io"], "");
+        dead_file(&notes, "0b-done", &["b@x.io"], "");
+        let claim = entry("c@x.io", "0a-claiming");
+        ledger
+            .apply(Op::Claim {
+                entry: claim.clone(),
+                expect: None,
+            })
+            .unwrap();
+        ledger.ended(&claim.api_url);
+        assert!(
+            notes.join("0a-claiming.sent").exists(),
+            "its claim is unanswered"
+        );
+        assert!(
+            !notes.join("0b-done.sent").exists(),
+            "nothing left to prove"
         );
     }
 

@@ -128,9 +128,7 @@ impl Drop for SqliteStore {
     fn drop(&mut self) {
         if self.conn.path().is_some_and(|p| !p.is_empty()) {
             let _ = self.conn.busy_timeout(std::time::Duration::from_secs(1));
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            self.truncate_log();
         }
     }
 }

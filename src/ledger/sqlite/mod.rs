@@ -158,10 +158,18 @@ impl SqliteStore {
             return;
         };
         let _ = self.conn.busy_handler(None::<fn(i32) -> bool>);
+        self.truncate_log();
+        // Fails only as setting the handler above would (never in practice); without it a
+        // later write meeting another writer fails at once instead of waiting.
+        let _ = wait::install(&mut self.conn, &path);
+    }
+
+    /// The log moved into the main file and truncated, waiting for other connections as the
+    /// connection's busy handler says (best effort).
+    pub(super) fn truncate_log(&self) {
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-        let _ = wait::install(&mut self.conn, &path);
     }
 
     /// An in-memory ledger (`--sandbox`).
