@@ -2,6 +2,8 @@
 //! `get_channels` when property names are involved), and say on stderr what was detected.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::Receiver;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
@@ -15,6 +17,7 @@ use crate::api::models::Channel;
 use crate::api::properties::{find_channel, is_uuid};
 use crate::api::ApiClient;
 use crate::error::{Failure, Kind};
+use crate::lead::known::Early;
 use crate::log::Log;
 
 pub struct Prepared {
@@ -29,6 +32,46 @@ pub struct Prepared {
     /// `--save-mapping`: written once every row was checked (a file), or before sending (a
     /// stream, which is checked as it is sent).
     pub save_mapping: Option<columns::Saved>,
+    /// The default channel's newest leads, asked for as the run began ([`read_early`]); taken
+    /// by the first that needs them.
+    pub early: Mutex<Option<EarlyRead>>,
+}
+
+/// The default channel's newest leads, asked for before the header is read and the channels'
+/// definitions are (`get_channels`), so that the two reads overlap and the first create waits
+/// for one round trip, not two (doc/ledger.md, "The newest leads, read early").
+pub struct EarlyRead {
+    /// The client that asked (a sending client unless the run is a dry run): the run sends
+    /// with it, so its connection is reused.
+    client: ApiClient,
+    sending: bool,
+    /// Lower-cased.
+    channel: String,
+    read: Receiver<Early>,
+}
+
+/// Starts reading the default channel's newest leads, when the run will need them before its
+/// first create: a key, a ledger, and a default channel given by its id (a title must first be
+/// looked up in the channels). `--reconcile` reads its own way.
+pub fn read_early(args: &Options, services: &Services<'_>) -> Option<EarlyRead> {
+    let (channel, _) = services.channel.as_ref().ok()?;
+    let channel = channel.trim();
+    if services.key.is_err()
+        || services.ledger.is_none()
+        || args.leads().reconcile
+        || !is_uuid(channel)
+    {
+        return None;
+    }
+    let sending = !args.dry_run;
+    let client = (services.client)(sending).ok()?;
+    let read = Early::start(&client, channel);
+    Some(EarlyRead {
+        client,
+        sending,
+        channel: channel.to_lowercase(),
+        read,
+    })
 }
 
 pub fn prepare(
@@ -87,12 +130,22 @@ pub fn prepare(
             client,
             rows: Box::new(super::send::LeadRows),
             save_mapping,
+            early: Mutex::new(None),
         },
         rows,
     ))
 }
 
 impl Prepared {
+    /// The early read of `channel`'s newest leads and the client that asked, if one was started
+    /// for it with a client of this kind (`sending`); only once.
+    pub fn take_early(&self, channel: &str, sending: bool) -> Option<(ApiClient, Receiver<Early>)> {
+        let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
+        let read = early.take()?;
+        let wanted = read.channel == channel.trim().to_lowercase();
+        (wanted && sending == read.sending).then_some((read.client, read.read))
+    }
+
     /// The input's rows again, for the next pass, past the header.
     pub fn reopen(&self) -> Result<Rows> {
         let mut rows = read::reopen(&self.source, &self.format).map_err(|e| Failure::input(e.0))?;

@@ -367,10 +367,17 @@ pub struct Ready {
 fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool) -> Result<Ready> {
     services.key.clone()?;
     let stop = Arc::new(AtomicBool::new(false));
-    let client = (services.client)(!dry)?.with_cancel(stop.clone());
-    // The default channel's newest leads are read while the ledger opens.
-    let early = match (&services.ledger, &prepared.plan.default_channel) {
-        (Some(_), Some(channel)) => Some(Early::start(&client, channel)),
+    // The default channel's newest leads: asked for as the run began (`prepare::read_early`),
+    // else now, read while the ledger opens.
+    let channel = prepared.plan.default_channel.as_deref();
+    let asked = channel.and_then(|c| prepared.take_early(c, !dry));
+    let (client, asked) = match asked {
+        Some((client, read)) => (client, Some(read)),
+        None => ((services.client)(!dry)?, None),
+    };
+    let client = client.with_cancel(stop.clone());
+    let early = match (&services.ledger, channel) {
+        (Some(_), Some(channel)) => Some(asked.unwrap_or_else(|| Early::start(&client, channel))),
         _ => None,
     };
     let ledger = if dry {

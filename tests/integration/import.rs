@@ -1075,3 +1075,76 @@ fn rate_paces_the_moves_too() {
         out.stderr
     );
 }
+
+/// A file whose columns need the channels' definitions (a property) asks for the default
+/// channel's newest leads at the same time as for the channels, not after them: the first
+/// create waits for one round trip, not two (#30). The server holds `get_channels` until
+/// `get_leads` has come (at most 10 s: without the overlap it never comes, and the test fails).
+#[test]
+fn the_newest_leads_are_asked_for_while_the_channels_are() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Condvar, Mutex};
+
+    use crate::support::api::{channels_response, lead_for, DEAL_SIZE};
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::CHANNEL;
+
+    let asked = Arc::new((Mutex::new(false), Condvar::new()));
+    let overlapped = Arc::new(AtomicBool::new(false));
+    let server = {
+        let (asked, overlapped) = (asked.clone(), overlapped.clone());
+        ScriptedServer::start(move |req, _| match req.action().as_str() {
+            "get_leads" => {
+                *asked.0.lock().unwrap() = true;
+                asked.1.notify_all();
+                Reply::json(200, serde_json::json!([]))
+            }
+            "get_channels" => {
+                let seen = asked.0.lock().unwrap();
+                let (seen, _) = asked
+                    .1
+                    .wait_timeout_while(seen, Duration::from_secs(10), |s| !*s)
+                    .unwrap();
+                overlapped.store(*seen, Ordering::SeqCst);
+                Reply::json(200, channels_response())
+            }
+            _ => lead_for(req),
+        })
+    };
+    let l = Leadctl::against(&server.url()).env("LEADCTL_CHANNEL", CHANNEL);
+    let file = l.file(
+        "leads.csv",
+        "Email,Business ID,Deal size\na@example.com,B-1,1000\nb@example.com,B-2,2000\n",
+    );
+    let out = l.args(["import", "-q", "-o", "ndjson"]).arg(&file).run();
+    out.code(0);
+    assert!(
+        overlapped.load(Ordering::SeqCst),
+        "get_leads was not asked while get_channels was unanswered"
+    );
+    let mut bodies: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).to_string())
+        .collect();
+    bodies.sort();
+    let create = |email: &str, bid: &str, size: &str| {
+        format!(
+            r#"{{"action":"create_lead","channel_id":"{CHANNEL}","email":"{email}","business_id":"{bid}","properties":[{{"property_definitions_id":"{DEAL_SIZE}","value":"{size}"}}]}}"#
+        )
+    };
+    assert_eq!(
+        bodies,
+        [
+            create("a@example.com", "B-1", "1000"),
+            create("b@example.com", "B-2", "2000"),
+            r#"{"action":"get_channels"}"#.to_string(),
+            format!(r#"{{"action":"get_leads","channel_id":"{CHANNEL}"}}"#),
+        ]
+    );
+    assert_eq!(
+        out.stdout,
+        "{\"row\":1,\"outcome\":\"created\",\"lead_id\":\"00000000-0000-4000-8000-000000000001\",\"error\":null,\"message\":null}\n\
+         {\"row\":2,\"outcome\":\"created\",\"lead_id\":\"00000000-0000-4000-8000-000000000002\",\"error\":null,\"message\":null}\n"
+    );
+}

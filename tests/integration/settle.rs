@@ -16,14 +16,17 @@ use crate::support::server::{Reply, ScriptedServer};
 use crate::support::window::{Fault, Window};
 use crate::support::{Leadctl, CHANNEL};
 
-/// A server that answers 429 (`Retry-After: 3`, not processed) to every create while
-/// `throttled`, and creates otherwise; it counts the leads it created per business id, and
-/// notes the business ids it answered 429.
 /// The Retry-After of the tests' 429 storms: how long a run waits before its fenced retry. A
 /// test takes claims over or starts its second run within it, on a machine that may be loaded:
 /// a retry fenced before a take-over may reach the server after the storm lifts.
 const RETRY_AFTER: &str = "6";
 
+/// The rows of a storm test (`rows(dir, 4)`): the 429s wait until each has met the storm.
+const STORM: usize = 4;
+
+/// A server that answers 429 (`Retry-After:` [`RETRY_AFTER`], not processed) to every create
+/// while `throttled`, and creates otherwise; it counts the leads it created per business id, and
+/// notes the business ids it answered 429.
 struct Throttling {
     server: ScriptedServer,
     throttled: Arc<AtomicBool>,
@@ -49,6 +52,13 @@ impl Throttling {
             let bid = body["business_id"].as_str().unwrap_or("B-0").to_string();
             if t.load(Ordering::SeqCst) {
                 l.lock().unwrap().insert(bid);
+                // No 429 comes back before every row's first request is here: the run's pause
+                // (Retry-After) then holds no first request back to leave with the retries,
+                // where a test's lifting of the storm would race it.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while l.lock().unwrap().len() < STORM && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
                 return Reply::error(429, "Too many requests").header("Retry-After", RETRY_AFTER);
             }
             *c.lock().unwrap().entry(bid).or_insert(0) += 1;

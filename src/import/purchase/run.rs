@@ -87,6 +87,7 @@ pub fn run(
         headers,
         client: None,
         rows: Box::new(plan),
+        early: Default::default(),
     };
     session::run(opts, services, &prepared, rows, out)
 }
