@@ -44,9 +44,12 @@ pub struct Known {
     early: Mutex<Option<Early>>,
 }
 
-/// A channel's newest leads, read before the ledger is open so that the read and the opening
-/// overlap (the run's first creates wait for both). Only the first read of its channel uses it;
-/// its time is taken before the request left, as a read's is.
+/// A channel's newest leads, read before the ledger is open (and, for an import, before its
+/// header is planned) so that the read and the opening overlap (the run's first creates wait for
+/// both). Only the first read of its channel uses it; its time is taken before the request left,
+/// as a read's is. It is one attempt, retried by no one and saying nothing: a read that failed
+/// is made again, as any read is, when the channel is first read (a server that cannot be
+/// reached is then reported once, not by two reads retrying side by side).
 pub struct Early {
     channel: String,
     /// This machine's clock (seconds) before the request left.
@@ -60,7 +63,8 @@ impl Early {
     /// whatever the server is doing.
     pub fn start(client: &ApiClient, channel: &str) -> std::sync::mpsc::Receiver<Early> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let (client, channel) = (client.clone(), channel.to_lowercase());
+        let client = client.clone().with_budget(std::time::Duration::ZERO);
+        let channel = channel.to_lowercase();
         std::thread::spawn(move || {
             let machine_before = crate::ledger::now_secs();
             let leads = client.get_leads(&channel);
@@ -306,8 +310,10 @@ impl Known {
     ) -> anyhow::Result<Result<HashMap<String, String>, String>> {
         let fresh = self.fresh;
         let (before, leads) = match self.take_early(channel) {
-            Some(early) => (Clock::before_read(early.read_at(ledger)), early.leads),
-            None => (Clock::before_read(ledger.now()), client.get_leads(channel)),
+            Some(early) if early.leads.is_ok() => {
+                (Clock::before_read(early.read_at(ledger)), early.leads)
+            }
+            _ => (Clock::before_read(ledger.now()), client.get_leads(channel)),
         };
         let leads = match leads {
             Ok(leads) => leads,

@@ -1148,3 +1148,103 @@ fn the_newest_leads_are_asked_for_while_the_channels_are() {
          {\"row\":2,\"outcome\":\"created\",\"lead_id\":\"00000000-0000-4000-8000-000000000002\",\"error\":null,\"message\":null}\n"
     );
 }
+
+/// The early read of the newest leads is one attempt that says nothing: when it fails (a 503),
+/// the channel is read again before the first create, as any read is, and the run goes on with
+/// no notice of a retry.
+#[test]
+fn a_failed_early_read_is_read_again_and_says_nothing() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use crate::support::api::{channels_response, lead_for};
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::CHANNEL;
+
+    let reads = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let reads = reads.clone();
+        ScriptedServer::start(move |req, _| match req.action().as_str() {
+            "get_leads" if reads.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Reply::error(503, "Service unavailable")
+            }
+            "get_leads" => Reply::json(200, serde_json::json!([])),
+            "get_channels" => Reply::json(200, channels_response()),
+            _ => lead_for(req),
+        })
+    };
+    let l = Leadctl::against(&server.url()).env("LEADCTL_CHANNEL", CHANNEL);
+    let file = l.file(
+        "leads.csv",
+        "Email,Business ID,Deal size\na@example.com,B-1,1000\nb@example.com,B-2,2000\n",
+    );
+    let out = l.args(["import", "-o", "ndjson"]).arg(&file).run();
+    out.code(0);
+    assert!(!out.stderr.contains("retry"), "{}", out.stderr);
+    let mut actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "create_lead",
+            "create_lead",
+            "get_channels",
+            "get_leads",
+            "get_leads"
+        ]
+    );
+}
+
+/// A server that cannot be reached is reported by one series of retries (the channels' read),
+/// not by the early read of the newest leads retrying beside it: exit 7, the whole stderr.
+#[test]
+fn an_unreachable_server_is_reported_by_one_series_of_retries() {
+    use crate::support::CHANNEL;
+
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/functions/v1/keen-api");
+    let l = Leadctl::against(&url).env("LEADCTL_CHANNEL", CHANNEL);
+    let file = l.file(
+        "leads.csv",
+        "Email,Business ID,Deal size\na@example.com,B-1,1000\n",
+    );
+    let out = l.args(["import"]).arg(&file).run();
+    out.code(7);
+    let waits = with_waits_masked(&out.stderr);
+    let refused = "cannot connect (tcp connect error: Connection refused (os error 111))";
+    let mut expected = format!(
+        "leadctl: {}: UTF-8 (detected), delimiter ',' (detected)\n",
+        file.display()
+    );
+    for attempt in 2..=6 {
+        expected.push_str(&format!(
+            "leadctl: {refused}; retrying in Xs (attempt {attempt} of 6)\n"
+        ));
+    }
+    expected.push_str(&format!(
+        "leadctl: error: reading the channels' property definitions (get_channels): cannot \
+         connect to {url}: tcp connect error: Connection refused (os error 111)\n  hint: check \
+         the network, a proxy (HTTPS_PROXY) and the API URL\n"
+    ));
+    assert_eq!(waits, expected);
+}
+
+/// `text` with each "retrying in 0.4s" read as "retrying in Xs" (the waits are jittered).
+fn with_waits_masked(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        match (line.find("retrying in "), line.find("s (attempt")) {
+            (Some(a), Some(b)) if a < b => {
+                out.push_str(&line[..a + "retrying in ".len()]);
+                out.push('X');
+                out.push_str(&line[b..]);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
