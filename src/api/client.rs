@@ -115,7 +115,8 @@ impl ApiClient {
 
     /// This client (sharing its connections and gates) whose calls start no retry once
     /// `budget` has passed since their first attempt began, or would pass in the wait before
-    /// it: checks that must fit in about one `--timeout` (a hung server is asked once).
+    /// it: checks that must fit in about one `--timeout` (a hung server is asked once). A zero
+    /// budget is one attempt that says nothing and, met by a 429, pauses no one.
     pub fn with_budget(mut self, budget: Duration) -> ApiClient {
         self.budget = Some(budget);
         self

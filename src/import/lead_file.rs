@@ -79,7 +79,7 @@ pub fn read_leads(
     }
     let opts = options(file, map);
     let beside = beside.map(|(i, _)| i);
-    let (prepared, mut rows) = prepare::prepare(&opts, services, source)?;
+    let (prepared, mut rows) = prepare::prepare(&opts, services, source, false)?;
     let checked = check::check_rows(
         &mut rows,
         &prepared.plan,
@@ -127,7 +127,7 @@ fn beside_column(
         ledger: None,
         recorder: None,
     };
-    let (probe, _) = prepare::prepare(opts, &probing, Source::from_arg(&opts.input))?;
+    let (probe, _) = prepare::prepare(opts, &probing, Source::from_arg(&opts.input), false)?;
     Ok(probe
         .headers
         .iter()

@@ -184,10 +184,7 @@ impl Services<'_> {
 
 pub fn run(opts: &Options, services: &Services<'_>, out: &mut Output) -> Result<()> {
     let source = source(opts, services)?;
-    // Asked for now, it overlaps the header's planning (and its `get_channels`).
-    let early = prepare::read_early(opts, services);
-    let (prepared, rows) = prepare::prepare(opts, services, source)?;
-    *prepared.early.lock().unwrap_or_else(|p| p.into_inner()) = early;
+    let (prepared, rows) = prepare::prepare(opts, services, source, true)?;
     session::run(opts, services, &prepared, rows, out)
 }
 

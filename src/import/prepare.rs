@@ -32,14 +32,14 @@ pub struct Prepared {
     /// `--save-mapping`: written once every row was checked (a file), or before sending (a
     /// stream, which is checked as it is sent).
     pub save_mapping: Option<columns::Saved>,
-    /// The default channel's newest leads, asked for as the run began ([`read_early`]); taken
-    /// by the first that needs them.
+    /// The default channel's newest leads, asked for once the header was read ([`read_early`]);
+    /// taken by the first that needs them.
     pub early: Mutex<Option<EarlyRead>>,
 }
 
-/// The default channel's newest leads, asked for before the header is read and the channels'
-/// definitions are (`get_channels`), so that the two reads overlap and the first create waits
-/// for one round trip, not two (doc/ledger.md, "The newest leads, read early").
+/// The default channel's newest leads, asked for as soon as the header is read, before the
+/// channels' definitions are (`get_channels`), so that the two reads overlap and the first
+/// create waits for one round trip, not two (doc/ledger.md, "The newest leads, read early").
 pub struct EarlyRead {
     /// The client that asked (a sending client unless the run is a dry run): the run sends
     /// with it, so its connection is reused.
@@ -53,7 +53,7 @@ pub struct EarlyRead {
 /// Starts reading the default channel's newest leads, when the run will need them before its
 /// first create: a key, a ledger, and a default channel given by its id (a title must first be
 /// looked up in the channels). `--reconcile` reads its own way.
-pub fn read_early(args: &Options, services: &Services<'_>) -> Option<EarlyRead> {
+fn read_early(args: &Options, services: &Services<'_>) -> Option<EarlyRead> {
     let (channel, _) = services.channel.as_ref().ok()?;
     let channel = channel.trim();
     if services.key.is_err()
@@ -74,14 +74,18 @@ pub fn read_early(args: &Options, services: &Services<'_>) -> Option<EarlyRead> 
     })
 }
 
+/// `early`: start the default channel's read of its newest leads once the header is read
+/// ([`read_early`]; a run that will send or plan, not a look at the file).
 pub fn prepare(
     args: &Options,
     services: &Services<'_>,
     source: Source,
+    early: bool,
 ) -> Result<(Prepared, Rows)> {
     let log = services.log;
     let name = source.name();
     let (format, mut rows, headers) = open_header(args, log, &source, &name)?;
+    let early = early.then(|| read_early(args, services)).flatten();
 
     // Without property names first: do we need the channels at all? Known columns left out
     // are worth them when there is a key (a channel property of that name takes the column).
@@ -130,7 +134,7 @@ pub fn prepare(
             client,
             rows: Box::new(super::send::LeadRows),
             save_mapping,
-            early: Mutex::new(None),
+            early: Mutex::new(early),
         },
         rows,
     ))

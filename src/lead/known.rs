@@ -59,8 +59,8 @@ pub struct Early {
 
 impl Early {
     /// Starts reading `channel`'s newest leads on a thread of its own. The thread is not joined
-    /// when the caller gives up first (a ledger that cannot be opened): the run stops at once,
-    /// whatever the server is doing.
+    /// when the caller gives up first (a file's columns that cannot be mapped, a ledger that
+    /// cannot be opened): the run stops at once, whatever the server is doing.
     pub fn start(client: &ApiClient, channel: &str) -> std::sync::mpsc::Receiver<Early> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let client = client.clone().with_budget(std::time::Duration::ZERO);

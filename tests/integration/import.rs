@@ -1206,7 +1206,9 @@ fn an_unreachable_server_is_reported_by_one_series_of_retries() {
         listener.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}/functions/v1/keen-api");
-    let l = Leadctl::against(&url).env("LEADCTL_CHANNEL", CHANNEL);
+    let l = Leadctl::against(&url)
+        .env("LEADCTL_CHANNEL", CHANNEL)
+        .env("LEADCTL_RETRY_BASE_MS", "5");
     let file = l.file(
         "leads.csv",
         "Email,Business ID,Deal size\na@example.com,B-1,1000\n",
@@ -1247,4 +1249,46 @@ fn with_waits_masked(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A 429 met by the early read of the newest leads pauses nothing (it is one silent attempt):
+/// the read after it is sent at once, not after the 30 s the 429 asked for, and nothing is said.
+#[test]
+fn a_429_on_the_early_read_pauses_nothing() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use crate::support::api::{channels_response, lead_for};
+    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::CHANNEL;
+
+    let reads = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let reads = reads.clone();
+        ScriptedServer::start(move |req, _| match req.action().as_str() {
+            "get_leads" if reads.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Reply::error(429, "Too many requests").header("Retry-After", "30")
+            }
+            "get_leads" => Reply::json(200, serde_json::json!([])),
+            "get_channels" => Reply::json(200, channels_response()),
+            _ => lead_for(req),
+        })
+    };
+    let l = Leadctl::against(&server.url()).env("LEADCTL_CHANNEL", CHANNEL);
+    let file = l.file(
+        "leads.csv",
+        "Email,Business ID,Deal size\na@example.com,B-1,1000\n",
+    );
+    let began = Instant::now();
+    let out = l.args(["import", "-o", "ndjson"]).arg(&file).run();
+    out.code(0);
+    // Not a measure of speed: a pause would be the 30 s the 429 asked for.
+    assert!(began.elapsed() < Duration::from_secs(20), "{}", out.stderr);
+    assert!(!out.stderr.contains("429"), "{}", out.stderr);
+    let mut actions: Vec<String> = server.requests().iter().map(|r| r.action()).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        ["create_lead", "get_channels", "get_leads", "get_leads"]
+    );
 }

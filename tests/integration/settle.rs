@@ -21,9 +21,6 @@ use crate::support::{Leadctl, CHANNEL};
 /// a retry fenced before a take-over may reach the server after the storm lifts.
 const RETRY_AFTER: &str = "6";
 
-/// The rows of a storm test (`rows(dir, 4)`): the 429s wait until each has met the storm.
-const STORM: usize = 4;
-
 /// A server that answers 429 (`Retry-After:` [`RETRY_AFTER`], not processed) to every create
 /// while `throttled`, and creates otherwise; it counts the leads it created per business id, and
 /// notes the business ids it answered 429.
@@ -35,7 +32,8 @@ struct Throttling {
 }
 
 impl Throttling {
-    fn start() -> Throttling {
+    /// `rows`: how many rows meet the storm; no 429 is answered before each has met it.
+    fn start(rows: usize) -> Throttling {
         let throttled = Arc::new(AtomicBool::new(true));
         let created = Arc::new(Mutex::new(BTreeMap::new()));
         let limited = Arc::new(Mutex::new(BTreeSet::new()));
@@ -56,7 +54,7 @@ impl Throttling {
                 // (Retry-After) then holds no first request back to leave with the retries,
                 // where a test's lifting of the storm would race it.
                 let deadline = Instant::now() + Duration::from_secs(10);
-                while l.lock().unwrap().len() < STORM && Instant::now() < deadline {
+                while l.lock().unwrap().len() < rows && Instant::now() < deadline {
                     std::thread::sleep(Duration::from_millis(2));
                 }
                 return Reply::error(429, "Too many requests").header("Retry-After", RETRY_AFTER);
@@ -215,7 +213,7 @@ fn a_live_run_keeps_its_claims_in(
     age: i64,
     b: impl FnOnce(Leadctl) -> Leadctl,
 ) {
-    let server = Throttling::start();
+    let server = Throttling::start(4);
     let ledger = store.spec();
     let file = rows(dir, 4);
     let a = import(&server.server, &ledger, &file).spawn();
@@ -352,7 +350,7 @@ fn take_over(ledger: &Path, also: &str) -> usize {
 
 #[test]
 fn an_owner_never_sends_a_claim_another_run_took_over() {
-    let server = Throttling::start();
+    let server = Throttling::start(4);
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.sqlite3");
     let file = rows(dir.path(), 4);
@@ -572,7 +570,7 @@ fn an_answer_lost_early_in_a_long_run_is_found_while_the_run_goes_on() {
 
 #[test]
 fn a_killed_runs_claims_are_listed_as_unknown_and_adopting_their_leads_settles_them() {
-    let server = Throttling::start();
+    let server = Throttling::start(4);
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.sqlite3");
     let file = rows(dir.path(), 4);
@@ -1299,7 +1297,7 @@ fn a_move_whose_answer_was_lost_is_settled_by_the_leads_status() {
 fn ctrl_c_stops_the_wait_for_another_runs_answers() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::File(dir.path().join("ledger.sqlite3"));
-    let server = Throttling::start();
+    let server = Throttling::start(4);
     let ledger = store.spec();
     let file = rows(dir.path(), 4);
     let a = import(&server.server, &ledger, &file).spawn();

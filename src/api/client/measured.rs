@@ -302,6 +302,11 @@ impl ApiClient {
                     // when this call gives up: the other workers would meet the same 429.
                     let wait = retry_after.unwrap_or_else(|| self.retry.backoff(limited));
                     on_429(started, wait);
+                    // A call allowed no retry at all (`with_budget(ZERO)`: one silent attempt)
+                    // sets no pause: the calls after it meet the 429 themselves, and say so.
+                    if self.budget.is_some_and(|b| b.is_zero()) {
+                        return Err(error);
+                    }
                     let announce = self.hold_gate(wait);
                     if limited >= self.retry.rate_limit_attempts || spent(wait) {
                         return Err(error);
