@@ -1154,25 +1154,10 @@ fn the_newest_leads_are_asked_for_while_the_channels_are() {
 /// no notice of a retry.
 #[test]
 fn a_failed_early_read_is_read_again_and_says_nothing() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    use crate::support::api::{channels_response, lead_for};
-    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::server::Reply;
     use crate::support::CHANNEL;
 
-    let reads = Arc::new(AtomicUsize::new(0));
-    let server = {
-        let reads = reads.clone();
-        ScriptedServer::start(move |req, _| match req.action().as_str() {
-            "get_leads" if reads.fetch_add(1, Ordering::SeqCst) == 0 => {
-                Reply::error(503, "Service unavailable")
-            }
-            "get_leads" => Reply::json(200, serde_json::json!([])),
-            "get_channels" => Reply::json(200, channels_response()),
-            _ => lead_for(req),
-        })
-    };
+    let server = first_read_answered(Reply::error(503, "Service unavailable"));
     let l = Leadctl::against(&server.url()).env("LEADCTL_CHANNEL", CHANNEL);
     let file = l.file(
         "leads.csv",
@@ -1255,25 +1240,11 @@ fn with_waits_masked(text: &str) -> String {
 /// the read after it is sent at once, not after the 30 s the 429 asked for, and nothing is said.
 #[test]
 fn a_429_on_the_early_read_pauses_nothing() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    use crate::support::api::{channels_response, lead_for};
-    use crate::support::server::{Reply, ScriptedServer};
+    use crate::support::server::Reply;
     use crate::support::CHANNEL;
 
-    let reads = Arc::new(AtomicUsize::new(0));
-    let server = {
-        let reads = reads.clone();
-        ScriptedServer::start(move |req, _| match req.action().as_str() {
-            "get_leads" if reads.fetch_add(1, Ordering::SeqCst) == 0 => {
-                Reply::error(429, "Too many requests").header("Retry-After", "30")
-            }
-            "get_leads" => Reply::json(200, serde_json::json!([])),
-            "get_channels" => Reply::json(200, channels_response()),
-            _ => lead_for(req),
-        })
-    };
+    let server =
+        first_read_answered(Reply::error(429, "Too many requests").header("Retry-After", "30"));
     let l = Leadctl::against(&server.url()).env("LEADCTL_CHANNEL", CHANNEL);
     let file = l.file(
         "leads.csv",
@@ -1291,4 +1262,23 @@ fn a_429_on_the_early_read_pauses_nothing() {
         actions,
         ["create_lead", "get_channels", "get_leads", "get_leads"]
     );
+}
+
+/// A server whose first `get_leads` (the early read) is answered with `first`, and every later
+/// one with an empty channel; it answers `get_channels` and each create.
+fn first_read_answered(
+    first: crate::support::server::Reply,
+) -> crate::support::server::ScriptedServer {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::support::api::{channels_response, lead_for};
+    use crate::support::server::{Reply, ScriptedServer};
+
+    let answered = AtomicBool::new(false);
+    ScriptedServer::start(move |req, _| match req.action().as_str() {
+        "get_leads" if !answered.swap(true, Ordering::SeqCst) => first.clone(),
+        "get_leads" => Reply::json(200, serde_json::json!([])),
+        "get_channels" => Reply::json(200, channels_response()),
+        _ => lead_for(req),
+    })
 }
