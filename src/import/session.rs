@@ -367,8 +367,8 @@ pub struct Ready {
 fn ready(services: &Services<'_>, prepared: &Prepared, opts: &Options, dry: bool) -> Result<Ready> {
     services.key.clone()?;
     let stop = Arc::new(AtomicBool::new(false));
-    // The default channel's newest leads: asked for as the run began (`prepare::read_early`),
-    // else now, read while the ledger opens.
+    // The default channel's newest leads: asked for once the header was read
+    // (`prepare::read_early`), else now, read while the ledger opens.
     let channel = prepared.plan.default_channel.as_deref();
     let asked = channel.and_then(|c| prepared.take_early(c, !dry));
     let (client, asked) = match asked {
