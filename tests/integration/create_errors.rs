@@ -222,11 +222,7 @@ fn exit_7_for_a_dropped_connection_after_the_request_was_sent() {
 
 #[test]
 fn exit_7_when_nothing_listens_after_announced_retries() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/functions/v1/keen-api");
+    let url = crate::support::nothing_listens();
     Leadctl::against(&url)
         .env("LEADCTL_RETRY_BASE_MS", "10")
         .args(CREATE_ONE)

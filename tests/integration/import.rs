@@ -1186,11 +1186,7 @@ fn a_failed_early_read_is_read_again_and_says_nothing() {
 fn an_unreachable_server_is_reported_by_one_series_of_retries() {
     use crate::support::CHANNEL;
 
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/functions/v1/keen-api");
+    let url = crate::support::nothing_listens();
     let l = Leadctl::against(&url)
         .env("LEADCTL_CHANNEL", CHANNEL)
         .env("LEADCTL_RETRY_BASE_MS", "5");

@@ -94,6 +94,16 @@ impl Outcome {
     }
 }
 
+/// An API URL on 127.0.0.1 where nothing listens (a port bound, then let go): every connection
+/// is refused.
+pub fn nothing_listens() -> String {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener.local_addr().expect("local addr").port()
+    };
+    format!("http://127.0.0.1:{port}/functions/v1/keen-api")
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_leadctl")
 }
