@@ -50,6 +50,16 @@ pub struct EarlyRead {
     read: Receiver<Early>,
 }
 
+impl EarlyRead {
+    /// The client and the read, if they are for `channel` (its id in any case, with or without
+    /// blanks around it) and a client of this kind (`sending`); else nothing (dropped: the run
+    /// reads the channel itself).
+    fn taken_for(self, channel: &str, sending: bool) -> Option<(ApiClient, Receiver<Early>)> {
+        let wanted = self.channel == channel.trim().to_lowercase();
+        (wanted && sending == self.sending).then_some((self.client, self.read))
+    }
+}
+
 /// Starts reading the default channel's newest leads, when the run will need them before its
 /// first create: a key, a ledger, and a default channel given by its id (a title must first be
 /// looked up in the channels). `--reconcile` reads its own way.
@@ -145,9 +155,7 @@ impl Prepared {
     /// for it with a client of this kind (`sending`); only once.
     pub fn take_early(&self, channel: &str, sending: bool) -> Option<(ApiClient, Receiver<Early>)> {
         let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
-        let read = early.take()?;
-        let wanted = read.channel == channel.trim().to_lowercase();
-        (wanted && sending == read.sending).then_some((read.client, read.read))
+        early.take()?.taken_for(channel, sending)
     }
 
     /// The input's rows again, for the next pass, past the header.
@@ -371,4 +379,31 @@ fn build_plan(
     };
     plan.precompute();
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An early read goes only to the read of its own channel (the id in any case), made with
+    /// the client kind that asked: a dry run's reading client never becomes a run's sending one.
+    #[test]
+    fn an_early_read_is_taken_only_for_its_channel_and_client_kind() {
+        let early = |sending: bool| EarlyRead {
+            client: crate::deliver::tests::client("http://127.0.0.1:9/functions/v1/keen-api"),
+            sending,
+            channel: "a1b2c3d4-e5f6-7890-abcd-ef1234567890".into(),
+            read: std::sync::mpsc::sync_channel(1).1,
+        };
+        let upper = " A1B2C3D4-E5F6-7890-ABCD-EF1234567890 ";
+        assert!(early(true).taken_for(upper, true).is_some());
+        assert!(early(false).taken_for(upper, false).is_some());
+        assert!(
+            early(false).taken_for(upper, true).is_none(),
+            "another kind"
+        );
+        assert!(early(true)
+            .taken_for("b2c3d4e5-f6a7-4890-8bcd-ef1234567891", true)
+            .is_none());
+    }
 }
